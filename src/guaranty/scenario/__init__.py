@@ -1,0 +1,76 @@
+"""Scenarios: the typed schema, the YAML front end, the peer tools' formats, and compilation
+to arrays for the models.
+
+``load(path)`` reads any supported file, choosing the format from the extension and the
+first line:
+
+=====================  ==========================================================
+``.yaml`` / ``.yml``   guaranty's scenario format (:mod:`.schema`)
+``.tsv``               DEU III (a :class:`CaseSet`, one case per issue)
+``.csv``               KTAB SMP (title line + ``Actor, Description, ...`` header)
+                       or a BDM actor table (``Actor, Capability, Position, Salience``)
+any                    the decide exchange format when the first row starts ``#A``
+=====================  ==========================================================
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guaranty.errors import ScenarioError
+from guaranty.scenario.formats import (
+    CaseSet,
+    parse_bdm_csv,
+    parse_deu_tsv,
+    parse_exchange,
+    parse_ktab_csv,
+)
+from guaranty.scenario.schema import Scenario
+from guaranty.scenario.yaml_io import parse_yaml_scenario, read_text
+
+__all__ = ["CaseSet", "Scenario", "detect_format", "load"]
+
+FORMATS = ("yaml", "bdm", "ktab", "exchange", "deu")
+
+
+def detect_format(path: Path, text: str) -> str:
+    """Name the format of ``text`` (read from ``path``): one of :data:`FORMATS`."""
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    suffix = path.suffix.lower()
+    if first.lstrip("'\"").startswith("#A") or first.lstrip("'\"").startswith("#P"):
+        return "exchange"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix == ".tsv":
+        return "deu"
+    if suffix == ".csv":
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        second = lines[1].lower().replace(" ", "") if len(lines) > 1 else ""
+        if second.startswith("actor,description"):
+            return "ktab"
+        return "bdm"
+    raise ScenarioError(
+        f"cannot tell the format from the name {path.name!r}; expected a .yaml/.yml scenario, "
+        "a .csv (BDM actor table or KTAB), a .tsv (DEU III) or a decide exchange file "
+        "(rows starting '#A')",
+        file=str(path),
+    )
+
+
+def load(path: Path | str, *, fmt: str | None = None) -> Scenario | CaseSet:
+    """Load any supported input file; ``fmt`` forces a format (one of :data:`FORMATS`)."""
+    path = Path(path)
+    text = read_text(path)
+    fmt = fmt or detect_format(path, text)
+    name = str(path)
+    if fmt == "yaml":
+        return parse_yaml_scenario(text, name=name)
+    if fmt == "bdm":
+        return parse_bdm_csv(text, name=name)
+    if fmt == "ktab":
+        return parse_ktab_csv(text, name=name)
+    if fmt == "exchange":
+        return parse_exchange(text, name=name)
+    if fmt == "deu":
+        return parse_deu_tsv(text, name=name)
+    raise ScenarioError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", file=name)

@@ -1,0 +1,464 @@
+"""Loaders for the formats users already have, into the same typed objects as YAML.
+
+* the BDM actor table (CSV: ``Actor, Capability, Position, Salience``), as used by the
+  expected-utility replication scripts;
+* KTAB's Spatial Model of Politics CSV (line 1: name, description, actors, dimensions;
+  line 2: ``Actor, Description, Power`` then position/salience pairs);
+* the decide exchange model file (tab-separated, single-quoted ``#A``, ``#P``, ``#M``, ``#D``
+  rows);
+* DEU III's TSV (each row an issue, loaded as one case; row 2 holds capabilities).
+
+Each loader returns a :class:`~guaranty.scenario.schema.Scenario` (DEU III a :class:`CaseSet`
+of one-issue scenarios). Problems are reported as :class:`~guaranty.errors.ScenarioError`
+with the file, line and field.
+
+Choices (each documented in ``docs/scenario-format.md``):
+
+* Saliences on a 0-100 scale (any value above 1 in a BDM table or decide file; always in KTAB
+  and DEU III) are divided by 100 so that every salience lies in [0, 1].
+* KTAB: a salience cell above 100 is read as its excess over 100, as KTAB itself does (its
+  reference log for ``dummyData_3Dim.csv`` echoes the cell 105.91 as 5.91).
+* BDM tables carry no scale; the issue's scale is the range of the actors' positions.
+* decide files give power per actor *and issue*; it becomes the position entry's
+  issue-specific ``capability``.
+* DEU III: an actor without a position on an issue is absent from that issue (the models
+  leave it out); a salience left blank where a position is given counts as 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from guaranty.errors import ScenarioError
+from guaranty.scenario.schema import Scenario
+from guaranty.scenario.yaml_io import error_path_and_message, read_text
+
+__all__ = [
+    "CaseSet",
+    "load_bdm_csv",
+    "load_deu_tsv",
+    "load_exchange",
+    "load_ktab_csv",
+    "parse_bdm_csv",
+    "parse_deu_tsv",
+    "parse_exchange",
+    "parse_ktab_csv",
+]
+
+
+@dataclass(frozen=True)
+class CaseSet:
+    """Several independent one-issue cases from one file (DEU III: one case per issue).
+
+    ``cases[k]`` is a Scenario with one issue; ``meta[k]`` holds the row's descriptive
+    columns (proposal, procedure, voting rule, ...) and ``lines[k]`` its line in the file.
+    """
+
+    name: str
+    cases: tuple[Scenario, ...]
+    meta: tuple[dict[str, str], ...]
+    lines: tuple[int, ...]
+
+
+def _slug(text: str, used: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_\-]+", "_", text.strip()).strip("_") or "actor"
+    if not base[0].isalpha():
+        base = "a_" + base
+    base = base[:60]
+    out, k = base, 2
+    while out in used:
+        out, k = f"{base}_{k}", k + 1
+    used.add(out)
+    return out
+
+
+def _number(text: str, *, file: str, line: int, field: str, what: str = "a number") -> float:
+    try:
+        value = float(text.strip())
+    except (AttributeError, ValueError):
+        raise ScenarioError(
+            f"expected {what}; got {text!r}", file=file, line=line, field=field
+        ) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ScenarioError(f"expected {what}; got {text!r}", file=file, line=line, field=field)
+    return value
+
+
+def _build(data: dict[str, Any], *, file: str, line_of: Callable[[list[Any]], int | None]) -> Scenario:
+    """Validate ``data`` as a Scenario, mapping a schema error to the input file's line."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        path, msg, _ = error_path_and_message(exc.errors()[0])
+        raise ScenarioError(msg, file=file, line=line_of(path), field=path) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# BDM actor table
+# ---------------------------------------------------------------------------------------------
+
+_BDM_COLUMNS = {
+    "actor": ("actor", "stakeholder", "name"),
+    "capability": ("capability", "resources", "power", "influence", "clout"),
+    "position": ("position",),
+    "salience": ("salience",),
+}
+
+
+def load_bdm_csv(path: Path | str) -> Scenario:
+    path = Path(path)
+    return parse_bdm_csv(read_text(path), name=str(path))
+
+
+def parse_bdm_csv(text: str, *, name: str = "<string>") -> Scenario:
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise ScenarioError("the file is empty; expected a header row", file=name, line=1)
+    header = [h.strip().lower() for h in rows[0]]
+    col: dict[str, int] = {}
+    for key, names in _BDM_COLUMNS.items():
+        idx = next((header.index(n) for n in names if n in header), None)
+        if idx is None:
+            raise ScenarioError(
+                f"missing column {key!r} (accepted names: {', '.join(names)}); "
+                f"the header is {', '.join(rows[0])}",
+                file=name, line=1, field=key,
+            )
+        col[key] = idx
+    actors, positions, used, lines = [], {}, set(), {}
+    records = []
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) <= max(col.values()):
+            raise ScenarioError(
+                f"expected {len(header)} fields; got {len(row)}", file=name, line=lineno
+            )
+        rec = {"actor": row[col["actor"]].strip(), "line": lineno}
+        for key in ("capability", "position", "salience"):
+            rec[key] = _number(row[col[key]], file=name, line=lineno, field=rows[0][col[key]])
+        records.append(rec)
+    if not records:
+        raise ScenarioError("no actor rows after the header", file=name, line=2)
+    pct = any(r["salience"] > 1 for r in records)
+    lo = min(r["position"] for r in records)
+    hi = max(r["position"] for r in records)
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    for r in records:
+        aid = _slug(r["actor"], used)
+        lines[aid] = r["line"]
+        actors.append({"id": aid, "name": r["actor"] or aid, "capability": r["capability"]})
+        sal = r["salience"] / 100 if pct else r["salience"]
+        positions[aid] = {"issue": {"position": r["position"], "salience": sal}}
+    stem = Path(name).stem
+    data = {
+        "name": stem,
+        "description": "BDM actor table",
+        "actors": actors,
+        "issues": [{"id": "issue", "label": stem, "scale": [lo, hi]}],
+        "positions": positions,
+    }
+
+    def line_of(path: list[Any]) -> int | None:
+        if len(path) >= 2 and path[0] == "positions":
+            return lines.get(path[1])
+        if len(path) >= 2 and path[0] == "actors" and isinstance(path[1], int):
+            return records[path[1]]["line"] if path[1] < len(records) else None
+        return None
+
+    return _build(data, file=name, line_of=line_of)
+
+
+# ---------------------------------------------------------------------------------------------
+# KTAB SMP CSV
+# ---------------------------------------------------------------------------------------------
+
+
+def load_ktab_csv(path: Path | str) -> Scenario:
+    path = Path(path)
+    return parse_ktab_csv(read_text(path), name=str(path))
+
+
+def _ktab_salience(raw: float) -> float:
+    # KTAB's reader keeps a cell above 100 as its excess over 100 (see the module docstring).
+    return raw - 100.0 if raw > 100.0 else raw
+
+
+def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
+    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    rows = [r[:-1] if r and r[-1] == "" else r for r in rows]
+    if len(rows) < 3:
+        raise ScenarioError(
+            "expected a title line (name, description, actors, dimensions), a header line "
+            "and at least one actor line", file=name, line=len(rows) + 1,
+        )
+    title = rows[0]
+    if len(title) < 4:
+        raise ScenarioError(
+            "line 1 must read: scenario name, description, number of actors, number of "
+            f"dimensions; got {len(title)} fields", file=name, line=1,
+        )
+    n_actors = int(_number(title[2], file=name, line=1, field="actors", what="an integer"))
+    n_dims = int(_number(title[3], file=name, line=1, field="dimensions", what="an integer"))
+    header = rows[1]
+    need = 3 + 2 * n_dims
+    if len(header) < need:
+        raise ScenarioError(
+            f"the header must have {need} fields (Actor, Description, Power and a position and "
+            f"salience column for each of {n_dims} dimensions); got {len(header)}",
+            file=name, line=2,
+        )
+    body = [(k, r) for k, r in enumerate(rows[2:], start=3) if any(r)]
+    if len(body) != n_actors:
+        raise ScenarioError(
+            f"line 1 announces {n_actors} actors but the file has {len(body)} actor lines",
+            file=name, line=1, field="actors",
+        )
+    dims = [header[3 + 2 * d] or f"dim{d + 1}" for d in range(n_dims)]
+    used_issue: set[str] = set()
+    issue_ids = [_slug(d, used_issue) for d in dims]
+    actors, positions, used, lines = [], {}, set(), {}
+    for lineno, row in body:
+        if len(row) < need:
+            raise ScenarioError(f"expected {need} fields; got {len(row)}", file=name, line=lineno)
+        aid = _slug(row[0], used)
+        lines[aid] = lineno
+        power = _number(row[2], file=name, line=lineno, field=header[2])
+        actors.append({"id": aid, "name": row[1] or row[0], "capability": power,
+                       "source": f"KTAB file, actor {row[0]}"})
+        entry = {}
+        for d, iid in enumerate(issue_ids):
+            pos = _number(row[3 + 2 * d], file=name, line=lineno, field=header[3 + 2 * d])
+            sal = _number(row[4 + 2 * d], file=name, line=lineno, field=header[4 + 2 * d])
+            entry[iid] = {"position": pos, "salience": _ktab_salience(sal) / 100.0}
+        positions[aid] = entry
+    data = {
+        "name": title[0] or Path(name).stem,
+        "description": title[1] or None,
+        "actors": actors,
+        "issues": [
+            {"id": iid, "label": d, "scale": [0, 100]} for iid, d in zip(issue_ids, dims, strict=True)
+        ],
+        "positions": positions,
+    }
+
+    def line_of(path: list[Any]) -> int | None:
+        if len(path) >= 2 and path[0] == "positions":
+            return lines.get(path[1])
+        if len(path) >= 2 and path[0] == "actors" and isinstance(path[1], int):
+            return body[path[1]][0] if path[1] < len(body) else None
+        return None
+
+    return _build(data, file=name, line_of=line_of)
+
+
+# ---------------------------------------------------------------------------------------------
+# decide exchange model file
+# ---------------------------------------------------------------------------------------------
+
+
+def load_exchange(path: Path | str) -> Scenario:
+    path = Path(path)
+    return parse_exchange(read_text(path), name=str(path))
+
+
+def _unquote(cell: str) -> str:
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == cell[-1] and cell[0] in "'\"":
+        return cell[1:-1]
+    return cell
+
+
+def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
+    actors: dict[str, dict[str, Any]] = {}
+    issues: dict[str, dict[str, Any]] = {}
+    scales: dict[str, list[float]] = {}
+    rows: list[tuple[int, str, str, float, float, float]] = []
+    lines: dict[tuple[str, ...], int] = {}
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        cells = [_unquote(c) for c in (raw.split("\t") if "\t" in raw else raw.split(";"))]
+        kind = cells[0]
+        if kind == "#A":
+            if len(cells) < 2 or not cells[1]:
+                raise ScenarioError("an #A row needs an actor id", file=name, line=lineno)
+            actors.setdefault(cells[1], {"name": cells[2] if len(cells) > 2 and cells[2] else cells[1]})
+            lines.setdefault(("A", cells[1]), lineno)
+        elif kind == "#P":
+            if len(cells) < 2 or not cells[1]:
+                raise ScenarioError("a #P row needs an issue id", file=name, line=lineno)
+            issues.setdefault(cells[1], {"label": cells[2] if len(cells) > 2 and cells[2] else cells[1],
+                                         "description": cells[3] if len(cells) > 3 else None})
+            lines.setdefault(("P", cells[1]), lineno)
+        elif kind == "#M":
+            if len(cells) < 3:
+                raise ScenarioError("an #M row needs an issue id and a scale value",
+                                    file=name, line=lineno)
+            scales.setdefault(cells[1], []).append(
+                _number(cells[2], file=name, line=lineno, field="#M value"))
+        elif kind == "#D":
+            if len(cells) < 6:
+                raise ScenarioError(
+                    "a #D row needs: actor, issue, position, salience, power; "
+                    f"got {len(cells) - 1} fields", file=name, line=lineno)
+            rows.append((
+                lineno, cells[1], cells[2],
+                _number(cells[3], file=name, line=lineno, field="position"),
+                _number(cells[4], file=name, line=lineno, field="salience"),
+                _number(cells[5], file=name, line=lineno, field="power"),
+            ))
+        elif kind.startswith("#"):
+            continue  # other decide row kinds carry no model input
+        else:
+            raise ScenarioError(
+                f"expected a row starting with '#A', '#P', '#M' or '#D'; got {kind!r}",
+                file=name, line=lineno)
+    if not rows:
+        raise ScenarioError("no #D (actor, issue, position, salience, power) rows",
+                            file=name, line=None)
+    pct = any(r[4] > 1 for r in rows)
+    used_a: set[str] = set()
+    used_i: set[str] = set()
+    aid_of = {a: _slug(a, used_a) for a in actors}
+    iid_of = {i: _slug(i, used_i) for i in issues}
+    positions: dict[str, dict[str, Any]] = {}
+    for lineno, a, i, pos, sal, power in rows:
+        if a not in aid_of:
+            raise ScenarioError(f"unknown actor {a!r}: it has no #A row", file=name, line=lineno,
+                                field="actor")
+        if i not in iid_of:
+            raise ScenarioError(f"unknown issue {i!r}: it has no #P row", file=name, line=lineno,
+                                field="issue")
+        positions.setdefault(aid_of[a], {})[iid_of[i]] = {
+            "position": pos, "salience": sal / 100 if pct else sal, "capability": power}
+        lines[("D", aid_of[a], iid_of[i])] = lineno
+    issue_list = []
+    for i, meta in issues.items():
+        sc = scales.get(i)
+        if not sc or len(sc) < 2:
+            raise ScenarioError(f"issue {i!r} needs two #M rows (scale minimum and maximum)",
+                                file=name, line=lines[("P", i)], field="#M")
+        issue_list.append({"id": iid_of[i], "label": meta["label"],
+                           "description": meta["description"] or None,
+                           "scale": [min(sc), max(sc)]})
+    # an actor's base capability is its mean power over the issues it takes part in
+    base: dict[str, list[float]] = {}
+    for _, a, _, _, _, power in rows:
+        base.setdefault(aid_of[a], []).append(power)
+    data = {
+        "name": Path(name).stem,
+        "description": "decide exchange model file",
+        "actors": [{"id": aid_of[a], "name": m["name"],
+                    "capability": sum(base.get(aid_of[a], [0.0])) / len(base.get(aid_of[a], [0.0]))}
+                   for a, m in actors.items()],
+        "issues": issue_list,
+        "positions": positions,
+    }
+
+    def line_of(path: list[Any]) -> int | None:
+        if len(path) >= 3 and path[0] == "positions":
+            return lines.get(("D", path[1], path[2]))
+        return None
+
+    return _build(data, file=name, line_of=line_of)
+
+
+# ---------------------------------------------------------------------------------------------
+# DEU III
+# ---------------------------------------------------------------------------------------------
+
+DEU_ACTORS: dict[str, str] = {
+    "com": "European Commission", "ep": "European Parliament", "at": "Austria",
+    "be": "Belgium", "bu": "Bulgaria", "cr": "Croatia", "cy": "Cyprus", "cz": "Czechia",
+    "dk": "Denmark", "ee": "Estonia", "fi": "Finland", "fr": "France", "de": "Germany",
+    "el": "Greece", "hu": "Hungary", "ie": "Ireland", "it": "Italy", "lv": "Latvia",
+    "lt": "Lithuania", "lu": "Luxembourg", "mt": "Malta", "nl": "Netherlands",
+    "pl": "Poland", "pt": "Portugal", "ro": "Romania", "si": "Slovenia", "sk": "Slovakia",
+    "es": "Spain", "se": "Sweden", "uk": "United Kingdom",
+}
+_DEU_META = ("prnr", "prname", "isnr", "type", "council", "proc", "counvte", "proccde",
+             "issues", "intro", "finact")
+
+
+def load_deu_tsv(path: Path | str) -> CaseSet:
+    path = Path(path)
+    return parse_deu_tsv(read_text(path), name=str(path))
+
+
+def _cell(row: Sequence[str], k: int) -> str:
+    return row[k].strip().strip('"').strip() if k < len(row) else ""
+
+
+def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    if len(rows) < 3:
+        raise ScenarioError("expected a header row, a capability row and issue rows",
+                            file=name, line=len(rows) + 1)
+    header = [h.strip().strip('"') for h in rows[0]]
+    index = {h: k for k, h in enumerate(header)}
+    actors = [a for a in DEU_ACTORS if f"p{a}" in index and f"s{a}" in index]
+    if not actors:
+        raise ScenarioError("no actor columns (pcom, scom, pat, sat, ...) in the header",
+                            file=name, line=1)
+    for col in ("isnr", "out", "rp"):
+        if col not in index:
+            raise ScenarioError(f"missing column {col!r} in the header", file=name, line=1,
+                                field=col)
+    cap_row = rows[1]
+    capability = {}
+    for a in actors:
+        raw = _cell(cap_row, index[f"p{a}"])
+        capability[a] = _number(raw, file=name, line=2, field=f"p{a}",
+                                what="the actor's capability (row 2)")
+    cases, metas, lines = [], [], []
+    for lineno, row in enumerate(rows[2:], start=3):
+        if not any(c.strip().strip('"') for c in row):
+            continue
+        isnr = _cell(row, index["isnr"]) or f"issue{lineno}"
+        positions = {}
+        for a in actors:
+            p = _cell(row, index[f"p{a}"])
+            if not p:
+                continue
+            s = _cell(row, index[f"s{a}"])
+            pos = _number(p, file=name, line=lineno, field=f"p{a}")
+            sal = _number(s, file=name, line=lineno, field=f"s{a}") / 100 if s else 0.0
+            positions[a] = {"issue": {"position": pos, "salience": sal}}
+        if not positions:
+            raise ScenarioError("no actor has a position on this issue", file=name, line=lineno)
+        out, rp = _cell(row, index["out"]), _cell(row, index["rp"])
+        issue = {"id": "issue", "label": f"{_cell(row, index.get('prname', 0))} {isnr}".strip(),
+                 "scale": [0, 100],
+                 "outcome": _number(out, file=name, line=lineno, field="out") if out else None,
+                 "reference_point": _number(rp, file=name, line=lineno, field="rp") if rp else None}
+        data = {
+            "name": isnr,
+            "description": f"DEU III issue {isnr}",
+            "actors": [{"id": a, "name": DEU_ACTORS[a], "capability": capability[a],
+                        "roles": ["organization"] if a in ("com", "ep") else []} for a in actors],
+            "issues": [issue],
+            "positions": positions,
+        }
+        cases.append(_build(data, file=name, line_of=lambda _p, n=lineno: n))
+        metas.append({k: _cell(row, index[k]) for k in _DEU_META if k in index})
+        lines.append(lineno)
+    return CaseSet(name=Path(name).stem, cases=tuple(cases), meta=tuple(metas),
+                   lines=tuple(lines))
+
+
+def iter_issue_outcomes(cases: Iterable[Scenario]) -> Iterable[tuple[Scenario, float]]:
+    """The cases that have an observed outcome, with it."""
+    for case in cases:
+        out = case.issues[0].outcome
+        if out is not None:
+            yield case, out

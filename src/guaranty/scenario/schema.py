@@ -1,0 +1,497 @@
+"""The typed scenario: pydantic v2 models for actors, issues, positions, designs and claims.
+
+Every loader (YAML and the peer tools' formats) produces a :class:`Scenario`. The models are
+strict: unknown keys are errors with a "did you mean" hint, numbers may carry a ``source``,
+and cross references (actor and issue ids, positions inside each issue's scale) are checked
+when the scenario is built. Errors are raised as pydantic ``ValidationError``s whose
+locations are field paths; :mod:`guaranty.scenario.yaml_io` turns them into
+:class:`~guaranty.errors.ScenarioError` with file, line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from guaranty.data import cinc
+from guaranty.errors import DataError
+
+__all__ = [
+    "OBLIGATIONS",
+    "Actor",
+    "Claim",
+    "CowCapability",
+    "Design",
+    "Fixed",
+    "Issue",
+    "LegalForm",
+    "Normal",
+    "Obligation",
+    "PositionEntry",
+    "Role",
+    "Scenario",
+    "Triangular",
+    "Uncertain",
+    "Uniform",
+]
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
+
+
+class Strict(BaseModel):
+    """Base of every schema model: frozen, no unknown keys (with a "did you mean" hint)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            allowed = set(cls.model_fields)
+            for key in data:
+                if not isinstance(key, str) or key in allowed:
+                    continue
+                close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                raise PydanticCustomError(
+                    "unknown_key",
+                    "unknown key '{key}'; {hint}expected one of: {allowed}",
+                    {"key": key, "hint": hint, "allowed": ", ".join(sorted(allowed))},
+                )
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers with uncertainty and a source
+# --------------------------------------------------------------------------------------------
+
+
+class Fixed(Strict):
+    """A known number."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: float
+    source: str | None = None
+
+    @property
+    def nominal(self) -> float:
+        return self.value
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (self.value, self.value)
+
+
+class Normal(Strict):
+    """A normal distribution (truncated to the quantity's admissible range when sampled)."""
+
+    dist: Literal["normal"]
+    mean: float
+    sd: float = Field(gt=0)
+    source: str | None = None
+
+    @property
+    def nominal(self) -> float:
+        return self.mean
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (self.mean, self.mean)  # only the centre is checked against the range
+
+
+class Uniform(Strict):
+    """A uniform distribution on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        if not self.low < self.high:
+            raise PydanticCustomError(
+                "bounds", "low must be below high; got low={low}, high={high}",
+                {"low": self.low, "high": self.high},
+            )
+        return self
+
+    @property
+    def nominal(self) -> float:
+        return (self.low + self.high) / 2
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+
+class Triangular(Strict):
+    """A triangular distribution with bounds low, high and the most likely value mode."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise PydanticCustomError(
+                "bounds", "need low <= mode <= high and low < high; got {low}, {mode}, {high}",
+                {"low": self.low, "mode": self.mode, "high": self.high},
+            )
+        return self
+
+    @property
+    def nominal(self) -> float:
+        return self.mode
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+
+def _as_quantity(value: Any) -> Any:
+    """Accept a bare number as ``Fixed``; a mapping without ``dist`` is fixed too."""
+    if isinstance(value, bool):
+        return value  # let pydantic reject booleans
+    if isinstance(value, int | float):
+        return {"dist": "fixed", "value": value}
+    if isinstance(value, dict) and "dist" not in value:
+        return {"dist": "fixed", **value}
+    return value
+
+
+Uncertain = Annotated[
+    Fixed | Normal | Uniform | Triangular,
+    Discriminator("dist"),
+    BeforeValidator(_as_quantity),
+]
+"""A number, ``{value, source}``, or a distribution ``{dist: normal|uniform|triangular, ...}``."""
+
+
+# --------------------------------------------------------------------------------------------
+# Actors and issues
+# --------------------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    belligerent = "belligerent"
+    guarantor = "guarantor"
+    mediator = "mediator"
+    organization = "organization"
+
+
+class CowCapability(Strict):
+    """Capability taken from the shipped COW NMC table: the CINC score of the actor's code."""
+
+    cow: int = Field(ge=1816, le=2100, description="the year of the CINC score")
+    source: str | None = None
+
+
+def _as_capability(value: Any) -> Any:
+    if isinstance(value, dict) and "cow" in value:
+        return value
+    return _as_quantity(value)
+
+
+Capability = Annotated[CowCapability | Uncertain, BeforeValidator(_as_capability)]
+
+
+class Actor(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    cow: int | None = Field(default=None, ge=1, le=999, description="COW country code")
+    capability: Capability
+    nuclear: bool = False
+    roles: list[Role] = Field(default_factory=list)
+    members: list[Id] = Field(default_factory=list)
+    source: str | None = None
+    _cinc: float | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _resolve_cow(self) -> Actor:
+        if isinstance(self.capability, CowCapability):
+            if self.cow is None:
+                raise PydanticCustomError(
+                    "cow_code",
+                    "capability {{cow: {year}}} needs the actor's COW country code in 'cow'",
+                    {"year": self.capability.cow},
+                )
+            try:
+                value = cinc(self.cow, self.capability.cow)
+            except DataError as exc:
+                raise PydanticCustomError("cow_data", "{msg}", {"msg": exc.message}) from None
+            self._cinc = value
+        if self.members and Role.organization not in self.roles:
+            raise PydanticCustomError(
+                "members", "only an actor with the role 'organization' may list members", {}
+            )
+        return self
+
+    @property
+    def capability_value(self) -> Fixed | Normal | Uniform | Triangular:
+        """The capability as a quantity (COW capabilities resolved to a fixed CINC value)."""
+        if isinstance(self.capability, CowCapability):
+            src = self.capability.source or f"COW NMC v7.0 CINC, ccode {self.cow}, {self.capability.cow}"
+            return Fixed(value=float(self._cinc or 0.0), source=src)
+        return self.capability
+
+
+class IssueRole(StrEnum):
+    guarantee = "guarantee"
+    territory = "territory"
+    other = "other"
+
+
+class Issue(Strict):
+    id: Id
+    label: str = Field(min_length=1)
+    scale: tuple[float, float]
+    anchors: dict[float, str] = Field(default_factory=dict)
+    role: IssueRole = IssueRole.other
+    description: str | None = None
+    reference_point: float | None = Field(
+        default=None, description="the status quo / reference point (DEU's rp)"
+    )
+    outcome: float | None = Field(default=None, description="the observed real outcome, if known")
+    source: str | None = None
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not v[0] < v[1]:
+            raise PydanticCustomError(
+                "scale", "scale must be [min, max] with min < max; got [{a}, {b}]",
+                {"a": v[0], "b": v[1]},
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _inside(self) -> Issue:
+        lo, hi = self.scale
+        for name in ("reference_point", "outcome"):
+            v = getattr(self, name)
+            if v is not None and not lo <= v <= hi:
+                raise PydanticCustomError(
+                    "range", "{name} {v} lies outside the scale [{lo}, {hi}]",
+                    {"name": name, "v": v, "lo": lo, "hi": hi},
+                )
+        for v in self.anchors:
+            if not lo <= v <= hi:
+                raise PydanticCustomError(
+                    "range", "anchor {v} lies outside the scale [{lo}, {hi}]",
+                    {"v": v, "lo": lo, "hi": hi},
+                )
+        return self
+
+
+class PositionEntry(Strict):
+    """One actor's stand on one issue."""
+
+    position: Uncertain
+    salience: Uncertain
+    capability: Uncertain | None = Field(
+        default=None, description="an issue-specific capability (power), overriding the actor's"
+    )
+    source: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Guarantee designs and claims
+# --------------------------------------------------------------------------------------------
+
+
+class Obligation(StrEnum):
+    consultation = "consultation"
+    sanctions = "sanctions"
+    arms = "arms"
+    training = "training"
+    intelligence = "intelligence"
+    air_defense = "air_defense"
+    no_fly_zone = "no_fly_zone"
+    tripwire_forces = "tripwire_forces"
+    troops_on_call = "troops_on_call"
+    integrated_command = "integrated_command"
+    article5_membership = "article5_membership"
+    nuclear_umbrella = "nuclear_umbrella"
+
+
+OBLIGATIONS: tuple[str, ...] = tuple(o.value for o in Obligation)
+
+
+class LegalForm(StrEnum):
+    membership = "membership"
+    treaty = "treaty"
+    executive_agreement = "executive_agreement"
+    political_declaration = "political_declaration"
+    none = "none"
+
+
+class Design(Strict):
+    """A guarantee design: who guarantees what, in which legal form, from when."""
+
+    id: Id
+    label: str = Field(min_length=1)
+    guarantors: list[Id] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(default_factory=list)
+    legal_form: LegalForm
+    conditions: list[str] = Field(default_factory=list)
+    years_to_effect: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
+    level: float | None = Field(
+        default=None, description="where the design sits on the guarantee issue's ladder"
+    )
+    advocates: list[str] = Field(default_factory=list)
+    realistic: bool = True
+    description: str | None = None
+    source: str | None = None
+
+    @field_validator("years_to_effect")
+    @classmethod
+    def _years(cls, v: Fixed | Normal | Uniform | Triangular) -> Any:
+        if v.support[0] < 0 or v.nominal < 0:
+            raise PydanticCustomError("range", "years_to_effect cannot be negative", {})
+        return v
+
+
+class Claim(Strict):
+    """A claim of the debate, paraphrased, with who made it."""
+
+    id: Id
+    who: str = Field(min_length=1)
+    paraphrase: str = Field(min_length=1)
+    source: str | None = None
+    statement: str | None = Field(
+        default=None, description="the checkable statement over model outputs (later issues)"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The scenario
+# --------------------------------------------------------------------------------------------
+
+
+def _err(path: tuple[str | int, ...], message: str) -> PydanticCustomError:
+    # The path rides along in the context; the YAML front end uses it to find the line.
+    return PydanticCustomError("reference", message, {"path": list(path)})
+
+
+class Scenario(Strict):
+    """A whole case: actors, issues, positions, guarantee designs and claims.
+
+    ``positions`` maps actor id -> issue id -> :class:`PositionEntry`. An actor may be absent
+    from an issue (as in DEU III, where not every member state takes a stand); models then
+    leave it out of that issue.
+    """
+
+    format: Literal[1] = 1
+    name: str = Field(min_length=1)
+    description: str | None = None
+    year: int | None = None
+    source: str | None = None
+    actors: list[Actor] = Field(min_length=1)
+    issues: list[Issue] = Field(min_length=1)
+    positions: dict[Id, dict[Id, PositionEntry]] = Field(default_factory=dict)
+    guarantees: list[Design] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        actor_ids = _unique("actors", [a.id for a in self.actors])
+        issue_ids = _unique("issues", [i.id for i in self.issues])
+        _unique("guarantees", [d.id for d in self.guarantees])
+        _unique("claims", [c.id for c in self.claims])
+        for k, actor in enumerate(self.actors):
+            for m, member in enumerate(actor.members):
+                if member not in actor_ids:
+                    raise _err(("actors", k, "members", m), _unknown("actor", member, actor_ids))
+        issues = {i.id: i for i in self.issues}
+        for aid, per_issue in self.positions.items():
+            if aid not in actor_ids:
+                raise _err(("positions", aid), _unknown("actor", aid, actor_ids))
+            for iid, entry in per_issue.items():
+                if iid not in issue_ids:
+                    raise _err(("positions", aid, iid), _unknown("issue", iid, issue_ids))
+                lo, hi = issues[iid].scale
+                _in_range(("positions", aid, iid, "position"), entry.position, lo, hi)
+                _in_range(("positions", aid, iid, "salience"), entry.salience, 0.0, 1.0)
+                if entry.capability is not None:
+                    _in_range(("positions", aid, iid, "capability"), entry.capability, 0, None)
+        for k, actor in enumerate(self.actors):
+            _in_range(("actors", k, "capability"), actor.capability_value, 0, None)
+        guarantee_issue = next((i for i in self.issues if i.role == IssueRole.guarantee), None)
+        for k, design in enumerate(self.guarantees):
+            for g, gid in enumerate(design.guarantors):
+                if gid not in actor_ids:
+                    raise _err(("guarantees", k, "guarantors", g), _unknown("actor", gid, actor_ids))
+            if design.level is not None:
+                if guarantee_issue is None:
+                    raise _err(
+                        ("guarantees", k, "level"),
+                        "a design's level needs an issue with role 'guarantee'",
+                    )
+                lo, hi = guarantee_issue.scale
+                if not lo <= design.level <= hi:
+                    raise _err(
+                        ("guarantees", k, "level"),
+                        f"level {design.level:g} lies outside the scale [{lo:g}, {hi:g}] of "
+                        f"issue '{guarantee_issue.id}'",
+                    )
+        return self
+
+    # Convenience views -----------------------------------------------------------------------
+
+    def actor(self, actor_id: str) -> Actor:
+        return next(a for a in self.actors if a.id == actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        return next(i for i in self.issues if i.id == issue_id)
+
+    def position(self, actor_id: str, issue_id: str) -> PositionEntry | None:
+        return self.positions.get(actor_id, {}).get(issue_id)
+
+
+def _unique(section: str, ids: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    for k, i in enumerate(ids):
+        if i in seen:
+            raise _err(
+                (section, k, "id"),
+                f"duplicate id '{i}' (first used by {section}[{seen[i]}]); ids must be unique",
+            )
+        seen[i] = k
+    return ids
+
+
+def _unknown(kind: str, value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown {kind} id '{value}'{hint} (known: {', '.join(known)})"
+
+
+def _in_range(
+    path: tuple[str | int, ...],
+    q: Fixed | Normal | Uniform | Triangular,
+    lo: float,
+    hi: float | None,
+) -> None:
+    a, b = q.support
+    if a < lo or (hi is not None and b > hi):
+        what = f"[{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
+        got = f"{q.nominal:g}" if a == b else f"a range from {a:g} to {b:g}"
+        raise _err(path, f"must lie within {what}; got {got}")

@@ -1,0 +1,140 @@
+"""The contract every negotiation model keeps: inputs, result, and the model base class."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from guaranty.errors import ModelError
+
+__all__ = ["NegotiationInputs", "NegotiationModel", "NegotiationResult", "effective_weights"]
+
+
+@dataclass(frozen=True)
+class NegotiationInputs:
+    """Arrays describing a negotiation, batched over draws.
+
+    Attributes
+    ----------
+    positions : array of shape (draws, actors, issues)
+        Each actor's position on each issue, on the issue's scale.
+    salience : array of shape (draws, actors, issues)
+        Salience in [0, 1].
+    capability : array of shape (draws, actors, issues)
+        Capability (power) of each actor, per issue (usually the same on every issue).
+    present : bool array of shape (actors, issues)
+        Whether the actor takes part in the issue; absent actors are ignored (their
+        entries in the arrays above must still be finite).
+    lower, upper : arrays of shape (issues,)
+        The issue's scale.
+    reference : array of shape (issues,)
+        The status quo / reference point, NaN where unknown.
+    actor_ids, issue_ids : tuples of str
+        Labels of the actor and issue axes.
+    """
+
+    positions: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    present: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    reference: np.ndarray
+    actor_ids: tuple[str, ...]
+    issue_ids: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        d, a, i = self.positions.shape
+        for name in ("salience", "capability"):
+            if getattr(self, name).shape != (d, a, i):
+                raise ModelError(
+                    f"{name} must have shape (draws, actors, issues) = {(d, a, i)}; "
+                    f"got {getattr(self, name).shape}"
+                )
+        if self.present.shape != (a, i):
+            raise ModelError(f"present must have shape (actors, issues) = {(a, i)}; "
+                             f"got {self.present.shape}")
+        for name in ("lower", "upper", "reference"):
+            if getattr(self, name).shape != (i,):
+                raise ModelError(f"{name} must have shape (issues,) = {(i,)}; "
+                                 f"got {getattr(self, name).shape}")
+        if len(self.actor_ids) != a or len(self.issue_ids) != i:
+            raise ModelError("actor_ids and issue_ids must label the actor and issue axes")
+        for name in ("positions", "salience", "capability"):
+            if not np.isfinite(getattr(self, name)).all():
+                raise ModelError(f"{name} must be finite everywhere (absent actors included)")
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(draws, actors, issues)."""
+        return self.positions.shape  # type: ignore[return-value]
+
+    def take_actors(self, order: np.ndarray) -> NegotiationInputs:
+        """The same negotiation with the actor axis permuted by ``order``."""
+        return NegotiationInputs(
+            positions=self.positions[:, order], salience=self.salience[:, order],
+            capability=self.capability[:, order], present=self.present[order],
+            lower=self.lower, upper=self.upper, reference=self.reference,
+            actor_ids=tuple(self.actor_ids[k] for k in order), issue_ids=self.issue_ids,
+        )
+
+
+@dataclass(frozen=True)
+class NegotiationResult:
+    """What a negotiation model returns.
+
+    Attributes
+    ----------
+    outcome : array of shape (draws, issues)
+        The forecast outcome on each issue.
+    round_median, round_mean : arrays of shape (draws, rounds, issues), optional
+        Per-round median and mean for iterative models (None for one-shot models).
+    round_positions : array of shape (draws, rounds, actors, issues), optional
+        Every actor's position after each round, for iterative models.
+    """
+
+    outcome: np.ndarray
+    round_median: np.ndarray | None = None
+    round_mean: np.ndarray | None = None
+    round_positions: np.ndarray | None = None
+    diagnostics: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class NegotiationModel(ABC):
+    """Base class of negotiation models.
+
+    A subclass sets ``name`` (the registry key) and ``summary`` and implements :meth:`run`,
+    a pure function of the inputs and a random generator. Parameters are declared as
+    constructor arguments and checked there ("parameter X of Y must be ...; got ...").
+    """
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    iterative: ClassVar[bool] = False
+
+    @abstractmethod
+    def run(self, inputs: NegotiationInputs, rng: np.random.Generator) -> NegotiationResult:
+        """Forecast every issue for every draw."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def effective_weights(inputs: NegotiationInputs) -> np.ndarray:
+    """Capability x salience of each present actor, with fallbacks for degenerate issues.
+
+    Returns an array of shape (draws, actors, issues), zero for absent actors. Where every
+    present actor has zero capability x salience on an issue, capability alone is used, and
+    where that is zero too, the present actors count equally.
+    """
+    present = inputs.present[None, :, :]
+    w = np.where(present, inputs.capability * inputs.salience, 0.0)
+    total = w.sum(axis=1, keepdims=True)
+    cap = np.where(present, inputs.capability, 0.0)
+    w = np.where(total > 0, w, cap)
+    total = w.sum(axis=1, keepdims=True)
+    equal = np.broadcast_to(present, w.shape).astype(float)
+    return np.where(total > 0, w, equal)

@@ -1,0 +1,198 @@
+"""High-level operations over scenarios: forecasts with uncertainty, and backtests.
+
+Every stochastic result is a function of (scenario, seed, version): the seed feeds a
+``numpy.random.SeedSequence`` whose children drive the input draws and the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from guaranty.errors import ModelError
+from guaranty.models import registry
+from guaranty.models.bargaining.base import NegotiationResult
+from guaranty.scenario.compile import nominal_inputs, sample_inputs
+from guaranty.scenario.formats import CaseSet
+from guaranty.scenario.schema import Scenario
+
+__all__ = ["BacktestScore", "Forecast", "IssueForecast", "backtest", "forecast", "forecast_cases"]
+
+
+@dataclass(frozen=True)
+class IssueForecast:
+    """One issue's forecast: the nominal outcome, and with draws its mean and interval."""
+
+    id: str
+    label: str
+    outcome: float
+    observed: float | None = None
+    mean: float | None = None
+    interval: tuple[float, float] | None = None
+    rounds: list[dict[str, Any]] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "label": self.label, "outcome": self.outcome}
+        if self.observed is not None:
+            out["observed"] = self.observed
+        if self.mean is not None:
+            out["mean"] = self.mean
+            out["interval"] = list(self.interval) if self.interval else None
+        if self.rounds is not None:
+            out["rounds"] = self.rounds
+        return out
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A model's forecast of every issue of a scenario."""
+
+    model: str
+    scenario: str
+    issues: tuple[IssueForecast, ...]
+    draws: int
+    seed: int
+    level: float
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "model": self.model,
+            "scenario": self.scenario,
+            "issues": [i.to_json() for i in self.issues],
+        }
+        if self.draws:
+            out.update(draws=self.draws, seed=self.seed, level=self.level)
+        return out
+
+
+def _rounds(result: NegotiationResult, actor_ids: Sequence[str], k: int) -> list[dict[str, Any]] | None:
+    if result.round_median is None or result.round_mean is None:
+        return None
+    out = []
+    for r in range(result.round_median.shape[1]):
+        entry: dict[str, Any] = {
+            "round": r + 1,
+            "median": float(result.round_median[0, r, k]),
+            "mean": float(result.round_mean[0, r, k]),
+        }
+        if result.round_positions is not None:
+            entry["positions"] = {
+                a: float(result.round_positions[0, r, j, k]) for j, a in enumerate(actor_ids)
+            }
+        out.append(entry)
+    return out
+
+
+def forecast(
+    scenario: Scenario,
+    model: str,
+    *,
+    draws: int = 0,
+    seed: int = 0,
+    level: float = 0.9,
+    params: dict[str, Any] | None = None,
+) -> Forecast:
+    """Forecast every issue of ``scenario`` with registered model ``model``.
+
+    The outcome is the model run on the nominal inputs. With ``draws > 0`` the scenario's
+    uncertain inputs are sampled ``draws`` times and the mean and central ``level``
+    interval of the outcome are added.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie strictly between 0 and 1; got {level}")
+    if draws < 0:
+        raise ValueError(f"draws must be >= 0; got {draws}")
+    m = registry.create(model, **(params or {}))
+    seq_inputs, seq_model, seq_nominal = np.random.SeedSequence(seed).spawn(3)
+    x0 = nominal_inputs(scenario)
+    nominal = m.run(x0, np.random.default_rng(seq_nominal))
+    dist = None
+    if draws:
+        xs = sample_inputs(scenario, draws, np.random.default_rng(seq_inputs))
+        dist = m.run(xs, np.random.default_rng(seq_model)).outcome
+    issues = []
+    for k, issue in enumerate(scenario.issues):
+        mean = interval = None
+        if dist is not None:
+            col = dist[:, k]
+            mean = float(col.mean())
+            q = np.quantile(col, [(1 - level) / 2, (1 + level) / 2])
+            interval = (float(q[0]), float(q[1]))
+        issues.append(IssueForecast(
+            id=issue.id, label=issue.label, outcome=float(nominal.outcome[0, k]),
+            observed=issue.outcome, mean=mean, interval=interval,
+            rounds=_rounds(nominal, x0.actor_ids, k),
+        ))
+    return Forecast(model=model, scenario=scenario.name, issues=tuple(issues), draws=draws,
+                    seed=seed, level=level)
+
+
+def forecast_cases(cases: CaseSet, model: str, *, params: dict[str, Any] | None = None) -> Forecast:
+    """Forecast each one-issue case of a :class:`CaseSet` (nominal inputs)."""
+    m = registry.create(model, **(params or {}))
+    issues = []
+    for case in cases.cases:
+        res = m.run(nominal_inputs(case), np.random.default_rng(0))
+        issue = case.issues[0]
+        issues.append(IssueForecast(id=case.name, label=issue.label,
+                                    outcome=float(res.outcome[0, 0]), observed=issue.outcome))
+    return Forecast(model=model, scenario=cases.name, issues=tuple(issues), draws=0, seed=0,
+                    level=0.9)
+
+
+@dataclass(frozen=True)
+class BacktestScore:
+    """Accuracy of one model against observed outcomes.
+
+    ``errors`` is the array of absolute errors, shape (n,); ``mae_ci`` a percentile bootstrap
+    interval of the mean absolute error.
+    """
+
+    model: str
+    n: int
+    mae: float
+    mae_ci: tuple[float, float]
+    median_ae: float
+    within10: float
+    errors: np.ndarray
+
+    def to_json(self) -> dict[str, Any]:
+        return {"mae": self.mae, "mae_ci": list(self.mae_ci), "median_ae": self.median_ae,
+                "within10": self.within10, "n": self.n}
+
+
+def backtest(
+    cases: CaseSet,
+    models: Sequence[str] | None = None,
+    *,
+    seed: int = 0,
+    boot: int = 2000,
+    level: float = 0.95,
+) -> dict[str, BacktestScore]:
+    """Score models against the observed outcomes of the cases that have one.
+
+    Returns, per model name, the mean and median absolute error, the share of issues within
+    10 scale points, and a percentile bootstrap interval (``boot`` resamples of the issues,
+    seeded) for the mean absolute error.
+    """
+    names = list(models) if models else registry.available()
+    scored = [c for c in cases.cases if c.issues[0].outcome is not None]
+    if not scored:
+        raise ModelError(f"no case in {cases.name!r} has an observed outcome to score against")
+    observed = np.array([c.issues[0].outcome for c in scored])
+    out = {}
+    for name in names:
+        fc = forecast_cases(CaseSet(cases.name, tuple(scored), (), ()), name)
+        err = np.abs(np.array([i.outcome for i in fc.issues]) - observed)
+        rng = np.random.default_rng(np.random.SeedSequence(seed))
+        idx = rng.integers(0, len(err), size=(boot, len(err)))
+        boot_mae = err[idx].mean(axis=1)
+        lo, hi = np.quantile(boot_mae, [(1 - level) / 2, (1 + level) / 2])
+        out[name] = BacktestScore(
+            model=name, n=len(err), mae=float(err.mean()), mae_ci=(float(lo), float(hi)),
+            median_ae=float(np.median(err)), within10=float((err <= 10).mean()), errors=err,
+        )
+    return out

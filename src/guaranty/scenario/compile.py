@@ -1,0 +1,92 @@
+"""Compile a :class:`Scenario` into the arrays the model kernels take, and sample its
+uncertainty.
+
+``nominal_inputs`` uses each quantity's nominal value (the number, the normal's mean, the
+uniform's midpoint, the triangular's mode); ``sample_inputs`` draws every uncertain quantity
+independently:
+
+* normal: truncated to the admissible range (the issue's scale for a position, [0, 1] for a
+  salience, [0, inf) for a capability), by inverse-CDF sampling (``scipy.stats.truncnorm``);
+* uniform on [low, high]; triangular on [low, high] with the mode.
+
+The draws are a function of the scenario and the generator alone: quantities are visited in
+the scenario's order (actors, then issues), one block of ``draws`` values each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from guaranty.models.bargaining.base import NegotiationInputs
+from guaranty.scenario.schema import Fixed, Normal, Scenario, Triangular, Uniform
+
+__all__ = ["nominal_inputs", "sample_inputs", "sample_quantity"]
+
+Quantity = Fixed | Normal | Uniform | Triangular
+
+
+def sample_quantity(
+    q: Quantity, draws: int, rng: np.random.Generator, lo: float = -np.inf, hi: float = np.inf
+) -> np.ndarray:
+    """``draws`` samples of ``q`` (array of shape (draws,)), kept within [lo, hi]."""
+    if isinstance(q, Fixed):
+        return np.full(draws, q.value)
+    if isinstance(q, Normal):
+        a, b = (lo - q.mean) / q.sd, (hi - q.mean) / q.sd
+        return stats.truncnorm.rvs(a, b, loc=q.mean, scale=q.sd, size=draws, random_state=rng)
+    if isinstance(q, Uniform):
+        return rng.uniform(q.low, q.high, size=draws)
+    if q.low == q.high:
+        return np.full(draws, q.low)
+    return rng.triangular(q.low, q.mode, q.high, size=draws)
+
+
+def _compile(scenario: Scenario, draws: int, rng: np.random.Generator | None) -> NegotiationInputs:
+    actors, issues = scenario.actors, scenario.issues
+    n_a, n_i = len(actors), len(issues)
+    lower = np.array([i.scale[0] for i in issues], dtype=float)
+    upper = np.array([i.scale[1] for i in issues], dtype=float)
+    reference = np.array(
+        [np.nan if i.reference_point is None else i.reference_point for i in issues]
+    )
+    positions = np.broadcast_to((lower + upper) / 2, (draws, n_a, n_i)).copy()
+    salience = np.zeros((draws, n_a, n_i))
+    capability = np.zeros((draws, n_a, n_i))
+    present = np.zeros((n_a, n_i), dtype=bool)
+
+    def value(q: Quantity, lo: float, hi: float) -> np.ndarray:
+        if rng is None:
+            return np.full(draws, q.nominal)
+        return sample_quantity(q, draws, rng, lo, hi)
+
+    for a, actor in enumerate(actors):
+        base_cap = value(actor.capability_value, 0.0, np.inf)
+        capability[:, a, :] = base_cap[:, None]
+        entries = scenario.positions.get(actor.id, {})
+        for k, issue in enumerate(issues):
+            entry = entries.get(issue.id)
+            if entry is None:
+                continue
+            present[a, k] = True
+            positions[:, a, k] = value(entry.position, lower[k], upper[k])
+            salience[:, a, k] = value(entry.salience, 0.0, 1.0)
+            if entry.capability is not None:
+                capability[:, a, k] = value(entry.capability, 0.0, np.inf)
+    return NegotiationInputs(
+        positions=positions, salience=salience, capability=capability, present=present,
+        lower=lower, upper=upper, reference=reference,
+        actor_ids=tuple(a.id for a in actors), issue_ids=tuple(i.id for i in issues),
+    )
+
+
+def nominal_inputs(scenario: Scenario) -> NegotiationInputs:
+    """The scenario at its nominal values, as a batch of one draw."""
+    return _compile(scenario, 1, None)
+
+
+def sample_inputs(scenario: Scenario, draws: int, rng: np.random.Generator) -> NegotiationInputs:
+    """``draws`` joint draws of the scenario's uncertain positions, saliences, capabilities."""
+    if draws < 1:
+        raise ValueError(f"draws must be a positive integer; got {draws}")
+    return _compile(scenario, draws, rng)

@@ -203,8 +203,9 @@ def _to_scenario_error(exc: ValidationError, root: yaml.Node | None, name: str) 
     errors = exc.errors()
     path, msg, names_key = error_path_and_message(errors[0])
     node, used = _locate(root, path)
-    if names_key and len(used) == len(path) - 1:
-        node = _key_node(node, str(path[-1])) or node
+    if names_key:
+        parent, used = _locate(root, path[:-1])
+        node = _key_node(parent, str(path[-1])) or parent
     elif len(used) == len(path) and path:
         parent, _ = _locate(root, path[:-1])
         if isinstance(parent, yaml.MappingNode) and not isinstance(node, yaml.ScalarNode):

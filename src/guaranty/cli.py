@@ -1,0 +1,278 @@
+"""The ``guaranty`` command line: a thin shell over the library.
+
+Every command takes ``--json`` for machines. Errors in the input print one paragraph to
+stderr (file:line:column, field, what was expected) and exit with code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from guaranty import __version__
+from guaranty.errors import GuarantyError
+from guaranty.models import registry
+from guaranty.pipeline import backtest, forecast, forecast_cases
+from guaranty.scenario import CaseSet, Scenario, load
+
+app = typer.Typer(
+    name="guaranty",
+    help="Security guarantees and negotiated war endings as explicit, testable numbers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FileArg = Annotated[Path, typer.Argument(help="A scenario: .yaml, BDM/KTAB .csv, DEU III .tsv, "
+                                               "or a decide exchange file.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(message, markup=False)
+    return typer.Exit(code)
+
+
+def handles_errors(fn: F) -> F:
+    """Turn guaranty's errors (and bad option values) into one paragraph and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GuarantyError as exc:
+            raise _fail(f"error: {exc}") from None
+        except ValueError as exc:
+            raise _fail(f"error: {exc}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"guaranty {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Security guarantees and negotiated war endings as explicit, testable numbers."""
+
+
+def summary(obj: Scenario | CaseSet) -> dict[str, Any]:
+    """A short machine-readable description of a loaded file."""
+    if isinstance(obj, CaseSet):
+        return {
+            "kind": "cases",
+            "name": obj.name,
+            "cases": len(obj.cases),
+            "with_outcome": sum(1 for c in obj.cases if c.issues[0].outcome is not None),
+            "actors": len({a.id for c in obj.cases for a in c.actors}),
+        }
+    return {
+        "kind": "scenario",
+        "name": obj.name,
+        "actors": len(obj.actors),
+        "issues": len(obj.issues),
+        "positions": sum(len(v) for v in obj.positions.values()),
+        "guarantees": len(obj.guarantees),
+        "claims": len(obj.claims),
+    }
+
+
+@app.command()
+@handles_errors
+def validate(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Check any supported file and print a summary."""
+    s = summary(load(file))
+    if as_json:
+        _print_json({"file": str(file), "valid": True, **s})
+        return
+    parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in s.items() if k not in ("kind", "name"))
+    out.print(f"[green]ok[/green] {file}: {s['kind']} [bold]{s['name']}[/bold] ({parts})")
+
+
+def _fmt_q(q: Any) -> str:
+    if q is None:
+        return ""
+    if q.dist == "fixed":
+        return f"{q.value:.4g}"
+    if q.dist == "normal":
+        return f"N({q.mean:.4g}, {q.sd:.3g})"
+    if q.dist == "uniform":
+        return f"U[{q.low:.4g}, {q.high:.4g}]"
+    return f"Tri[{q.low:.4g}, {q.mode:.4g}, {q.high:.4g}]"
+
+
+def scenario_json(s: Scenario) -> dict[str, Any]:
+    return s.model_dump(mode="json", exclude_none=True)
+
+
+@app.command()
+@handles_errors
+def show(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Show actors, issues, positions, guarantee designs and claims as tables."""
+    obj = load(file)
+    if isinstance(obj, CaseSet):
+        if as_json:
+            _print_json({**summary(obj), "cases": [scenario_json(c) for c in obj.cases]})
+            return
+        t = Table(title=f"{obj.name}: {len(obj.cases)} cases")
+        for col in ("case", "label", "actors", "reference point", "outcome"):
+            t.add_column(col)
+        for c in obj.cases:
+            i = c.issues[0]
+            t.add_row(c.name, i.label, str(len(c.positions)),
+                      "" if i.reference_point is None else f"{i.reference_point:g}",
+                      "" if i.outcome is None else f"{i.outcome:g}")
+        out.print(t)
+        return
+    if as_json:
+        _print_json(scenario_json(obj))
+        return
+    out.print(f"[bold]{obj.name}[/bold]" + (f" — {obj.description}" if obj.description else ""))
+    t = Table(title="Actors")
+    for col in ("id", "name", "COW", "capability", "nuclear", "roles"):
+        t.add_column(col)
+    for a in obj.actors:
+        roles = ", ".join(r.value for r in a.roles)
+        if a.members:
+            roles += f" ({len(a.members)} members)"
+        t.add_row(a.id, a.name, "" if a.cow is None else str(a.cow), _fmt_q(a.capability_value),
+                  "yes" if a.nuclear else "", roles)
+    out.print(t)
+    t = Table(title="Issues")
+    for col in ("id", "label", "scale", "anchors"):
+        t.add_column(col)
+    for i in obj.issues:
+        anchors = "; ".join(f"{k:g}: {v}" for k, v in sorted(i.anchors.items()))
+        t.add_row(i.id, i.label, f"[{i.scale[0]:g}, {i.scale[1]:g}]", anchors)
+    out.print(t)
+    t = Table(title="Positions (position / salience)")
+    t.add_column("actor")
+    for i in obj.issues:
+        t.add_column(i.id)
+    for a in obj.actors:
+        cells = []
+        for i in obj.issues:
+            e = obj.position(a.id, i.id)
+            cells.append("—" if e is None else f"{_fmt_q(e.position)} / {_fmt_q(e.salience)}")
+        t.add_row(a.id, *cells)
+    out.print(t)
+    if obj.guarantees:
+        t = Table(title="Guarantee designs")
+        for col in ("id", "label", "guarantors", "obligations", "legal form", "years", "level"):
+            t.add_column(col)
+        for d in obj.guarantees:
+            t.add_row(d.id, d.label + ("" if d.realistic else " (dismissed)"),
+                      ", ".join(d.guarantors), ", ".join(o.value for o in d.obligations),
+                      d.legal_form.value, _fmt_q(d.years_to_effect),
+                      "" if d.level is None else f"{d.level:g}")
+        out.print(t)
+    if obj.claims:
+        t = Table(title="Claims")
+        for col in ("id", "who", "claim", "checkable statement"):
+            t.add_column(col)
+        for c in obj.claims:
+            t.add_row(c.id, c.who, c.paraphrase, c.statement or "(pending)")
+        out.print(t)
+
+
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="A registered model name.")]
+DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Monte Carlo draws of the "
+                                        "uncertain inputs (0: nominal values only).")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the random draws.")]
+
+
+@app.command("forecast")
+@handles_errors
+def forecast_cmd(
+    file: FileArg,
+    model: ModelOpt = "median",
+    draws: DrawsOpt = 0,
+    seed: SeedOpt = 0,
+    level: Annotated[float, typer.Option(min=0.5, max=0.999, help="Interval level.")] = 0.9,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast the outcome of every issue with a registered negotiation model."""
+    registry.get(model)  # fail early on an unknown name
+    obj = load(file)
+    fc = (forecast_cases(obj, model) if isinstance(obj, CaseSet)
+          else forecast(obj, model, draws=draws, seed=seed, level=level))
+    if as_json:
+        _print_json(fc.to_json())
+        return
+    t = Table(title=f"{fc.scenario}: model {model}")
+    for col in ("issue", "label", "outcome"):
+        t.add_column(col)
+    extra_cols = []
+    if any(i.interval for i in fc.issues):
+        extra_cols.append(f"{level:.0%} interval")
+    if any(i.observed is not None for i in fc.issues):
+        extra_cols.append("observed")
+    for col in extra_cols:
+        t.add_column(col)
+    for i in fc.issues:
+        row = [i.id, i.label, f"{i.outcome:.2f}"]
+        if f"{level:.0%} interval" in extra_cols:
+            row.append(f"[{i.interval[0]:.1f}, {i.interval[1]:.1f}]" if i.interval else "")
+        if "observed" in extra_cols:
+            row.append("" if i.observed is None else f"{i.observed:g}")
+        t.add_row(*row)
+    out.print(t)
+
+
+@app.command()
+@handles_errors
+def analyze(
+    file: FileArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
+    draws: Annotated[int, typer.Option("--draws", min=1, help="Monte Carlo draws.")] = 2000,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """The main job: validate, run every model, write an HTML and Markdown report."""
+    from guaranty.report import write_report  # plotting libraries load only here
+
+    obj = load(file)
+    models = registry.available()
+    with out.status("running models ...", spinner="dots") if not as_json else nullcontext():
+        if isinstance(obj, CaseSet):
+            results: Any = backtest(obj, models, seed=seed)
+        else:
+            results = [forecast(obj, m, draws=draws, seed=seed) for m in models]
+        paths = write_report(obj, results, out_dir, source=file, seed=seed, draws=draws)
+    if as_json:
+        _print_json({"report": str(paths["html"]), "markdown": str(paths["md"]),
+                     "models": models})
+        return
+    out.print(f"report written: [bold]{paths['html']}[/bold] (and {paths['md'].name})")
+
+
+def main() -> None:
+    """Entry point of the ``guaranty`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

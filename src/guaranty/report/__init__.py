@@ -1,0 +1,190 @@
+"""Reports: the results of ``guaranty analyze`` as Markdown and as a self-contained HTML page.
+
+The HTML page's plots use plotly; its JavaScript is written once beside the page
+(``plotly.min.js``, from the installed plotly package), so the report opens with no internet.
+Files are written to a temporary name and renamed into place, so an interrupted run never
+leaves a half-written report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from guaranty import __version__
+from guaranty.models import registry
+from guaranty.pipeline import BacktestScore, Forecast
+from guaranty.scenario import CaseSet, Scenario
+from guaranty.scenario.compile import nominal_inputs
+
+__all__ = ["write_report"]
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("guaranty.report", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _q(q: Any) -> str:
+    if q.dist == "fixed":
+        return f"{q.value:.4g}"
+    if q.dist == "normal":
+        return f"N({q.mean:.4g}, sd {q.sd:.3g})"
+    if q.dist == "uniform":
+        return f"U[{q.low:.4g}, {q.high:.4g}]"
+    return f"Tri[{q.low:.4g}, {q.mode:.4g}, {q.high:.4g}]"
+
+
+def _positions_figure(scenario: Scenario, forecasts: Sequence[Forecast]) -> go.Figure:
+    """One panel per issue: each actor's position (marker area ~ capability x salience) and
+    each model's forecast with its interval."""
+    x = nominal_inputs(scenario)
+    n = len(scenario.issues)
+    fig = make_subplots(rows=n, cols=1, subplot_titles=[i.label for i in scenario.issues],
+                        vertical_spacing=min(0.08, 0.5 / max(n, 1)))
+    names = [a.name for a in scenario.actors]
+    for k, issue in enumerate(scenario.issues):
+        w = x.capability[0, :, k] * x.salience[0, :, k]
+        size = 8 + 30 * np.sqrt(w / w.max()) if w.max() > 0 else np.full(len(w), 10.0)
+        keep = x.present[:, k]
+        fig.add_trace(go.Scatter(
+            x=x.positions[0, keep, k], y=np.array(names)[keep], mode="markers",
+            marker={"size": size[keep], "color": "#555", "opacity": 0.6},
+            name="actors", showlegend=k == 0, legendgroup="actors",
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        ), row=k + 1, col=1)
+        for m, fc in enumerate(forecasts):
+            f = fc.issues[k]
+            color = _COLORS[m % len(_COLORS)]
+            err = {}
+            if f.interval:
+                err = {"error_x": {"type": "data", "symmetric": False,
+                                   "array": [f.interval[1] - f.outcome],
+                                   "arrayminus": [f.outcome - f.interval[0]],
+                                   "color": color}}
+            fig.add_trace(go.Scatter(
+                x=[f.outcome], y=[f"▶ {fc.model}"], mode="markers",
+                marker={"symbol": "diamond", "size": 12, "color": color},
+                name=fc.model, showlegend=k == 0, legendgroup=fc.model, **err,
+                hovertemplate=f"{fc.model}: %{{x:.1f}}<extra></extra>",
+            ), row=k + 1, col=1)
+        fig.update_xaxes(range=[issue.scale[0] - 2, issue.scale[1] + 2], row=k + 1, col=1)
+    fig.update_layout(height=max(420, 40 * (len(names) + len(forecasts)) * n // 2 + 200),
+                      template="plotly_white", margin={"l": 160, "r": 20, "t": 60, "b": 40},
+                      title="Positions and forecasts (marker area ~ capability x salience; "
+                            "bars: interval over the draws)")
+    return fig
+
+
+def _errors_figure(scores: Mapping[str, BacktestScore]) -> go.Figure:
+    fig = go.Figure()
+    for m, (name, s) in enumerate(scores.items()):
+        fig.add_trace(go.Box(x=s.errors, name=name, marker_color=_COLORS[m % len(_COLORS)],
+                             boxmean=True, orientation="h"))
+    fig.update_layout(template="plotly_white", title="Absolute error per issue, by model",
+                      xaxis_title="|forecast - observed outcome| (scale points)", height=360)
+    return fig
+
+
+def _figure_html(fig: go.Figure) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+
+
+def _scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[str, Any]:
+    issues = []
+    for k, issue in enumerate(scenario.issues):
+        rows = []
+        for fc in forecasts:
+            f = fc.issues[k]
+            rows.append({"model": fc.model, "outcome": f.outcome, "mean": f.mean,
+                         "interval": f.interval,
+                         "anchor": _nearest_anchor(issue.anchors, f.outcome)})
+        issues.append({"issue": issue, "rows": rows})
+    actors = [{"a": a, "capability": _q(a.capability_value)} for a in scenario.actors]
+    positions = []
+    for a in scenario.actors:
+        cells = []
+        for i in scenario.issues:
+            e = scenario.position(a.id, i.id)
+            cells.append(None if e is None else {"position": _q(e.position),
+                                                 "salience": _q(e.salience),
+                                                 "source": e.source or ""})
+        positions.append({"actor": a, "cells": cells})
+    designs = [{"d": d, "years": _q(d.years_to_effect)} for d in scenario.guarantees]
+    return {"scenario": scenario, "issues": issues, "actors": actors, "positions": positions,
+            "designs": designs, "claims": scenario.claims}
+
+
+def _nearest_anchor(anchors: Mapping[float, str], value: float) -> str:
+    if not anchors:
+        return ""
+    k = min(anchors, key=lambda a: abs(a - value))
+    return f"{anchors[k]} ({k:g})"
+
+
+def write_report(
+    obj: Scenario | CaseSet,
+    results: Sequence[Forecast] | Mapping[str, BacktestScore],
+    out_dir: Path,
+    *,
+    source: Path | str,
+    seed: int,
+    draws: int,
+) -> dict[str, Path]:
+    """Write ``report.md`` and ``report.html`` (with ``plotly.min.js``) into ``out_dir``."""
+    out_dir = Path(out_dir)
+    meta = {
+        "version": __version__,
+        "source": str(source),
+        "seed": seed,
+        "draws": draws,
+        "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "models": {m: registry.get(m).summary for m in registry.available()},
+    }
+    if isinstance(obj, CaseSet) != isinstance(results, Mapping):
+        raise TypeError("a CaseSet is reported with backtest scores, a Scenario with forecasts")
+    if isinstance(obj, CaseSet) and isinstance(results, Mapping):
+        ctx = {"cases": obj, "scores": results, "meta": meta,
+               "n_outcome": next(iter(results.values())).n if results else 0}
+        figures = [_figure_html(_errors_figure(results))]
+        md = _ENV.get_template("backtest.md.j2").render(**ctx)
+        html_body = _ENV.get_template("backtest.html.j2").render(**ctx, figures=figures)
+    else:
+        ctx = {**_scenario_context(obj, results), "meta": meta}
+        figures = [_figure_html(_positions_figure(obj, results))]
+        md = _ENV.get_template("scenario.md.j2").render(**ctx)
+        html_body = _ENV.get_template("scenario.html.j2").render(**ctx, figures=figures)
+    js = out_dir / "plotly.min.js"
+    if not js.exists():
+        _atomic_write(js, get_plotlyjs())
+    paths = {"md": out_dir / "report.md", "html": out_dir / "report.html"}
+    _atomic_write(paths["md"], md)
+    _atomic_write(paths["html"], html_body)
+    return paths

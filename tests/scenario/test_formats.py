@@ -1,0 +1,98 @@
+"""The peer tools' formats load into the same typed objects, with their values intact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guaranty.scenario import CaseSet, Scenario, detect_format, load
+from guaranty.scenario.compile import nominal_inputs
+
+
+def test_bdm_table(data_dir: Path) -> None:
+    s = load(data_dir / "eu_emissions_1994_actors.csv")
+    assert isinstance(s, Scenario)
+    assert [a.name for a in s.actors][:3] == ["Netherlands", "Belgium", "Luxembourg"]
+    assert s.issues[0].scale == (4.0, 10.0)  # the range of the positions
+    uk = s.position("UK", "issue")
+    assert (uk.position.value, uk.salience.value) == (10.0, 0.9)
+    assert s.actor("UK").capability_value.value == 0.16
+
+
+def test_bdm_table_with_percent_saliences(data_dir: Path) -> None:
+    s = load(data_dir / "china_actors.csv")
+    assert len(s.actors) == 24
+    # Zeming,80,25,50: salience 50 on a 0-100 scale -> 0.5
+    z = s.position("Zeming", "issue")
+    assert (z.position.value, z.salience.value) == (25.0, 0.5)
+
+
+def test_ktab_reads_saliences_as_ktab_does(data_dir: Path) -> None:
+    s = load(data_dir / "dummyData_3Dim.csv")
+    x = nominal_inputs(s)
+    assert x.shape == (1, 7, 3)
+    # KTAB's reference log echoes actor 0's saliences as 49.530, 5.910, 28.150 (the file
+    # has 105.91 in the middle cell) and actor 2's as 48.470, 13.550, 34.620.
+    log = (data_dir / "dummyData_3Dim.reference-run.txt").read_text().splitlines()
+    echoed = {}
+    for line in log:
+        if line.startswith("sal["):
+            key, val = line.split("=")
+            i, d = (int(v) for v in key.strip()[4:-1].split(","))
+            echoed[i, d] = float(val)
+    assert len(echoed) == 21
+    for (i, d), v in echoed.items():
+        assert x.salience[0, i, d] * 100 == pytest.approx(v, abs=1e-9)
+    assert x.positions[0, 0, 0] == 75.79
+    assert x.capability[0, 2, 0] == 129.643
+
+
+def test_exchange_two_actor_example(data_dir: Path) -> None:
+    s = load(data_dir / "two_actor_example.txt")
+    x = nominal_inputs(s)
+    assert s.issues[0].scale == (0.0, 100.0)
+    # '#D' Actor-1 Issue-1 0.0 10 1 ; Actor-2 Issue-2 100.0 50 1 (saliences on 0-100)
+    assert x.positions[0, 0, 0] == 0.0 and x.salience[0, 0, 0] == pytest.approx(0.10)
+    assert x.positions[0, 1, 1] == 100.0 and x.salience[0, 1, 1] == pytest.approx(0.50)
+    assert (x.capability == 1.0).all()
+    # weighted-mean start from the expected file: Issue-1 = 85 + 5/7, Issue-2 = 35 + 5/7
+    from guaranty.pipeline import forecast
+
+    out = [i.outcome for i in forecast(s, "compromise").issues]
+    assert out == pytest.approx([85 + 5 / 7, 35 + 5 / 7], abs=1e-9)
+
+
+def test_exchange_sample_data(data_dir: Path) -> None:
+    s = load(data_dir / "exchange_sample_data.txt")
+    assert len(s.actors) == 10 and len(s.issues) == 6
+    hoogte = next(i for i in s.issues if i.id == "tol-hoogte")
+    assert hoogte.scale == (0.5, 7.0)
+
+
+def test_deu3_cases(data_dir: Path) -> None:
+    cases = load(data_dir / "deu3_dev.tsv")
+    assert isinstance(cases, CaseSet)
+    assert len(cases.cases) == 167
+    assert sum(c.issues[0].outcome is not None for c in cases.cases) == 166
+    first = cases.cases[0]
+    assert first.name == "d00062i1"
+    assert first.issues[0].outcome == 90.0 and first.issues[0].reference_point is None
+    with_rp = [c for c in cases.cases if c.issues[0].reference_point is not None]
+    assert len(with_rp) == 109
+    assert with_rp[0].name == "d00067i1" and with_rp[0].issues[0].reference_point == 0.0
+    # row 2: the Commission's and Parliament's capability is 4.1, Germany's 4.1, Malta's 0.02
+    caps = {a.id: a.capability_value.value for a in first.actors}
+    assert caps["com"] == 4.1 and caps["ep"] == 4.1 and caps["mt"] == 0.02
+    # an actor without a position is absent: Bulgaria has none on d00062i1
+    assert first.position("bu", "issue") is None
+    assert first.position("com", "issue").position.value == 100.0
+    assert cases.meta[0]["proc"] == "COD"
+
+
+def test_detect_format_by_content(tmp_path: Path) -> None:
+    p = tmp_path / "data.csv"
+    text = "'#A'\t'x'\t'x'\t''\n"
+    assert detect_format(p, text) == "exchange"
+    assert detect_format(p, "Actor,Capability,Position,Salience\n") == "bdm"
+    assert detect_format(p, "n,d,1,1\nActor,Description,Power,P,S\n") == "ktab"

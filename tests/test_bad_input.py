@@ -1,0 +1,207 @@
+"""Every kind of bad input gets one clear message, exit code 2 and no traceback.
+
+Each case writes a small malformed file and checks that the CLI names the file, the line and
+column (where the format has lines), the field path, and what was expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from guaranty.cli import app
+from guaranty.errors import ScenarioError
+from guaranty.scenario import load
+
+GOOD = """\
+name: tiny
+actors:
+  - id: a
+    name: Alpha
+    capability: 2
+  - id: b
+    name: Beta
+    capability: {value: 1, source: assumption}
+issues:
+  - id: x
+    label: Issue X
+    scale: [0, 100]
+positions:
+  a:
+    x: {position: 20, salience: 0.5}
+  b:
+    x: {position: 80, salience: {dist: uniform, low: 0.2, high: 0.6}}
+"""
+
+runner = CliRunner()
+
+
+def run_validate(path: Path):
+    return runner.invoke(app, ["validate", str(path)])
+
+
+def check(tmp_path: Path, text: str | bytes, *, expect: list[str], line: int | None,
+          column: int | None = None, name: str = "s.yaml") -> str:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    result = run_validate(path)
+    msg = result.stderr
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    where = str(path)
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    assert where in msg, msg
+    for piece in expect:
+        assert piece in msg, (piece, msg)
+    # one paragraph: no blank lines
+    assert "\n\n" not in msg.strip()
+    return msg
+
+
+def test_good_file_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD)
+    result = run_validate(path)
+    assert result.exit_code == 0, result.output
+    assert "2 actors" in result.stdout
+
+
+def test_malformed_yaml(tmp_path: Path) -> None:
+    text = GOOD.replace("scale: [0, 100]", "scale: [0, 100")
+    check(tmp_path, text, expect=["malformed YAML"], line=13)
+
+
+def test_unknown_actor_id(tmp_path: Path) -> None:
+    text = GOOD.replace("  b:\n    x:", "  c:\n    x:")
+    check(tmp_path, text, expect=["positions.c", "unknown actor id 'c'", "known: a, b"],
+          line=16, column=3)
+
+
+def test_salience_outside_unit_interval(tmp_path: Path) -> None:
+    text = GOOD.replace("salience: 0.5", "salience: 1.5")
+    check(tmp_path, text, expect=["positions.a.x.salience", "within [0, 1]", "got 1.5"],
+          line=15, column=33)
+
+
+def test_salience_distribution_outside_unit_interval(tmp_path: Path) -> None:
+    text = GOOD.replace("high: 0.6", "high: 1.6")
+    check(tmp_path, text, expect=["positions.b.x.salience", "within [0, 1]"], line=17)
+
+
+def test_position_outside_scale(tmp_path: Path) -> None:
+    text = GOOD.replace("position: 80", "position: 180")
+    check(tmp_path, text, expect=["positions.b.x.position", "within [0, 100]", "got 180"],
+          line=17, column=19)
+
+
+def test_duplicate_actor_id(tmp_path: Path) -> None:
+    text = GOOD.replace("  - id: b\n", "  - id: a\n")
+    check(tmp_path, text, expect=["actors[1].id", "duplicate id 'a'"], line=6, column=9)
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    text = GOOD.replace("    name: Alpha\n", "    name: Alpha\n    name: Alpha2\n")
+    check(tmp_path, text, expect=["duplicate key 'name'", "first on line 4"], line=5, column=5)
+
+
+def test_missing_field(tmp_path: Path) -> None:
+    text = GOOD.replace("    label: Issue X\n", "")
+    check(tmp_path, text, expect=["issues[0]", "missing required field 'label'"], line=10)
+
+
+def test_unknown_key_with_hint(tmp_path: Path) -> None:
+    text = GOOD.replace("    capability: 2\n", "    capabilty: 2\n")
+    check(tmp_path, text, expect=["unknown key 'capabilty'", "did you mean 'capability'?"],
+          line=5, column=5)
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    text = GOOD.replace("capability: 2", "capability: lots")
+    check(tmp_path, text, expect=["actors[0].capability"], line=5)
+
+
+def test_unknown_distribution(tmp_path: Path) -> None:
+    text = GOOD.replace("dist: uniform", "dist: beta")
+    check(tmp_path, text, expect=["positions.b.x.salience", "unknown distribution 'beta'"],
+          line=17)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    check(tmp_path, "   \n\n", expect=["the file is empty"], line=None)
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    check(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+          expect=["binary file"], line=None)
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    check(tmp_path, GOOD.encode() + "\nname2: caf\xe9\n".encode("latin-1"),
+          expect=["not valid UTF-8"], line=19)
+
+
+def test_top_level_not_a_mapping(tmp_path: Path) -> None:
+    check(tmp_path, "- a\n- b\n", expect=["expected a mapping"], line=1, column=1)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    result = run_validate(tmp_path / "nope.yaml")
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_bdm_csv_bad_number(tmp_path: Path) -> None:
+    text = "Actor,Capability,Position,Salience\nA,1,4,0.5\nB,1,seven,0.5\n"
+    check(tmp_path, text, name="t.csv", expect=["Position", "expected a number", "'seven'"],
+          line=3)
+
+
+def test_bdm_csv_missing_column(tmp_path: Path) -> None:
+    text = "Actor,Capability,Position\nA,1,4\n"
+    check(tmp_path, text, name="t.csv", expect=["missing column 'salience'"], line=1)
+
+
+def test_bdm_csv_salience_out_of_range(tmp_path: Path) -> None:
+    text = "Actor,Capability,Position,Salience\nA,1,4,50\nB,1,6,150\n"
+    check(tmp_path, text, name="t.csv", expect=["positions.B.issue.salience", "within [0, 1]"],
+          line=3)
+
+
+def test_ktab_wrong_actor_count(tmp_path: Path) -> None:
+    text = "Demo,desc,3,1\nActor,Description,Power,P1,S1\nA,a,10,20,50\nB,b,10,80,50\n"
+    check(tmp_path, text, name="k.csv", expect=["announces 3 actors", "2 actor lines"], line=1)
+
+
+def test_exchange_unknown_actor(tmp_path: Path) -> None:
+    text = ("'#A'\t'A'\t'A'\t''\n'#P'\t'I'\t'I'\t'I'\n'#M'\t'I'\t0\n'#M'\t'I'\t100\n"
+            "'#D'\t'B'\t'I'\t10\t0.5\t1\n")
+    check(tmp_path, text, name="e.txt", expect=["unknown actor 'B'"], line=5)
+
+
+def test_deu_bad_capability(tmp_path: Path, data_dir: Path) -> None:
+    lines = (data_dir / "deu3_dev.tsv").read_text().splitlines()
+    cells = lines[1].split("\t")
+    cells[13] = '"n/a"'
+    lines[1] = "\t".join(cells)
+    check(tmp_path, "\n".join(lines) + "\n", name="d.tsv",
+          expect=["pcom", "capability (row 2)"], line=2)
+
+
+def test_library_raises_scenario_error_with_location(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD.replace("salience: 0.5", "salience: -0.1"))
+    with pytest.raises(ScenarioError) as info:
+        load(path)
+    err = info.value
+    assert isinstance(err, ValueError)
+    assert (err.line, err.column) == (15, 33)
+    assert err.field == ("positions", "a", "x", "salience")

@@ -1,0 +1,119 @@
+"""The command line, through typer's CliRunner, with exit codes checked."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from guaranty.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_forecast_compromise_json_matches_hand_computation(data_dir: Path) -> None:
+    path = data_dir / "eu_emissions_1994_actors.csv"
+    result = invoke("forecast", path, "--model", "compromise", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["model"] == "compromise"
+    assert [i["id"] for i in data["issues"]] == ["issue"]
+    with path.open() as fh:
+        rows = list(csv.DictReader(fh))
+    w = [float(r["Capability"]) * float(r["Salience"]) for r in rows]
+    expected = sum(wi * float(r["Position"]) for wi, r in zip(w, rows, strict=True)) / sum(w)
+    assert data["issues"][0]["outcome"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_forecast_with_draws_reports_an_interval(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: t\nactors:\n"
+        "  - {id: a, name: A, capability: 1}\n  - {id: b, name: B, capability: 1}\n"
+        "issues:\n  - {id: x, label: X, scale: [0, 100]}\n"
+        "positions:\n  a: {x: {position: {dist: uniform, low: 0, high: 40}, salience: 1}}\n"
+        "  b: {x: {position: 100, salience: 1}}\n"
+    )
+    result = invoke("forecast", path, "--model", "compromise", "--draws", "500", "--seed", "4",
+                    "--json")
+    assert result.exit_code == 0, result.output
+    issue = json.loads(result.stdout)["issues"][0]
+    # nominal: (20 + 100) / 2; draws: (U[0, 40] + 100) / 2 ~ U[50, 70], 90% interval ~ [51, 69]
+    assert issue["outcome"] == pytest.approx(60.0)
+    assert issue["mean"] == pytest.approx(60.0, abs=0.8)
+    assert issue["interval"][0] == pytest.approx(51.0, abs=1.0)
+    assert issue["interval"][1] == pytest.approx(69.0, abs=1.0)
+    again = invoke("forecast", path, "--model", "compromise", "--draws", "500", "--seed", "4",
+                   "--json")
+    assert again.stdout == result.stdout
+
+
+def test_forecast_deu_cases(data_dir: Path) -> None:
+    result = invoke("forecast", data_dir / "deu3_dev.tsv", "--model", "median", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert len(data["issues"]) == 167
+    assert data["issues"][0]["observed"] == 90.0
+
+
+def test_unknown_model_exits_2(data_dir: Path) -> None:
+    result = invoke("forecast", data_dir / "eu_emissions_1994_actors.csv", "--model", "bdmm")
+    assert result.exit_code == 2
+    assert "unknown model 'bdmm'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_validate_json(data_dir: Path) -> None:
+    result = invoke("validate", data_dir / "deu3_dev.tsv", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data == {"file": str(data_dir / "deu3_dev.tsv"), "valid": True, "kind": "cases",
+                    "name": "deu3_dev", "cases": 167, "with_outcome": 166, "actors": 30}
+
+
+def test_show_tables_and_json(root: Path) -> None:
+    path = root / "scenarios" / "ukraine-2022.yaml"
+    result = invoke("show", path)
+    assert result.exit_code == 0, result.output
+    for title in ("Actors", "Issues", "Positions", "Guarantee designs", "Claims"):
+        assert title in result.stdout
+    data = json.loads(invoke("show", path, "--json").stdout)
+    assert len(data["actors"]) == 14
+
+
+def test_analyze_writes_report(root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rep"
+    result = invoke("analyze", root / "scenarios" / "ukraine-2022.yaml", "--out", out,
+                    "--draws", "200", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert Path(data["report"]) == out / "report.html"
+    html = (out / "report.html").read_text()
+    md = (out / "report.md").read_text()
+    assert (out / "plotly.min.js").stat().st_size > 1_000_000  # offline plots
+    assert "https://" not in html.split("<body>")[0]  # no script fetched from the internet
+    for model in ("compromise", "median"):
+        assert model in md
+    assert "Negotiation forecasts" in md and "Claims of the debate" in md
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_analyze_bad_scenario_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    out = tmp_path / "rep"
+    result = invoke("analyze", bad, "--out", out)
+    assert result.exit_code == 2
+    assert not out.exists()
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("guaranty ")

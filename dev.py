@@ -30,7 +30,7 @@ def _fingerprint() -> str:
 
 def ensure_env() -> None:
     """Create ``.venv`` and install guaranty into it, unless it is already up to date."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may run under an older Python
         sys.exit(f"guaranty needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print("creating virtual environment in .venv ...", flush=True)

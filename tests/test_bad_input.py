@@ -42,8 +42,15 @@ def run_validate(path: Path):
     return runner.invoke(app, ["validate", str(path)])
 
 
-def check(tmp_path: Path, text: str | bytes, *, expect: list[str], line: int | None,
-          column: int | None = None, name: str = "s.yaml") -> str:
+def check(
+    tmp_path: Path,
+    text: str | bytes,
+    *,
+    expect: list[str],
+    line: int | None,
+    column: int | None = None,
+    name: str = "s.yaml",
+) -> str:
     path = tmp_path / name
     if isinstance(text, bytes):
         path.write_bytes(text)
@@ -82,14 +89,24 @@ def test_malformed_yaml(tmp_path: Path) -> None:
 
 def test_unknown_actor_id(tmp_path: Path) -> None:
     text = GOOD.replace("  b:\n    x:", "  c:\n    x:")
-    check(tmp_path, text, expect=["positions.c", "unknown actor id 'c'", "known: a, b"],
-          line=16, column=3)
+    check(
+        tmp_path,
+        text,
+        expect=["positions.c", "unknown actor id 'c'", "known: a, b"],
+        line=16,
+        column=3,
+    )
 
 
 def test_salience_outside_unit_interval(tmp_path: Path) -> None:
     text = GOOD.replace("salience: 0.5", "salience: 1.5")
-    check(tmp_path, text, expect=["positions.a.x.salience", "within [0, 1]", "got 1.5"],
-          line=15, column=33)
+    check(
+        tmp_path,
+        text,
+        expect=["positions.a.x.salience", "within [0, 1]", "got 1.5"],
+        line=15,
+        column=33,
+    )
 
 
 def test_salience_distribution_outside_unit_interval(tmp_path: Path) -> None:
@@ -99,8 +116,13 @@ def test_salience_distribution_outside_unit_interval(tmp_path: Path) -> None:
 
 def test_position_outside_scale(tmp_path: Path) -> None:
     text = GOOD.replace("position: 80", "position: 180")
-    check(tmp_path, text, expect=["positions.b.x.position", "within [0, 100]", "got 180"],
-          line=17, column=19)
+    check(
+        tmp_path,
+        text,
+        expect=["positions.b.x.position", "within [0, 100]", "got 180"],
+        line=17,
+        column=19,
+    )
 
 
 def test_duplicate_actor_id(tmp_path: Path) -> None:
@@ -120,8 +142,13 @@ def test_missing_field(tmp_path: Path) -> None:
 
 def test_unknown_key_with_hint(tmp_path: Path) -> None:
     text = GOOD.replace("    capability: 2\n", "    capabilty: 2\n")
-    check(tmp_path, text, expect=["unknown key 'capabilty'", "did you mean 'capability'?"],
-          line=5, column=5)
+    check(
+        tmp_path,
+        text,
+        expect=["unknown key 'capabilty'", "did you mean 'capability'?"],
+        line=5,
+        column=5,
+    )
 
 
 def test_wrong_type(tmp_path: Path) -> None:
@@ -131,8 +158,7 @@ def test_wrong_type(tmp_path: Path) -> None:
 
 def test_unknown_distribution(tmp_path: Path) -> None:
     text = GOOD.replace("dist: uniform", "dist: beta")
-    check(tmp_path, text, expect=["positions.b.x.salience", "unknown distribution 'beta'"],
-          line=17)
+    check(tmp_path, text, expect=["positions.b.x.salience", "unknown distribution 'beta'"], line=17)
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -140,13 +166,21 @@ def test_empty_file(tmp_path: Path) -> None:
 
 
 def test_binary_file(tmp_path: Path) -> None:
-    check(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
-          expect=["binary file"], line=None)
+    check(
+        tmp_path,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        expect=["binary file"],
+        line=None,
+    )
 
 
 def test_not_utf8(tmp_path: Path) -> None:
-    check(tmp_path, GOOD.encode() + "\nname2: caf\xe9\n".encode("latin-1"),
-          expect=["not valid UTF-8"], line=19)
+    check(
+        tmp_path,
+        GOOD.encode() + "\nname2: caf\xe9\n".encode("latin-1"),
+        expect=["not valid UTF-8"],
+        line=19,
+    )
 
 
 def test_top_level_not_a_mapping(tmp_path: Path) -> None:
@@ -161,8 +195,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_bdm_csv_bad_number(tmp_path: Path) -> None:
     text = "Actor,Capability,Position,Salience\nA,1,4,0.5\nB,1,seven,0.5\n"
-    check(tmp_path, text, name="t.csv", expect=["Position", "expected a number", "'seven'"],
-          line=3)
+    check(tmp_path, text, name="t.csv", expect=["Position", "expected a number", "'seven'"], line=3)
 
 
 def test_bdm_csv_missing_column(tmp_path: Path) -> None:
@@ -172,8 +205,9 @@ def test_bdm_csv_missing_column(tmp_path: Path) -> None:
 
 def test_bdm_csv_salience_out_of_range(tmp_path: Path) -> None:
     text = "Actor,Capability,Position,Salience\nA,1,4,50\nB,1,6,150\n"
-    check(tmp_path, text, name="t.csv", expect=["positions.B.issue.salience", "within [0, 1]"],
-          line=3)
+    check(
+        tmp_path, text, name="t.csv", expect=["positions.B.issue.salience", "within [0, 1]"], line=3
+    )
 
 
 def test_ktab_wrong_actor_count(tmp_path: Path) -> None:
@@ -182,8 +216,10 @@ def test_ktab_wrong_actor_count(tmp_path: Path) -> None:
 
 
 def test_exchange_unknown_actor(tmp_path: Path) -> None:
-    text = ("'#A'\t'A'\t'A'\t''\n'#P'\t'I'\t'I'\t'I'\n'#M'\t'I'\t0\n'#M'\t'I'\t100\n"
-            "'#D'\t'B'\t'I'\t10\t0.5\t1\n")
+    text = (
+        "'#A'\t'A'\t'A'\t''\n'#P'\t'I'\t'I'\t'I'\n'#M'\t'I'\t0\n'#M'\t'I'\t100\n"
+        "'#D'\t'B'\t'I'\t10\t0.5\t1\n"
+    )
     check(tmp_path, text, name="e.txt", expect=["unknown actor 'B'"], line=5)
 
 
@@ -192,8 +228,13 @@ def test_deu_bad_capability(tmp_path: Path, data_dir: Path) -> None:
     cells = lines[1].split("\t")
     cells[13] = '"n/a"'
     lines[1] = "\t".join(cells)
-    check(tmp_path, "\n".join(lines) + "\n", name="d.tsv",
-          expect=["pcom", "capability (row 2)"], line=2)
+    check(
+        tmp_path,
+        "\n".join(lines) + "\n",
+        name="d.tsv",
+        expect=["pcom", "capability (row 2)"],
+        line=2,
+    )
 
 
 def test_library_raises_scenario_error_with_location(tmp_path: Path) -> None:

@@ -41,8 +41,9 @@ def test_forecast_with_draws_reports_an_interval(tmp_path: Path) -> None:
         "positions:\n  a: {x: {position: {dist: uniform, low: 0, high: 40}, salience: 1}}\n"
         "  b: {x: {position: 100, salience: 1}}\n"
     )
-    result = invoke("forecast", path, "--model", "compromise", "--draws", "500", "--seed", "4",
-                    "--json")
+    result = invoke(
+        "forecast", path, "--model", "compromise", "--draws", "500", "--seed", "4", "--json"
+    )
     assert result.exit_code == 0, result.output
     issue = json.loads(result.stdout)["issues"][0]
     # nominal: (20 + 100) / 2; draws: (U[0, 40] + 100) / 2 ~ U[50, 70], 90% interval ~ [51, 69]
@@ -50,8 +51,9 @@ def test_forecast_with_draws_reports_an_interval(tmp_path: Path) -> None:
     assert issue["mean"] == pytest.approx(60.0, abs=0.8)
     assert issue["interval"][0] == pytest.approx(51.0, abs=1.0)
     assert issue["interval"][1] == pytest.approx(69.0, abs=1.0)
-    again = invoke("forecast", path, "--model", "compromise", "--draws", "500", "--seed", "4",
-                   "--json")
+    again = invoke(
+        "forecast", path, "--model", "compromise", "--draws", "500", "--seed", "4", "--json"
+    )
     assert again.stdout == result.stdout
 
 
@@ -74,8 +76,15 @@ def test_validate_json(data_dir: Path) -> None:
     result = invoke("validate", data_dir / "deu3_dev.tsv", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data == {"file": str(data_dir / "deu3_dev.tsv"), "valid": True, "kind": "cases",
-                    "name": "deu3_dev", "cases": 167, "with_outcome": 166, "actors": 30}
+    assert data == {
+        "file": str(data_dir / "deu3_dev.tsv"),
+        "valid": True,
+        "kind": "cases",
+        "name": "deu3_dev",
+        "cases": 167,
+        "with_outcome": 166,
+        "actors": 30,
+    }
 
 
 def test_show_tables_and_json(root: Path) -> None:
@@ -90,8 +99,15 @@ def test_show_tables_and_json(root: Path) -> None:
 
 def test_analyze_writes_report(root: Path, tmp_path: Path) -> None:
     out = tmp_path / "rep"
-    result = invoke("analyze", root / "scenarios" / "ukraine-2022.yaml", "--out", out,
-                    "--draws", "200", "--json")
+    result = invoke(
+        "analyze",
+        root / "scenarios" / "ukraine-2022.yaml",
+        "--out",
+        out,
+        "--draws",
+        "200",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert Path(data["report"]) == out / "report.html"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -36,8 +36,13 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FileArg = Annotated[Path, typer.Argument(help="A scenario: .yaml, BDM/KTAB .csv, DEU III .tsv, "
-                                               "or a decide exchange file.", show_default=False)]
+FileArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A scenario: .yaml, BDM/KTAB .csv, DEU III .tsv, or a decide exchange file.",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
@@ -73,8 +78,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Security guarantees and negotiated war endings as explicit, testable numbers."""
 
@@ -108,7 +117,9 @@ def validate(file: FileArg, as_json: JsonOpt = False) -> None:
     if as_json:
         _print_json({"file": str(file), "valid": True, **s})
         return
-    parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in s.items() if k not in ("kind", "name"))
+    parts = ", ".join(
+        f"{v} {k.replace('_', ' ')}" for k, v in s.items() if k not in ("kind", "name")
+    )
     out.print(f"[green]ok[/green] {file}: {s['kind']} [bold]{s['name']}[/bold] ({parts})")
 
 
@@ -142,9 +153,13 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
             t.add_column(col)
         for c in obj.cases:
             i = c.issues[0]
-            t.add_row(c.name, i.label, str(len(c.positions)),
-                      "" if i.reference_point is None else f"{i.reference_point:g}",
-                      "" if i.outcome is None else f"{i.outcome:g}")
+            t.add_row(
+                c.name,
+                i.label,
+                str(len(c.positions)),
+                "" if i.reference_point is None else f"{i.reference_point:g}",
+                "" if i.outcome is None else f"{i.outcome:g}",
+            )
         out.print(t)
         return
     if as_json:
@@ -158,8 +173,14 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
         roles = ", ".join(r.value for r in a.roles)
         if a.members:
             roles += f" ({len(a.members)} members)"
-        t.add_row(a.id, a.name, "" if a.cow is None else str(a.cow), _fmt_q(a.capability_value),
-                  "yes" if a.nuclear else "", roles)
+        t.add_row(
+            a.id,
+            a.name,
+            "" if a.cow is None else str(a.cow),
+            _fmt_q(a.capability_value),
+            "yes" if a.nuclear else "",
+            roles,
+        )
     out.print(t)
     t = Table(title="Issues")
     for col in ("id", "label", "scale", "anchors"):
@@ -184,10 +205,15 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
         for col in ("id", "label", "guarantors", "obligations", "legal form", "years", "level"):
             t.add_column(col)
         for d in obj.guarantees:
-            t.add_row(d.id, d.label + ("" if d.realistic else " (dismissed)"),
-                      ", ".join(d.guarantors), ", ".join(o.value for o in d.obligations),
-                      d.legal_form.value, _fmt_q(d.years_to_effect),
-                      "" if d.level is None else f"{d.level:g}")
+            t.add_row(
+                d.id,
+                d.label + ("" if d.realistic else " (dismissed)"),
+                ", ".join(d.guarantors),
+                ", ".join(o.value for o in d.obligations),
+                d.legal_form.value,
+                _fmt_q(d.years_to_effect),
+                "" if d.level is None else f"{d.level:g}",
+            )
         out.print(t)
     if obj.claims:
         t = Table(title="Claims")
@@ -199,8 +225,12 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
 
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="A registered model name.")]
-DrawsOpt = Annotated[int, typer.Option("--draws", min=0, help="Monte Carlo draws of the "
-                                        "uncertain inputs (0: nominal values only).")]
+DrawsOpt = Annotated[
+    int,
+    typer.Option(
+        "--draws", min=0, help="Monte Carlo draws of the uncertain inputs (0: nominal values only)."
+    ),
+]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the random draws.")]
 
 
@@ -217,8 +247,11 @@ def forecast_cmd(
     """Forecast the outcome of every issue with a registered negotiation model."""
     registry.get(model)  # fail early on an unknown name
     obj = load(file)
-    fc = (forecast_cases(obj, model) if isinstance(obj, CaseSet)
-          else forecast(obj, model, draws=draws, seed=seed, level=level))
+    fc = (
+        forecast_cases(obj, model)
+        if isinstance(obj, CaseSet)
+        else forecast(obj, model, draws=draws, seed=seed, level=level)
+    )
     if as_json:
         _print_json(fc.to_json())
         return
@@ -263,8 +296,7 @@ def analyze(
             results = [forecast(obj, m, draws=draws, seed=seed) for m in models]
         paths = write_report(obj, results, out_dir, source=file, seed=seed, draws=draws)
     if as_json:
-        _print_json({"report": str(paths["html"]), "markdown": str(paths["md"]),
-                     "models": models})
+        _print_json({"report": str(paths["html"]), "markdown": str(paths["md"]), "models": models})
         return
     out.print(f"report written: [bold]{paths['html']}[/bold] (and {paths['md'].name})")
 

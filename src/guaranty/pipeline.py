@@ -68,7 +68,9 @@ class Forecast:
         return out
 
 
-def _rounds(result: NegotiationResult, actor_ids: Sequence[str], k: int) -> list[dict[str, Any]] | None:
+def _rounds(
+    result: NegotiationResult, actor_ids: Sequence[str], k: int
+) -> list[dict[str, Any]] | None:
     if result.round_median is None or result.round_mean is None:
         return None
     out = []
@@ -121,13 +123,25 @@ def forecast(
             mean = float(col.mean())
             q = np.quantile(col, [(1 - level) / 2, (1 + level) / 2])
             interval = (float(q[0]), float(q[1]))
-        issues.append(IssueForecast(
-            id=issue.id, label=issue.label, outcome=float(nominal.outcome[0, k]),
-            observed=issue.outcome, mean=mean, interval=interval,
-            rounds=_rounds(nominal, x0.actor_ids, k),
-        ))
-    return Forecast(model=model, scenario=scenario.name, issues=tuple(issues), draws=draws,
-                    seed=seed, level=level)
+        issues.append(
+            IssueForecast(
+                id=issue.id,
+                label=issue.label,
+                outcome=float(nominal.outcome[0, k]),
+                observed=issue.outcome,
+                mean=mean,
+                interval=interval,
+                rounds=_rounds(nominal, x0.actor_ids, k),
+            )
+        )
+    return Forecast(
+        model=model,
+        scenario=scenario.name,
+        issues=tuple(issues),
+        draws=draws,
+        seed=seed,
+        level=level,
+    )
 
 
 def forecast_cases(cases: CaseSet, model: str, *, params: dict[str, Any] | None = None) -> Forecast:
@@ -137,10 +151,17 @@ def forecast_cases(cases: CaseSet, model: str, *, params: dict[str, Any] | None 
     for case in cases.cases:
         res = m.run(nominal_inputs(case), np.random.default_rng(0))
         issue = case.issues[0]
-        issues.append(IssueForecast(id=case.name, label=issue.label,
-                                    outcome=float(res.outcome[0, 0]), observed=issue.outcome))
-    return Forecast(model=model, scenario=cases.name, issues=tuple(issues), draws=0, seed=0,
-                    level=0.9)
+        issues.append(
+            IssueForecast(
+                id=case.name,
+                label=issue.label,
+                outcome=float(res.outcome[0, 0]),
+                observed=issue.outcome,
+            )
+        )
+    return Forecast(
+        model=model, scenario=cases.name, issues=tuple(issues), draws=0, seed=0, level=0.9
+    )
 
 
 @dataclass(frozen=True)
@@ -160,8 +181,13 @@ class BacktestScore:
     errors: np.ndarray
 
     def to_json(self) -> dict[str, Any]:
-        return {"mae": self.mae, "mae_ci": list(self.mae_ci), "median_ae": self.median_ae,
-                "within10": self.within10, "n": self.n}
+        return {
+            "mae": self.mae,
+            "mae_ci": list(self.mae_ci),
+            "median_ae": self.median_ae,
+            "within10": self.within10,
+            "n": self.n,
+        }
 
 
 def backtest(
@@ -192,7 +218,12 @@ def backtest(
         boot_mae = err[idx].mean(axis=1)
         lo, hi = np.quantile(boot_mae, [(1 - level) / 2, (1 + level) / 2])
         out[name] = BacktestScore(
-            model=name, n=len(err), mae=float(err.mean()), mae_ci=(float(lo), float(hi)),
-            median_ae=float(np.median(err)), within10=float((err <= 10).mean()), errors=err,
+            model=name,
+            n=len(err),
+            mae=float(err.mean()),
+            mae_ci=(float(lo), float(hi)),
+            median_ae=float(np.median(err)),
+            within10=float((err <= 10).mean()),
+            errors=err,
         )
     return out

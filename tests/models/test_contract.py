@@ -20,7 +20,9 @@ from guaranty.models.bargaining.base import NegotiationInputs
 MODELS = registry.available()
 
 
-def make_inputs(seed: int, draws: int, actors: int, issues: int, absent: float) -> NegotiationInputs:
+def make_inputs(
+    seed: int, draws: int, actors: int, issues: int, absent: float
+) -> NegotiationInputs:
     rng = np.random.default_rng(seed)
     lower = rng.uniform(-10, 10, size=issues)
     upper = lower + rng.uniform(1, 100, size=issues)
@@ -33,14 +35,23 @@ def make_inputs(seed: int, draws: int, actors: int, issues: int, absent: float) 
     present = rng.random((actors, issues)) >= absent
     present[0] = True  # at least one actor on every issue
     return NegotiationInputs(
-        positions=pos, salience=sal, capability=cap, present=present, lower=lower, upper=upper,
-        reference=np.full(issues, np.nan), actor_ids=tuple(f"a{k}" for k in range(actors)),
+        positions=pos,
+        salience=sal,
+        capability=cap,
+        present=present,
+        lower=lower,
+        upper=upper,
+        reference=np.full(issues, np.nan),
+        actor_ids=tuple(f"a{k}" for k in range(actors)),
         issue_ids=tuple(f"i{k}" for k in range(issues)),
     )
 
 
 case = st.tuples(
-    st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 9), st.integers(1, 4),
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 4),
+    st.integers(1, 9),
+    st.integers(1, 4),
     st.sampled_from([0.0, 0.3]),
 )
 
@@ -70,18 +81,26 @@ def test_contract(name: str, params: tuple[int, int, int, int, float]) -> None:
     assert (out >= x.lower - 1e-9).all() and (out <= x.upper + 1e-9).all()
     # invariance to the order of the actors
     perm = np.random.default_rng(seed).permutation(actors)
-    np.testing.assert_allclose(model.run(x.take_actors(perm), np.random.default_rng(1)).outcome,
-                               out, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        model.run(x.take_actors(perm), np.random.default_rng(1)).outcome, out, rtol=0, atol=1e-9
+    )
     # absent actors are ignored whatever their values
     moved = x.positions.copy()
     moved[:, ~x.present] = x.lower[np.nonzero(~x.present)[1]] if (~x.present).any() else 0
     y = NegotiationInputs(**{**x.__dict__, "positions": moved})
     np.testing.assert_allclose(model.run(y, np.random.default_rng(1)).outcome, out, atol=1e-9)
     # one draw is a batch of one
-    first = NegotiationInputs(**{**x.__dict__, "positions": x.positions[:1],
-                                 "salience": x.salience[:1], "capability": x.capability[:1]})
-    np.testing.assert_allclose(model.run(first, np.random.default_rng(1)).outcome, out[:1],
-                               atol=1e-9)
+    first = NegotiationInputs(
+        **{
+            **x.__dict__,
+            "positions": x.positions[:1],
+            "salience": x.salience[:1],
+            "capability": x.capability[:1],
+        }
+    )
+    np.testing.assert_allclose(
+        model.run(first, np.random.default_rng(1)).outcome, out[:1], atol=1e-9
+    )
 
 
 def test_unknown_model_name_suggests() -> None:

@@ -109,9 +109,7 @@ def test_state_capabilities_equal_the_shipped_cinc_table(scenario: Scenario) -> 
         value = scenario.actor(actor_id).capability_value
         assert value.nominal == pytest.approx(cinc(code, 2022), abs=1e-12), actor_id
     # Published COW NMC v7.0 values (cow_nmc_v7.csv), as a check on the table itself.
-    assert scenario.actor("russia").capability_value.nominal == pytest.approx(
-        0.038196992, abs=1e-9
-    )
+    assert scenario.actor("russia").capability_value.nominal == pytest.approx(0.038196992, abs=1e-9)
     assert scenario.actor("usa").capability_value.nominal == pytest.approx(0.12356574, abs=1e-9)
 
 
@@ -183,8 +181,12 @@ def test_the_ten_designs(scenario: Scenario) -> None:
     assert _design(scenario, "eu_style_clause").guarantors == ["france"]
 
     israel = set(_design(scenario, "israel_model").obligations)
-    assert {Obligation.arms, Obligation.training, Obligation.intelligence,
-            Obligation.air_defense} <= israel
+    assert {
+        Obligation.arms,
+        Obligation.training,
+        Obligation.intelligence,
+        Obligation.air_defense,
+    } <= israel
 
     assert "russia" in _design(scenario, "budapest_assurances").guarantors
     army = set(_design(scenario, "army_plus_commitments").obligations)
@@ -218,4 +220,3 @@ def test_the_claims(scenario: Scenario) -> None:
     assert "Popova" in claims["only_nato"].who
     assert "D'Anieri" in claims["credible_only_with_nato"].who
     assert "Omelicheva" in claims["israel_model_better"].who
-

@@ -67,49 +67,89 @@ def _positions_figure(scenario: Scenario, forecasts: Sequence[Forecast]) -> go.F
     each model's forecast with its interval."""
     x = nominal_inputs(scenario)
     n = len(scenario.issues)
-    fig = make_subplots(rows=n, cols=1, subplot_titles=[i.label for i in scenario.issues],
-                        vertical_spacing=min(0.08, 0.5 / max(n, 1)))
+    fig = make_subplots(
+        rows=n,
+        cols=1,
+        subplot_titles=[i.label for i in scenario.issues],
+        vertical_spacing=min(0.08, 0.5 / max(n, 1)),
+    )
     names = [a.name for a in scenario.actors]
     for k, issue in enumerate(scenario.issues):
         w = x.capability[0, :, k] * x.salience[0, :, k]
         size = 8 + 30 * np.sqrt(w / w.max()) if w.max() > 0 else np.full(len(w), 10.0)
         keep = x.present[:, k]
-        fig.add_trace(go.Scatter(
-            x=x.positions[0, keep, k], y=np.array(names)[keep], mode="markers",
-            marker={"size": size[keep], "color": "#555", "opacity": 0.6},
-            name="actors", showlegend=k == 0, legendgroup="actors",
-            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
-        ), row=k + 1, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=x.positions[0, keep, k],
+                y=np.array(names)[keep],
+                mode="markers",
+                marker={"size": size[keep], "color": "#555", "opacity": 0.6},
+                name="actors",
+                showlegend=k == 0,
+                legendgroup="actors",
+                hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            ),
+            row=k + 1,
+            col=1,
+        )
         for m, fc in enumerate(forecasts):
             f = fc.issues[k]
             color = _COLORS[m % len(_COLORS)]
             err = {}
             if f.interval:
-                err = {"error_x": {"type": "data", "symmetric": False,
-                                   "array": [f.interval[1] - f.outcome],
-                                   "arrayminus": [f.outcome - f.interval[0]],
-                                   "color": color}}
-            fig.add_trace(go.Scatter(
-                x=[f.outcome], y=[f"▶ {fc.model}"], mode="markers",
-                marker={"symbol": "diamond", "size": 12, "color": color},
-                name=fc.model, showlegend=k == 0, legendgroup=fc.model, **err,
-                hovertemplate=f"{fc.model}: %{{x:.1f}}<extra></extra>",
-            ), row=k + 1, col=1)
+                err = {
+                    "error_x": {
+                        "type": "data",
+                        "symmetric": False,
+                        "array": [f.interval[1] - f.outcome],
+                        "arrayminus": [f.outcome - f.interval[0]],
+                        "color": color,
+                    }
+                }
+            fig.add_trace(
+                go.Scatter(
+                    x=[f.outcome],
+                    y=[f"▶ {fc.model}"],
+                    mode="markers",
+                    marker={"symbol": "diamond", "size": 12, "color": color},
+                    name=fc.model,
+                    showlegend=k == 0,
+                    legendgroup=fc.model,
+                    **err,
+                    hovertemplate=f"{fc.model}: %{{x:.1f}}<extra></extra>",
+                ),
+                row=k + 1,
+                col=1,
+            )
         fig.update_xaxes(range=[issue.scale[0] - 2, issue.scale[1] + 2], row=k + 1, col=1)
-    fig.update_layout(height=max(420, 40 * (len(names) + len(forecasts)) * n // 2 + 200),
-                      template="plotly_white", margin={"l": 160, "r": 20, "t": 60, "b": 40},
-                      title="Positions and forecasts (marker area ~ capability x salience; "
-                            "bars: interval over the draws)")
+    fig.update_layout(
+        height=max(420, 40 * (len(names) + len(forecasts)) * n // 2 + 200),
+        template="plotly_white",
+        margin={"l": 160, "r": 20, "t": 60, "b": 40},
+        title="Positions and forecasts (marker area ~ capability x salience; "
+        "bars: interval over the draws)",
+    )
     return fig
 
 
 def _errors_figure(scores: Mapping[str, BacktestScore]) -> go.Figure:
     fig = go.Figure()
     for m, (name, s) in enumerate(scores.items()):
-        fig.add_trace(go.Box(x=s.errors, name=name, marker_color=_COLORS[m % len(_COLORS)],
-                             boxmean=True, orientation="h"))
-    fig.update_layout(template="plotly_white", title="Absolute error per issue, by model",
-                      xaxis_title="|forecast - observed outcome| (scale points)", height=360)
+        fig.add_trace(
+            go.Box(
+                x=s.errors,
+                name=name,
+                marker_color=_COLORS[m % len(_COLORS)],
+                boxmean=True,
+                orientation="h",
+            )
+        )
+    fig.update_layout(
+        template="plotly_white",
+        title="Absolute error per issue, by model",
+        xaxis_title="|forecast - observed outcome| (scale points)",
+        height=360,
+    )
     return fig
 
 
@@ -123,9 +163,15 @@ def _scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict
         rows = []
         for fc in forecasts:
             f = fc.issues[k]
-            rows.append({"model": fc.model, "outcome": f.outcome, "mean": f.mean,
-                         "interval": f.interval,
-                         "anchor": _nearest_anchor(issue.anchors, f.outcome)})
+            rows.append(
+                {
+                    "model": fc.model,
+                    "outcome": f.outcome,
+                    "mean": f.mean,
+                    "interval": f.interval,
+                    "anchor": _nearest_anchor(issue.anchors, f.outcome),
+                }
+            )
         issues.append({"issue": issue, "rows": rows})
     actors = [{"a": a, "capability": _q(a.capability_value)} for a in scenario.actors]
     positions = []
@@ -133,13 +179,25 @@ def _scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict
         cells = []
         for i in scenario.issues:
             e = scenario.position(a.id, i.id)
-            cells.append(None if e is None else {"position": _q(e.position),
-                                                 "salience": _q(e.salience),
-                                                 "source": e.source or ""})
+            cells.append(
+                None
+                if e is None
+                else {
+                    "position": _q(e.position),
+                    "salience": _q(e.salience),
+                    "source": e.source or "",
+                }
+            )
         positions.append({"actor": a, "cells": cells})
     designs = [{"d": d, "years": _q(d.years_to_effect)} for d in scenario.guarantees]
-    return {"scenario": scenario, "issues": issues, "actors": actors, "positions": positions,
-            "designs": designs, "claims": scenario.claims}
+    return {
+        "scenario": scenario,
+        "issues": issues,
+        "actors": actors,
+        "positions": positions,
+        "designs": designs,
+        "claims": scenario.claims,
+    }
 
 
 def _nearest_anchor(anchors: Mapping[float, str], value: float) -> str:
@@ -171,8 +229,12 @@ def write_report(
     if isinstance(obj, CaseSet) != isinstance(results, Mapping):
         raise TypeError("a CaseSet is reported with backtest scores, a Scenario with forecasts")
     if isinstance(obj, CaseSet) and isinstance(results, Mapping):
-        ctx = {"cases": obj, "scores": results, "meta": meta,
-               "n_outcome": next(iter(results.values())).n if results else 0}
+        ctx = {
+            "cases": obj,
+            "scores": results,
+            "meta": meta,
+            "n_outcome": next(iter(results.values())).n if results else 0,
+        }
         figures = [_figure_html(_errors_figure(results))]
         md = _ENV.get_template("backtest.md.j2").render(**ctx)
         html_body = _ENV.get_template("backtest.html.j2").render(**ctx, figures=figures)

@@ -74,9 +74,15 @@ def _compile(scenario: Scenario, draws: int, rng: np.random.Generator | None) ->
             if entry.capability is not None:
                 capability[:, a, k] = value(entry.capability, 0.0, np.inf)
     return NegotiationInputs(
-        positions=positions, salience=salience, capability=capability, present=present,
-        lower=lower, upper=upper, reference=reference,
-        actor_ids=tuple(a.id for a in actors), issue_ids=tuple(i.id for i in issues),
+        positions=positions,
+        salience=salience,
+        capability=capability,
+        present=present,
+        lower=lower,
+        upper=upper,
+        reference=reference,
+        actor_ids=tuple(a.id for a in actors),
+        issue_ids=tuple(i.id for i in issues),
     )
 
 

@@ -92,7 +92,9 @@ def _number(text: str, *, file: str, line: int, field: str, what: str = "a numbe
     return value
 
 
-def _build(data: dict[str, Any], *, file: str, line_of: Callable[[list[Any]], int | None]) -> Scenario:
+def _build(
+    data: dict[str, Any], *, file: str, line_of: Callable[[list[Any]], int | None]
+) -> Scenario:
     """Validate ``data`` as a Scenario, mapping a schema error to the input file's line."""
     try:
         return Scenario.model_validate(data)
@@ -130,7 +132,9 @@ def parse_bdm_csv(text: str, *, name: str = "<string>") -> Scenario:
             raise ScenarioError(
                 f"missing column {key!r} (accepted names: {', '.join(names)}); "
                 f"the header is {', '.join(rows[0])}",
-                file=name, line=1, field=key,
+                file=name,
+                line=1,
+                field=key,
             )
         col[key] = idx
     actors, positions, used, lines = [], {}, set(), {}
@@ -199,13 +203,17 @@ def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
     if len(rows) < 3:
         raise ScenarioError(
             "expected a title line (name, description, actors, dimensions), a header line "
-            "and at least one actor line", file=name, line=len(rows) + 1,
+            "and at least one actor line",
+            file=name,
+            line=len(rows) + 1,
         )
     title = rows[0]
     if len(title) < 4:
         raise ScenarioError(
             "line 1 must read: scenario name, description, number of actors, number of "
-            f"dimensions; got {len(title)} fields", file=name, line=1,
+            f"dimensions; got {len(title)} fields",
+            file=name,
+            line=1,
         )
     n_actors = int(_number(title[2], file=name, line=1, field="actors", what="an integer"))
     n_dims = int(_number(title[3], file=name, line=1, field="dimensions", what="an integer"))
@@ -215,13 +223,16 @@ def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
         raise ScenarioError(
             f"the header must have {need} fields (Actor, Description, Power and a position and "
             f"salience column for each of {n_dims} dimensions); got {len(header)}",
-            file=name, line=2,
+            file=name,
+            line=2,
         )
     body = [(k, r) for k, r in enumerate(rows[2:], start=3) if any(r)]
     if len(body) != n_actors:
         raise ScenarioError(
             f"line 1 announces {n_actors} actors but the file has {len(body)} actor lines",
-            file=name, line=1, field="actors",
+            file=name,
+            line=1,
+            field="actors",
         )
     dims = [header[3 + 2 * d] or f"dim{d + 1}" for d in range(n_dims)]
     used_issue: set[str] = set()
@@ -233,8 +244,14 @@ def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
         aid = _slug(row[0], used)
         lines[aid] = lineno
         power = _number(row[2], file=name, line=lineno, field=header[2])
-        actors.append({"id": aid, "name": row[1] or row[0], "capability": power,
-                       "source": f"KTAB file, actor {row[0]}"})
+        actors.append(
+            {
+                "id": aid,
+                "name": row[1] or row[0],
+                "capability": power,
+                "source": f"KTAB file, actor {row[0]}",
+            }
+        )
         entry = {}
         for d, iid in enumerate(issue_ids):
             pos = _number(row[3 + 2 * d], file=name, line=lineno, field=header[3 + 2 * d])
@@ -246,7 +263,8 @@ def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
         "description": title[1] or None,
         "actors": actors,
         "issues": [
-            {"id": iid, "label": d, "scale": [0, 100]} for iid, d in zip(issue_ids, dims, strict=True)
+            {"id": iid, "label": d, "scale": [0, 100]}
+            for iid, d in zip(issue_ids, dims, strict=True)
         ],
         "positions": positions,
     }
@@ -292,40 +310,59 @@ def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
         if kind == "#A":
             if len(cells) < 2 or not cells[1]:
                 raise ScenarioError("an #A row needs an actor id", file=name, line=lineno)
-            actors.setdefault(cells[1], {"name": cells[2] if len(cells) > 2 and cells[2] else cells[1]})
+            actors.setdefault(
+                cells[1], {"name": cells[2] if len(cells) > 2 and cells[2] else cells[1]}
+            )
             lines.setdefault(("A", cells[1]), lineno)
         elif kind == "#P":
             if len(cells) < 2 or not cells[1]:
                 raise ScenarioError("a #P row needs an issue id", file=name, line=lineno)
-            issues.setdefault(cells[1], {"label": cells[2] if len(cells) > 2 and cells[2] else cells[1],
-                                         "description": cells[3] if len(cells) > 3 else None})
+            issues.setdefault(
+                cells[1],
+                {
+                    "label": cells[2] if len(cells) > 2 and cells[2] else cells[1],
+                    "description": cells[3] if len(cells) > 3 else None,
+                },
+            )
             lines.setdefault(("P", cells[1]), lineno)
         elif kind == "#M":
             if len(cells) < 3:
-                raise ScenarioError("an #M row needs an issue id and a scale value",
-                                    file=name, line=lineno)
+                raise ScenarioError(
+                    "an #M row needs an issue id and a scale value", file=name, line=lineno
+                )
             scales.setdefault(cells[1], []).append(
-                _number(cells[2], file=name, line=lineno, field="#M value"))
+                _number(cells[2], file=name, line=lineno, field="#M value")
+            )
         elif kind == "#D":
             if len(cells) < 6:
                 raise ScenarioError(
                     "a #D row needs: actor, issue, position, salience, power; "
-                    f"got {len(cells) - 1} fields", file=name, line=lineno)
-            rows.append((
-                lineno, cells[1], cells[2],
-                _number(cells[3], file=name, line=lineno, field="position"),
-                _number(cells[4], file=name, line=lineno, field="salience"),
-                _number(cells[5], file=name, line=lineno, field="power"),
-            ))
+                    f"got {len(cells) - 1} fields",
+                    file=name,
+                    line=lineno,
+                )
+            rows.append(
+                (
+                    lineno,
+                    cells[1],
+                    cells[2],
+                    _number(cells[3], file=name, line=lineno, field="position"),
+                    _number(cells[4], file=name, line=lineno, field="salience"),
+                    _number(cells[5], file=name, line=lineno, field="power"),
+                )
+            )
         elif kind.startswith("#"):
             continue  # other decide row kinds carry no model input
         else:
             raise ScenarioError(
                 f"expected a row starting with '#A', '#P', '#M' or '#D'; got {kind!r}",
-                file=name, line=lineno)
+                file=name,
+                line=lineno,
+            )
     if not rows:
-        raise ScenarioError("no #D (actor, issue, position, salience, power) rows",
-                            file=name, line=None)
+        raise ScenarioError(
+            "no #D (actor, issue, position, salience, power) rows", file=name, line=None
+        )
     pct = any(r[4] > 1 for r in rows)
     used_a: set[str] = set()
     used_i: set[str] = set()
@@ -334,23 +371,37 @@ def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
     positions: dict[str, dict[str, Any]] = {}
     for lineno, a, i, pos, sal, power in rows:
         if a not in aid_of:
-            raise ScenarioError(f"unknown actor {a!r}: it has no #A row", file=name, line=lineno,
-                                field="actor")
+            raise ScenarioError(
+                f"unknown actor {a!r}: it has no #A row", file=name, line=lineno, field="actor"
+            )
         if i not in iid_of:
-            raise ScenarioError(f"unknown issue {i!r}: it has no #P row", file=name, line=lineno,
-                                field="issue")
+            raise ScenarioError(
+                f"unknown issue {i!r}: it has no #P row", file=name, line=lineno, field="issue"
+            )
         positions.setdefault(aid_of[a], {})[iid_of[i]] = {
-            "position": pos, "salience": sal / 100 if pct else sal, "capability": power}
+            "position": pos,
+            "salience": sal / 100 if pct else sal,
+            "capability": power,
+        }
         lines[("D", aid_of[a], iid_of[i])] = lineno
     issue_list = []
     for i, meta in issues.items():
         sc = scales.get(i)
         if not sc or len(sc) < 2:
-            raise ScenarioError(f"issue {i!r} needs two #M rows (scale minimum and maximum)",
-                                file=name, line=lines[("P", i)], field="#M")
-        issue_list.append({"id": iid_of[i], "label": meta["label"],
-                           "description": meta["description"] or None,
-                           "scale": [min(sc), max(sc)]})
+            raise ScenarioError(
+                f"issue {i!r} needs two #M rows (scale minimum and maximum)",
+                file=name,
+                line=lines[("P", i)],
+                field="#M",
+            )
+        issue_list.append(
+            {
+                "id": iid_of[i],
+                "label": meta["label"],
+                "description": meta["description"] or None,
+                "scale": [min(sc), max(sc)],
+            }
+        )
     # an actor's base capability is its mean power over the issues it takes part in
     base: dict[str, list[float]] = {}
     for _, a, _, _, _, power in rows:
@@ -358,9 +409,14 @@ def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
     data = {
         "name": Path(name).stem,
         "description": "decide exchange model file",
-        "actors": [{"id": aid_of[a], "name": m["name"],
-                    "capability": sum(base.get(aid_of[a], [0.0])) / len(base.get(aid_of[a], [0.0]))}
-                   for a, m in actors.items()],
+        "actors": [
+            {
+                "id": aid_of[a],
+                "name": m["name"],
+                "capability": sum(base.get(aid_of[a], [0.0])) / len(base.get(aid_of[a], [0.0])),
+            }
+            for a, m in actors.items()
+        ],
         "issues": issue_list,
         "positions": positions,
     }
@@ -378,16 +434,50 @@ def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
 # ---------------------------------------------------------------------------------------------
 
 DEU_ACTORS: dict[str, str] = {
-    "com": "European Commission", "ep": "European Parliament", "at": "Austria",
-    "be": "Belgium", "bu": "Bulgaria", "cr": "Croatia", "cy": "Cyprus", "cz": "Czechia",
-    "dk": "Denmark", "ee": "Estonia", "fi": "Finland", "fr": "France", "de": "Germany",
-    "el": "Greece", "hu": "Hungary", "ie": "Ireland", "it": "Italy", "lv": "Latvia",
-    "lt": "Lithuania", "lu": "Luxembourg", "mt": "Malta", "nl": "Netherlands",
-    "pl": "Poland", "pt": "Portugal", "ro": "Romania", "si": "Slovenia", "sk": "Slovakia",
-    "es": "Spain", "se": "Sweden", "uk": "United Kingdom",
+    "com": "European Commission",
+    "ep": "European Parliament",
+    "at": "Austria",
+    "be": "Belgium",
+    "bu": "Bulgaria",
+    "cr": "Croatia",
+    "cy": "Cyprus",
+    "cz": "Czechia",
+    "dk": "Denmark",
+    "ee": "Estonia",
+    "fi": "Finland",
+    "fr": "France",
+    "de": "Germany",
+    "el": "Greece",
+    "hu": "Hungary",
+    "ie": "Ireland",
+    "it": "Italy",
+    "lv": "Latvia",
+    "lt": "Lithuania",
+    "lu": "Luxembourg",
+    "mt": "Malta",
+    "nl": "Netherlands",
+    "pl": "Poland",
+    "pt": "Portugal",
+    "ro": "Romania",
+    "si": "Slovenia",
+    "sk": "Slovakia",
+    "es": "Spain",
+    "se": "Sweden",
+    "uk": "United Kingdom",
 }
-_DEU_META = ("prnr", "prname", "isnr", "type", "council", "proc", "counvte", "proccde",
-             "issues", "intro", "finact")
+_DEU_META = (
+    "prnr",
+    "prname",
+    "isnr",
+    "type",
+    "council",
+    "proc",
+    "counvte",
+    "proccde",
+    "issues",
+    "intro",
+    "finact",
+)
 
 
 def load_deu_tsv(path: Path | str) -> CaseSet:
@@ -402,24 +492,28 @@ def _cell(row: Sequence[str], k: int) -> str:
 def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
     rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
     if len(rows) < 3:
-        raise ScenarioError("expected a header row, a capability row and issue rows",
-                            file=name, line=len(rows) + 1)
+        raise ScenarioError(
+            "expected a header row, a capability row and issue rows", file=name, line=len(rows) + 1
+        )
     header = [h.strip().strip('"') for h in rows[0]]
     index = {h: k for k, h in enumerate(header)}
     actors = [a for a in DEU_ACTORS if f"p{a}" in index and f"s{a}" in index]
     if not actors:
-        raise ScenarioError("no actor columns (pcom, scom, pat, sat, ...) in the header",
-                            file=name, line=1)
+        raise ScenarioError(
+            "no actor columns (pcom, scom, pat, sat, ...) in the header", file=name, line=1
+        )
     for col in ("isnr", "out", "rp"):
         if col not in index:
-            raise ScenarioError(f"missing column {col!r} in the header", file=name, line=1,
-                                field=col)
+            raise ScenarioError(
+                f"missing column {col!r} in the header", file=name, line=1, field=col
+            )
     cap_row = rows[1]
     capability = {}
     for a in actors:
         raw = _cell(cap_row, index[f"p{a}"])
-        capability[a] = _number(raw, file=name, line=2, field=f"p{a}",
-                                what="the actor's capability (row 2)")
+        capability[a] = _number(
+            raw, file=name, line=2, field=f"p{a}", what="the actor's capability (row 2)"
+        )
     cases, metas, lines = [], [], []
     for lineno, row in enumerate(rows[2:], start=3):
         if not any(c.strip().strip('"') for c in row):
@@ -437,23 +531,32 @@ def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
         if not positions:
             raise ScenarioError("no actor has a position on this issue", file=name, line=lineno)
         out, rp = _cell(row, index["out"]), _cell(row, index["rp"])
-        issue = {"id": "issue", "label": f"{_cell(row, index.get('prname', 0))} {isnr}".strip(),
-                 "scale": [0, 100],
-                 "outcome": _number(out, file=name, line=lineno, field="out") if out else None,
-                 "reference_point": _number(rp, file=name, line=lineno, field="rp") if rp else None}
+        issue = {
+            "id": "issue",
+            "label": f"{_cell(row, index.get('prname', 0))} {isnr}".strip(),
+            "scale": [0, 100],
+            "outcome": _number(out, file=name, line=lineno, field="out") if out else None,
+            "reference_point": _number(rp, file=name, line=lineno, field="rp") if rp else None,
+        }
         data = {
             "name": isnr,
             "description": f"DEU III issue {isnr}",
-            "actors": [{"id": a, "name": DEU_ACTORS[a], "capability": capability[a],
-                        "roles": ["organization"] if a in ("com", "ep") else []} for a in actors],
+            "actors": [
+                {
+                    "id": a,
+                    "name": DEU_ACTORS[a],
+                    "capability": capability[a],
+                    "roles": ["organization"] if a in ("com", "ep") else [],
+                }
+                for a in actors
+            ],
             "issues": [issue],
             "positions": positions,
         }
         cases.append(_build(data, file=name, line_of=lambda _p, n=lineno: n))
         metas.append({k: _cell(row, index[k]) for k in _DEU_META if k in index})
         lines.append(lineno)
-    return CaseSet(name=Path(name).stem, cases=tuple(cases), meta=tuple(metas),
-                   lines=tuple(lines))
+    return CaseSet(name=Path(name).stem, cases=tuple(cases), meta=tuple(metas), lines=tuple(lines))
 
 
 def iter_issue_outcomes(cases: Iterable[Scenario]) -> Iterable[tuple[Scenario, float]]:

@@ -125,7 +125,8 @@ class Uniform(Strict):
     def _order(self) -> Uniform:
         if not self.low < self.high:
             raise PydanticCustomError(
-                "bounds", "low must be below high; got low={low}, high={high}",
+                "bounds",
+                "low must be below high; got low={low}, high={high}",
                 {"low": self.low, "high": self.high},
             )
         return self
@@ -152,7 +153,8 @@ class Triangular(Strict):
     def _order(self) -> Triangular:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise PydanticCustomError(
-                "bounds", "need low <= mode <= high and low < high; got {low}, {mode}, {high}",
+                "bounds",
+                "need low <= mode <= high and low < high; got {low}, {mode}, {high}",
                 {"low": self.low, "mode": self.mode, "high": self.high},
             )
         return self
@@ -248,7 +250,10 @@ class Actor(Strict):
     def capability_value(self) -> Fixed | Normal | Uniform | Triangular:
         """The capability as a quantity (COW capabilities resolved to a fixed CINC value)."""
         if isinstance(self.capability, CowCapability):
-            src = self.capability.source or f"COW NMC v7.0 CINC, ccode {self.cow}, {self.capability.cow}"
+            src = (
+                self.capability.source
+                or f"COW NMC v7.0 CINC, ccode {self.cow}, {self.capability.cow}"
+            )
             return Fixed(value=float(self._cinc or 0.0), source=src)
         return self.capability
 
@@ -277,7 +282,8 @@ class Issue(Strict):
     def _scale(cls, v: tuple[float, float]) -> tuple[float, float]:
         if not v[0] < v[1]:
             raise PydanticCustomError(
-                "scale", "scale must be [min, max] with min < max; got [{a}, {b}]",
+                "scale",
+                "scale must be [min, max] with min < max; got [{a}, {b}]",
                 {"a": v[0], "b": v[1]},
             )
         return v
@@ -289,13 +295,15 @@ class Issue(Strict):
             v = getattr(self, name)
             if v is not None and not lo <= v <= hi:
                 raise PydanticCustomError(
-                    "range", "{name} {v} lies outside the scale [{lo}, {hi}]",
+                    "range",
+                    "{name} {v} lies outside the scale [{lo}, {hi}]",
                     {"name": name, "v": v, "lo": lo, "hi": hi},
                 )
         for v in self.anchors:
             if not lo <= v <= hi:
                 raise PydanticCustomError(
-                    "range", "anchor {v} lies outside the scale [{lo}, {hi}]",
+                    "range",
+                    "anchor {v} lies outside the scale [{lo}, {hi}]",
                     {"v": v, "lo": lo, "hi": hi},
                 )
         return self
@@ -438,7 +446,9 @@ class Scenario(Strict):
         for k, design in enumerate(self.guarantees):
             for g, gid in enumerate(design.guarantors):
                 if gid not in actor_ids:
-                    raise _err(("guarantees", k, "guarantors", g), _unknown("actor", gid, actor_ids))
+                    raise _err(
+                        ("guarantees", k, "guarantors", g), _unknown("actor", gid, actor_ids)
+                    )
             if design.level is not None:
                 if guarantee_issue is None:
                     raise _err(

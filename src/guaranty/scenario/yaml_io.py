@@ -160,7 +160,8 @@ def _clean_loc(loc: Sequence[Any]) -> list[Any]:
     out = []
     for part in loc:
         if isinstance(part, str) and (
-            part in _TAG_PARTS or part.startswith(("function-", "union[", "tagged-union["))
+            part in _TAG_PARTS
+            or part.startswith(("function-", "union[", "tagged-union["))
             or part == "[key]"
         ):
             continue
@@ -186,15 +187,31 @@ def error_path_and_message(err: dict[str, Any]) -> tuple[list[Any], str, bool]:
         field = path[-1] if path else "?"
         return path[:-1], f"missing required field '{field}'", False
     if etype == "union_tag_invalid":
-        return path, (
-            f"unknown distribution {_describe(ctx.get('tag'))}; expected dist: one of "
-            "normal, uniform, triangular (or a plain number)"
-        ), False
+        return (
+            path,
+            (
+                f"unknown distribution {_describe(ctx.get('tag'))}; expected dist: one of "
+                "normal, uniform, triangular (or a plain number)"
+            ),
+            False,
+        )
     msg = err["msg"]
     if etype.startswith(("value_error", "assertion_error")):
         msg = msg.removeprefix("Value error, ")
-    if etype not in {"unknown_key", "reference", "range", "bounds", "scale", "members",
-                     "cow_code", "cow_data"} and "input" in err:
+    if (
+        etype
+        not in {
+            "unknown_key",
+            "reference",
+            "range",
+            "bounds",
+            "scale",
+            "members",
+            "cow_code",
+            "cow_data",
+        }
+        and "input" in err
+    ):
         msg = f"{msg[0].lower()}{msg[1:]}; got {_describe(err['input'])}"
     return path, msg, False
 

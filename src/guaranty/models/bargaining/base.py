@@ -55,12 +55,14 @@ class NegotiationInputs:
                     f"got {getattr(self, name).shape}"
                 )
         if self.present.shape != (a, i):
-            raise ModelError(f"present must have shape (actors, issues) = {(a, i)}; "
-                             f"got {self.present.shape}")
+            raise ModelError(
+                f"present must have shape (actors, issues) = {(a, i)}; got {self.present.shape}"
+            )
         for name in ("lower", "upper", "reference"):
             if getattr(self, name).shape != (i,):
-                raise ModelError(f"{name} must have shape (issues,) = {(i,)}; "
-                                 f"got {getattr(self, name).shape}")
+                raise ModelError(
+                    f"{name} must have shape (issues,) = {(i,)}; got {getattr(self, name).shape}"
+                )
         if len(self.actor_ids) != a or len(self.issue_ids) != i:
             raise ModelError("actor_ids and issue_ids must label the actor and issue axes")
         for name in ("positions", "salience", "capability"):
@@ -75,10 +77,15 @@ class NegotiationInputs:
     def take_actors(self, order: np.ndarray) -> NegotiationInputs:
         """The same negotiation with the actor axis permuted by ``order``."""
         return NegotiationInputs(
-            positions=self.positions[:, order], salience=self.salience[:, order],
-            capability=self.capability[:, order], present=self.present[order],
-            lower=self.lower, upper=self.upper, reference=self.reference,
-            actor_ids=tuple(self.actor_ids[k] for k in order), issue_ids=self.issue_ids,
+            positions=self.positions[:, order],
+            salience=self.salience[:, order],
+            capability=self.capability[:, order],
+            present=self.present[order],
+            lower=self.lower,
+            upper=self.upper,
+            reference=self.reference,
+            actor_ids=tuple(self.actor_ids[k] for k in order),
+            issue_ids=self.issue_ids,
         )
 
 

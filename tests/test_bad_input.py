@@ -246,3 +246,44 @@ def test_library_raises_scenario_error_with_location(tmp_path: Path) -> None:
     assert isinstance(err, ValueError)
     assert (err.line, err.column) == (15, 33)
     assert err.field == ("positions", "a", "x", "salience")
+
+
+LADDER = (
+    GOOD.replace("    scale: [0, 100]\n", "    scale: [0, 100]\n    role: guarantee\n")
+    + """guarantees:
+  - id: d1
+    label: Design one
+    legal_form: treaty
+    level: {dist: uniform, low: 40, high: 70, source: assumption}
+"""
+)
+
+
+def test_design_level_may_be_uncertain_with_a_source(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(LADDER)
+    s = load(path)
+    assert s.guarantees[0].level.nominal == 55 and s.guarantees[0].level.source == "assumption"
+
+
+def test_design_level_outside_ladder(tmp_path: Path) -> None:
+    check(
+        tmp_path,
+        LADDER.replace("high: 70", "high: 170"),
+        expect=["guarantees[0].level", "within [0, 100]"],
+        line=24,
+    )
+
+
+def test_design_guarantor_unknown(tmp_path: Path) -> None:
+    text = LADDER.replace(
+        "    legal_form: treaty\n", "    legal_form: treaty\n    guarantors: [a, zz]\n"
+    )
+    check(tmp_path, text, expect=["guarantees[0].guarantors[1]", "unknown actor id 'zz'"], line=23)
+
+
+def test_unknown_obligation(tmp_path: Path) -> None:
+    text = LADDER.replace(
+        "    legal_form: treaty\n", "    legal_form: treaty\n    obligations: [arms, hugs]\n"
+    )
+    check(tmp_path, text, expect=["guarantees[0].obligations[1]", "got 'hugs'"], line=23)

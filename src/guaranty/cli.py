@@ -212,7 +212,7 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
                 ", ".join(o.value for o in d.obligations),
                 d.legal_form.value,
                 _fmt_q(d.years_to_effect),
-                "" if d.level is None else f"{d.level:g}",
+                _fmt_q(d.level),
             )
         out.print(t)
     if obj.claims:

@@ -163,7 +163,7 @@ def test_the_ten_designs(scenario: Scenario) -> None:
     assert Obligation.article5_membership in nato.obligations
     assert nato.years_to_effect.nominal > 0
     assert nato.years_to_effect.support[1] > nato.years_to_effect.support[0]
-    assert nato.level == 100
+    assert nato.level.nominal == 100
     assert {"usa", "uk", "france", "germany"} <= set(nato.guarantors)
 
     nonbloc = _design(scenario, "nonbloc_coalition")
@@ -200,7 +200,7 @@ def test_the_ten_designs(scenario: Scenario) -> None:
 
 
 def test_design_levels_order_the_ladder(scenario: Scenario) -> None:
-    level = {d.id: d.level for d in scenario.guarantees}
+    level = {d.id: d.level.nominal for d in scenario.guarantees}
     assert level["neutrality_alone"] < level["budapest_assurances"] < level["israel_model"]
     assert level["israel_model"] < level["eu_style_clause"] < level["p5_coalition"]
     assert level["p5_coalition"] < level["nato_membership"]

@@ -189,7 +189,10 @@ def _scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict
                 }
             )
         positions.append({"actor": a, "cells": cells})
-    designs = [{"d": d, "years": _q(d.years_to_effect)} for d in scenario.guarantees]
+    designs = [
+        {"d": d, "years": _q(d.years_to_effect), "level": "" if d.level is None else _q(d.level)}
+        for d in scenario.guarantees
+    ]
     return {
         "scenario": scenario,
         "issues": issues,

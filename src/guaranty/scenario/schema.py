@@ -361,7 +361,7 @@ class Design(Strict):
     legal_form: LegalForm
     conditions: list[str] = Field(default_factory=list)
     years_to_effect: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
-    level: float | None = Field(
+    level: Uncertain | None = Field(
         default=None, description="where the design sits on the guarantee issue's ladder"
     )
     advocates: list[str] = Field(default_factory=list)
@@ -442,7 +442,13 @@ class Scenario(Strict):
                     _in_range(("positions", aid, iid, "capability"), entry.capability, 0, None)
         for k, actor in enumerate(self.actors):
             _in_range(("actors", k, "capability"), actor.capability_value, 0, None)
-        guarantee_issue = next((i for i in self.issues if i.role == IssueRole.guarantee), None)
+        ladders = [k for k, i in enumerate(self.issues) if i.role == IssueRole.guarantee]
+        if len(ladders) > 1:
+            raise _err(
+                ("issues", ladders[1], "role"),
+                "only one issue may have the role 'guarantee' (the ladder of designs)",
+            )
+        guarantee_issue = self.issues[ladders[0]] if ladders else None
         for k, design in enumerate(self.guarantees):
             for g, gid in enumerate(design.guarantors):
                 if gid not in actor_ids:
@@ -456,12 +462,7 @@ class Scenario(Strict):
                         "a design's level needs an issue with role 'guarantee'",
                     )
                 lo, hi = guarantee_issue.scale
-                if not lo <= design.level <= hi:
-                    raise _err(
-                        ("guarantees", k, "level"),
-                        f"level {design.level:g} lies outside the scale [{lo:g}, {hi:g}] of "
-                        f"issue '{guarantee_issue.id}'",
-                    )
+                _in_range(("guarantees", k, "level"), design.level, lo, hi)
         return self
 
     # Convenience views -----------------------------------------------------------------------

@@ -271,7 +271,7 @@ def test_design_level_outside_ladder(tmp_path: Path) -> None:
         tmp_path,
         LADDER.replace("high: 70", "high: 170"),
         expect=["guarantees[0].level", "within [0, 100]"],
-        line=24,
+        line=23,
     )
 
 

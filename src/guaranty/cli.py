@@ -23,6 +23,7 @@ from guaranty.errors import GuarantyError
 from guaranty.models import registry
 from guaranty.pipeline import backtest, forecast, forecast_cases
 from guaranty.scenario import CaseSet, Scenario, load
+from guaranty.scenario.schema import describe
 
 app = typer.Typer(
     name="guaranty",
@@ -123,18 +124,6 @@ def validate(file: FileArg, as_json: JsonOpt = False) -> None:
     out.print(f"[green]ok[/green] {file}: {s['kind']} [bold]{s['name']}[/bold] ({parts})")
 
 
-def _fmt_q(q: Any) -> str:
-    if q is None:
-        return ""
-    if q.dist == "fixed":
-        return f"{q.value:.4g}"
-    if q.dist == "normal":
-        return f"N({q.mean:.4g}, {q.sd:.3g})"
-    if q.dist == "uniform":
-        return f"U[{q.low:.4g}, {q.high:.4g}]"
-    return f"Tri[{q.low:.4g}, {q.mode:.4g}, {q.high:.4g}]"
-
-
 def scenario_json(s: Scenario) -> dict[str, Any]:
     return s.model_dump(mode="json", exclude_none=True)
 
@@ -177,7 +166,7 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
             a.id,
             a.name,
             "" if a.cow is None else str(a.cow),
-            _fmt_q(a.capability_value),
+            describe(a.capability_value),
             "yes" if a.nuclear else "",
             roles,
         )
@@ -197,7 +186,7 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
         cells = []
         for i in obj.issues:
             e = obj.position(a.id, i.id)
-            cells.append("—" if e is None else f"{_fmt_q(e.position)} / {_fmt_q(e.salience)}")
+            cells.append("—" if e is None else f"{describe(e.position)} / {describe(e.salience)}")
         t.add_row(a.id, *cells)
     out.print(t)
     if obj.guarantees:
@@ -211,8 +200,8 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
                 ", ".join(d.guarantors),
                 ", ".join(o.value for o in d.obligations),
                 d.legal_form.value,
-                _fmt_q(d.years_to_effect),
-                _fmt_q(d.level),
+                describe(d.years_to_effect),
+                describe(d.level),
             )
         out.print(t)
     if obj.claims:

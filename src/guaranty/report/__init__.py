@@ -26,6 +26,7 @@ from guaranty.models import registry
 from guaranty.pipeline import BacktestScore, Forecast
 from guaranty.scenario import CaseSet, Scenario
 from guaranty.scenario.compile import nominal_inputs
+from guaranty.scenario.schema import describe
 
 __all__ = ["write_report"]
 
@@ -50,16 +51,6 @@ def _atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _q(q: Any) -> str:
-    if q.dist == "fixed":
-        return f"{q.value:.4g}"
-    if q.dist == "normal":
-        return f"N({q.mean:.4g}, sd {q.sd:.3g})"
-    if q.dist == "uniform":
-        return f"U[{q.low:.4g}, {q.high:.4g}]"
-    return f"Tri[{q.low:.4g}, {q.mode:.4g}, {q.high:.4g}]"
 
 
 def _positions_figure(scenario: Scenario, forecasts: Sequence[Forecast]) -> go.Figure:
@@ -101,8 +92,8 @@ def _positions_figure(scenario: Scenario, forecasts: Sequence[Forecast]) -> go.F
                     "error_x": {
                         "type": "data",
                         "symmetric": False,
-                        "array": [f.interval[1] - f.outcome],
-                        "arrayminus": [f.outcome - f.interval[0]],
+                        "array": [max(0.0, f.interval[1] - f.outcome)],
+                        "arrayminus": [max(0.0, f.outcome - f.interval[0])],
                         "color": color,
                     }
                 }
@@ -173,7 +164,7 @@ def _scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict
                 }
             )
         issues.append({"issue": issue, "rows": rows})
-    actors = [{"a": a, "capability": _q(a.capability_value)} for a in scenario.actors]
+    actors = [{"a": a, "capability": describe(a.capability_value)} for a in scenario.actors]
     positions = []
     for a in scenario.actors:
         cells = []
@@ -183,14 +174,18 @@ def _scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict
                 None
                 if e is None
                 else {
-                    "position": _q(e.position),
-                    "salience": _q(e.salience),
+                    "position": describe(e.position),
+                    "salience": describe(e.salience),
                     "source": e.source or "",
                 }
             )
         positions.append({"actor": a, "cells": cells})
     designs = [
-        {"d": d, "years": _q(d.years_to_effect), "level": "" if d.level is None else _q(d.level)}
+        {
+            "d": d,
+            "years": describe(d.years_to_effect),
+            "level": "" if d.level is None else describe(d.level),
+        }
         for d in scenario.guarantees
     ]
     return {

@@ -46,6 +46,7 @@ __all__ = [
     "Triangular",
     "Uncertain",
     "Uniform",
+    "describe",
 ]
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
@@ -91,6 +92,9 @@ class Fixed(Strict):
     def nominal(self) -> float:
         return self.value
 
+    def describe(self) -> str:
+        return f"{self.value:.4g}"
+
     @property
     def support(self) -> tuple[float, float]:
         return (self.value, self.value)
@@ -107,6 +111,9 @@ class Normal(Strict):
     @property
     def nominal(self) -> float:
         return self.mean
+
+    def describe(self) -> str:
+        return f"N({self.mean:.4g}, sd {self.sd:.3g})"
 
     @property
     def support(self) -> tuple[float, float]:
@@ -135,6 +142,9 @@ class Uniform(Strict):
     def nominal(self) -> float:
         return (self.low + self.high) / 2
 
+    def describe(self) -> str:
+        return f"U[{self.low:.4g}, {self.high:.4g}]"
+
     @property
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
@@ -162,6 +172,9 @@ class Triangular(Strict):
     @property
     def nominal(self) -> float:
         return self.mode
+
+    def describe(self) -> str:
+        return f"Tri[{self.low:.4g}, {self.mode:.4g}, {self.high:.4g}]"
 
     @property
     def support(self) -> tuple[float, float]:
@@ -392,6 +405,11 @@ class Claim(Strict):
 # --------------------------------------------------------------------------------------------
 # The scenario
 # --------------------------------------------------------------------------------------------
+
+
+def describe(q: Fixed | Normal | Uniform | Triangular | None) -> str:
+    """A short human-readable form of a quantity: ``0.4``, ``N(40, sd 10)``, ``U[20, 60]``."""
+    return "" if q is None else q.describe()
 
 
 def _err(path: tuple[str | int, ...], message: str) -> PydanticCustomError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import pkgutil
 from typing import TypeVar
 
 from guaranty.errors import ModelError
@@ -16,10 +17,9 @@ from guaranty.models.bargaining.base import NegotiationModel
 __all__ = ["available", "create", "get", "register"]
 
 _MODELS: dict[str, type[NegotiationModel]] = {}
-BUILTIN = (
-    "guaranty.models.bargaining.compromise",
-    "guaranty.models.bargaining.median",
-)
+# Packages whose modules are imported on first use; each model module registers itself.
+BUILTIN_PACKAGES = ("guaranty.models.bargaining",)
+_HELPERS = {"base"}  # modules in those packages that define no model
 _loaded = False
 
 M = TypeVar("M", bound=type[NegotiationModel])
@@ -37,13 +37,16 @@ def register(cls: M) -> M:
 def _load_builtin() -> None:
     global _loaded
     if not _loaded:
-        for module in BUILTIN:
-            importlib.import_module(module)
+        for package in BUILTIN_PACKAGES:
+            pkg = importlib.import_module(package)
+            for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+                if info.name not in _HELPERS and not info.name.startswith("_"):
+                    importlib.import_module(f"{package}.{info.name}")
         _loaded = True
 
 
 def available() -> list[str]:
-    """Names of every registered model, in registration order."""
+    """Names of every registered model (modules imported in alphabetical order)."""
     _load_builtin()
     return list(_MODELS)
 

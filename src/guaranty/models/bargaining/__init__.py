@@ -1,7 +1,7 @@
 """Negotiation (stakeholder) models, one file per model.
 
-The registry (:mod:`guaranty.models.registry`) imports the modules listed in its
-``BUILTIN`` tuple on first use; each registers itself with ``@register``.
+The registry (:mod:`guaranty.models.registry`) imports every module of this package on first
+use (except ``base`` and private ones); each model module registers itself with ``@register``.
 """
 
 from guaranty.models.bargaining.base import (

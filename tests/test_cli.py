@@ -133,3 +133,50 @@ def test_analyze_bad_scenario_writes_nothing(tmp_path: Path) -> None:
 def test_version() -> None:
     result = invoke("--version")
     assert result.exit_code == 0 and result.stdout.startswith("guaranty ")
+
+
+def test_backtest_json_reports_every_model(data_dir: Path) -> None:
+    from guaranty.models import registry
+
+    result = invoke("backtest", data_dir / "deu3_dev.tsv", "--json", "--boot", "200")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n"] == 166
+    assert set(data["models"]) == set(registry.available())
+    comp = data["models"]["compromise"]
+    assert comp["mae"] == pytest.approx(21.82, abs=0.005)  # the data README's figure
+    assert comp["mae_ci"][0] < comp["mae"] < comp["mae_ci"][1]
+    assert set(comp) == {"mae", "mae_ci", "median_ae", "within10"}
+
+
+def test_backtest_model_subset_and_report(data_dir: Path, tmp_path: Path) -> None:
+    result = invoke(
+        "backtest",
+        data_dir / "deu3_dev.tsv",
+        "--models",
+        "compromise,median",
+        "--boot",
+        "200",
+        "--report",
+        tmp_path / "bt",
+    )
+    assert result.exit_code == 0, result.output
+    assert "compromise" in result.stdout and "21.82" in result.stdout
+    md = (tmp_path / "bt" / "report.md").read_text()
+    assert "| compromise | 21.82 |" in md
+    assert "Absolute error per issue" in (tmp_path / "bt" / "report.html").read_text()
+
+
+def test_backtest_rejects_a_scenario_and_unknown_models(data_dir: Path) -> None:
+    result = invoke("backtest", data_dir / "eu_emissions_1994_actors.csv")
+    assert result.exit_code == 2 and "needs cases with observed outcomes" in result.stderr
+    result = invoke("backtest", data_dir / "deu3_dev.tsv", "--models", "compromise,nope")
+    assert result.exit_code == 2 and "unknown model 'nope'" in result.stderr
+
+
+def test_rounds_only_for_iterative_models(data_dir: Path) -> None:
+    result = invoke(
+        "forecast", data_dir / "eu_emissions_1994_actors.csv", "--model", "median", "--rounds", "3"
+    )
+    assert result.exit_code == 2
+    assert "--rounds applies to iterative models" in result.stderr

@@ -16,6 +16,14 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from guaranty import __version__
@@ -231,15 +239,31 @@ def forecast_cmd(
     draws: DrawsOpt = 0,
     seed: SeedOpt = 0,
     level: Annotated[float, typer.Option(min=0.5, max=0.999, help="Interval level.")] = 0.9,
+    rounds: Annotated[
+        int | None,
+        typer.Option("--rounds", min=1, max=1000, help="Rounds of an iterative model (bdm, ...)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Forecast the outcome of every issue with a registered negotiation model."""
-    registry.get(model)  # fail early on an unknown name
+    """Forecast the outcome of every issue with a registered negotiation model.
+
+    Iterative models (bdm, ...) add each round's median, mean and every actor's position.
+    """
+    cls = registry.get(model)  # fail early on an unknown name
+    params: dict[str, Any] = {}
+    if rounds is not None:
+        if not cls.iterative:
+            iterative = [m for m in registry.available() if registry.get(m).iterative]
+            raise _fail(
+                f"error: --rounds applies to iterative models ({', '.join(iterative) or 'none'}); "
+                f"model {model!r} runs in one step"
+            )
+        params["rounds"] = rounds
     obj = load(file)
     fc = (
-        forecast_cases(obj, model)
+        forecast_cases(obj, model, params=params)
         if isinstance(obj, CaseSet)
-        else forecast(obj, model, draws=draws, seed=seed, level=level)
+        else forecast(obj, model, draws=draws, seed=seed, level=level, params=params)
     )
     if as_json:
         _print_json(fc.to_json())
@@ -262,6 +286,83 @@ def forecast_cmd(
             row.append("" if i.observed is None else f"{i.observed:g}")
         t.add_row(*row)
     out.print(t)
+
+
+@app.command("backtest")
+@handles_errors
+def backtest_cmd(
+    file: Annotated[Path, typer.Argument(help="Cases with observed outcomes (DEU III .tsv).")],
+    models: Annotated[
+        str | None, typer.Option("--models", help="Comma-separated model names (default: all).")
+    ] = None,
+    seed: SeedOpt = 0,
+    boot: Annotated[int, typer.Option("--boot", min=100, help="Bootstrap resamples.")] = 2000,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write a report with plots here.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score models against real outcomes: MAE (with a bootstrap 95% interval), median
+    absolute error and the share of issues within 10 points."""
+    names = [m.strip() for m in models.split(",") if m.strip()] if models else None
+    for name in names or []:
+        registry.get(name)
+    obj = load(file)
+    if not isinstance(obj, CaseSet):
+        raise _fail(
+            f"error: {file}: backtest needs cases with observed outcomes (a DEU III .tsv file); "
+            "this file is a single scenario"
+        )
+    names = names or registry.available()
+    total = sum(1 for c in obj.cases if c.issues[0].outcome is not None) * len(names)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=as_json or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("backtest", total=total)
+        scores = backtest(
+            obj,
+            names,
+            seed=seed,
+            boot=boot,
+            progress=lambda name, k: bar.update(task, advance=k, description=name),
+        )
+    if report is not None:
+        from guaranty.report import write_report
+
+        write_report(obj, scores, report, source=file, seed=seed, draws=0)
+    n = next(iter(scores.values())).n
+    if as_json:
+        _print_json(
+            {
+                "n": n,
+                "models": {
+                    k: {kk: vv for kk, vv in v.to_json().items() if kk != "n"}
+                    for k, v in scores.items()
+                },
+            }
+        )
+        return
+    t = Table(title=f"{obj.name}: {n} issues with an observed outcome")
+    for col in ("model", "MAE", "95% interval", "median AE", "within 10"):
+        t.add_column(col)
+    for name, sc in sorted(scores.items(), key=lambda kv: kv[1].mae):
+        t.add_row(
+            name,
+            f"{sc.mae:.2f}",
+            f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",
+            f"{sc.median_ae:.2f}",
+            f"{sc.within10:.1%}",
+        )
+    out.print(t)
+    if report is not None:
+        out.print(f"report written: [bold]{report / 'report.html'}[/bold]")
 
 
 @app.command()

@@ -6,7 +6,7 @@ Every stochastic result is a function of (scenario, seed, version): the seed fee
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from guaranty.errors import ModelError
 from guaranty.models import registry
-from guaranty.models.bargaining.base import NegotiationResult
+from guaranty.models.bargaining.base import NegotiationResult, stack_issues
 from guaranty.scenario.compile import nominal_inputs, sample_inputs
 from guaranty.scenario.formats import CaseSet
 from guaranty.scenario.schema import Scenario
@@ -144,24 +144,47 @@ def forecast(
     )
 
 
-def forecast_cases(cases: CaseSet, model: str, *, params: dict[str, Any] | None = None) -> Forecast:
-    """Forecast each one-issue case of a :class:`CaseSet` (nominal inputs)."""
+def forecast_cases(
+    cases: CaseSet,
+    model: str,
+    *,
+    params: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Forecast:
+    """Forecast each one-issue case of a :class:`CaseSet` at its nominal inputs.
+
+    For a separable model, cases over the same actors are stacked along the issue axis and
+    run in one call; otherwise each case runs on its own. ``progress(k)`` is called as
+    ``k`` more cases are done.
+    """
     m = registry.create(model, **(params or {}))
-    issues = []
-    for case in cases.cases:
-        res = m.run(nominal_inputs(case), np.random.default_rng(0))
-        issue = case.issues[0]
-        issues.append(
-            IssueForecast(
-                id=case.name,
-                label=issue.label,
-                outcome=float(res.outcome[0, 0]),
-                observed=issue.outcome,
-            )
+    inputs = [nominal_inputs(case) for case in cases.cases]
+    outcomes = np.empty(len(inputs))
+    rng = np.random.default_rng(0)
+    if m.separable:
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for k, x in enumerate(inputs):
+            groups.setdefault(x.actor_ids, []).append(k)
+        for idx in groups.values():
+            res = m.run(stack_issues([inputs[k] for k in idx]), rng)
+            outcomes[idx] = res.outcome[0]
+            if progress:
+                progress(len(idx))
+    else:
+        for k, x in enumerate(inputs):
+            outcomes[k] = m.run(x, rng).outcome[0, 0]
+            if progress:
+                progress(1)
+    issues = tuple(
+        IssueForecast(
+            id=case.name,
+            label=case.issues[0].label,
+            outcome=float(outcomes[k]),
+            observed=case.issues[0].outcome,
         )
-    return Forecast(
-        model=model, scenario=cases.name, issues=tuple(issues), draws=0, seed=0, level=0.9
+        for k, case in enumerate(cases.cases)
     )
+    return Forecast(model=model, scenario=cases.name, issues=issues, draws=0, seed=0, level=0.9)
 
 
 @dataclass(frozen=True)
@@ -197,12 +220,15 @@ def backtest(
     seed: int = 0,
     boot: int = 2000,
     level: float = 0.95,
+    params: dict[str, dict[str, Any]] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> dict[str, BacktestScore]:
     """Score models against the observed outcomes of the cases that have one.
 
     Returns, per model name, the mean and median absolute error, the share of issues within
     10 scale points, and a percentile bootstrap interval (``boot`` resamples of the issues,
-    seeded) for the mean absolute error.
+    seeded) for the mean absolute error. ``params`` maps a model name to its parameters;
+    ``progress(model, k)`` is called as ``k`` more cases of ``model`` are done.
     """
     names = list(models) if models else registry.available()
     scored = [c for c in cases.cases if c.issues[0].outcome is not None]
@@ -211,7 +237,12 @@ def backtest(
     observed = np.array([c.issues[0].outcome for c in scored])
     out = {}
     for name in names:
-        fc = forecast_cases(CaseSet(cases.name, tuple(scored), (), ()), name)
+        fc = forecast_cases(
+            CaseSet(cases.name, tuple(scored), (), ()),
+            name,
+            params=(params or {}).get(name),
+            progress=(lambda k, name=name: progress(name, k)) if progress else None,
+        )
         err = np.abs(np.array([i.outcome for i in fc.issues]) - observed)
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         idx = rng.integers(0, len(err), size=(boot, len(err)))

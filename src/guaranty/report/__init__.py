@@ -123,6 +123,58 @@ def _positions_figure(scenario: Scenario, forecasts: Sequence[Forecast]) -> go.F
     return fig
 
 
+def _rounds_figure(scenario: Scenario, fc: Forecast) -> go.Figure | None:
+    """Round-by-round path of an iterative model: each actor's position (thin lines), and the
+    median and mean after each round (thick), one panel per issue."""
+    issues = [f for f in fc.issues if f.rounds]
+    if not issues:
+        return None
+    names = {a.id: a.name for a in scenario.actors}
+    fig = make_subplots(
+        rows=len(issues),
+        cols=1,
+        subplot_titles=[f.label for f in issues],
+        vertical_spacing=min(0.08, 0.5 / len(issues)),
+    )
+    for k, f in enumerate(issues):
+        rounds = [r["round"] for r in f.rounds]
+        for actor in f.rounds[0].get("positions", {}):
+            fig.add_trace(
+                go.Scatter(
+                    x=rounds,
+                    y=[r["positions"][actor] for r in f.rounds],
+                    mode="lines",
+                    line={"width": 1, "color": "#bbb"},
+                    name=names.get(actor, actor),
+                    showlegend=False,
+                    hovertemplate=f"{names.get(actor, actor)}: %{{y:.1f}}<extra></extra>",
+                ),
+                row=k + 1,
+                col=1,
+            )
+        for key, color in (("median", _COLORS[1]), ("mean", _COLORS[0])):
+            fig.add_trace(
+                go.Scatter(
+                    x=rounds,
+                    y=[r[key] for r in f.rounds],
+                    mode="lines+markers",
+                    line={"width": 3, "color": color},
+                    name=key,
+                    legendgroup=key,
+                    showlegend=k == 0,
+                ),
+                row=k + 1,
+                col=1,
+            )
+        fig.update_xaxes(title_text="round", dtick=1, row=k + 1, col=1)
+    fig.update_layout(
+        height=260 * len(issues) + 80,
+        template="plotly_white",
+        title=f"{fc.model}: round-by-round path (grey: each actor's position)",
+    )
+    return fig
+
+
 def _errors_figure(scores: Mapping[str, BacktestScore]) -> go.Figure:
     fig = go.Figure()
     for m, (name, s) in enumerate(scores.items()):
@@ -188,8 +240,15 @@ def _scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict
         }
         for d in scenario.guarantees
     ]
+    paths = [
+        {"model": fc.model, "issue": f.label, "rounds": f.rounds}
+        for fc in forecasts
+        for f in fc.issues
+        if f.rounds
+    ]
     return {
         "scenario": scenario,
+        "paths": paths,
         "issues": issues,
         "actors": actors,
         "positions": positions,
@@ -239,6 +298,10 @@ def write_report(
     else:
         ctx = {**_scenario_context(obj, results), "meta": meta}
         figures = [_figure_html(_positions_figure(obj, results))]
+        for fc in results:
+            fig = _rounds_figure(obj, fc)
+            if fig is not None:
+                figures.append(_figure_html(fig))
         md = _ENV.get_template("scenario.md.j2").render(**ctx)
         html_body = _ENV.get_template("scenario.html.j2").render(**ctx, figures=figures)
     js = out_dir / "plotly.min.js"

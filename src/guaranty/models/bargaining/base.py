@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -10,7 +11,13 @@ import numpy as np
 
 from guaranty.errors import ModelError
 
-__all__ = ["NegotiationInputs", "NegotiationModel", "NegotiationResult", "effective_weights"]
+__all__ = [
+    "NegotiationInputs",
+    "NegotiationModel",
+    "NegotiationResult",
+    "effective_weights",
+    "stack_issues",
+]
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,9 @@ class NegotiationModel(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
     iterative: ClassVar[bool] = False
+    #: True when each issue is forecast on its own (one-dimensional models); such models may
+    #: be run on many independent cases at once by stacking them along the issue axis.
+    separable: ClassVar[bool] = True
 
     @abstractmethod
     def run(self, inputs: NegotiationInputs, rng: np.random.Generator) -> NegotiationResult:
@@ -128,6 +138,29 @@ class NegotiationModel(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def stack_issues(parts: Sequence[NegotiationInputs]) -> NegotiationInputs:
+    """Concatenate negotiations over the same actors along the issue axis.
+
+    All parts must have the same actor ids and number of draws. Only meaningful for
+    separable models, which treat every issue on its own.
+    """
+    first = parts[0]
+    for p in parts[1:]:
+        if p.actor_ids != first.actor_ids or p.shape[0] != first.shape[0]:
+            raise ModelError("stack_issues needs the same actors and draws in every part")
+    return NegotiationInputs(
+        positions=np.concatenate([p.positions for p in parts], axis=2),
+        salience=np.concatenate([p.salience for p in parts], axis=2),
+        capability=np.concatenate([p.capability for p in parts], axis=2),
+        present=np.concatenate([p.present for p in parts], axis=1),
+        lower=np.concatenate([p.lower for p in parts]),
+        upper=np.concatenate([p.upper for p in parts]),
+        reference=np.concatenate([p.reference for p in parts]),
+        actor_ids=first.actor_ids,
+        issue_ids=tuple(i for p in parts for i in p.issue_ids),
+    )
 
 
 def effective_weights(inputs: NegotiationInputs) -> np.ndarray:

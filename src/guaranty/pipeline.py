@@ -56,6 +56,7 @@ class Forecast:
     draws: int
     seed: int
     level: float
+    details: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -65,6 +66,8 @@ class Forecast:
         }
         if self.draws:
             out.update(draws=self.draws, seed=self.seed, level=self.level)
+        if self.details:
+            out["details"] = self.details
         return out
 
 
@@ -141,6 +144,7 @@ def forecast(
         draws=draws,
         seed=seed,
         level=level,
+        details=nominal.details or None,
     )
 
 

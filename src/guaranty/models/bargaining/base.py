@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -108,6 +108,11 @@ class NegotiationResult:
         Per-round median and mean for iterative models (None for one-shot models).
     round_positions : array of shape (draws, rounds, actors, issues), optional
         Every actor's position after each round, for iterative models.
+    diagnostics : dict of arrays
+        Model-specific arrays with a leading draw axis (e.g. the number of turns run).
+    details : dict
+        JSON-ready, model-specific account of the *first* draw (e.g. every exchange
+        realised, round by round); ``guaranty forecast --json`` prints it under ``details``.
     """
 
     outcome: np.ndarray
@@ -115,6 +120,7 @@ class NegotiationResult:
     round_mean: np.ndarray | None = None
     round_positions: np.ndarray | None = None
     diagnostics: dict[str, np.ndarray] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class NegotiationModel(ABC):

@@ -1,0 +1,87 @@
+"""The asymmetric Nash bargaining solution against hand-derived cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from guaranty.errors import ModelError
+from guaranty.models import registry
+from guaranty.models.bargaining.base import NegotiationInputs
+
+
+def make(pos, sal, cap, rp=None, lower=0.0, upper=100.0) -> NegotiationInputs:
+    pos = np.array(pos, float)[None]
+    sal = np.array(sal, float)[None]
+    _, a, i = pos.shape
+    cap = np.broadcast_to(np.array(cap, float)[None, :, None], (1, a, i)).copy()
+    return NegotiationInputs(
+        positions=pos,
+        salience=sal,
+        capability=cap,
+        present=np.ones((a, i), bool),
+        lower=np.full(i, lower),
+        upper=np.full(i, upper),
+        reference=np.full(i, np.nan) if rp is None else np.array(rp, float),
+        actor_ids=tuple(f"a{k}" for k in range(a)),
+        issue_ids=tuple(f"i{k}" for k in range(i)),
+    )
+
+
+def solve(x: NegotiationInputs, **params) -> np.ndarray:
+    return registry.create("nash", **params).run(x, np.random.default_rng(0)).outcome[0]
+
+
+def test_two_actors_one_issue_worst_point() -> None:
+    # gains g1 = (100 - x)/100, g2 = x/100 against the worst points (100 and 0):
+    # maximise 3 log g1 + log g2  ->  x = 100 * 1 / (3 + 1) = 25
+    assert solve(make([[0], [100]], [[1], [1]], [3, 1])) == pytest.approx([25.0], abs=1e-6)
+
+
+def test_two_actors_two_issues_logroll() -> None:
+    # Actor 1 at (0, 0) with saliences (.8, .2), actor 2 at (100, 100) with (.2, .8),
+    # capabilities 9 and 1. On the line x1 = 0 the first-order condition in x2 reads
+    # 9 * .2 / g1 = .8 / g2 with g1 = .8 + .2 (1 - x2/100), g2 = .8 x2/100, so x2 = 50; at
+    # (0, 50) the x1-derivative -9 * .8 / .9 + .2 / .4 < 0 keeps x1 at 0. Solution (0, 50).
+    x = make([[0, 0], [100, 100]], [[0.8, 0.2], [0.2, 0.8]], [9, 1])
+    assert solve(x) == pytest.approx([0.0, 50.0], abs=1e-6)
+    # with equal capabilities each actor wins the issue it cares about more: (0, 100)
+    x = make([[0, 0], [100, 100]], [[0.8, 0.2], [0.2, 0.8]], [1, 1])
+    assert solve(x) == pytest.approx([0.0, 100.0], abs=1e-6)
+
+
+def test_status_quo_between_the_actors_is_kept() -> None:
+    # Any move from 40 hurts one of the two actors: the Nash solution is the status quo.
+    assert solve(make([[0], [100]], [[1], [1]], [3, 1], rp=[40])) == pytest.approx([40], abs=1e-6)
+
+
+def test_status_quo_beyond_both_actors() -> None:
+    # Status quo 60, actors at 0 (capability 3) and 30 (1): gains 60 - x and x on [0, 30];
+    # 3 / (60 - x) = 1 / x  ->  x = 15.
+    assert solve(make([[0], [30]], [[1], [1]], [3, 1], rp=[60])) == pytest.approx([15], abs=1e-6)
+    # ignoring the status quo, both actors' worst point is 100: gains 100 - x and
+    # 70 - |x - 30| = 40 + x on [0, 30]; 3 / (100 - x) = 1 / (40 + x) at x = -5, outside
+    # the span, so the solution is the nearest point of it: 0.
+    got = solve(make([[0], [30]], [[1], [1]], [3, 1], rp=[60]), disagreement="worst")
+    assert got == pytest.approx([0], abs=1e-6)
+
+
+def test_scale_and_salience_invariance() -> None:
+    # the same case on [-5, 5] with saliences halved: the solution maps linearly
+    x = make([[-5], [5]], [[0.5], [0.5]], [3, 1], lower=-5, upper=5)
+    assert solve(x) == pytest.approx([-2.5], abs=1e-7)
+
+
+def test_bad_parameter() -> None:
+    with pytest.raises(ModelError, match="parameter disagreement of nash"):
+        registry.create("nash", disagreement="best")
+
+
+def test_runs_on_eu_emissions(data_dir: Path) -> None:
+    from guaranty.pipeline import forecast
+    from guaranty.scenario import load
+
+    out = forecast(load(data_dir / "eu_emissions_1994_actors.csv"), "nash").issues[0].outcome
+    assert 4 <= out <= 10

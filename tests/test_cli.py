@@ -180,3 +180,37 @@ def test_rounds_only_for_iterative_models(data_dir: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--rounds applies to iterative models" in result.stderr
+
+
+def test_forecast_bdm_rounds_json(data_dir: Path) -> None:
+    path = data_dir / "eu_emissions_1994_actors.csv"
+    result = invoke("forecast", path, "--model", "bdm", "--rounds", "3", "--json")
+    assert result.exit_code == 0, result.output
+    issue = json.loads(result.stdout)["issues"][0]
+    rounds = issue["rounds"]
+    assert [r["round"] for r in rounds] == [1, 2, 3]
+    assert set(rounds[0]) == {"round", "median", "mean", "positions"}
+    assert len(rounds[0]["positions"]) == 10
+    # Scholz, Calbert & Smith (2011) Table 2, round 1: median 8.4, mean 7.4
+    assert rounds[0]["median"] == pytest.approx(8.4, abs=0.1)
+    assert rounds[0]["mean"] == pytest.approx(7.4, abs=0.1)
+    assert issue["outcome"] == rounds[-1]["median"]
+
+
+def test_ukraine_report_has_bdm_paths(root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rep"
+    result = invoke(
+        "analyze",
+        root / "scenarios" / "ukraine-2022.yaml",
+        "--out",
+        out,
+        "--draws",
+        "100",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert "bdm: round-by-round path" in html
+    md = (out / "report.md").read_text()
+    assert "## Round-by-round paths" in md
+    assert "**bdm, Strength of the security guarantee for Ukraine**: median" in md

@@ -72,8 +72,9 @@ class Forecast:
 
 
 def _rounds(
-    result: NegotiationResult, actor_ids: Sequence[str], k: int
+    result: NegotiationResult, actor_ids: Sequence[str], present: np.ndarray, k: int
 ) -> list[dict[str, Any]] | None:
+    """Round-by-round median, mean and positions (of the actors present on issue k)."""
     if result.round_median is None or result.round_mean is None:
         return None
     out = []
@@ -85,7 +86,9 @@ def _rounds(
         }
         if result.round_positions is not None:
             entry["positions"] = {
-                a: float(result.round_positions[0, r, j, k]) for j, a in enumerate(actor_ids)
+                a: float(result.round_positions[0, r, j, k])
+                for j, a in enumerate(actor_ids)
+                if present[j, k]
             }
         out.append(entry)
     return out
@@ -134,7 +137,7 @@ def forecast(
                 observed=issue.outcome,
                 mean=mean,
                 interval=interval,
-                rounds=_rounds(nominal, x0.actor_ids, k),
+                rounds=_rounds(nominal, x0.actor_ids, x0.present, k),
             )
         )
     return Forecast(

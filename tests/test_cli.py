@@ -213,4 +213,4 @@ def test_ukraine_report_has_bdm_paths(root: Path, tmp_path: Path) -> None:
     assert "bdm: round-by-round path" in html
     md = (out / "report.md").read_text()
     assert "## Round-by-round paths" in md
-    assert "**bdm, Strength of the security guarantee for Ukraine**: median" in md
+    assert "- **bdm, Strength of the security guarantee for Ukraine**: median" in md

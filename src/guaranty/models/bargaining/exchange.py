@@ -1,0 +1,746 @@
+"""``exchange``: Stokman & van Oosten's exchange model, equal-gain variant, as in decide.
+
+Actors trade support across issues: i moves toward j on an issue j cares about relatively
+more, and j moves toward i on an issue i cares about relatively more. The model follows the
+equal-gain exchange model of the open-source decide package (Lemmen and Stokman;
+``decide/model/equalgain.py``, ``base.py``, ``calculations.py`` and ``utils.py`` at
+decide-exchange-model 2025.3.1). Each round:
+
+1. Positions are put on a 0-100 scale per issue (decide's ``Issue.normalize``). The
+   "NBS" of an issue is the capability x salience weighted mean of the positions taken,
+   ``O_d = sum_i c_id s_id x_id / sum_i c_id s_id`` over the actors present on d.
+2. For every pair of issues (p, q), p before q, actors present on both are grouped by their
+   side of the two NBSs (at or below the NBS counts as below). Two actors on opposite sides
+   of both can exchange. The one whose ratio of saliences s_p / s_q is larger, i, demands p
+   and supplies q (it moves on q toward j's position); j supplies p.
+3. Equal gain: j's full move on p to i's position shifts the NBS of p by
+   ``dp = |x_ip - x_jp| c_jp s_jp / W_p`` (W the sum of c s on the issue); i then moves on q
+   so far that both gain the same, ``dq = dp (s_ip + s_jp) / (s_iq + s_jq)``, a move of
+   ``dq W_q / (c_iq s_iq)``. If that move would pass j's position, i moves to j's position
+   instead and j's move is found the same way. The gain is
+   ``|dq s_iq - dp s_ip|`` (= |dp s_jp - dq s_jq|).
+4. decide's checks: a move must be larger than 1e-10, keep the position in [0, 100], and
+   agree in sign with the moves the actor's earlier calculations of this exchange made
+   (whose signed sum may not exceed 100); the gain must be at least 1e-10; and if a move
+   would shift the NBS (with the positions other actors took this round toward the same
+   demander) past the demander's position, the move is cut so that the NBS lands on it,
+   and the partner's move is recomputed for equal gain (``check_nbs``).
+5. The exchange with the highest gain is realised; every remaining exchange sharing an
+   actor's supply issue (that actor's position moved) or demand (another actor moved
+   toward it) is recalculated, and the ones that fail the checks are dropped; repeat until
+   none is left. Two exchanges of equal gain are broken by a coin (decide:
+   ``random.random() >= 0.5`` takes the second).
+6. The voting positions after the round are the positions the realised exchanges moved the
+   actors to. The next round starts from ``x + ((1 - s) 0.4 + 0.1) (y - x)`` for every
+   actor and issue it moved on (x its start position, y its voting position, s its
+   salience; decide's ``new_start_position`` with SALIENCE_WEIGHT 0.4, FIXED_WEIGHT 0.1).
+
+The outcome of an issue is the capability x salience weighted mean ("NBS") of the voting
+positions after the last round: the exchange model's forecast is the mean voter position
+once the actors vote as their exchanges committed them to (Stokman & van Oosten 1994;
+decide reports it as the "voting MDS"). The start positions of the next round are only a
+partial adjustment of preferences toward those votes.
+
+Vectorisation: the realisations are sequential (each changes the exchanges after it), so
+the loop over realisations stays, but it runs once for all draws of a batch: at each step
+every draw realises its own best exchange, and the recalculation of the affected exchanges
+is one vector operation over all draws (:class:`_Round`). Python loops over draws remain
+only where decide tosses its coin (the draws with a tie at that step: one generator per
+draw) and to drop the surplus copies of a tied exchange (rare); the details are recorded
+for draw 0 only.
+
+Choices
+-------
+* Exchanges that tie in gain (relative difference at most 1e-12; decide: absolute 1e-20 on
+  28-digit decimals) are ordered by decide's creation order -- pair of issues in issue
+  order, then the pairs of groups (a, d) before (b, c), then the two actors in the order of
+  their ids -- with exchanges decide moves to the end of its list after the creation
+  order. decide orders ties by its list, which it re-sorts by gain after each step, and by
+  the order of the actors in the file: we use the sorted actor ids so that the result does
+  not depend on the order of the actors, and do not replay the re-sorting. The coin is
+  kept: the ``rng`` argument seeds one generator per draw (``default_rng([seed, draw])``
+  with the seed drawn once from ``rng``), so a draw's coins do not depend on the other
+  draws. decide's side effect of a tie is kept too: when the coin keeps the first exchange,
+  decide appends the second to its list a second time, and each copy is recalculated
+  after later exchanges (its moves enter the move history twice).
+* A copy of the realised exchange that is still in the list (after a tie) is dropped;
+  decide recalculates it against itself, which voids it unless ``check_nbs`` had cut both
+  moves.
+* When the NBS lies on the demander's position to 1e-9 on the 0-100 scale before or after
+  the move, ``check_nbs`` leaves the move alone (decide's comparisons read that way in exact
+  arithmetic; in decide the sign of the 28-digit rounding error decides, and it took this
+  branch in 25 of the 27 such checks in 10 rounds of its sample data). Positions within
+  1e-9 of the NBS count as below it, bounds are checked with a slack of 1e-9, and a
+  difference of at most 1e-9 counts as equality in the eu_max check.
+* decide divides by zero when a salience on the issue pair is zero or when an issue's
+  ``sum c s`` is zero; here such an actor can demand but not supply (an exchange needs
+  c s > 0 of both suppliers on their supply issues), the ratio comparison of step 2 is done
+  by cross-multiplication, and an issue without weight takes no part in exchanges.
+* Gains are on decide's scale: NBS shifts on the 0-100 scale times salience in [0, 1]. decide
+  files with saliences on 0-100 are read with saliences divided by 100
+  (:func:`guaranty.scenario.formats.parse_exchange`), so their gains are 1/100 of decide's
+  (saliences enter decide's ``new_start_position`` as (1 - s), which only makes sense in
+  [0, 1]).
+* Absent actors take no part; their entries of ``round_positions`` keep their input values.
+  With one issue there is no pair of issues and the outcome is the weighted mean.
+* When an actor supplies the same issue to two demanders in a round, decide's
+  ``check_nbs`` measures the cut move from the position recorded toward the first demander,
+  so the move can overshoot; kept (decide's own run of such a case agrees), so a voting
+  position can leave the span of the actors' positions (18 of 15,000 random draws), though
+  not the scale.
+* The sums over actors (NBSs, means) run over the actors in id order, so that not even the
+  rounding depends on the order of the actors.
+* A round without an exchange repeats itself; later rounds are copied rather than run.
+* ``details`` lists every realised exchange of the first draw, including ones decide's
+  ``ExchangesWriter`` omits (a realised exchange voided by its own copy, see above), and
+  each side's ``eu_max``: decide's bound on the expected utility of the exchange for that
+  actor (``calculate_maximum_utility``, used by its randomised variant), from the NBS shift
+  of the supplier's full move times salience.
+* Only the equal-gain model is implemented (decide's ``--model equal`` with no ``p``): the
+  randomised variant and the random-rate model are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import combinations
+from typing import Any, ClassVar
+
+import numpy as np
+
+from guaranty.errors import ModelError
+from guaranty.models.bargaining.base import (
+    NegotiationInputs,
+    NegotiationModel,
+    NegotiationResult,
+    effective_weights,
+)
+from guaranty.models.bargaining.compromise import weighted_mean
+from guaranty.models.bargaining.median import weighted_median
+from guaranty.models.registry import register
+
+__all__ = ["Exchange", "candidate_table", "exchange_rounds", "new_start_position"]
+
+EPS_MOVE = 1e-10  # decide: a move of at most 1e-10 is no move
+EPS_GAIN = 1e-10  # decide: an exchange gaining less than 1e-10 is void
+EPS_BOUND = 1e-9  # slack on 0 <= y <= 100, |move| <= 100 and the sum of moves <= 100
+EPS_NBS = 1e-9  # a position this close to an NBS (0-100 scale) is on it
+TIE_RTOL = 1e-12  # gains this close (relative) are tied
+SALIENCE_WEIGHT = 0.4  # decide's AbstractModel.SALIENCE_WEIGHT
+FIXED_WEIGHT = 0.1  # decide's AbstractModel.FIXED_WEIGHT
+_CHUNK = 1 << 18  # draws x candidate exchanges per batch
+_NOKEY = np.iinfo(np.int64).max
+
+
+def new_start_position(salience: Any, x: Any, y: Any) -> Any:
+    """decide's start position for the next round: x + ((1 - s) 0.4 + 0.1) (y - x).
+
+    salience, x (start position), y (voting position): numbers or broadcastable arrays.
+    """
+    w = (1 - salience) * SALIENCE_WEIGHT + FIXED_WEIGHT
+    return w * y + (1 - w) * x
+
+
+def candidate_table(n_actors: int, n_issues: int) -> tuple[np.ndarray, ...]:
+    """Every possible exchange: pair (p, q) of issues, p < q, and ordered pair (i, j) of
+    actors, i supplying q and j supplying p.
+
+    Returns int arrays (pair, p, q, i, j), each of shape (candidates,) with
+    candidates = n_issues (n_issues - 1) / 2 x n_actors (n_actors - 1).
+    """
+    pairs = list(combinations(range(n_issues), 2))
+    ii, jj = np.nonzero(~np.eye(n_actors, dtype=bool))
+    k = np.repeat(np.arange(len(pairs)), ii.size)
+    pq = np.array(pairs, dtype=np.intp).reshape(-1, 2)
+    return k, pq[k, 0], pq[k, 1], np.tile(ii, len(pairs)), np.tile(jj, len(pairs))
+
+
+def _move_ok(pos: np.ndarray, m: np.ndarray, hist: np.ndarray) -> np.ndarray:
+    """decide's is_move_valid: current move m at supply position pos, with the earlier
+    moves' sum, minimum and maximum in hist[..., 0:3] (0, inf, -inf if none)."""
+    am = np.abs(m)
+    y = pos + m
+    return (
+        (am <= 100 + EPS_BOUND)
+        & (am > EPS_MOVE)
+        & (y >= -EPS_BOUND)
+        & (y <= 100 + EPS_BOUND)
+        & (hist[..., 0] + m <= 100 + EPS_BOUND)
+        & ((np.maximum(hist[..., 2], m) < 0) | (np.minimum(hist[..., 1], m) > 0))
+    )
+
+
+class _Round:
+    """One round of decide's exchange loop on a batch of draws (state in arrays).
+
+    decide keeps, in each exchange object, the supply positions of its two actors, the
+    positions other actors took toward each of its demanders ("updates"), and its list of
+    moves. The positions and updates are the same for every live exchange that shares the
+    actor and issue (every live exchange is recalculated after each realised exchange), so
+    they are held once per draw: ``cur`` (draws, actors, issues) and ``upd`` (draws,
+    demander, issue, supplier; NaN where none), with ``tot`` (draws, demander, issue) the
+    sum of c s x on the issue with the updates toward that demander. The moves are per
+    exchange and side: the current move ``mv`` and the sum, minimum and maximum of the
+    earlier ones, ``hist``.
+
+    The exchanges possible in each draw are packed into ``m`` slots per draw, addressed by
+    the flat index draw x m + slot; per slot: ``ids`` (draws x m, 4) = i, j, p, q and
+    ``stat`` (draws x m, 10) = s_ip, s_iq, s_jp, s_jq, c_iq s_iq, c_jp s_jp, W_p, W_q,
+    x_ip, x_jq (positions at the start of the round).
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        s: np.ndarray,
+        w: np.ndarray,
+        big_w: np.ndarray,
+        present: np.ndarray,
+        table: tuple[np.ndarray, ...],
+    ) -> None:
+        d, a, n_iss = x.shape
+        self.x, self.s, self.w, self.big_w = x, s, w, big_w
+        self.n_act, self.n_iss = a, n_iss
+        k, cp, cq, ci, cj = table
+        nbs = np.where(big_w > 0, (w * x).sum(axis=1) / np.where(big_w > 0, big_w, 1.0), 0.0)
+        left = x <= nbs[:, None, :] + EPS_NBS
+        l_ip, l_iq, l_jp, l_jq = left[:, ci, cp], left[:, ci, cq], left[:, cj, cp], left[:, cj, cq]
+        s_ip, s_iq, s_jp, s_jq = s[:, ci, cp], s[:, ci, cq], s[:, cj, cp], s[:, cj, cq]
+        i_is_u = ~l_iq  # u: the actor above the NBS of q, in decide's group a or b
+        lhs, rhs = s_ip * s_jq, s_jp * s_iq
+        role = np.where(i_is_u, ~(lhs < rhs), rhs < lhs)
+        both = present[ci, cp] & present[ci, cq] & present[cj, cp] & present[cj, cq]
+        feas = (
+            both
+            & (l_ip != l_jp)
+            & (l_iq != l_jq)
+            & role
+            & (w[:, ci, cq] > 0)
+            & (w[:, cj, cp] > 0)
+            & (s_ip + s_jp > 0)
+            & (s_iq + s_jq > 0)
+        )
+        u = np.where(i_is_u, ci, cj)
+        v = np.where(i_is_u, cj, ci)
+        block = np.where(i_is_u, l_ip, l_jp).astype(np.int64)
+        key = ((k.astype(np.int64) * 2 + block) * a + u) * a + v  # decide's creation order
+        self.m = m = int(feas.sum(axis=1).max()) if feas.size else 0
+        order = np.argsort(~feas, axis=1, kind="stable")[:, :m]
+        self.live = np.take_along_axis(feas, order, axis=1)
+        self.key = np.take_along_axis(key, order, axis=1)
+        si, sj, sp, sq = ci[order], cj[order], cp[order], cq[order]
+        self.ids = np.stack([si, sj, sp, sq], axis=-1).reshape(-1, 4)
+        # (actor, issue) codes of each side's supply and demand, (draws, m), to find the
+        # exchanges that share a supplier or a demander with a realised one
+        self.sup_i, self.sup_j = si * n_iss + sq, sj * n_iss + sp
+        self.dem_i, self.dem_j = si * n_iss + sp, sj * n_iss + sq
+        r = np.arange(d)[:, None]
+        self.stat = np.stack(
+            [
+                s[r, si, sp],
+                s[r, si, sq],
+                s[r, sj, sp],
+                s[r, sj, sq],
+                w[r, si, sq],
+                w[r, sj, sp],
+                big_w[r, sp],
+                big_w[r, sq],
+                x[r, si, sp],
+                x[r, sj, sq],
+            ],
+            axis=-1,
+        ).reshape(-1, 10)
+        self.xf = x.reshape(-1)
+        self.cur = x.copy()
+        self.moved = np.zeros(x.shape, dtype=bool)
+        self.upd = np.full((d, a, n_iss, a), np.nan)
+        self.base = (w * x).sum(axis=1)  # (draws, issues)
+        self.tot = np.broadcast_to(self.base[:, None, :], x.shape).copy()
+        self.hist = np.empty((d * m, 2, 3))
+        self.hist[..., 0], self.hist[..., 1], self.hist[..., 2] = 0.0, np.inf, -np.inf
+        self.mv = np.zeros((d * m, 2))
+        self.y = np.zeros((d * m, 2))
+        self.gain = np.zeros((d, m))
+        self.valid = np.zeros((d, m), dtype=bool)
+        self.gain_f, self.valid_f = self.gain.reshape(-1), self.valid.reshape(-1)
+        self.calculate(np.flatnonzero(self.live))
+
+    def _at(self, dd: np.ndarray, a: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Flat index of (draw, actor, issue)."""
+        return (dd * self.n_act + a) * self.n_iss + k
+
+    def calculate(self, f: np.ndarray) -> None:
+        """decide's EqualGainExchange.calculate for the exchanges in flat slots f."""
+        if f.size == 0:
+            return
+        dd = f // self.m
+        ids, st, hist = self.ids[f], self.stat[f], self.hist[f]
+        s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj = st.T
+        sup, iss, dem = ids[:, :2], ids[:, [3, 2]], ids[:, [1, 0]]  # per side, i then j
+        rows = dd[:, None]
+        pos = self.cur.reshape(-1)[self._at(rows, sup, iss)]  # i on q, j on p
+        xi, xj = pos[:, 0], pos[:, 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dist_j = np.abs(di - xj)
+            dp = dist_j * w_jp / w_p
+            dq = dp * (s_jp + s_ip) / (s_jq + s_iq)
+            mi = dq * w_q / w_iq
+            dist_i = np.abs(dj - xi)
+            full_i = np.abs(mi) > dist_i  # i's move would pass j: i moves to j instead
+            dq = np.where(full_i, dist_i * w_iq / w_q, dq)
+            dp = np.where(full_i, dq * (s_iq + s_jq) / (s_ip + s_jp), dp)
+            mi = np.where(full_i, dist_i, mi)
+            mj = np.where(full_i, dp * w_p / w_jp, dist_j)
+        mv = np.stack([np.where(xi > dj, -mi, mi), np.where(xj > di, -mj, mj)], axis=1)
+        gain = np.abs(dq * s_iq - dp * s_ip)
+        ok = _move_ok(pos, mv, hist).all(axis=1) & (gain >= EPS_GAIN)
+        if ok.any():
+            # check_nbs, first for i (supplies q, demanded by j), then for j (supplies p):
+            # the NBS of the supply issue, with the positions others took toward the same
+            # demander, may not pass the demander's position
+            w_a, big_k, x_b = st[:, [4, 5]], st[:, [7, 6]], st[:, [9, 8]]
+            at = self._at(rows, dem, iss)
+            u = self.upd.reshape(-1)[at * self.n_act + sup]
+            has = ~np.isnan(u)
+            rest = self.tot.reshape(-1)[at] - w_a * np.where(
+                has, u, self.xf[self._at(rows, sup, iss)]
+            )
+            e0 = x_b - (rest + w_a * pos) / big_k
+            for a_, (sa_k, sb_k, sa_o, sb_o) in enumerate(
+                ((s_iq, s_jq, s_ip, s_jp), (s_jp, s_ip, s_jq, s_iq))
+            ):
+                b_ = 1 - a_
+                e1 = (
+                    x_b[:, a_]
+                    - (rest[:, a_] + w_a[:, a_] * (pos[:, a_] + mv[:, a_])) / big_k[:, a_]
+                )
+                c0 = e0[:, a_]
+                cross = ok & ~(
+                    ((c0 >= -EPS_NBS) & (e1 >= -EPS_NBS)) | ((c0 <= EPS_NBS) & (e1 <= EPS_NBS))
+                )
+                if not cross.any():
+                    continue
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    # the move that puts the NBS on b's position (decide's
+                    # adjusted_nbs_by_position), and b's move for equal gain
+                    own = np.where(has[:, a_], u[:, a_], pos[:, a_])
+                    delta = np.abs(
+                        (x_b[:, a_] * big_k[:, a_] - rest[:, a_] - w_a[:, a_] * own) / w_a[:, a_]
+                    )
+                    ratio_a = delta * w_a[:, a_] / big_k[:, a_]
+                    ratio_b = ((sa_k + sb_k) / (sa_o + sb_o)) * ratio_a
+                    mv_b = np.abs(ratio_b * big_k[:, b_] / w_a[:, b_])
+                mv[:, a_] = np.where(
+                    cross, np.where(pos[:, a_] > x_b[:, a_], -delta, delta), mv[:, a_]
+                )
+                mv[:, b_] = np.where(
+                    cross, np.where(pos[:, b_] > x_b[:, b_], -mv_b, mv_b), mv[:, b_]
+                )
+                gain = np.where(cross, np.abs(ratio_b * sb_o - ratio_a * sb_k), gain)
+            ok &= _move_ok(pos, mv, hist).all(axis=1)
+        self.mv[f] = mv
+        self.y[f] = pos + mv
+        self.gain_f[f] = gain
+        self.valid_f[f] = ok
+
+    def realise(self, f: np.ndarray) -> None:
+        """Realise the exchange in flat slot f of each of its draws: move both actors, record
+        the positions they took toward their demanders (decide's update_updates), void it."""
+        dd = f // self.m
+        ids, y = self.ids[f], self.y[f]
+        d2 = np.concatenate([dd, dd])
+        b = np.concatenate([ids[:, 1], ids[:, 0]])  # demander
+        k = np.concatenate([ids[:, 3], ids[:, 2]])  # issue
+        a = np.concatenate([ids[:, 0], ids[:, 1]])  # supplier
+        y2 = np.concatenate([y[:, 0], y[:, 1]])
+        at = self._at(d2, b, k)
+        old = self.upd.reshape(-1)[at * self.n_act + a]
+        start = self.xf[self._at(d2, a, k)]
+        self.upd.reshape(-1)[at * self.n_act + a] = np.where(
+            np.isnan(old), y2, np.where(start <= old, np.minimum(old, y2), np.maximum(old, y2))
+        )
+        upd = self.upd[d2, b, k]
+        diff = np.where(np.isnan(upd), 0.0, upd - self.x[d2, :, k])
+        self.tot.reshape(-1)[at] = self.base[d2, k] + (self.w[d2, :, k] * diff).sum(axis=1)
+        own = self._at(d2, a, k)
+        self.cur.reshape(-1)[own] = y2
+        self.moved.reshape(-1)[own] = True
+        self.valid_f[f] = False
+
+    def affected(self, dd: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, ...]:
+        """After the exchanges in flat slots f of draws dd: which exchanges of those draws
+        share a supplier with it on i's side, on j's side, and which share a supplier or a
+        demander; bool arrays of shape (len(dd), m)."""
+        sup_i, sup_j = self.sup_i.reshape(-1), self.sup_j.reshape(-1)
+        dem_i, dem_j = self.dem_i.reshape(-1), self.dem_j.reshape(-1)
+        ri, rj, di, dj = (v[f][:, None] for v in (sup_i, sup_j, dem_i, dem_j))
+        si, sj, ei, ej = self.sup_i[dd], self.sup_j[dd], self.dem_i[dd], self.dem_j[dd]
+        s_i = (si == ri) | (si == rj)
+        s_j = (sj == ri) | (sj == rj)
+        share = s_i | s_j | (ei == di) | (ei == dj) | (ej == di) | (ej == dj)
+        return s_i, s_j, share
+
+    def push_history(self, f: np.ndarray, side: np.ndarray) -> None:
+        """The current move of side ``side`` (0: i, 1: j) of the exchanges in flat slots f,
+        whose supply position moved, joins its history (decide appends the realised move,
+        then pops the last move of both sides)."""
+        if f.size == 0:
+            return
+        h, m = self.hist[f, side], self.mv[f, side]
+        self.hist[f, side] = np.stack(
+            [h[:, 0] + m, np.minimum(h[:, 1], m), np.maximum(h[:, 2], m)], axis=1
+        )
+
+    def max_utilities(self, d: int, n: int) -> tuple[float, float]:
+        """decide's calculate_maximum_utility for exchange n of draw d: (i's, j's eu_max)."""
+        f = d * self.m + n
+        i, j, p, q = (int(v) for v in self.ids[f])
+        x, s, w, big_w, cur = self.x[d], self.s[d], self.w[d], self.big_w[d], self.cur[d]
+
+        def nbs(a: int, k: int, b: int, z: float) -> float:
+            u = self.upd[d, b, k, a]
+            own = x[a, k] if np.isnan(u) else u
+            return float((self.tot[d, b, k] - w[a, k] * own + w[a, k] * z) / big_w[k])
+
+        yi, yj = (float(v) for v in self.y[f])
+        i_opt = abs(x[i, p] - yi) <= EPS_NBS
+        j_opt = abs(x[j, q] - yj) <= EPS_NBS
+        d_i = abs(nbs(i, q, j, cur[i, q]) - nbs(i, q, j, yi if i_opt else x[j, q]))
+        d_j = abs(nbs(j, p, i, cur[j, p]) - nbs(j, p, i, yj if j_opt else x[i, p]))
+        si_s, si_d, sj_s, sj_d = s[i, q], s[i, p], s[j, p], s[j, q]
+        loss_1, gain_2 = d_j * sj_s, d_j * si_d
+        loss_2, gain_1 = d_i * si_s, d_i * sj_d
+        over = None
+        if i_opt and gain_1 - loss_1 > 0:
+            over = gain_2 - (loss_1 / sj_d) * si_s
+        if j_opt and gain_2 - loss_2 > 0:
+            over = gain_1 - (loss_2 / si_d) * sj_s
+        if gain_2 > gain_1:  # decide's "actor" is j
+            g, loss, a_sup, o_dem = gain_1, loss_2, sj_s, si_d
+        else:
+            g, loss, a_sup, o_dem = gain_2, loss_1, si_s, sj_d
+        share = a_sup / (a_sup + o_dem)
+        own = g - share * a_sup * (loss / (share * o_dem))
+        other = over if over else share * o_dem * (g / (share * a_sup)) - loss
+        return (float(other), float(own)) if gain_2 > gain_1 else (float(own), float(other))
+
+    def record(self, n: int) -> dict[str, Any]:
+        """Exchange n of draw 0, about to be realised (positions on the 0-100 scale)."""
+        i, j, p, q = (int(v) for v in self.ids[n])
+        eu_i, eu_j = self.max_utilities(0, n)
+        return {
+            "i": i,
+            "j": j,
+            "p": p,
+            "q": q,
+            "start_i": float(self.cur[0, i, q]),
+            "start_j": float(self.cur[0, j, p]),
+            "end_i": float(self.y[n, 0]),
+            "end_j": float(self.y[n, 1]),
+            "toward_i": float(self.x[0, j, q]),
+            "toward_j": float(self.x[0, i, p]),
+            "gain": float(self.gain[0, n]),
+            "eu_max_i": eu_i,
+            "eu_max_j": eu_j,
+        }
+
+
+def _one_round(
+    rd: _Round, coin: Callable[[int], float], record: bool
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """decide's loop of realisations (``ModelLoop.loop``) on the batch.
+
+    decide's list of exchanges is held as entries (draws, e): the exchange slot ``ecand``,
+    whether the entry is still listed (``alive``) and its place in the list (``ekey``). The
+    first m entries are the slots themselves; ties can append copies. Returns the number of
+    exchanges per draw and, if ``record``, the exchanges of draw 0 in order.
+    """
+    d, m = rd.gain.shape
+    rows = np.arange(d)
+    alive = rd.live.copy()
+    ekey = np.where(alive, rd.key, _NOKEY)
+    ecand = np.broadcast_to(np.arange(m), (d, m))
+    counter = np.full(d, rd.key.max() + 1 if rd.key.size else 0, dtype=np.int64)
+    count = np.zeros(d, dtype=int)
+    log: list[dict[str, Any]] = []
+    while True:
+        act = alive.any(axis=1)
+        if not act.any():
+            break
+        extra = alive.shape[1] > m
+        g = rd.gain[rows[:, None], ecand] if extra else rd.gain
+        g = np.where(alive, g, -np.inf)
+        top = g.max(axis=1, keepdims=True)
+        kk = np.where(alive & (g >= top - TIE_RTOL * np.abs(top)), ekey, _NOKEY)
+        first = kk.argmin(axis=1)
+        kk[rows, first] = _NOKEY
+        second = kk.argmin(axis=1)
+        pick = first
+        dup = []
+        for r in np.flatnonzero(act & (kk[rows, second] < _NOKEY)):
+            if coin(int(r)) >= 0.5:  # decide: the first goes to the end, the second is taken
+                ekey[r, first[r]] = counter[r]
+                counter[r] += 1
+                pick = np.where(rows == r, second, pick)
+            else:  # decide appends the second to its list once more
+                dup.append(r)
+        alive[rows[act], pick[act]] = False
+        if dup:
+            dr = np.array(dup)
+            col = np.zeros(d, dtype=ecand.dtype)
+            col[dr] = ecand[dr, second[dr]]
+            newkey = np.full(d, _NOKEY, dtype=np.int64)
+            newkey[dr] = counter[dr]
+            counter[dr] += 1
+            ecand = np.concatenate([ecand, col[:, None]], axis=1)
+            ekey = np.concatenate([ekey, newkey[:, None]], axis=1)
+            alive = np.concatenate([alive, newkey[:, None] < _NOKEY], axis=1)
+        chosen = rows * m + ecand[rows, pick]  # flat slots
+        ok = act & rd.valid_f[chosen]
+        if not ok.any():
+            continue
+        dd, f = rows[ok], chosen[ok]
+        if record and ok[0]:
+            log.append(rd.record(int(f[0])))
+        count[dd] += 1
+        rd.realise(f)
+        s_i, s_j, aff = rd.affected(dd, f)
+        valid = rd.valid[dd]  # the realised exchange is void already
+        # decide drops the listed exchanges that are not valid and recalculates the others
+        # that share a supplier or a demander with the realised one, each copy in turn
+        extra = alive.shape[1] > m
+        ec = ecand[dd] if extra else None
+        alive[dd] &= np.take_along_axis(valid, ec, axis=1) if extra else valid
+        aff &= valid
+        ar, an = np.nonzero(aff)
+        if ar.size == 0:
+            continue
+        fa = dd[ar] * m + an
+        # at most one side shares its supplier (else it would be the realised exchange)
+        hs = s_i[ar, an] | s_j[ar, an]
+        side = s_j[ar, an].astype(np.intp)
+        rd.push_history(fa[hs], side[hs])
+        rd.calculate(fa)
+        good = rd.valid_f[fa]
+        if extra:
+            copies = np.zeros(aff.shape, dtype=int)
+            er, ee = np.nonzero(alive[dd])
+            np.add.at(copies, (er, ec[er, ee]), 1)
+            ncopy = copies[ar, an]
+        else:
+            ncopy = np.ones(ar.size, dtype=int)
+        survive = np.where(good, ncopy, 0)
+        more = good & (ncopy >= 2) & hs
+        k = 2
+        while more.any():
+            at = np.flatnonzero(more)
+            rd.push_history(fa[at], side[at])
+            rd.calculate(fa[at])
+            ok_k = rd.valid_f[fa[at]]
+            survive[at[~ok_k]] = k - 1
+            more[at] = ok_k & (ncopy[at] > k)
+            k += 1
+        gone = ~good & (ncopy == 1)
+        if gone.any():
+            dead = np.zeros(aff.shape, dtype=bool)
+            dead[ar[gone], an[gone]] = True
+            alive[dd] &= ~(np.take_along_axis(dead, ec, axis=1) if extra else dead)
+        for t in np.flatnonzero((ncopy >= 2) & (ncopy > survive)):
+            r, n = dd[ar[t]], an[t]
+            cols = np.flatnonzero(alive[r] & (ecand[r] == n))
+            cols = cols[np.argsort(ekey[r, cols], kind="stable")]
+            alive[r, cols[survive[t] :]] = False
+    return count, log
+
+
+def exchange_rounds(
+    x: np.ndarray,
+    s: np.ndarray,
+    c: np.ndarray,
+    present: np.ndarray,
+    rounds: int,
+    coin: Callable[[int], float],
+    record: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[dict[str, Any]]]]:
+    """Run ``rounds`` rounds of decide's equal-gain exchange model on a batch of draws.
+
+    x, s, c : arrays of shape (draws, actors, issues): positions on the 0-100 scale,
+    saliences in [0, 1], capabilities; present : bool (actors, issues). ``coin(draw)`` is the
+    random number of decide's tie rule for that draw of the batch. Returns the voting
+    positions after each round and the start positions of each round (both of shape
+    (draws, rounds, actors, issues)), the number of exchanges (draws, rounds), and, if
+    ``record``, the exchanges of draw 0 per round (dicts with actor and issue indices and
+    positions on the 0-100 scale).
+    """
+    d, a, n_iss = x.shape
+    table = candidate_table(a, n_iss)
+    w = np.where(present[None], c * s, 0.0)
+    big_w = w.sum(axis=1)
+    voting = np.empty((d, rounds, a, n_iss))
+    starts = np.empty((d, rounds, a, n_iss))
+    counts = np.zeros((d, rounds), dtype=int)
+    logs: list[list[dict[str, Any]]] = []
+    x = x.copy()
+    for rnd in range(rounds):
+        rd = _Round(x, s, w, big_w, present, table)
+        starts[:, rnd] = x
+        counts[:, rnd], log = _one_round(rd, coin, record)
+        logs.append(log)
+        voting[:, rnd] = rd.cur
+        if not counts[:, rnd].any():  # nothing moved: every later round is the same
+            voting[:, rnd + 1 :] = rd.cur[:, None]
+            starts[:, rnd + 1 :] = x[:, None]
+            logs.extend([] for _ in range(rounds - rnd - 1))
+            break
+        x = np.where(rd.moved, new_start_position(s, x, rd.cur), x)
+    return voting, starts, counts, logs
+
+
+def _canonical_order(inputs: NegotiationInputs) -> np.ndarray:
+    """Actor order by id (then by the actor's data), independent of the input order."""
+    a = inputs.shape[1]
+
+    def data(k: int) -> bytes:
+        return (
+            b"".join(
+                np.ascontiguousarray(v[:, k]).tobytes()
+                for v in (inputs.positions, inputs.salience, inputs.capability)
+            )
+            + inputs.present[k].tobytes()
+        )
+
+    ids = inputs.actor_ids
+    if len(set(ids)) == len(ids):
+        return np.array(sorted(range(a), key=lambda k: ids[k]), dtype=np.intp)
+    return np.array(sorted(range(a), key=lambda k: (ids[k], data(k))), dtype=np.intp)
+
+
+@register
+class Exchange(NegotiationModel):
+    """Stokman & van Oosten's exchange model, equal-gain variant, as in decide.
+
+    Parameters
+    ----------
+    rounds : int >= 1, default 10
+        Rounds of exchanges; the outcome is the NBS of the voting positions after the last
+        one. decide's default (``decide-cli --iterations 10``, and the GUI's "Negotiation
+        rounds"); decide has no convergence stop, and the model need not converge (the
+        NBS of decide's sample data keeps moving by a few points a round).
+    """
+
+    name: ClassVar[str] = "exchange"
+    summary: ClassVar[str] = "Stokman & van Oosten's exchange model, equal gain (decide)"
+    iterative: ClassVar[bool] = True
+    separable: ClassVar[bool] = False
+
+    def __init__(self, rounds: int = 10) -> None:
+        if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
+            raise ModelError(
+                f"parameter rounds of {self.name} must be an integer >= 1; got {rounds!r}"
+            )
+        self.rounds = rounds
+
+    def __repr__(self) -> str:
+        return f"Exchange(rounds={self.rounds})"
+
+    def run(self, inputs: NegotiationInputs, rng: np.random.Generator) -> NegotiationResult:
+        draws, n_act, n_iss = inputs.shape
+        order = _canonical_order(inputs)
+        back = np.argsort(order)
+        xin = inputs.take_actors(order)
+        width = inputs.upper - inputs.lower
+        step = 100.0 / np.where(width > 0, width, 1.0)  # decide's Issue.step_size
+        x = (xin.positions - inputs.lower) * step
+        seed = int(rng.integers(2**63))
+        gens: dict[int, np.random.Generator] = {}
+
+        def coin(k: int) -> float:  # decide's random.random() for draw k
+            if k not in gens:
+                gens[k] = np.random.default_rng([seed, k])
+            return float(gens[k].random())
+
+        n_cand = max(1, n_iss * (n_iss - 1) // 2 * n_act * (n_act - 1))
+        size = max(1, _CHUNK // n_cand)
+        voting = np.empty((draws, self.rounds, n_act, n_iss))
+        starts = np.empty_like(voting)
+        counts = np.empty((draws, self.rounds), dtype=int)
+        logs: list[list[dict[str, Any]]] = []
+        for lo in range(0, draws, size):
+            sl = slice(lo, min(lo + size, draws))
+            voting[sl], starts[sl], counts[sl], log = exchange_rounds(
+                x[sl],
+                xin.salience[sl],
+                xin.capability[sl],
+                xin.present,
+                self.rounds,
+                lambda k, lo=lo: coin(lo + k),
+                record=lo == 0,
+            )
+            if lo == 0:
+                logs = log
+
+        def to_scale(v: np.ndarray) -> np.ndarray:  # 0-100 scale -> issue scale
+            return np.where(xin.present, v / step + inputs.lower, xin.positions[:, None])
+
+        # means and medians over the actors in id order too, so that not even the rounding
+        # depends on the input order
+        pos, start = to_scale(voting), to_scale(starts)
+        wts = np.broadcast_to(effective_weights(xin)[:, None], pos.shape)
+
+        def per_round(f: Callable[[np.ndarray, np.ndarray], np.ndarray], v: np.ndarray):
+            flat = (-1, n_act, n_iss)
+            return f(v.reshape(flat), wts.reshape(flat)).reshape(draws, self.rounds, n_iss)
+
+        round_mean = per_round(weighted_mean, pos)
+        start_mean = per_round(weighted_mean, start)
+        return NegotiationResult(
+            outcome=round_mean[:, -1].copy(),
+            round_median=per_round(weighted_median, pos),
+            round_mean=round_mean,
+            round_positions=pos[:, :, back],
+            diagnostics={"exchanges": counts, "start_mean": start_mean},
+            details=self._details(logs, start_mean[0], round_mean[0], inputs, xin.actor_ids, step),
+        )
+
+    def _details(
+        self,
+        logs: list[list[dict[str, Any]]],
+        nbs: np.ndarray,
+        mean: np.ndarray,
+        inputs: NegotiationInputs,
+        actors: tuple[str, ...],
+        step: np.ndarray,
+    ) -> dict[str, Any]:
+        """The JSON account of the first draw (see docs/models/exchange.md)."""
+        lower = inputs.lower
+        issues = inputs.issue_ids
+
+        def side(e: dict[str, Any], me: str, k: str) -> dict[str, Any]:
+            a, iss = e[me], e[k]
+            return {
+                "actor": actors[a],
+                "issue": issues[iss],
+                "start": float(e[f"start_{me}"] / step[iss] + lower[iss]),
+                "end": float(e[f"end_{me}"] / step[iss] + lower[iss]),
+                "toward": float(e[f"toward_{me}"] / step[iss] + lower[iss]),
+                "eu_max": e[f"eu_max_{me}"],
+            }
+
+        rounds = []
+        for r, log in enumerate(logs):
+            rounds.append(
+                {
+                    "round": r + 1,
+                    "nbs_start": {issues[k]: float(nbs[r, k]) for k in range(len(issues))},
+                    "nbs_end": {issues[k]: float(mean[r, k]) for k in range(len(issues))},
+                    "exchanges": [
+                        {
+                            "i": side(e, "i", "q"),
+                            "j": side(e, "j", "p"),
+                            "gain": e["gain"],
+                        }
+                        for e in log
+                    ],
+                }
+            )
+        return {"rounds": rounds}

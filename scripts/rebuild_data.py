@@ -11,6 +11,7 @@ See src/guaranty/data/SOURCES.md and tests/data/SOURCES.md for what each file is
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -49,6 +50,212 @@ def build_cinc(src: Path, dst: Path) -> int:
     return n
 
 
+# Nuclear-armed states: COW country code -> first year counted as nuclear-armed. A judgement
+# from common knowledge (SIPRI Yearbook, "World nuclear forces"; first test or, for Israel,
+# the commonly cited date of a first deliverable weapon); see src/guaranty/data/SOURCES.md.
+NUCLEAR_POWERS = {
+    2: 1945,  # United States (Trinity test, July 1945)
+    365: 1949,  # USSR / Russia
+    200: 1952,  # United Kingdom
+    220: 1960,  # France
+    710: 1964,  # China
+    666: 1967,  # Israel (undeclared; about 1967)
+    750: 1974,  # India (first test 1974; declared 1998)
+    770: 1998,  # Pakistan
+    731: 2006,  # North Korea
+}
+
+ALLIANCE_COLUMNS = [
+    "warid",
+    "cowwarnum",
+    "war_name",
+    "atopid",
+    "war_start_year",
+    "war_start_source",
+    "alliance_start_year",
+    "invocation_year",
+    "post1945",
+    "bf_sample",
+    "defense",
+    "offense",
+    "neutral",
+    "nonagg",
+    "consul",
+    "honored",
+    "honored_bf",
+    "multilateral",
+    "atop_bilat",
+    "conditio",
+    "milcon",
+    "intcom",
+    "base",
+    "milaid",
+    "organ1",
+    "milinst",
+    "formal",
+    "protected_ccode",
+    "ally_ccodes",
+    "opponent_ccodes",
+    "ally_cinc",
+    "opponent_cinc",
+    "ally_cinc_share",
+    "nuclear_opponent",
+]
+ATOP_PROVISIONS = ["conditio", "milcon", "intcom", "base", "milaid", "organ1", "milinst", "formal"]
+
+
+def _int(text: str) -> int | None:
+    """'1020.0' -> 1020; '' -> None."""
+    return int(float(text)) if text.strip() else None
+
+
+def _flag(text: str) -> int:
+    """A 0/1 flag written as '', '0', '1' or '1.0' (blank meaning 0, as in the B&F file)."""
+    value = _int(text)
+    return 0 if value is None else value
+
+
+def build_alliance_invocations(shared: Path, out: Path) -> dict[str, int]:
+    """Berkemeier & Fuhrmann (2018) alliance-war pairs where the commitment applied, joined.
+
+    One row per row of ``alliances/berkemeier_fuhrmann_2018.csv`` with ``dnaLLM != 1``, in
+    the file's order, joined with the COW inter-state war dyad-years (start year, the war's
+    sides), ATOP v4 (alliance provisions, members) and COW NMC v7 (CINC). Returns how many
+    rows each join filled; see src/guaranty/data/SOURCES.md for every rule.
+    """
+    bf_rows = _read_csv(shared / "alliances" / "berkemeier_fuhrmann_2018.csv")
+    atop = {
+        _int(r["atopid"]): r for r in _read_csv(shared / "alliances" / "atop4_alliance_level.csv")
+    }
+    members: dict[int, list[tuple[int, int, int]]] = {}
+    for r in _read_csv(shared / "alliances" / "atop4_member_level.csv"):
+        yrexit = _int(r["yrexit"]) or 0
+        members.setdefault(_int(r["atopid"]), []).append(
+            (_int(r["member"]), _int(r["yrent"]), yrexit if yrexit > 0 else 9999)
+        )
+    dyads: dict[int, list[tuple[int, int, int]]] = {}
+    for r in _read_csv(shared / "wars" / "cow_interstate_war_dyad_years_v4.csv"):
+        dyads.setdefault(_int(r["warnum"]), []).append(
+            (_int(r["ccode1"]), _int(r["ccode2"]), _int(r["year"]))
+        )
+    cinc: dict[tuple[int, int], float] = {}
+    for r in _read_csv(shared / "capabilities" / "cow_nmc_v7.csv"):
+        if r["cinc"].strip():
+            cinc[_int(r["ccode"]), _int(r["year"])] = float(r["cinc"])
+
+    counts = dict.fromkeys(
+        [
+            "rows",
+            "cow_war",
+            "start_from_name",
+            "atop",
+            "atop_complete",
+            "sides",
+            "cinc",
+            "nuclear",
+        ],
+        0,
+    )
+    table: list[list[object]] = []
+    for r in bf_rows:
+        if _flag(r["dnaLLM"]) == 1:
+            continue
+        counts["rows"] += 1
+        atopid = _int(r["atopid"])
+        warnum = _int(r["cowwarid"])
+        war = dyads.get(warnum, []) if warnum is not None else []
+        if war:
+            counts["cow_war"] += 1
+            start, source = min(y for _, _, y in war), "cow"
+        else:
+            match = re.search(r"(1[89]\d\d|20\d\d)", r["warname"])
+            if match is None:
+                raise ValueError(f"war {r['warname']!r}: not in COW and no year in its name")
+            start, source = int(match.group(1)), "name"
+            counts["start_from_name"] += 1
+        alliance = atop.get(atopid)
+        if alliance is None:
+            raise ValueError(f"ATOP alliance {atopid} (war {r['warname']!r}) is not in ATOP v4")
+        counts["atop"] += 1
+        provisions = [_int(alliance[k]) for k in ATOP_PROVISIONS]
+        counts["atop_complete"] += all(v is not None for v in provisions)
+        begyr = _int(alliance["begyr"])
+        year = max(start, begyr)
+        honor_bf = "" if _flag(r["dnaBF"]) == 1 else _flag(r["honorBF"])
+
+        # The war's sides, as seen from the alliance (see SOURCES.md for the rules).
+        active = sorted(
+            {m for m, y0, y1 in members.get(atopid, []) if y0 <= year <= y1}
+            or {m for m, _, _ in members.get(atopid, [])}
+        )
+        first: dict[int, int] = {}
+        for a, _, y in war:
+            first[a] = min(first.get(a, y), y)
+        in_war = [m for m in active if m in first]
+        protected = ally = opponents = None
+        ally_cinc = opp_cinc = share = None
+        nuclear: int | None = None
+        if in_war:
+            counts["sides"] += 1
+            protected = min(in_war, key=lambda m: (first[m], cinc.get((m, year), 0.0), m))
+            # Its enemies in the year the commitment was invoked (or, if it was not fighting
+            # then, in its first war year).
+            enemies: dict[int, set[int]] = {}
+            for a, b, y in war:
+                if a == protected:
+                    enemies.setdefault(y, set()).add(b)
+            opponents = sorted(enemies.get(year) or enemies[first[protected]])
+            ally = [m for m in active if m != protected and m not in opponents]
+            ally_vals = [cinc[m, year] for m in ally if (m, year) in cinc]
+            opp_vals = [cinc[m, year] for m in opponents if (m, year) in cinc]
+            if ally_vals and opp_vals:
+                counts["cinc"] += 1
+                ally_cinc, opp_cinc = sum(ally_vals), sum(opp_vals)
+                share = ally_cinc / (ally_cinc + opp_cinc)
+            nuclear = int(any(NUCLEAR_POWERS.get(m, 9999) <= year for m in opponents))
+        if nuclear is None and year < min(NUCLEAR_POWERS.values()):
+            nuclear = 0  # no nuclear power existed yet
+        counts["nuclear"] += nuclear is not None
+
+        table.append(
+            [
+                _int(r["warid"]),
+                "" if warnum is None else warnum,
+                r["warname"].strip(),
+                atopid,
+                start,
+                source,
+                begyr,
+                year,
+                int(year >= 1945),
+                _flag(r["sample"]),
+                *(_flag(r[k]) for k in ("defense", "offense", "neutral", "nonagg", "consul")),
+                _flag(r["honorLLM"]),
+                honor_bf,
+                _flag(r["multilateral"]),
+                _int(alliance["bilat"]),
+                *("" if v is None else v for v in provisions),
+                "" if protected is None else protected,
+                "" if ally is None else ";".join(map(str, ally)),
+                "" if opponents is None else ";".join(map(str, opponents)),
+                "" if ally_cinc is None else f"{ally_cinc:.6g}",
+                "" if opp_cinc is None else f"{opp_cinc:.6g}",
+                "" if share is None else f"{share:.4f}",
+                "" if nuclear is None else nuclear,
+            ]
+        )
+    with out.open("w", newline="") as fout:
+        writer = csv.writer(fout, lineterminator="\n")
+        writer.writerow(ALLIANCE_COLUMNS)
+        writer.writerows(table)
+    return counts
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def main(argv: list[str]) -> int:
     shared = Path(argv[0]) if argv else ROOT.parent / "shared" / "data"
     if not shared.is_dir():
@@ -56,6 +263,8 @@ def main(argv: list[str]) -> int:
         return 2
     n = build_cinc(shared / "capabilities" / "cow_nmc_v7.csv", PKG_DATA / "cow_nmc_cinc.csv")
     print(f"cow_nmc_cinc.csv: {n} country-years")
+    counts = build_alliance_invocations(shared, PKG_DATA / "alliance_invocations.csv")
+    print("alliance_invocations.csv: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     TEST_DATA.mkdir(parents=True, exist_ok=True)
     for rel, name in FIXTURES:
         shutil.copyfile(shared / rel, TEST_DATA / name)

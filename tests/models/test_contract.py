@@ -57,7 +57,7 @@ case = st.tuples(
 
 
 def test_builtin_models_registered() -> None:
-    assert {"compromise", "median", "bdm", "extremity", "nash"} <= set(MODELS)
+    assert {"compromise", "median", "bdm", "extremity", "nash", "smp", "exchange"} <= set(MODELS)
 
 
 @pytest.mark.parametrize("name", MODELS)

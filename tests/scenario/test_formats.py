@@ -48,6 +48,24 @@ def test_ktab_reads_saliences_as_ktab_does(data_dir: Path) -> None:
     assert x.capability[0, 2, 0] == 129.643
 
 
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ("50, 205, 50, 10", "must lie within \\[0, 100\\]; got 205"),
+        ("50, -1, 50, 10", "must lie within \\[0, 100\\]; got -1"),
+        ("50, 60, 50, 50", "must sum to at most 100; got 110"),
+    ],
+)
+def test_ktab_rejects_saliences_as_ktab_does(cells: str, message: str) -> None:
+    # SMPModel::csvRead throws on a salience cell outside [0, 100] and on a total above 100
+    from guaranty.errors import ScenarioError
+    from guaranty.scenario.formats import parse_ktab_csv
+
+    text = f"s,d,1,2\nActor,Description,Power,P1,S1,P2,S2\nA,a,10,{cells}\n"
+    with pytest.raises(ScenarioError, match=message):
+        parse_ktab_csv(text, name="k.csv")
+
+
 def test_exchange_two_actor_example(data_dir: Path) -> None:
     s = load(data_dir / "two_actor_example.txt")
     x = nominal_inputs(s)

@@ -16,8 +16,13 @@ Choices (each documented in ``docs/scenario-format.md``):
 
 * Saliences on a 0-100 scale (any value above 1 in a BDM table or decide file; always in KTAB
   and DEU III) are divided by 100 so that every salience lies in [0, 1].
-* KTAB: a salience cell above 100 is read as its excess over 100, as KTAB itself does (its
-  reference log for ``dummyData_3Dim.csv`` echoes the cell 105.91 as 5.91).
+* KTAB: its reader (``SMPModel::csvRead``) requires every salience cell in [0, 100] and an
+  actor's saliences to sum to at most 100 ("no more than 100% of attention"); guaranty
+  raises the same errors. One exception follows KTAB's own reading of the files it ships:
+  the copy of ``dummyData_3Dim.csv`` distributed with guaranty's reference data has 105.91
+  where KTAB's repository has 5.91, and KTAB's reference run echoes 5.91; so a cell in
+  (100, 200] is read as its excess over 100 (the stray leading 1 dropped), and the actor's
+  total is checked after that.
 * BDM tables carry no scale; the issue's scale is the range of the actors' positions.
 * decide files give power per actor *and issue*; it becomes the position entry's
   issue-specific ``capability``.
@@ -192,9 +197,18 @@ def load_ktab_csv(path: Path | str) -> Scenario:
     return parse_ktab_csv(read_text(path), name=str(path))
 
 
-def _ktab_salience(raw: float) -> float:
-    # KTAB's reader keeps a cell above 100 as its excess over 100 (see the module docstring).
-    return raw - 100.0 if raw > 100.0 else raw
+def _ktab_salience(raw: float, *, file: str, line: int, field: str) -> float:
+    """A KTAB salience cell on 0-100, read as KTAB's reference run reads it (see above)."""
+    if 100.0 < raw <= 200.0:
+        return raw - 100.0
+    if not 0.0 <= raw <= 100.0:
+        raise ScenarioError(
+            f"a KTAB salience must lie within [0, 100]; got {raw:g}",
+            file=file,
+            line=line,
+            field=field,
+        )
+    return raw
 
 
 def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
@@ -252,11 +266,20 @@ def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
                 "source": f"KTAB file, actor {row[0]}",
             }
         )
-        entry = {}
+        entry, total = {}, 0.0
         for d, iid in enumerate(issue_ids):
+            field = header[4 + 2 * d]
             pos = _number(row[3 + 2 * d], file=name, line=lineno, field=header[3 + 2 * d])
-            sal = _number(row[4 + 2 * d], file=name, line=lineno, field=header[4 + 2 * d])
-            entry[iid] = {"position": pos, "salience": _ktab_salience(sal) / 100.0}
+            raw = _number(row[4 + 2 * d], file=name, line=lineno, field=field)
+            sal = _ktab_salience(raw, file=name, line=lineno, field=field)
+            total += sal
+            entry[iid] = {"position": pos, "salience": sal / 100.0}
+        if total > 100.0 + 1e-9:
+            raise ScenarioError(
+                f"a KTAB actor's saliences must sum to at most 100; got {total:g} for {row[0]}",
+                file=name,
+                line=lineno,
+            )
         positions[aid] = entry
     data = {
         "name": title[0] or Path(name).stem,

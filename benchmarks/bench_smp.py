@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Speed and memory of the ``smp`` kernel (run on demand; prints its figures).
+
+    .venv/bin/python benchmarks/bench_smp.py [--draws 1000] [--actors 15] [--issues 3]
+
+A synthetic scenario in KTAB's format: positions on [0, 100] with two decimals, an actor's
+saliences summing to between 0.5 and 0.99, capabilities in [10, 200]; every draw is a new
+scenario. Prints the runs (draws) per second of the vectorised kernel, the mean number of
+turns, the peak memory that numpy allocated during a run (``tracemalloc``), and the speed of
+the loop reference (:mod:`guaranty.models.bargaining._smp_reference`) on a few draws.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+
+import numpy as np
+
+from guaranty.models import registry
+from guaranty.models.bargaining._smp_reference import reference_run
+from guaranty.models.bargaining.base import NegotiationInputs
+
+
+def synthetic(draws: int, actors: int, issues: int, seed: int = 0) -> NegotiationInputs:
+    rng = np.random.default_rng(seed)
+    sal = rng.uniform(0.1, 1.0, (draws, actors, issues))
+    sal = sal / sal.sum(axis=-1, keepdims=True) * rng.uniform(0.5, 0.99, (draws, actors, 1))
+    return NegotiationInputs(
+        positions=np.round(rng.uniform(0, 100, (draws, actors, issues)), 2),
+        salience=np.round(sal, 4),
+        capability=rng.uniform(10, 200, (draws, actors, 1)) * np.ones((1, 1, issues)),
+        present=np.ones((actors, issues), bool),
+        lower=np.zeros(issues),
+        upper=np.full(issues, 100.0),
+        reference=np.full(issues, np.nan),
+        actor_ids=tuple(f"a{k}" for k in range(actors)),
+        issue_ids=tuple(f"i{k}" for k in range(issues)),
+    )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--actors", type=int, default=15)
+    p.add_argument("--issues", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--reference-draws", type=int, default=3)
+    args = p.parse_args()
+    d, a, i = args.draws, args.actors, args.issues
+    x = synthetic(d, a, i)
+    model = registry.create("smp")
+    print(f"smp: {d} draws x {a} actors x {i} issues (KTAB's default options)")
+    best, res = float("inf"), None
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        res = model.run(x, np.random.default_rng(1))
+        best = min(best, time.perf_counter() - t)
+    turns = res.diagnostics["turns"]
+    print(
+        f"kernel     {best:8.2f} s   {d / best:9.1f} runs/s   turns mean {turns.mean():.1f}, "
+        f"max {turns.max()}"
+    )
+    tracemalloc.start()
+    model.run(x, np.random.default_rng(1))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"peak memory {peak / 2**20:7.1f} MiB (numpy allocations during one run)")
+    k = args.reference_draws
+    if k:
+        small = synthetic(k, a, i)
+        t = time.perf_counter()
+        reference_run(model, small, np.random.default_rng(1))
+        dt = time.perf_counter() - t
+        print(f"reference  {dt:8.2f} s   {k / dt:9.2f} runs/s   (loop reference, {k} draws)")
+
+
+if __name__ == "__main__":
+    main()

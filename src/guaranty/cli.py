@@ -365,6 +365,88 @@ def backtest_cmd(
         out.print(f"report written: [bold]{report / 'report.html'}[/bold]")
 
 
+@app.command("credibility")
+@handles_errors
+def credibility_cmd(
+    file: FileArg,
+    draws: Annotated[int, typer.Option("--draws", min=100, help="Outer draws.")] = 2000,
+    seed: SeedOpt = 0,
+    explain: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--explain",
+            metavar="DESIGN GUARANTOR",
+            help="Show which terms move one guarantor's probability under a design.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """P(honor tomorrow | not fighting today) for every design and guarantor, with the
+    probability that at least one / all honor and the capability expected to be committed."""
+    from guaranty import credibility as cr
+
+    obj = load(file)
+    if isinstance(obj, CaseSet):
+        raise _fail(f"error: {file}: credibility needs a scenario with guarantee designs")
+    if explain is not None:
+        info = cr.explain(obj, *explain)
+        if as_json:
+            _print_json(info)
+            return
+        out.print(f"[bold]{info['design']}[/bold], guarantor [bold]{info['guarantor']}[/bold]")
+        out.print(
+            f"today: {', '.join(info['today']) or 'nothing'}; b(today) = "
+            f"{info['b_today']:+.2f}, b(design) = {info['b_design']:+.2f} (log-odds)"
+        )
+        t = Table(title="Terms of b(design) - b(today), at the posterior mean")
+        for col in ("term", "log-odds", "P(honor) without it"):
+            t.add_column(col)
+        for name, value in info["terms"].items():
+            t.add_row(name, f"{value:+.2f}", f"{info['p_without_term'][name]:.3f}")
+        c = info["circumstances"]
+        if "circumstances" in info["p_without_term"]:
+            t.add_row(
+                "circumstances",
+                f"{c['tomorrow'] - c['today']:+.2f}",
+                f"{info['p_without_term']['circumstances']:.3f}",
+            )
+        out.print(t)
+        if info["no_counterpart"]:
+            out.print(
+                "no historical counterpart (effect drawn from N(0, 1) in the full run): "
+                + ", ".join(info["no_counterpart"])
+            )
+        out.print(
+            f"P(honor tomorrow | not fighting today) at the posterior mean: "
+            f"[bold]{info['p_honor_at_mean']:.3f}[/bold]"
+        )
+        return
+    result = cr.assess(obj, draws=draws, seed=seed)
+    if as_json:
+        _print_json(result.to_json())
+        return
+    t = Table(title=f"{obj.name}: P(honor tomorrow | not fighting today), mean [90% interval]")
+    for col in ("design", "guarantor", "P(honor)", "interval"):
+        t.add_column(col)
+    for d in result.designs:
+        j = d.to_json()
+        if not d.guarantors:
+            t.add_row(d.design.id, "(no guarantor)", "", "")
+        for g, v in j["guarantors"].items():
+            t.add_row(
+                d.design.id, g, f"{v['p_honor']:.3f}", f"[{v['ci'][0]:.3f}, {v['ci'][1]:.3f}]"
+            )
+        if d.guarantors:
+            t.add_row(
+                "",
+                "[i]at least one / all[/i]",
+                f"{j['p_any']:.3f} / {j['p_all']:.3f}",
+                "",
+                end_section=True,
+            )
+    out.print(t)
+
+
 @app.command()
 @handles_errors
 def analyze(
@@ -380,11 +462,18 @@ def analyze(
     obj = load(file)
     models = registry.available()
     with out.status("running models ...", spinner="dots") if not as_json else nullcontext():
+        cred = None
         if isinstance(obj, CaseSet):
             results: Any = backtest(obj, models, seed=seed)
         else:
             results = [forecast(obj, m, draws=draws, seed=seed) for m in models]
-        paths = write_report(obj, results, out_dir, source=file, seed=seed, draws=draws)
+            if obj.credibility is not None and obj.guarantees:
+                from guaranty.credibility import assess
+
+                cred = assess(obj, draws=min(draws, 2000), seed=seed)
+        paths = write_report(
+            obj, results, out_dir, source=file, seed=seed, draws=draws, credibility=cred
+        )
     if as_json:
         _print_json({"report": str(paths["html"]), "markdown": str(paths["md"]), "models": models})
         return

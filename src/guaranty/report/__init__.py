@@ -175,6 +175,71 @@ def _rounds_figure(scenario: Scenario, fc: Forecast) -> go.Figure | None:
     return fig
 
 
+def _credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
+    """Heat map of P(honor tomorrow | not fighting today): designs x guarantors."""
+    guarantors = list(dict.fromkeys(g for d in cred.designs for g in d.guarantors))
+    names = {a.id: a.name for a in scenario.actors}
+    z, text = [], []
+    for d in cred.designs:
+        row, trow = [], []
+        for g in guarantors:
+            if g in d.guarantors:
+                v = float(np.mean(d.p_honor[:, d.guarantors.index(g)]))
+                row.append(v)
+                trow.append(f"{v:.3f}")
+            else:
+                row.append(None)
+                trow.append("")
+        z.append(row)
+        text.append(trow)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[names.get(g, g) for g in guarantors],
+            y=[d.design.label for d in cred.designs],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            colorbar={"title": "P(honor)"},
+            hoverongaps=False,
+            hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template="plotly_white",
+        height=90 + 42 * len(cred.designs),
+        margin={"l": 330, "r": 20, "t": 60, "b": 60},
+        title="Credibility: P(honor tomorrow | not fighting today), posterior mean",
+    )
+    return fig
+
+
+def _credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]]:
+    names = {a.id: a.name for a in scenario.actors}
+    out = []
+    for d in cred.designs:
+        j = d.to_json()
+        if not d.guarantors:
+            text = (
+                "No outside state guarantees this design, so nothing is to be honored: "
+                "Ukraine relies on itself."
+            )
+        else:
+            best = max(j["guarantors"].items(), key=lambda kv: kv[1]["p_honor"])
+            text = (
+                f"Given that none of its {len(d.guarantors)} guarantor(s) fights for the "
+                f"protected state today, the model puts the chance that at least one honors "
+                f"this design tomorrow at {j['p_any']:.1%} (90% interval "
+                f"{j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%}) and that all do at "
+                f"{j['p_all']:.1%}. The most likely to honor is {names.get(best[0], best[0])} "
+                f"({best[1]['p_honor']:.1%}). Expected capability committed: "
+                f"{j['expected_capability']:.4f} (CINC)."
+            )
+        out.append({"label": d.design.label, "id": d.design.id, "text": text})
+    return out
+
+
 def _errors_figure(scores: Mapping[str, BacktestScore]) -> go.Figure:
     fig = go.Figure()
     for m, (name, s) in enumerate(scores.items()):
@@ -272,6 +337,7 @@ def write_report(
     source: Path | str,
     seed: int,
     draws: int,
+    credibility: Any = None,
 ) -> dict[str, Path]:
     """Write ``report.md`` and ``report.html`` (with ``plotly.min.js``) into ``out_dir``."""
     out_dir = Path(out_dir)
@@ -296,8 +362,14 @@ def write_report(
         md = _ENV.get_template("backtest.md.j2").render(**ctx)
         html_body = _ENV.get_template("backtest.html.j2").render(**ctx, figures=figures)
     else:
-        ctx = {**_scenario_context(obj, results), "meta": meta}
+        ctx = {**_scenario_context(obj, results), "meta": meta, "credibility": None}
         figures = [_figure_html(_positions_figure(obj, results))]
+        if credibility is not None:
+            ctx["credibility"] = {
+                "figure": _figure_html(_credibility_figure(credibility, obj)),
+                "paragraphs": _credibility_paragraphs(credibility, obj),
+                "draws": credibility.draws,
+            }
         for fc in results:
             fig = _rounds_figure(obj, fc)
             if fig is not None:

@@ -33,7 +33,9 @@ __all__ = [
     "OBLIGATIONS",
     "Actor",
     "Claim",
+    "Conduct",
     "CowCapability",
+    "CredibilitySettings",
     "Design",
     "Fixed",
     "Issue",
@@ -402,6 +404,36 @@ class Claim(Strict):
     )
 
 
+class Conduct(Strict):
+    """What a guarantor does for the protected state today, while not fighting for it."""
+
+    today: list[Obligation] = Field(
+        default_factory=list, description="obligations it already carries out today"
+    )
+    circumstances_today: Uncertain | None = Field(
+        default=None, description="overrides the scenario's circumstances_today"
+    )
+    circumstances_tomorrow: Uncertain | None = Field(
+        default=None, description="overrides the scenario's circumstances_tomorrow"
+    )
+    source: str | None = None
+
+
+class CredibilitySettings(Strict):
+    """Inputs of the revealed-resolve update (DESIGN.md), all on the log-odds scale."""
+
+    aggressor: Id | None = Field(default=None, description="the state the guarantee is against")
+    protected: Id | None = Field(default=None, description="the state the guarantee protects")
+    common_shock: Uncertain = Field(
+        default_factory=lambda: Fixed(value=0.3),
+        description="share of the guarantors' latent resolve that is common, in [0, 1)",
+    )
+    circumstances_today: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
+    circumstances_tomorrow: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
+    conduct: dict[Id, Conduct] = Field(default_factory=dict)
+    source: str | None = None
+
+
 # --------------------------------------------------------------------------------------------
 # The scenario
 # --------------------------------------------------------------------------------------------
@@ -434,6 +466,7 @@ class Scenario(Strict):
     issues: list[Issue] = Field(min_length=1)
     positions: dict[Id, dict[Id, PositionEntry]] = Field(default_factory=dict)
     guarantees: list[Design] = Field(default_factory=list)
+    credibility: CredibilitySettings | None = None
     claims: list[Claim] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -481,6 +514,18 @@ class Scenario(Strict):
                     )
                 lo, hi = guarantee_issue.scale
                 _in_range(("guarantees", k, "level"), design.level, lo, hi)
+        if self.credibility is not None:
+            cred = self.credibility
+            for key in ("aggressor", "protected"):
+                aid = getattr(cred, key)
+                if aid is not None and aid not in actor_ids:
+                    raise _err(("credibility", key), _unknown("actor", aid, actor_ids))
+            for aid in cred.conduct:
+                if aid not in actor_ids:
+                    raise _err(("credibility", "conduct", aid), _unknown("actor", aid, actor_ids))
+            lo, hi = cred.common_shock.support
+            if lo < 0 or hi >= 1 or not 0 <= cred.common_shock.nominal < 1:
+                raise _err(("credibility", "common_shock"), "must lie within [0, 1)")
         return self
 
     # Convenience views -----------------------------------------------------------------------

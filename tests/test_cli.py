@@ -118,6 +118,10 @@ def test_analyze_writes_report(root: Path, tmp_path: Path) -> None:
     for model in ("compromise", "median"):
         assert model in md
     assert "Negotiation forecasts" in md and "Claims of the debate" in md
+    # credibility: a paragraph per design, and the heat map
+    assert "## Credibility of the designs" in md
+    assert "- **NATO membership with Article 5.**" in md
+    assert "Credibility: P(honor tomorrow | not fighting today)" in html
     assert not list(out.glob(".*.tmp"))
 
 

@@ -7,24 +7,21 @@ a distribution over the coefficients of a linear predictor b(x) on the log-odds 
 an arbitrary feature vector x, and draws of the coefficient vector under a
 ``numpy.random.Generator``.
 
-This package keeps its own registry (name -> class), separate from
-:mod:`guaranty.models.registry`, which is typed to negotiation models and runs the
-negotiation contract test over everything it holds. Modules of this package register
+This package keeps its own :class:`~guaranty.models.registry.Registry` (name -> class),
+separate from the negotiation models' registry, over which the negotiation contract test
+runs. Modules of this package register
 themselves with ``@register`` and are imported on first use of :func:`available`,
 :func:`get` or :func:`create` (private modules, starting with ``_``, are skipped).
 """
 
 from __future__ import annotations
 
-import difflib
-import importlib
-import pkgutil
 from abc import ABC, abstractmethod
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 import numpy as np
 
-from guaranty.errors import ModelError
+from guaranty.models.registry import Registry
 
 __all__ = [
     "CoefficientPosterior",
@@ -87,55 +84,8 @@ class CredibilityModel(ABC):
         return f"{type(self).__name__}()"
 
 
-_MODELS: dict[str, type[CredibilityModel]] = {}
-_loaded = False
-
-C = TypeVar("C", bound=type[CredibilityModel])
-
-
-def register(cls: C) -> C:
-    """Class decorator: register a credibility model under ``cls.name``."""
-    name = cls.name
-    if name in _MODELS and _MODELS[name] is not cls:
-        raise ModelError(
-            f"a credibility model named {name!r} is already registered ({_MODELS[name]!r})"
-        )
-    _MODELS[name] = cls
-    return cls
-
-
-def _load_builtin() -> None:
-    global _loaded
-    if not _loaded:
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{__name__}.{info.name}")
-        _loaded = True
-
-
-def available() -> list[str]:
-    """Names of every registered credibility model."""
-    _load_builtin()
-    return list(_MODELS)
-
-
-def get(name: str) -> type[CredibilityModel]:
-    """The credibility model class registered as ``name``."""
-    _load_builtin()
-    try:
-        return _MODELS[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, list(_MODELS), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ModelError(
-            f"unknown credibility model {name!r}{hint} (registered: {', '.join(_MODELS)})"
-        ) from None
-
-
-def create(name: str, **params: object) -> CredibilityModel:
-    """An instance of credibility model ``name`` with ``params``, validated by the model."""
-    cls = get(name)
-    try:
-        return cls(**params)
-    except TypeError as exc:
-        raise ModelError(f"bad parameters for credibility model {name!r}: {exc}") from None
+REGISTRY: Registry[CredibilityModel] = Registry("credibility model", (__name__,))
+register = REGISTRY.register
+available = REGISTRY.available
+get = REGISTRY.get
+create = REGISTRY.create

@@ -471,8 +471,21 @@ def analyze(
                 from guaranty.credibility import assess
 
                 cred = assess(obj, draws=min(draws, 2000), seed=seed)
+        claims = None
+        if not isinstance(obj, CaseSet) and obj.claims:
+            from guaranty.claims import ledger, scenario_outputs
+
+            outputs, inputs = scenario_outputs(results, cred)
+            claims = ledger(obj.claims, outputs, inputs)
         paths = write_report(
-            obj, results, out_dir, source=file, seed=seed, draws=draws, credibility=cred
+            obj,
+            results,
+            out_dir,
+            source=file,
+            seed=seed,
+            draws=draws,
+            credibility=cred,
+            claims=claims,
         )
     if as_json:
         _print_json({"report": str(paths["html"]), "markdown": str(paths["md"]), "models": models})

@@ -17,7 +17,7 @@ coalition's size.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -162,6 +162,30 @@ class CredibilityResult:
     designs: tuple[DesignCredibility, ...]
     draws: int
     seed: int
+    #: the uncertain inputs of each draw, name -> array of shape (draws,)
+    inputs: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def outputs(self) -> dict[str, Any]:
+        """Per-draw outputs for claims: name -> {design: array (draws,)} or array (draws,)."""
+        out: dict[str, Any] = {
+            "p_any": {},
+            "p_all": {},
+            "expected_capability": {},
+            "mean_p_honor": {},
+        }
+        best = np.zeros(self.draws)
+        for d in self.designs:
+            i = d.design.id
+            out["p_any"][i] = d.p_any
+            out["p_all"][i] = d.p_all
+            out["expected_capability"][i] = d.expected_capability
+            if d.guarantors:
+                out["mean_p_honor"][i] = d.p_honor.mean(axis=1)
+                best = np.maximum(best, d.p_honor.max(axis=1))
+            else:
+                out["mean_p_honor"][i] = np.full(self.draws, np.nan)
+        out["max_p_honor"] = best
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -258,7 +282,14 @@ def assess(
                 design, gs, res.p_honor, res.p_any, res.p_all, res.expected_capability, level
             )
         )
-    return CredibilityResult(scenario.name, tuple(results), draws, seed)
+    inputs = {
+        "common shock (credibility.common_shock)": rho,
+        "circumstances tomorrow (credibility.circumstances_tomorrow)": c_tomorrow,
+        "circumstances today (credibility.circumstances_today)": c_today,
+    }
+    for k, name in enumerate(post.coef_names):
+        inputs[f"history: coefficient of {name}"] = coef[:, k]
+    return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs)
 
 
 def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any]:

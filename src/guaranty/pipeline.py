@@ -7,7 +7,7 @@ Every stochastic result is a function of (scenario, seed, version): the seed fee
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,8 @@ class Forecast:
     seed: int
     level: float
     details: dict[str, Any] | None = None
+    #: the outcome in every draw, shape (draws, issues); None without draws
+    samples: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -148,6 +150,7 @@ def forecast(
         seed=seed,
         level=level,
         details=nominal.details or None,
+        samples=dist,
     )
 
 

@@ -338,6 +338,7 @@ def write_report(
     seed: int,
     draws: int,
     credibility: Any = None,
+    claims: Any = None,
 ) -> dict[str, Path]:
     """Write ``report.md`` and ``report.html`` (with ``plotly.min.js``) into ``out_dir``."""
     out_dir = Path(out_dir)
@@ -363,6 +364,16 @@ def write_report(
         html_body = _ENV.get_template("backtest.html.j2").render(**ctx, figures=figures)
     else:
         ctx = {**_scenario_context(obj, results), "meta": meta, "credibility": None}
+        from guaranty.claims import ClaimResult
+
+        ctx["claims"] = (
+            claims
+            if claims is not None
+            else [
+                ClaimResult(c.id, c.who, c.paraphrase, c.statement, None, "not yet checkable", ())
+                for c in obj.claims
+            ]
+        )
         figures = [_figure_html(_positions_figure(obj, results))]
         if credibility is not None:
             ctx["credibility"] = {

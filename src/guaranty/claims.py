@@ -1,0 +1,237 @@
+"""The claims ledger: each claim of the debate as a checkable statement over model outputs.
+
+A claim's ``statement`` is a small expression over named outputs, evaluated draw by draw::
+
+    p_any.budapest_assurances < 0.2
+    p_any.nato_membership > p_any.israel_model and p_all.nato_membership < 0.5
+    max_p_honor < 0.1
+
+Names are outputs (``p_any``, ``p_all``, ``expected_capability``, ``mean_p_honor``: one
+value per design, written ``name.design``; ``max_p_honor``: the largest P(honor) over every
+design and guarantor; ``forecast.MODEL.ISSUE``: a negotiation forecast). Allowed syntax:
+numbers, names, attribute access, + - * /, comparisons (chained too), ``and``, ``or``,
+``not``, parentheses. Anything else (calls, subscripts of arbitrary objects, attributes of
+non-outputs) is rejected: statements are parsed with :mod:`ast`, never ``eval``-ed.
+
+A claim's **verdict** is read from the share of draws in which its statement holds:
+supported (>= 0.8), not supported (<= 0.2), depends (in between); its **sensitivity** names
+the uncertain inputs whose lower and upper halves change that share the most.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from guaranty.errors import ScenarioError
+
+__all__ = ["ClaimResult", "evaluate", "ledger", "verdict"]
+
+SUPPORTED, NOT_SUPPORTED = 0.8, 0.2
+
+_BINOPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+_CMPOPS = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+
+
+def _resolve(node: ast.AST, outputs: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.Name):
+        if node.id not in outputs:
+            raise KeyError(node.id)
+        return outputs[node.id]
+    if isinstance(node, ast.Attribute):
+        base = _resolve(node.value, outputs)
+        if not isinstance(base, Mapping) or node.attr not in base:
+            raise KeyError(node.attr)
+        return base[node.attr]
+    raise TypeError(type(node).__name__)
+
+
+def _eval(node: ast.AST, outputs: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, outputs)
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
+        return float(node.value)
+    if isinstance(node, ast.Name | ast.Attribute):
+        value = _resolve(node, outputs)
+        if isinstance(value, Mapping):
+            raise TypeError("a name must lead to one output, not a group")
+        return np.asarray(value, dtype=float)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        return _BINOPS[type(node.op)](_eval(node.left, outputs), _eval(node.right, outputs))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_eval(node.operand, outputs)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return ~np.asarray(_eval(node.operand, outputs), dtype=bool)
+    if isinstance(node, ast.BoolOp):
+        parts = [np.asarray(_eval(v, outputs), dtype=bool) for v in node.values]
+        combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+        out = parts[0]
+        for p in parts[1:]:
+            out = combine(out, p)
+        return out
+    if isinstance(node, ast.Compare) and all(type(op) in _CMPOPS for op in node.ops):
+        left = _eval(node.left, outputs)
+        result = None
+        for op, comp in zip(node.ops, node.comparators, strict=True):
+            right = _eval(comp, outputs)
+            part = _CMPOPS[type(op)](left, right)
+            result = part if result is None else np.logical_and(result, part)
+            left = right
+        return result
+    raise TypeError(type(node).__name__)
+
+
+def evaluate(statement: str, outputs: Mapping[str, Any], *, claim: str = "?") -> np.ndarray:
+    """Evaluate ``statement`` draw by draw; returns a bool array of shape (draws,)."""
+    where = ("claims", claim, "statement")
+    try:
+        tree = ast.parse(statement, mode="eval")
+    except SyntaxError as exc:
+        raise ScenarioError(
+            f"statement is not a valid expression: {exc.msg}", field=where
+        ) from None
+    try:
+        value = _eval(tree, outputs)
+    except KeyError as exc:
+        known = ", ".join(sorted(outputs))
+        raise ScenarioError(
+            f"statement names an unknown output {exc.args[0]!r} (outputs: {known}; "
+            "per design: name.DESIGN_ID)",
+            field=where,
+        ) from None
+    except TypeError as exc:
+        raise ScenarioError(
+            f"statement uses {exc.args[0]}, which statements do not allow (numbers, outputs, "
+            "+ - * /, comparisons, and/or/not)",
+            field=where,
+        ) from None
+    value = np.asarray(value)
+    if value.dtype != bool:
+        raise ScenarioError(
+            "statement must be a comparison (true or false in each draw)", field=where
+        )
+    return value
+
+
+def verdict(share: float) -> str:
+    """'supported', 'not supported' or 'depends', from the share of draws that hold."""
+    if share >= SUPPORTED:
+        return "supported"
+    if share <= NOT_SUPPORTED:
+        return "not supported"
+    return "depends"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    id: str
+    who: str
+    paraphrase: str
+    statement: str | None
+    share: float | None
+    verdict: str
+    sensitivity: tuple[tuple[str, float, float], ...]  # (input, share below, share above)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "who": self.who,
+            "statement": self.statement,
+            "share": self.share,
+            "verdict": self.verdict,
+            "sensitivity": [
+                {"input": name, "share_low": lo, "share_high": hi}
+                for name, lo, hi in self.sensitivity
+            ],
+        }
+
+
+def ledger(
+    claims: list[Any],
+    outputs: Mapping[str, Any],
+    inputs: Mapping[str, np.ndarray],
+    *,
+    top: int = 2,
+    min_change: float = 0.1,
+) -> list[ClaimResult]:
+    """Evaluate every claim. ``inputs`` maps an uncertain input's name to its draws, shape
+    (draws,) aligned with the outputs; the sensitivity of a claim lists the ``top`` inputs
+    whose lower and upper halves change the share of holding draws by at least
+    ``min_change``."""
+    results = []
+    for c in claims:
+        if not c.statement:
+            results.append(
+                ClaimResult(c.id, c.who, c.paraphrase, None, None, "not yet checkable", ())
+            )
+            continue
+        holds = evaluate(c.statement, outputs, claim=c.id)
+        share = float(holds.mean())
+        sens = []
+        for name, values in inputs.items():
+            values = np.asarray(values)
+            if values.shape != holds.shape or np.ptp(values) == 0:
+                continue
+            low = values <= np.median(values)
+            if low.all() or not low.any():
+                continue
+            lo, hi = float(holds[low].mean()), float(holds[~low].mean())
+            if abs(hi - lo) >= min_change:
+                sens.append((name, lo, hi))
+        sens.sort(key=lambda t: -abs(t[2] - t[1]))
+        results.append(
+            ClaimResult(
+                c.id, c.who, c.paraphrase, c.statement, share, verdict(share), tuple(sens[:top])
+            )
+        )
+    return results
+
+
+def scenario_outputs(
+    forecasts: list[Any], credibility: Any | None
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Outputs and uncertain inputs of an analysis, aligned on a common number of draws.
+
+    ``forecasts`` are :class:`guaranty.pipeline.Forecast` objects run with draws;
+    ``credibility`` a :class:`guaranty.credibility.CredibilityResult` (or None).
+    """
+    lengths = [f.samples.shape[0] for f in forecasts if f.samples is not None]
+    if credibility is not None:
+        lengths.append(credibility.draws)
+    n = min(lengths) if lengths else 0
+    outputs: dict[str, Any] = {"forecast": {}}
+    for f in forecasts:
+        if f.samples is not None:
+            outputs["forecast"][f.model] = {
+                issue.id: f.samples[:n, k] for k, issue in enumerate(f.issues)
+            }
+    inputs: dict[str, np.ndarray] = {}
+    if credibility is not None:
+        for name, group in credibility.outputs().items():
+            if isinstance(group, dict):
+                outputs[name] = {k: v[:n] for k, v in group.items()}
+            else:
+                outputs[name] = group[:n]
+        inputs.update({k: v[:n] for k, v in credibility.inputs.items()})
+    return outputs, inputs

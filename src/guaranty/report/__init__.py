@@ -1,7 +1,7 @@
 """Reports: the results of ``guaranty analyze`` as Markdown and as a self-contained HTML page.
 
-The HTML page's plots use plotly; its JavaScript is written once beside the page
-(``plotly.min.js``, from the installed plotly package), so the report opens with no internet.
+The HTML page is one self-contained file: its plots use plotly, whose JavaScript (from the
+installed plotly package) is inlined, so the report opens anywhere with no internet.
 Files are written to a temporary name and renamed into place, so an interrupted run never
 leaves a half-written report.
 """
@@ -340,7 +340,7 @@ def write_report(
     credibility: Any = None,
     claims: Any = None,
 ) -> dict[str, Path]:
-    """Write ``report.md`` and ``report.html`` (with ``plotly.min.js``) into ``out_dir``."""
+    """Write ``report.md`` and a self-contained ``report.html`` into ``out_dir``."""
     out_dir = Path(out_dir)
     meta = {
         "version": __version__,
@@ -349,6 +349,7 @@ def write_report(
         "draws": draws,
         "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "models": {m: registry.get(m).summary for m in registry.available()},
+        "plotly_js": get_plotlyjs(),
     }
     if isinstance(obj, CaseSet) != isinstance(results, Mapping):
         raise TypeError("a CaseSet is reported with backtest scores, a Scenario with forecasts")
@@ -387,9 +388,6 @@ def write_report(
                 figures.append(_figure_html(fig))
         md = _ENV.get_template("scenario.md.j2").render(**ctx)
         html_body = _ENV.get_template("scenario.html.j2").render(**ctx, figures=figures)
-    js = out_dir / "plotly.min.js"
-    if not js.exists():
-        _atomic_write(js, get_plotlyjs())
     paths = {"md": out_dir / "report.md", "html": out_dir / "report.html"}
     _atomic_write(paths["md"], md)
     _atomic_write(paths["html"], html_body)

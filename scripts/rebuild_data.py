@@ -14,6 +14,7 @@ import csv
 import re
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -251,6 +252,109 @@ def build_alliance_invocations(shared: Path, out: Path) -> dict[str, int]:
     return counts
 
 
+# Fortna's data end on this date: ROS (Peacekeeping/peace.R) gives it to every ceasefire
+# without a failure date, and so do we (right-censoring at the end of observation).
+FORTNA_END_OF_DATA = "2004-12-31"
+
+
+def build_peace_tables(shared: Path, out: Path) -> dict[str, int]:
+    """Fortna's civil-war ceasefires (the n = 96 sample of ROS) and Walter's post-war episodes.
+
+    ``fortna_ceasefires.csv``: the rows of ``peace/fortna_civil_ceasefires.csv`` that
+    Regression and Other Stories keep (``Peacekeeping/peace.R``: ``pcw == 1`` and a defined
+    delay, i.e. a ceasefire date), in file order, with the duration of peace in days from
+    ``cfdate`` to ``faildate``, or to 2004-12-31 when there is none. ``walter_postwar.csv``:
+    one row per post-war episode (``id``) of ``peace/walter_2015_postwar.csv``, in order of
+    first appearance. See src/guaranty/data/SOURCES.md for every column.
+    """
+    end = date.fromisoformat(FORTNA_END_OF_DATA)
+    fortna = _read_csv(shared / "peace" / "fortna_civil_ceasefires.csv")
+    ceasefires = []
+    for row in fortna:
+        if _int(row["pcw"]) != 1 or not row["cfdate"].strip():
+            continue
+        start = date.fromisoformat(row["cfdate"])
+        stop = date.fromisoformat(row["faildate"]) if row["faildate"].strip() else end
+        ceasefires.append(
+            [
+                _int(row["id"]),
+                row["cname"],
+                row["cfdate"],
+                row["faildate"],
+                (stop - start).days,
+                1 if row["faildate"].strip() else 0,
+                _int(row["morewar"]),
+                _int(row["pk_dum"]),
+                _int(row["pkop"]),
+                _int(row["pkwho"]),
+                _int(row["treaty"]),
+                _int(row["victory"]),
+            ]
+        )
+    with (out / "fortna_ceasefires.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(
+            [
+                "id",
+                "cname",
+                "cfdate",
+                "faildate",
+                "duration_days",
+                "failed",
+                "morewar",
+                "pk_dum",
+                "pkop",
+                "pkwho",
+                "treaty",
+                "victory",
+            ]
+        )
+        writer.writerows(ceasefires)
+
+    episodes: dict[int, list[dict[str, str]]] = {}
+    for row in _read_csv(shared / "peace" / "walter_2015_postwar.csv"):
+        episodes.setdefault(_int(row["id"]), []).append(row)
+    table = []
+    for episode, rows in episodes.items():
+        years = [_int(r["year"]) for r in rows]
+        renewed = [y for y, r in zip(years, rows, strict=True) if _flag(r["renewed_war"]) == 1]
+        first = rows[0]
+        table.append(
+            [
+                episode,
+                _int(first["ccode"]),
+                min(years),
+                max(years),
+                len(rows),
+                1 if renewed else 0,
+                min(renewed) if renewed else "",
+                _flag(first["comprehensive"]),
+                _flag(first["victory"]),
+                _flag(first["unpko"]),
+                max(_flag(r["unpko"]) for r in rows),
+            ]
+        )
+    with (out / "walter_postwar.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(
+            [
+                "episode",
+                "ccode",
+                "first_year",
+                "last_year",
+                "country_years",
+                "renewed",
+                "renewal_year",
+                "comprehensive",
+                "victory",
+                "unpko_first",
+                "unpko_ever",
+            ]
+        )
+        writer.writerows(table)
+    return {"ceasefires": len(ceasefires), "postwar_episodes": len(table)}
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -265,6 +369,8 @@ def main(argv: list[str]) -> int:
     print(f"cow_nmc_cinc.csv: {n} country-years")
     counts = build_alliance_invocations(shared, PKG_DATA / "alliance_invocations.csv")
     print("alliance_invocations.csv: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    peace = build_peace_tables(shared, PKG_DATA)
+    print("peace tables: " + ", ".join(f"{k} {v}" for k, v in peace.items()))
     TEST_DATA.mkdir(parents=True, exist_ok=True)
     for rel, name in FIXTURES:
         shutil.copyfile(shared / rel, TEST_DATA / name)

@@ -122,9 +122,7 @@ class SurvivalFit:
 
     def _index(self, covariate: str) -> int:
         if covariate not in self.covariates:
-            raise ModelError(
-                f"covariate must be one of {list(self.covariates)}; got {covariate!r}"
-            )
+            raise ModelError(f"covariate must be one of {list(self.covariates)}; got {covariate!r}")
         return self.names.index(f"beta_{covariate}")
 
     def point(self, draws: int = 1) -> SurvivalParams:
@@ -211,8 +209,8 @@ def fit_survival(
     if d.sum() == 0:
         raise ModelError("cannot fit a survival model without a single event")
     weibull = distribution == "weibull"
-    names = ("log_rate",) + (("log_shape",) if weibull else ()) + tuple(
-        f"beta_{c}" for c in covariates
+    names = (
+        ("log_rate",) + (("log_shape",) if weibull else ()) + tuple(f"beta_{c}" for c in covariates)
     )
     theta0 = np.zeros(len(names))
     theta0[0] = np.log(d.sum() / t.sum())

@@ -1,0 +1,31 @@
+"""War models: the battlefield process that decides when both sides prefer a deal, and where.
+
+:func:`~guaranty.models.war.battlefield.simulate_war` runs a stochastic Lanchester war with
+learning about the balance of power (after Filson & Werner 2002) over a leading draw axis and
+returns, per draw, how the war ended (settlement, decisive win of either side, frozen
+conflict), when, and where the line runs (docs/models/war.md).
+"""
+
+from __future__ import annotations
+
+from guaranty.models.war.battlefield import (
+    DECISIVE_A,
+    DECISIVE_B,
+    FROZEN,
+    OUTCOMES,
+    SETTLEMENT,
+    WarParams,
+    WarResult,
+    simulate_war,
+)
+
+__all__ = [
+    "DECISIVE_A",
+    "DECISIVE_B",
+    "FROZEN",
+    "OUTCOMES",
+    "SETTLEMENT",
+    "WarParams",
+    "WarResult",
+    "simulate_war",
+]

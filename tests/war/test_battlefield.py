@@ -1,0 +1,273 @@
+"""The battlefield war model: closed forms, hand-derived bargaining cases, contract checks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from guaranty.errors import ModelError
+from guaranty.models.war import (
+    DECISIVE_A,
+    DECISIVE_B,
+    FROZEN,
+    SETTLEMENT,
+    WarParams,
+    WarResult,
+    simulate_war,
+)
+
+# a battlefield that never settles and never collapses, without replenishment or noise
+QUIET = WarParams(
+    noise=0.0,
+    fog=0.0,
+    mobilisation_a=0.0,
+    mobilisation_b=0.0,
+    aid_a=0.0,
+    aid_b=0.0,
+    collapse_a=0.0,
+    collapse_b=0.0,
+    reservation_a=1e6,
+)
+
+
+def test_noise_free_square_law_matches_the_closed_form() -> None:
+    # dA/dt = -beta B, dB/dt = -alpha A: A(t) = A0 cosh(gt) - sqrt(beta/alpha) B0 sinh(gt),
+    # B(t) = B0 cosh(gt) - sqrt(alpha/beta) A0 sinh(gt), g = sqrt(alpha beta) (Lanchester 1916)
+    alpha, beta, a0, b0 = 0.05, 0.04, 100.0, 80.0
+    params = dataclasses.replace(QUIET, alpha=alpha, beta=beta, force_a=a0, force_b=b0, horizon=5)
+    res = simulate_war(params, 1, np.random.default_rng(0), keep_paths=True)
+    t = np.arange(6)
+    g = np.sqrt(alpha * beta)
+    a = a0 * np.cosh(g * t) - np.sqrt(beta / alpha) * b0 * np.sinh(g * t)
+    b = b0 * np.cosh(g * t) - np.sqrt(alpha / beta) * a0 * np.sinh(g * t)
+    np.testing.assert_allclose(res.force_path[0, :, 0], a, rtol=1e-12)
+    np.testing.assert_allclose(res.force_path[0, :, 1], b, rtol=1e-12)
+    # the front's first step: kappa tanh(log(alpha A0^2 / (beta B0^2)) / 2)
+    step = 8.0 * np.tanh(0.5 * np.log(alpha * a0**2 / (beta * b0**2)))
+    assert res.front_path[0, 1] == pytest.approx(step, rel=1e-12)
+    assert res.outcome[0] == FROZEN and res.end_month[0] == 5
+
+
+def test_replenishment_matches_a_numerical_ode_solution() -> None:
+    alpha, beta, a0, b0, ra, rb = 0.3, 0.5, 100.0, 90.0, 12.0, 7.0
+    params = dataclasses.replace(
+        QUIET,
+        alpha=alpha,
+        beta=beta,
+        force_a=a0,
+        force_b=b0,
+        mobilisation_a=ra - 2.0,
+        aid_a=2.0,
+        mobilisation_b=rb,
+        horizon=3,
+    )
+    res = simulate_war(params, 1, np.random.default_rng(0), keep_paths=True)
+    sol = solve_ivp(
+        lambda _, y: [-beta * y[1] + ra, -alpha * y[0] + rb],
+        (0, 3),
+        [a0, b0],
+        t_eval=[0, 1, 2, 3],
+        rtol=1e-11,
+        atol=1e-11,
+    )
+    np.testing.assert_allclose(res.force_path[0], sol.y.T, rtol=1e-8)
+
+
+def _symmetric(**kw: object) -> WarParams:
+    """Equal forces and effectiveness: the front does not move and beliefs stay centred."""
+    base = dict(
+        alpha=0.05,
+        beta=0.05,
+        force_a=100.0,
+        force_b=100.0,
+        noise=0.0,
+        mobilisation_a=0.0,
+        mobilisation_b=0.0,
+        aid_a=0.0,
+        aid_b=0.0,
+        collapse_a=0.0,
+        collapse_b=0.0,
+        front0=20.0,
+        horizon=6,
+    )
+    base.update(kw)
+    return WarParams(**base)
+
+
+def test_settlement_terms_on_a_hand_case() -> None:
+    # noise 0 and fog 0: the first battle reveals phi = 0 to both sides; forces stay equal, so
+    # both expect no drift: V_A = 20 - c_A D, V_B = 20 + c_B D with
+    # D = 0.9 + 0.81 + 0.729 = 2.439; the range [17.561, 24.878] is open at month 1 and the
+    # line is low + 0.25 (high - low) = 17.561 + 0.25 * 3 * 2.439 = 19.39025.
+    params = _symmetric(fog=0.0, cost_a=1.0, cost_b=2.0, discount=0.9, planning=3, weight_a=0.25)
+    res = simulate_war(params, 1, np.random.default_rng(0))
+    assert res.outcome[0] == SETTLEMENT
+    assert res.end_month[0] == 1
+    assert res.terms[0] == pytest.approx(19.39025, abs=1e-9)
+    assert res.front[0] == pytest.approx(20.0)
+
+
+def test_no_range_when_premia_exceed_the_costs() -> None:
+    params = _symmetric(fog=0.0, cost_a=1.0, cost_b=1.0, reservation_a=2.0, reservation_b=2.0)
+    res = simulate_war(params, 3, np.random.default_rng(0))
+    # no drift expected: low = 20 - D + 2, high = 20 + D - 2, open iff 2 D >= 4. With the
+    # default D = sum_{k=1..12} 0.99^k = 11.27 it is open at month 1; with D = 1 it never is.
+    assert (res.outcome == SETTLEMENT).all()
+    params = dataclasses.replace(params, planning=1, discount=1.0)  # D = 1 < 2
+    res = simulate_war(params, 3, np.random.default_rng(0))
+    assert (res.outcome == FROZEN).all()
+    assert np.isnan(res.terms).all()
+
+
+@pytest.mark.parametrize(("costs", "settles"), [(1.90, False), (2.00, True)])
+def test_mutual_optimism_blocks_the_deal_until_costs_exceed_the_gap(
+    costs: float, settles: bool
+) -> None:
+    # beliefs frozen at the priors (sd 1e-6): A expects a drift of kappa tanh(0.25), B of
+    # -kappa tanh(0.25); the range opens iff (d_A - d_B) D <= (c_A + c_B) D, i.e. iff
+    # c_A + c_B >= 2 kappa tanh(0.25) = 1.9592 for kappa = 4.
+    params = _symmetric(
+        fog=1.0,
+        front_speed=4.0,
+        optimism_a=0.5,
+        optimism_b=0.5,
+        prior_sd_a=1e-6,
+        prior_sd_b=1e-6,
+        cost_a=costs / 2,
+        cost_b=costs / 2,
+    )
+    res = simulate_war(params, 4, np.random.default_rng(0))
+    assert ((res.outcome == SETTLEMENT) == settles).all()
+
+
+def test_learning_opens_the_range() -> None:
+    # with learning, the same optimistic priors converge and the war ends in a deal
+    params = _symmetric(
+        fog=1.0,
+        front_speed=4.0,
+        cost_a=0.3,
+        cost_b=0.3,
+        prior_sd_a=0.5,
+        prior_sd_b=0.5,
+        horizon=60,
+    )
+    res = simulate_war(params, 200, np.random.default_rng(3))
+    assert (res.outcome == SETTLEMENT).mean() > 0.95
+    # the prior gap 1.96 exceeds the costs 0.6: it takes several battles to close it
+    assert res.end_month.min() > 1
+    assert np.median(res.end_month) > 3
+
+
+def test_red_line_delays_a_deal_until_the_line_is_crossed() -> None:
+    # A is stronger and advances; B negotiates in earnest only once the line reaches 40
+    common = dict(
+        alpha=0.06,
+        beta=0.04,
+        noise=0.2,
+        fog=0.3,
+        collapse_a=0.0,
+        collapse_b=0.0,
+        cost_a=0.5,
+        cost_b=0.5,
+        horizon=60,
+    )
+    draws, seed = 2000, 11
+    earnest = simulate_war(WarParams(**common), draws, np.random.default_rng(seed))
+    stubborn = simulate_war(
+        WarParams(**common, reservation_b=30.0), draws, np.random.default_rng(seed)
+    )
+    red = simulate_war(
+        WarParams(**common, reservation_b=30.0, red_line_b=40.0, red_line_shift_b=-30.0),
+        draws,
+        np.random.default_rng(seed),
+    )
+    settled = red.outcome == SETTLEMENT
+    assert settled.mean() > (stubborn.outcome == SETTLEMENT).mean()
+    assert red.end_month[settled].mean() > earnest.end_month[earnest.outcome == SETTLEMENT].mean()
+    assert (red.front_raw[settled] >= 40.0).all()
+    # the red line moves the terms in A's favour
+    assert np.nanmean(red.terms[settled]) > np.nanmean(earnest.terms[earnest.outcome == SETTLEMENT])
+
+
+def test_more_aid_helps_the_defender() -> None:
+    params = WarParams(reservation_a=1e6, horizon=60)
+    low = simulate_war(params, 4000, np.random.default_rng(5))
+    high = simulate_war(dataclasses.replace(params, aid_a=15.0), 4000, np.random.default_rng(5))
+    assert high.front_raw.mean() > low.front_raw.mean()
+    assert (high.outcome == DECISIVE_B).mean() < (low.outcome == DECISIVE_B).mean()
+
+
+def test_reproducible_and_batch_of_one_is_the_first_draw() -> None:
+    params = WarParams(horizon=24, reservation_a=5.0)
+    r1 = simulate_war(params, 9000, np.random.default_rng(42))  # more than one chunk
+    r2 = simulate_war(params, 9000, np.random.default_rng(42))
+    one = simulate_war(params, 1, np.random.default_rng(42))
+    for f in dataclasses.fields(WarResult):
+        x, y, z = getattr(r1, f.name), getattr(r2, f.name), getattr(one, f.name)
+        if x is None:
+            continue
+        np.testing.assert_array_equal(x, y)
+        np.testing.assert_array_equal(x[:1], z)
+
+
+def test_shapes_with_per_draw_parameters_and_paths() -> None:
+    draws, horizon = 7, 10
+    rng = np.random.default_rng(0)
+    params = WarParams(
+        alpha=rng.uniform(0.03, 0.05, draws),
+        optimism_a=rng.uniform(0, 1, draws),
+        aid_a=rng.uniform(0, 10, (draws, horizon)),
+        aid_b=np.linspace(0, 2, horizon)[None, :],
+        red_line_b=np.full(draws, 75.0),
+        horizon=horizon,
+    )
+    res = simulate_war(params, draws, rng, keep_paths=True)
+    for name in ("outcome", "end_month", "front", "front_raw", "terms"):
+        assert getattr(res, name).shape == (draws,)
+    assert res.forces.shape == res.beliefs.shape == (draws, 2)
+    assert res.front_path.shape == (draws, horizon + 1)
+    assert res.force_path.shape == res.belief_path.shape == (draws, horizon + 1, 2)
+    assert ((res.front >= 0) & (res.front <= 100)).all()
+    assert ((res.end_month >= 1) & (res.end_month <= horizon)).all()
+    assert simulate_war(WarParams(), 3, rng).front_path is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("force_a", 0.0),
+        ("alpha", -1.0),
+        ("discount", 1.5),
+        ("collapse_b", 1.0),
+        ("prior_sd_a", 0.0),
+        ("weight_a", np.array([0.5, 2.0, 0.5])),
+        ("cost_a", np.zeros(4)),
+        ("aid_a", np.zeros((3, 5))),
+        ("horizon", 0),
+        ("planning", 2.5),
+        ("front0", -80.0),
+        ("noise", np.nan),
+    ],
+)
+def test_bad_parameters_raise_model_error(field: str, value: object) -> None:
+    params = dataclasses.replace(WarParams(), **{field: value})
+    with pytest.raises(ModelError, match=field):
+        simulate_war(params, 3, np.random.default_rng(0))
+
+
+def test_default_ukraine_2022_shares_are_reported_and_coherent() -> None:
+    # Not a target: the shares are recorded in docs/models/war.md, whatever they are.
+    res = simulate_war(WarParams(), 20_000, np.random.default_rng(2022))
+    shares = np.bincount(res.outcome, minlength=4) / res.outcome.size
+    assert shares.sum() == pytest.approx(1.0)
+    settled = res.outcome == SETTLEMENT
+    assert ((res.terms[settled] >= 0) & (res.terms[settled] <= 100)).all()
+    assert (res.terms[res.outcome == DECISIVE_A] == 100).all()
+    assert (res.terms[res.outcome == DECISIVE_B] == 0).all()
+    assert np.isnan(res.terms[res.outcome == FROZEN]).all()
+    # the battlefield alone (no deal is ever acceptable): only collapses or a frozen war
+    alone = simulate_war(WarParams(reservation_a=1e6), 20_000, np.random.default_rng(2022))
+    assert not (alone.outcome == SETTLEMENT).any()

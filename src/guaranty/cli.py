@@ -452,7 +452,7 @@ def credibility_cmd(
 def analyze(
     file: FileArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
-    draws: Annotated[int, typer.Option("--draws", min=1, help="Monte Carlo draws.")] = 2000,
+    draws: Annotated[int, typer.Option("--draws", min=1, help="Monte Carlo draws.")] = 500,
     seed: SeedOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:

@@ -85,3 +85,43 @@ def test_runs_on_eu_emissions(data_dir: Path) -> None:
 
     out = forecast(load(data_dir / "eu_emissions_1994_actors.csv"), "nash").issues[0].outcome
     assert 4 <= out <= 10
+
+
+def test_several_issues_match_a_general_solver() -> None:
+    """On random 6-actor, 3-issue cases the solution equals scipy's SLSQP on the smooth
+    reformulation (t_ij >= |x_j - p_ij|), to 1e-4 of the scale in x and 1e-7 in objective."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(11)
+    n_a, n_i = 6, 3
+    for _ in range(3):
+        pos = rng.uniform(0, 100, (n_a, n_i))
+        sal = rng.uniform(0.1, 1.0, (n_a, n_i))
+        cap = rng.uniform(0.5, 3.0, n_a)
+        got = solve(make(pos.tolist(), sal.tolist(), cap.tolist()))
+        worst = np.maximum(pos, 100 - pos)
+        k = (sal * worst / 100).sum(1)
+
+        def f(z, k=k, sal=sal, cap=cap):
+            t = z[n_i:].reshape(n_a, n_i)
+            g = k - (sal * t / 100).sum(1)
+            return np.inf if (g <= 0).any() else -(cap * np.log(g)).sum()
+
+        cons = []
+        for a in range(n_a):
+            for j in range(n_i):
+                idx = n_i + a * n_i + j
+                cons.append(
+                    {"type": "ineq", "fun": lambda z, i=idx, j=j, p=pos[a, j]: z[i] - (z[j] - p)}
+                )
+                cons.append(
+                    {"type": "ineq", "fun": lambda z, i=idx, j=j, p=pos[a, j]: z[i] + (z[j] - p)}
+                )
+        x0 = np.average(pos, axis=0, weights=cap)
+        z0 = np.concatenate([x0, (np.abs(x0[None] - pos) + 1e-3).ravel()])
+        ref = minimize(
+            f, z0, constraints=cons, method="SLSQP", options={"maxiter": 1000, "ftol": 1e-14}
+        )
+        np.testing.assert_allclose(got, ref.x[:n_i], atol=1e-2)
+        zg = np.concatenate([got, np.abs(got[None] - pos).ravel()])
+        assert f(zg) <= ref.fun + 1e-7

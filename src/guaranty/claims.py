@@ -209,7 +209,7 @@ def ledger(
 
 
 def scenario_outputs(
-    forecasts: list[Any], credibility: Any | None
+    forecasts: list[Any], credibility: Any | None, war: Any | None = None
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Outputs and uncertain inputs of an analysis, aligned on a common number of draws.
 
@@ -219,6 +219,8 @@ def scenario_outputs(
     lengths = [f.samples.shape[0] for f in forecasts if f.samples is not None]
     if credibility is not None:
         lengths.append(credibility.draws)
+    if war is not None:
+        lengths.append(war.draws)
     n = min(lengths) if lengths else 0
     outputs: dict[str, Any] = {"forecast": {}}
     for f in forecasts:
@@ -234,4 +236,6 @@ def scenario_outputs(
             else:
                 outputs[name] = group[:n]
         inputs.update({k: v[:n] for k, v in credibility.inputs.items()})
+    if war is not None:
+        outputs["war"] = {k: v[:n] for k, v in war.outputs().items()}
     return outputs, inputs

@@ -447,6 +447,46 @@ def credibility_cmd(
     out.print(t)
 
 
+@app.command("war")
+@handles_errors
+def war_cmd(
+    file: FileArg,
+    draws: Annotated[int, typer.Option("--draws", min=1, help="Draws of the war.")] = 2000,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate the scenario's war: how it ends (settlement, decisive, frozen), when, and
+    where the line runs."""
+    from guaranty.war import run_war
+
+    obj = load(file)
+    if isinstance(obj, CaseSet):
+        raise _fail(f"error: {file}: the war needs a scenario with a 'war' section")
+    summary = run_war(obj, draws=draws, seed=seed)
+    data = summary.to_json()
+    if as_json:
+        _print_json(data)
+        return
+    t = Table(title=f"{obj.name}: how the war ends ({draws} draws)")
+    for col in ("outcome", "share"):
+        t.add_column(col)
+    for name, share in data["outcomes"].items():
+        t.add_row(
+            name.replace("_a", " (side A wins)").replace("_b", " (side B wins)"), f"{share:.1%}"
+        )
+    out.print(t)
+    em, fr = data["end_month"], data["front"]
+    if em["median"] is not None:
+        out.print(
+            f"end month (wars that end): median {em['median']:.0f}, "
+            f"90% interval {em['interval'][0]:.0f}-{em['interval'][1]:.0f}"
+        )
+    out.print(
+        f"front at the end: median {fr['median']:.1f}, "
+        f"90% interval {fr['interval'][0]:.1f}-{fr['interval'][1]:.1f}"
+    )
+
+
 @app.command()
 @handles_errors
 def analyze(
@@ -462,7 +502,7 @@ def analyze(
     obj = load(file)
     models = registry.available()
     with out.status("running models ...", spinner="dots") if not as_json else nullcontext():
-        cred = None
+        cred = war = None
         if isinstance(obj, CaseSet):
             results: Any = backtest(obj, models, seed=seed)
         else:
@@ -471,11 +511,15 @@ def analyze(
                 from guaranty.credibility import assess
 
                 cred = assess(obj, draws=min(draws, 2000), seed=seed)
+            if obj.war is not None:
+                from guaranty.war import run_war
+
+                war = run_war(obj, draws=min(draws, 2000), seed=seed)
         claims = None
         if not isinstance(obj, CaseSet) and obj.claims:
             from guaranty.claims import ledger, scenario_outputs
 
-            outputs, inputs = scenario_outputs(results, cred)
+            outputs, inputs = scenario_outputs(results, cred, war)
             claims = ledger(obj.claims, outputs, inputs)
         paths = write_report(
             obj,
@@ -486,6 +530,7 @@ def analyze(
             draws=draws,
             credibility=cred,
             claims=claims,
+            war=war,
         )
     if as_json:
         _print_json({"report": str(paths["html"]), "markdown": str(paths["md"]), "models": models})

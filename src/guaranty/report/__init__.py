@@ -175,6 +175,53 @@ def _rounds_figure(scenario: Scenario, fc: Forecast) -> go.Figure | None:
     return fig
 
 
+def _war_figure(war: Any) -> go.Figure:
+    """How the war ends and when (left), and where the line runs at the end (right)."""
+    from guaranty.models.war.battlefield import OUTCOMES
+
+    r = war.result
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=["End month, by outcome", "Front at the end (territory scale)"],
+    )
+    for code, name in enumerate(OUTCOMES):
+        sel = r.outcome == code
+        if sel.any():
+            fig.add_trace(
+                go.Histogram(
+                    x=r.end_month[sel],
+                    name=name,
+                    opacity=0.75,
+                    marker_color=_COLORS[code % len(_COLORS)],
+                    legendgroup=name,
+                ),
+                row=1,
+                col=1,
+            )
+            fig.add_trace(
+                go.Histogram(
+                    x=r.front[sel],
+                    name=name,
+                    opacity=0.75,
+                    marker_color=_COLORS[code % len(_COLORS)],
+                    legendgroup=name,
+                    showlegend=False,
+                ),
+                row=1,
+                col=2,
+            )
+    fig.update_layout(
+        barmode="stack",
+        template="plotly_white",
+        height=380,
+        title=f"The war over {war.draws} draws: settlement timing and lines",
+    )
+    fig.update_xaxes(title_text="month", row=1, col=1)
+    fig.update_xaxes(title_text="0 = mid-2022 lines, 100 = 1991 borders", row=1, col=2)
+    return fig
+
+
 def _credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
     """Heat map of P(honor tomorrow | not fighting today): designs x guarantors."""
     guarantors = list(dict.fromkeys(g for d in cred.designs for g in d.guarantors))
@@ -339,6 +386,7 @@ def write_report(
     draws: int,
     credibility: Any = None,
     claims: Any = None,
+    war: Any = None,
 ) -> dict[str, Path]:
     """Write ``report.md`` and a self-contained ``report.html`` into ``out_dir``."""
     out_dir = Path(out_dir)
@@ -366,6 +414,10 @@ def write_report(
     else:
         ctx = {**_scenario_context(obj, results), "meta": meta, "credibility": None}
         from guaranty.claims import ClaimResult
+
+        ctx["war"] = None
+        if war is not None:
+            ctx["war"] = {"summary": war.to_json(), "figure": _figure_html(_war_figure(war))}
 
         ctx["claims"] = (
             claims

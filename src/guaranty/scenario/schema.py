@@ -48,6 +48,7 @@ __all__ = [
     "Triangular",
     "Uncertain",
     "Uniform",
+    "WarSettings",
     "describe",
 ]
 
@@ -434,6 +435,45 @@ class CredibilitySettings(Strict):
     source: str | None = None
 
 
+def _war_parameters() -> dict[str, Any]:
+    import dataclasses
+
+    from guaranty.models.war.battlefield import WarParams
+
+    return {
+        f.name: f.default
+        for f in dataclasses.fields(WarParams)
+        if f.name not in ("horizon", "planning")
+    }
+
+
+class WarSettings(Strict):
+    """Inputs of the battlefield model (``docs/models/war.md``): any of its parameters, each
+    a quantity (number or distribution) with a source; parameters not given keep the model's
+    documented defaults. Side A is the protected state, side B the aggressor."""
+
+    parameters: dict[str, Uncertain] = Field(default_factory=dict)
+    horizon: int = Field(default=60, ge=1, le=600, description="months simulated")
+    planning: int = Field(default=12, ge=1, le=120)
+    source: str | None = None
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _known(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            known = _war_parameters()
+            for key in v:
+                if key not in known:
+                    close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+                    hint = f"did you mean '{close[0]}'? " if close else ""
+                    raise PydanticCustomError(
+                        "unknown_key",
+                        "unknown war parameter '{key}'; {hint}expected one of: {allowed}",
+                        {"key": key, "hint": hint, "allowed": ", ".join(sorted(known))},
+                    )
+        return v
+
+
 # --------------------------------------------------------------------------------------------
 # The scenario
 # --------------------------------------------------------------------------------------------
@@ -467,6 +507,7 @@ class Scenario(Strict):
     positions: dict[Id, dict[Id, PositionEntry]] = Field(default_factory=dict)
     guarantees: list[Design] = Field(default_factory=list)
     credibility: CredibilitySettings | None = None
+    war: WarSettings | None = None
     claims: list[Claim] = Field(default_factory=list)
 
     @model_validator(mode="after")

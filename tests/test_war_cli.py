@@ -1,0 +1,63 @@
+"""The scenario's war section, the war command and the war in the report and claims."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from guaranty.cli import app
+from guaranty.scenario import load
+from guaranty.war import run_war
+
+runner = CliRunner()
+
+
+def test_war_json_shares_sum_to_one_and_reproduce(root: Path) -> None:
+    path = str(root / "scenarios" / "ukraine-2022.yaml")
+    a = runner.invoke(app, ["war", path, "--draws", "400", "--seed", "2", "--json"])
+    assert a.exit_code == 0, a.output
+    data = json.loads(a.stdout)
+    assert set(data["outcomes"]) == {"settlement", "decisive_a", "decisive_b", "frozen"}
+    assert abs(sum(data["outcomes"].values()) - 1.0) < 1e-12
+    lo, hi = data["front"]["interval"]
+    assert 0.0 <= lo <= data["front"]["median"] <= hi <= 100.0
+    b = runner.invoke(app, ["war", path, "--draws", "400", "--seed", "2", "--json"])
+    assert a.stdout == b.stdout
+
+
+def test_scenario_parameters_reach_the_model(root: Path) -> None:
+    from guaranty.scenario.schema import Fixed
+
+    s = load(root / "scenarios" / "ukraine-2022.yaml")
+
+    def with_aid(value: float) -> float:
+        params = {**s.war.parameters, "aid_a": Fixed(value=value)}
+        war = s.war.model_copy(update={"parameters": params})
+        res = run_war(s.model_copy(update={"war": war}), draws=400, seed=1).result
+        return float(res.front.mean())
+
+    # more arms for side A (Ukraine) moves the line its way (docs/models/war.md)
+    assert with_aid(30.0) > with_aid(0.0) + 5.0
+    out = runner.invoke(app, ["war", str(root / "tests" / "data" / "eu_emissions_1994_actors.csv")])
+    assert out.exit_code == 2 and "no 'war' section" in out.stderr
+
+
+def test_report_and_claims_use_the_war(root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rep"
+    result = runner.invoke(
+        app,
+        [
+            "analyze",
+            str(root / "scenarios" / "ukraine-2022.yaml"),
+            "--out",
+            str(out),
+            "--draws",
+            "100",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    md = (out / "report.md").read_text()
+    assert "## Settlement timing and lines" in md
+    assert "`war.p_frozen > war.p_decisive`" in md

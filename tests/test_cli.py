@@ -122,6 +122,8 @@ def test_analyze_writes_report(root: Path, tmp_path: Path) -> None:
     assert "## Credibility of the designs" in md
     assert "- **NATO membership with Article 5.**" in md
     assert "Credibility: P(honor tomorrow | not fighting today)" in html
+    # designs compared side by side: credibility, deterrence, durability
+    assert "## Design comparison" in md and "| NATO membership with Article 5 |" in md
     # the claims ledger: formalised claims get a share and a verdict
     assert "| no_fight_tomorrow | Doug Bandow |" in md
     assert "`max_p_honor < 0.1`" in md

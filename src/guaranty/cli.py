@@ -502,7 +502,7 @@ def analyze(
     obj = load(file)
     models = registry.available()
     with out.status("running models ...", spinner="dots") if not as_json else nullcontext():
-        cred = war = None
+        cred = war = comparison = None
         if isinstance(obj, CaseSet):
             results: Any = backtest(obj, models, seed=seed)
         else:
@@ -511,6 +511,9 @@ def analyze(
                 from guaranty.credibility import assess
 
                 cred = assess(obj, draws=min(draws, 2000), seed=seed)
+                from guaranty.comparison import compare_designs
+
+                comparison = compare_designs(obj, cred, seed=seed)
             if obj.war is not None:
                 from guaranty.war import run_war
 
@@ -531,6 +534,7 @@ def analyze(
             credibility=cred,
             claims=claims,
             war=war,
+            comparison=comparison,
         )
     if as_json:
         _print_json({"report": str(paths["html"]), "markdown": str(paths["md"]), "models": models})

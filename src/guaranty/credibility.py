@@ -250,7 +250,6 @@ def assess(
         0.0, UNKNOWN_SD, size=(draws, len(OBLIGATION_MAP))
     )
     unknown_index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
-    latent_rng = np.random.default_rng(s_latent)
     results = []
     for design in scenario.guarantees:
         gs = tuple(design.guarantors)
@@ -276,7 +275,11 @@ def assess(
                     b1[:, k] += unknown_effect[:, unknown_index[ob]]
             ct[:, k], cm[:, k] = per_g.get(g, (c_today, c_tomorrow))
             cap[:, k] = scenario.actor(g).capability_value.nominal
-        res = revealed_resolve(b0, b1, ct, cm, cap, rho, latent_rng, inner=inner)
+        # common random numbers: every design sees the same latent draws, so designs differ
+        # only by what they change
+        res = revealed_resolve(
+            b0, b1, ct, cm, cap, rho, np.random.default_rng(s_latent), inner=inner
+        )
         results.append(
             DesignCredibility(
                 design, gs, res.p_honor, res.p_any, res.p_all, res.expected_capability, level

@@ -387,6 +387,7 @@ def write_report(
     credibility: Any = None,
     claims: Any = None,
     war: Any = None,
+    comparison: Any = None,
 ) -> dict[str, Path]:
     """Write ``report.md`` and a self-contained ``report.html`` into ``out_dir``."""
     out_dir = Path(out_dir)
@@ -415,6 +416,7 @@ def write_report(
         ctx = {**_scenario_context(obj, results), "meta": meta, "credibility": None}
         from guaranty.claims import ClaimResult
 
+        ctx["comparison"] = comparison.to_json() if comparison is not None else None
         ctx["war"] = None
         if war is not None:
             ctx["war"] = {"summary": war.to_json(), "figure": _figure_html(_war_figure(war))}

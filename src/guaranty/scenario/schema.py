@@ -37,6 +37,7 @@ __all__ = [
     "CowCapability",
     "CredibilitySettings",
     "Design",
+    "DeterrenceSettings",
     "Fixed",
     "Issue",
     "LegalForm",
@@ -447,6 +448,18 @@ def _war_parameters() -> dict[str, Any]:
     }
 
 
+class DeterrenceSettings(Strict):
+    """Inputs of the renewed-attack model (``docs/models/deterrence.md``): the aggressor's
+    value of winning a renewed war and its cost, relative to peace, and the spread of its
+    yearly reconsideration."""
+
+    stakes: Uncertain = Field(default_factory=lambda: Fixed(value=1.0))
+    cost: Uncertain = Field(default_factory=lambda: Fixed(value=0.5))
+    sigma: Uncertain = Field(default_factory=lambda: Fixed(value=0.25))
+    years: int = Field(default=10, ge=1, le=100, description="horizon of the comparison")
+    source: str | None = None
+
+
 class WarSettings(Strict):
     """Inputs of the battlefield model (``docs/models/war.md``): any of its parameters, each
     a quantity (number or distribution) with a source; parameters not given keep the model's
@@ -508,6 +521,7 @@ class Scenario(Strict):
     guarantees: list[Design] = Field(default_factory=list)
     credibility: CredibilitySettings | None = None
     war: WarSettings | None = None
+    deterrence: DeterrenceSettings | None = None
     claims: list[Claim] = Field(default_factory=list)
 
     @model_validator(mode="after")

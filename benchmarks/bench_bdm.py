@@ -24,36 +24,10 @@ import time
 import tracemalloc
 
 import numpy as np
+from _synthetic import synthetic_inputs
 
 from guaranty.models.bargaining._bdm_reference import reference_run
-from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.models.bargaining.bdm import BuenoDeMesquita
-
-
-def synthetic(draws: int, actors: int, issues: int, seed: int = 0) -> NegotiationInputs:
-    rng = np.random.default_rng(seed)
-    return NegotiationInputs(
-        positions=rng.uniform(0, 100, (draws, actors, issues)),
-        salience=rng.random((draws, actors, issues)),
-        capability=rng.random((draws, actors, 1)) * np.ones((1, 1, issues)),
-        present=np.ones((actors, issues), dtype=bool),
-        lower=np.zeros(issues),
-        upper=np.full(issues, 100.0),
-        reference=np.full(issues, np.nan),
-        actor_ids=tuple(f"a{k}" for k in range(actors)),
-        issue_ids=tuple(f"i{k}" for k in range(issues)),
-    )
-
-
-def first_draws(x: NegotiationInputs, n: int) -> NegotiationInputs:
-    return NegotiationInputs(
-        **{
-            **x.__dict__,
-            "positions": x.positions[:n],
-            "salience": x.salience[:n],
-            "capability": x.capability[:n],
-        }
-    )
 
 
 def main() -> None:
@@ -66,7 +40,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
     args = p.parse_args()
-    x = synthetic(args.draws, args.actors, args.issues)
+    x = synthetic_inputs(args.draws, args.actors, args.issues)
     model = BuenoDeMesquita(rounds=args.rounds)
     runs = args.draws * args.issues
     print(
@@ -81,7 +55,7 @@ def main() -> None:
         kernel = min(kernel, time.perf_counter() - t)
     print(f"kernel      {kernel:8.2f} s   {runs / kernel:10.0f} runs/s")
 
-    sub = first_draws(x, min(args.ref_draws, args.draws))
+    sub = x.take_draws(slice(0, min(args.ref_draws, args.draws)))
     ref_runs = sub.shape[0] * args.issues
     ref = float("inf")
     for _ in range(args.repeat):

@@ -16,25 +16,10 @@ import argparse
 import time
 
 import numpy as np
+from _synthetic import synthetic_inputs
 
 from guaranty.models.bargaining._exchange_reference import reference_rounds
-from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.models.bargaining.exchange import Exchange
-
-
-def synthetic(draws: int, actors: int = 15, issues: int = 6, seed: int = 0) -> NegotiationInputs:
-    rng = np.random.default_rng(seed)
-    return NegotiationInputs(
-        positions=rng.uniform(0, 100, (draws, actors, issues)),
-        salience=rng.random((draws, actors, issues)),
-        capability=rng.random((draws, actors, 1)) * np.ones((1, 1, issues)),
-        present=np.ones((actors, issues), dtype=bool),
-        lower=np.zeros(issues),
-        upper=np.full(issues, 100.0),
-        reference=np.full(issues, np.nan),
-        actor_ids=tuple(f"a{k:02d}" for k in range(actors)),
-        issue_ids=tuple(f"i{k}" for k in range(issues)),
-    )
 
 
 def best_of(repeat: int, fn) -> float:
@@ -53,8 +38,8 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args()
     model = Exchange(rounds=args.rounds)
-    one = synthetic(1)
-    batch = synthetic(args.draws)
+    one = synthetic_inputs(1, 15, 6)
+    batch = synthetic_inputs(args.draws, 15, 6)
     n_ex = model.run(one, np.random.default_rng(0)).diagnostics["exchanges"].sum()
     print(f"15 actors x 6 issues, {args.rounds} rounds, {n_ex} exchanges in the first draw")
     t1 = best_of(args.repeat, lambda: model.run(one, np.random.default_rng(0)))

@@ -13,9 +13,9 @@ import argparse
 import time
 
 import numpy as np
+from _synthetic import synthetic_inputs
 
 from guaranty.models import registry
-from guaranty.models.bargaining.base import NegotiationInputs
 
 
 def main() -> None:
@@ -25,21 +25,15 @@ def main() -> None:
     p.add_argument("--issues", type=int, default=10)
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args()
-    rng = np.random.default_rng(0)
     d, a, i = args.draws, args.actors, args.issues
-    x = NegotiationInputs(
-        positions=rng.uniform(0, 100, (d, a, i)),
-        salience=rng.random((d, a, i)),
-        capability=rng.random((d, a, i)),
-        present=np.ones((a, i), bool),
-        lower=np.zeros(i),
-        upper=np.full(i, 100.0),
-        reference=np.full(i, np.nan),
-        actor_ids=tuple(map(str, range(a))),
-        issue_ids=tuple(map(str, range(i))),
-    )
+    x = synthetic_inputs(d, a, i)
     print(f"{d} draws x {a} actors x {i} issues")
-    for name in registry.available():
+    # the one-step, issue-by-issue models; the iterative and joint ones have their own benchmarks
+    for name in [
+        m
+        for m in registry.available()
+        if not registry.get(m).iterative and registry.get(m).separable
+    ]:
         model = registry.create(name)
         best = float("inf")
         for _ in range(args.repeat):

@@ -90,14 +90,7 @@ def test_contract(name: str, params: tuple[int, int, int, int, float]) -> None:
     y = NegotiationInputs(**{**x.__dict__, "positions": moved})
     np.testing.assert_allclose(model.run(y, np.random.default_rng(1)).outcome, out, atol=1e-9)
     # one draw is a batch of one
-    first = NegotiationInputs(
-        **{
-            **x.__dict__,
-            "positions": x.positions[:1],
-            "salience": x.salience[:1],
-            "capability": x.capability[:1],
-        }
-    )
+    first = x.take_draws(slice(None, 1))
     np.testing.assert_allclose(
         model.run(first, np.random.default_rng(1)).outcome, out[:1], atol=1e-9
     )

@@ -319,14 +319,7 @@ def test_actor_order_does_not_matter_with_ties() -> None:
 def test_one_draw_is_a_batch_of_one() -> None:
     x = random_inputs(2, 4, 7, 3, ties=True)
     full = Exchange(rounds=4).run(x, np.random.default_rng(5))
-    first = NegotiationInputs(
-        **{
-            **x.__dict__,
-            "positions": x.positions[:1],
-            "salience": x.salience[:1],
-            "capability": x.capability[:1],
-        }
-    )
+    first = x.take_draws(slice(None, 1))
     one = Exchange(rounds=4).run(first, np.random.default_rng(5))
     np.testing.assert_array_equal(one.round_positions, full.round_positions[:1])
     assert one.details == full.details

@@ -117,14 +117,7 @@ def test_draws_are_independent_batches() -> None:
     )
     out = run(Extremity(), x)
     for d in range(5):
-        one = NegotiationInputs(
-            **{
-                **x.__dict__,
-                "positions": x.positions[d : d + 1],
-                "salience": x.salience[d : d + 1],
-                "capability": x.capability[d : d + 1],
-            }
-        )
+        one = x.take_draws(slice(d, d + 1))
         np.testing.assert_allclose(run(Extremity(), one), out[d : d + 1], atol=1e-12)
 
 

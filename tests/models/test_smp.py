@@ -236,14 +236,7 @@ def test_batch_of_draws_equals_draws_one_by_one() -> None:
     model = SpatialModelOfPolitics()
     batch = model.run(x, np.random.default_rng(0))
     for d in range(5):
-        one = NegotiationInputs(
-            **{
-                **x.__dict__,
-                "positions": x.positions[d : d + 1],
-                "salience": x.salience[d : d + 1],
-                "capability": x.capability[d : d + 1],
-            }
-        )
+        one = x.take_draws(slice(d, d + 1))
         res = model.run(one, np.random.default_rng(0))
         np.testing.assert_allclose(res.outcome, batch.outcome[d : d + 1], atol=1e-12)
         assert res.diagnostics["turns"][0] == batch.diagnostics["turns"][d]
@@ -258,14 +251,7 @@ def test_stochastic_transitions_are_seeded_and_per_draw() -> None:
     model = SpatialModelOfPolitics(StateTransitions="Stochastic")
     a = model.run(x, np.random.default_rng(5))
     np.testing.assert_array_equal(a.outcome, model.run(x, np.random.default_rng(5)).outcome)
-    first = NegotiationInputs(
-        **{
-            **x.__dict__,
-            "positions": x.positions[:1],
-            "salience": x.salience[:1],
-            "capability": x.capability[:1],
-        }
-    )
+    first = x.take_draws(slice(None, 1))
     np.testing.assert_allclose(model.run(first, np.random.default_rng(5)).outcome, a.outcome[:1])
     outcomes = {tuple(model.run(x, np.random.default_rng(s)).outcome[0]) for s in range(6)}
     assert len(outcomes) > 1

@@ -95,6 +95,20 @@ class NegotiationInputs:
             issue_ids=self.issue_ids,
         )
 
+    def take_draws(self, draws: slice) -> NegotiationInputs:
+        """The same negotiation restricted to the draws ``draws`` (a slice of the draw axis)."""
+        return NegotiationInputs(
+            positions=self.positions[draws],
+            salience=self.salience[draws],
+            capability=self.capability[draws],
+            present=self.present,
+            lower=self.lower,
+            upper=self.upper,
+            reference=self.reference,
+            actor_ids=self.actor_ids,
+            issue_ids=self.issue_ids,
+        )
+
 
 @dataclass(frozen=True)
 class NegotiationResult:

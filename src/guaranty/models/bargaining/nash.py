@@ -196,6 +196,29 @@ def _line_search(
     return x, loss
 
 
+def _newton_step(hessian: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """Solve H step = -grad for every draw (H of shape (draws, n, n), negative definite).
+
+    The system is scaled by the diagonal first (barrier terms near a kink reach 1e13 beside
+    entries of order 1); a draw whose scaled system is still numerically singular gets the
+    least-squares step instead.
+    """
+    scale = 1.0 / np.sqrt(np.abs(np.diagonal(hessian, axis1=1, axis2=2)))  # (draws, n)
+    h = hessian * scale[:, :, None] * scale[:, None, :]
+    b = -grad * scale
+    try:
+        y = np.linalg.solve(h, b[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        y = np.empty_like(b)
+        for k in range(h.shape[0]):  # only on the rare draws the batched solve rejects
+            try:
+                y[k] = np.linalg.solve(h[k], b[k])
+            except np.linalg.LinAlgError:
+                y[k] = np.linalg.lstsq(h[k], b[k], rcond=None)[0]
+    step = y * scale
+    return np.where(np.isfinite(step), step, 0.0)
+
+
 def _barrier_polish(
     x0: np.ndarray,
     positions: np.ndarray,
@@ -227,15 +250,19 @@ def _barrier_polish(
     delta = np.minimum(1e-3, 0.5 * room)[:, None, None]
     t = dist + delta
     n = n_i + n_a * n_i
+    # an entry with zero salience (an absent actor) plays no part: its t stays put, and an
+    # issue nobody cares about keeps its x (otherwise the barrier would push t to infinity)
+    active = s > 0
 
     def F(x, t, mu):
         u = t - (x[:, None, :] - positions)
         v = t + (x[:, None, :] - positions)
         g = K - (s * t).sum(2)
-        ok = (u > 0).all((1, 2)) & (v > 0).all((1, 2)) & (g > 0).all(1)
-        val = (c * np.log(np.where(g > 0, g, 1))).sum(1) + mu * (
-            np.log(np.where(u > 0, u, 1)) + np.log(np.where(v > 0, v, 1))
-        ).sum((1, 2))
+        ok = ((u > 0) | ~active).all((1, 2)) & ((v > 0) | ~active).all((1, 2)) & (g > 0).all(1)
+        barrier = np.where(
+            active, np.log(np.where(u > 0, u, 1)) + np.log(np.where(v > 0, v, 1)), 0.0
+        )
+        val = (c * np.log(np.where(g > 0, g, 1))).sum(1) + mu * barrier.sum((1, 2))
         return np.where(ok, val, -np.inf)
 
     mu = 1e-3
@@ -244,8 +271,10 @@ def _barrier_polish(
             u = t - (x[:, None, :] - positions)
             v = t + (x[:, None, :] - positions)
             g = K - (s * t).sum(2)
-            gt = -(c / g)[:, :, None] * s + mu * (1 / u + 1 / v)  # (n_d,n_a,n_i)
-            gx = (mu * (-1 / u + 1 / v)).sum(1)  # (n_d,n_i)
+            u = np.where(active, u, 1.0)
+            v = np.where(active, v, 1.0)
+            gt = np.where(active, -(c / g)[:, :, None] * s + mu * (1 / u + 1 / v), 0.0)
+            gx = np.where(active, mu * (-1 / u + 1 / v), 0.0).sum(1)  # (n_d,n_i)
             grad = np.concatenate([gx, gt.reshape(n_d, -1)], axis=1)
             H = np.zeros((n_d, n, n))
             # t-t block: -c_i s_ij s_il / g_i^2 within actor i, plus diagonal
@@ -255,16 +284,17 @@ def _barrier_polish(
                 H[:, idx[:, None], idx[None, :]] -= (
                     w[:, a, None, None] * s[:, a, :, None] * s[:, a, None, :]
                 )
-            diag_t = -mu * (1 / u**2 + 1 / v**2)  # (n_d,n_a,n_i)
+            diag_t = np.where(active, -mu * (1 / u**2 + 1 / v**2), 0.0)  # (n_d,n_a,n_i)
             ti = n_i + np.arange(n_a * n_i)
-            H[:, ti, ti] += diag_t.reshape(n_d, -1)
-            cross = mu * (1 / u**2 - 1 / v**2)  # (n_d,n_a,n_i)
+            H[:, ti, ti] += np.where(active, diag_t, -1.0).reshape(n_d, -1)
+            cross = np.where(active, mu * (1 / u**2 - 1 / v**2), 0.0)  # (n_d,n_a,n_i)
             for a in range(n_a):
                 idx = n_i + a * n_i + np.arange(n_i)
                 H[:, np.arange(n_i), idx] += cross[:, a, :]
                 H[:, idx, np.arange(n_i)] += cross[:, a, :]
-            H[:, np.arange(n_i), np.arange(n_i)] += diag_t.sum(1)
-            step = np.linalg.solve(H, -grad[:, :, None])[:, :, 0]
+            diag_x = diag_t.sum(1)
+            H[:, np.arange(n_i), np.arange(n_i)] += np.where(diag_x < 0, diag_x, -1.0)
+            step = _newton_step(H, grad)
             dx = step[:, :n_i]
             dt = step[:, n_i:].reshape(n_d, n_a, n_i)
             f0 = F(x, t, mu)

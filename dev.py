@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -43,6 +44,41 @@ def ensure_env() -> None:
     STAMP.write_text(_fingerprint())
 
 
+def ensure_chromium() -> None:
+    """Install Debian's ``chromium`` for the browser test of the HTML report, when it is
+    missing and this is root on a system with apt-get (a fresh CI machine, say).
+
+    Nothing happens when Chromium is there or GUARANTY_SKIP_BROWSER=1; anywhere else a
+    missing Chromium is only reported: the browser test then fails and says how to fix it.
+    """
+    if os.environ.get("GUARANTY_SKIP_BROWSER") == "1":
+        return
+    if Path("/usr/bin/chromium").exists() or shutil.which("chromium"):
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        print(
+            "chromium is missing: the browser test of the report will fail; install Debian's "
+            "'chromium' package or set GUARANTY_SKIP_BROWSER=1",
+            flush=True,
+        )
+        return
+    print("chromium is missing: installing Debian's chromium package with apt-get ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"]
+
+    def run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(cmd, env=env, capture_output=True, text=True)
+
+    done = run(install)
+    if done.returncode != 0:  # a fresh machine has no package lists yet
+        update = run([apt, "update", "-q"])
+        done = run(install) if update.returncode == 0 else update
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
+        print(f"installing chromium failed (exit {done.returncode}):\n{tail}", flush=True)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test"}:
         print(__doc__)
@@ -52,6 +88,7 @@ def main(argv: list[str]) -> int:
         cmd = [str(BIN / "guaranty"), "analyze", "scenarios/ukraine-2022.yaml", "--out", "report"]
         return subprocess.run([*cmd, *argv[1:]], cwd=ROOT).returncode
     rc = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT).returncode
+    ensure_chromium()
     rc_tests = subprocess.run(
         [str(BIN / "python"), "-m", "pytest", "-q", *argv[1:]], cwd=ROOT
     ).returncode

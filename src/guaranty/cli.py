@@ -487,6 +487,126 @@ def war_cmd(
     )
 
 
+StoreOpt = Annotated[
+    Path, typer.Option("--store", help="The DuckDB results store (created if missing).")
+]
+
+
+@app.command("run")
+@handles_errors
+def run_cmd(
+    file: FileArg,
+    draws: Annotated[int, typer.Option("--draws", min=1, help="Draws of the pipeline.")] = 10000,
+    seed: SeedOpt = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes (default: CPU count).")
+    ] = 0,
+    store: StoreOpt = Path("guaranty.duckdb"),
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", min=1, help="Draws per chunk (a multiple of 1000).")
+    ] = 5000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole chain (war, settlement, design, credibility, deterrence, durability) over
+    many draws and keep every draw in a DuckDB store. Interrupted runs resume where they
+    stopped; the same seed gives the same rows whatever the workers or chunk size."""
+    import os
+
+    from guaranty.runner import run
+
+    obj = load(file)
+    if isinstance(obj, CaseSet):
+        raise _fail(f"error: {file}: the pipeline needs a scenario (.yaml), not a case file")
+    workers = workers or min(os.cpu_count() or 1, 8)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=as_json or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("draws", total=draws, rate="")
+        started: dict[str, float] = {}
+
+        def progress(done: int, total: int) -> None:
+            import time
+
+            now = time.perf_counter()
+            if "t" not in started:
+                started.update(t=now, done=done)
+            elapsed = now - started["t"]
+            rate = (done - started["done"]) / elapsed if elapsed > 0 else 0.0
+            bar.update(task, completed=done, rate=f"{rate:,.0f} draws/s" if rate else "")
+
+        summary = run(
+            obj,
+            draws=draws,
+            seed=seed,
+            store=store,
+            workers=workers,
+            chunk_size=chunk_size,
+            source=str(file),
+            progress=progress,
+        )
+    data = {
+        "run_id": summary.run_id,
+        "store": summary.store,
+        "draws": summary.draws,
+        "computed": summary.computed,
+        "seconds": round(summary.seconds, 3),
+        "workers": workers,
+    }
+    if as_json:
+        _print_json(data)
+        return
+    reused = summary.draws - summary.computed
+    out.print(
+        f"run [bold]{summary.run_id}[/bold]: {summary.draws:,} draws in {summary.store} "
+        f"({summary.computed:,} computed in {summary.seconds:.1f} s"
+        + (f", {reused:,} already stored" if reused else "")
+        + ")"
+    )
+
+
+@app.command("runs")
+@handles_errors
+def runs_cmd(store: StoreOpt = Path("guaranty.duckdb"), as_json: JsonOpt = False) -> None:
+    """List the runs in a results store."""
+    from guaranty.store import Store
+
+    if not store.exists():
+        raise _fail(f"error: {store}: no such results store")
+    with Store(store, read_only=True) as st:
+        rows = st.runs()
+    if as_json:
+        _print_json(
+            [
+                {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+                for r in rows
+            ]
+        )
+        return
+    t = Table(title=f"runs in {store}")
+    for col in ("run", "scenario", "seed", "draws", "stored", "model", "status", "version"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            r["run_id"],
+            r["scenario"],
+            str(r["seed"]),
+            f"{r['draws']:,}",
+            f"{r['stored']:,}",
+            r["model"],
+            r["status"],
+            r["version"],
+        )
+    out.print(t)
+
+
 @app.command()
 @handles_errors
 def analyze(

@@ -12,7 +12,8 @@ third party present when the design has guarantors, weighted by P(at least one h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -45,6 +46,12 @@ class DesignComparison:
     p_any: np.ndarray  # (designs, draws)
     p_no_attack: np.ndarray
     p_peace: np.ndarray
+    #: P(a renewed attack before the design takes effect), (designs, draws)
+    p_attack_window: np.ndarray | None = None
+    #: years before the design takes effect, (designs, draws)
+    exposure_years: np.ndarray | None = None
+    #: the uncertain inputs of the comparison, name -> array of shape (draws,)
+    inputs: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def to_json(self, level: float = 0.9) -> dict[str, Any]:
         lo, hi = (1 - level) / 2, (1 + level) / 2
@@ -72,27 +79,49 @@ class DesignComparison:
         }
 
 
+def _entropy(seed: int | Sequence[int], k: int) -> list[int]:
+    return [seed, k] if isinstance(seed, int | np.integer) else [*seed, k]
+
+
 def compare_designs(
-    scenario: Scenario, credibility: CredibilityResult, *, seed: int = 0
+    scenario: Scenario,
+    credibility: CredibilityResult,
+    *,
+    seed: int | Sequence[int] = 0,
+    aggressor: np.ndarray | None = None,
+    protected: np.ndarray | None = None,
+    covariates: Mapping[str, np.ndarray] | None = None,
 ) -> DesignComparison:
-    """Compare every design of ``scenario`` on the draws of ``credibility``."""
+    """Compare every design of ``scenario`` on the draws of ``credibility``.
+
+    aggressor, protected : the two sides' capabilities after the war, arrays of shape
+        (draws,); default: the scenario's nominal capabilities.
+    covariates : other covariates of the peace model (``treaty``, ``victory``), arrays of
+        shape (draws,); absent ones are 0.
+    seed : the entropy of a ``numpy.random.SeedSequence`` (an integer or a sequence).
+    """
     settings = scenario.deterrence or DeterrenceSettings()
     draws = credibility.draws
     cred = scenario.credibility
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
+    rng = np.random.default_rng(np.random.SeedSequence(_entropy(seed, 7)))
     stakes = sample_quantity(settings.stakes, draws, rng, 0.0, np.inf)
     cost = sample_quantity(settings.cost, draws, rng, 0.0, np.inf)
     sigma = sample_quantity(settings.sigma, draws, rng, 1e-9, np.inf)
-    aggressor = scenario.actor(cred.aggressor).capability_value.nominal
-    protected = scenario.actor(cred.protected).capability_value.nominal if cred.protected else 0.0
-    peace = peace_model().sample(np.random.default_rng(np.random.SeedSequence([seed, 8])), draws)
-    rows_any, rows_attack, rows_peace = [], [], []
+    if aggressor is None:
+        aggressor = np.full(draws, scenario.actor(cred.aggressor).capability_value.nominal)
+    if protected is None:
+        nominal = scenario.actor(cred.protected).capability_value.nominal if cred.protected else 0.0
+        protected = np.full(draws, nominal)
+    peace = peace_model().sample(
+        np.random.default_rng(np.random.SeedSequence(_entropy(seed, 8))), draws
+    )
+    rows_any, rows_attack, rows_peace, rows_window, rows_exposure = [], [], [], [], []
     for d in credibility.designs:
         p_any = np.nan_to_num(d.p_any, nan=0.0)
         years_to_effect = sample_quantity(d.design.years_to_effect, draws, rng, 0.0, np.inf)
         risk = renewal_risk(
-            np.full(draws, aggressor),
-            np.full(draws, protected),
+            aggressor,
+            protected,
             d.expected_capability,
             years_to_effect,
             stakes,
@@ -101,7 +130,14 @@ def compare_designs(
             settings.years,
         )
         third = np.full(draws, 1.0 if d.guarantors else 0.0)
-        held = survival_probability(peace, [settings.years], third, credibility=p_any)[:, 0]
+        held = survival_probability(
+            peace, [settings.years], third, credibility=p_any, covariates=covariates
+        )[:, 0]
+        # P(renewed attack while the design is not yet in force): 1 - S(exposure years)
+        survival0 = np.concatenate([np.ones((draws, 1)), risk.survival], axis=1)
+        exposed = risk.exposure_years.astype(int)
+        rows_window.append(1.0 - survival0[np.arange(draws), exposed])
+        rows_exposure.append(risk.exposure_years)
         rows_any.append(d.p_any)
         rows_attack.append(risk.survival[:, -1])
         rows_peace.append(held)
@@ -112,4 +148,11 @@ def compare_designs(
         p_any=np.array(rows_any),
         p_no_attack=np.array(rows_attack),
         p_peace=np.array(rows_peace),
+        p_attack_window=np.array(rows_window),
+        exposure_years=np.array(rows_exposure),
+        inputs={
+            "stakes of a renewed war (deterrence.stakes)": stakes,
+            "cost of a renewed war (deterrence.cost)": cost,
+            "spread of the yearly reconsideration (deterrence.sigma)": sigma,
+        },
     )

@@ -16,7 +16,7 @@ coalition's size.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -161,7 +161,7 @@ class CredibilityResult:
     scenario: str
     designs: tuple[DesignCredibility, ...]
     draws: int
-    seed: int
+    seed: int | tuple[int, ...]
     #: the uncertain inputs of each draw, name -> array of shape (draws,)
     inputs: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
@@ -191,7 +191,7 @@ class CredibilityResult:
         return {
             "scenario": self.scenario,
             "draws": self.draws,
-            "seed": self.seed,
+            "seed": self.seed if isinstance(self.seed, int) else list(self.seed),
             "designs": {d.design.id: d.to_json() for d in self.designs},
         }
 
@@ -221,9 +221,16 @@ def _case_features(scenario: Scenario, guarantors: tuple[str, ...]) -> dict[str,
 
 
 def assess(
-    scenario: Scenario, *, draws: int = 2000, seed: int = 0, level: float = 0.9, inner: int = 256
+    scenario: Scenario,
+    *,
+    draws: int = 2000,
+    seed: int | Sequence[int] = 0,
+    level: float = 0.9,
+    inner: int = 256,
 ) -> CredibilityResult:
-    """Credibility of every design and guarantor of ``scenario`` (see module docstring)."""
+    """Credibility of every design and guarantor of ``scenario`` (see module docstring).
+
+    ``seed`` is the entropy of a ``numpy.random.SeedSequence`` (an integer or a sequence)."""
     cred = _settings(scenario)
     post = honoring_posterior()
     root = np.random.SeedSequence(seed)
@@ -292,6 +299,7 @@ def assess(
     }
     for k, name in enumerate(post.coef_names):
         inputs[f"history: coefficient of {name}"] = coef[:, k]
+    seed = seed if isinstance(seed, int) else tuple(seed)
     return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs)
 
 

@@ -8,7 +8,8 @@ independently per draw; parameters it does not give keep the model's documented 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,8 +43,17 @@ class WarSummary:
 
     result: WarResult
     draws: int
-    seed: int
+    seed: int | tuple[int, ...]
     level: float
+    #: the sampled parameters, name -> array of shape (draws,) (only those the scenario gives)
+    params: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def initial_forces(self) -> tuple[np.ndarray, np.ndarray]:
+        """A's and B's forces at month 0, arrays of shape (draws,)."""
+        defaults = WarParams()
+        a = self.params.get("force_a", np.full(self.draws, defaults.force_a))
+        b = self.params.get("force_b", np.full(self.draws, defaults.force_b))
+        return np.asarray(a, dtype=float), np.asarray(b, dtype=float)
 
     def outputs(self) -> dict[str, np.ndarray]:
         """Per-draw outputs for claims (``war.NAME``). ``p_*`` are shares over all draws,
@@ -70,7 +80,7 @@ class WarSummary:
         ended = r.outcome != OUTCOMES.index("frozen")
         out: dict[str, Any] = {
             "draws": self.draws,
-            "seed": self.seed,
+            "seed": self.seed if isinstance(self.seed, int) else list(self.seed),
             "outcomes": shares,
             "end_month": {
                 "median": float(np.median(r.end_month[ended])) if ended.any() else None,
@@ -93,9 +103,10 @@ class WarSummary:
 
 
 def run_war(
-    scenario: Scenario, *, draws: int = 2000, seed: int = 0, level: float = 0.9
+    scenario: Scenario, *, draws: int = 2000, seed: int | Sequence[int] = 0, level: float = 0.9
 ) -> WarSummary:
-    """Simulate the scenario's war ``draws`` times (seeded)."""
+    """Simulate the scenario's war ``draws`` times (seeded; ``seed`` is the entropy of a
+    ``numpy.random.SeedSequence``, an integer or a sequence of them)."""
     if scenario.war is None:
         raise ScenarioError(
             "the scenario has no 'war' section (the battlefield model's parameters with their "
@@ -111,4 +122,5 @@ def run_war(
         values[name] = sample_quantity(q, draws, rng, lo, np.inf)
     params = WarParams(**values, horizon=settings.horizon, planning=settings.planning)
     result = simulate_war(params, draws, np.random.default_rng(s_war))
-    return WarSummary(result=result, draws=draws, seed=seed, level=level)
+    seed = seed if isinstance(seed, int) else tuple(seed)
+    return WarSummary(result=result, draws=draws, seed=seed, level=level, params=values)

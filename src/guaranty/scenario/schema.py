@@ -402,7 +402,12 @@ class Claim(Strict):
     paraphrase: str = Field(min_length=1)
     source: str | None = None
     statement: str | None = Field(
-        default=None, description="the checkable statement over model outputs (later issues)"
+        default=None, description="the checkable statement over model outputs (docs/claims.md)"
+    )
+    given: str | None = Field(
+        default=None,
+        description="a statement selecting the draws the claim is about (e.g. 'peace'); the "
+        "share is taken over those draws only",
     )
 
 
@@ -487,6 +492,20 @@ class WarSettings(Strict):
         return v
 
 
+class PipelineSettings(Strict):
+    """How one draw runs from the war to the peace (``docs/pipeline.md``)."""
+
+    model: str | None = Field(
+        default=None,
+        description="the negotiation model of the settlement; default: the best model of "
+        "the DEU III backtest (guaranty.montecarlo.DEFAULT_MODEL)",
+    )
+    inner: int = Field(
+        default=32, ge=4, le=4096, description="latent draws per draw in the credibility model"
+    )
+    source: str | None = None
+
+
 # --------------------------------------------------------------------------------------------
 # The scenario
 # --------------------------------------------------------------------------------------------
@@ -522,6 +541,7 @@ class Scenario(Strict):
     credibility: CredibilitySettings | None = None
     war: WarSettings | None = None
     deterrence: DeterrenceSettings | None = None
+    pipeline: PipelineSettings | None = None
     claims: list[Claim] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 __all__ = ["ResolveResult", "conditional_honor_probability", "revealed_resolve"]
 
@@ -113,17 +113,17 @@ def revealed_resolve(
     a = -(b_today + c_today)  # r < a: not fighting today
     b = -(b_tomorrow + c_tomorrow)  # r > b: honors tomorrow
     # thresholds on the normal scale of the copula
-    ua = stats.norm.ppf(np.clip(special.expit(a), _TINY, 1 - _TINY))  # (draws, n)
-    ub = stats.norm.ppf(np.clip(special.expit(b), _TINY, 1 - _TINY))
+    ua = special.ndtri(np.clip(special.expit(a), _TINY, 1 - _TINY))  # (draws, n)
+    ub = special.ndtri(np.clip(special.expit(b), _TINY, 1 - _TINY))
     s = np.sqrt(rho)[:, None, None]
     t = np.sqrt(1.0 - rho)[:, None, None]
     z = rng.standard_normal((draws, inner, 1))
     # e_g truncated to u_g < ua:  e < (ua - s z) / t
     hi_e = (ua[:, None, :] - s * z) / t
-    cdf_hi = stats.norm.cdf(hi_e)
+    cdf_hi = special.ndtr(hi_e)
     weight = np.prod(cdf_hi, axis=2)  # (draws, inner)
     v = rng.random((draws, inner, n))
-    e = stats.norm.ppf(np.clip(v * cdf_hi, _TINY, 1 - _TINY))
+    e = special.ndtri(np.clip(v * cdf_hi, _TINY, 1 - _TINY))
     u = s * z + t * e
     honors = (u > ub[:, None, :]) & (ub < ua)[:, None, :]
     wsum = weight.sum(axis=1)
@@ -132,8 +132,10 @@ def revealed_resolve(
     # others' refusal is evidence of low resolve; without one this is the closed form above
     p_joint = (wn[:, :, None] * honors).sum(axis=1)
     p = np.where((rho > 0)[:, None], p_joint, p)
-    p_any = (wn * honors.any(axis=2)).sum(axis=1)
-    p_all = (wn * honors.all(axis=2)).sum(axis=1)
+    # weights sum to one up to rounding: keep the probabilities in [0, 1]
+    p = np.clip(p, 0.0, 1.0)
+    p_any = np.clip((wn * honors.any(axis=2)).sum(axis=1), 0.0, 1.0)
+    p_all = np.clip((wn * honors.all(axis=2)).sum(axis=1), 0.0, 1.0)
     committed = (honors * capability[:, None, :]).sum(axis=2)
     expected_capability = (wn * committed).sum(axis=1)
     return ResolveResult(p, p_any, p_all, expected_capability)

@@ -30,7 +30,7 @@ import numpy as np
 
 from guaranty.errors import ScenarioError
 
-__all__ = ["ClaimResult", "evaluate", "ledger", "verdict"]
+__all__ = ["ClaimResult", "evaluate", "ledger", "run_ledger", "verdict"]
 
 SUPPORTED, NOT_SUPPORTED = 0.8, 0.2
 
@@ -152,13 +152,19 @@ class ClaimResult:
     share: float | None
     verdict: str
     sensitivity: tuple[tuple[str, float, float], ...]  # (input, share below, share above)
+    given: str | None = None
+    note: str | None = None
+    n: int | None = None  # draws the share is taken over
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "who": self.who,
             "statement": self.statement,
+            "given": self.given,
+            "note": self.note,
             "share": self.share,
+            "n": self.n,
             "verdict": self.verdict,
             "sensitivity": [
                 {"input": name, "share_low": lo, "share_high": hi}
@@ -239,3 +245,126 @@ def scenario_outputs(
     if war is not None:
         outputs["war"] = {k: v[:n] for k, v in war.outputs().items()}
     return outputs, inputs
+
+
+def _names(statement: str | None) -> set[str]:
+    """The dotted output names a statement uses (``war.p_frozen``, ``max_p_honor``)."""
+    if not statement:
+        return set()
+    try:
+        tree = ast.parse(statement, mode="eval")
+    except SyntaxError:
+        return set()
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute | ast.Name):
+            parts = []
+            cur: ast.AST = node
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name):
+                parts.append(cur.id)
+                out.add(".".join(reversed(parts)))
+    return out
+
+
+def run_ledger(
+    claims: list[Any],
+    result: Any,
+    *,
+    top: int = 2,
+    min_change: float = 0.1,
+) -> list[ClaimResult]:
+    """Evaluate every claim over a pipeline run (:class:`guaranty.montecarlo.RunResult`).
+
+    A claim's share is taken over the draws where its ``given`` statement holds (all draws
+    without one). Its sensitivity splits the draws at the median of each uncertain input and
+    re-evaluates the claim on each half: per-draw statements on the draws of the half, and
+    statements over outputs that summarise the whole distribution (such as ``war.p_frozen``)
+    with those outputs recomputed on the half. The ``top`` inputs whose halves differ by at
+    least ``min_change`` are kept, largest difference first.
+    """
+    inputs = result.input_arrays()
+    halves: list[tuple[str, np.ndarray]] = []
+    for name, values in inputs.items():
+        ok = ~np.isnan(values)
+        if ok.sum() < 2 or np.ptp(values[ok]) == 0:
+            continue
+        low = values <= np.median(values[ok])
+        if low.all() or not low.any():
+            continue
+        halves.append((name, low))
+    full = result.outputs()
+    prefixes = getattr(result, "DISTRIBUTION_OUTPUTS", ())
+    # outputs recomputed on each half, once for every claim that needs them
+    groups: set[str] = set()
+    for c in claims:
+        names = _names(c.statement) | _names(getattr(c, "given", None))
+        if c.statement and any(n.startswith(prefixes) for n in names):
+            groups |= {n.split(".")[0] for n in names}
+    half_outputs: dict[tuple[str, bool], Mapping[str, Any]] = {}
+
+    def outputs_of(name: str, low: np.ndarray, lower: bool) -> Mapping[str, Any]:
+        if (name, lower) not in half_outputs:
+            part = result.subset(low if lower else ~low, with_inputs=False)
+            half_outputs[(name, lower)] = part.outputs(groups)
+        return half_outputs[(name, lower)]
+
+    def share_of(holds: np.ndarray, sel: np.ndarray) -> float | None:
+        h = holds[sel]
+        return float(h.mean()) if h.size else None
+
+    results = []
+    for c in claims:
+        note = getattr(c, "note", None)
+        given = getattr(c, "given", None)
+        if not c.statement:
+            results.append(
+                ClaimResult(
+                    c.id, c.who, c.paraphrase, None, None, "not yet checkable", (), given, note
+                )
+            )
+            continue
+        names = _names(c.statement) | _names(given)
+        holistic = any(n.startswith(prefixes) for n in names)
+
+        def evaluate_on(
+            outputs: Mapping[str, Any], claim: Any = c
+        ) -> tuple[np.ndarray, np.ndarray]:
+            holds = evaluate(claim.statement, outputs, claim=claim.id)
+            sel = (
+                evaluate(claim.given, outputs, claim=claim.id)
+                if claim.given
+                else np.ones(holds.shape, bool)
+            )
+            return holds, sel
+
+        holds, sel = evaluate_on(full)
+        value = share_of(holds, sel)
+        sens = []
+        for name, low in halves:
+            if holistic:
+                lo = share_of(*evaluate_on(outputs_of(name, low, True)))
+                hi = share_of(*evaluate_on(outputs_of(name, low, False)))
+            else:
+                lo = share_of(holds, sel & low)
+                hi = share_of(holds, sel & ~low)
+            if lo is not None and hi is not None and abs(hi - lo) >= min_change:
+                sens.append((name, lo, hi))
+        sens.sort(key=lambda t: -abs(t[2] - t[1]))
+        results.append(
+            ClaimResult(
+                c.id,
+                c.who,
+                c.paraphrase,
+                c.statement,
+                value,
+                verdict(value) if value is not None else "no draws",
+                tuple(sens[:top]),
+                given,
+                note,
+                int(sel.sum()),
+            )
+        )
+    return results

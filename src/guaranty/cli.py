@@ -612,38 +612,65 @@ def runs_cmd(store: StoreOpt = Path("guaranty.duckdb"), as_json: JsonOpt = False
 def analyze(
     file: FileArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
-    draws: Annotated[int, typer.Option("--draws", min=1, help="Monte Carlo draws.")] = 500,
+    draws: Annotated[
+        int, typer.Option("--draws", min=1, help="Draws of the chain from the war to the peace.")
+    ] = 20000,
+    forecast_draws: Annotated[
+        int,
+        typer.Option(
+            "--forecast-draws", min=1, help="Draws for every negotiation model's forecast."
+        ),
+    ] = 500,
     seed: SeedOpt = 0,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="Also keep the draws in this DuckDB store (guaranty run)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes with --store.")
+    ] = 2,
     as_json: JsonOpt = False,
 ) -> None:
-    """The main job: validate, run every model, write an HTML and Markdown report."""
+    """The main job: validate, run the chain from the war to the peace and every negotiation
+    model, check the claims, and write an HTML and Markdown report."""
     from guaranty.report import write_report  # plotting libraries load only here
 
     obj = load(file)
     models = registry.available()
+    forecast_draws = min(forecast_draws, draws)
     with out.status("running models ...", spinner="dots") if not as_json else nullcontext():
-        cred = war = comparison = None
+        cred = run = None
         if isinstance(obj, CaseSet):
             results: Any = backtest(obj, models, seed=seed)
         else:
-            results = [forecast(obj, m, draws=draws, seed=seed) for m in models]
+            results = [forecast(obj, m, draws=forecast_draws, seed=seed) for m in models]
             if obj.credibility is not None and obj.guarantees:
                 from guaranty.credibility import assess
 
                 cred = assess(obj, draws=min(draws, 2000), seed=seed)
-                from guaranty.comparison import compare_designs
+            if obj.war is not None and obj.credibility is not None and obj.guarantees:
+                from guaranty import montecarlo
 
-                comparison = compare_designs(obj, cred, seed=seed)
-            if obj.war is not None:
-                from guaranty.war import run_war
+                if store is not None:
+                    from guaranty.runner import run as run_pipeline
+                    from guaranty.store import Store
 
-                war = run_war(obj, draws=min(draws, 2000), seed=seed)
+                    summary = run_pipeline(
+                        obj, draws=draws, seed=seed, store=store, workers=workers, source=str(file)
+                    )
+                    with Store(store, read_only=True) as st:
+                        run = st.load(summary.run_id, draws=draws)
+                else:
+                    run = montecarlo.simulate(obj, draws=draws, seed=seed)
         claims = None
         if not isinstance(obj, CaseSet) and obj.claims:
-            from guaranty.claims import ledger, scenario_outputs
+            from guaranty.claims import ledger, run_ledger, scenario_outputs
 
-            outputs, inputs = scenario_outputs(results, cred, war)
-            claims = ledger(obj.claims, outputs, inputs)
+            if run is not None:
+                claims = run_ledger(obj.claims, run)
+            else:
+                outputs, inputs = scenario_outputs(results, cred)
+                claims = ledger(obj.claims, outputs, inputs)
         paths = write_report(
             obj,
             results,
@@ -653,8 +680,8 @@ def analyze(
             draws=draws,
             credibility=cred,
             claims=claims,
-            war=war,
-            comparison=comparison,
+            run=run,
+            forecast_draws=forecast_draws,
         )
     if as_json:
         _print_json({"report": str(paths["html"]), "markdown": str(paths["md"]), "models": models})

@@ -434,6 +434,27 @@ class RunResult:
             inputs=cat("inputs"),
         )
 
+    def subset(self, mask: np.ndarray, *, with_inputs: bool = True) -> RunResult:
+        """The draws where ``mask`` (bool array of shape (draws,)) is true (without the
+        input columns if ``with_inputs`` is false: quicker, for outputs only)."""
+        mask = np.asarray(mask, dtype=bool)
+        return replace(
+            self,
+            draws=int(mask.sum()),
+            war_outcome=self.war_outcome[mask],
+            end_month=self.end_month[mask],
+            front=self.front[mask],
+            terms=self.terms[mask],
+            force_a=self.force_a[mask],
+            force_b=self.force_b[mask],
+            peace=self.peace[mask],
+            settled=self.settled[mask],
+            design=self.design[mask],
+            guarantee_level=self.guarantee_level[mask],
+            whatif={k: v[:, mask] for k, v in self.whatif.items()},
+            inputs=self.inputs[mask] if with_inputs else self.inputs[:0],
+        )
+
     # -- chosen design's values -----------------------------------------------------------
 
     def chosen(self, metric: str) -> np.ndarray:
@@ -467,47 +488,62 @@ class RunResult:
 
     # -- claims -----------------------------------------------------------------------------
 
-    def outputs(self) -> dict[str, Any]:
-        """Named per-draw outputs for claims (docs/claims.md); shares are repeated per draw."""
+    #: outputs that summarise the whole distribution (the same value in every draw)
+    DISTRIBUTION_OUTPUTS = ("war.p_", "p_peace_reached", "explained.", "p_design.")
+
+    def outputs(self, groups: Iterable[str] | None = None) -> dict[str, Any]:
+        """Named per-draw outputs for claims (docs/claims.md); shares are repeated per draw.
+
+        ``groups`` restricts the result to those top-level names (all by default)."""
         n = self.draws
         lay = self.layout
+        want = None if groups is None else set(groups)
+
+        def needed(name: str) -> bool:
+            return want is None or name in want
 
         def rep(v: float) -> np.ndarray:
             return np.full(n, v)
 
-        war: dict[str, np.ndarray] = {
-            "front": self.front,
-            "end_month": self.end_month.astype(float),
-            "terms": self.terms,
-        }
-        flags = {
-            "settlement": self.war_outcome == _SETTLEMENT,
-            "decisive_a": self.war_outcome == _DECISIVE_A,
-            "decisive_b": self.war_outcome == _DECISIVE_B,
-            "frozen": self.war_outcome == _FROZEN,
-        }
-        flags["decisive"] = flags["decisive_a"] | flags["decisive_b"]
-        for name, flag in flags.items():
-            war[name] = flag.astype(float)
-            war[f"p_{name}"] = rep(float(flag.mean()))
-        out: dict[str, Any] = {
-            "war": war,
-            "peace": self.peace.astype(float),
-            "p_peace_reached": rep(float(self.peace.mean())),
-            "settled": {i: self.settled[:, k] for k, i in enumerate(lay.issues)},
-            "explained": {i: rep(v) for i, v in self.explained().items()},
-            "design": {d: (self.design == k).astype(float) for k, d in enumerate(lay.designs)},
-            "p_design": {d: rep(v) for d, v in self.design_shares().items()},
-            "chosen": {m: self.chosen(m) for m in METRICS},
-        }
+        out: dict[str, Any] = {}
+        if needed("war"):
+            war: dict[str, np.ndarray] = {
+                "front": self.front,
+                "end_month": self.end_month.astype(float),
+                "terms": self.terms,
+            }
+            flags = {
+                "settlement": self.war_outcome == _SETTLEMENT,
+                "decisive_a": self.war_outcome == _DECISIVE_A,
+                "decisive_b": self.war_outcome == _DECISIVE_B,
+                "frozen": self.war_outcome == _FROZEN,
+            }
+            flags["decisive"] = flags["decisive_a"] | flags["decisive_b"]
+            for name, flag in flags.items():
+                war[name] = flag.astype(float)
+                war[f"p_{name}"] = rep(float(flag.mean()) if n else np.nan)
+            out["war"] = war
+        if needed("peace"):
+            out["peace"] = self.peace.astype(float)
+        if needed("p_peace_reached"):
+            out["p_peace_reached"] = rep(float(self.peace.mean()) if n else np.nan)
+        if needed("settled"):
+            out["settled"] = {i: self.settled[:, k] for k, i in enumerate(lay.issues)}
+        if needed("explained"):
+            out["explained"] = {i: rep(v) for i, v in self.explained().items()}
+        if needed("design"):
+            out["design"] = {d: (self.design == k).astype(float) for k, d in enumerate(lay.designs)}
+        if needed("p_design"):
+            out["p_design"] = {d: rep(v) for d, v in self.design_shares().items()}
+        if needed("chosen"):
+            out["chosen"] = {m: self.chosen(m) for m in METRICS}
         for m in METRICS:
-            out[m] = {d: self.whatif[m][k] for k, d in enumerate(lay.designs)}
-        with np.errstate(all="ignore"):
-            out["max_p_honor"] = np.nanmax(
-                np.where(np.isnan(self.whatif["max_p_honor"]), -np.inf, self.whatif["max_p_honor"]),
-                axis=0,
-            )
-        out["max_p_honor"] = np.where(np.isfinite(out["max_p_honor"]), out["max_p_honor"], 0.0)
+            if needed(m):
+                out[m] = {d: self.whatif[m][k] for k, d in enumerate(lay.designs)}
+        if needed("max_p_honor"):
+            honor = self.whatif["max_p_honor"]
+            best = np.where(np.isnan(honor), -np.inf, honor).max(axis=0, initial=-np.inf)
+            out["max_p_honor"] = np.where(np.isfinite(best), best, 0.0)
         return out
 
     def input_arrays(self) -> dict[str, np.ndarray]:

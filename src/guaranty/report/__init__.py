@@ -28,7 +28,22 @@ from guaranty.scenario import CaseSet, Scenario
 from guaranty.scenario.compile import nominal_inputs
 from guaranty.scenario.schema import describe
 
-__all__ = ["write_report"]
+__all__ = ["SCENARIO_SECTIONS", "write_report"]
+
+#: the sections of a scenario report, in order (ids of the HTML <section> elements)
+SCENARIO_SECTIONS = (
+    "summary",
+    "settlement",
+    "comparison",
+    "credibility",
+    "forecasts",
+    "claims",
+    "assumptions",
+    "models",
+    "actors",
+    "positions",
+    "designs",
+)
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("guaranty.report", "templates"),
@@ -175,51 +190,246 @@ def _rounds_figure(scenario: Scenario, fc: Forecast) -> go.Figure | None:
     return fig
 
 
-def _war_figure(war: Any) -> go.Figure:
+_OUTCOME_LABELS = {
+    "settlement": "settlement",
+    "decisive_a": "decisive: protected state wins",
+    "decisive_b": "decisive: aggressor wins",
+    "frozen": "frozen (still fighting at the horizon)",
+}
+
+
+def _war_figure(run: Any) -> go.Figure:
     """How the war ends and when (left), and where the line runs at the end (right)."""
     from guaranty.models.war.battlefield import OUTCOMES
 
-    r = war.result
     fig = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=["End month, by outcome", "Front at the end (territory scale)"],
+        subplot_titles=["End month, by outcome", "Line at the end (territory scale)"],
     )
     for code, name in enumerate(OUTCOMES):
-        sel = r.outcome == code
-        if sel.any():
+        sel = run.war_outcome == code
+        if not sel.any():
+            continue
+        label = f"{_OUTCOME_LABELS[name]} ({sel.mean():.0%})"
+        for col, values in ((1, run.end_month[sel]), (2, run.front[sel])):
             fig.add_trace(
                 go.Histogram(
-                    x=r.end_month[sel],
-                    name=name,
-                    opacity=0.75,
+                    x=values,
+                    name=label,
+                    opacity=0.8,
                     marker_color=_COLORS[code % len(_COLORS)],
                     legendgroup=name,
+                    showlegend=col == 1,
+                    nbinsx=40,
                 ),
                 row=1,
-                col=1,
-            )
-            fig.add_trace(
-                go.Histogram(
-                    x=r.front[sel],
-                    name=name,
-                    opacity=0.75,
-                    marker_color=_COLORS[code % len(_COLORS)],
-                    legendgroup=name,
-                    showlegend=False,
-                ),
-                row=1,
-                col=2,
+                col=col,
             )
     fig.update_layout(
         barmode="stack",
         template="plotly_white",
-        height=380,
-        title=f"The war over {war.draws} draws: settlement timing and lines",
+        height=400,
+        title=f"The war over {run.draws:,} draws: when and where it ends",
+        legend={"orientation": "h", "y": -0.25},
     )
     fig.update_xaxes(title_text="month", row=1, col=1)
     fig.update_xaxes(title_text="0 = mid-2022 lines, 100 = 1991 borders", row=1, col=2)
+    fig.update_yaxes(title_text="draws", row=1, col=1)
     return fig
+
+
+def _settled_figure(run: Any, scenario: Scenario) -> go.Figure:
+    """The settled guarantee level (left) and the design it lands on (right)."""
+    labels = {d.id: d.label for d in scenario.guarantees}
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.45, 0.55],
+        subplot_titles=["Settled guarantee level (draws with a peace)", "Settled design"],
+        horizontal_spacing=0.3,
+    )
+    level = run.guarantee_level[~np.isnan(run.guarantee_level)]
+    fig.add_trace(
+        go.Histogram(x=level, nbinsx=40, marker_color=_COLORS[0], showlegend=False),
+        row=1,
+        col=1,
+    )
+    for d in scenario.guarantees:
+        if d.level is not None:
+            fig.add_vline(x=d.level.nominal, line_dash="dot", line_color="#999", row=1, col=1)
+    shares = run.design_shares()
+    fig.add_trace(
+        go.Bar(
+            y=[labels[d] for d in shares],
+            x=list(shares.values()),
+            orientation="h",
+            marker_color=_COLORS[2],
+            text=[f"{v:.1%}" for v in shares.values()],
+            textposition="auto",
+            showlegend=False,
+            hovertemplate="%{y}: %{x:.1%} of all draws<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_layout(
+        template="plotly_white",
+        height=160 + 34 * len(shares),
+        title="The settlement: where the guarantee lands (dotted: the designs' rungs)",
+    )
+    fig.update_xaxes(title_text="guarantee ladder (0-100)", row=1, col=1)
+    fig.update_xaxes(title_text="share of all draws", tickformat=".0%", row=1, col=2)
+    return fig
+
+
+_COMPARISON_METRICS = (
+    ("p_any", "credibility:<br>P(a guarantor honors)"),
+    ("p_no_attack", "deterrence:<br>P(no renewed attack, {years} y)"),
+    ("p_peace", "durability:<br>P(peace holds, {years} y)"),
+    ("p_attack_window", "exposure:<br>P(attack before in force)"),
+)
+
+
+def _comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
+    """Per design: credibility, deterrence, durability and the window of exposure, side by
+    side, means over draws with a peace and their 90% intervals."""
+    labels = [d.label for d in scenario.guarantees]
+    fig = make_subplots(
+        rows=1,
+        cols=len(_COMPARISON_METRICS),
+        shared_yaxes=True,
+        subplot_titles=[
+            t.replace(" over the horizon", f", {years} y") for _, t in _COMPARISON_METRICS
+        ],
+        horizontal_spacing=0.02,
+    )
+    peace = run.peace
+    for col, (metric, _) in enumerate(_COMPARISON_METRICS, start=1):
+        values = run.whatif[metric][:, peace] if peace.any() else run.whatif[metric]
+        means, lo, hi = [], [], []
+        for row in values:
+            row = row[~np.isnan(row)]
+            if row.size == 0:
+                means.append(None)
+                lo.append(0.0)
+                hi.append(0.0)
+                continue
+            m = float(row.mean())
+            q = np.quantile(row, [0.05, 0.95])
+            means.append(m)
+            lo.append(m - float(q[0]))
+            hi.append(float(q[1]) - m)
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=means,
+                orientation="h",
+                marker_color=_COLORS[col - 1],
+                error_x={"type": "data", "array": hi, "arrayminus": lo, "thickness": 1},
+                showlegend=False,
+                hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=col)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(
+        template="plotly_white",
+        height=160 + 38 * len(labels),
+        margin={"l": 300, "r": 20, "t": 110, "b": 40},
+        title=f"Designs compared on the same {int(peace.sum()):,} draws with a peace "
+        "(mean and 90% interval over draws)",
+    )
+    return fig
+
+
+def _claims_figure(claims: Sequence[Any]) -> go.Figure:
+    """Share of draws in which each claim holds, coloured by verdict."""
+    color = {"supported": "#2ca02c", "not supported": "#d62728", "depends": "#ff7f0e"}
+    rows = [c for c in claims if c.share is not None]
+    fig = go.Figure(
+        go.Bar(
+            y=[c.id for c in rows],
+            x=[c.share for c in rows],
+            orientation="h",
+            marker_color=[color.get(c.verdict, "#999") for c in rows],
+            text=[c.verdict for c in rows],
+            textposition="auto",
+            hovertemplate="%{y}: holds in %{x:.0%} of the draws<extra></extra>",
+        )
+    )
+    for x in (0.2, 0.8):
+        fig.add_vline(x=x, line_dash="dot", line_color="#999")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="share of draws where it holds")
+    fig.update_layout(
+        template="plotly_white",
+        height=120 + 26 * len(rows),
+        margin={"l": 220, "r": 20, "t": 60, "b": 50},
+        title="Claims of the debate: supported (>= 80%), depends, not supported (<= 20%)",
+    )
+    return fig
+
+
+def _assumptions(scenario: Scenario) -> list[dict[str, str]]:
+    """Every model input that is not a position: its value or distribution, and its source."""
+    rows: list[dict[str, str]] = []
+
+    def add(group: str, name: str, q: Any, source: str | None = None) -> None:
+        if q is None:
+            return
+        rows.append(
+            {
+                "group": group,
+                "name": name,
+                "value": describe(q) if hasattr(q, "describe") else str(q),
+                "source": (getattr(q, "source", None) or source or "").strip(),
+            }
+        )
+
+    for a in scenario.actors:
+        add("capability", a.name, a.capability_value, a.source)
+    if scenario.war is not None:
+        for name, q in sorted(scenario.war.parameters.items()):
+            add("war", name, q)
+        add("war", "horizon (months)", scenario.war.horizon, scenario.war.source)
+    cred = scenario.credibility
+    if cred is not None:
+        add("credibility", "common shock", cred.common_shock, cred.source)
+        add("credibility", "circumstances today", cred.circumstances_today, cred.source)
+        add("credibility", "circumstances tomorrow", cred.circumstances_tomorrow, cred.source)
+        for gid, c in cred.conduct.items():
+            today = ", ".join(o.value for o in c.today) or "nothing"
+            rows.append(
+                {
+                    "group": "credibility",
+                    "name": f"conduct today: {gid}",
+                    "value": today,
+                    "source": c.source or "",
+                }
+            )
+            add("credibility", f"circumstances today: {gid}", c.circumstances_today, c.source)
+            add("credibility", f"circumstances tomorrow: {gid}", c.circumstances_tomorrow, c.source)
+    if scenario.deterrence is not None:
+        det = scenario.deterrence
+        for name in ("stakes", "cost", "sigma"):
+            add("deterrence", name, getattr(det, name), det.source)
+        add("deterrence", "horizon (years)", det.years, det.source)
+    for d in scenario.guarantees:
+        add("designs", f"{d.label}: years to take effect", d.years_to_effect, d.source)
+        add("designs", f"{d.label}: rung on the ladder", d.level, d.source)
+    pipe = scenario.pipeline
+    rows.append(
+        {
+            "group": "pipeline",
+            "name": "negotiation model of the settlement",
+            "value": (pipe.model if pipe and pipe.model else "default (best DEU III backtest)"),
+            "source": (pipe.source if pipe and pipe.source else "docs/pipeline.md"),
+        }
+    )
+    return rows
 
 
 def _credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
@@ -376,6 +586,33 @@ def _nearest_anchor(anchors: Mapping[float, str], value: float) -> str:
     return f"{anchors[k]} ({k:g})"
 
 
+def _run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
+    summ = run.summary()
+    labels = {d.id: d.label for d in scenario.guarantees}
+    designs = []
+    for d in scenario.guarantees:
+        j = summ["designs"][d.id]
+        designs.append({"id": d.id, "label": d.label, **j})
+    issues = [
+        {
+            "id": i.id,
+            "label": i.label,
+            **summ["settled"][i.id],
+            "explained": summ["explained"][i.id],
+        }
+        for i in scenario.issues
+    ]
+    top = max(designs, key=lambda d: d["share"]) if designs else None
+    return {
+        "summary": summ,
+        "designs": designs,
+        "issues": issues,
+        "top_design": top,
+        "labels": labels,
+        "years": (scenario.deterrence.years if scenario.deterrence else 10),
+    }
+
+
 def write_report(
     obj: Scenario | CaseSet,
     results: Sequence[Forecast] | Mapping[str, BacktestScore],
@@ -386,16 +623,22 @@ def write_report(
     draws: int,
     credibility: Any = None,
     claims: Any = None,
-    war: Any = None,
-    comparison: Any = None,
+    run: Any = None,
+    forecast_draws: int | None = None,
 ) -> dict[str, Path]:
-    """Write ``report.md`` and a self-contained ``report.html`` into ``out_dir``."""
+    """Write ``report.md`` and a self-contained ``report.html`` into ``out_dir``.
+
+    For a scenario: ``results`` are the negotiation forecasts, ``run`` the pipeline's draws
+    (:class:`guaranty.montecarlo.RunResult`), ``credibility`` the per-guarantor credibility
+    (:class:`guaranty.credibility.CredibilityResult`) and ``claims`` the ledger.
+    """
     out_dir = Path(out_dir)
     meta = {
         "version": __version__,
         "source": str(source),
         "seed": seed,
         "draws": draws,
+        "forecast_draws": forecast_draws if forecast_draws is not None else draws,
         "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "models": {m: registry.get(m).summary for m in registry.available()},
         "plotly_js": get_plotlyjs(),
@@ -416,11 +659,17 @@ def write_report(
         ctx = {**_scenario_context(obj, results), "meta": meta, "credibility": None}
         from guaranty.claims import ClaimResult
 
-        ctx["comparison"] = comparison.to_json() if comparison is not None else None
-        ctx["war"] = None
-        if war is not None:
-            ctx["war"] = {"summary": war.to_json(), "figure": _figure_html(_war_figure(war))}
-
+        ctx["run"] = None
+        plots: dict[str, list[str]] = {k: [] for k in SCENARIO_SECTIONS}
+        if run is not None:
+            ctx["run"] = _run_context(run, obj)
+            plots["settlement"] += [
+                _figure_html(_war_figure(run)),
+                _figure_html(_settled_figure(run, obj)),
+            ]
+            plots["comparison"].append(
+                _figure_html(_comparison_figure(run, obj, ctx["run"]["years"]))
+            )
         ctx["claims"] = (
             claims
             if claims is not None
@@ -429,19 +678,23 @@ def write_report(
                 for c in obj.claims
             ]
         )
-        figures = [_figure_html(_positions_figure(obj, results))]
+        if any(c.share is not None for c in ctx["claims"]):
+            plots["claims"].append(_figure_html(_claims_figure(ctx["claims"])))
+        plots["forecasts"].append(_figure_html(_positions_figure(obj, results)))
         if credibility is not None:
             ctx["credibility"] = {
-                "figure": _figure_html(_credibility_figure(credibility, obj)),
                 "paragraphs": _credibility_paragraphs(credibility, obj),
                 "draws": credibility.draws,
             }
+            plots["credibility"].append(_figure_html(_credibility_figure(credibility, obj)))
         for fc in results:
             fig = _rounds_figure(obj, fc)
             if fig is not None:
-                figures.append(_figure_html(fig))
+                plots["forecasts"].append(_figure_html(fig))
+        ctx["assumptions"] = _assumptions(obj)
+        ctx["sections"] = SCENARIO_SECTIONS
         md = _ENV.get_template("scenario.md.j2").render(**ctx)
-        html_body = _ENV.get_template("scenario.html.j2").render(**ctx, figures=figures)
+        html_body = _ENV.get_template("scenario.html.j2").render(**ctx, plots=plots)
     paths = {"md": out_dir / "report.md", "html": out_dir / "report.html"}
     _atomic_write(paths["md"], md)
     _atomic_write(paths["html"], html_body)

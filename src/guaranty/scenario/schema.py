@@ -409,6 +409,9 @@ class Claim(Strict):
         description="a statement selecting the draws the claim is about (e.g. 'peace'); the "
         "share is taken over those draws only",
     )
+    note: str | None = Field(
+        default=None, description="what the statement checks, and where it falls short"
+    )
 
 
 class Conduct(Strict):

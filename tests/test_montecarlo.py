@@ -1,0 +1,154 @@
+"""The chain from the war to the peace (guaranty.montecarlo), draw by draw.
+
+Expected values come from the module's definitions (docs/pipeline.md) applied by hand to the
+arrays of a run, and from the DEU III backtest (docs/backtest.md) for the default model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from guaranty import montecarlo as mc
+from guaranty.claims import run_ledger
+from guaranty.errors import ScenarioError
+from guaranty.models import registry
+from guaranty.models.war.battlefield import OUTCOMES
+from guaranty.pipeline import backtest
+from guaranty.scenario import load
+from guaranty.scenario.schema import PipelineSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load(ROOT / "scenarios" / "ukraine-2022.yaml")
+
+
+@pytest.fixture(scope="module")
+def run(scenario):
+    return mc.simulate(scenario, draws=2500, seed=3)
+
+
+def test_default_model_is_the_best_of_the_backtest() -> None:
+    """The settlement's default model has the lowest MAE on the DEU III development issues."""
+    cases = load(ROOT / "tests" / "data" / "deu3_dev.tsv")
+    scores = backtest(cases, registry.available(), seed=0, boot=100)
+    best = min(scores, key=lambda m: scores[m].mae)
+    assert mc.DEFAULT_MODEL == best
+    assert scores[best].mae == pytest.approx(20.64, abs=0.01)  # docs/backtest.md
+
+
+def test_same_seed_same_draws_and_blocks_are_whole(scenario, run) -> None:
+    again = mc.simulate(scenario, draws=1200, seed=3)
+    # draw i depends on (seed, i) only: the first 1200 draws of a 2500-draw run
+    for name in ("war_outcome", "front", "terms", "design", "guarantee_level", "inputs"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(run, name)[: again.draws])
+    np.testing.assert_array_equal(again.settled, run.settled[:1200])
+    for m in mc.METRICS:
+        np.testing.assert_array_equal(again.whatif[m], run.whatif[m][:, :1200])
+    other = mc.simulate(scenario, draws=1200, seed=4)
+    assert not np.array_equal(other.front, again.front)
+
+
+def test_peace_and_settled_terms(scenario, run) -> None:
+    code = {name: k for k, name in enumerate(OUTCOMES)}
+    peace = (run.war_outcome == code["settlement"]) | (run.war_outcome == code["decisive_a"])
+    np.testing.assert_array_equal(run.peace, peace)
+    assert 0 < peace.mean() < 1
+    # no peace, no settled terms, no design, no deterrence or durability
+    assert np.isnan(run.settled[~peace]).all()
+    assert not np.isnan(run.settled[peace]).any()
+    assert (run.design[~peace] == -1).all()
+    for m in ("p_no_attack", "p_peace", "p_attack_window"):
+        assert np.isnan(run.whatif[m][:, ~peace]).all()
+        assert not np.isnan(run.whatif[m][:, peace]).any()
+    # the territory is settled by the war: its term is the line the war ended on
+    t = [i.id for i in scenario.issues].index("territory")
+    np.testing.assert_array_equal(run.settled[peace, t], run.terms[peace])
+    # the settled guarantee level is the forecast on the ladder
+    g = [i.id for i in scenario.issues].index("guarantee")
+    np.testing.assert_array_equal(run.guarantee_level[peace], run.settled[peace, g])
+
+
+def test_settled_design_is_the_nearest_rung(scenario, run) -> None:
+    # every design of the Ukraine scenario has a fixed rung: the nearest one, first on ties
+    rungs = np.array([d.level.nominal for d in scenario.guarantees])
+    peace = run.peace
+    gap = np.abs(rungs[None, :] - run.guarantee_level[peace, None])
+    np.testing.assert_array_equal(run.design[peace], np.argmin(gap, axis=1))
+    # the chosen design's values are the what-if values of that design
+    k = run.design[peace].astype(int)
+    cols = np.flatnonzero(peace)
+    for m in mc.METRICS:
+        np.testing.assert_array_equal(run.chosen(m)[peace], run.whatif[m][k, cols])
+    assert sum(run.design_shares().values()) == pytest.approx(peace.mean())
+
+
+def test_capabilities_after_the_war_enter_deterrence(scenario) -> None:
+    """The aggressor's capability after the war scales with the share of its forces left: a
+    run whose Russian forces are cut down must face a lower risk of renewed attack."""
+    base = mc.simulate(scenario, draws=1000, seed=5)
+    assert np.all((base.force_b > 0) & np.isfinite(base.force_b))
+    peace = base.peace
+    # hand check of the contest-success function's monotonicity on the run's own draws:
+    # draws where Russia kept more of its forces see a lower P(no renewed attack)
+    none = list(base.layout.designs).index("neutrality_alone")
+    p = base.whatif["p_no_attack"][none, peace]
+    fb = base.force_b[peace]
+    hi, lo = fb > np.median(fb), fb <= np.median(fb)
+    assert p[hi].mean() < p[lo].mean()
+
+
+def test_what_if_runs_share_the_draws(run) -> None:
+    """Designs are compared on the same draws: the same war, and for two designs without
+    guarantors (neutrality, a nuclear deterrent of its own) nothing is committed, so
+    deterrence is the same whenever they take effect."""
+    d = list(run.layout.designs)
+    a, b = d.index("neutrality_alone"), d.index("nuclear_deterrent")
+    np.testing.assert_array_equal(run.whatif["p_no_attack"][a], run.whatif["p_no_attack"][b])
+    assert np.isnan(run.whatif["p_any"][a]).all()
+
+
+def test_claims_over_the_run(scenario, run) -> None:
+    ledger = {c.id: c for c in run_ledger(scenario.claims, run)}
+    assert len(ledger) == len(scenario.claims)
+    assert all(c.verdict in ("supported", "not supported", "depends") for c in ledger.values())
+    # per-draw claim with a condition, by hand: among settlements, the line at 70 or more
+    settle = run.war_outcome == OUTCOMES.index("settlement")
+    want = float(np.mean(run.front[settle] >= 70))
+    c = ledger["crimea_red_line"]
+    assert c.share == pytest.approx(want, abs=1e-12) and c.n == int(settle.sum())
+    # a claim about the whole distribution, by hand, and on each half of an input
+    shares = run.shares()
+    frozen = ledger["frozen_conflict_likelier"]
+    holds = shares["frozen"] > shares["decisive_a"] + shares["decisive_b"]
+    assert frozen.share == float(holds)
+    for name, lo, hi in frozen.sensitivity:
+        values = run.input_arrays()[name]
+        low = values <= np.median(values)
+        for part, got in ((run.subset(low), lo), (run.subset(~low), hi)):
+            s = part.shares()
+            assert got == float(s["frozen"] > s["decisive_a"] + s["decisive_b"])
+
+
+def test_pipeline_needs_its_sections(scenario) -> None:
+    with pytest.raises(ScenarioError, match="'war'"):
+        mc.settings(scenario.model_copy(update={"war": None}))
+    bad = scenario.model_copy(update={"pipeline": PipelineSettings(model="nope")})
+    with pytest.raises(ScenarioError, match="unknown negotiation model 'nope'") as e:
+        mc.settings(bad)
+    assert e.value.field == ("pipeline", "model")
+
+
+def test_scenario_may_name_the_settlement_model(scenario) -> None:
+    other = scenario.model_copy(update={"pipeline": PipelineSettings(model="compromise")})
+    a = mc.simulate(other, draws=300, seed=1)
+    b = mc.simulate(scenario, draws=300, seed=1)
+    assert a.layout.model == "compromise" and b.layout.model == "extremity"
+    np.testing.assert_array_equal(a.war_outcome, b.war_outcome)  # same war
+    g = list(a.layout.issues).index("guarantee")
+    assert not np.allclose(a.settled[a.peace, g], b.settled[b.peace, g])

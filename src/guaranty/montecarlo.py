@@ -538,7 +538,7 @@ class RunResult:
         if needed("chosen"):
             out["chosen"] = {m: self.chosen(m) for m in METRICS}
         for m in METRICS:
-            if needed(m):
+            if m != "max_p_honor" and needed(m):  # max_p_honor: one value per draw, below
                 out[m] = {d: self.whatif[m][k] for k, d in enumerate(lay.designs)}
         if needed("max_p_honor"):
             honor = self.whatif["max_p_honor"]

@@ -499,7 +499,8 @@ def run_cmd(
     draws: Annotated[int, typer.Option("--draws", min=1, help="Draws of the pipeline.")] = 10000,
     seed: SeedOpt = 0,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes (default: CPU count).")
+        int,
+        typer.Option("--workers", min=0, help="Worker processes (0: the CPU count, at most 8)."),
     ] = 0,
     store: StoreOpt = Path("guaranty.duckdb"),
     chunk_size: Annotated[

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -98,9 +99,23 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@cache
+def code_digest() -> str:
+    """A hash of guaranty's own code and reference tables, so that a run computed by other
+    code (a development checkout between two releases) is never resumed or extended."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def run_key(scenario: Scenario, seed: int, version: str = __version__) -> str:
-    """The id of the run of ``scenario`` with ``seed`` under guaranty ``version``."""
-    raw = f"{scenario_hash(scenario)}:{seed}:{version}"
+    """The id of the run of ``scenario`` with ``seed`` under guaranty ``version`` (and this
+    exact code: :func:`code_digest`)."""
+    raw = f"{scenario_hash(scenario)}:{seed}:{version}:{code_digest()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -109,13 +124,20 @@ class Store:
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(path)
+        if self.path != ":memory:" and Path(self.path).is_dir():
+            raise GuarantyError(
+                f"{self.path}: the results store must be a file (a DuckDB database); "
+                "this is a folder"
+            )
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as e:
-            raise GuarantyError(
-                f"error: {self.path}: cannot open the results store: {e}. "
-                "Is another guaranty process writing to it?"
-            ) from None
+            hint = (
+                " Another guaranty process is writing to it; wait for it to finish."
+                if "lock" in str(e).lower()
+                else ""
+            )
+            raise GuarantyError(f"{self.path}: cannot open the results store: {e}.{hint}") from None
         if not read_only:
             for ddl in _DDL:
                 self.con.execute(ddl)
@@ -171,7 +193,7 @@ class Store:
             )
         else:
             if tuple(row[1]) != lay.inputs:  # pragma: no cover - same hash, same inputs
-                raise GuarantyError(f"error: run {run_id} in {self.path} has other inputs")
+                raise GuarantyError(f"run {run_id} in {self.path} has other inputs")
             self.con.execute(
                 "UPDATE runs SET draws = greatest(draws, ?), status = 'running', finished = NULL "
                 "WHERE run_id = ?",
@@ -200,7 +222,7 @@ class Store:
         cur = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
         row = cur.fetchone()
         if row is None:
-            raise GuarantyError(f"error: {self.path}: no run {run_id!r}")
+            raise GuarantyError(f"{self.path}: no run {run_id!r}")
         return dict(zip([d[0] for d in cur.description], row, strict=True))
 
     # -- blocks ---------------------------------------------------------------------------
@@ -300,13 +322,14 @@ class Store:
     def load(self, run_id: str, *, draws: int | None = None) -> RunResult:
         """The run's draws (the first ``draws`` of them) as a :class:`RunResult`."""
         info = self.run_info(run_id)
+        roles = [i.role.value for i in Scenario.model_validate_json(info["scenario_json"]).issues]
         lay = Layout(
             model=info["model"],
             issues=tuple(info["issues"]),
             designs=tuple(info["designs"]),
             inputs=tuple(info["inputs"]),
-            guarantee_issue=None,
-            territory_issue=None,
+            guarantee_issue=roles.index("guarantee") if "guarantee" in roles else None,
+            territory_issue=roles.index("territory") if "territory" in roles else None,
         )
         limit = int(info["draws"] if draws is None else draws)
         con = self.con
@@ -320,11 +343,11 @@ class Store:
         cols = list(d)
         n = len(d[cols[0]])
         if n == 0:
-            raise GuarantyError(f"error: {self.path}: run {run_id} has no draws stored yet")
+            raise GuarantyError(f"{self.path}: run {run_id} has no draws stored yet")
         draw = np.asarray(d[cols[0]])
         if not np.array_equal(draw, np.arange(n)):
             raise GuarantyError(
-                f"error: {self.path}: run {run_id} is incomplete (draws missing); run it again "
+                f"{self.path}: run {run_id} is incomplete (draws missing); run it again "
                 "with the same arguments to finish it"
             )
         code = {name: k for k, name in enumerate(OUTCOMES)}

@@ -1,0 +1,437 @@
+"""``guaranty run`` and the results store: reproducibility, resuming, the schema, bad input.
+
+The runs are small (a few blocks of 1000 draws) so that the file stays under a minute on
+two cores. One uninterrupted run (4000 draws, seed 1, one process, chunks of 1000) is the
+reference the other runs are compared with, row for row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from guaranty import __version__, montecarlo
+from guaranty.cli import app
+from guaranty.montecarlo import BLOCK
+from guaranty.runner import run
+from guaranty.scenario import Scenario, load
+from guaranty.store import Store, run_key, scenario_hash
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "ukraine-2022.yaml"
+DOCS = ROOT / "docs" / "store.md"
+
+# the data tables and the order Store.digest reads them in
+ORDERS = {
+    "draws": "draw",
+    "outcomes": "draw, design",
+    "terms": "draw, issue",
+    "inputs": "draw, input",
+}
+
+cli = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    s = load(SCENARIO)
+    assert isinstance(s, Scenario)
+    return s
+
+
+@dataclass(frozen=True)
+class Reference:
+    path: Path
+    run_id: str
+    digest: str
+
+
+@pytest.fixture(scope="module")
+def reference(scenario: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    """An uninterrupted run: 4000 draws, seed 1, one process, chunks of one block."""
+    path = tmp_path_factory.mktemp("reference") / "ref.duckdb"
+    s = run(scenario, draws=4000, seed=1, store=path, workers=1, chunk_size=BLOCK)
+    assert s.computed == 4000
+    return Reference(path, s.run_id, digest(path, s.run_id))
+
+
+def digest(path: Path, run_id: str) -> str:
+    with Store(path, read_only=True) as st:
+        return st.digest(run_id)
+
+
+def rows(path: Path, run_id: str, table: str, below: int | None = None) -> list[tuple[Any, ...]]:
+    """Every row of ``table`` for the run (without the run id) in draw order."""
+    where = "" if below is None else f" AND draw < {int(below)}"
+    with Store(path, read_only=True) as st:
+        return st.con.execute(
+            f"SELECT * EXCLUDE (run_id) FROM {table} WHERE run_id = ?{where} "
+            f"ORDER BY {ORDERS[table]}",
+            [run_id],
+        ).fetchall()
+
+
+def blocks(path: Path, run_id: str) -> dict[int, int]:
+    with Store(path, read_only=True) as st:
+        return st.done_blocks(run_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Reproducibility
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("workers", "chunk"), [(2, 1000), (2, 3000)])
+def test_same_seed_same_rows_whatever_workers_and_chunks(
+    scenario: Scenario, reference: Reference, tmp_path: Path, workers: int, chunk: int
+) -> None:
+    ref, run_id = reference.path, reference.run_id
+    path = tmp_path / "s.duckdb"
+    s = run(scenario, draws=4000, seed=1, store=path, workers=workers, chunk_size=chunk)
+    assert (s.run_id, s.computed) == (run_id, 4000)
+    assert digest(path, run_id) == reference.digest
+    got = rows(path, run_id, "outcomes")
+    assert len(got) == 4000 * len(scenario.guarantees)
+    assert got == rows(ref, run_id, "outcomes")  # exact floats, NULLs in the same places
+
+
+def test_another_seed_gives_other_rows(scenario: Scenario, tmp_path: Path) -> None:
+    # two runs of 1000 draws side by side in one store, seeds 1 and 2
+    path = tmp_path / "s.duckdb"
+    one = run(scenario, draws=1000, seed=1, store=path, workers=1)
+    two = run(scenario, draws=1000, seed=2, store=path, workers=1)
+    assert one.run_id != two.run_id
+    assert digest(path, one.run_id) != digest(path, two.run_id)
+    assert rows(path, one.run_id, "draws") != rows(path, two.run_id, "draws")
+    with Store(path, read_only=True) as st:
+        assert {r["run_id"]: r["stored"] for r in st.runs()} == {one.run_id: 1000, two.run_id: 1000}
+
+
+def test_a_shorter_run_is_a_prefix_of_a_longer_one(
+    scenario: Scenario, reference: Reference, tmp_path: Path
+) -> None:
+    # blocks are simulated whole, so the first 2500 draws do not depend on the run's length
+    ref, run_id = reference.path, reference.run_id
+    path = tmp_path / "s.duckdb"
+    run(scenario, draws=2500, seed=1, store=path, workers=1, chunk_size=BLOCK)
+    assert blocks(path, run_id) == {0: 1000, 1: 1000, 2: 500}
+    for table in ORDERS:
+        short = rows(path, run_id, table)
+        assert short, table
+        assert short == rows(ref, run_id, table, below=2500), table
+
+
+def test_extending_a_run_reuses_its_blocks(
+    scenario: Scenario, reference: Reference, tmp_path: Path
+) -> None:
+    run_id = reference.run_id
+    path = tmp_path / "s.duckdb"
+    first = run(scenario, draws=2500, seed=1, store=path, workers=1, chunk_size=BLOCK)
+    assert first.computed == 2500
+    # blocks 0 and 1 are kept; the partial block 2 is simulated again, whole, and block 3 added
+    more = run(scenario, draws=4000, seed=1, store=path, workers=1, chunk_size=BLOCK)
+    assert (more.run_id, more.draws, more.computed) == (run_id, 4000, 2000)
+    assert blocks(path, run_id) == {b: 1000 for b in range(4)}
+    assert digest(path, run_id) == reference.digest
+    # asking for fewer draws than stored computes nothing and keeps every row
+    again = run(scenario, draws=2500, seed=1, store=path, workers=1, chunk_size=BLOCK)
+    assert again.computed == 0
+    assert blocks(path, run_id) == {b: 1000 for b in range(4)}
+    with Store(path, read_only=True) as st:
+        assert st.run_info(run_id)["draws"] == 4000
+        assert st.con.execute("SELECT count(*) FROM draws").fetchone() == (4000,)
+
+
+# --------------------------------------------------------------------------------------------
+# Killed and resumed
+# --------------------------------------------------------------------------------------------
+
+
+def _args(store: Path, draws: int, *extra: str) -> list[str]:
+    """The arguments of ``guaranty`` for the killed and the resumed run."""
+    return [
+        "run",
+        str(SCENARIO),
+        "--draws",
+        str(draws),
+        "--seed",
+        "1",
+        "--workers",
+        "2",
+        "--chunk-size",
+        "1000",
+        "--store",
+        str(store),
+        *extra,
+    ]
+
+
+def _kill_after_first_chunk(store: Path, draws: int, timeout: float = 180.0) -> None:
+    """Start ``guaranty run`` and SIGKILL its process group (the workers too) as soon as its
+    progress bar counts a finished chunk (or let it finish, should it be faster than that).
+
+    The store cannot be read while the run holds it (DuckDB allows one writer process and no
+    readers beside it), so the progress bar is the signal: the runner reports a chunk only
+    after the chunk's transaction has committed. ``TTY_COMPATIBLE=1`` makes rich draw the bar
+    into the pipe although stderr is not a terminal.
+    """
+    env = {**os.environ, "TTY_COMPATIBLE": "1", "TERM": "xterm", "COLUMNS": "200"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "guaranty.cli", *_args(store, draws)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: the kill reaches the workers
+    )
+    assert proc.stderr is not None
+    seen = bytearray()
+
+    def read() -> None:
+        assert proc.stderr is not None
+        while chunk := proc.stderr.read1(65536):
+            seen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    counter = re.compile(rb"(\d+)/%d\b" % draws)  # MofNCompleteColumn: "1000/12000"
+    deadline = time.monotonic() + timeout
+    try:
+        while proc.poll() is None:
+            done = [int(m.group(1)) for m in counter.finditer(bytes(seen))]
+            if done and max(done) >= BLOCK:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no finished chunk after {timeout:.0f} s; stderr so far:\n"
+                    + seen.decode(errors="replace")[-2000:]
+                )
+            time.sleep(0.02)
+        assert proc.returncode == 0, seen.decode(errors="replace")[-2000:]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        reader.join(timeout=10)
+
+
+def test_a_killed_run_resumes_to_the_same_rows(scenario: Scenario, tmp_path: Path) -> None:
+    # The other 5 blocks take about a second on two workers after the first chunk commits;
+    # the kill lands within about a tenth of a second. Should every block be stored all the
+    # same (a much faster machine), try again with more draws.
+    run_id = run_key(scenario, 1)
+    for draws in (6_000, 12_000, 24_000):
+        path = tmp_path / f"killed-{draws}.duckdb"
+        _kill_after_first_chunk(path, draws)
+        if len(blocks(path, run_id)) < draws // BLOCK:
+            break
+    else:  # pragma: no cover - depends on the machine
+        pytest.fail("the run always finished before it could be killed")
+    # only whole blocks are left behind, some but not all of them
+    with Store(path, read_only=True) as st:
+        info = st.run_info(run_id)
+        kept = st.done_blocks(run_id)
+        (stored,) = st.con.execute(
+            "SELECT count(*) FROM draws WHERE run_id = ?", [run_id]
+        ).fetchone()
+    assert info["status"] == "running" and info["finished"] is None
+    assert 0 < len(kept) < draws // BLOCK
+    assert set(kept.values()) == {BLOCK}
+    assert stored == sum(kept.values())
+    # the same command again (plus --json; in this process, which saves a start-up) computes
+    # only the missing blocks
+    again = cli.invoke(app, _args(path, draws, "--json"))
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert summary["run_id"] == run_id
+    assert summary["draws"] == draws
+    assert summary["computed"] == draws - stored < draws
+    # ... and ends with the rows of an uninterrupted run
+    ref = tmp_path / "uninterrupted.duckdb"
+    run(scenario, draws=draws, seed=1, store=ref, workers=1, chunk_size=4 * BLOCK)
+    assert blocks(path, run_id) == {b: BLOCK for b in range(draws // BLOCK)}
+    assert digest(path, run_id) == digest(ref, run_id)
+    with Store(path, read_only=True) as st:
+        assert st.run_info(run_id)["status"] == "done"
+
+
+# --------------------------------------------------------------------------------------------
+# The schema and the runs table
+# --------------------------------------------------------------------------------------------
+
+
+def documented_columns() -> dict[str, list[tuple[str, str]]]:
+    """Per table, the (column, type) rows of the tables in docs/store.md."""
+    tables: dict[str, list[tuple[str, str]]] = {}
+    current = None
+    for line in DOCS.read_text().splitlines():
+        heading = re.match(r"^### `(\w+)`", line)
+        if heading:
+            current = heading.group(1)
+            tables[current] = []
+            continue
+        cell = re.match(r"^\| `(\w+)` \| `([A-Z\[\]]+)` \|", line)
+        if current is not None and cell:
+            tables[current].append((cell.group(1), cell.group(2)))
+    return tables
+
+
+def test_the_tables_have_the_documented_columns(reference: Reference) -> None:
+    documented = documented_columns()
+    assert set(documented) == {"meta", "runs", "blocks", "draws", "outcomes", "terms", "inputs"}
+    ref = reference.path
+    with Store(ref, read_only=True) as st:
+        for table, columns in documented.items():
+            got = [(r[0], r[1]) for r in st.con.execute(f"DESCRIBE {table}").fetchall()]
+            assert got == columns, table
+
+
+def test_the_runs_row_is_keyed_by_scenario_seed_and_version(
+    scenario: Scenario, reference: Reference
+) -> None:
+    ref, run_id = reference.path, reference.run_id
+    assert run_id == run_key(scenario, 1, __version__)
+    lay = montecarlo.layout(scenario)
+    with Store(ref, read_only=True) as st:
+        info = st.run_info(run_id)
+        count = {
+            t: st.con.execute(f"SELECT count(*) FROM {t} WHERE run_id = ?", [run_id]).fetchone()[0]
+            for t in ("draws", "outcomes", "inputs")
+        }
+        (settled_per_draw,) = st.con.execute(
+            "SELECT max(k) FROM (SELECT count(*) FILTER (settled) AS k FROM outcomes "
+            "WHERE run_id = ? GROUP BY draw)",
+            [run_id],
+        ).fetchone()
+        (with_design,) = st.con.execute(
+            "SELECT count(*) FROM draws WHERE run_id = ? AND design IS NOT NULL", [run_id]
+        ).fetchone()
+        (settled_rows,) = st.con.execute(
+            "SELECT count(*) FROM outcomes WHERE run_id = ? AND settled", [run_id]
+        ).fetchone()
+    assert info["scenario_hash"] == scenario_hash(scenario)
+    assert (info["seed"], info["version"], info["draws"]) == (1, __version__, 4000)
+    assert (info["block_size"], info["status"], info["model"]) == (BLOCK, "done", lay.model)
+    assert tuple(info["designs"]) == lay.designs and tuple(info["inputs"]) == lay.inputs
+    assert info["source"] is None and info["finished"] is not None
+    assert Scenario.model_validate_json(info["scenario_json"]) == scenario
+    assert count == {
+        "draws": 4000,
+        "outcomes": 4000 * len(lay.designs),
+        "inputs": 4000 * len(lay.inputs),
+    }
+    assert settled_per_draw == 1 and settled_rows == with_design
+
+
+def test_runs_lists_the_run(reference: Reference) -> None:
+    ref, run_id = reference.path, reference.run_id
+    result = cli.invoke(app, ["runs", "--store", str(ref), "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["run_id"] == run_id
+    assert (row["seed"], row["version"], row["status"]) == (1, __version__, "done")
+    assert row["draws"] == row["stored"] == 4000
+    table = cli.invoke(app, ["runs", "--store", str(ref)])
+    assert table.exit_code == 0 and "4,000" in table.stdout
+
+
+def test_the_store_loads_back_to_the_simulation(scenario: Scenario, reference: Reference) -> None:
+    ref, run_id = reference.path, reference.run_id
+    with Store(ref, read_only=True) as st:
+        got = st.load(run_id)
+        head = st.load(run_id, draws=1500)
+    want = montecarlo.simulate(scenario, draws=4000, seed=1)
+    assert (got.seed, got.draws, got.meta["run_id"]) == (1, 4000, run_id)
+    for name in ("model", "issues", "designs", "inputs"):
+        assert getattr(got.layout, name) == getattr(want.layout, name), name
+    for name in (
+        "war_outcome",
+        "end_month",
+        "front",
+        "terms",
+        "force_a",
+        "force_b",
+        "peace",
+        "settled",
+        "design",
+        "guarantee_level",
+        "inputs",
+    ):
+        a, b = getattr(got, name), getattr(want, name)
+        assert a.shape == b.shape, name
+        np.testing.assert_array_equal(a, b, err_msg=name)  # NaN == NaN here
+    assert set(got.whatif) == set(want.whatif)
+    for m, values in want.whatif.items():
+        np.testing.assert_array_equal(got.whatif[m], values, err_msg=m)
+    assert head.draws == 1500
+    np.testing.assert_array_equal(head.whatif["p_no_attack"], want.whatif["p_no_attack"][:, :1500])
+
+
+# --------------------------------------------------------------------------------------------
+# Bad arguments: one paragraph on stderr, exit code 2, no traceback
+# --------------------------------------------------------------------------------------------
+
+
+def invoke_run(*args: str | Path):
+    return cli.invoke(app, ["run", *(str(a) for a in args)])
+
+
+def assert_one_paragraph(result: Any) -> str:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    message = result.stderr.strip()
+    assert message.startswith("error: ") and "\n\n" not in message, message
+    return message
+
+
+def test_a_chunk_size_off_the_block_grid_is_refused(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    result = invoke_run(
+        SCENARIO, "--draws", "2000", "--chunk-size", "1500", "--workers", "1", "--store", store
+    )
+    message = assert_one_paragraph(result)
+    assert "multiple of 1000" in message and "1500" in message
+    assert not store.exists()
+
+
+def test_a_scenario_without_a_war_is_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load(SCENARIO.read_text())
+    del data["war"]
+    path = tmp_path / "no-war.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    store = tmp_path / "s.duckdb"
+    result = invoke_run(path, "--draws", "1000", "--workers", "1", "--store", store)
+    message = assert_one_paragraph(result)
+    assert "'war'" in message
+    assert not store.exists()
+
+
+def test_a_store_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    result = invoke_run(SCENARIO, "--draws", "1000", "--workers", "1", "--store", tmp_path)
+    message = assert_one_paragraph(result)
+    assert str(tmp_path) in message
+
+
+def test_workers_are_optional(tmp_path: Path) -> None:
+    # the issue's form: guaranty run FILE --draws N --seed S [--workers K] [--store PATH]
+    store = tmp_path / "s.duckdb"
+    result = invoke_run(SCENARIO, "--draws", "1000", "--seed", "1", "--store", store, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["draws"] == data["computed"] == 1000 and data["workers"] >= 1

@@ -690,6 +690,30 @@ def analyze(
     out.print(f"report written: [bold]{paths['html']}[/bold] (and {paths['md'].name})")
 
 
+@app.command()
+@handles_errors
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback unless told otherwise).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    store: StoreOpt = Path("guaranty.duckdb"),
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes per run.")] = 2,
+    max_running: Annotated[
+        int, typer.Option("--max-running", min=1, help="Runs at a time; the rest wait.")
+    ] = 1,
+) -> None:
+    """Start the web workbench: scenarios, assumptions, runs and results in the browser, and
+    a JSON API under /api/ (docs/web.md)."""
+    import uvicorn
+
+    from guaranty.web import create_app
+
+    application = create_app(store, workers=workers, max_running=max_running)
+    err.print(f"guaranty workbench on http://{host}:{port}/ (store {store}); Ctrl-C stops it")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     """Entry point of the ``guaranty`` script."""
     app()

@@ -50,6 +50,7 @@ class RunSummary:
     draws: int
     computed: int  # draws computed now (the rest were in the store already)
     seconds: float
+    cancelled: bool = False
 
 
 def _chunks(todo: list[tuple[int, int]], chunk_size: int) -> list[list[tuple[int, int]]]:
@@ -67,6 +68,7 @@ def run(
     chunk_size: int = DEFAULT_CHUNK,
     source: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> RunSummary:
     """Run ``draws`` draws of the scenario's pipeline with ``seed`` into ``store``.
 
@@ -98,8 +100,12 @@ def run(
         if progress:
             progress(finished, total)
         chunks = _chunks(todo, chunk_size)
+        stopped = False
         if workers == 1 or len(chunks) <= 1:
             for chunk in chunks:
+                if should_stop is not None and should_stop():
+                    stopped = True
+                    break
                 results = [simulate_block(scenario, seed, b, n=n, lay=lay) for b, n in chunk]
                 st.write_blocks(run_id, lay, results)
                 finished += sum(r.n for r in results)
@@ -118,8 +124,13 @@ def run(
                 queue = list(chunks)
                 # keep at most two chunks per worker in flight: bounded memory
                 while queue or pending:
+                    if not stopped and should_stop is not None and should_stop():
+                        stopped = True
+                        queue.clear()
                     while queue and len(pending) < 2 * workers:
                         pending.add(pool.submit(_work, seed, queue.pop(0)))
+                    if not pending:
+                        break
                     ready, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in ready:
                         results = fut.result()
@@ -127,11 +138,15 @@ def run(
                         finished += sum(r.n for r in results)
                         if progress:
                             progress(finished, total)
-        st.finish_run(run_id)
+        if stopped:
+            st.set_status(run_id, "cancelled")
+        else:
+            st.finish_run(run_id)
     return RunSummary(
         run_id=run_id,
         store=str(store),
         draws=draws,
-        computed=sum(n for _, n in todo),
+        computed=finished - (total - sum(n for _, n in todo)),
         seconds=time.perf_counter() - t0,
+        cancelled=stopped,
     )

@@ -90,6 +90,18 @@ _DDL = [
     )""",
 ]
 
+_DDL.append(
+    """CREATE TABLE IF NOT EXISTS scenarios (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        origin VARCHAR NOT NULL,
+        parent VARCHAR,
+        filename VARCHAR NOT NULL,
+        text VARCHAR NOT NULL,
+        created TIMESTAMP NOT NULL DEFAULT current_timestamp
+    )"""
+)
+
 _DATA_TABLES = ("draws", "outcomes", "terms", "inputs")
 
 
@@ -206,6 +218,35 @@ class Store:
             "UPDATE runs SET status = 'done', finished = current_timestamp WHERE run_id = ?",
             [run_id],
         )
+
+    # -- scenarios kept by the web workbench ----------------------------------------------
+
+    def add_scenario(
+        self, sid: str, *, name: str, origin: str, parent: str | None, filename: str, text: str
+    ) -> None:
+        """Keep a scenario's text (uploads and edited versions; never overwritten)."""
+        self.con.execute(
+            "INSERT OR IGNORE INTO scenarios (id, name, origin, parent, filename, text) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [sid, name, origin, parent, filename, text],
+        )
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        cur = self.con.execute(
+            "SELECT id, name, origin, parent, filename, created FROM scenarios ORDER BY created"
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def scenario_text(self, sid: str) -> tuple[str, str, str | None] | None:
+        """(filename, text, parent) of a kept scenario, or None."""
+        row = self.con.execute(
+            "SELECT filename, text, parent FROM scenarios WHERE id = ?", [sid]
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def set_status(self, run_id: str, status: str) -> None:
+        self.con.execute("UPDATE runs SET status = ? WHERE run_id = ?", [status, run_id])
 
     def runs(self) -> list[dict[str, Any]]:
         """Every run, newest first, with the number of draws stored."""

@@ -28,7 +28,7 @@ from guaranty.scenario.formats import (
 from guaranty.scenario.schema import Scenario
 from guaranty.scenario.yaml_io import parse_yaml_scenario, read_text
 
-__all__ = ["CaseSet", "Scenario", "detect_format", "load"]
+__all__ = ["CaseSet", "Scenario", "detect_format", "load", "parse"]
 
 FORMATS = ("yaml", "bdm", "ktab", "exchange", "deu")
 
@@ -60,9 +60,14 @@ def detect_format(path: Path, text: str) -> str:
 def load(path: Path | str, *, fmt: str | None = None) -> Scenario | CaseSet:
     """Load any supported input file; ``fmt`` forces a format (one of :data:`FORMATS`)."""
     path = Path(path)
-    text = read_text(path)
+    return parse(read_text(path), str(path), fmt=fmt)
+
+
+def parse(text: str, name: str, *, fmt: str | None = None) -> Scenario | CaseSet:
+    """Parse the text of an input file called ``name`` (its suffix tells the format unless
+    ``fmt`` is given); errors name ``name``, the line and the field."""
+    path = Path(name)
     fmt = fmt or detect_format(path, text)
-    name = str(path)
     if fmt == "yaml":
         return parse_yaml_scenario(text, name=name)
     if fmt == "bdm":

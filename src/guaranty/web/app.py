@@ -1,0 +1,727 @@
+"""The web workbench: pages and a JSON API over scenarios and the results store (docs/web.md).
+
+``create_app(store)`` builds a FastAPI app. Pages (server-rendered, plotly figures, no
+external assets) and the JSON API under ``/api/`` are served by the same process. The app
+reads runs from the same DuckDB store that ``guaranty run`` writes, opening it per request,
+so a run finished in a terminal shows up in the browser.
+
+Safety: request bodies are capped (``max_body`` bytes); YAML is parsed with the safe loader
+(no object construction); scenario and run ids are checked against a strict pattern and only
+ever used as keys in the store, never as file names; at most ``max_running`` runs go at a
+time and at most 16 wait; every error is answered with a JSON body, never a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from pydantic import BaseModel, Field
+
+from guaranty import __version__
+from guaranty.errors import GuarantyError
+from guaranty.scenario import CaseSet, Scenario, parse
+from guaranty.scenario.schema import OBLIGATIONS, Fixed, Normal, Triangular, Uniform
+from guaranty.store import Store
+from guaranty.web.jobs import Jobs, QueueFull
+
+__all__ = ["create_app"]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+RUN_PATTERN = r"^[0-9a-f]{16}$"
+_ID = re.compile(ID_PATTERN)
+_RUN = re.compile(RUN_PATTERN)
+MAX_DRAWS = 200_000
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def default_scenarios_dir() -> Path | None:
+    """The shipped scenarios: ``scenarios/`` of the source tree, or of the working folder."""
+    for cand in (Path(__file__).resolve().parents[3] / "scenarios", Path.cwd() / "scenarios"):
+        if cand.is_dir():
+            return cand
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Request and response bodies (they make the OpenAPI schema)
+# --------------------------------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    error: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+
+class ScenarioInfo(BaseModel):
+    id: str
+    name: str
+    origin: str  # shipped, upload, edit
+    parent: str | None = None
+    filename: str
+    actors: int | None = None
+    issues: int | None = None
+    designs: int | None = None
+    claims: int | None = None
+
+
+class Change(BaseModel):
+    """One edit: ``path`` into the scenario (e.g. ["credibility", "common_shock"]), and
+    either ``nominal`` (a new central value for a quantity, its spread kept) or ``value``
+    (a new list of obligations, for ``["credibility", "conduct", ID, "today"]``)."""
+
+    path: list[str] = Field(min_length=1, max_length=8)
+    nominal: float | None = Field(default=None, allow_inf_nan=False)
+    value: list[str] | None = Field(default=None, max_length=32)
+
+
+class VersionRequest(BaseModel):
+    changes: list[Change] = Field(min_length=1, max_length=500)
+    name: str | None = Field(default=None, max_length=200)
+
+
+class RunRequest(BaseModel):
+    scenario: str = Field(pattern=ID_PATTERN)
+    draws: int = Field(default=5000, ge=1, le=MAX_DRAWS)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class RunInfo(BaseModel):
+    run_id: str
+    scenario: str
+    scenario_id: str | None = None
+    seed: int
+    draws: int
+    stored: int = 0
+    done: int = 0
+    status: str
+    model: str | None = None
+    version: str | None = None
+    error: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        too_big = JSONResponse(
+            {"error": f"request body too large (limit {self.limit:,} bytes)"}, status_code=413
+        )
+        if length is not None:
+            try:
+                if int(length) > self.limit:
+                    await too_big(scope, receive, send)
+                    return
+            except ValueError:
+                await JSONResponse({"error": "bad Content-Length"}, status_code=400)(
+                    scope, receive, send
+                )
+                return
+        seen = 0
+        started = False
+
+        async def limited() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracking_send)
+        except _TooLarge:
+            if not started:
+                await too_big(scope, receive, send)
+
+
+def _error(exc: GuarantyError, status: int = 422) -> JSONResponse:
+    field = getattr(exc, "field", None)
+    body = ErrorBody(
+        error=str(exc),
+        file=getattr(exc, "file", None),
+        line=getattr(exc, "line", None),
+        column=getattr(exc, "column", None),
+        field=".".join(str(f) for f in field) if field else None,
+    )
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+def _check_id(sid: str) -> str:
+    if not _ID.match(sid):
+        raise HTTPException(404, f"no scenario {sid!r}")
+    return sid
+
+
+def _check_run(run_id: str) -> str:
+    if not _RUN.match(run_id):
+        raise HTTPException(404, f"no run {run_id!r}")
+    return run_id
+
+
+def _shift(q: dict[str, Any], nominal: float) -> dict[str, Any]:
+    """A quantity (as a dict) moved to a new central value, its spread kept."""
+    q = dict(q)
+    dist = q.get("dist", "fixed")
+    if dist == "fixed":
+        q["value"] = nominal
+    elif dist == "normal":
+        q["mean"] = nominal
+    elif dist == "uniform":
+        half = (q["high"] - q["low"]) / 2
+        q["low"], q["high"] = nominal - half, nominal + half
+    elif dist == "triangular":
+        d = nominal - q["mode"]
+        q["low"], q["mode"], q["high"] = q["low"] + d, nominal, q["high"] + d
+    q["source"] = (q.get("source") or "") + " [edited in the workbench]"
+    return q
+
+
+def _nominal(q: Any) -> float | None:
+    return q.nominal if isinstance(q, Fixed | Normal | Uniform | Triangular) else None
+
+
+def apply_changes(scenario: Scenario, changes: list[Change]) -> dict[str, Any]:
+    """The scenario as a dict with ``changes`` applied (validated by the caller)."""
+    data = copy.deepcopy(scenario.model_dump(mode="json", by_alias=True, exclude_none=True))
+    for ch in changes:
+        where = ".".join(ch.path)
+        parent: Any = data
+        for key in ch.path[:-1]:
+            if isinstance(parent, list):
+                if not key.isdigit() or int(key) >= len(parent):
+                    raise GuarantyError(f"{where}: no such item in the scenario")
+                parent = parent[int(key)]
+            elif isinstance(parent, dict):
+                if key not in parent:
+                    if ch.path[:2] == ["credibility", "conduct"] and ch.value is not None:
+                        parent[key] = {}
+                    elif ch.path[:2] == ["war", "parameters"]:
+                        parent[key] = {}
+                    else:
+                        raise GuarantyError(f"{where}: no such field in the scenario")
+                parent = parent[key]
+            else:
+                raise GuarantyError(f"{where}: no such field in the scenario")
+        last = ch.path[-1]
+        if not isinstance(parent, dict):
+            raise GuarantyError(f"{where}: not a field that can be edited")
+        if ch.value is not None:
+            bad = [v for v in ch.value if v not in OBLIGATIONS]
+            if bad or ch.path[-1] != "today":
+                raise GuarantyError(
+                    f"{where}: a list of obligations ({', '.join(OBLIGATIONS)}) is expected"
+                )
+            parent[last] = list(dict.fromkeys(ch.value))
+        elif ch.nominal is not None:
+            current = parent.get(last)
+            if isinstance(current, dict) and ("dist" in current or "value" in current):
+                parent[last] = _shift(current, ch.nominal)
+            elif isinstance(current, int | float) and not isinstance(current, bool):
+                parent[last] = ch.nominal
+            elif current is None and ch.path[:2] == ["war", "parameters"]:
+                parent[last] = {"value": ch.nominal, "source": "edited in the workbench"}
+            else:
+                raise GuarantyError(f"{where}: not a number or quantity that can be edited")
+        else:
+            raise GuarantyError(f"{where}: give 'nominal' or 'value'")
+    return data
+
+
+class _Cache:
+    """A small LRU cache of computed results (keyed by run id and stored draws)."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._d: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        if key in self._d:
+            self._d.move_to_end(key)
+            return self._d[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> None:
+        self._d[key] = value
+        self._d.move_to_end(key)
+        while len(self._d) > self.size:
+            self._d.popitem(last=False)
+
+
+# --------------------------------------------------------------------------------------------
+# The app
+# --------------------------------------------------------------------------------------------
+
+
+def create_app(
+    store: str | Path = "guaranty.duckdb",
+    *,
+    scenarios_dir: Path | None = None,
+    workers: int = 2,
+    max_running: int = 1,
+    max_body: int = 2_000_000,
+) -> FastAPI:
+    """The workbench over the results store ``store`` (created if missing)."""
+    from guaranty.web import pages
+
+    store = str(store)
+    with Store(store):
+        pass  # create the tables now: a bad path fails at start, not at the first request
+    shipped_dir = scenarios_dir if scenarios_dir is not None else default_scenarios_dir()
+    shipped: dict[str, Path] = {}
+    if shipped_dir is not None:
+        for path in sorted(shipped_dir.glob("*.y*ml")):
+            sid = re.sub(r"[^a-z0-9_-]", "-", path.stem.lower())[:64]
+            if _ID.match(sid):
+                shipped[sid] = path
+    jobs = Jobs(store, max_running=max_running, workers=workers)
+    cache = _Cache()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.shutdown()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="guaranty workbench",
+        version=__version__,
+        description="Scenarios, runs and results of guaranty: security guarantees and "
+        "negotiated war endings as testable numbers.",
+    )
+    app.add_middleware(BodyLimit, limit=max_body)
+    app.state.jobs = jobs
+    app.state.store = store
+
+    @app.exception_handler(GuarantyError)
+    async def _guaranty_error(request: Request, exc: GuarantyError) -> JSONResponse:
+        return _error(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for e in exc.errors()[:5]:
+            loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+            parts.append(f"{loc}: {e.get('msg')}" if loc else str(e.get("msg")))
+        return JSONResponse({"error": "; ".join(parts) or "invalid request"}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"error": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500
+        )
+
+    # -- scenario access ------------------------------------------------------------------
+
+    def open_store() -> Store:
+        try:
+            return Store(store)
+        except GuarantyError as exc:
+            raise HTTPException(503, f"the results store is busy or unreadable: {exc}") from None
+
+    def scenario_text(sid: str) -> tuple[str, str, str, str | None]:
+        """(origin, filename, text, parent) of a scenario."""
+        _check_id(sid)
+        if sid in shipped:
+            path = shipped[sid]
+            return "shipped", path.name, path.read_text(encoding="utf-8"), None
+        with open_store() as st:
+            got = st.scenario_text(sid)
+        if got is None:
+            raise HTTPException(404, f"no scenario {sid!r}")
+        filename, text, parent = got
+        origin = "edit" if parent else "upload"
+        return origin, filename, text, parent
+
+    def get_scenario(sid: str) -> Scenario:
+        key = ("scenario", sid)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        _, filename, text, _ = scenario_text(sid)
+        obj = parse(text, filename)
+        if not isinstance(obj, Scenario):  # pragma: no cover - uploads are checked
+            raise HTTPException(422, "not a scenario")
+        cache.put(key, obj)
+        return obj
+
+    def info(sid: str, origin: str, parent: str | None, filename: str) -> ScenarioInfo:
+        try:
+            s = get_scenario(sid)
+            return ScenarioInfo(
+                id=sid,
+                name=s.name,
+                origin=origin,
+                parent=parent,
+                filename=filename,
+                actors=len(s.actors),
+                issues=len(s.issues),
+                designs=len(s.guarantees),
+                claims=len(s.claims),
+            )
+        except (GuarantyError, HTTPException):
+            return ScenarioInfo(
+                id=sid,
+                name=f"{filename} (unreadable)",
+                origin=origin,
+                parent=parent,
+                filename=filename,
+            )
+
+    def list_scenarios() -> list[ScenarioInfo]:
+        out = [info(sid, "shipped", None, p.name) for sid, p in shipped.items()]
+        with open_store() as st:
+            rows = st.scenarios()
+        for r in rows:
+            out.append(
+                info(r["id"], "edit" if r["parent"] else "upload", r["parent"], r["filename"])
+            )
+        return out
+
+    def keep(text: str, filename: str, parent: str | None, name: str | None = None) -> str:
+        obj = parse(text, filename)
+        if isinstance(obj, CaseSet):
+            raise GuarantyError(
+                f"{filename}: a set of cases with observed outcomes (DEU III) is for "
+                "'guaranty backtest', not a scenario for the workbench",
+                file=filename,
+            )
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        sid = f"{'e' if parent else 'u'}-{digest}"
+        with open_store() as st:
+            st.add_scenario(
+                sid,
+                name=name or obj.name,
+                origin="edit" if parent else "upload",
+                parent=parent,
+                filename=filename,
+                text=text,
+            )
+        return sid
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def list_runs() -> list[RunInfo]:
+        with open_store() as st:
+            rows = st.runs()
+        seen = set()
+        out = []
+        for r in rows:
+            job = jobs.get(r["run_id"])
+            seen.add(r["run_id"])
+            status = r["status"]
+            if job is not None and job.status in ("queued", "running", "failed"):
+                status = job.status
+            out.append(
+                RunInfo(
+                    run_id=r["run_id"],
+                    scenario=r["scenario"],
+                    scenario_id=job.scenario_id if job else None,
+                    seed=int(r["seed"]),
+                    draws=int(r["draws"]),
+                    stored=int(r["stored"]),
+                    done=job.done if job else int(r["stored"]),
+                    status=status,
+                    model=r["model"],
+                    version=r["version"],
+                    error=job.error if job else None,
+                )
+            )
+        for job in jobs.all():
+            if job.run_id not in seen:
+                out.insert(
+                    0,
+                    RunInfo(
+                        run_id=job.run_id,
+                        scenario=job.scenario_name,
+                        scenario_id=job.scenario_id,
+                        seed=job.seed,
+                        draws=job.draws,
+                        done=job.done,
+                        status=job.status,
+                        error=job.error,
+                    ),
+                )
+        return out
+
+    def run_info(run_id: str) -> RunInfo:
+        _check_run(run_id)
+        for r in list_runs():
+            if r.run_id == run_id:
+                return r
+        raise HTTPException(404, f"no run {run_id!r}")
+
+    def results(run_id: str) -> dict[str, Any]:
+        """The run loaded from the store with its claims and credibility (cached)."""
+        from guaranty.claims import run_ledger
+        from guaranty.credibility import assess
+
+        r = run_info(run_id)
+        if r.stored == 0:
+            raise HTTPException(409, f"run {run_id} has no finished draws yet")
+        key = ("results", run_id, r.stored)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        with open_store() as st:
+            info_row = st.run_info(run_id)
+            try:
+                run = st.load(run_id, draws=r.stored)
+            except GuarantyError:
+                # an interrupted run: use the whole blocks at the start
+                done = st.done_blocks(run_id)
+                n = 0
+                while n // 1000 in done:
+                    n += done[n // 1000]
+                    if done[(n - 1) // 1000] < 1000:
+                        break
+                if n == 0:
+                    raise HTTPException(409, f"run {run_id} has no finished draws yet") from None
+                run = st.load(run_id, draws=n)
+        scenario = Scenario.model_validate_json(info_row["scenario_json"])
+        cred = assess(scenario, draws=1000, seed=int(info_row["seed"]))
+        claims = run_ledger(scenario.claims, run)
+        value = {"run": run, "scenario": scenario, "credibility": cred, "claims": claims}
+        cache.put(key, value)
+        return value
+
+    # -- JSON API ---------------------------------------------------------------------------
+
+    errors = {
+        404: {"model": ErrorBody, "description": "not found"},
+        422: {"model": ErrorBody, "description": "invalid input"},
+    }
+
+    @app.get("/api/scenarios", response_model=list[ScenarioInfo], tags=["scenarios"])
+    def api_scenarios() -> list[ScenarioInfo]:
+        """The shipped scenarios, the uploaded ones and their edited versions."""
+        return list_scenarios()
+
+    @app.post(
+        "/api/scenarios",
+        response_model=ScenarioInfo,
+        status_code=201,
+        tags=["scenarios"],
+        responses={**errors, 413: {"model": ErrorBody, "description": "too large"}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
+    async def api_upload(
+        request: Request,
+        filename: Annotated[
+            str, Query(pattern=r"^[A-Za-z0-9_.-]{1,100}$", description="its name: .yaml, .csv")
+        ] = "upload.yaml",
+    ) -> ScenarioInfo:
+        """Upload a scenario (YAML, or a BDM / KTAB .csv or a decide file) as the body."""
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise GuarantyError(f"{filename}: not UTF-8 text", file=filename) from None
+        if not text.strip():
+            raise GuarantyError(f"{filename}: the file is empty", file=filename)
+        sid = keep(text, filename, None)
+        return info(sid, "upload", None, filename)
+
+    @app.get(
+        "/api/scenarios/{sid}", tags=["scenarios"], responses=errors, response_model=dict[str, Any]
+    )
+    def api_scenario(sid: str) -> dict[str, Any]:
+        """A scenario, whole, as JSON."""
+        return get_scenario(sid).model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    @app.get(
+        "/api/scenarios/{sid}/yaml",
+        tags=["scenarios"],
+        responses={**errors, 200: {"content": {"application/yaml": {}}}},
+        response_class=PlainTextResponse,
+    )
+    def api_scenario_yaml(sid: str) -> Response:
+        """The scenario's file, to download."""
+        _, filename, text, _ = scenario_text(sid)
+        if not filename.endswith((".yaml", ".yml")):
+            text = yaml.safe_dump(
+                get_scenario(sid).model_dump(mode="json", by_alias=True, exclude_none=True),
+                sort_keys=False,
+                allow_unicode=True,
+            )
+            filename = Path(filename).stem + ".yaml"
+        return Response(
+            text,
+            media_type="application/yaml",
+            headers={"Content-Disposition": f'attachment; filename="{sid}.yaml"'},
+        )
+
+    @app.post(
+        "/api/scenarios/{sid}/versions",
+        response_model=ScenarioInfo,
+        status_code=201,
+        tags=["scenarios"],
+        responses=errors,
+    )
+    def api_new_version(sid: str, body: VersionRequest) -> ScenarioInfo:
+        """Save an edited copy of a scenario as a new version (the original is kept)."""
+        base = get_scenario(sid)
+        data = apply_changes(base, body.changes)
+        if body.name:
+            data["name"] = body.name
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        new = keep(text, f"{sid}-edit.yaml", sid, body.name)
+        return info(new, "edit", sid, f"{sid}-edit.yaml")
+
+    @app.get("/api/runs", response_model=list[RunInfo], tags=["runs"])
+    def api_runs() -> list[RunInfo]:
+        """Every run in the store (from the browser or from 'guaranty run') and every job."""
+        return list_runs()
+
+    @app.post(
+        "/api/runs",
+        response_model=RunInfo,
+        status_code=202,
+        tags=["runs"],
+        responses={**errors, 429: {"model": ErrorBody, "description": "queue full"}},
+    )
+    def api_start(body: RunRequest) -> RunInfo:
+        """Start a run in the background (queued if another is running)."""
+        scenario = get_scenario(body.scenario)
+        from guaranty.montecarlo import settings
+
+        settings(scenario)  # a scenario without war / credibility / designs: 422 now
+        try:
+            job = jobs.submit(scenario, body.scenario, draws=body.draws, seed=body.seed)
+        except QueueFull as exc:
+            raise HTTPException(429, str(exc)) from None
+        return RunInfo(
+            run_id=job.run_id,
+            scenario=job.scenario_name,
+            scenario_id=job.scenario_id,
+            seed=job.seed,
+            draws=job.draws,
+            done=job.done,
+            status=job.status,
+        )
+
+    @app.get("/api/runs/{run_id}", response_model=RunInfo, tags=["runs"], responses=errors)
+    def api_run(run_id: str) -> RunInfo:
+        """A run's status and progress."""
+        return run_info(run_id)
+
+    @app.post(
+        "/api/runs/{run_id}/cancel",
+        response_model=RunInfo,
+        tags=["runs"],
+        responses={**errors, 409: {"model": ErrorBody, "description": "not running"}},
+    )
+    def api_cancel(run_id: str) -> RunInfo:
+        """Cancel a queued or running run (its finished chunks stay in the store)."""
+        _check_run(run_id)
+        job = jobs.cancel(run_id)
+        if job is None:
+            run_info(run_id)  # 404 if unknown
+            raise HTTPException(409, f"run {run_id} is not running")
+        return (
+            run_info(run_id)
+            if job.status != "cancelled"
+            else RunInfo(
+                run_id=job.run_id,
+                scenario=job.scenario_name,
+                scenario_id=job.scenario_id,
+                seed=job.seed,
+                draws=job.draws,
+                done=job.done,
+                status=job.status,
+            )
+        )
+
+    @app.get(
+        "/api/runs/{run_id}/results",
+        tags=["runs"],
+        responses={**errors, 409: {"model": ErrorBody, "description": "no draws yet"}},
+        response_model=dict[str, Any],
+    )
+    def api_results(run_id: str) -> dict[str, Any]:
+        """The run's summary: war outcomes, settled terms, designs compared, credibility."""
+        got = results(run_id)
+        out = got["run"].summary()
+        out["credibility"] = got["credibility"].to_json()
+        return _finite(out)
+
+    @app.get(
+        "/api/runs/{run_id}/claims",
+        tags=["runs"],
+        responses={**errors, 409: {"model": ErrorBody, "description": "no draws yet"}},
+        response_model=list[dict[str, Any]],
+    )
+    def api_claims(run_id: str) -> list[dict[str, Any]]:
+        """The claims ledger of the run: share of draws, verdict, what flips it."""
+        return _finite([c.to_json() for c in results(run_id)["claims"]])
+
+    # -- pages -------------------------------------------------------------------------------
+
+    pages.register(
+        app,
+        get_scenario=get_scenario,
+        scenario_text=scenario_text,
+        list_scenarios=list_scenarios,
+        list_runs=list_runs,
+        run_info=run_info,
+        results=results,
+    )
+    return app
+
+
+def _finite(x: Any) -> Any:
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(x, float):
+        return x if x == x and abs(x) != float("inf") else None
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    return x

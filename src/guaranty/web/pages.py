@@ -1,0 +1,256 @@
+"""The workbench's HTML pages (server-rendered; plots are plotly figures, assets served by the
+app itself so the pages work with no internet)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import plotly.graph_objects as go
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import HTMLResponse, Response
+from plotly.subplots import make_subplots
+
+from guaranty import __version__
+from guaranty.report import (
+    _claims_figure,
+    _comparison_figure,
+    _credibility_figure,
+    _figure_html,
+    _positions_figure,
+    _rounds_figure,
+    _settled_figure,
+    _war_figure,
+)
+from guaranty.scenario.schema import OBLIGATIONS, Scenario, describe
+
+STATIC = Path(__file__).resolve().parent / "static"
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("guaranty.web", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+#: war parameters offered on the assumptions page (besides those the scenario sets)
+WAR_KEYS = ("aid_a", "aid_b", "optimism_a", "optimism_b", "reservation_b", "cost_a", "cost_b")
+
+
+@cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _page(name: str, **ctx: Any) -> HTMLResponse:
+    html = _ENV.get_template(name).render(version=__version__, **ctx)
+    return HTMLResponse(html)
+
+
+def _scenario_figure(s: Scenario) -> go.Figure:
+    """Each actor's position on each issue, the marker's size its salience."""
+    fig = make_subplots(
+        rows=1,
+        cols=len(s.issues),
+        subplot_titles=[i.id for i in s.issues],
+        shared_yaxes=True,
+        horizontal_spacing=0.02,
+    )
+    names = [a.name for a in s.actors]
+    for k, issue in enumerate(s.issues, start=1):
+        xs, ys, sizes, text = [], [], [], []
+        for a in s.actors:
+            e = s.position(a.id, issue.id)
+            if e is None:
+                continue
+            xs.append(e.position.nominal)
+            ys.append(a.name)
+            sizes.append(6 + 24 * e.salience.nominal)
+            text.append(f"{a.name}: {describe(e.position)} (salience {describe(e.salience)})")
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="markers",
+                marker={"size": sizes, "color": "#1f77b4"},
+                text=text,
+                hoverinfo="text",
+                showlegend=False,
+            ),
+            row=1,
+            col=k,
+        )
+        fig.update_xaxes(range=list(issue.scale), row=1, col=k)
+    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1])
+    fig.update_layout(
+        template="plotly_white",
+        height=120 + 26 * len(names),
+        margin={"l": 170, "r": 10, "t": 50, "b": 30},
+        title="Positions (marker size: salience)",
+    )
+    return fig
+
+
+def _compare_rows(a: Any, b: Any) -> list[dict[str, Any]]:
+    sa, sb = a["run"].summary(), b["run"].summary()
+    labels = {d.id: d.label for d in a["scenario"].guarantees}
+    rows = []
+    for d in sa["designs"]:
+        if d not in sb["designs"]:
+            continue
+        row: dict[str, Any] = {"id": d, "label": labels.get(d, d)}
+        for m in ("p_any", "p_no_attack", "p_peace", "share"):
+            va = sa["designs"][d][m]
+            vb = sb["designs"][d][m]
+            va = va["mean"] if isinstance(va, dict) else va
+            vb = vb["mean"] if isinstance(vb, dict) else vb
+            row[m] = (va, vb)
+        rows.append(row)
+    return rows
+
+
+def register(
+    app: FastAPI,
+    *,
+    get_scenario: Callable[[str], Scenario],
+    scenario_text: Callable[[str], tuple[str, str, str, str | None]],
+    list_scenarios: Callable[[], list[Any]],
+    list_runs: Callable[[], list[Any]],
+    run_info: Callable[[str], Any],
+    results: Callable[[str], dict[str, Any]],
+) -> None:
+    """Add the pages to ``app`` (the callables are the app's accessors)."""
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name == "plotly.min.js":
+            return Response(
+                _plotly_js(),
+                media_type="application/javascript",
+                headers={"Cache-Control": "max-age=86400"},
+            )
+        files = {"app.css": "text/css", "app.js": "application/javascript"}
+        if name not in files:
+            raise HTTPException(404, f"no file {name!r}")
+        return Response((STATIC / name).read_text(encoding="utf-8"), media_type=files[name])
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        return _page("index.html.j2", scenarios=list_scenarios(), title="Scenarios")
+
+    @app.get("/scenarios/{sid}", response_class=HTMLResponse, include_in_schema=False)
+    def scenario_page(sid: str) -> HTMLResponse:
+        s = get_scenario(sid)
+        origin, _file, _, parent = scenario_text(sid)
+        return _page(
+            "scenario.html.j2",
+            title=s.name,
+            sid=sid,
+            s=s,
+            origin=origin,
+            parent=parent,
+            describe=describe,
+            figure=_figure_html(_scenario_figure(s)),
+        )
+
+    @app.get("/scenarios/{sid}/assumptions", response_class=HTMLResponse, include_in_schema=False)
+    def assumptions_page(sid: str) -> HTMLResponse:
+        s = get_scenario(sid)
+        from guaranty.scenario.schema import _war_parameters
+
+        war_defaults = _war_parameters()
+        war = []
+        if s.war is not None:
+            keys = list(dict.fromkeys([*s.war.parameters, *WAR_KEYS]))
+            for k in keys:
+                q = s.war.parameters.get(k)
+                war.append(
+                    {
+                        "key": k,
+                        "nominal": q.nominal if q is not None else war_defaults[k],
+                        "described": describe(q) if q is not None else "model default",
+                    }
+                )
+        guarantors = sorted({g for d in s.guarantees for g in d.guarantors})
+        conduct = []
+        if s.credibility is not None:
+            for g in guarantors:
+                c = s.credibility.conduct.get(g)
+                conduct.append(
+                    {
+                        "id": g,
+                        "name": s.actor(g).name,
+                        "today": [o.value for o in c.today] if c else [],
+                    }
+                )
+        return _page(
+            "assumptions.html.j2",
+            title=f"Assumptions: {s.name}",
+            sid=sid,
+            s=s,
+            war=war,
+            conduct=conduct,
+            obligations=OBLIGATIONS,
+            describe=describe,
+        )
+
+    @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
+    def runs_page() -> HTMLResponse:
+        return _page("runs.html.j2", title="Runs", runs=list_runs(), scenarios=list_scenarios())
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+    def results_page(run_id: str) -> HTMLResponse:
+        info = run_info(run_id)
+        got = results(run_id)
+        run, s = got["run"], got["scenario"]
+        from guaranty.pipeline import forecast
+
+        fcs = [forecast(s, m) for m in ("compromise", "extremity", "bdm")]
+        rounds = [f for f in (_rounds_figure(s, fc) for fc in fcs) if f is not None]
+        years = s.deterrence.years if s.deterrence else 10
+        figs = {
+            "credibility": [_figure_html(_credibility_figure(got["credibility"], s))],
+            "comparison": [_figure_html(_comparison_figure(run, s, years))],
+            "settlement": [_figure_html(_war_figure(run)), _figure_html(_settled_figure(run, s))],
+            "forecasts": [
+                _figure_html(_positions_figure(s, fcs)),
+                *[_figure_html(f) for f in rounds],
+            ],
+            "claims": [_figure_html(_claims_figure(got["claims"]))],
+        }
+        return _page(
+            "results.html.j2",
+            title=f"Run {run_id}",
+            info=info,
+            run=run,
+            summary=run.summary(),
+            s=s,
+            figs=figs,
+            claims=got["claims"],
+            runs=[r for r in list_runs() if r.stored > 0 and r.run_id != run_id],
+        )
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page(a: str, b: str) -> HTMLResponse:
+        ra, rb = results(a), results(b)
+        ca = {c.id: c for c in ra["claims"]}
+        claims = [(c, ca.get(c.id)) for c in rb["claims"]]
+        heat = [
+            _figure_html(_credibility_figure(r["credibility"], r["scenario"])) for r in (ra, rb)
+        ]
+        return _page(
+            "compare.html.j2",
+            title="Compare runs",
+            a=run_info(a),
+            b=run_info(b),
+            rows=_compare_rows(ra, rb),
+            claims=claims,
+            heat=heat,
+            fmt=lambda x: "—" if x is None or x != x else f"{100 * x:.1f}%",
+            np=np,
+        )

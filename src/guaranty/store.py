@@ -132,9 +132,12 @@ def run_key(scenario: Scenario, seed: int, version: str = __version__) -> str:
 
 
 class Store:
-    """An open results store (a DuckDB file; ``":memory:"`` for a throwaway one)."""
+    """An open results store (a DuckDB file; ``":memory:"`` for a throwaway one).
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    ``create`` makes the tables if they are missing (skip it for quick reads of a store
+    known to exist)."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
         self.path = str(path)
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise GuarantyError(
@@ -150,7 +153,7 @@ class Store:
                 else ""
             )
             raise GuarantyError(f"{self.path}: cannot open the results store: {e}.{hint}") from None
-        if not read_only:
+        if create and not read_only:
             for ddl in _DDL:
                 self.con.execute(ddl)
             self.con.execute(

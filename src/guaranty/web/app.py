@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -267,23 +268,43 @@ def apply_changes(scenario: Scenario, changes: list[Change]) -> dict[str, Any]:
 
 
 class _Cache:
-    """A small LRU cache of computed results (keyed by run id and stored draws)."""
+    """A small thread-safe LRU cache of computed results; concurrent requests for the same
+    missing key wait for one computation instead of each doing it."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
         self._d: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[Any, threading.Lock] = {}
 
     def get(self, key: Any) -> Any:
-        if key in self._d:
-            self._d.move_to_end(key)
-            return self._d[key]
-        return None
+        with self._lock:
+            if key in self._d:
+                self._d.move_to_end(key)
+                return self._d[key]
+            return None
 
     def put(self, key: Any, value: Any) -> None:
-        self._d[key] = value
-        self._d.move_to_end(key)
-        while len(self._d) > self.size:
-            self._d.popitem(last=False)
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+    def get_or_compute(self, key: Any, compute: Any) -> Any:
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            lock = self._key_locks.setdefault(key, threading.Lock())
+        with lock:
+            hit = self.get(key)
+            if hit is None:
+                hit = compute()
+                self.put(key, hit)
+        with self._lock:
+            self._key_locks.pop(key, None)
+        return hit
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,7 +378,7 @@ def create_app(
 
     def open_store() -> Store:
         try:
-            return Store(store)
+            return Store(store, create=False)
         except GuarantyError as exc:
             raise HTTPException(503, f"the results store is busy or unreadable: {exc}") from None
 
@@ -376,16 +397,14 @@ def create_app(
         return origin, filename, text, parent
 
     def get_scenario(sid: str) -> Scenario:
-        key = ("scenario", sid)
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-        _, filename, text, _ = scenario_text(sid)
-        obj = parse(text, filename)
-        if not isinstance(obj, Scenario):  # pragma: no cover - uploads are checked
-            raise HTTPException(422, "not a scenario")
-        cache.put(key, obj)
-        return obj
+        def compute() -> Scenario:
+            _, filename, text, _ = scenario_text(sid)
+            obj = parse(text, filename)
+            if not isinstance(obj, Scenario):  # pragma: no cover - uploads are checked
+                raise HTTPException(422, "not a scenario")
+            return obj
+
+        return cache.get_or_compute(("scenario", _check_id(sid)), compute)
 
     def info(sid: str, origin: str, parent: str | None, filename: str) -> ScenarioInfo:
         try:
@@ -495,20 +514,21 @@ def create_app(
 
     def results(run_id: str) -> dict[str, Any]:
         """The run loaded from the store with its claims and credibility (cached)."""
-        from guaranty.claims import run_ledger
-        from guaranty.credibility import assess
-
         r = run_info(run_id)
         if r.stored == 0:
             raise HTTPException(409, f"run {run_id} has no finished draws yet")
-        key = ("results", run_id, r.stored)
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
+        return cache.get_or_compute(
+            ("results", run_id, r.stored), lambda: compute(run_id, r.stored)
+        )
+
+    def compute(run_id: str, stored: int) -> dict[str, Any]:
+        from guaranty.claims import run_ledger
+        from guaranty.credibility import assess
+
         with open_store() as st:
             info_row = st.run_info(run_id)
             try:
-                run = st.load(run_id, draws=r.stored)
+                run = st.load(run_id, draws=stored)
             except GuarantyError:
                 # an interrupted run: use the whole blocks at the start
                 done = st.done_blocks(run_id)
@@ -523,9 +543,7 @@ def create_app(
         scenario = Scenario.model_validate_json(info_row["scenario_json"])
         cred = assess(scenario, draws=1000, seed=int(info_row["seed"]))
         claims = run_ledger(scenario.claims, run)
-        value = {"run": run, "scenario": scenario, "credibility": cred, "claims": claims}
-        cache.put(key, value)
-        return value
+        return {"run": run, "scenario": scenario, "credibility": cred, "claims": claims}
 
     # -- JSON API ---------------------------------------------------------------------------
 

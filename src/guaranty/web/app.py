@@ -343,6 +343,10 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their code from a CDN: the workbench has its
+        # own offline page of the API at /api-docs instead, and the schema at /openapi.json
+        docs_url=None,
+        redoc_url=None,
         title="guaranty workbench",
         version=__version__,
         description="Scenarios, runs and results of guaranty: security guarantees and "

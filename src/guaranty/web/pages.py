@@ -199,6 +199,26 @@ def register(
             describe=describe,
         )
 
+    @app.get("/api-docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        schema = app.openapi()
+        ops = []
+        for path, methods in schema.get("paths", {}).items():
+            for method, op in methods.items():
+                body = op.get("requestBody", {}).get("content", {})
+                ops.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "summary": op.get("summary", ""),
+                        "doc": op.get("description", ""),
+                        "params": [p["name"] for p in op.get("parameters", [])],
+                        "body": ", ".join(body) if body else "",
+                        "codes": ", ".join(sorted(op.get("responses", {}))),
+                    }
+                )
+        return _page("api.html.j2", title="JSON API", ops=ops)
+
     @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
     def runs_page() -> HTMLResponse:
         return _page("runs.html.j2", title="Runs", runs=list_runs(), scenarios=list_scenarios())

@@ -106,9 +106,9 @@ def test_a_killed_server_keeps_finished_runs(tmp_path: Path) -> None:
     try:
         runs = {r["run_id"]: r for r in httpx.get(f"{base}/api/runs", timeout=10).json()}
         assert runs[done_id]["status"] == "done" and runs[done_id]["stored"] == 2000
-        # the interrupted run keeps its finished chunks, and is marked as not finished
+        # the interrupted run keeps its finished chunks, and is marked as such
         assert 0 < runs[partial_id]["stored"] < 40000
-        assert runs[partial_id]["status"] == "running"
+        assert runs[partial_id]["status"] == "interrupted"
         # its results can be read from the draws kept, and starting it again resumes it
         assert httpx.get(f"{base}/api/runs/{done_id}/claims", timeout=60).status_code == 200
         kept = runs[partial_id]["stored"]

@@ -477,6 +477,10 @@ def create_app(
             status = r["status"]
             if job is not None and job.status in ("queued", "running", "failed"):
                 status = job.status
+            elif status == "running":
+                # not running here, and no other process holds the store (we could open it):
+                # a run that was killed; starting it again resumes it
+                status = "interrupted"
             out.append(
                 RunInfo(
                     run_id=r["run_id"],

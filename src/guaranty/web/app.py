@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from guaranty import __version__
-from guaranty.errors import GuarantyError
+from guaranty.errors import GuarantyError, ScenarioError
 from guaranty.scenario import CaseSet, Scenario, parse
 from guaranty.scenario.schema import OBLIGATIONS, Fixed, Normal, Triangular, Uniform
 from guaranty.store import Store
@@ -446,9 +446,9 @@ def create_app(
     def keep(text: str, filename: str, parent: str | None, name: str | None = None) -> str:
         obj = parse(text, filename)
         if isinstance(obj, CaseSet):
-            raise GuarantyError(
-                f"{filename}: a set of cases with observed outcomes (DEU III) is for "
-                "'guaranty backtest', not a scenario for the workbench",
+            raise ScenarioError(
+                "a set of cases with observed outcomes (DEU III) is for 'guaranty backtest', "
+                "not a scenario for the workbench",
                 file=filename,
             )
         digest = hashlib.sha256(text.encode()).hexdigest()[:12]
@@ -589,9 +589,9 @@ def create_app(
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise GuarantyError(f"{filename}: not UTF-8 text", file=filename) from None
+            raise ScenarioError("not UTF-8 text", file=filename) from None
         if not text.strip():
-            raise GuarantyError(f"{filename}: the file is empty", file=filename)
+            raise ScenarioError("the file is empty", file=filename)
         sid = keep(text, filename, None)
         return info(sid, "upload", None, filename)
 
@@ -688,7 +688,7 @@ def create_app(
         """Cancel a queued or running run (its finished chunks stay in the store)."""
         _check_run(run_id)
         job = jobs.cancel(run_id)
-        if job is None:
+        if job is None or job.status not in ("queued", "running", "cancelled"):
             run_info(run_id)  # 404 if unknown
             raise HTTPException(409, f"run {run_id} is not running")
         return (

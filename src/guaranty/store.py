@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,8 @@ from guaranty.montecarlo import BLOCK, METRICS, BlockResult, Layout, RunResult
 from guaranty.scenario.schema import Scenario
 
 __all__ = ["Store", "run_key", "scenario_hash"]
+
+_OPEN = threading.Lock()
 
 SCHEMA_VERSION = 1
 
@@ -145,7 +148,8 @@ class Store:
                 "this is a folder"
             )
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
+            with _OPEN:
+                self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as e:
             hint = (
                 " Another guaranty process is writing to it; wait for it to finish."
@@ -161,7 +165,8 @@ class Store:
             )
 
     def close(self) -> None:
-        self.con.close()
+        with _OPEN:
+            self.con.close()
 
     def __enter__(self) -> Store:
         return self

@@ -79,7 +79,10 @@ def parse_yaml_scenario(text: str, *, name: str = "<string>") -> Scenario:
 
 
 def _compose(text: str, name: str) -> tuple[yaml.Node | None, Any]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters up front
+        raise ScenarioError(f"malformed YAML: {exc}", file=name) from None
     try:
         node = loader.get_single_node()
         if node is None:

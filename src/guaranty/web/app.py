@@ -97,8 +97,8 @@ class VersionRequest(BaseModel):
 
 class RunRequest(BaseModel):
     scenario: str = Field(pattern=ID_PATTERN)
-    draws: int = Field(default=5000, ge=1, le=MAX_DRAWS)
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    draws: int = Field(default=5000, ge=1, le=MAX_DRAWS, strict=True)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, strict=True)
 
 
 class RunInfo(BaseModel):
@@ -362,7 +362,9 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+        return JSONResponse(
+            {"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -380,11 +382,34 @@ def create_app(
 
     # -- scenario access ------------------------------------------------------------------
 
+    shared: dict[str, Any] = {"st": None, "users": 0}
+    shared_lock = threading.Lock()
+
+    class _Borrowed(Store):
+        def __init__(self, base: Store) -> None:
+            self.path = base.path
+            self.con = base.con.cursor()
+
+        def close(self) -> None:
+            self.con.close()
+            with shared_lock:
+                shared["users"] -= 1
+                if shared["users"] == 0:
+                    shared["st"].close()
+                    shared["st"] = None
+
     def open_store() -> Store:
-        try:
-            return Store(store, create=False)
-        except GuarantyError as exc:
-            raise HTTPException(503, f"the results store is busy or unreadable: {exc}") from None
+        with shared_lock:
+            if shared["st"] is None:
+                try:
+                    shared["st"] = Store(store, create=False)
+                except GuarantyError as exc:
+                    raise HTTPException(
+                        503, f"the results store is busy or unreadable: {exc}"
+                    ) from None
+            shared["users"] += 1
+            base = shared["st"]
+        return _Borrowed(base)
 
     def scenario_text(sid: str) -> tuple[str, str, str, str | None]:
         """(origin, filename, text, parent) of a scenario."""
@@ -467,6 +492,7 @@ def create_app(
     # -- runs -----------------------------------------------------------------------------
 
     def list_runs() -> list[RunInfo]:
+        before = {j.run_id: j.status for j in jobs.all()}
         with open_store() as st:
             rows = st.runs()
         seen = set()
@@ -475,9 +501,9 @@ def create_app(
             job = jobs.get(r["run_id"])
             seen.add(r["run_id"])
             status = r["status"]
-            if job is not None and job.status in ("queued", "running", "failed"):
-                status = job.status
-            elif status == "running":
+            if job is not None and before.get(job.run_id) in ("queued", "running", "failed"):
+                status = before[job.run_id]
+            elif status == "running" and job is None:
                 # not running here, and no other process holds the store (we could open it):
                 # a run that was killed; starting it again resumes it
                 status = "interrupted"
@@ -714,9 +740,11 @@ def create_app(
     def api_results(run_id: str) -> dict[str, Any]:
         """The run's summary: war outcomes, settled terms, designs compared, credibility."""
         got = results(run_id)
-        out = got["run"].summary()
-        out["credibility"] = got["credibility"].to_json()
-        return _finite(out)
+        if "json" not in got:
+            out = got["run"].summary()
+            out["credibility"] = got["credibility"].to_json()
+            got["json"] = JSONResponse(_finite(out))
+        return got["json"]
 
     @app.get(
         "/api/runs/{run_id}/claims",

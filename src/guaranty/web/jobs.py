@@ -108,7 +108,7 @@ class Jobs:
     def cancel(self, run_id: str) -> Job | None:
         with self._lock:
             job = self._jobs.get(run_id)
-            if job is None:
+            if job is None or job.status not in ("queued", "running"):
                 return None
             if job.status == "queued":
                 job.status = "cancelled"

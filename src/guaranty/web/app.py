@@ -44,6 +44,8 @@ RUN_PATTERN = r"^[0-9a-f]{16}$"
 _ID = re.compile(ID_PATTERN)
 _RUN = re.compile(RUN_PATTERN)
 MAX_DRAWS = 200_000
+#: seconds without a request after which the app lets go of the store file
+IDLE_CLOSE = 1.0
 STATIC = Path(__file__).resolve().parent / "static"
 
 
@@ -382,8 +384,17 @@ def create_app(
 
     # -- scenario access ------------------------------------------------------------------
 
-    shared: dict[str, Any] = {"st": None, "users": 0}
+    # One DuckDB connection per process, shared by concurrent requests (connecting to one
+    # file from many threads at once conflicts), closed once the app has been idle for
+    # IDLE_CLOSE seconds so that 'guaranty run' in another process can take the file's lock.
+    shared: dict[str, Any] = {"st": None, "users": 0, "generation": 0}
     shared_lock = threading.Lock()
+
+    def _close_if_idle(generation: int) -> None:
+        with shared_lock:
+            if shared["users"] == 0 and shared["generation"] == generation and shared["st"]:
+                shared["st"].close()
+                shared["st"] = None
 
     class _Borrowed(Store):
         def __init__(self, base: Store) -> None:
@@ -395,8 +406,12 @@ def create_app(
             with shared_lock:
                 shared["users"] -= 1
                 if shared["users"] == 0:
-                    shared["st"].close()
-                    shared["st"] = None
+                    shared["generation"] += 1
+                    timer = threading.Timer(
+                        IDLE_CLOSE, _close_if_idle, args=(shared["generation"],)
+                    )
+                    timer.daemon = True
+                    timer.start()
 
     def open_store() -> Store:
         with shared_lock:
@@ -408,6 +423,7 @@ def create_app(
                         503, f"the results store is busy or unreadable: {exc}"
                     ) from None
             shared["users"] += 1
+            shared["generation"] += 1
             base = shared["st"]
         return _Borrowed(base)
 

@@ -10,7 +10,6 @@ order in which chunks finish, or how many times the run was interrupted and resu
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -33,7 +32,6 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(scenario_json: str, lay: Layout) -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     _WORKER["scenario"] = Scenario.model_validate_json(scenario_json)
     _WORKER["layout"] = lay
 

@@ -540,20 +540,21 @@ def create_app(
             )
         for job in jobs.all():
             if job.run_id not in seen:
-                out.insert(
-                    0,
-                    RunInfo(
-                        run_id=job.run_id,
-                        scenario=job.scenario_name,
-                        scenario_id=job.scenario_id,
-                        seed=job.seed,
-                        draws=job.draws,
-                        done=job.done,
-                        status=job.status,
-                        error=job.error,
-                    ),
-                )
+                out.insert(0, job_info(job))
         return out
+
+    def job_info(job: Any) -> RunInfo:
+        """A job not (yet) in the store, as the API shows a run."""
+        return RunInfo(
+            run_id=job.run_id,
+            scenario=job.scenario_name,
+            scenario_id=job.scenario_id,
+            seed=job.seed,
+            draws=job.draws,
+            done=job.done,
+            status=job.status,
+            error=job.error,
+        )
 
     def run_info(run_id: str) -> RunInfo:
         _check_run(run_id)
@@ -705,15 +706,7 @@ def create_app(
             job = jobs.submit(scenario, body.scenario, draws=body.draws, seed=body.seed)
         except QueueFull as exc:
             raise HTTPException(429, str(exc)) from None
-        return RunInfo(
-            run_id=job.run_id,
-            scenario=job.scenario_name,
-            scenario_id=job.scenario_id,
-            seed=job.seed,
-            draws=job.draws,
-            done=job.done,
-            status=job.status,
-        )
+        return job_info(job)
 
     @app.get("/api/runs/{run_id}", response_model=RunInfo, tags=["runs"], responses=errors)
     def api_run(run_id: str) -> RunInfo:
@@ -733,19 +726,7 @@ def create_app(
         if job is None or job.status not in ("queued", "running", "cancelled"):
             run_info(run_id)  # 404 if unknown
             raise HTTPException(409, f"run {run_id} is not running")
-        return (
-            run_info(run_id)
-            if job.status != "cancelled"
-            else RunInfo(
-                run_id=job.run_id,
-                scenario=job.scenario_name,
-                scenario_id=job.scenario_id,
-                seed=job.seed,
-                draws=job.draws,
-                done=job.done,
-                status=job.status,
-            )
-        )
+        return run_info(run_id) if job.status != "cancelled" else job_info(job)
 
     @app.get(
         "/api/runs/{run_id}/results",

@@ -254,18 +254,15 @@ def _simulate(
     design = np.where(has_level, np.argmin(gap, axis=0), -1).astype(np.int16)
     # 6. credibility, deterrence and durability of every design, on the same draws
     cred = assess(scenario, draws=n, seed=entropy(4), inner=s.inner)
-    cap_a = (
-        scenario.actor(cred_settings.protected).capability_value.nominal * force_a
-        if cred_settings.protected
-        else np.zeros(n)
-    )
-    cap_b = scenario.actor(cred_settings.aggressor).capability_value.nominal * force_b
+    # the two sides' capabilities after the war, as in the negotiation (the draw's own values)
+    cap_a = cap[:, ids.index(cred_settings.protected), 0] if cred_settings.protected else None
+    cap_b = cap[:, agg, 0]
     comp = compare_designs(
         scenario,
         cred,
         seed=entropy(5),
         aggressor=cap_b,
-        protected=cap_a,
+        protected=cap_a if cap_a is not None else np.zeros(n),
         covariates={
             "treaty": (r.outcome == _SETTLEMENT).astype(float),
             "victory": (r.outcome == _DECISIVE_A).astype(float),

@@ -342,6 +342,10 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.shutdown()
+        with shared_lock:
+            if shared["st"] is not None and shared["users"] == 0:
+                shared["st"].close()
+                shared["st"] = None
 
     app = FastAPI(
         lifespan=lifespan,

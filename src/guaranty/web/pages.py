@@ -230,7 +230,9 @@ def register(
         run, s = got["run"], got["scenario"]
         from guaranty.pipeline import forecast
 
-        fcs = [forecast(s, m) for m in ("compromise", "extremity", "bdm")]
+        fcs = got.get("forecasts")  # kept with the run's cached results: computed once
+        if fcs is None:
+            fcs = got["forecasts"] = [forecast(s, m) for m in ("compromise", "extremity", "bdm")]
         rounds = [f for f in (_rounds_figure(s, fc) for fc in fcs) if f is not None]
         years = s.deterrence.years if s.deterrence else 10
         figs = {

@@ -136,21 +136,35 @@ class BlockResult:
 
     def head(self, n: int) -> BlockResult:
         """The first ``n`` draws."""
-        return BlockResult(
-            start=self.start,
-            war_outcome=self.war_outcome[:n],
-            end_month=self.end_month[:n],
-            front=self.front[:n],
-            terms=self.terms[:n],
-            force_a=self.force_a[:n],
-            force_b=self.force_b[:n],
-            peace=self.peace[:n],
-            settled=self.settled[:n],
-            design=self.design[:n],
-            guarantee_level=self.guarantee_level[:n],
-            whatif={k: v[:, :n] for k, v in self.whatif.items()},
-            inputs=self.inputs[:n],
-        )
+        return replace(self, **_take(self, slice(0, n)))
+
+
+#: the per-draw arrays of BlockResult and RunResult (draws on axis 0; ``whatif`` on axis 1)
+_PER_DRAW = (
+    "war_outcome",
+    "end_month",
+    "front",
+    "terms",
+    "force_a",
+    "force_b",
+    "peace",
+    "settled",
+    "design",
+    "guarantee_level",
+    "inputs",
+)
+
+
+def _take(result: Any, index: slice | np.ndarray, *, inputs: bool = True) -> dict[str, Any]:
+    """The per-draw fields of ``result`` at ``index`` (a slice or a bool mask over draws);
+    without ``inputs`` the input columns come back empty (quicker, for outputs only)."""
+    out: dict[str, Any] = {
+        name: getattr(result, name)[index] for name in _PER_DRAW if inputs or name != "inputs"
+    }
+    if not inputs:
+        out["inputs"] = result.inputs[:0]
+    out["whatif"] = {k: v[:, index] for k, v in result.whatif.items()}
+    return out
 
 
 def settings(scenario: Scenario) -> PipelineSettings:
@@ -409,48 +423,20 @@ class RunResult:
         if not parts:
             raise ValueError("a run needs at least one block")
 
-        def cat(name: str, axis: int = 0) -> np.ndarray:
-            return np.concatenate([getattr(b, name) for b in parts], axis=axis)
-
         return cls(
             scenario=scenario,
             seed=seed,
             draws=sum(b.n for b in parts),
             layout=lay,
-            war_outcome=cat("war_outcome"),
-            end_month=cat("end_month"),
-            front=cat("front"),
-            terms=cat("terms"),
-            force_a=cat("force_a"),
-            force_b=cat("force_b"),
-            peace=cat("peace"),
-            settled=cat("settled"),
-            design=cat("design"),
-            guarantee_level=cat("guarantee_level"),
             whatif={k: np.concatenate([b.whatif[k] for b in parts], axis=1) for k in METRICS},
-            inputs=cat("inputs"),
+            **{name: np.concatenate([getattr(b, name) for b in parts]) for name in _PER_DRAW},
         )
 
     def subset(self, mask: np.ndarray, *, with_inputs: bool = True) -> RunResult:
         """The draws where ``mask`` (bool array of shape (draws,)) is true (without the
         input columns if ``with_inputs`` is false: quicker, for outputs only)."""
         mask = np.asarray(mask, dtype=bool)
-        return replace(
-            self,
-            draws=int(mask.sum()),
-            war_outcome=self.war_outcome[mask],
-            end_month=self.end_month[mask],
-            front=self.front[mask],
-            terms=self.terms[mask],
-            force_a=self.force_a[mask],
-            force_b=self.force_b[mask],
-            peace=self.peace[mask],
-            settled=self.settled[mask],
-            design=self.design[mask],
-            guarantee_level=self.guarantee_level[mask],
-            whatif={k: v[:, mask] for k, v in self.whatif.items()},
-            inputs=self.inputs[mask] if with_inputs else self.inputs[:0],
-        )
+        return replace(self, draws=int(mask.sum()), **_take(self, mask, inputs=with_inputs))
 
     # -- chosen design's values -----------------------------------------------------------
 

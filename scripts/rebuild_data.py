@@ -18,6 +18,12 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+# Nuclear-armed states (COW code -> first year), one definition for the whole project; see
+# src/guaranty/data/SOURCES.md.
+from guaranty.data.conflict import NUCLEAR_POWERS  # noqa: E402
+
 PKG_DATA = ROOT / "src" / "guaranty" / "data"
 TEST_DATA = ROOT / "tests" / "data"
 
@@ -50,21 +56,6 @@ def build_cinc(src: Path, dst: Path) -> int:
             n += 1
     return n
 
-
-# Nuclear-armed states: COW country code -> first year counted as nuclear-armed. A judgement
-# from common knowledge (SIPRI Yearbook, "World nuclear forces"; first test or, for Israel,
-# the commonly cited date of a first deliverable weapon); see src/guaranty/data/SOURCES.md.
-NUCLEAR_POWERS = {
-    2: 1945,  # United States (Trinity test, July 1945)
-    365: 1949,  # USSR / Russia
-    200: 1952,  # United Kingdom
-    220: 1960,  # France
-    710: 1964,  # China
-    666: 1967,  # Israel (undeclared; about 1967)
-    750: 1974,  # India (first test 1974; declared 1998)
-    770: 1998,  # Pakistan
-    731: 2006,  # North Korea
-}
 
 ALLIANCE_COLUMNS = [
     "warid",

@@ -434,9 +434,15 @@ class CredibilitySettings(Strict):
 
     aggressor: Id | None = Field(default=None, description="the state the guarantee is against")
     protected: Id | None = Field(default=None, description="the state the guarantee protects")
-    common_shock: Uncertain = Field(
-        default_factory=lambda: Fixed(value=0.3),
-        description="share of the guarantors' latent resolve that is common, in [0, 1)",
+    common_shock: Uncertain | None = Field(
+        default=None,
+        description="share of the guarantors' latent resolve that is common, in [0, 1); "
+        "default: estimated from defense allies of the same target in the same dispute",
+    )
+    persistence: Uncertain | None = Field(
+        default=None,
+        description="correlation of a guarantor's latent resolve today and tomorrow, in "
+        "[0, 1]; default: estimated from repeated tests of the same state and target",
     )
     circumstances_today: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
     circumstances_tomorrow: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
@@ -601,9 +607,14 @@ class Scenario(Strict):
             for aid in cred.conduct:
                 if aid not in actor_ids:
                     raise _err(("credibility", "conduct", aid), _unknown("actor", aid, actor_ids))
-            lo, hi = cred.common_shock.support
-            if lo < 0 or hi >= 1 or not 0 <= cred.common_shock.nominal < 1:
-                raise _err(("credibility", "common_shock"), "must lie within [0, 1)")
+            for key, top in (("common_shock", 1.0), ("persistence", 1.0 + 1e-12)):
+                q = getattr(cred, key)
+                if q is None:
+                    continue
+                lo, hi = q.support
+                if lo < 0 or hi >= top or not 0 <= q.nominal < top:
+                    bound = "[0, 1)" if key == "common_shock" else "[0, 1]"
+                    raise _err(("credibility", key), f"must lie within {bound}")
         return self
 
     # Convenience views -----------------------------------------------------------------------

@@ -1,37 +1,44 @@
-"""The revealed-resolve update: P(honor tomorrow | not fighting today), for correlated guarantors.
+"""The revealed-resolve update: P(fight tomorrow | not fighting today), with persistence
+estimated, for correlated guarantors.
 
-Guarantor g honors a commitment of design x when r_g + b(x) + c > 0, with r_g its latent
-resolve, standard logistic (the latent error of the honoring model, whose probability of
-honoring is the logistic function of b(x) + c). Today, under the arrangement x_0 and the
-circumstances c_0, g is not fighting: r_g + b(x_0) + c_0 < 0. Tomorrow, under the design x and
-circumstances c_1 (DESIGN.md, "Revealed resolve"):
+Guarantor g fights today when its latent resolve exceeds a threshold set by today's
+arrangement, and tomorrow when a second latent draw exceeds the threshold of the design
+(DESIGN.md, "What a guarantee does"). On the log-odds scale the margins are
 
-    P_g = P(r_g > B_g | r_g < A_g),    A_g = -(b(x_0) + c_0),   B_g = -(b(x) + c_1)
-        = max(0, F(A_g) - F(B_g)) / F(A_g),                     F the logistic CDF.
+    P(fights today) = F(b_0 + c_0),    P(fights tomorrow) = F(b_d + c_1),    F = expit,
 
-With an unchanged design and circumstances, A_g = B_g and P_g = 0 exactly; P_g grows with
-b(x) + c_1 and never decreases when the design adds a term that raises b.
+and the two latent draws are joined by a Gaussian copula with correlation ``persistence``
+(:mod:`guaranty.models.credibility.persistence`). Today g does not fight, so
 
-Guarantors are correlated through a common shock: r_g = F^-1(Phi(u_g)),
-u_g = sqrt(rho) z + sqrt(1 - rho) e_g with z, e_g standard normal (a Gaussian copula with
-logistic margins). The joint outcomes (at least one honors, all honor, capability committed)
-are estimated by importance sampling of z given that nobody fights today: z ~ N(0, 1),
-each e_g from its normal truncated to the "not fighting today" region, weights
-prod_g P(e_g in that region | z).
+    P_g = P(fights tomorrow | not today)
+        = [F(A) - C(F(A), F(B); rho)] / F(A),   A = -(b_0 + c_0),  B = -(b_d + c_1),
+
+C the Gaussian copula. With rho = 1 this is max(0, F(A) - F(B)) / F(A), exactly zero for an
+unchanged design and circumstances (the op-ed's argument); with rho = 0 it is the
+unconditional F(b_d + c_1).
+
+Guarantors share a common shock: with latent standard normals
+
+    u_g  = sqrt(s) z  + sqrt(1 - s) e_g        (today)
+    u'_g = sqrt(s) z' + sqrt(1 - s) e'_g       (tomorrow)
+    corr(z, z') = corr(e_g, e'_g) = rho,
+
+corr(u_g, u_h) = s (the common shock), corr(u_g, u'_g) = rho (persistence). The joint
+outcomes (at least one fights, all fight, capability committed) are estimated by importance
+sampling given that nobody fights today: z ~ N(0, 1), each e_g from its normal truncated to
+the "not fighting today" region, weights prod_g P(e_g in that region | z), then z' and e'_g
+drawn given z and e_g.
 
 Choices
 -------
-* The latent resolve is the honoring model's own logistic error, so today's non-fighting
-  and tomorrow's honoring are two readings of one and the same r_g; the parameter
-  uncertainty (coefficient draws, uncertain circumstances, obligations without a historical
-  counterpart) sits in b and c, one value per outer draw. Probabilities are averaged over
-  r_g within a draw, and intervals are taken across draws.
-* Every guarantor of a design is conditioned on *all* of them refusing to fight today, as
-  they all do; under a common shock this lowers each one's probability below its own
-  closed form, since the others' refusal is evidence of a low common resolve.
-* A guarantor whose refusal today is almost impossible under the model (F(A_g) below 1e-12)
-  keeps the formula's limit: it is treated as certain not to honor tomorrow either, which
-  errs on the side of the seed's argument.
+* Probabilities are averaged over the latent draws within an outer draw; parameter
+  uncertainty (coefficient draws, rho, s) sits in the outer draws, and intervals are taken
+  across them.
+* Every guarantor of a design is conditioned on *all* of them refusing today, as they all
+  do; under a common shock this lowers each one's probability below its own closed form.
+* A refusal that is almost impossible under the model (F(A) < 1e-12) keeps the formula's
+  limit at rho = 1 (certain not to fight tomorrow either) and the unconditional margin
+  below: the conditional is computed where it is defined and the margin elsewhere.
 """
 
 from __future__ import annotations
@@ -41,25 +48,40 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from guaranty.models.credibility.persistence import bvn_cdf
+
 __all__ = ["ResolveResult", "conditional_honor_probability", "revealed_resolve"]
 
 _TINY = 1e-12
 
 
 def conditional_honor_probability(
-    b_today: np.ndarray, b_tomorrow: np.ndarray, c_today: np.ndarray, c_tomorrow: np.ndarray
+    b_today: np.ndarray,
+    b_tomorrow: np.ndarray,
+    c_today: np.ndarray,
+    c_tomorrow: np.ndarray,
+    persistence: np.ndarray | float = 1.0,
 ) -> np.ndarray:
-    """P(r + b_tomorrow + c_tomorrow > 0 | r + b_today + c_today < 0), r standard logistic.
+    """P(fights tomorrow | not today) for one guarantor (see the module docstring).
 
     All arguments broadcast together (e.g. shape (draws, guarantors)); the result has their
-    broadcast shape, with values in [0, 1] and exactly 0 where tomorrow equals today.
+    broadcast shape, values in [0, 1]. With ``persistence`` 1 it is exactly 0 where
+    tomorrow equals today; with 0 it is expit(b_tomorrow + c_tomorrow).
     """
-    a = -(np.asarray(b_today) + c_today)
-    b = -(np.asarray(b_tomorrow) + c_tomorrow)
+    a = -(np.asarray(b_today, dtype=np.float64) + c_today)
+    b = -(np.asarray(b_tomorrow, dtype=np.float64) + c_tomorrow)
+    rho = np.asarray(persistence, dtype=np.float64)
     fa = special.expit(a)
     fb = special.expit(b)
-    p = np.where(fa > _TINY, np.maximum(fa - fb, 0.0) / np.maximum(fa, _TINY), 0.0)
-    return np.where(b < a, p, 0.0)
+    exact = np.where(
+        fa > _TINY, np.maximum(fa - fb, 0.0) / np.maximum(fa, _TINY), 0.0
+    ) * (b < a)
+    ua = special.ndtri(np.clip(fa, _TINY, 1 - _TINY))
+    ub = special.ndtri(np.clip(fb, _TINY, 1 - _TINY))
+    both = bvn_cdf(ua, ub, rho)  # P(no today, no tomorrow)
+    cop = np.where(fa > _TINY, np.maximum(fa - both, 0.0) / np.maximum(fa, _TINY), 1.0 - fb)
+    out = np.where(rho >= 1.0, exact, cop)
+    return np.clip(out, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -69,13 +91,12 @@ class ResolveResult:
     Attributes
     ----------
     p_honor : array of shape (draws, guarantors)
-        Each guarantor's probability of honoring tomorrow given that no guarantor fights
-        today (with a common shock, the others' refusal lowers it; with rho = 0 it is the
-        closed form of :func:`conditional_honor_probability`).
+        Each guarantor's probability of fighting tomorrow given that no guarantor fights
+        today.
     p_any, p_all : arrays of shape (draws,)
-        Probability that at least one / every guarantor honors (NaN with no guarantor).
+        Probability that at least one / every guarantor fights (NaN with no guarantor).
     expected_capability : array of shape (draws,)
-        Expected capability committed: sum over guarantors of capability x 1[honors].
+        Expected capability committed: sum over guarantors of capability x 1[fights].
     """
 
     p_honor: np.ndarray
@@ -93,7 +114,9 @@ def revealed_resolve(
     rho: np.ndarray,
     rng: np.random.Generator,
     *,
+    persistence: np.ndarray | None = None,
     inner: int = 256,
+    able: np.ndarray | None = None,
 ) -> ResolveResult:
     """The revealed-resolve update for correlated guarantors.
 
@@ -103,36 +126,44 @@ def revealed_resolve(
     capability : array of shape (draws, guarantors), >= 0
     rho : array of shape (draws,), the common shock's share of latent variance, in [0, 1).
     rng : the generator for the inner (latent) draws.
+    persistence : array of shape (draws,), the correlation of a guarantor's latent resolve
+        today and tomorrow, in [0, 1]; default 1 (the op-ed's assumption).
     inner : latent draws per outer draw for the joint outcomes.
+    able : bool array of shape (guarantors,); a guarantor that is not able to fight for the
+        protected state at all (the aggressor itself) never fights. Default: all able.
     """
     draws, n = b_today.shape
-    p = conditional_honor_probability(b_today, b_tomorrow, c_today, c_tomorrow)
+    pers = np.ones(draws) if persistence is None else np.asarray(persistence, dtype=np.float64)
+    able = np.ones(n, dtype=bool) if able is None else np.asarray(able, dtype=bool)
+    p = conditional_honor_probability(b_today, b_tomorrow, c_today, c_tomorrow, pers[:, None])
+    p = np.where(able[None, :], p, 0.0)
     if n == 0:
         nan = np.full(draws, np.nan)
         return ResolveResult(p, nan, nan, np.zeros(draws))
-    a = -(b_today + c_today)  # r < a: not fighting today
-    b = -(b_tomorrow + c_tomorrow)  # r > b: honors tomorrow
-    # thresholds on the normal scale of the copula
+    a = -(b_today + c_today)  # not fighting today: latent below ua
+    b = -(b_tomorrow + c_tomorrow)  # fights tomorrow: latent above ub
     ua = special.ndtri(np.clip(special.expit(a), _TINY, 1 - _TINY))  # (draws, n)
     ub = special.ndtri(np.clip(special.expit(b), _TINY, 1 - _TINY))
     s = np.sqrt(rho)[:, None, None]
     t = np.sqrt(1.0 - rho)[:, None, None]
+    r = np.clip(pers, 0.0, 1.0)[:, None, None]
+    q = np.sqrt(1.0 - r * r)
     z = rng.standard_normal((draws, inner, 1))
-    # e_g truncated to u_g < ua:  e < (ua - s z) / t
     hi_e = (ua[:, None, :] - s * z) / t
     cdf_hi = special.ndtr(hi_e)
     weight = np.prod(cdf_hi, axis=2)  # (draws, inner)
     v = rng.random((draws, inner, n))
     e = special.ndtri(np.clip(v * cdf_hi, _TINY, 1 - _TINY))
-    u = s * z + t * e
-    honors = (u > ub[:, None, :]) & (ub < ua)[:, None, :]
+    z2 = r * z + q * rng.standard_normal((draws, inner, 1))
+    e2 = r * e + q * rng.standard_normal((draws, inner, n))
+    u2 = s * z2 + t * e2
+    honors = (u2 > ub[:, None, :]) & able[None, None, :]
+    if persistence is None:  # rho = 1 exactly: nobody below today's bar rises without a lift
+        honors &= (ub < ua)[:, None, :]
     wsum = weight.sum(axis=1)
     wn = np.where(wsum[:, None] > 0, weight / np.where(wsum > 0, wsum, 1.0)[:, None], 1.0 / inner)
-    # each guarantor's probability given that *nobody* fights today: with a common shock the
-    # others' refusal is evidence of low resolve; without one this is the closed form above
     p_joint = (wn[:, :, None] * honors).sum(axis=1)
     p = np.where((rho > 0)[:, None], p_joint, p)
-    # weights sum to one up to rounding: keep the probabilities in [0, 1]
     p = np.clip(p, 0.0, 1.0)
     p_any = np.clip((wn * honors.any(axis=2)).sum(axis=1), 0.0, 1.0)
     p_all = np.clip((wn * honors.all(axis=2)).sum(axis=1), 0.0, 1.0)

@@ -381,8 +381,9 @@ def credibility_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """P(honor tomorrow | not fighting today) for every design and guarantor, with the
-    probability that at least one / all honor and the capability expected to be committed."""
+    """P(fight tomorrow | not fighting today) for every design and guarantor, with the
+    probability that at least one / all fight, and the probability of a renewed attack
+    within the horizon and of being attacked and abandoned (two stages fitted to history)."""
     from guaranty import credibility as cr
 
     obj = load(file)
@@ -394,22 +395,20 @@ def credibility_cmd(
             _print_json(info)
             return
         out.print(f"[bold]{info['design']}[/bold], guarantor [bold]{info['guarantor']}[/bold]")
+        if "by_construction" in info:
+            out.print(info["by_construction"])
+            return
+        today = ", ".join(k for k, v in info["today"].items() if v) or "no commitment"
         out.print(
-            f"today: {', '.join(info['today']) or 'nothing'}; b(today) = "
-            f"{info['b_today']:+.2f}, b(design) = {info['b_design']:+.2f} (log-odds)"
+            f"today: {today}; b(today) = {info['b_today']:+.2f}, b(design) = "
+            f"{info['b_design']:+.2f} (log-odds of fighting, from history); persistence of "
+            f"resolve {info['persistence']:.2f} (estimated)"
         )
-        t = Table(title="Terms of b(design) - b(today), at the posterior mean")
-        for col in ("term", "log-odds", "P(honor) without it"):
+        t = Table(title="Terms of b(design) - b(today), at the posterior mode")
+        for col in ("term", "log-odds", "P(fight) without it"):
             t.add_column(col)
         for name, value in info["terms"].items():
             t.add_row(name, f"{value:+.2f}", f"{info['p_without_term'][name]:.3f}")
-        c = info["circumstances"]
-        if "circumstances" in info["p_without_term"]:
-            t.add_row(
-                "circumstances",
-                f"{c['tomorrow'] - c['today']:+.2f}",
-                f"{info['p_without_term']['circumstances']:.3f}",
-            )
         out.print(t)
         if info["no_counterpart"]:
             out.print(
@@ -417,7 +416,7 @@ def credibility_cmd(
                 + ", ".join(info["no_counterpart"])
             )
         out.print(
-            f"P(honor tomorrow | not fighting today) at the posterior mean: "
+            f"P(fight tomorrow | not fighting today) at the posterior mode: "
             f"[bold]{info['p_honor_at_mean']:.3f}[/bold]"
         )
         return
@@ -425,25 +424,40 @@ def credibility_cmd(
     if as_json:
         _print_json(result.to_json())
         return
-    t = Table(title=f"{obj.name}: P(honor tomorrow | not fighting today), mean [90% interval]")
-    for col in ("design", "guarantor", "P(honor)", "interval"):
+    h = result.horizon
+    t = Table(
+        title=f"{obj.name}: P(fight tomorrow | not fighting today), and a renewed attack "
+        f"within {h} years; mean [90% interval]"
+    )
+    for col in ("design", "guarantor", "P(fight)", "interval"):
         t.add_column(col)
     for d in result.designs:
         j = d.to_json()
         if not d.guarantors:
             t.add_row(d.design.id, "(no guarantor)", "", "")
         for g, v in j["guarantors"].items():
+            note = " (by construction)" if "by_construction" in v else ""
             t.add_row(
-                d.design.id, g, f"{v['p_honor']:.3f}", f"[{v['ci'][0]:.3f}, {v['ci'][1]:.3f}]"
+                d.design.id,
+                g + note,
+                f"{v['p_honor']:.3f}",
+                f"[{v['ci'][0]:.3f}, {v['ci'][1]:.3f}]",
             )
         if d.guarantors:
             t.add_row(
                 "",
                 "[i]at least one / all[/i]",
                 f"{j['p_any']:.3f} / {j['p_all']:.3f}",
-                "",
-                end_section=True,
+                f"[{j['p_any_ci'][0]:.3f}, {j['p_any_ci'][1]:.3f}]",
             )
+        ci = j[f"p_attack_{h}y_ci"]
+        t.add_row(
+            "",
+            f"[i]attacked within {h} y / and abandoned[/i]",
+            f"{j[f'p_attack_{h}y']:.3f} / {j[f'p_abandoned_{h}y']:.3f}",
+            f"[{ci[0]:.3f}, {ci[1]:.3f}]",
+            end_section=True,
+        )
     out.print(t)
 
 

@@ -2,11 +2,12 @@
 durability of the peace.
 
 For each design, in every credibility draw: the probability that at least one guarantor
-honors (the revealed-resolve update), the probability that the aggressor does not renew the
-war within ``deterrence.years`` (the capability contest with the guarantors' expected
-committed capability once the design is in force, :mod:`guaranty.models.deterrence`), and the
-probability that the peace holds that long on the ceasefire data (Weibull survival with a
-third party present when the design has guarantors, weighted by P(at least one honors),
+fights (the revealed-resolve update), the probability that the aggressor does not attack
+again within ``deterrence.years`` (stage 1 of :mod:`guaranty.credibility`: the yearly attack
+hazard estimated on directed dyad-years 1816-2010, with the design's commitments once it is
+in force), the probability of being attacked and abandoned, and the probability that the
+peace holds that long on the ceasefire data (Weibull survival with a third party present
+when the design has guarantors, weighted by P(at least one fights),
 :mod:`guaranty.models.durability`).
 """
 
@@ -21,9 +22,7 @@ import numpy as np
 
 from guaranty.credibility import CredibilityResult
 from guaranty.data.peace import fortna_ceasefires
-from guaranty.models.deterrence import renewal_risk
 from guaranty.models.durability import SurvivalFit, fit_survival, survival_probability
-from guaranty.scenario.compile import sample_quantity
 from guaranty.scenario.schema import DeterrenceSettings, Scenario
 
 __all__ = ["DesignComparison", "compare_designs", "peace_model"]
@@ -50,6 +49,8 @@ class DesignComparison:
     p_attack_window: np.ndarray | None = None
     #: years before the design takes effect, (designs, draws)
     exposure_years: np.ndarray | None = None
+    #: P(attacked within the horizon and no guarantor fights), (designs, draws)
+    p_abandoned: np.ndarray | None = None
     #: the uncertain inputs of the comparison, name -> array of shape (draws,)
     inputs: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
@@ -72,6 +73,11 @@ class DesignComparison:
                     "label": self.labels[k],
                     "p_any": stat(self.p_any[k]),
                     "p_no_attack": stat(self.p_no_attack[k]),
+                    **(
+                        {"p_abandoned": stat(self.p_abandoned[k])}
+                        if self.p_abandoned is not None
+                        else {}
+                    ),
                     "p_peace": stat(self.p_peace[k]),
                 }
                 for k, d in enumerate(self.designs)
@@ -102,44 +108,23 @@ def compare_designs(
     """
     settings = scenario.deterrence or DeterrenceSettings()
     draws = credibility.draws
-    cred = scenario.credibility
-    rng = np.random.default_rng(np.random.SeedSequence(_entropy(seed, 7)))
-    stakes = sample_quantity(settings.stakes, draws, rng, 0.0, np.inf)
-    cost = sample_quantity(settings.cost, draws, rng, 0.0, np.inf)
-    sigma = sample_quantity(settings.sigma, draws, rng, 1e-9, np.inf)
-    if aggressor is None:
-        aggressor = np.full(draws, scenario.actor(cred.aggressor).capability_value.nominal)
-    if protected is None:
-        nominal = scenario.actor(cred.protected).capability_value.nominal if cred.protected else 0.0
-        protected = np.full(draws, nominal)
+    del aggressor, protected  # the credibility result already holds the post-war capabilities
     peace = peace_model().sample(
         np.random.default_rng(np.random.SeedSequence(_entropy(seed, 8))), draws
     )
     rows_any, rows_attack, rows_peace, rows_window, rows_exposure = [], [], [], [], []
+    rows_abandoned = []
     for d in credibility.designs:
         p_any = np.nan_to_num(d.p_any, nan=0.0)
-        years_to_effect = sample_quantity(d.design.years_to_effect, draws, rng, 0.0, np.inf)
-        risk = renewal_risk(
-            aggressor,
-            protected,
-            d.expected_capability,
-            years_to_effect,
-            stakes,
-            cost,
-            sigma,
-            settings.years,
-        )
         third = np.full(draws, 1.0 if d.guarantors else 0.0)
         held = survival_probability(
             peace, [settings.years], third, credibility=p_any, covariates=covariates
         )[:, 0]
-        # P(renewed attack while the design is not yet in force): 1 - S(exposure years)
-        survival0 = np.concatenate([np.ones((draws, 1)), risk.survival], axis=1)
-        exposed = risk.exposure_years.astype(int)
-        rows_window.append(1.0 - survival0[np.arange(draws), exposed])
-        rows_exposure.append(risk.exposure_years)
+        rows_window.append(d.p_attack_window)
+        rows_exposure.append(d.exposure_years)
         rows_any.append(d.p_any)
-        rows_attack.append(risk.survival[:, -1])
+        rows_attack.append(1.0 - d.p_attack)
+        rows_abandoned.append(d.p_abandoned)
         rows_peace.append(held)
     return DesignComparison(
         designs=tuple(d.design.id for d in credibility.designs),
@@ -150,9 +135,5 @@ def compare_designs(
         p_peace=np.array(rows_peace),
         p_attack_window=np.array(rows_window),
         exposure_years=np.array(rows_exposure),
-        inputs={
-            "stakes of a renewed war (deterrence.stakes)": stakes,
-            "cost of a renewed war (deterrence.cost)": cost,
-            "spread of the yearly reconsideration (deterrence.sigma)": sigma,
-        },
+        p_abandoned=np.array(rows_abandoned),
     )

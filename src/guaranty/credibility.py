@@ -179,8 +179,11 @@ class DesignCredibility:
                 g: {
                     "p_honor": num(self.p_honor[:, k]),
                     "ci": self._ci(self.p_honor[:, k]),
-                    **({"by_construction": "the aggressor cannot fight itself"}
-                       if g in self.unable else {}),
+                    **(
+                        {"by_construction": "the aggressor cannot fight itself"}
+                        if g in self.unable
+                        else {}
+                    ),
                 }
                 for k, g in enumerate(self.guarantors)
             },
@@ -336,6 +339,7 @@ def _stage1_rows(
     protected state in year t of the peace under the arrangement ``commit`` (guarantor id
     -> commitment features)."""
     draws = cinc_aggressor.shape[0]
+    guarantors = sorted(commit)
     third = [g for g in guarantors if g in case.joiner]
     defenders = [g for g in third if commit[g]["defense"] > 0]
     pacts = [g for g in third if commit[g]["defense"] > 0 or commit[g]["nondef"] > 0]
@@ -387,22 +391,28 @@ def _margin_scale(ev: Evidence, pact: bool) -> float:
 
 
 def _arrangements(scenario: Scenario, case: _Case, design: Design):
+    """Commitment features of every guarantor of the scenario today, and under ``design``:
+    the design replaces its own guarantors' commitments; every other state keeps its pacts
+    of today (as the data record them)."""
     cred = scenario.credibility
     gs = tuple(design.guarantors)
+    everyone = sorted({g for d in scenario.guarantees for g in d.guarantors})
     today = {}
-    tomorrow = {}
-    for g in gs:
+    for g in everyone:
         conduct = cred.conduct.get(g)
         obs = [o.value for o in conduct.today] if conduct else []
         today[g] = _today_commitments(case, g, obs)
+    tomorrow = dict(today)
+    for g in gs:
         tomorrow[g] = design_commitments(
             [o.value for o in design.obligations], design.legal_form.value, len(gs)
         )
     return today, tomorrow
 
 
-def _stage2_eta(ev: Evidence, case: _Case, g: str, commit: Mapping[str, float], p_sel: float,
-                coef: np.ndarray) -> np.ndarray:
+def _stage2_eta(
+    ev: Evidence, case: _Case, g: str, commit: Mapping[str, float], p_sel: float, coef: np.ndarray
+) -> np.ndarray:
     x = _stage2_x(case, g, commit, float(joining.mills_ratio(np.array([p_sel]))[0]))
     pact = commit["defense"] > 0 or commit["nondef"] > 0
     return ev.joining.eta(x, coef) * _margin_scale(ev, pact)
@@ -456,11 +466,15 @@ def assess(
     c_tomorrow = sample_quantity(cred.circumstances_tomorrow, draws, rng_c)
     per_g: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for gid, conduct in sorted(cred.conduct.items()):
-        ct = c_today if conduct.circumstances_today is None else sample_quantity(
-            conduct.circumstances_today, draws, rng_c
+        ct = (
+            c_today
+            if conduct.circumstances_today is None
+            else sample_quantity(conduct.circumstances_today, draws, rng_c)
         )
-        cm = c_tomorrow if conduct.circumstances_tomorrow is None else sample_quantity(
-            conduct.circumstances_tomorrow, draws, rng_c
+        cm = (
+            c_tomorrow
+            if conduct.circumstances_tomorrow is None
+            else sample_quantity(conduct.circumstances_tomorrow, draws, rng_c)
         )
         per_g[gid] = (ct, cm)
     unknown_effect = np.random.default_rng(s_unknown).normal(
@@ -513,14 +527,30 @@ def assess(
                 if OBLIGATION_MAP[ob][1]:
                     b1[:, k] += unknown_effect[:, unknown_index[ob]]
         res = revealed_resolve(
-            b0, b1, ct, cm, cap, shock, np.random.default_rng(s_latent),
-            persistence=pers, inner=inner, able=able,
+            b0,
+            b1,
+            ct,
+            cm,
+            cap,
+            shock,
+            np.random.default_rng(s_latent),
+            persistence=pers,
+            inner=inner,
+            able=able,
         )
         if n:
             # before the design is in force a guarantor fights with its conduct of today
             base = revealed_resolve(
-                b0, b0, ct, ct, cap, shock, np.random.default_rng(s_latent),
-                persistence=pers, inner=inner, able=able,
+                b0,
+                b0,
+                ct,
+                ct,
+                cap,
+                shock,
+                np.random.default_rng(s_latent),
+                persistence=pers,
+                inner=inner,
+                able=able,
             )
             t = np.arange(horizon)[None, :]
             in_force = t >= np.ceil(years_to_effect)[:, None]
@@ -530,7 +560,13 @@ def assess(
             p_abandoned = first.sum(axis=1)
         results.append(
             DesignCredibility(
-                design, gs, res.p_honor, res.p_any, res.p_all, res.expected_capability, level,
+                design,
+                gs,
+                res.p_honor,
+                res.p_any,
+                res.p_all,
+                res.expected_capability,
+                level,
                 p_attack=1.0 - survival[:, -1],
                 p_abandoned=p_abandoned,
                 p_attack_window=p_window,
@@ -611,9 +647,7 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
         "p_fight_design_unconditional": float(expit(b1)),
         "persistence": rho,
         "terms": terms,
-        "no_counterpart": [
-            o.value for o in design.obligations if OBLIGATION_MAP[o.value][1]
-        ],
+        "no_counterpart": [o.value for o in design.obligations if OBLIGATION_MAP[o.value][1]],
         "p_honor_at_mean": p,
         "p_without_term": without,
         "data_years": case.data_years,

@@ -16,9 +16,9 @@ One draw:
    its term is the line the war ended on;
 5. the **settled guarantee level** (the forecast on the issue with role ``guarantee``) and
    the **design** whose level is nearest to it;
-6. **credibility** of every design (:mod:`guaranty.credibility`), **deterrence** of a
-   renewed attack given the capabilities after the war and the capability the guarantors
-   are expected to commit, and **durability** of the peace (:mod:`guaranty.comparison`);
+6. **credibility** of every design (:mod:`guaranty.credibility`: who fights, and
+   **deterrence** of a renewed attack, estimated from history, with the two sides'
+   capabilities after the war), and **durability** of the peace (:mod:`guaranty.comparison`);
    the settled design's values are those of the chosen design, and every design's values
    are kept as "what if" runs that impose it on the same draw.
 
@@ -75,6 +75,7 @@ METRICS = (
     "expected_capability",
     "max_p_honor",
     "p_no_attack",
+    "p_abandoned",
     "p_attack_window",
     "exposure_years",
     "p_peace",
@@ -267,10 +268,17 @@ def _simulate(
     gap = np.abs(np.where(np.isnan(levels), np.inf, levels - level[None, :]))
     design = np.where(has_level, np.argmin(gap, axis=0), -1).astype(np.int16)
     # 6. credibility, deterrence and durability of every design, on the same draws
-    cred = assess(scenario, draws=n, seed=entropy(4), inner=s.inner)
     # the two sides' capabilities after the war, as in the negotiation (the draw's own values)
     cap_a = cap[:, ids.index(cred_settings.protected), 0] if cred_settings.protected else None
     cap_b = cap[:, agg, 0]
+    cred = assess(
+        scenario,
+        draws=n,
+        seed=entropy(4),
+        inner=s.inner,
+        aggressor_capability=cap_b,
+        protected_capability=cap_a,
+    )
     comp = compare_designs(
         scenario,
         cred,
@@ -290,11 +298,12 @@ def _simulate(
             [d.p_honor.max(axis=1) if d.guarantors else np.full(n, np.nan) for d in cred.designs]
         ),
         "p_no_attack": comp.p_no_attack,
+        "p_abandoned": comp.p_abandoned,
         "p_attack_window": comp.p_attack_window,
         "exposure_years": comp.exposure_years,
         "p_peace": comp.p_peace,
     }
-    for k in ("p_no_attack", "p_attack_window", "p_peace"):
+    for k in ("p_no_attack", "p_attack_window", "p_peace", "p_abandoned"):
         whatif[k] = np.where(peace[None, :], whatif[k], np.nan)
     inputs: dict[str, np.ndarray] = {}
     inputs.update(_negotiation_inputs(scenario, x))

@@ -1,4 +1,5 @@
-"""The revealed-resolve update (DESIGN.md) and the credibility of a scenario's designs."""
+"""The revealed-resolve update (DESIGN.md) and the credibility of a scenario's designs,
+including the face-validity checks of issue 11 on the Ukraine scenario."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from guaranty.cli import app
-from guaranty.credibility import OBLIGATION_MAP, assess, design_features, honoring_posterior
+from guaranty.credibility import OBLIGATION_MAP, assess, design_commitments, explain
+from guaranty.evidence import evidence
 from guaranty.models.credibility.resolve import conditional_honor_probability, revealed_resolve
 from guaranty.scenario import load
 from guaranty.scenario.yaml_io import parse_yaml_scenario
@@ -37,6 +39,55 @@ def test_conditional_probability_by_hand() -> None:
     # A = -(b0 + c0) = 0, B = -(b1 + c1) = -1: (F(0) - F(-1)) / F(0) = 1 - 2 / (1 + e)
     got = conditional_honor_probability(0.0, 1.0, 0.0, 0.0)
     assert got == pytest.approx(1 - 2 / (1 + np.e), abs=1e-12)
+
+
+@given(real, real, real, real)
+def test_persistence_zero_gives_the_unconditional_probability(b0, b1, c0, c1) -> None:
+    got = conditional_honor_probability(b0, b1, c0, c1, 0.0)
+    assert got == pytest.approx(1 / (1 + np.exp(-(b1 + c1))), abs=1e-7)
+
+
+@given(real, real, st.floats(0.0, 0.999))
+def test_persistence_near_one_approaches_the_formula(b0, b1, rho) -> None:
+    # the copula's conditional moves monotonically from the margin (rho = 0) to the op-ed's
+    # formula (rho = 1); at rho = 1 - 1e-9 it agrees with the formula to 1e-3
+    exact = conditional_honor_probability(b0, b1, 0.0, 0.0, 1.0)
+    near = conditional_honor_probability(b0, b1, 0.0, 0.0, 1 - 1e-9)
+    assert near == pytest.approx(exact, abs=1e-3)
+    if b1 <= b0:  # a design that does not raise b: more persistence, less hope
+        lo = conditional_honor_probability(b0, b1, 0.0, 0.0, rho)
+        assert exact <= lo + 1e-9
+
+
+def test_joint_outcomes_with_persistence_match_rejection_sampling() -> None:
+    rng = np.random.default_rng(7)
+    b0 = np.array([[-1.0, -2.0]])
+    b1 = np.array([[0.5, -0.5]])
+    zeros = np.zeros((1, 2))
+    rho, pers = 0.5, 0.4
+    res = revealed_resolve(
+        b0,
+        b1,
+        zeros,
+        zeros,
+        np.ones((1, 2)),
+        np.array([rho]),
+        rng,
+        persistence=np.array([pers]),
+        inner=200_000,
+    )
+    m = 800_000
+    z, z2 = rng.standard_normal(m), rng.standard_normal(m)
+    z2 = pers * z + np.sqrt(1 - pers**2) * z2
+    e = rng.standard_normal((m, 2))
+    e2 = pers * e + np.sqrt(1 - pers**2) * rng.standard_normal((m, 2))
+    u = np.sqrt(rho) * z[:, None] + np.sqrt(1 - rho) * e
+    u2 = np.sqrt(rho) * z2[:, None] + np.sqrt(1 - rho) * e2
+    today = u > stats.norm.ppf(1 - stats.logistic.cdf(b0[0]))
+    tomorrow = u2 > stats.norm.ppf(1 - stats.logistic.cdf(b1[0]))
+    keep = ~today.any(axis=1)
+    np.testing.assert_allclose(res.p_honor[0], tomorrow[keep].mean(axis=0), atol=0.01)
+    assert res.p_any[0] == pytest.approx(tomorrow[keep].any(axis=1).mean(), abs=0.01)
 
 
 def test_joint_outcomes_match_marginals_without_common_shock() -> None:
@@ -68,18 +119,21 @@ def test_joint_outcomes_match_marginals_without_common_shock() -> None:
 
 TINY = """\
 name: tiny guarantee
+year: 2015
 actors:
-  - {id: p, name: Protected, capability: 0.01}
-  - {id: a, name: Aggressor, capability: 0.04, nuclear: true}
-  - {id: g, name: Guarantor, capability: 0.1}
+  - {id: p, name: Protected, cow: 369, capability: 0.01}
+  - {id: a, name: Aggressor, cow: 365, capability: 0.04, nuclear: true}
+  - {id: g, name: Guarantor, cow: 2, capability: 0.1}
 issues:
   - {id: x, label: X, scale: [0, 100], role: guarantee}
 guarantees:
   - {id: same, label: Same as today, guarantors: [g], obligations: [arms], legal_form: none}
-  - {id: more, label: More, guarantors: [g], obligations: OBLIGATIONS, legal_form: none}
+  - {id: more, label: More, guarantors: [g], obligations: OBLIGATIONS, legal_form: treaty}
 credibility:
   aggressor: a
   protected: p
+  persistence: 1.0
+  common_shock: 0.0
   circumstances_today: 0.2
   circumstances_tomorrow: 0.2
   conduct:
@@ -91,39 +145,103 @@ def tiny(obligations: list[str]) -> str:
     return TINY.replace("OBLIGATIONS", "[" + ", ".join(obligations) + "]")
 
 
-def test_design_equal_to_today_gives_exactly_zero() -> None:
+def test_design_equal_to_today_gives_exactly_zero_at_full_persistence() -> None:
     s = parse_yaml_scenario(tiny(["arms", "training"]))
     res = assess(s, draws=300, seed=3)
     same = res.designs[0]
     assert same.design.id == "same"
     assert (same.p_honor == 0.0).all()
     assert (same.p_any == 0.0).all()
+    # a treaty with troops on the protected state's soil lifts it above zero
+    more = assess(parse_yaml_scenario(tiny(["consultation", "tripwire_forces"])), draws=300)
+    assert more.designs[1].p_any.mean() > 0.01
 
 
-POSITIVE = [ob for ob, (feats, unknown, _) in OBLIGATION_MAP.items() if feats and not unknown]
+def _p_design(obligations: list[str], form: str) -> float:
+    """P(the USA fights for Ukraine) at the posterior mode under an arrangement, through
+    the shipped stage-2 fit (no conditioning on today)."""
+    import guaranty.credibility as cr
+    from guaranty.scenario import load
+
+    s = load(Path(__file__).resolve().parents[2] / "scenarios" / "ukraine-2022.yaml")
+    case = cr._case(s)
+    commit = design_commitments(obligations, form, 1)
+    x = cr._stage2_x(case, "usa", commit, 0.0)
+    return float(evidence().joining.predict(x[None, :])[0])
 
 
-@settings(max_examples=25, deadline=None)
-@given(
-    st.lists(st.sampled_from(list(OBLIGATION_MAP)), max_size=4, unique=True),
-    st.sampled_from(["membership", "treaty", "executive_agreement", "political_declaration"]),
-)
-def test_adding_an_obligation_that_raised_honoring_never_lowers_p(base, form) -> None:
-    """At the posterior mean, adding an obligation whose features all have positive
-    coefficients (those that historically raised honoring) never lowers P(honor)."""
-    post = honoring_posterior()
-    coef = dict(zip(post.coef_names, post.mean, strict=True))
-    raising = [ob for ob in POSITIVE if all(coef[f] > 0 for f in OBLIGATION_MAP[ob][0])]
-    assert raising  # military aid (arms, training, ...) has a positive coefficient
-    case = {"post1945": 1.0, "nuclear_opponent": 1.0, "ally_cinc_share": 0.7}
-    x0, _ = design_features(["sanctions"], "none", False, case)
-    b0 = post.linear_predictor(post.feature_vector(x0))
-    x1, _ = design_features(base, form, False, case)
-    p = conditional_honor_probability(b0, post.linear_predictor(post.feature_vector(x1)), 0, 0)
-    for ob in raising:
-        x2, _ = design_features([*base, ob], form, False, case)
-        q = conditional_honor_probability(b0, post.linear_predictor(post.feature_vector(x2)), 0, 0)
-        assert q >= p - 1e-12
+def test_face_validity_a_formal_alliance_with_troops_beats_a_consultation_promise() -> None:
+    troops = _p_design(["consultation", "tripwire_forces"], "treaty")
+    consult = _p_design(["consultation"], "treaty")
+    nothing = _p_design([], "none")
+    assert troops > consult
+    assert troops > nothing
+    # Article 5 membership carries a defense obligation, bases and an integrated command
+    assert set(OBLIGATION_MAP["article5_membership"][0]) >= {"defense", "base", "intcom"}
+    assert design_commitments(["article5_membership"], "membership", 3)["organ"] == 1.0
+    # the Israel model (arms without a promise to fight) is no pact at all
+    arms = design_commitments(["arms", "training"], "executive_agreement", 3)
+    assert arms["defense"] == arms["nondef"] == 0.0
+    # Budapest-style assurances: a consultation promise without a defense obligation
+    budapest = design_commitments(["consultation"], "political_declaration", 3)
+    assert budapest["nondef"] == 1.0 and budapest["defense"] == 0.0
+
+
+@pytest.fixture(scope="module")
+def ukraine():
+    s = load(Path(__file__).resolve().parents[2] / "scenarios" / "ukraine-2022.yaml")
+    return s, assess(s, draws=1000, seed=11)
+
+
+def _mean_honor(res, design: str, guarantor: str) -> float:
+    d = next(x for x in res.designs if x.design.id == design)
+    return float(d.p_honor[:, d.guarantors.index(guarantor)].mean())
+
+
+def test_ukraine_nato_more_credible_than_budapest_and_israel(ukraine) -> None:
+    _, res = ukraine
+    for g in ("usa", "uk"):
+        nato = _mean_honor(res, "nato_membership", g)
+        assert nato > _mean_honor(res, "budapest_assurances", g)
+        assert nato > _mean_honor(res, "israel_model", g)
+
+
+def test_ukraine_china_and_russia_below_the_usa_in_the_p5_design(ukraine) -> None:
+    _, res = ukraine
+    usa = _mean_honor(res, "p5_coalition", "usa")
+    assert _mean_honor(res, "p5_coalition", "china") < usa
+    assert _mean_honor(res, "p5_coalition", "russia") == 0.0  # by construction
+    info = res.designs[[d.design.id for d in res.designs].index("p5_coalition")].to_json()
+    assert "by_construction" in info["guarantors"]["russia"]
+
+
+def test_ukraine_nato_deters_better_than_neutrality(ukraine) -> None:
+    _, res = ukraine
+    by = {d.design.id: d for d in res.designs}
+    assert by["nato_membership"].p_attack.mean() < by["neutrality_alone"].p_attack.mean()
+    assert by["nato_membership"].p_abandoned.mean() < by["neutrality_alone"].p_abandoned.mean()
+
+
+def test_ukraine_every_design_with_guarantors_has_an_interval(ukraine) -> None:
+    _, res = ukraine
+    for d in res.designs:
+        j = d.to_json()
+        assert j["p_attack_10y_ci"][1] - j["p_attack_10y_ci"][0] > 0
+        if d.guarantors:
+            assert j["p_any_ci"][1] - j["p_any_ci"][0] > 0
+
+
+def test_ukraine_ranking_does_not_hinge_on_the_circumstances(ukraine) -> None:
+    s, _ = ukraine
+    means = []
+    for sd in (0.25, 1.0):
+        data = s.model_dump(mode="json", exclude_none=True)
+        data["credibility"]["circumstances_tomorrow"] = {"dist": "normal", "mean": 0, "sd": sd}
+        edited = type(s).model_validate(data)
+        res = assess(edited, draws=1000, seed=11)
+        means.append([float(d.p_any.mean()) for d in res.designs if d.guarantors])
+    tau = stats.kendalltau(means[0], means[1]).statistic
+    assert tau >= 0.8, (tau, means)
 
 
 def test_credibility_json_covers_every_design_and_guarantor(root: Path) -> None:
@@ -141,8 +259,16 @@ def test_credibility_json_covers_every_design_and_guarantor(root: Path) -> None:
             assert g["ci"][0] <= g["ci"][1]
         if d.guarantors:
             assert 0.0 <= entry["p_all"] <= entry["p_any"] <= 1.0
-    # the aggressor named as guarantor is taken as all but certain not to honor
-    assert data["designs"]["p5_coalition"]["guarantors"]["russia"]["p_honor"] < 1e-3
+        assert 0.0 <= entry["p_abandoned_10y"] <= entry["p_attack_10y"] <= 1.0
+        assert entry["p_attack_10y_ci"][0] <= entry["p_attack_10y"] <= entry["p_attack_10y_ci"][1]
+
+
+def test_the_shipped_common_shock_is_the_estimate(root: Path) -> None:
+    s = load(root / "scenarios" / "ukraine-2022.yaml")
+    q = s.credibility.common_shock
+    lo, hi = evidence().common_shock.interval
+    assert q.low == pytest.approx(lo, abs=0.01) and q.high == pytest.approx(hi, abs=0.01)
+    assert s.credibility.persistence is None  # drawn from the estimate
 
 
 def test_explain_and_errors(root: Path) -> None:
@@ -153,7 +279,9 @@ def test_explain_and_errors(root: Path) -> None:
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
     assert "no_fly_zone" in info["no_counterpart"]
-    assert set(info["terms"]) <= set(honoring_posterior().feature_names)
+    assert info["terms"]["defense"] > 0  # a defense obligation raises fighting in history
+    s = load(path)
+    assert explain(s, "p5_coalition", "russia")["p_honor_at_mean"] == 0.0
     bad = CliRunner().invoke(app, ["credibility", path, "--explain", "nonbloc_coalition", "china"])
     assert bad.exit_code == 2 and "is not a guarantor" in bad.stderr
 

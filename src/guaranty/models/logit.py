@@ -39,7 +39,7 @@ from scipy.special import expit
 
 from guaranty.errors import ModelError
 
-__all__ = ["LogitFit", "fit_logit", "log_loss", "brier_score"]
+__all__ = ["LogitFit", "brier_score", "fit_logit", "log_loss"]
 
 _MAX_ITER = 100
 _TOL = 1e-9
@@ -180,8 +180,10 @@ def _newton(
     def objective(t: np.ndarray) -> float:
         e = eta_of(t)
         ll = float(np.sum(w * (y * e - np.logaddexp(0.0, e))))
-        return ll - 0.5 * float(np.sum(prec_fixed * t[:p] ** 2)) - 0.5 * prec_group * float(
-            np.sum(t[p:] ** 2)
+        return (
+            ll
+            - 0.5 * float(np.sum(prec_fixed * t[:p] ** 2))
+            - 0.5 * prec_group * float(np.sum(t[p:] ** 2))
         )
 
     def grad_hess(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

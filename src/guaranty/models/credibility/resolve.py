@@ -73,9 +73,7 @@ def conditional_honor_probability(
     rho = np.asarray(persistence, dtype=np.float64)
     fa = special.expit(a)
     fb = special.expit(b)
-    exact = np.where(
-        fa > _TINY, np.maximum(fa - fb, 0.0) / np.maximum(fa, _TINY), 0.0
-    ) * (b < a)
+    exact = np.where(fa > _TINY, np.maximum(fa - fb, 0.0) / np.maximum(fa, _TINY), 0.0) * (b < a)
     ua = special.ndtri(np.clip(fa, _TINY, 1 - _TINY))
     ub = special.ndtri(np.clip(fb, _TINY, 1 - _TINY))
     both = bvn_cdf(ua, ub, rho)  # P(no today, no tomorrow)

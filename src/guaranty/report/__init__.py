@@ -284,8 +284,9 @@ def _settled_figure(run: Any, scenario: Scenario) -> go.Figure:
 
 
 _COMPARISON_METRICS = (
-    ("p_any", "credibility:<br>P(a guarantor honors)"),
+    ("p_any", "credibility:<br>P(a guarantor fights)"),
     ("p_no_attack", "deterrence:<br>P(no renewed attack, {years} y)"),
+    ("p_abandoned", "abandoned:<br>P(attacked, nobody fights, {years} y)"),
     ("p_peace", "durability:<br>P(peace holds, {years} y)"),
     ("p_attack_window", "exposure:<br>P(attack before in force)"),
 )
@@ -414,8 +415,6 @@ def _assumptions(scenario: Scenario) -> list[dict[str, str]]:
             add("credibility", f"circumstances tomorrow: {gid}", c.circumstances_tomorrow, c.source)
     if scenario.deterrence is not None:
         det = scenario.deterrence
-        for name in ("stakes", "cost", "sigma"):
-            add("deterrence", name, getattr(det, name), det.source)
         add("deterrence", "horizon (years)", det.years, det.source)
     for d in scenario.guarantees:
         add("designs", f"{d.label}: years to take effect", d.years_to_effect, d.source)

@@ -463,13 +463,25 @@ def _war_parameters() -> dict[str, Any]:
 
 
 class DeterrenceSettings(Strict):
-    """Inputs of the renewed-attack model (``docs/models/deterrence.md``): the aggressor's
-    value of winning a renewed war and its cost, relative to peace, and the spread of its
-    yearly reconsideration."""
+    """The horizon of the renewed-attack comparison (``docs/models/deterrence.md``).
 
-    stakes: Uncertain = Field(default_factory=lambda: Fixed(value=1.0))
-    cost: Uncertain = Field(default_factory=lambda: Fixed(value=0.5))
-    sigma: Uncertain = Field(default_factory=lambda: Fixed(value=0.25))
+    The yearly attack hazard is estimated from history (stage 1 of the credibility model).
+    ``stakes``, ``cost`` and ``sigma`` are the inputs of the capability-contest kernel
+    :func:`guaranty.models.deterrence.renewal_risk`, which the pipeline no longer uses; they
+    are still accepted so that older scenario files load."""
+
+    stakes: Uncertain = Field(
+        default_factory=lambda: Fixed(value=1.0),
+        description="unused by the pipeline (capability-contest kernel only)",
+    )
+    cost: Uncertain = Field(
+        default_factory=lambda: Fixed(value=0.5),
+        description="unused by the pipeline (capability-contest kernel only)",
+    )
+    sigma: Uncertain = Field(
+        default_factory=lambda: Fixed(value=0.25),
+        description="unused by the pipeline (capability-contest kernel only)",
+    )
     years: int = Field(default=10, ge=1, le=100, description="horizon of the comparison")
     source: str | None = None
 

@@ -104,7 +104,7 @@ def _compare_rows(a: Any, b: Any) -> list[dict[str, Any]]:
         if d not in sb["designs"]:
             continue
         row: dict[str, Any] = {"id": d, "label": labels.get(d, d)}
-        for m in ("p_any", "p_no_attack", "p_peace", "share"):
+        for m in ("p_any", "p_no_attack", "p_abandoned", "p_peace", "share"):
             va = sa["designs"][d][m]
             vb = sb["designs"][d][m]
             va = va["mean"] if isinstance(va, dict) else va

@@ -1,0 +1,167 @@
+"""Headline validation figures of the two-stage credibility model.
+
+The figures come from ``scripts/validate_credibility.py`` (imported here, so the test runs
+the script's own code) and are quoted in ``docs/models/credibility.md``. To stay fast (well
+under a minute on one core) the cross-validation here is the script's ``--quick`` variant:
+stage 2 in 5 folds by dispute (not the docs' 20) with the shipped stage 1 and alliance sd,
+and persistence in 5 folds by dyad (not 10). The quoted figures are the 5-fold ones printed
+by ``python scripts/validate_credibility.py --quick`` (seed 20221); the tolerances allow for
+floating-point and optimiser-path differences across platforms and are far below the gaps
+between the models compared.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from guaranty.evidence import evidence, persistence_pairs
+from guaranty.models.credibility.persistence import fit_correlation
+from guaranty.models.logit import brier_score, log_loss
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "models" / "credibility.md"
+
+
+@pytest.fixture(scope="module")
+def script():
+    spec = importlib.util.spec_from_file_location(
+        "validate_credibility", ROOT / "scripts" / "validate_credibility.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+@pytest.fixture(scope="module")
+def doc() -> str:
+    return DOC.read_text()
+
+
+def _row(doc: str, prefix: str) -> list[str]:
+    """The cells of the first Markdown table row of the doc that starts with ``prefix``."""
+    for line in doc.splitlines():
+        if line.startswith(prefix):
+            return [c.strip() for c in line.strip().strip("|").split("|")]
+    raise AssertionError(f"no row starting with {prefix!r} in {DOC.name}")
+
+
+def _numbers(cell: str) -> list[float]:
+    return [float(v) for v in re.findall(r"[-+]?\d+\.\d+", cell)]
+
+
+# --- stage 2: grouped cross-validation by dispute --------------------------------------------
+
+# 5-fold figures (--quick): (log loss, Brier) per model, all relevant cases / allied cases.
+STAGE2_5FOLD = {
+    "all": {"model": (0.02738, 0.004979), "base": (0.03189, 0.005038), "old": (0.50353, 0.17398)},
+    "allied": {
+        "model": (0.02486, 0.004876),
+        "base": (0.03148, 0.004972),
+        "old": (0.21639, 0.04810),
+    },
+}
+
+
+def test_stage2_heldout_beats_base_rate_and_old_model(script) -> None:
+    cv = script.stage2_cv(
+        5, script.SEED, refit_stage1=False, group_sd=evidence().joining.group_sd
+    )
+    for subset, mask in (("all", np.ones(cv.y.size, bool)), ("allied", cv.allied)):
+        got = {
+            name: (log_loss(p[mask], cv.y[mask]), brier_score(p[mask], cv.y[mask]))
+            for name, p in (("model", cv.model), ("base", cv.base), ("old", cv.old))
+        }
+        for name, (ll, br) in STAGE2_5FOLD[subset].items():
+            assert got[name][0] == pytest.approx(ll, abs=5e-4), (subset, name)
+            assert got[name][1] == pytest.approx(br, abs=5e-5 if name != "old" else 5e-4)
+        # the comparison, with margins: the two-stage model's held-out log loss is at least
+        # 0.003 nats below the base rate's and far below the old model's; its Brier is below
+        # both (the Brier gap to the base rate is small because joining is rare: 0.5%)
+        assert got["model"][0] < got["base"][0] - 0.003, subset
+        assert got["model"][0] < got["old"][0] - 0.1, subset
+        assert got["model"][1] < got["base"][1], subset
+        assert got["model"][1] < got["old"][1], subset
+
+
+# --- persistence: held-out repeated tests -------------------------------------------------------
+
+PERSISTENCE_5FOLD = {"correlated": 0.02259, "independent": 0.02302, "rho_one": 0.11786}
+
+
+def test_persistence_heldout_beats_independence_and_rho_one(script) -> None:
+    p, y, sub = script.stage2_margins()
+    f, s, dyad = persistence_pairs(sub)
+    cv = script.pair_cv(p[f], p[s], y[f], y[s], dyad, 5, script.SEED)
+    got = {
+        "correlated": log_loss(cv.correlated, cv.y2),
+        "independent": log_loss(cv.independent, cv.y2),
+        "rho_one": log_loss(cv.rho_one, cv.y2),
+    }
+    for name, value in PERSISTENCE_5FOLD.items():
+        assert got[name] == pytest.approx(value, abs=2e-4), name
+    assert got["correlated"] < got["independent"] - 2e-4
+    assert got["correlated"] < got["rho_one"]
+    # every fold's estimate lies inside the shipped bootstrap interval
+    lo, hi = evidence().persistence.interval
+    assert np.all((cv.rhos > lo) & (cv.rhos < hi))
+
+
+def test_fold_estimate_is_fit_correlations_estimate(script) -> None:
+    """The script's shortcut (per-cluster likelihood on the grid, summed over training
+    clusters) returns what fit_correlation returns on the same pairs."""
+    p, y, sub = script.stage2_margins()
+    f, s, dyad = persistence_pairs(sub)
+    keep = np.isin(dyad, np.unique(dyad)[:800])
+    args = (p[f][keep], p[s][keep], y[f][keep], y[s][keep], dyad[keep])
+    fit = fit_correlation(*args, np.random.default_rng(0), boots=1)
+    ours = script.grid_maximiser(script.cluster_loglik(*args).sum(axis=0))
+    assert ours == pytest.approx(fit.rho, abs=1e-9)
+
+
+# --- retrodiction -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def retro(script):
+    return script.retrodiction()
+
+
+def test_retrodiction_brier_below_base_rate_and_matches_doc(retro, doc) -> None:
+    rows, missing = retro
+    assert len(rows) == 31 and len(missing) == 15
+    p = np.array([r.p for r in rows])
+    base = np.array([r.base for r in rows])
+    for label, y in (
+        ("| data (`fought`)", np.array([r.fought for r in rows])),
+        ("| history (`fought_history`)", np.array([r.fought_history for r in rows])),
+    ):
+        cells = _row(doc, label)
+        n, fought, model_brier, base_brier = int(cells[1]), int(cells[2]), *_numbers(
+            " ".join(cells[3:5])
+        )
+        assert (n, fought) == (len(rows), int(y.sum()))
+        assert brier_score(p, y) == pytest.approx(model_brier, abs=5e-4)
+        assert brier_score(base, y) == pytest.approx(base_brier, abs=5e-4)
+        # it holds, by about 0.02 - but only through the level of the predictions: the
+        # model ranks these cases no better than chance (AUC in the docs' table)
+        assert brier_score(p, y) < brier_score(base, y) - 0.01
+
+
+# --- stage 1: the doc's defense-pact figure -------------------------------------------------------
+
+
+def test_doc_quotes_the_printed_defense_pact_effect(script, doc) -> None:
+    data = script.stage1_data()
+    effects = script.stage1_effects(data, "attack")
+    ratio, lo, hi = effects["t_def, Leeds-style (controls + t_def)"]
+    cells = _row(doc, "| attack | t_def, Leeds-style")
+    quoted = _numbers(" ".join(cells[2:]))
+    assert quoted == pytest.approx([ratio, lo, hi], abs=1.5e-3)

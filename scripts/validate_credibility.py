@@ -18,7 +18,7 @@ e. the design terms: each obligation's features and their coefficients in both s
 
 Everything printed is a function of the shipped tables, the shipped fit
 (src/guaranty/data/evidence_fit.json) and the seed (which only assigns the folds). The full
-run takes about eight minutes on one core; ``--quick`` (about a minute) skips the
+run takes about five minutes on one core; ``--quick`` (under a minute) skips the
 leave-one-decade-out fits and uses 5 folds, the shipped alliance sd and the full-data
 stage 1 in section b, and 5 folds in section c. The figures in the docs are from the full run.
 """

@@ -363,15 +363,44 @@ def _stage1_rows(
         "t_def_cinc": ally_cinc,
         "t_nondef": float(bool(pacts) and not defenders),
     }
-    table = {k: np.full((draws, years), float(v)) for k, v in row.items()}
-    table["cinc1"] = np.repeat(cinc_aggressor[:, None], years, axis=1)
-    table["cinc2"] = np.repeat(cinc_protected[:, None], years, axis=1)
-    table["peace_years"] = np.broadcast_to(np.arange(years, dtype=float), (draws, years))
-    flat = {k: v.reshape(-1) for k, v in table.items()}
-    return challenge.feature_matrix(flat, features).reshape(draws, years, -1)
+    # the features of one year of one draw, then the columns that vary: the years of peace
+    # (by year) and the two capability shares (by draw, from the capabilities after the war)
+    table = {k: np.full(years, float(v)) for k, v in row.items()}
+    table["cinc1"] = np.full(years, 1.0)
+    table["cinc2"] = np.full(years, 1.0)
+    table["peace_years"] = np.arange(years, dtype=float)
+    x = np.repeat(challenge.feature_matrix(table, features)[None], draws, axis=0)
+    varying = {
+        "cap_share": challenge.feature_matrix(
+            {**_first(table), "cinc1": cinc_aggressor, "cinc2": cinc_protected},
+            ("cap_share", "t_def_share"),
+        ),
+    }
+    for k, name in enumerate(("cap_share", "t_def_share")):
+        if name in features:
+            x[:, :, features.index(name)] = varying["cap_share"][:, k][:, None]
+    return x
+
+
+def _first(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {k: v[:1] for k, v in table.items()}
 
 
 def _stage2_x(case: _Case, gid: str, commit: Mapping[str, float], mills: float) -> np.ndarray:
+    """Stage-2 features of guarantor ``gid`` under ``commit``, shape (features,)."""
+    key = (id(case), gid, tuple(sorted(commit.items())), mills)
+    x = _X_CACHE.get(key)
+    if x is None:
+        x = _X_CACHE[key] = _stage2_features(case, gid, commit, mills)
+    return x.copy()
+
+
+_X_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def _stage2_features(
+    case: _Case, gid: str, commit: Mapping[str, float], mills: float
+) -> np.ndarray:
     table = {k: np.array([v]) for k, v in case.joiner[gid].items()}
     table.update({k: np.array([v]) for k, v in commit.items()})
     table["year"] = np.array([float(case.year)])
@@ -549,7 +578,7 @@ def assess(
                 shock,
                 np.random.default_rng(s_latent),
                 persistence=pers,
-                inner=inner,
+                inner=max(inner // 4, 16),
                 able=able,
             )
             t = np.arange(horizon)[None, :]

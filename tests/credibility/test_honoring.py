@@ -219,8 +219,9 @@ def test_leave_one_group_out_checks_groups() -> None:
 
 # Figures of the old honoring model's leave-one-war-out cross-validation on the 146 alliance-war
 # pairs, as printed by version 0.1 of scripts/validate_credibility.py (the model is kept as the
-# benchmark of docs/models/credibility.md, validation b); the tolerance (0.002 Brier, 0.005 log loss) allows for floating-point and optimiser-path
-# differences across platforms, far below the gaps between the models.
+# benchmark of docs/models/credibility.md, validation b); the tolerance (0.002 Brier, 0.005
+# log loss) allows for floating-point and optimiser-path differences across platforms, far
+# below the gaps between the models.
 HEADLINE = {
     "full": (DEFAULT_FEATURES, 0.1815, 0.5468),
     "era": (("post1945",), 0.2095, 0.6106),

@@ -9,7 +9,8 @@ src/guaranty/data/: ``challenge_dyads.csv.gz``, ``joiner_cases.csv.gz`` and the 
 ``atop_recent_dyads.csv.gz``. Every output is a pure function of the input files (fixed row
 order, gzip header without a time stamp), so running the script twice gives identical bytes.
 The covariates of both tables are computed by the same code (``Context.selection`` and
-``guaranty.data.conflict``). See src/guaranty/data/SOURCES.md for every rule and count.
+``guaranty.data.conflict``). The ATOP 5.1 flags are one-way: those of (ccode1, ccode2) are
+ccode1's promises to ccode2. See src/guaranty/data/SOURCES.md for every rule and count.
 """
 
 from __future__ import annotations
@@ -130,14 +131,12 @@ class Context:
             )
             for r in _read_csv(shared / "wars" / "thompson_dreyer_rivalries.csv")
         ]
+        # ATOP 5.1 directed dyad-years: the flags of (a, b) are a's promises to b.
         self.atop_rows: list[tuple[int, int, int, tuple[int, int, int, int, int]]] = []
-        self.nondef_partners: dict[tuple[int, int], set[int]] = {}
         for r in _read_csv(shared / "alliances" / "atop51_directed_dyad_years.csv.gz"):
             a, b, y = _int(r["ccode1"]), _int(r["ccode2"]), _int(r["year"])
             f = tuple(_int(r[f"atop_{k}"]) for k in ATOP_FLAGS)
             self.atop_rows.append((a, b, y, f))
-            if any(f[1:]):
-                self.nondef_partners.setdefault((a, y), set()).add(b)
         self.atop_rows.sort()
         self.src = ConflictSources.from_rows(
             cinc=self.cinc,
@@ -161,12 +160,21 @@ class Context:
             }
         self.v4_members: dict[int, list[tuple[int, int, int]]] = {}
         self.v4_by_member: dict[int, set[int]] = {}
+        # Per membership row (one per member and treaty phase): whether that member's
+        # obligations are limited to named threats (specthrt == 1, or defense conditional on a
+        # specific adversary, defcoadv == 1), and the states named (statthr1, statthr2).
+        self.v4_threats: dict[tuple[int, int], list[tuple[int, int, bool, frozenset[int]]]] = {}
         for r in _read_csv(shared / "alliances" / "atop4_member_level.csv"):
             atopid, member = _int(r["atopid"]), _int(r["member"])
             yrexit = _int(r["yrexit"]) or 0
             spell = (member, _int(r["yrent"]), yrexit if yrexit > 0 else 9999)
             self.v4_members.setdefault(atopid, []).append(spell)
             self.v4_by_member.setdefault(member, set()).add(atopid)
+            limited = _int(r["specthrt"]) == 1 or _int(r["defcoadv"]) == 1
+            named = frozenset(c for c in (_int(r["statthr1"]), _int(r["statthr2"])) if c)
+            self.v4_threats.setdefault((atopid, member), []).append(
+                (spell[1], spell[2], limited, named)
+            )
         for atopid, info in self.v4.items():
             n_members = len({m for m, _, _ in self.v4_members.get(atopid, [])})
             info["multilateral"] = int(n_members > 2 or info["bilat"] == 0)
@@ -211,6 +219,30 @@ class Context:
             self._v4_cache[key] = out
         return self._v4_cache[key]
 
+    def v4_named(self, ccode: int, year: int) -> frozenset[int]:
+        """The states named as threats (statthr1, statthr2) in ``ccode``'s membership rows in
+        force in ``year``, over all its ATOP v4 alliances."""
+        return frozenset(
+            c
+            for atopid, _ in self.v4_alliances(ccode, year)
+            for y0, y1, _, named in self.v4_threats[atopid, ccode]
+            if y0 <= year <= y1
+            for c in named
+        )
+
+    def v4_applies(self, atopid: int, challenger: int, target: int, year: int) -> bool:
+        """Whether ``target``'s obligations in alliance ``atopid`` apply against ``challenger``.
+
+        True if some membership row of ``target`` in force in ``year`` (a member has one row
+        per treaty phase) is not limited to named threats (neither ``specthrt == 1`` nor
+        ``defcoadv == 1``), or names ``challenger`` in ``statthr1`` or ``statthr2``.
+        """
+        return any(
+            not limited or challenger in named
+            for y0, y1, limited, named in self.v4_threats[atopid, target]
+            if y0 <= year <= y1
+        )
+
     # --- Table-1 covariates (also the s1_ columns of Table 2) --------------------------------
 
     def peace_years(self, a: int, b: int, year: int) -> int | None:
@@ -229,24 +261,28 @@ class Context:
         return min(year - start, PEACE_CAP) if year >= start else None
 
     def _related(self, b: int, year: int) -> frozenset[int]:
-        """Every state with an ATOP 5.1 obligation or an ATOP v4 alliance with b in ``year``."""
+        """Every state that promised b an ATOP 5.1 obligation in ``year``, or with an ATOP v4
+        alliance with b then, or named as a threat in one of b's v4 alliances then."""
         key = (b, year)
         if key not in self._related_cache:
-            related = set(self.src.defense_partners.get(key, ()))
-            related |= self.nondef_partners.get(key, set())
+            related = set(self.src.defenders.get(key, ()))
+            related |= self.src.nondefense_promisers.get(key, frozenset())
             for _, members in self.v4_alliances(b, year):
                 related |= members
+            related |= self.v4_named(b, year)
             self._related_cache[key] = frozenset(related)
         return self._related_cache[key]
 
     def third_party(self, a: int, b: int, year: int) -> dict[str, object]:
-        """The target b's pacts with third states (not a, not b) in ``year``."""
-        # The result depends on a only if a is one of b's partners (ATOP 5.1 or v4): cache
-        # by (b, year) otherwise.
+        """The promises third states (not a, not b) made to the target b in ``year``."""
+        # The result depends on a only if a promised b something (ATOP 5.1), is in a v4
+        # alliance with b, or is named as a threat in one of b's v4 alliances: cache by
+        # (b, year) otherwise.
         key = (b, year, a if a in self._related(b, year) else None)
         if key in self._third:
             return self._third[key]
-        partners = self.src.third_defense(b, year, (a,))
+        # Third states that promised to defend b: ATOP 5.1 defense flag of (C, b).
+        partners = self.src.third_defenders(b, year, (a,))
         t_def = bool(partners)
         out: dict[str, object] = {
             "t_def": int(t_def),
@@ -254,20 +290,37 @@ class Context:
             "t_def_nuclear": int(any(nuclear(c, year) for c in partners)),
             "t_def_cinc": math.fsum(self.cinc.get((c, year), 0.0) for c in sorted(partners)),
         }
-        nondef = self.nondef_partners.get((b, year), set()) - {a, b}
+        # Third states that promised b an offense, neutrality, non-aggression or consultation
+        # obligation (flag (C, b)), counted only when no third state promised to defend b.
+        nondef = self.src.third_nondefense(b, year, (a,))
         out["t_nondef"] = int(bool(nondef) and not t_def)
+        # ATOP v4 defense alliances in force with b and a member other than a and b (t_def_rel)
+        # and, among them, those with one of b's ATOP 5.1 defenders as a member (provisions).
+        defense = [
+            (atopid, members)
+            for atopid, members in self.v4_alliances(b, year)
+            if self.v4[atopid]["defense"] == 1 and members - {a, b}
+        ]
         if not t_def:
             out.update(dict.fromkeys((f"t_def_{k}" for k in V4_PROVISIONS), 0))
-            out["no_v4"] = 0
+            out["no_v4"] = out["no_v4_other"] = 0
         else:
-            used = [
-                self.v4[atopid]
-                for atopid, members in self.v4_alliances(b, year)
-                if self.v4[atopid]["defense"] == 1 and members - {a, b}
-            ]
+            used = [self.v4[atopid] for atopid, members in defense if members & partners]
             for k in V4_PROVISIONS:
                 out[f"t_def_{k}"] = _max_known(info[k] for info in used) if used else None
-            out["no_v4"] = int(not used)  # counted, not written
+            # Counted, not written: no such alliance; no v4 defense alliance at all with b and
+            # a member other than a and b.
+            out["no_v4"] = int(not used)
+            out["no_v4_other"] = int(not defense)
+        # Leeds (2003): a commitment relevant to this challenger — a not a member, and b's
+        # obligations not limited to named threats that leave a out. From v4 alone, so it
+        # does not require t_def (ATOP 5.1) and is 0 where v4 has no such alliance.
+        out["t_def_rel"] = int(
+            any(
+                a not in members and self.v4_applies(atopid, a, b, year)
+                for atopid, members in defense
+            )
+        )
         self._third[key] = out
         return out
 
@@ -308,10 +361,27 @@ def build_challenge_dyads(ctx: Context, out: Path) -> dict[str, int]:
             "non_ongoing",
             "t_def",
             "no_v4",
+            "no_v4_other",
+            "t_nondef",
+            "c_def",
+            "shared_pact",
+            "shared_defense",
+            "t_def_rel",
+            "t_def_rel_not_t_def",
+            "t_def_not_t_def_rel",
+            "t_def_rel_challenge",
+            "t_def_rel_attack",
+            "t_def_challenge",
+            "t_def_attack",
             "challenge_rows_gml",
         ],
         0,
     )
+    # (t_def, t_def_rel) cross-tabulated: rows, challenges, attacks.
+    for t in (0, 1):
+        for r in (0, 1):
+            for what in ("rows", "challenge", "attack"):
+                counts[f"def{t}_rel{r}_{what}"] = 0
     counts["challenge_rows_gml"] = len(ctx.challenges)
     found: set[tuple[int, int, int]] = set()
 
@@ -346,8 +416,30 @@ def build_challenge_dyads(ctx: Context, out: Path) -> dict[str, int]:
                     **cov,
                 }
                 counts["rows"] += 1
-                for k in ("challenge", "attack", "war", "ongoing", "t_def", "no_v4"):
-                    counts[k] += row[k]
+                for k in (
+                    "challenge",
+                    "attack",
+                    "war",
+                    "ongoing",
+                    "t_def",
+                    "no_v4",
+                    "no_v4_other",
+                    "t_nondef",
+                    "c_def",
+                    "shared_pact",
+                    "shared_defense",
+                    "t_def_rel",
+                ):
+                    counts[k] += int(row[k])
+                counts["t_def_rel_not_t_def"] += int(row["t_def_rel"] > row["t_def"])
+                counts["t_def_not_t_def_rel"] += int(row["t_def"] > row["t_def_rel"])
+                cell = f"def{row['t_def']}_rel{row['t_def_rel']}"
+                counts[f"{cell}_rows"] += 1
+                counts[f"{cell}_challenge"] += challenge
+                counts[f"{cell}_attack"] += row["attack"]
+                for k in ("t_def", "t_def_rel"):
+                    counts[f"{k}_challenge"] += row[k] * challenge
+                    counts[f"{k}_attack"] += row[k] * row["attack"]
                 counts["non_ongoing"] += 1 - ongoing
                 yield [row[c] for c in CHALLENGE_COLUMNS]
 
@@ -438,7 +530,7 @@ def build_joiner_cases(ctx: Context, out: Path) -> dict[str, int]:
                 for j in ctx.system.get(year, [])
                 if j not in origs
                 and (
-                    any(src.flags(j, target, year))
+                    any(src.flags(j, target, year))  # J promised the target something
                     or src.major(j, year)
                     or src.contiguous(j, target, year)
                     or src.contiguous(j, chal, year)

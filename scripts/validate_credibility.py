@@ -69,6 +69,7 @@ SEED = 20221
 #: the NATO-like commitment of section a: stage-1 feature -> value
 NATO_LIKE = {
     "t_def": 1.0,
+    "t_def_rel": 1.0,
     "t_def_major": 1.0,
     "t_def_nuclear": 1.0,
     "t_def_base": 1.0,
@@ -181,10 +182,14 @@ def stage1_effects(data: Stage1Data, outcome: str) -> dict[str, tuple[float, flo
     y = data.y[outcome]
     leeds = (*challenge.CONTROL_FEATURES, "t_def")
     f_leeds = fit_logit(data.x[:, columns(leeds)], y, names=leeds, prior_sd=PRIOR_SD)
+    rel = (*challenge.CONTROL_FEATURES, "t_def_rel")
+    f_rel = fit_logit(data.x[:, columns(rel)], y, names=rel, prior_sd=PRIOR_SD)
     f_full = fit_logit(data.x, y, names=challenge.FEATURES, prior_sd=PRIOR_SD)
     return {
         "t_def, Leeds-style (controls + t_def)": odds_ratio(f_leeds, {"t_def": 1.0}),
+        "t_def_rel, Leeds-style (controls + t_def_rel)": odds_ratio(f_rel, {"t_def_rel": 1.0}),
         "t_def, full model": odds_ratio(f_full, {"t_def": 1.0}),
+        "t_def + t_def_rel, full model": odds_ratio(f_full, {"t_def": 1.0, "t_def_rel": 1.0}),
         "NATO-like commitment, full model": odds_ratio(f_full, NATO_LIKE),
     }
 

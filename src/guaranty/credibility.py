@@ -355,6 +355,8 @@ def _stage1_rows(
         **base,
         "year": float(case.year),
         "t_def": float(bool(defenders)),
+        # a pact of which the aggressor is a member does not cover it (Leeds 2003)
+        "t_def_rel": float(bool(defenders) and not any(commit[g]["defense"] > 0 for g in own)),
         "t_def_major": float(any(case.joiner[g]["joiner_major"] > 0 for g in defenders)),
         "t_def_nuclear": float(any(case.joiner[g]["joiner_nuclear"] > 0 for g in defenders)),
         "t_def_base": float(any(commit[g]["base"] > 0 for g in defenders)),

@@ -9,6 +9,16 @@ they run without the shared data folder. The hand-checked cases were read off th
 in 2008), ``wars/cow_direct_contiguity.csv`` (Russia-Ukraine, type 1 from 1991),
 ``alliances/atop51_directed_dyad_years.csv.gz`` and ``alliances/atop4_*`` (alliance 3205,
 the Arab League treaty of 1950, a defense pact with Saudi Arabia, Kuwait and Iraq as members).
+
+The ATOP 5.1 flags are one-way: those of (ccode1, ccode2) are ccode1's promises to ccode2.
+Checked in the raw file: in 1970 the only defense flag towards Japan (740) is (2, 740) —
+(740, 2) has defense 0, and Japan's only other partner, Ethiopia (530), has a non-aggression
+flag both ways; the USSR (365) has defense flags both ways with 265, 290, 310, 315, 355, 360,
+375, 710, 712 and 731; in 1999 and 2015 the only defense flag towards Pakistan (770) is
+(2, 770), none points to India (750); in 1840 the United Kingdom (200) promised to defend the
+Ottoman Empire (640) and no state promised to defend the United Kingdom; in 1974 Greece (350),
+Turkey (640) and the UK promised to defend Cyprus (352), which promised none of them defense;
+in 1982 and 2015 (2, 740) has defense 1 and (740, 2) defense 0.
 """
 
 from __future__ import annotations
@@ -73,7 +83,13 @@ def test_challenge_counts(dyads) -> None:
     assert int(fresh.sum()) == 221_784
     assert int(dyads["challenge"][fresh].sum()) == 1_976
     assert int(dyads["attack"][fresh].sum()) == 1_278
-    assert int(dyads["t_def"].sum()) == 141_868
+    assert int(dyads["t_def"].sum()) == 146_559
+    assert int(dyads["c_def"].sum()) == 146_559  # every dyad in both orders
+    assert int(dyads["t_nondef"].sum()) == 29_903
+    assert int(dyads["shared_pact"].sum()) == 59_936
+    assert int(dyads["shared_defense"].sum()) == 37_404
+    t_def = dyads["t_def"] == 1
+    assert (int(dyads["challenge"][t_def].sum()), int(dyads["attack"][t_def].sum())) == (1_266, 826)
 
 
 def test_challenge_structure(dyads) -> None:
@@ -107,6 +123,90 @@ def test_iraq_kuwait_1990_is_a_challenge(dyads) -> None:
     assert row["t_def"] == 1  # Kuwait's Arab League partners other than Iraq
     back = _row(dyads, year=1990, ccode1=690, ccode2=645)
     assert back["challenge"] == 0
+
+
+def test_relevant_defense_counts(dyads, joiners) -> None:
+    """``t_def_rel``: the counts stated in SOURCES.md."""
+    assert CHALLENGE_COLUMNS[-1] == "t_def_rel" and JOINER_COLUMNS[-1] == "s1_t_def_rel"
+    rel, t_def = dyads["t_def_rel"], dyads["t_def"]
+    assert not np.isnan(rel).any() and set(np.unique(rel)) == {0.0, 1.0}
+    assert int(rel.sum()) == 115_028
+    assert int((rel * t_def).sum()) == 112_782
+    # v4 membership against 5.1 promises: not nested either way
+    assert int((rel * (1 - t_def)).sum()) == 2_246
+    assert int(((1 - rel) * t_def).sum()) == 33_777
+    for outcome, n_def, n_rel, n_both in (
+        ("challenge", 1_266, 933, 925),
+        ("attack", 826, 624, 619),
+    ):
+        assert int((dyads[outcome] * t_def).sum()) == n_def, outcome
+        assert int((dyads[outcome] * rel).sum()) == n_rel, outcome
+        assert int((dyads[outcome] * rel * t_def).sum()) == n_both, outcome
+    assert int(joiners["s1_t_def_rel"].sum()) == 33_335
+    assert int(joiners["s1_t_def"].sum()) == 42_292
+
+
+def test_relevant_defense_same_code_in_both_tables(dyads, joiners) -> None:
+    """Every joiner row whose (challenger, target, year) is a row of Table 1 repeats it."""
+    keys = dyads["year"] * 1e6 + dyads["ccode1"] * 1e3 + dyads["ccode2"]
+    wanted = joiners["year"] * 1e6 + joiners["challenger"] * 1e3 + joiners["target"]
+    at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+    found = keys[at] == wanted
+    assert found.sum() > 50_000
+    for name in ("t_def", "t_def_rel", "t_nondef", "c_def", "shared_pact", "shared_defense"):
+        assert np.array_equal(joiners[f"s1_{name}"][found], dyads[name][at[found]]), name
+
+
+def test_relevant_defense_hand_checked(dyads) -> None:
+    """Rows checked against alliances/atop4_member_level.csv and atop4_alliance_level.csv.
+
+    Czechoslovakia (315) in 1938 had v4 defense alliances with France (2140: specthrt 1,
+    statthr1 255 = Germany, defcoadv 1), Yugoslavia (2050) and Romania (2080) (both naming
+    Hungary, 310) and the USSR (2365: defcoadv 1, no state named). Germany, Hungary and Poland
+    all originated a dispute against it that year.
+    """
+    for challenger, relevant in ((255, 1), (310, 1), (290, 0), (365, 0)):
+        row = _row(dyads, year=1938, ccode1=challenger, ccode2=315)
+        assert (row["t_def"], row["t_def_rel"]) == (1, relevant), challenger
+        assert row["challenge"] == (challenger != 365)
+    # Kuwait's only v4 defense alliance in 1990 is the Arab League treaty (3205, in force,
+    # specthrt 0), of which Iraq has been a member since 1951: a pact, but not against Iraq.
+    row = _row(dyads, year=1990, ccode1=645, ccode2=690)
+    assert (row["t_def"], row["t_def_rel"], row["challenge"]) == (1, 0, 1)
+    # Japan and the United States (3375, 1960): only the United States pledges defense
+    # (member-level defense 1 for 2, 0 for 740; ATOP 5.1 flag (2, 740) 1, (740, 2) 0): a third
+    # state promised to defend Japan (t_def) and v4 has the alliance (t_def_rel).
+    row = _row(dyads, year=1970, ccode1=365, ccode2=740)
+    assert (row["t_def"], row["t_def_rel"]) == (1, 1)
+
+
+def test_directions_hand_checked(dyads) -> None:
+    """Each covariate reads the one-way ATOP 5.1 flags in its stated direction (see above)."""
+    us_1970 = _row(dyads, year=1970, ccode1=2, ccode2=740)["cinc1"]  # the US CINC, as stored
+    # The USSR against Japan, 1970: the United States promised to defend Japan.
+    row = _row(dyads, year=1970, ccode1=365, ccode2=740)
+    assert (row["t_def"], row["t_def_major"], row["t_def_nuclear"], row["t_nondef"]) == (1, 1, 1, 0)
+    assert row["t_def_cinc"] == us_1970
+    assert (row["shared_pact"], row["shared_defense"], row["c_def"]) == (0, 0, 1)
+    # Japan against the USSR: Japan's ally is the United States (c_def); the USSR's defenders
+    # are the Warsaw Pact, Finland, China, Mongolia and North Korea (t_def).
+    row = _row(dyads, year=1970, ccode1=740, ccode2=365)
+    assert (row["c_def"], row["t_def"], row["t_def_major"], row["t_def_nuclear"]) == (1, 1, 1, 1)
+    # The United States and Japan: the defense pledge runs one way, the shared flags both ways.
+    us_jp = _row(dyads, year=1970, ccode1=2, ccode2=740)
+    jp_us = _row(dyads, year=1970, ccode1=740, ccode2=2)
+    assert (us_jp["shared_defense"], jp_us["shared_defense"]) == (1, 1)
+    assert (us_jp["t_def"], us_jp["t_nondef"], us_jp["c_def"]) == (0, 1, 1)  # 530: non-aggression
+    assert (jp_us["t_def"], jp_us["c_def"]) == (1, 0)  # no state but the US defends Japan
+    # India against Pakistan, 1999 (a challenge): the US promise to Pakistan is its only one.
+    row = _row(dyads, year=1999, ccode1=750, ccode2=770)
+    assert (row["challenge"], row["attack"], row["t_def"], row["c_def"]) == (1, 1, 1, 0)
+    row = _row(dyads, year=1999, ccode1=770, ccode2=750)
+    assert (row["t_def"], row["c_def"]) == (0, 1)
+    # The United Kingdom in 1840: a guarantor (of the Ottoman Empire), not guaranteed.
+    row = _row(dyads, year=1840, ccode1=220, ccode2=200)
+    assert (row["t_def"], row["t_def_major"], row["t_def_cinc"]) == (0, 0, 0)
+    assert _row(dyads, year=1840, ccode1=200, ccode2=220)["c_def"] == 0
 
 
 def test_russia_georgia_2008_is_an_ongoing_dispute(dyads) -> None:
@@ -169,6 +269,22 @@ def test_korean_war(joiners) -> None:
     assert (china["joined"], china["joined_other"]) == (0, 1)
 
 
+def test_joiner_directions(joiners) -> None:
+    """``defense`` … ``consul`` are J's promises to B; ``jc_*`` read both directions."""
+    # Dispute 2229 (1982), the USSR against Japan: the United States promised to defend Japan.
+    usa = _row(joiners, dispnum=2229, target=740, joiner=2)
+    assert (usa["challenger"], usa["defense"], usa["nonagg"], usa["joined"]) == (365, 1, 1, 1)
+    assert (usa["s1_t_def"], usa["s1_c_def"], usa["s1_shared_defense"]) == (1, 1, 0)
+    # Dispute 1293 (1974), Turkey against Greece; Cyprus joined Greece's side. Greece promised
+    # to defend Cyprus, not the reverse (defense 0; consultation both ways); Turkey promised
+    # to defend Cyprus (jc_defense 1).
+    cyprus = _row(joiners, dispnum=1293, target=350, joiner=352)
+    assert (cyprus["challenger"], cyprus["joined"]) == (640, 1)
+    assert (cyprus["defense"], cyprus["consul"]) == (0, 1)
+    assert (cyprus["jc_pact"], cyprus["jc_defense"]) == (1, 1)
+    assert (cyprus["s1_shared_defense"], cyprus["s1_t_def"], cyprus["s1_c_def"]) == (1, 1, 1)
+
+
 def test_iraq_kuwait_1990_joiners(joiners) -> None:
     usa = _row(joiners, dispnum=3957, target=690, joiner=2)
     assert usa["year"] == 1990 and usa["challenger"] == 645
@@ -198,6 +314,55 @@ def test_russia_ukraine_2021() -> None:
         "atop": 2018,
         "nuclear": 2021,
     }
+
+
+def test_lookup_directions_2015() -> None:
+    """The look-ups read the flags as the tables do: only the US promised to defend Japan."""
+    us_jp, _ = dyad_covariates(2, 740, 2015)
+    jp_us, _ = dyad_covariates(740, 2, 2015)
+    assert (us_jp["shared_defense"], jp_us["shared_defense"]) == (1, 1)
+    assert (us_jp["c_def"], jp_us["c_def"]) == (1, 0)
+    assert dyad_covariates(740, 365, 2015)[0]["c_def"] == 1
+    assert dyad_covariates(770, 750, 2015)[0]["c_def"] == 1  # the US promise to Pakistan
+    assert dyad_covariates(750, 770, 2015)[0]["c_def"] == 0  # no state promised India defense
+    # Japan as a joiner for China against the United States: no promise to China but
+    # non-aggression; a defense pledge between Japan and the United States (the US's).
+    cov, _ = joiner_covariates(740, 710, 2, 2015)
+    assert (cov["defense"], cov["nonagg"], cov["jc_pact"], cov["jc_defense"]) == (0, 1, 1, 1)
+    cov, _ = joiner_covariates(2, 710, 740, 2015)
+    assert (cov["defense"], cov["jc_defense"]) == (0, 1)
+
+
+def test_conflict_sources_directions() -> None:
+    """``ConflictSources`` on three made-up rows: 1 promised to defend 2, 3 promised 2 only
+    non-aggression, 2 promised 3 consultation."""
+    src = conflict.ConflictSources.from_rows(
+        cinc={(1, 2000): 0.5},
+        contiguity=[(1, 2, 1, 2000, 2000)],
+        rivalries=[(1, 2, 2000, 2000)],
+        majors=[(1, 2000, 2000)],
+        atop=[
+            (1, 2, 2000, (1, 0, 0, 0, 0)),
+            (2, 1, 2000, (0, 0, 0, 0, 0)),
+            (3, 2, 2000, (0, 0, 0, 1, 0)),
+            (2, 3, 2000, (0, 0, 0, 0, 1)),
+        ],
+    )
+    assert src.flags(1, 2, 2000) == (1, 0, 0, 0, 0) and src.flags(2, 1, 2000) == (0,) * 5
+    assert src.either_flags(2, 1, 2000) == (1, 0, 0, 0, 0)
+    assert src.either_flags(2, 3, 2000) == (0, 0, 0, 1, 1)
+    assert src.third_defenders(2, 2000, ()) == {1}
+    assert src.third_defenders(2, 2000, (1,)) == frozenset()
+    assert src.third_defenders(1, 2000, ()) == frozenset()
+    assert src.third_nondefense(2, 2000, ()) == {3}
+    assert src.third_nondefense(3, 2000, ()) == {2}
+    years = dict.fromkeys(("cinc", "contiguity", "rivalry", "major", "atop"), 2000)
+    cov = conflict.pair_covariates(src, 3, 2, 2000, years)
+    assert (cov["shared_pact"], cov["shared_defense"], cov["c_def"]) == (1, 0, 0)
+    cov = conflict.pair_covariates(src, 2, 3, 2000, years)
+    assert (cov["shared_pact"], cov["c_def"]) == (1, 1)
+    cov = conflict.joiner_pair_covariates(src, 2, 3, 1, 2000, years)
+    assert (cov["defense"], cov["consul"], cov["nonagg"], cov["jc_defense"]) == (0, 1, 0, 1)
 
 
 def test_joiner_covariates_2022() -> None:

@@ -42,7 +42,7 @@ def test_feature_map_by_hand() -> None:
     }
     for f in (
         "contig_land contig_sea major1 major2 nuclear1 nuclear2 rivalry c_def t_def_major "
-        "t_def_nuclear t_def_intcom t_def_organ t_nondef"
+        "t_def_nuclear t_def_intcom t_def_organ t_nondef t_def_rel"
     ).split():
         row[f] = np.array([0.0])
     x = dict(zip(FEATURES, feature_matrix(row)[0], strict=True))

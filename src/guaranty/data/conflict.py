@@ -70,6 +70,8 @@ NUCLEAR_POWERS: dict[int, int] = {
 ATOP_FLAGS: tuple[str, ...] = ("defense", "offense", "neutral", "nonagg", "consul")
 
 #: The covariates of a directed dyad (challenger, target) that :func:`dyad_covariates` returns.
+#: ``shared_pact`` / ``shared_defense``: an ATOP 5.1 obligation / defense obligation between the
+#: two in either direction; ``c_def``: a third state promised to defend the challenger.
 DYAD_COVARIATES: tuple[str, ...] = (
     "contig_land",
     "contig_sea",
@@ -107,6 +109,13 @@ JOINER_COVARIATES: tuple[str, ...] = (
 )
 
 #: The challenge-stage covariates repeated in the joiner table with the prefix ``s1_``.
+#: ``t_def``: a third state (not the challenger) promised to defend the target (ATOP 5.1 defense
+#: flag of (third state, target)); ``t_def_major``, ``t_def_nuclear``, ``t_def_cinc``: over
+#: those states; ``t_nondef``: a third state promised the target only a non-defense obligation
+#: and none promised to defend it; ``c_def``: a third state promised to defend the challenger.
+#: ``t_def_rel`` (last, so that earlier columns keep their positions): the target has an ATOP
+#: v4 defense commitment relevant to this challenger (Leeds 2003) — an alliance with a third
+#: member, without the challenger, and not limited to named threats that leave it out.
 SELECTION_COVARIATES: tuple[str, ...] = (
     "contig_land",
     "contig_sea",
@@ -126,6 +135,7 @@ SELECTION_COVARIATES: tuple[str, ...] = (
     "t_def_cinc",
     "t_nondef",
     "c_def",
+    "t_def_rel",
 )
 
 #: The columns of ``challenge_dyads.csv.gz``, in file order.
@@ -159,6 +169,7 @@ CHALLENGE_COLUMNS: tuple[str, ...] = (
     "t_def_milaid",
     "t_nondef",
     "c_def",
+    "t_def_rel",
 )
 
 #: The columns of ``joiner_cases.csv.gz``, in file order.
@@ -220,9 +231,16 @@ class ConflictSources:
     ``(smaller ccode, larger ccode)`` to its Thompson & Dreyer rivalry spells; ``majors`` maps a
     ccode to its COW major-power spells; ``atop`` maps a directed dyad-year ``(ccode1, ccode2,
     year)`` to its five ATOP 5.1 flags (:data:`ATOP_FLAGS` order); ``cinc`` maps ``(ccode,
-    year)`` to the COW CINC score; ``defense_partners`` maps ``(ccode, year)`` to the states
-    with which it has an ATOP defense obligation; ``coverage`` gives each source's first and
-    last year.
+    year)`` to the COW CINC score; ``defenders`` maps ``(ccode, year)`` to the states that
+    promised to defend ``ccode`` that year (ATOP 5.1 defense flag of ``(state, ccode)``), and
+    ``nondefense_promisers`` to the states that promised it an offense, neutrality,
+    non-aggression or consultation obligation; ``coverage`` gives each source's first and last
+    year.
+
+    The ATOP 5.1 flags are one-way: the flags of the directed dyad ``(a, b)`` are the
+    obligations ``a`` took on towards ``b`` (in 1970 the defense flag of (2, 740) is 1 — the
+    United States promised to defend Japan — and that of (740, 2) is 0). :meth:`flags` reads
+    one direction, :meth:`either_flags` both.
     The rebuild script fills it from the published files and :func:`dyad_covariates` from the
     shipped tables, so both read the data through the same methods.
     """
@@ -232,7 +250,8 @@ class ConflictSources:
     rivalries: Mapping[tuple[int, int], tuple[tuple[int, int], ...]]
     majors: Mapping[int, tuple[tuple[int, int], ...]]
     atop: Mapping[tuple[int, int, int], tuple[int, int, int, int, int]]
-    defense_partners: Mapping[tuple[int, int], frozenset[int]]
+    defenders: Mapping[tuple[int, int], frozenset[int]]
+    nondefense_promisers: Mapping[tuple[int, int], frozenset[int]]
     coverage: Mapping[str, tuple[int, int]]
 
     @classmethod
@@ -249,7 +268,8 @@ class ConflictSources:
 
         ``contiguity``: ``(ccode1, ccode2, conttype, styear, endyear)`` with conttype 1-5;
         ``rivalries``: ``(ccode1, ccode2, styear, endyear)``; ``majors``: ``(ccode, styear,
-        endyear)``; ``atop``: ``(ccode1, ccode2, year, flags)`` (directed: both orders).
+        endyear)``; ``atop``: ``(ccode1, ccode2, year, flags)``, the flags being ccode1's
+        obligations to ccode2 (directed: both orders, each row one direction).
         """
         cont: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         cont_years: list[int] = []
@@ -267,11 +287,15 @@ class ConflictSources:
             maj.setdefault(c, []).append((y0, y1))
             maj_years += (y0, y1)
         flags: dict[tuple[int, int, int], tuple[int, int, int, int, int]] = {}
-        partners: dict[tuple[int, int], set[int]] = {}
+        defenders: dict[tuple[int, int], set[int]] = {}
+        promisers: dict[tuple[int, int], set[int]] = {}
         for a, b, year, f in atop:
             flags[a, b, year] = f
+            # The flags of (a, b) are a's promises to b: a defends b, or promised b something else.
             if f[0]:
-                partners.setdefault((a, year), set()).add(b)
+                defenders.setdefault((b, year), set()).add(a)
+            if any(f[1:]):
+                promisers.setdefault((b, year), set()).add(a)
         atop_years = [y for _, _, y in flags]
         cinc_years = [y for _, y in cinc]
         if not (cont_years and riv_years and maj_years and atop_years and cinc_years):
@@ -282,7 +306,8 @@ class ConflictSources:
             rivalries={k: tuple(v) for k, v in riv.items()},
             majors={k: tuple(v) for k, v in maj.items()},
             atop=flags,
-            defense_partners={k: frozenset(v) for k, v in partners.items()},
+            defenders={k: frozenset(v) for k, v in defenders.items()},
+            nondefense_promisers={k: frozenset(v) for k, v in promisers.items()},
             coverage={
                 "cinc": (min(cinc_years), max(cinc_years)),
                 "contiguity": (min(cont_years), max(cont_years)),
@@ -314,18 +339,38 @@ class ConflictSources:
         return any(y0 <= year <= y1 for y0, y1 in spells)
 
     def flags(self, a: int, b: int, year: int) -> tuple[int, int, int, int, int]:
-        """The five ATOP 5.1 obligation flags of the dyad ``(a, b)`` in ``year`` (zeros if none)."""
+        """The five ATOP 5.1 obligations ``a`` took on towards ``b`` in ``year`` (one way: ``a``
+        promised ``b``; zeros if none)."""
         return self.atop.get((a, b, year), _NO_FLAGS)
+
+    def either_flags(self, a: int, b: int, year: int) -> tuple[int, int, int, int, int]:
+        """The five ATOP 5.1 obligation flags between ``a`` and ``b`` in ``year`` in either
+        direction: 1 if ``a`` promised ``b`` or ``b`` promised ``a`` that obligation."""
+        ab, ba = self.flags(a, b, year), self.flags(b, a, year)
+        return (
+            max(ab[0], ba[0]),
+            max(ab[1], ba[1]),
+            max(ab[2], ba[2]),
+            max(ab[3], ba[3]),
+            max(ab[4], ba[4]),
+        )
 
     def cinc_of(self, ccode: int, year: int) -> float:
         """CINC of ``ccode`` in ``year``; NaN when the state has no NMC row that year."""
         return self.cinc.get((ccode, year), math.nan)
 
-    def third_defense(self, ccode: int, year: int, exclude: Iterable[int]) -> frozenset[int]:
-        """States other than ``exclude`` (and ``ccode``) with which ``ccode`` has an ATOP defense
-        obligation in ``year``."""
-        partners = self.defense_partners.get((ccode, year), frozenset())
-        return partners.difference(exclude, (ccode,))
+    def third_defenders(self, ccode: int, year: int, exclude: Iterable[int]) -> frozenset[int]:
+        """States other than ``exclude`` (and ``ccode``) that promised to defend ``ccode`` in
+        ``year``: ATOP 5.1 defense flag of (state, ``ccode``) is 1."""
+        defenders = self.defenders.get((ccode, year), frozenset())
+        return defenders.difference(exclude, (ccode,))
+
+    def third_nondefense(self, ccode: int, year: int, exclude: Iterable[int]) -> frozenset[int]:
+        """States other than ``exclude`` (and ``ccode``) that promised ``ccode`` an offense,
+        neutrality, non-aggression or consultation obligation in ``year`` (flag of (state,
+        ``ccode``))."""
+        promisers = self.nondefense_promisers.get((ccode, year), frozenset())
+        return promisers.difference(exclude, (ccode,))
 
 
 def pair_covariates(
@@ -335,10 +380,13 @@ def pair_covariates(
 
     ``years`` gives the year at which each source is read (keys ``cinc``, ``contiguity``,
     ``rivalry``, ``major``, ``atop``); nuclear status is read at ``year``. Flags are 0.0/1.0,
-    CINC is NaN for a state without an NMC row.
+    CINC is NaN for a state without an NMC row. ``shared_pact`` / ``shared_defense``: an ATOP
+    5.1 obligation / a defense obligation between the two in either direction (the challenger
+    promised the target, or the target the challenger); ``c_def``: a third state (not the
+    target) promised to defend the challenger (defense flag of (third state, challenger)).
     """
     kind = src.contiguity_type(challenger, target, years["contiguity"])
-    flags = src.flags(challenger, target, years["atop"])
+    flags = src.either_flags(challenger, target, years["atop"])
     return {
         "contig_land": float(kind == 1),
         "contig_sea": float(2 <= kind <= 5),
@@ -351,7 +399,7 @@ def pair_covariates(
         "rivalry": float(src.rivalry(challenger, target, years["rivalry"])),
         "shared_pact": float(any(flags)),
         "shared_defense": float(flags[0]),
-        "c_def": float(bool(src.third_defense(challenger, years["atop"], (target,)))),
+        "c_def": float(bool(src.third_defenders(challenger, years["atop"], (target,)))),
     }
 
 
@@ -363,9 +411,15 @@ def joiner_pair_covariates(
     year: int,
     years: Mapping[str, int],
 ) -> dict[str, float]:
-    """The covariates :data:`JOINER_COVARIATES` of a joiner; see :func:`pair_covariates`."""
+    """The covariates :data:`JOINER_COVARIATES` of a joiner; see :func:`pair_covariates`.
+
+    ``defense`` … ``consul``: the joiner's obligations to the target (ATOP 5.1 flags of
+    (joiner, target): the joiner promised the target); ``jc_pact`` / ``jc_defense``: an
+    obligation / a defense obligation between the joiner and the challenger in either
+    direction.
+    """
     jt = src.flags(joiner, target, years["atop"])
-    jc = src.flags(joiner, challenger, years["atop"])
+    jc = src.either_flags(joiner, challenger, years["atop"])
     out = {name: float(flag) for name, flag in zip(ATOP_FLAGS, jt, strict=True)}
     for role, ccode in (("joiner", joiner), ("challenger", challenger), ("target", target)):
         out[f"{role}_major"] = float(src.major(ccode, years["major"]))
@@ -584,7 +638,9 @@ def dyad_covariates(
     the year at which each source was read (``cinc``, ``contiguity``, ``rivalry``, ``major``,
     ``atop``, ``nuclear``): the latest year the shipped table covers that is <= ``year``
     (CINC to 2022, contiguity and major powers to 2016, rivalries to 2010 — a rivalry in force
-    at the end of its data counts as still in force —, ATOP to 2018). The outcome columns,
+    at the end of its data counts as still in force —, ATOP to 2018). ``shared_pact`` and
+    ``shared_defense`` read the ATOP 5.1 flags in both directions, ``c_def`` the promises of
+    third states to defend the challenger (see :func:`pair_covariates`). The outcome columns,
     ``peace_years`` and the target's third-party pacts (``t_def*``, ``t_nondef``) are left to
     the caller. Raises ``DataError`` for a year before a source begins (ATOP: 1990).
     """
@@ -599,11 +655,12 @@ def joiner_covariates(
 ) -> tuple[dict[str, float], dict[str, int]]:
     """The covariates of a potential joiner on the target's side, as in ``joiner_cases.csv.gz``.
 
-    Returns ``(covariates, data_years)``: :data:`JOINER_COVARIATES` — the joiner-target ATOP
-    flags, major-power and nuclear status of the three states, direct contiguity of each pair,
-    their CINC, rivalries joiner-challenger and joiner-target, and the joiner-challenger pact
-    flags — read with the same year rule as :func:`dyad_covariates`. The ATOP v4 provisions
-    and the ``s1_`` selection covariates are not included.
+    Returns ``(covariates, data_years)``: :data:`JOINER_COVARIATES` — the joiner's ATOP
+    obligations to the target (flags of (joiner, target)), major-power and nuclear status of
+    the three states, direct contiguity of each pair, their CINC, rivalries joiner-challenger
+    and joiner-target, and the joiner-challenger pact flags (either direction) — read with the
+    same year rule as :func:`dyad_covariates`. The ATOP v4 provisions and the ``s1_`` selection
+    covariates are not included.
     """
     _check_codes(joiner, target, challenger)
     src = _shipped_sources()

@@ -11,7 +11,9 @@ Features (:data:`FEATURES`; built by :func:`feature_matrix` from the table of
 :func:`guaranty.data.conflict.challenge_dyads`):
 
 * the target's commitments from third parties (:data:`COMMITMENT_FEATURES`): a defense pact
-  (``t_def``), with a major power, with a nuclear-armed state, with troops or bases in a
+  (``t_def``), one that covers this challenger (``t_def_rel``: the challenger is not a member
+  and the pact is not limited to other named threats, Leeds 2003's notion of a relevant
+  commitment), with a major power, with a nuclear-armed state, with troops or bases in a
   member's territory, with an integrated command, with a formal organisation; the allies'
   share of capabilities against the challenger; and a pact without any defense obligation
   (``t_nondef``: consultation, neutrality or non-aggression only);
@@ -58,6 +60,8 @@ OUTCOMES = ("challenge", "attack")
 #: the target's commitments from third parties: what a guarantee design changes
 COMMITMENT_FEATURES: dict[str, str] = {
     "t_def": "the target has a defense pact with a third state",
+    "t_def_rel": "... that covers this challenger: the challenger is not a member, and the pact "
+    "is not limited to other named threats (Leeds 2003)",
     "t_def_major": "... with a major power",
     "t_def_nuclear": "... with a nuclear-armed state",
     "t_def_base": "... providing troops or bases in a member's territory (ATOP base)",
@@ -94,6 +98,7 @@ FEATURES: tuple[str, ...] = (*CONTROL_FEATURES, *COMMITMENT_FEATURES)
 SELECTION_FEATURES: tuple[str, ...] = (
     *CONTROL_FEATURES,
     "t_def",
+    "t_def_rel",
     "t_def_major",
     "t_def_nuclear",
     "t_def_share",

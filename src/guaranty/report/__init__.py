@@ -457,7 +457,7 @@ def _credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
             texttemplate="%{text}",
             colorscale="Blues",
             zmin=0,
-            colorbar={"title": "P(honor)"},
+            colorbar={"title": "P(fight)"},
             hoverongaps=False,
             hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>",
         )
@@ -479,19 +479,24 @@ def _credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str
         if not d.guarantors:
             text = (
                 "No outside state guarantees this design, so nothing is to be honored: "
-                "Ukraine relies on itself."
+                "the protected state relies on itself."
             )
         else:
             best = max(j["guarantors"].items(), key=lambda kv: kv[1]["p_honor"])
             text = (
                 f"Given that none of its {len(d.guarantors)} guarantor(s) fights for the "
-                f"protected state today, the model puts the chance that at least one honors "
-                f"this design tomorrow at {j['p_any']:.1%} (90% interval "
+                f"protected state today, the model puts the chance that at least one fights "
+                f"for it if it is attacked tomorrow at {j['p_any']:.1%} (90% interval "
                 f"{j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%}) and that all do at "
-                f"{j['p_all']:.1%}. The most likely to honor is {names.get(best[0], best[0])} "
-                f"({best[1]['p_honor']:.1%}). Expected capability committed: "
-                f"{j['expected_capability']:.4f} (CINC)."
+                f"{j['p_all']:.1%}. The most likely to fight is "
+                f"{names.get(best[0], best[0])} ({best[1]['p_honor']:.1%})."
             )
+        h = d.horizon
+        text += (
+            f" Chance of a renewed attack within {h} years: {j[f'p_attack_{h}y']:.1%} "
+            f"(90% interval {j[f'p_attack_{h}y_ci'][0]:.1%}-{j[f'p_attack_{h}y_ci'][1]:.1%}); "
+            f"attacked with no guarantor fighting: {j[f'p_abandoned_{h}y']:.1%}."
+        )
         out.append({"label": d.design.label, "id": d.design.id, "text": text})
     return out
 

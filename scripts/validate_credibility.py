@@ -81,11 +81,11 @@ NATO_LIKE = {
 #: stage-2 commitment feature -> the stage-1 feature a design sets with it
 #: (``guaranty.credibility._stage1_rows``); milaid and multilateral have none
 STAGE1_OF = {
-    "defense": "t_def",
-    "nondef": "t_nondef",
-    "base": "t_def_base",
-    "intcom": "t_def_intcom",
-    "organ": "t_def_organ",
+    "defense": ("t_def", "t_def_rel"),
+    "nondef": ("t_nondef",),
+    "base": ("t_def_base",),
+    "intcom": ("t_def_intcom",),
+    "organ": ("t_def_organ",),
 }
 
 _Z90 = float(ndtri(0.95))
@@ -739,7 +739,10 @@ def section_e() -> None:
 
     for ob, (feats, unknown, _note) in OBLIGATION_MAP.items():
         s2 = "; ".join(fmt(ev.joining, f) for f in feats) or "—"
-        s1 = "; ".join(fmt(ev.attack, STAGE1_OF[f]) for f in feats if f in STAGE1_OF) or "—"
+        s1 = (
+            "; ".join(fmt(ev.attack, g) for f in feats if f in STAGE1_OF for g in STAGE1_OF[f])
+            or "—"
+        )
         note = "adds an unknown effect N(0, 1) on the log-odds of fighting" if unknown else ""
         print(f"| `{ob}` | {', '.join(feats) or '—'} | {s2} | {s1} | {note} |")
     print()

@@ -517,7 +517,7 @@ def assess(
     cap_a = np.full(draws, agg_nominal) if aggressor_capability is None else aggressor_capability
     cap_p = np.full(draws, prot_nominal) if protected_capability is None else protected_capability
     rng_years = np.random.default_rng(s_years)
-    # stage 1 without any design: the protected state's commitments as today
+    eta_today: np.ndarray | None = None
     results = []
     for design in scenario.guarantees:
         gs = tuple(design.guarantors)
@@ -532,6 +532,7 @@ def assess(
         eta_a = np.einsum("dyk,dk->dy", x_after, coef_a[:, 1:]) + coef_a[:, :1]
         years_to_effect = sample_quantity(design.years_to_effect, draws, rng_years, 0.0, np.inf)
         hazard, survival = challenge.attack_risk(eta_b, eta_a, years_to_effect)
+        eta_today = eta_b[:, 0]  # today's arrangement: the same for every design
         first = hazard * np.concatenate([np.ones((draws, 1)), survival[:, :-1]], axis=1)
         exposure = np.minimum(np.ceil(years_to_effect), horizon)
         surv0 = np.concatenate([np.ones((draws, 1)), survival], axis=1)
@@ -569,13 +570,13 @@ def assess(
             inner=inner,
             able=able,
         )
-        if n:
+        if n and (years_to_effect > 0).any():
             # before the design is in force a guarantor fights with its conduct of today
             base = revealed_resolve(
                 b0,
                 b0,
                 ct,
-                ct,
+                cm,
                 cap,
                 shock,
                 np.random.default_rng(s_latent),
@@ -587,6 +588,8 @@ def assess(
             in_force = t >= np.ceil(years_to_effect)[:, None]
             p_any_t = np.where(in_force, res.p_any[:, None], base.p_any[:, None])
             p_abandoned = (first * (1.0 - p_any_t)).sum(axis=1)
+        elif n:
+            p_abandoned = (first * (1.0 - res.p_any[:, None])).sum(axis=1)
         else:
             p_abandoned = first.sum(axis=1)
         results.append(
@@ -612,10 +615,18 @@ def assess(
         "circumstances tomorrow (credibility.circumstances_tomorrow)": c_tomorrow,
         "circumstances today (credibility.circumstances_today)": c_today,
     }
+    # the coefficients a design moves are recorded one by one; the controls' part of each
+    # stage is recorded as one number (they move every design alike)
     for k, name in enumerate(ev.joining.names):
-        inputs[f"history, who fights: coefficient of {name}"] = coef_j[:, k]
+        if name in _COMMIT or name in ("intercept", "mills"):
+            inputs[f"history, who fights: coefficient of {name}"] = coef_j[:, k]
     for k, name in enumerate(ev.attack.names):
-        inputs[f"history, deterrence: coefficient of {name}"] = coef_a[:, k]
+        if name in challenge.COMMITMENT_FEATURES:
+            inputs[f"history, deterrence: coefficient of {name}"] = coef_a[:, k]
+    if eta_today is not None:
+        inputs["history, deterrence: log-odds of an attack in year 1 with today's pacts"] = (
+            eta_today
+        )
     seed = seed if isinstance(seed, int) else tuple(seed)
     return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs, horizon)
 

@@ -133,11 +133,18 @@ def revealed_resolve(
     draws, n = b_today.shape
     pers = np.ones(draws) if persistence is None else np.asarray(persistence, dtype=np.float64)
     able = np.ones(n, dtype=bool) if able is None else np.asarray(able, dtype=bool)
-    p = conditional_honor_probability(b_today, b_tomorrow, c_today, c_tomorrow, pers[:, None])
-    p = np.where(able[None, :], p, 0.0)
     if n == 0:
         nan = np.full(draws, np.nan)
-        return ResolveResult(p, nan, nan, np.zeros(draws))
+        return ResolveResult(np.zeros((draws, 0)), nan, nan, np.zeros(draws))
+    # the closed form is needed only for draws without a common shock (with one, each
+    # guarantor is conditioned on all the others' refusal too, by the sampler below)
+    p = np.zeros((draws, n))
+    free = ~(rho > 0)
+    if free.any():
+        p[free] = conditional_honor_probability(
+            b_today[free], b_tomorrow[free], c_today[free], c_tomorrow[free], pers[free, None]
+        )
+    p = np.where(able[None, :], p, 0.0)
     a = -(b_today + c_today)  # not fighting today: latent below ua
     b = -(b_tomorrow + c_tomorrow)  # fights tomorrow: latent above ub
     ua = special.ndtri(np.clip(special.expit(a), _TINY, 1 - _TINY))  # (draws, n)
@@ -146,16 +153,25 @@ def revealed_resolve(
     t = np.sqrt(1.0 - rho)[:, None, None]
     r = np.clip(pers, 0.0, 1.0)[:, None, None]
     q = np.sqrt(1.0 - r * r)
+    # the (draws, inner, guarantors) arrays are float32: each probability averages `inner`
+    # indicators, far coarser than float32's precision, and it halves the memory traffic
+    f32 = np.float32
     z = rng.standard_normal((draws, inner, 1))
-    hi_e = (ua[:, None, :] - s * z) / t
+    hi_e = ((ua[:, None, :] - s * z) / t).astype(f32)
     cdf_hi = special.ndtr(hi_e)
-    weight = np.prod(cdf_hi, axis=2)  # (draws, inner)
-    v = rng.random((draws, inner, n))
-    e = special.ndtri(np.clip(v * cdf_hi, _TINY, 1 - _TINY))
+    weight = np.prod(cdf_hi, axis=2, dtype=np.float64)  # (draws, inner)
+    v = rng.random((draws, inner, n), dtype=f32)
+    # inverse-CDF draws from the truncated normal: v * cdf_hi lies in [0, cdf_hi) within
+    # [0, 1); the floor keeps ndtri finite (np.clip is several times slower here)
+    v *= cdf_hi
+    np.maximum(v, f32(1e-30), out=v)
+    e = special.ndtri(v)
     z2 = r * z + q * rng.standard_normal((draws, inner, 1))
-    e2 = r * e + q * rng.standard_normal((draws, inner, n))
-    u2 = s * z2 + t * e2
-    honors = (u2 > ub[:, None, :]) & able[None, None, :]
+    # fights tomorrow: s z2 + t (r e + q xi) > ub  <=>  r e + q xi > (ub - s z2) / t
+    bar = ((ub[:, None, :] - s * z2) / t).astype(f32)
+    e *= r.astype(f32)
+    e += q.astype(f32) * rng.standard_normal((draws, inner, n), dtype=f32)
+    honors = (e > bar) & able[None, None, :]
     if persistence is None:  # rho = 1 exactly: nobody below today's bar rises without a lift
         honors &= (ub < ua)[:, None, :]
     wsum = weight.sum(axis=1)

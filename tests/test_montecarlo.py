@@ -89,17 +89,22 @@ def test_settled_design_is_the_nearest_rung(scenario, run) -> None:
 
 
 def test_capabilities_after_the_war_enter_deterrence(scenario) -> None:
-    """The aggressor's capability after the war scales with the share of its forces left: a
-    run whose Russian forces are cut down must face a lower risk of renewed attack."""
+    """The two sides' capabilities after the war scale with the share of their forces left
+    and enter the estimated attack hazard through the aggressor's share of the dyad's CINC:
+    its coefficient is positive in the shipped fit (docs/models/credibility.md), so draws in
+    which Russia kept the larger share must face a higher risk of a renewed attack."""
+    from guaranty.evidence import evidence
+
+    assert evidence().attack.interval("cap_share")[0] > 0
     base = mc.simulate(scenario, draws=1000, seed=5)
     assert np.all((base.force_b > 0) & np.isfinite(base.force_b))
     peace = base.peace
-    # hand check of the contest-success function's monotonicity on the run's own draws:
-    # draws where Russia kept more of its forces see a lower P(no renewed attack)
     none = list(base.layout.designs).index("neutrality_alone")
     p = base.whatif["p_no_attack"][none, peace]
-    fb = base.force_b[peace]
-    hi, lo = fb > np.median(fb), fb <= np.median(fb)
+    ru = scenario.actor("russia").capability_value.nominal * base.force_b[peace]
+    ua = scenario.actor("ukraine").capability_value.nominal * base.force_a[peace]
+    share = ru / (ru + ua)
+    hi, lo = share > np.median(share), share <= np.median(share)
     assert p[hi].mean() < p[lo].mean()
 
 

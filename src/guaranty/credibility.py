@@ -328,7 +328,6 @@ def _today_commitments(case: _Case, gid: str, today: Sequence[str]) -> dict[str,
 def _stage1_rows(
     case: _Case,
     scenario: Scenario,
-    guarantors: Sequence[str],
     commit: Mapping[str, Mapping[str, float]],
     years: int,
     cinc_aggressor: np.ndarray,
@@ -336,8 +335,8 @@ def _stage1_rows(
     features: tuple[str, ...],
 ) -> np.ndarray:
     """Stage-1 features, shape (draws, years, features), of the aggressor attacking the
-    protected state in year t of the peace under the arrangement ``commit`` (guarantor id
-    -> commitment features)."""
+    protected state in year t of the peace under the arrangement ``commit`` (every
+    guarantor of the scenario -> its commitment features)."""
     draws = cinc_aggressor.shape[0]
     guarantors = sorted(commit)
     third = [g for g in guarantors if g in case.joiner]
@@ -372,20 +371,15 @@ def _stage1_rows(
     table["cinc2"] = np.full(years, 1.0)
     table["peace_years"] = np.arange(years, dtype=float)
     x = np.repeat(challenge.feature_matrix(table, features)[None], draws, axis=0)
-    varying = {
-        "cap_share": challenge.feature_matrix(
-            {**_first(table), "cinc1": cinc_aggressor, "cinc2": cinc_protected},
-            ("cap_share", "t_def_share"),
-        ),
-    }
-    for k, name in enumerate(("cap_share", "t_def_share")):
+    shares = ("cap_share", "t_def_share")
+    one_year = {k: v[:1] for k, v in table.items()}
+    by_draw = challenge.feature_matrix(
+        {**one_year, "cinc1": cinc_aggressor, "cinc2": cinc_protected}, shares
+    )  # (draws, 2)
+    for k, name in enumerate(shares):
         if name in features:
-            x[:, :, features.index(name)] = varying["cap_share"][:, k][:, None]
+            x[:, :, features.index(name)] = by_draw[:, k][:, None]
     return x
-
-
-def _first(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {k: v[:1] for k, v in table.items()}
 
 
 def _stage2_x(case: _Case, gid: str, commit: Mapping[str, float], mills: float) -> np.ndarray:
@@ -449,13 +443,15 @@ def _stage2_eta(
     return ev.joining.eta(x, coef) * _margin_scale(ev, pact)
 
 
-def _selection(ev: Evidence, case: _Case, scenario: Scenario, gs, commit) -> float:
+def _selection(
+    ev: Evidence, case: _Case, scenario: Scenario, commit: Mapping[str, Mapping[str, float]]
+) -> float:
     """Stage-1 probability that the aggressor challenges the protected state in the first
     year of the peace under ``commit`` (the selection term of stage 2)."""
     agg = scenario.actor(scenario.credibility.aggressor).capability_value.nominal
     prot = scenario.actor(scenario.credibility.protected).capability_value.nominal
     x = _stage1_rows(
-        case, scenario, gs, commit, 1, np.array([agg]), np.array([prot]), ev.challenge.names[1:]
+        case, scenario, commit, 1, np.array([agg]), np.array([prot]), ev.challenge.names[1:]
     )[0, 0]
     return mills_probability(ev.challenge, x)
 
@@ -526,8 +522,8 @@ def assess(
         able = np.array([g in case.joiner for g in gs], dtype=bool)
         # stage 1: the yearly attack hazard before and after the design takes effect
         names = ev.attack.names[1:]
-        x_before = _stage1_rows(case, scenario, gs, today, horizon, cap_a, cap_p, names)
-        x_after = _stage1_rows(case, scenario, gs, tomorrow, horizon, cap_a, cap_p, names)
+        x_before = _stage1_rows(case, scenario, today, horizon, cap_a, cap_p, names)
+        x_after = _stage1_rows(case, scenario, tomorrow, horizon, cap_a, cap_p, names)
         eta_b = np.einsum("dyk,dk->dy", x_before, coef_a[:, 1:]) + coef_a[:, :1]
         eta_a = np.einsum("dyk,dk->dy", x_after, coef_a[:, 1:]) + coef_a[:, :1]
         years_to_effect = sample_quantity(design.years_to_effect, draws, rng_years, 0.0, np.inf)
@@ -544,8 +540,8 @@ def assess(
         cm = np.zeros((draws, n))
         cap = np.zeros((draws, n))
         if n:
-            p_sel_today = _selection(ev, case, scenario, gs, today)
-            p_sel_design = _selection(ev, case, scenario, gs, tomorrow)
+            p_sel_today = _selection(ev, case, scenario, today)
+            p_sel_design = _selection(ev, case, scenario, tomorrow)
         for k, g in enumerate(gs):
             cap[:, k] = scenario.actor(g).capability_value.nominal
             ct[:, k], cm[:, k] = per_g.get(g, (c_today, c_tomorrow))
@@ -648,7 +644,6 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
         )
     ev = evidence()
     case = _case(scenario)
-    gs = tuple(design.guarantors)
     today, tomorrow = _arrangements(scenario, case, design)
     rho = ev.persistence.rho
     if guarantor not in case.joiner:
@@ -659,8 +654,8 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
             "p_honor_at_mean": 0.0,
             "terms": {},
         }
-    m0 = float(joining.mills_ratio(np.array([_selection(ev, case, scenario, gs, today)]))[0])
-    m1 = float(joining.mills_ratio(np.array([_selection(ev, case, scenario, gs, tomorrow)]))[0])
+    m0 = float(joining.mills_ratio(np.array([_selection(ev, case, scenario, today)]))[0])
+    m1 = float(joining.mills_ratio(np.array([_selection(ev, case, scenario, tomorrow)]))[0])
     x0 = _stage2_x(case, guarantor, today[guarantor], m0)
     x1 = _stage2_x(case, guarantor, tomorrow[guarantor], m1)
     s0 = _margin_scale(ev, today[guarantor]["defense"] + today[guarantor]["nondef"] > 0)

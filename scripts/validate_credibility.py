@@ -53,9 +53,9 @@ from guaranty.evidence import (  # noqa: E402
 )
 from guaranty.models.credibility import honoring, joining  # noqa: E402
 from guaranty.models.credibility.persistence import (  # noqa: E402
-    RHO_GRID,
+    cluster_loglik,
     conditional_probability,
-    pair_probabilities,
+    grid_argmax,
 )
 from guaranty.models.deterrence import challenge  # noqa: E402
 from guaranty.models.logit import LogitFit, brier_score, fit_logit, log_loss  # noqa: E402
@@ -465,31 +465,6 @@ class PairCV:
     rhos: np.ndarray
 
 
-def cluster_loglik(
-    p1: np.ndarray, p2: np.ndarray, y1: np.ndarray, y2: np.ndarray, clusters: np.ndarray
-) -> np.ndarray:
-    """Pairwise log likelihood of each cluster on ``RHO_GRID``, shape (clusters, grid),
-    clusters in the order of ``np.unique``."""
-    _, inv = np.unique(clusters, return_inverse=True)
-    y1, y2 = np.asarray(y1).astype(int), np.asarray(y2).astype(int)
-    out = np.empty((inv.max() + 1, RHO_GRID.size))
-    rows = np.arange(y1.size)
-    for k, r in enumerate(RHO_GRID):
-        got = pair_probabilities(p1, p2, r)[rows, y1, y2]
-        out[:, k] = np.bincount(inv, weights=np.log(np.maximum(got, 1e-300)))
-    return out
-
-
-def grid_maximiser(ll: np.ndarray) -> float:
-    """The maximiser of a log likelihood on ``RHO_GRID``, refined by the parabola through the
-    best grid point and its neighbours (the estimator of ``fit_correlation``)."""
-    k = int(np.clip(np.argmax(ll), 1, RHO_GRID.size - 2))
-    a, b, c = ll[k - 1], ll[k], ll[k + 1]
-    den = a - 2 * b + c
-    shift = 0.5 * (a - c) / den if den < 0 else 0.0
-    return float(RHO_GRID[k] + np.clip(shift, -1.0, 1.0) * (RHO_GRID[1] - RHO_GRID[0]))
-
-
 def pair_cv(
     p1: np.ndarray,
     p2: np.ndarray,
@@ -504,8 +479,8 @@ def pair_cv(
 
     The pairwise likelihood is a sum over clusters, so the per-cluster likelihood on the
     grid is computed once and each fold's estimate maximises the sum over its training
-    clusters: the estimate ``fit_correlation`` returns on those pairs (a test checks it),
-    without recomputing the grid in every fold."""
+    clusters with ``fit_correlation``'s own functions: the estimate it returns on those
+    pairs, without recomputing the grid in every fold."""
     ids, inv = np.unique(clusters, return_inverse=True)
     per_cluster = cluster_loglik(p1, p2, y1, y2, clusters)
     fold_of_cluster = group_folds(ids, folds, seed)
@@ -514,7 +489,7 @@ def pair_cv(
     rhos = np.empty(folds)
     for k in range(folds):
         held = fold == k
-        rhos[k] = grid_maximiser(per_cluster[fold_of_cluster != k].sum(axis=0))
+        rhos[k] = float(grid_argmax(per_cluster[fold_of_cluster != k].sum(axis=0)))
         corr[held] = conditional_probability(p1[held], p2[held], y1[held], rhos[k])
     one = conditional_probability(p1, p2, y1, 1.0)
     return PairCV(np.asarray(y1), np.asarray(y2), corr, np.asarray(p2, float), one, rhos)

@@ -384,7 +384,8 @@ def _stage1_rows(
 
 def _stage2_x(case: _Case, gid: str, commit: Mapping[str, float], mills: float) -> np.ndarray:
     """Stage-2 features of guarantor ``gid`` under ``commit``, shape (features,)."""
-    key = (id(case), gid, tuple(sorted(commit.items())), mills)
+    # keyed by the values the features are built from (a pure function of them)
+    key = (case.year, tuple(sorted(case.joiner[gid].items())), tuple(sorted(commit.items())), mills)
     x = _X_CACHE.get(key)
     if x is None:
         x = _X_CACHE[key] = _stage2_features(case, gid, commit, mills)
@@ -397,6 +398,7 @@ _X_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
 def _stage2_features(
     case: _Case, gid: str, commit: Mapping[str, float], mills: float
 ) -> np.ndarray:
+    """The uncached body of :func:`_stage2_x`."""
     table = {k: np.array([v]) for k, v in case.joiner[gid].items()}
     table.update({k: np.array([v]) for k, v in commit.items()})
     table["year"] = np.array([float(case.year)])

@@ -21,7 +21,6 @@ import numpy as np
 import pytest
 
 from guaranty.evidence import evidence, persistence_pairs
-from guaranty.models.credibility.persistence import fit_correlation
 from guaranty.models.logit import brier_score, log_loss
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,18 +109,6 @@ def test_persistence_heldout_beats_independence_and_rho_one(script) -> None:
     # every fold's estimate lies inside the shipped bootstrap interval
     lo, hi = evidence().persistence.interval
     assert np.all((cv.rhos > lo) & (cv.rhos < hi))
-
-
-def test_fold_estimate_is_fit_correlations_estimate(script) -> None:
-    """The script's shortcut (per-cluster likelihood on the grid, summed over training
-    clusters) returns what fit_correlation returns on the same pairs."""
-    p, y, sub = script.stage2_margins()
-    f, s, dyad = persistence_pairs(sub)
-    keep = np.isin(dyad, np.unique(dyad)[:800])
-    args = (p[f][keep], p[s][keep], y[f][keep], y[s][keep], dyad[keep])
-    fit = fit_correlation(*args, np.random.default_rng(0), boots=1)
-    ours = script.grid_maximiser(script.cluster_loglik(*args).sum(axis=0))
-    assert ours == pytest.approx(fit.rho, abs=1e-9)
 
 
 # --- retrodiction -------------------------------------------------------------------------------

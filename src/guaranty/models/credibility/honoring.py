@@ -62,6 +62,7 @@ from scipy.special import expit, ndtri
 
 from guaranty.errors import ModelError
 from guaranty.models.credibility import CoefficientPosterior, CredibilityModel, register
+from guaranty.models.logit import brier_score, log_loss
 
 __all__ = [
     "DEFAULT_FEATURES",
@@ -488,19 +489,6 @@ def leave_one_group_out(
         post = model.fit(x[~held], np.asarray(honored)[~held])
         out[held] = post.predict(x[held])
     return out
-
-
-def brier_score(p: np.ndarray, y: np.ndarray) -> float:
-    """Mean squared error of probabilities p against 0/1 outcomes y (both shape (cases,))."""
-    p, y = np.asarray(p, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    return float(np.mean((p - y) ** 2))
-
-
-def log_loss(p: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> float:
-    """Mean negative log-likelihood (nats) of 0/1 outcomes y under probabilities p."""
-    p = np.clip(np.asarray(p, dtype=np.float64), eps, 1.0 - eps)
-    y = np.asarray(y, dtype=np.float64)
-    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p)))
 
 
 def calibration_table(

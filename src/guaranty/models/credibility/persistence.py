@@ -30,10 +30,13 @@ from scipy.special import ndtr, ndtri, owens_t
 from guaranty.errors import ModelError
 
 __all__ = [
+    "RHO_GRID",
     "CorrelationFit",
     "bvn_cdf",
+    "cluster_loglik",
     "conditional_probability",
     "fit_correlation",
+    "grid_argmax",
     "pair_probabilities",
 ]
 
@@ -95,23 +98,22 @@ def conditional_probability(
 RHO_GRID = np.linspace(-0.98, 0.98, 197)
 
 
-def _grid_loglik(p1, p2, y1, y2, inv, n_clusters) -> np.ndarray:
-    """Per-cluster log likelihood on :data:`RHO_GRID`, shape (clusters, grid)."""
-    out = np.zeros((n_clusters, RHO_GRID.size))
-    t1, t2 = _threshold(p1), _threshold(p2)
-    f1, f2 = ndtr(t1), ndtr(t2)
+def cluster_loglik(
+    p1: np.ndarray, p2: np.ndarray, y1: np.ndarray, y2: np.ndarray, clusters: np.ndarray
+) -> np.ndarray:
+    """Pairwise log likelihood of each cluster on :data:`RHO_GRID`, shape (clusters, grid),
+    clusters in the order of ``np.unique(clusters)``; arrays of shape (pairs,)."""
+    _, inv = np.unique(clusters, return_inverse=True)
+    y1, y2 = np.asarray(y1).astype(int), np.asarray(y2).astype(int)
+    out = np.empty((inv.max() + 1, RHO_GRID.size))
+    rows = np.arange(y1.size)
     for k, r in enumerate(RHO_GRID):
-        p00 = bvn_cdf(t1, t2, r)
-        got = np.where(
-            y1 == 0,
-            np.where(y2 == 0, p00, f1 - p00),
-            np.where(y2 == 0, f2 - p00, 1.0 - f1 - f2 + p00),
-        )
-        out[:, k] = np.bincount(inv, weights=np.log(np.maximum(got, 1e-300)), minlength=n_clusters)
+        got = pair_probabilities(p1, p2, r)[rows, y1, y2]
+        out[:, k] = np.bincount(inv, weights=np.log(np.maximum(got, 1e-300)))
     return out
 
 
-def _argmax(ll: np.ndarray) -> np.ndarray:
+def grid_argmax(ll: np.ndarray) -> np.ndarray:
     """The maximiser over the grid, refined by a parabola through the best three points;
     ll of shape (..., grid)."""
     k = np.clip(np.argmax(ll, axis=-1), 1, RHO_GRID.size - 2)
@@ -169,10 +171,10 @@ def fit_correlation(
         raise ModelError("p1, p2, y1, y2 and clusters must be 1-D arrays of one length")
     if p1.size < 3:
         raise ModelError(f"need at least 3 pairs to estimate a correlation; got {p1.size}")
-    ids, inv = np.unique(clusters, return_inverse=True)
-    per_cluster = _grid_loglik(p1, p2, y1, y2, inv, ids.size)
-    rho = float(_argmax(per_cluster.sum(axis=0)))
+    ids = np.unique(clusters)
+    per_cluster = cluster_loglik(p1, p2, y1, y2, clusters)
+    rho = float(grid_argmax(per_cluster.sum(axis=0)))
     counts = rng.multinomial(ids.size, np.full(ids.size, 1.0 / ids.size), size=boots)
-    est = _argmax(counts @ per_cluster)
+    est = grid_argmax(counts @ per_cluster)
     lo, hi = np.quantile(est, [(1 - level) / 2, (1 + level) / 2])
     return CorrelationFit(rho, (float(lo), float(hi)), est, int(p1.size), int(ids.size), level)

@@ -148,3 +148,14 @@ def test_doc_quotes_the_printed_defense_pact_effect(script, doc) -> None:
     cells = _row(doc, "| attack | t_def, Leeds-style")
     quoted = _numbers(" ".join(cells[2:]))
     assert quoted == pytest.approx([ratio, lo, hi], abs=1.5e-3)
+
+
+def test_doc_quotes_the_period_table(script, doc) -> None:
+    """The by-period Leeds-style rows in the doc are what the script computes."""
+    data = script.stage1_data()
+    for lo, hi, n_rows, n_ev, (ratio, a, b) in script.stage1_periods(data, "attack"):
+        cells = _row(doc, f"| attack | {lo}-{hi} |")
+        quoted = _numbers(" ".join(cells[4:]))
+        assert quoted == pytest.approx([ratio, a, b], abs=1.5e-3)
+        assert int(cells[2].replace(",", "")) == n_rows
+        assert int(cells[3].replace(",", "")) == n_ev

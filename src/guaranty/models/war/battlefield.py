@@ -32,9 +32,17 @@ Month t (t = 1, ..., horizon):
    with D = sum_{k=1..planning} discount^k the discounted months ahead. A accepts a line y
    with y >= V_A + rho_A, B one with y <= V_B - rho_B, rho_i the side's reservation premium
    plus its red-line shift when the red line is crossed (for A: x_t <= red_line_a; for B:
-   x_t >= red_line_b). When max(V_A + rho_A, front_min) <= min(V_B - rho_B, 100) a bargaining
-   range is open: the war ends in a settlement on the line y = low + weight_a (high - low).
-7. A war that neither settles nor collapses within the horizon is a frozen conflict.
+   x_t >= red_line_b). When low = max(V_A + rho_A, front_min) <= high = min(V_B - rho_B, 100)
+   a bargaining range is open: the war ends in a settlement on the line
+   y = low + weight_a (high - low), which lies inside both sides' acceptance sets.
+7. Ceasefire. When no settlement is acceptable but both sides prefer holding the current line
+   to fighting on (V_A <= x_t <= V_B: neither expects to gain more than fighting costs it), the
+   fighting stops on the current line and the political issues stay open: a frozen conflict
+   (an armistice such as Korea 1953 or the Donbas lines of 2015-22; Fortna 2004). The premia
+   rho_i are what a settlement asks of a side beyond the line (recognition, indivisible
+   claims, commitment problems); a ceasefire asks none of it. With zero premia a ceasefire
+   never happens: whenever it would, a settlement is open.
+8. A war that neither settles, freezes nor collapses within the horizon is still going on.
 
 Choices
 -------
@@ -78,6 +86,7 @@ __all__ = [
     "DECISIVE_A",
     "DECISIVE_B",
     "FROZEN",
+    "ONGOING",
     "OUTCOMES",
     "SETTLEMENT",
     "WarParams",
@@ -85,8 +94,8 @@ __all__ = [
     "simulate_war",
 ]
 
-SETTLEMENT, DECISIVE_A, DECISIVE_B, FROZEN = 0, 1, 2, 3
-OUTCOMES = ("settlement", "decisive_a", "decisive_b", "frozen")
+SETTLEMENT, DECISIVE_A, DECISIVE_B, FROZEN, ONGOING = 0, 1, 2, 3, 4
+OUTCOMES = ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing")
 
 _CHUNK = 8192
 _TINY = 1e-12
@@ -146,17 +155,23 @@ class WarResult:
     Attributes
     ----------
     outcome : int8 array of shape (draws,)
-        ``SETTLEMENT`` (0), ``DECISIVE_A`` (1, B collapsed), ``DECISIVE_B`` (2, A collapsed) or
-        ``FROZEN`` (3, still fighting at the horizon); names in ``OUTCOMES``.
+        ``SETTLEMENT`` (0), ``DECISIVE_A`` (1, B collapsed), ``DECISIVE_B`` (2, A collapsed),
+        ``FROZEN`` (3, a ceasefire on the current line that leaves the issues open) or
+        ``ONGOING`` (4, still fighting at the horizon); names in ``OUTCOMES``.
     end_month : int array of shape (draws,)
-        Month the war ended (1..horizon); the horizon for a frozen conflict.
+        Month the fighting stopped (1..horizon); the horizon if still going on.
     front : array of shape (draws,)
         The line at the end on the scenario's territory scale, clipped to [0, 100].
     front_raw : array of shape (draws,)
         The same line, unclipped, in [front_min, 100].
     terms : array of shape (draws,)
         Where the settled line runs on the territory scale (clipped to [0, 100]): the
-        settlement's line, 100 for a decisive win of A, 0 for a decisive win of B, NaN if frozen.
+        settlement's line, 100 for a decisive win of A, 0 for a decisive win of B, NaN if
+        frozen or still going on (a ceasefire line is ``front``, not agreed terms).
+    range_low, range_high : arrays of shape (draws,)
+        The bargaining range of a settlement (clipped to [0, 100] like ``terms``): the lowest
+        line A accepts and the highest B accepts in the month of the settlement; NaN for
+        every other ending. ``range_low <= terms <= range_high`` in every settled draw.
     forces : array of shape (draws, 2)
         Forces of A and B at the end.
     beliefs : array of shape (draws, 2)
@@ -171,6 +186,8 @@ class WarResult:
     front: np.ndarray
     front_raw: np.ndarray
     terms: np.ndarray
+    range_low: np.ndarray
+    range_high: np.ndarray
     forces: np.ndarray
     beliefs: np.ndarray
     front_path: np.ndarray | None = None
@@ -320,9 +337,11 @@ def _simulate_chunk(
 
     a, b, x = a0.copy(), b0.copy(), p["front0"].copy()
     active = np.ones(n, bool)
-    outcome = np.full(n, FROZEN, np.int8)
+    outcome = np.full(n, ONGOING, np.int8)
     end_month = np.full(n, horizon, np.int64)
     terms = np.full(n, np.nan)
+    range_low = np.full(n, np.nan)
+    range_high = np.full(n, np.nan)
     if keep_paths:
         front_path = np.empty((n, horizon + 1))
         force_path = np.empty((n, horizon + 1, 2))
@@ -387,13 +406,22 @@ def _simulate_chunk(
         proj = np.clip(x[:, None] + drift * horizon_d[:, None], front_min[:, None], 100.0)
         prem_a = p["reservation_a"] + np.where(x <= p["red_line_a"], p["red_line_shift_a"], 0.0)
         prem_b = p["reservation_b"] + np.where(x >= p["red_line_b"], p["red_line_shift_b"], 0.0)
-        low = np.maximum(proj[:, 0] - p["cost_a"] * horizon_d + prem_a, front_min)
-        high = np.minimum(proj[:, 1] + p["cost_b"] * horizon_d - prem_b, 100.0)
+        value_a = proj[:, 0] - p["cost_a"] * horizon_d  # V_A: A's value of fighting on
+        value_b = proj[:, 1] + p["cost_b"] * horizon_d  # V_B: B's value of fighting on
+        low = np.maximum(value_a + prem_a, front_min)
+        high = np.minimum(value_b - prem_b, 100.0)
         settle = active & (low <= high)
         outcome[settle] = SETTLEMENT
         end_month[settle] = month
         terms[settle] = (low + p["weight_a"] * (high - low))[settle]
+        range_low[settle] = low[settle]
+        range_high[settle] = high[settle]
         active &= ~settle
+        # 7. a ceasefire on the current line when both prefer it to fighting on
+        freeze = active & (value_a <= x) & (x <= value_b)
+        outcome[freeze] = FROZEN
+        end_month[freeze] = month
+        active &= ~freeze
         if keep_paths:
             front_path[:, month], force_path[:, month, 0], force_path[:, month, 1] = x, a, b
             belief_path[:, month] = m
@@ -405,6 +433,8 @@ def _simulate_chunk(
         front=np.clip(x, 0.0, 100.0),
         front_raw=x,
         terms=np.clip(terms, 0.0, 100.0),
+        range_low=np.clip(range_low, 0.0, 100.0),
+        range_high=np.clip(range_high, 0.0, 100.0),
         forces=np.stack([a, b], axis=1),
         beliefs=m,
         front_path=front_path if keep_paths else None,

@@ -1,0 +1,241 @@
+"""The battlefield model fitted to the inter-state wars of 1816-2007, and its backtest.
+
+:func:`fit_war` simulates every COW war under a prior sample of the calibrated parameters
+(:mod:`guaranty.models.war.calibration`) and weighs each parameter vector by its synthetic
+likelihood; ``scripts/fit_war.py`` writes the result to ``data/war_fit.json``, which
+:func:`war_fit` reads and :mod:`guaranty.war` draws the scenario's defaults from.
+:func:`backtest` scores the model out of sample, grouped by war, against the base rates
+(``guaranty backtest-war``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from guaranty.models.war import calibration as cal
+
+__all__ = [
+    "FIT_SETTINGS",
+    "WarFit",
+    "backtest",
+    "cases",
+    "fit_war",
+    "posterior_draws",
+    "war_fit",
+]
+
+#: the settings of the shipped fit: prior sample size, simulations per war and per theta,
+#: the seed of the prior sample and of the shocks, and the folds of the backtest
+FIT_SETTINGS = {"thetas": 2048, "per_case": 16, "seed": 2022, "folds": 10}
+
+#: COW outcome classes of the wars that are scored (the others, a war transformed into
+#: another kind of war or with initiators on both ends, are left out)
+_CLASS_OF = {
+    "initiator": "initiator",
+    "target": "target",
+    "compromise": "negotiated",
+    "stalemate": "stalemate",
+}
+
+
+def cases(table: dict[str, np.ndarray] | None = None) -> cal.Cases:
+    """The scored COW wars as :class:`~guaranty.models.war.calibration.Cases`.
+
+    Forces are the two sides' military personnel in the war's first year (COW NMC); a side
+    whose personnel are all missing gets its CINC share of the two sides' personnel."""
+    if table is None:
+        from guaranty.data.wars import cow_wars
+
+        table = cow_wars()
+    keep = np.isin(table["outcome_class"], list(_CLASS_OF))
+    t = {k: v[keep] for k, v in table.items()}
+    mi = t["milper_init"].astype(float)
+    mt = t["milper_target"].astype(float)
+    ci = t["cinc_init"].astype(float)
+    ct = t["cinc_target"].astype(float)
+    total = mi + mt
+    mi = np.where(mi > 0, mi, total * ci / (ci + ct))
+    mt = np.where(mt > 0, mt, total * ct / (ci + ct))
+    scale = 200.0 / (mi + mt)
+    outcome = np.array([cal.CLASSES.index(_CLASS_OF[c]) for c in t["outcome_class"]])
+    return cal.Cases(
+        warnum=t["warnum"].astype(np.int64),
+        force_a=mt * scale,
+        force_b=mi * scale,
+        outcome=outcome,
+        years=t["years_touched"].astype(np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class WarFit:
+    """A fit: the prior sample, each war's log-likelihood under each theta, the weights.
+
+    theta: name -> (T,); loglik: (T, W); weights: (T,) from all wars."""
+
+    theta: dict[str, np.ndarray]
+    loglik: np.ndarray
+    weights: np.ndarray
+    cases: cal.Cases
+    simulation: cal.Simulation | None = None
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """Per parameter: prior and posterior mean, sd and 5-95% range, and whether the data
+        identify it (posterior sd below 80% of the prior's)."""
+        out = {}
+        order = None
+        for p in cal.PARAMETERS:
+            v = self.theta[p.name]
+            if order is None:
+                order = np.argsort(v)
+            idx = np.argsort(v)
+            cw = np.cumsum(self.weights[idx])
+            q = [float(v[idx][min(np.searchsorted(cw, a), v.size - 1)]) for a in (0.05, 0.95)]
+            mean = float(self.weights @ v)
+            sd = float(np.sqrt(self.weights @ (v - mean) ** 2))
+            prior_sd = float(np.std(v))
+            out[p.name] = {
+                "prior_mean": float(np.mean(v)),
+                "prior_sd": prior_sd,
+                "mean": mean,
+                "sd": sd,
+                "q05": q[0],
+                "q95": q[1],
+                "identified": bool(sd < 0.8 * prior_sd),
+            }
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        names = [p.name for p in cal.PARAMETERS]
+        return {
+            "settings": FIT_SETTINGS,
+            "wars": int(self.cases.size),
+            "names": names,
+            "theta": [[round(float(self.theta[n][t]), 6) for n in names] for t in
+                      range(self.weights.size)],
+            "loglik": [round(float(v), 6) for v in self.loglik.sum(axis=1)],
+            "effective_sample_size": round(cal.effective_sample_size(self.weights), 3),
+            "summary": self.summary(),
+        }
+
+
+def fit_war(
+    *,
+    thetas: int = FIT_SETTINGS["thetas"],
+    per_case: int = FIT_SETTINGS["per_case"],
+    seed: int = FIT_SETTINGS["seed"],
+    table: dict[str, np.ndarray] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> WarFit:
+    """Simulate every scored war under ``thetas`` prior draws and weigh them (seeded)."""
+    c = cases(table)
+    theta = cal.prior_sample(thetas, seed)
+    sim = cal.simulate_cases(theta, c, per_case, seed, progress=progress)
+    ll = cal.loglik(sim, c)
+    w = cal.fold_weights(ll, np.ones(c.size, bool))
+    return WarFit(theta, ll, w, c, sim)
+
+
+@dataclass(frozen=True)
+class ShippedFit:
+    """The shipped fit (``data/war_fit.json``): theta (name -> (T,)) and weights (T,)."""
+
+    theta: dict[str, np.ndarray]
+    weights: np.ndarray
+    summary: dict[str, dict[str, float]]
+    effective_sample_size: float
+
+
+@cache
+def war_fit() -> ShippedFit:
+    """The shipped fit, read once."""
+    raw = json.loads(resources.files("guaranty.data").joinpath("war_fit.json").read_text())
+    arr = np.asarray(raw["theta"], dtype=float)
+    theta = {n: arr[:, k] for k, n in enumerate(raw["names"])}
+    ll = np.asarray(raw["loglik"], dtype=float)
+    w = np.exp(ll - ll.max())
+    return ShippedFit(theta, w / w.sum(), raw["summary"], raw["effective_sample_size"])
+
+
+def posterior_draws(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """``n`` draws of the calibrated parameters from the shipped posterior; name -> (n,)."""
+    fit = war_fit()
+    idx = rng.choice(fit.weights.size, size=n, p=fit.weights)
+    return {k: v[idx] for k, v in fit.theta.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# backtest
+# --------------------------------------------------------------------------------------------
+
+
+def _folds(size: int, k: int, seed: int) -> np.ndarray:
+    perm = np.random.default_rng(seed).permutation(size)
+    fold = np.empty(size, np.int64)
+    fold[perm] = np.arange(size) % k
+    return fold
+
+
+def backtest(fit: WarFit, *, folds: int = FIT_SETTINGS["folds"], seed: int = 0) -> dict[str, Any]:
+    """Out-of-sample scores, wars dealt at random into ``folds`` folds (every war held out
+    once; the weights come from the other folds' wars only).
+
+    Outcome: multiclass Brier score of :data:`~guaranty.models.war.calibration.CLASSES`
+    against the training folds' class shares. Duration (calendar years touched): CRPS against
+    the training folds' distribution, and the share of held-out wars inside the model's
+    central 50% and 90% intervals. Also the survival curves (share still fighting after
+    k = 1 .. Y calendar years) of the data (Kaplan-Meier; no war is censored) and of the
+    model (mean of the held-out predictions)."""
+    assert fit.simulation is not None, "backtest needs the simulations (fit_war)"
+    c = fit.cases
+    pc = cal.class_pmf(fit.simulation, pseudo=0.0)
+    py = cal.year_pmf(fit.simulation, pseudo=0.0)
+    fold = _folds(c.size, folds, seed)
+    p_cls = np.empty((c.size, len(cal.CLASSES)))
+    p_cls_base = np.empty_like(p_cls)
+    p_yr = np.empty((c.size, cal.YEARS))
+    p_yr_base = np.empty_like(p_yr)
+    ess = []
+    years = np.minimum(c.years, cal.YEARS)
+    for f in range(folds):
+        held = fold == f
+        w = cal.fold_weights(fit.loglik, ~held)
+        ess.append(cal.effective_sample_size(w))
+        p_cls[held] = np.einsum("t,twk->wk", w, pc[:, held])
+        p_yr[held] = np.einsum("t,twy->wy", w, py[:, held])
+        p_cls_base[held] = np.bincount(c.outcome[~held], minlength=len(cal.CLASSES)) / (~held).sum()
+        p_yr_base[held] = np.bincount(years[~held] - 1, minlength=cal.YEARS) / (~held).sum()
+    lo50, hi50 = cal.central_interval(p_yr, 0.5)
+    lo90, hi90 = cal.central_interval(p_yr, 0.9)
+    k = np.arange(1, cal.YEARS + 1)
+    return {
+        "n": int(c.size),
+        "folds": folds,
+        "outcome": {
+            "classes": list(cal.CLASSES),
+            "brier": cal.multiclass_brier(p_cls, c.outcome),
+            "brier_base_rate": cal.multiclass_brier(p_cls_base, c.outcome),
+            "observed": {n: int((c.outcome == i).sum()) for i, n in enumerate(cal.CLASSES)},
+            "predicted": {n: float(p_cls[:, i].sum()) for i, n in enumerate(cal.CLASSES)},
+        },
+        "duration": {
+            "unit": "calendar years touched",
+            "crps": float(cal.crps_discrete(p_yr, years).mean()),
+            "crps_base_rate": float(cal.crps_discrete(p_yr_base, years).mean()),
+            "coverage50": float(np.mean((years >= lo50) & (years <= hi50))),
+            "coverage90": float(np.mean((years >= lo90) & (years <= hi90))),
+            "survival": {
+                "years": k.tolist(),
+                "data": [float(np.mean(years > j)) for j in k],
+                "model": [float(v) for v in 1.0 - np.cumsum(p_yr, axis=1).mean(axis=0)],
+            },
+        },
+        "effective_sample_size": {"min": float(min(ess)), "max": float(max(ess))},
+    }

@@ -6,14 +6,17 @@ One draw:
    parameters; the credibility model's coefficients and circumstances; the deterrence
    inputs; the designs' levels and years to take effect);
 2. **war** (:mod:`guaranty.models.war`): how it ends (settlement, a decisive win of either
-   side, or a frozen conflict at the horizon), when, where the line runs, and the forces
-   left on each side;
+   side, a ceasefire that leaves the issues open, or still fighting at the horizon), when,
+   where the line runs, and the forces left on each side;
 3. **capabilities after the war**: the protected state's and the aggressor's capabilities
    are scaled by the share of their initial forces they have left;
 4. **negotiation** over the scenario's issues with those capabilities (the scenario's
    ``pipeline.model``, by default :data:`DEFAULT_MODEL`, the best model of the DEU III
-   backtest); the territory issue is not bargained at the table but settled by the war:
-   its term is the line the war ended on;
+   backtest); on the territory issue the table only picks the line inside what both
+   belligerents accept: after a settlement its term is the negotiation's forecast clipped
+   to the war's bargaining range of that month (third parties move the terms through their
+   weight at the table only as far as both belligerents would sign; outside the range the
+   nearer end of the range holds), after a decisive win the winner's line;
 5. the **settled guarantee level** (the forecast on the issue with role ``guarantee``) and
    the **design** whose level is nearest to it;
 6. **credibility** of every design (:mod:`guaranty.credibility`: who fights, and
@@ -24,7 +27,8 @@ One draw:
 
 A peace exists in a draw when the war ended in a settlement or in a decisive win of the
 protected state; after a decisive win of the aggressor there is no state left to guarantee,
-and a frozen conflict has no settled terms, so the settlement's outputs are missing (NaN) in
+and a ceasefire (frozen) or a war still going on has no settled terms, so the settlement's
+outputs are missing (NaN) in
 those draws.
 
 Randomness is defined per **block** of :data:`BLOCK` consecutive draws: block ``b`` of a run
@@ -81,8 +85,8 @@ METRICS = (
     "p_peace",
 )
 
-_SETTLEMENT, _DECISIVE_A, _DECISIVE_B, _FROZEN = (
-    OUTCOMES.index(n) for n in ("settlement", "decisive_a", "decisive_b", "frozen")
+_SETTLEMENT, _DECISIVE_A, _DECISIVE_B, _FROZEN, _ONGOING = (
+    OUTCOMES.index(n) for n in ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing")
 )
 
 
@@ -105,8 +109,10 @@ class BlockResult:
     Attributes
     ----------
     war_outcome : int8 array of shape (n,), codes of :data:`OUTCOMES`
-    end_month, front, terms : arrays of shape (n,), the war's end month, final line and
-        terms on the territory scale (terms NaN for a frozen conflict)
+    end_month, front, terms : arrays of shape (n,), the month the fighting stopped, the final
+        line and the agreed line on the war's 0-100 territory scale: after a settlement the
+        negotiation's forecast clipped to the war's bargaining range, 100 or 0 after a
+        decisive win, NaN after a ceasefire (frozen) or while still fighting
     force_a, force_b : arrays of shape (n,), each side's forces at the end as a share of its
         initial forces
     peace : bool array of shape (n,), a settlement or a decisive win of the protected state
@@ -252,8 +258,15 @@ def _simulate(
     ).outcome
     settled = np.where(peace[:, None], outcome, np.nan)
     t_issue = _role_index(scenario, IssueRole.territory)
+    terms = r.terms
     if t_issue is not None:
-        settled[:, t_issue] = np.where(peace, r.terms, np.nan)
+        # the line is bargained at the table only within what both belligerents accept:
+        # the negotiation's forecast clipped to the war's bargaining range of that month
+        lo_t, hi_t = scenario.issues[t_issue].scale
+        at_table = lo_t + (outcome[:, t_issue] - lo_t) * 100.0 / (hi_t - lo_t)
+        clipped = np.clip(at_table, r.range_low, r.range_high)
+        terms = np.where(r.outcome == _SETTLEMENT, clipped, r.terms)
+        settled[:, t_issue] = np.where(peace, lo_t + terms * (hi_t - lo_t) / 100.0, np.nan)
     # 5. the settled guarantee level and the nearest design on the ladder
     g_issue = _role_index(scenario, IssueRole.guarantee)
     rng_levels = np.random.default_rng(np.random.SeedSequence(entropy(3)))
@@ -308,7 +321,8 @@ def _simulate(
     inputs: dict[str, np.ndarray] = {}
     inputs.update(_negotiation_inputs(scenario, x))
     for name, values in sorted(war.params.items()):
-        if not isinstance(scenario.war.parameters[name], Fixed):  # type: ignore[union-attr]
+        given = scenario.war.parameters.get(name)  # type: ignore[union-attr]
+        if given is None or not isinstance(given, Fixed):  # fitted defaults vary too
             inputs[f"war: {name}"] = values
     inputs.update(cred.inputs)
     inputs.update(comp.inputs)
@@ -323,7 +337,7 @@ def _simulate(
         war_outcome=r.outcome.astype(np.int8),
         end_month=r.end_month.astype(np.int16),
         front=r.front,
-        terms=r.terms,
+        terms=terms,
         force_a=force_a,
         force_b=force_b,
         peace=peace,
@@ -509,6 +523,7 @@ class RunResult:
                 "decisive_a": self.war_outcome == _DECISIVE_A,
                 "decisive_b": self.war_outcome == _DECISIVE_B,
                 "frozen": self.war_outcome == _FROZEN,
+                "ongoing": self.war_outcome == _ONGOING,
             }
             flags["decisive"] = flags["decisive_a"] | flags["decisive_b"]
             for name, flag in flags.items():
@@ -560,7 +575,7 @@ class RunResult:
                 "n": int(x.size),
             }
 
-        ended = self.war_outcome != _FROZEN
+        ended = self.war_outcome != _ONGOING
         return {
             "scenario": self.scenario,
             "seed": self.seed,

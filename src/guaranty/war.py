@@ -64,11 +64,18 @@ class WarSummary:
             "end_month": r.end_month.astype(float),
         }
         frozen = r.outcome == OUTCOMES.index("frozen")
+        ongoing = r.outcome == OUTCOMES.index("ongoing")
         decisive = (r.outcome == OUTCOMES.index("decisive_a")) | (
             r.outcome == OUTCOMES.index("decisive_b")
         )
         settled = r.outcome == OUTCOMES.index("settlement")
-        for name, flag in (("frozen", frozen), ("decisive", decisive), ("settlement", settled)):
+        flags = (
+            ("frozen", frozen),
+            ("ongoing", ongoing),
+            ("decisive", decisive),
+            ("settlement", settled),
+        )
+        for name, flag in flags:
             out[name] = flag.astype(float)
             out[f"p_{name}"] = np.full(self.draws, flag.mean())
         return out
@@ -77,7 +84,7 @@ class WarSummary:
         r = self.result
         lo, hi = (1 - self.level) / 2, (1 + self.level) / 2
         shares = {name: float(np.mean(r.outcome == code)) for code, name in enumerate(OUTCOMES)}
-        ended = r.outcome != OUTCOMES.index("frozen")
+        ended = r.outcome != OUTCOMES.index("ongoing")
         out: dict[str, Any] = {
             "draws": self.draws,
             "seed": self.seed if isinstance(self.seed, int) else list(self.seed),
@@ -99,14 +106,177 @@ class WarSummary:
                 "median": float(np.median(r.terms[settled])),
                 "interval": [float(q) for q in np.quantile(r.terms[settled], [lo, hi])],
             }
+        if r.front_path is not None:
+            out["by_month"] = self.by_month()
         return out
+
+    def by_month(self) -> list[dict[str, Any]]:
+        """Month by month (0 .. horizon): ``p_ongoing``, the share of draws still fighting
+        after that month, and ``front``, the median and the 10th-90th percentile interval of
+        the line (territory scale, clipped to [0, 100]) among those draws (None once no draw
+        is fighting). Needs the paths (``run_war(..., keep_paths=True)``)."""
+        r = self.result
+        if r.front_path is None:
+            raise ValueError("by_month needs the paths: run_war(..., keep_paths=True)")
+        horizon = r.front_path.shape[1] - 1
+        ongoing = r.outcome == OUTCOMES.index("ongoing")
+        rows = []
+        for t in range(horizon + 1):
+            fighting = (r.end_month > t) | ongoing
+            row: dict[str, Any] = {"month": t, "p_ongoing": float(fighting.mean())}
+            if fighting.any():
+                line = np.clip(r.front_path[fighting, t], 0.0, 100.0)
+                q10, q50, q90 = np.quantile(line, [0.1, 0.5, 0.9])
+                row["front"] = {"median": float(q50), "interval": [float(q10), float(q90)]}
+            else:
+                row["front"] = None
+            rows.append(row)
+        return rows
+
+
+#: battlefield parameters whose default is drawn from the fit to the COW wars
+#: (``docs/models/war.md``), each with the calibrated parameter(s) it comes from
+FITTED = {
+    "alpha": "attrition, tempo_spread, initiator_edge, major_edge",
+    "beta": "attrition, tempo_spread, initiator_edge, major_edge",
+    "noise": "noise",
+    "fog": "fog",
+    "collapse_a": "collapse",
+    "collapse_b": "collapse",
+    "optimism_a": "optimism",
+    "optimism_b": "optimism",
+    "cost_a": "cost, front_speed",
+    "cost_b": "cost, front_speed",
+    "reservation_a": "premium, front_speed",
+    "reservation_b": "premium, front_speed",
+    "mobilisation_a": "mobilisation",
+    "mobilisation_b": "mobilisation",
+}
+
+
+_MAJOR = {"none": 0.0, "a": -1.0, "b": 1.0, "both": 0.0}
+
+
+#: the sourced defaults of the battlefield parameters that the COW wars cannot identify for
+#: this war (its own scale and forces): value, stated 90% range, source
+DEFAULT_RANGES: dict[str, tuple[float, float, float, str]] = {
+    "force_a": (
+        300.0,
+        200.0,
+        400.0,
+        "Ukraine's forces in the theatre, mid-2022, thousand: IISS Military Balance 2022 "
+        "(196,000 active) plus mobilised reservists",
+    ),
+    "force_b": (
+        200.0,
+        150.0,
+        250.0,
+        "Russia's forces in the theatre, thousand: US estimates of the invasion force "
+        "(150,000-190,000, February 2022) plus DNR/LNR units",
+    ),
+    "front_speed": (
+        8.0,
+        4.0,
+        12.0,
+        "the most the line moves in a month: the Kharkiv counter-offensive of September "
+        "2022 took about 12,000 km2, 10 points (ISW maps); half of that as the low end",
+    ),
+    "aid_b": (
+        1.0,
+        0.0,
+        3.0,
+        "arms flows to Russia (Iranian drones, North Korean shells), force units a month: "
+        "an assumption, small against the West's flows to Ukraine",
+    ),
+    "front_min": (
+        -50.0,
+        -100.0,
+        -25.0,
+        "Russia's furthest plausible gains beyond the mid-2022 lines (the scale's floor)",
+    ),
+    "prior_sd_a": (0.5, 0.25, 1.0, "sd of the priors about the balance; fixed in the fit"),
+    "prior_sd_b": (0.5, 0.25, 1.0, "sd of the priors about the balance; fixed in the fit"),
+    "weight_a": (
+        0.5,
+        0.0,
+        1.0,
+        "A's share of the bargaining range in the war command (the pipeline clips the "
+        "negotiation's forecast to the range instead); 0 and 1 are Filson & Werner's "
+        "proposer limits",
+    ),
+    "discount": (0.99, 0.95, 0.999, "monthly discount factor; fixed in the fit"),
+}
+
+
+def fitted_defaults(
+    given: dict[str, Any],
+    draws: int,
+    rng: np.random.Generator,
+    *,
+    major_powers: str = "none",
+    states: int = 2,
+) -> dict[str, np.ndarray]:
+    """The fitted battlefield parameters the scenario does not give, one posterior draw of the
+    COW calibration per draw (name -> array of shape (draws,)).
+
+    Side B is the initiator; ``major_powers`` says which side has a major power ("none",
+    "a", "b", "both") and ``states`` how many states are at war, as in the calibration. The
+    war's own tempo (exp(tempo_spread z)) and premium (2u times the
+    fitted premium) are drawn around the fit as in the calibration. ``alpha`` and ``beta``
+    come from the same draw of the attrition and the initiator's edge (each unless the
+    scenario gives it); mobilisation is the fitted share of the side's initial forces."""
+    from guaranty.warfit import posterior_draws
+
+    th = posterior_draws(draws, rng)
+    z = rng.standard_normal(draws)
+    u = rng.random(draws)
+    defaults = WarParams()
+    # costs and premia are in points of the line; the calibration's line is abstract, so
+    # they carry over as multiples of the front speed (cost / kappa is unit-free)
+    kappa = np.asarray(given.get("front_speed", defaults.front_speed), dtype=float)
+    per_point = kappa / th["front_speed"]
+    out: dict[str, np.ndarray] = {}
+    coalition = (states / 2.0) ** -th["coalition_tempo"]
+    g = th["attrition"] * coalition * np.exp(th["tempo_spread"] * z)
+    edge = th["initiator_edge"] + th["major_edge"] * _MAJOR[major_powers]
+    for name, v in (("alpha", g * np.exp(-edge / 2.0)), ("beta", g * np.exp(edge / 2.0))):
+        if name not in given:
+            out[name] = v
+    simple = {
+        "noise": th["noise"],
+        "fog": th["fog"],
+        "collapse_a": th["collapse"],
+        "collapse_b": th["collapse"],
+        "optimism_a": th["optimism"],
+        "optimism_b": th["optimism"],
+        "cost_a": th["cost"] * per_point,
+        "cost_b": th["cost"] * per_point,
+        "reservation_a": th["premium"] * 2.0 * u * per_point,
+        "reservation_b": th["premium"] * 2.0 * u * per_point,
+    }
+    for name, v in simple.items():
+        if name not in given:
+            out[name] = v
+    for side in ("a", "b"):
+        if f"mobilisation_{side}" not in given:
+            force = given.get(f"force_{side}", getattr(defaults, f"force_{side}"))
+            out[f"mobilisation_{side}"] = th["mobilisation"] * np.asarray(force, dtype=float)
+    return out
 
 
 def run_war(
-    scenario: Scenario, *, draws: int = 2000, seed: int | Sequence[int] = 0, level: float = 0.9
+    scenario: Scenario,
+    *,
+    draws: int = 2000,
+    seed: int | Sequence[int] = 0,
+    level: float = 0.9,
+    keep_paths: bool = False,
 ) -> WarSummary:
     """Simulate the scenario's war ``draws`` times (seeded; ``seed`` is the entropy of a
-    ``numpy.random.SeedSequence``, an integer or a sequence of them)."""
+    ``numpy.random.SeedSequence``, an integer or a sequence of them). Parameters the scenario
+    does not give are drawn from the fit to the COW wars where :data:`FITTED` lists them,
+    else keep the model's documented defaults. ``keep_paths`` keeps the month-by-month
+    paths (for ``by_month`` in the JSON)."""
     if scenario.war is None:
         raise ScenarioError(
             "the scenario has no 'war' section (the battlefield model's parameters with their "
@@ -114,13 +284,75 @@ def run_war(
             field="war",
         )
     settings = scenario.war
-    s_params, s_war = np.random.SeedSequence(seed).spawn(2)
+    s_params, s_war, s_fit = np.random.SeedSequence(seed).spawn(3)
     rng = np.random.default_rng(s_params)
     values: dict[str, Any] = {}
     for name, q in sorted(settings.parameters.items()):
         lo = -np.inf if name in _SIGNED else 0.0
         values[name] = sample_quantity(q, draws, rng, lo, np.inf)
-    params = WarParams(**values, horizon=settings.horizon, planning=settings.planning)
-    result = simulate_war(params, draws, np.random.default_rng(s_war))
+    fitted = fitted_defaults(
+        values,
+        draws,
+        np.random.default_rng(s_fit),
+        major_powers=settings.major_powers,
+        states=settings.states,
+    )
+    params = WarParams(**values, **fitted, horizon=settings.horizon, planning=settings.planning)
+    result = simulate_war(params, draws, np.random.default_rng(s_war), keep_paths=keep_paths)
     seed = seed if isinstance(seed, int) else tuple(seed)
-    return WarSummary(result=result, draws=draws, seed=seed, level=level, params=values)
+    return WarSummary(
+        result=result, draws=draws, seed=seed, level=level, params={**values, **fitted}
+    )
+
+
+def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list[dict[str, Any]]:
+    """How far each war input moves the outcome shares over its own stated 90% range.
+
+    Inputs: the scenario's uncertain war parameters (their 5th and 95th percentiles), the
+    parameters drawn from the COW fit (the 5th and 95th percentiles of their draws) and the
+    sourced defaults (:data:`DEFAULT_RANGES`). Each is fixed at each end in turn, everything
+    else drawn as usual on the same random streams. Returns one row per input: ``name``,
+    ``kind`` ("scenario", "fitted" or "default"), ``low``, ``high``, the shares at each end
+    (``at_low``, ``at_high``: outcome -> share) and ``max_shift``, the largest change of any
+    share between the two ends (in share points, 0-1)."""
+    from guaranty.scenario.schema import Fixed
+
+    settings = scenario.war
+    if settings is None:
+        raise ScenarioError("the scenario has no 'war' section", field="war")
+    base = run_war(scenario, draws=draws, seed=seed)
+    ranges: dict[str, tuple[str, float, float]] = {}
+    for name, q in settings.parameters.items():
+        if not isinstance(q, Fixed):
+            lo, hi = np.quantile(base.params[name], [0.05, 0.95])
+            ranges[name] = ("scenario", float(lo), float(hi))
+    for name in FITTED:
+        if name not in settings.parameters:
+            lo, hi = np.quantile(base.params[name], [0.05, 0.95])
+            ranges[name] = ("fitted", float(lo), float(hi))
+    for name, (_, lo, hi, _src) in DEFAULT_RANGES.items():
+        if name not in settings.parameters:
+            ranges[name] = ("default", lo, hi)
+    rows = []
+    for name, (kind, lo, hi) in sorted(ranges.items()):
+        shares = []
+        for v in (lo, hi):
+            params = {**settings.parameters, name: Fixed(value=v, source="sensitivity")}
+            war = settings.model_copy(update={"parameters": params})
+            r = run_war(scenario.model_copy(update={"war": war}), draws=draws, seed=seed)
+            shares.append(
+                {o: float(np.mean(r.result.outcome == k)) for k, o in enumerate(OUTCOMES)}
+            )
+        shift = max(abs(shares[1][o] - shares[0][o]) for o in OUTCOMES)
+        rows.append(
+            {
+                "name": name,
+                "kind": kind,
+                "low": lo,
+                "high": hi,
+                "at_low": shares[0],
+                "at_high": shares[1],
+                "max_shift": shift,
+            }
+        )
+    return rows

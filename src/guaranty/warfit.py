@@ -48,27 +48,26 @@ _CLASS_OF = {
 def cases(table: dict[str, np.ndarray] | None = None) -> cal.Cases:
     """The scored COW wars as :class:`~guaranty.models.war.calibration.Cases`.
 
-    Forces are the two sides' military personnel in the war's first year (COW NMC); a side
-    whose personnel are all missing gets its CINC share of the two sides' personnel."""
+    Forces are the two sides' material capabilities (the sum of CINC of every state that
+    fought on the side, each in its first year of the war; COW NMC): military personnel
+    alone predict the winner less well (docs/models/war.md)."""
     if table is None:
         from guaranty.data.wars import cow_wars
 
         table = cow_wars()
     keep = np.isin(table["outcome_class"], list(_CLASS_OF))
     t = {k: v[keep] for k, v in table.items()}
-    mi = t["milper_init"].astype(float)
-    mt = t["milper_target"].astype(float)
-    ci = t["cinc_init"].astype(float)
-    ct = t["cinc_target"].astype(float)
-    total = mi + mt
-    mi = np.where(mi > 0, mi, total * ci / (ci + ct))
-    mt = np.where(mt > 0, mt, total * ct / (ci + ct))
-    scale = 200.0 / (mi + mt)
+    ci = t["cinc_init_all"].astype(float)
+    ct = t["cinc_target_all"].astype(float)
+    scale = 200.0 / (ci + ct)
     outcome = np.array([cal.CLASSES.index(_CLASS_OF[c]) for c in t["outcome_class"]])
+    major = t["major_init"].astype(np.int64) - t["major_target"].astype(np.int64)
     return cal.Cases(
         warnum=t["warnum"].astype(np.int64),
-        force_a=mt * scale,
-        force_b=mi * scale,
+        force_a=ct * scale,
+        force_b=ci * scale,
+        major=major.astype(float),
+        states=t["n_states"].astype(float),
         outcome=outcome,
         years=t["years_touched"].astype(np.int64),
     )
@@ -84,6 +83,7 @@ class WarFit:
     loglik: np.ndarray
     weights: np.ndarray
     cases: cal.Cases
+    temperature: float
     simulation: cal.Simulation | None = None
 
     def summary(self) -> dict[str, dict[str, float]]:
@@ -118,9 +118,11 @@ class WarFit:
             "settings": FIT_SETTINGS,
             "wars": int(self.cases.size),
             "names": names,
-            "theta": [[round(float(self.theta[n][t]), 6) for n in names] for t in
-                      range(self.weights.size)],
+            "theta": [
+                [round(float(self.theta[n][t]), 6) for n in names] for t in range(self.weights.size)
+            ],
             "loglik": [round(float(v), 6) for v in self.loglik.sum(axis=1)],
+            "temperature": self.temperature,
             "effective_sample_size": round(cal.effective_sample_size(self.weights), 3),
             "summary": self.summary(),
         }
@@ -139,8 +141,10 @@ def fit_war(
     theta = cal.prior_sample(thetas, seed)
     sim = cal.simulate_cases(theta, c, per_case, seed, progress=progress)
     ll = cal.loglik(sim, c)
-    w = cal.fold_weights(ll, np.ones(c.size, bool))
-    return WarFit(theta, ll, w, c, sim)
+    every = np.ones(c.size, bool)
+    temp = cal.choose_temperature(ll, every, FIT_SETTINGS["folds"], seed)
+    w = cal.fold_weights(ll, every, temp)
+    return WarFit(theta, ll, w, c, temp, sim)
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ def war_fit() -> ShippedFit:
     raw = json.loads(resources.files("guaranty.data").joinpath("war_fit.json").read_text())
     arr = np.asarray(raw["theta"], dtype=float)
     theta = {n: arr[:, k] for k, n in enumerate(raw["names"])}
-    ll = np.asarray(raw["loglik"], dtype=float)
+    ll = np.asarray(raw["loglik"], dtype=float) / raw["temperature"]
     w = np.exp(ll - ll.max())
     return ShippedFit(theta, w / w.sum(), raw["summary"], raw["effective_sample_size"])
 
@@ -198,18 +202,22 @@ def backtest(fit: WarFit, *, folds: int = FIT_SETTINGS["folds"], seed: int = 0) 
     pc = cal.class_pmf(fit.simulation, pseudo=0.0)
     py = cal.year_pmf(fit.simulation, pseudo=0.0)
     fold = _folds(c.size, folds, seed)
+    p_month = np.empty((c.size, cal.HORIZON))
     p_cls = np.empty((c.size, len(cal.CLASSES)))
     p_cls_base = np.empty_like(p_cls)
     p_yr = np.empty((c.size, cal.YEARS))
     p_yr_base = np.empty_like(p_yr)
-    ess = []
+    ess, temps = [], []
     years = np.minimum(c.years, cal.YEARS)
     for f in range(folds):
         held = fold == f
-        w = cal.fold_weights(fit.loglik, ~held)
+        temp = cal.choose_temperature(fit.loglik, ~held, folds, seed + 1 + f)
+        w = cal.fold_weights(fit.loglik, ~held, temp)
+        temps.append(temp)
         ess.append(cal.effective_sample_size(w))
         p_cls[held] = np.einsum("t,twk->wk", w, pc[:, held])
         p_yr[held] = np.einsum("t,twy->wy", w, py[:, held])
+        p_month[held] = np.einsum("t,twm->wm", w, fit.simulation.months[:, held])
         p_cls_base[held] = np.bincount(c.outcome[~held], minlength=len(cal.CLASSES)) / (~held).sum()
         p_yr_base[held] = np.bincount(years[~held] - 1, minlength=cal.YEARS) / (~held).sum()
     lo50, hi50 = cal.central_interval(p_yr, 0.5)
@@ -237,5 +245,40 @@ def backtest(fit: WarFit, *, folds: int = FIT_SETTINGS["folds"], seed: int = 0) 
                 "model": [float(v) for v in 1.0 - np.cumsum(p_yr, axis=1).mean(axis=0)],
             },
         },
+        "months": _months_check(p_month, fit.cases),
         "effective_sample_size": {"min": float(min(ess)), "max": float(max(ess))},
+        "temperature": {"min": float(min(temps)), "max": float(max(temps))},
+    }
+
+
+def _months_check(p_month: np.ndarray, c: cal.Cases) -> dict[str, Any]:
+    """A month-scale check: the share of wars still fighting after m months (m = 0 .. 60)
+    among the UCDP/PRIO inter-state war episodes 1946-2021 (intensity 2; Kaplan-Meier with
+    the censored episodes) against the model's held-out prediction for the COW wars that
+    began in 1946 or later. Not a score (the two lists of wars overlap but differ)."""
+    from guaranty.data.wars import cow_wars, ucdp_episodes
+
+    u = ucdp_episodes()
+    war = u["max_intensity"].astype(int) == 2
+    months = u["months"][war].astype(float)
+    censored = u["censored"][war].astype(int) == 1
+    grid = np.arange(61)
+    km, s = [], 1.0
+    times = np.sort(np.unique(months[~censored]))
+    for m in grid:
+        for t in times[(times <= m) & (times > (m - 1 if m > 0 else -1))]:
+            at_risk = np.sum(months >= t)
+            s *= 1.0 - np.sum((months == t) & ~censored) / at_risk
+        km.append(s)
+    table = cow_wars()
+    start = dict(zip(table["warnum"].astype(int), table["start_year"].astype(int), strict=True))
+    recent = np.array([start[int(w)] >= 1946 for w in c.warnum])
+    surv = 1.0 - np.cumsum(p_month[recent].mean(axis=0))  # P(months > m), m = 1 ..
+    model = [1.0, *[float(surv[m - 1]) for m in grid[1:]]]
+    return {
+        "months": grid.tolist(),
+        "ucdp_wars": int(war.sum()),
+        "ucdp_kaplan_meier": [float(v) for v in km],
+        "cow_wars_since_1946": int(recent.sum()),
+        "model": model,
     }

@@ -194,11 +194,12 @@ _OUTCOME_LABELS = {
     "settlement": "settlement",
     "decisive_a": "decisive: protected state wins",
     "decisive_b": "decisive: aggressor wins",
-    "frozen": "frozen (still fighting at the horizon)",
+    "frozen": "frozen (ceasefire, issues left open)",
+    "ongoing": "still fighting at the horizon",
 }
 
 
-def _war_figure(run: Any) -> go.Figure:
+def _war_figure(run: Any, scenario: Scenario) -> go.Figure:
     """How the war ends and when (left), and where the line runs at the end (right)."""
     from guaranty.models.war.battlefield import OUTCOMES
 
@@ -234,9 +235,87 @@ def _war_figure(run: Any) -> go.Figure:
         legend={"orientation": "h", "y": -0.25},
     )
     fig.update_xaxes(title_text="month", row=1, col=1)
-    fig.update_xaxes(title_text="0 = mid-2022 lines, 100 = 1991 borders", row=1, col=2)
+    fig.update_xaxes(title_text=_territory_axis(scenario), row=1, col=2)
     fig.update_yaxes(title_text="draws", row=1, col=1)
     return fig
+
+
+def _war_months_figure(run: Any, scenario: Scenario) -> go.Figure:
+    """Month by month: the share of draws still fighting (left; every draw of the run) and
+    the line among them (right; median and 10th-90th percentiles, from the paths of the
+    run's first blocks, re-simulated exactly from the run's seed)."""
+    from guaranty.models.war.battlefield import OUTCOMES
+    from guaranty.montecarlo import BLOCK
+    from guaranty.war import run_war
+
+    horizon = scenario.war.horizon if scenario.war is not None else int(run.end_month.max())
+    months = np.arange(horizon + 1)
+    ongoing = run.war_outcome == OUTCOMES.index("ongoing")
+    share = [float(np.mean((run.end_month > t) | ongoing)) for t in months]
+    blocks = max(1, min(4, run.draws // BLOCK))
+    rows = [
+        run_war(scenario, draws=BLOCK, seed=[run.seed, b, 1], keep_paths=True).by_month()
+        for b in range(blocks)
+    ]
+    med, lo, hi = [], [], []
+    for t in months:
+        # pool the blocks' quantiles by their draws still fighting (a close approximation)
+        cells = [(r[t]["p_ongoing"], r[t]["front"]) for r in rows if r[t]["front"] is not None]
+        if not cells:
+            med.append(None), lo.append(None), hi.append(None)
+            continue
+        w = np.array([c[0] for c in cells])
+        w = w / w.sum()
+        med.append(float(w @ [c[1]["median"] for c in cells]))
+        lo.append(float(w @ [c[1]["interval"][0] for c in cells]))
+        hi.append(float(w @ [c[1]["interval"][1] for c in cells]))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=[
+            "Share of draws still fighting",
+            f"The line among them (first {blocks * BLOCK:,} draws)",
+        ],
+    )
+    fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name="still fighting"), 1, 1)
+    fig.add_trace(
+        go.Scatter(x=months, y=hi, mode="lines", line={"width": 0}, showlegend=False), 1, 2
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=lo,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            name="10th-90th percentile",
+        ),
+        1,
+        2,
+    )
+    fig.add_trace(go.Scatter(x=months, y=med, mode="lines", name="median line"), 1, 2)
+    fig.update_layout(
+        template="plotly_white",
+        height=380,
+        title="The war month by month",
+        legend={"orientation": "h", "y": -0.25},
+    )
+    fig.update_xaxes(title_text="month", row=1, col=1)
+    fig.update_xaxes(title_text="month", row=1, col=2)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=1)
+    fig.update_yaxes(title_text=_territory_axis(scenario), range=[0, 100], row=1, col=2)
+    return fig
+
+
+def _territory_axis(scenario: Scenario) -> str:
+    """The territory issue's axis title from its anchors (lowest and highest)."""
+    from guaranty.scenario.schema import IssueRole
+
+    issue = next((i for i in scenario.issues if i.role == IssueRole.territory), None)
+    if issue is None or not issue.anchors:
+        return "line (0-100)"
+    keys = sorted(issue.anchors)
+    return f"{keys[0]:g}: {issue.anchors[keys[0]]}; {keys[-1]:g}: {issue.anchors[keys[-1]]}"[:90]
 
 
 def _settled_figure(run: Any, scenario: Scenario) -> go.Figure:
@@ -668,7 +747,8 @@ def write_report(
         if run is not None:
             ctx["run"] = _run_context(run, obj)
             plots["settlement"] += [
-                _figure_html(_war_figure(run)),
+                _figure_html(_war_figure(run, obj)),
+                _figure_html(_war_months_figure(run, obj)),
                 _figure_html(_settled_figure(run, obj)),
             ]
             plots["comparison"].append(

@@ -488,10 +488,18 @@ class DeterrenceSettings(Strict):
 
 class WarSettings(Strict):
     """Inputs of the battlefield model (``docs/models/war.md``): any of its parameters, each
-    a quantity (number or distribution) with a source; parameters not given keep the model's
-    documented defaults. Side A is the protected state, side B the aggressor."""
+    a quantity (number or distribution) with a source; parameters not given are drawn from
+    the fit to the COW wars or keep the model's documented defaults. Side A is the protected
+    state, side B the aggressor (the initiator)."""
 
     parameters: dict[str, Uncertain] = Field(default_factory=dict)
+    major_powers: Literal["none", "a", "b", "both"] = Field(
+        default="none",
+        description="which side has a COW major power (sets the fitted major-power edge)",
+    )
+    states: int = Field(
+        default=2, ge=2, le=100, description="states at war (coalition wars last longer)"
+    )
     horizon: int = Field(default=60, ge=1, le=600, description="months simulated")
     planning: int = Field(default=12, ge=1, le=120)
     source: str | None = None

@@ -25,6 +25,7 @@ from guaranty.report import (
     _rounds_figure,
     _settled_figure,
     _war_figure,
+    _war_months_figure,
 )
 from guaranty.scenario.schema import OBLIGATIONS, Scenario, describe
 
@@ -238,7 +239,11 @@ def register(
         figs = {
             "credibility": [_figure_html(_credibility_figure(got["credibility"], s))],
             "comparison": [_figure_html(_comparison_figure(run, s, years))],
-            "settlement": [_figure_html(_war_figure(run)), _figure_html(_settled_figure(run, s))],
+            "settlement": [
+                _figure_html(_war_figure(run, s)),
+                _figure_html(_war_months_figure(run, s)),
+                _figure_html(_settled_figure(run, s)),
+            ],
             "forecasts": [
                 _figure_html(_positions_figure(s, fcs)),
                 *[_figure_html(f) for f in rounds],

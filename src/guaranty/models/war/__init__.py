@@ -3,7 +3,8 @@
 :func:`~guaranty.models.war.battlefield.simulate_war` runs a stochastic Lanchester war with
 learning about the balance of power (after Filson & Werner 2002) over a leading draw axis and
 returns, per draw, how the war ended (settlement, decisive win of either side, a ceasefire
-that leaves the issues open, or still fighting at the horizon), when, and where the line runs (docs/models/war.md).
+that leaves the issues open, or still fighting at the horizon), when, and where the line
+runs (docs/models/war.md).
 """
 
 from __future__ import annotations

@@ -32,7 +32,8 @@ Month t (t = 1, ..., horizon):
    with D = sum_{k=1..planning} discount^k the discounted months ahead. A accepts a line y
    with y >= V_A + rho_A, B one with y <= V_B - rho_B, rho_i the side's reservation premium
    plus its red-line shift when the red line is crossed (for A: x_t <= red_line_a; for B:
-   x_t >= red_line_b). When low = max(V_A + rho_A, front_min) <= high = min(V_B - rho_B, 100)
+   x_t >= red_line_b; a negative shift removes the premium at most, down to
+   min(reservation, 0)). When low = max(V_A + rho_A, front_min) <= high = min(V_B - rho_B, 100)
    a bargaining range is open: the war ends in a settlement on the line
    y = low + weight_a (high - low), which lies inside both sides' acceptance sets.
 7. Ceasefire. When no settlement is acceptable but both sides prefer holding the current line
@@ -286,6 +287,13 @@ def _prepare(params: WarParams, draws: int) -> tuple[dict[str, np.ndarray], int,
     return out, horizon, planning
 
 
+def _premium(reservation: np.ndarray, crossed: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """A side's premium: its reservation, plus the shift while its red line is crossed; a
+    negative shift can remove the premium but not push it below min(reservation, 0)."""
+    shifted = np.maximum(reservation + shift, np.minimum(reservation, 0.0))
+    return np.where(crossed, shifted, reservation)
+
+
 def simulate_war(
     params: WarParams, draws: int, rng: np.random.Generator, *, keep_paths: bool = False
 ) -> WarResult:
@@ -404,8 +412,8 @@ def _simulate_chunk(
         balance = 2.0 * (np.log(np.maximum(a, _TINY)) - np.log(np.maximum(b, _TINY)))
         drift = kappa[:, None] * np.tanh(0.5 * (m + balance[:, None]))  # (n, 2)
         proj = np.clip(x[:, None] + drift * horizon_d[:, None], front_min[:, None], 100.0)
-        prem_a = p["reservation_a"] + np.where(x <= p["red_line_a"], p["red_line_shift_a"], 0.0)
-        prem_b = p["reservation_b"] + np.where(x >= p["red_line_b"], p["red_line_shift_b"], 0.0)
+        prem_a = _premium(p["reservation_a"], x <= p["red_line_a"], p["red_line_shift_a"])
+        prem_b = _premium(p["reservation_b"], x >= p["red_line_b"], p["red_line_shift_b"])
         value_a = proj[:, 0] - p["cost_a"] * horizon_d  # V_A: A's value of fighting on
         value_b = proj[:, 1] + p["cost_b"] * horizon_d  # V_B: B's value of fighting on
         low = np.maximum(value_a + prem_a, front_min)

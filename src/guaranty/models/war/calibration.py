@@ -9,10 +9,12 @@ them to the Correlates of War inter-state wars (``guaranty.data.wars.cow_wars``)
 1. ``T`` parameter vectors theta are drawn from the prior (:data:`PARAMETERS`, a scrambled
    Sobol sequence on the unit cube mapped to each range, log-uniform where marked);
 2. every war w is simulated ``per_case`` times under every theta, with the war's own start
-   (side A = the target's side, side B = the initiator's, forces = the two sides' military
-   personnel in the war's first year, their ratio raised to ``force_exponent``, scaled to a
-   mean of 100; each simulated war's tempo and premium drawn around theta's) and the
-   **same** shocks for every theta (common random numbers, so differences between thetas are not noise);
+   (side A = the target's side, side B = the initiator's; forces = the two sides' material
+   capabilities (CINC) with their ratio raised to ``force_exponent``, scaled to a mean of
+   100; the initiator's effectiveness edge plus ``major_edge`` when only one side has a
+   major power; attrition slowed by the number of states at war; each simulated war's tempo
+   and premium drawn around theta's) and the **same** shocks for every theta (common random
+   numbers, so that differences between thetas are not simulation noise);
 3. each simulated war is read as COW reads a war: the initiator's side wins (B collapses A,
    or a settlement moves the line more than ``band`` points towards B), the target's side
    wins, a compromise (a settlement within ``band`` of the pre-war line), or a stalemate (a
@@ -22,7 +24,11 @@ them to the Correlates of War inter-state wars (``guaranty.data.wars.cow_wars``)
 4. the synthetic log-likelihood of war w under theta is log p(class) + log p(years), with
    the two probabilities estimated from the ``per_case`` simulations (smoothed counts);
 5. the posterior over the prior sample has weights proportional to exp(sum of the wars'
-   log-likelihoods) (importance sampling with the prior as proposal).
+   log-likelihoods / temperature) (importance sampling with the prior as proposal). The
+   synthetic likelihood of a simulator that is only an approximation of war is
+   over-confident (untempered, the weight falls on one theta); the temperature is chosen
+   from :data:`TEMPERATURES` by cross-validated predictive log score
+   (:func:`choose_temperature`).
 
 Out-of-sample checks reuse the simulations: a fold's held-out wars are predicted by the
 mixture of their simulated distributions with the weights of the *training* wars only.
@@ -93,74 +99,136 @@ class Param:
 
 PARAMETERS: tuple[Param, ...] = (
     Param(
-        "attrition", 0.005, 0.3, True,
+        "attrition",
+        0.005,
+        0.3,
+        True,
         "sqrt(alpha beta): each side's monthly losses per unit of the other's forces",
         "wide: from a war that barely moves (0.5%/month) to one that destroys a force "
         "within months (30%/month)",
     ),
     Param(
-        "initiator_edge", -0.5, 1.5, False,
+        "initiator_edge",
+        -0.5,
+        1.5,
+        False,
         "log(beta / alpha): the initiator's effectiveness per soldier over the target's",
         "initiators choose their wars and win about two-thirds of them (Reiter & Stam "
         "2002); the range allows none to a 4.5-fold edge, and a handicap",
     ),
     Param(
-        "tempo_spread", 0.0, 1.5, False,
+        "major_edge",
+        -0.5,
+        2.0,
+        False,
+        "log-effectiveness edge of a side with a major power over one without",
+        "major powers win most of their wars against minor ones (COW); the range allows "
+        "a small handicap to a 7-fold edge",
+    ),
+    Param(
+        "tempo_spread",
+        0.0,
+        1.5,
+        False,
         "sd of the war-to-war variation of log attrition (wars differ in tempo)",
         "none to a factor of 4.5 either way (one sd); the Six-Day War and the Iran-Iraq war "
         "differ by far more",
     ),
     Param(
-        "force_exponent", 0.0, 1.0, False,
+        "coalition_tempo",
+        0.0,
+        1.5,
+        False,
+        "attrition falls as (states at war / 2) to minus this power: coalition wars last longer",
+        "none to a war of ten states fighting at a tenth of a two-state war's pace",
+    ),
+    Param(
+        "force_exponent",
+        0.0,
+        1.0,
+        False,
         "the forces' ratio at the start is the ratio of military personnel to this power "
         "(1: all personnel fight; 0: forces irrelevant)",
         "states seldom commit all their personnel, major powers far from home least",
     ),
     Param(
-        "noise", 0.05, 1.5, False,
+        "noise",
+        0.05,
+        1.5,
+        False,
         "sigma: sd of the monthly log-effectiveness shocks",
         "from near-deterministic to a month's effectiveness varying by a factor of 4.5",
     ),
     Param(
-        "collapse", 0.2, 0.9, False,
+        "collapse",
+        0.2,
+        0.9,
+        False,
         "a side breaks below this share of its initial forces",
         "Helmbold's breakpoints: battles end at 10-40% losses, wars at larger ones",
     ),
     Param(
-        "fog", 0.1, 3.0, True,
+        "fog",
+        0.1,
+        3.0,
+        True,
         "sd of the noise on the monthly battle signal (sets how fast beliefs converge)",
         "from a near-exact signal to one that takes years to read",
     ),
     Param(
-        "optimism", 0.0, 1.5, False,
+        "optimism",
+        0.0,
+        1.5,
+        False,
         "each side's prior bias about the balance log(alpha/beta), in its own favour",
         "Blainey (1973), Fearon (1995): mutual optimism; none to a 4.5-fold overestimate",
     ),
     Param(
-        "cost", 0.05, 5.0, True,
-        "each side's cost of a month of war, in points of the 0-100 line",
-        "wide: 0.05 to 5 points a month against a line that moves at most 8",
+        "front_speed",
+        0.5,
+        20.0,
+        True,
+        "kappa: the most the line moves in a month, in points of the 0-100 line",
+        "from a war of position (half a point a month) to a war of movement that can "
+        "cross the scale in three months",
     ),
     Param(
-        "premium", 0.0, 40.0, False,
+        "cost",
+        0.05,
+        5.0,
+        True,
+        "each side's cost of a month of war, in points of the 0-100 line",
+        "wide: 0.05 to 5 points a month",
+    ),
+    Param(
+        "premium",
+        0.0,
+        40.0,
+        False,
         "each side's premium over its value of fighting on (commitment problems, "
         "indivisible stakes)",
         "Fearon (1995), Powell (2006): zero (pure bargaining) to 40 points of the line",
     ),
     Param(
-        "band", 0.0, 20.0, False,
+        "band",
+        0.0,
+        20.0,
+        False,
         "a settlement within this many points of the pre-war line is a compromise",
         "measurement: COW codes a compromise when neither side got its aims",
     ),
     Param(
-        "mobilisation", 0.0, 0.05, False,
+        "mobilisation",
+        0.0,
+        0.05,
+        False,
         "each side's monthly replenishment, as a share of its initial forces",
         "none to 5% a month (a force renewed within two years)",
     ),
 )
 
 #: parameters of the battlefield model kept fixed in the calibration
-FIXED = {"front_speed": 8.0, "discount": 0.99, "planning": 12, "prior_sd": 0.5, "weight_a": 0.5}
+FIXED = {"discount": 0.99, "planning": 12, "prior_sd": 0.5, "weight_a": 0.5}
 
 
 def prior_sample(count: int, seed: int) -> dict[str, np.ndarray]:
@@ -183,12 +251,15 @@ class Cases:
     """Historical wars in the model's terms; arrays of shape (W,).
 
     force_a, force_b: the target's and the initiator's side's forces at the start (scaled to
-    a mean of 100 per war); outcome: index into :data:`CLASSES`; years: calendar years
-    touched (1 ..); warnum: the COW war number."""
+    a mean of 100 per war); major: 1 if only the initiator's side has a major power, -1 if
+    only the target's, else 0; states: the number of states at war; outcome: index into
+    :data:`CLASSES`; years: calendar years touched (1 ..); warnum: the COW war number."""
 
     warnum: np.ndarray
     force_a: np.ndarray
     force_b: np.ndarray
+    major: np.ndarray
+    states: np.ndarray
     outcome: np.ndarray
     years: np.ndarray
 
@@ -197,9 +268,7 @@ class Cases:
         return int(self.warnum.size)
 
 
-def _params(
-    theta: dict[str, float], cases: Cases, per_case: int, spread: np.ndarray
-) -> WarParams:
+def _params(theta: dict[str, float], cases: Cases, per_case: int, spread: np.ndarray) -> WarParams:
     """The battlefield parameters of every simulated war under one theta; arrays (W*N,).
 
     ``spread`` (shape (W*N, 2), standard normal and standard uniform, the same for every
@@ -209,8 +278,9 @@ def _params(
     ratio = (cases.force_b / cases.force_a) ** gamma  # the initiator's side over the target's
     fa = np.repeat(200.0 / (1.0 + ratio), per_case)
     fb = np.repeat(200.0 * ratio / (1.0 + ratio), per_case)
-    g = theta["attrition"] * np.exp(theta["tempo_spread"] * spread[:, 0])
-    edge = theta["initiator_edge"]
+    coalition = np.repeat(cases.states / 2.0, per_case) ** -theta["coalition_tempo"]
+    g = theta["attrition"] * coalition * np.exp(theta["tempo_spread"] * spread[:, 0])
+    edge = theta["initiator_edge"] + theta["major_edge"] * np.repeat(cases.major, per_case)
     premium = theta["premium"] * 2.0 * spread[:, 1]
     return WarParams(
         force_a=fa,
@@ -227,7 +297,7 @@ def _params(
         collapse_b=theta["collapse"],
         front0=START_LINE,
         front_min=0.0,
-        front_speed=FIXED["front_speed"],
+        front_speed=theta["front_speed"],
         cost_a=theta["cost"],
         cost_b=theta["cost"],
         discount=FIXED["discount"],
@@ -335,10 +405,15 @@ def loglik(sim: Simulation, cases: Cases) -> np.ndarray:
     return np.log(pc) + np.log(py)
 
 
-def fold_weights(ll: np.ndarray, train: np.ndarray) -> np.ndarray:
-    """Posterior weights over the prior sample from the training wars; ll (T, W), train (W,)
-    boolean; returns (T,) summing to 1."""
-    s = ll[:, train].sum(axis=1)
+#: temperatures tried for the tempered posterior (:func:`choose_temperature`)
+TEMPERATURES = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+
+
+def fold_weights(ll: np.ndarray, train: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Posterior weights over the prior sample from the training wars, with the summed
+    log-likelihood divided by ``temperature`` (1: the plain posterior; larger values spread
+    the weight over more thetas); ll (T, W), train (W,) boolean; returns (T,) summing to 1."""
+    s = ll[:, train].sum(axis=1) / temperature
     w = np.exp(s - s.max())
     return w / w.sum()
 
@@ -371,3 +446,32 @@ def central_interval(pmf: np.ndarray, level: float) -> tuple[np.ndarray, np.ndar
     lo = np.argmax(cdf >= (1.0 - level) / 2.0 - 1e-12, axis=1) + 1
     hi = np.argmax(cdf >= (1.0 + level) / 2.0 - 1e-12, axis=1) + 1
     return lo, hi
+
+
+def predictive_logscore(ll: np.ndarray, weights: np.ndarray, held: np.ndarray) -> float:
+    """Sum over held-out wars of log sum_theta w_theta exp(ll[theta, war]); ll (T, W)."""
+    sub = ll[:, held]
+    top = sub.max(axis=0)
+    return float(np.sum(top + np.log(weights @ np.exp(sub - top))))
+
+
+def choose_temperature(ll: np.ndarray, train: np.ndarray, folds: int, seed: int) -> float:
+    """The temperature of :data:`TEMPERATURES` with the best predictive log score in a
+    ``folds``-fold cross-validation inside the training wars (so a held-out war never
+    chooses its own temperature). The synthetic likelihood of a misspecified simulator is
+    over-confident: without tempering the weight falls on a single theta."""
+    idx = np.flatnonzero(train)
+    fold = np.empty(idx.size, np.int64)
+    fold[np.random.default_rng(seed).permutation(idx.size)] = np.arange(idx.size) % folds
+    best, best_score = TEMPERATURES[0], -np.inf
+    for temp in TEMPERATURES:
+        score = 0.0
+        for f in range(folds):
+            inner_train = np.zeros_like(train)
+            inner_train[idx[fold != f]] = True
+            inner_held = np.zeros_like(train)
+            inner_held[idx[fold == f]] = True
+            score += predictive_logscore(ll, fold_weights(ll, inner_train, temp), inner_held)
+        if score > best_score:
+            best, best_score = temp, score
+    return best

@@ -1,0 +1,165 @@
+"""The war model's calibration on the COW wars: scoring rules and mappings by hand, common
+random numbers, the shipped fit as a function of the shipped table, and face validity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from guaranty import warfit
+from guaranty.models.war import calibration as cal
+from guaranty.models.war.battlefield import (
+    DECISIVE_A,
+    DECISIVE_B,
+    FROZEN,
+    ONGOING,
+    SETTLEMENT,
+)
+
+
+def test_classify_reads_endings_as_cow_does() -> None:
+    outcome = np.array(
+        [DECISIVE_B, DECISIVE_A, SETTLEMENT, SETTLEMENT, SETTLEMENT, FROZEN, ONGOING]
+    )
+    terms = np.array([0.0, 100.0, 30.0, 70.0, 55.0, np.nan, np.nan])
+    got = cal.classify(outcome, terms, band=10.0)
+    names = [cal.CLASSES[k] for k in got]
+    # a settlement 20 points towards B (the initiator) is B's win, 20 towards A A's win,
+    # 5 points off the pre-war line (50) a compromise; a ceasefire or a war still going on
+    # is a stalemate
+    assert names == [
+        "initiator",
+        "target",
+        "initiator",
+        "target",
+        "negotiated",
+        "stalemate",
+        "stalemate",
+    ]
+
+
+def test_years_touched_by_hand() -> None:
+    pmf = cal.years_touched_pmf(np.array([1, 12, 14, 24]))
+    # one month: one calendar year whatever the start; twelve months: two years unless the
+    # war starts in January (1/12); fourteen: two years unless it starts in December (11/12
+    # two, 1/12 three); twenty-four: three years unless it starts in January
+    assert pmf[0, 0] == pytest.approx(1.0)
+    assert pmf[1, :2] == pytest.approx([1 / 12, 11 / 12])
+    assert pmf[2, 1:3] == pytest.approx([11 / 12, 1 / 12])
+    assert pmf[3, 1:3] == pytest.approx([1 / 12, 11 / 12])
+    assert pmf.sum(axis=1) == pytest.approx(np.ones(4))
+
+
+def test_scores_by_hand() -> None:
+    point = np.zeros((2, cal.YEARS))
+    point[:, 1] = 1.0  # all mass on 2 years
+    # CRPS of a point forecast is the absolute error
+    assert cal.crps_discrete(point, np.array([2, 5])) == pytest.approx([0.0, 3.0])
+    p = np.array([[0.5, 0.5, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
+    # (0.5-1)^2 + 0.5^2 = 0.5 and 0 -> mean 0.25
+    assert cal.multiclass_brier(p, np.array([0, 0])) == pytest.approx(0.25)
+    pmf = np.zeros((1, cal.YEARS))
+    pmf[0, :4] = 0.25  # uniform on 1..4: F = .25 .5 .75 1
+    assert [int(v[0]) for v in cal.central_interval(pmf, 0.5)] == [1, 3]
+    assert [int(v[0]) for v in cal.central_interval(pmf, 0.9)] == [1, 4]
+
+
+def test_weights_and_temperature() -> None:
+    ll = np.array([[0.0, -1.0], [-1.0, -3.0]])
+    w = cal.fold_weights(ll, np.array([True, True]))
+    assert w == pytest.approx([1 / (1 + np.exp(-3.0)), np.exp(-3.0) / (1 + np.exp(-3.0))])
+    hot = cal.fold_weights(ll, np.array([True, True]), temperature=1e9)
+    assert hot == pytest.approx([0.5, 0.5])
+    assert cal.effective_sample_size(hot) == pytest.approx(2.0)
+
+
+def _small_fit(thetas: int = 32) -> warfit.WarFit:
+    return warfit.fit_war(thetas=thetas, per_case=4, seed=7)
+
+
+def test_common_random_numbers_make_a_theta_independent_of_the_others() -> None:
+    c = warfit.cases()
+    theta = cal.prior_sample(8, seed=3)
+    first = {k: v[:2] for k, v in theta.items()}
+    a = cal.simulate_cases(theta, c, 4, seed=11)
+    b = cal.simulate_cases(first, c, 4, seed=11)
+    np.testing.assert_array_equal(a.classes[:2], b.classes)
+    np.testing.assert_array_equal(a.years[:2], b.years)
+
+
+def test_the_shipped_fit_is_the_fit_of_the_shipped_table() -> None:
+    """The first parameter vectors of war_fit.json, re-simulated with the shipped settings,
+    give the log-likelihoods the file holds (the rest follow the same code path)."""
+    import json
+    from importlib import resources
+
+    raw = json.loads(resources.files("guaranty.data").joinpath("war_fit.json").read_text())
+    s = warfit.FIT_SETTINGS
+    assert raw["settings"] == s
+    theta = cal.prior_sample(s["thetas"], s["seed"])
+    for k, name in enumerate(raw["names"]):
+        assert [row[k] for row in raw["theta"][:4]] == pytest.approx(theta[name][:4], abs=1e-6)
+    head = {k: v[:3] for k, v in theta.items()}
+    c = warfit.cases()
+    sim = cal.simulate_cases(head, c, s["per_case"], s["seed"])
+    ll = cal.loglik(sim, c).sum(axis=1)
+    assert ll == pytest.approx(raw["loglik"][:3], abs=1e-5)
+    assert raw["wars"] == c.size == 87
+
+
+def test_backtest_shapes_and_base_rates() -> None:
+    fit = _small_fit()
+    res = warfit.backtest(fit, folds=5, seed=1)
+    assert res["n"] == 87
+    assert sum(res["outcome"]["observed"].values()) == 87
+    assert sum(res["outcome"]["predicted"].values()) == pytest.approx(87.0)
+    # base rates by hand: a fold's base rate is the other folds' class shares, so the mean
+    # Brier score is close to 1 - sum(share^2) of the whole sample (here 51/26/2/8)
+    shares = np.array([51, 26, 2, 8]) / 87
+    assert res["outcome"]["brier_base_rate"] == pytest.approx(1 - np.sum(shares**2), abs=0.02)
+    d = res["duration"]
+    assert 0 <= d["coverage50"] <= d["coverage90"] <= 1
+    assert d["survival"]["data"][0] == pytest.approx(47 / 87)  # 40 of 87 wars touch 1 year
+    assert np.all(np.diff(d["survival"]["model"]) <= 1e-12)
+
+
+def test_the_shipped_backtest_beats_the_base_rates() -> None:
+    """The figures docs/models/war.md quotes (computed by scripts/fit_war.py with the shipped
+    settings and stored beside the fit)."""
+    import json
+    from importlib import resources
+
+    raw = json.loads(resources.files("guaranty.data").joinpath("war_fit.json").read_text())
+    b = raw["backtest"]
+    assert b["outcome"]["brier"] < b["outcome"]["brier_base_rate"]
+    assert b["duration"]["crps"] < b["duration"]["crps_base_rate"]
+    assert 0.80 <= b["duration"]["coverage90"] <= 0.97
+
+
+def test_face_validity_under_the_fitted_posterior() -> None:
+    """Domain knowledge: the much stronger side wins more often than the much weaker one,
+    and a war among many states lasts longer than a war between two."""
+    fit = warfit.war_fit()
+    rng = np.random.default_rng(0)
+    idx = rng.choice(fit.weights.size, size=64, p=fit.weights)
+    theta = {k: v[idx] for k, v in fit.theta.items()}
+
+    def cases(ratio: float, states: int) -> cal.Cases:
+        return cal.Cases(
+            warnum=np.array([1]),
+            force_a=np.array([200.0 / (1 + ratio)]),
+            force_b=np.array([200.0 * ratio / (1 + ratio)]),
+            major=np.array([0.0]),
+            states=np.array([float(states)]),
+            outcome=np.array([0]),
+            years=np.array([1]),
+        )
+
+    strong = cal.simulate_cases(theta, cases(4.0, 2), 16, seed=1).classes.mean(axis=(0, 1))
+    weak = cal.simulate_cases(theta, cases(0.25, 2), 16, seed=1).classes.mean(axis=(0, 1))
+    assert strong[0] > weak[0]  # the initiator wins more often when it is 4:1 stronger
+    assert strong[1] < weak[1]
+    two = cal.simulate_cases(theta, cases(1.0, 2), 16, seed=1).years.mean(axis=(0, 1))
+    many = cal.simulate_cases(theta, cases(1.0, 10), 16, seed=1).years.mean(axis=(0, 1))
+    k = np.arange(1, cal.YEARS + 1)
+    assert k @ many > k @ two

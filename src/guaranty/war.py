@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -208,41 +209,27 @@ DEFAULT_RANGES: dict[str, tuple[float, float, float, str]] = {
 }
 
 
-def fitted_defaults(
+def _from_theta(
+    th: dict[str, np.ndarray],
+    z: np.ndarray,
+    u: np.ndarray,
     given: dict[str, Any],
-    draws: int,
-    rng: np.random.Generator,
-    *,
-    major_powers: str = "none",
-    states: int = 2,
+    major_powers: str,
+    states: int,
 ) -> dict[str, np.ndarray]:
-    """The fitted battlefield parameters the scenario does not give, one posterior draw of the
-    COW calibration per draw (name -> array of shape (draws,)).
-
-    Side B is the initiator; ``major_powers`` says which side has a major power ("none",
-    "a", "b", "both") and ``states`` how many states are at war, as in the calibration. The
-    war's own tempo (exp(tempo_spread z)) and premium (2u times the
-    fitted premium) are drawn around the fit as in the calibration. ``alpha`` and ``beta``
-    come from the same draw of the attrition and the initiator's edge (each unless the
-    scenario gives it); mobilisation is the fitted share of the side's initial forces."""
-    from guaranty.warfit import posterior_draws
-
-    th = posterior_draws(draws, rng)
-    z = rng.standard_normal(draws)
-    u = rng.random(draws)
+    """The battlefield parameters the scenario does not give, from calibrated parameters
+    ``th`` (name -> (n,)), the war's tempo shock ``z`` and premium draw ``u`` (each (n,))."""
     defaults = WarParams()
     # costs and premia are in points of the line; the calibration's line is abstract, so
     # they carry over as multiples of the front speed (cost / kappa is unit-free)
     kappa = np.asarray(given.get("front_speed", defaults.front_speed), dtype=float)
     per_point = kappa / th["front_speed"]
-    out: dict[str, np.ndarray] = {}
     coalition = (states / 2.0) ** -th["coalition_tempo"]
     g = th["attrition"] * coalition * np.exp(th["tempo_spread"] * z)
     edge = th["initiator_edge"] + th["major_edge"] * _MAJOR[major_powers]
-    for name, v in (("alpha", g * np.exp(-edge / 2.0)), ("beta", g * np.exp(edge / 2.0))):
-        if name not in given:
-            out[name] = v
-    simple = {
+    derived = {
+        "alpha": g * np.exp(-edge / 2.0),
+        "beta": g * np.exp(edge / 2.0),
         "noise": th["noise"],
         "fog": th["fog"],
         "collapse_a": th["collapse"],
@@ -254,14 +241,78 @@ def fitted_defaults(
         "reservation_a": th["premium"] * 2.0 * u * per_point,
         "reservation_b": th["premium"] * 2.0 * u * per_point,
     }
-    for name, v in simple.items():
-        if name not in given:
-            out[name] = v
     for side in ("a", "b"):
-        if f"mobilisation_{side}" not in given:
-            force = given.get(f"force_{side}", getattr(defaults, f"force_{side}"))
-            out[f"mobilisation_{side}"] = th["mobilisation"] * np.asarray(force, dtype=float)
-    return out
+        force = given.get(f"force_{side}", getattr(defaults, f"force_{side}"))
+        derived[f"mobilisation_{side}"] = th["mobilisation"] * np.asarray(force, dtype=float)
+    return {k: v for k, v in derived.items() if k not in given}
+
+
+#: simulations per parameter vector when the fit is conditioned on the months fought
+_SURVIVAL_DRAWS = 16
+
+
+@lru_cache(maxsize=32)
+def _survival(
+    months: int, major_powers: str, states: int, nominal: tuple[tuple[str, float], ...]
+) -> np.ndarray:
+    """P(a war with the scenario's inputs is still being fought after ``months`` months) under
+    each parameter vector of the shipped fit, shape (T,): ``_SURVIVAL_DRAWS`` simulations
+    each (seeded; the scenario's own inputs at their nominal values), smoothed as
+    (still fighting + 0.5) / (draws + 1)."""
+    from guaranty.warfit import war_fit
+
+    fit = war_fit()
+    t_count, n = fit.weights.size, _SURVIVAL_DRAWS
+    th = {k: np.repeat(v, n) for k, v in fit.theta.items()}
+    rng = np.random.default_rng([months, n])
+    z, u = rng.standard_normal(t_count * n), rng.random(t_count * n)
+    given = dict(nominal)
+    params = WarParams(
+        **given, **_from_theta(th, z, u, given, major_powers, states), horizon=months
+    )
+    res = simulate_war(params, t_count * n, rng)
+    fighting = (res.outcome == OUTCOMES.index("ongoing")).reshape(t_count, n).sum(axis=1)
+    return (fighting + 0.5) / (n + 1.0)
+
+
+def fitted_defaults(
+    given: dict[str, Any],
+    draws: int,
+    rng: np.random.Generator,
+    *,
+    major_powers: str = "none",
+    states: int = 2,
+    months_fought: int = 0,
+    nominal: dict[str, float] | None = None,
+) -> dict[str, np.ndarray]:
+    """The fitted battlefield parameters the scenario does not give, one posterior draw of the
+    COW calibration per draw (name -> array of shape (draws,)).
+
+    Side B is the initiator; ``major_powers`` says which side has a major power ("none",
+    "a", "b", "both") and ``states`` how many states are at war, as in the calibration. The
+    war's own tempo (exp(tempo_spread z)) and premium (2u times the fitted premium) are drawn
+    around the fit as in the calibration. Costs and premia are rescaled from the
+    calibration's abstract line to the scenario's by the ratio of the front speeds (the
+    scenario's ``front_speed`` over the fitted one). ``alpha`` and ``beta`` come from the
+    same draw of the attrition and the initiator's edge (each unless the scenario gives
+    it); mobilisation is the fitted share of the side's initial forces.
+
+    ``months_fought`` > 0: the war has already lasted that long at month 0, so the fit's
+    weights are multiplied by each parameter vector's probability that a war with these
+    inputs lasts that long (``nominal``: the scenario's inputs at their nominal values)."""
+    from guaranty.warfit import war_fit
+
+    fit = war_fit()
+    weights = fit.weights
+    if months_fought > 0:
+        key = tuple(sorted((nominal or {}).items()))
+        weights = weights * _survival(months_fought, major_powers, states, key)
+        weights = weights / weights.sum()
+    idx = rng.choice(weights.size, size=draws, p=weights)
+    th = {k: v[idx] for k, v in fit.theta.items()}
+    z = rng.standard_normal(draws)
+    u = rng.random(draws)
+    return _from_theta(th, z, u, given, major_powers, states)
 
 
 def run_war(
@@ -296,6 +347,8 @@ def run_war(
         np.random.default_rng(s_fit),
         major_powers=settings.major_powers,
         states=settings.states,
+        months_fought=settings.months_fought,
+        nominal={k: float(q.nominal) for k, q in settings.parameters.items()},
     )
     params = WarParams(**values, **fitted, horizon=settings.horizon, planning=settings.planning)
     result = simulate_war(params, draws, np.random.default_rng(s_war), keep_paths=keep_paths)

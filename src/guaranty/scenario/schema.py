@@ -500,6 +500,13 @@ class WarSettings(Strict):
     states: int = Field(
         default=2, ge=2, le=100, description="states at war (coalition wars last longer)"
     )
+    months_fought: int = Field(
+        default=0,
+        ge=0,
+        le=600,
+        description="months the war has already lasted at month 0 (the fit is conditioned "
+        "on a war lasting that long)",
+    )
     horizon: int = Field(default=60, ge=1, le=600, description="months simulated")
     planning: int = Field(default=12, ge=1, le=120)
     source: str | None = None

@@ -66,7 +66,7 @@ def test_peace_and_settled_terms(scenario, run) -> None:
     for m in ("p_no_attack", "p_peace", "p_attack_window"):
         assert np.isnan(run.whatif[m][:, ~peace]).all()
         assert not np.isnan(run.whatif[m][:, peace]).any()
-    # the territory is settled by the war: its term is the line the war ended on
+    # the territory's term is the agreed line of the war's outputs
     t = [i.id for i in scenario.issues].index("territory")
     np.testing.assert_array_equal(run.settled[peace, t], run.terms[peace])
     # the settled guarantee level is the forecast on the ladder
@@ -97,7 +97,8 @@ def test_capabilities_after_the_war_enter_deterrence(scenario) -> None:
 
     assert evidence().attack.interval("cap_share")[0] > 0
     base = mc.simulate(scenario, draws=1000, seed=5)
-    assert np.all((base.force_b > 0) & np.isfinite(base.force_b))
+    assert np.all((base.force_b >= 0) & np.isfinite(base.force_b))
+    assert np.all(base.force_a[base.peace] > 0)
     peace = base.peace
     none = list(base.layout.designs).index("neutrality_alone")
     p = base.whatif["p_no_attack"][none, peace]
@@ -157,3 +158,24 @@ def test_scenario_may_name_the_settlement_model(scenario) -> None:
     np.testing.assert_array_equal(a.war_outcome, b.war_outcome)  # same war
     g = list(a.layout.issues).index("guarantee")
     assert not np.allclose(a.settled[a.peace, g], b.settled[b.peace, g])
+
+
+def test_settled_line_lies_inside_both_acceptance_sets(scenario) -> None:
+    """Property over the pipeline's draws: after a settlement the territory's term is the
+    negotiation's forecast clipped to the war's bargaining range of that month, so it lies
+    in [range_low, range_high] in every settled draw (the war of block b is re-run from the
+    block's seed, [seed, b, 1], to recover the ranges), and a decisive win gives 100 or 0."""
+    from guaranty.war import run_war
+
+    run = mc.simulate(scenario, draws=2 * mc.BLOCK, seed=9)
+    settle = run.war_outcome == OUTCOMES.index("settlement")
+    assert settle.any()
+    for b in range(2):
+        war = run_war(scenario, draws=mc.BLOCK, seed=[9, b, 1]).result
+        sl = slice(b * mc.BLOCK, (b + 1) * mc.BLOCK)
+        np.testing.assert_array_equal(war.outcome, run.war_outcome[sl])
+        s = settle[sl]
+        terms = run.terms[sl]
+        assert (war.range_low[s] - 1e-9 <= terms[s]).all()
+        assert (terms[s] <= war.range_high[s] + 1e-9).all()
+        assert (terms[run.war_outcome[sl] == OUTCOMES.index("decisive_a")] == 100).all()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from guaranty.cli import app
@@ -19,10 +21,27 @@ def test_war_json_shares_sum_to_one_and_reproduce(root: Path) -> None:
     a = runner.invoke(app, ["war", path, "--draws", "400", "--seed", "2", "--json"])
     assert a.exit_code == 0, a.output
     data = json.loads(a.stdout)
-    assert set(data["outcomes"]) == {"settlement", "decisive_a", "decisive_b", "frozen"}
+    assert set(data["outcomes"]) == {
+        "settlement",
+        "decisive_a",
+        "decisive_b",
+        "frozen",
+        "ongoing",
+    }
     assert abs(sum(data["outcomes"].values()) - 1.0) < 1e-12
     lo, hi = data["front"]["interval"]
     assert 0.0 <= lo <= data["front"]["median"] <= hi <= 100.0
+    # by_month: everyone fights at month 0; the share falls; at the horizon it is the share
+    # still fighting; the line among them is on the scale, its median inside the interval
+    months = data["by_month"]
+    assert [m["month"] for m in months] == list(range(61))
+    p = [m["p_ongoing"] for m in months]
+    assert p[0] == 1.0 and np.all(np.diff(p) <= 0)
+    assert p[-1] == pytest.approx(data["outcomes"]["ongoing"])
+    for m in months:
+        if m["front"] is not None:
+            lo, hi = m["front"]["interval"]
+            assert 0.0 <= lo <= m["front"]["median"] <= hi <= 100.0
     b = runner.invoke(app, ["war", path, "--draws", "400", "--seed", "2", "--json"])
     assert a.stdout == b.stdout
 

@@ -263,10 +263,10 @@ def _simulate(
         # the line is bargained at the table only within what both belligerents accept:
         # the negotiation's forecast clipped to the war's bargaining range of that month
         lo_t, hi_t = scenario.issues[t_issue].scale
-        at_table = lo_t + (outcome[:, t_issue] - lo_t) * 100.0 / (hi_t - lo_t)
+        at_table = (outcome[:, t_issue] - lo_t) * (100.0 / (hi_t - lo_t))
         clipped = np.clip(at_table, r.range_low, r.range_high)
         terms = np.where(r.outcome == _SETTLEMENT, clipped, r.terms)
-        settled[:, t_issue] = np.where(peace, lo_t + terms * (hi_t - lo_t) / 100.0, np.nan)
+        settled[:, t_issue] = np.where(peace, lo_t + terms * ((hi_t - lo_t) / 100.0), np.nan)
     # 5. the settled guarantee level and the nearest design on the ladder
     g_issue = _role_index(scenario, IssueRole.guarantee)
     rng_levels = np.random.default_rng(np.random.SeedSequence(entropy(3)))

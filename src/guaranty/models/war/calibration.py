@@ -147,9 +147,10 @@ PARAMETERS: tuple[Param, ...] = (
         0.0,
         1.0,
         False,
-        "the forces' ratio at the start is the ratio of military personnel to this power "
-        "(1: all personnel fight; 0: forces irrelevant)",
-        "states seldom commit all their personnel, major powers far from home least",
+        "the forces' ratio at the start is the ratio of the sides' material capabilities "
+        "(CINC) to this power (1: capability counts in full; 0: irrelevant)",
+        "states seldom commit all their capabilities to one war, major powers far from home "
+        "least",
     ),
     Param(
         "noise",

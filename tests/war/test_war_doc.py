@@ -1,0 +1,82 @@
+"""docs/models/war.md quotes what the code computes: the backtest, the posterior, the
+Ukraine shares and the sensitivity table."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from guaranty.models.war.battlefield import OUTCOMES
+from guaranty.scenario import load
+from guaranty.war import run_war, sensitivity
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = (ROOT / "docs" / "models" / "war.md").read_text()
+FIT = json.loads(resources.files("guaranty.data").joinpath("war_fit.json").read_text())
+
+
+def _row(prefix: str, cells: int | None = None) -> list[str]:
+    """The first table row of war.md that starts with ``prefix`` (and has ``cells`` cells)."""
+    for line in DOC.splitlines():
+        if line.startswith(prefix):
+            row = [c.strip() for c in line.strip().strip("|").split("|")]
+            if cells is None or len(row) == cells:
+                return row
+    raise AssertionError(f"no row starting with {prefix!r} in war.md")
+
+
+def _num(cell: str) -> float:
+    return float(re.sub(r"[*%,]", "", cell))
+
+
+def test_backtest_table() -> None:
+    b = FIT["backtest"]
+    brier = _row("| outcome: multiclass Brier")
+    assert _num(brier[1]) == pytest.approx(b["outcome"]["brier"], abs=5e-5)
+    assert _num(brier[2]) == pytest.approx(b["outcome"]["brier_base_rate"], abs=5e-5)
+    crps = _row("| duration: CRPS")
+    assert _num(crps[1]) == pytest.approx(b["duration"]["crps"], abs=5e-5)
+    assert _num(crps[2]) == pytest.approx(b["duration"]["crps_base_rate"], abs=5e-5)
+    cov = _row("| duration: coverage of the central 90%")
+    assert _num(cov[1]) / 100 == pytest.approx(b["duration"]["coverage90"], abs=5e-4)
+    surv = _row("| model, held out |")
+    k = [1, 2, 3, 4, 5, 6, 8, 10]
+    want = [b["duration"]["survival"]["model"][j - 1] for j in k]
+    assert [float(c) for c in surv[1:]] == pytest.approx(want, abs=5e-4)
+
+
+def test_posterior_table() -> None:
+    for name, s in FIT["summary"].items():
+        cells = _row(f"| `{name}` |", cells=7)
+        assert float(cells[4]) == pytest.approx(s["mean"], rel=5e-3, abs=1e-4)
+        assert cells[6].startswith("yes") == s["identified"]
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load(ROOT / "scenarios" / "ukraine-2022.yaml")
+
+
+def test_ukraine_shares(scenario) -> None:
+    r = run_war(scenario, draws=2000, seed=0).result
+    cells = _row("| 4.8% |") if "| 4.8% |" in DOC else None
+    assert cells is not None, "the Ukraine row of war.md changed: rerun and update it"
+    shares = [float((r.outcome == k).mean()) for k in range(len(OUTCOMES))]
+    order = ["settlement", "decisive_a", "decisive_b", "frozen", "ongoing"]
+    quoted = [_num(c) / 100 for c in cells[:5]]
+    assert quoted == pytest.approx([shares[OUTCOMES.index(o)] for o in order], abs=5.01e-4)
+
+
+def test_sensitivity_table(scenario) -> None:
+    rows = sensitivity(scenario, draws=4000, seed=0)
+    assert len(rows) >= 20
+    for r in rows:
+        cells = _row(f"| `{r['name']}` | {r['kind']} |")
+        assert float(cells[-1]) == pytest.approx(100 * r["max_shift"], abs=0.051)
+        if r["max_shift"] > 0.25:  # the docs must say why
+            why = DOC[DOC.index("**Inputs that move a share by more than 25 points") :]
+            assert f"`{r['name']}`" in why.split("## Speed")[0]

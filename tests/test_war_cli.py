@@ -80,3 +80,21 @@ def test_report_and_claims_use_the_war(root: Path, tmp_path: Path) -> None:
     md = (out / "report.md").read_text()
     assert "## Settlement timing and lines" in md
     assert "`war.p_frozen > war.p_decisive`" in md
+
+
+def test_backtest_war_json_and_plot(tmp_path: Path) -> None:
+    """The command's JSON has the documented shape (a small prior sample for speed; the
+    shipped figures are checked in tests/war/test_war_doc.py), and --plot writes the
+    survival curves as HTML."""
+    plot = tmp_path / "survival.html"
+    res = runner.invoke(
+        app, ["backtest-war", "--thetas", "16", "--folds", "4", "--json", "--plot", str(plot)]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["n"] == 87
+    assert set(data["outcome"]) >= {"brier", "brier_base_rate"}
+    assert set(data["duration"]) >= {"crps", "crps_base_rate", "coverage50", "coverage90"}
+    assert 0 <= data["duration"]["coverage50"] <= data["duration"]["coverage90"] <= 1
+    assert plot.exists() and "Kaplan-Meier" in plot.read_text()
+    assert not (tmp_path / "survival.html.tmp").exists()

@@ -334,3 +334,16 @@ def test_settlements_lie_inside_both_acceptance_sets(
     zero = dataclasses.replace(params, reservation_a=0.0, reservation_b=0.0)
     res0 = simulate_war(zero, 200, np.random.default_rng(seed))
     assert not (res0.outcome == FROZEN).any()
+
+
+def test_a_side_wiped_out_within_a_month_leaves_the_square_law_survivor() -> None:
+    # alpha A0^2 = 2 * 300^2 > beta B0^2 = 1.5 * 200^2: B is wiped out within the first
+    # month (g = sqrt(3)); Lanchester's invariant leaves A with sqrt(A0^2 - (beta/alpha)
+    # B0^2) = 244.949 (not the closed form run past B's zero, which would grow as cosh)
+    params = dataclasses.replace(
+        QUIET, alpha=2.0, beta=1.5, force_a=300.0, force_b=200.0, reservation_b=1e6, horizon=3
+    )
+    res = simulate_war(params, 1, np.random.default_rng(0), keep_paths=True)
+    survivor = np.sqrt(300.0**2 - (1.5 / 2.0) * 200.0**2)
+    assert res.force_path[0, 1:, 0] == pytest.approx(np.full(3, survivor), rel=1e-12)
+    assert (res.force_path[0, 1:, 1] == 0).all()

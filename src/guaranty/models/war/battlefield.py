@@ -371,8 +371,16 @@ def _simulate_chunk(
         ch = np.cosh(g)
         s_ = np.where(small, 1.0 + g2 / 6.0, np.sinh(gs) / gs)
         q_ = np.where(small, 0.5 + g2 / 24.0, (ch - 1.0) / gs**2)
-        a_new = np.maximum(ch * a - beta_t * s_ * b + s_ * r_a - beta_t * q_ * r_b, 0.0)
-        b_new = np.maximum(ch * b - alpha_t * s_ * a + s_ * r_b - alpha_t * q_ * r_a, 0.0)
+        a_raw = ch * a - beta_t * s_ * b + s_ * r_a - beta_t * q_ * r_b
+        b_raw = ch * b - alpha_t * s_ * a + s_ * r_b - alpha_t * q_ * r_a
+        # a side wiped out within the month: the closed form runs on past its zero (and would
+        # let the other side grow as cosh); the survivor keeps what the square law's
+        # invariant alpha A^2 - beta B^2 leaves it, plus the month's replenishment
+        ratio = beta_t / np.maximum(alpha_t, _TINY)
+        a_cap = np.sqrt(np.maximum(a * a - ratio * b * b, 0.0)) + r_a
+        b_cap = np.sqrt(np.maximum(b * b - a * a / np.maximum(ratio, _TINY), 0.0)) + r_b
+        a_new = np.maximum(np.where(b_raw < 0.0, np.minimum(a_raw, a_cap), a_raw), 0.0)
+        b_new = np.maximum(np.where(a_raw < 0.0, np.minimum(b_raw, b_cap), b_raw), 0.0)
         # 3. the front moves with the log ratio of fighting strengths at the month's start
         strength = (
             np.log(np.maximum(alpha_t, _TINY))

@@ -80,6 +80,20 @@ def test_report_and_claims_use_the_war(root: Path, tmp_path: Path) -> None:
     md = (out / "report.md").read_text()
     assert "## Settlement timing and lines" in md
     assert "`war.p_frozen > war.p_decisive`" in md
+    # the report says which of the war's fitted parameters the wars identify, and which
+    # keep their prior range (docs/models/war.md's posterior table)
+    from guaranty.warfit import war_fit
+
+    summary = war_fit().summary
+    line = next(x for x in md.splitlines() if "they do not identify" in x)
+    said, unsaid = line.split("they do not identify")
+    for name in ("noise", "cost", "front_speed"):
+        assert summary[name]["identified"] and name in said
+    for name in ("collapse", "fog", "premium"):
+        assert not summary[name]["identified"] and name in unsaid
+    assert "ceasefire that leaves the political issues open" in md
+    html = (out / "report.html").read_text()
+    assert "The war month by month" in html
 
 
 def test_backtest_war_json_and_plot(tmp_path: Path) -> None:

@@ -155,6 +155,8 @@ class ShippedFit:
     weights: np.ndarray
     summary: dict[str, dict[str, float]]
     effective_sample_size: float
+    wars: int
+    backtest: dict[str, Any]
 
 
 @cache
@@ -165,7 +167,14 @@ def war_fit() -> ShippedFit:
     theta = {n: arr[:, k] for k, n in enumerate(raw["names"])}
     ll = np.asarray(raw["loglik"], dtype=float) / raw["temperature"]
     w = np.exp(ll - ll.max())
-    return ShippedFit(theta, w / w.sum(), raw["summary"], raw["effective_sample_size"])
+    return ShippedFit(
+        theta,
+        w / w.sum(),
+        raw["summary"],
+        raw["effective_sample_size"],
+        raw["wars"],
+        raw.get("backtest", {}),
+    )
 
 
 def posterior_draws(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:

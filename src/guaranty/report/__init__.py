@@ -669,6 +669,26 @@ def _nearest_anchor(anchors: Mapping[float, str], value: float) -> str:
     return f"{anchors[k]} ({k:g})"
 
 
+def _war_fit_context(scenario: Scenario) -> dict[str, Any]:
+    """What the war model's fit says about its own parameters, for the report: the wars it
+    was fitted on, its backtest, which of the parameters the scenario leaves to the fit the
+    wars identify, and which keep their prior range."""
+    from guaranty.war import FITTED
+    from guaranty.warfit import war_fit
+
+    fit = war_fit()
+    given = set(scenario.war.parameters) if scenario.war is not None else set()
+    used = {p.strip() for name, ps in FITTED.items() if name not in given for p in ps.split(",")}
+    identified = sorted(p for p in used if fit.summary[p]["identified"])
+    prior = sorted(p for p in used if not fit.summary[p]["identified"])
+    return {
+        "wars": fit.wars,
+        "backtest": fit.backtest,
+        "identified": identified,
+        "prior_kept": prior,
+    }
+
+
 def _run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     summ = run.summary()
     labels = {d.id: d.label for d in scenario.guarantees}
@@ -687,6 +707,7 @@ def _run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     ]
     top = max(designs, key=lambda d: d["share"]) if designs else None
     return {
+        "war_fit": _war_fit_context(scenario),
         "summary": summ,
         "designs": designs,
         "issues": issues,

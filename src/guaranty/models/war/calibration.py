@@ -149,8 +149,7 @@ PARAMETERS: tuple[Param, ...] = (
         False,
         "the forces' ratio at the start is the ratio of the sides' material capabilities "
         "(CINC) to this power (1: capability counts in full; 0: irrelevant)",
-        "states seldom commit all their capabilities to one war, major powers far from home "
-        "least",
+        "states seldom commit all their capabilities to one war, major powers far from home least",
     ),
     Param(
         "noise",

@@ -573,17 +573,30 @@ def _write_survival_plot(res: dict, path: Path) -> None:
         ],
     )
     years = [0, *s["years"]]
-    for col, x, data, model, label in (
-        (1, years, [1.0, *s["data"]], [1.0, *s["model"]], "COW wars"),
-        (2, m["months"], m["ucdp_kaplan_meier"], m["model"], "UCDP war episodes"),
+    for col, x, data, model, label, color in (
+        (1, years, [1.0, *s["data"]], [1.0, *s["model"]], "COW wars", "#1f77b4"),
+        (2, m["months"], m["ucdp_kaplan_meier"], m["model"], "UCDP war episodes", "#2ca02c"),
     ):
         fig.add_trace(
-            go.Scatter(x=x, y=data, mode="lines", line_shape="hv", name=f"{label} (Kaplan-Meier)"),
+            go.Scatter(
+                x=x,
+                y=data,
+                mode="lines",
+                line={"shape": "hv", "color": color},
+                name=f"{label} (Kaplan-Meier)",
+            ),
             row=1,
             col=col,
         )
         fig.add_trace(
-            go.Scatter(x=x, y=model, mode="lines", name="model, held out", showlegend=col == 1),
+            go.Scatter(
+                x=x,
+                y=model,
+                mode="lines",
+                line={"shape": "hv", "color": "#d62728"},
+                name="model, held out",
+                showlegend=col == 1,
+            ),
             row=1,
             col=col,
         )

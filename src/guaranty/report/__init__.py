@@ -303,19 +303,20 @@ def _war_months_figure(run: Any, scenario: Scenario) -> go.Figure:
     fig.update_xaxes(title_text="month", row=1, col=1)
     fig.update_xaxes(title_text="month", row=1, col=2)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=1)
-    fig.update_yaxes(title_text=_territory_axis(scenario), range=[0, 100], row=1, col=2)
+    fig.update_yaxes(title_text="line (territory scale)", range=[0, 100], row=1, col=2)
     return fig
 
 
 def _territory_axis(scenario: Scenario) -> str:
-    """The territory issue's axis title from its anchors (lowest and highest)."""
+    """The territory issue's label, for an axis title (a generic title without one)."""
     from guaranty.scenario.schema import IssueRole
 
     issue = next((i for i in scenario.issues if i.role == IssueRole.territory), None)
-    if issue is None or not issue.anchors:
+    if issue is None:
         return "line (0-100)"
-    keys = sorted(issue.anchors)
-    return f"{keys[0]:g}: {issue.anchors[keys[0]]}; {keys[-1]:g}: {issue.anchors[keys[-1]]}"[:90]
+    lo, hi = issue.scale
+    label = issue.label if len(issue.label) <= 70 else issue.label[:69] + "…"
+    return f"{label} ({lo:g}-{hi:g})"
 
 
 def _settled_figure(run: Any, scenario: Scenario) -> go.Figure:

@@ -30,7 +30,113 @@ import numpy as np
 
 from guaranty.errors import ScenarioError
 
-__all__ = ["ClaimResult", "evaluate", "ledger", "run_ledger", "verdict"]
+__all__ = [
+    "ClaimResult",
+    "check_names",
+    "evaluate",
+    "ledger",
+    "output_names",
+    "run_ledger",
+    "verdict",
+]
+
+#: the what-if metrics of a pipeline run, one value per design (as in
+#: ``guaranty.montecarlo.METRICS``; a test keeps the two equal)
+PIPELINE_METRICS = (
+    "p_any",
+    "p_all",
+    "expected_capability",
+    "max_p_honor",
+    "p_no_attack",
+    "p_abandoned",
+    "p_attack_window",
+    "exposure_years",
+    "p_peace",
+)
+
+#: the war's per-draw flags; each also as a share ``p_NAME``
+WAR_FLAGS = ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing", "decisive")
+
+#: the credibility model's per-design outputs outside the pipeline
+CREDIBILITY_OUTPUTS = (
+    "p_any",
+    "p_all",
+    "expected_capability",
+    "mean_p_honor",
+    "p_attack",
+    "p_abandoned",
+)
+
+
+def _runs_pipeline(scenario: Any) -> bool:
+    return (
+        scenario.war is not None
+        and scenario.credibility is not None
+        and len(scenario.guarantees) > 0
+    )
+
+
+def output_names(scenario: Any) -> set[str]:
+    """The dotted output names a claim of ``scenario`` may use: those of the pipeline run
+    (``guaranty.montecarlo.RunResult.outputs``) when the scenario has a war, credibility
+    settings and designs (``guaranty analyze`` then checks the claims on the run), else
+    those of the separate analyses (negotiation forecasts, credibility, war)."""
+    issues = [i.id for i in scenario.issues]
+    designs = [d.id for d in scenario.guarantees]
+    war = {"war.front", "war.end_month", "war.terms"}
+    war |= {f"war.{f}" for f in WAR_FLAGS} | {f"war.p_{f}" for f in WAR_FLAGS}
+    if _runs_pipeline(scenario):
+        names = set(war) | {"peace", "p_peace_reached", "max_p_honor"}
+        for group in ("settled", "explained"):
+            names |= {f"{group}.{i}" for i in issues}
+        for group in ("design", "p_design"):
+            names |= {f"{group}.{d}" for d in designs}
+        names |= {f"chosen.{m}" for m in PIPELINE_METRICS}
+        names |= {f"{m}.{d}" for m in PIPELINE_METRICS if m != "max_p_honor" for d in designs}
+        return names
+    from guaranty.models import registry
+
+    names = {f"forecast.{m}.{i}" for m in registry.available() for i in issues}
+    if scenario.credibility is not None and designs:
+        names |= {f"{m}.{d}" for m in CREDIBILITY_OUTPUTS for d in designs} | {"max_p_honor"}
+    if scenario.war is not None:
+        names |= war
+    return names
+
+
+def check_names(scenario: Any) -> None:
+    """Raise a :class:`ScenarioError` (field ``claims[k].statement`` or ``.given``) for the
+    first claim whose statement or ``given`` does not parse, or names an output the
+    scenario does not produce, with the nearest known name as a suggestion."""
+    import difflib
+
+    known = output_names(scenario)
+    for k, c in enumerate(scenario.claims):
+        for key in ("statement", "given"):
+            text = getattr(c, key)
+            if not text:
+                continue
+            where = ("claims", k, key)
+            try:
+                ast.parse(text, mode="eval")
+            except SyntaxError as exc:
+                raise ScenarioError(
+                    f"claim '{c.id}': the {key} is not a valid expression: {exc.msg}",
+                    field=where,
+                ) from None
+            for name in sorted(_names(text)):
+                if name in known or any(n.startswith(name + ".") for n in known):
+                    continue
+                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                groups = sorted({n.split(".")[0] for n in known})
+                raise ScenarioError(
+                    f"claim '{c.id}': the {key} names an unknown output '{name}'; {hint}"
+                    f"outputs of this scenario: {', '.join(groups)} (per design or issue: "
+                    "name.ID; docs/claims.md)",
+                    field=where,
+                )
+
 
 SUPPORTED, NOT_SUPPORTED = 0.8, 0.2
 

@@ -261,6 +261,18 @@ def test_upload_schema_error_names_field_and_line(api: Api) -> None:
     assert "salience" in body["error"] and "1.5" in body["error"]
 
 
+def test_upload_claim_with_a_misspelt_output_names_line_and_suggestion(api: Api) -> None:
+    text = SCENARIO.read_text(encoding="utf-8")
+    old = 'statement: "war.p_frozen > war.p_decisive"'
+    line = _line_of(text, old)
+    bad = text.replace(old, 'statement: "war.p_frozn > war.p_decisive"', 1)
+    r = api.client.post("/api/scenarios?filename=bad.yaml", content=bad.encode())
+    body = _error(r, 422)
+    assert body["file"] == "bad.yaml" and body["line"] == line
+    assert body["field"].endswith(".statement")
+    assert "war.p_frozn" in body["error"] and "did you mean 'war.p_frozen'" in body["error"]
+
+
 @pytest.mark.parametrize(
     "content",
     [b"\xff\xfe\x00n\x00a\x00m\x00e", b"name: caf\xe9\n"],

@@ -73,9 +73,24 @@ def parse_yaml_scenario(text: str, *, name: str = "<string>") -> Scenario:
             column=node.start_mark.column + 1 if node is not None else None,
         )
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise _to_scenario_error(exc, node, name) from None
+    from guaranty.claims import check_names
+
+    try:
+        check_names(scenario)
+    except ScenarioError as exc:
+        found, _ = _locate(node, list(exc.field))
+        mark = found.start_mark if found is not None else None
+        raise ScenarioError(
+            exc.message,
+            file=name,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            field=exc.field,
+        ) from None
+    return scenario
 
 
 def _compose(text: str, name: str) -> tuple[yaml.Node | None, Any]:

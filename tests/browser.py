@@ -269,3 +269,55 @@ def report_problems(
     if bad:
         problems.append(f"claim verdicts outside {sorted(VERDICTS)}: {', '.join(bad)}")
     return problems
+
+
+#: JavaScript that measures a rendered page for the first-screen and plot checks: the box of
+#: ``#answer`` and the viewport, the text of every plot title, and the pairs of tick labels
+#: that overlap inside one plot (labels of every axis of the plot, so that two subplots'
+#: labels meeting at a shared edge count too). Returns a JSON-ready object.
+PROBE_JS = """() => {
+  const out = {vw: window.innerWidth, vh: window.innerHeight, answer: null, titles: [],
+               overlaps: []};
+  const a = document.getElementById('answer');
+  if (a) { const r = a.getBoundingClientRect();
+    out.answer = {top: r.top, bottom: r.bottom, left: r.left, right: r.right, text: a.innerText}; }
+  document.querySelectorAll('.js-plotly-plot').forEach((plot, k) => {
+    plot.querySelectorAll('.gtitle, .g-xtitle text, .g-ytitle text, .annotation-text')
+      .forEach(t => out.titles.push(t.textContent));
+    const ticks = [];
+    plot.querySelectorAll('g.xtick text, g.ytick text, g.x2tick text, g.y2tick text').forEach(t => {
+      const r = t.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0 && t.textContent.trim()) ticks.push([t.textContent, r]);
+    });
+    for (let i = 0; i < ticks.length; i++) for (let j = i + 1; j < ticks.length; j++) {
+      const p = ticks[i][1], q = ticks[j][1];
+      const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (dx > 1 && dy > 1) out.overlaps.push([plot.id || String(k), ticks[i][0], ticks[j][0]]);
+    }
+  });
+  return out;
+}"""
+
+
+def probe_problems(probe: dict, *, viewport: tuple[int, int] = (1280, 900)) -> list[str]:
+    """What :data:`PROBE_JS`'s measurements say is wrong: the answer block missing, not
+    inside the first ``viewport`` or without a number and its interval; a plot title with a
+    template placeholder; overlapping tick labels."""
+    import re
+
+    problems = []
+    a = probe.get("answer")
+    if a is None:
+        problems.append("no #answer block")
+    else:
+        w, h = viewport
+        if not (a["top"] >= 0 and a["bottom"] <= h and a["left"] >= 0 and a["right"] <= w):
+            problems.append(f"#answer is not inside the first {w}x{h} viewport: {a}")
+        if not re.search(r"\d+%.{0,40}?\d+%\s*[-–]\s*\d+%", a["text"]):
+            problems.append("#answer has no number with its interval")
+    problems += [f"a plot title holds a placeholder: {t!r}" for t in probe["titles"] if "{" in t]
+    problems += [
+        f"tick labels overlap in plot {p}: {x!r} and {y!r}" for p, x, y in probe["overlaps"]
+    ]
+    return problems

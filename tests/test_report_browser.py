@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import ReportDom, find_chromium, render, report_problems
+from browser import PROBE_JS, ReportDom, find_chromium, probe_problems, render, report_problems
 from typer.testing import CliRunner
 
 import guaranty.report as report_module
@@ -217,3 +217,38 @@ def test_report_renders_every_section_and_plot(chromium: Path, report: Path) -> 
     where = f"screenshot: {result.screenshot}" if result.screenshot else "no screenshot written"
     assert problems == [], "\n".join([f"report {report} in Chromium ({where}):", *problems])
     print(where)
+
+
+def test_report_first_screen_answers_and_plots_are_clean(
+    chromium: Path, report: Path, tmp_path: Path
+) -> None:
+    """At 1280x900 the answer block (question, answer with a number and its interval, the
+    designs, a line per claim) is on the first screen; no plot title holds a template
+    placeholder; no two tick labels of a plot overlap (measured by ``browser.PROBE_JS``,
+    injected into a copy of the report that writes its result into the page)."""
+    import html as html_lib
+    import json
+    import re
+
+    page = report.read_text(encoding="utf-8")
+    probe = (
+        "<script>window.addEventListener('load', () => setTimeout(() => {"
+        "const pre = document.createElement('pre'); pre.id = 'probe';"
+        f"pre.textContent = JSON.stringify(({PROBE_JS})()); document.body.appendChild(pre);"
+        "}, 2000));</script>"
+    )
+    copy = tmp_path / "report-probe.html"
+    copy.write_text(page.replace("</body>", probe + "</body>"), encoding="utf-8")
+    result = render(
+        copy,
+        chromium=chromium,
+        screenshot=OUTPUT / "report-first-screen.png",
+        window_size=(1280, 900),
+    )
+    found = re.search(r'<pre id="probe">(.*?)</pre>', result.dom, re.S)
+    assert found, "the probe did not run"
+    measured = json.loads(html_lib.unescape(found.group(1)))
+    # the layout is 1280 px wide; the first screen is the page's top 900 px at scroll 0
+    # (headless Chromium's window leaves a shorter innerHeight than the window size)
+    assert measured["vw"] == 1280
+    assert probe_problems(measured) == []

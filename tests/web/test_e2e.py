@@ -190,6 +190,13 @@ def _run_from_scenario_page(page: Any, sid: str) -> str:
 
 
 def _check_results(page: Any) -> None:
+    from browser import PROBE_JS, probe_problems
+
+    # the first screen (1280x900) answers: question, answer with a number and its interval,
+    # the designs and the claims; no plot title holds a placeholder, no tick labels overlap
+    page.evaluate("window.scrollTo(0, 0)")
+    problems = probe_problems(page.evaluate(PROBE_JS))
+    assert problems == [], problems
     for section in SECTIONS:
         expected = int(page.get_attribute(f"#{section}", "data-plots"))
         assert expected >= 1, section

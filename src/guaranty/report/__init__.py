@@ -28,7 +28,7 @@ from guaranty.scenario import CaseSet, Scenario
 from guaranty.scenario.compile import nominal_inputs
 from guaranty.scenario.schema import describe
 
-__all__ = ["SCENARIO_SECTIONS", "write_report"]
+__all__ = ["SCENARIO_SECTIONS", "answer_context", "answer_html", "write_report"]
 
 #: the sections of a scenario report, in order (ids of the HTML <section> elements)
 SCENARIO_SECTIONS = (
@@ -300,8 +300,10 @@ def _war_months_figure(run: Any, scenario: Scenario) -> go.Figure:
         title="The war month by month",
         legend={"orientation": "h", "y": -0.25},
     )
-    fig.update_xaxes(title_text="month", row=1, col=1)
-    fig.update_xaxes(title_text="month", row=1, col=2)
+    # a little room left of month 0, so that its label clears the y axis' lowest label
+    pad = [-0.05 * horizon, horizon * 1.01]
+    fig.update_xaxes(title_text="month", range=pad, row=1, col=1)
+    fig.update_xaxes(title_text="month", range=pad, row=1, col=2)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=1)
     fig.update_yaxes(title_text="line (territory scale)", range=[0, 100], row=1, col=2)
     return fig
@@ -358,7 +360,7 @@ def _settled_figure(run: Any, scenario: Scenario) -> go.Figure:
         height=160 + 34 * len(shares),
         title="The settlement: where the guarantee lands (dotted: the designs' rungs)",
     )
-    fig.update_xaxes(title_text="guarantee ladder (0-100)", row=1, col=1)
+    fig.update_xaxes(title_text="guarantee ladder (0-100)", range=[-5, 105], row=1, col=1)
     fig.update_xaxes(title_text="share of all draws", tickformat=".0%", row=1, col=2)
     return fig
 
@@ -380,10 +382,8 @@ def _comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
         rows=1,
         cols=len(_COMPARISON_METRICS),
         shared_yaxes=True,
-        subplot_titles=[
-            t.replace(" over the horizon", f", {years} y") for _, t in _COMPARISON_METRICS
-        ],
-        horizontal_spacing=0.02,
+        subplot_titles=[t.format(years=years) for _, t in _COMPARISON_METRICS],
+        horizontal_spacing=0.035,
     )
     peace = run.peace
     for col, (metric, _) in enumerate(_COMPARISON_METRICS, start=1):
@@ -414,7 +414,15 @@ def _comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
             row=1,
             col=col,
         )
-        fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=col)
+        # ticks inside the ends, so that one panel's 100% does not run into the next one's 0%
+        fig.update_xaxes(
+            range=[0, 1],
+            tickvals=[0.5],
+            tickformat=".0%",
+            minor={"tickvals": [0.25, 0.75], "showgrid": True},
+            row=1,
+            col=col,
+        )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(
         template="plotly_white",
@@ -544,8 +552,9 @@ def _credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
     )
     fig.update_layout(
         template="plotly_white",
-        height=90 + 42 * len(cred.designs),
-        margin={"l": 330, "r": 20, "t": 60, "b": 60},
+        height=170 + 42 * len(cred.designs),
+        margin={"l": 330, "r": 20, "t": 60, "b": 140},
+        xaxis={"tickangle": -90},
         title="Credibility: P(honor tomorrow | not fighting today), posterior mean",
     )
     return fig
@@ -668,6 +677,82 @@ def _nearest_anchor(anchors: Mapping[float, str], value: float) -> str:
         return ""
     k = min(anchors, key=lambda a: abs(a - value))
     return f"{anchors[k]} ({k:g})"
+
+
+def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[str, Any]:
+    """What the first screen says: the scenario's question, a one- or two-sentence answer
+    with its numbers and intervals, every design on the quantities that decide between them
+    and one line per claim. ``run`` is a :class:`guaranty.montecarlo.RunResult`."""
+    summ = run.summary()
+    years = scenario.deterrence.years if scenario.deterrence else 10
+    cred = scenario.credibility
+    ids = {a.id: a for a in scenario.actors}
+    protected = ids[cred.protected].name if cred and cred.protected in ids else "the state"
+    aggressor = ids[cred.aggressor].name if cred and cred.aggressor in ids else "the aggressor"
+
+    def flip(st: dict[str, Any]) -> dict[str, Any]:
+        """A probability's complement, interval reversed."""
+        if st["mean"] is None:
+            return st
+        lo, hi = st["interval"]
+        return {**st, "mean": 1 - st["mean"], "interval": [1 - hi, 1 - lo]}
+
+    designs = []
+    for d in scenario.guarantees:
+        j = summ["designs"][d.id]
+        designs.append(
+            {
+                "id": d.id,
+                "label": d.label,
+                "share": j["share"],
+                "p_any": j["p_any"] if j["p_any"]["mean"] is not None else None,
+                "attack": flip(j["p_no_attack"]),
+                "abandoned": j["p_abandoned"],
+                "peace": j["p_peace"],
+            }
+        )
+    question = scenario.question or (
+        f"Which guarantee would deter {aggressor} from attacking {protected} again, and "
+        f"would its guarantors fight if it did?"
+    )
+    top = max(designs, key=lambda d: d["share"]) if designs else None
+    with_guarantors = [d for d in designs if d["p_any"] is not None]
+    best = max(with_guarantors, key=lambda d: d["p_any"]["mean"]) if with_guarantors else None
+
+    def ci(st: dict[str, Any]) -> str:
+        lo, hi = st["interval"]
+        return f"{st['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%})"
+
+    parts = []
+    if top is not None and top["p_any"] is not None and top["share"] > 0:
+        parts.append(
+            f"Estimated from the history of alliances in war, under the design the settlement "
+            f"most often lands on ({top['label']}) the chance that at least one guarantor "
+            f"fights if {aggressor} attacks {protected} again is {ci(top['p_any'])}"
+        )
+    if best is not None and best is not top:
+        parts.append(f"the most any design reaches is {ci(best['p_any'])}, with {best['label']}")
+    attacks = [d["attack"]["mean"] for d in designs if d["attack"]["mean"] is not None]
+    sentence = "; ".join(parts) + "." if parts else ""
+    if attacks:
+        sentence += (
+            f" The chance of a renewed attack within {years} years is "
+            f"{min(attacks):.0%}-{max(attacks):.0%} across the designs."
+        )
+    return {
+        "question": question,
+        "sentence": sentence.strip(),
+        "years": years,
+        "designs": designs,
+        "claims": [
+            {"id": c.id, "verdict": c.verdict, "share": c.share} for c in claims if c.statement
+        ],
+    }
+
+
+def answer_html(run: Any, scenario: Scenario, claims: Sequence[Any]) -> str:
+    """The answer block (``<section id="answer">``) of the report and the web results."""
+    return _ENV.get_template("answer.html.j2").render(a=answer_context(run, scenario, claims))
 
 
 def _war_fit_context(scenario: Scenario) -> dict[str, Any]:
@@ -799,6 +884,10 @@ def write_report(
                 plots["forecasts"].append(_figure_html(fig))
         ctx["assumptions"] = _assumptions(obj)
         ctx["sections"] = SCENARIO_SECTIONS
+        ctx["answer"] = answer_context(run, obj, ctx["claims"]) if run is not None else None
+        ctx["answer_html"] = (
+            _ENV.get_template("answer.html.j2").render(a=ctx["answer"]) if run is not None else ""
+        )
         md = _ENV.get_template("scenario.md.j2").render(**ctx)
         html_body = _ENV.get_template("scenario.html.j2").render(**ctx, plots=plots)
     paths = {"md": out_dir / "report.md", "html": out_dir / "report.html"}

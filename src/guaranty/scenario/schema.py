@@ -567,6 +567,10 @@ class Scenario(Strict):
 
     format: Literal[1] = 1
     name: str = Field(min_length=1)
+    question: str | None = Field(
+        default=None,
+        description="the question the analysis answers, shown first in the report",
+    )
     description: str | None = None
     year: int | None = None
     source: str | None = None

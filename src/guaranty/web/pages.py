@@ -26,6 +26,7 @@ from guaranty.report import (
     _settled_figure,
     _war_figure,
     _war_months_figure,
+    answer_html,
 )
 from guaranty.scenario.schema import OBLIGATIONS, Scenario, describe
 
@@ -259,6 +260,7 @@ def register(
             s=s,
             figs=figs,
             claims=got["claims"],
+            answer=answer_html(run, s, got["claims"]),
             runs=[r for r in list_runs() if r.stored > 0 and r.run_id != run_id],
         )
 

@@ -1,0 +1,43 @@
+"""The report's first screen: the answer block's numbers are the run's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guaranty import montecarlo as mc
+from guaranty.claims import run_ledger
+from guaranty.report import answer_context, answer_html
+from guaranty.scenario import load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def parts():
+    s = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    run = mc.simulate(s, draws=2000, seed=3)
+    return s, run, run_ledger(s.claims, run)
+
+
+def test_answer_numbers_are_the_runs(parts) -> None:
+    s, run, claims = parts
+    a = answer_context(run, s, claims)
+    assert a["question"] == s.question
+    summ = run.summary()
+    top = max(a["designs"], key=lambda d: d["share"])
+    p = summ["designs"][top["id"]]["p_any"]
+    lo, hi = p["interval"]
+    # the sentence quotes the settled design's P(at least one fights) with its interval
+    assert f"{p['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%})" in a["sentence"]
+    # renewed attack = 1 - P(no renewed attack), its interval reversed
+    for d in a["designs"]:
+        q = summ["designs"][d["id"]]["p_no_attack"]
+        assert d["attack"]["mean"] == pytest.approx(1 - q["mean"])
+        assert d["attack"]["interval"] == pytest.approx(
+            [1 - q["interval"][1], 1 - q["interval"][0]]
+        )
+    assert [c["id"] for c in a["claims"]] == [c.id for c in s.claims]
+    html = answer_html(run, s, claims)
+    assert html.count('<section id="answer"') == 1 and "no spread" in html  # neutrality

@@ -41,3 +41,18 @@ def test_answer_numbers_are_the_runs(parts) -> None:
     assert [c["id"] for c in a["claims"]] == [c.id for c in s.claims]
     html = answer_html(run, s, claims)
     assert html.count('<section id="answer"') == 1 and "no spread" in html  # neutrality
+
+
+def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:
+    """A zero-width interval is not printed as [x, x]; a nominal forecast outside the
+    interval of the draws is flagged (the two are different quantities)."""
+    from guaranty.cli import _interval
+    from guaranty.report import _ENV
+
+    assert _interval([0.0, 0.0], " (by construction)") == "fixed: 0 by construction"
+    assert _interval([0.0, 0.0]) == "0.000 in >= 95% of draws"
+    assert _interval([0.1, 0.25]) == "[0.100, 0.250]"
+    outside = _ENV.tests["outside"]
+    assert outside({"outcome": 85.0, "interval": [8.4, 83.8]})
+    assert not outside({"outcome": 50.0, "interval": [8.4, 83.8]})
+    assert not outside({"outcome": 50.0, "interval": None})

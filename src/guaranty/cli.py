@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
@@ -269,23 +269,39 @@ def forecast_cmd(
         _print_json(fc.to_json())
         return
     t = Table(title=f"{fc.scenario}: model {model}")
-    for col in ("issue", "label", "outcome"):
+    drawn = any(i.interval for i in fc.issues)
+    for col in ("issue", "label", "at nominal inputs" if drawn else "outcome"):
         t.add_column(col)
     extra_cols = []
-    if any(i.interval for i in fc.issues):
-        extra_cols.append(f"{level:.0%} interval")
+    if drawn:
+        extra_cols.append("mean over draws")
+        extra_cols.append(f"{level:.0%} interval over draws")
     if any(i.observed is not None for i in fc.issues):
         extra_cols.append("observed")
     for col in extra_cols:
         t.add_column(col)
+    outside = False
     for i in fc.issues:
-        row = [i.id, i.label, f"{i.outcome:.2f}"]
-        if f"{level:.0%} interval" in extra_cols:
-            row.append(f"[{i.interval[0]:.1f}, {i.interval[1]:.1f}]" if i.interval else "")
+        mark = ""
+        if i.interval and not i.interval[0] <= i.outcome <= i.interval[1]:
+            mark, outside = " *", True
+        row = [i.id, i.label, f"{i.outcome:.2f}{mark}"]
+        if drawn:
+            row.append("" if i.mean is None else f"{i.mean:.2f}")
+            lo, hi = i.interval if i.interval else (None, None)
+            cell = "" if lo is None else f"[{lo:.1f}, {hi:.1f}]"
+            row.append(f"{lo:.1f} (no spread)" if lo is not None and lo == hi else cell)
         if "observed" in extra_cols:
             row.append("" if i.observed is None else f"{i.observed:g}")
         t.add_row(*row)
     out.print(t)
+    if outside:
+        out.print(
+            "* the forecast at the nominal inputs lies outside the interval of the draws: they "
+            "are different quantities, and a model that is not linear in its inputs (bdm's "
+            "challenges, smp's coalitions switch at thresholds) can put the single nominal "
+            "run where few draws land."
+        )
 
 
 @app.command("backtest")
@@ -437,12 +453,7 @@ def credibility_cmd(
             t.add_row(d.design.id, "(no guarantor)", "", "")
         for g, v in j["guarantors"].items():
             note = " (by construction)" if "by_construction" in v else ""
-            t.add_row(
-                d.design.id,
-                g + note,
-                f"{v['p_honor']:.3f}",
-                f"[{v['ci'][0]:.3f}, {v['ci'][1]:.3f}]",
-            )
+            t.add_row(d.design.id, g + note, f"{v['p_honor']:.3f}", _interval(v["ci"], note))
         if d.guarantors:
             t.add_row(
                 "",
@@ -459,6 +470,15 @@ def credibility_cmd(
             end_section=True,
         )
     out.print(t)
+
+
+def _interval(ci: Sequence[float], note: str = "") -> str:
+    """A 90% interval as text; one of zero width is labelled as such (a value fixed by
+    construction, or held by at least 95% of the draws)."""
+    lo, hi = ci
+    if lo == hi:
+        return "fixed: 0 by construction" if note else f"{lo:.3f} in >= 95% of draws"
+    return f"[{lo:.3f}, {hi:.3f}]"
 
 
 @app.command("war")

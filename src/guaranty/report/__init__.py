@@ -52,6 +52,9 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
+_ENV.tests["outside"] = lambda r: bool(
+    r.get("interval") and not r["interval"][0] <= r["outcome"] <= r["interval"][1]
+)
 _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
 
 

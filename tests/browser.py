@@ -27,7 +27,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
-VERDICTS = frozenset({"supported", "not supported", "depends"})
+VERDICTS = frozenset(
+    {
+        "supported",
+        "not supported",
+        "depends",
+        "by construction",
+        "indistinguishable",
+        "not checkable",
+    }
+)
 
 # Needed on a machine with a closed network: without the background-networking flags,
 # Chromium keeps trying connections that are refused. A fresh profile every run keeps

@@ -70,3 +70,9 @@ def test_validate_rejects_unknown_claim_outputs(
     err = res.stderr
     assert f"bad.yaml:{line}:" in err and f".{key}:" in err and hint in err
     assert "Traceback" not in err
+
+
+def test_distribution_outputs_agree() -> None:
+    from guaranty.claims import DISTRIBUTION_OUTPUTS
+
+    assert DISTRIBUTION_OUTPUTS == mc.RunResult.DISTRIBUTION_OUTPUTS

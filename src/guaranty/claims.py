@@ -31,8 +31,10 @@ import numpy as np
 from guaranty.errors import ScenarioError
 
 __all__ = [
+    "VERDICTS",
     "ClaimResult",
     "check_names",
+    "classify",
     "evaluate",
     "ledger",
     "output_names",
@@ -240,6 +242,117 @@ def evaluate(statement: str, outputs: Mapping[str, Any], *, claim: str = "?") ->
     return value
 
 
+#: every verdict a claim can get, in the order the report lists them
+VERDICTS = (
+    "supported",
+    "depends",
+    "not supported",
+    "by construction",
+    "indistinguishable",
+    "not checkable",
+)
+
+#: two sides of a comparison closer than this share of their scale (at least 0.005 for
+#: probabilities) cannot be told apart by the simulation
+TIE = 0.005
+
+
+def _sides(statement: str, outputs: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The two sides of a statement that is a single comparison of two outputs
+    (``a > b``, ``a <= b``, ...), each of shape (draws,); None for any other statement."""
+    try:
+        tree = ast.parse(statement, mode="eval").body
+    except SyntaxError:
+        return None
+    if not (
+        isinstance(tree, ast.Compare)
+        and len(tree.ops) == 1
+        and type(tree.ops[0]) in (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+    ):
+        return None
+    left, right = tree.left, tree.comparators[0]
+    if not all(isinstance(n, ast.Name | ast.Attribute) for n in (left, right)):
+        return None
+    try:
+        a = np.asarray(_eval(left, outputs), dtype=float)
+        b = np.asarray(_eval(right, outputs), dtype=float)
+    except (KeyError, TypeError):
+        return None
+    return np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape)), np.broadcast_to(
+        b, np.broadcast_shapes(a.shape, b.shape)
+    )
+
+
+def classify(
+    claim: Any,
+    holds: np.ndarray,
+    sel: np.ndarray,
+    outputs: Mapping[str, Any],
+    sensitivity: tuple[tuple[str, float, float], ...] = (),
+) -> tuple[str, str]:
+    """A claim's verdict (one of :data:`VERDICTS`) and a one-sentence reading.
+
+    In order: ``not checkable`` when the scenario marks the statement as a proxy (its
+    ``proxy`` field says why); ``by construction`` when it restates an input (``restates``);
+    ``indistinguishable`` when it compares two outputs whose difference, averaged over the
+    draws it is about, is smaller than :data:`TIE` times their scale (a tie the simulation
+    cannot break); ``by construction`` when a per-draw statement holds, or fails, in every
+    draw (no input within its stated range changes it, so the verdict follows from the
+    inputs); otherwise supported (>= 80% of the draws), not supported (<= 20%) or
+    depends."""
+    n = int(sel.sum())
+    share = float(holds[sel].mean()) if n else float("nan")
+    given = getattr(claim, "given", None)
+    over = "" if given is None else f" of the {n:,} draws where {given}"
+    if getattr(claim, "proxy", None):
+        return "not checkable", f"The statement is a proxy: {claim.proxy}"
+    if getattr(claim, "restates", None):
+        return "by construction", f"The statement restates an input: {claim.restates}."
+    if n == 0:
+        return "no draws", "No draw satisfies the claim's condition."
+    sides = _sides(claim.statement, outputs)
+    if sides is not None:
+        a, b = (v[sel] for v in sides)
+        ok = ~(np.isnan(a) | np.isnan(b))
+        if ok.any():
+            diff = float(np.mean(a[ok] - b[ok]))
+            scale = max(1.0, float(np.mean(np.abs(a[ok]) + np.abs(b[ok]))) / 2.0)
+            if abs(diff) <= TIE * scale:
+                return "indistinguishable", (
+                    f"The two sides differ by {diff:+.4f} on average{over}, less than "
+                    f"{TIE:g} of their scale: the comparison is a tie the model cannot break."
+                )
+    if share in (0.0, 1.0) and not _is_distribution(claim, outputs):
+        word = "holds" if share == 1.0 else "fails"
+        return "by construction", (
+            f"It {word} in every draw{over}: no input within its stated range changes it, so "
+            "the verdict follows from the inputs rather than from anything uncertain."
+        )
+    v = verdict(share)
+    turn = (
+        "; it turns on "
+        + "; ".join(
+            f"{name} ({lo:.0%} in its lower half, {hi:.0%} in its upper)"
+            for name, lo, hi in sensitivity
+        )
+        if sensitivity
+        else "; no single input's halves move it by 10 points or more"
+    )
+    return v, f"It holds in {share:.0%}{over or ' of the draws'}{turn}."
+
+
+#: outputs that summarise the whole distribution, one value repeated in every draw (as
+#: ``guaranty.montecarlo.RunResult.DISTRIBUTION_OUTPUTS``; a test keeps the two equal)
+DISTRIBUTION_OUTPUTS = ("war.p_", "p_peace_reached", "explained.", "p_design.")
+
+
+def _is_distribution(claim: Any, outputs: Mapping[str, Any]) -> bool:
+    """Whether the claim is about the whole distribution (it names an output such as
+    ``war.p_frozen``, the same value in every draw): its share is 0 or 1 by its nature, and
+    whether it is robust is read from the halves of the inputs, not from that share."""
+    return any(n.startswith(DISTRIBUTION_OUTPUTS) for n in _names(claim.statement))
+
+
 def verdict(share: float) -> str:
     """'supported', 'not supported' or 'depends', from the share of draws that hold."""
     if share >= SUPPORTED:
@@ -261,6 +374,7 @@ class ClaimResult:
     given: str | None = None
     note: str | None = None
     n: int | None = None  # draws the share is taken over
+    reading: str | None = None  # one sentence: what the verdict means
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -272,6 +386,7 @@ class ClaimResult:
             "share": self.share,
             "n": self.n,
             "verdict": self.verdict,
+            "reading": self.reading,
             "sensitivity": [
                 {"input": name, "share_low": lo, "share_high": hi}
                 for name, lo, hi in self.sensitivity
@@ -312,10 +427,11 @@ def ledger(
             if abs(hi - lo) >= min_change:
                 sens.append((name, lo, hi))
         sens.sort(key=lambda t: -abs(t[2] - t[1]))
+        kept = tuple(sens[:top])
+        sel = np.ones(holds.shape, bool)
+        v, reading = classify(c, holds, sel, outputs, kept)
         results.append(
-            ClaimResult(
-                c.id, c.who, c.paraphrase, c.statement, share, verdict(share), tuple(sens[:top])
-            )
+            ClaimResult(c.id, c.who, c.paraphrase, c.statement, share, v, kept, reading=reading)
         )
     return results
 
@@ -459,6 +575,8 @@ def run_ledger(
             if lo is not None and hi is not None and abs(hi - lo) >= min_change:
                 sens.append((name, lo, hi))
         sens.sort(key=lambda t: -abs(t[2] - t[1]))
+        kept = tuple(sens[:top])
+        v, reading = classify(c, holds, sel, full, kept)
         results.append(
             ClaimResult(
                 c.id,
@@ -466,11 +584,45 @@ def run_ledger(
                 c.paraphrase,
                 c.statement,
                 value,
-                verdict(value) if value is not None else "no draws",
-                tuple(sens[:top]),
+                v,
+                kept,
                 given,
                 note,
                 int(sel.sum()),
+                reading,
             )
         )
     return results
+
+
+def first_order_indices(
+    y: np.ndarray, inputs: Mapping[str, np.ndarray], *, bins: int = 20
+) -> dict[str, float]:
+    """Given-data estimates of first-order Sobol indices S1 = Var(E[y | x_i]) / Var(y).
+
+    y: the output per draw, shape (n,); inputs: name -> values per draw, shape (n,). Each
+    input is cut into ``bins`` bins of equal counts (ties kept together); the variance of
+    the bin means of y, less what bins of pure noise would give ((bins - 1) Var(y) / n), over
+    Var(y). Needs no design matrix (Plischke, Borgonovo & Smith 2013 style); total indices
+    do. Inputs that do not vary, or an output that does not, give no index."""
+    y = np.asarray(y, dtype=float)
+    n = y.size
+    var = float(y.var())
+    out: dict[str, float] = {}
+    if n < 2 * bins or var == 0:
+        return out
+    mean = float(y.mean())
+    for name, x in inputs.items():
+        x = np.asarray(x, dtype=float)
+        if x.shape != y.shape or np.ptp(x) == 0 or np.isnan(x).any():
+            continue
+        edges = np.unique(np.quantile(x, np.linspace(0, 1, bins + 1)[1:-1]))
+        b = np.searchsorted(edges, x, side="right")
+        counts = np.bincount(b)
+        sums = np.bincount(b, weights=y)
+        used = counts > 0
+        means = sums[used] / counts[used]
+        between = float(np.sum(counts[used] * (means - mean) ** 2) / n)
+        k = int(used.sum())
+        out[name] = max(0.0, (between - (k - 1) * var / n) / var)
+    return out

@@ -33,7 +33,14 @@ SID = "ukraine-2022"
 DEU = REPO / "tests" / "data" / "deu3_dev.tsv"
 DRAWS = 1000
 RUN_ID = re.compile(r"^[0-9a-f]{16}$")
-VERDICTS = {"supported", "not supported", "depends"}
+VERDICTS = {
+    "supported",
+    "not supported",
+    "depends",
+    "by construction",
+    "indistinguishable",
+    "not checkable",
+}
 UNKNOWN_RUN = "0123456789abcdef"
 SECTIONS = ("credibility", "comparison", "settlement", "forecasts", "claims")
 API_PATHS = {

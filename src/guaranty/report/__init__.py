@@ -439,7 +439,14 @@ def _comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
 
 def _claims_figure(claims: Sequence[Any]) -> go.Figure:
     """Share of draws in which each claim holds, coloured by verdict."""
-    color = {"supported": "#2ca02c", "not supported": "#d62728", "depends": "#ff7f0e"}
+    color = {
+        "supported": "#2ca02c",
+        "not supported": "#d62728",
+        "depends": "#ff7f0e",
+        "by construction": "#7f7f7f",
+        "indistinguishable": "#bcbd22",
+        "not checkable": "#c7c7c7",
+    }
     rows = [c for c in claims if c.share is not None]
     fig = go.Figure(
         go.Bar(

@@ -412,6 +412,16 @@ class Claim(Strict):
     note: str | None = Field(
         default=None, description="what the statement checks, and where it falls short"
     )
+    proxy: str | None = Field(
+        default=None,
+        description="set when the statement does not measure the claim (why): the verdict is "
+        "'not checkable' and the share is shown for information only",
+    )
+    restates: str | None = Field(
+        default=None,
+        description="the input the statement restates (the claim and the input share a "
+        "source): the verdict is 'by construction'",
+    )
 
 
 class Conduct(Strict):

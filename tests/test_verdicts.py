@@ -1,0 +1,80 @@
+"""Verdict classes, readings, the given-data Sobol indices and the claims command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from guaranty.claims import VERDICTS, classify, first_order_indices
+from guaranty.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _claim(statement: str, **kw: object) -> SimpleNamespace:
+    fields: dict[str, object] = {"given": None, "proxy": None, "restates": None, **kw}
+    return SimpleNamespace(statement=statement, **fields)
+
+
+OUT = {
+    "p_any": {"a": np.array([0.30, 0.31, 0.29, 0.30]), "b": np.array([0.301, 0.309, 0.292, 0.3])},
+    "p_no_attack": {"a": np.array([0.9, 0.8, 0.7, 0.95]), "b": np.array([0.5, 0.6, 0.4, 0.45])},
+    "war": {"p_frozen": np.full(4, 0.2), "p_decisive": np.full(4, 0.7)},
+}
+ALL = np.ones(4, bool)
+
+
+def _verdict(c: SimpleNamespace, holds: np.ndarray) -> str:
+    return classify(c, holds, ALL, OUT)[0]
+
+
+def test_verdict_classes_by_hand() -> None:
+    # a proxy is not checkable, whatever its share; a restated input is by construction
+    assert _verdict(_claim("p_any.a > 0.2", proxy="does not measure it"), ALL) == "not checkable"
+    assert _verdict(_claim("p_any.a > 0.2", restates="input x"), ALL) == "by construction"
+    # two sides within 0.005 on average: a tie (mean difference here -0.0005)
+    tie = _claim("p_any.a > p_any.b")
+    assert _verdict(tie, np.array([False, True, False, False])) == "indistinguishable"
+    # a per-draw statement that holds in every draw: by construction
+    assert _verdict(_claim("p_no_attack.a > p_no_attack.b"), ALL) == "by construction"
+    # a statement over the whole distribution is 0 or 1 by its nature: read by its share
+    assert _verdict(_claim("war.p_frozen > war.p_decisive"), ~ALL) == "not supported"
+    # otherwise by the share of draws
+    mixed = np.array([True, True, True, False])
+    assert _verdict(_claim("p_no_attack.a > 0.75"), mixed) == "depends"
+    v, reading = classify(_claim("p_no_attack.a > 0.75"), mixed, ALL, OUT, (("x", 0.5, 1.0),))
+    assert v == "depends" and "75%" in reading and "x (50% in its lower half" in reading
+
+
+def test_first_order_indices_by_hand() -> None:
+    """y = x1 + x2 with independent uniforms: S1 = 1/2 each; y = x1: S1(x1) = 1, S1(x2) = 0
+    (analytic values; tolerance 0.03 for 40,000 draws and 20 bins)."""
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.random(40_000), rng.random(40_000)
+    s = first_order_indices(x1 + x2, {"x1": x1, "x2": x2})
+    assert s["x1"] == pytest.approx(0.5, abs=0.03) and s["x2"] == pytest.approx(0.5, abs=0.03)
+    s = first_order_indices(x1, {"x1": x1, "x2": x2})
+    assert s["x1"] == pytest.approx(1.0, abs=0.03) and s["x2"] == pytest.approx(0.0, abs=0.01)
+    assert first_order_indices(np.ones(100), {"x": rng.random(100)}) == {}
+
+
+def test_claims_command_ukraine() -> None:
+    res = CliRunner().invoke(
+        app, ["claims", str(ROOT / "scenarios" / "ukraine-2022.yaml"), "--draws", "2000", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    by_id = {c["id"]: c for c in data["claims"]}
+    assert all(c["verdict"] in VERDICTS for c in data["claims"])
+    assert all(c["reading"] for c in data["claims"])
+    assert by_id["crimea_red_line"]["verdict"] in ("by construction", "not checkable")
+    assert by_id["isolation_unsafe"]["verdict"] == "not checkable"
+    assert by_id["nato_out_of_reach"]["verdict"] == "by construction"
+    for c in data["claims"]:
+        for s in c["sensitivity"]:
+            assert set(s) == {"input", "s1", "st"} and 0 < s["s1"] <= 1

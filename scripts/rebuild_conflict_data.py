@@ -6,7 +6,7 @@ Usage: python3 scripts/rebuild_conflict_data.py [SHARED_DATA_DIR]
 SHARED_DATA_DIR defaults to ``../shared/data`` next to the repository. Writes, under
 src/guaranty/data/: ``challenge_dyads.csv.gz``, ``joiner_cases.csv.gz`` and the lookup tables
 ``cow_contiguity.csv``, ``td_rivalries.csv``, ``cow_major_powers.csv`` and
-``atop_recent_dyads.csv.gz``. Every output is a pure function of the input files (fixed row
+``atop_dyads.csv.gz``. Every output is a pure function of the input files (fixed row
 order, gzip header without a time stamp), so running the script twice gives identical bytes.
 The covariates of both tables are computed by the same code (``Context.selection`` and
 ``guaranty.data.conflict``). The ATOP 5.1 flags are one-way: those of (ccode1, ccode2) are
@@ -42,7 +42,6 @@ from guaranty.data.conflict import (
 )
 
 FIRST_YEAR, LAST_YEAR = 1816, 2010  # the years of the GML MID data
-ATOP_RECENT_FROM = 1990  # first year of the shipped ATOP lookup table
 PEACE_CAP = 200
 FORCE_HIACT = 13  # MID highest action 13 (blockade) and above is a use of force
 V4_PROVISIONS = ("base", "intcom", "organ", "milaid")
@@ -610,11 +609,11 @@ def build_lookups(ctx: Context) -> dict[str, int]:
             PKG_DATA / "cow_major_powers.csv", MAJOR_HEADER, ctx.majors
         ),
     }
-    recent = [(a, b, y, *f) for a, b, y, f in ctx.atop_rows if y >= ATOP_RECENT_FROM]
-    counts["atop_recent_dyads.csv.gz"] = write_csv(
-        PKG_DATA / "atop_recent_dyads.csv.gz",
+    rows = [(a, b, y, *f) for a, b, y, f in ctx.atop_rows]
+    counts["atop_dyads.csv.gz"] = write_csv(
+        PKG_DATA / "atop_dyads.csv.gz",
         ("ccode1", "ccode2", "year", *(f"atop_{k}" for k in ATOP_FLAGS)),
-        recent,
+        rows,
     )
     return counts
 

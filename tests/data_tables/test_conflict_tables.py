@@ -395,8 +395,13 @@ def test_lookups_agree_with_the_tables(dyads, joiners) -> None:
 
 
 def test_lookup_errors() -> None:
-    with pytest.raises(DataError, match="1990"):
-        dyad_covariates(2, 365, 1985)  # the shipped ATOP table starts in 1990
+    with pytest.raises(DataError, match="1816"):
+        dyad_covariates(2, 365, 1800)  # before the first year of the shipped tables
+    # any year of the data works (the ATOP table is shipped whole, 1815-2018): North and
+    # South Korea in 1953 are contiguous rivals without a pact between them
+    cov, years = dyad_covariates(731, 732, 1953)
+    assert years["atop"] == 1953 and cov["contig_land"] == 1 and cov["rivalry"] == 1
+    assert cov["shared_defense"] == 0
     with pytest.raises(DataError, match="differ"):
         joiner_covariates(2, 2, 365, 2000)
     assert set(ATOP_FLAGS) <= set(JOINER_COVARIATES)

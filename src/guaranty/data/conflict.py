@@ -11,7 +11,7 @@ Two derived tables, built by ``scripts/rebuild_conflict_data.py`` from published
   that could have joined it and whether they did. Read with :func:`joiner_cases`.
 
 Four small lookup tables (COW direct contiguity, Thompson & Dreyer rivalries, the COW
-major-power list, ATOP 5.1 directed dyad-years from 1990) together with the COW CINC table let
+major-power list, ATOP 5.1 directed dyad-years 1815-2018) together with the COW CINC table let
 :func:`dyad_covariates` and :func:`joiner_covariates` give the same covariates for a new case,
 such as a 2022 scenario, without the raw data. Both tables and both functions compute their
 covariates with the same code (:class:`ConflictSources`), so a row of a table and a look-up
@@ -203,7 +203,7 @@ _JOINER_FILE = "joiner_cases.csv.gz"
 _CONTIGUITY_FILE = "cow_contiguity.csv"
 _RIVALRY_FILE = "td_rivalries.csv"
 _MAJOR_FILE = "cow_major_powers.csv"
-_ATOP_FILE = "atop_recent_dyads.csv.gz"
+_ATOP_FILE = "atop_dyads.csv.gz"
 _CINC_FILE = "cow_nmc_cinc.csv"
 
 #: Header of each shipped lookup table.
@@ -642,7 +642,7 @@ def dyad_covariates(
     ``shared_defense`` read the ATOP 5.1 flags in both directions, ``c_def`` the promises of
     third states to defend the challenger (see :func:`pair_covariates`). The outcome columns,
     ``peace_years`` and the target's third-party pacts (``t_def*``, ``t_nondef``) are left to
-    the caller. Raises ``DataError`` for a year before a source begins (ATOP: 1990).
+    the caller. Raises ``DataError`` for a year before a source begins.
     """
     _check_codes(challenger, target)
     src = _shipped_sources()

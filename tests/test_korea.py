@@ -41,3 +41,34 @@ def test_korea_analyzes_with_its_own_labels(tmp_path: Path) -> None:
         assert ukrainian not in md and ukrainian not in html, ukrainian
     war = runner.invoke(app, ["war", str(KOREA), "--draws", "500", "--json"])
     assert war.exit_code == 0, war.output
+
+
+def test_a_scenario_that_leaves_the_war_out_inherits_neutral_defaults_and_is_told(
+    tmp_path: Path,
+) -> None:
+    """Parameters a war section does not give are neutral (equal forces, no arms flows, the
+    line at the territory issue's reference point), not Ukraine's, and the command says so;
+    a scenario without a war section is told that the chain does not run."""
+    import yaml
+
+    from guaranty.war import NEUTRAL_DEFAULTS, run_war
+
+    data = yaml.safe_load(KOREA.read_text(encoding="utf-8"))
+    data["war"]["parameters"] = {}
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    res = runner.invoke(app, ["war", str(bare), "--draws", "300"])
+    assert res.exit_code == 0, res.output
+    assert "inherits neutral defaults" in res.stderr and "force_a=100" in res.stderr
+    summary = run_war(load(bare), draws=300, seed=0)
+    assert (summary.params["force_a"] == NEUTRAL_DEFAULTS["force_a"]).all()
+    assert (summary.params["aid_a"] == 0).all() and (summary.params["front0"] == 50).all()
+    del data["war"]
+    data["claims"] = []
+    nowar = tmp_path / "nowar.yaml"
+    nowar.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    res = runner.invoke(
+        app, ["analyze", str(nowar), "--out", str(tmp_path / "r"), "--draws", "200"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "no 'war' section" in res.stderr

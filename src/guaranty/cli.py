@@ -472,6 +472,39 @@ def credibility_cmd(
     out.print(t)
 
 
+def _defaults_note(obj: Any) -> list[str]:
+    """What a scenario inherits: the neutral war defaults it does not override, the war
+    parameters drawn from the fit to the COW wars, and the optional sections it lacks."""
+    from guaranty.war import FITTED, inherited
+
+    lines = []
+    if obj.war is not None:
+        inh = inherited(obj)
+        if inh:
+            values = ", ".join(f"{k}={v:g}" for k, v in sorted(inh.items()))
+            lines.append(
+                f"note: the war inherits neutral defaults it does not give: {values} "
+                "(docs/models/war.md)"
+            )
+        fitted = sorted(k for k in FITTED if k not in obj.war.parameters)
+        if fitted:
+            lines.append(
+                "note: drawn from the war model's fit to the COW wars 1816-2007: "
+                + ", ".join(fitted)
+            )
+    missing = {
+        "war": "the war and the chain from the war to the peace do not run",
+        "credibility": "no guarantor's credibility is estimated",
+        "deterrence": "renewed attacks are compared over 10 years",
+    }
+    for section, what in missing.items():
+        if getattr(obj, section) is None:
+            lines.append(f"note: no '{section}' section: {what}")
+    if not obj.guarantees:
+        lines.append("note: no guarantee designs: nothing to compare")
+    return lines
+
+
 def _interval(ci: Sequence[float], note: str = "") -> str:
     """A 90% interval as text; one of zero width is labelled as such (a value fixed by
     construction, or held by at least 95% of the draws)."""
@@ -497,6 +530,8 @@ def war_cmd(
     obj = load(file)
     if isinstance(obj, CaseSet):
         raise _fail(f"error: {file}: the war needs a scenario with a 'war' section")
+    for line in _defaults_note(obj):
+        err.print(line)
     summary = run_war(obj, draws=draws, seed=seed, keep_paths=as_json)
     data = summary.to_json()
     if as_json:
@@ -873,6 +908,9 @@ def analyze(
     from guaranty.report import write_report  # plotting libraries load only here
 
     obj = load(file)
+    if not isinstance(obj, CaseSet) and not as_json:
+        for line in _defaults_note(obj):
+            err.print(line)
     models = registry.available()
     forecast_draws = min(forecast_draws, draws)
     with out.status("running models ...", spinner="dots") if not as_json else nullcontext():

@@ -152,15 +152,49 @@ FITTED = {
     "reservation_b": "premium, front_speed",
     "mobilisation_a": "mobilisation",
     "mobilisation_b": "mobilisation",
+    "front_speed": "front_speed",
 }
 
 
 _MAJOR = {"none": 0.0, "a": -1.0, "b": 1.0, "both": 0.0}
 
+#: what a scenario's war inherits for the parameters it neither gives nor leaves to the fit:
+#: neutral values, no one's war in particular (the kernel's own defaults are the Ukraine
+#: calibration of docs/models/war.md and are not used for scenarios). ``front0`` is the
+#: territory issue's reference point when the scenario has one.
+NEUTRAL_DEFAULTS: dict[str, float] = {
+    "force_a": 100.0,  # equal forces: nothing said about the balance of numbers
+    "force_b": 100.0,
+    "aid_a": 0.0,  # no outside arms flows
+    "aid_b": 0.0,
+    "front0": 50.0,  # the middle of the 0-100 scale
+    "front_min": 0.0,  # the scale's floor: all the aggressor wants
+}
 
-#: the sourced defaults of the battlefield parameters that the COW wars cannot identify for
-#: this war (its own scale and forces): value, stated 90% range, source
-DEFAULT_RANGES: dict[str, tuple[float, float, float, str]] = {
+
+def inherited(scenario: Scenario) -> dict[str, float]:
+    """The neutral defaults a scenario's war inherits (name -> value): the parameters of
+    :data:`NEUTRAL_DEFAULTS` its ``war.parameters`` do not give, ``front0`` at its territory
+    issue's reference point (rescaled to 0-100) when it has one. The front speed, if not
+    given, is drawn from the fit to the COW wars (see :func:`fitted_defaults`)."""
+    from guaranty.scenario.schema import IssueRole
+
+    if scenario.war is None:
+        return {}
+    out = {k: v for k, v in NEUTRAL_DEFAULTS.items() if k not in scenario.war.parameters}
+    if "front0" in out:
+        issue = next((i for i in scenario.issues if i.role == IssueRole.territory), None)
+        if issue is not None and issue.reference_point is not None:
+            lo, hi = issue.scale
+            out["front0"] = 100.0 * (issue.reference_point - lo) / (hi - lo)
+    return out
+
+
+#: sourced values and stated 90% ranges of the Ukraine scenario's war inputs that the COW
+#: wars cannot identify (its own scale and forces; the scenario file gives the values with
+#: these sources). :func:`sensitivity` varies an input over its range here when the scenario
+#: fixes it or leaves it to the neutral default. Value, low, high, source.
+STATED_RANGES: dict[str, tuple[float, float, float, str]] = {
     "force_a": (
         300.0,
         200.0,
@@ -219,10 +253,10 @@ def _from_theta(
 ) -> dict[str, np.ndarray]:
     """The battlefield parameters the scenario does not give, from calibrated parameters
     ``th`` (name -> (n,)), the war's tempo shock ``z`` and premium draw ``u`` (each (n,))."""
-    defaults = WarParams()
     # costs and premia are in points of the line; the calibration's line is abstract, so
-    # they carry over as multiples of the front speed (cost / kappa is unit-free)
-    kappa = np.asarray(given.get("front_speed", defaults.front_speed), dtype=float)
+    # they carry over as multiples of the front speed (cost / kappa is unit-free); a scenario
+    # that does not give its front speed takes the fitted one (and the costs as fitted)
+    kappa = np.asarray(given.get("front_speed", th["front_speed"]), dtype=float)
     per_point = kappa / th["front_speed"]
     coalition = (states / 2.0) ** -th["coalition_tempo"]
     g = th["attrition"] * coalition * np.exp(th["tempo_spread"] * z)
@@ -240,9 +274,10 @@ def _from_theta(
         "cost_b": th["cost"] * per_point,
         "reservation_a": th["premium"] * 2.0 * u * per_point,
         "reservation_b": th["premium"] * 2.0 * u * per_point,
+        "front_speed": th["front_speed"],
     }
     for side in ("a", "b"):
-        force = given.get(f"force_{side}", getattr(defaults, f"force_{side}"))
+        force = given.get(f"force_{side}", NEUTRAL_DEFAULTS[f"force_{side}"])
         derived[f"mobilisation_{side}"] = th["mobilisation"] * np.asarray(force, dtype=float)
     return {k: v for k, v in derived.items() if k not in given}
 
@@ -341,6 +376,8 @@ def run_war(
     for name, q in sorted(settings.parameters.items()):
         lo = -np.inf if name in _SIGNED else 0.0
         values[name] = sample_quantity(q, draws, rng, lo, np.inf)
+    neutral = inherited(scenario)
+    values.update({k: np.full(draws, v) for k, v in neutral.items()})
     fitted = fitted_defaults(
         values,
         draws,
@@ -348,7 +385,10 @@ def run_war(
         major_powers=settings.major_powers,
         states=settings.states,
         months_fought=settings.months_fought,
-        nominal={k: float(q.nominal) for k, q in settings.parameters.items()},
+        nominal={
+            **{k: float(q.nominal) for k, q in settings.parameters.items()},
+            **neutral,
+        },
     )
     params = WarParams(**values, **fitted, horizon=settings.horizon, planning=settings.planning)
     result = simulate_war(params, draws, np.random.default_rng(s_war), keep_paths=keep_paths)
@@ -363,9 +403,10 @@ def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list
 
     Inputs: the scenario's uncertain war parameters (their 5th and 95th percentiles), the
     parameters drawn from the COW fit (the 5th and 95th percentiles of their draws) and the
-    sourced defaults (:data:`DEFAULT_RANGES`). Each is fixed at each end in turn, everything
+    inputs with a stated range (:data:`STATED_RANGES`) that the scenario fixes or leaves to
+    the defaults. Each is fixed at each end in turn, everything
     else drawn as usual on the same random streams. Returns one row per input: ``name``,
-    ``kind`` ("scenario", "fitted" or "default"), ``low``, ``high``, the shares at each end
+    ``kind`` ("scenario", "fitted" or "stated range"), ``low``, ``high``, the shares at each end
     (``at_low``, ``at_high``: outcome -> share) and ``max_shift``, the largest change of any
     share between the two ends (in share points, 0-1)."""
     from guaranty.scenario.schema import Fixed
@@ -383,9 +424,10 @@ def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list
         if name not in settings.parameters:
             lo, hi = np.quantile(base.params[name], [0.05, 0.95])
             ranges[name] = ("fitted", float(lo), float(hi))
-    for name, (_, lo, hi, _src) in DEFAULT_RANGES.items():
-        if name not in settings.parameters:
-            ranges[name] = ("default", lo, hi)
+    for name, (_, lo, hi, _src) in STATED_RANGES.items():
+        given = settings.parameters.get(name)
+        if given is None or isinstance(given, Fixed):
+            ranges[name] = ("stated range", lo, hi)
     rows = []
     for name, (kind, lo, hi) in sorted(ranges.items()):
         shares = []

@@ -122,7 +122,10 @@ def test_what_if_runs_share_the_draws(run) -> None:
 def test_claims_over_the_run(scenario, run) -> None:
     ledger = {c.id: c for c in run_ledger(scenario.claims, run)}
     assert len(ledger) == len(scenario.claims)
-    assert all(c.verdict in ("supported", "not supported", "depends") for c in ledger.values())
+    from guaranty.claims import VERDICTS
+
+    assert all(c.verdict in VERDICTS for c in ledger.values())
+    assert all(c.reading for c in ledger.values())
     # per-draw claim with a condition, by hand: among settlements, the line at 70 or more
     settle = run.war_outcome == OUTCOMES.index("settlement")
     want = float(np.mean(run.front[settle] >= 70))

@@ -78,3 +78,28 @@ def test_claims_command_ukraine() -> None:
     for c in data["claims"]:
         for s in c["sensitivity"]:
             assert set(s) == {"input", "s1", "st"} and 0 < s["s1"] <= 1
+
+
+def test_tornado_figure_by_hand() -> None:
+    """One menu entry per claim that some input moves by a point or more (largest first);
+    each bar runs from the lower to the higher of the two halves' shares."""
+    from guaranty.report import _tornado_figure
+
+    def c(cid: str, share: float, swings: tuple) -> SimpleNamespace:
+        return SimpleNamespace(id=cid, share=share, verdict="depends", swings=swings)
+
+    claims = [
+        c("flat", 0.5, (("x", 0.5, 0.5),)),
+        c("small", 0.4, (("x", 0.35, 0.45),)),
+        c("big", 0.6, (("y", 0.8, 0.3), ("x", 0.55, 0.65))),
+        c("none", None, ()),
+    ]
+    fig = _tornado_figure(claims)
+    assert fig is not None
+    labels = [b["label"] for b in fig.layout.updatemenus[0].buttons]
+    assert labels == ["big", "small"]
+    bars = fig.data[0]  # "big", inputs listed bottom-up
+    assert list(bars.y) == ["x", "y"]
+    assert list(bars.base) == pytest.approx([0.55, 0.3])
+    assert list(bars.x) == pytest.approx([0.1, 0.5])
+    assert _tornado_figure([claims[0]]) is None

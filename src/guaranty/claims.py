@@ -252,6 +252,9 @@ VERDICTS = (
     "not checkable",
 )
 
+#: inputs kept per claim for its tornado chart (:attr:`ClaimResult.swings`)
+SWINGS = 6
+
 #: two sides of a comparison closer than this share of their scale (at least 0.005 for
 #: probabilities) cannot be told apart by the simulation
 TIE = 0.005
@@ -375,6 +378,9 @@ class ClaimResult:
     note: str | None = None
     n: int | None = None  # draws the share is taken over
     reading: str | None = None  # one sentence: what the verdict means
+    #: the inputs whose halves move the share most, whatever the size (for a tornado chart):
+    #: (input, share in its lower half, share in its upper half), largest swing first
+    swings: tuple[tuple[str, float, float], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -424,14 +430,23 @@ def ledger(
             if low.all() or not low.any():
                 continue
             lo, hi = float(holds[low].mean()), float(holds[~low].mean())
-            if abs(hi - lo) >= min_change:
-                sens.append((name, lo, hi))
+            sens.append((name, lo, hi))
         sens.sort(key=lambda t: -abs(t[2] - t[1]))
-        kept = tuple(sens[:top])
+        kept = tuple(t for t in sens if abs(t[2] - t[1]) >= min_change)[:top]
         sel = np.ones(holds.shape, bool)
         v, reading = classify(c, holds, sel, outputs, kept)
         results.append(
-            ClaimResult(c.id, c.who, c.paraphrase, c.statement, share, v, kept, reading=reading)
+            ClaimResult(
+                c.id,
+                c.who,
+                c.paraphrase,
+                c.statement,
+                share,
+                v,
+                kept,
+                reading=reading,
+                swings=tuple(sens[:SWINGS]),
+            )
         )
     return results
 
@@ -572,10 +587,10 @@ def run_ledger(
             else:
                 lo = share_of(holds, sel & low)
                 hi = share_of(holds, sel & ~low)
-            if lo is not None and hi is not None and abs(hi - lo) >= min_change:
+            if lo is not None and hi is not None:
                 sens.append((name, lo, hi))
         sens.sort(key=lambda t: -abs(t[2] - t[1]))
-        kept = tuple(sens[:top])
+        kept = tuple(t for t in sens if abs(t[2] - t[1]) >= min_change)[:top]
         v, reading = classify(c, holds, sel, full, kept)
         results.append(
             ClaimResult(
@@ -590,6 +605,7 @@ def run_ledger(
                 note,
                 int(sel.sum()),
                 reading,
+                tuple(sens[:SWINGS]),
             )
         )
     return results

@@ -437,6 +437,82 @@ def _comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
     return fig
 
 
+def _tornado_figure(claims: Sequence[Any]) -> go.Figure | None:
+    """Per claim (a menu picks it; claims whose inputs move them by at least a point, the
+    most moved first), the inputs whose lower and upper halves move the share of draws in
+    which it holds the most: a bar from the share in one half to the share in the other
+    (blue: higher in the upper half), the claim's overall share as a dotted line. None if
+    no claim moves."""
+    rows = [
+        c
+        for c in claims
+        if c.share is not None and any(abs(b - a) >= 0.01 for _, a, b in getattr(c, "swings", ()))
+    ]
+    if not rows:
+        return None
+    rows.sort(key=lambda c: -max(abs(b - a) for _, a, b in c.swings))
+    fig = go.Figure()
+    spans = []
+    for k, c in enumerate(rows):
+        names = [name for name, _, _ in c.swings][::-1]
+        lo = [min(a, b) for _, a, b in c.swings][::-1]
+        width = [abs(b - a) for _, a, b in c.swings][::-1]
+        up = ["upper half higher" if b >= a else "lower half higher" for _, a, b in c.swings]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=[max(w, 0.004) for w in width],
+                base=lo,
+                orientation="h",
+                marker_color=[
+                    "#1f77b4" if u == "upper half higher" else "#ff7f0e" for u in up[::-1]
+                ],
+                customdata=[[a, b] for _, a, b in c.swings][::-1],
+                hovertemplate="%{y}<br>lower half %{customdata[0]:.0%}, upper half "
+                "%{customdata[1]:.0%}<extra></extra>",
+                name=c.id,
+                visible=k == 0,
+                showlegend=False,
+            )
+        )
+        spans.append(c.share)
+    buttons = []
+    for k, c in enumerate(rows):
+        visible = [j == k for j in range(len(rows))]
+        shape = {
+            "type": "line",
+            "x0": spans[k],
+            "x1": spans[k],
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"dash": "dot", "color": "#555"},
+        }
+        buttons.append(
+            {
+                "label": c.id,
+                "method": "update",
+                "args": [
+                    {"visible": visible},
+                    {"shapes": [shape], "title.text": f"What moves '{c.id}' ({c.verdict})"},
+                ],
+            }
+        )
+    first = buttons[0]["args"][1]
+    fig.update_layout(
+        template="plotly_white",
+        height=380,
+        margin={"l": 330, "r": 20, "t": 90, "b": 50},
+        title=first["title.text"],
+        shapes=first["shapes"],
+        updatemenus=[
+            {"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.25, "yanchor": "top"}
+        ],
+        xaxis={"range": [0, 1], "tickformat": ".0%", "title": "share of draws in which it holds"},
+    )
+    return fig
+
+
 def _claims_figure(claims: Sequence[Any]) -> go.Figure:
     """Share of draws in which each claim holds, coloured by verdict."""
     color = {
@@ -881,6 +957,9 @@ def write_report(
         )
         if any(c.share is not None for c in ctx["claims"]):
             plots["claims"].append(_figure_html(_claims_figure(ctx["claims"])))
+            tornado = _tornado_figure(ctx["claims"])
+            if tornado is not None:
+                plots["claims"].append(_figure_html(tornado))
         plots["forecasts"].append(_figure_html(_positions_figure(obj, results)))
         if credibility is not None:
             ctx["credibility"] = {

@@ -24,6 +24,7 @@ from guaranty.report import (
     _positions_figure,
     _rounds_figure,
     _settled_figure,
+    _tornado_figure,
     _war_figure,
     _war_months_figure,
     answer_html,
@@ -249,7 +250,11 @@ def register(
                 _figure_html(_positions_figure(s, fcs)),
                 *[_figure_html(f) for f in rounds],
             ],
-            "claims": [_figure_html(_claims_figure(got["claims"]))],
+            "claims": [
+                _figure_html(f)
+                for f in (_claims_figure(got["claims"]), _tornado_figure(got["claims"]))
+                if f is not None
+            ],
         }
         return _page(
             "results.html.j2",

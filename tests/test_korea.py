@@ -72,3 +72,19 @@ def test_a_scenario_that_leaves_the_war_out_inherits_neutral_defaults_and_is_tol
     )
     assert res.exit_code == 0, res.output
     assert "no 'war' section" in res.stderr
+
+
+def test_sensitivity_uses_stated_ranges_only_for_the_values_they_were_stated_for() -> None:
+    """Ukraine's stated force range (200-400 thousand) is not applied to Korea's own forces;
+    a war that gives a start below 0 keeps the inherited floor below it."""
+    from guaranty.scenario.schema import Fixed
+    from guaranty.war import inherited, sensitivity
+
+    korea = load(KOREA)
+    kinds = {r["name"]: r["kind"] for r in sensitivity(korea, draws=200, seed=0)}
+    assert "force_a" not in kinds and "front_speed" not in kinds
+    assert kinds["discount"] == "stated range"  # left at the model's own default
+    params = {k: v for k, v in korea.war.parameters.items() if k != "front_min"}
+    params["front0"] = Fixed(value=-10, source="test")
+    war = korea.war.model_copy(update={"parameters": params})
+    assert inherited(korea.model_copy(update={"war": war}))["front_min"] == -10

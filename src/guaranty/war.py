@@ -181,7 +181,10 @@ def inherited(scenario: Scenario) -> dict[str, float]:
 
     if scenario.war is None:
         return {}
-    out = {k: v for k, v in NEUTRAL_DEFAULTS.items() if k not in scenario.war.parameters}
+    given = scenario.war.parameters
+    out = {k: v for k, v in NEUTRAL_DEFAULTS.items() if k not in given}
+    if "front_min" in out and "front0" in given:  # the floor stays below a given start
+        out["front_min"] = min(out["front_min"], given["front0"].support[0])
     if "front0" in out:
         issue = next((i for i in scenario.issues if i.role == IssueRole.territory), None)
         if issue is not None and issue.reference_point is not None:
@@ -193,7 +196,8 @@ def inherited(scenario: Scenario) -> dict[str, float]:
 #: sourced values and stated 90% ranges of the Ukraine scenario's war inputs that the COW
 #: wars cannot identify (its own scale and forces; the scenario file gives the values with
 #: these sources). :func:`sensitivity` varies an input over its range here when the scenario
-#: fixes it or leaves it to the neutral default. Value, low, high, source.
+#: fixes it at the value the range was stated for, or leaves at the model's own default (the
+#: calibration's fixed prior sd, discount and split). Value, low, high, source.
 STATED_RANGES: dict[str, tuple[float, float, float, str]] = {
     "force_a": (
         300.0,
@@ -403,8 +407,9 @@ def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list
 
     Inputs: the scenario's uncertain war parameters (their 5th and 95th percentiles), the
     parameters drawn from the COW fit (the 5th and 95th percentiles of their draws) and the
-    inputs with a stated range (:data:`STATED_RANGES`) that the scenario fixes or leaves to
-    the defaults. Each is fixed at each end in turn, everything
+    inputs with a stated range (:data:`STATED_RANGES`) that the scenario fixes at the value
+    the range was stated for, or leaves at the model's own default (prior sd, discount, the
+    split of the range). Each is fixed at each end in turn, everything
     else drawn as usual on the same random streams. Returns one row per input: ``name``,
     ``kind`` ("scenario", "fitted" or "stated range"), ``low``, ``high``, the shares at each end
     (``at_low``, ``at_high``: outcome -> share) and ``max_shift``, the largest change of any
@@ -424,9 +429,12 @@ def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list
         if name not in settings.parameters:
             lo, hi = np.quantile(base.params[name], [0.05, 0.95])
             ranges[name] = ("fitted", float(lo), float(hi))
-    for name, (_, lo, hi, _src) in STATED_RANGES.items():
+    for name, (value, lo, hi, _src) in STATED_RANGES.items():
+        # a stated range belongs to the sourced value it was stated for (the Ukraine
+        # scenario's): another scenario's own fixed value is not varied over it
         given = settings.parameters.get(name)
-        if given is None or isinstance(given, Fixed):
+        kernel_default = given is None and name not in NEUTRAL_DEFAULTS and name not in FITTED
+        if kernel_default or (isinstance(given, Fixed) and given.value == value):
             ranges[name] = ("stated range", lo, hi)
     rows = []
     for name, (kind, lo, hi) in sorted(ranges.items()):

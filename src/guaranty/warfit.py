@@ -90,11 +90,8 @@ class WarFit:
         """Per parameter: prior and posterior mean, sd and 5-95% range, and whether the data
         identify it (posterior sd below 80% of the prior's)."""
         out = {}
-        order = None
         for p in cal.PARAMETERS:
             v = self.theta[p.name]
-            if order is None:
-                order = np.argsort(v)
             idx = np.argsort(v)
             cw = np.cumsum(self.weights[idx])
             q = [float(v[idx][min(np.searchsorted(cw, a), v.size - 1)]) for a in (0.05, 0.95)]

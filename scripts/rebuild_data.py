@@ -346,6 +346,58 @@ def build_peace_tables(shared: Path, out: Path) -> dict[str, int]:
     return {"ceasefires": len(ceasefires), "postwar_episodes": len(table)}
 
 
+#: War-table fixtures (tests/data_tables/test_war_tables.py recomputes the shipped war
+#: tables' counts from them): (path under the shared folder, name under tests/data/wars,
+#: the columns kept, a row filter or None). Written gzipped with a fixed header time, so
+#: that a rebuild gives the same bytes.
+WAR_FIXTURES = [
+    (
+        "wars/cow_interstate_war_dyad_years_v4.csv",
+        "cow_interstate_war_dyad_years_v4.csv.gz",
+        None,
+        None,
+    ),
+    (
+        "wars/ucdp_prio_armed_conflict.csv",
+        "ucdp_prio_interstate.csv.gz",
+        ["conflict_id", "type_of_conflict", "start_date2", "ep_end", "ep_end_date"],
+        lambda r: r["type_of_conflict"] == "interstate",
+    ),
+    (
+        "capabilities/cow_nmc_v7.csv",
+        "cow_nmc_v7_forces.csv.gz",
+        ["ccode", "year", "milex", "milper", "cinc"],
+        None,
+    ),
+]
+
+
+def build_war_fixtures(shared: Path, out: Path) -> dict[str, int]:
+    """The rows and columns of the raw war files the war-table tests read."""
+    import gzip
+    import io
+
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for rel, name, columns, keep in WAR_FIXTURES:
+        rows = _read_csv(shared / rel)
+        header = columns or list(rows[0])
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(header)
+        n = 0
+        for r in rows:
+            if keep is None or keep(r):
+                writer.writerow([r[c] for c in header])
+                n += 1
+        with (out / name).open("wb") as fh, gzip.GzipFile(
+            filename="", mode="wb", fileobj=fh, mtime=0
+        ) as gz:
+            gz.write(buf.getvalue().encode())
+        counts[name] = n
+    return counts
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -366,6 +418,8 @@ def main(argv: list[str]) -> int:
     for rel, name in FIXTURES:
         shutil.copyfile(shared / rel, TEST_DATA / name)
         print(f"tests/data/{name} <- {rel}")
+    wars = build_war_fixtures(shared, TEST_DATA / "wars")
+    print("tests/data/wars: " + ", ".join(f"{k} {v} rows" for k, v in wars.items()))
     return 0
 
 

@@ -2,9 +2,9 @@
 
 Every figure here is stated in src/guaranty/data/SOURCES.md and traces to the published data
 through scripts/rebuild_war_data.py. Most tests read only the tables shipped in the package,
-so they run without the shared data folder; the tests marked ``raw`` recompute the tables'
-counts from the raw files, independently of the script, and are skipped when
-``../shared/data`` is absent.
+and the others recompute the tables' counts, independently of the script, from the raw files'
+rows and columns they need, shipped gzipped under ``tests/data/wars`` (rebuilt by
+scripts/rebuild_data.py), so that every test runs without the shared data folder.
 
 Facts checked against ``wars/cow_interstate_war_dyad_years_v4.csv`` (and COW's v4.0 war
 list): 95 wars and 337 participant records (332 war-state pairs: Germany in war 108 and
@@ -21,6 +21,7 @@ and II (139) battle deaths: 8,578,031 and 16,634,907.
 from __future__ import annotations
 
 import csv
+import gzip
 import types
 from collections import defaultdict
 from datetime import date
@@ -41,8 +42,14 @@ from guaranty.data.wars import (
 )
 from guaranty.errors import DataError
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-raw = pytest.mark.skipif(not SHARED.is_dir(), reason=f"the shared data folder {SHARED} is not here")
+# the raw files' rows and columns these tests read (tests/data/SOURCES.md; rebuilt by
+# scripts/rebuild_data.py from the shared data folder)
+RAW = Path(__file__).resolve().parents[1] / "data" / "wars"
+
+
+def _raw_rows(name: str) -> list[dict[str, str]]:
+    with gzip.open(RAW / name, "rt", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -245,24 +252,21 @@ def _raw_cow() -> dict[int, dict[str, object]]:
             "resume": 0,
         }
     )
-    path = SHARED / "wars" / "cow_interstate_war_dyad_years_v4.csv"
-    with path.open(newline="") as fh:
-        for r in csv.DictReader(fh):
-            w = int(float(r["warnum"]))
-            state, side = int(float(r["ccode1"])), int(float(r["sidea1"]))
-            war = out[w]
-            war["years"].add(int(float(r["year"])))
-            war["records"].setdefault((state, side), set()).add(float(r["batdeath1"]))
-            war["record_years"][state, side].add(int(float(r["year"])))
-            war["resume"] = max(war["resume"], int(float(r["resume"])))
-            if float(r["initiator1"]) == 1:
-                war["init_side"].add(side)
-                if r["outcome1"]:
-                    war["codes"].add(int(float(r["outcome1"])))
+    for r in _raw_rows("cow_interstate_war_dyad_years_v4.csv.gz"):
+        w = int(float(r["warnum"]))
+        state, side = int(float(r["ccode1"])), int(float(r["sidea1"]))
+        war = out[w]
+        war["years"].add(int(float(r["year"])))
+        war["records"].setdefault((state, side), set()).add(float(r["batdeath1"]))
+        war["record_years"][state, side].add(int(float(r["year"])))
+        war["resume"] = max(war["resume"], int(float(r["resume"])))
+        if float(r["initiator1"]) == 1:
+            war["init_side"].add(side)
+            if r["outcome1"]:
+                war["codes"].add(int(float(r["outcome1"])))
     return dict(out)
 
 
-@raw
 def test_cow_reproduces_the_raw_file(cow) -> None:
     raw_wars = _raw_cow()
     assert sorted(raw_wars) == cow["warnum"].tolist()
@@ -288,13 +292,11 @@ def test_cow_reproduces_the_raw_file(cow) -> None:
         assert cow["resume"][i] == war["resume"]
 
 
-@raw
 def test_cow_forces_from_nmc(cow) -> None:
     """Start-year and entry-year CINC sums of every war, and the Falklands' NMC values."""
     nmc: dict[tuple[int, int], dict[str, str]] = {}
-    with (SHARED / "capabilities" / "cow_nmc_v7.csv").open(newline="") as fh:
-        for r in csv.DictReader(fh):
-            nmc[int(float(r["ccode"])), int(float(r["year"]))] = r
+    for r in _raw_rows("cow_nmc_v7_forces.csv.gz"):
+        nmc[int(float(r["ccode"])), int(float(r["year"]))] = r
     raw_wars = _raw_cow()
     for i, warnum in enumerate(cow["warnum"].tolist()):
         war, start = raw_wars[warnum], int(cow["start_year"][i])
@@ -315,15 +317,13 @@ def test_cow_forces_from_nmc(cow) -> None:
         assert falklands[f"milex_{side}"] == float(row["milex"])
 
 
-@raw
 def test_ucdp_reproduces_the_raw_file(ucdp) -> None:
     episodes: dict[tuple[int, str], set[str]] = defaultdict(set)
-    with (SHARED / "wars" / "ucdp_prio_armed_conflict.csv").open(newline="") as fh:
-        for r in csv.DictReader(fh):
-            if r["type_of_conflict"] == "interstate" and r["start_date2"] <= CENSOR_DATE:
-                ends = episodes[int(float(r["conflict_id"])), r["start_date2"]]
-                if r["ep_end"] and float(r["ep_end"]) == 1:
-                    ends.add(r["ep_end_date"])
+    for r in _raw_rows("ucdp_prio_interstate.csv.gz"):
+        if r["type_of_conflict"] == "interstate" and r["start_date2"] <= CENSOR_DATE:
+            ends = episodes[int(float(r["conflict_id"])), r["start_date2"]]
+            if r["ep_end"] and float(r["ep_end"]) == 1:
+                ends.add(r["ep_end_date"])
     assert len(episodes) == ucdp["conflict_id"].size
     open_at_censor = {k for k, ends in episodes.items() if not ends or max(ends) > CENSOR_DATE}
     assert len(open_at_censor) == int(ucdp["censored"].sum())

@@ -21,7 +21,7 @@ import io
 import math
 import sys
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -66,14 +66,21 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write a CSV (gzip-compressed, without time stamp or file name, if the name ends in .gz)."""
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    fmt: Callable[[object], str] | None = None,
+) -> int:
+    """Write a CSV (gzip-compressed, without time stamp or file name, if the name ends in
+    .gz), each value written by ``fmt`` (default: this script's number format)."""
+    fmt = fmt or _fmt
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
     n = 0
     for row in rows:
-        writer.writerow([_fmt(v) for v in row])
+        writer.writerow([fmt(v) for v in row])
         n += 1
     data = buf.getvalue().encode("utf-8")
     with path.open("wb") as raw:

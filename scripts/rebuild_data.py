@@ -374,27 +374,15 @@ WAR_FIXTURES = [
 
 def build_war_fixtures(shared: Path, out: Path) -> dict[str, int]:
     """The rows and columns of the raw war files the war-table tests read."""
-    import gzip
-    import io
+    from rebuild_conflict_data import write_csv
 
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for rel, name, columns, keep in WAR_FIXTURES:
         rows = _read_csv(shared / rel)
         header = columns or list(rows[0])
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(header)
-        n = 0
-        for r in rows:
-            if keep is None or keep(r):
-                writer.writerow([r[c] for c in header])
-                n += 1
-        with (out / name).open("wb") as fh, gzip.GzipFile(
-            filename="", mode="wb", fileobj=fh, mtime=0
-        ) as gz:
-            gz.write(buf.getvalue().encode())
-        counts[name] = n
+        kept = ([r[c] for c in header] for r in rows if keep is None or keep(r))
+        counts[name] = write_csv(out / name, header, kept, str)
     return counts
 
 

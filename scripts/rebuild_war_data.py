@@ -15,7 +15,6 @@ running the script twice gives identical bytes. The column lists live in
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -78,15 +77,10 @@ def _fmt(value: object) -> str:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    n = 0
-    for row in rows:
-        writer.writerow([_fmt(v) for v in row])
-        n += 1
-    path.write_bytes(buf.getvalue().encode("utf-8"))
-    return n
+    """The conflict tables' CSV writer with this script's number format."""
+    from rebuild_conflict_data import write_csv as write
+
+    return write(path, header, rows, _fmt)
 
 
 def _joined(values: Iterable[int]) -> str:

@@ -60,6 +60,7 @@ PIPELINE_METRICS = (
 WAR_FLAGS = ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing", "decisive")
 
 #: the credibility model's per-design outputs outside the pipeline
+#: (``guaranty.credibility.CredibilityResult.outputs`` builds its groups from this)
 CREDIBILITY_OUTPUTS = (
     "p_any",
     "p_all",

@@ -212,17 +212,9 @@ class CredibilityResult:
 
     def outputs(self) -> dict[str, Any]:
         """Per-draw outputs for claims: name -> {design: array (draws,)} or array (draws,)."""
-        out: dict[str, Any] = {
-            k: {}
-            for k in (
-                "p_any",
-                "p_all",
-                "expected_capability",
-                "mean_p_honor",
-                "p_attack",
-                "p_abandoned",
-            )
-        }
+        from guaranty.claims import CREDIBILITY_OUTPUTS  # the names claims may use
+
+        out: dict[str, Any] = {k: {} for k in CREDIBILITY_OUTPUTS}
         best = np.zeros(self.draws)
         for d in self.designs:
             i = d.design.id

@@ -1,7 +1,8 @@
 """A bounded load test on loopback: a real uvicorn server over a store with one finished run
-answers 200 concurrent requests for its results (and then 200 mixed API requests) with no
-error; the median and 95th-percentile latencies are printed and recorded as properties of
-the test (``--junitxml``), and the median must stay under a generous bound."""
+answers 500 concurrent requests for its results, 500 for its results page and 500 mixed API
+requests with no error; the median, 95th- and 99th-percentile latencies are printed and
+recorded as properties of the test (``--junitxml``), and the 99th percentile must stay under
+the bound of issue 14 (5 s on 2 cores)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,12 @@ from guaranty.web.app import create_app
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "ukraine-2022.yaml"
 DRAWS = 2000
-CONCURRENT = 200
-# Seconds; generous, so that only a real problem fails the test. Measured on a 2-CPU machine
-# shared with a browser test: the app as of this writing 5-17 s (it opens the DuckDB store
-# and recomputes the run's summary on every request), 1.1-2.1 s with the results' JSON cached
-# and the store's connect/close serialized.
-MEDIAN_BOUND = 3.0
+CONCURRENT = 500
+# Seconds, issue 14: "500 concurrent GETs of a results page finish with p99 under 5 s on 2
+# cores". Measured on a 2-CPU machine: 0.6-0.7 s for each of the three tests (the results
+# page built once and kept; before, it rebuilt its figures on every request and 500 requests
+# took minutes).
+P99_BOUND = 5.0
 
 
 @dataclass
@@ -71,31 +72,40 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 # The client runs in its own process, so that its work does not compete with the server's
-# for this process's interpreter lock: the latencies are the server's.
+# for this process's interpreter lock, and speaks HTTP/1.1 over asyncio streams itself (one
+# connection per request, "Connection: close"): measured on a 2-CPU machine, httpx's
+# AsyncClient with 500 connections took a median 6.5 s against a FastAPI endpoint that
+# returns a constant, so it timed itself, not the server; this client takes 0.3 s there.
 CLIENT = """
 import asyncio, json, sys, time
-import httpx
+from urllib.parse import urlsplit
 
 async def main(base, paths):
-    limits = httpx.Limits(max_connections=len(paths), max_keepalive_connections=len(paths))
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
-        start = asyncio.Event()
+    u = urlsplit(base)
+    start = asyncio.Event()
 
-        async def one(path):
-            await start.wait()
-            t0 = time.perf_counter()
-            try:
-                r = await client.get(path)
-                elapsed = time.perf_counter() - t0
-                r.json()
-                return [path, r.status_code, elapsed, "" if r.status_code == 200 else r.text[:300]]
-            except Exception as exc:
-                return [path, 0, time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"]
+    async def one(path):
+        await start.wait()
+        t0 = time.perf_counter()
+        try:
+            reader, writer = await asyncio.open_connection(u.hostname, u.port)
+            head = f"GET {path} HTTP/1.1\\r\\nHost: {u.netloc}\\r\\nConnection: close\\r\\n"
+            writer.write((head + "\\r\\n").encode())
+            await writer.drain()
+            data = await reader.read()
+            elapsed = time.perf_counter() - t0
+            writer.close()
+            head, _, body = data.partition(b"\\r\\n\\r\\n")
+            status = int(head.split(b" ", 2)[1])
+            text = "" if status == 200 else body[:300].decode("utf-8", "replace")
+            return [path, status, elapsed, text]
+        except Exception as exc:
+            return [path, 0, time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"]
 
-        tasks = [asyncio.create_task(one(p)) for p in paths]
-        await asyncio.sleep(0)
-        start.set()
-        return await asyncio.gather(*tasks)
+    tasks = [asyncio.create_task(one(p)) for p in paths]
+    await asyncio.sleep(0)
+    start.set()
+    return await asyncio.gather(*tasks)
 
 print(json.dumps(asyncio.run(main(sys.argv[1], json.loads(sys.argv[2])))))
 """
@@ -121,24 +131,22 @@ def _report(
     times = sorted(t for _, _, t, _ in results)
     median = statistics.median(times)
     p95 = times[int(0.95 * (len(times) - 1))]
+    p99 = times[int(0.99 * (len(times) - 1))]
     line = (
         f"load {name}: {len(times)} concurrent GETs, {len(times) - len(bad)} answered 200; "
-        f"median {1000 * median:.0f} ms, p95 {1000 * p95:.0f} ms, max {1000 * times[-1]:.0f} ms"
+        f"median {1000 * median:.0f} ms, p95 {1000 * p95:.0f} ms, p99 {1000 * p99:.0f} ms, "
+        f"max {1000 * times[-1]:.0f} ms"
     )
     with capsys.disabled():
         print(f"\n{line}")
     record_property(f"{name}_median_ms", round(1000 * median, 1))
     record_property(f"{name}_p95_ms", round(1000 * p95, 1))
+    record_property(f"{name}_p99_ms", round(1000 * p99, 1))
     record_property(f"{name}_errors", len(bad))
     assert not bad, f"{len(bad)} of {len(results)} requests failed: {bad[:5]}"
-    return median
+    return p99
 
 
-# SRC BUG (src/guaranty/store.py, Store.__init__/close, used per request by
-# src/guaranty/web/app.py, open_store): DuckDB 2.0 fails concurrent connect/close of one file
-# from threads of one process now and then ("Unique file handle conflict: Cannot attach ...
-# already attached"), so some of these requests get a 503; and each request opens the store
-# and recomputes `run.summary()`, so the median is far over the bound.
 def test_concurrent_results(server: Server, record_property: Any, capsys: Any) -> None:
     url = f"/api/runs/{server.run_id}/results"
     warm = httpx.get(server.url + url, timeout=120)  # computes and caches the results
@@ -147,14 +155,13 @@ def test_concurrent_results(server: Server, record_property: Any, capsys: Any) -
     assert expected["draws"] == DRAWS
 
     results = _fire(server.url, [url] * CONCURRENT)
-    median = _report("results", results, record_property, capsys)
-    assert median < MEDIAN_BOUND, f"median latency {median:.2f} s over {MEDIAN_BOUND} s"
+    p99 = _report("results", results, record_property, capsys)
+    assert p99 < P99_BOUND, f"p99 latency {p99:.2f} s over {P99_BOUND} s"
     # every answer is the same as the warm one
     again = httpx.get(server.url + url, timeout=60)
     assert again.json() == expected
 
 
-# SRC BUG: as above (503s from the DuckDB connect/close race; the median over the bound).
 def test_concurrent_mixed(server: Server, record_property: Any, capsys: Any) -> None:
     rid = server.run_id
     kinds = [
@@ -167,5 +174,15 @@ def test_concurrent_mixed(server: Server, record_property: Any, capsys: Any) -> 
     assert warm.status_code == 200, warm.text
     paths = [kinds[k % len(kinds)] for k in range(CONCURRENT)]
     results = _fire(server.url, paths)
-    median = _report("mixed", results, record_property, capsys)
-    assert median < MEDIAN_BOUND, f"median latency {median:.2f} s over {MEDIAN_BOUND} s"
+    p99 = _report("mixed", results, record_property, capsys)
+    assert p99 < P99_BOUND, f"p99 latency {p99:.2f} s over {P99_BOUND} s"
+
+
+def test_concurrent_results_page(server: Server, record_property: Any, capsys: Any) -> None:
+    url = f"/runs/{server.run_id}"
+    warm = httpx.get(server.url + url, timeout=120)  # builds and keeps the page
+    assert warm.status_code == 200, warm.text
+    assert "Plotly.newPlot" in warm.text and server.run_id in warm.text
+    results = _fire(server.url, [url] * CONCURRENT)
+    p99 = _report("results page", results, record_property, capsys)
+    assert p99 < P99_BOUND, f"p99 latency {p99:.2f} s over {P99_BOUND} s"

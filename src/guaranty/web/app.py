@@ -17,6 +17,7 @@ import copy
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -46,6 +47,8 @@ _RUN = re.compile(RUN_PATTERN)
 MAX_DRAWS = 200_000
 #: seconds without a request after which the app lets go of the store file
 IDLE_CLOSE = 1.0
+# Seconds a listing of the store's runs is shared between requests (docs/web.md).
+RUNS_TTL = 0.5
 STATIC = Path(__file__).resolve().parent / "static"
 
 
@@ -511,10 +514,25 @@ def create_app(
 
     # -- runs -----------------------------------------------------------------------------
 
+    runs_memo: dict[str, Any] = {"key": None, "at": 0.0, "rows": []}
+    runs_lock = threading.Lock()
+
+    def store_runs(before: dict[str, str]) -> list[dict[str, Any]]:
+        """The store's run rows, shared for RUNS_TTL seconds between requests that see the
+        same jobs in the same states (a burst of requests then costs one query)."""
+        key = tuple(sorted(before.items()))
+        with runs_lock:
+            now = time.monotonic()
+            if runs_memo["key"] == key and now - runs_memo["at"] < RUNS_TTL:
+                return runs_memo["rows"]
+            with open_store() as st:
+                rows = st.runs()
+            runs_memo.update(key=key, at=time.monotonic(), rows=rows)
+            return rows
+
     def list_runs() -> list[RunInfo]:
         before = {j.run_id: j.status for j in jobs.all()}
-        with open_store() as st:
-            rows = st.runs()
+        rows = store_runs(before)
         seen = set()
         out = []
         for r in rows:

@@ -3,6 +3,7 @@ app itself so the pages work with no internet)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -48,6 +49,37 @@ def _plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
+
+
+def _results_figures(got: dict[str, Any]) -> dict[str, list[str]]:
+    """The results page's figures (HTML) by section, computed once per cached run."""
+    if "figs" in got:
+        return got["figs"]
+    from guaranty.pipeline import forecast
+
+    run, s = got["run"], got["scenario"]
+    fcs = [forecast(s, m) for m in ("compromise", "extremity", "bdm")]
+    rounds = [f for f in (_rounds_figure(s, fc) for fc in fcs) if f is not None]
+    years = s.deterrence.years if s.deterrence else 10
+    got["figs"] = {
+        "credibility": [_figure_html(_credibility_figure(got["credibility"], s))],
+        "comparison": [_figure_html(_comparison_figure(run, s, years))],
+        "settlement": [
+            _figure_html(_war_figure(run, s)),
+            _figure_html(_war_months_figure(run, s)),
+            _figure_html(_settled_figure(run, s)),
+        ],
+        "forecasts": [
+            _figure_html(_positions_figure(s, fcs)),
+            *[_figure_html(f) for f in rounds],
+        ],
+        "claims": [
+            _figure_html(f)
+            for f in (_claims_figure(got["claims"]), _tornado_figure(got["claims"]))
+            if f is not None
+        ],
+    }
+    return got["figs"]
 
 
 def _page(name: str, **ctx: Any) -> HTMLResponse:
@@ -230,44 +262,26 @@ def register(
     def results_page(run_id: str) -> HTMLResponse:
         info = run_info(run_id)
         got = results(run_id)
-        run, s = got["run"], got["scenario"]
-        from guaranty.pipeline import forecast
-
-        fcs = got.get("forecasts")  # kept with the run's cached results: computed once
-        if fcs is None:
-            fcs = got["forecasts"] = [forecast(s, m) for m in ("compromise", "extremity", "bdm")]
-        rounds = [f for f in (_rounds_figure(s, fc) for fc in fcs) if f is not None]
-        years = s.deterrence.years if s.deterrence else 10
-        figs = {
-            "credibility": [_figure_html(_credibility_figure(got["credibility"], s))],
-            "comparison": [_figure_html(_comparison_figure(run, s, years))],
-            "settlement": [
-                _figure_html(_war_figure(run, s)),
-                _figure_html(_war_months_figure(run, s)),
-                _figure_html(_settled_figure(run, s)),
-            ],
-            "forecasts": [
-                _figure_html(_positions_figure(s, fcs)),
-                *[_figure_html(f) for f in rounds],
-            ],
-            "claims": [
-                _figure_html(f)
-                for f in (_claims_figure(got["claims"]), _tornado_figure(got["claims"]))
-                if f is not None
-            ],
-        }
-        return _page(
-            "results.html.j2",
-            title=f"Run {run_id}",
-            info=info,
-            run=run,
-            summary=run.summary(),
-            s=s,
-            figs=figs,
-            claims=got["claims"],
-            answer=answer_html(run, s, got["claims"]),
-            runs=[r for r in list_runs() if r.stored > 0 and r.run_id != run_id],
-        )
+        others = [r for r in list_runs() if r.stored > 0 and r.run_id != run_id]
+        key = (info.model_dump_json(), tuple(r.model_dump_json() for r in others))
+        # The figures and the page are kept with the run's cached results: a page is built
+        # once per state of the run and of the run list, not once per request (issue 14).
+        with got.setdefault("page_lock", threading.Lock()):
+            if got.get("page_key") != key:
+                got["page"] = _page(
+                    "results.html.j2",
+                    title=f"Run {run_id}",
+                    info=info,
+                    run=got["run"],
+                    summary=got["run"].summary(),
+                    s=got["scenario"],
+                    figs=_results_figures(got),
+                    claims=got["claims"],
+                    answer=answer_html(got["run"], got["scenario"], got["claims"]),
+                    runs=others,
+                )
+                got["page_key"] = key
+            return got["page"]
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(a: str, b: str) -> HTMLResponse:

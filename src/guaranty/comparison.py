@@ -23,9 +23,13 @@ import numpy as np
 from guaranty.credibility import CredibilityResult
 from guaranty.data.peace import fortna_ceasefires
 from guaranty.models.durability import SurvivalFit, fit_survival, survival_probability
+from guaranty.scenario.design_matrix import DesignMatrix, draw_pooled
 from guaranty.scenario.schema import DeterrenceSettings, Scenario
 
-__all__ = ["DesignComparison", "compare_designs", "peace_model"]
+__all__ = ["FIT_PEACE", "DesignComparison", "compare_designs", "peace_model"]
+
+#: The name of the peace model's posterior draw in a design matrix (a joint input).
+FIT_PEACE = "history, durability: the fit's posterior draw"
 
 
 @cache
@@ -97,6 +101,7 @@ def compare_designs(
     aggressor: np.ndarray | None = None,
     protected: np.ndarray | None = None,
     covariates: Mapping[str, np.ndarray] | None = None,
+    matrix: DesignMatrix | None = None,
 ) -> DesignComparison:
     """Compare every design of ``scenario`` on the draws of ``credibility``.
 
@@ -105,13 +110,21 @@ def compare_designs(
     covariates : other covariates of the peace model (``treaty``, ``victory``), arrays of
         shape (draws,); absent ones are 0.
     seed : the entropy of a ``numpy.random.SeedSequence`` (an integer or a sequence).
+    matrix : quantiles for named inputs (:mod:`guaranty.scenario.design_matrix`):
+        :data:`FIT_PEACE` picks a posterior draw of the peace model.
     """
     settings = scenario.deterrence or DeterrenceSettings()
     draws = credibility.draws
     del aggressor, protected  # the credibility result already holds the post-war capabilities
-    peace = peace_model().sample(
-        np.random.default_rng(np.random.SeedSequence(_entropy(seed, 8))), draws
+    model = peace_model()
+    theta = draw_pooled(
+        lambda rng, k: rng.multivariate_normal(model.theta, model.cov, size=k),
+        draws,
+        np.random.default_rng(np.random.SeedSequence(_entropy(seed, 8))),
+        name=FIT_PEACE,
+        matrix=matrix,
     )
+    peace = model.params(theta)
     rows_any, rows_attack, rows_peace, rows_window, rows_exposure = [], [], [], [], []
     rows_abandoned = []
     for d in credibility.designs:

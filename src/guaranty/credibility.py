@@ -42,14 +42,14 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, ndtri
 
 from guaranty.errors import ScenarioError
 from guaranty.evidence import Evidence, evidence, mills_probability
 from guaranty.models.credibility import joining
 from guaranty.models.credibility.resolve import conditional_honor_probability, revealed_resolve
 from guaranty.models.deterrence import challenge
-from guaranty.scenario.compile import sample_quantity
+from guaranty.scenario.design_matrix import DesignMatrix, draw, draw_pooled
 from guaranty.scenario.schema import Design, Scenario
 
 __all__ = [
@@ -62,6 +62,15 @@ __all__ = [
     "design_commitments",
     "explain",
 ]
+
+#: Names of inputs in a design matrix and in :attr:`CredibilityResult.inputs`.
+PERSISTENCE = "persistence of resolve (history)"
+SHOCK = "common shock (history)"
+TODAY = "circumstances today (credibility.circumstances_today)"
+TOMORROW = "circumstances tomorrow (credibility.circumstances_tomorrow)"
+#: One draw of each stage's coefficients from its posterior (a joint input).
+FIT_JOINING = "history, who fights: the fit's posterior draw"
+FIT_ATTACK = "history, deterrence: the fit's posterior draw"
 
 #: obligation -> (commitment features it sets, has no historical counterpart, note)
 OBLIGATION_MAP: dict[str, tuple[tuple[str, ...], bool, str]] = {
@@ -459,49 +468,86 @@ def assess(
     inner: int = 256,
     aggressor_capability: np.ndarray | None = None,
     protected_capability: np.ndarray | None = None,
+    matrix: DesignMatrix | None = None,
 ) -> CredibilityResult:
     """Credibility and deterrence of every design of ``scenario`` (module docstring).
 
     ``seed`` is the entropy of a ``numpy.random.SeedSequence``; aggressor_capability and
     protected_capability (arrays of shape (draws,)) are the two sides' CINC after the war
-    (default: the scenario's nominal capabilities)."""
+    (default: the scenario's nominal capabilities). ``matrix``
+    (:mod:`guaranty.scenario.design_matrix`) gives quantiles for named inputs: the names of
+    :attr:`CredibilityResult.inputs` for single quantities, :data:`FIT_JOINING` and
+    :data:`FIT_ATTACK` for a posterior draw of each stage's coefficients, "unknown effect of
+    OBLIGATION" and "years to effect of DESIGN"."""
     cred = _settings(scenario)
     ev = evidence()
     case = _case(scenario)
     horizon = (scenario.deterrence.years if scenario.deterrence else 10) or 10
     root = np.random.SeedSequence(seed)
     s_j, s_a, s_corr, s_circ, s_unknown, s_latent, s_years = root.spawn(7)
-    coef_j = ev.joining.draw(np.random.default_rng(s_j), draws)
-    coef_a = ev.attack.draw(np.random.default_rng(s_a), draws)
+    coef_j = draw_pooled(
+        ev.joining.draw, draws, np.random.default_rng(s_j), name=FIT_JOINING, matrix=matrix
+    )
+    coef_a = draw_pooled(
+        ev.attack.draw, draws, np.random.default_rng(s_a), name=FIT_ATTACK, matrix=matrix
+    )
     rng_corr = np.random.default_rng(s_corr)
+
+    def empirical(name: str, values: np.ndarray, hi: float) -> np.ndarray:
+        got = np.clip(rng_corr.choice(values, draws), 0.0, hi)
+        u = matrix.get(name, draws) if matrix is not None else None
+        if u is None:
+            return got
+        ordered = np.sort(values)
+        return np.clip(ordered[np.minimum((u * ordered.size).astype(int), ordered.size - 1)], 0, hi)
+
     if cred.persistence is not None:
-        pers = sample_quantity(cred.persistence, draws, rng_corr, 0.0, 1.0)
+        pers = draw(cred.persistence, draws, rng_corr, 0.0, 1.0, name=PERSISTENCE, matrix=matrix)
     else:
-        pers = np.clip(rng_corr.choice(ev.persistence.draws, draws), 0.0, 1.0)
+        pers = empirical(PERSISTENCE, ev.persistence.draws, 1.0)
     if cred.common_shock is not None:
-        shock = sample_quantity(cred.common_shock, draws, rng_corr, 0.0, 0.999)
+        shock = draw(cred.common_shock, draws, rng_corr, 0.0, 0.999, name=SHOCK, matrix=matrix)
     else:
-        shock = np.clip(rng_corr.choice(ev.common_shock.draws, draws), 0.0, 0.999)
+        shock = empirical(SHOCK, ev.common_shock.draws, 0.999)
     rng_c = np.random.default_rng(s_circ)
-    c_today = sample_quantity(cred.circumstances_today, draws, rng_c)
-    c_tomorrow = sample_quantity(cred.circumstances_tomorrow, draws, rng_c)
+    c_today = draw(cred.circumstances_today, draws, rng_c, name=TODAY, matrix=matrix)
+    c_tomorrow = draw(cred.circumstances_tomorrow, draws, rng_c, name=TOMORROW, matrix=matrix)
     per_g: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for gid, conduct in sorted(cred.conduct.items()):
         ct = (
             c_today
             if conduct.circumstances_today is None
-            else sample_quantity(conduct.circumstances_today, draws, rng_c)
+            else draw(
+                conduct.circumstances_today,
+                draws,
+                rng_c,
+                name=f"circumstances today of {gid}",
+                matrix=matrix,
+            )
         )
         cm = (
             c_tomorrow
             if conduct.circumstances_tomorrow is None
-            else sample_quantity(conduct.circumstances_tomorrow, draws, rng_c)
+            else draw(
+                conduct.circumstances_tomorrow,
+                draws,
+                rng_c,
+                name=f"circumstances tomorrow of {gid}",
+                matrix=matrix,
+            )
         )
         per_g[gid] = (ct, cm)
     unknown_effect = np.random.default_rng(s_unknown).normal(
         0.0, UNKNOWN_SD, size=(draws, len(OBLIGATION_MAP))
     )
     unknown_index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
+    if matrix is not None:
+        used = {o.value for d in scenario.guarantees for o in d.obligations}
+        for ob in sorted(used & set(OBLIGATION_MAP)):
+            if OBLIGATION_MAP[ob][1]:
+                u = matrix.get(f"unknown effect of {ob} (stated prior)", draws)
+                if u is not None:
+                    unknown_effect[:, unknown_index[ob]] = UNKNOWN_SD * ndtri(u)
     agg_nominal = scenario.actor(cred.aggressor).capability_value.nominal
     prot_nominal = scenario.actor(cred.protected).capability_value.nominal
     cap_a = np.full(draws, agg_nominal) if aggressor_capability is None else aggressor_capability
@@ -520,7 +566,15 @@ def assess(
         x_after = _stage1_rows(case, scenario, tomorrow, horizon, cap_a, cap_p, names)
         eta_b = np.einsum("dyk,dk->dy", x_before, coef_a[:, 1:]) + coef_a[:, :1]
         eta_a = np.einsum("dyk,dk->dy", x_after, coef_a[:, 1:]) + coef_a[:, :1]
-        years_to_effect = sample_quantity(design.years_to_effect, draws, rng_years, 0.0, np.inf)
+        years_to_effect = draw(
+            design.years_to_effect,
+            draws,
+            rng_years,
+            0.0,
+            np.inf,
+            name=f"years to effect of {design.id}",
+            matrix=matrix,
+        )
         hazard, survival = challenge.attack_risk(eta_b, eta_a, years_to_effect)
         eta_today = eta_b[:, 0]  # today's arrangement: the same for every design
         first = hazard * np.concatenate([np.ones((draws, 1)), survival[:, :-1]], axis=1)
@@ -599,12 +653,7 @@ def assess(
                 horizon=horizon,
             )
         )
-    inputs = {
-        "persistence of resolve (history)": pers,
-        "common shock (history)": shock,
-        "circumstances tomorrow (credibility.circumstances_tomorrow)": c_tomorrow,
-        "circumstances today (credibility.circumstances_today)": c_today,
-    }
+    inputs = {PERSISTENCE: pers, SHOCK: shock, TOMORROW: c_tomorrow, TODAY: c_today}
     # the coefficients a design moves are recorded one by one; the controls' part of each
     # stage is recorded as one number (they move every design alike)
     for k, name in enumerate(ev.joining.names):

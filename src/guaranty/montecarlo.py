@@ -49,7 +49,8 @@ import numpy as np
 from guaranty.errors import ScenarioError
 from guaranty.models import registry
 from guaranty.models.war.battlefield import OUTCOMES
-from guaranty.scenario.compile import sample_inputs, sample_quantity
+from guaranty.scenario.compile import sample_inputs
+from guaranty.scenario.design_matrix import DesignMatrix, draw
 from guaranty.scenario.schema import Fixed, IssueRole, PipelineSettings, Scenario
 
 __all__ = [
@@ -59,9 +60,11 @@ __all__ = [
     "BlockResult",
     "Layout",
     "RunResult",
+    "input_factors",
     "layout",
     "simulate",
     "simulate_block",
+    "simulate_design",
 ]
 
 #: draws per block, the unit of randomness (see the module docstring)
@@ -225,8 +228,18 @@ def _negotiation_inputs(scenario: Scenario, x: Any) -> dict[str, np.ndarray]:
 
 
 def _simulate(
-    scenario: Scenario, seed: int, block: int, n: int, s: PipelineSettings
+    scenario: Scenario,
+    seed: int,
+    block: int,
+    n: int,
+    s: PipelineSettings,
+    *,
+    matrix: DesignMatrix | None = None,
+    mask: bool = True,
 ) -> tuple[BlockResult, tuple[str, ...]]:
+    """Block ``block`` of ``n`` draws. ``matrix`` gives quantiles for named inputs (the
+    generators are consumed alike with or without it); ``mask=False`` keeps the settlement's
+    outputs in every draw, as if the peace held (global sensitivity analysis)."""
     from guaranty.comparison import compare_designs
     from guaranty.credibility import assess
     from guaranty.war import run_war
@@ -237,13 +250,16 @@ def _simulate(
     cred_settings = scenario.credibility
     assert cred_settings is not None and s.model is not None  # checked by settings()
     # 1-2. inputs and the war
-    x = sample_inputs(scenario, n, np.random.default_rng(np.random.SeedSequence(entropy(0))))
-    war = run_war(scenario, draws=n, seed=entropy(1))
+    x = sample_inputs(
+        scenario, n, np.random.default_rng(np.random.SeedSequence(entropy(0))), matrix
+    )
+    war = run_war(scenario, draws=n, seed=entropy(1), matrix=matrix)
     r = war.result
     a0, b0 = war.initial_forces()
     force_a = r.forces[:, 0] / a0
     force_b = r.forces[:, 1] / b0
     peace = (r.outcome == _SETTLEMENT) | (r.outcome == _DECISIVE_A)
+    held = peace if mask else np.ones(n, dtype=bool)
     # 3. capabilities after the war
     ids = list(x.actor_ids)
     cap = x.capability.copy()
@@ -256,7 +272,7 @@ def _simulate(
     outcome = model.run(
         replace(x, capability=cap), np.random.default_rng(np.random.SeedSequence(entropy(2)))
     ).outcome
-    settled = np.where(peace[:, None], outcome, np.nan)
+    settled = np.where(held[:, None], outcome, np.nan)
     t_issue = _role_index(scenario, IssueRole.territory)
     terms = r.terms
     if t_issue is not None:
@@ -266,7 +282,7 @@ def _simulate(
         at_table = (outcome[:, t_issue] - lo_t) * (100.0 / (hi_t - lo_t))
         clipped = np.clip(at_table, r.range_low, r.range_high)
         terms = np.where(r.outcome == _SETTLEMENT, clipped, r.terms)
-        settled[:, t_issue] = np.where(peace, lo_t + terms * ((hi_t - lo_t) / 100.0), np.nan)
+        settled[:, t_issue] = np.where(held, lo_t + terms * ((hi_t - lo_t) / 100.0), np.nan)
     # 5. the settled guarantee level and the nearest design on the ladder
     g_issue = _role_index(scenario, IssueRole.guarantee)
     rng_levels = np.random.default_rng(np.random.SeedSequence(entropy(3)))
@@ -275,7 +291,9 @@ def _simulate(
         lo, hi = scenario.issues[g_issue].scale
         for k, d in enumerate(scenario.guarantees):
             if d.level is not None:
-                levels[k] = sample_quantity(d.level, n, rng_levels, lo, hi)
+                levels[k] = draw(
+                    d.level, n, rng_levels, lo, hi, name=f"level of {d.id}", matrix=matrix
+                )
     level = settled[:, g_issue] if g_issue is not None else np.full(n, np.nan)
     has_level = ~np.isnan(levels).all(axis=0) & ~np.isnan(level)
     gap = np.abs(np.where(np.isnan(levels), np.inf, levels - level[None, :]))
@@ -291,6 +309,7 @@ def _simulate(
         inner=s.inner,
         aggressor_capability=cap_b,
         protected_capability=cap_a,
+        matrix=matrix,
     )
     comp = compare_designs(
         scenario,
@@ -302,6 +321,7 @@ def _simulate(
             "treaty": (r.outcome == _SETTLEMENT).astype(float),
             "victory": (r.outcome == _DECISIVE_A).astype(float),
         },
+        matrix=matrix,
     )
     whatif: dict[str, np.ndarray] = {
         "p_any": np.array([d.p_any for d in cred.designs]),
@@ -317,7 +337,7 @@ def _simulate(
         "p_peace": comp.p_peace,
     }
     for k in ("p_no_attack", "p_attack_window", "p_peace", "p_abandoned"):
-        whatif[k] = np.where(peace[None, :], whatif[k], np.nan)
+        whatif[k] = np.where(held[None, :], whatif[k], np.nan)
     inputs: dict[str, np.ndarray] = {}
     inputs.update(_negotiation_inputs(scenario, x))
     for name, values in sorted(war.params.items()):
@@ -383,13 +403,48 @@ def simulate_block(
     s = settings(scenario)
     lay = lay or layout(scenario)
     result, names = _simulate(scenario, seed, block, BLOCK, s)
+    return arrange(result, names, lay).head(n)
+
+
+def simulate_design(
+    scenario: Scenario,
+    matrix: DesignMatrix,
+    n: int,
+    *,
+    seed: int = 0,
+    stream: int = 0,
+    mask: bool = False,
+    lay: Layout | None = None,
+) -> BlockResult:
+    """``n`` draws with the inputs the design ``matrix`` names at its quantiles (every other
+    randomness from the streams of (``seed``, ``stream``)), the input columns in the layout's
+    order; ``mask=False`` keeps the settlement's outputs in every draw, as if the peace held
+    (global sensitivity analysis, :mod:`guaranty.sensitivity`)."""
+    lay = lay or layout(scenario)
+    result, names = _simulate(
+        scenario, seed, stream, n, settings(scenario), matrix=matrix, mask=mask
+    )
+    return arrange(result, names, lay)
+
+
+def input_factors(scenario: Scenario) -> tuple[str, ...]:
+    """The names of the scenario's uncertain inputs as a design matrix sees them, in the
+    order the pipeline draws them."""
+    rec = DesignMatrix.recorder()
+    _simulate(scenario, 0, 0, 8, settings(scenario), matrix=rec)
+    return tuple(rec.asked)
+
+
+def arrange(result: BlockResult, names: Sequence[str], lay: Layout) -> BlockResult:
+    """``result`` with its input columns (named ``names``) in the layout's order (NaN for an
+    input that did not vary in this block)."""
     index = {name: k for k, name in enumerate(names)}
+    rows = result.inputs.shape[0]
     cols = [
-        result.inputs[:, index[name]] if name in index else np.full(BLOCK, np.nan)
+        result.inputs[:, index[name]] if name in index else np.full(rows, np.nan)
         for name in lay.inputs
     ]
-    result = replace(result, inputs=np.stack(cols, axis=1) if cols else np.zeros((BLOCK, 0)))
-    return result.head(n)
+    return replace(result, inputs=np.stack(cols, axis=1) if cols else np.zeros((rows, 0)))
 
 
 def blocks_of(draws: int) -> list[tuple[int, int]]:

@@ -17,10 +17,22 @@ import numpy as np
 
 from guaranty.errors import ScenarioError
 from guaranty.models.war.battlefield import OUTCOMES, WarParams, WarResult, simulate_war
-from guaranty.scenario.compile import sample_quantity
+from guaranty.scenario.design_matrix import (
+    DesignMatrix,
+    draw,
+    draw_index,
+    draw_normal,
+    draw_uniform,
+)
 from guaranty.scenario.schema import Scenario
 
 __all__ = ["WarSummary", "run_war"]
+
+#: Names of the fitted inputs in a design (:mod:`guaranty.scenario.design_matrix`): which draw of
+#: the COW calibration, and this war's own tempo shock and premium draw around it.
+FIT_DRAW = "war: draw of the COW calibration (fitted)"
+FIT_TEMPO = "war: this war's tempo shock (fitted spread)"
+FIT_PREMIUM = "war: this war's premium draw (fitted)"
 
 _SIGNED = frozenset(
     {
@@ -323,6 +335,7 @@ def fitted_defaults(
     states: int = 2,
     months_fought: int = 0,
     nominal: dict[str, float] | None = None,
+    matrix: DesignMatrix | None = None,
 ) -> dict[str, np.ndarray]:
     """The fitted battlefield parameters the scenario does not give, one posterior draw of the
     COW calibration per draw (name -> array of shape (draws,)).
@@ -347,10 +360,10 @@ def fitted_defaults(
         key = tuple(sorted((nominal or {}).items()))
         weights = weights * _survival(months_fought, major_powers, states, key)
         weights = weights / weights.sum()
-    idx = rng.choice(weights.size, size=draws, p=weights)
+    idx = draw_index(weights, draws, rng, name=FIT_DRAW, matrix=matrix)
     th = {k: v[idx] for k, v in fit.theta.items()}
-    z = rng.standard_normal(draws)
-    u = rng.random(draws)
+    z = draw_normal(1.0, draws, rng, name=FIT_TEMPO, matrix=matrix)
+    u = draw_uniform(draws, rng, name=FIT_PREMIUM, matrix=matrix)
     return _from_theta(th, z, u, given, major_powers, states)
 
 
@@ -361,12 +374,15 @@ def run_war(
     seed: int | Sequence[int] = 0,
     level: float = 0.9,
     keep_paths: bool = False,
+    matrix: DesignMatrix | None = None,
 ) -> WarSummary:
     """Simulate the scenario's war ``draws`` times (seeded; ``seed`` is the entropy of a
     ``numpy.random.SeedSequence``, an integer or a sequence of them). Parameters the scenario
     does not give are drawn from the fit to the COW wars where :data:`FITTED` lists them,
     else keep the model's documented defaults. ``keep_paths`` keeps the month-by-month
-    paths (for ``by_month`` in the JSON)."""
+    paths (for ``by_month`` in the JSON). ``matrix`` (:mod:`guaranty.scenario.design_matrix`) gives
+    quantiles for named inputs ("war: NAME" for a scenario parameter, :data:`FIT_DRAW`,
+    :data:`FIT_TEMPO`, :data:`FIT_PREMIUM` for the fitted ones)."""
     if scenario.war is None:
         raise ScenarioError(
             "the scenario has no 'war' section (the battlefield model's parameters with their "
@@ -379,7 +395,7 @@ def run_war(
     values: dict[str, Any] = {}
     for name, q in sorted(settings.parameters.items()):
         lo = -np.inf if name in _SIGNED else 0.0
-        values[name] = sample_quantity(q, draws, rng, lo, np.inf)
+        values[name] = draw(q, draws, rng, lo, np.inf, name=f"war: {name}", matrix=matrix)
     neutral = inherited(scenario)
     values.update({k: np.full(draws, v) for k, v in neutral.items()})
     fitted = fitted_defaults(
@@ -393,6 +409,7 @@ def run_war(
             **{k: float(q.nominal) for k, q in settings.parameters.items()},
             **neutral,
         },
+        matrix=matrix,
     )
     params = WarParams(**values, **fitted, horizon=settings.horizon, planning=settings.planning)
     result = simulate_war(params, draws, np.random.default_rng(s_war), keep_paths=keep_paths)

@@ -15,13 +15,18 @@ the scenario's order (actors, then issues), one block of ``draws`` values each.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy import stats
 
 from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.scenario.schema import Fixed, Normal, Scenario, Triangular, Uniform
 
-__all__ = ["nominal_inputs", "sample_inputs", "sample_quantity"]
+__all__ = ["nominal_inputs", "quantile", "sample_inputs", "sample_quantity"]
+
+if TYPE_CHECKING:
+    from guaranty.scenario.design_matrix import DesignMatrix
 
 Quantity = Fixed | Normal | Uniform | Triangular
 
@@ -42,7 +47,27 @@ def sample_quantity(
     return rng.triangular(q.low, q.mode, q.high, size=draws)
 
 
-def _compile(scenario: Scenario, draws: int, rng: np.random.Generator | None) -> NegotiationInputs:
+def quantile(q: Quantity, u: np.ndarray, lo: float = -np.inf, hi: float = np.inf) -> np.ndarray:
+    """The inverse CDF of ``q`` (kept within [lo, hi] as in sampling) at ``u`` (shape (n,))."""
+    if isinstance(q, Fixed):
+        return np.full(u.shape, q.value)
+    if isinstance(q, Normal):
+        a, b = (lo - q.mean) / q.sd, (hi - q.mean) / q.sd
+        return stats.truncnorm.ppf(u, a, b, loc=q.mean, scale=q.sd)
+    if isinstance(q, Uniform):
+        return q.low + u * (q.high - q.low)
+    if q.low == q.high:
+        return np.full(u.shape, q.low)
+    c = (q.mode - q.low) / (q.high - q.low)
+    return stats.triang.ppf(u, c, loc=q.low, scale=q.high - q.low)
+
+
+def _compile(
+    scenario: Scenario,
+    draws: int,
+    rng: np.random.Generator | None,
+    matrix: DesignMatrix | None = None,
+) -> NegotiationInputs:
     actors, issues = scenario.actors, scenario.issues
     n_a, n_i = len(actors), len(issues)
     lower = np.array([i.scale[0] for i in issues], dtype=float)
@@ -55,13 +80,15 @@ def _compile(scenario: Scenario, draws: int, rng: np.random.Generator | None) ->
     capability = np.zeros((draws, n_a, n_i))
     present = np.zeros((n_a, n_i), dtype=bool)
 
-    def value(q: Quantity, lo: float, hi: float) -> np.ndarray:
+    def value(q: Quantity, lo: float, hi: float, name: str) -> np.ndarray:
         if rng is None:
             return np.full(draws, q.nominal)
-        return sample_quantity(q, draws, rng, lo, hi)
+        values = sample_quantity(q, draws, rng, lo, hi)
+        u = matrix.get(name, draws) if matrix is not None and not isinstance(q, Fixed) else None
+        return values if u is None else quantile(q, u, lo, hi)
 
     for a, actor in enumerate(actors):
-        base_cap = value(actor.capability_value, 0.0, np.inf)
+        base_cap = value(actor.capability_value, 0.0, np.inf, f"capability of {actor.id}")
         capability[:, a, :] = base_cap[:, None]
         entries = scenario.positions.get(actor.id, {})
         for k, issue in enumerate(issues):
@@ -69,10 +96,11 @@ def _compile(scenario: Scenario, draws: int, rng: np.random.Generator | None) ->
             if entry is None:
                 continue
             present[a, k] = True
-            positions[:, a, k] = value(entry.position, lower[k], upper[k])
-            salience[:, a, k] = value(entry.salience, 0.0, 1.0)
+            where = f"{actor.id} on {issue.id}"
+            positions[:, a, k] = value(entry.position, lower[k], upper[k], f"position of {where}")
+            salience[:, a, k] = value(entry.salience, 0.0, 1.0, f"salience of {where}")
             if entry.capability is not None:
-                capability[:, a, k] = value(entry.capability, 0.0, np.inf)
+                capability[:, a, k] = value(entry.capability, 0.0, np.inf, f"capability of {where}")
     return NegotiationInputs(
         positions=positions,
         salience=salience,
@@ -91,8 +119,15 @@ def nominal_inputs(scenario: Scenario) -> NegotiationInputs:
     return _compile(scenario, 1, None)
 
 
-def sample_inputs(scenario: Scenario, draws: int, rng: np.random.Generator) -> NegotiationInputs:
-    """``draws`` joint draws of the scenario's uncertain positions, saliences, capabilities."""
+def sample_inputs(
+    scenario: Scenario,
+    draws: int,
+    rng: np.random.Generator,
+    matrix: DesignMatrix | None = None,
+) -> NegotiationInputs:
+    """``draws`` joint draws of the scenario's uncertain positions, saliences, capabilities
+    (a quantity the ``matrix`` names takes its quantiles instead; the generator is consumed
+    alike either way)."""
     if draws < 1:
         raise ValueError(f"draws must be a positive integer; got {draws}")
-    return _compile(scenario, draws, rng)
+    return _compile(scenario, draws, rng, matrix)

@@ -127,7 +127,7 @@ class SurvivalFit:
 
     def point(self, draws: int = 1) -> SurvivalParams:
         """The MLE repeated ``draws`` times (no parameter uncertainty)."""
-        return self._params(np.broadcast_to(self.theta, (draws, self.theta.size)))
+        return self.params(np.broadcast_to(self.theta, (draws, self.theta.size)))
 
     def sample(self, rng: np.random.Generator, draws: int) -> SurvivalParams:
         """``draws`` parameter vectors from the Laplace approximation, under ``rng``."""
@@ -135,9 +135,10 @@ class SurvivalFit:
             raise ModelError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
         if draws < 1:
             raise ModelError(f"draws must be a positive integer; got {draws}")
-        return self._params(rng.multivariate_normal(self.theta, self.cov, size=draws))
+        return self.params(rng.multivariate_normal(self.theta, self.cov, size=draws))
 
-    def _params(self, theta: np.ndarray) -> SurvivalParams:
+    def params(self, theta: np.ndarray) -> SurvivalParams:
+        """The parameters of each row of ``theta`` (shape (draws, p)), as a batch."""
         weibull = self.distribution == "weibull"
         start = 2 if weibull else 1
         shape = np.exp(theta[:, 1]) if weibull else np.ones(theta.shape[0])

@@ -282,7 +282,9 @@ def _simulate(
         at_table = (outcome[:, t_issue] - lo_t) * (100.0 / (hi_t - lo_t))
         clipped = np.clip(at_table, r.range_low, r.range_high)
         terms = np.where(r.outcome == _SETTLEMENT, clipped, r.terms)
-        settled[:, t_issue] = np.where(held, lo_t + terms * ((hi_t - lo_t) / 100.0), np.nan)
+        # as if the peace held (no mask): a war without terms ends on the line it reached
+        line = terms if mask else np.where(np.isnan(terms), r.front, terms)
+        settled[:, t_issue] = np.where(held, lo_t + line * ((hi_t - lo_t) / 100.0), np.nan)
     # 5. the settled guarantee level and the nearest design on the ladder
     g_issue = _role_index(scenario, IssueRole.guarantee)
     rng_levels = np.random.default_rng(np.random.SeedSequence(entropy(3)))

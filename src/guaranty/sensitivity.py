@@ -32,7 +32,7 @@ within 0.1 of 1 (tested).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +123,7 @@ def sobol(
     n: int = 256,
     seed: int = 0,
     resamples: int = 200,
+    only: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SobolResult:
     """Sobol indices of ``outputs(run)`` (name -> per-draw values, shape (draws,), for a
@@ -131,6 +132,7 @@ def sobol(
 
     ``n``: base samples (a power of 2; the pipeline runs n (g + 2) draws for g factors);
     ``seed`` fixes the quasi-random points, the bootstrap and the streams of chance;
+    ``only``: analyse just these factors (group names), every other input joins chance;
     ``progress(done, total)`` after each matrix. An output that does not vary, or has a
     missing value, gets no indices."""
     from SALib.analyze import sobol as analyze
@@ -142,6 +144,11 @@ def sobol(
     if n < 2 or n & (n - 1):
         raise ValueError(f"n must be a power of 2 (at least 2); got {n}")
     names = factors(scenario)
+    if only is not None:
+        unknown = sorted(set(only) - set(groups_of(names)))
+        if unknown:
+            raise ValueError(f"no factor {unknown[0]!r} in the scenario")
+        names = tuple(n for n, g in zip(names, groups_of(names), strict=True) if g in only)
     groups = [*groups_of(names), CHANCE]
     order = list(dict.fromkeys(groups))
     problem = {
@@ -172,8 +179,8 @@ def sobol(
     variance: dict[str, float] = {}
     ab = np.r_[0 : n * step : step, step - 1 : n * step : step]
     for key, y in ys.items():
-        if np.isnan(y).any() or np.ptp(y) == 0:
-            continue
+        if np.isnan(y).any() or np.var(y[ab]) == 0:
+            continue  # missing somewhere, or constant over A and B: nothing to apportion
         variance[key] = float(np.var(y[ab]))
         got = analyze.analyze(
             problem, y, calc_second_order=False, num_resamples=resamples, seed=seed

@@ -259,6 +259,23 @@ STATED_RANGES: dict[str, tuple[float, float, float, str]] = {
 }
 
 
+def stated_factors(scenario: Scenario) -> list[str]:
+    """The war inputs of ``scenario`` that vary over their :data:`STATED_RANGES`: the
+    model's own defaults the scenario leaves alone, and values the scenario fixes at the
+    sourced value a range was stated for. A range belongs to that value (the Ukraine
+    scenario's): another scenario's own fixed value is not varied over it."""
+    from guaranty.scenario.schema import Fixed
+
+    settings = scenario.war
+    out = []
+    for name, (value, _lo, _hi, _src) in STATED_RANGES.items():
+        given = settings.parameters.get(name) if settings is not None else None
+        kernel_default = given is None and name not in NEUTRAL_DEFAULTS and name not in FITTED
+        if kernel_default or (isinstance(given, Fixed) and given.value == value):
+            out.append(name)
+    return out
+
+
 def _from_theta(
     th: dict[str, np.ndarray],
     z: np.ndarray,
@@ -398,6 +415,13 @@ def run_war(
         values[name] = draw(q, draws, rng, lo, np.inf, name=f"war: {name}", matrix=matrix)
     neutral = inherited(scenario)
     values.update({k: np.full(draws, v) for k, v in neutral.items()})
+    if matrix is not None:
+        # in a design, a default or sourced value with a stated range varies over it
+        for name in stated_factors(scenario):
+            lo, hi = STATED_RANGES[name][1:3]
+            u = matrix.get(f"war: {name} (stated range)", draws)
+            if u is not None:
+                values[name] = lo + u * (hi - lo)
     fitted = fitted_defaults(
         values,
         draws,
@@ -446,13 +470,8 @@ def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list
         if name not in settings.parameters:
             lo, hi = np.quantile(base.params[name], [0.05, 0.95])
             ranges[name] = ("fitted", float(lo), float(hi))
-    for name, (value, lo, hi, _src) in STATED_RANGES.items():
-        # a stated range belongs to the sourced value it was stated for (the Ukraine
-        # scenario's): another scenario's own fixed value is not varied over it
-        given = settings.parameters.get(name)
-        kernel_default = given is None and name not in NEUTRAL_DEFAULTS and name not in FITTED
-        if kernel_default or (isinstance(given, Fixed) and given.value == value):
-            ranges[name] = ("stated range", lo, hi)
+    for name in stated_factors(scenario):
+        ranges[name] = ("stated range", *STATED_RANGES[name][1:3])
     rows = []
     for name, (kind, lo, hi) in sorted(ranges.items()):
         shares = []

@@ -80,8 +80,29 @@ def test_factors_group_each_actor(korea) -> None:
     assert "history, who fights: the fit's posterior draw" in groups
     # the war model's own defaults enter over their stated ranges
     assert "war: discount (stated range)" in groups
-    # 6 actors, 3 fitted war inputs, 4 war defaults, 5 history draws, 1 years to effect
-    assert len(set(groups)) == 19
+    # and the negotiation model's parameter the DEU III data do not pin down
+    assert "negotiation model: extreme_weight (stated range)" in groups
+    # 6 actors, 1 model parameter, 3 fitted war inputs, 4 war defaults, 5 history draws,
+    # 1 years to effect
+    assert len(set(groups)) == 20
+
+
+def test_a_model_parameter_per_draw_equals_one_run_per_value(korea) -> None:
+    """Extremity with e given per draw forecasts each draw as a run with that e would."""
+    from guaranty.models import registry
+    from guaranty.scenario.compile import sample_inputs
+
+    x = sample_inputs(korea, 6, np.random.default_rng(0))
+    e = np.array([0.05, 0.08, 0.1, 0.12, 0.15, 0.2])
+    model = registry.create("extremity")
+    got = model.per_draw(extreme_weight=e).run(x, np.random.default_rng(1)).outcome
+    for k, ek in enumerate(e):
+        one = registry.create("extremity", extreme_weight=float(ek))
+        want = one.run(x, np.random.default_rng(1)).outcome[k]
+        np.testing.assert_allclose(got[k], want, rtol=0, atol=1e-12)
+    assert model.extreme_weight == 0.1  # the shipped model is unchanged
+    with pytest.raises(Exception, match="must lie in"):
+        model.per_draw(extreme_weight=np.array([0.5]))
 
 
 @pytest.fixture(scope="module")

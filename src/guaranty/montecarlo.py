@@ -269,6 +269,16 @@ def _simulate(
     cap[:, agg, :] *= force_b[:, None]
     # 4. negotiation
     model = registry.create(s.model)
+    if matrix is not None:
+        # in a design, a model parameter the data cannot pin varies over its stated range
+        ranges = type(model).stated_ranges
+        picked = {
+            name: lo + u * (hi - lo)
+            for name, (lo, hi, _) in sorted(ranges.items())
+            if (u := matrix.get(f"negotiation model: {name} (stated range)", n)) is not None
+        }
+        if picked:
+            model = model.per_draw(**picked)
     outcome = model.run(
         replace(x, capability=cap), np.random.default_rng(np.random.SeedSequence(entropy(2)))
     ).outcome

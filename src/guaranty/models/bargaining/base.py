@@ -151,6 +151,26 @@ class NegotiationModel(ABC):
     #: True when each issue is forecast on its own (one-dimensional models); such models may
     #: be run on many independent cases at once by stacking them along the issue axis.
     separable: ClassVar[bool] = True
+    #: Parameters the data cannot pin to one value: name -> (low, high, source). A global
+    #: sensitivity analysis varies each over its range, one value per draw
+    #: (:meth:`per_draw`); a model that declares one accepts an array of shape (draws,) for it.
+    stated_ranges: ClassVar[dict[str, tuple[float, float, str]]] = {}
+
+    def per_draw(self, **values: np.ndarray) -> NegotiationModel:
+        """A copy of the model with the named :attr:`stated_ranges` parameters set per
+        draw (arrays of shape (draws,), each within its stated range)."""
+        import copy
+
+        out = copy.copy(self)
+        for name, v in values.items():
+            if name not in self.stated_ranges:
+                raise ModelError(f"{self.name} states no range for parameter {name!r}")
+            lo, hi, _ = self.stated_ranges[name]
+            v = np.asarray(v, dtype=float)
+            if v.ndim != 1 or not np.all((v >= lo) & (v <= hi)):
+                raise ModelError(f"parameter {name} of {self.name} must lie in [{lo}, {hi}]")
+            setattr(out, name, v)
+        return out
 
     @abstractmethod
     def run(self, inputs: NegotiationInputs, rng: np.random.Generator) -> NegotiationResult:

@@ -92,6 +92,14 @@ class Extremity(NegotiationModel):
 
     name: ClassVar[str] = "extremity"
     summary: ClassVar[str] = "weighted mean (c^a s^b) discounting the outermost positions"
+    stated_ranges: ClassVar[dict[str, tuple[float, float, str]]] = {
+        "extreme_weight": (
+            0.05,
+            0.2,
+            "the values of e refitted on the ten training sets of the grouped "
+            "cross-validation on the DEU III development issues (docs/validation.md)",
+        )
+    }
 
     def __init__(
         self,
@@ -129,7 +137,9 @@ class Extremity(NegotiationModel):
         )
         w = effective_weights(powered)
         edge = outermost(inputs.positions, inputs.present, inputs.upper - inputs.lower)
-        discounted = np.where(edge, self.extreme_weight * w, w)
+        e = np.asarray(self.extreme_weight, dtype=float)
+        e = e.reshape(-1, 1, 1) if e.ndim else e  # one value per draw (per_draw)
+        discounted = np.where(edge, e * w, w)
         return np.where(discounted.sum(axis=1, keepdims=True) > 0, discounted, w)
 
     def run(self, inputs: NegotiationInputs, rng: np.random.Generator) -> NegotiationResult:

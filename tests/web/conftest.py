@@ -10,6 +10,9 @@ from fastapi.testclient import TestClient
 
 from guaranty.web.app import create_app
 
+#: the Host that FastAPI's test client (and schemathesis's ASGI client) sends
+TEST_HOSTS = ["testserver"]
+
 
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
@@ -20,7 +23,8 @@ def store_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def client(store_path: Path) -> Iterator[TestClient]:
     """A test client of an app over ``store_path``, its lifespan running (one run at a time,
-    in-process). A server error comes back as a 500 response, not as a raised exception."""
-    app = create_app(store_path, workers=1, max_running=1)
+    in-process). A server error comes back as a 500 response, not as a raised exception.
+    The test client names its server ``testserver``: an allowed host here."""
+    app = create_app(store_path, workers=1, max_running=1, allowed_hosts=TEST_HOSTS)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

@@ -28,6 +28,8 @@ from guaranty.cli import app as cli_app
 from guaranty.web.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
+# the Host that FastAPI's test client (and schemathesis's ASGI client) sends
+TEST_HOSTS = ["testserver"]
 SCENARIO = REPO / "scenarios" / "ukraine-2022.yaml"
 SID = "ukraine-2022"
 DEU = REPO / "tests" / "data" / "deu3_dev.tsv"
@@ -136,7 +138,7 @@ class Api:
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     folder = tmp_path_factory.mktemp("web-api")
     store = folder / "store.duckdb"
-    app = create_app(store, workers=1, max_running=1)
+    app = create_app(store, workers=1, max_running=1, allowed_hosts=TEST_HOSTS)
     with TestClient(app, raise_server_exceptions=False) as client:
         r = client.post("/api/runs", json={"scenario": SID, "draws": DRAWS, "seed": 1})
         assert r.status_code == 202, r.text
@@ -168,7 +170,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 @pytest.fixture
 def small_body(store_path: Path) -> Iterator[TestClient]:
     """An app that takes request bodies of at most 1000 bytes."""
-    app = create_app(store_path, workers=1, max_body=1000)
+    app = create_app(store_path, workers=1, max_body=1000, allowed_hosts=TEST_HOSTS)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -413,7 +415,7 @@ def _asgi_post(app: Any, path: str, query: str, chunks: list[bytes]) -> tuple[in
 def test_streamed_body_over_limit_asgi(store_path: Path) -> None:
     """A body that arrives in pieces with no Content-Length is cut off once over the limit:
     413, and the rest of it is never read."""
-    app = create_app(store_path, workers=1, max_body=1000)
+    app = create_app(store_path, workers=1, max_body=1000, allowed_hosts=TEST_HOSTS)
     try:
         status, body, read = _asgi_post(app, "/api/scenarios", "filename=x.yaml", [b"#" * 400] * 50)
         assert status == 413, body

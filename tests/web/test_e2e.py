@@ -137,15 +137,21 @@ def browser(chromium: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
-    """A fresh page at 1280 px wide; fails the test on any uncaught script error."""
+    """A fresh page at 1280 px wide; fails the test on any uncaught script error, and on
+    anything the pages' Content-Security-Policy refused (Chromium reports it on the console
+    as "Refused to ... because it violates the following Content Security Policy ...")."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
     context.set_default_timeout(60_000)
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda exc: errors.append(str(exc)))
+    p.on(
+        "console",
+        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield p
     context.close()
-    assert not errors, f"script errors in the pages: {errors}"
+    assert not errors, f"script errors or CSP violations in the pages: {errors}"
 
 
 def _shot(page: Any, name: str, *, full_page: bool = True) -> Path:

@@ -25,6 +25,8 @@ from schemathesis.checks import not_a_server_error
 from guaranty.web.app import MAX_DRAWS, create_app
 
 REPO = Path(__file__).resolve().parents[2]
+# the Host that FastAPI's test client (and schemathesis's ASGI client) sends
+TEST_HOSTS = ["testserver"]
 SCENARIO = REPO / "scenarios" / "ukraine-2022.yaml"
 CHEAP = 1000  # the most draws a generated run may ask for
 
@@ -36,7 +38,13 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     shipped.mkdir()
     for name in ("ukraine-2022.yaml", "0.yaml", "a.yaml"):
         shutil.copy(SCENARIO, shipped / name)
-    app = create_app(folder / "store.duckdb", scenarios_dir=shipped, workers=1, max_running=1)
+    app = create_app(
+        folder / "store.duckdb",
+        scenarios_dir=shipped,
+        workers=1,
+        max_running=1,
+        allowed_hosts=TEST_HOSTS,
+    )
     yield app
     jobs = app.state.jobs
     for job in jobs.all():
@@ -53,7 +61,9 @@ def _load_schema() -> Any:
     not depend on the store). Requests go to the ``fuzzed_app`` fixture's app instead: this
     version of schemathesis's lazy ``from_fixture`` loader fails under pytest 9.2 (it sets
     ``request.node._nodeid``, which pytest no longer has)."""
-    app = create_app(":memory:", scenarios_dir=REPO / "scenarios", workers=1)
+    app = create_app(
+        ":memory:", scenarios_dir=REPO / "scenarios", workers=1, allowed_hosts=TEST_HOSTS
+    )
     try:
         return schemathesis.openapi.from_asgi("/openapi.json", app)
     finally:

@@ -8,24 +8,33 @@ so a run finished in a terminal shows up in the browser.
 Safety: request bodies are capped (``max_body`` bytes); YAML is parsed with the safe loader
 (no object construction); scenario and run ids are checked against a strict pattern and only
 ever used as keys in the store, never as file names; at most ``max_running`` runs go at a
-time and at most 16 wait; every error is answered with a JSON body, never a traceback.
+time and at most 16 wait; every error is answered with a JSON body, never a traceback, and
+never with a server path or process id (the details go to the ``guaranty.web`` log). Requests
+for another Host (DNS rebinding) and state-changing requests from another origin are refused,
+and every response carries a Content-Security-Policy and the other security headers
+(``guaranty.web.safety``). An upload is read in a worker thread within ``parse_timeout``
+seconds, so a slow file does not hold up the other requests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
+import logging
+import os
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
@@ -37,6 +46,7 @@ from guaranty.scenario import CaseSet, Scenario, parse
 from guaranty.scenario.schema import OBLIGATIONS, Fixed, Normal, Triangular, Uniform
 from guaranty.store import Store
 from guaranty.web.jobs import Jobs, QueueFull
+from guaranty.web.safety import SECURITY_HEADERS, Guard, normalize_host, scrub
 
 __all__ = ["create_app"]
 
@@ -50,6 +60,16 @@ IDLE_CLOSE = 1.0
 # Seconds a listing of the store's runs is shared between requests (docs/web.md).
 RUNS_TTL = 0.5
 STATIC = Path(__file__).resolve().parent / "static"
+#: seconds an upload may take to be read and checked (then 422)
+PARSE_TIMEOUT = 10.0
+#: uploads read at a time (one that overran its time keeps its thread until it ends)
+MAX_PARSES = 2
+#: the message of a 500: the details are logged, never sent
+INTERNAL_ERROR = (
+    "internal error: the details are in the server's log; try again, and report the problem "
+    "if it happens again"
+)
+log = logging.getLogger("guaranty.web")
 
 
 def default_scenarios_dir() -> Path | None:
@@ -179,11 +199,12 @@ class BodyLimit:
                 await too_big(scope, receive, send)
 
 
-def _error(exc: GuarantyError, status: int = 422) -> JSONResponse:
+def _error(exc: GuarantyError, status: int = 422, known: Iterable[str] = ()) -> JSONResponse:
     field = getattr(exc, "field", None)
+    file = getattr(exc, "file", None)
     body = ErrorBody(
-        error=str(exc),
-        file=getattr(exc, "file", None),
+        error=scrub(str(exc), known=known),
+        file=scrub(file, known=known) if file else None,
         line=getattr(exc, "line", None),
         column=getattr(exc, "column", None),
         field=".".join(str(f) for f in field) if field else None,
@@ -324,11 +345,20 @@ def create_app(
     workers: int = 2,
     max_running: int = 1,
     max_body: int = 2_000_000,
+    allowed_hosts: Iterable[str] = (),
+    parse_timeout: float = PARSE_TIMEOUT,
 ) -> FastAPI:
-    """The workbench over the results store ``store`` (created if missing)."""
+    """The workbench over the results store ``store`` (created if missing).
+
+    ``allowed_hosts``: host names or addresses (any port) that the server answers to besides
+    its loopback address (127.0.0.1, localhost, [::1]); ``parse_timeout``: seconds an upload
+    may take to be read."""
     from guaranty.web import pages
 
     store = str(store)
+    allowed = [normalize_host(h) for h in allowed_hosts]  # ValueError now, not per request
+    # paths of this machine that an error message could hold: cut out of every response
+    known = [os.path.abspath(store), os.getcwd(), str(Path.home())]
     with Store(store):
         pass  # create the tables now: a bad path fails at start, not at the first request
     shipped_dir = scenarios_dir if scenarios_dir is not None else default_scenarios_dir()
@@ -338,6 +368,7 @@ def create_app(
             sid = re.sub(r"[^a-z0-9_-]", "-", path.stem.lower())[:64]
             if _ID.match(sid):
                 shipped[sid] = path
+    known.append(str(shipped_dir.resolve()) if shipped_dir is not None else "")
     jobs = Jobs(store, max_running=max_running, workers=workers)
     cache = _Cache()
 
@@ -362,17 +393,22 @@ def create_app(
         "negotiated war endings as testable numbers.",
     )
     app.add_middleware(BodyLimit, limit=max_body)
+    # outermost: a foreign Host or a cross-origin write is refused before anything is read,
+    # and every response (a 413 or a refusal included) gets the security headers
+    app.add_middleware(Guard, allowed_hosts=allowed)
     app.state.jobs = jobs
     app.state.store = store
 
     @app.exception_handler(GuarantyError)
     async def _guaranty_error(request: Request, exc: GuarantyError) -> JSONResponse:
-        return _error(exc)
+        return _error(exc, known=known)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(
-            {"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+            {"error": scrub(str(exc.detail), known=known)},
+            status_code=exc.status_code,
+            headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -385,9 +421,9 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(
-            {"error": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500
-        )
+        # Starlette answers this one outside the middleware: the headers are set here
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"error": INTERNAL_ERROR}, status_code=500, headers=SECURITY_HEADERS)
 
     # -- scenario access ------------------------------------------------------------------
 
@@ -426,9 +462,15 @@ def create_app(
                 try:
                     shared["st"] = Store(store, create=False)
                 except GuarantyError as exc:
-                    raise HTTPException(
-                        503, f"the results store is busy or unreadable: {exc}"
-                    ) from None
+                    log.warning("cannot open the results store: %s", exc)
+                    if re.search(r"\block\b", str(exc), re.IGNORECASE):
+                        message = (
+                            "the results store is busy: another process (a 'guaranty run', "
+                            "say) is writing to it; try again when it has finished"
+                        )
+                    else:
+                        message = "the results store cannot be opened; the server's log says why"
+                    raise HTTPException(503, message) from None
             shared["users"] += 1
             shared["generation"] += 1
             base = shared["st"]
@@ -491,7 +533,8 @@ def create_app(
             )
         return out
 
-    def keep(text: str, filename: str, parent: str | None, name: str | None = None) -> str:
+    def checked(text: str, filename: str) -> Scenario:
+        """The scenario in a file's text (a DEU case file is refused)."""
         obj = parse(text, filename)
         if isinstance(obj, CaseSet):
             raise ScenarioError(
@@ -499,6 +542,18 @@ def create_app(
                 "not a scenario for the workbench",
                 file=filename,
             )
+        return obj
+
+    def keep(
+        text: str,
+        filename: str,
+        parent: str | None,
+        name: str | None = None,
+        obj: Scenario | None = None,
+    ) -> str:
+        """Store a scenario's text (parsed already as ``obj``, or parsed now); its id."""
+        if obj is None:
+            obj = checked(text, filename)
         digest = hashlib.sha256(text.encode()).hexdigest()[:12]
         sid = f"{'e' if parent else 'u'}-{digest}"
         with open_store() as st:
@@ -510,7 +565,66 @@ def create_app(
                 filename=filename,
                 text=text,
             )
+            kept = st.scenario_text(sid)
+        if kept is not None and kept[0] == filename:  # stored under this name: parsed already
+            cache.put(("scenario", sid), obj)
         return sid
+
+    # -- uploads, off the event loop --------------------------------------------------------
+
+    parsing = {"n": 0}  # uploads being read, an overrun one included until its thread ends
+    parsing_lock = threading.Lock()
+
+    async def off_loop(fn: Callable[[], Any], filename: str) -> Any:
+        """``fn()`` in a thread of its own, waited for at most ``parse_timeout`` seconds; the
+        event loop answers other requests meanwhile. A daemon thread, not a pool's: one that
+        overran its time can neither hold up a pool nor the end of the process."""
+        with parsing_lock:
+            if parsing["n"] >= MAX_PARSES:
+                raise HTTPException(
+                    429, f"{MAX_PARSES} uploads are being read; try again in a few seconds"
+                )
+            parsing["n"] += 1
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Any] = loop.create_future()
+
+        def settle(value: Any, exc: BaseException | None) -> None:
+            if done.done():  # the request gave up waiting (time out, disconnect)
+                return
+            if exc is not None:
+                done.set_exception(exc)
+            else:
+                done.set_result(value)
+
+        def work() -> None:
+            value, error = None, None
+            try:
+                value = fn()
+            except BaseException as exc:  # handed to the request, answered as usual
+                error = exc
+            finally:
+                with parsing_lock:
+                    parsing["n"] -= 1
+            try:
+                loop.call_soon_threadsafe(settle, value, error)
+            except RuntimeError:  # the event loop is gone: nobody waits for it
+                pass
+
+        try:
+            threading.Thread(target=work, name="guaranty-parse", daemon=True).start()
+        except RuntimeError:
+            with parsing_lock:
+                parsing["n"] -= 1
+            raise
+        try:
+            return await asyncio.wait_for(done, parse_timeout)
+        except TimeoutError:
+            log.warning("reading the upload %s took over %g s: refused", filename, parse_timeout)
+            raise ScenarioError(
+                f"reading the file took longer than {parse_timeout:g} s: it is too large or too "
+                "complex for the workbench (YAML aliases that expand to a huge document, say)",
+                file=filename,
+            ) from None
 
     # -- runs -----------------------------------------------------------------------------
 
@@ -635,7 +749,11 @@ def create_app(
         response_model=ScenarioInfo,
         status_code=201,
         tags=["scenarios"],
-        responses={**errors, 413: {"model": ErrorBody, "description": "too large"}},
+        responses={
+            **errors,
+            413: {"model": ErrorBody, "description": "too large"},
+            429: {"model": ErrorBody, "description": "other uploads are being read"},
+        },
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -651,14 +769,25 @@ def create_app(
     ) -> ScenarioInfo:
         """Upload a scenario (YAML, or a BDM / KTAB .csv or a decide file) as the body."""
         raw = await request.body()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ScenarioError("not UTF-8 text", file=filename) from None
-        if not text.strip():
-            raise ScenarioError("the file is empty", file=filename)
-        sid = keep(text, filename, None)
-        return info(sid, "upload", None, filename)
+
+        def read() -> tuple[str, Scenario]:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ScenarioError("not UTF-8 text", file=filename) from None
+            if not text.strip():
+                raise ScenarioError("the file is empty", file=filename)
+            return text, checked(text, filename)
+
+        # the file is read (the slow part, and the user's) in a thread of its own within the
+        # time budget; then it is stored, as every blocking call, in the threadpool
+        text, obj = await off_loop(read, filename)
+
+        def store_it() -> ScenarioInfo:
+            sid = keep(text, filename, None, obj=obj)
+            return info(sid, "upload", None, filename)
+
+        return await run_in_threadpool(store_it)
 
     @app.get(
         "/api/scenarios/{sid}", tags=["scenarios"], responses=errors, response_model=dict[str, Any]
@@ -773,7 +902,10 @@ def create_app(
     )
     def api_claims(run_id: str) -> list[dict[str, Any]]:
         """The claims ledger of the run: share of draws, verdict, what flips it."""
-        return _finite([c.to_json() for c in results(run_id)["claims"]])
+        got = results(run_id)
+        if "claims_json" not in got:  # built once per cached run, as the results are
+            got["claims_json"] = JSONResponse(_finite([c.to_json() for c in got["claims"]]))
+        return got["claims_json"]
 
     # -- pages -------------------------------------------------------------------------------
 

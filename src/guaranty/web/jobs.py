@@ -10,17 +10,41 @@ returns the same job.
 
 from __future__ import annotations
 
+import logging
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guaranty.errors import DataError, ModelError, ScenarioError
 from guaranty.scenario.schema import Scenario
 from guaranty.store import run_key
+from guaranty.web.safety import scrub
 
-__all__ = ["Job", "Jobs", "QueueFull"]
+__all__ = ["Job", "Jobs", "QueueFull", "public_error"]
+
+log = logging.getLogger("guaranty.web")
+
+
+def public_error(exc: BaseException) -> str:
+    """What a failed run's ``error`` tells the browser: a short reason and what to do, never
+    a server path, a process id or a library's own message (those go to the log)."""
+    text = str(exc)
+    if re.search(r"\block\b", text, re.IGNORECASE):  # DuckDB's "Conflicting lock"
+        return (
+            "the results store is busy: another process (a 'guaranty run', say) is writing "
+            "to it; start the run again when it has finished"
+        )
+    if isinstance(exc, ScenarioError | DataError | ModelError):
+        # guaranty's own message about the scenario, its data or the model, paths cut out
+        return "the run failed: " + scrub(text)
+    return (
+        "the run failed on the server (the details are in its log); starting it again "
+        "resumes it from its finished chunks"
+    )
 
 
 class QueueFull(Exception):
@@ -161,7 +185,8 @@ class Jobs:
                 status = "cancelled" if summary.cancelled else "done"
             except Exception as exc:  # reported to the user, never crashes the server
                 status = "failed"
-                job.error = f"{type(exc).__name__}: {exc}"
+                log.error("run %s of %s failed", job.run_id, job.scenario_id, exc_info=exc)
+                job.error = public_error(exc)
             with self._lock:
                 job.status = status
                 job.finished = time.time()

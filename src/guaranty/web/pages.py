@@ -1,10 +1,17 @@
 """The workbench's HTML pages (server-rendered; plots are plotly figures, assets served by the
-app itself so the pages work with no internet)."""
+app itself so the pages work with no internet).
+
+A figure is plotly's HTML: a div and an inline script that draws it. The Content-Security-
+Policy of a page lists the SHA-256 of each figure script the page was built with, and allows
+no other inline script (``guaranty.web.safety.csp``)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +38,7 @@ from guaranty.report import (
     answer_html,
 )
 from guaranty.scenario.schema import OBLIGATIONS, Scenario, describe
+from guaranty.web.safety import csp
 
 STATIC = Path(__file__).resolve().parent / "static"
 _ENV = jinja2.Environment(
@@ -82,9 +90,27 @@ def _results_figures(got: dict[str, Any]) -> dict[str, list[str]]:
     return got["figs"]
 
 
-def _page(name: str, **ctx: Any) -> HTMLResponse:
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+
+
+def _script_hashes(figures: Iterable[str]) -> list[str]:
+    """CSP sources for the inline scripts of ``figures`` (figure HTML made here, by plotly):
+    the SHA-256 of each script's text as the browser sees it (line ends made LF)."""
+    out = []
+    for html in figures:
+        for m in _SCRIPT.finditer(html):
+            text = m.group(1).replace("\r\n", "\n").replace("\r", "\n")
+            digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+            out.append(f"'sha256-{digest}'")
+    return list(dict.fromkeys(out))
+
+
+def _page(name: str, *, figures: Iterable[str] = (), **ctx: Any) -> HTMLResponse:
+    """A page from its template; ``figures``: the figure HTML it shows, whose scripts its
+    Content-Security-Policy allows (and no other inline script)."""
     html = _ENV.get_template(name).render(version=__version__, **ctx)
-    return HTMLResponse(html)
+    hashes = _script_hashes(figures)
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp(hashes)} if hashes else None)
 
 
 def _scenario_figure(s: Scenario) -> go.Figure:
@@ -182,15 +208,17 @@ def register(
     def scenario_page(sid: str) -> HTMLResponse:
         s = get_scenario(sid)
         origin, _file, _, parent = scenario_text(sid)
+        figure = _figure_html(_scenario_figure(s))
         return _page(
             "scenario.html.j2",
+            figures=[figure],
             title=s.name,
             sid=sid,
             s=s,
             origin=origin,
             parent=parent,
             describe=describe,
-            figure=_figure_html(_scenario_figure(s)),
+            figure=figure,
         )
 
     @app.get("/scenarios/{sid}/assumptions", response_class=HTMLResponse, include_in_schema=False)
@@ -268,14 +296,16 @@ def register(
         # once per state of the run and of the run list, not once per request (issue 14).
         with got.setdefault("page_lock", threading.Lock()):
             if got.get("page_key") != key:
+                figs = _results_figures(got)
                 got["page"] = _page(
                     "results.html.j2",
+                    figures=[f for section in figs.values() for f in section],
                     title=f"Run {run_id}",
                     info=info,
                     run=got["run"],
                     summary=got["run"].summary(),
                     s=got["scenario"],
-                    figs=_results_figures(got),
+                    figs=figs,
                     claims=got["claims"],
                     answer=answer_html(got["run"], got["scenario"], got["claims"]),
                     runs=others,
@@ -293,6 +323,7 @@ def register(
         ]
         return _page(
             "compare.html.j2",
+            figures=heat,
             title="Compare runs",
             a=run_info(a),
             b=run_info(b),

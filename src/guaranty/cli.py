@@ -976,14 +976,30 @@ def serve(
     max_running: Annotated[
         int, typer.Option("--max-running", min=1, help="Runs at a time; the rest wait.")
     ] = 1,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="A host name or address (any port) the browser may use to reach the "
+            "workbench besides 127.0.0.1, localhost, [::1] and --host; repeatable. Requests "
+            "naming any other Host are refused (DNS rebinding).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web workbench: scenarios, assumptions, runs and results in the browser, and
     a JSON API under /api/ (docs/web.md)."""
+    import logging
+
     import uvicorn
 
     from guaranty.web import create_app
 
-    application = create_app(store, workers=workers, max_running=max_running)
+    # the server's log: the details of errors that the responses leave out
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    allowed = list(allowed_host or [])
+    if host not in ("0.0.0.0", "::", ""):  # a specific address: the one to browse to
+        allowed.append(host)
+    application = create_app(store, workers=workers, max_running=max_running, allowed_hosts=allowed)
     err.print(f"guaranty workbench on http://{host}:{port}/ (store {store}); Ctrl-C stops it")
     uvicorn.run(application, host=host, port=port, log_level="warning")
 

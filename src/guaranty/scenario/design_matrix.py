@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from guaranty.scenario.compile import quantile, sample_quantity
 from guaranty.scenario.schema import Fixed, Normal, Triangular, Uniform
@@ -95,7 +95,7 @@ def draw_normal(
     """``draws`` values of N(0, sd^2) (shape (draws,)), from the design if it names them."""
     values = sd * rng.standard_normal(draws)
     u = matrix.get(name, draws) if matrix is not None else None
-    return values if u is None else sd * stats.norm.ppf(u)
+    return values if u is None else sd * ndtri(u)
 
 
 def draw_index(

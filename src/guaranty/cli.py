@@ -27,7 +27,7 @@ from rich.progress import (
 from rich.table import Table
 
 from guaranty import __version__
-from guaranty.errors import GuarantyError
+from guaranty.errors import GuarantyError, disk_problem
 from guaranty.models import registry
 from guaranty.pipeline import backtest, forecast, forecast_cases
 from guaranty.scenario import CaseSet, Scenario, load
@@ -60,8 +60,26 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _one_paragraph(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _os_error(exc: OSError) -> str:
+    """An OS error guaranty did not foresee (a full disk, a read-only folder) as one line
+    with what to do."""
+    kind = disk_problem(exc)
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    hint = {
+        "full": " Free some space, or write to another disk.",
+        "read-only": " Write to a folder you can write to.",
+    }.get(kind, "")
+    return f"{where}{reason}.{hint}"
+
+
 def handles_errors(fn: F) -> F:
-    """Turn guaranty's errors (and bad option values) into one paragraph and exit code 2."""
+    """Turn guaranty's errors (and bad option values, and the file system's errors: a full
+    disk, a read-only folder, a damaged results store) into one paragraph and exit code 2."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -71,6 +89,13 @@ def handles_errors(fn: F) -> F:
             raise _fail(f"error: {exc}") from None
         except ValueError as exc:
             raise _fail(f"error: {exc}") from None
+        except OSError as exc:
+            raise _fail(f"error: {_one_paragraph(_os_error(exc))}") from None
+        except Exception as exc:
+            # DuckDB's own errors, should one slip past the store's translation
+            if type(exc).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+                raise
+            raise _fail(f"error: the results store failed: {_one_paragraph(str(exc))}") from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -905,9 +930,15 @@ def analyze(
 ) -> None:
     """The main job: validate, run the chain from the war to the peace and every negotiation
     model, check the claims, and write an HTML and Markdown report."""
-    from guaranty.report import write_report  # plotting libraries load only here
+    from guaranty.report import check_output, write_report  # plotting libraries load here
 
     obj = load(file)
+    # a target that cannot be written fails now, not after minutes of computing
+    check_output(out_dir)
+    if store is not None:
+        from guaranty.store import check_writable
+
+        check_writable(store)
     if not isinstance(obj, CaseSet) and not as_json:
         for line in _defaults_note(obj):
             err.print(line)

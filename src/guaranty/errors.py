@@ -5,7 +5,10 @@ The hierarchy::
     GuarantyError                      base of everything guaranty raises on purpose
     ├── ScenarioError (+ ValueError)   a scenario or input file is malformed
     ├── DataError (+ ValueError)       a shipped or user data table is missing or malformed
-    └── ModelError (+ RuntimeError)    a model cannot run on the inputs it was given
+    ├── ModelError (+ RuntimeError)    a model cannot run on the inputs it was given
+    ├── StoreError                     the results store cannot be written or read: a full
+    │                                  disk, a read-only folder, a damaged file
+    └── OutputError                    a report cannot be written where it was asked for
 
 Library errors also subclass the built-in they resemble, so ``except ValueError`` in user
 code keeps working. ``ScenarioError`` and ``DataError`` carry where the problem is (file,
@@ -16,9 +19,18 @@ line, column, field path) besides the message; ``str(err)`` renders one paragrap
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 
-__all__ = ["DataError", "GuarantyError", "ModelError", "ScenarioError"]
+__all__ = [
+    "DataError",
+    "GuarantyError",
+    "ModelError",
+    "OutputError",
+    "ScenarioError",
+    "StoreError",
+    "disk_problem",
+]
 
 
 def _format_path(path: Sequence[str | int]) -> str:
@@ -85,3 +97,55 @@ class DataError(_LocatedError, ValueError):
 
 class ModelError(GuarantyError, RuntimeError):
     """A model cannot run on the inputs it was given, or was asked for under a wrong name."""
+
+
+class StoreError(GuarantyError):
+    """The results store cannot be written or read: ``kind`` says why (``"full"``: no space
+    left, or the file size limit; ``"read-only"``: a read-only file system or no write
+    permission; ``"damaged"``: a truncated or corrupt file; ``"other"``)."""
+
+    def __init__(self, message: str, *, kind: str = "other") -> None:
+        self.kind = kind
+        super().__init__(message)
+
+
+class OutputError(GuarantyError):
+    """An output (the report's folder and files) cannot be written: ``kind`` as for
+    :class:`StoreError` (``"full"``, ``"read-only"``, ``"other"``)."""
+
+    def __init__(self, message: str, *, kind: str = "other") -> None:
+        self.kind = kind
+        super().__init__(message)
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+# how the same failures read in messages that carry no errno (DuckDB's, for one)
+_FULL_TEXT = ("no space left on device", "disk quota exceeded", "file too large")
+_READ_ONLY_TEXT = ("read-only file system", "permission denied", "operation not permitted")
+_DAMAGED_TEXT = (
+    "could not read enough bytes",
+    "not a valid duckdb database",
+    "corrupt database",
+    "checksum",
+    "serialization error",
+)
+
+
+def disk_problem(exc: BaseException) -> str:
+    """What an I/O failure was: ``"full"`` (no space, quota or file size limit),
+    ``"read-only"`` (read-only file system, no permission), ``"damaged"`` (a file cut short
+    or corrupt) or ``"other"``; by its errno, or by its message when it has none."""
+    code = getattr(exc, "errno", None)
+    if code in _FULL:
+        return "full"
+    if code in _READ_ONLY:
+        return "read-only"
+    text = str(exc).lower()
+    if any(t in text for t in _FULL_TEXT):
+        return "full"
+    if any(t in text for t in _READ_ONLY_TEXT):
+        return "read-only"
+    if any(t in text for t in _DAMAGED_TEXT):
+        return "damaged"
+    return "other"

@@ -6,10 +6,21 @@ hands the chunks to ``workers`` processes and writes each finished chunk to the 
 in one transaction. Because each block's draws depend only on (scenario, seed, version,
 block), the stored rows are the same whatever the number of workers, the chunk size, the
 order in which chunks finish, or how many times the run was interrupted and resumed.
+
+Faults: a store that cannot be written (a full disk, a read-only folder) or read (a damaged
+file) stops the run with a :class:`guaranty.errors.StoreError` that says how many blocks are
+committed (they stay; the same call resumes from them), and the workers are stopped at once.
+Workers exit by themselves when the process that started them dies (even by SIGKILL), so a
+killed run leaves no process behind.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -18,6 +29,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from guaranty.errors import StoreError
 from guaranty.montecarlo import BLOCK, BlockResult, Layout, blocks_of, layout, simulate_block
 from guaranty.scenario.schema import Scenario
 from guaranty.store import Store
@@ -31,7 +43,38 @@ DEFAULT_CHUNK = 5 * BLOCK
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(scenario_json: str, lay: Layout) -> None:
+#: seconds between a worker's checks that its parent is still alive
+PARENT_POLL = 0.5
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when ``parent`` (the process running :func:`run`) dies, however it
+    dies: on Linux the kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``); everywhere a
+    daemon thread checks every :data:`PARENT_POLL` seconds whether the worker was handed to
+    another parent. Without this, workers of a run killed with SIGKILL wait forever for
+    work (each holds the task queue open itself), and keep the resource tracker alive."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl: poll only
+            pass
+    if os.getppid() != parent:  # died before the line above: the signal will never come
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="guaranty-parent-watch", daemon=True).start()
+
+
+def _init_worker(scenario_json: str, lay: Layout, parent: int | None = None) -> None:
+    if parent is not None:
+        _die_with_parent(parent)
     _WORKER["scenario"] = Scenario.model_validate_json(scenario_json)
     _WORKER["layout"] = lay
 
@@ -49,6 +92,39 @@ class RunSummary:
     computed: int  # draws computed now (the rest were in the store already)
     seconds: float
     cancelled: bool = False
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool now: cancel what has not started and end the workers (a failed run
+    must not wait for chunks it can no longer store)."""
+    procs = getattr(pool, "_processes", None)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if not procs or writer is None:  # pragma: no cover - other internals: let chunks finish
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    workers = list(procs.values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in workers:
+        proc.join(timeout=5)
+        if proc.is_alive():  # pragma: no cover - SIGTERM ignored
+            proc.kill()
+            proc.join(timeout=5)
+    # A worker ended while it was sending its result (a chunk's arrays take many pipe
+    # buffers) leaves half a message in the result pipe, and the pool's manager thread would
+    # wait for the rest forever, and the interpreter for that thread at exit. With every
+    # worker gone, closing this process's own end of the pipe turns that wait into an EOF.
+    writer.close()
+
+
+def _blocks_text(blocks: int, draws: int) -> str:
+    if blocks == 0:
+        return "none of its blocks was committed yet"
+    if blocks == 1:
+        return f"the 1 block ({draws:,} draws) already committed is kept"
+    return f"the {blocks:,} blocks ({draws:,} draws) already committed are kept"
 
 
 def _chunks(todo: list[tuple[int, int]], chunk_size: int) -> list[list[tuple[int, int]]]:
@@ -72,7 +148,9 @@ def run(
 
     ``chunk_size`` (draws, a multiple of BLOCK) sets the work handed to a worker at a time;
     ``progress(done, total)`` is called with the draws finished so far (those already in the
-    store count as done). Returns the run's id and what was computed.
+    store count as done). Returns the run's id and what was computed. A store that fails
+    (:class:`guaranty.errors.StoreError`: a full disk, a read-only folder, a damaged file)
+    stops the run; the error says how many of its blocks are committed and kept.
     """
     if draws < 1:
         raise ValueError(f"draws must be a positive integer; got {draws}")
@@ -84,46 +162,98 @@ def run(
     lay = layout(scenario)
     with Store(store) as st:
         run_id = st.open_run(scenario, lay, seed=seed, draws=draws, source=source)
+        filler = _Filler(st, run_id, scenario, lay, seed, draws, progress, should_stop)
+        try:
+            filler.fill(workers, chunk_size)
+        except StoreError as exc:
+            if exc.kind == "damaged":
+                raise
+            raise StoreError(
+                f"{exc} Run {run_id}: {_blocks_text(filler.kept_blocks, filler.kept_draws)}, "
+                "and running the same command again resumes from them (on another disk: copy "
+                "the store, and its .wal file if there is one, and pass the copy as --store).",
+                kind=exc.kind,
+            ) from None
+    return RunSummary(
+        run_id=run_id,
+        store=str(store),
+        draws=draws,
+        computed=filler.computed,
+        seconds=time.perf_counter() - t0,
+        cancelled=filler.stopped,
+    )
+
+
+class _Filler:
+    """Computes the blocks of a run missing from the store and writes them, counting what
+    is committed (for the error message should the store fail)."""
+
+    def __init__(
+        self,
+        st: Store,
+        run_id: str,
+        scenario: Scenario,
+        lay: Layout,
+        seed: int,
+        draws: int,
+        progress: Callable[[int, int], None] | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> None:
+        self.st, self.run_id, self.scenario, self.lay = st, run_id, scenario, lay
+        self.seed, self.draws = seed, draws
+        self.progress, self.should_stop = progress, should_stop
+        self.kept_blocks = self.kept_draws = 0  # of this run, committed in the store
+        self.computed = 0  # draws computed and committed by this call
+        self.stopped = False
+
+    def _store(self, results: list[BlockResult]) -> None:
+        self.st.write_blocks(self.run_id, self.lay, results)
+        n = sum(r.n for r in results)
+        self.kept_blocks += len(results)
+        self.kept_draws += n
+        self.computed += n
+        if self.progress:
+            self.progress(self.kept_draws, self.draws)
+
+    def _stop_asked(self) -> bool:
+        return self.should_stop is not None and self.should_stop()
+
+    def fill(self, workers: int, chunk_size: int) -> None:
+        st, run_id, scenario, lay, seed = self.st, self.run_id, self.scenario, self.lay, self.seed
         done = st.done_blocks(run_id)
         todo = []
-        for b, n in blocks_of(draws):
+        for b, n in blocks_of(self.draws):
             have = done.get(b)
             if have is not None and have >= n:
+                self.kept_blocks += 1
+                self.kept_draws += n
                 continue
             if have is not None:  # a shorter last block of an earlier, smaller run
                 st.drop_block(run_id, b)
             todo.append((b, n))
-        total = draws
-        finished = total - sum(n for _, n in todo)
-        if progress:
-            progress(finished, total)
+        if self.progress:
+            self.progress(self.kept_draws, self.draws)
         chunks = _chunks(todo, chunk_size)
-        stopped = False
         if workers == 1 or len(chunks) <= 1:
             for chunk in chunks:
-                if should_stop is not None and should_stop():
-                    stopped = True
+                if self._stop_asked():
+                    self.stopped = True
                     break
-                results = [simulate_block(scenario, seed, b, n=n, lay=lay) for b, n in chunk]
-                st.write_blocks(run_id, lay, results)
-                finished += sum(r.n for r in results)
-                if progress:
-                    progress(finished, total)
+                self._store([simulate_block(scenario, seed, b, n=n, lay=lay) for b, n in chunk])
         elif chunks:
-            ctx = get_context("spawn")
-            payload = scenario.model_dump_json(by_alias=True)
-            with ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 max_workers=workers,
-                mp_context=ctx,
+                mp_context=get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(payload, lay),
-            ) as pool:
+                initargs=(scenario.model_dump_json(by_alias=True), lay, os.getpid()),
+            )
+            try:
                 pending: set[Future] = set()
                 queue = list(chunks)
                 # keep at most two chunks per worker in flight: bounded memory
                 while queue or pending:
-                    if not stopped and should_stop is not None and should_stop():
-                        stopped = True
+                    if not self.stopped and self._stop_asked():
+                        self.stopped = True
                         queue.clear()
                     while queue and len(pending) < 2 * workers:
                         pending.add(pool.submit(_work, seed, queue.pop(0)))
@@ -131,20 +261,12 @@ def run(
                         break
                     ready, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in ready:
-                        results = fut.result()
-                        st.write_blocks(run_id, lay, results)
-                        finished += sum(r.n for r in results)
-                        if progress:
-                            progress(finished, total)
-        if stopped:
+                        self._store(fut.result())
+            except BaseException:
+                _stop_pool(pool)
+                raise
+            pool.shutdown(wait=True)
+        if self.stopped:
             st.set_status(run_id, "cancelled")
         else:
             st.finish_run(run_id)
-    return RunSummary(
-        run_id=run_id,
-        store=str(store),
-        draws=draws,
-        computed=finished - (total - sum(n for _, n in todo)),
-        seconds=time.perf_counter() - t0,
-        cancelled=stopped,
-    )

@@ -12,28 +12,34 @@ Tables
 A block's rows and its ``blocks`` row are written in one transaction, so a run killed at any
 moment leaves only whole blocks behind; the next run with the same arguments computes the
 missing blocks only. Everything in a row is a function of (scenario, seed, version, draw).
+
+Failures of the file itself (a full disk, a read-only folder, a truncated or corrupt file)
+are raised as :class:`guaranty.errors.StoreError` with a ``kind`` and a hint, never as
+DuckDB's own exceptions; a failed write rolls back its transaction only, so every block
+committed before it stays in the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Callable, Iterable
+from functools import cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
 
 from guaranty import __version__
-from guaranty.errors import GuarantyError
+from guaranty.errors import GuarantyError, StoreError, disk_problem
 from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.montecarlo import BLOCK, METRICS, BlockResult, Layout, RunResult
 from guaranty.scenario.schema import Scenario
 
-__all__ = ["Store", "run_key", "scenario_hash"]
+__all__ = ["Store", "check_writable", "run_key", "scenario_hash", "store_failure"]
 
 _OPEN = threading.Lock()
 
@@ -134,11 +140,101 @@ def run_key(scenario: Scenario, seed: int, version: str = __version__) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+# the size of DuckDB's file headers before the first block (3 headers of 4 KiB)
+_HEADERS = 3 * 4096
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _detail(exc: BaseException) -> str:
+    """DuckDB's message on one line, without a final full stop or exclamation mark."""
+    return " ".join(str(exc).split()).rstrip(".!")
+
+
+def _folder_problem(folder: Path) -> str:
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:  # pragma: no cover - statvfs works wherever access does
+        read_only = False
+    return "is on a read-only file system" if read_only else "is not writable (permission denied)"
+
+
+def store_failure(path: str, exc: BaseException, doing: str) -> StoreError:
+    """``exc`` (a DuckDB or OS error met while ``doing`` something with the store at
+    ``path``) as one paragraph with a hint, and its kind."""
+    kind = disk_problem(exc)
+    detail = _detail(exc)
+    if kind == "full":
+        text = (
+            f"{path}: the disk is full (no space left, or the file size limit reached) while "
+            f"{doing} ({detail}). Free some space, or choose another --store on a disk with room"
+        )
+    elif kind == "read-only":
+        text = (
+            f"{path}: cannot write the results store while {doing}: a read-only file system "
+            f"or no permission ({detail}). Choose a --store in a folder you can write to"
+        )
+    elif kind == "damaged":
+        text = (
+            f"{path}: the results store is damaged ({detail}); its draws cannot be read back. "
+            "Restore it from a whole copy, or choose another --store to start afresh"
+        )
+    else:
+        text = f"{path}: the results store failed while {doing} ({detail})"
+    return StoreError(text + ".", kind=kind)
+
+
+def _guarded(doing: str) -> Callable[[_F], _F]:
+    """Turn DuckDB's errors in a :class:`Store` method into a :class:`StoreError`."""
+
+    def wrap(fn: _F) -> _F:
+        @wraps(fn)
+        def method(self: Store, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(self, *args, **kwargs)
+            except duckdb.Error as exc:
+                raise store_failure(self.path, exc, doing) from None
+
+        return method  # type: ignore[return-value]
+
+    return wrap
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise a :class:`StoreError` if a store at ``path`` could not be created or written:
+    its folder is missing, read-only or not writable, or the file itself is read-only. Cheap
+    (no DuckDB), so that a run can stop before it computes anything."""
+    p = Path(path)
+    if str(p) == ":memory:":
+        return
+    folder = Path(os.path.abspath(p)).parent
+    if not folder.is_dir():
+        raise StoreError(
+            f"{p}: the folder {folder} does not exist; create it, or choose another --store.",
+            kind="other",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"{p}: cannot write the results store: its folder {folder} {_folder_problem(folder)} "
+            "(DuckDB writes a .wal file beside the store). Choose a --store in a folder you "
+            "can write to.",
+            kind="read-only",
+        )
+    if p.exists() and not os.access(p, os.W_OK):
+        raise StoreError(
+            f"{p}: cannot write the results store: the file is read-only. Make it writable, "
+            "or choose another --store.",
+            kind="read-only",
+        )
+
+
 class Store:
     """An open results store (a DuckDB file; ``":memory:"`` for a throwaway one).
 
     ``create`` makes the tables if they are missing (skip it for quick reads of a store
-    known to exist)."""
+    known to exist); it also checks first that the store's folder can be written
+    (:func:`check_writable`). A file shorter than its own header says (truncated) is refused
+    as damaged when opened."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
         self.path = str(path)
@@ -147,35 +243,86 @@ class Store:
                 f"{self.path}: the results store must be a file (a DuckDB database); "
                 "this is a folder"
             )
+        if create and not read_only:
+            check_writable(self.path)
         try:
             with _OPEN:
                 self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as e:
-            hint = (
-                " Another guaranty process is writing to it; wait for it to finish."
-                if "lock" in str(e).lower()
-                else ""
-            )
-            raise GuarantyError(f"{self.path}: cannot open the results store: {e}.{hint}") from None
-        if create and not read_only:
-            for ddl in _DDL:
-                self.con.execute(ddl)
-            self.con.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            if "conflicting lock" in str(e).lower():
+                raise GuarantyError(
+                    f"{self.path}: cannot open the results store: {_detail(e)}. Another "
+                    "guaranty process is writing to it; wait for it to finish."
+                ) from None
+            failure = store_failure(self.path, e, "opening it")
+            if failure.kind == "other":
+                raise GuarantyError(
+                    f"{self.path}: cannot open the results store: {_detail(e)}."
+                ) from None
+            raise failure from None
+        try:
+            self._check_intact()
+            if create and not read_only:
+                for ddl in _DDL:
+                    self.con.execute(ddl)
+                self.con.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                    [str(SCHEMA_VERSION)],
+                )
+        except BaseException as e:
+            self._close_quietly()
+            if isinstance(e, duckdb.Error):
+                raise store_failure(self.path, e, "opening it") from None
+            raise
+
+    def _check_intact(self) -> None:
+        """Refuse a file cut short: DuckDB's header counts the file's blocks, and a whole
+        file holds at least that many (DuckDB itself only notices when it reads a missing
+        block, which may be long after it was opened)."""
+        if self.path == ":memory:":
+            return
+        row = self.con.execute(
+            "SELECT block_size, total_blocks FROM pragma_database_size()"
+        ).fetchone()
+        if row is None:  # pragma: no cover - one row per attached database
+            return
+        size = os.path.getsize(self.path)
+        need = _HEADERS + int(row[0]) * int(row[1])
+        if size < need:
+            raise StoreError(
+                f"{self.path}: the results store is damaged: the file has {size:,} bytes, "
+                f"but its header counts {int(row[1])} blocks ({need:,} bytes), so it was cut "
+                "short (a copy that did not finish, or a disk that filled up during one). "
+                "Restore it from a whole copy, or choose another --store to start afresh.",
+                kind="damaged",
             )
 
+    def _close_quietly(self) -> None:
+        try:
+            with _OPEN:
+                self.con.close()
+        except duckdb.Error:
+            pass
+
     def close(self) -> None:
-        with _OPEN:
-            self.con.close()
+        try:
+            with _OPEN:
+                self.con.close()
+        except duckdb.Error as exc:
+            raise store_failure(self.path, exc, "closing it") from None
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None:  # the error in flight is the one to report
+            self._close_quietly()
+        else:
+            self.close()
 
     # -- runs -----------------------------------------------------------------------------
 
+    @_guarded("opening the run")
     def open_run(
         self,
         scenario: Scenario,
@@ -221,6 +368,7 @@ class Store:
             )
         return run_id
 
+    @_guarded("finishing the run")
     def finish_run(self, run_id: str) -> None:
         self.con.execute(
             "UPDATE runs SET status = 'done', finished = current_timestamp WHERE run_id = ?",
@@ -229,6 +377,7 @@ class Store:
 
     # -- scenarios kept by the web workbench ----------------------------------------------
 
+    @_guarded("keeping a scenario")
     def add_scenario(
         self, sid: str, *, name: str, origin: str, parent: str | None, filename: str, text: str
     ) -> None:
@@ -239,6 +388,7 @@ class Store:
             [sid, name, origin, parent, filename, text],
         )
 
+    @_guarded("listing the scenarios")
     def scenarios(self) -> list[dict[str, Any]]:
         cur = self.con.execute(
             "SELECT id, name, origin, parent, filename, created FROM scenarios ORDER BY created"
@@ -246,6 +396,7 @@ class Store:
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
+    @_guarded("reading a scenario")
     def scenario_text(self, sid: str) -> tuple[str, str, str | None] | None:
         """(filename, text, parent) of a kept scenario, or None."""
         row = self.con.execute(
@@ -253,9 +404,11 @@ class Store:
         ).fetchone()
         return None if row is None else (row[0], row[1], row[2])
 
+    @_guarded("setting a run's status")
     def set_status(self, run_id: str, status: str) -> None:
         self.con.execute("UPDATE runs SET status = ? WHERE run_id = ?", [status, run_id])
 
+    @_guarded("listing the runs")
     def runs(self) -> list[dict[str, Any]]:
         """Every run, newest first, with the number of draws stored."""
         cur = self.con.execute(
@@ -267,6 +420,7 @@ class Store:
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
+    @_guarded("reading a run")
     def run_info(self, run_id: str) -> dict[str, Any]:
         cur = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
         row = cur.fetchone()
@@ -276,21 +430,29 @@ class Store:
 
     # -- blocks ---------------------------------------------------------------------------
 
+    @_guarded("reading the finished blocks")
     def done_blocks(self, run_id: str) -> dict[int, int]:
         """Finished blocks of the run: block -> draws stored."""
         rows = self.con.execute("SELECT block, n FROM blocks WHERE run_id = ?", [run_id]).fetchall()
         return {int(b): int(n) for b, n in rows}
 
+    @_guarded("dropping a block")
     def drop_block(self, run_id: str, block: int) -> None:
         lo, hi = block * BLOCK, (block + 1) * BLOCK
         self.con.execute("BEGIN TRANSACTION")
-        for t in _DATA_TABLES:
-            self.con.execute(
-                f"DELETE FROM {t} WHERE run_id = ? AND draw >= ? AND draw < ?", [run_id, lo, hi]
-            )
-        self.con.execute("DELETE FROM blocks WHERE run_id = ? AND block = ?", [run_id, block])
-        self.con.execute("COMMIT")
+        try:
+            for t in _DATA_TABLES:
+                self.con.execute(
+                    f"DELETE FROM {t} WHERE run_id = ? AND draw >= ? AND draw < ?",
+                    [run_id, lo, hi],
+                )
+            self.con.execute("DELETE FROM blocks WHERE run_id = ? AND block = ?", [run_id, block])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
 
+    @_guarded("writing blocks")
     def write_blocks(self, run_id: str, lay: Layout, results: Iterable[BlockResult]) -> None:
         """Write whole blocks, each with its ``blocks`` row, in one transaction."""
         con = self.con
@@ -300,8 +462,16 @@ class Store:
                 self._write_block(run_id, lay, r)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        # A COMMIT that fails (a full disk) has ended the transaction already; a second
+        # error from the ROLLBACK would only hide the first.
+        try:
+            self.con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
 
     def _write_block(self, run_id: str, lay: Layout, r: BlockResult) -> None:
         # Columns go in as numpy arrays (DuckDB scans the local dicts below by name); names
@@ -368,6 +538,7 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------
 
+    @_guarded("reading the draws")
     def load(self, run_id: str, *, draws: int | None = None) -> RunResult:
         """The run's draws (the first ``draws`` of them) as a :class:`RunResult`."""
         info = self.run_info(run_id)
@@ -448,6 +619,7 @@ class Store:
             meta={"run_id": run_id, "version": info["version"], "store": self.path},
         )
 
+    @_guarded("reading the draws")
     def digest(self, run_id: str) -> str:
         """A SHA-256 of every stored row of the run, in draw order (for reproducibility checks)."""
         h = hashlib.sha256()

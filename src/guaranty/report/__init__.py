@@ -2,14 +2,17 @@
 
 The HTML page is one self-contained file: its plots use plotly, whose JavaScript (from the
 installed plotly package) is inlined, so the report opens anywhere with no internet.
-Files are written to a temporary name and renamed into place, so an interrupted run never
-leaves a half-written report.
+The report's files are written together or not at all: into a temporary folder beside the
+target (inside it, when the target folder exists already), then renamed into place, so a
+full disk or an interrupted run never leaves a half-written or half-updated report.
+:func:`check_output` checks a target before anything is computed.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,13 +25,27 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from guaranty import __version__
+from guaranty.errors import OutputError, disk_problem
 from guaranty.models import registry
 from guaranty.pipeline import BacktestScore, Forecast
 from guaranty.scenario import CaseSet, Scenario
 from guaranty.scenario.compile import nominal_inputs
 from guaranty.scenario.schema import describe
 
-__all__ = ["SCENARIO_SECTIONS", "answer_context", "answer_html", "write_report"]
+__all__ = [
+    "REPORT_FILES",
+    "SCENARIO_SECTIONS",
+    "answer_context",
+    "answer_html",
+    "check_output",
+    "write_report",
+]
+
+#: the files of a report, in the order they are moved into place
+REPORT_FILES = ("report.md", "report.html")
+
+#: room a report needs beside plotly's JavaScript (figures, Markdown), in bytes
+_REPORT_MARGIN = 4_000_000
 
 #: the sections of a scenario report, in order (ids of the HTML <section> elements)
 SCENARIO_SECTIONS = (
@@ -58,16 +75,145 @@ _ENV.tests["outside"] = lambda r: bool(
 _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _output_failure(out_dir: Path, exc: OSError, doing: str) -> OutputError:
+    kind = disk_problem(exc)
+    reason = exc.strerror or str(exc)
+    if kind == "full":
+        hint = "Free some space, or choose another --out"
+    elif kind == "read-only":
+        hint = "Choose an --out folder you can write to"
+    else:
+        hint = "Choose another --out"
+    return OutputError(
+        f"{out_dir}: cannot write the report while {doing}: {reason}. Nothing was "
+        f"written (an earlier report there is unchanged). {hint}.",
+        kind=kind,
+    )
+
+
+def _free_bytes(folder: Path) -> int:
+    st = os.statvfs(folder)
+    return st.f_bavail * st.f_frsize
+
+
+def check_output(out_dir: Path | str, need: int | None = None) -> None:
+    """Raise an :class:`OutputError` now, before anything is computed, if a report could
+    not be written to ``out_dir``: it is a file, or its folder (or the nearest existing
+    parent) is read-only or not writable, or the disk has less than ``need`` bytes free
+    (default: plotly's JavaScript, which every HTML report inlines, plus a margin)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: the report's folder is a file. Choose another --out.")
+    base = Path(os.path.abspath(out_dir))
+    while not base.exists():
+        base = base.parent
+    if not base.is_dir():
+        raise OutputError(
+            f"{out_dir}: cannot create the report's folder: {base} is a file. Choose another --out."
+        )
+    if not os.access(base, os.W_OK | os.X_OK):
+        read_only = bool(os.statvfs(base).f_flag & os.ST_RDONLY)
+        why = "is on a read-only file system" if read_only else "is not writable"
+        raise OutputError(
+            f"{out_dir}: cannot write the report: {base} {why}. Choose an --out folder you "
+            "can write to.",
+            kind="read-only",
+        )
+    if need is None:
+        need = len(get_plotlyjs()) + _REPORT_MARGIN
+    free = _free_bytes(base)
+    if free < need:
+        raise OutputError(
+            f"{out_dir}: the disk is too full for the report: {free / 1e6:.1f} MB free, the "
+            f"report needs about {need / 1e6:.1f} MB. Free some space, or choose another --out.",
+            kind="full",
+        )
+
+
+def _write_together(out_dir: Path, files: Mapping[str, str]) -> None:
+    """Write ``files`` (name -> text) into ``out_dir`` all together or not at all.
+
+    They are written into a temporary folder first. A new ``out_dir`` is that folder renamed
+    into place (one rename). An existing ``out_dir`` keeps its other files: the temporary
+    folder is made inside it (so the renames stay on one file system even if it is a mount
+    point) and each file is renamed over its old version; should one of these renames fail,
+    the files already moved are put back. The temporary folder is removed in any case."""
+    existed = out_dir.is_dir()
+    doing = "creating its folder"
+    staging: Path | None = None
+    parent = Path(os.path.abspath(out_dir)).parent
+    made: list[Path] = []  # parent folders made here, removed again on failure
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if existed:
+            staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".report.tmp-"))
+        else:
+            missing = parent
+            while not missing.exists():
+                made.append(missing)
+                missing = missing.parent
+            parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out_dir.name}.tmp-"))
+        doing = "writing its files"
+        for name, text in files.items():
+            path = staging / name
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(path, 0o644)
+        doing = "moving it into place"
+        if not existed:
+            os.chmod(staging, 0o755)  # mkdtemp's folders are private
+            try:
+                os.rename(staging, out_dir)
+                staging = None
+                return
+            except OSError:
+                if not out_dir.is_dir():  # not a folder made meanwhile: a real failure
+                    raise
+        _replace_files(staging, out_dir, list(files))
+    except OSError as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+            staging = None
+        for folder in made:  # innermost first; only if still empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise _output_failure(out_dir, exc, doing) from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_files(staging: Path, out_dir: Path, names: Sequence[str]) -> None:
+    """Rename each of ``names`` from ``staging`` over its old version in ``out_dir``; should
+    a rename fail, put the old versions back (they wait in ``staging/.previous``)."""
+    previous = staging / ".previous"
+    previous.mkdir()
+    moved: list[str] = []
+    try:
+        for name in names:
+            target = out_dir / name
+            if target.exists():
+                os.replace(target, previous / name)
+            moved.append(name)
+            os.replace(staging / name, target)
+    except OSError as exc:
+        for name in reversed(moved):  # put the earlier report back
+            try:
+                (out_dir / name).unlink(missing_ok=True)
+                if (previous / name).exists():
+                    os.replace(previous / name, out_dir / name)
+            except OSError:  # pragma: no cover - the old file stays where it is
+                kept = staging.with_name(staging.name.replace(".tmp-", ".previous-"))
+                staging.rename(kept)
+                raise OutputError(
+                    f"{out_dir}: cannot write the report ({exc.strerror or exc}), nor put the "
+                    f"earlier one back: its files are in {kept / '.previous'}.",
+                    kind=disk_problem(exc),
+                ) from None
         raise
 
 
@@ -979,7 +1125,7 @@ def write_report(
         )
         md = _ENV.get_template("scenario.md.j2").render(**ctx)
         html_body = _ENV.get_template("scenario.html.j2").render(**ctx, plots=plots)
-    paths = {"md": out_dir / "report.md", "html": out_dir / "report.html"}
-    _atomic_write(paths["md"], md)
-    _atomic_write(paths["html"], html_body)
-    return paths
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: the report's folder is a file. Choose another --out.")
+    _write_together(out_dir, dict(zip(REPORT_FILES, (md, html_body), strict=True)))
+    return {"md": out_dir / REPORT_FILES[0], "html": out_dir / REPORT_FILES[1]}

@@ -63,12 +63,16 @@ def test_first_order_indices_by_hand() -> None:
     assert first_order_indices(np.ones(100), {"x": rng.random(100)}) == {}
 
 
-def test_claims_command_ukraine() -> None:
-    res = CliRunner().invoke(
-        app, ["claims", str(ROOT / "scenarios" / "ukraine-2022.yaml"), "--draws", "2000", "--json"]
-    )
+def _claims_json(scenario: str, *options: str) -> dict:
+    """``guaranty claims scenarios/SCENARIO.yaml OPTIONS --json``, parsed."""
+    path = str(ROOT / "scenarios" / f"{scenario}.yaml")
+    res = CliRunner().invoke(app, ["claims", path, *options, "--json"])
     assert res.exit_code == 0, res.output
-    data = json.loads(res.stdout)
+    return json.loads(res.stdout)
+
+
+def test_claims_command_ukraine() -> None:
+    data = _claims_json("ukraine-2022", "--draws", "2000", "--sobol", "0")
     by_id = {c["id"]: c for c in data["claims"]}
     assert all(c["verdict"] in VERDICTS for c in data["claims"])
     assert all(c["reading"] for c in data["claims"])
@@ -78,6 +82,32 @@ def test_claims_command_ukraine() -> None:
     for c in data["claims"]:
         for s in c["sensitivity"]:
             assert set(s) == {"input", "s1", "st"} and 0 < s["s1"] <= 1
+
+
+def test_claims_command_sobol_korea() -> None:
+    """With a Saltelli design (tests/test_sensitivity.py checks the indices themselves):
+    every claim lists first-order and total indices over the scenario's factors, or says
+    why it has none; the headline outputs carry their sums and additivity flag."""
+    data = _claims_json("korea-1953", "--draws", "1000", "--sobol", "8", "--top", "3")
+    method = data["sensitivity_method"]
+    assert (
+        method["base_samples"] == 8 and "chance (the model's own randomness)" in method["factors"]
+    )
+    assert method["draws_of_the_pipeline"] == 8 * (len(method["factors"]) + 2)
+    for c in data["claims"]:
+        assert c["sensitivity_note"], c["id"]
+        assert len(c["sensitivity"]) <= 3
+        for s in c["sensitivity"]:
+            assert set(s) == {"input", "s1", "st", "s1_conf", "st_conf"}
+            assert s["input"] in method["factors"]
+        if c["sensitivity"]:
+            sums = c["sensitivity_sums"]
+            assert sums["interactions"] == pytest.approx(sums["sum_st"] - sums["sum_s1"], abs=2e-4)
+    assert set(data["headline"]) >= {"p_any.defense_treaty", "p_no_attack.defense_treaty"}
+    res = CliRunner().invoke(
+        app, ["claims", str(ROOT / "scenarios" / "korea-1953.yaml"), "--sobol", "12"]
+    )
+    assert res.exit_code == 2 and "power of 2" in res.output
 
 
 def test_tornado_figure_by_hand() -> None:

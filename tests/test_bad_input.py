@@ -287,3 +287,113 @@ def test_unknown_obligation(tmp_path: Path) -> None:
         "    legal_form: treaty\n", "    legal_form: treaty\n    obligations: [arms, hugs]\n"
     )
     check(tmp_path, text, expect=["guarantees[0].obligations[1]", "got 'hugs'"], line=23)
+
+
+# Non-finite numbers, hostile files and the peer formats' edge cases ----------------------------
+
+
+@pytest.mark.parametrize("bad", [".nan", ".inf", "-.inf", ".NaN"])
+def test_non_finite_salience(tmp_path: Path, bad: str) -> None:
+    text = GOOD.replace("salience: 0.5", f"salience: {bad}")
+    check(
+        tmp_path,
+        text,
+        expect=["positions.a.x.salience:", "finite number"],
+        line=15,
+        column=33,
+    )
+
+
+def test_non_finite_distribution_parameter(tmp_path: Path) -> None:
+    text = GOOD.replace("low: 0.2", "low: .nan")
+    check(tmp_path, text, expect=["positions.b.x.salience.low:", "finite number"], line=17)
+
+
+def test_huge_number(tmp_path: Path) -> None:
+    text = GOOD.replace("capability: 2", "capability: 1.0e+300")
+    check(tmp_path, text, expect=["actors[0].capability:", "magnitude at most 1e15"], line=5)
+
+
+def test_float_tag_on_a_word(tmp_path: Path) -> None:
+    text = GOOD.replace("name: tiny", "name: !!float abc")
+    check(tmp_path, text, expect=["name:", "cannot read 'abc' as !!float"], line=1, column=7)
+
+
+def test_nul_byte_past_the_first_8k(tmp_path: Path) -> None:
+    text = GOOD + "# " + "x" * 9000 + "\nsource: a\x00b\n"
+    check(tmp_path, text.encode(), expect=["binary file", "NUL byte"], line=19, column=10)
+
+
+def test_issue_without_positions(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "positions:\n", "  - id: y\n    label: Issue Y\n    scale: [0, 1]\npositions:\n"
+    )
+    check(
+        tmp_path,
+        text,
+        expect=["issues[1]:", "no actor takes a position on issue 'y'"],
+        line=13,
+        column=5,
+    )
+
+
+def test_validate_json_never_prints_a_non_finite_number(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD.replace("position: 20", "position: .nan"))
+    result = runner.invoke(app, ["validate", "--json", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "JSON compliant" not in result.output and "finite number" in result.stderr
+
+
+def test_bdm_csv_cell_longer_than_csv_default_limit(tmp_path: Path) -> None:
+    text = "Actor,Capability,Position,Salience\nA,1,4,0.5\nB,1," + "7" * 140_000 + ",0.5\n"
+    check(tmp_path, text, name="t.csv", expect=["Position:", "expected a number"], line=3)
+
+
+def test_bdm_csv_stray_carriage_return(tmp_path: Path) -> None:
+    text = "Actor,Capability,Position,Salience\nA,1,4,0.5\nB,1,6\r7,0.5\n"
+    check(tmp_path, text, name="t.csv", expect=["expected 4 fields; got 3"], line=3)
+
+
+def test_bdm_csv_nan_cell(tmp_path: Path) -> None:
+    text = "Actor,Capability,Position,Salience\nA,1,4,0.5\nB,inf,6,0.5\n"
+    check(tmp_path, text, name="t.csv", expect=["Capability:", "'inf'"], line=3)
+
+
+def test_ktab_counts_must_be_whole_numbers(tmp_path: Path) -> None:
+    text = "Demo,desc,2.5,1\nActor,Description,Power,P1,S1\nA,a,10,20,50\nB,b,10,80,50\n"
+    check(tmp_path, text, name="k.csv", expect=["actors:", "whole number"], line=1)
+
+
+def test_exchange_issue_without_rows(tmp_path: Path) -> None:
+    text = (
+        "'#A'\t'A'\t'A'\t''\n'#P'\t'I'\t'I'\t'I'\n'#M'\t'I'\t0\n'#M'\t'I'\t100\n"
+        "'#P'\t'J'\t'J'\t'J'\n'#M'\t'J'\t0\n'#M'\t'J'\t100\n"
+        "'#D'\t'A'\t'I'\t10\t0.5\t1\n"
+    )
+    check(tmp_path, text, name="e.txt", expect=["no actor takes a position on issue 'J'"], line=5)
+
+
+def test_deu_without_issue_rows(tmp_path: Path, data_dir: Path) -> None:
+    lines = (data_dir / "deu3_dev.tsv").read_text().splitlines()
+    check(
+        tmp_path,
+        "\n".join(lines[:2]) + "\n\n",
+        name="d.tsv",
+        expect=["no issue row"],
+        line=3,
+    )
+
+
+def test_deu_negative_capability_names_row_2(tmp_path: Path, data_dir: Path) -> None:
+    lines = (data_dir / "deu3_dev.tsv").read_text().splitlines()
+    cells = lines[1].split("\t")
+    cells[13] = "-1"
+    lines[1] = "\t".join(cells)
+    check(
+        tmp_path,
+        "\n".join(lines) + "\n",
+        name="d.tsv",
+        expect=["actors[0].capability", "must lie within >= 0"],
+        line=2,
+    )

@@ -65,7 +65,32 @@ def load(path: Path | str, *, fmt: str | None = None) -> Scenario | CaseSet:
 
 def parse(text: str, name: str, *, fmt: str | None = None) -> Scenario | CaseSet:
     """Parse the text of an input file called ``name`` (its suffix tells the format unless
-    ``fmt`` is given); errors name ``name``, the line and the field."""
+    ``fmt`` is given); errors name ``name``, the line and the field, in one paragraph."""
+    try:
+        return _parse(text, name, fmt)
+    except ScenarioError as exc:
+        raise _one_paragraph(exc) from None
+
+
+def _tidy(text: str, limit: int | None = None) -> str:
+    if len(text.splitlines()) > 1:
+        text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def _one_paragraph(exc: ScenarioError) -> ScenarioError:
+    """``exc`` with line breaks in its message and field (a key or a header cell of the
+    file may hold them) turned into spaces, and overlong field names shortened."""
+    field = tuple(_tidy(p, 60) if isinstance(p, str) else p for p in exc.field)
+    message = _tidy(exc.message)
+    if message == exc.message and field == exc.field:
+        return exc
+    return ScenarioError(message, file=exc.file, line=exc.line, column=exc.column, field=field)
+
+
+def _parse(text: str, name: str, fmt: str | None) -> Scenario | CaseSet:
     path = Path(name)
     fmt = fmt or detect_format(path, text)
     if fmt == "yaml":

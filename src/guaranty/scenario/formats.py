@@ -28,6 +28,12 @@ Choices (each documented in ``docs/scenario-format.md``):
   issue-specific ``capability``.
 * DEU III: an actor without a position on an issue is absent from that issue (the models
   leave it out); a salience left blank where a position is given counts as 0.
+* Line breaks: LF, CRLF and a lone CR (old Mac files) each end a line, in every format, so
+  a stray CR cannot hide inside a cell; a record's line is the line it starts on. A cell may
+  be as long as the file (at most ``MAX_FILE_BYTES``).
+
+The tables are read record by record (nothing is kept but the scenario being built), and
+every step is linear in the size of the file.
 """
 
 from __future__ import annotations
@@ -43,8 +49,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from guaranty.errors import ScenarioError
-from guaranty.scenario.schema import Scenario
-from guaranty.scenario.yaml_io import error_path_and_message, read_text
+from guaranty.scenario.schema import MAX_MAGNITUDE, Scenario, validate_scenario
+from guaranty.scenario.yaml_io import MAX_FILE_BYTES, error_path_and_message, read_text
 
 __all__ = [
     "CaseSet",
@@ -73,16 +79,43 @@ class CaseSet:
     lines: tuple[int, ...]
 
 
+# A cell may be as long as the file; csv's default limit is 128 KiB. (The limit is the csv
+# module's, for the whole process; it is only ever raised here.)
+if csv.field_size_limit() < MAX_FILE_BYTES:
+    csv.field_size_limit(MAX_FILE_BYTES)
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+class _Slugs(set[str]):
+    """Ids already given out, with the next free suffix of each base (so that many equal
+    names get base, base_2, base_3, ... in linear time)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.next_suffix: dict[str, int] = {}
+
+
 def _slug(text: str, used: set[str]) -> str:
     base = re.sub(r"[^A-Za-z0-9_\-]+", "_", text.strip()).strip("_") or "actor"
     if not base[0].isalpha():
         base = "a_" + base
     base = base[:60]
-    out, k = base, 2
-    while out in used:
-        out, k = f"{base}_{k}", k + 1
+    suffixes = used.next_suffix if isinstance(used, _Slugs) else {}
+    out, k = base, suffixes.get(base, 2)
+    if out in used:
+        out = f"{base}_{k}"
+        while out in used:
+            k += 1
+            out = f"{base}_{k}"
+        suffixes[base] = k + 1
     used.add(out)
     return out
+
+
+def _short(text: str) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _number(text: str, *, file: str, line: int, field: str, what: str = "a number") -> float:
@@ -90,19 +123,68 @@ def _number(text: str, *, file: str, line: int, field: str, what: str = "a numbe
         value = float(text.strip())
     except (AttributeError, ValueError):
         raise ScenarioError(
-            f"expected {what}; got {text!r}", file=file, line=line, field=field
+            f"expected {what}; got {_short(text)}", file=file, line=line, field=field
         ) from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ScenarioError(f"expected {what}; got {text!r}", file=file, line=line, field=field)
+    if value != value or abs(value) > MAX_MAGNITUDE:
+        raise ScenarioError(
+            f"expected {what} (finite, of magnitude at most 1e15); got {_short(text)}",
+            file=file,
+            line=line,
+            field=field,
+        )
     return value
 
 
+def _count(text: str, *, file: str, line: int, field: str) -> int:
+    value = _number(text, file=file, line=line, field=field, what="a whole number")
+    if not value.is_integer() or value < 1:
+        raise ScenarioError(
+            f"expected a whole number of at least 1; got {_short(text)}",
+            file=file,
+            line=line,
+            field=field,
+        )
+    return int(value)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text``: split at LF, CRLF and a lone CR only (not at the other
+    characters ``str.splitlines`` takes for line breaks)."""
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _records(text: str, *, name: str, delimiter: str = ",") -> Iterable[tuple[int, list[str]]]:
+    """The CSV records of ``text``, each with the line it starts on, read one at a time."""
+    source = io.StringIO(_NEWLINE.sub("\n", text) if "\r" in text else text)
+    reader = csv.reader(source, delimiter=delimiter)
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ScenarioError(
+                f"malformed CSV: {exc}", file=name, line=max(reader.line_num, line)
+            ) from None
+        yield line, row
+        line = reader.line_num + 1
+
+
 def _build(
-    data: dict[str, Any], *, file: str, line_of: Callable[[list[Any]], int | None]
+    data: dict[str, Any],
+    *,
+    file: str,
+    line_of: Callable[[list[Any]], int | None],
+    shared: dict[Any, Any] | None = None,
 ) -> Scenario:
-    """Validate ``data`` as a Scenario, mapping a schema error to the input file's line."""
+    """Validate ``data`` as a Scenario, mapping a schema error to the input file's line
+    (``shared``: the equal numbers shared across several scenarios of one file)."""
     try:
-        return Scenario.model_validate(data)
+        return validate_scenario(data, shared=shared)
     except ValidationError as exc:
         path, msg, _ = error_path_and_message(exc.errors()[0])
         raise ScenarioError(msg, file=file, line=line_of(path), field=path) from None
@@ -126,37 +208,41 @@ def load_bdm_csv(path: Path | str) -> Scenario:
 
 
 def parse_bdm_csv(text: str, *, name: str = "<string>") -> Scenario:
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    rows = iter(_records(text, name=name))
+    first = next(rows, None)
+    if first is None:
         raise ScenarioError("the file is empty; expected a header row", file=name, line=1)
-    header = [h.strip().lower() for h in rows[0]]
+    head_line, head = first
+    header = [h.strip().lower() for h in head]
     col: dict[str, int] = {}
     for key, names in _BDM_COLUMNS.items():
         idx = next((header.index(n) for n in names if n in header), None)
         if idx is None:
+            shown = ", ".join(head)
             raise ScenarioError(
                 f"missing column {key!r} (accepted names: {', '.join(names)}); "
-                f"the header is {', '.join(rows[0])}",
+                f"the header is {shown if len(shown) <= 200 else shown[:197] + '...'}",
                 file=name,
-                line=1,
+                line=head_line,
                 field=key,
             )
         col[key] = idx
-    actors, positions, used, lines = [], {}, set(), {}
+    actors, positions, used, lines = [], {}, _Slugs(), {}
     records = []
-    for lineno, row in enumerate(rows[1:], start=2):
+    last = max(col.values())
+    for lineno, row in rows:
         if not any(c.strip() for c in row):
             continue
-        if len(row) <= max(col.values()):
+        if len(row) <= last:
             raise ScenarioError(
                 f"expected {len(header)} fields; got {len(row)}", file=name, line=lineno
             )
         rec = {"actor": row[col["actor"]].strip(), "line": lineno}
         for key in ("capability", "position", "salience"):
-            rec[key] = _number(row[col[key]], file=name, line=lineno, field=rows[0][col[key]])
+            rec[key] = _number(row[col[key]], file=name, line=lineno, field=head[col[key]])
         records.append(rec)
     if not records:
-        raise ScenarioError("no actor rows after the header", file=name, line=2)
+        raise ScenarioError("no actor rows after the header", file=name, line=head_line + 1)
     pct = any(r["salience"] > 1 for r in records)
     lo = min(r["position"] for r in records)
     hi = max(r["position"] for r in records)
@@ -182,7 +268,9 @@ def parse_bdm_csv(text: str, *, name: str = "<string>") -> Scenario:
             return lines.get(path[1])
         if len(path) >= 2 and path[0] == "actors" and isinstance(path[1], int):
             return records[path[1]]["line"] if path[1] < len(records) else None
-        return None
+        if path and path[0] == "issues":  # the scale spans the positions: the extreme one
+            return max(records, key=lambda r: abs(r["position"]))["line"]
+        return head_line
 
     return _build(data, file=name, line_of=line_of)
 
@@ -211,48 +299,52 @@ def _ktab_salience(raw: float, *, file: str, line: int, field: str) -> float:
     return raw
 
 
+def _ktab_rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
+    for line, record in _records(text, name=name):
+        row = [c.strip() for c in record]
+        yield line, row[:-1] if row and row[-1] == "" else row
+
+
 def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
-    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
-    rows = [r[:-1] if r and r[-1] == "" else r for r in rows]
-    if len(rows) < 3:
+    rows = iter(_ktab_rows(text, name))
+    first, second = next(rows, None), next(rows, None)
+    if first is None or second is None:
         raise ScenarioError(
             "expected a title line (name, description, actors, dimensions), a header line "
             "and at least one actor line",
             file=name,
-            line=len(rows) + 1,
+            line=2 if first is None else first[0] + 1,
         )
-    title = rows[0]
+    title_line, title = first
     if len(title) < 4:
         raise ScenarioError(
             "line 1 must read: scenario name, description, number of actors, number of "
             f"dimensions; got {len(title)} fields",
             file=name,
-            line=1,
+            line=title_line,
         )
-    n_actors = int(_number(title[2], file=name, line=1, field="actors", what="an integer"))
-    n_dims = int(_number(title[3], file=name, line=1, field="dimensions", what="an integer"))
-    header = rows[1]
+    n_actors = _count(title[2], file=name, line=title_line, field="actors")
+    n_dims = _count(title[3], file=name, line=title_line, field="dimensions")
+    header_line, header = second
     need = 3 + 2 * n_dims
     if len(header) < need:
         raise ScenarioError(
             f"the header must have {need} fields (Actor, Description, Power and a position and "
             f"salience column for each of {n_dims} dimensions); got {len(header)}",
             file=name,
-            line=2,
-        )
-    body = [(k, r) for k, r in enumerate(rows[2:], start=3) if any(r)]
-    if len(body) != n_actors:
-        raise ScenarioError(
-            f"line 1 announces {n_actors} actors but the file has {len(body)} actor lines",
-            file=name,
-            line=1,
-            field="actors",
+            line=header_line,
         )
     dims = [header[3 + 2 * d] or f"dim{d + 1}" for d in range(n_dims)]
-    used_issue: set[str] = set()
+    used_issue = _Slugs()
     issue_ids = [_slug(d, used_issue) for d in dims]
-    actors, positions, used, lines = [], {}, set(), {}
-    for lineno, row in body:
+    actors, positions, used, lines = [], {}, _Slugs(), {}
+    body: list[int] = []
+    for lineno, row in rows:
+        if not any(row):
+            continue
+        body.append(lineno)
+        if len(body) > n_actors:
+            break
         if len(row) < need:
             raise ScenarioError(f"expected {need} fields; got {len(row)}", file=name, line=lineno)
         aid = _slug(row[0], used)
@@ -281,6 +373,14 @@ def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
                 line=lineno,
             )
         positions[aid] = entry
+    if len(body) != n_actors:
+        found = f"more than {n_actors}" if len(body) > n_actors else str(len(body))
+        raise ScenarioError(
+            f"line {title_line} announces {n_actors} actors but the file has {found} actor lines",
+            file=name,
+            line=title_line,
+            field="actors",
+        )
     data = {
         "name": title[0] or Path(name).stem,
         "description": title[1] or None,
@@ -296,8 +396,10 @@ def parse_ktab_csv(text: str, *, name: str = "<string>") -> Scenario:
         if len(path) >= 2 and path[0] == "positions":
             return lines.get(path[1])
         if len(path) >= 2 and path[0] == "actors" and isinstance(path[1], int):
-            return body[path[1]][0] if path[1] < len(body) else None
-        return None
+            return body[path[1]] if path[1] < len(body) else None
+        if path and path[0] == "issues":
+            return header_line
+        return title_line
 
     return _build(data, file=name, line_of=line_of)
 
@@ -325,7 +427,7 @@ def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
     scales: dict[str, list[float]] = {}
     rows: list[tuple[int, str, str, float, float, float]] = []
     lines: dict[tuple[str, ...], int] = {}
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    for lineno, raw in enumerate(_lines(text), start=1):
         if not raw.strip():
             continue
         cells = [_unquote(c) for c in (raw.split("\t") if "\t" in raw else raw.split(";"))]
@@ -378,17 +480,19 @@ def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
             continue  # other decide row kinds carry no model input
         else:
             raise ScenarioError(
-                f"expected a row starting with '#A', '#P', '#M' or '#D'; got {kind!r}",
+                f"expected a row starting with '#A', '#P', '#M' or '#D'; got {_short(kind)}",
                 file=name,
                 line=lineno,
             )
     if not rows:
         raise ScenarioError(
-            "no #D (actor, issue, position, salience, power) rows", file=name, line=None
+            "no #D (actor, issue, position, salience, power) rows",
+            file=name,
+            line=max(_last_line(text), 1),
         )
     pct = any(r[4] > 1 for r in rows)
-    used_a: set[str] = set()
-    used_i: set[str] = set()
+    used_a = _Slugs()
+    used_i = _Slugs()
     aid_of = {a: _slug(a, used_a) for a in actors}
     iid_of = {i: _slug(i, used_i) for i in issues}
     positions: dict[str, dict[str, Any]] = {}
@@ -444,12 +548,26 @@ def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
         "positions": positions,
     }
 
+    issue_keys = list(issues)
+    actor_keys = list(actors)
+
     def line_of(path: list[Any]) -> int | None:
         if len(path) >= 3 and path[0] == "positions":
             return lines.get(("D", path[1], path[2]))
-        return None
+        if len(path) >= 2 and path[0] == "positions":
+            return next((v for k, v in lines.items() if k[:2] == ("D", path[1])), None)
+        if len(path) >= 2 and path[0] == "issues" and isinstance(path[1], int):
+            return lines.get(("P", issue_keys[path[1]])) if path[1] < len(issue_keys) else None
+        if len(path) >= 2 and path[0] == "actors" and isinstance(path[1], int):
+            return lines.get(("A", actor_keys[path[1]])) if path[1] < len(actor_keys) else None
+        return 1
 
     return _build(data, file=name, line_of=line_of)
+
+
+def _last_line(text: str) -> int:
+    """The number of the file's last line (where a missing row would go)."""
+    return len(_lines(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -513,32 +631,37 @@ def _cell(row: Sequence[str], k: int) -> str:
 
 
 def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
-    if len(rows) < 3:
+    rows = iter(_records(text, name=name, delimiter="\t"))
+    head, cap = next(rows, None), next(rows, None)
+    if head is None or cap is None:
         raise ScenarioError(
-            "expected a header row, a capability row and issue rows", file=name, line=len(rows) + 1
+            "expected a header row, a capability row and issue rows",
+            file=name,
+            line=2 if head is None else head[0] + 1,
         )
-    header = [h.strip().strip('"') for h in rows[0]]
+    header = [h.strip().strip('"') for h in head[1]]
     index = {h: k for k, h in enumerate(header)}
     actors = [a for a in DEU_ACTORS if f"p{a}" in index and f"s{a}" in index]
     if not actors:
         raise ScenarioError(
-            "no actor columns (pcom, scom, pat, sat, ...) in the header", file=name, line=1
+            "no actor columns (pcom, scom, pat, sat, ...) in the header", file=name, line=head[0]
         )
     for col in ("isnr", "out", "rp"):
         if col not in index:
             raise ScenarioError(
-                f"missing column {col!r} in the header", file=name, line=1, field=col
+                f"missing column {col!r} in the header", file=name, line=head[0], field=col
             )
-    cap_row = rows[1]
+    cap_line, cap_row = cap
     capability = {}
     for a in actors:
         raw = _cell(cap_row, index[f"p{a}"])
         capability[a] = _number(
-            raw, file=name, line=2, field=f"p{a}", what="the actor's capability (row 2)"
+            raw, file=name, line=cap_line, field=f"p{a}", what="the actor's capability (row 2)"
         )
-    cases, metas, lines = [], [], []
-    for lineno, row in enumerate(rows[2:], start=3):
+    cases: list[Scenario] = []
+    metas, lines = [], []
+    shared: dict[Any, Any] = {}
+    for lineno, row in rows:
         if not any(c.strip().strip('"') for c in row):
             continue
         isnr = _cell(row, index["isnr"]) or f"issue{lineno}"
@@ -564,7 +687,11 @@ def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
         data = {
             "name": isnr,
             "description": f"DEU III issue {isnr}",
-            "actors": [
+            # every case has the same actors: the first case's, validated once, are reused
+            # (pydantic takes a validated model as it is), which makes a row 5 times faster
+            "actors": cases[0].actors
+            if cases
+            else [
                 {
                     "id": a,
                     "name": DEU_ACTORS[a],
@@ -576,9 +703,19 @@ def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
             "issues": [issue],
             "positions": positions,
         }
-        cases.append(_build(data, file=name, line_of=lambda _p, n=lineno: n))
+
+        def line_of(path: list[Any], n: int = lineno) -> int:
+            return cap_line if path[:1] == ["actors"] else n
+
+        cases.append(_build(data, file=name, line_of=line_of, shared=shared))
         metas.append({k: _cell(row, index[k]) for k in _DEU_META if k in index})
         lines.append(lineno)
+    if not cases:
+        raise ScenarioError(
+            "expected a header row, a capability row and issue rows; no issue row",
+            file=name,
+            line=cap_line + 1,
+        )
     return CaseSet(name=Path(name).stem, cases=tuple(cases), meta=tuple(metas), lines=tuple(lines))
 
 

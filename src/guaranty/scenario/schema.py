@@ -10,24 +10,30 @@ locations are field paths; :mod:`guaranty.scenario.yaml_io` turns them into
 
 from __future__ import annotations
 
+import ast
 import difflib
+import math
+import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
+    Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from guaranty.data import cinc
-from guaranty.errors import DataError
+from guaranty.errors import DataError, ScenarioError
 
 __all__ = [
     "OBLIGATIONS",
@@ -51,7 +57,31 @@ __all__ = [
     "Uniform",
     "WarSettings",
     "describe",
+    "validate_scenario",
 ]
+
+#: The largest magnitude a number of a scenario may have. Every quantity of a case (CINC
+#: shares, GDP in trillions, forces in thousands, positions on a scale) is far below it, and
+#: below it the models' sums and products of capabilities, saliences and positions cannot
+#: overflow.
+MAX_MAGNITUDE = 1e15
+
+
+def _bounded(value: float) -> float:
+    if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+        raise PydanticCustomError("number", "must be a finite number of magnitude at most 1e15", {})
+    return value
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("number", "expected a number, not a boolean", {})
+    return value
+
+
+Num = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_bounded)]
+"""A finite float of magnitude at most :data:`MAX_MAGNITUDE` (NaN, infinities and booleans
+are errors)."""
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
@@ -60,13 +90,21 @@ Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
 class Strict(BaseModel):
     """Base of every schema model: frozen, no unknown keys (with a "did you mean" hint)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
+    )
+
+    _allowed_keys: ClassVar[dict[type, frozenset[str]]] = {}
 
     @model_validator(mode="before")
     @classmethod
     def _unknown_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            allowed = set(cls.model_fields)
+            allowed = Strict._allowed_keys.get(cls)
+            if allowed is None:
+                allowed = Strict._allowed_keys[cls] = frozenset(cls.__pydantic_fields__)
+            if allowed.issuperset(data):
+                return data
             for key in data:
                 if not isinstance(key, str) or key in allowed:
                     continue
@@ -89,8 +127,34 @@ class Fixed(Strict):
     """A known number."""
 
     dist: Literal["fixed"] = "fixed"
-    value: float
+    value: Num
     source: str | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _shared(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        # A big table repeats the same few numbers: validated with a context that holds a
+        # ``"fixed"`` dict (see :func:`validate_scenario`), equal plain numbers share one
+        # (frozen) Fixed instead of costing 500 bytes each.
+        cache = info.context.get("fixed") if isinstance(info.context, dict) else None
+        if cache is None or type(data) is not dict or not 2 <= len(data) <= 3:
+            return handler(data)
+        value, source = data.get("value"), data.get("source")
+        if (
+            data.get("dist") != "fixed"
+            or type(value) not in (int, float)
+            or not (source is None or type(source) is str)
+            or len(data) != 2 + ("source" in data)
+        ):
+            return handler(data)
+        sign = math.copysign(1.0, value) if type(value) is float else 0.0  # -0.0 apart
+        key = (type(value), value, sign, source, "source" in data)
+        hit = cache.get(key)
+        if hit is None:
+            hit = handler(data)
+            if len(cache) < _SHARED_FIXED:
+                cache[key] = hit
+        return hit
 
     @property
     def nominal(self) -> float:
@@ -108,8 +172,8 @@ class Normal(Strict):
     """A normal distribution (truncated to the quantity's admissible range when sampled)."""
 
     dist: Literal["normal"]
-    mean: float
-    sd: float = Field(gt=0)
+    mean: Num
+    sd: Num = Field(gt=0)
     source: str | None = None
 
     @property
@@ -128,8 +192,8 @@ class Uniform(Strict):
     """A uniform distribution on [low, high]."""
 
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: Num
+    high: Num
     source: str | None = None
 
     @model_validator(mode="after")
@@ -158,9 +222,9 @@ class Triangular(Strict):
     """A triangular distribution with bounds low, high and the most likely value mode."""
 
     dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: Num
+    mode: Num
+    high: Num
     source: str | None = None
 
     @model_validator(mode="after")
@@ -229,7 +293,19 @@ def _as_capability(value: Any) -> Any:
     return _as_quantity(value)
 
 
-Capability = Annotated[CowCapability | Uncertain, BeforeValidator(_as_capability)]
+def _capability_kind(value: Any) -> str:
+    # Chooses the branch up front: a smart union would first try CowCapability on every
+    # plain number (and build an "unknown key" error for it), which is slow for big tables.
+    if isinstance(value, CowCapability) or (isinstance(value, dict) and "cow" in value):
+        return "CowCapability"
+    return "Uncertain"
+
+
+Capability = Annotated[
+    Annotated[CowCapability, Tag("CowCapability")] | Annotated[Uncertain, Tag("Uncertain")],
+    Discriminator(_capability_kind),
+    BeforeValidator(_as_capability),
+]
 
 
 class Actor(Strict):
@@ -284,14 +360,14 @@ class IssueRole(StrEnum):
 class Issue(Strict):
     id: Id
     label: str = Field(min_length=1)
-    scale: tuple[float, float]
-    anchors: dict[float, str] = Field(default_factory=dict)
+    scale: tuple[Num, Num]
+    anchors: dict[Num, str] = Field(default_factory=dict)
     role: IssueRole = IssueRole.other
     description: str | None = None
-    reference_point: float | None = Field(
+    reference_point: Num | None = Field(
         default=None, description="the status quo / reference point (DEU's rp)"
     )
-    outcome: float | None = Field(default=None, description="the observed real outcome, if known")
+    outcome: Num | None = Field(default=None, description="the observed real outcome, if known")
     source: str | None = None
 
     @field_validator("scale")
@@ -423,6 +499,55 @@ class Claim(Strict):
         "source): the verdict is 'by construction'",
     )
 
+    @field_validator("statement", "given")
+    @classmethod
+    def _expression(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if len(v) > MAX_STATEMENT_CHARS:
+            raise PydanticCustomError(
+                "statement",
+                "a statement may have at most {n} characters; got {got}",
+                {"n": MAX_STATEMENT_CHARS, "got": len(v)},
+            )
+        bad = _CONTROL.search(v)
+        if bad:
+            raise PydanticCustomError(
+                "statement",
+                "a statement may not contain the control character {c}",
+                {"c": repr(bad.group())},
+            )
+        try:
+            tree = ast.parse(v, mode="eval")
+        except SyntaxError:
+            return v  # guaranty.claims.check_names reports it with the claim's id
+        except (RecursionError, MemoryError, ValueError):
+            tree = None
+        if tree is None or _ast_depth(tree) > MAX_STATEMENT_DEPTH:
+            raise PydanticCustomError(
+                "statement",
+                "a statement may nest at most {n} levels of operators and parentheses",
+                {"n": MAX_STATEMENT_DEPTH},
+            )
+        return v
+
+
+#: Bounds on a claim's statement (guaranty.claims evaluates it by recursion).
+MAX_STATEMENT_CHARS = 2000
+MAX_STATEMENT_DEPTH = 50
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _ast_depth(tree: ast.AST) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_STATEMENT_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
 
 class Conduct(Strict):
     """What a guarantor does for the protected state today, while not fighting for it."""
@@ -551,10 +676,39 @@ class PipelineSettings(Strict):
     )
     source: str | None = None
 
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from guaranty.models import registry
+
+        known = registry.available()
+        if v not in known:
+            close = difflib.get_close_matches(v, known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise PydanticCustomError(
+                "unknown_model",
+                "unknown negotiation model {name}; {hint}expected one of: {known}",
+                {"name": repr(v), "hint": hint, "known": ", ".join(known)},
+            )
+        return v
+
 
 # --------------------------------------------------------------------------------------------
 # The scenario
 # --------------------------------------------------------------------------------------------
+
+
+#: The most distinct fixed numbers one validation shares (see ``Fixed._shared``).
+_SHARED_FIXED = 1 << 16
+
+
+def validate_scenario(data: Any, *, shared: dict[Any, Any] | None = None) -> Scenario:
+    """``Scenario.model_validate(data)``, with equal fixed numbers sharing one object (the
+    loaders use it: a table of a million cells needs a third of the memory); ``shared``
+    carries the shared numbers from one scenario to the next (DEU III's cases)."""
+    return Scenario.model_validate(data, context={"fixed": {} if shared is None else shared})
 
 
 def describe(q: Fixed | Normal | Uniform | Triangular | None) -> str:
@@ -582,7 +736,7 @@ class Scenario(Strict):
         description="the question the analysis answers, shown first in the report",
     )
     description: str | None = None
-    year: int | None = None
+    year: int | None = Field(default=None, ge=1, le=9999)
     source: str | None = None
     actors: list[Actor] = Field(min_length=1)
     issues: list[Issue] = Field(min_length=1)
@@ -596,21 +750,26 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
+        # Membership is tested on sets (ids) and the lists (actor_ids, issue_ids) kept for
+        # the messages, so that a table of many actors and issues validates in linear time.
         actor_ids = _unique("actors", [a.id for a in self.actors])
         issue_ids = _unique("issues", [i.id for i in self.issues])
+        actor_set, issue_set = set(actor_ids), set(issue_ids)
         _unique("guarantees", [d.id for d in self.guarantees])
         _unique("claims", [c.id for c in self.claims])
         for k, actor in enumerate(self.actors):
             for m, member in enumerate(actor.members):
-                if member not in actor_ids:
+                if member not in actor_set:
                     raise _err(("actors", k, "members", m), _unknown("actor", member, actor_ids))
         issues = {i.id: i for i in self.issues}
+        taken: set[str] = set()
         for aid, per_issue in self.positions.items():
-            if aid not in actor_ids:
+            if aid not in actor_set:
                 raise _err(("positions", aid), _unknown("actor", aid, actor_ids))
             for iid, entry in per_issue.items():
-                if iid not in issue_ids:
+                if iid not in issue_set:
                     raise _err(("positions", aid, iid), _unknown("issue", iid, issue_ids))
+                taken.add(iid)
                 lo, hi = issues[iid].scale
                 _in_range(("positions", aid, iid, "position"), entry.position, lo, hi)
                 _in_range(("positions", aid, iid, "salience"), entry.salience, 0.0, 1.0)
@@ -618,6 +777,10 @@ class Scenario(Strict):
                     _in_range(("positions", aid, iid, "capability"), entry.capability, 0, None)
         for k, actor in enumerate(self.actors):
             _in_range(("actors", k, "capability"), actor.capability_value, 0, None)
+        if taken:  # a scenario without any position is for credibility alone
+            for k, issue in enumerate(self.issues):
+                if issue.id not in taken:
+                    raise _err(("issues", k), _no_position(issue.id))
         ladders = [k for k, i in enumerate(self.issues) if i.role == IssueRole.guarantee]
         if len(ladders) > 1:
             raise _err(
@@ -627,7 +790,7 @@ class Scenario(Strict):
         guarantee_issue = self.issues[ladders[0]] if ladders else None
         for k, design in enumerate(self.guarantees):
             for g, gid in enumerate(design.guarantors):
-                if gid not in actor_ids:
+                if gid not in actor_set:
                     raise _err(
                         ("guarantees", k, "guarantors", g), _unknown("actor", gid, actor_ids)
                     )
@@ -643,10 +806,10 @@ class Scenario(Strict):
             cred = self.credibility
             for key in ("aggressor", "protected"):
                 aid = getattr(cred, key)
-                if aid is not None and aid not in actor_ids:
+                if aid is not None and aid not in actor_set:
                     raise _err(("credibility", key), _unknown("actor", aid, actor_ids))
             for aid in cred.conduct:
-                if aid not in actor_ids:
+                if aid not in actor_set:
                     raise _err(("credibility", "conduct", aid), _unknown("actor", aid, actor_ids))
             for key, top in (("common_shock", 1.0), ("persistence", 1.0 + 1e-12)):
                 q = getattr(cred, key)
@@ -656,7 +819,30 @@ class Scenario(Strict):
                 if lo < 0 or hi >= top or not 0 <= q.nominal < top:
                     bound = "[0, 1)" if key == "common_shock" else "[0, 1]"
                     raise _err(("credibility", key), f"must lie within {bound}")
+        if self.deterrence is not None:
+            for key in ("stakes", "cost"):
+                _in_range(("deterrence", key), getattr(self.deterrence, key), 0, None)
+            sigma = self.deterrence.sigma
+            if not (sigma.support[0] > 0 and sigma.nominal > 0):
+                raise _err(
+                    ("deterrence", "sigma"),
+                    f"must be above 0 (the spread of the yearly shock); got {_got(sigma)}",
+                )
+        if self.war is not None:
+            for name, q in self.war.parameters.items():
+                lo, hi = _war_domain(name)
+                _in_range(("war", "parameters", name), q, lo, hi)
         return self
+
+    def require_positions(self) -> None:
+        """Raise a :class:`~guaranty.errors.ScenarioError` (field ``issues[k]``) unless every
+        issue has at least one position entry: what a negotiation model needs (a scenario
+        without any position validates, for credibility alone, but has nothing to negotiate;
+        its forecast would be NaN)."""
+        taken = {iid for per_issue in self.positions.values() for iid in per_issue}
+        for k, issue in enumerate(self.issues):
+            if issue.id not in taken:
+                raise ScenarioError(_no_position(issue.id), field=("issues", k))
 
     # Convenience views -----------------------------------------------------------------------
 
@@ -668,6 +854,13 @@ class Scenario(Strict):
 
     def position(self, actor_id: str, issue_id: str) -> PositionEntry | None:
         return self.positions.get(actor_id, {}).get(issue_id)
+
+
+def _no_position(issue_id: str) -> str:
+    return (
+        f"no actor takes a position on issue '{issue_id}'; every issue needs at least one "
+        "entry in 'positions' (the negotiation models have nothing to weigh)"
+    )
 
 
 def _unique(section: str, ids: list[str]) -> list[str]:
@@ -688,14 +881,53 @@ def _unknown(kind: str, value: str, known: list[str]) -> str:
     return f"unknown {kind} id '{value}'{hint} (known: {', '.join(known)})"
 
 
+def _got(q: Fixed | Normal | Uniform | Triangular) -> str:
+    a, b = q.support
+    return f"{q.nominal:g}" if a == b else f"a range from {a:g} to {b:g}"
+
+
 def _in_range(
     path: tuple[str | int, ...],
     q: Fixed | Normal | Uniform | Triangular,
-    lo: float,
+    lo: float | None,
     hi: float | None,
 ) -> None:
     a, b = q.support
-    if a < lo or (hi is not None and b > hi):
-        what = f"[{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
-        got = f"{q.nominal:g}" if a == b else f"a range from {a:g} to {b:g}"
-        raise _err(path, f"must lie within {what}; got {got}")
+    if (lo is not None and a < lo) or (hi is not None and b > hi):
+        if lo is not None and hi is not None:
+            what = f"[{lo:g}, {hi:g}]"
+        else:
+            what = f">= {lo:g}" if lo is not None else f"<= {hi:g}"
+        raise _err(path, f"must lie within {what}; got {_got(q)}")
+
+
+#: War parameters that may be negative: the front, optimism, reservation premia, red lines
+#: and their shifts (the same set as ``guaranty.war``'s, which draws every other parameter
+#: truncated at 0; a test keeps the two equal).
+SIGNED_WAR_PARAMETERS = frozenset(
+    {
+        "front0",
+        "front_min",
+        "optimism_a",
+        "optimism_b",
+        "reservation_a",
+        "reservation_b",
+        "red_line_a",
+        "red_line_b",
+        "red_line_shift_a",
+        "red_line_shift_b",
+    }
+)
+#: War parameters that are shares or factors, within [0, 1].
+_WAR_UNIT = {"collapse_a", "collapse_b", "discount", "weight_a"}
+
+
+def _war_domain(name: str) -> tuple[float | None, float | None]:
+    """The admissible range of the war parameter ``name``: the signed ones may take any
+    finite value, shares and the discount factor lie within [0, 1], the others (forces,
+    rates, flows, costs, noise, fog, prior spreads, front speed) cannot be negative."""
+    if name in SIGNED_WAR_PARAMETERS:
+        return None, None
+    if name in _WAR_UNIT:
+        return 0.0, 1.0
+    return 0.0, None

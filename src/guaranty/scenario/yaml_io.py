@@ -5,6 +5,13 @@ tree first so that every value keeps its line and column. Duplicate keys, which 
 loaders silently overwrite, are errors. Validation errors from the schema are mapped back
 to the node they concern, so a message reads ``file:line:column: field.path: what was
 expected; got what``.
+
+Hostile files are refused early, each with its line (``docs/scenario-format.md``, "Limits"):
+an input file may hold at most :data:`MAX_FILE_BYTES`; a YAML document may nest lists and
+mappings at most :data:`MAX_DEPTH` levels deep (counted through aliases) and hold at most
+:data:`MAX_NODES` nodes; aliases may add at most :data:`MAX_ALIAS_NODES` nodes (each alias
+counts as a copy of everything under its anchor, so "billion laughs" stops at once), and an
+alias may not refer to its own anchor.
 """
 
 from __future__ import annotations
@@ -15,34 +22,67 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 
 from guaranty.errors import ScenarioError
-from guaranty.scenario.schema import Scenario
+from guaranty.scenario.schema import Scenario, validate_scenario
 
-__all__ = ["load_yaml_scenario", "parse_yaml_scenario", "read_text"]
+__all__ = [
+    "MAX_ALIAS_NODES",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "load_yaml_scenario",
+    "parse_yaml_scenario",
+    "read_text",
+]
+
+#: The largest input file (any format) guaranty reads: 16 MiB.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+#: The deepest nesting of lists and mappings in a YAML scenario (a scenario needs 5).
+MAX_DEPTH = 32
+#: The most nodes (scalars, lists, mappings) a YAML document may hold, aliases expanded.
+MAX_NODES = 1_000_000
+#: The most nodes aliases may add to a YAML document, each alias counting as a copy of
+#: everything under its anchor.
+MAX_ALIAS_NODES = 10_000
 
 # Location parts that pydantic inserts but that are not keys of the document.
-_TAG_PARTS = {"fixed", "normal", "uniform", "triangular", "CowCapability"}
+_TAG_PARTS = {"fixed", "normal", "uniform", "triangular", "CowCapability", "Uncertain"}
 
 
 def read_text(path: Path) -> str:
-    """Read a text input file, rejecting empty, binary and non-UTF-8 files clearly."""
+    """Read a text input file, rejecting empty, binary, non-UTF-8 and too large files
+    clearly (at most :data:`MAX_FILE_BYTES` bytes are read, so a device that never ends is
+    refused too)."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError("no such file", file=name) from None
     except IsADirectoryError:
         raise ScenarioError("expected a file, got a directory", file=name) from None
     except OSError as exc:
-        raise ScenarioError(f"cannot read the file ({exc.strerror})", file=name) from None
+        raise ScenarioError(f"cannot read the file ({exc.strerror or exc})", file=name) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the most guaranty "
+            "reads; split it or leave out what the models do not use",
+            file=name,
+        )
     if not raw.strip():
         raise ScenarioError("the file is empty; expected a scenario", file=name)
-    if b"\x00" in raw[:8192]:
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        column = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
         raise ScenarioError(
-            "this is a binary file; expected a text scenario (YAML, CSV, TSV or a decide "
-            "exchange file)",
+            f"this is a binary file (a NUL byte at byte {nul}); expected a text scenario "
+            "(YAML, CSV, TSV or a decide exchange file)",
             file=name,
+            line=line,
+            column=column,
         )
     try:
         return raw.decode("utf-8-sig")
@@ -73,7 +113,7 @@ def parse_yaml_scenario(text: str, *, name: str = "<string>") -> Scenario:
             column=node.start_mark.column + 1 if node is not None else None,
         )
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = validate_scenario(data)
     except ValidationError as exc:
         raise _to_scenario_error(exc, node, name) from None
     from guaranty.claims import check_names
@@ -93,11 +133,108 @@ def parse_yaml_scenario(text: str, *, name: str = "<string>") -> Scenario:
     return scenario
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the limits above checked while the node tree is composed
+    (before anything is built from it), and values that cannot be read as their tag says
+    (``!!float abc``) reported at their node instead of as a bare Python error."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.file = name
+        self.depth = 0  # lists and mappings open around the node being composed
+        self.nodes = 0  # nodes so far, aliases expanded
+        self.copied = 0  # nodes added by aliases
+        self.open_anchors: set[str] = set()
+        # (expanded size, depth) of every composed list and mapping, by id; scalars are (1, 0)
+        self.extent: dict[int, tuple[int, int]] = {}
+
+    def _refuse(self, message: str, mark: yaml.Mark) -> ScenarioError:
+        return ScenarioError(message, file=self.file, line=mark.line + 1, column=mark.column + 1)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                if event.anchor in self.open_anchors:
+                    raise self._refuse(
+                        f"the alias *{event.anchor} refers to its own anchor (a recursive "
+                        "alias); write the value out instead",
+                        event.start_mark,
+                    )
+                size, depth = self.extent.get(id(target), (1, 0))
+                self.copied += size
+                self.nodes += size
+                if self.copied > MAX_ALIAS_NODES:
+                    raise self._refuse(
+                        f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes (the alias "
+                        f"*{event.anchor} repeats {size:,}); write the values out instead of "
+                        "nesting aliases",
+                        event.start_mark,
+                    )
+                if self.depth + depth > MAX_DEPTH:
+                    raise self._refuse(
+                        f"the alias *{event.anchor} nests the document more than {MAX_DEPTH} "
+                        "levels deep",
+                        event.start_mark,
+                    )
+            return super().compose_node(parent, index)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self._refuse(
+                f"the document holds more than {MAX_NODES:,} values, lists and mappings",
+                event.start_mark,
+            )
+        if not isinstance(event, SequenceStartEvent | MappingStartEvent):
+            return super().compose_node(parent, index)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self._refuse(
+                f"lists and mappings nest more than {MAX_DEPTH} levels deep here; a scenario "
+                "needs 5",
+                event.start_mark,
+            )
+        anchor = event.anchor
+        if anchor is not None:
+            self.open_anchors.add(anchor)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+            if anchor is not None:
+                self.open_anchors.discard(anchor)
+        if isinstance(node, yaml.MappingNode):
+            children = [c for pair in node.value for c in pair]
+        else:
+            children = node.value
+        size, depth = 1, 0
+        for child in children:
+            s, d = self.extent.get(id(child), (1, 0))
+            size += s
+            depth = max(depth, d)
+        self.extent[id(node)] = (size, depth + 1)
+        return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (yaml.YAMLError, ScenarioError):
+            raise
+        except Exception as exc:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            what = f"{node.value!r}" if isinstance(node, yaml.ScalarNode) else "the value"
+            text = what if len(what) <= 60 else what[:57] + "..."
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {text} as {tag} ({exc})", node.start_mark
+            ) from None
+
+
 def _compose(text: str, name: str) -> tuple[yaml.Node | None, Any]:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text, name)
     except yaml.YAMLError as exc:  # the reader refuses control characters up front
-        raise ScenarioError(f"malformed YAML: {exc}", file=name) from None
+        raise _reader_error(exc, text, name) from None
+    node = None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -107,23 +244,71 @@ def _compose(text: str, name: str) -> tuple[yaml.Node | None, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "malformed YAML"
+        if isinstance(exc, yaml.constructor.ConstructorError) and mark is not None:
+            field = _path_to(node, mark) if node is not None else []
+        else:
+            field = []
         raise ScenarioError(
             f"malformed YAML: {what}",
             file=name,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
+            field=field,
         ) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"malformed YAML: {exc}", file=name) from None
+        raise _reader_error(exc, text, name) from None
     finally:
         loader.dispose()
     return node, data
 
 
+def _reader_error(exc: yaml.YAMLError, text: str, name: str) -> ScenarioError:
+    """A PyYAML error without a mark (the reader's, for a character YAML does not allow),
+    with the line and column worked out from its position in the text."""
+    position = getattr(exc, "position", None)
+    if not isinstance(position, int) or not 0 <= position <= len(text):
+        return ScenarioError(f"malformed YAML: {' '.join(str(exc).split())}", file=name)
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    char = getattr(exc, "character", None)
+    what = f"the character {char!r}" if isinstance(char, str) else "a character"
+    return ScenarioError(
+        f"malformed YAML: {what} is not allowed in YAML (a control character); remove it",
+        file=name,
+        line=line,
+        column=column,
+    )
+
+
+def _path_to(root: yaml.Node, mark: yaml.Mark) -> list[Any]:
+    """The field path of the node that starts at ``mark`` (empty if none is found)."""
+    stack: list[tuple[yaml.Node, list[Any]]] = [(root, [])]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.start_mark.index == mark.index and isinstance(node, yaml.ScalarNode):
+            return path
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                label = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                stack.append((value, [*path, label]))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, [*path, k]) for k, v in enumerate(node.value))
+    return []
+
+
 def _check_duplicate_keys(node: yaml.Node, name: str) -> None:
+    # Each node is visited once: an aliased node is shared, not copied, in the tree.
     stack = [node]
+    visited: set[int] = set()
     while stack:
         n = stack.pop()
+        if id(n) in visited:
+            continue
+        visited.add(id(n))
         if isinstance(n, yaml.MappingNode):
             seen: dict[str, yaml.Node] = {}
             for key, value in n.value:
@@ -238,6 +423,8 @@ def _to_scenario_error(exc: ValidationError, root: yaml.Node | None, name: str) 
     errors = exc.errors()
     path, msg, names_key = error_path_and_message(errors[0])
     node, used = _locate(root, path)
+    if isinstance(node, yaml.ScalarNode) and path[len(used) :] == ["value"]:
+        path = used  # a bare number stands for {value: ...}: name the field the file has
     if names_key:
         parent, used = _locate(root, path[:-1])
         node = _key_node(parent, str(path[-1])) or parent

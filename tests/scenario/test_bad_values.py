@@ -1,0 +1,280 @@
+"""Bad numbers in an otherwise valid scenario: each case is ``scenarios/ukraine-2022.yaml``
+with one value replaced (NaN, an infinity, a negative spread or cost, an unknown model, ...),
+written out as its own file; ``guaranty validate`` must refuse every one with exit code 2 and
+one paragraph naming the file, the line of the bad value and its field.
+
+The cases are derived when the tests run (a copy of the 960-line scenario per case would
+drift from it); each names the line it edits and the text it expects there, so a change of
+the scenario makes the case fail loudly instead of silently testing something else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from guaranty.cli import app
+
+UKRAINE = Path(__file__).resolve().parents[2] / "scenarios" / "ukraine-2022.yaml"
+
+# id, line edited, old text on that line, new text, line of the error, field, message piece
+CASES: list[tuple[str, int, str, str, int, str, str]] = [
+    (
+        "salience-low-nan",
+        245,
+        "low: 0.5,",
+        "low: .nan,",
+        245,
+        "positions.russia.russia_relations.salience.low",
+        "finite number",
+    ),
+    (
+        "position-mean-inf",
+        255,
+        "mean: 40,",
+        "mean: .inf,",
+        255,
+        "positions.usa.guarantee.position.mean",
+        "finite number",
+    ),
+    (
+        "sd-nan",
+        255,
+        "sd: 10}",
+        "sd: .nan}",
+        255,
+        "positions.usa.guarantee.position.sd",
+        "finite number",
+    ),
+    (
+        "sd-negative",
+        255,
+        "sd: 10}",
+        "sd: -10}",
+        255,
+        "positions.usa.guarantee.position.sd",
+        "greater than 0",
+    ),
+    (
+        "salience-high-inf",
+        256,
+        "high: 0.7}",
+        "high: .inf}",
+        256,
+        "positions.usa.guarantee.salience.high",
+        "finite number",
+    ),
+    (
+        "capability-high-minus-inf",
+        126,
+        "high: 0.01}",
+        "high: -.inf}",
+        126,
+        "actors[12].capability.high",
+        "finite number",
+    ),
+    (
+        "capability-huge",
+        126,
+        "high: 0.01}",
+        "high: 1e300}",
+        126,
+        "actors[12].capability.high",
+        "magnitude at most 1e15",
+    ),
+    (
+        "scale-inf",
+        151,
+        "scale: [0, 100]",
+        "scale: [0, .inf]",
+        151,
+        "issues[0].scale[1]",
+        "finite number",
+    ),
+    (
+        "reference-point-nan",
+        159,
+        "reference_point: 30",
+        "reference_point: .nan",
+        159,
+        "issues[0].reference_point",
+        "finite number",
+    ),
+    (
+        "years-to-effect-mode-nan",
+        496,
+        "mode: 7",
+        "mode: .nan",
+        496,
+        "guarantees[0].years_to_effect.mode",
+        "finite number",
+    ),
+    (
+        "years-to-effect-value-minus-inf",
+        569,
+        "value: 1,",
+        "value: -.inf,",
+        569,
+        "guarantees[3].years_to_effect.value",
+        "finite number",
+    ),
+    (
+        "level-nan",
+        501,
+        "level: 100",
+        "level: .nan",
+        501,
+        "guarantees[0].level",
+        "finite number",
+    ),
+    (
+        "common-shock-low-nan",
+        707,
+        "low: 0.68",
+        "low: .nan",
+        707,
+        "credibility.common_shock.low",
+        "finite number",
+    ),
+    (
+        "circumstances-today-nan",
+        713,
+        "value: 0",
+        "value: .nan",
+        713,
+        "credibility.circumstances_today.value",
+        "finite number",
+    ),
+    (
+        "circumstances-tomorrow-inf",
+        716,
+        "value: 0",
+        "value: .inf",
+        716,
+        "credibility.circumstances_tomorrow.value",
+        "finite number",
+    ),
+    (
+        "war-force-nan",
+        767,
+        "value: 300",
+        "value: .nan",
+        767,
+        "war.parameters.force_a.value",
+        "finite number",
+    ),
+    (
+        "war-force-negative",
+        770,
+        "value: 200",
+        "value: -200",
+        769,  # the entry's key: the range check is on the whole quantity
+        "war.parameters.force_b",
+        "must lie within >= 0; got -200",
+    ),
+    (
+        "war-aid-high-inf",
+        788,
+        "high: 10",
+        "high: .inf",
+        788,
+        "war.parameters.aid_a.high",
+        "finite number",
+    ),
+    (
+        "war-red-line-minus-inf",
+        791,
+        "value: 75",
+        "value: -.inf",
+        791,
+        "war.parameters.red_line_b.value",
+        "finite number",
+    ),
+    (
+        "deterrence-sigma-negative",
+        802,
+        "years: 10",
+        "years: 10\n  sigma: -0.25",
+        803,
+        "deterrence.sigma",
+        "must be above 0",
+    ),
+    (
+        "deterrence-cost-negative",
+        802,
+        "years: 10",
+        "years: 10\n  cost: {dist: uniform, low: -1, high: 1}",
+        803,
+        "deterrence.cost",
+        "must lie within >= 0",
+    ),
+    (
+        "deterrence-stakes-nan",
+        802,
+        "years: 10",
+        "years: 10\n  stakes: .nan",
+        803,
+        "deterrence.stakes",
+        "finite number",
+    ),
+    (
+        "pipeline-model-unknown",
+        801,
+        "deterrence:",
+        "pipeline:\n  model: nope\ndeterrence:",
+        802,
+        "pipeline.model",
+        "unknown negotiation model 'nope'",
+    ),
+]
+
+runner = CliRunner()
+
+
+def derive(tmp_path: Path, case_id: str, line: int, old: str, new: str) -> Path:
+    lines = UKRAINE.read_text().split("\n")
+    assert lines[line - 1].count(old) == 1, (case_id, lines[line - 1])
+    lines[line - 1] = lines[line - 1].replace(old, new)
+    path = tmp_path / f"ukraine-{case_id}.yaml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def test_the_unedited_scenario_validates() -> None:
+    result = runner.invoke(app, ["validate", str(UKRAINE)])
+    assert result.exit_code == 0, result.output
+
+
+def test_there_are_at_least_fourteen_cases() -> None:
+    assert len(CASES) >= 14 and len({c[0] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize(
+    ("case_id", "line", "old", "new", "err_line", "field", "piece"),
+    CASES,
+    ids=[c[0] for c in CASES],
+)
+def test_bad_value_is_refused(
+    tmp_path: Path,
+    case_id: str,
+    line: int,
+    old: str,
+    new: str,
+    err_line: int,
+    field: str,
+    piece: str,
+) -> None:
+    path = derive(tmp_path, case_id, line, old, new)
+    result = runner.invoke(app, ["validate", str(path)])
+    msg = result.stderr.strip()
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.stdout == "" and "Traceback" not in msg and "\n\n" not in msg, msg
+    assert msg.startswith(f"error: {path}:{err_line}:"), msg
+    assert f": {field}: " in msg, msg
+    assert piece in msg, msg
+    # and --json never gets as far as a non-finite number
+    result = runner.invoke(app, ["validate", "--json", str(path)])
+    assert result.exit_code == 2 and "JSON compliant" not in result.output

@@ -397,3 +397,23 @@ def test_deu_negative_capability_names_row_2(tmp_path: Path, data_dir: Path) -> 
         expect=["actors[0].capability", "must lie within >= 0"],
         line=2,
     )
+
+
+def test_a_scenario_without_positions_is_not_forecast(tmp_path: Path) -> None:
+    """A scenario with no position at all validates (credibility alone), but the commands
+    that negotiate refuse it with the file and the issue, never printing nan."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    data = yaml.safe_load((root / "scenarios" / "korea-1953.yaml").read_text())
+    data["positions"] = {}
+    data.pop("claims", None)
+    path = tmp_path / "nopos.yaml"
+    path.write_text(yaml.safe_dump(data))
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+    for args in (["forecast", str(path), "--model", "median"], ["forecast", str(path), "--json"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2, res.output
+        assert str(path) in res.output and "issue 'guarantee'" in res.output, res.output
+        assert "nan" not in res.output.lower().replace("nothing", ""), res.output

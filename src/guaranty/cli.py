@@ -26,10 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from guaranty import __version__
 from guaranty.errors import GuarantyError, disk_problem
-from guaranty.models import registry
-from guaranty.pipeline import backtest, forecast, forecast_cases
 from guaranty.scenario import CaseSet, Scenario, load
 from guaranty.scenario.schema import describe
 
@@ -40,8 +37,58 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+# The models and the pipeline (numpy, scipy) are imported when a command needs them, so that
+# `--version`, `--help` and `validate` start quickly.
+class _Registry:
+    """guaranty.models.registry, imported on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        from guaranty.models import registry as real
+
+        return getattr(real, name)
+
+
+registry: Any = _Registry()
+
+
+def _negotiable(obj: Any, file: Path) -> Any:
+    """``obj``, checked to give every issue a position if it is a scenario (a scenario that
+    has none validates, for credibility alone, but a negotiation model has nothing to
+    weigh): otherwise a one-paragraph error naming the file and the issue."""
+    from guaranty.scenario import Scenario as _Scenario
+
+    if isinstance(obj, _Scenario):
+        try:
+            obj.require_positions()
+        except GuarantyError as exc:
+            raise _fail(f"error: {file}: {exc}") from None
+    return obj
+
+
+def forecast(*args: Any, **kwargs: Any) -> Any:
+    """guaranty.pipeline.forecast (imported on first use)."""
+    from guaranty.pipeline import forecast as real
+
+    return real(*args, **kwargs)
+
+
+def forecast_cases(*args: Any, **kwargs: Any) -> Any:
+    """guaranty.pipeline.forecast_cases (imported on first use)."""
+    from guaranty.pipeline import forecast_cases as real
+
+    return real(*args, **kwargs)
+
+
+def backtest(*args: Any, **kwargs: Any) -> Any:
+    """guaranty.pipeline.backtest (imported on first use)."""
+    from guaranty.pipeline import backtest as real
+
+    return real(*args, **kwargs)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -106,6 +153,8 @@ def _print_json(data: Any) -> None:
 
 def _version(value: bool) -> None:
     if value:
+        from guaranty import __version__
+
         out.print(f"guaranty {__version__}")
         raise typer.Exit()
 
@@ -284,7 +333,7 @@ def forecast_cmd(
                 f"model {model!r} runs in one step"
             )
         params["rounds"] = rounds
-    obj = load(file)
+    obj = _negotiable(load(file), file)
     fc = (
         forecast_cases(obj, model, params=params)
         if isinstance(obj, CaseSet)
@@ -717,7 +766,7 @@ def run_cmd(
 
     from guaranty.runner import run
 
-    obj = load(file)
+    obj = _negotiable(load(file), file)
     if isinstance(obj, CaseSet):
         raise _fail(f"error: {file}: the pipeline needs a scenario (.yaml), not a case file")
     workers = workers or min(os.cpu_count() or 1, 8)
@@ -841,7 +890,7 @@ def claims_cmd(
 
     from guaranty.claims import evaluate, first_order_indices, ledger, run_ledger
 
-    obj = load(file)
+    obj = _negotiable(load(file), file)
     if isinstance(obj, CaseSet):
         raise _fail(f"error: {file}: claims need a scenario with a 'claims' section")
     if not obj.claims:
@@ -1055,7 +1104,7 @@ def analyze(
     model, check the claims, and write an HTML and Markdown report."""
     from guaranty.report import check_output, write_report  # plotting libraries load here
 
-    obj = load(file)
+    obj = _negotiable(load(file), file)
     # a target that cannot be written fails now, not after minutes of computing
     check_output(out_dir)
     if store is not None:

@@ -115,6 +115,7 @@ def forecast(
         raise ValueError(f"level must lie strictly between 0 and 1; got {level}")
     if draws < 0:
         raise ValueError(f"draws must be >= 0; got {draws}")
+    scenario.require_positions()  # an issue nobody takes a position on has no forecast
     m = registry.create(model, **(params or {}))
     seq_inputs, seq_model, seq_nominal = np.random.SeedSequence(seed).spawn(3)
     x0 = nominal_inputs(scenario)

@@ -695,3 +695,58 @@ def test_upload_over_its_time_budget(app_factory: Any, monkeypatch: pytest.Monke
             time.sleep(0.2)
         assert r.status_code == 201, r.text
         assert slow.finished.is_set()
+
+
+def test_billion_laughs_upload_is_refused_fast_and_blocks_nothing(store_path: Path) -> None:
+    """Issue 14: the hand-made "billion laughs" YAML (tests/data/hostile, nine levels of nine
+    aliases; once 113 s of parsing) is refused by the web in under 1 s, and while it is being
+    refused GET /api/scenarios answers in under 0.5 s (a real server, requests in parallel)."""
+    import uvicorn
+
+    laughs = (REPO / "tests" / "data" / "hostile" / "billion-laughs.yaml").read_bytes()
+    app = create_app(store_path, scenarios_dir=REPO / "scenarios", workers=1)
+    sock = _free_socket()
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            assert client.get("/api/scenarios").status_code == 200  # warm
+            upload: dict[str, Any] = {}
+
+            def post() -> None:
+                with httpx.Client(base_url=base, timeout=30) as other:
+                    t0 = time.perf_counter()
+                    upload["r"] = other.post(
+                        "/api/scenarios?filename=laughs.yaml",
+                        content=laughs,
+                        headers={"Content-Type": "text/plain"},
+                    )
+                    upload["took"] = time.perf_counter() - t0
+
+            poster = threading.Thread(target=post, daemon=True)
+            poster.start()
+            times = []
+            while poster.is_alive() or not times:
+                t0 = time.perf_counter()
+                r = client.get("/api/scenarios")
+                times.append(time.perf_counter() - t0)
+                assert r.status_code == 200, r.text
+            poster.join(30)
+        body = _json_error(upload["r"], 422)
+        assert "alias" in body["error"].lower(), body
+        print(f"billion laughs refused in {upload['took']:.3f} s; GETs {max(times):.3f} s")
+        assert upload["took"] < 1.0, upload["took"]
+        assert max(times) < 0.5, times
+        # and nothing was kept
+        names = {s["filename"] for s in httpx.get(f"{base}/api/scenarios").json()}
+        assert "laughs.yaml" not in names
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()

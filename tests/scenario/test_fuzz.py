@@ -4,7 +4,7 @@
 Hypothesis mutates a small valid file of each format (YAML, BDM and KTAB CSV, decide
 exchange, DEU III TSV): bytes flipped, inserted or cut, lines duplicated or dropped, numbers
 replaced with NaN, infinities, huge or negative values, deep nesting, aliases, long cells,
-CR and NUL (cells over csv's 128 KiB limit are in test_hostile.py). Whatever comes out,
+CR and NUL (cells over csv's 128 KiB limit are in test_hostile_files.py). Whatever comes out,
 loading it must either give a scenario whose every number is finite (and whose JSON dump
 works), or raise a ScenarioError that names the file and, but for the few file-level
 errors, the line. Anything else (a bare Python exception, a RecursionError, a csv error)

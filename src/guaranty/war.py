@@ -24,7 +24,7 @@ from guaranty.scenario.design_matrix import (
     draw_normal,
     draw_uniform,
 )
-from guaranty.scenario.schema import Scenario
+from guaranty.scenario.schema import SIGNED_WAR_PARAMETERS, Scenario
 
 __all__ = ["WarSummary", "run_war"]
 
@@ -34,20 +34,8 @@ FIT_DRAW = "war: draw of the COW calibration (fitted)"
 FIT_TEMPO = "war: this war's tempo shock (fitted spread)"
 FIT_PREMIUM = "war: this war's premium draw (fitted)"
 
-_SIGNED = frozenset(
-    {
-        "front0",
-        "front_min",
-        "optimism_a",
-        "optimism_b",
-        "reservation_a",
-        "reservation_b",
-        "red_line_a",
-        "red_line_b",
-        "red_line_shift_a",
-        "red_line_shift_b",
-    }
-)
+#: parameters that may be negative (the schema's list: one list for both)
+_SIGNED = SIGNED_WAR_PARAMETERS
 
 
 @dataclass(frozen=True)

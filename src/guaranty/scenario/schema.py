@@ -902,8 +902,7 @@ def _in_range(
 
 
 #: War parameters that may be negative: the front, optimism, reservation premia, red lines
-#: and their shifts (the same set as ``guaranty.war``'s, which draws every other parameter
-#: truncated at 0; a test keeps the two equal).
+#: and their shifts (``guaranty.war`` draws every other parameter truncated at 0).
 SIGNED_WAR_PARAMETERS = frozenset(
     {
         "front0",

@@ -148,7 +148,7 @@ def sobol(
         unknown = sorted(set(only) - set(groups_of(names)))
         if unknown:
             raise ValueError(f"no factor {unknown[0]!r} in the scenario")
-        names = tuple(n for n, g in zip(names, groups_of(names), strict=True) if g in only)
+        names = tuple(nm for nm, g in zip(names, groups_of(names), strict=True) if g in only)
     groups = [*groups_of(names), CHANCE]
     order = list(dict.fromkeys(groups))
     problem = {

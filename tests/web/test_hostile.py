@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -596,6 +597,28 @@ def _free_socket() -> socket.socket:
     return sock
 
 
+@contextmanager
+def _serving(store_path: Path) -> Iterator[str]:
+    """A real uvicorn server over a workbench on ``store_path``, in a thread; its base URL."""
+    import uvicorn
+
+    app = create_app(store_path, scenarios_dir=REPO / "scenarios", workers=1)
+    sock = _free_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
 class _SlowParse:
     """``parse`` slowed down by ``delay`` seconds for the file called ``slow.yaml``."""
 
@@ -618,52 +641,35 @@ def test_slow_upload_does_not_block_other_requests(
 ) -> None:
     """A real server: while an upload is being read (2 s), GET /api/scenarios is answered in
     under 0.5 s. Were the file read on the event loop, the GET would wait for it (~2 s)."""
-    import uvicorn
-
     slow = _SlowParse(2.0)
     monkeypatch.setattr(web_app, "parse", slow)
-    app = create_app(store_path, scenarios_dir=REPO / "scenarios", workers=1)
-    sock = _free_socket()
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        with httpx.Client(base_url=base, timeout=30) as client:
-            assert client.get("/api/scenarios").status_code == 200  # warm: shipped ones read
-            upload: dict[str, Any] = {}
+    with _serving(store_path) as base, httpx.Client(base_url=base, timeout=30) as client:
+        assert client.get("/api/scenarios").status_code == 200  # warm: shipped ones read
+        upload: dict[str, Any] = {}
 
-            def post() -> None:
-                with httpx.Client(base_url=base, timeout=30) as other:
-                    upload["r"] = other.post(
-                        "/api/scenarios?filename=slow.yaml",
-                        content=SCENARIO.read_bytes(),
-                        headers={"Content-Type": "text/plain"},
-                    )
+        def post() -> None:
+            with httpx.Client(base_url=base, timeout=30) as other:
+                upload["r"] = other.post(
+                    "/api/scenarios?filename=slow.yaml",
+                    content=SCENARIO.read_bytes(),
+                    headers={"Content-Type": "text/plain"},
+                )
 
-            poster = threading.Thread(target=post, daemon=True)
-            poster.start()
-            assert slow.started.wait(10), "the upload did not reach the parser"
-            times = []
-            for _ in range(3):
-                t0 = time.perf_counter()
-                r = client.get("/api/scenarios")
-                times.append(time.perf_counter() - t0)
-                assert r.status_code == 200, r.text
-            # the upload was still being read while the GETs were answered
-            assert not slow.finished.is_set(), "the slow parse ended before the GETs did"
-            print(f"GET /api/scenarios during a 2 s upload: {[round(t, 3) for t in times]} s")
-            assert max(times) < 0.5, times
-            poster.join(30)
-            assert upload["r"].status_code == 201, upload["r"].text
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+        poster = threading.Thread(target=post, daemon=True)
+        poster.start()
+        assert slow.started.wait(10), "the upload did not reach the parser"
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            r = client.get("/api/scenarios")
+            times.append(time.perf_counter() - t0)
+            assert r.status_code == 200, r.text
+        # the upload was still being read while the GETs were answered
+        assert not slow.finished.is_set(), "the slow parse ended before the GETs did"
+        print(f"GET /api/scenarios during a 2 s upload: {[round(t, 3) for t in times]} s")
+        assert max(times) < 0.5, times
+        poster.join(30)
+        assert upload["r"].status_code == 201, upload["r"].text
 
 
 def test_upload_over_its_time_budget(app_factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -702,20 +708,8 @@ def test_billion_laughs_upload_is_refused_fast_and_blocks_nothing(store_path: Pa
     """Issue 14: the hand-made "billion laughs" YAML (tests/data/hostile, nine levels of nine
     aliases; once 113 s of parsing) is refused by the web in under 1 s, and while it is being
     refused GET /api/scenarios answers in under 0.5 s (a real server, requests in parallel)."""
-    import uvicorn
-
     laughs = (REPO / "tests" / "data" / "hostile" / "billion-laughs.yaml").read_bytes()
-    app = create_app(store_path, scenarios_dir=REPO / "scenarios", workers=1)
-    sock = _free_socket()
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
+    with _serving(store_path) as base:
         with httpx.Client(base_url=base, timeout=30) as client:
             assert client.get("/api/scenarios").status_code == 200  # warm
             upload: dict[str, Any] = {}
@@ -747,7 +741,3 @@ def test_billion_laughs_upload_is_refused_fast_and_blocks_nothing(store_path: Pa
         # and nothing was kept
         names = {s["filename"] for s in httpx.get(f"{base}/api/scenarios").json()}
         assert "laughs.yaml" not in names
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()

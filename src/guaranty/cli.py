@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -27,8 +27,10 @@ from rich.progress import (
 from rich.table import Table
 
 from guaranty.errors import GuarantyError, disk_problem
-from guaranty.scenario import CaseSet, Scenario, load
-from guaranty.scenario.schema import describe
+from guaranty.scenario import load
+
+if TYPE_CHECKING:
+    from guaranty.scenario import CaseSet, Scenario
 
 app = typer.Typer(
     name="guaranty",
@@ -53,6 +55,20 @@ class _Registry:
 
 
 registry: Any = _Registry()
+
+
+def _is_cases(obj: Any) -> bool:
+    """Whether ``obj`` is a :class:`CaseSet` (imported here: the schema loads lazily)."""
+    from guaranty.scenario.formats import CaseSet as _CaseSet
+
+    return isinstance(obj, _CaseSet)
+
+
+def describe(value: Any) -> str:
+    """guaranty.scenario.schema.describe (imported on first use)."""
+    from guaranty.scenario.schema import describe as real
+
+    return real(value)
 
 
 def _negotiable(obj: Any, file: Path) -> Any:
@@ -173,7 +189,7 @@ def _main(
 
 def summary(obj: Scenario | CaseSet) -> dict[str, Any]:
     """A short machine-readable description of a loaded file."""
-    if isinstance(obj, CaseSet):
+    if _is_cases(obj):
         return {
             "kind": "cases",
             "name": obj.name,
@@ -215,7 +231,7 @@ def scenario_json(s: Scenario) -> dict[str, Any]:
 def show(file: FileArg, as_json: JsonOpt = False) -> None:
     """Show actors, issues, positions, guarantee designs and claims as tables."""
     obj = load(file)
-    if isinstance(obj, CaseSet):
+    if _is_cases(obj):
         if as_json:
             _print_json({**summary(obj), "cases": [scenario_json(c) for c in obj.cases]})
             return
@@ -336,7 +352,7 @@ def forecast_cmd(
     obj = _negotiable(load(file), file)
     fc = (
         forecast_cases(obj, model, params=params)
-        if isinstance(obj, CaseSet)
+        if _is_cases(obj)
         else forecast(obj, model, draws=draws, seed=seed, level=level, params=params)
     )
     if as_json:
@@ -398,7 +414,7 @@ def backtest_cmd(
     for name in names or []:
         registry.get(name)
     obj = load(file)
-    if not isinstance(obj, CaseSet):
+    if not _is_cases(obj):
         raise _fail(
             f"error: {file}: backtest needs cases with observed outcomes (a DEU III .tsv file); "
             "this file is a single scenario"
@@ -477,7 +493,7 @@ def credibility_cmd(
     from guaranty import credibility as cr
 
     obj = load(file)
-    if isinstance(obj, CaseSet):
+    if _is_cases(obj):
         raise _fail(f"error: {file}: credibility needs a scenario with guarantee designs")
     if explain is not None:
         info = cr.explain(obj, *explain)
@@ -602,7 +618,7 @@ def war_cmd(
     from guaranty.war import run_war
 
     obj = load(file)
-    if isinstance(obj, CaseSet):
+    if _is_cases(obj):
         raise _fail(f"error: {file}: the war needs a scenario with a 'war' section")
     for line in _defaults_note(obj):
         err.print(line)
@@ -767,7 +783,7 @@ def run_cmd(
     from guaranty.runner import run
 
     obj = _negotiable(load(file), file)
-    if isinstance(obj, CaseSet):
+    if _is_cases(obj):
         raise _fail(f"error: {file}: the pipeline needs a scenario (.yaml), not a case file")
     workers = workers or min(os.cpu_count() or 1, 8)
     with Progress(
@@ -891,7 +907,7 @@ def claims_cmd(
     from guaranty.claims import evaluate, first_order_indices, ledger, run_ledger
 
     obj = _negotiable(load(file), file)
-    if isinstance(obj, CaseSet):
+    if _is_cases(obj):
         raise _fail(f"error: {file}: claims need a scenario with a 'claims' section")
     if not obj.claims:
         raise _fail(f"error: {file}: the scenario has no claims")
@@ -1111,14 +1127,14 @@ def analyze(
         from guaranty.store import check_writable
 
         check_writable(store)
-    if not isinstance(obj, CaseSet) and not as_json:
+    if not _is_cases(obj) and not as_json:
         for line in _defaults_note(obj):
             err.print(line)
     models = registry.available()
     forecast_draws = min(forecast_draws, draws)
     with out.status("running models ...", spinner="dots") if not as_json else nullcontext():
         cred = run = None
-        if isinstance(obj, CaseSet):
+        if _is_cases(obj):
             results: Any = backtest(obj, models, seed=seed)
         else:
             results = [forecast(obj, m, draws=forecast_draws, seed=seed) for m in models]
@@ -1141,7 +1157,7 @@ def analyze(
                 else:
                     run = montecarlo.simulate(obj, draws=draws, seed=seed)
         claims = None
-        if not isinstance(obj, CaseSet) and obj.claims:
+        if not _is_cases(obj) and obj.claims:
             from guaranty.claims import ledger, run_ledger, scenario_outputs
 
             if run is not None:

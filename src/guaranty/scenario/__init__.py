@@ -16,19 +16,31 @@ any                    the decide exchange format when the first row starts ``#A
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from guaranty.errors import ScenarioError
-from guaranty.scenario.formats import (
-    CaseSet,
-    parse_bdm_csv,
-    parse_deu_tsv,
-    parse_exchange,
-    parse_ktab_csv,
-)
-from guaranty.scenario.schema import Scenario
 from guaranty.scenario.yaml_io import parse_yaml_scenario, read_text
 
+if TYPE_CHECKING:
+    from guaranty.scenario.formats import CaseSet
+    from guaranty.scenario.schema import Scenario
+
 __all__ = ["CaseSet", "Scenario", "detect_format", "load", "parse"]
+
+
+def __getattr__(name: str) -> Any:
+    # The schema (pydantic model building, about 0.3 s) loads on first use, so a file the
+    # YAML reader refuses, or a command that never touches a scenario, does not wait for it.
+    if name == "Scenario":
+        from guaranty.scenario.schema import Scenario
+
+        return Scenario
+    if name == "CaseSet":
+        from guaranty.scenario.formats import CaseSet
+
+        return CaseSet
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 FORMATS = ("yaml", "bdm", "ktab", "exchange", "deu")
 
@@ -95,6 +107,13 @@ def _parse(text: str, name: str, fmt: str | None) -> Scenario | CaseSet:
     fmt = fmt or detect_format(path, text)
     if fmt == "yaml":
         return parse_yaml_scenario(text, name=name)
+    from guaranty.scenario.formats import (
+        parse_bdm_csv,
+        parse_deu_tsv,
+        parse_exchange,
+        parse_ktab_csv,
+    )
+
     if fmt == "bdm":
         return parse_bdm_csv(text, name=name)
     if fmt == "ktab":

@@ -18,14 +18,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import ValidationError
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 
 from guaranty.errors import ScenarioError
-from guaranty.scenario.schema import Scenario, validate_scenario
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from guaranty.scenario.schema import Scenario
+
+# pydantic and the schema are imported only once the YAML has passed the reader's limits
+# (aliases, depth, size), so a hostile file is refused before they load.
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -112,6 +118,10 @@ def parse_yaml_scenario(text: str, *, name: str = "<string>") -> Scenario:
             line=node.start_mark.line + 1 if node is not None else None,
             column=node.start_mark.column + 1 if node is not None else None,
         )
+    from pydantic import ValidationError
+
+    from guaranty.scenario.schema import validate_scenario
+
     try:
         scenario = validate_scenario(data)
     except ValidationError as exc:

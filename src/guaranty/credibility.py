@@ -36,16 +36,30 @@ Choices
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
 from scipy.special import expit, ndtri
 
+from guaranty.credibility_case import (
+    DEFENSE_OBLIGATIONS,
+    OBLIGATION_MAP,
+    UNKNOWN_SD,
+    Case,
+    arrangements,
+    case_of,
+    design_commitments,
+    margin_scale,
+    selection,
+    settings_of,
+    stage1_rows,
+    stage2_eta,
+    stage2_x,
+)
 from guaranty.errors import ScenarioError
-from guaranty.evidence import Evidence, evidence, mills_probability
+from guaranty.evidence import Evidence, evidence
 from guaranty.models.credibility import joining
 from guaranty.models.credibility.resolve import conditional_honor_probability, revealed_resolve
 from guaranty.models.deterrence import challenge
@@ -71,78 +85,6 @@ TOMORROW = "circumstances tomorrow (credibility.circumstances_tomorrow)"
 #: One draw of each stage's coefficients from its posterior (a joint input).
 FIT_JOINING = "history, who fights: the fit's posterior draw"
 FIT_ATTACK = "history, deterrence: the fit's posterior draw"
-
-#: obligation -> (commitment features it sets, has no historical counterpart, note)
-OBLIGATION_MAP: dict[str, tuple[tuple[str, ...], bool, str]] = {
-    "consultation": (
-        ("nondef",),
-        False,
-        "a pact with a promise to consult and no defense obligation (ATOP consul)",
-    ),
-    "sanctions": ((), False, "economic measures: not a military commitment, no feature"),
-    "arms": (("milaid",), False, "military aid provisions (ATOP milaid), inside a pact only"),
-    "training": (("milaid",), False, "military aid provisions (ATOP milaid), inside a pact only"),
-    "intelligence": (("milaid",), False, "read as military aid (ATOP milaid), inside a pact only"),
-    "air_defense": (("milaid",), False, "air-defense systems supplied: military aid (ATOP milaid)"),
-    "no_fly_zone": (
-        ("defense",),
-        True,
-        "combat by the guarantor's air forces: a defense obligation, plus an unknown effect "
-        "(no alliance in the data enforced a no-fly zone)",
-    ),
-    "tripwire_forces": (
-        ("defense", "base"),
-        False,
-        "troops on the protected state's soil (ATOP base) with a defense obligation",
-    ),
-    "troops_on_call": (("defense",), False, "a defense obligation (ATOP defense)"),
-    "integrated_command": (("intcom",), False, "integrated military command (ATOP intcom)"),
-    "article5_membership": (
-        ("defense", "base", "intcom"),
-        False,
-        "a defense obligation in an alliance with bases and an integrated command, as NATO "
-        "(legal form 'membership' adds the formal organisation)",
-    ),
-    "nuclear_umbrella": (
-        ("defense",),
-        True,
-        "extended nuclear deterrence: a defense obligation plus an unknown effect",
-    ),
-}
-
-DEFENSE_OBLIGATIONS = frozenset(o for o, (f, _, _) in OBLIGATION_MAP.items() if "defense" in f)
-
-#: sd (log-odds) of the effect of an obligation with no historical counterpart: a 95% range
-#: of a factor of about 7 either way on the odds, wider than any design effect in the data
-UNKNOWN_SD = 1.0
-
-#: the commitment features of stage 2
-_COMMIT = tuple(joining.COMMITMENT_FEATURES)
-
-
-def design_commitments(
-    obligations: Sequence[str], legal_form: str, n_guarantors: int
-) -> dict[str, float]:
-    """Stage-2 commitment features of an arrangement (``defense``, ``nondef``, ...).
-
-    A pact exists with a defense obligation, or with a legal form other than 'none' and a
-    promise to consult; provisions count only inside a pact; 'membership' adds the formal
-    organisation; a pact of several guarantors is multilateral.
-    """
-    obs = set(obligations)
-    defense = bool(obs & DEFENSE_OBLIGATIONS)
-    pact = defense or (legal_form != "none" and "consultation" in obs)
-    out = dict.fromkeys(_COMMIT, 0.0)
-    if not pact:
-        return out
-    for ob in obs:
-        for f in OBLIGATION_MAP[ob][0]:
-            out[f] = 1.0
-    out["defense"] = float(defense)
-    out["nondef"] = float(not defense)
-    out["organ"] = float(legal_form == "membership" or out["organ"] > 0)
-    out["multilateral"] = float(n_guarantors > 1)
-    return out
 
 
 @dataclass(frozen=True)
@@ -250,213 +192,291 @@ class CredibilityResult:
         }
 
 
-def _settings(scenario: Scenario):
-    cred = scenario.credibility
-    if cred is None:
-        raise ScenarioError(
-            "the scenario has no 'credibility' section (aggressor, protected state, conduct of "
-            "each guarantor today); see docs/scenario-format.md",
-            field="credibility",
-        )
-    for key in ("aggressor", "protected"):
-        if getattr(cred, key) is None:
-            raise ScenarioError(
-                f"credibility needs the {key}'s actor id", field=("credibility", key)
-            )
-    return cred
-
-
-def _cow(scenario: Scenario, actor_id: str, what: str) -> int:
-    code = scenario.actor(actor_id).cow
-    if code is None:
-        raise ScenarioError(
-            f"actor {actor_id!r} ({what}) needs its COW country code in 'cow': the credibility "
-            "model looks up its power, nuclear arms, contiguity, rivalries and pacts in the "
-            "historical data",
-            field=("actors", actor_id, "cow"),
-        )
-    return int(code)
-
-
 @dataclass(frozen=True)
-class _Case:
-    """What the data say about the scenario's states, at the scenario's year."""
+class _Draws:
+    """What every design of one assessment shares, drawn once: arrays over outer draws."""
 
-    year: int
-    aggressor: int
-    protected: int
-    dyad: dict[str, float]  # stage-1 covariates of (aggressor, protected)
-    joiner: dict[str, dict[str, float]]  # guarantor id -> stage-2 covariates
-    data_years: dict[str, int]
-
-
-@cache
-def _lookup(year: int, aggressor: int, protected: int, guarantors: tuple[tuple[str, int], ...]):
-    from guaranty.data.conflict import dyad_covariates, joiner_covariates
-
-    dyad, years = dyad_covariates(aggressor, protected, year)
-    joiner = {}
-    for gid, code in guarantors:
-        if code == aggressor:
-            continue
-        cov, _ = joiner_covariates(code, protected, aggressor, year)
-        joiner[gid] = cov
-    return _Case(year, aggressor, protected, dict(dyad), joiner, dict(years))
+    draws: int
+    horizon: int
+    coef_j: np.ndarray  # (draws, stage-2 coefficients)
+    coef_a: np.ndarray  # (draws, stage-1 coefficients)
+    persistence: np.ndarray  # (draws,)
+    shock: np.ndarray  # (draws,)
+    today: np.ndarray  # (draws,), the circumstances today
+    tomorrow: np.ndarray  # (draws,), the circumstances tomorrow
+    per_guarantor: dict[str, tuple[np.ndarray, np.ndarray]]  # gid -> (today, tomorrow)
+    unknown: np.ndarray  # (draws, obligations of OBLIGATION_MAP)
+    cap_a: np.ndarray  # (draws,), the aggressor's capability
+    cap_p: np.ndarray  # (draws,), the protected state's capability
+    latent: np.random.SeedSequence  # each design's revealed-resolve stream
+    years: np.random.Generator  # the designs' years to effect, drawn in turn
 
 
-def _case(scenario: Scenario) -> _Case:
-    cred = _settings(scenario)
-    agg = _cow(scenario, cred.aggressor, "the aggressor")
-    prot = _cow(scenario, cred.protected, "the protected state")
-    gs = sorted({g for d in scenario.guarantees for g in d.guarantors})
-    codes = tuple((g, _cow(scenario, g, "a guarantor")) for g in gs)
-    return _lookup(int(scenario.year or 2022), agg, prot, codes)
+def _empirical(
+    name: str,
+    values: np.ndarray,
+    hi: float,
+    rng: np.random.Generator,
+    draws: int,
+    matrix: DesignMatrix | None,
+) -> np.ndarray:
+    """Draws from an estimate's bootstrap ``values`` (clipped to [0, hi]), or at the design
+    matrix's quantiles for ``name``."""
+    got = np.clip(rng.choice(values, draws), 0.0, hi)
+    u = matrix.get(name, draws) if matrix is not None else None
+    if u is None:
+        return got
+    ordered = np.sort(values)
+    return np.clip(ordered[np.minimum((u * ordered.size).astype(int), ordered.size - 1)], 0, hi)
 
 
-def _today_commitments(case: _Case, gid: str, today: Sequence[str]) -> dict[str, float]:
-    """A guarantor's commitment features today: its pacts with the protected state in the
-    data (ATOP) and what it does today without a treaty."""
-    out = design_commitments(today, "none", 1)
-    cov = case.joiner.get(gid, {})
-    if cov.get("defense", 0) > 0:
-        out["defense"], out["nondef"] = 1.0, 0.0
-    elif any(cov.get(k, 0) > 0 for k in ("offense", "neutral", "nonagg", "consul")):
-        if out["defense"] == 0:
-            out["nondef"] = 1.0
-    return out
+def _circumstances(
+    cred: Any, draws: int, rng: np.random.Generator, matrix: DesignMatrix | None
+) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The circumstances today and tomorrow (shared), then each guarantor's own where its
+    conduct states one (in guarantor order), all from ``rng``."""
+    c_today = draw(cred.circumstances_today, draws, rng, name=TODAY, matrix=matrix)
+    c_tomorrow = draw(cred.circumstances_tomorrow, draws, rng, name=TOMORROW, matrix=matrix)
+    per_g: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for gid, conduct in sorted(cred.conduct.items()):
+        pair = []
+        for when, shared in (("today", c_today), ("tomorrow", c_tomorrow)):
+            given = getattr(conduct, f"circumstances_{when}")
+            pair.append(
+                shared
+                if given is None
+                else draw(given, draws, rng, name=f"circumstances {when} of {gid}", matrix=matrix)
+            )
+        per_g[gid] = (pair[0], pair[1])
+    return c_today, c_tomorrow, per_g
 
 
-def _stage1_rows(
-    case: _Case,
+def _unknown_effects(
+    scenario: Scenario, draws: int, rng: np.random.Generator, matrix: DesignMatrix | None
+) -> np.ndarray:
+    """The effect of each obligation with no historical counterpart, (draws, obligations)."""
+    unknown = rng.normal(0.0, UNKNOWN_SD, size=(draws, len(OBLIGATION_MAP)))
+    if matrix is not None:
+        index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
+        used = {o.value for d in scenario.guarantees for o in d.obligations}
+        for ob in sorted(used & set(OBLIGATION_MAP)):
+            if OBLIGATION_MAP[ob][1]:
+                u = matrix.get(f"unknown effect of {ob} (stated prior)", draws)
+                if u is not None:
+                    unknown[:, index[ob]] = UNKNOWN_SD * ndtri(u)
+    return unknown
+
+
+def _shared_draws(
     scenario: Scenario,
-    commit: Mapping[str, Mapping[str, float]],
-    years: int,
-    cinc_aggressor: np.ndarray,
-    cinc_protected: np.ndarray,
-    features: tuple[str, ...],
-) -> np.ndarray:
-    """Stage-1 features, shape (draws, years, features), of the aggressor attacking the
-    protected state in year t of the peace under the arrangement ``commit`` (every
-    guarantor of the scenario -> its commitment features)."""
-    draws = cinc_aggressor.shape[0]
-    guarantors = sorted(commit)
-    third = [g for g in guarantors if g in case.joiner]
-    defenders = [g for g in third if commit[g]["defense"] > 0]
-    pacts = [g for g in third if commit[g]["defense"] > 0 or commit[g]["nondef"] > 0]
-    own = [g for g in guarantors if g not in case.joiner]  # the aggressor as guarantor
-    ally_cinc = sum(scenario.actor(g).capability_value.nominal for g in defenders)
-    base = dict(case.dyad)
-    for g in own:
-        if commit[g]["defense"] > 0 or commit[g]["nondef"] > 0:
-            base["shared_pact"] = 1.0
-        if commit[g]["defense"] > 0:
-            base["shared_defense"] = 1.0
-    row = {
-        **base,
-        "year": float(case.year),
-        "t_def": float(bool(defenders)),
-        # a pact of which the aggressor is a member does not cover it (Leeds 2003)
-        "t_def_rel": float(bool(defenders) and not any(commit[g]["defense"] > 0 for g in own)),
-        "t_def_major": float(any(case.joiner[g]["joiner_major"] > 0 for g in defenders)),
-        "t_def_nuclear": float(any(case.joiner[g]["joiner_nuclear"] > 0 for g in defenders)),
-        "t_def_base": float(any(commit[g]["base"] > 0 for g in defenders)),
-        "t_def_intcom": float(any(commit[g]["intcom"] > 0 for g in defenders)),
-        "t_def_organ": float(any(commit[g]["organ"] > 0 for g in defenders)),
-        "t_def_cinc": ally_cinc,
-        "t_nondef": float(bool(pacts) and not defenders),
+    ev: Evidence,
+    draws: int,
+    seed: int | Sequence[int],
+    aggressor_capability: np.ndarray | None,
+    protected_capability: np.ndarray | None,
+    matrix: DesignMatrix | None,
+) -> _Draws:
+    cred = settings_of(scenario)
+    root = np.random.SeedSequence(seed)
+    s_j, s_a, s_corr, s_circ, s_unknown, s_latent, s_years = root.spawn(7)
+    coef_j = draw_pooled(
+        ev.joining.draw, draws, np.random.default_rng(s_j), name=FIT_JOINING, matrix=matrix
+    )
+    coef_a = draw_pooled(
+        ev.attack.draw, draws, np.random.default_rng(s_a), name=FIT_ATTACK, matrix=matrix
+    )
+    rng_corr = np.random.default_rng(s_corr)
+    if cred.persistence is not None:
+        pers = draw(cred.persistence, draws, rng_corr, 0.0, 1.0, name=PERSISTENCE, matrix=matrix)
+    else:
+        pers = _empirical(PERSISTENCE, ev.persistence.draws, 1.0, rng_corr, draws, matrix)
+    if cred.common_shock is not None:
+        shock = draw(cred.common_shock, draws, rng_corr, 0.0, 0.999, name=SHOCK, matrix=matrix)
+    else:
+        shock = _empirical(SHOCK, ev.common_shock.draws, 0.999, rng_corr, draws, matrix)
+    c_today, c_tomorrow, per_g = _circumstances(cred, draws, np.random.default_rng(s_circ), matrix)
+    unknown = _unknown_effects(scenario, draws, np.random.default_rng(s_unknown), matrix)
+    agg = scenario.actor(cred.aggressor).capability_value.nominal
+    prot = scenario.actor(cred.protected).capability_value.nominal
+    return _Draws(
+        draws=draws,
+        horizon=(scenario.deterrence.years if scenario.deterrence else 10) or 10,
+        coef_j=coef_j,
+        coef_a=coef_a,
+        persistence=pers,
+        shock=shock,
+        today=c_today,
+        tomorrow=c_tomorrow,
+        per_guarantor=per_g,
+        unknown=unknown,
+        cap_a=np.full(draws, agg) if aggressor_capability is None else aggressor_capability,
+        cap_p=np.full(draws, prot) if protected_capability is None else protected_capability,
+        latent=s_latent,
+        years=np.random.default_rng(s_years),
+    )
+
+
+def _attack_path(
+    sh: _Draws,
+    ev: Evidence,
+    case: Case,
+    scenario: Scenario,
+    design: Design,
+    today: Any,
+    tomorrow: Any,
+    matrix: DesignMatrix | None,
+) -> dict[str, np.ndarray]:
+    """Stage 1 for one design: the yearly attack hazard before and after the design takes
+    effect. Arrays over draws: ``first`` (draws, horizon), the probability that the first
+    renewed attack comes in year t; ``survival`` (draws, horizon); ``years`` to effect;
+    ``exposure`` (years before it, capped at the horizon); ``window`` (an attack in them);
+    ``eta_today`` (the year-1 log-odds under today's pacts)."""
+    draws, horizon = sh.draws, sh.horizon
+    names = ev.attack.names[1:]
+    x_before = stage1_rows(case, scenario, today, horizon, sh.cap_a, sh.cap_p, names)
+    x_after = stage1_rows(case, scenario, tomorrow, horizon, sh.cap_a, sh.cap_p, names)
+    eta_b = np.einsum("dyk,dk->dy", x_before, sh.coef_a[:, 1:]) + sh.coef_a[:, :1]
+    eta_a = np.einsum("dyk,dk->dy", x_after, sh.coef_a[:, 1:]) + sh.coef_a[:, :1]
+    years = draw(
+        design.years_to_effect,
+        draws,
+        sh.years,
+        0.0,
+        np.inf,
+        name=f"years to effect of {design.id}",
+        matrix=matrix,
+    )
+    hazard, survival = challenge.attack_risk(eta_b, eta_a, years)
+    first = hazard * np.concatenate([np.ones((draws, 1)), survival[:, :-1]], axis=1)
+    exposure = np.minimum(np.ceil(years), horizon)
+    surv0 = np.concatenate([np.ones((draws, 1)), survival], axis=1)
+    return {
+        "first": first,
+        "survival": survival,
+        "years": years,
+        "exposure": exposure,
+        "window": 1.0 - surv0[np.arange(draws), exposure.astype(int)],
+        "eta_today": eta_b[:, 0],  # today's arrangement: the same for every design
     }
-    # the features of one year of one draw, then the columns that vary: the years of peace
-    # (by year) and the two capability shares (by draw, from the capabilities after the war)
-    table = {k: np.full(years, float(v)) for k, v in row.items()}
-    table["cinc1"] = np.full(years, 1.0)
-    table["cinc2"] = np.full(years, 1.0)
-    table["peace_years"] = np.arange(years, dtype=float)
-    x = np.repeat(challenge.feature_matrix(table, features)[None], draws, axis=0)
-    shares = ("cap_share", "t_def_share")
-    one_year = {k: v[:1] for k, v in table.items()}
-    by_draw = challenge.feature_matrix(
-        {**one_year, "cinc1": cinc_aggressor, "cinc2": cinc_protected}, shares
-    )  # (draws, 2)
-    for k, name in enumerate(shares):
-        if name in features:
-            x[:, :, features.index(name)] = by_draw[:, k][:, None]
-    return x
 
 
-def _stage2_x(case: _Case, gid: str, commit: Mapping[str, float], mills: float) -> np.ndarray:
-    """Stage-2 features of guarantor ``gid`` under ``commit``, shape (features,)."""
-    # keyed by the values the features are built from (a pure function of them)
-    key = (case.year, tuple(sorted(case.joiner[gid].items())), tuple(sorted(commit.items())), mills)
-    x = _X_CACHE.get(key)
-    if x is None:
-        x = _X_CACHE[key] = _stage2_features(case, gid, commit, mills)
-    return x.copy()
-
-
-_X_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
-
-
-def _stage2_features(
-    case: _Case, gid: str, commit: Mapping[str, float], mills: float
-) -> np.ndarray:
-    """The uncached body of :func:`_stage2_x`."""
-    table = {k: np.array([v]) for k, v in case.joiner[gid].items()}
-    table.update({k: np.array([v]) for k, v in commit.items()})
-    table["year"] = np.array([float(case.year)])
-    # provisions are read from the commitment, the pact flags from the data columns
-    table["defense"] = np.array([commit["defense"]])
-    table["consul"] = np.array([commit["nondef"]])
-    for k in ("offense", "neutral", "nonagg"):
-        table[k] = np.array([0.0])
-    x = joining.feature_matrix(table, np.array([0.5]))[0]
-    x[joining.FEATURES.index("mills")] = mills
-    return x
-
-
-def _margin_scale(ev: Evidence, pact: bool) -> float:
-    """Attenuation of the log-odds for a commitment whose alliance effect is unknown."""
-    return 1.0 / np.sqrt(1.0 + np.pi * ev.joining.group_sd**2 / 8.0) if pact else 1.0
-
-
-def _arrangements(scenario: Scenario, case: _Case, design: Design):
-    """Commitment features of every guarantor of the scenario today, and under ``design``:
-    the design replaces its own guarantors' commitments; every other state keeps its pacts
-    of today (as the data record them)."""
+def _resolve_inputs(
+    sh: _Draws,
+    ev: Evidence,
+    case: Case,
+    scenario: Scenario,
+    design: Design,
+    today: Any,
+    tomorrow: Any,
+    able: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Stage 2 for one design: each guarantor's log-odds of fighting today (b0) and under
+    the design (b1), its circumstances today and tomorrow, and its capability; each of shape
+    (draws, guarantors)."""
     cred = scenario.credibility
     gs = tuple(design.guarantors)
-    everyone = sorted({g for d in scenario.guarantees for g in d.guarantors})
-    today = {}
-    for g in everyone:
+    shape = (sh.draws, len(gs))
+    b0, b1, ct, cm, cap = (np.zeros(shape) for _ in range(5))
+    if not gs:
+        return b0, b1, ct, cm, cap
+    p_sel_today = selection(ev, case, scenario, today)
+    p_sel_design = selection(ev, case, scenario, tomorrow)
+    index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
+    for k, g in enumerate(gs):
+        cap[:, k] = scenario.actor(g).capability_value.nominal
+        ct[:, k], cm[:, k] = sh.per_guarantor.get(g, (sh.today, sh.tomorrow))
+        if not able[k]:
+            continue
+        b0[:, k] = stage2_eta(ev, case, g, today[g], p_sel_today, sh.coef_j)
+        b1[:, k] = stage2_eta(ev, case, g, tomorrow[g], p_sel_design, sh.coef_j)
         conduct = cred.conduct.get(g)
-        obs = [o.value for o in conduct.today] if conduct else []
-        today[g] = _today_commitments(case, g, obs)
-    tomorrow = dict(today)
-    for g in gs:
-        tomorrow[g] = design_commitments(
-            [o.value for o in design.obligations], design.legal_form.value, len(gs)
+        done = {o.value for o in conduct.today} if conduct else set()
+        for ob in {o.value for o in design.obligations} - done:
+            if OBLIGATION_MAP[ob][1]:
+                b1[:, k] += sh.unknown[:, index[ob]]
+    return b0, b1, ct, cm, cap
+
+
+def _assess_design(
+    sh: _Draws,
+    ev: Evidence,
+    case: Case,
+    scenario: Scenario,
+    design: Design,
+    inner: int,
+    level: float,
+    matrix: DesignMatrix | None,
+) -> tuple[DesignCredibility, np.ndarray]:
+    """One design's credibility and deterrence, and the year-1 log-odds of an attack under
+    today's pacts (draws,)."""
+    gs = tuple(design.guarantors)
+    today, tomorrow = arrangements(scenario, case, design)
+    able = np.array([g in case.joiner for g in gs], dtype=bool)
+    attack = _attack_path(sh, ev, case, scenario, design, today, tomorrow, matrix)
+    b0, b1, ct, cm, cap = _resolve_inputs(sh, ev, case, scenario, design, today, tomorrow, able)
+
+    def resolve(b_design: np.ndarray, inner_draws: int) -> Any:
+        return revealed_resolve(
+            b0,
+            b_design,
+            ct,
+            cm,
+            cap,
+            sh.shock,
+            np.random.default_rng(sh.latent),
+            persistence=sh.persistence,
+            inner=inner_draws,
+            able=able,
         )
-    return today, tomorrow
+
+    res = resolve(b1, inner)
+    first = attack["first"]
+    if gs and (attack["years"] > 0).any():
+        # before the design is in force a guarantor fights with its conduct of today
+        base = resolve(b0, max(inner // 4, 16))
+        in_force = np.arange(sh.horizon)[None, :] >= np.ceil(attack["years"])[:, None]
+        p_any_t = np.where(in_force, res.p_any[:, None], base.p_any[:, None])
+        p_abandoned = (first * (1.0 - p_any_t)).sum(axis=1)
+    elif gs:
+        p_abandoned = (first * (1.0 - res.p_any[:, None])).sum(axis=1)
+    else:
+        p_abandoned = first.sum(axis=1)
+    result = DesignCredibility(
+        design,
+        gs,
+        res.p_honor,
+        res.p_any,
+        res.p_all,
+        res.expected_capability,
+        level,
+        p_attack=1.0 - attack["survival"][:, -1],
+        p_abandoned=p_abandoned,
+        p_attack_window=attack["window"],
+        exposure_years=attack["exposure"],
+        unable=tuple(g for g, a in zip(gs, able, strict=True) if not a),
+        horizon=sh.horizon,
+    )
+    return result, attack["eta_today"]
 
 
-def _stage2_eta(
-    ev: Evidence, case: _Case, g: str, commit: Mapping[str, float], p_sel: float, coef: np.ndarray
-) -> np.ndarray:
-    x = _stage2_x(case, g, commit, float(joining.mills_ratio(np.array([p_sel]))[0]))
-    pact = commit["defense"] > 0 or commit["nondef"] > 0
-    return ev.joining.eta(x, coef) * _margin_scale(ev, pact)
-
-
-def _selection(
-    ev: Evidence, case: _Case, scenario: Scenario, commit: Mapping[str, Mapping[str, float]]
-) -> float:
-    """Stage-1 probability that the aggressor challenges the protected state in the first
-    year of the peace under ``commit`` (the selection term of stage 2)."""
-    agg = scenario.actor(scenario.credibility.aggressor).capability_value.nominal
-    prot = scenario.actor(scenario.credibility.protected).capability_value.nominal
-    x = _stage1_rows(
-        case, scenario, commit, 1, np.array([agg]), np.array([prot]), ev.challenge.names[1:]
-    )[0, 0]
-    return mills_probability(ev.challenge, x)
+def _recorded_inputs(
+    sh: _Draws, ev: Evidence, eta_today: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """The uncertain inputs of an assessment, name -> array of shape (draws,). The
+    coefficients a design moves are recorded one by one; the controls' part of each stage is
+    recorded as one number (they move every design alike)."""
+    inputs = {PERSISTENCE: sh.persistence, SHOCK: sh.shock, TOMORROW: sh.tomorrow, TODAY: sh.today}
+    for k, name in enumerate(ev.joining.names):
+        if name in joining.COMMITMENT_FEATURES or name in ("intercept", "mills"):
+            inputs[f"history, who fights: coefficient of {name}"] = sh.coef_j[:, k]
+    for k, name in enumerate(ev.attack.names):
+        if name in challenge.COMMITMENT_FEATURES:
+            inputs[f"history, deterrence: coefficient of {name}"] = sh.coef_a[:, k]
+    if eta_today is not None:
+        inputs["history, deterrence: log-odds of an attack in year 1 with today's pacts"] = (
+            eta_today
+        )
+    return inputs
 
 
 def assess(
@@ -479,202 +499,27 @@ def assess(
     :attr:`CredibilityResult.inputs` for single quantities, :data:`FIT_JOINING` and
     :data:`FIT_ATTACK` for a posterior draw of each stage's coefficients, "unknown effect of
     OBLIGATION" and "years to effect of DESIGN"."""
-    cred = _settings(scenario)
+    settings_of(scenario)
     ev = evidence()
-    case = _case(scenario)
-    horizon = (scenario.deterrence.years if scenario.deterrence else 10) or 10
-    root = np.random.SeedSequence(seed)
-    s_j, s_a, s_corr, s_circ, s_unknown, s_latent, s_years = root.spawn(7)
-    coef_j = draw_pooled(
-        ev.joining.draw, draws, np.random.default_rng(s_j), name=FIT_JOINING, matrix=matrix
+    case = case_of(scenario)
+    sh = _shared_draws(
+        scenario, ev, draws, seed, aggressor_capability, protected_capability, matrix
     )
-    coef_a = draw_pooled(
-        ev.attack.draw, draws, np.random.default_rng(s_a), name=FIT_ATTACK, matrix=matrix
-    )
-    rng_corr = np.random.default_rng(s_corr)
-
-    def empirical(name: str, values: np.ndarray, hi: float) -> np.ndarray:
-        got = np.clip(rng_corr.choice(values, draws), 0.0, hi)
-        u = matrix.get(name, draws) if matrix is not None else None
-        if u is None:
-            return got
-        ordered = np.sort(values)
-        return np.clip(ordered[np.minimum((u * ordered.size).astype(int), ordered.size - 1)], 0, hi)
-
-    if cred.persistence is not None:
-        pers = draw(cred.persistence, draws, rng_corr, 0.0, 1.0, name=PERSISTENCE, matrix=matrix)
-    else:
-        pers = empirical(PERSISTENCE, ev.persistence.draws, 1.0)
-    if cred.common_shock is not None:
-        shock = draw(cred.common_shock, draws, rng_corr, 0.0, 0.999, name=SHOCK, matrix=matrix)
-    else:
-        shock = empirical(SHOCK, ev.common_shock.draws, 0.999)
-    rng_c = np.random.default_rng(s_circ)
-    c_today = draw(cred.circumstances_today, draws, rng_c, name=TODAY, matrix=matrix)
-    c_tomorrow = draw(cred.circumstances_tomorrow, draws, rng_c, name=TOMORROW, matrix=matrix)
-    per_g: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for gid, conduct in sorted(cred.conduct.items()):
-        ct = (
-            c_today
-            if conduct.circumstances_today is None
-            else draw(
-                conduct.circumstances_today,
-                draws,
-                rng_c,
-                name=f"circumstances today of {gid}",
-                matrix=matrix,
-            )
-        )
-        cm = (
-            c_tomorrow
-            if conduct.circumstances_tomorrow is None
-            else draw(
-                conduct.circumstances_tomorrow,
-                draws,
-                rng_c,
-                name=f"circumstances tomorrow of {gid}",
-                matrix=matrix,
-            )
-        )
-        per_g[gid] = (ct, cm)
-    unknown_effect = np.random.default_rng(s_unknown).normal(
-        0.0, UNKNOWN_SD, size=(draws, len(OBLIGATION_MAP))
-    )
-    unknown_index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
-    if matrix is not None:
-        used = {o.value for d in scenario.guarantees for o in d.obligations}
-        for ob in sorted(used & set(OBLIGATION_MAP)):
-            if OBLIGATION_MAP[ob][1]:
-                u = matrix.get(f"unknown effect of {ob} (stated prior)", draws)
-                if u is not None:
-                    unknown_effect[:, unknown_index[ob]] = UNKNOWN_SD * ndtri(u)
-    agg_nominal = scenario.actor(cred.aggressor).capability_value.nominal
-    prot_nominal = scenario.actor(cred.protected).capability_value.nominal
-    cap_a = np.full(draws, agg_nominal) if aggressor_capability is None else aggressor_capability
-    cap_p = np.full(draws, prot_nominal) if protected_capability is None else protected_capability
-    rng_years = np.random.default_rng(s_years)
     eta_today: np.ndarray | None = None
     results = []
     for design in scenario.guarantees:
-        gs = tuple(design.guarantors)
-        n = len(gs)
-        today, tomorrow = _arrangements(scenario, case, design)
-        able = np.array([g in case.joiner for g in gs], dtype=bool)
-        # stage 1: the yearly attack hazard before and after the design takes effect
-        names = ev.attack.names[1:]
-        x_before = _stage1_rows(case, scenario, today, horizon, cap_a, cap_p, names)
-        x_after = _stage1_rows(case, scenario, tomorrow, horizon, cap_a, cap_p, names)
-        eta_b = np.einsum("dyk,dk->dy", x_before, coef_a[:, 1:]) + coef_a[:, :1]
-        eta_a = np.einsum("dyk,dk->dy", x_after, coef_a[:, 1:]) + coef_a[:, :1]
-        years_to_effect = draw(
-            design.years_to_effect,
-            draws,
-            rng_years,
-            0.0,
-            np.inf,
-            name=f"years to effect of {design.id}",
-            matrix=matrix,
-        )
-        hazard, survival = challenge.attack_risk(eta_b, eta_a, years_to_effect)
-        eta_today = eta_b[:, 0]  # today's arrangement: the same for every design
-        first = hazard * np.concatenate([np.ones((draws, 1)), survival[:, :-1]], axis=1)
-        exposure = np.minimum(np.ceil(years_to_effect), horizon)
-        surv0 = np.concatenate([np.ones((draws, 1)), survival], axis=1)
-        p_window = 1.0 - surv0[np.arange(draws), exposure.astype(int)]
-        # stage 2: today and under the design, for every guarantor
-        b0 = np.zeros((draws, n))
-        b1 = np.zeros((draws, n))
-        ct = np.zeros((draws, n))
-        cm = np.zeros((draws, n))
-        cap = np.zeros((draws, n))
-        if n:
-            p_sel_today = _selection(ev, case, scenario, today)
-            p_sel_design = _selection(ev, case, scenario, tomorrow)
-        for k, g in enumerate(gs):
-            cap[:, k] = scenario.actor(g).capability_value.nominal
-            ct[:, k], cm[:, k] = per_g.get(g, (c_today, c_tomorrow))
-            if not able[k]:
-                continue
-            b0[:, k] = _stage2_eta(ev, case, g, today[g], p_sel_today, coef_j)
-            b1[:, k] = _stage2_eta(ev, case, g, tomorrow[g], p_sel_design, coef_j)
-            conduct = cred.conduct.get(g)
-            done = {o.value for o in conduct.today} if conduct else set()
-            for ob in {o.value for o in design.obligations} - done:
-                if OBLIGATION_MAP[ob][1]:
-                    b1[:, k] += unknown_effect[:, unknown_index[ob]]
-        res = revealed_resolve(
-            b0,
-            b1,
-            ct,
-            cm,
-            cap,
-            shock,
-            np.random.default_rng(s_latent),
-            persistence=pers,
-            inner=inner,
-            able=able,
-        )
-        if n and (years_to_effect > 0).any():
-            # before the design is in force a guarantor fights with its conduct of today
-            base = revealed_resolve(
-                b0,
-                b0,
-                ct,
-                cm,
-                cap,
-                shock,
-                np.random.default_rng(s_latent),
-                persistence=pers,
-                inner=max(inner // 4, 16),
-                able=able,
-            )
-            t = np.arange(horizon)[None, :]
-            in_force = t >= np.ceil(years_to_effect)[:, None]
-            p_any_t = np.where(in_force, res.p_any[:, None], base.p_any[:, None])
-            p_abandoned = (first * (1.0 - p_any_t)).sum(axis=1)
-        elif n:
-            p_abandoned = (first * (1.0 - res.p_any[:, None])).sum(axis=1)
-        else:
-            p_abandoned = first.sum(axis=1)
-        results.append(
-            DesignCredibility(
-                design,
-                gs,
-                res.p_honor,
-                res.p_any,
-                res.p_all,
-                res.expected_capability,
-                level,
-                p_attack=1.0 - survival[:, -1],
-                p_abandoned=p_abandoned,
-                p_attack_window=p_window,
-                exposure_years=exposure,
-                unable=tuple(g for g, a in zip(gs, able, strict=True) if not a),
-                horizon=horizon,
-            )
-        )
-    inputs = {PERSISTENCE: pers, SHOCK: shock, TOMORROW: c_tomorrow, TODAY: c_today}
-    # the coefficients a design moves are recorded one by one; the controls' part of each
-    # stage is recorded as one number (they move every design alike)
-    for k, name in enumerate(ev.joining.names):
-        if name in _COMMIT or name in ("intercept", "mills"):
-            inputs[f"history, who fights: coefficient of {name}"] = coef_j[:, k]
-    for k, name in enumerate(ev.attack.names):
-        if name in challenge.COMMITMENT_FEATURES:
-            inputs[f"history, deterrence: coefficient of {name}"] = coef_a[:, k]
-    if eta_today is not None:
-        inputs["history, deterrence: log-odds of an attack in year 1 with today's pacts"] = (
-            eta_today
-        )
+        result, eta_today = _assess_design(sh, ev, case, scenario, design, inner, level, matrix)
+        results.append(result)
+    inputs = _recorded_inputs(sh, ev, eta_today)
     seed = seed if isinstance(seed, int) else tuple(seed)
-    return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs, horizon)
+    return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs, sh.horizon)
 
 
 def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any]:
     """Which terms move a guarantor's probability under a design, at the posterior mode and
     the estimated persistence: the terms of b(x_d) - b(x_0) (coefficient x change in the
     feature), the probability with all terms and with each removed in turn."""
-    cred = _settings(scenario)
+    cred = settings_of(scenario)
     design = next((d for d in scenario.guarantees if d.id == design_id), None)
     if design is None:
         known = ", ".join(d.id for d in scenario.guarantees)
@@ -686,8 +531,8 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
             field=("guarantees", design_id, "guarantors"),
         )
     ev = evidence()
-    case = _case(scenario)
-    today, tomorrow = _arrangements(scenario, case, design)
+    case = case_of(scenario)
+    today, tomorrow = arrangements(scenario, case, design)
     rho = ev.persistence.rho
     if guarantor not in case.joiner:
         return {
@@ -697,12 +542,12 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
             "p_honor_at_mean": 0.0,
             "terms": {},
         }
-    m0 = float(joining.mills_ratio(np.array([_selection(ev, case, scenario, today)]))[0])
-    m1 = float(joining.mills_ratio(np.array([_selection(ev, case, scenario, tomorrow)]))[0])
-    x0 = _stage2_x(case, guarantor, today[guarantor], m0)
-    x1 = _stage2_x(case, guarantor, tomorrow[guarantor], m1)
-    s0 = _margin_scale(ev, today[guarantor]["defense"] + today[guarantor]["nondef"] > 0)
-    s1 = _margin_scale(ev, tomorrow[guarantor]["defense"] + tomorrow[guarantor]["nondef"] > 0)
+    m0 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, today)]))[0])
+    m1 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, tomorrow)]))[0])
+    x0 = stage2_x(case, guarantor, today[guarantor], m0)
+    x1 = stage2_x(case, guarantor, tomorrow[guarantor], m1)
+    s0 = margin_scale(ev, today[guarantor]["defense"] + today[guarantor]["nondef"] > 0)
+    s1 = margin_scale(ev, tomorrow[guarantor]["defense"] + tomorrow[guarantor]["nondef"] > 0)
     coef = ev.joining.mean
     b0 = float(ev.joining.eta(x0)) * s0
     b1 = float(ev.joining.eta(x1)) * s1

@@ -1,0 +1,320 @@
+"""What the historical data say about a scenario's case, for the credibility stages.
+
+The states of a scenario are looked up by COW country code in the shipped data
+(:mod:`guaranty.data.conflict`) at the scenario's year (:func:`case_of`); each arrangement
+(every guarantor's commitments today, and under a design) becomes commitment features by the
+documented table :data:`OBLIGATION_MAP` (:func:`design_commitments`, :func:`arrangements`);
+and the two stages' feature rows are built from both (:func:`stage1_rows`,
+:func:`stage2_eta`, :func:`selection`). :mod:`guaranty.credibility` draws and combines them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from guaranty.errors import ScenarioError
+from guaranty.evidence import Evidence, mills_probability
+from guaranty.models.credibility import joining
+from guaranty.models.deterrence import challenge
+from guaranty.scenario.schema import CredibilitySettings, Design, Scenario
+
+__all__ = [
+    "DEFENSE_OBLIGATIONS",
+    "OBLIGATION_MAP",
+    "Case",
+    "arrangements",
+    "case_of",
+    "design_commitments",
+    "margin_scale",
+    "selection",
+    "settings_of",
+    "stage1_rows",
+    "stage2_eta",
+    "stage2_x",
+]
+
+#: obligation -> (commitment features it sets, has no historical counterpart, note)
+OBLIGATION_MAP: dict[str, tuple[tuple[str, ...], bool, str]] = {
+    "consultation": (
+        ("nondef",),
+        False,
+        "a pact with a promise to consult and no defense obligation (ATOP consul)",
+    ),
+    "sanctions": ((), False, "economic measures: not a military commitment, no feature"),
+    "arms": (("milaid",), False, "military aid provisions (ATOP milaid), inside a pact only"),
+    "training": (("milaid",), False, "military aid provisions (ATOP milaid), inside a pact only"),
+    "intelligence": (("milaid",), False, "read as military aid (ATOP milaid), inside a pact only"),
+    "air_defense": (("milaid",), False, "air-defense systems supplied: military aid (ATOP milaid)"),
+    "no_fly_zone": (
+        ("defense",),
+        True,
+        "combat by the guarantor's air forces: a defense obligation, plus an unknown effect "
+        "(no alliance in the data enforced a no-fly zone)",
+    ),
+    "tripwire_forces": (
+        ("defense", "base"),
+        False,
+        "troops on the protected state's soil (ATOP base) with a defense obligation",
+    ),
+    "troops_on_call": (("defense",), False, "a defense obligation (ATOP defense)"),
+    "integrated_command": (("intcom",), False, "integrated military command (ATOP intcom)"),
+    "article5_membership": (
+        ("defense", "base", "intcom"),
+        False,
+        "a defense obligation in an alliance with bases and an integrated command, as NATO "
+        "(legal form 'membership' adds the formal organisation)",
+    ),
+    "nuclear_umbrella": (
+        ("defense",),
+        True,
+        "extended nuclear deterrence: a defense obligation plus an unknown effect",
+    ),
+}
+
+DEFENSE_OBLIGATIONS = frozenset(o for o, (f, _, _) in OBLIGATION_MAP.items() if "defense" in f)
+
+#: sd (log-odds) of the effect of an obligation with no historical counterpart: a 95% range
+#: of a factor of about 7 either way on the odds, wider than any design effect in the data
+UNKNOWN_SD = 1.0
+
+#: the commitment features of stage 2
+_COMMIT = tuple(joining.COMMITMENT_FEATURES)
+
+
+def design_commitments(
+    obligations: Sequence[str], legal_form: str, n_guarantors: int
+) -> dict[str, float]:
+    """Stage-2 commitment features of an arrangement (``defense``, ``nondef``, ...).
+
+    A pact exists with a defense obligation, or with a legal form other than 'none' and a
+    promise to consult; provisions count only inside a pact; 'membership' adds the formal
+    organisation; a pact of several guarantors is multilateral.
+    """
+    obs = set(obligations)
+    defense = bool(obs & DEFENSE_OBLIGATIONS)
+    pact = defense or (legal_form != "none" and "consultation" in obs)
+    out = dict.fromkeys(_COMMIT, 0.0)
+    if not pact:
+        return out
+    for ob in obs:
+        for f in OBLIGATION_MAP[ob][0]:
+            out[f] = 1.0
+    out["defense"] = float(defense)
+    out["nondef"] = float(not defense)
+    out["organ"] = float(legal_form == "membership" or out["organ"] > 0)
+    out["multilateral"] = float(n_guarantors > 1)
+    return out
+
+
+def settings_of(scenario: Scenario) -> CredibilitySettings:
+    cred = scenario.credibility
+    if cred is None:
+        raise ScenarioError(
+            "the scenario has no 'credibility' section (aggressor, protected state, conduct of "
+            "each guarantor today); see docs/scenario-format.md",
+            field="credibility",
+        )
+    for key in ("aggressor", "protected"):
+        if getattr(cred, key) is None:
+            raise ScenarioError(
+                f"credibility needs the {key}'s actor id", field=("credibility", key)
+            )
+    return cred
+
+
+def _cow(scenario: Scenario, actor_id: str, what: str) -> int:
+    code = scenario.actor(actor_id).cow
+    if code is None:
+        raise ScenarioError(
+            f"actor {actor_id!r} ({what}) needs its COW country code in 'cow': the credibility "
+            "model looks up its power, nuclear arms, contiguity, rivalries and pacts in the "
+            "historical data",
+            field=("actors", actor_id, "cow"),
+        )
+    return int(code)
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the data say about the scenario's states, at the scenario's year."""
+
+    year: int
+    aggressor: int
+    protected: int
+    dyad: dict[str, float]  # stage-1 covariates of (aggressor, protected)
+    joiner: dict[str, dict[str, float]]  # guarantor id -> stage-2 covariates
+    data_years: dict[str, int]
+
+
+@cache
+def _lookup(year: int, aggressor: int, protected: int, guarantors: tuple[tuple[str, int], ...]):
+    from guaranty.data.conflict import dyad_covariates, joiner_covariates
+
+    dyad, years = dyad_covariates(aggressor, protected, year)
+    joiner = {}
+    for gid, code in guarantors:
+        if code == aggressor:
+            continue
+        cov, _ = joiner_covariates(code, protected, aggressor, year)
+        joiner[gid] = cov
+    return Case(year, aggressor, protected, dict(dyad), joiner, dict(years))
+
+
+def case_of(scenario: Scenario) -> Case:
+    cred = settings_of(scenario)
+    agg = _cow(scenario, cred.aggressor, "the aggressor")
+    prot = _cow(scenario, cred.protected, "the protected state")
+    gs = sorted({g for d in scenario.guarantees for g in d.guarantors})
+    codes = tuple((g, _cow(scenario, g, "a guarantor")) for g in gs)
+    return _lookup(int(scenario.year or 2022), agg, prot, codes)
+
+
+def _today_commitments(case: Case, gid: str, today: Sequence[str]) -> dict[str, float]:
+    """A guarantor's commitment features today: its pacts with the protected state in the
+    data (ATOP) and what it does today without a treaty."""
+    out = design_commitments(today, "none", 1)
+    cov = case.joiner.get(gid, {})
+    if cov.get("defense", 0) > 0:
+        out["defense"], out["nondef"] = 1.0, 0.0
+    elif any(cov.get(k, 0) > 0 for k in ("offense", "neutral", "nonagg", "consul")):
+        if out["defense"] == 0:
+            out["nondef"] = 1.0
+    return out
+
+
+def stage1_rows(
+    case: Case,
+    scenario: Scenario,
+    commit: Mapping[str, Mapping[str, float]],
+    years: int,
+    cinc_aggressor: np.ndarray,
+    cinc_protected: np.ndarray,
+    features: tuple[str, ...],
+) -> np.ndarray:
+    """Stage-1 features, shape (draws, years, features), of the aggressor attacking the
+    protected state in year t of the peace under the arrangement ``commit`` (every
+    guarantor of the scenario -> its commitment features)."""
+    draws = cinc_aggressor.shape[0]
+    guarantors = sorted(commit)
+    third = [g for g in guarantors if g in case.joiner]
+    defenders = [g for g in third if commit[g]["defense"] > 0]
+    pacts = [g for g in third if commit[g]["defense"] > 0 or commit[g]["nondef"] > 0]
+    own = [g for g in guarantors if g not in case.joiner]  # the aggressor as guarantor
+    ally_cinc = sum(scenario.actor(g).capability_value.nominal for g in defenders)
+    base = dict(case.dyad)
+    for g in own:
+        if commit[g]["defense"] > 0 or commit[g]["nondef"] > 0:
+            base["shared_pact"] = 1.0
+        if commit[g]["defense"] > 0:
+            base["shared_defense"] = 1.0
+    row = {
+        **base,
+        "year": float(case.year),
+        "t_def": float(bool(defenders)),
+        # a pact of which the aggressor is a member does not cover it (Leeds 2003)
+        "t_def_rel": float(bool(defenders) and not any(commit[g]["defense"] > 0 for g in own)),
+        "t_def_major": float(any(case.joiner[g]["joiner_major"] > 0 for g in defenders)),
+        "t_def_nuclear": float(any(case.joiner[g]["joiner_nuclear"] > 0 for g in defenders)),
+        "t_def_base": float(any(commit[g]["base"] > 0 for g in defenders)),
+        "t_def_intcom": float(any(commit[g]["intcom"] > 0 for g in defenders)),
+        "t_def_organ": float(any(commit[g]["organ"] > 0 for g in defenders)),
+        "t_def_cinc": ally_cinc,
+        "t_nondef": float(bool(pacts) and not defenders),
+    }
+    # the features of one year of one draw, then the columns that vary: the years of peace
+    # (by year) and the two capability shares (by draw, from the capabilities after the war)
+    table = {k: np.full(years, float(v)) for k, v in row.items()}
+    table["cinc1"] = np.full(years, 1.0)
+    table["cinc2"] = np.full(years, 1.0)
+    table["peace_years"] = np.arange(years, dtype=float)
+    x = np.repeat(challenge.feature_matrix(table, features)[None], draws, axis=0)
+    shares = ("cap_share", "t_def_share")
+    one_year = {k: v[:1] for k, v in table.items()}
+    by_draw = challenge.feature_matrix(
+        {**one_year, "cinc1": cinc_aggressor, "cinc2": cinc_protected}, shares
+    )  # (draws, 2)
+    for k, name in enumerate(shares):
+        if name in features:
+            x[:, :, features.index(name)] = by_draw[:, k][:, None]
+    return x
+
+
+def stage2_x(case: Case, gid: str, commit: Mapping[str, float], mills: float) -> np.ndarray:
+    """Stage-2 features of guarantor ``gid`` under ``commit``, shape (features,)."""
+    # keyed by the values the features are built from (a pure function of them)
+    key = (case.year, tuple(sorted(case.joiner[gid].items())), tuple(sorted(commit.items())), mills)
+    x = _X_CACHE.get(key)
+    if x is None:
+        x = _X_CACHE[key] = _stage2_features(case, gid, commit, mills)
+    return x.copy()
+
+
+_X_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def _stage2_features(case: Case, gid: str, commit: Mapping[str, float], mills: float) -> np.ndarray:
+    """The uncached body of :func:`stage2_x`."""
+    table = {k: np.array([v]) for k, v in case.joiner[gid].items()}
+    table.update({k: np.array([v]) for k, v in commit.items()})
+    table["year"] = np.array([float(case.year)])
+    # provisions are read from the commitment, the pact flags from the data columns
+    table["defense"] = np.array([commit["defense"]])
+    table["consul"] = np.array([commit["nondef"]])
+    for k in ("offense", "neutral", "nonagg"):
+        table[k] = np.array([0.0])
+    x = joining.feature_matrix(table, np.array([0.5]))[0]
+    x[joining.FEATURES.index("mills")] = mills
+    return x
+
+
+def margin_scale(ev: Evidence, pact: bool) -> float:
+    """Attenuation of the log-odds for a commitment whose alliance effect is unknown."""
+    return 1.0 / np.sqrt(1.0 + np.pi * ev.joining.group_sd**2 / 8.0) if pact else 1.0
+
+
+def arrangements(
+    scenario: Scenario, case: Case, design: Design
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Commitment features of every guarantor of the scenario today, and under ``design``:
+    the design replaces its own guarantors' commitments; every other state keeps its pacts
+    of today (as the data record them)."""
+    cred = scenario.credibility
+    gs = tuple(design.guarantors)
+    everyone = sorted({g for d in scenario.guarantees for g in d.guarantors})
+    today = {}
+    for g in everyone:
+        conduct = cred.conduct.get(g)
+        obs = [o.value for o in conduct.today] if conduct else []
+        today[g] = _today_commitments(case, g, obs)
+    tomorrow = dict(today)
+    for g in gs:
+        tomorrow[g] = design_commitments(
+            [o.value for o in design.obligations], design.legal_form.value, len(gs)
+        )
+    return today, tomorrow
+
+
+def stage2_eta(
+    ev: Evidence, case: Case, g: str, commit: Mapping[str, float], p_sel: float, coef: np.ndarray
+) -> np.ndarray:
+    x = stage2_x(case, g, commit, float(joining.mills_ratio(np.array([p_sel]))[0]))
+    pact = commit["defense"] > 0 or commit["nondef"] > 0
+    return ev.joining.eta(x, coef) * margin_scale(ev, pact)
+
+
+def selection(
+    ev: Evidence, case: Case, scenario: Scenario, commit: Mapping[str, Mapping[str, float]]
+) -> float:
+    """Stage-1 probability that the aggressor challenges the protected state in the first
+    year of the peace under ``commit`` (the selection term of stage 2)."""
+    agg = scenario.actor(scenario.credibility.aggressor).capability_value.nominal
+    prot = scenario.actor(scenario.credibility.protected).capability_value.nominal
+    x = stage1_rows(
+        case, scenario, commit, 1, np.array([agg]), np.array([prot]), ev.challenge.names[1:]
+    )[0, 0]
+    return mills_probability(ev.challenge, x)

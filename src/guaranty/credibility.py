@@ -75,6 +75,7 @@ __all__ = [
     "assess",
     "design_commitments",
     "explain",
+    "from_run",
 ]
 
 #: Names of inputs in a design matrix and in :attr:`CredibilityResult.inputs`.
@@ -581,3 +582,45 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
             "tomorrow": cred.circumstances_tomorrow.nominal,
         },
     }
+
+
+def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> CredibilityResult:
+    """The credibility of every design as a pipeline run computed it (``run`` is a
+    :class:`guaranty.results.RunResult`, from :func:`guaranty.montecarlo.simulate` or read
+    back from the store): the per-draw arrays are the run's own, nothing is recomputed.
+
+    In a run the two sides' capabilities are those after the war, and a renewed attack is
+    counted only in draws with a peace (``p_attack`` and ``p_abandoned`` are NaN in the
+    others), so the figures differ from :func:`assess` on the scenario's nominal inputs."""
+    lay = run.layout
+    horizon = (scenario.deterrence.years if scenario.deterrence else 10) or 10
+    aggressor = scenario.credibility.aggressor if scenario.credibility else None
+    agg_cow = scenario.actor(aggressor).cow if aggressor else None
+    designs = []
+    for k, d_id in enumerate(lay.designs):
+        design = next(d for d in scenario.guarantees if d.id == d_id)
+        rows = [i for i, (d, _) in enumerate(lay.pairs) if d == d_id]
+        gs = tuple(lay.pairs[i][1] for i in rows)
+        w = {m: run.whatif[m][k] for m in run.whatif}
+        designs.append(
+            DesignCredibility(
+                design,
+                gs,
+                run.honor[rows].T if rows else np.zeros((run.draws, 0)),
+                w["p_any"],
+                w["p_all"],
+                w["expected_capability"],
+                level,
+                p_attack=1.0 - w["p_no_attack"],
+                p_abandoned=w["p_abandoned"],
+                p_attack_window=w["p_attack_window"],
+                exposure_years=w["exposure_years"],
+                unable=tuple(
+                    g
+                    for g in gs
+                    if g == aggressor or (agg_cow is not None and scenario.actor(g).cow == agg_cow)
+                ),
+                horizon=horizon,
+            )
+        )
+    return CredibilityResult(scenario.name, tuple(designs), run.draws, run.seed, {}, horizon)

@@ -1,0 +1,332 @@
+"""The results of a pipeline run (:mod:`guaranty.montecarlo`): their axes (:class:`Layout`),
+one block of draws (:class:`BlockResult`) and a whole run (:class:`RunResult`), with the
+summaries and the named outputs that claims, reports, the store and the web read.
+
+Every per-draw quantity a report or page shows is an array here, written by the pipeline and
+read back from the store (:mod:`guaranty.store`) unchanged; nothing here runs a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from guaranty.models.war.battlefield import OUTCOMES
+
+__all__ = ["METRICS", "BlockResult", "Layout", "RunResult"]
+
+#: per-design outputs of the "what if" runs, each of shape (designs, draws)
+METRICS = (
+    "p_any",
+    "p_all",
+    "expected_capability",
+    "max_p_honor",
+    "p_no_attack",
+    "p_abandoned",
+    "p_attack_window",
+    "exposure_years",
+    "p_peace",
+)
+
+_SETTLEMENT, _DECISIVE_A, _DECISIVE_B, _FROZEN, _ONGOING = (
+    OUTCOMES.index(n) for n in ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing")
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The axes of a run's outputs: issue, design and input names, and the model."""
+
+    model: str
+    issues: tuple[str, ...]
+    designs: tuple[str, ...]
+    inputs: tuple[str, ...]
+    guarantee_issue: int | None  # index of the issue with role 'guarantee'
+    territory_issue: int | None  # index of the issue with role 'territory'
+    #: (design, guarantor) of every guarantor of every design, in scenario order: the rows
+    #: of :attr:`BlockResult.honor`
+    pairs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """The outputs of draws ``start`` .. ``start + n - 1``.
+
+    Attributes
+    ----------
+    war_outcome : int8 array of shape (n,), codes of :data:`OUTCOMES`
+    end_month, front, terms : arrays of shape (n,), the month the fighting stopped, the final
+        line and the agreed line on the war's 0-100 territory scale: after a settlement the
+        negotiation's forecast clipped to the war's bargaining range, 100 or 0 after a
+        decisive win, NaN after a ceasefire (frozen) or while still fighting
+    force_a, force_b : arrays of shape (n,), each side's forces at the end as a share of its
+        initial forces
+    peace : bool array of shape (n,), a settlement or a decisive win of the protected state
+    settled : array of shape (n, issues), the settled terms (NaN without a peace)
+    design : int16 array of shape (n,), index of the settled design (-1: none)
+    guarantee_level : array of shape (n,), the settled guarantee level (NaN: none)
+    whatif : metric -> array of shape (designs, n), each design imposed (:data:`METRICS`)
+    honor : array of shape (pairs, n), each guarantor's P(honor tomorrow | not fighting
+        today) under each design imposed, in :attr:`Layout.pairs` order
+    inputs : array of shape (n, inputs), the uncertain inputs in :attr:`Layout.inputs` order
+    """
+
+    start: int
+    war_outcome: np.ndarray
+    end_month: np.ndarray
+    front: np.ndarray
+    terms: np.ndarray
+    force_a: np.ndarray
+    force_b: np.ndarray
+    peace: np.ndarray
+    settled: np.ndarray
+    design: np.ndarray
+    guarantee_level: np.ndarray
+    whatif: dict[str, np.ndarray]
+    inputs: np.ndarray
+    honor: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.war_outcome.shape[0])
+
+    def head(self, n: int) -> BlockResult:
+        """The first ``n`` draws."""
+        return replace(self, **_take(self, slice(0, n)))
+
+
+#: the per-draw arrays of BlockResult and RunResult (draws on axis 0; ``whatif`` on axis 1)
+_PER_DRAW = (
+    "war_outcome",
+    "end_month",
+    "front",
+    "terms",
+    "force_a",
+    "force_b",
+    "peace",
+    "settled",
+    "design",
+    "guarantee_level",
+    "inputs",
+)
+
+
+def _take(result: Any, index: slice | np.ndarray, *, inputs: bool = True) -> dict[str, Any]:
+    """The per-draw fields of ``result`` at ``index`` (a slice or a bool mask over draws);
+    without ``inputs`` the input columns come back empty (quicker, for outputs only)."""
+    out: dict[str, Any] = {
+        name: getattr(result, name)[index] for name in _PER_DRAW if inputs or name != "inputs"
+    }
+    if not inputs:
+        out["inputs"] = result.inputs[:0]
+    out["whatif"] = {k: v[:, index] for k, v in result.whatif.items()}
+    out["honor"] = result.honor[:, index]
+    return out
+
+
+def _r2(y: np.ndarray, columns: Sequence[np.ndarray]) -> float:
+    """Share of the variance of y explained by a least-squares fit on the columns."""
+    ok = ~np.isnan(y)
+    y = y[ok]
+    if y.size < 3 or np.ptp(y) == 0:
+        return float("nan")
+    x = np.column_stack([np.ones(y.size), *[c[ok] for c in columns]])
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ coef
+    return float(1.0 - resid.var() / y.var())
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Every draw of a run: the per-draw arrays of :class:`BlockResult`, concatenated."""
+
+    scenario: str
+    seed: int
+    draws: int
+    layout: Layout
+    war_outcome: np.ndarray
+    end_month: np.ndarray
+    front: np.ndarray
+    terms: np.ndarray
+    force_a: np.ndarray
+    force_b: np.ndarray
+    peace: np.ndarray
+    settled: np.ndarray
+    design: np.ndarray
+    guarantee_level: np.ndarray
+    whatif: dict[str, np.ndarray]
+    inputs: np.ndarray
+    honor: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_blocks(
+        cls, scenario: str, seed: int, lay: Layout, blocks: Iterable[BlockResult]
+    ) -> RunResult:
+        parts = sorted(blocks, key=lambda b: b.start)
+        if not parts:
+            raise ValueError("a run needs at least one block")
+
+        return cls(
+            scenario=scenario,
+            seed=seed,
+            draws=sum(b.n for b in parts),
+            layout=lay,
+            whatif={k: np.concatenate([b.whatif[k] for b in parts], axis=1) for k in METRICS},
+            honor=np.concatenate([b.honor for b in parts], axis=1),
+            **{name: np.concatenate([getattr(b, name) for b in parts]) for name in _PER_DRAW},
+        )
+
+    def subset(self, mask: np.ndarray, *, with_inputs: bool = True) -> RunResult:
+        """The draws where ``mask`` (bool array of shape (draws,)) is true (without the
+        input columns if ``with_inputs`` is false: quicker, for outputs only)."""
+        mask = np.asarray(mask, dtype=bool)
+        return replace(self, draws=int(mask.sum()), **_take(self, mask, inputs=with_inputs))
+
+    # -- chosen design's values -----------------------------------------------------------
+
+    def chosen(self, metric: str) -> np.ndarray:
+        """The settled design's value of ``metric`` per draw (NaN without a design)."""
+        values = self.whatif[metric]
+        idx = np.clip(self.design.astype(int), 0, None)
+        got = values[idx, np.arange(self.draws)]
+        return np.where(self.design >= 0, got, np.nan)
+
+    def shares(self) -> dict[str, float]:
+        """Share of draws per war outcome."""
+        return {name: float(np.mean(self.war_outcome == k)) for k, name in enumerate(OUTCOMES)}
+
+    def design_shares(self) -> dict[str, float]:
+        """Share of draws in which each design is the settled one."""
+        return {d: float(np.mean(self.design == k)) for k, d in enumerate(self.layout.designs)}
+
+    def explained(self) -> dict[str, float]:
+        """Per issue, the share of the variance of the settled term (over draws with a peace)
+        explained by how the war went: a least-squares fit on the line at the end, the month
+        it ended, each side's forces left and the kind of ending."""
+        p = self.peace
+        cols = [
+            self.front[p],
+            self.end_month[p].astype(float),
+            self.force_a[p],
+            self.force_b[p],
+            (self.war_outcome[p] == _DECISIVE_A).astype(float),
+        ]
+        return {issue: _r2(self.settled[p, k], cols) for k, issue in enumerate(self.layout.issues)}
+
+    # -- claims -----------------------------------------------------------------------------
+
+    #: outputs that summarise the whole distribution (the same value in every draw)
+    DISTRIBUTION_OUTPUTS = ("war.p_", "p_peace_reached", "explained.", "p_design.")
+
+    def outputs(self, groups: Iterable[str] | None = None) -> dict[str, Any]:
+        """Named per-draw outputs for claims (docs/claims.md); shares are repeated per draw.
+
+        ``groups`` restricts the result to those top-level names (all by default)."""
+        n = self.draws
+        lay = self.layout
+        want = None if groups is None else set(groups)
+
+        def needed(name: str) -> bool:
+            return want is None or name in want
+
+        def rep(v: float) -> np.ndarray:
+            return np.full(n, v)
+
+        out: dict[str, Any] = {}
+        if needed("war"):
+            war: dict[str, np.ndarray] = {
+                "front": self.front,
+                "end_month": self.end_month.astype(float),
+                "terms": self.terms,
+            }
+            flags = {
+                "settlement": self.war_outcome == _SETTLEMENT,
+                "decisive_a": self.war_outcome == _DECISIVE_A,
+                "decisive_b": self.war_outcome == _DECISIVE_B,
+                "frozen": self.war_outcome == _FROZEN,
+                "ongoing": self.war_outcome == _ONGOING,
+            }
+            flags["decisive"] = flags["decisive_a"] | flags["decisive_b"]
+            for name, flag in flags.items():
+                war[name] = flag.astype(float)
+                war[f"p_{name}"] = rep(float(flag.mean()) if n else np.nan)
+            out["war"] = war
+        if needed("peace"):
+            out["peace"] = self.peace.astype(float)
+        if needed("p_peace_reached"):
+            out["p_peace_reached"] = rep(float(self.peace.mean()) if n else np.nan)
+        if needed("settled"):
+            out["settled"] = {i: self.settled[:, k] for k, i in enumerate(lay.issues)}
+        if needed("explained"):
+            out["explained"] = {i: rep(v) for i, v in self.explained().items()}
+        if needed("design"):
+            out["design"] = {d: (self.design == k).astype(float) for k, d in enumerate(lay.designs)}
+        if needed("p_design"):
+            out["p_design"] = {d: rep(v) for d, v in self.design_shares().items()}
+        if needed("chosen"):
+            out["chosen"] = {m: self.chosen(m) for m in METRICS}
+        for m in METRICS:
+            if m != "max_p_honor" and needed(m):  # max_p_honor: one value per draw, below
+                out[m] = {d: self.whatif[m][k] for k, d in enumerate(lay.designs)}
+        if needed("max_p_honor"):
+            honor = self.whatif["max_p_honor"]
+            best = np.where(np.isnan(honor), -np.inf, honor).max(axis=0, initial=-np.inf)
+            out["max_p_honor"] = np.where(np.isfinite(best), best, 0.0)
+        return out
+
+    def input_arrays(self) -> dict[str, np.ndarray]:
+        """The uncertain inputs, name -> array of shape (draws,)."""
+        return {name: self.inputs[:, k] for k, name in enumerate(self.layout.inputs)}
+
+    # -- summaries ------------------------------------------------------------------------------
+
+    def summary(self, level: float = 0.9) -> dict[str, Any]:
+        """A JSON-ready summary: war outcomes, settled terms, designs, what-if means."""
+        lo, hi = (1 - level) / 2, (1 + level) / 2
+
+        def stat(x: np.ndarray) -> dict[str, Any]:
+            x = x[~np.isnan(x)]
+            if x.size == 0:
+                return {"mean": None, "median": None, "interval": None, "n": 0}
+            q = np.quantile(x, [lo, 0.5, hi])
+            return {
+                "mean": float(x.mean()),
+                "median": float(q[1]),
+                "interval": [float(q[0]), float(q[2])],
+                "n": int(x.size),
+            }
+
+        ended = self.war_outcome != _ONGOING
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "draws": self.draws,
+            "model": self.layout.model,
+            "level": level,
+            "war": {
+                "outcomes": self.shares(),
+                "end_month": stat(self.end_month[ended].astype(float)),
+                "front": stat(self.front),
+                "settlement_line": stat(
+                    np.where(self.war_outcome == _SETTLEMENT, self.terms, np.nan)
+                ),
+            },
+            "peace": float(self.peace.mean()),
+            "settled": {i: stat(self.settled[:, k]) for k, i in enumerate(self.layout.issues)},
+            "explained": self.explained(),
+            "designs": {
+                d: {
+                    "share": float(np.mean(self.design == k)),
+                    **{m: stat(self.whatif[m][k]) for m in METRICS},
+                }
+                for k, d in enumerate(self.layout.designs)
+            },
+            "chosen": {m: stat(self.chosen(m)) for m in METRICS},
+            "honor": {
+                f"{d}/{g}": stat(self.honor[k]) for k, (d, g) in enumerate(self.layout.pairs)
+            },
+        }

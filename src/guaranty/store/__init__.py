@@ -1,0 +1,318 @@
+"""The results store: an embedded DuckDB file with every draw of every run (``docs/store.md``).
+
+Tables
+------
+``runs``      one row per run, keyed by ``run_id`` = a hash of (scenario hash, seed, version);
+``blocks``    the finished blocks of each run (bookkeeping for resuming an interrupted run);
+``draws``     one row per (run, draw): how the war ended, the settlement and its design;
+``outcomes``  one row per (run, draw, design): the design imposed on that draw ("what if");
+``terms``     one row per (run, draw, issue): the settled term of each issue;
+``inputs``    one row per (run, draw, input): the uncertain inputs the draw used;
+``honor``     one row per (run, draw, design, guarantor): the guarantor's P(honor) under the
+              design imposed on that draw (what the credibility heat maps show).
+
+Modules: :mod:`.tables` (the tables, writing and reading a run's rows by column name),
+:mod:`.keys` (content hashes and run ids), :mod:`.failures` (disk and file failures).
+
+A block's rows and its ``blocks`` row are written in one transaction, so a run killed at any
+moment leaves only whole blocks behind; the next run with the same arguments computes the
+missing blocks only. Everything in a row is a function of (scenario, seed, version, draw).
+
+Failures of the file itself (a full disk, a read-only folder, a truncated or corrupt file)
+are raised as :class:`guaranty.errors.StoreError` with a ``kind`` and a hint, never as
+DuckDB's own exceptions; a failed write rolls back its transaction only, so every block
+committed before it stays in the store.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from guaranty import __version__
+from guaranty.errors import GuarantyError, StoreError
+from guaranty.montecarlo import BLOCK
+from guaranty.results import BlockResult, Layout, RunResult
+from guaranty.scenario.schema import Scenario
+from guaranty.store.failures import HEADERS, check_writable, detail, store_failure
+from guaranty.store.failures import guarded as _guarded
+from guaranty.store.keys import code_digest, run_key, scenario_hash
+from guaranty.store.tables import DATA_TABLES, DDL, SCHEMA_VERSION, digest, read_run, write_block
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Store",
+    "check_writable",
+    "code_digest",
+    "run_key",
+    "scenario_hash",
+    "store_failure",
+]
+
+_OPEN = threading.Lock()
+
+
+class Store:
+    """An open results store (a DuckDB file; ``":memory:"`` for a throwaway one).
+
+    ``create`` makes the tables if they are missing (skip it for quick reads of a store
+    known to exist); it also checks first that the store's folder can be written
+    (:func:`check_writable`). A file shorter than its own header says (truncated) is refused
+    as damaged when opened."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
+        self.path = str(path)
+        if self.path != ":memory:" and Path(self.path).is_dir():
+            raise GuarantyError(
+                f"{self.path}: the results store must be a file (a DuckDB database); "
+                "this is a folder"
+            )
+        if create and not read_only:
+            check_writable(self.path)
+        try:
+            with _OPEN:
+                self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as e:
+            if "conflicting lock" in str(e).lower():
+                raise GuarantyError(
+                    f"{self.path}: cannot open the results store: {detail(e)}. Another "
+                    "guaranty process is writing to it; wait for it to finish."
+                ) from None
+            failure = store_failure(self.path, e, "opening it")
+            if failure.kind == "other":
+                raise GuarantyError(
+                    f"{self.path}: cannot open the results store: {detail(e)}."
+                ) from None
+            raise failure from None
+        try:
+            self._check_intact()
+            if create and not read_only:
+                for ddl in DDL:
+                    self.con.execute(ddl)
+                self.con.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                    [str(SCHEMA_VERSION)],
+                )
+        except BaseException as e:
+            self._close_quietly()
+            if isinstance(e, duckdb.Error):
+                raise store_failure(self.path, e, "opening it") from None
+            raise
+
+    def _check_intact(self) -> None:
+        """Refuse a file cut short: DuckDB's header counts the file's blocks, and a whole
+        file holds at least that many (DuckDB itself only notices when it reads a missing
+        block, which may be long after it was opened)."""
+        if self.path == ":memory:":
+            return
+        row = self.con.execute(
+            "SELECT block_size, total_blocks FROM pragma_database_size()"
+        ).fetchone()
+        if row is None:  # pragma: no cover - one row per attached database
+            return
+        size = os.path.getsize(self.path)
+        need = HEADERS + int(row[0]) * int(row[1])
+        if size < need:
+            raise StoreError(
+                f"{self.path}: the results store is damaged: the file has {size:,} bytes, "
+                f"but its header counts {int(row[1])} blocks ({need:,} bytes), so it was cut "
+                "short (a copy that did not finish, or a disk that filled up during one). "
+                "Restore it from a whole copy, or choose another --store to start afresh.",
+                kind="damaged",
+            )
+
+    def _close_quietly(self) -> None:
+        try:
+            with _OPEN:
+                self.con.close()
+        except duckdb.Error:
+            pass
+
+    def close(self) -> None:
+        try:
+            with _OPEN:
+                self.con.close()
+        except duckdb.Error as exc:
+            raise store_failure(self.path, exc, "closing it") from None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None:  # the error in flight is the one to report
+            self._close_quietly()
+        else:
+            self.close()
+
+    # -- runs -----------------------------------------------------------------------------
+
+    @_guarded("opening the run")
+    def open_run(
+        self,
+        scenario: Scenario,
+        lay: Layout,
+        *,
+        seed: int,
+        draws: int,
+        source: str | None = None,
+    ) -> str:
+        """Create the run's row (or reuse it), and return its id."""
+        run_id = run_key(scenario, seed)
+        row = self.con.execute(
+            "SELECT draws, inputs FROM runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+        if row is None:
+            self.con.execute(
+                """INSERT INTO runs (run_id, scenario, scenario_hash, seed, version, draws,
+                   block_size, model, issues, designs, inputs, source, scenario_json, status)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')""",
+                [
+                    run_id,
+                    scenario.name,
+                    scenario_hash(scenario),
+                    seed,
+                    __version__,
+                    draws,
+                    BLOCK,
+                    lay.model,
+                    list(lay.issues),
+                    list(lay.designs),
+                    list(lay.inputs),
+                    source,
+                    scenario.model_dump_json(by_alias=True),
+                ],
+            )
+        else:
+            if tuple(row[1]) != lay.inputs:  # pragma: no cover - same hash, same inputs
+                raise GuarantyError(f"run {run_id} in {self.path} has other inputs")
+            self.con.execute(
+                "UPDATE runs SET draws = greatest(draws, ?), status = 'running', finished = NULL "
+                "WHERE run_id = ?",
+                [draws, run_id],
+            )
+        return run_id
+
+    @_guarded("finishing the run")
+    def finish_run(self, run_id: str) -> None:
+        self.con.execute(
+            "UPDATE runs SET status = 'done', finished = current_timestamp WHERE run_id = ?",
+            [run_id],
+        )
+
+    # -- scenarios kept by the web workbench ----------------------------------------------
+
+    @_guarded("keeping a scenario")
+    def add_scenario(
+        self, sid: str, *, name: str, origin: str, parent: str | None, filename: str, text: str
+    ) -> None:
+        """Keep a scenario's text (uploads and edited versions; never overwritten)."""
+        self.con.execute(
+            "INSERT OR IGNORE INTO scenarios (id, name, origin, parent, filename, text) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [sid, name, origin, parent, filename, text],
+        )
+
+    @_guarded("listing the scenarios")
+    def scenarios(self) -> list[dict[str, Any]]:
+        cur = self.con.execute(
+            "SELECT id, name, origin, parent, filename, created FROM scenarios ORDER BY created"
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    @_guarded("reading a scenario")
+    def scenario_text(self, sid: str) -> tuple[str, str, str | None] | None:
+        """(filename, text, parent) of a kept scenario, or None."""
+        row = self.con.execute(
+            "SELECT filename, text, parent FROM scenarios WHERE id = ?", [sid]
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    @_guarded("setting a run's status")
+    def set_status(self, run_id: str, status: str) -> None:
+        self.con.execute("UPDATE runs SET status = ? WHERE run_id = ?", [status, run_id])
+
+    @_guarded("listing the runs")
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run, newest first, with the number of draws stored."""
+        cur = self.con.execute(
+            """SELECT r.run_id, r.scenario, r.seed, r.version, r.draws, r.model, r.status,
+                      r.created, r.finished, coalesce(sum(b.n), 0) AS stored
+               FROM runs r LEFT JOIN blocks b USING (run_id)
+               GROUP BY ALL ORDER BY r.created DESC, r.run_id"""
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    @_guarded("reading a run")
+    def run_info(self, run_id: str) -> dict[str, Any]:
+        cur = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
+        row = cur.fetchone()
+        if row is None:
+            raise GuarantyError(f"{self.path}: no run {run_id!r}")
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    @_guarded("reading the finished blocks")
+    def done_blocks(self, run_id: str) -> dict[int, int]:
+        """Finished blocks of the run: block -> draws stored."""
+        rows = self.con.execute("SELECT block, n FROM blocks WHERE run_id = ?", [run_id]).fetchall()
+        return {int(b): int(n) for b, n in rows}
+
+    @_guarded("dropping a block")
+    def drop_block(self, run_id: str, block: int) -> None:
+        lo, hi = block * BLOCK, (block + 1) * BLOCK
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for t in DATA_TABLES:
+                self.con.execute(
+                    f"DELETE FROM {t} WHERE run_id = ? AND draw >= ? AND draw < ?",
+                    [run_id, lo, hi],
+                )
+            self.con.execute("DELETE FROM blocks WHERE run_id = ? AND block = ?", [run_id, block])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    @_guarded("writing blocks")
+    def write_blocks(self, run_id: str, lay: Layout, results: Iterable[BlockResult]) -> None:
+        """Write whole blocks, each with its ``blocks`` row, in one transaction."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for r in results:
+                write_block(self.con, run_id, lay, r)
+                con.execute("INSERT INTO blocks VALUES (?, ?, ?)", [run_id, r.start // BLOCK, r.n])
+            con.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        # A COMMIT that fails (a full disk) has ended the transaction already; a second
+        # error from the ROLLBACK would only hide the first.
+        try:
+            self.con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+
+    # -- reading --------------------------------------------------------------------------
+
+    @_guarded("reading the draws")
+    def load(self, run_id: str, *, draws: int | None = None) -> RunResult:
+        """The run's draws (the first ``draws`` of them) as a :class:`RunResult`."""
+        info = self.run_info(run_id)
+        limit = int(info["draws"] if draws is None else draws)
+        return read_run(self.con, self.path, info, limit)
+
+    @_guarded("reading the draws")
+    def digest(self, run_id: str) -> str:
+        """A SHA-256 of every stored row of the run, in draw order (for reproducibility checks)."""
+        return digest(self.con, run_id)

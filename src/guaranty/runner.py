@@ -218,9 +218,10 @@ class _Filler:
     def _stop_asked(self) -> bool:
         return self.should_stop is not None and self.should_stop()
 
-    def fill(self, workers: int, chunk_size: int) -> None:
-        st, run_id, scenario, lay, seed = self.st, self.run_id, self.scenario, self.lay, self.seed
-        done = st.done_blocks(run_id)
+    def _missing(self) -> list[tuple[int, int]]:
+        """The (block, draws) pairs still to compute; counts the blocks already kept and
+        drops a shorter last block of an earlier, smaller run."""
+        done = self.st.done_blocks(self.run_id)
         todo = []
         for b, n in blocks_of(self.draws):
             have = done.get(b)
@@ -228,45 +229,58 @@ class _Filler:
                 self.kept_blocks += 1
                 self.kept_draws += n
                 continue
-            if have is not None:  # a shorter last block of an earlier, smaller run
-                st.drop_block(run_id, b)
+            if have is not None:
+                self.st.drop_block(self.run_id, b)
             todo.append((b, n))
+        return todo
+
+    def _in_process(self, chunks: list[list[tuple[int, int]]]) -> None:
+        for chunk in chunks:
+            if self._stop_asked():
+                self.stopped = True
+                break
+            self._store(
+                [simulate_block(self.scenario, self.seed, b, n=n, lay=self.lay) for b, n in chunk]
+            )
+
+    def _in_workers(self, chunks: list[list[tuple[int, int]]], workers: int) -> None:
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.scenario.model_dump_json(by_alias=True), self.lay, os.getpid()),
+        )
+        try:
+            pending: set[Future] = set()
+            queue = list(chunks)
+            # keep at most two chunks per worker in flight: bounded memory
+            while queue or pending:
+                if not self.stopped and self._stop_asked():
+                    self.stopped = True
+                    queue.clear()
+                while queue and len(pending) < 2 * workers:
+                    pending.add(pool.submit(_work, self.seed, queue.pop(0)))
+                if not pending:
+                    break
+                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in ready:
+                    self._store(fut.result())
+        except BaseException:
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
+
+    def fill(self, workers: int, chunk_size: int) -> None:
+        """Compute and store every missing block, in this process or in ``workers``
+        processes, then mark the run done (or cancelled if asked to stop)."""
+        chunks = _chunks(self._missing(), chunk_size)
         if self.progress:
             self.progress(self.kept_draws, self.draws)
-        chunks = _chunks(todo, chunk_size)
         if workers == 1 or len(chunks) <= 1:
-            for chunk in chunks:
-                if self._stop_asked():
-                    self.stopped = True
-                    break
-                self._store([simulate_block(scenario, seed, b, n=n, lay=lay) for b, n in chunk])
+            self._in_process(chunks)
         elif chunks:
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(scenario.model_dump_json(by_alias=True), lay, os.getpid()),
-            )
-            try:
-                pending: set[Future] = set()
-                queue = list(chunks)
-                # keep at most two chunks per worker in flight: bounded memory
-                while queue or pending:
-                    if not self.stopped and self._stop_asked():
-                        self.stopped = True
-                        queue.clear()
-                    while queue and len(pending) < 2 * workers:
-                        pending.add(pool.submit(_work, seed, queue.pop(0)))
-                    if not pending:
-                        break
-                    ready, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in ready:
-                        self._store(fut.result())
-            except BaseException:
-                _stop_pool(pool)
-                raise
-            pool.shutdown(wait=True)
+            self._in_workers(chunks, workers)
         if self.stopped:
-            st.set_status(run_id, "cancelled")
+            self.st.set_status(self.run_id, "cancelled")
         else:
-            st.finish_run(run_id)
+            self.st.finish_run(self.run_id)

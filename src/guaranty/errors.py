@@ -6,6 +6,9 @@ The hierarchy::
     ├── ScenarioError (+ ValueError)   a scenario or input file is malformed
     ├── DataError (+ ValueError)       a shipped or user data table is missing or malformed
     ├── ModelError (+ RuntimeError)    a model cannot run on the inputs it was given
+    ├── ParameterError (+ ValueError)  an argument of a library call is outside its domain
+    │                                  (draws < 1, a level outside (0, 1), a bad model
+    │                                  parameter)
     ├── StoreError                     the results store cannot be written or read: a full
     │                                  disk, a read-only folder, a damaged file
     └── OutputError                    a report cannot be written where it was asked for
@@ -27,6 +30,7 @@ __all__ = [
     "GuarantyError",
     "ModelError",
     "OutputError",
+    "ParameterError",
     "ScenarioError",
     "StoreError",
     "disk_problem",
@@ -97,6 +101,12 @@ class DataError(_LocatedError, ValueError):
 
 class ModelError(GuarantyError, RuntimeError):
     """A model cannot run on the inputs it was given, or was asked for under a wrong name."""
+
+
+class ParameterError(GuarantyError, ValueError):
+    """An argument of a library call lies outside its domain: ``draws`` below 1, a
+    ``level`` outside (0, 1), a model parameter its constraint refuses. A plain ValueError
+    from inside guaranty is a bug, not a user's mistake."""
 
 
 class StoreError(GuarantyError):

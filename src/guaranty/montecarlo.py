@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.errors import ScenarioError
+from guaranty.errors import ParameterError, ScenarioError
 from guaranty.models import registry
 from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.results import METRICS, BlockResult, Layout, RunResult
@@ -327,7 +327,7 @@ def simulate_block(
     ``n``. ``lay`` (from :func:`layout`) fixes the order of the input columns.
     """
     if not 1 <= n <= BLOCK:
-        raise ValueError(f"n must be in 1..{BLOCK}; got {n}")
+        raise ParameterError(f"n must be in 1..{BLOCK}; got {n}")
     s = settings(scenario)
     lay = lay or layout(scenario)
     result, names = _simulate(scenario, seed, block, BLOCK, s)
@@ -378,7 +378,7 @@ def arrange(result: BlockResult, names: Sequence[str], lay: Layout) -> BlockResu
 def blocks_of(draws: int) -> list[tuple[int, int]]:
     """The (block, draws kept) pairs of a run of ``draws`` draws."""
     if draws < 1:
-        raise ValueError(f"draws must be a positive integer; got {draws}")
+        raise ParameterError(f"draws must be a positive integer; got {draws}")
     return [(b, min(BLOCK, draws - b * BLOCK)) for b in range((draws + BLOCK - 1) // BLOCK)]
 
 

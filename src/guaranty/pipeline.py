@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.errors import ModelError
+from guaranty.errors import ModelError, ParameterError
 from guaranty.models import registry
 from guaranty.models.bargaining.base import NegotiationResult, stack_issues
 from guaranty.scenario.compile import nominal_inputs, sample_inputs
@@ -112,9 +112,9 @@ def forecast(
     interval of the outcome are added.
     """
     if not 0 < level < 1:
-        raise ValueError(f"level must lie strictly between 0 and 1; got {level}")
+        raise ParameterError(f"level must lie strictly between 0 and 1; got {level}")
     if draws < 0:
-        raise ValueError(f"draws must be >= 0; got {draws}")
+        raise ParameterError(f"draws must be >= 0; got {draws}")
     scenario.require_positions()  # an issue nobody takes a position on has no forecast
     m = registry.create(model, **(params or {}))
     seq_inputs, seq_model, seq_nominal = np.random.SeedSequence(seed).spawn(3)

@@ -29,7 +29,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from guaranty.errors import StoreError
+from guaranty.errors import ParameterError, StoreError
 from guaranty.montecarlo import BLOCK, BlockResult, Layout, blocks_of, layout, simulate_block
 from guaranty.scenario.schema import Scenario
 from guaranty.store import Store
@@ -153,11 +153,11 @@ def run(
     stops the run; the error says how many of its blocks are committed and kept.
     """
     if draws < 1:
-        raise ValueError(f"draws must be a positive integer; got {draws}")
+        raise ParameterError(f"draws must be a positive integer; got {draws}")
     if workers < 1:
-        raise ValueError(f"workers must be a positive integer; got {workers}")
+        raise ParameterError(f"workers must be a positive integer; got {workers}")
     if chunk_size < BLOCK or chunk_size % BLOCK:
-        raise ValueError(f"chunk size must be a positive multiple of {BLOCK}; got {chunk_size}")
+        raise ParameterError(f"chunk size must be a positive multiple of {BLOCK}; got {chunk_size}")
     t0 = time.perf_counter()
     lay = layout(scenario)
     with Store(store) as st:

@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from guaranty.errors import ParameterError
+
 __all__ = ["ADDITIVE", "CHANCE", "SobolResult", "factors", "groups_of", "sobol"]
 
 #: The factor of the model's own randomness.
@@ -142,12 +144,12 @@ def sobol(
     from guaranty.scenario.design_matrix import DesignMatrix
 
     if n < 2 or n & (n - 1):
-        raise ValueError(f"n must be a power of 2 (at least 2); got {n}")
+        raise ParameterError(f"n must be a power of 2 (at least 2); got {n}")
     names = factors(scenario)
     if only is not None:
         unknown = sorted(set(only) - set(groups_of(names)))
         if unknown:
-            raise ValueError(f"no factor {unknown[0]!r} in the scenario")
+            raise ParameterError(f"no factor {unknown[0]!r} in the scenario")
         names = tuple(nm for nm, g in zip(names, groups_of(names), strict=True) if g in only)
     groups = [*groups_of(names), CHANCE]
     order = list(dict.fromkeys(groups))

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.errors import ModelError
+from guaranty.errors import ModelError, ParameterError
 from guaranty.models import registry
 from guaranty.models.bargaining.base import stack_issues
 from guaranty.scenario.compile import nominal_inputs
@@ -104,9 +104,11 @@ def grid_points(candidate: Candidate) -> list[dict[str, Any]]:
     names = list(candidate.grid)
     for n in names:
         if n in candidate.fixed:
-            raise ValueError(f"parameter {n!r} of {candidate.key} is both fixed and on the grid")
+            raise ParameterError(
+                f"parameter {n!r} of {candidate.key} is both fixed and on the grid"
+            )
         if len(candidate.grid[n]) == 0:
-            raise ValueError(f"the grid of parameter {n!r} of {candidate.key} is empty")
+            raise ParameterError(f"the grid of parameter {n!r} of {candidate.key} is empty")
     combos = itertools.product(*(candidate.grid[n] for n in names))
     return [{**candidate.fixed, **dict(zip(names, c, strict=True))} for c in combos]
 
@@ -119,10 +121,10 @@ def proposal_folds(groups: Sequence[str], k: int = 10, seed: int = 0) -> np.ndar
     to fold ``r % k``. Returns an int array of shape (n,) with values in [0, k).
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-        raise ValueError(f"k must be an integer >= 2; got {k!r}")
+        raise ParameterError(f"k must be an integer >= 2; got {k!r}")
     labels = sorted(set(groups))
     if len(labels) < k:
-        raise ValueError(f"k = {k} folds need at least {k} distinct groups; got {len(labels)}")
+        raise ParameterError(f"k = {k} folds need at least {k} distinct groups; got {len(labels)}")
     order = np.random.default_rng(seed).permutation(len(labels))
     fold_of = {labels[j]: r % k for r, j in enumerate(order)}
     return np.array([fold_of[g] for g in groups], dtype=int)
@@ -240,13 +242,13 @@ def cross_validate(
     docstring for the folds, the fit and the nested selection.
     """
     if not candidates:
-        raise ValueError("cross_validate needs at least one candidate")
+        raise ParameterError("cross_validate needs at least one candidate")
     keys = [c.key for c in candidates]
     if len(set(keys)) != len(keys) or "nested" in keys:
-        raise ValueError(f"candidate labels must be distinct and not 'nested'; got {keys}")
+        raise ParameterError(f"candidate labels must be distinct and not 'nested'; got {keys}")
     sub, observed = scored_cases(cases)
     if not sub.meta or any(group_key not in m for m in sub.meta):
-        raise ValueError(f"every case needs a {group_key!r} entry in its meta to be grouped")
+        raise ParameterError(f"every case needs a {group_key!r} entry in its meta to be grouped")
     groups = tuple(m[group_key] for m in sub.meta)
     folds = proposal_folds(groups, k, seed)
     grids, errs = {}, {}
@@ -315,7 +317,7 @@ def grouped_bootstrap_difference(
     ``numpy.random.default_rng(seed)``.
     """
     if not 0 < level < 1:
-        raise ValueError(f"level must lie strictly between 0 and 1; got {level}")
+        raise ParameterError(f"level must lie strictly between 0 and 1; got {level}")
     diff = np.asarray(errors_a, dtype=float) - np.asarray(errors_b, dtype=float)
     labels = sorted(set(groups))
     index = {g: j for j, g in enumerate(labels)}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from guaranty.errors import ParameterError
 from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.scenario.schema import Fixed, Normal, Scenario, Triangular, Uniform
 
@@ -134,5 +135,5 @@ def sample_inputs(
     (a quantity the ``matrix`` names takes its quantiles instead; the generator is consumed
     alike either way)."""
     if draws < 1:
-        raise ValueError(f"draws must be a positive integer; got {draws}")
+        raise ParameterError(f"draws must be a positive integer; got {draws}")
     return _compile(scenario, draws, rng, matrix)

@@ -1,0 +1,104 @@
+"""What is on offer and how it is judged: guarantee designs (guarantors, obligations, legal
+form, when they take effect, where they sit on the guarantee ladder) and the settings of the
+credibility model (aggressor, protected state, what each guarantor does today).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from guaranty.scenario.base import Id, Labelled, Strict, optional
+from guaranty.scenario.quantities import Fixed, Quantity, Uncertain
+
+__all__ = [
+    "OBLIGATIONS",
+    "Conduct",
+    "CredibilitySettings",
+    "Design",
+    "LegalForm",
+    "Obligation",
+]
+
+
+class Obligation(StrEnum):
+    consultation = "consultation"
+    sanctions = "sanctions"
+    arms = "arms"
+    training = "training"
+    intelligence = "intelligence"
+    air_defense = "air_defense"
+    no_fly_zone = "no_fly_zone"
+    tripwire_forces = "tripwire_forces"
+    troops_on_call = "troops_on_call"
+    integrated_command = "integrated_command"
+    article5_membership = "article5_membership"
+    nuclear_umbrella = "nuclear_umbrella"
+
+
+OBLIGATIONS: tuple[str, ...] = tuple(o.value for o in Obligation)
+
+
+class LegalForm(StrEnum):
+    membership = "membership"
+    treaty = "treaty"
+    executive_agreement = "executive_agreement"
+    political_declaration = "political_declaration"
+    none = "none"
+
+
+class Design(Labelled):
+    """A guarantee design: who guarantees what, in which legal form, from when."""
+
+    guarantors: list[Id] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(default_factory=list)
+    legal_form: LegalForm
+    conditions: list[str] = Field(default_factory=list)
+    years_to_effect: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
+    level: Uncertain | None = optional("where the design sits on the guarantee issue's ladder")
+    advocates: list[str] = Field(default_factory=list)
+    realistic: bool = True
+    description: str | None = None
+    source: str | None = None
+
+    @field_validator("years_to_effect")
+    @classmethod
+    def _years(cls, v: Quantity) -> Any:
+        if v.support[0] < 0 or v.nominal < 0:
+            raise PydanticCustomError("range", "years_to_effect cannot be negative", {})
+        return v
+
+
+class Conduct(Strict):
+    """What a guarantor does for the protected state today, while not fighting for it."""
+
+    today: list[Obligation] = Field(
+        default_factory=list, description="obligations it already carries out today"
+    )
+    circumstances_today: Uncertain | None = optional("overrides the scenario's circumstances_today")
+    circumstances_tomorrow: Uncertain | None = optional(
+        "overrides the scenario's circumstances_tomorrow"
+    )
+    source: str | None = None
+
+
+class CredibilitySettings(Strict):
+    """Inputs of the revealed-resolve update (DESIGN.md), all on the log-odds scale."""
+
+    aggressor: Id | None = optional("the state the guarantee is against")
+    protected: Id | None = optional("the state the guarantee protects")
+    common_shock: Uncertain | None = optional(
+        "share of the guarantors' latent resolve that is common, in [0, 1); "
+        "default: estimated from defense allies of the same target in the same dispute"
+    )
+    persistence: Uncertain | None = optional(
+        "correlation of a guarantor's latent resolve today and tomorrow, in "
+        "[0, 1]; default: estimated from repeated tests of the same state and target"
+    )
+    circumstances_today: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
+    circumstances_tomorrow: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
+    conduct: dict[Id, Conduct] = Field(default_factory=dict)
+    source: str | None = None

@@ -1,0 +1,236 @@
+"""The decide exchange model file: tab-separated (or semicolon-separated), single-quoted
+rows ``#A`` (an actor: id, name), ``#P`` (an issue: id, label, description), ``#M`` (a
+value of an issue's scale; its minimum and maximum make the scale) and ``#D`` (actor,
+issue, position, salience, power); other ``#`` rows carry no model input.
+
+Power is given per actor *and issue*: it becomes the position entry's issue-specific
+``capability``, and an actor's base capability is its mean power over its issues. Saliences
+on 0-100 (any value above 1) are divided by 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from guaranty.errors import ScenarioError
+from guaranty.scenario.formats.common import (
+    Slugs,
+    build,
+    load_with,
+    number,
+    short,
+    slug,
+    split_lines,
+)
+from guaranty.scenario.schema import Scenario
+
+__all__ = ["load_exchange", "parse_exchange"]
+
+#: One ``#D`` row: its line, actor, issue, position, salience and power.
+DataRow = tuple[int, str, str, float, float, float]
+
+
+def load_exchange(path: Path | str) -> Scenario:
+    """Load a decide exchange model file from ``path``."""
+    return load_with(parse_exchange, path)
+
+
+def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
+    """Parse the text of a decide exchange model file called ``name`` into a scenario."""
+    rows = _ExchangeRows(name)
+    for lineno, raw in enumerate(split_lines(text), start=1):
+        if raw.strip():
+            rows.read(raw, lineno)
+    if not rows.data:
+        raise ScenarioError(
+            "no #D (actor, issue, position, salience, power) rows",
+            file=name,
+            line=max(len(split_lines(text)), 1),
+        )
+    used_a = Slugs()
+    used_i = Slugs()
+    aid_of = {a: slug(a, used_a) for a in rows.actors}
+    iid_of = {i: slug(i, used_i) for i in rows.issues}
+    positions = rows.positions(aid_of, iid_of)  # its errors come before the issues'
+    issues = rows.issue_list(iid_of)
+    data = {
+        "name": Path(name).stem,
+        "description": "decide exchange model file",
+        "actors": rows.actor_list(aid_of),
+        "issues": issues,
+        "positions": positions,
+    }
+    return build(data, file=name, line_of=rows.line_of)
+
+
+def _unquote(cell: str) -> str:
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == cell[-1] and cell[0] in "'\"":
+        return cell[1:-1]
+    return cell
+
+
+@dataclass
+class _ExchangeRows:
+    """The rows of one exchange file, gathered by kind, with the line of each."""
+
+    name: str
+    actors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    issues: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scales: dict[str, list[float]] = field(default_factory=dict)
+    data: list[DataRow] = field(default_factory=list)
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def read(self, raw: str, lineno: int) -> None:
+        """Take in the non-blank line ``raw`` (line ``lineno`` of the file)."""
+        cells = [_unquote(c) for c in (raw.split("\t") if "\t" in raw else raw.split(";"))]
+        kind = cells[0]
+        reader = _ROW_READERS.get(kind)
+        if reader is not None:
+            reader(self, cells, lineno)
+        elif not kind.startswith("#"):
+            raise ScenarioError(
+                f"expected a row starting with '#A', '#P', '#M' or '#D'; got {short(kind)}",
+                file=self.name,
+                line=lineno,
+            )
+        # other decide row kinds carry no model input
+
+    def actor_row(self, cells: list[str], lineno: int) -> None:
+        """``#A``, actor id, name."""
+        if len(cells) < 2 or not cells[1]:
+            raise ScenarioError("an #A row needs an actor id", file=self.name, line=lineno)
+        self.actors.setdefault(
+            cells[1], {"name": cells[2] if len(cells) > 2 and cells[2] else cells[1]}
+        )
+        self.lines.setdefault(("A", cells[1]), lineno)
+
+    def issue_row(self, cells: list[str], lineno: int) -> None:
+        """``#P``, issue id, label, description."""
+        if len(cells) < 2 or not cells[1]:
+            raise ScenarioError("a #P row needs an issue id", file=self.name, line=lineno)
+        self.issues.setdefault(
+            cells[1],
+            {
+                "label": cells[2] if len(cells) > 2 and cells[2] else cells[1],
+                "description": cells[3] if len(cells) > 3 else None,
+            },
+        )
+        self.lines.setdefault(("P", cells[1]), lineno)
+
+    def scale_row(self, cells: list[str], lineno: int) -> None:
+        """``#M``, issue id, a value of its scale."""
+        if len(cells) < 3:
+            raise ScenarioError(
+                "an #M row needs an issue id and a scale value", file=self.name, line=lineno
+            )
+        self.scales.setdefault(cells[1], []).append(
+            number(cells[2], file=self.name, line=lineno, field="#M value")
+        )
+
+    def data_row(self, cells: list[str], lineno: int) -> None:
+        """``#D``, actor, issue, position, salience, power."""
+        if len(cells) < 6:
+            raise ScenarioError(
+                "a #D row needs: actor, issue, position, salience, power; "
+                f"got {len(cells) - 1} fields",
+                file=self.name,
+                line=lineno,
+            )
+        pos, sal, power = (
+            number(cells[k], file=self.name, line=lineno, field=f)
+            for k, f in ((3, "position"), (4, "salience"), (5, "power"))
+        )
+        self.data.append((lineno, cells[1], cells[2], pos, sal, power))
+
+    def positions(
+        self, aid_of: dict[str, str], iid_of: dict[str, str]
+    ) -> dict[str, dict[str, Any]]:
+        """The scenario's positions (actor id -> issue id -> entry) from the ``#D`` rows."""
+        pct = any(r[4] > 1 for r in self.data)
+        positions: dict[str, dict[str, Any]] = {}
+        for lineno, a, i, pos, sal, power in self.data:
+            aid = self._declared(aid_of, a, "actor", "#A", lineno)
+            iid = self._declared(iid_of, i, "issue", "#P", lineno)
+            positions.setdefault(aid, {})[iid] = {
+                "position": pos,
+                "salience": sal / 100 if pct else sal,
+                "capability": power,
+            }
+            self.lines[("D", aid, iid)] = lineno
+        return positions
+
+    def _declared(self, id_of: dict[str, str], key: str, kind: str, row: str, lineno: int) -> str:
+        """The scenario id of ``key``, the ``kind`` (actor or issue) a ``#D`` row at line
+        ``lineno`` names; an error unless a ``row`` row (``#A`` or ``#P``) declared it."""
+        if key not in id_of:
+            raise ScenarioError(
+                f"unknown {kind} {key!r}: it has no {row} row",
+                file=self.name,
+                line=lineno,
+                field=kind,
+            )
+        return id_of[key]
+
+    def issue_list(self, iid_of: dict[str, str]) -> list[dict[str, Any]]:
+        """The scenario's issues, each with the scale its ``#M`` rows span."""
+        out = []
+        for i, meta in self.issues.items():
+            sc = self.scales.get(i)
+            if not sc or len(sc) < 2:
+                raise ScenarioError(
+                    f"issue {i!r} needs two #M rows (scale minimum and maximum)",
+                    file=self.name,
+                    line=self.lines[("P", i)],
+                    field="#M",
+                )
+            out.append(
+                {
+                    "id": iid_of[i],
+                    "label": meta["label"],
+                    "description": meta["description"] or None,
+                    "scale": [min(sc), max(sc)],
+                }
+            )
+        return out
+
+    def actor_list(self, aid_of: dict[str, str]) -> list[dict[str, Any]]:
+        """The scenario's actors; an actor's base capability is its mean power over the
+        issues it takes part in."""
+        base: dict[str, list[float]] = {}
+        for _, a, _, _, _, power in self.data:
+            base.setdefault(aid_of[a], []).append(power)
+        return [
+            {
+                "id": aid_of[a],
+                "name": m["name"],
+                "capability": sum(base.get(aid_of[a], [0.0])) / len(base.get(aid_of[a], [0.0])),
+            }
+            for a, m in self.actors.items()
+        ]
+
+    def line_of(self, path: list[Any]) -> int | None:
+        """The line of the file a schema error at the field ``path`` concerns."""
+        lines = self.lines
+        if len(path) >= 3 and path[0] == "positions":
+            return lines.get(("D", path[1], path[2]))
+        if len(path) >= 2 and path[0] == "positions":
+            return next((v for k, v in lines.items() if k[:2] == ("D", path[1])), None)
+        if len(path) >= 2 and path[0] == "issues" and isinstance(path[1], int):
+            keys = list(self.issues)
+            return lines.get(("P", keys[path[1]])) if path[1] < len(keys) else None
+        if len(path) >= 2 and path[0] == "actors" and isinstance(path[1], int):
+            keys = list(self.actors)
+            return lines.get(("A", keys[path[1]])) if path[1] < len(keys) else None
+        return 1
+
+
+_ROW_READERS: dict[str, Callable[[_ExchangeRows, list[str], int], None]] = {
+    "#A": _ExchangeRows.actor_row,
+    "#P": _ExchangeRows.issue_row,
+    "#M": _ExchangeRows.scale_row,
+    "#D": _ExchangeRows.data_row,
+}

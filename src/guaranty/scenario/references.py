@@ -1,0 +1,196 @@
+"""The checks of a whole scenario that no single section can make: ids are unique, every
+reference to an actor or an issue names one, and numbers lie within the range their place
+allows (a position within its issue's scale, a salience within [0, 1], ...).
+
+:func:`check_references` runs them in a fixed order and raises the first problem as a
+pydantic error of type ``reference`` whose context holds the field path (the YAML front end
+uses it to find the line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pydantic_core import PydanticCustomError
+
+from guaranty.scenario.actors import Issue, IssueRole
+from guaranty.scenario.base import closest
+from guaranty.scenario.quantities import Quantity
+from guaranty.scenario.war_parameters import war_domain
+
+if TYPE_CHECKING:
+    from guaranty.scenario.designs import CredibilitySettings
+    from guaranty.scenario.schema import Scenario
+    from guaranty.scenario.settings import DeterrenceSettings, WarSettings
+
+__all__ = ["check_references", "no_position_message"]
+
+FieldPath = tuple[str | int, ...]
+"""Where a value stands in the scenario: keys and list indices from the top."""
+
+
+def check_references(s: Scenario) -> None:
+    """Check the cross references and ranges of ``s``; raise the first problem found."""
+    # Membership is tested on sets and the id lists kept for the messages, so that a table
+    # of many actors and issues validates in linear time.
+    actors = _Known("actor", _unique("actors", [a.id for a in s.actors]))
+    issues = _Known("issue", _unique("issues", [i.id for i in s.issues]))
+    _unique("guarantees", [d.id for d in s.guarantees])
+    _unique("claims", [c.id for c in s.claims])
+    for k, actor in enumerate(s.actors):
+        for m, member in enumerate(actor.members):
+            actors.require(("actors", k, "members", m), member)
+    taken = _check_positions(s, actors, issues)
+    for k, actor in enumerate(s.actors):
+        _in_range(("actors", k, "capability"), actor.capability_value, 0, None)
+    if taken:  # a scenario without any position is for credibility alone
+        for k, issue in enumerate(s.issues):
+            if issue.id not in taken:
+                raise _err(("issues", k), no_position_message(issue.id))
+    _check_guarantees(s, actors)
+    if s.credibility is not None:
+        _check_credibility(s.credibility, actors)
+    if s.deterrence is not None:
+        _check_deterrence(s.deterrence)
+    if s.war is not None:
+        _check_war(s.war)
+
+
+def no_position_message(issue_id: str) -> str:
+    """What is wrong with an issue no actor takes a position on."""
+    return (
+        f"no actor takes a position on issue '{issue_id}'; every issue needs at least one "
+        "entry in 'positions' (the negotiation models have nothing to weigh)"
+    )
+
+
+class _Known:
+    """The ids of one section (actors or issues): a set for membership and the list, in the
+    file's order, for the messages."""
+
+    def __init__(self, kind: str, ids: list[str]) -> None:
+        self.kind = kind
+        self.ids = ids
+        self.members = set(ids)
+
+    def require(self, path: FieldPath, value: str) -> None:
+        """Raise the error of ``path`` unless ``value`` is one of the ids."""
+        if value not in self.members:
+            raise _err(path, _unknown(self.kind, value, self.ids))
+
+
+def _check_positions(s: Scenario, actors: _Known, issues: _Known) -> set[str]:
+    """Check every position entry; return the ids of the issues that have one."""
+    scales = {i.id: i.scale for i in s.issues}
+    taken: set[str] = set()
+    for aid, per_issue in s.positions.items():
+        actors.require(("positions", aid), aid)
+        for iid, entry in per_issue.items():
+            issues.require(("positions", aid, iid), iid)
+            taken.add(iid)
+            lo, hi = scales[iid]
+            _in_range(("positions", aid, iid, "position"), entry.position, lo, hi)
+            _in_range(("positions", aid, iid, "salience"), entry.salience, 0.0, 1.0)
+            if entry.capability is not None:
+                _in_range(("positions", aid, iid, "capability"), entry.capability, 0, None)
+    return taken
+
+
+def _guarantee_issue(issues: Sequence[Issue]) -> Issue | None:
+    """The one issue with the role 'guarantee' (the ladder of designs), if any."""
+    ladders = [k for k, i in enumerate(issues) if i.role == IssueRole.guarantee]
+    if len(ladders) > 1:
+        raise _err(
+            ("issues", ladders[1], "role"),
+            "only one issue may have the role 'guarantee' (the ladder of designs)",
+        )
+    return issues[ladders[0]] if ladders else None
+
+
+def _check_guarantees(s: Scenario, actors: _Known) -> None:
+    ladder = _guarantee_issue(s.issues)
+    for k, design in enumerate(s.guarantees):
+        for g, gid in enumerate(design.guarantors):
+            actors.require(("guarantees", k, "guarantors", g), gid)
+        if design.level is None:
+            continue
+        if ladder is None:
+            raise _err(
+                ("guarantees", k, "level"),
+                "a design's level needs an issue with role 'guarantee'",
+            )
+        lo, hi = ladder.scale
+        _in_range(("guarantees", k, "level"), design.level, lo, hi)
+
+
+def _check_credibility(cred: CredibilitySettings, actors: _Known) -> None:
+    for key in ("aggressor", "protected"):
+        aid = getattr(cred, key)
+        if aid is not None:
+            actors.require(("credibility", key), aid)
+    for aid in cred.conduct:
+        actors.require(("credibility", "conduct", aid), aid)
+    for key, top in (("common_shock", 1.0), ("persistence", 1.0 + 1e-12)):
+        q = getattr(cred, key)
+        if q is None:
+            continue
+        lo, hi = q.support
+        if lo < 0 or hi >= top or not 0 <= q.nominal < top:
+            bound = "[0, 1)" if key == "common_shock" else "[0, 1]"
+            raise _err(("credibility", key), f"must lie within {bound}")
+
+
+def _check_deterrence(deterrence: DeterrenceSettings) -> None:
+    for key in ("stakes", "cost"):
+        _in_range(("deterrence", key), getattr(deterrence, key), 0, None)
+    sigma = deterrence.sigma
+    if not (sigma.support[0] > 0 and sigma.nominal > 0):
+        raise _err(
+            ("deterrence", "sigma"),
+            f"must be above 0 (the spread of the yearly shock); got {_got(sigma)}",
+        )
+
+
+def _check_war(war: WarSettings) -> None:
+    for name, q in war.parameters.items():
+        lo, hi = war_domain(name)
+        _in_range(("war", "parameters", name), q, lo, hi)
+
+
+def _err(path: FieldPath, message: str) -> PydanticCustomError:
+    # The path rides along in the context; the YAML front end uses it to find the line.
+    return PydanticCustomError("reference", message, {"path": list(path)})
+
+
+def _unique(section: str, ids: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    for k, i in enumerate(ids):
+        if i in seen:
+            raise _err(
+                (section, k, "id"),
+                f"duplicate id '{i}' (first used by {section}[{seen[i]}]); ids must be unique",
+            )
+        seen[i] = k
+    return ids
+
+
+def _unknown(kind: str, value: str, known: list[str]) -> str:
+    close = closest(value, known)
+    hint = f"; did you mean '{close}'?" if close else ""
+    return f"unknown {kind} id '{value}'{hint} (known: {', '.join(known)})"
+
+
+def _got(q: Quantity) -> str:
+    a, b = q.support
+    return f"{q.nominal:g}" if a == b else f"a range from {a:g} to {b:g}"
+
+
+def _in_range(path: FieldPath, q: Quantity, lo: float | None, hi: float | None) -> None:
+    a, b = q.support
+    if (lo is not None and a < lo) or (hi is not None and b > hi):
+        if lo is not None and hi is not None:
+            what = f"[{lo:g}, {hi:g}]"
+        else:
+            what = f">= {lo:g}" if lo is not None else f"<= {hi:g}"
+        raise _err(path, f"must lie within {what}; got {_got(q)}")

@@ -1,0 +1,108 @@
+"""How the models run on a scenario: the deterrence horizon, the battlefield model's inputs
+(any of its parameters, by the names of :mod:`guaranty.scenario.war_parameters`) and the
+settings of one pipeline draw (the negotiation model, the credibility model's inner draws).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from guaranty.scenario.base import Strict, closest, optional, unknown_name
+from guaranty.scenario.quantities import Fixed, Uncertain
+from guaranty.scenario.war_parameters import war_defaults
+
+__all__ = ["DeterrenceSettings", "PipelineSettings", "WarSettings"]
+
+
+class DeterrenceSettings(Strict):
+    """The horizon of the renewed-attack comparison (``docs/models/deterrence.md``).
+
+    The yearly attack hazard is estimated from history (stage 1 of the credibility model).
+    ``stakes``, ``cost`` and ``sigma`` are the inputs of the capability-contest kernel
+    :func:`guaranty.models.deterrence.renewal_risk`, which the pipeline no longer uses; they
+    are still accepted so that older scenario files load."""
+
+    stakes: Uncertain = Field(
+        default_factory=lambda: Fixed(value=1.0),
+        description="unused by the pipeline (capability-contest kernel only)",
+    )
+    cost: Uncertain = Field(
+        default_factory=lambda: Fixed(value=0.5),
+        description="unused by the pipeline (capability-contest kernel only)",
+    )
+    sigma: Uncertain = Field(
+        default_factory=lambda: Fixed(value=0.25),
+        description="unused by the pipeline (capability-contest kernel only)",
+    )
+    years: int = Field(default=10, ge=1, le=100, description="horizon of the comparison")
+    source: str | None = None
+
+
+class WarSettings(Strict):
+    """Inputs of the battlefield model (``docs/models/war.md``): any of its parameters, each
+    a quantity (number or distribution) with a source; parameters not given are drawn from
+    the fit to the COW wars or keep the model's documented defaults. Side A is the protected
+    state, side B the aggressor (the initiator)."""
+
+    parameters: dict[str, Uncertain] = Field(default_factory=dict)
+    major_powers: Literal["none", "a", "b", "both"] = Field(
+        default="none",
+        description="which side has a COW major power (sets the fitted major-power edge)",
+    )
+    states: int = Field(
+        default=2, ge=2, le=100, description="states at war (coalition wars last longer)"
+    )
+    months_fought: int = Field(
+        default=0,
+        ge=0,
+        le=600,
+        description="months the war has already lasted at month 0 (the fit is conditioned "
+        "on a war lasting that long)",
+    )
+    horizon: int = Field(default=60, ge=1, le=600, description="months simulated")
+    planning: int = Field(default=12, ge=1, le=120)
+    source: str | None = None
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _known(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            known = war_defaults()
+            for key in v:
+                if key not in known:
+                    raise unknown_name("war parameter", key, known)
+        return v
+
+
+class PipelineSettings(Strict):
+    """How one draw runs from the war to the peace (``docs/pipeline.md``)."""
+
+    model: str | None = optional(
+        "the negotiation model of the settlement; default: the best model of "
+        "the DEU III backtest (guaranty.montecarlo.DEFAULT_MODEL)"
+    )
+    inner: int = Field(
+        default=32, ge=4, le=4096, description="latent draws per draw in the credibility model"
+    )
+    source: str | None = None
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from guaranty.models import registry
+
+        known = registry.available()
+        if v not in known:
+            close = closest(v, known)
+            hint = f"did you mean '{close}'? " if close else ""
+            raise PydanticCustomError(
+                "unknown_model",
+                "unknown negotiation model {name}; {hint}expected one of: {known}",
+                {"name": repr(v), "hint": hint, "known": ", ".join(known)},
+            )
+        return v

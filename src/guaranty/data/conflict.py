@@ -42,6 +42,7 @@ from guaranty.data.conflict_sources import (
     nuclear,
     pair_covariates,
 )
+from guaranty.data.tables import check_fields, check_header, read_only
 from guaranty.errors import DataError
 
 __all__ = [
@@ -162,12 +163,7 @@ def _read_gz_table(name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]
         raise DataError(f"cannot read the gzip CSV ({exc}); {_REBUILD}", file=name) from None
     head, _, body = text.partition("\n")
     header = tuple(head.split(","))
-    if header != columns:
-        raise DataError(
-            f"expected the columns {', '.join(columns)}; got {', '.join(header)} ({_REBUILD})",
-            file=name,
-            line=1,
-        )
+    check_header(header, columns, name, _REBUILD)
     if not body.strip():
         raise DataError("the table has no rows", file=name)
     # Blank fields become "nan" (the first column is never blank), then numpy parses the body.
@@ -183,19 +179,14 @@ def _read_gz_table(name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]
         raise DataError(f"expected {len(columns)} fields; got {table.shape[1]}", file=name)
     out: dict[str, np.ndarray] = {}
     for j, col in enumerate(columns):
-        arr = np.ascontiguousarray(table[:, j])
-        arr.flags.writeable = False
-        out[col] = arr
+        out[col] = read_only(np.ascontiguousarray(table[:, j]))
     return out
 
 
 def _locate_error(body: str, columns: tuple[str, ...], name: str) -> None:
     """Raise a ``DataError`` naming the first malformed line and field of ``body``."""
     for lineno, row in enumerate(csv.reader(io.StringIO(body)), start=2):
-        if len(row) != len(columns):
-            raise DataError(
-                f"expected {len(columns)} fields; got {len(row)}", file=name, line=lineno
-            )
+        check_fields(row, len(columns), name, lineno)
         for col, text in zip(columns, row, strict=True):
             try:
                 float(text)
@@ -205,14 +196,14 @@ def _locate_error(body: str, columns: tuple[str, ...], name: str) -> None:
                 ) from None
 
 
-@cache
-def _challenge_table() -> dict[str, np.ndarray]:
-    return _read_gz_table(_CHALLENGE_FILE, CHALLENGE_COLUMNS)
+#: The columns of each derived table, by file name.
+_TABLE_COLUMNS = {_CHALLENGE_FILE: CHALLENGE_COLUMNS, _JOINER_FILE: JOINER_COLUMNS}
 
 
 @cache
-def _joiner_table() -> dict[str, np.ndarray]:
-    return _read_gz_table(_JOINER_FILE, JOINER_COLUMNS)
+def _shipped_table(name: str) -> dict[str, np.ndarray]:
+    """The derived table in file ``name``, read once per process."""
+    return _read_gz_table(name, _TABLE_COLUMNS[name])
 
 
 def challenge_dyads() -> dict[str, np.ndarray]:
@@ -222,7 +213,7 @@ def challenge_dyads() -> dict[str, np.ndarray]:
     the columns :data:`CHALLENGE_COLUMNS`. The arrays are read-only and shared across calls
     (the table is read once per process); the dict itself is a fresh copy.
     """
-    return dict(_challenge_table())
+    return dict(_shipped_table(_CHALLENGE_FILE))
 
 
 def joiner_cases() -> dict[str, np.ndarray]:
@@ -232,7 +223,7 @@ def joiner_cases() -> dict[str, np.ndarray]:
     (see ``SOURCES.md``). The arrays are read-only and shared across calls; the dict itself
     is a fresh copy.
     """
-    return dict(_joiner_table())
+    return dict(_shipped_table(_JOINER_FILE))
 
 
 # --- covariates of new cases -----------------------------------------------------------------
@@ -253,19 +244,10 @@ def _open_text(name: str) -> io.TextIOBase:
 def _read_lookup(name: str, header: tuple[str, ...], ints: int) -> list[list[int]]:
     """The rows of a shipped lookup table, the first ``ints`` columns as integers."""
     reader = csv.reader(_open_text(name))
-    got = tuple(next(reader, ()))
-    if got != header:
-        raise DataError(
-            f"expected the columns {', '.join(header)}; got {', '.join(got)} ({_REBUILD})",
-            file=name,
-            line=1,
-        )
+    check_header(tuple(next(reader, ())), header, name, _REBUILD)
     rows = []
     for lineno, row in enumerate(reader, start=2):
-        if len(row) != len(header):
-            raise DataError(
-                f"expected {len(header)} fields; got {len(row)}", file=name, line=lineno
-            )
+        check_fields(row, len(header), name, lineno)
         try:
             rows.append([int(v) for v in row[:ints]])
         except ValueError:
@@ -281,12 +263,7 @@ def _read_atop() -> list[tuple[int, int, int, tuple[int, int, int, int, int]]]:
     """The shipped ATOP 5.1 directed dyad-years: (ccode1, ccode2, year, the five flags)."""
     text = _open_text(_ATOP_FILE).read()
     head, _, body = text.partition("\n")
-    if tuple(head.split(",")) != ATOP_HEADER:
-        raise DataError(
-            f"expected the columns {', '.join(ATOP_HEADER)}; got {head} ({_REBUILD})",
-            file=_ATOP_FILE,
-            line=1,
-        )
+    check_header(head.split(","), ATOP_HEADER, _ATOP_FILE, _REBUILD)
     try:
         table = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.int64, ndmin=2)
     except ValueError as exc:

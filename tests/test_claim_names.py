@@ -3,6 +3,9 @@ scenario produces (issue: a misspelt name used to pass validate and fail the run
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ from typer.testing import CliRunner
 from guaranty import montecarlo as mc
 from guaranty.claims import PIPELINE_METRICS, output_names
 from guaranty.cli import app
-from guaranty.scenario import load
+from guaranty.scenario import claim_names, load
 
 ROOT = Path(__file__).resolve().parents[1]
 UKRAINE = ROOT / "scenarios" / "ukraine-2022.yaml"
@@ -76,3 +79,43 @@ def test_distribution_outputs_agree() -> None:
     from guaranty.claims import DISTRIBUTION_OUTPUTS
 
     assert DISTRIBUTION_OUTPUTS == mc.RunResult.DISTRIBUTION_OUTPUTS
+
+
+def test_builtin_models_are_the_registry() -> None:
+    """The model names claim_names holds as data are the models the registry ships."""
+    from guaranty.models import registry
+
+    shipped = [
+        n for n in registry.available() if registry.get(n).__module__.startswith("guaranty.models.")
+    ]
+    assert claim_names.BUILTIN_MODELS == tuple(shipped)
+    assert set(claim_names.negotiation_models()) == set(registry.available())
+
+
+def test_user_models_count_once_the_registry_is_loaded(monkeypatch) -> None:
+    fake = types.SimpleNamespace(available=lambda: [*claim_names.BUILTIN_MODELS, "mine"])
+    monkeypatch.setitem(sys.modules, "guaranty.models.registry", fake)
+    assert claim_names.negotiation_models() == (*claim_names.BUILTIN_MODELS, "mine")
+    monkeypatch.delitem(sys.modules, "guaranty.models.registry")
+    assert claim_names.negotiation_models() == claim_names.BUILTIN_MODELS
+
+
+def test_claim_names_loads_no_model() -> None:
+    """Checking claim names (at validation) imports neither numpy nor the models."""
+    import guaranty
+
+    code = (
+        "import sys, guaranty.scenario.claim_names\n"
+        "heavy = ('numpy', 'guaranty.models', 'guaranty.claims', 'guaranty.montecarlo',"
+        " 'guaranty.pipeline', 'guaranty.credibility', 'guaranty.war', 'guaranty.comparison')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy' or m.startswith(heavy)))"
+    )
+    src = str(Path(guaranty.__file__).resolve().parents[1])
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": src},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"

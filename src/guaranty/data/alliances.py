@@ -17,6 +17,7 @@ from importlib import resources
 
 import numpy as np
 
+from guaranty.data.tables import check_fields, check_header, read_only
 from guaranty.errors import DataError
 
 __all__ = ["ALLIANCE_COLUMNS", "AllianceTable", "alliance_invocations", "read_alliance_table"]
@@ -64,24 +65,24 @@ ALLIANCE_COLUMNS: tuple[str, ...] = (
     "nuclear_opponent",
 )
 
-#: Numeric columns that are never blank.
+#: Numeric columns that are never blank (in alphabetical order).
 _COMPLETE = frozenset(
     {
-        "warid",
-        "atopid",
-        "war_start_year",
         "alliance_start_year",
-        "invocation_year",
-        "post1945",
+        "atop_bilat",
+        "atopid",
         "bf_sample",
+        "consul",
         "defense",
-        "offense",
+        "honored",
+        "invocation_year",
+        "multilateral",
         "neutral",
         "nonagg",
-        "consul",
-        "honored",
-        "multilateral",
-        "atop_bilat",
+        "offense",
+        "post1945",
+        "war_start_year",
+        "warid",
     }
 )
 
@@ -120,9 +121,7 @@ class AllianceTable(Mapping[str, np.ndarray]):
         """The table restricted to ``rows`` (a boolean mask of shape (rows,) or indices)."""
         out = {}
         for name, col in self.columns.items():
-            sub = col[rows]
-            sub.flags.writeable = False
-            out[name] = sub
+            out[name] = read_only(col[rows])
         return AllianceTable(out)
 
 
@@ -152,21 +151,12 @@ def read_alliance_table(lines: Iterable[str], file: str = _FILE) -> AllianceTabl
     """
     reader = csv.reader(lines)
     header = tuple(next(reader, ()))
-    if header != ALLIANCE_COLUMNS:
-        raise DataError(
-            f"expected the columns {', '.join(ALLIANCE_COLUMNS)}; got {', '.join(header)}"
-            " (rebuild the table with scripts/rebuild_data.py)",
-            file=file,
-            line=1,
-        )
+    check_header(header, ALLIANCE_COLUMNS, file, "rebuild the table with scripts/rebuild_data.py")
     raw = list(reader)
     if not raw:
         raise DataError("the alliance-invocation table has no rows", file=file)
     for lineno, row in enumerate(raw, start=2):
-        if len(row) != len(ALLIANCE_COLUMNS):
-            raise DataError(
-                f"expected {len(ALLIANCE_COLUMNS)} fields; got {len(row)}", file=file, line=lineno
-            )
+        check_fields(row, len(ALLIANCE_COLUMNS), file, lineno)
     columns: dict[str, np.ndarray] = {}
     for j, name in enumerate(ALLIANCE_COLUMNS):
         values: list[object] = []
@@ -185,7 +175,6 @@ def read_alliance_table(lines: Iterable[str], file: str = _FILE) -> AllianceTabl
                     raise DataError(
                         f"must be a number; got {text!r}", file=file, line=lineno, field=name
                     ) from None
-        col = np.array(values, dtype=str if name in _TEXT_COLUMNS else np.float64)
-        col.flags.writeable = False
-        columns[name] = col
+        dtype = str if name in _TEXT_COLUMNS else np.float64
+        columns[name] = read_only(np.array(values, dtype=dtype))
     return AllianceTable(columns)

@@ -25,14 +25,24 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import numpy as np
 
+from guaranty.data.conflict_sources import (
+    ATOP_FLAGS,
+    DYAD_COVARIATES,
+    JOINER_COVARIATES,
+    NUCLEAR_POWERS,
+    PACT_COVARIATES,
+    PAIR_COVARIATES,
+    ConflictSources,
+    joiner_pair_covariates,
+    nuclear,
+    pair_covariates,
+)
+from guaranty.data.tables import check_fields, check_header, read_only
 from guaranty.errors import DataError
 
 __all__ = [
@@ -51,94 +61,31 @@ __all__ = [
     "nuclear",
 ]
 
-# Nuclear-armed states: COW country code -> first year counted as nuclear-armed. A judgement
-# from common knowledge (SIPRI Yearbook, "World nuclear forces"; first test or, for Israel,
-# the commonly cited date of a first deliverable weapon); see SOURCES.md.
-NUCLEAR_POWERS: dict[int, int] = {
-    2: 1945,  # United States (Trinity test, July 1945)
-    365: 1949,  # USSR / Russia
-    200: 1952,  # United Kingdom
-    220: 1960,  # France
-    710: 1964,  # China
-    666: 1967,  # Israel (undeclared; about 1967)
-    750: 1974,  # India (first test 1974; declared 1998)
-    770: 1998,  # Pakistan
-    731: 2006,  # North Korea
-}
-
-#: The five ATOP obligation types, in the order of the ATOP 5.1 dyad-year flags.
-ATOP_FLAGS: tuple[str, ...] = ("defense", "offense", "neutral", "nonagg", "consul")
-
-#: The covariates of a directed dyad (challenger, target) that :func:`dyad_covariates` returns.
-#: ``shared_pact`` / ``shared_defense``: an ATOP 5.1 obligation / defense obligation between the
-#: two in either direction; ``c_def``: a third state promised to defend the challenger.
-DYAD_COVARIATES: tuple[str, ...] = (
-    "contig_land",
-    "contig_sea",
-    "major1",
-    "major2",
-    "nuclear1",
-    "nuclear2",
-    "cinc1",
-    "cinc2",
-    "rivalry",
-    "shared_pact",
-    "shared_defense",
-    "c_def",
-)
-
-#: The covariates of a potential joiner that :func:`joiner_covariates` returns.
-JOINER_COVARIATES: tuple[str, ...] = (
-    *ATOP_FLAGS,
-    "joiner_major",
-    "joiner_nuclear",
-    "challenger_major",
-    "challenger_nuclear",
-    "target_major",
-    "target_nuclear",
-    "contig_jt",
-    "contig_jc",
-    "contig_tc",
-    "cinc_joiner",
-    "cinc_target",
-    "cinc_challenger",
-    "rival_jc",
-    "rival_jt",
-    "jc_pact",
-    "jc_defense",
-)
-
-#: The challenge-stage covariates repeated in the joiner table with the prefix ``s1_``.
 #: ``t_def``: a third state (not the challenger) promised to defend the target (ATOP 5.1 defense
 #: flag of (third state, target)); ``t_def_major``, ``t_def_nuclear``, ``t_def_cinc``: over
-#: those states; ``t_nondef``: a third state promised the target only a non-defense obligation
-#: and none promised to defend it; ``c_def``: a third state promised to defend the challenger.
+#: those states.
+_TARGET_DEFENDERS = ("t_def", "t_def_major", "t_def_nuclear", "t_def_cinc")
+
+#: ``t_nondef``: a third state promised the target only a non-defense obligation and none
+#: promised to defend it; ``c_def``: a third state promised to defend the challenger.
 #: ``t_def_rel`` (last, so that earlier columns keep their positions): the target has an ATOP
 #: v4 defense commitment relevant to this challenger (Leeds 2003) — an alliance with a third
 #: member, without the challenger, and not limited to named threats that leave it out.
+_SELECTION_TAIL = ("t_nondef", "c_def", "t_def_rel")
+
+#: The challenge-stage covariates repeated in the joiner table with the prefix ``s1_``: those
+#: of the pair (:data:`~guaranty.data.conflict_sources.PAIR_COVARIATES`), the years at peace,
+#: the pact flags between the two, and the promises of third states (above).
 SELECTION_COVARIATES: tuple[str, ...] = (
-    "contig_land",
-    "contig_sea",
-    "major1",
-    "major2",
-    "nuclear1",
-    "nuclear2",
-    "cinc1",
-    "cinc2",
-    "rivalry",
+    *PAIR_COVARIATES,
     "peace_years",
-    "shared_pact",
-    "shared_defense",
-    "t_def",
-    "t_def_major",
-    "t_def_nuclear",
-    "t_def_cinc",
-    "t_nondef",
-    "c_def",
-    "t_def_rel",
+    *PACT_COVARIATES,
+    *_TARGET_DEFENDERS,
+    *_SELECTION_TAIL,
 )
 
-#: The columns of ``challenge_dyads.csv.gz``, in file order.
+#: The columns of ``challenge_dyads.csv.gz``, in file order: the dyad-year, its outcomes, and
+#: the selection covariates with the ATOP v4 provisions of the target's defenders.
 CHALLENGE_COLUMNS: tuple[str, ...] = (
     "year",
     "ccode1",
@@ -147,29 +94,15 @@ CHALLENGE_COLUMNS: tuple[str, ...] = (
     "attack",
     "war",
     "ongoing",
-    "contig_land",
-    "contig_sea",
-    "major1",
-    "major2",
-    "nuclear1",
-    "nuclear2",
-    "cinc1",
-    "cinc2",
-    "rivalry",
+    *PAIR_COVARIATES,
     "peace_years",
-    "shared_pact",
-    "shared_defense",
-    "t_def",
-    "t_def_major",
-    "t_def_nuclear",
-    "t_def_cinc",
+    *PACT_COVARIATES,
+    *_TARGET_DEFENDERS,
     "t_def_base",
     "t_def_intcom",
     "t_def_organ",
     "t_def_milaid",
-    "t_nondef",
-    "c_def",
-    "t_def_rel",
+    *_SELECTION_TAIL,
 )
 
 #: The columns of ``joiner_cases.csv.gz``, in file order.
@@ -212,230 +145,7 @@ RIVALRY_HEADER = ("ccode1", "ccode2", "styear", "endyear", "type1", "type2", "ty
 MAJOR_HEADER = ("ccode", "styear", "endyear")
 ATOP_HEADER = ("ccode1", "ccode2", "year", *(f"atop_{k}" for k in ATOP_FLAGS))
 
-_NO_FLAGS = (0, 0, 0, 0, 0)
 _REBUILD = "rebuild it with scripts/rebuild_conflict_data.py"
-
-
-def nuclear(ccode: int, year: int) -> bool:
-    """Whether COW country ``ccode`` is nuclear-armed in ``year`` (see :data:`NUCLEAR_POWERS`)."""
-    first = NUCLEAR_POWERS.get(ccode)
-    return first is not None and first <= year
-
-
-@dataclass(frozen=True)
-class ConflictSources:
-    """The look-ups behind the covariates of both conflict tables.
-
-    ``contiguity`` maps an ordered pair (both orders are stored) to its COW direct-contiguity
-    spells ``(conttype, first year, last year)`` with conttype 1-5; ``rivalries`` maps a pair
-    ``(smaller ccode, larger ccode)`` to its Thompson & Dreyer rivalry spells; ``majors`` maps a
-    ccode to its COW major-power spells; ``atop`` maps a directed dyad-year ``(ccode1, ccode2,
-    year)`` to its five ATOP 5.1 flags (:data:`ATOP_FLAGS` order); ``cinc`` maps ``(ccode,
-    year)`` to the COW CINC score; ``defenders`` maps ``(ccode, year)`` to the states that
-    promised to defend ``ccode`` that year (ATOP 5.1 defense flag of ``(state, ccode)``), and
-    ``nondefense_promisers`` to the states that promised it an offense, neutrality,
-    non-aggression or consultation obligation; ``coverage`` gives each source's first and last
-    year.
-
-    The ATOP 5.1 flags are one-way: the flags of the directed dyad ``(a, b)`` are the
-    obligations ``a`` took on towards ``b`` (in 1970 the defense flag of (2, 740) is 1 — the
-    United States promised to defend Japan — and that of (740, 2) is 0). :meth:`flags` reads
-    one direction, :meth:`either_flags` both.
-    The rebuild script fills it from the published files and :func:`dyad_covariates` from the
-    shipped tables, so both read the data through the same methods.
-    """
-
-    cinc: Mapping[tuple[int, int], float]
-    contiguity: Mapping[tuple[int, int], tuple[tuple[int, int, int], ...]]
-    rivalries: Mapping[tuple[int, int], tuple[tuple[int, int], ...]]
-    majors: Mapping[int, tuple[tuple[int, int], ...]]
-    atop: Mapping[tuple[int, int, int], tuple[int, int, int, int, int]]
-    defenders: Mapping[tuple[int, int], frozenset[int]]
-    nondefense_promisers: Mapping[tuple[int, int], frozenset[int]]
-    coverage: Mapping[str, tuple[int, int]]
-
-    @classmethod
-    def from_rows(
-        cls,
-        *,
-        cinc: Mapping[tuple[int, int], float],
-        contiguity: Iterable[tuple[int, int, int, int, int]],
-        rivalries: Iterable[tuple[int, int, int, int]],
-        majors: Iterable[tuple[int, int, int]],
-        atop: Iterable[tuple[int, int, int, tuple[int, int, int, int, int]]],
-    ) -> ConflictSources:
-        """Index the rows of the five sources.
-
-        ``contiguity``: ``(ccode1, ccode2, conttype, styear, endyear)`` with conttype 1-5;
-        ``rivalries``: ``(ccode1, ccode2, styear, endyear)``; ``majors``: ``(ccode, styear,
-        endyear)``; ``atop``: ``(ccode1, ccode2, year, flags)``, the flags being ccode1's
-        obligations to ccode2 (directed: both orders, each row one direction).
-        """
-        cont: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-        cont_years: list[int] = []
-        for a, b, kind, y0, y1 in contiguity:
-            cont.setdefault((a, b), []).append((kind, y0, y1))
-            cont_years += (y0, y1)
-        riv: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        riv_years: list[int] = []
-        for a, b, y0, y1 in rivalries:
-            riv.setdefault((min(a, b), max(a, b)), []).append((y0, y1))
-            riv_years += (y0, y1)
-        maj: dict[int, list[tuple[int, int]]] = {}
-        maj_years: list[int] = []
-        for c, y0, y1 in majors:
-            maj.setdefault(c, []).append((y0, y1))
-            maj_years += (y0, y1)
-        flags: dict[tuple[int, int, int], tuple[int, int, int, int, int]] = {}
-        defenders: dict[tuple[int, int], set[int]] = {}
-        promisers: dict[tuple[int, int], set[int]] = {}
-        for a, b, year, f in atop:
-            flags[a, b, year] = f
-            # The flags of (a, b) are a's promises to b: a defends b, or promised b something else.
-            if f[0]:
-                defenders.setdefault((b, year), set()).add(a)
-            if any(f[1:]):
-                promisers.setdefault((b, year), set()).add(a)
-        atop_years = [y for _, _, y in flags]
-        cinc_years = [y for _, y in cinc]
-        if not (cont_years and riv_years and maj_years and atop_years and cinc_years):
-            raise DataError("a conflict source table has no rows")
-        return cls(
-            cinc=cinc,
-            contiguity={k: tuple(v) for k, v in cont.items()},
-            rivalries={k: tuple(v) for k, v in riv.items()},
-            majors={k: tuple(v) for k, v in maj.items()},
-            atop=flags,
-            defenders={k: frozenset(v) for k, v in defenders.items()},
-            nondefense_promisers={k: frozenset(v) for k, v in promisers.items()},
-            coverage={
-                "cinc": (min(cinc_years), max(cinc_years)),
-                "contiguity": (min(cont_years), max(cont_years)),
-                "rivalry": (min(riv_years), max(riv_years)),
-                "major": (min(maj_years), max(maj_years)),
-                "atop": (min(atop_years), max(atop_years)),
-            },
-        )
-
-    def contiguity_type(self, a: int, b: int, year: int) -> int:
-        """The closest COW direct contiguity of ``a`` and ``b`` in ``year`` (1 land .. 5), or 0.
-
-        A spell counts in every calendar year it touches (``styear <= year <= endyear``).
-        """
-        kinds = [k for k, y0, y1 in self.contiguity.get((a, b), ()) if y0 <= year <= y1]
-        return min(kinds) if kinds else 0
-
-    def contiguous(self, a: int, b: int, year: int) -> bool:
-        """Directly contiguous (by land or across at most 400 miles of water) in ``year``."""
-        return self.contiguity_type(a, b, year) > 0
-
-    def major(self, ccode: int, year: int) -> bool:
-        """Whether ``ccode`` is a COW major power in ``year``."""
-        return any(y0 <= year <= y1 for y0, y1 in self.majors.get(ccode, ()))
-
-    def rivalry(self, a: int, b: int, year: int) -> bool:
-        """Whether a Thompson & Dreyer strategic rivalry between ``a`` and ``b`` is in force."""
-        spells = self.rivalries.get((min(a, b), max(a, b)), ())
-        return any(y0 <= year <= y1 for y0, y1 in spells)
-
-    def flags(self, a: int, b: int, year: int) -> tuple[int, int, int, int, int]:
-        """The five ATOP 5.1 obligations ``a`` took on towards ``b`` in ``year`` (one way: ``a``
-        promised ``b``; zeros if none)."""
-        return self.atop.get((a, b, year), _NO_FLAGS)
-
-    def either_flags(self, a: int, b: int, year: int) -> tuple[int, int, int, int, int]:
-        """The five ATOP 5.1 obligation flags between ``a`` and ``b`` in ``year`` in either
-        direction: 1 if ``a`` promised ``b`` or ``b`` promised ``a`` that obligation."""
-        ab, ba = self.flags(a, b, year), self.flags(b, a, year)
-        return (
-            max(ab[0], ba[0]),
-            max(ab[1], ba[1]),
-            max(ab[2], ba[2]),
-            max(ab[3], ba[3]),
-            max(ab[4], ba[4]),
-        )
-
-    def cinc_of(self, ccode: int, year: int) -> float:
-        """CINC of ``ccode`` in ``year``; NaN when the state has no NMC row that year."""
-        return self.cinc.get((ccode, year), math.nan)
-
-    def third_defenders(self, ccode: int, year: int, exclude: Iterable[int]) -> frozenset[int]:
-        """States other than ``exclude`` (and ``ccode``) that promised to defend ``ccode`` in
-        ``year``: ATOP 5.1 defense flag of (state, ``ccode``) is 1."""
-        defenders = self.defenders.get((ccode, year), frozenset())
-        return defenders.difference(exclude, (ccode,))
-
-    def third_nondefense(self, ccode: int, year: int, exclude: Iterable[int]) -> frozenset[int]:
-        """States other than ``exclude`` (and ``ccode``) that promised ``ccode`` an offense,
-        neutrality, non-aggression or consultation obligation in ``year`` (flag of (state,
-        ``ccode``))."""
-        promisers = self.nondefense_promisers.get((ccode, year), frozenset())
-        return promisers.difference(exclude, (ccode,))
-
-
-def pair_covariates(
-    src: ConflictSources, challenger: int, target: int, year: int, years: Mapping[str, int]
-) -> dict[str, float]:
-    """The covariates :data:`DYAD_COVARIATES` of the directed dyad (challenger, target).
-
-    ``years`` gives the year at which each source is read (keys ``cinc``, ``contiguity``,
-    ``rivalry``, ``major``, ``atop``); nuclear status is read at ``year``. Flags are 0.0/1.0,
-    CINC is NaN for a state without an NMC row. ``shared_pact`` / ``shared_defense``: an ATOP
-    5.1 obligation / a defense obligation between the two in either direction (the challenger
-    promised the target, or the target the challenger); ``c_def``: a third state (not the
-    target) promised to defend the challenger (defense flag of (third state, challenger)).
-    """
-    kind = src.contiguity_type(challenger, target, years["contiguity"])
-    flags = src.either_flags(challenger, target, years["atop"])
-    return {
-        "contig_land": float(kind == 1),
-        "contig_sea": float(2 <= kind <= 5),
-        "major1": float(src.major(challenger, years["major"])),
-        "major2": float(src.major(target, years["major"])),
-        "nuclear1": float(nuclear(challenger, year)),
-        "nuclear2": float(nuclear(target, year)),
-        "cinc1": src.cinc_of(challenger, years["cinc"]),
-        "cinc2": src.cinc_of(target, years["cinc"]),
-        "rivalry": float(src.rivalry(challenger, target, years["rivalry"])),
-        "shared_pact": float(any(flags)),
-        "shared_defense": float(flags[0]),
-        "c_def": float(bool(src.third_defenders(challenger, years["atop"], (target,)))),
-    }
-
-
-def joiner_pair_covariates(
-    src: ConflictSources,
-    joiner: int,
-    target: int,
-    challenger: int,
-    year: int,
-    years: Mapping[str, int],
-) -> dict[str, float]:
-    """The covariates :data:`JOINER_COVARIATES` of a joiner; see :func:`pair_covariates`.
-
-    ``defense`` … ``consul``: the joiner's obligations to the target (ATOP 5.1 flags of
-    (joiner, target): the joiner promised the target); ``jc_pact`` / ``jc_defense``: an
-    obligation / a defense obligation between the joiner and the challenger in either
-    direction.
-    """
-    jt = src.flags(joiner, target, years["atop"])
-    jc = src.either_flags(joiner, challenger, years["atop"])
-    out = {name: float(flag) for name, flag in zip(ATOP_FLAGS, jt, strict=True)}
-    for role, ccode in (("joiner", joiner), ("challenger", challenger), ("target", target)):
-        out[f"{role}_major"] = float(src.major(ccode, years["major"]))
-        out[f"{role}_nuclear"] = float(nuclear(ccode, year))
-    cy = years["contiguity"]
-    out["contig_jt"] = float(src.contiguous(joiner, target, cy))
-    out["contig_jc"] = float(src.contiguous(joiner, challenger, cy))
-    out["contig_tc"] = float(src.contiguous(target, challenger, cy))
-    out["cinc_joiner"] = src.cinc_of(joiner, years["cinc"])
-    out["cinc_target"] = src.cinc_of(target, years["cinc"])
-    out["cinc_challenger"] = src.cinc_of(challenger, years["cinc"])
-    out["rival_jc"] = float(src.rivalry(joiner, challenger, years["rivalry"]))
-    out["rival_jt"] = float(src.rivalry(joiner, target, years["rivalry"]))
-    out["jc_pact"] = float(any(jc))
-    out["jc_defense"] = float(jc[0])
-    return {name: out[name] for name in JOINER_COVARIATES}
 
 
 # --- the two derived tables ------------------------------------------------------------------
@@ -453,12 +163,7 @@ def _read_gz_table(name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]
         raise DataError(f"cannot read the gzip CSV ({exc}); {_REBUILD}", file=name) from None
     head, _, body = text.partition("\n")
     header = tuple(head.split(","))
-    if header != columns:
-        raise DataError(
-            f"expected the columns {', '.join(columns)}; got {', '.join(header)} ({_REBUILD})",
-            file=name,
-            line=1,
-        )
+    check_header(header, columns, name, _REBUILD)
     if not body.strip():
         raise DataError("the table has no rows", file=name)
     # Blank fields become "nan" (the first column is never blank), then numpy parses the body.
@@ -474,19 +179,14 @@ def _read_gz_table(name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]
         raise DataError(f"expected {len(columns)} fields; got {table.shape[1]}", file=name)
     out: dict[str, np.ndarray] = {}
     for j, col in enumerate(columns):
-        arr = np.ascontiguousarray(table[:, j])
-        arr.flags.writeable = False
-        out[col] = arr
+        out[col] = read_only(np.ascontiguousarray(table[:, j]))
     return out
 
 
 def _locate_error(body: str, columns: tuple[str, ...], name: str) -> None:
     """Raise a ``DataError`` naming the first malformed line and field of ``body``."""
     for lineno, row in enumerate(csv.reader(io.StringIO(body)), start=2):
-        if len(row) != len(columns):
-            raise DataError(
-                f"expected {len(columns)} fields; got {len(row)}", file=name, line=lineno
-            )
+        check_fields(row, len(columns), name, lineno)
         for col, text in zip(columns, row, strict=True):
             try:
                 float(text)
@@ -496,14 +196,14 @@ def _locate_error(body: str, columns: tuple[str, ...], name: str) -> None:
                 ) from None
 
 
-@cache
-def _challenge_table() -> dict[str, np.ndarray]:
-    return _read_gz_table(_CHALLENGE_FILE, CHALLENGE_COLUMNS)
+#: The columns of each derived table, by file name.
+_TABLE_COLUMNS = {_CHALLENGE_FILE: CHALLENGE_COLUMNS, _JOINER_FILE: JOINER_COLUMNS}
 
 
 @cache
-def _joiner_table() -> dict[str, np.ndarray]:
-    return _read_gz_table(_JOINER_FILE, JOINER_COLUMNS)
+def _shipped_table(name: str) -> dict[str, np.ndarray]:
+    """The derived table in file ``name``, read once per process."""
+    return _read_gz_table(name, _TABLE_COLUMNS[name])
 
 
 def challenge_dyads() -> dict[str, np.ndarray]:
@@ -513,7 +213,7 @@ def challenge_dyads() -> dict[str, np.ndarray]:
     the columns :data:`CHALLENGE_COLUMNS`. The arrays are read-only and shared across calls
     (the table is read once per process); the dict itself is a fresh copy.
     """
-    return dict(_challenge_table())
+    return dict(_shipped_table(_CHALLENGE_FILE))
 
 
 def joiner_cases() -> dict[str, np.ndarray]:
@@ -523,7 +223,7 @@ def joiner_cases() -> dict[str, np.ndarray]:
     (see ``SOURCES.md``). The arrays are read-only and shared across calls; the dict itself
     is a fresh copy.
     """
-    return dict(_joiner_table())
+    return dict(_shipped_table(_JOINER_FILE))
 
 
 # --- covariates of new cases -----------------------------------------------------------------
@@ -544,19 +244,10 @@ def _open_text(name: str) -> io.TextIOBase:
 def _read_lookup(name: str, header: tuple[str, ...], ints: int) -> list[list[int]]:
     """The rows of a shipped lookup table, the first ``ints`` columns as integers."""
     reader = csv.reader(_open_text(name))
-    got = tuple(next(reader, ()))
-    if got != header:
-        raise DataError(
-            f"expected the columns {', '.join(header)}; got {', '.join(got)} ({_REBUILD})",
-            file=name,
-            line=1,
-        )
+    check_header(tuple(next(reader, ())), header, name, _REBUILD)
     rows = []
     for lineno, row in enumerate(reader, start=2):
-        if len(row) != len(header):
-            raise DataError(
-                f"expected {len(header)} fields; got {len(row)}", file=name, line=lineno
-            )
+        check_fields(row, len(header), name, lineno)
         try:
             rows.append([int(v) for v in row[:ints]])
         except ValueError:
@@ -572,12 +263,7 @@ def _read_atop() -> list[tuple[int, int, int, tuple[int, int, int, int, int]]]:
     """The shipped ATOP 5.1 directed dyad-years: (ccode1, ccode2, year, the five flags)."""
     text = _open_text(_ATOP_FILE).read()
     head, _, body = text.partition("\n")
-    if tuple(head.split(",")) != ATOP_HEADER:
-        raise DataError(
-            f"expected the columns {', '.join(ATOP_HEADER)}; got {head} ({_REBUILD})",
-            file=_ATOP_FILE,
-            line=1,
-        )
+    check_header(head.split(","), ATOP_HEADER, _ATOP_FILE, _REBUILD)
     try:
         table = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.int64, ndmin=2)
     except ValueError as exc:

@@ -61,10 +61,6 @@ class CeasefireTable:
     victory: np.ndarray
     pkop: np.ndarray
 
-    @property
-    def n_cases(self) -> int:
-        return len(self.name)
-
     def survival_data(
         self, covariates: Sequence[str] = tuple(CEASEFIRE_COVARIATES)
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,6 +75,11 @@ class CeasefireTable:
         if x is None:
             x = np.zeros((self.n_cases, 0))
         return self.duration_years.copy(), self.failed.copy(), x.astype(float)
+
+    @property
+    def n_cases(self) -> int:
+        """Number of ceasefires."""
+        return len(self.name)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class PostwarTable:
 
     @property
     def n_episodes(self) -> int:
+        """Number of episodes."""
         return len(self.episode)
 
 

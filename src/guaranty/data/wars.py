@@ -19,6 +19,7 @@ from importlib import resources
 
 import numpy as np
 
+from guaranty.data.tables import check_fields, check_header, read_only
 from guaranty.errors import DataError
 
 __all__ = [
@@ -116,12 +117,7 @@ def _read_table(name: str, kinds: dict[str, str]) -> dict[str, np.ndarray]:
     reader = csv.reader(io.StringIO(text))
     columns = tuple(kinds)
     header = tuple(next(reader, ()))
-    if header != columns:
-        raise DataError(
-            f"expected the columns {', '.join(columns)}; got {', '.join(header)} ({_REBUILD})",
-            file=name,
-            line=1,
-        )
+    check_header(header, columns, name, _REBUILD)
     rows = list(reader)
     if not rows:
         raise DataError("the table has no rows", file=name)
@@ -129,10 +125,7 @@ def _read_table(name: str, kinds: dict[str, str]) -> dict[str, np.ndarray]:
     for j, (col, kind) in enumerate(kinds.items()):
         values = []
         for lineno, row in enumerate(rows, start=2):
-            if len(row) != len(columns):
-                raise DataError(
-                    f"expected {len(columns)} fields; got {len(row)}", file=name, line=lineno
-                )
+            check_fields(row, len(columns), name, lineno)
             text = row[j]
             if kind == "str":
                 values.append(text)
@@ -147,20 +140,15 @@ def _read_table(name: str, kinds: dict[str, str]) -> dict[str, np.ndarray]:
                     field=col,
                 ) from None
         dtype = {"int": np.int64, "float": np.float64, "str": object}[kind]
-        arr = np.array(values, dtype=dtype)
-        arr.flags.writeable = False
-        out[col] = arr
+        out[col] = read_only(np.array(values, dtype=dtype))
     return out
 
 
 @cache
-def _cow_table() -> dict[str, np.ndarray]:
-    return _read_table(_COW_FILE, _COW_KINDS)
-
-
-@cache
-def _ucdp_table() -> dict[str, np.ndarray]:
-    return _read_table(_UCDP_FILE, _UCDP_KINDS)
+def _war_table(name: str) -> dict[str, np.ndarray]:
+    """The war table in file ``name`` (:data:`_COW_FILE` or :data:`_UCDP_FILE`), read once."""
+    kinds = _COW_KINDS if name == _COW_FILE else _UCDP_KINDS
+    return _read_table(name, kinds)
 
 
 def cow_wars() -> dict[str, np.ndarray]:
@@ -173,7 +161,7 @@ def cow_wars() -> dict[str, np.ndarray]:
     (";"-joined) are object arrays of ``str``. The arrays are read-only and shared across
     calls (the table is read once per process); the dict itself is a fresh copy.
     """
-    return dict(_cow_table())
+    return dict(_war_table(_COW_FILE))
 
 
 def ucdp_episodes() -> dict[str, np.ndarray]:
@@ -188,4 +176,4 @@ def ucdp_episodes() -> dict[str, np.ndarray]:
     several) and ``incompatibility`` are object arrays of ``str``. Read-only arrays, shared
     across calls; the dict itself is a fresh copy.
     """
-    return dict(_ucdp_table())
+    return dict(_war_table(_UCDP_FILE))

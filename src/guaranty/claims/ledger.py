@@ -1,0 +1,407 @@
+"""Verdicts and the claims ledger: each claim evaluated over the draws of an analysis.
+
+A claim's **verdict** is read from the share of draws in which its statement holds:
+supported (>= 0.8), not supported (<= 0.2), depends (in between), or one of the verdicts
+:func:`classify` gives before the share (not checkable, by construction, indistinguishable);
+its **sensitivity** names the uncertain inputs whose lower and upper halves change that
+share the most. :func:`ledger` evaluates claims over separate analyses
+(:func:`scenario_outputs`), :func:`run_ledger` over a pipeline run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from guaranty.claims.expressions import comparison_sides, evaluate
+from guaranty.scenario.claim_names import DISTRIBUTION_OUTPUTS, statement_names
+
+__all__ = [
+    "NOT_SUPPORTED",
+    "SUPPORTED",
+    "SWINGS",
+    "TIE",
+    "VERDICTS",
+    "ClaimResult",
+    "classify",
+    "is_distribution",
+    "ledger",
+    "run_ledger",
+    "scenario_outputs",
+    "verdict",
+]
+
+SUPPORTED, NOT_SUPPORTED = 0.8, 0.2
+
+#: every verdict a claim can get, in the order the report lists them
+VERDICTS = (
+    "supported",
+    "depends",
+    "not supported",
+    "by construction",
+    "indistinguishable",
+    "not checkable",
+)
+
+#: inputs kept per claim for its tornado chart (:attr:`ClaimResult.swings`)
+SWINGS = 6
+
+#: two sides of a comparison closer than this share of their scale (at least 0.005 for
+#: probabilities) cannot be told apart by the simulation
+TIE = 0.005
+
+#: one input's effect on a claim: (input, share in its lower half, share in its upper half)
+Swing = tuple[str, float, float]
+
+
+def _tie_reading(
+    statement: str, sel: np.ndarray, outputs: Mapping[str, Any], over: str
+) -> str | None:
+    """The reading of an ``indistinguishable`` claim, if ``statement`` compares two outputs
+    whose mean difference over the draws ``sel`` (shape (draws,)) is within :data:`TIE` of
+    their scale; None otherwise."""
+    sides = comparison_sides(statement, outputs)
+    if sides is None:
+        return None
+    a, b = (v[sel] for v in sides)
+    ok = ~(np.isnan(a) | np.isnan(b))
+    if not ok.any():
+        return None
+    diff = float(np.mean(a[ok] - b[ok]))
+    scale = max(1.0, float(np.mean(np.abs(a[ok]) + np.abs(b[ok]))) / 2.0)
+    if abs(diff) <= TIE * scale:
+        return (
+            f"The two sides differ by {diff:+.4f} on average{over}, less than "
+            f"{TIE:g} of their scale: the comparison is a tie the model cannot break."
+        )
+    return None
+
+
+def classify(
+    claim: Any,
+    holds: np.ndarray,
+    sel: np.ndarray,
+    outputs: Mapping[str, Any],
+    sensitivity: tuple[Swing, ...] = (),
+) -> tuple[str, str]:
+    """A claim's verdict (one of :data:`VERDICTS`) and a one-sentence reading.
+
+    ``holds`` and ``sel`` are bool arrays of shape (draws,): whether the statement holds, and
+    the draws it is about (where its ``given`` holds). In order: ``not checkable`` when the
+    scenario marks the statement as a proxy (its ``proxy`` field says why); ``by
+    construction`` when it restates an input (``restates``); ``indistinguishable`` when it
+    compares two outputs whose difference, averaged over the draws it is about, is smaller
+    than :data:`TIE` times their scale (a tie the simulation cannot break); ``by
+    construction`` when a per-draw statement holds, or fails, in every draw (no input within
+    its stated range changes it, so the verdict follows from the inputs); otherwise
+    supported (>= 80% of the draws), not supported (<= 20%) or depends."""
+    n = int(sel.sum())
+    share = float(holds[sel].mean()) if n else float("nan")
+    given = getattr(claim, "given", None)
+    over = "" if given is None else f" of the {n:,} draws where {given}"
+    if getattr(claim, "proxy", None):
+        return "not checkable", f"The statement is a proxy: {claim.proxy}"
+    if getattr(claim, "restates", None):
+        return "by construction", f"The statement restates an input: {claim.restates}."
+    if n == 0:
+        return "no draws", "No draw satisfies the claim's condition."
+    tie = _tie_reading(claim.statement, sel, outputs, over)
+    if tie is not None:
+        return "indistinguishable", tie
+    if share in (0.0, 1.0) and not is_distribution(claim, outputs):
+        word = "holds" if share == 1.0 else "fails"
+        return "by construction", (
+            f"It {word} in every draw{over}: no input within its stated range changes it, so "
+            "the verdict follows from the inputs rather than from anything uncertain."
+        )
+    turn = (
+        "; it turns on "
+        + "; ".join(
+            f"{name} ({lo:.0%} in its lower half, {hi:.0%} in its upper)"
+            for name, lo, hi in sensitivity
+        )
+        if sensitivity
+        else "; no single input's halves move it by 10 points or more"
+    )
+    return verdict(share), f"It holds in {share:.0%}{over or ' of the draws'}{turn}."
+
+
+def is_distribution(claim: Any, outputs: Mapping[str, Any]) -> bool:
+    """Whether the claim is about the whole distribution (it names an output such as
+    ``war.p_frozen``, the same value in every draw): its share is 0 or 1 by its nature, and
+    whether it is robust is read from the halves of the inputs, not from that share."""
+    return any(n.startswith(DISTRIBUTION_OUTPUTS) for n in statement_names(claim.statement))
+
+
+def verdict(share: float) -> str:
+    """'supported', 'not supported' or 'depends', from the share of draws that hold."""
+    if share >= SUPPORTED:
+        return "supported"
+    if share <= NOT_SUPPORTED:
+        return "not supported"
+    return "depends"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    id: str
+    who: str
+    paraphrase: str
+    statement: str | None
+    share: float | None
+    verdict: str
+    sensitivity: tuple[Swing, ...]  # (input, share below, share above)
+    given: str | None = None
+    note: str | None = None
+    n: int | None = None  # draws the share is taken over
+    reading: str | None = None  # one sentence: what the verdict means
+    #: the inputs whose halves move the share most, whatever the size (for a tornado chart):
+    #: (input, share in its lower half, share in its upper half), largest swing first
+    swings: tuple[Swing, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "who": self.who,
+            "statement": self.statement,
+            "given": self.given,
+            "note": self.note,
+            "share": self.share,
+            "n": self.n,
+            "verdict": self.verdict,
+            "reading": self.reading,
+            "sensitivity": [
+                {"input": name, "share_low": lo, "share_high": hi}
+                for name, lo, hi in self.sensitivity
+            ],
+        }
+
+
+def _unchecked(claim: Any, **extra: Any) -> ClaimResult:
+    """The result of a claim without a statement."""
+    return ClaimResult(
+        claim.id, claim.who, claim.paraphrase, None, None, "not yet checkable", (), **extra
+    )
+
+
+def _judged(
+    claim: Any,
+    holds: np.ndarray,
+    sel: np.ndarray,
+    outputs: Mapping[str, Any],
+    share: float | None,
+    swings: list[Swing],
+    top: int,
+    min_change: float,
+    **extra: Any,
+) -> ClaimResult:
+    """The result of a claim whose statement was evaluated: ``swings`` (one per input, in
+    any order) sorted largest first, the ``top`` that move the share by at least
+    ``min_change`` kept as its sensitivity, and its verdict by :func:`classify`."""
+    swings.sort(key=lambda t: -abs(t[2] - t[1]))
+    kept = tuple(t for t in swings if abs(t[2] - t[1]) >= min_change)[:top]
+    v, reading = classify(claim, holds, sel, outputs, kept)
+    return ClaimResult(
+        claim.id,
+        claim.who,
+        claim.paraphrase,
+        claim.statement,
+        share,
+        v,
+        kept,
+        reading=reading,
+        swings=tuple(swings[:SWINGS]),
+        **extra,
+    )
+
+
+def _half_shares(holds: np.ndarray, inputs: Mapping[str, np.ndarray]) -> list[Swing]:
+    """The share of holding draws in the lower and upper half (split at the median) of each
+    input of ``inputs`` (each of shape (draws,)) that varies; inputs of another shape are
+    left out."""
+    swings = []
+    for name, values in inputs.items():
+        values = np.asarray(values)
+        if values.shape != holds.shape or np.ptp(values) == 0:
+            continue
+        low = values <= np.median(values)
+        if low.all() or not low.any():
+            continue
+        swings.append((name, float(holds[low].mean()), float(holds[~low].mean())))
+    return swings
+
+
+def ledger(
+    claims: list[Any],
+    outputs: Mapping[str, Any],
+    inputs: Mapping[str, np.ndarray],
+    *,
+    top: int = 2,
+    min_change: float = 0.1,
+) -> list[ClaimResult]:
+    """Evaluate every claim. ``inputs`` maps an uncertain input's name to its draws, shape
+    (draws,) aligned with the outputs; the sensitivity of a claim lists the ``top`` inputs
+    whose lower and upper halves change the share of holding draws by at least
+    ``min_change``."""
+    results = []
+    for c in claims:
+        if not c.statement:
+            results.append(_unchecked(c))
+            continue
+        holds = evaluate(c.statement, outputs, claim=c.id)
+        sel = np.ones(holds.shape, bool)
+        swings = _half_shares(holds, inputs)
+        results.append(
+            _judged(c, holds, sel, outputs, float(holds.mean()), swings, top, min_change)
+        )
+    return results
+
+
+def scenario_outputs(
+    forecasts: list[Any], credibility: Any | None, war: Any | None = None
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Outputs and uncertain inputs of an analysis, aligned on a common number of draws.
+
+    ``forecasts`` are :class:`guaranty.pipeline.Forecast` objects run with draws;
+    ``credibility`` a :class:`guaranty.credibility.CredibilityResult` (or None).
+    """
+    lengths = [f.samples.shape[0] for f in forecasts if f.samples is not None]
+    if credibility is not None:
+        lengths.append(credibility.draws)
+    if war is not None:
+        lengths.append(war.draws)
+    n = min(lengths) if lengths else 0
+    outputs: dict[str, Any] = {"forecast": {}}
+    for f in forecasts:
+        if f.samples is not None:
+            outputs["forecast"][f.model] = {
+                issue.id: f.samples[:n, k] for k, issue in enumerate(f.issues)
+            }
+    inputs: dict[str, np.ndarray] = {}
+    if credibility is not None:
+        for name, group in credibility.outputs().items():
+            if isinstance(group, dict):
+                outputs[name] = {k: v[:n] for k, v in group.items()}
+            else:
+                outputs[name] = group[:n]
+        inputs.update({k: v[:n] for k, v in credibility.inputs.items()})
+    if war is not None:
+        outputs["war"] = {k: v[:n] for k, v in war.outputs().items()}
+    return outputs, inputs
+
+
+# --- the ledger of a pipeline run -------------------------------------------------------------
+
+
+def _lower_halves(inputs: Mapping[str, np.ndarray]) -> list[tuple[str, np.ndarray]]:
+    """Each input that varies, with the bool mask (draws,) of its draws at or below its
+    median (taken over the draws where it is not NaN)."""
+    halves = []
+    for name, values in inputs.items():
+        ok = ~np.isnan(values)
+        if ok.sum() < 2 or np.ptp(values[ok]) == 0:
+            continue
+        low = values <= np.median(values[ok])
+        if low.all() or not low.any():
+            continue
+        halves.append((name, low))
+    return halves
+
+
+class _HalfOutputs:
+    """The run's outputs of ``groups`` recomputed on each half of each input, computed once
+    for every claim that needs them."""
+
+    def __init__(self, result: Any, groups: set[str]) -> None:
+        self.result = result
+        self.groups = groups
+        self.cache: dict[tuple[str, bool], Mapping[str, Any]] = {}
+
+    def of(self, name: str, low: np.ndarray, lower: bool) -> Mapping[str, Any]:
+        """The outputs on the lower half (``lower``) or the upper half of input ``name``,
+        whose lower half is the bool mask ``low`` (draws,)."""
+        if (name, lower) not in self.cache:
+            part = self.result.subset(low if lower else ~low, with_inputs=False)
+            self.cache[(name, lower)] = part.outputs(self.groups)
+        return self.cache[(name, lower)]
+
+
+def _share(holds: np.ndarray, sel: np.ndarray) -> float | None:
+    h = holds[sel]
+    return float(h.mean()) if h.size else None
+
+
+def _holds_where(claim: Any, outputs: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Whether the claim's statement holds, and the draws where its ``given`` holds (all
+    draws without one): two bool arrays of shape (draws,)."""
+    holds = evaluate(claim.statement, outputs, claim=claim.id)
+    sel = (
+        evaluate(claim.given, outputs, claim=claim.id)
+        if claim.given
+        else np.ones(holds.shape, bool)
+    )
+    return holds, sel
+
+
+def _run_claim(
+    c: Any,
+    full: Mapping[str, Any],
+    halves: list[tuple[str, np.ndarray]],
+    split: _HalfOutputs,
+    prefixes: tuple[str, ...],
+    top: int,
+    min_change: float,
+) -> ClaimResult:
+    """One claim of :func:`run_ledger`."""
+    note = getattr(c, "note", None)
+    given = getattr(c, "given", None)
+    if not c.statement:
+        return _unchecked(c, given=given, note=note)
+    names = statement_names(c.statement) | statement_names(given)
+    holistic = any(n.startswith(prefixes) for n in names)
+    holds, sel = _holds_where(c, full)
+    swings = []
+    for name, low in halves:
+        if holistic:
+            lo = _share(*_holds_where(c, split.of(name, low, True)))
+            hi = _share(*_holds_where(c, split.of(name, low, False)))
+        else:
+            lo = _share(holds, sel & low)
+            hi = _share(holds, sel & ~low)
+        if lo is not None and hi is not None:
+            swings.append((name, lo, hi))
+    share = _share(holds, sel)
+    extra = {"given": given, "note": note, "n": int(sel.sum())}
+    return _judged(c, holds, sel, full, share, swings, top, min_change, **extra)
+
+
+def run_ledger(
+    claims: list[Any],
+    result: Any,
+    *,
+    top: int = 2,
+    min_change: float = 0.1,
+) -> list[ClaimResult]:
+    """Evaluate every claim over a pipeline run (:class:`guaranty.montecarlo.RunResult`).
+
+    A claim's share is taken over the draws where its ``given`` statement holds (all draws
+    without one). Its sensitivity splits the draws at the median of each uncertain input and
+    re-evaluates the claim on each half: per-draw statements on the draws of the half, and
+    statements over outputs that summarise the whole distribution (such as ``war.p_frozen``)
+    with those outputs recomputed on the half. The ``top`` inputs whose halves differ by at
+    least ``min_change`` are kept, largest difference first.
+    """
+    halves = _lower_halves(result.input_arrays())
+    full = result.outputs()
+    prefixes = getattr(result, "DISTRIBUTION_OUTPUTS", ())
+    # the groups of outputs to recompute on each half: those of the claims that need them
+    groups: set[str] = set()
+    for c in claims:
+        names = statement_names(c.statement) | statement_names(getattr(c, "given", None))
+        if c.statement and any(n.startswith(prefixes) for n in names):
+            groups |= {n.split(".")[0] for n in names}
+    split = _HalfOutputs(result, groups)
+    return [_run_claim(c, full, halves, split, prefixes, top, min_change) for c in claims]

@@ -164,7 +164,7 @@ class CredibilityResult:
 
     def outputs(self) -> dict[str, Any]:
         """Per-draw outputs for claims: name -> {design: array (draws,)} or array (draws,)."""
-        from guaranty.claims import CREDIBILITY_OUTPUTS  # the names claims may use
+        from guaranty.scenario.claim_names import CREDIBILITY_OUTPUTS  # names claims may use
 
         out: dict[str, Any] = {k: {} for k in CREDIBILITY_OUTPUTS}
         best = np.zeros(self.draws)

@@ -15,10 +15,14 @@ from typing import Any
 import numpy as np
 
 from guaranty.models.war.battlefield import OUTCOMES
+from guaranty.scenario.claim_names import DISTRIBUTION_OUTPUTS as _DISTRIBUTION
+from guaranty.scenario.claim_names import PIPELINE_METRICS
 
 __all__ = ["METRICS", "BlockResult", "Layout", "RunResult"]
 
-#: per-design outputs of the "what if" runs, each of shape (designs, draws)
+#: per-design outputs of the "what if" runs, each of shape (designs, draws) (the names
+#: claims may use are declared once, in the scenario's claim vocabulary)
+METRICS = PIPELINE_METRICS
 METRICS = (
     "p_any",
     "p_all",
@@ -220,7 +224,7 @@ class RunResult:
     # -- claims -----------------------------------------------------------------------------
 
     #: outputs that summarise the whole distribution (the same value in every draw)
-    DISTRIBUTION_OUTPUTS = ("war.p_", "p_peace_reached", "explained.", "p_design.")
+    DISTRIBUTION_OUTPUTS = _DISTRIBUTION
 
     def outputs(self, groups: Iterable[str] | None = None) -> dict[str, Any]:
         """Named per-draw outputs for claims (docs/claims.md); shares are repeated per draw.

@@ -32,8 +32,8 @@ __all__ = [
     "statement_names",
 ]
 
-#: the what-if metrics of a pipeline run, one value per design (the one list:
-#: ``guaranty.montecarlo.METRICS`` must equal it; a test keeps the two equal)
+#: the what-if metrics of a pipeline run, one value per design (the one list; the run's
+#: results read it as ``guaranty.results.METRICS``)
 PIPELINE_METRICS = (
     "p_any",
     "p_all",
@@ -60,8 +60,8 @@ CREDIBILITY_OUTPUTS = (
     "p_abandoned",
 )
 
-#: outputs that summarise the whole distribution, one value repeated in every draw (as
-#: ``guaranty.montecarlo.RunResult.DISTRIBUTION_OUTPUTS``; a test keeps the two equal)
+#: outputs that summarise the whole distribution, one value repeated in every draw (read by
+#: ``guaranty.results.RunResult.DISTRIBUTION_OUTPUTS``)
 DISTRIBUTION_OUTPUTS = ("war.p_", "p_peace_reached", "explained.", "p_design.")
 
 #: the negotiation models shipped with guaranty, in the order the model registry lists them

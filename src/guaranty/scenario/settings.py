@@ -94,9 +94,9 @@ class PipelineSettings(Strict):
     def _known_model(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        from guaranty.models import registry
+        from guaranty.scenario.claim_names import negotiation_models
 
-        known = registry.available()
+        known = list(negotiation_models())
         if v not in known:
             close = closest(v, known)
             hint = f"did you mean '{close}'? " if close else ""

@@ -126,7 +126,7 @@ def parse_yaml_scenario(text: str, *, name: str = "<string>") -> Scenario:
         scenario = validate_scenario(data)
     except ValidationError as exc:
         raise _to_scenario_error(exc, node, name) from None
-    from guaranty.claims import check_names
+    from guaranty.scenario.claim_names import check_names
 
     try:
         check_names(scenario)

@@ -3,7 +3,7 @@
 * Table 2 (per-round median and mean of the EU car-emission case, Q = 1.0), parsed from
   ``tests/data/scholz_2011_table2_expected.txt``;
 * the round-1 expected utilities plotted in the paper's figures 7-9 (read off the figures);
-* the vectorised kernel against the per-draw loop of ``_bdm_reference`` on random inputs;
+* the vectorised kernel against the per-draw loop of ``oracles/bdm.py`` on random inputs;
 * the prefix-sum vote margins against the direct sum over third parties.
 """
 
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles.bdm import reference_run
 
 import guaranty.models.bargaining.bdm as bdm_module
 from guaranty.errors import ModelError
 from guaranty.models import registry
-from guaranty.models.bargaining._bdm_reference import reference_run
 from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.models.bargaining.bdm import (
     BuenoDeMesquita,

@@ -80,16 +80,24 @@ gives the evidence (the paper's figures 7-9, Table 2, and a public port of their
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from guaranty.errors import ModelError
 from guaranty.models.bargaining.base import (
     NegotiationInputs,
     NegotiationModel,
     NegotiationResult,
     effective_weights,
+)
+from guaranty.models.params import (
+    Boolean,
+    Constraint,
+    Interval,
+    NoneOr,
+    Options,
+    check_parameters,
 )
 from guaranty.models.registry import register
 
@@ -601,15 +609,6 @@ def bdm_paths(
     return paths.transpose(2, 0, 1), medians.T, means.T, rounds_run
 
 
-_CHOICES = {
-    "probability": ("pooled", "pairwise"),
-    "vote_utility": ("risk", "linear"),
-    "risk": ("received", "made", "neutral"),
-    "selection": ("paper", "least", "strongest"),
-    "scale": ("positions", "issue"),
-}
-
-
 @register
 class BuenoDeMesquita(NegotiationModel):
     """Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011).
@@ -645,6 +644,18 @@ class BuenoDeMesquita(NegotiationModel):
     name: ClassVar[str] = "bdm"
     summary: ClassVar[str] = "Bueno de Mesquita's expected-utility model (Scholz et al. 2011)"
     iterative: ClassVar[bool] = True
+    parameters: ClassVar[dict[str, Constraint]] = {
+        "rounds": Interval(Integral, 1, None, closed="left"),
+        "tol": NoneOr(Interval(Real, 0, None, closed="left")),
+        "q": Interval(Real, 0, 1, closed="both"),
+        "t": NoneOr(Interval(Real, 0, 1, closed="both")),
+        "probability": Options("pooled", "pairwise"),
+        "vote_utility": Options("risk", "linear"),
+        "risk": Options("received", "made", "neutral"),
+        "selection": Options("paper", "least", "strongest"),
+        "capitulation": Boolean(),
+        "scale": Options("positions", "issue"),
+    }
 
     def __init__(
         self,
@@ -659,32 +670,19 @@ class BuenoDeMesquita(NegotiationModel):
         capitulation: bool = True,
         scale: str = "positions",
     ) -> None:
-        def bad(pname: str, what: str, value: object) -> ModelError:
-            return ModelError(f"parameter {pname} of {self.name} must be {what}; got {value!r}")
-
-        def number(value: object) -> bool:
-            return isinstance(value, int | float) and not isinstance(value, bool)
-
-        if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
-            raise bad("rounds", "an integer >= 1", rounds)
-        if tol is not None and not (number(tol) and 0 <= tol < np.inf):
-            raise bad("tol", "None or a number >= 0", tol)
-        if not (number(q) and 0 <= q <= 1):
-            raise bad("q", "a number in [0, 1]", q)
-        if t is not None and not (number(t) and 0 <= t <= 1):
-            raise bad("t", "None or a number in [0, 1]", t)
-        for pname, value in (
-            ("probability", probability),
-            ("vote_utility", vote_utility),
-            ("risk", risk),
-            ("selection", selection),
-            ("scale", scale),
-        ):
-            if value not in _CHOICES[pname]:
-                options = ", ".join(repr(o) for o in _CHOICES[pname])
-                raise bad(pname, f"one of {options}", value)
-        if not isinstance(capitulation, bool):
-            raise bad("capitulation", "True or False", capitulation)
+        check_parameters(
+            self,
+            rounds=rounds,
+            tol=tol,
+            q=q,
+            t=t,
+            probability=probability,
+            vote_utility=vote_utility,
+            risk=risk,
+            selection=selection,
+            capitulation=capitulation,
+            scale=scale,
+        )
         self.rounds = rounds
         self.tol = None if tol is None else float(tol)
         self.q = float(q)

@@ -104,11 +104,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import combinations
+from numbers import Integral
 from typing import Any, ClassVar
 
 import numpy as np
 
-from guaranty.errors import ModelError
 from guaranty.models.bargaining.base import (
     NegotiationInputs,
     NegotiationModel,
@@ -117,6 +117,7 @@ from guaranty.models.bargaining.base import (
 )
 from guaranty.models.bargaining.compromise import weighted_mean
 from guaranty.models.bargaining.median import weighted_median
+from guaranty.models.params import Constraint, Interval, check_parameters
 from guaranty.models.registry import register
 
 __all__ = ["Exchange", "candidate_table", "exchange_rounds", "new_start_position"]
@@ -633,11 +634,12 @@ class Exchange(NegotiationModel):
     iterative: ClassVar[bool] = True
     separable: ClassVar[bool] = False
 
+    parameters: ClassVar[dict[str, Constraint]] = {
+        "rounds": Interval(Integral, 1, None, closed="left")
+    }
+
     def __init__(self, rounds: int = 10) -> None:
-        if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
-            raise ModelError(
-                f"parameter rounds of {self.name} must be an integer >= 1; got {rounds!r}"
-            )
+        check_parameters(self, rounds=rounds)
         self.rounds = rounds
 
     def __repr__(self) -> str:

@@ -109,6 +109,7 @@ Equations, the option mapping and the validation figures: ``docs/models/smp.md``
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
@@ -122,6 +123,7 @@ from guaranty.models.bargaining.base import (
 )
 from guaranty.models.bargaining.compromise import weighted_mean
 from guaranty.models.bargaining.median import weighted_median
+from guaranty.models.params import Constraint, Interval, Options, check_parameters
 from guaranty.models.registry import register
 
 __all__ = [
@@ -470,6 +472,14 @@ class SpatialModelOfPolitics(NegotiationModel):
     summary: ClassVar[str] = "KTAB's Spatial Model of Politics (all issues one space, by turns)"
     iterative: ClassVar[bool] = True
     separable: ClassVar[bool] = False
+    parameters: ClassVar[dict[str, Constraint]] = {
+        **{option: Options(*values) for option, values in OPTIONS.items()},
+        "minIter": Interval(Integral, 1, None, closed="left"),
+        "maxIter": Interval(Integral, 1, None, closed="left"),
+        "minDeltaRatio": Interval(Real, 0, 1, closed="neither"),
+        "forecast": Options(*FORECASTS),
+    }
+    ordered_parameters: ClassVar[tuple[tuple[str, str], ...]] = (("minIter", "maxIter"),)
 
     def __init__(
         self,
@@ -498,35 +508,14 @@ class SpatialModelOfPolitics(NegotiationModel):
             "InterVecBrgn": InterVecBrgn,
             "BargnModel": BargnModel,
         }
-        for pname, value in given.items():
-            if value not in OPTIONS[pname]:
-                raise ModelError(
-                    f"parameter {pname} of {self.name} must be one of "
-                    f"{', '.join(OPTIONS[pname])}; got {value!r}"
-                )
-        if forecast not in FORECASTS:
-            raise ModelError(
-                f"parameter forecast of {self.name} must be one of {', '.join(FORECASTS)}; "
-                f"got {forecast!r}"
-            )
-        for pname, value in (("minIter", minIter), ("maxIter", maxIter)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ModelError(
-                    f"parameter {pname} of {self.name} must be an integer >= 1; got {value!r}"
-                )
-        if minIter > maxIter:
-            raise ModelError(
-                f"parameter minIter of {self.name} must be <= maxIter ({maxIter}); got {minIter!r}"
-            )
-        if (
-            isinstance(minDeltaRatio, bool)
-            or not isinstance(minDeltaRatio, int | float)
-            or not 0 < minDeltaRatio < 1
-        ):
-            raise ModelError(
-                f"parameter minDeltaRatio of {self.name} must be a number in (0, 1); "
-                f"got {minDeltaRatio!r}"
-            )
+        check_parameters(
+            self,
+            **given,
+            minIter=minIter,
+            maxIter=maxIter,
+            minDeltaRatio=minDeltaRatio,
+            forecast=forecast,
+        )
         self.options = given
         self.VictoryProbModel = VictoryProbModel
         self.VotingRule = VotingRule

@@ -54,6 +54,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from numbers import Real
 from typing import ClassVar
 
 import numpy as np
@@ -63,6 +64,14 @@ from scipy.special import expit, ndtri
 from guaranty.errors import ModelError
 from guaranty.models.credibility import CoefficientPosterior, CredibilityModel, register
 from guaranty.models.logit import brier_score, log_loss
+from guaranty.models.params import (
+    Constraint,
+    Interval,
+    Names,
+    NoneOr,
+    check_parameters,
+    check_value,
+)
 
 __all__ = [
     "DEFAULT_FEATURES",
@@ -123,6 +132,7 @@ _TRANSFORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "milaid": _positive,
 }
 
+_FEATURE_NAMES = Names(FEATURES)
 _PRIOR_GRID = np.geomspace(0.05, 20.0, 41)
 _NEWTON_MAX_ITER = 100
 _NEWTON_TOL = 1e-10
@@ -136,7 +146,7 @@ def feature_matrix(
     ``table`` maps the column names of ``guaranty.data.alliances`` to arrays of shape
     (rows,); the features are derived as described in ``FEATURES``.
     """
-    _check_features(features, "feature_matrix")
+    check_value("feature_matrix", "features", _FEATURE_NAMES, features)
     cols = []
     for name in features:
         if name not in table:
@@ -145,21 +155,6 @@ def feature_matrix(
         cols.append(_TRANSFORMS.get(name, lambda c: c)(col))
     n = len(next(iter(table.values()))) if table else 0
     return np.stack(cols, axis=1) if cols else np.empty((n, 0))
-
-
-def _check_features(features: Sequence[str], owner: str) -> tuple[str, ...]:
-    if isinstance(features, str):
-        raise ModelError(f"parameter features of {owner} must be a sequence of names; got a str")
-    names = tuple(features)
-    unknown = [f for f in names if f not in FEATURES]
-    if unknown:
-        raise ModelError(
-            f"parameter features of {owner} must name known features ({', '.join(FEATURES)}); "
-            f"got {', '.join(map(repr, unknown))}"
-        )
-    if len(set(names)) != len(names):
-        raise ModelError(f"parameter features of {owner} must not repeat a name; got {names}")
-    return names
 
 
 @dataclass(frozen=True, eq=False)
@@ -304,6 +299,12 @@ class EmpiricalHonoring(CredibilityModel):
         "obligation type and alliance design"
     )
 
+    parameters: ClassVar[dict[str, Constraint]] = {
+        "features": _FEATURE_NAMES,
+        "prior_scale": NoneOr(Interval(Real, 0, None, closed="neither")),
+        "intercept_scale": Interval(Real, 0, None, closed="neither"),
+    }
+
     def __init__(
         self,
         *,
@@ -311,17 +312,10 @@ class EmpiricalHonoring(CredibilityModel):
         prior_scale: float | None = None,
         intercept_scale: float = 10.0,
     ) -> None:
-        self._features = _check_features(features, "honoring")
-        if prior_scale is not None and not (np.isfinite(prior_scale) and prior_scale > 0):
-            raise ModelError(
-                f"parameter prior_scale of honoring must be a positive number or None; "
-                f"got {prior_scale!r}"
-            )
-        if not (np.isfinite(intercept_scale) and intercept_scale > 0):
-            raise ModelError(
-                f"parameter intercept_scale of honoring must be a positive number; "
-                f"got {intercept_scale!r}"
-            )
+        check_parameters(
+            self, features=features, prior_scale=prior_scale, intercept_scale=intercept_scale
+        )
+        self._features = tuple(features)
         self.prior_scale = None if prior_scale is None else float(prior_scale)
         self.intercept_scale = float(intercept_scale)
 

@@ -6,7 +6,7 @@ of other actors' positions, the list of moves) in shared arrays. This module kee
 own bookkeeping instead: a list of exchange objects, each with its own copy of that state,
 recalculated one by one after each realised exchange, with the list of moves kept literally.
 The kernel is checked against it (``tests/models/test_exchange.py``) and timed against it
-(``benchmarks/bench_exchange.py``). It is not registered (the module name starts with "_").
+(``benchmarks/bench_exchange.py``). It is a test oracle, not part of the installed package.
 
 Every choice (the normalised scale, the order of tied exchanges, the tolerances) is the
 kernel's; see the ``Choices`` of :mod:`guaranty.models.bargaining.exchange` and

@@ -18,12 +18,7 @@ import math
 
 import numpy as np
 
-from guaranty.models.bargaining.base import (
-    NegotiationInputs,
-    NegotiationResult,
-    effective_weights,
-)
-from guaranty.models.bargaining.smp import (
+from guaranty.models.bargaining._smp_ktab import (
     _EXPONENT,
     _HALF_UP,
     _MARKOV_MAX,
@@ -32,13 +27,17 @@ from guaranty.models.bargaining.smp import (
     _MIN_COALITION,
     _MIN_GAIN,
     _MIN_INTERP,
-    _MIN_SIG_DELTA,
     _P_TOL,
     _POS_TOL,
     _TIE,
-    SpatialModelOfPolitics,
     _uniforms,
 )
+from guaranty.models.bargaining.base import (
+    NegotiationInputs,
+    NegotiationResult,
+    effective_weights,
+)
+from guaranty.models.bargaining.smp import _MIN_SIG_DELTA, SpatialModelOfPolitics
 
 __all__ = ["reference_run"]
 

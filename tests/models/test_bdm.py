@@ -21,6 +21,7 @@ from guaranty.models import registry
 from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.models.bargaining.bdm import (
     BuenoDeMesquita,
+    Contests,
     condorcet_median,
     perceived_eus,
     risk_exponents,
@@ -121,8 +122,9 @@ def test_round1_expected_utilities_match_figures_7_to_9(eu_case: NegotiationInpu
     scale = np.array([6.0])
     mu = condorcet_median(x, w, present, scale)
     model = BuenoDeMesquita(q=1.0)
-    r = risk_exponents(x, s, w, present, scale, mu, model)
-    a, b, _ = perceived_eus(x, s, w, present, scale, mu, r, model)
+    contests = Contests(x, s, w, present, scale)
+    r = risk_exponents(contests, mu, model)
+    a, b, _ = perceived_eus(contests, mu, r, model)
     ids = list(eu_case.actor_ids)
     for viewer, points in FIGURE_POINTS.items():
         i = ids.index(viewer)

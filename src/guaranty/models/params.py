@@ -10,8 +10,8 @@ of scikit-learn's ``_parameter_constraints``)::
     }
     ordered_parameters: ClassVar[tuple[tuple[str, str], ...]] = (("minIter", "maxIter"),)
 
-and its constructor calls :func:`check_parameters` (``check_parameters(self, rounds=rounds,
-...)``) before it stores anything. A value that breaks its constraint raises
+and its constructor calls :func:`check_parameters` (``check_parameters(self, locals())``)
+before it stores anything. A value that breaks its constraint raises
 :class:`ParameterError` (a :class:`~guaranty.errors.ModelError` and a ``ValueError``) whose
 text names the model, the parameter, what is expected and the value given, e.g.
 ``parameter rounds of bdm must be an integer >= 1; got 0``. The contract tests
@@ -198,16 +198,19 @@ def check_value(owner: str, name: str, constraint: Constraint, value: object) ->
         )
 
 
-def check_parameters(model: Any, **given: object) -> None:
+def check_parameters(model: Any, arguments: Mapping[str, object]) -> None:
     """Check constructor arguments against the declaration of ``model``'s class.
 
     ``model`` is the instance being built (or its class): its ``name`` labels the message,
     its ``parameters`` (name -> :class:`Constraint`) say what each accepts, and its optional
-    ``ordered_parameters`` (pairs (a, b)) require a <= b. Every given name must be declared.
-    Raises :class:`ParameterError` on the first parameter that breaks its constraint.
+    ``ordered_parameters`` (pairs (a, b)) require a <= b. ``arguments`` maps parameter names
+    to the values given; a constructor passes ``locals()`` as its first statement (``self``
+    is skipped). Every argument must be declared. Raises :class:`ParameterError` on the
+    first parameter that breaks its constraint.
     """
     declared: Mapping[str, Constraint] = model.parameters
     owner = model.name
+    given = {k: v for k, v in arguments.items() if k not in ("self", "__class__")}
     for pname, value in given.items():
         if pname not in declared:
             raise ParameterError(f"{owner} declares no parameter {pname!r}")

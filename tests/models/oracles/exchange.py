@@ -22,14 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.models.bargaining.exchange import (
-    EPS_BOUND,
-    EPS_GAIN,
-    EPS_MOVE,
-    EPS_NBS,
-    TIE_RTOL,
-    new_start_position,
-)
+from guaranty.models.bargaining._exchange_round import EPS_BOUND, EPS_GAIN, EPS_MOVE, EPS_NBS
+from guaranty.models.bargaining.exchange import TIE_RTOL, new_start_position
 
 __all__ = ["ReferenceExchange", "reference_rounds"]
 

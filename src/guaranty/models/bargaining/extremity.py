@@ -114,12 +114,7 @@ class Extremity(NegotiationModel):
         capability_exponent: float = 1.0,
         salience_exponent: float = 1.0,
     ) -> None:
-        check_parameters(
-            self,
-            extreme_weight=extreme_weight,
-            capability_exponent=capability_exponent,
-            salience_exponent=salience_exponent,
-        )
+        check_parameters(self, locals())
         self.extreme_weight = float(extreme_weight)
         self.capability_exponent = float(capability_exponent)
         self.salience_exponent = float(salience_exponent)

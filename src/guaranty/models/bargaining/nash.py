@@ -334,7 +334,7 @@ class Nash(NegotiationModel):
     parameters: ClassVar[dict[str, Constraint]] = {"disagreement": Options("reference", "worst")}
 
     def __init__(self, disagreement: str = "reference") -> None:
-        check_parameters(self, disagreement=disagreement)
+        check_parameters(self, locals())
         self.disagreement = disagreement
 
     def __repr__(self) -> str:

@@ -115,18 +115,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from guaranty.errors import ModelError
-from guaranty.models.bargaining._smp_ktab import (
-    OPTIONS,
-    _uniforms,
-    condorcet_probabilities,
-    contest_probability,
-    interpolate_bargain,
-    risk_attitudes,
-    smp_utility,
-    third_party_gain,
-    victory_probability,
-    vote,
-)
+from guaranty.models.bargaining import _smp_ktab
+from guaranty.models.bargaining._smp_ktab import *  # noqa: F403 (the names of its __all__)
+from guaranty.models.bargaining._smp_ktab import OPTIONS, _uniforms
 from guaranty.models.bargaining._smp_turn import SMPTurns
 from guaranty.models.bargaining.base import (
     NegotiationInputs,
@@ -139,18 +130,7 @@ from guaranty.models.bargaining.median import weighted_median
 from guaranty.models.params import Constraint, Interval, Options, check_parameters
 from guaranty.models.registry import register
 
-__all__ = [
-    "OPTIONS",
-    "SpatialModelOfPolitics",
-    "condorcet_probabilities",
-    "contest_probability",
-    "interpolate_bargain",
-    "risk_attitudes",
-    "smp_utility",
-    "third_party_gain",
-    "victory_probability",
-    "vote",
-]
+__all__ = ["SpatialModelOfPolitics", *_smp_ktab.__all__]
 
 #: KTAB's option names and their admissible values (first one: KTAB's default).
 
@@ -215,35 +195,11 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         minDeltaRatio: float = 0.02,
         forecast: str = "expected",
     ) -> None:
-        given = {
-            "VictoryProbModel": VictoryProbModel,
-            "VotingRule": VotingRule,
-            "PCEModel": PCEModel,
-            "StateTransitions": StateTransitions,
-            "BigRRange": BigRRange,
-            "BigRAdjust": BigRAdjust,
-            "ThirdPartyCommit": ThirdPartyCommit,
-            "InterVecBrgn": InterVecBrgn,
-            "BargnModel": BargnModel,
-        }
-        check_parameters(
-            self,
-            **given,
-            minIter=minIter,
-            maxIter=maxIter,
-            minDeltaRatio=minDeltaRatio,
-            forecast=forecast,
-        )
-        self.options = given
-        self.VictoryProbModel = VictoryProbModel
-        self.VotingRule = VotingRule
-        self.PCEModel = PCEModel
-        self.StateTransitions = StateTransitions
-        self.BigRRange = BigRRange
-        self.BigRAdjust = BigRAdjust
-        self.ThirdPartyCommit = ThirdPartyCommit
-        self.InterVecBrgn = InterVecBrgn
-        self.BargnModel = BargnModel
+        check_parameters(self, locals())
+        given = locals()
+        self.options = {option: given[option] for option in OPTIONS}
+        for option, value in self.options.items():
+            setattr(self, option, value)
         self.minIter = minIter
         self.maxIter = maxIter
         self.minDeltaRatio = float(minDeltaRatio)

@@ -63,7 +63,7 @@ from scipy.special import expit, ndtri
 
 from guaranty.errors import ModelError
 from guaranty.models.credibility import CoefficientPosterior, CredibilityModel, register
-from guaranty.models.logit import brier_score, log_loss
+from guaranty.models.logit import NormalCoefficients, brier_score, log_loss, newton_ascent
 from guaranty.models.params import (
     Constraint,
     Interval,
@@ -158,7 +158,7 @@ def feature_matrix(
 
 
 @dataclass(frozen=True, eq=False)
-class HonoringPosterior(CoefficientPosterior):
+class HonoringPosterior(NormalCoefficients, CoefficientPosterior):
     """The (normal) posterior of the honoring model's coefficients.
 
     Attributes
@@ -186,11 +186,6 @@ class HonoringPosterior(CoefficientPosterior):
     prior_scale: float
     log_evidence: float
     n_cases: int
-
-    @property
-    def sd(self) -> np.ndarray:
-        """Posterior standard deviations, shape (1 + features,)."""
-        return np.sqrt(np.diag(self.cov))
 
     def design(self, x: np.ndarray) -> np.ndarray:
         """[1, x] with NaN replaced by ``fill``: x of shape (..., features) -> (..., 1 + f)."""
@@ -312,9 +307,7 @@ class EmpiricalHonoring(CredibilityModel):
         prior_scale: float | None = None,
         intercept_scale: float = 10.0,
     ) -> None:
-        check_parameters(
-            self, features=features, prior_scale=prior_scale, intercept_scale=intercept_scale
-        )
+        check_parameters(self, locals())
         self._features = tuple(features)
         self.prior_scale = None if prior_scale is None else float(prior_scale)
         self.intercept_scale = float(intercept_scale)
@@ -380,15 +373,8 @@ class EmpiricalHonoring(CredibilityModel):
         mean = t @ theta
         cov = t @ cov_c @ t.T
         cov = (cov + cov.T) / 2.0
-        return HonoringPosterior(
-            feature_names=self._features,
-            mean=mean,
-            cov=cov,
-            fill=fill,
-            prior_scale=tau,
-            log_evidence=log_ev,
-            n_cases=int(x.shape[0]),
-        )
+        n_cases = int(x.shape[0])
+        return HonoringPosterior(self._features, mean, cov, fill, tau, log_ev, n_cases)
 
     def _prior_sd(self, tau: float, k: int) -> np.ndarray:
         return np.concatenate([[self.intercept_scale], np.full(k, tau)])
@@ -428,27 +414,25 @@ def _laplace(
     """
     prec = 1.0 / prior_sd**2
     theta = np.zeros(d.shape[1]) if start is None else start.copy()
-    obj = _log_posterior(d, y, theta, prec)
-    for _ in range(_NEWTON_MAX_ITER):
+
+    def grad_hess(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p = expit(d @ theta)
         grad = d.T @ (y - p) - prec * theta
         hess = (d.T * (p * (1.0 - p))) @ d + np.diag(prec)
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while True:
-            cand = theta + t * step
-            new = _log_posterior(d, y, cand, prec)
-            if new >= obj - 1e-12 or t < 1e-8:
-                break
-            t /= 2.0
-        theta, obj = cand, new
-        if np.max(np.abs(t * step)) < _NEWTON_TOL:
-            break
-    else:
-        raise ModelError(
+        return grad, hess
+
+    theta, obj = newton_ascent(
+        theta,
+        lambda t: _log_posterior(d, y, t, prec),
+        grad_hess,
+        slack=1e-12,
+        tol=_NEWTON_TOL,
+        max_iter=_NEWTON_MAX_ITER,
+        failure=(
             f"the honoring model's Newton iterations did not converge in {_NEWTON_MAX_ITER} "
             "steps (is the outcome perfectly separated with a huge prior_scale?)"
-        )
+        ),
+    )
     p = expit(d @ theta)
     hess = (d.T * (p * (1.0 - p))) @ d + np.diag(prec)
     sign, logdet = np.linalg.slogdet(hess)

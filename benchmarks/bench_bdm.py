@@ -6,13 +6,14 @@
 
 A synthetic negotiation (positions uniform on 0-100, salience uniform on 0-1, capability
 uniform on 0-1 and the same on every issue, every actor present) is run ``draws`` times.
-Printed: model runs per second (one run = one draw of one issue, all rounds), the peak of the
-memory traced by ``tracemalloc`` during one run of the kernel (plus the process's peak
-resident size), and the speed ratio to ``_bdm_reference`` timed on the first ``ref-draws``
-draws and scaled per run (both timings are the best of ``repeat``, which tames a busy
-machine). Goal: ratio >= 50 at the defaults. Measured 2026-11 on a shared 2-core machine
-with another job running: 1,390-1,510 runs/s, peak traced memory 62 MB (10 MB inputs, 36 MB
-returned round-by-round positions), peak resident size 110 MB, ratio 78-108.
+Printed: model runs per second (one run = one draw of one issue, all rounds), the peak of
+the memory traced by ``tracemalloc`` during one run of the kernel (plus the process's peak
+resident size), and the speed ratio to the test oracle ``tests/models/oracles/bdm.py`` timed
+on the first ``ref-draws`` draws and scaled per run (both timings are the best of
+``repeat``, which tames a busy machine). Goal: ratio >= 50 at the defaults. Measured 2026-11
+on a shared 2-core machine with another job running: 1,390-1,510 runs/s, peak traced memory
+62 MB (10 MB inputs, 36 MB returned round-by-round positions), peak resident size 110 MB,
+ratio 78-108.
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ import resource
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 from _synthetic import synthetic_inputs
 
-from guaranty.models.bargaining._bdm_reference import reference_run
 from guaranty.models.bargaining.bdm import BuenoDeMesquita
+
+# the per-draw reference implementations are test oracles, kept under tests/models
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "models"))
+from oracles.bdm import reference_run
 
 
 def main() -> None:

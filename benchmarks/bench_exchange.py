@@ -5,21 +5,26 @@
 
 Prints runs per second of the registered model on one draw (a forecast at the nominal
 inputs, with the JSON account of every exchange), draws per second on a batch of draws,
-and the plain-loop reference (``_exchange_reference``) on one draw for comparison. Every
-run realises about 60 exchanges a round; decide's own code (pure Python on 28-digit
-decimals) takes seconds per run on the 10-actor, 6-issue sample file.
+and the plain-loop reference (the test oracle ``tests/models/oracles/exchange.py``) on one
+draw for comparison. Every run realises about 60 exchanges a round; decide's own code (pure
+Python on 28-digit decimals) takes seconds per run on the 10-actor, 6-issue sample file.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from _synthetic import synthetic_inputs
 
-from guaranty.models.bargaining._exchange_reference import reference_rounds
 from guaranty.models.bargaining.exchange import Exchange
+
+# the per-draw reference implementations are test oracles, kept under tests/models
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "models"))
+from oracles.exchange import reference_rounds
 
 
 def best_of(repeat: int, fn) -> float:

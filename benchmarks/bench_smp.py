@@ -7,20 +7,25 @@ A synthetic scenario in KTAB's format: positions on [0, 100] with two decimals, 
 saliences summing to between 0.5 and 0.99, capabilities in [10, 200]; every draw is a new
 scenario. Prints the runs (draws) per second of the vectorised kernel, the mean number of
 turns, the peak memory that numpy allocated during a run (``tracemalloc``), and the speed of
-the loop reference (:mod:`guaranty.models.bargaining._smp_reference`) on a few draws.
+the loop reference (the test oracle ``tests/models/oracles/smp.py``) on a few draws.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
 from guaranty.models import registry
-from guaranty.models.bargaining._smp_reference import reference_run
 from guaranty.models.bargaining.base import NegotiationInputs
+
+# the per-draw reference implementations are test oracles, kept under tests/models
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "models"))
+from oracles.smp import reference_run
 
 
 def synthetic(draws: int, actors: int, issues: int, seed: int = 0) -> NegotiationInputs:

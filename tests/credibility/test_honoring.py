@@ -47,10 +47,10 @@ def test_registry() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"features": ("era",)}, "must name known features"),
-        ({"features": "post1945"}, "got a str"),
-        ({"features": ("base", "base")}, "must not repeat"),
-        ({"prior_scale": 0.0}, "prior_scale of honoring must be a positive number"),
+        ({"features": ("era",)}, r"must be a sequence of distinct names .*unknown: 'era'"),
+        ({"features": "post1945"}, r"got 'post1945' \(a single name or not a sequence\)"),
+        ({"features": ("base", "base")}, r"\(a name repeats\)"),
+        ({"prior_scale": 0.0}, "prior_scale of honoring must be None or a positive number"),
         ({"prior_scale": float("nan")}, "prior_scale"),
         ({"intercept_scale": -1.0}, "intercept_scale"),
     ],

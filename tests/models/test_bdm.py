@@ -3,7 +3,7 @@
 * Table 2 (per-round median and mean of the EU car-emission case, Q = 1.0), parsed from
   ``tests/data/scholz_2011_table2_expected.txt``;
 * the round-1 expected utilities plotted in the paper's figures 7-9 (read off the figures);
-* the vectorised kernel against the per-draw loop of ``_bdm_reference`` on random inputs;
+* the vectorised kernel against the per-draw loop of ``oracles/bdm.py`` on random inputs;
 * the prefix-sum vote margins against the direct sum over third parties.
 """
 
@@ -13,14 +13,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles.bdm import reference_run
 
 import guaranty.models.bargaining.bdm as bdm_module
 from guaranty.errors import ModelError
 from guaranty.models import registry
-from guaranty.models.bargaining._bdm_reference import reference_run
 from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.models.bargaining.bdm import (
     BuenoDeMesquita,
+    Contests,
     condorcet_median,
     perceived_eus,
     risk_exponents,
@@ -121,8 +122,9 @@ def test_round1_expected_utilities_match_figures_7_to_9(eu_case: NegotiationInpu
     scale = np.array([6.0])
     mu = condorcet_median(x, w, present, scale)
     model = BuenoDeMesquita(q=1.0)
-    r = risk_exponents(x, s, w, present, scale, mu, model)
-    a, b, _ = perceived_eus(x, s, w, present, scale, mu, r, model)
+    contests = Contests(x, s, w, present, scale)
+    r = risk_exponents(contests, mu, model)
+    a, b, _ = perceived_eus(contests, mu, r, model)
     ids = list(eu_case.actor_ids)
     for viewer, points in FIGURE_POINTS.items():
         i = ids.index(viewer)

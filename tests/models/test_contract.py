@@ -5,17 +5,36 @@ For random negotiations (hypothesis) each model must: return outcomes of shape
 keep each outcome inside the issue's range (indeed inside the span of the present actors'
 positions); ignore absent actors whatever their placeholder values; and treat one draw as a
 batch of one.
+
+Parameters (every negotiation model and every credibility model): the model builds with its
+defaults; every constructor parameter is declared (``guaranty.models.params``); for each
+declared parameter a value drawn from its constraint is accepted and a value drawn outside
+it is refused with a ``ParameterError`` (a ``ModelError`` and a ``ValueError``) naming the
+model, the parameter, what is expected and the value.
 """
 
 from __future__ import annotations
+
+import inspect
+from numbers import Integral
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guaranty.models import registry
+from guaranty.errors import ModelError
+from guaranty.models import credibility, registry
 from guaranty.models.bargaining.base import NegotiationInputs
+from guaranty.models.params import (
+    Boolean,
+    Constraint,
+    Interval,
+    Names,
+    NoneOr,
+    Options,
+    ParameterError,
+)
 
 MODELS = registry.available()
 
@@ -101,3 +120,128 @@ def test_unknown_model_name_suggests() -> None:
 
     with pytest.raises(ModelError, match="did you mean 'median'"):
         registry.get("medain")
+
+
+# ------------------------------------------------------------------------------------------
+# Parameters: every model declares what each constructor parameter accepts
+# (guaranty.models.params); the declaration is checked here against the constructor.
+
+KINDS = {"negotiation": registry, "credibility": credibility}
+REGISTERED = [(kind, name) for kind, reg in KINDS.items() for name in reg.available()]
+PARAMETERS = [
+    (kind, name, pname) for kind, name in REGISTERED for pname in KINDS[kind].get(name).parameters
+]
+
+
+def valid_values(c: Constraint) -> st.SearchStrategy:
+    """Values the constraint accepts."""
+    if isinstance(c, NoneOr):
+        return st.none() | valid_values(c.inner)
+    if isinstance(c, Options):
+        return st.sampled_from(c.options)
+    if isinstance(c, Boolean):
+        return st.booleans()
+    if isinstance(c, Names):
+        return st.permutations(c.known).flatmap(
+            lambda names: st.integers(0, len(names)).map(lambda k: tuple(names[:k]))
+        )
+    assert isinstance(c, Interval)
+    if c.kind is Integral:
+        lo = None if c.low is None else int(c.low) + (0 if c.low_closed else 1)
+        hi = None if c.high is None else int(c.high) - (0 if c.high_closed else 1)
+        return st.integers(lo, hi if hi is not None else (lo or 0) + 50)
+    return st.floats(
+        c.low,
+        c.high,
+        exclude_min=c.low is not None and not c.low_closed,
+        exclude_max=c.high is not None and not c.high_closed,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+
+
+def invalid_values(c: Constraint) -> st.SearchStrategy:
+    """Values the constraint rejects."""
+    wrong_type = st.sampled_from([[1], {"a": 1}, object()])
+    if isinstance(c, NoneOr):
+        return invalid_values(c.inner).filter(lambda v: v is not None)
+    if isinstance(c, Options):
+        return st.text(max_size=12).filter(lambda v: v not in c.options) | wrong_type | st.none()
+    if isinstance(c, Boolean):
+        return st.sampled_from([0, 1, "True", None, 1.0])
+    if isinstance(c, Names):
+        return (
+            st.sampled_from(c.known)  # a single name
+            | st.sampled_from(c.known).map(lambda n: (n, n))  # a repeat
+            | st.text(min_size=1).filter(lambda n: n not in c.known).map(lambda n: (n,))
+            | st.sampled_from([1, None])
+        )
+    assert isinstance(c, Interval)
+    nan, inf = float("nan"), float("inf")
+    strategies = [st.sampled_from([nan, inf, -inf, True, False, "1", None])]
+    integer = c.kind is Integral
+    if integer:
+        strategies.append(st.sampled_from([2.0, 1.5]))  # a float where an integer is due
+    if c.low is not None:
+        if integer:
+            strategies.append(st.integers(max_value=int(c.low) - (1 if c.low_closed else 0)))
+        else:
+            strategies.append(
+                st.floats(max_value=c.low, exclude_max=c.low_closed, allow_infinity=False)
+            )
+    if c.high is not None:
+        if integer:
+            strategies.append(st.integers(min_value=int(c.high) + (1 if c.high_closed else 0)))
+        else:
+            strategies.append(
+                st.floats(min_value=c.high, exclude_min=c.high_closed, allow_infinity=False)
+            )
+    return st.one_of(strategies)
+
+
+def _build(kind: str, name: str, **params: object) -> object:
+    """The model ``name`` built with ``params``, parameters ordered after them adjusted."""
+    reg = KINDS[kind]
+    for low, high in getattr(reg.get(name), "ordered_parameters", ()):
+        if low in params and high not in params:
+            params[high] = params[low]
+        elif high in params and low not in params:
+            params[low] = params[high]
+    return reg.create(name, **params)
+
+
+@pytest.mark.parametrize(("kind", "name"), REGISTERED)
+def test_model_builds_with_defaults(kind: str, name: str) -> None:
+    assert isinstance(KINDS[kind].create(name), KINDS[kind].get(name))
+
+
+@pytest.mark.parametrize(("kind", "name"), REGISTERED)
+def test_every_constructor_parameter_is_declared(kind: str, name: str) -> None:
+    cls = KINDS[kind].get(name)
+    signature = inspect.signature(cls.__init__)
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    args = [p.name for p in signature.parameters.values() if p.kind in named and p.name != "self"]
+    assert set(args) == set(cls.parameters), f"{name}: declared {sorted(cls.parameters)}"
+    for pname in args:  # the defaults satisfy the declaration
+        assert cls.parameters[pname].accepts(signature.parameters[pname].default), pname
+    for low, high in getattr(cls, "ordered_parameters", ()):
+        assert {low, high} <= set(args)
+
+
+@pytest.mark.parametrize(("kind", "name", "pname"), PARAMETERS)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_declared_parameters_are_enforced(
+    kind: str, name: str, pname: str, data: st.DataObject
+) -> None:
+    reg = KINDS[kind]
+    constraint = reg.get(name).parameters[pname]
+    good = data.draw(valid_values(constraint), label="valid")
+    assert constraint.accepts(good)
+    _build(kind, name, **{pname: good})
+    bad = data.draw(invalid_values(constraint), label="invalid")
+    assert not constraint.accepts(bad)
+    with pytest.raises(ParameterError, match=rf"parameter {pname} of {name} must be ") as err:
+        reg.create(name, **{pname: bad})
+    assert isinstance(err.value, ValueError) and isinstance(err.value, ModelError)
+    assert constraint.describe() in str(err.value) and repr(bad) in str(err.value)

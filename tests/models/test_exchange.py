@@ -5,7 +5,7 @@
 * decide's own exchange list for its sample data, round 1: every exchange, position and
   gain, from running decide's ``EqualGainModel`` (decide-exchange-model 2025.3.1) on
   tests/data/exchange_sample_data.txt with its coin for ties fixed to 0.99.
-* The vectorised kernel against the plain-loop reference (``_exchange_reference``), draw by
+* The vectorised kernel against the plain-loop reference (``oracles/exchange.py``), draw by
   draw, on random negotiations with ties, copies of tied exchanges and absent actors.
 * The contract points that are specific to this model (ties and the order of the actors,
   one issue, absent actors) and the JSON account (``details``).
@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles.exchange import reference_rounds
 from typer.testing import CliRunner
 
 from guaranty.cli import app
 from guaranty.errors import ModelError
 from guaranty.models import registry
-from guaranty.models.bargaining._exchange_reference import reference_rounds
 from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.models.bargaining.compromise import Compromise, weighted_mean
 from guaranty.models.bargaining.exchange import Exchange, exchange_rounds

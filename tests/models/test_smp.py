@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles.smp import reference_run
 
 from guaranty.errors import ModelError
 from guaranty.models import registry
-from guaranty.models.bargaining._smp_reference import reference_run
 from guaranty.models.bargaining.base import NegotiationInputs
 from guaranty.models.bargaining.smp import (
     OPTIONS,
@@ -314,13 +314,13 @@ def test_lone_actor_and_absent_actors() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"VotingRule": "Proportional"}, "parameter VotingRule of smp must be one of Prop,"),
+        ({"VotingRule": "Proportional"}, "parameter VotingRule of smp must be one of 'Prop',"),
         ({"PCEModel": "Markov"}, "parameter PCEModel of smp must be one of"),
         ({"BargnModel": "InitOnly"}, "parameter BargnModel of smp must be one of"),
         ({"maxIter": 0}, "parameter maxIter of smp must be an integer >= 1"),
         ({"minIter": 5, "maxIter": 3}, "parameter minIter of smp must be <= maxIter"),
         ({"minDeltaRatio": 1.5}, r"parameter minDeltaRatio of smp must be a number in \(0, 1\)"),
-        ({"forecast": "median"}, "parameter forecast of smp must be one of expected"),
+        ({"forecast": "median"}, "parameter forecast of smp must be one of 'expected'"),
     ],
 )
 def test_parameters_are_checked(params: dict, message: str) -> None:

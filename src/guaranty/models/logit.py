@@ -31,6 +31,7 @@ Choices
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,15 +40,34 @@ from scipy.special import expit
 
 from guaranty.errors import ModelError
 
-__all__ = ["LogitFit", "brier_score", "fit_logit", "log_loss"]
+__all__ = [
+    "LogitFit",
+    "NormalCoefficients",
+    "brier_score",
+    "fit_logit",
+    "log_loss",
+    "newton_ascent",
+]
 
 _MAX_ITER = 100
 _TOL = 1e-9
 _GROUP_GRID = np.geomspace(0.05, 5.0, 13)
 
 
+class NormalCoefficients:
+    """Mixin of a normal posterior of coefficients held as ``mean`` and ``cov``."""
+
+    mean: np.ndarray
+    cov: np.ndarray
+
+    @property
+    def sd(self) -> np.ndarray:
+        """Posterior standard deviations of the coefficients, shape (coefficients,)."""
+        return np.sqrt(np.diag(self.cov))
+
+
 @dataclass(frozen=True, eq=False)
-class LogitFit:
+class LogitFit(NormalCoefficients):
     """A fitted (Laplace) logistic regression.
 
     Attributes
@@ -77,11 +97,6 @@ class LogitFit:
     group_sd: float
     log_evidence: float
     n_cases: int
-
-    @property
-    def sd(self) -> np.ndarray:
-        """Posterior sds of the fixed effects, shape (1 + features,)."""
-        return np.sqrt(np.diag(self.cov))
 
     def coef(self, name: str) -> float:
         """The posterior mode of one coefficient."""
@@ -204,24 +219,52 @@ def _newton(
             h[p:, p:] = np.diag(np.bincount(gi, weights=v[has], minlength=m) + prec_group)
         return g, h
 
+    theta, obj = newton_ascent(
+        theta,
+        objective,
+        grad_hess,
+        slack=1e-10,
+        tol=_TOL,
+        max_iter=_MAX_ITER,
+        failure=f"the logistic fit did not converge in {_MAX_ITER} Newton steps",
+    )
+    _, h = grad_hess(theta)
+    return theta, h, obj
+
+
+def newton_ascent(
+    theta: np.ndarray,
+    objective: Callable[[np.ndarray], float],
+    grad_hess: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    *,
+    slack: float,
+    tol: float,
+    max_iter: int,
+    failure: str,
+) -> tuple[np.ndarray, float]:
+    """Maximise a concave ``objective`` by Newton's method from ``theta`` (shape (p,)).
+
+    ``grad_hess(theta)`` gives the gradient (p,) and the negative Hessian (p, p). Each step
+    is halved until the objective does not fall by more than ``slack`` (or the step is below
+    1e-8 of a full one); the loop stops once a step moves no coefficient by ``tol`` or more.
+    Returns the maximiser and the objective there; raises ModelError(``failure``) after
+    ``max_iter`` steps.
+    """
     obj = objective(theta)
-    for _ in range(_MAX_ITER):
+    for _ in range(max_iter):
         g, h = grad_hess(theta)
         step = np.linalg.solve(h, g)
         s = 1.0
         while True:
             cand = theta + s * step
             new = objective(cand)
-            if new >= obj - 1e-10 or s < 1e-8:
+            if new >= obj - slack or s < 1e-8:
                 break
             s /= 2.0
         theta, obj = cand, new
-        if np.max(np.abs(s * step)) < _TOL:
-            break
-    else:
-        raise ModelError(f"the logistic fit did not converge in {_MAX_ITER} Newton steps")
-    _, h = grad_hess(theta)
-    return theta, h, obj
+        if np.max(np.abs(s * step)) < tol:
+            return theta, obj
+    raise ModelError(failure)
 
 
 def fit_logit(

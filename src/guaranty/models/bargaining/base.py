@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from guaranty.errors import ModelError
+from guaranty.models.params import Constraint
 
 __all__ = [
     "NegotiationInputs",
@@ -83,30 +85,17 @@ class NegotiationInputs:
 
     def take_actors(self, order: np.ndarray) -> NegotiationInputs:
         """The same negotiation with the actor axis permuted by ``order``."""
-        return NegotiationInputs(
-            positions=self.positions[:, order],
-            salience=self.salience[:, order],
-            capability=self.capability[:, order],
+        return dataclasses.replace(
+            self,
+            **{k: getattr(self, k)[:, order] for k in ("positions", "salience", "capability")},
             present=self.present[order],
-            lower=self.lower,
-            upper=self.upper,
-            reference=self.reference,
             actor_ids=tuple(self.actor_ids[k] for k in order),
-            issue_ids=self.issue_ids,
         )
 
     def take_draws(self, draws: slice) -> NegotiationInputs:
         """The same negotiation restricted to the draws ``draws`` (a slice of the draw axis)."""
-        return NegotiationInputs(
-            positions=self.positions[draws],
-            salience=self.salience[draws],
-            capability=self.capability[draws],
-            present=self.present,
-            lower=self.lower,
-            upper=self.upper,
-            reference=self.reference,
-            actor_ids=self.actor_ids,
-            issue_ids=self.issue_ids,
+        return dataclasses.replace(
+            self, **{k: getattr(self, k)[draws] for k in ("positions", "salience", "capability")}
         )
 
 
@@ -141,8 +130,9 @@ class NegotiationModel(ABC):
     """Base class of negotiation models.
 
     A subclass sets ``name`` (the registry key) and ``summary`` and implements :meth:`run`,
-    a pure function of the inputs and a random generator. Parameters are declared as
-    constructor arguments and checked there ("parameter X of Y must be ...; got ...").
+    a pure function of the inputs and a random generator. Parameters are constructor
+    arguments, each declared in :attr:`parameters` and checked by
+    :func:`guaranty.models.params.check_parameters` ("parameter X of Y must be ...; got ...").
     """
 
     name: ClassVar[str]
@@ -151,6 +141,11 @@ class NegotiationModel(ABC):
     #: True when each issue is forecast on its own (one-dimensional models); such models may
     #: be run on many independent cases at once by stacking them along the issue axis.
     separable: ClassVar[bool] = True
+    #: What each constructor parameter accepts (name -> constraint; see
+    #: :mod:`guaranty.models.params`); every constructor parameter is declared here.
+    parameters: ClassVar[dict[str, Constraint]] = {}
+    #: Pairs (a, b) of parameters that must satisfy a <= b.
+    ordered_parameters: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: Parameters the data cannot pin to one value: name -> (low, high, source). A global
     #: sensitivity analysis varies each over its range, one value per draw
     #: (:meth:`per_draw`); a model that declares one accepts an array of shape (draws,) for it.

@@ -37,7 +37,8 @@ reports the state after each round: its round-1 mean equals the initial mean and
 round-1 median 8.4 is no initial position). The forecast is the final round's median, the
 "median voter position" Bueno de Mesquita reports as the dominant outcome.
 
-Arrays: the kernels below work on a flat batch of contests (one row per draw and issue),
+Arrays: the kernels (:mod:`guaranty.models.bargaining._bdm_kernel`, wrapped by the
+public functions here) work on a flat batch of contests (one row per draw and issue),
 ``x`` of shape (batch, actors), pairwise arrays of shape (batch, actors, actors) indexed
 [row, i, j]. :class:`BuenoDeMesquita` reshapes the (draws, actors, issues) inputs and works
 in chunks of rows so that the pairwise arrays stay small.
@@ -80,16 +81,40 @@ gives the evidence (the paper's figures 7-9, Table 2, and a public port of their
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 
-from guaranty.errors import ModelError
+from guaranty.models.bargaining._bdm_kernel import (
+    EPS_EU,
+    EPS_X,
+    Contests,
+    _frame,
+    _geometry,
+    _margins,
+    _median,
+    _moves,
+    _pairs,
+    _paths,
+    _probability,
+    _risk,
+    _round,
+    _views,
+)
 from guaranty.models.bargaining.base import (
     NegotiationInputs,
     NegotiationModel,
     NegotiationResult,
     effective_weights,
+)
+from guaranty.models.params import (
+    Boolean,
+    Constraint,
+    Interval,
+    NoneOr,
+    Options,
+    check_parameters,
 )
 from guaranty.models.registry import register
 
@@ -97,6 +122,7 @@ __all__ = [
     "EPS_EU",
     "EPS_X",
     "BuenoDeMesquita",
+    "Contests",
     "bdm_paths",
     "bdm_round",
     "condorcet_median",
@@ -107,343 +133,8 @@ __all__ = [
     "win_probability",
 ]
 
-EPS_EU = 1e-12  # expected utilities closer than this count as equal (and as 0 near 0)
-EPS_X = 1e-12  # positions closer than this x R count as equal
 _CHUNK_BYTES = 16 * 2**20  # budget for the pairwise temporaries of one chunk (cache-sized)
 _PAIRWISE_TEMPS = 40  # (actors, actors, batch) float arrays alive at once, roughly
-
-
-# The private kernels keep the batch axis last: x of shape (n, batch), pairwise arrays of
-# shape (n, n, batch) indexed [i, j, row]. With n ~ 10-30 actors, the contiguous loops over
-# the batch are several times faster than loops over the short actor axes. The public
-# functions below them take and return batch-first arrays.
-
-
-def _pairs(present: np.ndarray) -> np.ndarray:
-    """Bool (n, n, batch): both actors present and distinct; present (n, batch)."""
-    n = present.shape[0]
-    return present[:, None, :] & present[None, :, :] & ~np.eye(n, dtype=bool)[:, :, None]
-
-
-def _distances(x: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """d[i, j, row] = |x_i - x_j| / R; x (n, batch), scale (batch,)."""
-    d = np.abs(x[:, None, :] - x[None, :, :])
-    d /= scale
-    return d
-
-
-def _median(
-    x: np.ndarray, weights: np.ndarray, present: np.ndarray, scale: np.ndarray
-) -> np.ndarray:
-    """Batch-last :func:`condorcet_median`: x, weights, present (n, batch) -> (batch,)."""
-    w = np.where(present, weights, 0.0)
-    loss = (w[:, None, :] * np.abs(x[:, None, :] - x[None, :, :])).sum(axis=0)
-    loss = np.where(present, loss, np.inf)
-    best = loss.min(axis=0)
-    tol = 1e-12 * scale * w.sum(axis=0)
-    tied = present & (loss <= best + tol)
-    lo = np.where(tied, x, np.inf).min(axis=0)
-    hi = np.where(tied, x, -np.inf).max(axis=0)
-    return (lo + hi) / 2
-
-
-class _Geometry(NamedTuple):
-    """What the vote margins of a round share (batch-last arrays, see :func:`_geometry`)."""
-
-    order: np.ndarray  # (n, batch): the voters sorted by position, absent ones last
-    dist: np.ndarray  # (n, n, batch): |x_k - x_a| / R for the sorted voters k
-    take_j: np.ndarray  # (n, n, batch): flat index of cum[below_ij, j, row]
-    take_i: np.ndarray  # (n, n, batch): flat index of cum[below_ij, i, row]
-    above: np.ndarray  # (n, n, batch) bool: x_i > x_j
-
-
-def _geometry(x: np.ndarray, present: np.ndarray, scale: np.ndarray) -> _Geometry:
-    """For each pair (i, j), the number of present voters strictly below the midpoint of
-    x_i and x_j, as flat indices into a (n + 1, n, batch) array of prefix sums over the
-    voters sorted by position; x, present (n, batch), scale (batch,)."""
-    n, b = x.shape
-    xm = np.where(present, x, np.inf)
-    order = np.argsort(xm, axis=0, kind="stable")
-    xs = np.take_along_axis(xm, order, axis=0)
-    mid = x[:, None, :] + x[None, :, :]
-    mid *= 0.5
-    # a loop over the voters; a voter on a midpoint is indifferent and counts for nothing
-    small = n < 255
-    below = np.zeros((n, n, b), dtype=np.uint8 if small else np.intp)
-    tmp = np.empty((n, n, b), dtype=bool)
-    for k in range(n):
-        np.less(xs[k], mid, out=tmp)
-        np.add(below, tmp.view(np.uint8) if small else tmp, out=below)
-    offset = below * np.intp(n * b)
-    offset += np.arange(b)
-    col = (np.arange(n) * b)[:, None]  # offset of alternative a: a * batch
-    dist = np.abs(np.take_along_axis(x, order, axis=0)[:, None, :] - x[None, :, :])
-    dist /= scale
-    return _Geometry(
-        order=order,
-        dist=dist,
-        take_j=offset + col[None, :, :],
-        take_i=offset + col[:, None, :],
-        above=x[:, None, :] > x[None, :, :],
-    )
-
-
-def _margins(
-    w: np.ndarray, rho: np.ndarray | None, pairs: np.ndarray, geometry: _Geometry
-) -> np.ndarray:
-    """Batch-last :func:`vote_margins` (n, n, batch) from w, rho (n, batch)."""
-    n, b = w.shape
-    order = geometry.order
-    if rho is None:
-        cost = geometry.dist.copy()  # [voter k (sorted), a, row]
-    else:
-        cost = np.power(geometry.dist, np.take_along_axis(rho, order, axis=0)[:, None, :])
-    cost *= np.take_along_axis(w, order, axis=0)[:, None, :]  # -w_k u_k(x_a)
-    cum = np.zeros((n + 1, n, b))
-    np.cumsum(cost, axis=0, out=cum[1:])
-    flat = cum.reshape(-1)
-    gain = np.take(flat, geometry.take_j)  # sum over the voters below of -w_k u_k(x_j)
-    gain -= np.take(flat, geometry.take_i)  # minus the same for x_i
-    # x_i < x_j: the voters below the midpoint prefer x_i; x_i > x_j: those above it.
-    total = cum[n]
-    above = total[None, :, :] - total[:, None, :]
-    above -= gain
-    np.copyto(gain, above, where=geometry.above)
-    np.maximum(gain, 0.0, out=gain)
-    gain *= pairs
-    return gain
-
-
-def _probability(gain: np.ndarray, probability: str) -> np.ndarray:
-    """Batch-last :func:`win_probability`."""
-    if probability == "pooled":
-        den = np.broadcast_to(2 * gain.sum(axis=1).sum(axis=0), gain.shape)  # row by row
-    else:
-        den = gain + gain.transpose(1, 0, 2)
-    return np.divide(gain, den, out=np.zeros_like(gain), where=den > 0)
-
-
-def _utilities(d: np.ndarray, r: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """U_s, U_f (shape of d) and U_sq (shape of r) for exponent r (None: r = 1)."""
-    u_s = np.maximum(0.5 - 0.5 * d, 0.0)
-    u_f = 0.5 + 0.5 * d
-    if r is None:
-        u_sq = np.zeros(1)
-    else:
-        np.power(u_s, r, out=u_s)
-        np.power(u_f, r, out=u_f)
-        u_sq = 2 - 4 * 0.5**r
-    u_s *= -4
-    u_s += 2
-    u_f *= -4
-    u_f += 2
-    return u_s, u_f, u_sq
-
-
-def _status_quo_term(
-    d: np.ndarray, d_mu: np.ndarray, r: np.ndarray | None, q: float, t: float | None
-) -> np.ndarray:
-    """(1 - Q) [T U_b + (1 - T) U_w] for challenger-to-median distances d_mu."""
-    lo = np.maximum(0.5 - 0.25 * (d_mu + d), 0.0)
-    hi = 0.5 + 0.25 * (d_mu + d)
-    u_b, u_w = (2 - 4 * lo, 2 - 4 * hi) if r is None else (2 - 4 * lo**r, 2 - 4 * hi**r)
-    if t is None:
-        better = np.where(d_mu < d - EPS_X, 1.0, np.where(d_mu > d + EPS_X, 0.0, 0.5))
-    else:
-        better = t
-    return (1 - q) * (better * u_b + (1 - better) * u_w)
-
-
-def _eu(
-    u_s: np.ndarray,
-    diff: np.ndarray,
-    u_sq: np.ndarray,
-    p: np.ndarray,
-    s_target: np.ndarray,
-    q: float,
-) -> np.ndarray:
-    """s (P U_s + (1 - P) U_f) + (1 - s) U_s - Q U_sq, computed as
-    U_s - s (1 - P) (U_s - U_f) - Q U_sq with diff = U_s - U_f."""
-    return u_s - s_target * (1 - p) * diff - q * u_sq
-
-
-def _risk(
-    x: np.ndarray,
-    s: np.ndarray,
-    w: np.ndarray,
-    present: np.ndarray,
-    scale: np.ndarray,
-    mu: np.ndarray,
-    d: np.ndarray,
-    pairs: np.ndarray,
-    geometry: _Geometry,
-    model: BuenoDeMesquita,
-) -> np.ndarray:
-    """Batch-last :func:`risk_exponents`, (n, batch)."""
-    if model.risk == "neutral":
-        return np.ones_like(x)
-    p = _probability(_margins(w, None, pairs, geometry), model.probability)
-    u_s, u_f, u_sq = _utilities(d, None)
-    e1 = _eu(u_s, u_s - u_f, u_sq, p, s[None, :, :], model.q)  # [challenger i, target j, row]
-    if model.q < 1:
-        d_mu = np.abs(x - mu) / scale
-        e1 -= _status_quo_term(d, d_mu[:, None, :], None, model.q, model.t)
-    e1 *= pairs
-    level = e1.sum(axis=0) if model.risk == "received" else e1.sum(axis=1)
-    hi = np.where(present, level, -np.inf).max(axis=0)
-    lo = np.where(present, level, np.inf).min(axis=0)
-    spread = hi - lo
-    big_r = np.divide(2 * level - hi - lo, spread, out=np.zeros_like(level), where=spread > EPS_EU)
-    return np.where(present, (1 - big_r / 3) / (1 + big_r / 3), 1.0)
-
-
-def _views(
-    x: np.ndarray,
-    s: np.ndarray,
-    w: np.ndarray,
-    scale: np.ndarray,
-    mu: np.ndarray,
-    r: np.ndarray,
-    d: np.ndarray,
-    pairs: np.ndarray,
-    geometry: _Geometry,
-    model: BuenoDeMesquita,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Batch-last :func:`perceived_eus`: a, b, P of shape (n, n, batch)."""
-    rho = r if model.vote_utility == "risk" else None
-    p = _probability(_margins(w, rho, pairs, geometry), model.probability)
-    u_s, u_f, u_sq = _utilities(d, r[:, None, :])
-    diff = u_s - u_f
-    a = _eu(u_s, diff, u_sq, p, s[None, :, :], model.q)
-    b = _eu(u_s, diff, u_sq, p.transpose(1, 0, 2), s[:, None, :], model.q)
-    if model.q < 1:
-        d_mu = np.abs(x - mu) / scale
-        rr = r[:, None, :]
-        a -= _status_quo_term(d, d_mu[:, None, :], rr, model.q, model.t)
-        b -= _status_quo_term(d, d_mu[None, :, :], rr, model.q, model.t)
-    return a, b, p
-
-
-def _pick(mask: np.ndarray, keys: list[tuple[np.ndarray, np.ndarray | float]]) -> np.ndarray:
-    """Lexicographic choice over the rivals (axis 1): keep the candidates within tol of the
-    least value of each key in turn. Returns the bool mask of the survivors."""
-    for key, tol in keys:
-        k = np.where(mask, key, np.inf)
-        mask = mask & (k <= k.min(axis=1, keepdims=True) + tol)
-    return mask
-
-
-def _moves(
-    x: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    scale: np.ndarray,
-    pairs: np.ndarray,
-    selection: str,
-    capitulation: bool,
-) -> np.ndarray:
-    """Batch-last :func:`next_positions`, (n, batch)."""
-    gap = x[None, :, :] - x[:, None, :]  # [i, j] = x_j - x_i
-    dist = np.abs(gap)
-    pair = pairs & (dist > EPS_X * scale)
-    challenged = pair & (a < -EPS_EU) & (b > EPS_EU)
-    compromise = challenged & (b >= -a)
-    lost = pair & (a > EPS_EU) & (b > a + EPS_EU)
-    # category of each offer: 0 confrontation lost, 1 compromise, 2 capitulation, 3 none
-    code = np.full(a.shape, 3, dtype=np.uint8)
-    code -= lost.view(np.uint8) * np.uint8(3)
-    code -= compromise.view(np.uint8) * np.uint8(2)
-    if capitulation:
-        code -= (challenged & ~compromise).view(np.uint8)
-    first = code.min(axis=1)
-    has = first < 3
-    mask = code == first[:, None, :]
-    mask &= has[:, None, :]
-    target = np.broadcast_to(x[None, :, :], a.shape).copy()  # x_j
-    move = dist.copy()
-    if compromise.any():
-        frac = np.divide(-a, b, out=np.zeros_like(a), where=compromise)
-        part = x[:, None, :] + gap * frac  # eq. 36
-        np.copyto(target, part, where=compromise)
-        np.copyto(move, np.abs(part - x[:, None, :]), where=compromise)
-    neg_b = -b
-    move_tol = EPS_X * scale
-    if selection == "least":
-        keys = [(move, move_tol), (neg_b, EPS_EU)]
-    elif selection == "strongest":
-        keys = [(neg_b, EPS_EU), (move, move_tol)]
-    else:  # compromises: the strongest rival first; the rest: the least move first
-        strong = (first == 1)[:, None, :]
-        keys = [
-            (np.where(strong, neg_b, move), np.where(strong, EPS_EU, move_tol)),
-            (np.where(strong, move, neg_b), np.where(strong, move_tol, EPS_EU)),
-        ]
-    np.copyto(target, np.inf, where=~_pick(mask, keys))
-    return np.where(has, target.min(axis=1), x)
-
-
-def _round(
-    x: np.ndarray,
-    s: np.ndarray,
-    w: np.ndarray,
-    present: np.ndarray,
-    scale: np.ndarray,
-    mu: np.ndarray,
-    pairs: np.ndarray,
-    model: BuenoDeMesquita,
-) -> np.ndarray:
-    """Batch-last :func:`bdm_round`, (n, batch)."""
-    d = _distances(x, scale)
-    geometry = _geometry(x, present, scale)
-    r = _risk(x, s, w, present, scale, mu, d, pairs, geometry, model)
-    a, b, _ = _views(x, s, w, scale, mu, r, d, pairs, geometry, model)
-    return _moves(x, a, b, scale, pairs, model.selection, model.capitulation)
-
-
-def _paths(
-    x0: np.ndarray,
-    s: np.ndarray,
-    c: np.ndarray,
-    present: np.ndarray,
-    scale: np.ndarray,
-    mean_weights: np.ndarray,
-    model: BuenoDeMesquita,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Batch-last :func:`bdm_paths`: (rounds, n, batch), (rounds, batch) x 2, (batch,)."""
-    n, bsz = x0.shape
-    rounds = model.rounds
-    w = np.where(present, c * s, 0.0)
-    pairs = _pairs(present)
-    paths = np.empty((rounds, n, bsz))
-    medians = np.empty((rounds, bsz))
-    means = np.empty((rounds, bsz))
-    rounds_run = np.zeros(bsz, dtype=int)
-    x = x0.copy()
-    mu = _median(x, mean_weights, present, scale)
-    active = np.ones(bsz, dtype=bool)
-    for rnd in range(rounds):
-        moved = np.zeros(bsz)
-        if active.all():
-            new = _round(x, s, w, present, scale, mu, pairs, model)
-            moved = np.abs(new - x).max(axis=0)
-            x = new
-            rounds_run[:] = rnd + 1
-        elif active.any():
-            rows = np.flatnonzero(active)
-            new = _round(
-                x[:, rows], s[:, rows], w[:, rows], present[:, rows], scale[rows], mu[rows],
-                pairs[:, :, rows], model,
-            )  # fmt: skip
-            moved[rows] = np.abs(new - x[:, rows]).max(axis=0)
-            x[:, rows] = new
-            rounds_run[rows] = rnd + 1
-        if model.tol is not None:
-            active &= moved > model.tol * scale
-        mu = _median(x, mean_weights, present, scale)
-        paths[rnd] = x
-        medians[rnd] = mu
-        means[rnd] = (mean_weights * x).sum(axis=0) / mean_weights.sum(axis=0)
-    return paths, medians, means, rounds_run
 
 
 # Public kernels: batch-first arrays, as everywhere in guaranty.models.
@@ -492,49 +183,27 @@ def win_probability(gain: np.ndarray, probability: str) -> np.ndarray:
     return _probability(gain.transpose(1, 2, 0), probability).transpose(2, 0, 1)
 
 
-def risk_exponents(
-    x: np.ndarray,
-    s: np.ndarray,
-    w: np.ndarray,
-    present: np.ndarray,
-    scale: np.ndarray,
-    mu: np.ndarray,
-    model: BuenoDeMesquita,
-) -> np.ndarray:
+def risk_exponents(contests: Contests, mu: np.ndarray, model: BuenoDeMesquita) -> np.ndarray:
     """Risk exponents r_i in [1/2, 2] from the security levels at r = 1 (steps 2-9).
 
-    x, s, w : arrays of shape (batch, n), w = capability x salience (0 if absent); present :
-    bool (batch, n); scale, mu : (batch,) R and the median. ``model.risk``: "received"
-    (S_i = sum_j E(U_ji)), "made" (S_i = sum_j E(U_ij)) or "neutral" (r = 1). Returns
-    (batch, n), 1 for absent actors.
+    contests : batch-first :class:`Contests` (arrays of shape (batch, n) and (batch,)); mu :
+    (batch,), the median. ``model.risk``: "received" (S_i = sum_j E(U_ji)), "made"
+    (S_i = sum_j E(U_ij)) or "neutral" (r = 1). Returns (batch, n), 1 for absent actors.
     """
-    xt, pt = x.T, present.T
-    pairs = _pairs(pt)
-    d = _distances(xt, scale)
-    return _risk(xt, s.T, w.T, pt, scale, mu, d, pairs, _geometry(xt, pt, scale), model).T
+    return _risk(_frame(contests.T, mu), model).T
 
 
 def perceived_eus(
-    x: np.ndarray,
-    s: np.ndarray,
-    w: np.ndarray,
-    present: np.ndarray,
-    scale: np.ndarray,
-    mu: np.ndarray,
-    r: np.ndarray,
-    model: BuenoDeMesquita,
+    contests: Contests, mu: np.ndarray, r: np.ndarray, model: BuenoDeMesquita
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each actor's view of each pair (step 10): a = E^i(U_ij), b = E^i(U_ji), and P.
 
-    x, s, w, r : arrays of shape (batch, n); present : bool (batch, n); scale, mu : (batch,).
-    Both expected utilities use viewer i's risk exponent r_i; a has target salience s_j and
-    probability P_ij, b has s_i and P_ji. Returns a, b, P, each of shape (batch, n, n)
-    indexed [row, i, j].
+    contests : batch-first :class:`Contests`; mu : (batch,); r : (batch, n) from
+    :func:`risk_exponents`. Both expected utilities use viewer i's risk exponent r_i; a has
+    target salience s_j and probability P_ij, b has s_i and P_ji. Returns a, b, P, each of
+    shape (batch, n, n) indexed [row, i, j].
     """
-    xt, pt = x.T, present.T
-    pairs = _pairs(pt)
-    d = _distances(xt, scale)
-    a, b, p = _views(xt, s.T, w.T, scale, mu, r.T, d, pairs, _geometry(xt, pt, scale), model)
+    a, b, p = _views(_frame(contests.T, mu), r.T, model)
     return a.transpose(2, 0, 1), b.transpose(2, 0, 1), p.transpose(2, 0, 1)
 
 
@@ -557,23 +226,13 @@ def next_positions(
     return _moves(x.T, at, bt, scale, pairs, model.selection, model.capitulation).T
 
 
-def bdm_round(
-    x: np.ndarray,
-    s: np.ndarray,
-    w: np.ndarray,
-    present: np.ndarray,
-    scale: np.ndarray,
-    mu: np.ndarray,
-    model: BuenoDeMesquita,
-) -> np.ndarray:
+def bdm_round(contests: Contests, mu: np.ndarray, model: BuenoDeMesquita) -> np.ndarray:
     """One round (steps 2-11): risk exponents, expected utilities, offers, moves.
 
-    x, s, w : arrays of shape (batch, n), w = capability x salience (0 if absent); present :
-    bool (batch, n); scale, mu : (batch,) R and the current median. Returns the new
-    positions, (batch, n).
+    contests : the batch-first :class:`Contests` before the round (w = capability x
+    salience); mu : (batch,), their current median. Returns the new positions, (batch, n).
     """
-    pt = present.T
-    return _round(x.T, s.T, w.T, pt, scale, mu, _pairs(pt), model).T
+    return _round(contests.T, mu, model).T
 
 
 def bdm_paths(
@@ -592,22 +251,12 @@ def bdm_paths(
     round medians and means (batch, rounds), and the rounds run before the ``tol`` stop
     (batch,) int.
     """
+    xt, st, ct, pt = (np.ascontiguousarray(v.T) for v in (x0, s, c, present))
+    contests = Contests(xt, st, np.where(pt, ct * st, 0.0), pt, scale)
     paths, medians, means, rounds_run = _paths(
-        *(np.ascontiguousarray(v.T) for v in (x0, s, c, present)),
-        scale,
-        np.ascontiguousarray(mean_weights.T),
-        model,
+        contests, np.ascontiguousarray(mean_weights.T), model
     )
     return paths.transpose(2, 0, 1), medians.T, means.T, rounds_run
-
-
-_CHOICES = {
-    "probability": ("pooled", "pairwise"),
-    "vote_utility": ("risk", "linear"),
-    "risk": ("received", "made", "neutral"),
-    "selection": ("paper", "least", "strongest"),
-    "scale": ("positions", "issue"),
-}
 
 
 @register
@@ -645,6 +294,18 @@ class BuenoDeMesquita(NegotiationModel):
     name: ClassVar[str] = "bdm"
     summary: ClassVar[str] = "Bueno de Mesquita's expected-utility model (Scholz et al. 2011)"
     iterative: ClassVar[bool] = True
+    parameters: ClassVar[dict[str, Constraint]] = {
+        "rounds": Interval(Integral, 1, None, closed="left"),
+        "tol": NoneOr(Interval(Real, 0, None, closed="left")),
+        "q": Interval(Real, 0, 1, closed="both"),
+        "t": NoneOr(Interval(Real, 0, 1, closed="both")),
+        "probability": Options("pooled", "pairwise"),
+        "vote_utility": Options("risk", "linear"),
+        "risk": Options("received", "made", "neutral"),
+        "selection": Options("paper", "least", "strongest"),
+        "capitulation": Boolean(),
+        "scale": Options("positions", "issue"),
+    }
 
     def __init__(
         self,
@@ -659,32 +320,7 @@ class BuenoDeMesquita(NegotiationModel):
         capitulation: bool = True,
         scale: str = "positions",
     ) -> None:
-        def bad(pname: str, what: str, value: object) -> ModelError:
-            return ModelError(f"parameter {pname} of {self.name} must be {what}; got {value!r}")
-
-        def number(value: object) -> bool:
-            return isinstance(value, int | float) and not isinstance(value, bool)
-
-        if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
-            raise bad("rounds", "an integer >= 1", rounds)
-        if tol is not None and not (number(tol) and 0 <= tol < np.inf):
-            raise bad("tol", "None or a number >= 0", tol)
-        if not (number(q) and 0 <= q <= 1):
-            raise bad("q", "a number in [0, 1]", q)
-        if t is not None and not (number(t) and 0 <= t <= 1):
-            raise bad("t", "None or a number in [0, 1]", t)
-        for pname, value in (
-            ("probability", probability),
-            ("vote_utility", vote_utility),
-            ("risk", risk),
-            ("selection", selection),
-            ("scale", scale),
-        ):
-            if value not in _CHOICES[pname]:
-                options = ", ".join(repr(o) for o in _CHOICES[pname])
-                raise bad(pname, f"one of {options}", value)
-        if not isinstance(capitulation, bool):
-            raise bad("capitulation", "True or False", capitulation)
+        check_parameters(self, locals())
         self.rounds = rounds
         self.tol = None if tol is None else float(tol)
         self.q = float(q)
@@ -718,6 +354,7 @@ class BuenoDeMesquita(NegotiationModel):
         c = flat(inputs.capability)
         wm = flat(effective_weights(inputs))
         present = flat(np.broadcast_to(inputs.present[None], inputs.shape))
+        w = np.where(present, c * s, 0.0)
         hi = np.where(present, x0, -np.inf).max(axis=0)
         span = hi - np.where(present, x0, np.inf).min(axis=0)
         if self.scale == "issue":
@@ -732,9 +369,11 @@ class BuenoDeMesquita(NegotiationModel):
         step = max(1, _CHUNK_BYTES // (_PAIRWISE_TEMPS * 8 * (n * n + n)))
         for lo in range(0, rows, step):
             sl = slice(lo, min(lo + step, rows))
-            part = [np.ascontiguousarray(v[:, sl]) for v in (x0, s, c, present)]
+            part = Contests(
+                *(np.ascontiguousarray(v[:, sl]) for v in (x0, s, w, present)), scale[sl]
+            )
             paths[:, :, sl], medians[:, sl], means[:, sl], rounds_run[sl] = _paths(
-                *part, scale[sl], np.ascontiguousarray(wm[:, sl]), self
+                part, np.ascontiguousarray(wm[:, sl]), self
             )
         # (rounds, [actors,] rows) -> (draws, rounds, [actors,] issues)
         round_median = np.moveaxis(medians.reshape(self.rounds, draws, issues), 1, 0)

@@ -40,11 +40,11 @@ Choices
 from __future__ import annotations
 
 import dataclasses
+from numbers import Real
 from typing import ClassVar
 
 import numpy as np
 
-from guaranty.errors import ModelError
 from guaranty.models.bargaining.base import (
     NegotiationInputs,
     NegotiationModel,
@@ -52,6 +52,7 @@ from guaranty.models.bargaining.base import (
     effective_weights,
 )
 from guaranty.models.bargaining.compromise import weighted_mean
+from guaranty.models.params import Constraint, Interval, check_parameters
 from guaranty.models.registry import register
 
 __all__ = ["Extremity", "outermost"]
@@ -101,22 +102,19 @@ class Extremity(NegotiationModel):
         )
     }
 
+    parameters: ClassVar[dict[str, Constraint]] = {
+        "extreme_weight": Interval(Real, 0, 1, closed="both"),
+        "capability_exponent": Interval(Real, 0, None, closed="left"),
+        "salience_exponent": Interval(Real, 0, None, closed="left"),
+    }
+
     def __init__(
         self,
         extreme_weight: float = 0.1,
         capability_exponent: float = 1.0,
         salience_exponent: float = 1.0,
     ) -> None:
-        checks = (
-            ("extreme_weight", extreme_weight, 0.0, 1.0, "a number in [0, 1]"),
-            ("capability_exponent", capability_exponent, 0.0, np.inf, "a number >= 0"),
-            ("salience_exponent", salience_exponent, 0.0, np.inf, "a number >= 0"),
-        )
-        for pname, value, lo, hi, what in checks:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ModelError(f"parameter {pname} of {self.name} must be {what}; got {value!r}")
-            if not (lo <= value <= hi) or value != value or value == np.inf:
-                raise ModelError(f"parameter {pname} of {self.name} must be {what}; got {value!r}")
+        check_parameters(self, locals())
         self.extreme_weight = float(extreme_weight)
         self.capability_exponent = float(capability_exponent)
         self.salience_exponent = float(salience_exponent)

@@ -46,7 +46,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from guaranty.errors import ModelError
 from guaranty.models.bargaining.base import (
     NegotiationInputs,
     NegotiationModel,
@@ -54,6 +53,7 @@ from guaranty.models.bargaining.base import (
     effective_weights,
 )
 from guaranty.models.bargaining.compromise import weighted_mean
+from guaranty.models.params import Constraint, Options, check_parameters
 from guaranty.models.registry import register
 
 __all__ = ["Nash", "nash_solution"]
@@ -331,12 +331,10 @@ class Nash(NegotiationModel):
     )
     separable: ClassVar[bool] = False
 
+    parameters: ClassVar[dict[str, Constraint]] = {"disagreement": Options("reference", "worst")}
+
     def __init__(self, disagreement: str = "reference") -> None:
-        if disagreement not in ("reference", "worst"):
-            raise ModelError(
-                "parameter disagreement of nash must be 'reference' or 'worst'; "
-                f"got {disagreement!r}"
-            )
+        check_parameters(self, locals())
         self.disagreement = disagreement
 
     def __repr__(self) -> str:

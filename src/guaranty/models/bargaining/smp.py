@@ -109,11 +109,16 @@ Equations, the option mapping and the validation figures: ``docs/models/smp.md``
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
 
 from guaranty.errors import ModelError
+from guaranty.models.bargaining import _smp_ktab
+from guaranty.models.bargaining._smp_ktab import *  # noqa: F403 (the names of its __all__)
+from guaranty.models.bargaining._smp_ktab import OPTIONS, _uniforms
+from guaranty.models.bargaining._smp_turn import SMPTurns
 from guaranty.models.bargaining.base import (
     NegotiationInputs,
     NegotiationModel,
@@ -122,326 +127,21 @@ from guaranty.models.bargaining.base import (
 )
 from guaranty.models.bargaining.compromise import weighted_mean
 from guaranty.models.bargaining.median import weighted_median
+from guaranty.models.params import Constraint, Interval, Options, check_parameters
 from guaranty.models.registry import register
 
-__all__ = [
-    "OPTIONS",
-    "SpatialModelOfPolitics",
-    "condorcet_probabilities",
-    "contest_probability",
-    "interpolate_bargain",
-    "risk_attitudes",
-    "smp_utility",
-    "third_party_gain",
-    "victory_probability",
-    "vote",
-]
+__all__ = ["SpatialModelOfPolitics", *_smp_ktab.__all__]
 
 #: KTAB's option names and their admissible values (first one: KTAB's default).
-OPTIONS: dict[str, tuple[str, ...]] = {
-    "VictoryProbModel": ("Linear", "Square", "Quartic", "Octic", "Binary"),
-    "VotingRule": ("Prop", "Binary", "PropBin", "PropCbc", "Cubic", "ASymProsp"),
-    "PCEModel": ("Conditional", "MarkovIncentive", "MarkovUniform"),
-    "StateTransitions": ("Deterministic", "Stochastic"),
-    "BigRRange": ("Mid", "Min", "Max"),
-    "BigRAdjust": ("OneThird", "None", "Half", "TwoThirds", "Full"),
-    "ThirdPartyCommit": ("SemiCommit", "NoCommit", "FullCommit"),
-    "InterVecBrgn": ("S2P2", "S1P1", "S2PMax"),
-    "BargnModel": ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"),
-}
+
 FORECASTS = ("expected", "weighted_mean")
 
-_MIN_COALITION = 1e-8  # Model::coalitions
-_MIN_CHALLENGE = 1e-10  # SMPState::probEduChlg
-_MIN_GAIN = 1e-5  # SMPState::bestChallenge
-_MIN_INTERP = 1e-6  # SMPActor::interpBrgnSnPm
 _MIN_SIG_DELTA = 1e-4  # configExec
-_POS_TOL = 1e-3  # SMPModel::posTol
-_P_TOL = 1e-9  # degenerate P_max - P_min
-_TIE = 1e-9  # relative difference of probabilities taken as a tie
-_HALF_UP = 1e-7  # in units of the 1e-4 rounding of bargains
-_EXPONENT = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}
-_MARKOV_TOL = {"MarkovUniform": 1e-6, "MarkovIncentive": 1e-8}
-_MARKOV_MAX = 1000
 _CHUNK_ELEMENTS = 250_000  # draws x actors^3 per chunk (about 2 MB an array)
 
 
-def vote(rule: str, weight: np.ndarray, du: np.ndarray) -> np.ndarray:
-    """KTAB's ``Model::vote``: the vote of weight ``weight`` for a utility difference ``du``.
-
-    Arrays broadcast; returns their broadcast shape.
-    """
-    if rule == "Prop":
-        return weight * du
-    binary = np.clip(du / 1e-8, -1.0, 1.0)
-    if rule == "Binary":
-        return weight * binary
-    if rule == "PropBin":
-        return weight * (0.8 * du + 0.2 * binary)
-    if rule == "PropCbc":
-        return weight * (0.5 * du + 0.5 * du * du * du)
-    if rule == "Cubic":
-        return weight * (du * du * du)
-    if rule == "ASymProsp":
-        return np.where(du < 0, weight * du, 2.0 * weight * du / 3.0)
-    raise ModelError(f"unknown VotingRule {rule!r}")
-
-
-def victory_probability(model: str, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
-    """KTAB's ``Model::vProb``: probability that a coalition of strength s1 beats one of s2.
-
-    s1, s2 > 0, broadcastable arrays; returns their broadcast shape.
-    """
-    if model == "Binary":
-        thresh = 1.10
-        p12 = (s1 / (s1 + s2) * (thresh + 1.0) - 1.0) / (thresh - 1.0)
-        x1 = np.where(s1 >= thresh * s2, 1.0, np.where(s2 >= thresh * s1, 1e-6, p12))
-        x2 = np.where(s1 >= thresh * s2, 1e-6, np.where(s2 >= thresh * s1, 1.0, 1.0 - p12))
-        return x1 / (x1 + x2)
-    e = _EXPONENT[model]
-    x1, x2 = s1**e, s2**e
-    return x1 / (x1 + x2)
-
-
-def condorcet_probabilities(
-    pce_model: str, vp_model: str, coalition: np.ndarray, options: np.ndarray | None = None
-) -> np.ndarray:
-    """KTAB's ``Model::probCE2``: probability that each option wins.
-
-    coalition : array of shape (..., n, n), C(a, b) > 0 the strength of the coalition for a
-    over b. options : bool array broadcastable to (..., n), the options taking part (all by
-    default). Returns an array of shape (..., n) summing to 1 over the options taking part,
-    0 elsewhere. The Conditional model is computed in logarithms (KTAB multiplies, which can
-    underflow).
-    """
-    n = coalition.shape[-1]
-    pv = victory_probability(vp_model, coalition, np.swapaxes(coalition, -1, -2))
-    eye = np.eye(n, dtype=bool)
-    pv = np.where(eye, 0.5, pv)
-    if options is None:
-        options = np.ones(coalition.shape[:-1], dtype=bool)
-    shape = np.broadcast_shapes(options.shape, coalition.shape[:-1])
-    mask = np.broadcast_to(options, shape)
-    col = mask[..., None, :]
-    if pce_model == "Conditional":
-        logp = np.where(col, np.log(pv), 0.0).sum(axis=-1)
-        logp = np.where(mask, logp, -np.inf)
-        logp = logp - logp.max(axis=-1, keepdims=True)
-        p = np.exp(logp)
-        return p / p.sum(axis=-1, keepdims=True)
-    pv = np.where(col & mask[..., :, None], pv, 0.0)
-    size = mask.sum(axis=-1, keepdims=True)
-    p = mask / size
-    tol = _MARKOV_TOL[pce_model]
-    if pce_model == "MarkovUniform":
-
-        def update(p: np.ndarray) -> np.ndarray:
-            return ((pv * (p[..., :, None] + p[..., None, :])).sum(axis=-1)) / size
-
-    elif pce_model == "MarkovIncentive":
-        incentive = coalition * pv + np.where(eye, 1e-10, 0.0)
-        incentive = np.where(col & mask[..., :, None], incentive, 0.0)
-        # chlg(i, j) = incentive(i, j) / sum_k incentive(k, j), over the options taking part
-        chlg = incentive / np.where(mask[..., None, :], incentive.sum(axis=-2, keepdims=True), 1)
-
-        def update(p: np.ndarray) -> np.ndarray:
-            # ct(i, j) = p_i chlg(j, i);  q_i = sum_j pv(i, j) (ct(i, j) + ct(j, i))
-            ct = p[..., :, None] * np.swapaxes(chlg, -1, -2)
-            return (pv * (ct + np.swapaxes(ct, -1, -2))).sum(axis=-1)
-
-    else:
-        raise ModelError(f"unknown PCEModel {pce_model!r}")
-    live = np.ones(shape[:-1], dtype=bool)
-    for _ in range(_MARKOV_MAX):
-        q = update(p)
-        change = np.abs(q - p).max(axis=-1)
-        p = np.where(live[..., None], (p + q) / 2.0, p)
-        live &= change > tol
-        if not live.any():
-            break
-    return p
-
-
-def risk_attitudes(p: np.ndarray, big_r_range: str) -> np.ndarray:
-    """KTAB's ``Model::bigRfromProb``: risk attitudes R from win probabilities.
-
-    p : array of shape (..., n). Returns R of the same shape: in [-1/2, 1] (Mid), [0, 1]
-    (Min) or [-1, 1] (Max), highest for the most probable position; all 0 where the
-    probabilities are (nearly) equal.
-    """
-    lo = p.min(axis=-1, keepdims=True)
-    hi = p.max(axis=-1, keepdims=True)
-    span = hi - lo
-    ok = span > _P_TOL
-    den = np.where(ok, span, 1.0)
-    if big_r_range == "Min":
-        r = (p - lo) / den
-    elif big_r_range == "Mid":
-        r = (3 * p - (hi + 2 * lo)) / (2 * den)
-    elif big_r_range == "Max":
-        r = (2 * p - (hi + lo)) / den
-    else:
-        raise ModelError(f"unknown BigRRange {big_r_range!r}")
-    return np.where(ok, r, 0.0)
-
-
-def _estimated_risk(r_h: np.ndarray, r_i: np.ndarray, adjust: str) -> np.ndarray:
-    """KTAB's ``Model::estNRA``: h's estimate of i's risk attitude (broadcasting)."""
-    if adjust == "Full":
-        return r_i + 0.0 * r_h
-    if adjust == "TwoThirds":
-        return (r_h + 2.0 * r_i) / 3.0
-    if adjust == "Half":
-        return (r_h + r_i) / 2
-    if adjust == "OneThird":
-        return (2.0 * r_h + r_i) / 3.0
-    if adjust == "None":
-        return r_h + 0.0 * r_i
-    raise ModelError(f"unknown BigRAdjust {adjust!r}")
-
-
-def smp_utility(d: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """KTAB's ``SMPModel::bsUtil``: utility (1 - d)(1 + d R) of a distance d >= 0 (with R in
-    place of d R beyond 1, which round-off can reach). Arrays broadcast."""
-    return (1 - d) * (1 + np.minimum(d, 1.0) * r)
-
-
-def _distance(ideal: np.ndarray, points: np.ndarray, sal2: np.ndarray) -> np.ndarray:
-    """KTAB's ``SMPModel::bvDiff`` for every actor and point.
-
-    ideal, sal2 : arrays of shape (B, n, m) (squared saliences); points : (B, P, m).
-    Returns d of shape (B, n, P): actor i's weighted distance to point p; 0 for an actor
-    without salience.
-    """
-    ss = sal2.sum(axis=-1)
-    diff2 = (ideal[:, :, None, :] - points[:, None, :, :]) ** 2
-    num = (diff2 * sal2[:, :, None, :]).sum(axis=-1)
-    return np.where(ss[..., None] > 0, np.sqrt(num / np.where(ss > 0, ss, 1.0)[..., None]), 0.0)
-
-
-def third_party_gain(
-    commit: str, p_i: np.ndarray, u_i: np.ndarray, u_j: np.ndarray, u_n: np.ndarray
-) -> np.ndarray | None:
-    """KTAB's ``Actor::thirdPartyVoteSU`` before the vote: n's expected utility of joining i
-    minus that of joining j, with p_i its estimate that i wins (broadcasting).
-
-    The utilities are sums over the three positions (i's, j's, n's) after the contest; with
-    ``SemiCommit`` n adopts the winner's position only if its side loses:
-
-        joining i:  p_i (2 u_i + u_n) + p_j 3 u_j;    joining j:  p_i 3 u_i + p_j (2 u_j + u_n)
-
-    With ``FullCommit`` (n always adopts the winner's position) and ``NoCommit`` (never)
-    the two are equal, so third parties do not vote: returns None.
-    """
-    if commit == "SemiCommit":
-        # = p_i (2 u_i + u_n - 3 u_i) + p_j (3 u_j - 2 u_j - u_n)
-        return p_i * (u_n - u_i) + (1.0 - p_i) * (u_j - u_n)
-    if commit in ("FullCommit", "NoCommit"):
-        return None
-    raise ModelError(f"unknown ThirdPartyCommit {commit!r}")
-
-
-def contest_probability(
-    rule: str,
-    commit: str,
-    u_ii: np.ndarray,
-    u_ij: np.ndarray,
-    u_ji: np.ndarray,
-    u_jj: np.ndarray,
-    u_ni: np.ndarray,
-    u_nj: np.ndarray,
-    u_nn: np.ndarray,
-    w_i: np.ndarray,
-    w_j: np.ndarray,
-    w_n: np.ndarray,
-    third: np.ndarray,
-) -> np.ndarray:
-    """One perspective's probability that i beats j (``SMPState::probEduChlg``).
-
-    u_ab : that perspective's utility to a of b's position; principal terms (u_ii ... w_j)
-    of a common shape S, third-party terms (u_ni, u_nj, u_nn, w_n) of shape S + (n,);
-    third : bool, broadcastable to S + (n,), which n count as third parties. w = salience
-    sum x capability. Returns the probability, shape S.
-
-    i and j vote for themselves; each third party n estimates the chance p_in that i wins
-    from the principals' votes and its own (``Actor::vProbLittle``), then votes by
-    :func:`third_party_gain`.
-    """
-    c_i = vote(rule, w_i, u_ii - u_ij)
-    c_j = vote(rule, w_j, u_ji - u_jj)
-    for_i = _MIN_CHALLENGE + np.maximum(c_i, 0) + np.maximum(c_j, 0)
-    for_j = _MIN_CHALLENGE + np.maximum(-c_i, 0) + np.maximum(-c_j, 0)
-    if commit != "SemiCommit":
-        third_party_gain(commit, for_i, u_ii, u_ij, u_jj)  # checks the name
-        return for_i / (for_i + for_j)
-    c_n = vote(rule, w_n, u_ni - u_nj)
-    plus = np.maximum(c_n, 0.0)
-    minus = np.subtract(plus, c_n, out=c_n)  # max(-c_n, 0)
-    minus += plus
-    minus += (for_i + for_j)[..., None]
-    plus += for_i[..., None]
-    p_in = np.divide(plus, minus, out=plus)  # (for_i + c+) / (for_i + for_j + |c|)
-    v = vote(rule, w_n, third_party_gain(commit, p_in, u_ni, u_nj, u_nn))
-    v *= third
-    for_i = for_i + np.maximum(v, 0).sum(axis=-1)
-    for_j = for_j + np.maximum(np.negative(v, out=v), 0, out=v).sum(axis=-1)
-    return for_i / (for_i + for_j)
-
-
-def interpolate_bargain(
-    rule: str,
-    x_i: np.ndarray,
-    s_i: np.ndarray,
-    p_i: np.ndarray,
-    x_j: np.ndarray,
-    s_j: np.ndarray,
-    p_j: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """KTAB's ``SMPActor::interpolateBrgn``: the positions i and j would adopt.
-
-    x, s : arrays of shape (..., m), positions on [0, 1] and saliences; p : (...,).
-    Returns (b_i, b_j), each of shape (..., m).
-    """
-    p_i, p_j = p_i[..., None], p_j[..., None]
-    if rule == "S2PMax":
-        di = np.maximum(p_j - p_i, 0.0)
-        dj = np.maximum(p_i - p_j, 0.0)
-        si2, sj2 = s_i * s_i, s_j * s_j
-        dik = (di * sj2) / ((di * sj2) + _MIN_INTERP + ((1 - di) * si2))
-        djk = (dj * si2) / ((dj * si2) + _MIN_INTERP + ((1 - dj) * sj2))
-        return x_i + dik * (x_j - x_i), x_j + djk * (x_i - x_j)
-    if rule == "S1P1":
-        wi, wj = s_i * p_i, s_j * p_j
-    elif rule == "S2P2":
-        wi, wj = (s_i * s_i) * (p_i * p_i), (s_j * s_j) * (p_j * p_j)
-    else:
-        raise ModelError(f"unknown InterVecBrgn {rule!r}")
-    den = wi + _MIN_INTERP + wj
-    b_i = _round4(((wi + _MIN_INTERP) * x_i + wj * x_j) / den)
-    b_j = _round4((wi * x_i + (_MIN_INTERP + wj) * x_j) / den)
-    return b_i, b_j
-
-
-def _round4(x: np.ndarray) -> np.ndarray:
-    # KTAB: (int)(0.5 + 10000 x) / 10000; the 1e-7 puts the half-way points, which
-    # averages of rounded positions hit exactly, out of reach of round-off
-    return np.floor(0.5 + _HALF_UP + x * 10000.0) / 10000.0
-
-
-def _uniforms(keys: np.ndarray, turn: int, n: int) -> np.ndarray:
-    """Uniform numbers in [0, 1) for (draw, actor) at ``turn``, hashed from the draw's key
-    (splitmix64). keys : uint64 array (B,). Returns (B, n)."""
-    z = keys[:, None] + np.uint64(0x9E3779B97F4A7C15) * (
-        np.uint64(turn) * np.uint64(n + 1) + np.arange(1, n + 1, dtype=np.uint64)
-    )
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(float) / float(2**53)
-
-
 @register
-class SpatialModelOfPolitics(NegotiationModel):
+class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
     """KTAB's Spatial Model of Politics over all the issues of a scenario at once.
 
     Parameters
@@ -470,6 +170,14 @@ class SpatialModelOfPolitics(NegotiationModel):
     summary: ClassVar[str] = "KTAB's Spatial Model of Politics (all issues one space, by turns)"
     iterative: ClassVar[bool] = True
     separable: ClassVar[bool] = False
+    parameters: ClassVar[dict[str, Constraint]] = {
+        **{option: Options(*values) for option, values in OPTIONS.items()},
+        "minIter": Interval(Integral, 1, None, closed="left"),
+        "maxIter": Interval(Integral, 1, None, closed="left"),
+        "minDeltaRatio": Interval(Real, 0, 1, closed="neither"),
+        "forecast": Options(*FORECASTS),
+    }
+    ordered_parameters: ClassVar[tuple[tuple[str, str], ...]] = (("minIter", "maxIter"),)
 
     def __init__(
         self,
@@ -487,56 +195,11 @@ class SpatialModelOfPolitics(NegotiationModel):
         minDeltaRatio: float = 0.02,
         forecast: str = "expected",
     ) -> None:
-        given = {
-            "VictoryProbModel": VictoryProbModel,
-            "VotingRule": VotingRule,
-            "PCEModel": PCEModel,
-            "StateTransitions": StateTransitions,
-            "BigRRange": BigRRange,
-            "BigRAdjust": BigRAdjust,
-            "ThirdPartyCommit": ThirdPartyCommit,
-            "InterVecBrgn": InterVecBrgn,
-            "BargnModel": BargnModel,
-        }
-        for pname, value in given.items():
-            if value not in OPTIONS[pname]:
-                raise ModelError(
-                    f"parameter {pname} of {self.name} must be one of "
-                    f"{', '.join(OPTIONS[pname])}; got {value!r}"
-                )
-        if forecast not in FORECASTS:
-            raise ModelError(
-                f"parameter forecast of {self.name} must be one of {', '.join(FORECASTS)}; "
-                f"got {forecast!r}"
-            )
-        for pname, value in (("minIter", minIter), ("maxIter", maxIter)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ModelError(
-                    f"parameter {pname} of {self.name} must be an integer >= 1; got {value!r}"
-                )
-        if minIter > maxIter:
-            raise ModelError(
-                f"parameter minIter of {self.name} must be <= maxIter ({maxIter}); got {minIter!r}"
-            )
-        if (
-            isinstance(minDeltaRatio, bool)
-            or not isinstance(minDeltaRatio, int | float)
-            or not 0 < minDeltaRatio < 1
-        ):
-            raise ModelError(
-                f"parameter minDeltaRatio of {self.name} must be a number in (0, 1); "
-                f"got {minDeltaRatio!r}"
-            )
-        self.options = given
-        self.VictoryProbModel = VictoryProbModel
-        self.VotingRule = VotingRule
-        self.PCEModel = PCEModel
-        self.StateTransitions = StateTransitions
-        self.BigRRange = BigRRange
-        self.BigRAdjust = BigRAdjust
-        self.ThirdPartyCommit = ThirdPartyCommit
-        self.InterVecBrgn = InterVecBrgn
-        self.BargnModel = BargnModel
+        check_parameters(self, locals())
+        given = locals()
+        self.options = {option: given[option] for option in OPTIONS}
+        for option, value in self.options.items():
+            setattr(self, option, value)
         self.minIter = minIter
         self.maxIter = maxIter
         self.minDeltaRatio = float(minDeltaRatio)
@@ -588,234 +251,6 @@ class SpatialModelOfPolitics(NegotiationModel):
             "lo": lo,
             "hi": hi,
         }
-
-    # ------------------------------------------------------------------------------------
-    # one state
-
-    def assess(self, x: np.ndarray, s: np.ndarray, c: np.ndarray) -> dict[str, np.ndarray]:
-        """KTAB's ``SMPState::setAllAUtil`` for a batch of states.
-
-        x, s : arrays of shape (B, n, m); c : (B, n). Returns ``d`` (B, n, n), the distance
-        from each actor's position (its ideal) to each position; ``p`` (B, n), the
-        risk-neutral probability that each position wins; ``r`` (B, n), the risk attitudes;
-        ``u`` (B, n, n, n), u[h, i, j] = h's estimate of i's utility of j's position.
-        """
-        o = self.options
-        d = _distance(x, x, s * s)
-        neutral = smp_utility(d, 0.0)
-        du = neutral[:, :, :, None] - neutral[:, :, None, :]  # (B, k, i, j)
-        votes = vote(o["VotingRule"], c[:, :, None, None], du)
-        coalition = _MIN_COALITION + np.maximum(votes, 0).sum(axis=1)
-        p = condorcet_probabilities(o["PCEModel"], o["VictoryProbModel"], coalition)
-        r = risk_attitudes(p, o["BigRRange"])
-        r_hi = _estimated_risk(r[:, :, None], r[:, None, :], o["BigRAdjust"])  # (B, h, i)
-        near = 1 - d
-        u = near[:, None] + (near * np.minimum(d, 1.0))[:, None] * r_hi[..., None]  # bsUtil
-        return {"d": d, "p": p, "r": r, "u": u}
-
-    def position_probabilities(
-        self, x: np.ndarray, c: np.ndarray, u: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """KTAB's ``SMPState::pDist(-1)``: probability that each distinct position wins.
-
-        x : (B, n, m); c : (B, n); u : (B, n, n, n) from :meth:`assess`. Returns
-        (prob, groups, centre): prob (B, n), the probability that actor i's position wins;
-        groups (B, n, n) bool, actors holding the same position; centre (B, n, m), the mean
-        position of actor i's group.
-        """
-        o = self.options
-        n = x.shape[1]
-        near = np.sqrt(((x[:, :, None, :] - x[:, None, :, :]) ** 2).sum(axis=-1)) < _POS_TOL
-        groups = near
-        for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))))):
-            groups = (groups.astype(float) @ groups.astype(float)) > 0
-        size = groups.sum(axis=-1)
-        leader = np.argmax(groups, axis=-1) == np.arange(n)
-        own = u[:, np.arange(n), np.arange(n), :]  # own[a, j] = u[a, a, j]
-        util = own @ np.swapaxes(groups, -1, -2).astype(float) / size[:, None, :]
-        du = util[:, :, :, None] - util[:, :, None, :]
-        votes = vote(o["VotingRule"], c[:, :, None, None], du)
-        coalition = _MIN_COALITION + np.maximum(votes, 0).sum(axis=1)
-        p = condorcet_probabilities(o["PCEModel"], o["VictoryProbModel"], coalition, leader)
-        prob = (groups * p[:, None, :]).sum(axis=-1)
-        centre = groups.astype(float) @ x / size[..., None]
-        return prob, groups, centre
-
-    def challenges(
-        self, u: np.ndarray, s: np.ndarray, c: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each actor's best challenge (``SMPState::bestChallengeUtils``, ``bestChallenge``).
-
-        u : (B, n, n, n) from :meth:`assess`; s : (B, n, m); c : (B, n). Returns (target,
-        gain, p): target (B, n), the actor i challenges (-1 for none); gain (B, n, n), i's
-        expected gain from challenging j (-inf for j = i); p (B, n, n), i's estimate that
-        it beats j.
-        """
-        o = self.options
-        bsz, n = c.shape
-        s_sum = s.sum(axis=-1)
-        w = s_sum * c  # weight of an actor in a contest: salience sum x capability
-        idx = np.arange(n)
-        b3 = np.arange(bsz)[:, None, None]
-        i3, j3 = idx[None, :, None], idx[None, None, :]
-        n4 = idx[None, None, None, :]
-        # perspective h = i, affected actor k = i
-        u_ii = u[b3, i3, i3, i3]  # u[i, i, i] -> (B, i, 1)
-        u_ij = u[b3, i3, i3, j3]  # u[i, i, j] -> (B, i, j)
-        p = contest_probability(
-            o["VotingRule"],
-            o["ThirdPartyCommit"],
-            u_ii,
-            u_ij,
-            u[b3, i3, j3, i3],  # u[i, j, i]
-            u[b3, i3, j3, j3],  # u[i, j, j]
-            u[b3, i3, j3, i3][:, :, None, :],  # u[i, n, i] -> (B, i, 1, n)
-            np.swapaxes(u, -1, -2),  # u[i, n, j] -> (B, i, j, n)
-            u[b3, i3, j3, j3][:, :, None, :],  # u[i, n, n] -> (B, i, 1, n)
-            w[:, :, None],
-            w[:, None, :],
-            w[:, None, None, :],
-            (i3[..., None] != n4) & (j3[..., None] != n4),
-        )
-        s_j = s_sum[:, None, :]
-        gain = (1 - s_j) * (2 * u_ii) + s_j * (p * (2 * u_ii) + (1 - p) * (2 * u_ij))
-        gain = gain - (u_ii + u_ij)
-        gain = np.where(idx[:, None] == idx[None, :], -np.inf, gain)
-        best = np.argmax(gain, axis=-1)
-        best_gain = np.take_along_axis(gain, best[..., None], axis=-1)[..., 0]
-        return np.where(best_gain > _MIN_GAIN, best, -1), gain, p
-
-    def bargains(
-        self,
-        x: np.ndarray,
-        s: np.ndarray,
-        c: np.ndarray,
-        u: np.ndarray,
-        target: np.ndarray,
-        p_init: np.ndarray,
-        bounds: tuple[np.ndarray, np.ndarray],
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The bargains each initiator proposes to its target (``SMPState::doBCN(i)``).
-
-        x, s : (B, n, m); c : (B, n); u : (B, n, n, n); target : (B, n) with a valid index
-        for every actor; p_init : (B, n), the initiator's estimate that it wins; bounds :
-        two (B, m) arrays, the span of positions. Returns the initiator's and the target's
-        positions, each (B, n, K, m), K bargains per initiator (2 for InitRcvrInterp).
-        """
-        o = self.options
-        bsz, n, _ = x.shape
-        b2, i2, t2 = np.arange(bsz)[:, None], np.arange(n)[None, :], target
-        x_t, s_t = x[b2, t2], s[b2, t2]
-        lo, hi = bounds[0][:, None, :], bounds[1][:, None, :]
-
-        def interp(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            b_i, b_j = interpolate_bargain(o["InterVecBrgn"], x, s, p, x_t, s_t, 1 - p)
-            return np.clip(b_i, lo, hi), np.clip(b_j, lo, hi)
-
-        b_ii, b_ij = interp(p_init)
-        if o["BargnModel"] == "InitOnlyInterp":
-            return b_ii[:, :, None], b_ij[:, :, None]
-        # the target's estimate that the initiator wins: perspective h = t_i
-        s_sum = s.sum(axis=-1)
-        w = s_sum * c
-        b3, t3, i3 = b2[..., None], t2[..., None], i2[..., None]
-        n3 = np.arange(n)[None, None, :]
-        p_t = contest_probability(
-            o["VotingRule"],
-            o["ThirdPartyCommit"],
-            u[b2, t2, i2, i2],  # u[t_i, i, i] -> (B, i)
-            u[b2, t2, i2, t2],  # u[t_i, i, t_i]
-            u[b2, t2, t2, i2],  # u[t_i, t_i, i]
-            u[b2, t2, t2, t2],  # u[t_i, t_i, t_i]
-            u[b3, t3, n3, i3],  # u[t_i, n, i] -> (B, i, n)
-            u[b3, t3, n3, t3],  # u[t_i, n, t_i]
-            u[b3, t3, n3, n3],  # u[t_i, n, n]
-            w,
-            w[b2, t2],
-            w[:, None, :],
-            (n3 != i3) & (n3 != t3),
-        )
-        b_ji, b_jj = interp(p_t)
-        if o["BargnModel"] == "InitRcvrInterp":
-            return np.stack([b_ii, b_ji], axis=2), np.stack([b_ij, b_jj], axis=2)
-        # PWCompInterp; KTAB weighs both perspectives with the initiator's capability
-        wi = (c * s_sum)[..., None]
-        wj = (c * s_sum[b2, t2])[..., None]
-        init = (wi * b_ii + wj * b_ji) / (wi + wj)
-        rcvr = (wi * b_ij + wj * b_jj) / (wi + wj)
-        return init[:, :, None], rcvr[:, :, None]
-
-    def turn(
-        self,
-        x: np.ndarray,
-        s: np.ndarray,
-        c: np.ndarray,
-        bounds: tuple[np.ndarray, np.ndarray],
-        uniform: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """One turn of challenges and bargains (KTAB's ``SMPState::doBCN``).
-
-        x, s : arrays of shape (B, n, m), positions on [0, 1] and saliences; c : (B, n);
-        bounds : two (B, m) arrays, the span of the present positions; uniform : (B, n)
-        numbers in [0, 1) for Stochastic state transitions. Returns the next positions
-        (B, n, m) and a dict with ``target`` (B, n; -1 for none), ``r`` and ``p`` (B, n),
-        the risk attitudes and risk-neutral win probabilities of the state.
-        """
-        o = self.options
-        bsz, n, m = x.shape
-        a = self.assess(x, s, c)
-        u, r = a["u"], a["r"]
-        idx = np.arange(n)
-        b2 = np.arange(bsz)[:, None]
-        target, _, p = self.challenges(u, s, c)
-        has = target >= 0
-        t = np.where(has, target, (idx + 1) % n)  # a valid index everywhere
-        init, rcvr = self.bargains(x, s, c, u, t, p[b2, idx, t], bounds)
-        k_b = init.shape[2]
-        # every actor's value of the state after a bargain: its mean utility of the positions
-        own = u[:, idx, idx, :]  # (B, a, j) = u[a, a, j]
-        total = own.sum(axis=-1)  # (B, a)
-        flat = (bsz, n * k_b, m)
-        sal2 = s * s
-        u_init = smp_utility(_distance(x, init.reshape(flat), sal2), r[..., None])
-        u_rcvr = smp_utility(_distance(x, rcvr.reshape(flat), sal2), r[..., None])
-        own_t = own[b2[..., None], idx[None, :, None], t[:, None, :]]  # u[a, a, t_i]: (B, a, i)
-        # (grouped so that two bargains leading to the same state get the same value)
-        value = (total[..., None] - (own + own_t))[..., None] + (
-            u_init.reshape(bsz, n, n, k_b) + u_rcvr.reshape(bsz, n, n, k_b)
-        )
-        value = np.concatenate([total[..., None], value.reshape(bsz, n, n * k_b)], axis=-1) / n
-        du = value[:, :, :, None] - value[:, :, None, :]
-        votes = vote(o["VotingRule"], c[:, :, None, None], du)
-        coalition = _MIN_COALITION + np.maximum(votes, 0).sum(axis=1)  # (B, O, O)
-        # actor k's queue: the status quo and the bargains it initiated or received; the
-        # position k would take with each
-        i_of = np.repeat(idx, k_b)  # initiator of each bargain
-        as_init = i_of[None, None, :] == idx[None, :, None]  # (1, k, nK)
-        as_rcvr = np.repeat(t, k_b, axis=-1)[:, None, :] == idx[None, :, None]  # (B, k, nK)
-        valid = np.repeat(has, k_b, axis=-1)[:, None, :]
-        queue = np.concatenate(
-            [np.ones((bsz, n, 1), dtype=bool), valid & (as_init | as_rcvr)], axis=-1
-        )  # (B, k, O)
-        cand = np.where(
-            as_init[..., None], init.reshape(flat)[:, None], rcvr.reshape(flat)[:, None]
-        )
-        cand = np.concatenate([x[:, :, None, :], cand], axis=2)  # (B, k, O, m)
-        prob = condorcet_probabilities(
-            o["PCEModel"], o["VictoryProbModel"], coalition[:, None], queue
-        )
-        if o["StateTransitions"] == "Deterministic" or uniform is None:
-            # the most probable bargain; among ties, the smallest move (the status quo first)
-            near = prob >= prob.max(axis=-1, keepdims=True) * (1 - _TIE)
-            move = np.sqrt(((cand - x[:, :, None, :]) ** 2).sum(axis=-1))
-            choice = np.argmin(np.where(near & queue, move, np.inf), axis=-1)
-        else:
-            cum = np.cumsum(prob, axis=-1)
-            choice = np.minimum((cum < uniform[..., None]).sum(axis=-1), prob.shape[-1] - 1)
-            # never a bargain outside the queue (round-off at the end of the cumulative sum)
-            choice = np.where(np.take_along_axis(queue, choice[..., None], -1)[..., 0], choice, 0)
-        new = np.take_along_axis(cand, choice[:, :, None, None], axis=2)[:, :, 0]
-        return new, {"target": target, "r": r, "p": a["p"]}
 
     # ------------------------------------------------------------------------------------
     # a run

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from guaranty.models.params import Constraint
 from guaranty.models.registry import Registry
 
 __all__ = [
@@ -64,12 +65,15 @@ class CredibilityModel(ABC):
     """Base class of credibility models.
 
     A subclass sets ``name`` (the registry key) and ``summary``, takes its parameters as
-    keyword-only constructor arguments (checked there), and implements :meth:`fit`, a pure
+    keyword-only constructor arguments, each declared in :attr:`parameters` and checked by
+    :func:`guaranty.models.params.check_parameters`, and implements :meth:`fit`, a pure
     function of its arrays.
     """
 
     name: ClassVar[str]
     summary: ClassVar[str]
+    #: What each constructor parameter accepts (name -> constraint).
+    parameters: ClassVar[dict[str, Constraint]] = {}
 
     @property
     @abstractmethod

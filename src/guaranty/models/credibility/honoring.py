@@ -54,6 +54,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from numbers import Real
 from typing import ClassVar
 
 import numpy as np
@@ -62,7 +63,15 @@ from scipy.special import expit, ndtri
 
 from guaranty.errors import ModelError
 from guaranty.models.credibility import CoefficientPosterior, CredibilityModel, register
-from guaranty.models.logit import brier_score, log_loss
+from guaranty.models.logit import NormalCoefficients, brier_score, log_loss, newton_ascent
+from guaranty.models.params import (
+    Constraint,
+    Interval,
+    Names,
+    NoneOr,
+    check_parameters,
+    check_value,
+)
 
 __all__ = [
     "DEFAULT_FEATURES",
@@ -123,6 +132,7 @@ _TRANSFORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "milaid": _positive,
 }
 
+_FEATURE_NAMES = Names(FEATURES)
 _PRIOR_GRID = np.geomspace(0.05, 20.0, 41)
 _NEWTON_MAX_ITER = 100
 _NEWTON_TOL = 1e-10
@@ -136,7 +146,7 @@ def feature_matrix(
     ``table`` maps the column names of ``guaranty.data.alliances`` to arrays of shape
     (rows,); the features are derived as described in ``FEATURES``.
     """
-    _check_features(features, "feature_matrix")
+    check_value("feature_matrix", "features", _FEATURE_NAMES, features)
     cols = []
     for name in features:
         if name not in table:
@@ -147,23 +157,8 @@ def feature_matrix(
     return np.stack(cols, axis=1) if cols else np.empty((n, 0))
 
 
-def _check_features(features: Sequence[str], owner: str) -> tuple[str, ...]:
-    if isinstance(features, str):
-        raise ModelError(f"parameter features of {owner} must be a sequence of names; got a str")
-    names = tuple(features)
-    unknown = [f for f in names if f not in FEATURES]
-    if unknown:
-        raise ModelError(
-            f"parameter features of {owner} must name known features ({', '.join(FEATURES)}); "
-            f"got {', '.join(map(repr, unknown))}"
-        )
-    if len(set(names)) != len(names):
-        raise ModelError(f"parameter features of {owner} must not repeat a name; got {names}")
-    return names
-
-
 @dataclass(frozen=True, eq=False)
-class HonoringPosterior(CoefficientPosterior):
+class HonoringPosterior(NormalCoefficients, CoefficientPosterior):
     """The (normal) posterior of the honoring model's coefficients.
 
     Attributes
@@ -191,11 +186,6 @@ class HonoringPosterior(CoefficientPosterior):
     prior_scale: float
     log_evidence: float
     n_cases: int
-
-    @property
-    def sd(self) -> np.ndarray:
-        """Posterior standard deviations, shape (1 + features,)."""
-        return np.sqrt(np.diag(self.cov))
 
     def design(self, x: np.ndarray) -> np.ndarray:
         """[1, x] with NaN replaced by ``fill``: x of shape (..., features) -> (..., 1 + f)."""
@@ -304,6 +294,12 @@ class EmpiricalHonoring(CredibilityModel):
         "obligation type and alliance design"
     )
 
+    parameters: ClassVar[dict[str, Constraint]] = {
+        "features": _FEATURE_NAMES,
+        "prior_scale": NoneOr(Interval(Real, 0, None, closed="neither")),
+        "intercept_scale": Interval(Real, 0, None, closed="neither"),
+    }
+
     def __init__(
         self,
         *,
@@ -311,17 +307,8 @@ class EmpiricalHonoring(CredibilityModel):
         prior_scale: float | None = None,
         intercept_scale: float = 10.0,
     ) -> None:
-        self._features = _check_features(features, "honoring")
-        if prior_scale is not None and not (np.isfinite(prior_scale) and prior_scale > 0):
-            raise ModelError(
-                f"parameter prior_scale of honoring must be a positive number or None; "
-                f"got {prior_scale!r}"
-            )
-        if not (np.isfinite(intercept_scale) and intercept_scale > 0):
-            raise ModelError(
-                f"parameter intercept_scale of honoring must be a positive number; "
-                f"got {intercept_scale!r}"
-            )
+        check_parameters(self, locals())
+        self._features = tuple(features)
         self.prior_scale = None if prior_scale is None else float(prior_scale)
         self.intercept_scale = float(intercept_scale)
 
@@ -386,15 +373,8 @@ class EmpiricalHonoring(CredibilityModel):
         mean = t @ theta
         cov = t @ cov_c @ t.T
         cov = (cov + cov.T) / 2.0
-        return HonoringPosterior(
-            feature_names=self._features,
-            mean=mean,
-            cov=cov,
-            fill=fill,
-            prior_scale=tau,
-            log_evidence=log_ev,
-            n_cases=int(x.shape[0]),
-        )
+        n_cases = int(x.shape[0])
+        return HonoringPosterior(self._features, mean, cov, fill, tau, log_ev, n_cases)
 
     def _prior_sd(self, tau: float, k: int) -> np.ndarray:
         return np.concatenate([[self.intercept_scale], np.full(k, tau)])
@@ -434,27 +414,25 @@ def _laplace(
     """
     prec = 1.0 / prior_sd**2
     theta = np.zeros(d.shape[1]) if start is None else start.copy()
-    obj = _log_posterior(d, y, theta, prec)
-    for _ in range(_NEWTON_MAX_ITER):
+
+    def grad_hess(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p = expit(d @ theta)
         grad = d.T @ (y - p) - prec * theta
         hess = (d.T * (p * (1.0 - p))) @ d + np.diag(prec)
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while True:
-            cand = theta + t * step
-            new = _log_posterior(d, y, cand, prec)
-            if new >= obj - 1e-12 or t < 1e-8:
-                break
-            t /= 2.0
-        theta, obj = cand, new
-        if np.max(np.abs(t * step)) < _NEWTON_TOL:
-            break
-    else:
-        raise ModelError(
+        return grad, hess
+
+    theta, obj = newton_ascent(
+        theta,
+        lambda t: _log_posterior(d, y, t, prec),
+        grad_hess,
+        slack=1e-12,
+        tol=_NEWTON_TOL,
+        max_iter=_NEWTON_MAX_ITER,
+        failure=(
             f"the honoring model's Newton iterations did not converge in {_NEWTON_MAX_ITER} "
             "steps (is the outcome perfectly separated with a huge prior_scale?)"
-        )
+        ),
+    )
     p = expit(d @ theta)
     hess = (d.T * (p * (1.0 - p))) @ d + np.diag(prec)
     sign, logdet = np.linalg.slogdet(hess)

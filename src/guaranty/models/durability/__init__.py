@@ -10,20 +10,7 @@ globally; this is a plain module API. The models do no I/O: the caller passes th
 
 from __future__ import annotations
 
-from guaranty.models.durability.survival import (
-    DISTRIBUTIONS,
-    SurvivalFit,
-    SurvivalParams,
-    fit_survival,
-    simulate_durations,
-    survival_probability,
-)
+from guaranty.models.durability import survival as _survival
+from guaranty.models.durability.survival import *  # noqa: F403 (the names of its __all__)
 
-__all__ = [
-    "DISTRIBUTIONS",
-    "SurvivalFit",
-    "SurvivalParams",
-    "fit_survival",
-    "simulate_durations",
-    "survival_probability",
-]
+__all__ = list(_survival.__all__)

@@ -9,26 +9,7 @@ runs (docs/models/war.md).
 
 from __future__ import annotations
 
-from guaranty.models.war.battlefield import (
-    DECISIVE_A,
-    DECISIVE_B,
-    FROZEN,
-    ONGOING,
-    OUTCOMES,
-    SETTLEMENT,
-    WarParams,
-    WarResult,
-    simulate_war,
-)
+from guaranty.models.war import battlefield as _battlefield
+from guaranty.models.war.battlefield import *  # noqa: F403 (the names of its __all__)
 
-__all__ = [
-    "DECISIVE_A",
-    "DECISIVE_B",
-    "FROZEN",
-    "ONGOING",
-    "OUTCOMES",
-    "SETTLEMENT",
-    "WarParams",
-    "WarResult",
-    "simulate_war",
-]
+__all__ = list(_battlefield.__all__)

@@ -6,7 +6,7 @@ of other actors' positions, the list of moves) in shared arrays. This module kee
 own bookkeeping instead: a list of exchange objects, each with its own copy of that state,
 recalculated one by one after each realised exchange, with the list of moves kept literally.
 The kernel is checked against it (``tests/models/test_exchange.py``) and timed against it
-(``benchmarks/bench_exchange.py``). It is not registered (the module name starts with "_").
+(``benchmarks/bench_exchange.py``). It is a test oracle, not part of the installed package.
 
 Every choice (the normalised scale, the order of tied exchanges, the tolerances) is the
 kernel's; see the ``Choices`` of :mod:`guaranty.models.bargaining.exchange` and
@@ -22,14 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.models.bargaining.exchange import (
-    EPS_BOUND,
-    EPS_GAIN,
-    EPS_MOVE,
-    EPS_NBS,
-    TIE_RTOL,
-    new_start_position,
-)
+from guaranty.models.bargaining._exchange_round import EPS_BOUND, EPS_GAIN, EPS_MOVE, EPS_NBS
+from guaranty.models.bargaining.exchange import TIE_RTOL, new_start_position
 
 __all__ = ["ReferenceExchange", "reference_rounds"]
 

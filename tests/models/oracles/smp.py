@@ -4,8 +4,8 @@ The registered kernel (:mod:`guaranty.models.bargaining.smp`) computes every dra
 and challenge of a turn at once on arrays. This module follows KTAB's C++ (``smp.cpp``,
 ``smpbcn.cpp``, ``kmodel.cpp``) function by function, with explicit loops over actors, so
 that the kernel can be checked against it (``tests/models/test_smp.py``) and timed against
-it (``benchmarks/bench_smp.py``). It is not registered (the module name starts with "_")
-and is far too slow for Monte Carlo use.
+it (``benchmarks/bench_smp.py``). It is a test oracle, not part of the
+installed package, and far too slow for Monte Carlo use.
 
 Every choice (absent actors, salience sums above 1, ties, the bargain clipping, the final
 grouping of equal positions) is the kernel's; see the ``Choices`` of
@@ -18,12 +18,7 @@ import math
 
 import numpy as np
 
-from guaranty.models.bargaining.base import (
-    NegotiationInputs,
-    NegotiationResult,
-    effective_weights,
-)
-from guaranty.models.bargaining.smp import (
+from guaranty.models.bargaining._smp_ktab import (
     _EXPONENT,
     _HALF_UP,
     _MARKOV_MAX,
@@ -32,13 +27,17 @@ from guaranty.models.bargaining.smp import (
     _MIN_COALITION,
     _MIN_GAIN,
     _MIN_INTERP,
-    _MIN_SIG_DELTA,
     _P_TOL,
     _POS_TOL,
     _TIE,
-    SpatialModelOfPolitics,
     _uniforms,
 )
+from guaranty.models.bargaining.base import (
+    NegotiationInputs,
+    NegotiationResult,
+    effective_weights,
+)
+from guaranty.models.bargaining.smp import _MIN_SIG_DELTA, SpatialModelOfPolitics
 
 __all__ = ["reference_run"]
 

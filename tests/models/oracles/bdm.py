@@ -5,8 +5,8 @@ all draws and issues at once, with prefix sums in place of the sum over third pa
 module keeps the equations in the order of Scholz, Calbert & Smith (2011, appendix), one
 draw and one issue at a time, with explicit loops over the actors, so that the kernel can
 be checked against it (``tests/models/test_bdm.py``) and timed against it
-(``benchmarks/bench_bdm.py``). It is not registered (the module name starts with "_") and
-is far too slow for Monte Carlo use.
+(``benchmarks/bench_bdm.py``). It is a test oracle, not part of the
+installed package, and far too slow for Monte Carlo use.
 
 Every choice (the pooled probability denominator, the perception of the rival's expected
 utility, the order of the offers, the tolerances) is the kernel's; see the ``Choices`` of

@@ -1,0 +1,309 @@
+"""One round of ``exchange`` on a batch of draws: decide's exchange objects held in arrays.
+
+:class:`_Round` keeps the state of every possible exchange of a round (its two sides'
+positions, moves and gains, decide's checks) for all draws of a batch at once, and
+recalculates the exchanges a realised one affects in one vector operation. The loop of
+realisations that drives it, the rounds and the model are in
+:mod:`guaranty.models.bargaining.exchange`, whose docstring gives decide's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+EPS_MOVE = 1e-10  # decide: a move of at most 1e-10 is no move
+EPS_GAIN = 1e-10  # decide: an exchange gaining less than 1e-10 is void
+EPS_BOUND = 1e-9  # slack on 0 <= y <= 100, |move| <= 100 and the sum of moves <= 100
+EPS_NBS = 1e-9  # a position this close to an NBS (0-100 scale) is on it
+
+
+def _move_ok(pos: np.ndarray, m: np.ndarray, hist: np.ndarray) -> np.ndarray:
+    """decide's is_move_valid: current move m at supply position pos, with the earlier
+    moves' sum, minimum and maximum in hist[..., 0:3] (0, inf, -inf if none)."""
+    am = np.abs(m)
+    y = pos + m
+    return (
+        (am <= 100 + EPS_BOUND)
+        & (am > EPS_MOVE)
+        & (y >= -EPS_BOUND)
+        & (y <= 100 + EPS_BOUND)
+        & (hist[..., 0] + m <= 100 + EPS_BOUND)
+        & ((np.maximum(hist[..., 2], m) < 0) | (np.minimum(hist[..., 1], m) > 0))
+    )
+
+
+class _Round:
+    """One round of decide's exchange loop on a batch of draws (state in arrays).
+
+    decide keeps, in each exchange object, the supply positions of its two actors, the
+    positions other actors took toward each of its demanders ("updates"), and its list of
+    moves. The positions and updates are the same for every live exchange that shares the
+    actor and issue (every live exchange is recalculated after each realised exchange), so
+    they are held once per draw: ``cur`` (draws, actors, issues) and ``upd`` (draws,
+    demander, issue, supplier; NaN where none), with ``tot`` (draws, demander, issue) the
+    sum of c s x on the issue with the updates toward that demander. The moves are per
+    exchange and side: the current move ``mv`` and the sum, minimum and maximum of the
+    earlier ones, ``hist``.
+
+    The exchanges possible in each draw are packed into ``m`` slots per draw, addressed by
+    the flat index draw x m + slot; per slot: ``ids`` (draws x m, 4) = i, j, p, q and
+    ``stat`` (draws x m, 10) = s_ip, s_iq, s_jp, s_jq, c_iq s_iq, c_jp s_jp, W_p, W_q,
+    x_ip, x_jq (positions at the start of the round).
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        s: np.ndarray,
+        w: np.ndarray,
+        big_w: np.ndarray,
+        present: np.ndarray,
+        table: tuple[np.ndarray, ...],
+    ) -> None:
+        d, a, n_iss = x.shape
+        self.x, self.s, self.w, self.big_w = x, s, w, big_w
+        self.n_act, self.n_iss = a, n_iss
+        k, cp, cq, ci, cj = table
+        nbs = np.where(big_w > 0, (w * x).sum(axis=1) / np.where(big_w > 0, big_w, 1.0), 0.0)
+        left = x <= nbs[:, None, :] + EPS_NBS
+        l_ip, l_iq, l_jp, l_jq = left[:, ci, cp], left[:, ci, cq], left[:, cj, cp], left[:, cj, cq]
+        s_ip, s_iq, s_jp, s_jq = s[:, ci, cp], s[:, ci, cq], s[:, cj, cp], s[:, cj, cq]
+        i_is_u = ~l_iq  # u: the actor above the NBS of q, in decide's group a or b
+        lhs, rhs = s_ip * s_jq, s_jp * s_iq
+        role = np.where(i_is_u, ~(lhs < rhs), rhs < lhs)
+        both = present[ci, cp] & present[ci, cq] & present[cj, cp] & present[cj, cq]
+        feas = (
+            both
+            & (l_ip != l_jp)
+            & (l_iq != l_jq)
+            & role
+            & (w[:, ci, cq] > 0)
+            & (w[:, cj, cp] > 0)
+            & (s_ip + s_jp > 0)
+            & (s_iq + s_jq > 0)
+        )
+        u = np.where(i_is_u, ci, cj)
+        v = np.where(i_is_u, cj, ci)
+        block = np.where(i_is_u, l_ip, l_jp).astype(np.int64)
+        key = ((k.astype(np.int64) * 2 + block) * a + u) * a + v  # decide's creation order
+        self.m = m = int(feas.sum(axis=1).max()) if feas.size else 0
+        order = np.argsort(~feas, axis=1, kind="stable")[:, :m]
+        self.live = np.take_along_axis(feas, order, axis=1)
+        self.key = np.take_along_axis(key, order, axis=1)
+        si, sj, sp, sq = ci[order], cj[order], cp[order], cq[order]
+        self.ids = np.stack([si, sj, sp, sq], axis=-1).reshape(-1, 4)
+        # (actor, issue) codes of each side's supply and demand, (draws, m), to find the
+        # exchanges that share a supplier or a demander with a realised one
+        self.sup_i, self.sup_j = si * n_iss + sq, sj * n_iss + sp
+        self.dem_i, self.dem_j = si * n_iss + sp, sj * n_iss + sq
+        r = np.arange(d)[:, None]
+        self.stat = np.stack(
+            [
+                s[r, si, sp],
+                s[r, si, sq],
+                s[r, sj, sp],
+                s[r, sj, sq],
+                w[r, si, sq],
+                w[r, sj, sp],
+                big_w[r, sp],
+                big_w[r, sq],
+                x[r, si, sp],
+                x[r, sj, sq],
+            ],
+            axis=-1,
+        ).reshape(-1, 10)
+        self.xf = x.reshape(-1)
+        self.cur = x.copy()
+        self.moved = np.zeros(x.shape, dtype=bool)
+        self.upd = np.full((d, a, n_iss, a), np.nan)
+        self.base = (w * x).sum(axis=1)  # (draws, issues)
+        self.tot = np.broadcast_to(self.base[:, None, :], x.shape).copy()
+        self.hist = np.empty((d * m, 2, 3))
+        self.hist[..., 0], self.hist[..., 1], self.hist[..., 2] = 0.0, np.inf, -np.inf
+        self.mv = np.zeros((d * m, 2))
+        self.y = np.zeros((d * m, 2))
+        self.gain = np.zeros((d, m))
+        self.valid = np.zeros((d, m), dtype=bool)
+        self.gain_f, self.valid_f = self.gain.reshape(-1), self.valid.reshape(-1)
+        self.calculate(np.flatnonzero(self.live))
+
+    def _at(self, dd: np.ndarray, a: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Flat index of (draw, actor, issue)."""
+        return (dd * self.n_act + a) * self.n_iss + k
+
+    def calculate(self, f: np.ndarray) -> None:
+        """decide's EqualGainExchange.calculate for the exchanges in flat slots f."""
+        if f.size == 0:
+            return
+        dd = f // self.m
+        ids, st, hist = self.ids[f], self.stat[f], self.hist[f]
+        s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj = st.T
+        sup, iss, dem = ids[:, :2], ids[:, [3, 2]], ids[:, [1, 0]]  # per side, i then j
+        rows = dd[:, None]
+        pos = self.cur.reshape(-1)[self._at(rows, sup, iss)]  # i on q, j on p
+        xi, xj = pos[:, 0], pos[:, 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dist_j = np.abs(di - xj)
+            dp = dist_j * w_jp / w_p
+            dq = dp * (s_jp + s_ip) / (s_jq + s_iq)
+            mi = dq * w_q / w_iq
+            dist_i = np.abs(dj - xi)
+            full_i = np.abs(mi) > dist_i  # i's move would pass j: i moves to j instead
+            dq = np.where(full_i, dist_i * w_iq / w_q, dq)
+            dp = np.where(full_i, dq * (s_iq + s_jq) / (s_ip + s_jp), dp)
+            mi = np.where(full_i, dist_i, mi)
+            mj = np.where(full_i, dp * w_p / w_jp, dist_j)
+        mv = np.stack([np.where(xi > dj, -mi, mi), np.where(xj > di, -mj, mj)], axis=1)
+        gain = np.abs(dq * s_iq - dp * s_ip)
+        ok = _move_ok(pos, mv, hist).all(axis=1) & (gain >= EPS_GAIN)
+        if ok.any():
+            # check_nbs, first for i (supplies q, demanded by j), then for j (supplies p):
+            # the NBS of the supply issue, with the positions others took toward the same
+            # demander, may not pass the demander's position
+            w_a, big_k, x_b = st[:, [4, 5]], st[:, [7, 6]], st[:, [9, 8]]
+            at = self._at(rows, dem, iss)
+            u = self.upd.reshape(-1)[at * self.n_act + sup]
+            has = ~np.isnan(u)
+            rest = self.tot.reshape(-1)[at] - w_a * np.where(
+                has, u, self.xf[self._at(rows, sup, iss)]
+            )
+            e0 = x_b - (rest + w_a * pos) / big_k
+            for a_, (sa_k, sb_k, sa_o, sb_o) in enumerate(
+                ((s_iq, s_jq, s_ip, s_jp), (s_jp, s_ip, s_jq, s_iq))
+            ):
+                b_ = 1 - a_
+                e1 = (
+                    x_b[:, a_]
+                    - (rest[:, a_] + w_a[:, a_] * (pos[:, a_] + mv[:, a_])) / big_k[:, a_]
+                )
+                c0 = e0[:, a_]
+                cross = ok & ~(
+                    ((c0 >= -EPS_NBS) & (e1 >= -EPS_NBS)) | ((c0 <= EPS_NBS) & (e1 <= EPS_NBS))
+                )
+                if not cross.any():
+                    continue
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    # the move that puts the NBS on b's position (decide's
+                    # adjusted_nbs_by_position), and b's move for equal gain
+                    own = np.where(has[:, a_], u[:, a_], pos[:, a_])
+                    delta = np.abs(
+                        (x_b[:, a_] * big_k[:, a_] - rest[:, a_] - w_a[:, a_] * own) / w_a[:, a_]
+                    )
+                    ratio_a = delta * w_a[:, a_] / big_k[:, a_]
+                    ratio_b = ((sa_k + sb_k) / (sa_o + sb_o)) * ratio_a
+                    mv_b = np.abs(ratio_b * big_k[:, b_] / w_a[:, b_])
+                mv[:, a_] = np.where(
+                    cross, np.where(pos[:, a_] > x_b[:, a_], -delta, delta), mv[:, a_]
+                )
+                mv[:, b_] = np.where(
+                    cross, np.where(pos[:, b_] > x_b[:, b_], -mv_b, mv_b), mv[:, b_]
+                )
+                gain = np.where(cross, np.abs(ratio_b * sb_o - ratio_a * sb_k), gain)
+            ok &= _move_ok(pos, mv, hist).all(axis=1)
+        self.mv[f] = mv
+        self.y[f] = pos + mv
+        self.gain_f[f] = gain
+        self.valid_f[f] = ok
+
+    def realise(self, f: np.ndarray) -> None:
+        """Realise the exchange in flat slot f of each of its draws: move both actors, record
+        the positions they took toward their demanders (decide's update_updates), void it."""
+        dd = f // self.m
+        ids, y = self.ids[f], self.y[f]
+        d2 = np.concatenate([dd, dd])
+        b = np.concatenate([ids[:, 1], ids[:, 0]])  # demander
+        k = np.concatenate([ids[:, 3], ids[:, 2]])  # issue
+        a = np.concatenate([ids[:, 0], ids[:, 1]])  # supplier
+        y2 = np.concatenate([y[:, 0], y[:, 1]])
+        at = self._at(d2, b, k)
+        old = self.upd.reshape(-1)[at * self.n_act + a]
+        start = self.xf[self._at(d2, a, k)]
+        self.upd.reshape(-1)[at * self.n_act + a] = np.where(
+            np.isnan(old), y2, np.where(start <= old, np.minimum(old, y2), np.maximum(old, y2))
+        )
+        upd = self.upd[d2, b, k]
+        diff = np.where(np.isnan(upd), 0.0, upd - self.x[d2, :, k])
+        self.tot.reshape(-1)[at] = self.base[d2, k] + (self.w[d2, :, k] * diff).sum(axis=1)
+        own = self._at(d2, a, k)
+        self.cur.reshape(-1)[own] = y2
+        self.moved.reshape(-1)[own] = True
+        self.valid_f[f] = False
+
+    def affected(self, dd: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, ...]:
+        """After the exchanges in flat slots f of draws dd: which exchanges of those draws
+        share a supplier with it on i's side, on j's side, and which share a supplier or a
+        demander; bool arrays of shape (len(dd), m)."""
+        sup_i, sup_j = self.sup_i.reshape(-1), self.sup_j.reshape(-1)
+        dem_i, dem_j = self.dem_i.reshape(-1), self.dem_j.reshape(-1)
+        ri, rj, di, dj = (v[f][:, None] for v in (sup_i, sup_j, dem_i, dem_j))
+        si, sj, ei, ej = self.sup_i[dd], self.sup_j[dd], self.dem_i[dd], self.dem_j[dd]
+        s_i = (si == ri) | (si == rj)
+        s_j = (sj == ri) | (sj == rj)
+        share = s_i | s_j | (ei == di) | (ei == dj) | (ej == di) | (ej == dj)
+        return s_i, s_j, share
+
+    def push_history(self, f: np.ndarray, side: np.ndarray) -> None:
+        """The current move of side ``side`` (0: i, 1: j) of the exchanges in flat slots f,
+        whose supply position moved, joins its history (decide appends the realised move,
+        then pops the last move of both sides)."""
+        if f.size == 0:
+            return
+        h, m = self.hist[f, side], self.mv[f, side]
+        self.hist[f, side] = np.stack(
+            [h[:, 0] + m, np.minimum(h[:, 1], m), np.maximum(h[:, 2], m)], axis=1
+        )
+
+    def max_utilities(self, d: int, n: int) -> tuple[float, float]:
+        """decide's calculate_maximum_utility for exchange n of draw d: (i's, j's eu_max)."""
+        f = d * self.m + n
+        i, j, p, q = (int(v) for v in self.ids[f])
+        x, s, w, big_w, cur = self.x[d], self.s[d], self.w[d], self.big_w[d], self.cur[d]
+
+        def nbs(a: int, k: int, b: int, z: float) -> float:
+            u = self.upd[d, b, k, a]
+            own = x[a, k] if np.isnan(u) else u
+            return float((self.tot[d, b, k] - w[a, k] * own + w[a, k] * z) / big_w[k])
+
+        yi, yj = (float(v) for v in self.y[f])
+        i_opt = abs(x[i, p] - yi) <= EPS_NBS
+        j_opt = abs(x[j, q] - yj) <= EPS_NBS
+        d_i = abs(nbs(i, q, j, cur[i, q]) - nbs(i, q, j, yi if i_opt else x[j, q]))
+        d_j = abs(nbs(j, p, i, cur[j, p]) - nbs(j, p, i, yj if j_opt else x[i, p]))
+        si_s, si_d, sj_s, sj_d = s[i, q], s[i, p], s[j, p], s[j, q]
+        loss_1, gain_2 = d_j * sj_s, d_j * si_d
+        loss_2, gain_1 = d_i * si_s, d_i * sj_d
+        over = None
+        if i_opt and gain_1 - loss_1 > 0:
+            over = gain_2 - (loss_1 / sj_d) * si_s
+        if j_opt and gain_2 - loss_2 > 0:
+            over = gain_1 - (loss_2 / si_d) * sj_s
+        if gain_2 > gain_1:  # decide's "actor" is j
+            g, loss, a_sup, o_dem = gain_1, loss_2, sj_s, si_d
+        else:
+            g, loss, a_sup, o_dem = gain_2, loss_1, si_s, sj_d
+        share = a_sup / (a_sup + o_dem)
+        own = g - share * a_sup * (loss / (share * o_dem))
+        other = over if over else share * o_dem * (g / (share * a_sup)) - loss
+        return (float(other), float(own)) if gain_2 > gain_1 else (float(own), float(other))
+
+    def record(self, n: int) -> dict[str, Any]:
+        """Exchange n of draw 0, about to be realised (positions on the 0-100 scale)."""
+        i, j, p, q = (int(v) for v in self.ids[n])
+        eu_i, eu_j = self.max_utilities(0, n)
+        return {
+            "i": i,
+            "j": j,
+            "p": p,
+            "q": q,
+            "start_i": float(self.cur[0, i, q]),
+            "start_j": float(self.cur[0, j, p]),
+            "end_i": float(self.y[n, 0]),
+            "end_j": float(self.y[n, 1]),
+            "toward_i": float(self.x[0, j, q]),
+            "toward_j": float(self.x[0, i, p]),
+            "gain": float(self.gain[0, n]),
+            "eu_max_i": eu_i,
+            "eu_max_j": eu_j,
+        }

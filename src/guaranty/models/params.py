@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 from typing import Any, Literal
 
+from guaranty import errors
 from guaranty.errors import ModelError
 
 __all__ = [
@@ -42,8 +43,9 @@ __all__ = [
 ]
 
 
-class ParameterError(ModelError, ValueError):
-    """A model parameter outside what the model declares it accepts."""
+class ParameterError(errors.ParameterError, ModelError):
+    """A model parameter outside what the model declares it accepts (both a
+    :class:`guaranty.errors.ParameterError`, hence a ValueError, and a ModelError)."""
 
 
 class Constraint(ABC):

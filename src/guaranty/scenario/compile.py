@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from guaranty.errors import ParameterError
-from guaranty.models.bargaining.base import NegotiationInputs
+from guaranty.scenario.arrays import NegotiationInputs
 from guaranty.scenario.schema import Fixed, Normal, Scenario, Triangular, Uniform
 
 __all__ = ["nominal_inputs", "quantile", "sample_inputs", "sample_quantity"]

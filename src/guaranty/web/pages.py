@@ -24,18 +24,19 @@ from fastapi.responses import HTMLResponse, Response
 from plotly.subplots import make_subplots
 
 from guaranty import __version__
-from guaranty.report import (
-    _claims_figure,
-    _comparison_figure,
-    _credibility_figure,
-    _figure_html,
-    _positions_figure,
-    _rounds_figure,
-    _settled_figure,
-    _tornado_figure,
-    _war_figure,
-    _war_months_figure,
-    answer_html,
+from guaranty.report import answer_html
+from guaranty.report.figures import (
+    claims_figure,
+    comparison_figure,
+    credibility_figure,
+    figure_html,
+    positions_figure,
+    rounds_figure,
+    settled_figure,
+    styled,
+    tornado_figure,
+    war_figure,
+    war_months_figure,
 )
 from guaranty.scenario.schema import OBLIGATIONS, Scenario, describe
 from guaranty.web.safety import csp
@@ -67,23 +68,23 @@ def _results_figures(got: dict[str, Any]) -> dict[str, list[str]]:
 
     run, s = got["run"], got["scenario"]
     fcs = [forecast(s, m) for m in ("compromise", "extremity", "bdm")]
-    rounds = [f for f in (_rounds_figure(s, fc) for fc in fcs) if f is not None]
+    rounds = [f for f in (rounds_figure(s, fc) for fc in fcs) if f is not None]
     years = s.deterrence.years if s.deterrence else 10
     got["figs"] = {
-        "credibility": [_figure_html(_credibility_figure(got["credibility"], s))],
-        "comparison": [_figure_html(_comparison_figure(run, s, years))],
+        "credibility": [figure_html(credibility_figure(got["credibility"], s))],
+        "comparison": [figure_html(comparison_figure(run, s, years))],
         "settlement": [
-            _figure_html(_war_figure(run, s)),
-            _figure_html(_war_months_figure(run, s)),
-            _figure_html(_settled_figure(run, s)),
+            figure_html(war_figure(run, s)),
+            figure_html(war_months_figure(run, s)),
+            figure_html(settled_figure(run, s)),
         ],
         "forecasts": [
-            _figure_html(_positions_figure(s, fcs)),
-            *[_figure_html(f) for f in rounds],
+            figure_html(positions_figure(s, fcs)),
+            *[figure_html(f) for f in rounds],
         ],
         "claims": [
-            _figure_html(f)
-            for f in (_claims_figure(got["claims"]), _tornado_figure(got["claims"]))
+            figure_html(f)
+            for f in (claims_figure(got["claims"]), tornado_figure(got["claims"]))
             if f is not None
         ],
     }
@@ -148,13 +149,12 @@ def _scenario_figure(s: Scenario) -> go.Figure:
         )
         fig.update_xaxes(range=list(issue.scale), row=1, col=k)
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1])
-    fig.update_layout(
-        template="plotly_white",
+    return styled(
+        fig,
+        "Positions (marker size: salience)",
         height=120 + 26 * len(names),
         margin={"l": 170, "r": 10, "t": 50, "b": 30},
-        title="Positions (marker size: salience)",
     )
-    return fig
 
 
 def _compare_rows(a: Any, b: Any) -> list[dict[str, Any]]:
@@ -208,7 +208,7 @@ def register(
     def scenario_page(sid: str) -> HTMLResponse:
         s = get_scenario(sid)
         origin, _file, _, parent = scenario_text(sid)
-        figure = _figure_html(_scenario_figure(s))
+        figure = figure_html(_scenario_figure(s))
         return _page(
             "scenario.html.j2",
             figures=[figure],
@@ -318,9 +318,7 @@ def register(
         ra, rb = results(a), results(b)
         ca = {c.id: c for c in ra["claims"]}
         claims = [(c, ca.get(c.id)) for c in rb["claims"]]
-        heat = [
-            _figure_html(_credibility_figure(r["credibility"], r["scenario"])) for r in (ra, rb)
-        ]
+        heat = [figure_html(credibility_figure(r["credibility"], r["scenario"])) for r in (ra, rb)]
         return _page(
             "compare.html.j2",
             figures=heat,

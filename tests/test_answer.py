@@ -47,12 +47,12 @@ def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:
     """A zero-width interval is not printed as [x, x]; a nominal forecast outside the
     interval of the draws is flagged (the two are different quantities)."""
     from guaranty.cli import _interval
-    from guaranty.report import _ENV
+    from guaranty.report.context import ENV
 
     assert _interval([0.0, 0.0], " (by construction)") == "fixed: 0 by construction"
     assert _interval([0.0, 0.0]) == "0.000 in >= 95% of draws"
     assert _interval([0.1, 0.25]) == "[0.100, 0.250]"
-    outside = _ENV.tests["outside"]
+    outside = ENV.tests["outside"]
     assert outside({"outcome": 85.0, "interval": [8.4, 83.8]})
     assert not outside({"outcome": 50.0, "interval": [8.4, 83.8]})
     assert not outside({"outcome": 50.0, "interval": None})

@@ -47,7 +47,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import guaranty.runner
-import guaranty.web.app as web_app
+import guaranty.web.workbench as web_workbench
 from guaranty.cli import app as cli_app
 from guaranty.web.app import INTERNAL_ERROR, create_app
 from guaranty.web.safety import scrub
@@ -494,7 +494,7 @@ def test_500_is_generic_and_logged(
     def broken(text: str, name: str, **kw: Any) -> Any:
         raise RuntimeError(secret)
 
-    monkeypatch.setattr(web_app, "parse", broken)
+    monkeypatch.setattr(web_workbench, "parse", broken)
     with caplog.at_level(logging.ERROR, logger="guaranty.web"):
         r = loopback.post("/api/scenarios?filename=ok.yaml", content=SCENARIO.read_bytes())
     body = _json_error(r, 500)
@@ -624,7 +624,7 @@ class _SlowParse:
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
-        self.real = web_app.parse
+        self.real = web_workbench.parse
         self.started = threading.Event()
         self.finished = threading.Event()
 
@@ -642,7 +642,7 @@ def test_slow_upload_does_not_block_other_requests(
     """A real server: while an upload is being read (2 s), GET /api/scenarios is answered in
     under 0.5 s. Were the file read on the event loop, the GET would wait for it (~2 s)."""
     slow = _SlowParse(2.0)
-    monkeypatch.setattr(web_app, "parse", slow)
+    monkeypatch.setattr(web_workbench, "parse", slow)
     with _serving(store_path) as base, httpx.Client(base_url=base, timeout=30) as client:
         assert client.get("/api/scenarios").status_code == 200  # warm: shipped ones read
         upload: dict[str, Any] = {}
@@ -677,7 +677,7 @@ def test_upload_over_its_time_budget(app_factory: Any, monkeypatch: pytest.Monke
     to 1.5 s) is a 422 soon after the budget; at most two are read at a time (429), and
     once they are done uploads are read again."""
     slow = _SlowParse(1.5)
-    monkeypatch.setattr(web_app, "parse", slow)
+    monkeypatch.setattr(web_workbench, "parse", slow)
     app = app_factory(parse_timeout=0.3)
     with TestClient(app, base_url=BASE, raise_server_exceptions=False) as c:
         for _ in range(2):

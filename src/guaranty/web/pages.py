@@ -11,7 +11,7 @@ import base64
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,26 +19,28 @@ from typing import Any
 import jinja2
 import numpy as np
 import plotly.graph_objects as go
-from fastapi import FastAPI, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from plotly.subplots import make_subplots
 
 from guaranty import __version__
-from guaranty.report import (
-    _claims_figure,
-    _comparison_figure,
-    _credibility_figure,
-    _figure_html,
-    _positions_figure,
-    _rounds_figure,
-    _settled_figure,
-    _tornado_figure,
-    _war_figure,
-    _war_months_figure,
-    answer_html,
+from guaranty.report import answer_html
+from guaranty.report.figures import (
+    claims_figure,
+    comparison_figure,
+    credibility_figure,
+    figure_html,
+    positions_figure,
+    rounds_figure,
+    settled_figure,
+    styled,
+    tornado_figure,
+    war_figure,
+    war_months_figure,
 )
 from guaranty.scenario.schema import OBLIGATIONS, Scenario, describe
 from guaranty.web.safety import csp
+from guaranty.web.workbench import WB
 
 STATIC = Path(__file__).resolve().parent / "static"
 _ENV = jinja2.Environment(
@@ -67,23 +69,23 @@ def _results_figures(got: dict[str, Any]) -> dict[str, list[str]]:
 
     run, s = got["run"], got["scenario"]
     fcs = [forecast(s, m) for m in ("compromise", "extremity", "bdm")]
-    rounds = [f for f in (_rounds_figure(s, fc) for fc in fcs) if f is not None]
+    rounds = [f for f in (rounds_figure(s, fc) for fc in fcs) if f is not None]
     years = s.deterrence.years if s.deterrence else 10
     got["figs"] = {
-        "credibility": [_figure_html(_credibility_figure(got["credibility"], s))],
-        "comparison": [_figure_html(_comparison_figure(run, s, years))],
+        "credibility": [figure_html(credibility_figure(got["credibility"], s))],
+        "comparison": [figure_html(comparison_figure(run, s, years))],
         "settlement": [
-            _figure_html(_war_figure(run, s)),
-            _figure_html(_war_months_figure(run, s)),
-            _figure_html(_settled_figure(run, s)),
+            figure_html(war_figure(run, s)),
+            figure_html(war_months_figure(run, s)),
+            figure_html(settled_figure(run, s)),
         ],
         "forecasts": [
-            _figure_html(_positions_figure(s, fcs)),
-            *[_figure_html(f) for f in rounds],
+            figure_html(positions_figure(s, fcs)),
+            *[figure_html(f) for f in rounds],
         ],
         "claims": [
-            _figure_html(f)
-            for f in (_claims_figure(got["claims"]), _tornado_figure(got["claims"]))
+            figure_html(f)
+            for f in (claims_figure(got["claims"]), tornado_figure(got["claims"]))
             if f is not None
         ],
     }
@@ -148,13 +150,12 @@ def _scenario_figure(s: Scenario) -> go.Figure:
         )
         fig.update_xaxes(range=list(issue.scale), row=1, col=k)
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1])
-    fig.update_layout(
-        template="plotly_white",
+    return styled(
+        fig,
+        "Positions (marker size: salience)",
         height=120 + 26 * len(names),
         margin={"l": 170, "r": 10, "t": 50, "b": 30},
-        title="Positions (marker size: salience)",
     )
-    return fig
 
 
 def _compare_rows(a: Any, b: Any) -> list[dict[str, Any]]:
@@ -175,161 +176,165 @@ def _compare_rows(a: Any, b: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def register(
-    app: FastAPI,
-    *,
-    get_scenario: Callable[[str], Scenario],
-    scenario_text: Callable[[str], tuple[str, str, str, str | None]],
-    list_scenarios: Callable[[], list[Any]],
-    list_runs: Callable[[], list[Any]],
-    run_info: Callable[[str], Any],
-    results: Callable[[str], dict[str, Any]],
-) -> None:
-    """Add the pages to ``app`` (the callables are the app's accessors)."""
+#: the pages (none is in the API's schema)
+router = APIRouter(include_in_schema=False)
 
-    @app.get("/static/{name}", include_in_schema=False)
-    def static(name: str) -> Response:
-        if name == "plotly.min.js":
-            return Response(
-                _plotly_js(),
-                media_type="application/javascript",
-                headers={"Cache-Control": "max-age=86400"},
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    if name == "plotly.min.js":
+        return Response(
+            _plotly_js(),
+            media_type="application/javascript",
+            headers={"Cache-Control": "max-age=86400"},
+        )
+    files = {"app.css": "text/css", "app.js": "application/javascript"}
+    if name not in files:
+        raise HTTPException(404, f"no file {name!r}")
+    return Response((STATIC / name).read_text(encoding="utf-8"), media_type=files[name])
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(wb: WB) -> HTMLResponse:
+    return _page("index.html.j2", scenarios=wb.list_scenarios(), title="Scenarios")
+
+
+@router.get("/scenarios/{sid}", response_class=HTMLResponse)
+def scenario_page(sid: str, wb: WB) -> HTMLResponse:
+    s = wb.get_scenario(sid)
+    origin, _file, _, parent = wb.scenario_text(sid)
+    figure = figure_html(_scenario_figure(s))
+    return _page(
+        "scenario.html.j2",
+        figures=[figure],
+        title=s.name,
+        **_about(sid, s),
+        origin=origin,
+        parent=parent,
+        figure=figure,
+    )
+
+
+@router.get("/scenarios/{sid}/assumptions", response_class=HTMLResponse)
+def assumptions_page(sid: str, wb: WB) -> HTMLResponse:
+    s = wb.get_scenario(sid)
+    return _page(
+        "assumptions.html.j2",
+        title=f"Assumptions: {s.name}",
+        **_about(sid, s),
+        war=_war_rows(s),
+        conduct=_conduct_rows(s),
+        obligations=OBLIGATIONS,
+    )
+
+
+def _about(sid: str, s: Scenario) -> dict[str, Any]:
+    """What every page about one scenario is given: its id, itself, and ``describe``."""
+    return {"sid": sid, "s": s, "describe": describe}
+
+
+def _war_rows(s: Scenario) -> list[dict[str, Any]]:
+    """The war parameters the assumptions page offers: those the scenario sets, then
+    :data:`WAR_KEYS`, each with its central value (the model's default if not set)."""
+    if s.war is None:
+        return []
+    from guaranty.models.war.battlefield import WarParams
+
+    defaults = WarParams()
+    rows = []
+    for k in dict.fromkeys([*s.war.parameters, *WAR_KEYS]):
+        q = s.war.parameters.get(k)
+        rows.append(
+            {
+                "key": k,
+                "nominal": q.nominal if q is not None else getattr(defaults, k),
+                "described": describe(q) if q is not None else "model default",
+            }
+        )
+    return rows
+
+
+def _conduct_rows(s: Scenario) -> list[dict[str, Any]]:
+    """Each guarantor of a design and what it does today (the obligations it meets)."""
+    if s.credibility is None:
+        return []
+    rows = []
+    for g in sorted({g for d in s.guarantees for g in d.guarantors}):
+        c = s.credibility.conduct.get(g)
+        today = [o.value for o in c.today] if c else []
+        rows.append({"id": g, "name": s.actor(g).name, "today": today})
+    return rows
+
+
+@router.get("/api-docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    schema = request.app.openapi()
+    ops = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {})
+            ops.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "doc": op.get("description", ""),
+                    "params": [p["name"] for p in op.get("parameters", [])],
+                    "body": ", ".join(body) if body else "",
+                    "codes": ", ".join(sorted(op.get("responses", {}))),
+                }
             )
-        files = {"app.css": "text/css", "app.js": "application/javascript"}
-        if name not in files:
-            raise HTTPException(404, f"no file {name!r}")
-        return Response((STATIC / name).read_text(encoding="utf-8"), media_type=files[name])
+    return _page("api.html.j2", title="JSON API", ops=ops)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> HTMLResponse:
-        return _page("index.html.j2", scenarios=list_scenarios(), title="Scenarios")
 
-    @app.get("/scenarios/{sid}", response_class=HTMLResponse, include_in_schema=False)
-    def scenario_page(sid: str) -> HTMLResponse:
-        s = get_scenario(sid)
-        origin, _file, _, parent = scenario_text(sid)
-        figure = _figure_html(_scenario_figure(s))
-        return _page(
-            "scenario.html.j2",
-            figures=[figure],
-            title=s.name,
-            sid=sid,
-            s=s,
-            origin=origin,
-            parent=parent,
-            describe=describe,
-            figure=figure,
-        )
+@router.get("/runs", response_class=HTMLResponse)
+def runs_page(wb: WB) -> HTMLResponse:
+    return _page("runs.html.j2", title="Runs", runs=wb.list_runs(), scenarios=wb.list_scenarios())
 
-    @app.get("/scenarios/{sid}/assumptions", response_class=HTMLResponse, include_in_schema=False)
-    def assumptions_page(sid: str) -> HTMLResponse:
-        s = get_scenario(sid)
-        from guaranty.scenario.schema import _war_parameters
 
-        war_defaults = _war_parameters()
-        war = []
-        if s.war is not None:
-            keys = list(dict.fromkeys([*s.war.parameters, *WAR_KEYS]))
-            for k in keys:
-                q = s.war.parameters.get(k)
-                war.append(
-                    {
-                        "key": k,
-                        "nominal": q.nominal if q is not None else war_defaults[k],
-                        "described": describe(q) if q is not None else "model default",
-                    }
-                )
-        guarantors = sorted({g for d in s.guarantees for g in d.guarantors})
-        conduct = []
-        if s.credibility is not None:
-            for g in guarantors:
-                c = s.credibility.conduct.get(g)
-                conduct.append(
-                    {
-                        "id": g,
-                        "name": s.actor(g).name,
-                        "today": [o.value for o in c.today] if c else [],
-                    }
-                )
-        return _page(
-            "assumptions.html.j2",
-            title=f"Assumptions: {s.name}",
-            sid=sid,
-            s=s,
-            war=war,
-            conduct=conduct,
-            obligations=OBLIGATIONS,
-            describe=describe,
-        )
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def results_page(run_id: str, wb: WB) -> HTMLResponse:
+    info = wb.run_info(run_id)
+    got = wb.results(run_id)
+    others = [r for r in wb.list_runs() if r.stored > 0 and r.run_id != run_id]
+    key = (info.model_dump_json(), tuple(r.model_dump_json() for r in others))
+    # The figures and the page are kept with the run's cached results: a page is built
+    # once per state of the run and of the run list, not once per request (issue 14).
+    with got.setdefault("page_lock", threading.Lock()):
+        if got.get("page_key") != key:
+            figs = _results_figures(got)
+            got["page"] = _page(
+                "results.html.j2",
+                figures=[f for section in figs.values() for f in section],
+                title=f"Run {run_id}",
+                info=info,
+                run=got["run"],
+                summary=got["run"].summary(),
+                s=got["scenario"],
+                figs=figs,
+                claims=got["claims"],
+                answer=answer_html(got["run"], got["scenario"], got["claims"]),
+                runs=others,
+            )
+            got["page_key"] = key
+        return got["page"]
 
-    @app.get("/api-docs", response_class=HTMLResponse, include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        schema = app.openapi()
-        ops = []
-        for path, methods in schema.get("paths", {}).items():
-            for method, op in methods.items():
-                body = op.get("requestBody", {}).get("content", {})
-                ops.append(
-                    {
-                        "method": method.upper(),
-                        "path": path,
-                        "summary": op.get("summary", ""),
-                        "doc": op.get("description", ""),
-                        "params": [p["name"] for p in op.get("parameters", [])],
-                        "body": ", ".join(body) if body else "",
-                        "codes": ", ".join(sorted(op.get("responses", {}))),
-                    }
-                )
-        return _page("api.html.j2", title="JSON API", ops=ops)
 
-    @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
-    def runs_page() -> HTMLResponse:
-        return _page("runs.html.j2", title="Runs", runs=list_runs(), scenarios=list_scenarios())
-
-    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-    def results_page(run_id: str) -> HTMLResponse:
-        info = run_info(run_id)
-        got = results(run_id)
-        others = [r for r in list_runs() if r.stored > 0 and r.run_id != run_id]
-        key = (info.model_dump_json(), tuple(r.model_dump_json() for r in others))
-        # The figures and the page are kept with the run's cached results: a page is built
-        # once per state of the run and of the run list, not once per request (issue 14).
-        with got.setdefault("page_lock", threading.Lock()):
-            if got.get("page_key") != key:
-                figs = _results_figures(got)
-                got["page"] = _page(
-                    "results.html.j2",
-                    figures=[f for section in figs.values() for f in section],
-                    title=f"Run {run_id}",
-                    info=info,
-                    run=got["run"],
-                    summary=got["run"].summary(),
-                    s=got["scenario"],
-                    figs=figs,
-                    claims=got["claims"],
-                    answer=answer_html(got["run"], got["scenario"], got["claims"]),
-                    runs=others,
-                )
-                got["page_key"] = key
-            return got["page"]
-
-    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(a: str, b: str) -> HTMLResponse:
-        ra, rb = results(a), results(b)
-        ca = {c.id: c for c in ra["claims"]}
-        claims = [(c, ca.get(c.id)) for c in rb["claims"]]
-        heat = [
-            _figure_html(_credibility_figure(r["credibility"], r["scenario"])) for r in (ra, rb)
-        ]
-        return _page(
-            "compare.html.j2",
-            figures=heat,
-            title="Compare runs",
-            a=run_info(a),
-            b=run_info(b),
-            rows=_compare_rows(ra, rb),
-            claims=claims,
-            heat=heat,
-            fmt=lambda x: "—" if x is None or x != x else f"{100 * x:.1f}%",
-            np=np,
-        )
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(a: str, b: str, wb: WB) -> HTMLResponse:
+    ra, rb = wb.results(a), wb.results(b)
+    ca = {c.id: c for c in ra["claims"]}
+    claims = [(c, ca.get(c.id)) for c in rb["claims"]]
+    heat = [figure_html(credibility_figure(r["credibility"], r["scenario"])) for r in (ra, rb)]
+    return _page(
+        "compare.html.j2",
+        figures=heat,
+        title="Compare runs",
+        a=wb.run_info(a),
+        b=wb.run_info(b),
+        rows=_compare_rows(ra, rb),
+        claims=claims,
+        heat=heat,
+        fmt=lambda x: "—" if x is None or x != x else f"{100 * x:.1f}%",
+        np=np,
+    )

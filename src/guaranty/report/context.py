@@ -1,0 +1,340 @@
+"""What the report's templates are given: the scenario, the run, the credibility assessment
+and the claims put into rows and sentences (and the answer block, rendered).
+
+:data:`ENV` is the Jinja environment of the report's templates (``templates/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jinja2
+
+from guaranty.pipeline import Forecast
+from guaranty.scenario import Scenario
+from guaranty.scenario.schema import describe
+
+__all__ = [
+    "ENV",
+    "SCENARIO_SECTIONS",
+    "answer_context",
+    "answer_html",
+    "assumption_rows",
+    "credibility_paragraphs",
+    "run_context",
+    "scenario_context",
+    "war_fit_context",
+]
+
+#: the sections of a scenario report, in order (ids of the HTML <section> elements)
+SCENARIO_SECTIONS = (
+    "summary",
+    "settlement",
+    "comparison",
+    "credibility",
+    "forecasts",
+    "claims",
+    "assumptions",
+    "models",
+    "actors",
+    "positions",
+    "designs",
+)
+
+#: the report's templates
+ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("guaranty.report", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+ENV.tests["outside"] = lambda r: bool(
+    r.get("interval") and not r["interval"][0] <= r["outcome"] <= r["interval"][1]
+)
+
+
+def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
+    """Every model input that is not a position: its value or distribution, and its source."""
+    rows: list[dict[str, str]] = []
+
+    def add(group: str, name: str, q: Any, source: str | None = None) -> None:
+        if q is None:
+            return
+        rows.append(
+            {
+                "group": group,
+                "name": name,
+                "value": describe(q) if hasattr(q, "describe") else str(q),
+                "source": (getattr(q, "source", None) or source or "").strip(),
+            }
+        )
+
+    for a in scenario.actors:
+        add("capability", a.name, a.capability_value, a.source)
+    if scenario.war is not None:
+        for name, q in sorted(scenario.war.parameters.items()):
+            add("war", name, q)
+        add("war", "horizon (months)", scenario.war.horizon, scenario.war.source)
+    cred = scenario.credibility
+    if cred is not None:
+        add("credibility", "common shock", cred.common_shock, cred.source)
+        add("credibility", "circumstances today", cred.circumstances_today, cred.source)
+        add("credibility", "circumstances tomorrow", cred.circumstances_tomorrow, cred.source)
+        for gid, c in cred.conduct.items():
+            today = ", ".join(o.value for o in c.today) or "nothing"
+            rows.append(
+                {
+                    "group": "credibility",
+                    "name": f"conduct today: {gid}",
+                    "value": today,
+                    "source": c.source or "",
+                }
+            )
+            add("credibility", f"circumstances today: {gid}", c.circumstances_today, c.source)
+            add("credibility", f"circumstances tomorrow: {gid}", c.circumstances_tomorrow, c.source)
+    if scenario.deterrence is not None:
+        det = scenario.deterrence
+        add("deterrence", "horizon (years)", det.years, det.source)
+    for d in scenario.guarantees:
+        add("designs", f"{d.label}: years to take effect", d.years_to_effect, d.source)
+        add("designs", f"{d.label}: rung on the ladder", d.level, d.source)
+    pipe = scenario.pipeline
+    rows.append(
+        {
+            "group": "pipeline",
+            "name": "negotiation model of the settlement",
+            "value": (pipe.model if pipe and pipe.model else "default (best DEU III backtest)"),
+            "source": (pipe.source if pipe and pipe.source else "docs/pipeline.md"),
+        }
+    )
+    return rows
+
+
+def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]]:
+    """One paragraph per design (``label``, ``id``, ``text``): the chance that its guarantors
+    fight if the protected state is attacked, and of a renewed attack within the horizon.
+    ``cred``: a :class:`guaranty.credibility.CredibilityResult`."""
+    names = {a.id: a.name for a in scenario.actors}
+    out = []
+    for d in cred.designs:
+        j = d.to_json()
+        if not d.guarantors:
+            text = (
+                "No outside state guarantees this design, so nothing is to be honored: "
+                "the protected state relies on itself."
+            )
+        else:
+            best = max(j["guarantors"].items(), key=lambda kv: kv[1]["p_honor"])
+            text = (
+                f"Given that none of its {len(d.guarantors)} guarantor(s) fights for the "
+                f"protected state today, the model puts the chance that at least one fights "
+                f"for it if it is attacked tomorrow at {j['p_any']:.1%} (90% interval "
+                f"{j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%}) and that all do at "
+                f"{j['p_all']:.1%}. The most likely to fight is "
+                f"{names.get(best[0], best[0])} ({best[1]['p_honor']:.1%})."
+            )
+        h = d.horizon
+        text += (
+            f" Chance of a renewed attack within {h} years: {j[f'p_attack_{h}y']:.1%} "
+            f"(90% interval {j[f'p_attack_{h}y_ci'][0]:.1%}-{j[f'p_attack_{h}y_ci'][1]:.1%}); "
+            f"attacked with no guarantor fighting: {j[f'p_abandoned_{h}y']:.1%}."
+        )
+        out.append({"label": d.design.label, "id": d.design.id, "text": text})
+    return out
+
+
+def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[str, Any]:
+    """The scenario's part of a report: per issue each model's forecast (with the nearest
+    anchor of the scale), the actors, their positions, the designs, the round-by-round
+    paths and the claims. ``forecasts``: one per model."""
+    issues = []
+    for k, issue in enumerate(scenario.issues):
+        rows = []
+        for fc in forecasts:
+            f = fc.issues[k]
+            rows.append(
+                {
+                    "model": fc.model,
+                    "outcome": f.outcome,
+                    "mean": f.mean,
+                    "interval": f.interval,
+                    "anchor": _nearest_anchor(issue.anchors, f.outcome),
+                }
+            )
+        issues.append({"issue": issue, "rows": rows})
+    actors = [{"a": a, "capability": describe(a.capability_value)} for a in scenario.actors]
+    positions = []
+    for a in scenario.actors:
+        cells = []
+        for i in scenario.issues:
+            e = scenario.position(a.id, i.id)
+            cells.append(
+                None
+                if e is None
+                else {
+                    "position": describe(e.position),
+                    "salience": describe(e.salience),
+                    "source": e.source or "",
+                }
+            )
+        positions.append({"actor": a, "cells": cells})
+    designs = [
+        {
+            "d": d,
+            "years": describe(d.years_to_effect),
+            "level": "" if d.level is None else describe(d.level),
+        }
+        for d in scenario.guarantees
+    ]
+    paths = [
+        {"model": fc.model, "issue": f.label, "rounds": f.rounds}
+        for fc in forecasts
+        for f in fc.issues
+        if f.rounds
+    ]
+    return {
+        "scenario": scenario,
+        "paths": paths,
+        "issues": issues,
+        "actors": actors,
+        "positions": positions,
+        "designs": designs,
+        "claims": scenario.claims,
+    }
+
+
+def _nearest_anchor(anchors: Mapping[float, str], value: float) -> str:
+    """The anchor of a scale nearest ``value``, with its point ('' without anchors)."""
+    if not anchors:
+        return ""
+    k = min(anchors, key=lambda a: abs(a - value))
+    return f"{anchors[k]} ({k:g})"
+
+
+def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[str, Any]:
+    """What the first screen says: the scenario's question, a one- or two-sentence answer
+    with its numbers and intervals, every design on the quantities that decide between them
+    and one line per claim. ``run`` is a :class:`guaranty.montecarlo.RunResult`."""
+    summ = run.summary()
+    years = scenario.deterrence.years if scenario.deterrence else 10
+    cred = scenario.credibility
+    ids = {a.id: a for a in scenario.actors}
+    protected = ids[cred.protected].name if cred and cred.protected in ids else "the state"
+    aggressor = ids[cred.aggressor].name if cred and cred.aggressor in ids else "the aggressor"
+
+    def flip(st: dict[str, Any]) -> dict[str, Any]:
+        """A probability's complement, interval reversed."""
+        if st["mean"] is None:
+            return st
+        lo, hi = st["interval"]
+        return {**st, "mean": 1 - st["mean"], "interval": [1 - hi, 1 - lo]}
+
+    designs = []
+    for d in scenario.guarantees:
+        j = summ["designs"][d.id]
+        designs.append(
+            {
+                "id": d.id,
+                "label": d.label,
+                "share": j["share"],
+                "p_any": j["p_any"] if j["p_any"]["mean"] is not None else None,
+                "attack": flip(j["p_no_attack"]),
+                "abandoned": j["p_abandoned"],
+                "peace": j["p_peace"],
+            }
+        )
+    question = scenario.question or (
+        f"Which guarantee would deter {aggressor} from attacking {protected} again, and "
+        f"would its guarantors fight if it did?"
+    )
+    top = max(designs, key=lambda d: d["share"]) if designs else None
+    with_guarantors = [d for d in designs if d["p_any"] is not None]
+    best = max(with_guarantors, key=lambda d: d["p_any"]["mean"]) if with_guarantors else None
+
+    def ci(st: dict[str, Any]) -> str:
+        lo, hi = st["interval"]
+        return f"{st['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%})"
+
+    parts = []
+    if top is not None and top["p_any"] is not None and top["share"] > 0:
+        parts.append(
+            f"Estimated from the history of alliances in war, under the design the settlement "
+            f"most often lands on ({top['label']}) the chance that at least one guarantor "
+            f"fights if {aggressor} attacks {protected} again is {ci(top['p_any'])}"
+        )
+    if best is not None and best is not top:
+        parts.append(f"the most any design reaches is {ci(best['p_any'])}, with {best['label']}")
+    attacks = [d["attack"]["mean"] for d in designs if d["attack"]["mean"] is not None]
+    sentence = "; ".join(parts) + "." if parts else ""
+    if attacks:
+        sentence += (
+            f" The chance of a renewed attack within {years} years is "
+            f"{min(attacks):.0%}-{max(attacks):.0%} across the designs."
+        )
+    return {
+        "question": question,
+        "sentence": sentence.strip(),
+        "years": years,
+        "designs": designs,
+        "claims": [
+            {"id": c.id, "verdict": c.verdict, "share": c.share} for c in claims if c.statement
+        ],
+    }
+
+
+def answer_html(run: Any, scenario: Scenario, claims: Sequence[Any]) -> str:
+    """The answer block (``<section id="answer">``) of the report and the web results."""
+    return ENV.get_template("answer.html.j2").render(a=answer_context(run, scenario, claims))
+
+
+def war_fit_context(scenario: Scenario) -> dict[str, Any]:
+    """What the war model's fit says about its own parameters, for the report: the wars it
+    was fitted on, its backtest, which of the parameters the scenario leaves to the fit the
+    wars identify, and which keep their prior range."""
+    from guaranty.war import FITTED
+    from guaranty.warfit import war_fit
+
+    fit = war_fit()
+    given = set(scenario.war.parameters) if scenario.war is not None else set()
+    used = {p.strip() for name, ps in FITTED.items() if name not in given for p in ps.split(",")}
+    identified = sorted(p for p in used if fit.summary[p]["identified"])
+    prior = sorted(p for p in used if not fit.summary[p]["identified"])
+    return {
+        "wars": fit.wars,
+        "backtest": fit.backtest,
+        "identified": identified,
+        "prior_kept": prior,
+    }
+
+
+def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
+    """The run's part of a report: its summary, each design's and each issue's figures, the
+    design the settlement most often lands on, and what the war model's fit says. ``run``:
+    a :class:`guaranty.montecarlo.RunResult`."""
+    summ = run.summary()
+    labels = {d.id: d.label for d in scenario.guarantees}
+    designs = []
+    for d in scenario.guarantees:
+        j = summ["designs"][d.id]
+        designs.append({"id": d.id, "label": d.label, **j})
+    issues = [
+        {
+            "id": i.id,
+            "label": i.label,
+            **summ["settled"][i.id],
+            "explained": summ["explained"][i.id],
+        }
+        for i in scenario.issues
+    ]
+    top = max(designs, key=lambda d: d["share"]) if designs else None
+    return {
+        "war_fit": war_fit_context(scenario),
+        "summary": summ,
+        "designs": designs,
+        "issues": issues,
+        "top_design": top,
+        "labels": labels,
+        "years": (scenario.deterrence.years if scenario.deterrence else 10),
+    }

@@ -1,0 +1,595 @@
+"""The plotly figures of the reports and of the web workbench.
+
+Each builder takes the results it shows (a run's draws, forecasts, the credibility
+assessment, the claims ledger, backtest scores) and returns a :class:`plotly.graph_objects.Figure`
+(or None when there is nothing to show); :func:`figure_html` turns one into the HTML a page
+embeds (a div and the inline script that draws it, plotly's JavaScript not included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from guaranty.pipeline import BacktestScore, Forecast
+from guaranty.scenario import Scenario
+from guaranty.scenario.compile import nominal_inputs
+
+__all__ = [
+    "claims_figure",
+    "comparison_figure",
+    "credibility_figure",
+    "errors_figure",
+    "figure_html",
+    "positions_figure",
+    "rounds_figure",
+    "settled_figure",
+    "styled",
+    "tornado_figure",
+    "war_figure",
+    "war_months_figure",
+]
+
+_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
+
+
+def styled(fig: go.Figure, title: str, *, height: int, **layout: Any) -> go.Figure:
+    """``fig`` given the look every figure here shares (plotly's white template), its
+    ``title`` and its ``height`` in pixels; ``layout``: further layout settings (margins,
+    legend, axes)."""
+    fig.update_layout(template="plotly_white", height=height, title=title, **layout)
+    return fig
+
+
+def positions_figure(scenario: Scenario, forecasts: Sequence[Forecast]) -> go.Figure:
+    """One panel per issue: each actor's position (marker area ~ capability x salience) and
+    each model's forecast with its interval. ``forecasts``: one per model, each with one
+    forecast per issue of ``scenario``."""
+    x = nominal_inputs(scenario)
+    n = len(scenario.issues)
+    fig = make_subplots(
+        rows=n,
+        cols=1,
+        subplot_titles=[i.label for i in scenario.issues],
+        vertical_spacing=min(0.08, 0.5 / max(n, 1)),
+    )
+    names = [a.name for a in scenario.actors]
+    for k, issue in enumerate(scenario.issues):
+        w = x.capability[0, :, k] * x.salience[0, :, k]
+        size = 8 + 30 * np.sqrt(w / w.max()) if w.max() > 0 else np.full(len(w), 10.0)
+        keep = x.present[:, k]
+        fig.add_trace(
+            go.Scatter(
+                x=x.positions[0, keep, k],
+                y=np.array(names)[keep],
+                mode="markers",
+                marker={"size": size[keep], "color": "#555", "opacity": 0.6},
+                name="actors",
+                showlegend=k == 0,
+                legendgroup="actors",
+                hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            ),
+            row=k + 1,
+            col=1,
+        )
+        for m, fc in enumerate(forecasts):
+            f = fc.issues[k]
+            color = _COLORS[m % len(_COLORS)]
+            err = {}
+            if f.interval:
+                err = {
+                    "error_x": {
+                        "type": "data",
+                        "symmetric": False,
+                        "array": [max(0.0, f.interval[1] - f.outcome)],
+                        "arrayminus": [max(0.0, f.outcome - f.interval[0])],
+                        "color": color,
+                    }
+                }
+            fig.add_trace(
+                go.Scatter(
+                    x=[f.outcome],
+                    y=[f"▶ {fc.model}"],
+                    mode="markers",
+                    marker={"symbol": "diamond", "size": 12, "color": color},
+                    name=fc.model,
+                    showlegend=k == 0,
+                    legendgroup=fc.model,
+                    **err,
+                    hovertemplate=f"{fc.model}: %{{x:.1f}}<extra></extra>",
+                ),
+                row=k + 1,
+                col=1,
+            )
+        fig.update_xaxes(range=[issue.scale[0] - 2, issue.scale[1] + 2], row=k + 1, col=1)
+    return styled(
+        fig,
+        "Positions and forecasts (marker area ~ capability x salience; "
+        "bars: interval over the draws)",
+        height=max(420, 40 * (len(names) + len(forecasts)) * n // 2 + 200),
+        margin={"l": 160, "r": 20, "t": 60, "b": 40},
+    )
+
+
+def rounds_figure(scenario: Scenario, fc: Forecast) -> go.Figure | None:
+    """Round-by-round path of an iterative model: each actor's position (thin lines), and the
+    median and mean after each round (thick), one panel per issue with rounds. None if the
+    model ``fc`` records no rounds."""
+    issues = [f for f in fc.issues if f.rounds]
+    if not issues:
+        return None
+    names = {a.id: a.name for a in scenario.actors}
+    fig = make_subplots(
+        rows=len(issues),
+        cols=1,
+        subplot_titles=[f.label for f in issues],
+        vertical_spacing=min(0.08, 0.5 / len(issues)),
+    )
+    for k, f in enumerate(issues):
+        rounds = [r["round"] for r in f.rounds]
+        for actor in f.rounds[0].get("positions", {}):
+            fig.add_trace(
+                go.Scatter(
+                    x=rounds,
+                    y=[r["positions"][actor] for r in f.rounds],
+                    mode="lines",
+                    line={"width": 1, "color": "#bbb"},
+                    name=names.get(actor, actor),
+                    showlegend=False,
+                    hovertemplate=f"{names.get(actor, actor)}: %{{y:.1f}}<extra></extra>",
+                ),
+                row=k + 1,
+                col=1,
+            )
+        for key, color in (("median", _COLORS[1]), ("mean", _COLORS[0])):
+            fig.add_trace(
+                go.Scatter(
+                    x=rounds,
+                    y=[r[key] for r in f.rounds],
+                    mode="lines+markers",
+                    line={"width": 3, "color": color},
+                    name=key,
+                    legendgroup=key,
+                    showlegend=k == 0,
+                ),
+                row=k + 1,
+                col=1,
+            )
+        fig.update_xaxes(title_text="round", dtick=1, row=k + 1, col=1)
+    return styled(
+        fig,
+        f"{fc.model}: round-by-round path (grey: each actor's position)",
+        height=260 * len(issues) + 80,
+    )
+
+
+_OUTCOME_LABELS = {
+    "settlement": "settlement",
+    "decisive_a": "decisive: protected state wins",
+    "decisive_b": "decisive: aggressor wins",
+    "frozen": "frozen (ceasefire, issues left open)",
+    "ongoing": "still fighting at the horizon",
+}
+
+
+def war_figure(run: Any, scenario: Scenario) -> go.Figure:
+    """How the war ends and when (left), and where the line runs at the end (right).
+
+    ``run``: a :class:`guaranty.montecarlo.RunResult`; its ``war_outcome`` (codes into
+    ``OUTCOMES``), ``end_month`` and ``front`` are arrays of shape (draws,)."""
+    from guaranty.models.war.battlefield import OUTCOMES
+
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=["End month, by outcome", "Line at the end (territory scale)"],
+    )
+    for code, name in enumerate(OUTCOMES):
+        sel = run.war_outcome == code
+        if not sel.any():
+            continue
+        label = f"{_OUTCOME_LABELS[name]} ({sel.mean():.0%})"
+        for col, values in ((1, run.end_month[sel]), (2, run.front[sel])):
+            fig.add_trace(
+                go.Histogram(
+                    x=values,
+                    name=label,
+                    opacity=0.8,
+                    marker_color=_COLORS[code % len(_COLORS)],
+                    legendgroup=name,
+                    showlegend=col == 1,
+                    nbinsx=40,
+                ),
+                row=1,
+                col=col,
+            )
+    styled(
+        fig,
+        f"The war over {run.draws:,} draws: when and where it ends",
+        height=400,
+        barmode="stack",
+        legend={"orientation": "h", "y": -0.25},
+    )
+    fig.update_xaxes(title_text="month", row=1, col=1)
+    fig.update_xaxes(title_text=_territory_axis(scenario), row=1, col=2)
+    fig.update_yaxes(title_text="draws", row=1, col=1)
+    return fig
+
+
+def war_months_figure(run: Any, scenario: Scenario) -> go.Figure:
+    """Month by month: the share of draws still fighting (left; every draw of the run) and
+    the line among them (right; median and 10th-90th percentiles, from the paths of the
+    run's first blocks, re-simulated exactly from the run's seed). ``run``: a
+    :class:`guaranty.montecarlo.RunResult` (arrays of shape (draws,))."""
+    from guaranty.models.war.battlefield import OUTCOMES
+    from guaranty.montecarlo import BLOCK
+    from guaranty.war import run_war
+
+    horizon = scenario.war.horizon if scenario.war is not None else int(run.end_month.max())
+    months = np.arange(horizon + 1)
+    ongoing = run.war_outcome == OUTCOMES.index("ongoing")
+    share = [float(np.mean((run.end_month > t) | ongoing)) for t in months]
+    blocks = max(1, min(4, run.draws // BLOCK))
+    rows = [
+        run_war(scenario, draws=BLOCK, seed=[run.seed, b, 1], keep_paths=True).by_month()
+        for b in range(blocks)
+    ]
+    med, lo, hi = [], [], []
+    for t in months:
+        # pool the blocks' quantiles by their draws still fighting (a close approximation)
+        cells = [(r[t]["p_ongoing"], r[t]["front"]) for r in rows if r[t]["front"] is not None]
+        if not cells:
+            med.append(None), lo.append(None), hi.append(None)
+            continue
+        w = np.array([c[0] for c in cells])
+        w = w / w.sum()
+        med.append(float(w @ [c[1]["median"] for c in cells]))
+        lo.append(float(w @ [c[1]["interval"][0] for c in cells]))
+        hi.append(float(w @ [c[1]["interval"][1] for c in cells]))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=[
+            "Share of draws still fighting",
+            f"The line among them (first {blocks * BLOCK:,} draws)",
+        ],
+    )
+    fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name="still fighting"), 1, 1)
+    fig.add_trace(
+        go.Scatter(x=months, y=hi, mode="lines", line={"width": 0}, showlegend=False), 1, 2
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=lo,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            name="10th-90th percentile",
+        ),
+        1,
+        2,
+    )
+    fig.add_trace(go.Scatter(x=months, y=med, mode="lines", name="median line"), 1, 2)
+    styled(fig, "The war month by month", height=380, legend={"orientation": "h", "y": -0.25})
+    # a little room left of month 0, so that its label clears the y axis' lowest label
+    pad = [-0.05 * horizon, horizon * 1.01]
+    fig.update_xaxes(title_text="month", range=pad, row=1, col=1)
+    fig.update_xaxes(title_text="month", range=pad, row=1, col=2)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=1)
+    fig.update_yaxes(title_text="line (territory scale)", range=[0, 100], row=1, col=2)
+    return fig
+
+
+def _territory_axis(scenario: Scenario) -> str:
+    """The territory issue's label, for an axis title (a generic title without one)."""
+    from guaranty.scenario.schema import IssueRole
+
+    issue = next((i for i in scenario.issues if i.role == IssueRole.territory), None)
+    if issue is None:
+        return "line (0-100)"
+    lo, hi = issue.scale
+    label = issue.label if len(issue.label) <= 70 else issue.label[:69] + "…"
+    return f"{label} ({lo:g}-{hi:g})"
+
+
+def settled_figure(run: Any, scenario: Scenario) -> go.Figure:
+    """The settled guarantee level (left) and the design it lands on (right). ``run``: a
+    :class:`guaranty.montecarlo.RunResult`; its ``guarantee_level`` has shape (draws,), NaN
+    where no peace was settled."""
+    labels = {d.id: d.label for d in scenario.guarantees}
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.45, 0.55],
+        subplot_titles=["Settled guarantee level (draws with a peace)", "Settled design"],
+        horizontal_spacing=0.3,
+    )
+    level = run.guarantee_level[~np.isnan(run.guarantee_level)]
+    fig.add_trace(
+        go.Histogram(x=level, nbinsx=40, marker_color=_COLORS[0], showlegend=False),
+        row=1,
+        col=1,
+    )
+    for d in scenario.guarantees:
+        if d.level is not None:
+            fig.add_vline(x=d.level.nominal, line_dash="dot", line_color="#999", row=1, col=1)
+    shares = run.design_shares()
+    fig.add_trace(
+        go.Bar(
+            y=[labels[d] for d in shares],
+            x=list(shares.values()),
+            orientation="h",
+            marker_color=_COLORS[2],
+            text=[f"{v:.1%}" for v in shares.values()],
+            textposition="auto",
+            showlegend=False,
+            hovertemplate="%{y}: %{x:.1%} of all draws<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    styled(
+        fig,
+        "The settlement: where the guarantee lands (dotted: the designs' rungs)",
+        height=160 + 34 * len(shares),
+    )
+    fig.update_xaxes(title_text="guarantee ladder (0-100)", range=[-5, 105], row=1, col=1)
+    fig.update_xaxes(title_text="share of all draws", tickformat=".0%", row=1, col=2)
+    return fig
+
+
+_COMPARISON_METRICS = (
+    ("p_any", "credibility:<br>P(a guarantor fights)"),
+    ("p_no_attack", "deterrence:<br>P(no renewed attack, {years} y)"),
+    ("p_abandoned", "abandoned:<br>P(attacked, nobody fights, {years} y)"),
+    ("p_peace", "durability:<br>P(peace holds, {years} y)"),
+    ("p_attack_window", "exposure:<br>P(attack before in force)"),
+)
+
+
+def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
+    """Per design: credibility, deterrence, durability and the window of exposure, side by
+    side, means over draws with a peace and their 90% intervals. ``run``: a
+    :class:`guaranty.montecarlo.RunResult`, whose ``whatif[metric]`` arrays have shape
+    (designs, draws) and ``peace`` shape (draws,); ``years``: the deterrence horizon named
+    in the panel titles."""
+    labels = [d.label for d in scenario.guarantees]
+    fig = make_subplots(
+        rows=1,
+        cols=len(_COMPARISON_METRICS),
+        shared_yaxes=True,
+        subplot_titles=[t.format(years=years) for _, t in _COMPARISON_METRICS],
+        horizontal_spacing=0.035,
+    )
+    peace = run.peace
+    for col, (metric, _) in enumerate(_COMPARISON_METRICS, start=1):
+        values = run.whatif[metric][:, peace] if peace.any() else run.whatif[metric]
+        means, lo, hi = [], [], []
+        for row in values:
+            row = row[~np.isnan(row)]
+            if row.size == 0:
+                means.append(None)
+                lo.append(0.0)
+                hi.append(0.0)
+                continue
+            m = float(row.mean())
+            q = np.quantile(row, [0.05, 0.95])
+            means.append(m)
+            lo.append(m - float(q[0]))
+            hi.append(float(q[1]) - m)
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=means,
+                orientation="h",
+                marker_color=_COLORS[col - 1],
+                error_x={"type": "data", "array": hi, "arrayminus": lo, "thickness": 1},
+                showlegend=False,
+                hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        # ticks inside the ends, so that one panel's 100% does not run into the next one's 0%
+        fig.update_xaxes(
+            range=[0, 1],
+            tickvals=[0.5],
+            tickformat=".0%",
+            minor={"tickvals": [0.25, 0.75], "showgrid": True},
+            row=1,
+            col=col,
+        )
+    fig.update_yaxes(autorange="reversed")
+    return styled(
+        fig,
+        f"Designs compared on the same {int(peace.sum()):,} draws with a peace "
+        "(mean and 90% interval over draws)",
+        height=160 + 38 * len(labels),
+        margin={"l": 300, "r": 20, "t": 110, "b": 40},
+    )
+
+
+def tornado_figure(claims: Sequence[Any]) -> go.Figure | None:
+    """Per claim (a menu picks it; claims whose inputs move them by at least a point, the
+    most moved first), the inputs whose lower and upper halves move the share of draws in
+    which it holds the most: a bar from the share in one half to the share in the other
+    (blue: higher in the upper half), the claim's overall share as a dotted line. None if
+    no claim moves."""
+    rows = [
+        c
+        for c in claims
+        if c.share is not None and any(abs(b - a) >= 0.01 for _, a, b in getattr(c, "swings", ()))
+    ]
+    if not rows:
+        return None
+    rows.sort(key=lambda c: -max(abs(b - a) for _, a, b in c.swings))
+    fig = go.Figure()
+    spans = []
+    for k, c in enumerate(rows):
+        names = [name for name, _, _ in c.swings][::-1]
+        lo = [min(a, b) for _, a, b in c.swings][::-1]
+        width = [abs(b - a) for _, a, b in c.swings][::-1]
+        up = ["upper half higher" if b >= a else "lower half higher" for _, a, b in c.swings]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=[max(w, 0.004) for w in width],
+                base=lo,
+                orientation="h",
+                marker_color=[
+                    "#1f77b4" if u == "upper half higher" else "#ff7f0e" for u in up[::-1]
+                ],
+                customdata=[[a, b] for _, a, b in c.swings][::-1],
+                hovertemplate="%{y}<br>lower half %{customdata[0]:.0%}, upper half "
+                "%{customdata[1]:.0%}<extra></extra>",
+                name=c.id,
+                visible=k == 0,
+                showlegend=False,
+            )
+        )
+        spans.append(c.share)
+    buttons = []
+    for k, c in enumerate(rows):
+        visible = [j == k for j in range(len(rows))]
+        shape = {
+            "type": "line",
+            "x0": spans[k],
+            "x1": spans[k],
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"dash": "dot", "color": "#555"},
+        }
+        buttons.append(
+            {
+                "label": c.id,
+                "method": "update",
+                "args": [
+                    {"visible": visible},
+                    {"shapes": [shape], "title.text": f"What moves '{c.id}' ({c.verdict})"},
+                ],
+            }
+        )
+    first = buttons[0]["args"][1]
+    return styled(
+        fig,
+        first["title.text"],
+        height=380,
+        margin={"l": 330, "r": 20, "t": 90, "b": 50},
+        shapes=first["shapes"],
+        updatemenus=[
+            {"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.25, "yanchor": "top"}
+        ],
+        xaxis={"range": [0, 1], "tickformat": ".0%", "title": "share of draws in which it holds"},
+    )
+
+
+def claims_figure(claims: Sequence[Any]) -> go.Figure:
+    """Share of draws in which each claim holds, coloured by verdict. ``claims``: the
+    ledger (:class:`guaranty.claims.ClaimResult`); claims with no share are left out."""
+    color = {
+        "supported": "#2ca02c",
+        "not supported": "#d62728",
+        "depends": "#ff7f0e",
+        "by construction": "#7f7f7f",
+        "indistinguishable": "#bcbd22",
+        "not checkable": "#c7c7c7",
+    }
+    rows = [c for c in claims if c.share is not None]
+    fig = go.Figure(
+        go.Bar(
+            y=[c.id for c in rows],
+            x=[c.share for c in rows],
+            orientation="h",
+            marker_color=[color.get(c.verdict, "#999") for c in rows],
+            text=[c.verdict for c in rows],
+            textposition="auto",
+            hovertemplate="%{y}: holds in %{x:.0%} of the draws<extra></extra>",
+        )
+    )
+    for x in (0.2, 0.8):
+        fig.add_vline(x=x, line_dash="dot", line_color="#999")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="share of draws where it holds")
+    return styled(
+        fig,
+        "Claims of the debate: supported (>= 80%), depends, not supported (<= 20%)",
+        height=120 + 26 * len(rows),
+        margin={"l": 220, "r": 20, "t": 60, "b": 50},
+    )
+
+
+def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
+    """Heat map of P(honor tomorrow | not fighting today): designs x guarantors.
+
+    ``cred``: a :class:`guaranty.credibility.CredibilityResult`; each of its designs has
+    ``p_honor`` of shape (draws, guarantors), whose mean over draws is shown."""
+    guarantors = list(dict.fromkeys(g for d in cred.designs for g in d.guarantors))
+    names = {a.id: a.name for a in scenario.actors}
+    z, text = [], []
+    for d in cred.designs:
+        row, trow = [], []
+        for g in guarantors:
+            if g in d.guarantors:
+                v = float(np.mean(d.p_honor[:, d.guarantors.index(g)]))
+                row.append(v)
+                trow.append(f"{v:.3f}")
+            else:
+                row.append(None)
+                trow.append("")
+        z.append(row)
+        text.append(trow)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[names.get(g, g) for g in guarantors],
+            y=[d.design.label for d in cred.designs],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            colorbar={"title": "P(fight)"},
+            hoverongaps=False,
+            hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    return styled(
+        fig,
+        "Credibility: P(honor tomorrow | not fighting today), posterior mean",
+        height=170 + 42 * len(cred.designs),
+        margin={"l": 330, "r": 20, "t": 60, "b": 140},
+        xaxis={"tickangle": -90},
+    )
+
+
+def errors_figure(scores: Mapping[str, BacktestScore]) -> go.Figure:
+    """A backtest: the absolute error per issue of each model (``scores``: model name ->
+    its score), one box a model."""
+    fig = go.Figure()
+    for m, (name, s) in enumerate(scores.items()):
+        fig.add_trace(
+            go.Box(
+                x=s.errors,
+                name=name,
+                marker_color=_COLORS[m % len(_COLORS)],
+                boxmean=True,
+                orientation="h",
+            )
+        )
+    return styled(
+        fig,
+        "Absolute error per issue, by model",
+        height=360,
+        xaxis_title="|forecast - observed outcome| (scale points)",
+    )
+
+
+def figure_html(fig: go.Figure) -> str:
+    """``fig`` as the HTML a page embeds: a div and the inline script that draws it (the
+    page loads plotly's JavaScript itself)."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})

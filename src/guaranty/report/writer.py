@@ -1,0 +1,314 @@
+"""Writing a report: the target checked before anything is computed (:func:`check_output`),
+the Markdown and HTML pages rendered (:func:`write_report`), and both files written together
+or not at all.
+
+The files go into a temporary folder beside the target (inside it, when the target folder
+exists already) and are then renamed into place, so a full disk or an interrupted run never
+leaves a half-written or half-updated report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from plotly.offline import get_plotlyjs
+
+from guaranty import __version__
+from guaranty.errors import OutputError, disk_problem
+from guaranty.models import registry
+from guaranty.pipeline import BacktestScore, Forecast
+from guaranty.report.context import (
+    ENV,
+    SCENARIO_SECTIONS,
+    answer_context,
+    assumption_rows,
+    credibility_paragraphs,
+    run_context,
+    scenario_context,
+)
+from guaranty.report.figures import (
+    claims_figure,
+    comparison_figure,
+    credibility_figure,
+    errors_figure,
+    figure_html,
+    positions_figure,
+    rounds_figure,
+    settled_figure,
+    tornado_figure,
+    war_figure,
+    war_months_figure,
+)
+from guaranty.scenario import CaseSet, Scenario
+
+__all__ = ["REPORT_FILES", "check_output", "write_report"]
+
+#: the files of a report, in the order they are moved into place
+REPORT_FILES = ("report.md", "report.html")
+
+#: room a report needs beside plotly's JavaScript (figures, Markdown), in bytes
+_REPORT_MARGIN = 4_000_000
+
+
+def _output_failure(out_dir: Path, exc: OSError, doing: str) -> OutputError:
+    kind = disk_problem(exc)
+    reason = exc.strerror or str(exc)
+    if kind == "full":
+        hint = "Free some space, or choose another --out"
+    elif kind == "read-only":
+        hint = "Choose an --out folder you can write to"
+    else:
+        hint = "Choose another --out"
+    return OutputError(
+        f"{out_dir}: cannot write the report while {doing}: {reason}. Nothing was "
+        f"written (an earlier report there is unchanged). {hint}.",
+        kind=kind,
+    )
+
+
+def _free_bytes(folder: Path) -> int:
+    st = os.statvfs(folder)
+    return st.f_bavail * st.f_frsize
+
+
+def check_output(out_dir: Path | str, need: int | None = None) -> None:
+    """Raise an :class:`OutputError` now, before anything is computed, if a report could
+    not be written to ``out_dir``: it is a file, or its folder (or the nearest existing
+    parent) is read-only or not writable, or the disk has less than ``need`` bytes free
+    (default: plotly's JavaScript, which every HTML report inlines, plus a margin)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: the report's folder is a file. Choose another --out.")
+    base = Path(os.path.abspath(out_dir))
+    while not base.exists():
+        base = base.parent
+    if not base.is_dir():
+        raise OutputError(
+            f"{out_dir}: cannot create the report's folder: {base} is a file. Choose another --out."
+        )
+    if not os.access(base, os.W_OK | os.X_OK):
+        read_only = bool(os.statvfs(base).f_flag & os.ST_RDONLY)
+        why = "is on a read-only file system" if read_only else "is not writable"
+        raise OutputError(
+            f"{out_dir}: cannot write the report: {base} {why}. Choose an --out folder you "
+            "can write to.",
+            kind="read-only",
+        )
+    if need is None:
+        need = len(get_plotlyjs()) + _REPORT_MARGIN
+    free = _free_bytes(base)
+    if free < need:
+        raise OutputError(
+            f"{out_dir}: the disk is too full for the report: {free / 1e6:.1f} MB free, the "
+            f"report needs about {need / 1e6:.1f} MB. Free some space, or choose another --out.",
+            kind="full",
+        )
+
+
+def _write_together(out_dir: Path, files: Mapping[str, str]) -> None:
+    """Write ``files`` (name -> text) into ``out_dir`` all together or not at all.
+
+    They are written into a temporary folder first. A new ``out_dir`` is that folder renamed
+    into place (one rename). An existing ``out_dir`` keeps its other files: the temporary
+    folder is made inside it (so the renames stay on one file system even if it is a mount
+    point) and each file is renamed over its old version; should one of these renames fail,
+    the files already moved are put back. The temporary folder is removed in any case."""
+    existed = out_dir.is_dir()
+    doing = "creating its folder"
+    staging: Path | None = None
+    parent = Path(os.path.abspath(out_dir)).parent
+    made: list[Path] = []  # parent folders made here, removed again on failure
+    try:
+        if existed:
+            staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".report.tmp-"))
+        else:
+            missing = parent
+            while not missing.exists():
+                made.append(missing)
+                missing = missing.parent
+            parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out_dir.name}.tmp-"))
+        doing = "writing its files"
+        for name, text in files.items():
+            path = staging / name
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(path, 0o644)
+        doing = "moving it into place"
+        if not existed:
+            os.chmod(staging, 0o755)  # mkdtemp's folders are private
+            try:
+                os.rename(staging, out_dir)
+                staging = None
+                return
+            except OSError:
+                if not out_dir.is_dir():  # not a folder made meanwhile: a real failure
+                    raise
+        _replace_files(staging, out_dir, list(files))
+    except OSError as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+            staging = None
+        for folder in made:  # innermost first; only if still empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise _output_failure(out_dir, exc, doing) from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_files(staging: Path, out_dir: Path, names: Sequence[str]) -> None:
+    """Rename each of ``names`` from ``staging`` over its old version in ``out_dir``; should
+    a rename fail, put the old versions back (they wait in ``staging/.previous``)."""
+    previous = staging / ".previous"
+    previous.mkdir()
+    moved: list[str] = []
+    try:
+        for name in names:
+            target = out_dir / name
+            if target.exists():
+                os.replace(target, previous / name)
+            moved.append(name)
+            os.replace(staging / name, target)
+    except OSError as exc:
+        for name in reversed(moved):  # put the earlier report back
+            try:
+                (out_dir / name).unlink(missing_ok=True)
+                if (previous / name).exists():
+                    os.replace(previous / name, out_dir / name)
+            except OSError:  # pragma: no cover - the old file stays where it is
+                kept = staging.with_name(staging.name.replace(".tmp-", ".previous-"))
+                staging.rename(kept)
+                raise OutputError(
+                    f"{out_dir}: cannot write the report ({exc.strerror or exc}), nor put the "
+                    f"earlier one back: its files are in {kept / '.previous'}.",
+                    kind=disk_problem(exc),
+                ) from None
+        raise
+
+
+def write_report(
+    obj: Scenario | CaseSet,
+    results: Sequence[Forecast] | Mapping[str, BacktestScore],
+    out_dir: Path,
+    *,
+    source: Path | str,
+    seed: int,
+    draws: int,
+    credibility: Any = None,
+    claims: Any = None,
+    run: Any = None,
+    forecast_draws: int | None = None,
+) -> dict[str, Path]:
+    """Write ``report.md`` and a self-contained ``report.html`` into ``out_dir``.
+
+    For a scenario: ``results`` are the negotiation forecasts, ``run`` the pipeline's draws
+    (:class:`guaranty.montecarlo.RunResult`), ``credibility`` the per-guarantor credibility
+    (:class:`guaranty.credibility.CredibilityResult`) and ``claims`` the ledger.
+    """
+    out_dir = Path(out_dir)
+    meta = {
+        "version": __version__,
+        "source": str(source),
+        "seed": seed,
+        "draws": draws,
+        "forecast_draws": forecast_draws if forecast_draws is not None else draws,
+        "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "models": {m: registry.get(m).summary for m in registry.available()},
+        "plotly_js": get_plotlyjs(),
+    }
+    if isinstance(obj, CaseSet) != isinstance(results, Mapping):
+        raise TypeError("a CaseSet is reported with backtest scores, a Scenario with forecasts")
+    if isinstance(obj, CaseSet) and isinstance(results, Mapping):
+        md, html_body = _backtest_pages(obj, results, meta)
+    else:
+        md, html_body = _scenario_pages(
+            obj, results, meta, credibility=credibility, claims=claims, run=run
+        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: the report's folder is a file. Choose another --out.")
+    _write_together(out_dir, dict(zip(REPORT_FILES, (md, html_body), strict=True)))
+    return {"md": out_dir / REPORT_FILES[0], "html": out_dir / REPORT_FILES[1]}
+
+
+def _backtest_pages(
+    cases: CaseSet, scores: Mapping[str, BacktestScore], meta: dict[str, Any]
+) -> tuple[str, str]:
+    """The Markdown and HTML of a backtest's report."""
+    ctx = {
+        "cases": cases,
+        "scores": scores,
+        "meta": meta,
+        "n_outcome": next(iter(scores.values())).n if scores else 0,
+    }
+    figures = [figure_html(errors_figure(scores))]
+    md = ENV.get_template("backtest.md.j2").render(**ctx)
+    return md, ENV.get_template("backtest.html.j2").render(**ctx, figures=figures)
+
+
+def _scenario_pages(
+    obj: Scenario,
+    forecasts: Sequence[Forecast],
+    meta: dict[str, Any],
+    *,
+    credibility: Any,
+    claims: Any,
+    run: Any,
+) -> tuple[str, str]:
+    """The Markdown and HTML of a scenario's report (the arguments of :func:`write_report`)."""
+    ctx = {**scenario_context(obj, forecasts), "meta": meta, "credibility": None}
+    from guaranty.claims import ClaimResult
+
+    ctx["run"] = None
+    plots: dict[str, list[str]] = {k: [] for k in SCENARIO_SECTIONS}
+    if run is not None:
+        ctx["run"] = run_context(run, obj)
+        plots["settlement"] += [
+            figure_html(war_figure(run, obj)),
+            figure_html(war_months_figure(run, obj)),
+            figure_html(settled_figure(run, obj)),
+        ]
+        plots["comparison"].append(figure_html(comparison_figure(run, obj, ctx["run"]["years"])))
+    ctx["claims"] = (
+        claims
+        if claims is not None
+        else [
+            ClaimResult(c.id, c.who, c.paraphrase, c.statement, None, "not yet checkable", ())
+            for c in obj.claims
+        ]
+    )
+    if any(c.share is not None for c in ctx["claims"]):
+        plots["claims"].append(figure_html(claims_figure(ctx["claims"])))
+        tornado = tornado_figure(ctx["claims"])
+        if tornado is not None:
+            plots["claims"].append(figure_html(tornado))
+    plots["forecasts"].append(figure_html(positions_figure(obj, forecasts)))
+    if credibility is not None:
+        ctx["credibility"] = {
+            "paragraphs": credibility_paragraphs(credibility, obj),
+            "draws": credibility.draws,
+        }
+        plots["credibility"].append(figure_html(credibility_figure(credibility, obj)))
+    for fc in forecasts:
+        fig = rounds_figure(obj, fc)
+        if fig is not None:
+            plots["forecasts"].append(figure_html(fig))
+    ctx["assumptions"] = assumption_rows(obj)
+    ctx["sections"] = SCENARIO_SECTIONS
+    ctx["answer"] = answer_context(run, obj, ctx["claims"]) if run is not None else None
+    ctx["answer_html"] = (
+        ENV.get_template("answer.html.j2").render(a=ctx["answer"]) if run is not None else ""
+    )
+    md = ENV.get_template("scenario.md.j2").render(**ctx)
+    return md, ENV.get_template("scenario.html.j2").render(**ctx, plots=plots)

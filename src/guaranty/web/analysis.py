@@ -1,0 +1,52 @@
+"""The web's analysis of a stored run: the run's draws loaded from the store, with the
+credibility assessment and the claims ledger of its scenario. The results page, the compare
+page and the results and claims endpoints all show what :func:`analyze_run` returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import HTTPException
+
+from guaranty.errors import GuarantyError
+from guaranty.scenario import Scenario
+from guaranty.store import Store
+
+__all__ = ["analyze_run"]
+
+
+def analyze_run(open_store: Callable[[], Store], run_id: str, stored: int) -> dict[str, Any]:
+    """The run ``run_id`` (its first ``stored`` draws; of an interrupted run, the whole
+    blocks at its start) and what is computed from it: ``{"run": RunResult, "scenario":
+    Scenario, "credibility": CredibilityResult (1000 draws, the run's seed), "claims": the
+    ledger}``. ``open_store`` gives a store to read in a ``with`` block. 409 if the run has
+    no finished draws."""
+    from guaranty.claims import run_ledger
+    from guaranty.credibility import assess
+
+    with open_store() as st:
+        info_row = st.run_info(run_id)
+        try:
+            run = st.load(run_id, draws=stored)
+        except GuarantyError:
+            # an interrupted run: use the whole blocks at the start
+            n = _whole_blocks(st.done_blocks(run_id))
+            if n == 0:
+                raise HTTPException(409, f"run {run_id} has no finished draws yet") from None
+            run = st.load(run_id, draws=n)
+    scenario = Scenario.model_validate_json(info_row["scenario_json"])
+    cred = assess(scenario, draws=1000, seed=int(info_row["seed"]))
+    claims = run_ledger(scenario.claims, run)
+    return {"run": run, "scenario": scenario, "credibility": cred, "claims": claims}
+
+
+def _whole_blocks(done: dict[int, int]) -> int:
+    """The draws in the unbroken run of finished blocks at the start (``done``: block number
+    -> draws stored in it; a block holds 1000 draws)."""
+    n = 0
+    while n // 1000 in done:
+        n += done[n // 1000]
+        if done[(n - 1) // 1000] < 1000:
+            break
+    return n

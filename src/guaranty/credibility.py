@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, ndtri
+from scipy.special import ndtri
 
 from guaranty.credibility_case import (
     DEFENSE_OBLIGATIONS,
@@ -51,17 +51,15 @@ from guaranty.credibility_case import (
     arrangements,
     case_of,
     design_commitments,
-    margin_scale,
+    explain,
     selection,
     settings_of,
     stage1_rows,
     stage2_eta,
-    stage2_x,
 )
-from guaranty.errors import ScenarioError
 from guaranty.evidence import Evidence, evidence
 from guaranty.models.credibility import joining
-from guaranty.models.credibility.resolve import conditional_honor_probability, revealed_resolve
+from guaranty.models.credibility.resolve import revealed_resolve
 from guaranty.models.deterrence import challenge
 from guaranty.scenario.design_matrix import DesignMatrix, draw, draw_pooled
 from guaranty.scenario.schema import Design, Scenario
@@ -317,25 +315,30 @@ def _shared_draws(
     )
 
 
-def _attack_path(
-    sh: _Draws,
-    ev: Evidence,
-    case: Case,
-    scenario: Scenario,
-    design: Design,
-    today: Any,
-    tomorrow: Any,
-    matrix: DesignMatrix | None,
-) -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class _Setting:
+    """One design in its case: the estimates, the data on the states, the scenario, the
+    design, and every guarantor's commitment features today and under the design."""
+
+    ev: Evidence
+    case: Case
+    scenario: Scenario
+    design: Design
+    today: dict[str, dict[str, float]]
+    tomorrow: dict[str, dict[str, float]]
+
+
+def _attack_path(sh: _Draws, st: _Setting, matrix: DesignMatrix | None) -> dict[str, np.ndarray]:
     """Stage 1 for one design: the yearly attack hazard before and after the design takes
     effect. Arrays over draws: ``first`` (draws, horizon), the probability that the first
     renewed attack comes in year t; ``survival`` (draws, horizon); ``years`` to effect;
     ``exposure`` (years before it, capped at the horizon); ``window`` (an attack in them);
     ``eta_today`` (the year-1 log-odds under today's pacts)."""
     draws, horizon = sh.draws, sh.horizon
+    ev, case, scenario, design = st.ev, st.case, st.scenario, st.design
     names = ev.attack.names[1:]
-    x_before = stage1_rows(case, scenario, today, horizon, sh.cap_a, sh.cap_p, names)
-    x_after = stage1_rows(case, scenario, tomorrow, horizon, sh.cap_a, sh.cap_p, names)
+    x_before = stage1_rows(case, scenario, st.today, horizon, sh.cap_a, sh.cap_p, names)
+    x_after = stage1_rows(case, scenario, st.tomorrow, horizon, sh.cap_a, sh.cap_p, names)
     eta_b = np.einsum("dyk,dk->dy", x_before, sh.coef_a[:, 1:]) + sh.coef_a[:, :1]
     eta_a = np.einsum("dyk,dk->dy", x_after, sh.coef_a[:, 1:]) + sh.coef_a[:, :1]
     years = draw(
@@ -361,19 +364,12 @@ def _attack_path(
     }
 
 
-def _resolve_inputs(
-    sh: _Draws,
-    ev: Evidence,
-    case: Case,
-    scenario: Scenario,
-    design: Design,
-    today: Any,
-    tomorrow: Any,
-    able: np.ndarray,
-) -> tuple[np.ndarray, ...]:
+def _resolve_inputs(sh: _Draws, st: _Setting, able: np.ndarray) -> tuple[np.ndarray, ...]:
     """Stage 2 for one design: each guarantor's log-odds of fighting today (b0) and under
     the design (b1), its circumstances today and tomorrow, and its capability; each of shape
     (draws, guarantors)."""
+    ev, case, scenario, design = st.ev, st.case, st.scenario, st.design
+    today, tomorrow = st.today, st.tomorrow
     cred = scenario.credibility
     gs = tuple(design.guarantors)
     shape = (sh.draws, len(gs))
@@ -413,8 +409,9 @@ def _assess_design(
     gs = tuple(design.guarantors)
     today, tomorrow = arrangements(scenario, case, design)
     able = np.array([g in case.joiner for g in gs], dtype=bool)
-    attack = _attack_path(sh, ev, case, scenario, design, today, tomorrow, matrix)
-    b0, b1, ct, cm, cap = _resolve_inputs(sh, ev, case, scenario, design, today, tomorrow, able)
+    st = _Setting(ev, case, scenario, design, today, tomorrow)
+    attack = _attack_path(sh, st, matrix)
+    b0, b1, ct, cm, cap = _resolve_inputs(sh, st, able)
 
     def resolve(b_design: np.ndarray, inner_draws: int) -> Any:
         return revealed_resolve(
@@ -514,74 +511,6 @@ def assess(
     inputs = _recorded_inputs(sh, ev, eta_today)
     seed = seed if isinstance(seed, int) else tuple(seed)
     return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs, sh.horizon)
-
-
-def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any]:
-    """Which terms move a guarantor's probability under a design, at the posterior mode and
-    the estimated persistence: the terms of b(x_d) - b(x_0) (coefficient x change in the
-    feature), the probability with all terms and with each removed in turn."""
-    cred = settings_of(scenario)
-    design = next((d for d in scenario.guarantees if d.id == design_id), None)
-    if design is None:
-        known = ", ".join(d.id for d in scenario.guarantees)
-        raise ScenarioError(f"no design {design_id!r} (designs: {known})", field="guarantees")
-    if guarantor not in design.guarantors:
-        raise ScenarioError(
-            f"{guarantor!r} is not a guarantor of {design_id!r} "
-            f"(guarantors: {', '.join(design.guarantors) or 'none'})",
-            field=("guarantees", design_id, "guarantors"),
-        )
-    ev = evidence()
-    case = case_of(scenario)
-    today, tomorrow = arrangements(scenario, case, design)
-    rho = ev.persistence.rho
-    if guarantor not in case.joiner:
-        return {
-            "design": design_id,
-            "guarantor": guarantor,
-            "by_construction": "the aggressor cannot fight itself: P = 0",
-            "p_honor_at_mean": 0.0,
-            "terms": {},
-        }
-    m0 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, today)]))[0])
-    m1 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, tomorrow)]))[0])
-    x0 = stage2_x(case, guarantor, today[guarantor], m0)
-    x1 = stage2_x(case, guarantor, tomorrow[guarantor], m1)
-    s0 = margin_scale(ev, today[guarantor]["defense"] + today[guarantor]["nondef"] > 0)
-    s1 = margin_scale(ev, tomorrow[guarantor]["defense"] + tomorrow[guarantor]["nondef"] > 0)
-    coef = ev.joining.mean
-    b0 = float(ev.joining.eta(x0)) * s0
-    b1 = float(ev.joining.eta(x1)) * s1
-    terms = {
-        f: float(coef[1 + j] * (x1[j] - x0[j]))
-        for j, f in enumerate(joining.FEATURES)
-        if x1[j] != x0[j]
-    }
-    p = float(conditional_honor_probability(b0, b1, 0.0, 0.0, rho))
-    without = {
-        name: float(conditional_honor_probability(b0, b1 - v * s1, 0.0, 0.0, rho))
-        for name, v in terms.items()
-    }
-    return {
-        "design": design_id,
-        "guarantor": guarantor,
-        "today": today[guarantor],
-        "design_features": tomorrow[guarantor],
-        "b_today": b0,
-        "b_design": b1,
-        "p_fight_today_model": float(expit(b0)),
-        "p_fight_design_unconditional": float(expit(b1)),
-        "persistence": rho,
-        "terms": terms,
-        "no_counterpart": [o.value for o in design.obligations if OBLIGATION_MAP[o.value][1]],
-        "p_honor_at_mean": p,
-        "p_without_term": without,
-        "data_years": case.data_years,
-        "circumstances": {
-            "today": cred.circumstances_today.nominal,
-            "tomorrow": cred.circumstances_tomorrow.nominal,
-        },
-    }
 
 
 def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> CredibilityResult:

@@ -5,7 +5,8 @@ The states of a scenario are looked up by COW country code in the shipped data
 (every guarantor's commitments today, and under a design) becomes commitment features by the
 documented table :data:`OBLIGATION_MAP` (:func:`design_commitments`, :func:`arrangements`);
 and the two stages' feature rows are built from both (:func:`stage1_rows`,
-:func:`stage2_eta`, :func:`selection`). :mod:`guaranty.credibility` draws and combines them.
+:func:`stage2_eta`, :func:`selection`). :mod:`guaranty.credibility` draws and combines them;
+:func:`explain` takes one guarantor's probability apart, term by term.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from guaranty.errors import ScenarioError
-from guaranty.evidence import Evidence, mills_probability
+from guaranty.evidence import Evidence, evidence, mills_probability
 from guaranty.models.credibility import joining
+from guaranty.models.credibility.resolve import conditional_honor_probability
 from guaranty.models.deterrence import challenge
 from guaranty.scenario.schema import CredibilitySettings, Design, Scenario
 
@@ -30,6 +33,7 @@ __all__ = [
     "arrangements",
     "case_of",
     "design_commitments",
+    "explain",
     "margin_scale",
     "selection",
     "settings_of",
@@ -318,3 +322,71 @@ def selection(
         case, scenario, commit, 1, np.array([agg]), np.array([prot]), ev.challenge.names[1:]
     )[0, 0]
     return mills_probability(ev.challenge, x)
+
+
+def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any]:
+    """Which terms move a guarantor's probability under a design, at the posterior mode and
+    the estimated persistence: the terms of b(x_d) - b(x_0) (coefficient x change in the
+    feature), the probability with all terms and with each removed in turn."""
+    cred = settings_of(scenario)
+    design = next((d for d in scenario.guarantees if d.id == design_id), None)
+    if design is None:
+        known = ", ".join(d.id for d in scenario.guarantees)
+        raise ScenarioError(f"no design {design_id!r} (designs: {known})", field="guarantees")
+    if guarantor not in design.guarantors:
+        raise ScenarioError(
+            f"{guarantor!r} is not a guarantor of {design_id!r} "
+            f"(guarantors: {', '.join(design.guarantors) or 'none'})",
+            field=("guarantees", design_id, "guarantors"),
+        )
+    ev = evidence()
+    case = case_of(scenario)
+    today, tomorrow = arrangements(scenario, case, design)
+    rho = ev.persistence.rho
+    if guarantor not in case.joiner:
+        return {
+            "design": design_id,
+            "guarantor": guarantor,
+            "by_construction": "the aggressor cannot fight itself: P = 0",
+            "p_honor_at_mean": 0.0,
+            "terms": {},
+        }
+    m0 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, today)]))[0])
+    m1 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, tomorrow)]))[0])
+    x0 = stage2_x(case, guarantor, today[guarantor], m0)
+    x1 = stage2_x(case, guarantor, tomorrow[guarantor], m1)
+    s0 = margin_scale(ev, today[guarantor]["defense"] + today[guarantor]["nondef"] > 0)
+    s1 = margin_scale(ev, tomorrow[guarantor]["defense"] + tomorrow[guarantor]["nondef"] > 0)
+    coef = ev.joining.mean
+    b0 = float(ev.joining.eta(x0)) * s0
+    b1 = float(ev.joining.eta(x1)) * s1
+    terms = {
+        f: float(coef[1 + j] * (x1[j] - x0[j]))
+        for j, f in enumerate(joining.FEATURES)
+        if x1[j] != x0[j]
+    }
+    p = float(conditional_honor_probability(b0, b1, 0.0, 0.0, rho))
+    without = {
+        name: float(conditional_honor_probability(b0, b1 - v * s1, 0.0, 0.0, rho))
+        for name, v in terms.items()
+    }
+    return {
+        "design": design_id,
+        "guarantor": guarantor,
+        "today": today[guarantor],
+        "design_features": tomorrow[guarantor],
+        "b_today": b0,
+        "b_design": b1,
+        "p_fight_today_model": float(expit(b0)),
+        "p_fight_design_unconditional": float(expit(b1)),
+        "persistence": rho,
+        "terms": terms,
+        "no_counterpart": [o.value for o in design.obligations if OBLIGATION_MAP[o.value][1]],
+        "p_honor_at_mean": p,
+        "p_without_term": without,
+        "data_years": case.data_years,
+        "circumstances": {
+            "today": cred.circumstances_today.nominal,
+            "tomorrow": cred.circumstances_tomorrow.nominal,
+        },
+    }

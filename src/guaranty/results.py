@@ -9,7 +9,7 @@ read back from the store (:mod:`guaranty.store`) unchanged; nothing here runs a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -18,22 +18,11 @@ from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.scenario.claim_names import DISTRIBUTION_OUTPUTS as _DISTRIBUTION
 from guaranty.scenario.claim_names import PIPELINE_METRICS
 
-__all__ = ["METRICS", "BlockResult", "Layout", "RunResult"]
+__all__ = ["METRICS", "BlockResult", "Layout", "PerDraw", "RunResult"]
 
 #: per-design outputs of the "what if" runs, each of shape (designs, draws) (the names
 #: claims may use are declared once, in the scenario's claim vocabulary)
 METRICS = PIPELINE_METRICS
-METRICS = (
-    "p_any",
-    "p_all",
-    "expected_capability",
-    "max_p_honor",
-    "p_no_attack",
-    "p_abandoned",
-    "p_attack_window",
-    "exposure_years",
-    "p_peace",
-)
 
 _SETTLEMENT, _DECISIVE_A, _DECISIVE_B, _FROZEN, _ONGOING = (
     OUTCOMES.index(n) for n in ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing")
@@ -56,8 +45,8 @@ class Layout:
 
 
 @dataclass(frozen=True)
-class BlockResult:
-    """The outputs of draws ``start`` .. ``start + n - 1``.
+class PerDraw:
+    """The per-draw outputs of a block or a whole run of ``n`` draws.
 
     Attributes
     ----------
@@ -78,7 +67,6 @@ class BlockResult:
     inputs : array of shape (n, inputs), the uncertain inputs in :attr:`Layout.inputs` order
     """
 
-    start: int
     war_outcome: np.ndarray
     end_month: np.ndarray
     front: np.ndarray
@@ -93,6 +81,13 @@ class BlockResult:
     inputs: np.ndarray
     honor: np.ndarray
 
+
+@dataclass(frozen=True)
+class BlockResult(PerDraw):
+    """The outputs of draws ``start`` .. ``start + n - 1`` (fields of :class:`PerDraw`)."""
+
+    start: int
+
     @property
     def n(self) -> int:
         return int(self.war_outcome.shape[0])
@@ -102,20 +97,9 @@ class BlockResult:
         return replace(self, **_take(self, slice(0, n)))
 
 
-#: the per-draw arrays of BlockResult and RunResult (draws on axis 0; ``whatif`` on axis 1)
-_PER_DRAW = (
-    "war_outcome",
-    "end_month",
-    "front",
-    "terms",
-    "force_a",
-    "force_b",
-    "peace",
-    "settled",
-    "design",
-    "guarantee_level",
-    "inputs",
-)
+#: the per-draw arrays of BlockResult and RunResult (draws on axis 0; ``whatif`` and ``honor``
+#: on axis 1)
+_PER_DRAW = tuple(f.name for f in fields(PerDraw) if f.name not in ("whatif", "honor"))
 
 
 def _take(result: Any, index: slice | np.ndarray, *, inputs: bool = True) -> dict[str, Any]:
@@ -144,26 +128,13 @@ def _r2(y: np.ndarray, columns: Sequence[np.ndarray]) -> float:
 
 
 @dataclass(frozen=True)
-class RunResult:
+class RunResult(PerDraw):
     """Every draw of a run: the per-draw arrays of :class:`BlockResult`, concatenated."""
 
     scenario: str
     seed: int
     draws: int
     layout: Layout
-    war_outcome: np.ndarray
-    end_month: np.ndarray
-    front: np.ndarray
-    terms: np.ndarray
-    force_a: np.ndarray
-    force_b: np.ndarray
-    peace: np.ndarray
-    settled: np.ndarray
-    design: np.ndarray
-    guarantee_level: np.ndarray
-    whatif: dict[str, np.ndarray]
-    inputs: np.ndarray
-    honor: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod

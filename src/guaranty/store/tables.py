@@ -147,36 +147,20 @@ def write_block(con: duckdb.DuckDBPyConnection, run_id: str, lay: Layout, r: Blo
         f"INSERT INTO outcomes SELECT $run, draw, $designs[design], settled, {nulls} FROM o_tbl",
         {"run": run_id, "designs": list(lay.designs)},
     )
-    i = len(lay.issues)
-    t_tbl = {  # noqa: F841 - read by DuckDB
-        "draw": np.repeat(draw, i),
-        "issue": np.tile(np.arange(1, i + 1, dtype=np.int16), n),
-        "value": r.settled.ravel(),
-    }
+    t_tbl = _long(draw, r.settled)  # noqa: F841 - read by DuckDB
     con.execute(
-        "INSERT INTO terms SELECT $run, draw, $issues[issue], value FROM t_tbl "
-        "WHERE NOT isnan(value)",
+        "INSERT INTO terms SELECT $run, draw, $issues[k], value FROM t_tbl WHERE NOT isnan(value)",
         {"run": run_id, "issues": list(lay.issues)},
     )
-    j = len(lay.inputs)
-    if j:
-        in_tbl = {  # noqa: F841 - read by DuckDB
-            "draw": np.repeat(draw, j),
-            "input": np.tile(np.arange(j, dtype=np.int16), n),
-            "value": r.inputs.ravel(),
-        }
+    if lay.inputs:
+        in_tbl = _long(draw, r.inputs)  # noqa: F841 - read by DuckDB
         con.execute(
-            "INSERT INTO inputs SELECT $run, draw, input, value FROM in_tbl", {"run": run_id}
+            "INSERT INTO inputs SELECT $run, draw, k - 1, value FROM in_tbl", {"run": run_id}
         )
-    p = len(lay.pairs)
-    if p:
-        h_tbl = {  # noqa: F841 - read by DuckDB
-            "draw": np.tile(draw, p),
-            "pair": np.repeat(np.arange(1, p + 1, dtype=np.int16), n),
-            "value": r.honor.ravel(),
-        }
+    if lay.pairs:
+        h_tbl = _long(draw, r.honor.T)  # noqa: F841 - read by DuckDB
         con.execute(
-            "INSERT INTO honor SELECT $run, draw, $designs[pair], $guarantors[pair], "
+            "INSERT INTO honor SELECT $run, draw, $designs[k], $guarantors[k], "
             "CASE WHEN isnan(value) THEN NULL ELSE value END FROM h_tbl",
             {
                 "run": run_id,
@@ -184,6 +168,17 @@ def write_block(con: duckdb.DuckDBPyConnection, run_id: str, lay: Layout, r: Blo
                 "guarantors": [g for _, g in lay.pairs],
             },
         )
+
+
+def _long(draw: np.ndarray, values: np.ndarray) -> dict[str, np.ndarray]:
+    """The cells of ``values`` (shape (draws, k)) as columns: the draw, the column number
+    ``k`` (from 1, as DuckDB's lists count) and the value."""
+    n, k = values.shape
+    return {
+        "draw": np.repeat(draw, k),
+        "k": np.tile(np.arange(1, k + 1, dtype=np.int16), n),
+        "value": values.ravel(),
+    }
 
 
 def layout_of(info: dict[str, Any]) -> Layout:

@@ -1,6 +1,8 @@
-"""The web's analysis of a stored run: the run's draws loaded from the store, with the
-credibility assessment and the claims ledger of its scenario. The results page, the compare
-page and the results and claims endpoints all show what :func:`analyze_run` returns."""
+"""The web's analysis of a stored run: the run's draws loaded from the store, then the main
+job's use case (:func:`guaranty.analysis.analyze_run`, the same code and defaults as
+``guaranty analyze``): the credibility read from the run's draws, the claims ledger, and the
+forecasts when the results page first needs them. The results page, the compare page and
+the results and claims endpoints all show what :func:`analyze_run` returns."""
 
 from __future__ import annotations
 
@@ -19,11 +21,10 @@ __all__ = ["analyze_run"]
 def analyze_run(open_store: Callable[[], Store], run_id: str, stored: int) -> dict[str, Any]:
     """The run ``run_id`` (its first ``stored`` draws; of an interrupted run, the whole
     blocks at its start) and what is computed from it: ``{"run": RunResult, "scenario":
-    Scenario, "credibility": CredibilityResult (1000 draws, the run's seed), "claims": the
-    ledger}``. ``open_store`` gives a store to read in a ``with`` block. 409 if the run has
-    no finished draws."""
-    from guaranty.claims import run_ledger
-    from guaranty.credibility import assess
+    Scenario, "credibility": CredibilityResult (the run's own), "claims": the ledger,
+    "analysis": the Analysis}``. ``open_store`` gives a store to read in a ``with`` block.
+    409 if the run has no finished draws."""
+    from guaranty.analysis import analyze_run as use_case
 
     with open_store() as st:
         info_row = st.run_info(run_id)
@@ -36,9 +37,14 @@ def analyze_run(open_store: Callable[[], Store], run_id: str, stored: int) -> di
                 raise HTTPException(409, f"run {run_id} has no finished draws yet") from None
             run = st.load(run_id, draws=n)
     scenario = Scenario.model_validate_json(info_row["scenario_json"])
-    cred = assess(scenario, draws=1000, seed=int(info_row["seed"]))
-    claims = run_ledger(scenario.claims, run)
-    return {"run": run, "scenario": scenario, "credibility": cred, "claims": claims}
+    analysis = use_case(run, scenario)
+    return {
+        "run": run,
+        "scenario": scenario,
+        "credibility": analysis.credibility,
+        "claims": analysis.claims or [],
+        "analysis": analysis,
+    }
 
 
 def _whole_blocks(done: dict[int, int]) -> int:

@@ -65,10 +65,8 @@ def _results_figures(got: dict[str, Any]) -> dict[str, list[str]]:
     """The results page's figures (HTML) by section, computed once per cached run."""
     if "figs" in got:
         return got["figs"]
-    from guaranty.pipeline import forecast
-
     run, s = got["run"], got["scenario"]
-    fcs = [forecast(s, m) for m in ("compromise", "extremity", "bdm")]
+    fcs = got["analysis"].forecasts  # every model, as in the report of `guaranty analyze`
     rounds = [f for f in (rounds_figure(s, fc) for fc in fcs) if f is not None]
     years = s.deterrence.years if s.deterrence else 10
     got["figs"] = {

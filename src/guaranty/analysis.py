@@ -1,0 +1,206 @@
+"""The main job as one use case, shared by ``guaranty analyze`` and the web workbench.
+
+For a scenario: every negotiation model's forecast, the chain from the war to the peace
+(:mod:`guaranty.montecarlo`, in memory or through a results store), the credibility of every
+design *as the run computed it* (:func:`guaranty.credibility.from_run`: read from the run's
+draws, never recomputed on other streams), and the claims ledger. A scenario without a war
+(or without credibility settings or designs) has no run; its credibility is then assessed on
+its own (:func:`guaranty.credibility.assess`) and its claims are checked on the separate
+analyses. For DEU III cases (a :class:`CaseSet`): the backtest of every model.
+
+The command line calls :func:`analyze`; the web, which reads runs from its store, calls
+:func:`analyze_run`; both end in the same code with the same defaults (the constants below),
+so that a run's report and its results page show the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CREDIBILITY_DRAWS",
+    "DRAWS",
+    "FORECAST_DRAWS",
+    "Analysis",
+    "analyze",
+    "analyze_run",
+    "has_chain",
+]
+
+#: draws of the chain from the war to the peace
+DRAWS = 20_000
+#: draws of every negotiation model's forecast (at most the chain's draws)
+FORECAST_DRAWS = 500
+#: draws of the credibility assessment of a scenario without a run
+CREDIBILITY_DRAWS = 2_000
+
+
+def has_chain(scenario: Any) -> bool:
+    """Whether the scenario runs the chain: a war, credibility settings and designs."""
+    return bool(
+        scenario.war is not None and scenario.credibility is not None and scenario.guarantees
+    )
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the main job computes for one scenario (or one set of cases).
+
+    ``forecasts`` (every model's forecast, with ``forecast_draws`` draws and the analysis'
+    seed; for cases the backtest scores by model) is computed on first use, so that a caller
+    that shows only the run's results does not wait for it.
+    """
+
+    scenario: Any  # Scenario | CaseSet
+    seed: int
+    draws: int
+    forecast_draws: int
+    models: tuple[str, ...]
+    run: Any = None  # RunResult | None
+    credibility: Any = None  # CredibilityResult | None
+    claims: Any = None  # list[ClaimResult] | None
+    given_forecasts: Any = None
+
+    @cached_property
+    def forecasts(self) -> Any:
+        """Forecasts by model (a list in ``models`` order), or backtest scores for cases."""
+        if self.given_forecasts is not None:
+            return self.given_forecasts
+        return _forecasts(self.scenario, self.models, self.forecast_draws, self.seed)
+
+
+def _models(models: Sequence[str] | None) -> tuple[str, ...]:
+    from guaranty.models import registry
+
+    return tuple(models) if models is not None else tuple(registry.available())
+
+
+def _forecasts(obj: Any, models: Sequence[str], draws: int, seed: int) -> Any:
+    from guaranty.pipeline import backtest, forecast
+    from guaranty.scenario.formats import CaseSet
+
+    if isinstance(obj, CaseSet):
+        return backtest(obj, list(models), seed=seed)
+    return [forecast(obj, m, draws=draws, seed=seed) for m in models]
+
+
+def analyze_run(
+    run: Any,
+    scenario: Any,
+    *,
+    forecast_draws: int = FORECAST_DRAWS,
+    models: Sequence[str] | None = None,
+) -> Analysis:
+    """The analysis of a pipeline ``run`` of ``scenario`` (a
+    :class:`guaranty.results.RunResult`, in memory or read back from the store): the run's
+    own credibility and claims, and the forecasts on first use."""
+    from guaranty.claims import run_ledger
+    from guaranty.credibility import from_run
+
+    return Analysis(
+        scenario=scenario,
+        seed=run.seed,
+        draws=run.draws,
+        forecast_draws=min(forecast_draws, run.draws),
+        models=_models(models),
+        run=run,
+        credibility=from_run(run, scenario),
+        claims=run_ledger(scenario.claims, run) if scenario.claims else None,
+    )
+
+
+def analyze(
+    obj: Any,
+    *,
+    draws: int = DRAWS,
+    forecast_draws: int = FORECAST_DRAWS,
+    seed: int = 0,
+    store: str | Path | None = None,
+    workers: int = 2,
+    source: str | None = None,
+    models: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Analysis:
+    """The main job on a scenario or a set of cases (module docstring). With ``store`` the
+    chain runs through :func:`guaranty.runner.run` over ``workers`` processes and is read
+    back from the store (so a stored run and its report show the same draws); without it,
+    in this process."""
+    from guaranty.errors import ParameterError
+    from guaranty.scenario.formats import CaseSet
+
+    if draws < 1 or forecast_draws < 1:
+        raise ParameterError(f"draws must be positive; got {draws} and {forecast_draws}")
+    forecast_draws = min(forecast_draws, draws)
+    names = _models(models)
+    if isinstance(obj, CaseSet) or not has_chain(obj):
+        return _without_chain(obj, names, draws, forecast_draws, seed)
+    if store is not None:
+        from guaranty.runner import run as run_pipeline
+        from guaranty.store import Store
+
+        summary = run_pipeline(
+            obj,
+            draws=draws,
+            seed=seed,
+            store=store,
+            workers=workers,
+            source=source,
+            progress=progress,
+        )
+        with Store(store, read_only=True) as st:
+            run = st.load(summary.run_id, draws=draws)
+    else:
+        from guaranty.montecarlo import simulate
+
+        run = simulate(obj, draws=draws, seed=seed, progress=_one_arg(progress, draws))
+    return analyze_run(run, obj, forecast_draws=forecast_draws, models=names)
+
+
+def _one_arg(
+    progress: Callable[[int, int], None] | None, total: int
+) -> Callable[[int], None] | None:
+    """``simulate`` reports draws done one chunk at a time; the runner reports (done, total)."""
+    if progress is None:
+        return None
+    done = [0]
+
+    def step(n: int) -> None:
+        done[0] += n
+        progress(done[0], total)
+
+    return step
+
+
+def _without_chain(
+    obj: Any, models: tuple[str, ...], draws: int, forecast_draws: int, seed: int
+) -> Analysis:
+    """Cases (the backtest) or a scenario without a war: forecasts now, the credibility on
+    its own, and the claims on the separate analyses."""
+    from guaranty.scenario.formats import CaseSet
+
+    forecasts = _forecasts(obj, models, forecast_draws, seed)
+    cred = claims = None
+    if not isinstance(obj, CaseSet):
+        if obj.credibility is not None and obj.guarantees:
+            from guaranty.credibility import assess
+
+            cred = assess(obj, draws=min(draws, CREDIBILITY_DRAWS), seed=seed)
+        if obj.claims:
+            from guaranty.claims import ledger, scenario_outputs
+
+            outputs, inputs = scenario_outputs(forecasts, cred)
+            claims = ledger(obj.claims, outputs, inputs)
+    return Analysis(
+        scenario=obj,
+        seed=seed,
+        draws=draws,
+        forecast_draws=forecast_draws,
+        models=models,
+        credibility=cred,
+        claims=claims,
+        given_forecasts=forecasts,
+    )

@@ -159,6 +159,10 @@ class CredibilityResult:
     #: the uncertain inputs of each draw, name -> array of shape (draws,)
     inputs: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     horizon: int = 10
+    #: "assessment" (:func:`assess` on the scenario's own inputs) or "run" (read from a
+    #: pipeline run's draws by :func:`from_run`: capabilities after each draw's war, the risk
+    #: of a renewed attack over the draws with a peace)
+    origin: str = "assessment"
 
     def outputs(self) -> dict[str, Any]:
         """Per-draw outputs for claims: name -> {design: array (draws,)} or array (draws,)."""
@@ -187,6 +191,7 @@ class CredibilityResult:
             "draws": self.draws,
             "seed": self.seed if isinstance(self.seed, int) else list(self.seed),
             "horizon_years": self.horizon,
+            "origin": self.origin,
             "designs": {d.design.id: d.to_json() for d in self.designs},
         }
 
@@ -552,4 +557,6 @@ def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> Credibility
                 horizon=horizon,
             )
         )
-    return CredibilityResult(scenario.name, tuple(designs), run.draws, run.seed, {}, horizon)
+    return CredibilityResult(
+        scenario.name, tuple(designs), run.draws, run.seed, {}, horizon, origin="run"
+    )

@@ -298,6 +298,7 @@ def _scenario_pages(
         ctx["credibility"] = {
             "paragraphs": credibility_paragraphs(credibility, obj),
             "draws": credibility.draws,
+            "origin": getattr(credibility, "origin", "assessment"),
         }
         plots["credibility"].append(figure_html(credibility_figure(credibility, obj)))
     for fc in forecasts:

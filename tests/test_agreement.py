@@ -86,8 +86,8 @@ def close(a: Any, b: Any) -> bool:
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("agreement")
     store, out = folder / "runs.duckdb", folder / "report"
-    args = ["analyze", str(SCENARIO), "--store", str(store), "--out", str(out)]
-    result = CliRunner().invoke(cli_app, [*args, "--draws", "2000", "--workers", "1", "--seed", "7"])
+    args = ["analyze", str(SCENARIO), "--store", str(store), "--out", str(out), "--draws", "2000"]
+    result = CliRunner().invoke(cli_app, [*args, "--workers", "1", "--seed", "7"])
     assert result.exit_code == 0, result.output
     with Store(store, read_only=True) as st:
         (row,) = st.runs()

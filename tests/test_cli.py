@@ -223,3 +223,25 @@ def test_ukraine_report_has_bdm_paths(root: Path, tmp_path: Path) -> None:
     md = (out / "report.md").read_text()
     assert "## Round-by-round paths" in md
     assert "- **bdm, Strength of the security guarantee for Ukraine**: median" in md
+
+
+def test_a_bare_value_error_is_a_bug_with_its_traceback(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only guaranty's own errors (and the disk's) are one paragraph and exit 2: a ValueError
+    from elsewhere (numpy, say) is a bug and must not pass for bad input."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr("guaranty.cli.files.load", broken)
+    result = invoke("validate", data_dir / "eu_emissions_1994_actors.csv")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, ValueError)
+
+
+def test_a_sobol_sample_of_one_is_refused_before_any_work() -> None:
+    korea = Path(__file__).resolve().parent.parent / "scenarios" / "korea-1953.yaml"
+    result = invoke("claims", korea, "--sobol", "1")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: --sobol must be a power of 2"), result.stderr

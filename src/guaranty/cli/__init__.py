@@ -1,0 +1,70 @@
+"""The ``guaranty`` command line: a thin shell over the library.
+
+Every command takes ``--json`` for machines. Errors in the input print one paragraph to
+stderr (file:line:column, field, what was expected) and exit with code 2; no traceback. Any
+other exception is a bug and leaves with its traceback (exit code 1).
+
+The package: :mod:`~guaranty.cli.common` holds the app and the plumbing (consoles, the error
+boundary, JSON, spinner and progress bars), :mod:`~guaranty.cli.options` the shared options
+and :mod:`~guaranty.cli.lazy` the library's entry points, imported on first use. The
+commands live by subject in :mod:`~guaranty.cli.files` (validate, show),
+:mod:`~guaranty.cli.negotiation` (forecast, backtest), :mod:`~guaranty.cli.credibility`,
+:mod:`~guaranty.cli.war` (war, backtest-war), :mod:`~guaranty.cli.runs` (run, runs),
+:mod:`~guaranty.cli.claims`, :mod:`~guaranty.cli.analyze` (its stages in
+:mod:`~guaranty.cli.analysis`) and :mod:`~guaranty.cli.serve`. :data:`COMMANDS` registers
+them in the order ``--help`` lists them, each behind the error boundary
+:func:`~guaranty.cli.common.handles_errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from guaranty.cli.analyze import analyze
+from guaranty.cli.claims import HEADLINE_METRICS, claims_cmd
+from guaranty.cli.common import app, handles_errors
+from guaranty.cli.credibility import _interval, credibility_cmd
+from guaranty.cli.files import scenario_json, show, summary, validate
+from guaranty.cli.lazy import backtest, describe, forecast, forecast_cases, registry
+from guaranty.cli.negotiation import backtest_cmd, forecast_cmd
+from guaranty.cli.runs import run_cmd, runs_cmd
+from guaranty.cli.serve import serve
+from guaranty.cli.war import backtest_war_cmd, war_cmd
+
+__all__ = [
+    "HEADLINE_METRICS",
+    "_interval",
+    "app",
+    "backtest",
+    "describe",
+    "forecast",
+    "forecast_cases",
+    "handles_errors",
+    "main",
+    "registry",
+    "scenario_json",
+    "summary",
+]
+
+#: every command, in the order ``--help`` lists them; each one behind the error boundary
+COMMANDS: dict[str, Callable[..., None]] = {
+    "validate": validate,
+    "show": show,
+    "forecast": forecast_cmd,
+    "backtest": backtest_cmd,
+    "credibility": credibility_cmd,
+    "war": war_cmd,
+    "backtest-war": backtest_war_cmd,
+    "run": run_cmd,
+    "runs": runs_cmd,
+    "claims": claims_cmd,
+    "analyze": analyze,
+    "serve": serve,
+}
+for _name, _command in COMMANDS.items():
+    app.command(_name)(handles_errors(_command))
+
+
+def main() -> None:
+    """Entry point of the ``guaranty`` script."""
+    app()

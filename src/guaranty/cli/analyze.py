@@ -1,0 +1,81 @@
+"""The ``analyze`` command, the main job: check that the report (and the store) can be
+written, run every stage the scenario has the sections for (:mod:`guaranty.cli.analysis`),
+and write the HTML and Markdown report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guaranty.cli.analysis import run_analysis
+from guaranty.cli.common import err, out, print_json, spinner
+from guaranty.cli.lazy import is_cases, negotiable
+from guaranty.cli.options import ChainDrawsOpt, FileArg, JsonOpt, SeedOpt
+from guaranty.cli.war import defaults_note
+from guaranty.scenario import load
+
+
+def analyze(
+    file: FileArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
+    draws: ChainDrawsOpt = 20000,
+    forecast_draws: Annotated[
+        int,
+        typer.Option(
+            "--forecast-draws", min=1, help="Draws for every negotiation model's forecast."
+        ),
+    ] = 500,
+    seed: SeedOpt = 0,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="Also keep the draws in this DuckDB store (guaranty run)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes with --store.")
+    ] = 2,
+    as_json: JsonOpt = False,
+) -> None:
+    """The main job: validate, run the chain from the war to the peace and every negotiation
+    model, check the claims, and write an HTML and Markdown report."""
+    from guaranty.report import check_output, write_report  # plotting libraries load here
+
+    obj = negotiable(load(file), file)
+    # a target that cannot be written fails now, not after minutes of computing
+    check_output(out_dir)
+    if store is not None:
+        from guaranty.store import check_writable
+
+        check_writable(store)
+    if not is_cases(obj) and not as_json:
+        for line in defaults_note(obj):
+            err.print(line)
+    with spinner("running models ...", quiet=as_json):
+        done = run_analysis(
+            obj,
+            source=file,
+            draws=draws,
+            forecast_draws=forecast_draws,
+            seed=seed,
+            store=store,
+            workers=workers,
+        )
+        paths = write_report(
+            obj,
+            done.results,
+            out_dir,
+            source=file,
+            seed=seed,
+            draws=draws,
+            credibility=done.credibility,
+            claims=done.claims,
+            run=done.run,
+            forecast_draws=done.forecast_draws,
+        )
+    if as_json:
+        print_json(
+            {"report": str(paths["html"]), "markdown": str(paths["md"]), "models": done.models}
+        )
+        return
+    out.print(f"report written: [bold]{paths['html']}[/bold] (and {paths['md'].name})")

@@ -1,0 +1,125 @@
+"""The ``credibility`` command: every guarantor's P(fight tomorrow | not fighting today)
+under every design, the chance that at least one / all fight, and renewed attacks; or, with
+``--explain``, the terms that move one guarantor's probability."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from guaranty.cli.common import fail, out, print_json
+from guaranty.cli.lazy import is_cases
+from guaranty.cli.options import CredibilityDrawsOpt, FileArg, JsonOpt, SeedOpt
+from guaranty.scenario import load
+
+
+def _interval(ci: Sequence[float], note: str = "") -> str:
+    """A 90% interval as text; one of zero width is labelled as such (a value fixed by
+    construction, or held by at least 95% of the draws)."""
+    lo, hi = ci
+    if lo == hi:
+        return "fixed: 0 by construction" if note else f"{lo:.3f} in >= 95% of draws"
+    return f"[{lo:.3f}, {hi:.3f}]"
+
+
+def _print_explain(info: dict[str, Any]) -> None:
+    """``credibility --explain``: the terms of one guarantor's log-odds of fighting."""
+    out.print(f"[bold]{info['design']}[/bold], guarantor [bold]{info['guarantor']}[/bold]")
+    if "by_construction" in info:
+        out.print(info["by_construction"])
+        return
+    today = ", ".join(k for k, v in info["today"].items() if v) or "no commitment"
+    out.print(
+        f"today: {today}; b(today) = {info['b_today']:+.2f}, b(design) = "
+        f"{info['b_design']:+.2f} (log-odds of fighting, from history); persistence of "
+        f"resolve {info['persistence']:.2f} (estimated)"
+    )
+    t = Table(title="Terms of b(design) - b(today), at the posterior mode")
+    for col in ("term", "log-odds", "P(fight) without it"):
+        t.add_column(col)
+    for name, value in info["terms"].items():
+        t.add_row(name, f"{value:+.2f}", f"{info['p_without_term'][name]:.3f}")
+    out.print(t)
+    if info["no_counterpart"]:
+        out.print(
+            "no historical counterpart (effect drawn from N(0, 1) in the full run): "
+            + ", ".join(info["no_counterpart"])
+        )
+    out.print(
+        f"P(fight tomorrow | not fighting today) at the posterior mode: "
+        f"[bold]{info['p_honor_at_mean']:.3f}[/bold]"
+    )
+
+
+def _credibility_table(obj: Any, result: Any) -> Table:
+    """Every design's guarantors, at least one / all, and the renewed attack, one section a
+    design."""
+    h = result.horizon
+    t = Table(
+        title=f"{obj.name}: P(fight tomorrow | not fighting today), and a renewed attack "
+        f"within {h} years; mean [90% interval]"
+    )
+    for col in ("design", "guarantor", "P(fight)", "interval"):
+        t.add_column(col)
+    for d in result.designs:
+        j = d.to_json()
+        if not d.guarantors:
+            t.add_row(d.design.id, "(no guarantor)", "", "")
+        for g, v in j["guarantors"].items():
+            note = " (by construction)" if "by_construction" in v else ""
+            t.add_row(d.design.id, g + note, f"{v['p_honor']:.3f}", _interval(v["ci"], note))
+        if d.guarantors:
+            t.add_row(
+                "",
+                "[i]at least one / all[/i]",
+                f"{j['p_any']:.3f} / {j['p_all']:.3f}",
+                f"[{j['p_any_ci'][0]:.3f}, {j['p_any_ci'][1]:.3f}]",
+            )
+        ci = j[f"p_attack_{h}y_ci"]
+        t.add_row(
+            "",
+            f"[i]attacked within {h} y / and abandoned[/i]",
+            f"{j[f'p_attack_{h}y']:.3f} / {j[f'p_abandoned_{h}y']:.3f}",
+            f"[{ci[0]:.3f}, {ci[1]:.3f}]",
+            end_section=True,
+        )
+    return t
+
+
+def credibility_cmd(
+    file: FileArg,
+    draws: CredibilityDrawsOpt = 2000,
+    seed: SeedOpt = 0,
+    explain: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--explain",
+            metavar="DESIGN GUARANTOR",
+            help="Show which terms move one guarantor's probability under a design.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """P(fight tomorrow | not fighting today) for every design and guarantor, with the
+    probability that at least one / all fight, and the probability of a renewed attack
+    within the horizon and of being attacked and abandoned (two stages fitted to history)."""
+    from guaranty import credibility as cr
+
+    obj = load(file)
+    if is_cases(obj):
+        raise fail(f"error: {file}: credibility needs a scenario with guarantee designs")
+    if explain is not None:
+        info = cr.explain(obj, *explain)
+        if as_json:
+            print_json(info)
+        else:
+            _print_explain(info)
+        return
+    result = cr.assess(obj, draws=draws, seed=seed)
+    if as_json:
+        print_json(result.to_json())
+        return
+    out.print(_credibility_table(obj, result))

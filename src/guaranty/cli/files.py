@@ -1,0 +1,165 @@
+"""Commands that read a scenario file and print it back: ``validate`` (a check and a
+summary) and ``show`` (every section as a table, or the whole file as JSON)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+
+from guaranty.cli.common import out, print_json
+from guaranty.cli.lazy import describe, is_cases
+from guaranty.cli.options import FileArg, JsonOpt
+from guaranty.scenario import load
+
+if TYPE_CHECKING:
+    from guaranty.scenario import CaseSet, Scenario
+
+
+def summary(obj: Scenario | CaseSet) -> dict[str, Any]:
+    """A short machine-readable description of a loaded file."""
+    if is_cases(obj):
+        return {
+            "kind": "cases",
+            "name": obj.name,
+            "cases": len(obj.cases),
+            "with_outcome": sum(1 for c in obj.cases if c.issues[0].outcome is not None),
+            "actors": len({a.id for c in obj.cases for a in c.actors}),
+        }
+    return {
+        "kind": "scenario",
+        "name": obj.name,
+        "actors": len(obj.actors),
+        "issues": len(obj.issues),
+        "positions": sum(len(v) for v in obj.positions.values()),
+        "guarantees": len(obj.guarantees),
+        "claims": len(obj.claims),
+    }
+
+
+def validate(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Check any supported file and print a summary."""
+    s = summary(load(file))
+    if as_json:
+        print_json({"file": str(file), "valid": True, **s})
+        return
+    parts = ", ".join(
+        f"{v} {k.replace('_', ' ')}" for k, v in s.items() if k not in ("kind", "name")
+    )
+    out.print(f"[green]ok[/green] {file}: {s['kind']} [bold]{s['name']}[/bold] ({parts})")
+
+
+def scenario_json(s: Scenario) -> dict[str, Any]:
+    """The validated scenario as JSON (fields left empty omitted)."""
+    return s.model_dump(mode="json", exclude_none=True)
+
+
+def _table(title: str, *columns: str) -> Table:
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col)
+    return t
+
+
+def _cases_table(obj: CaseSet) -> Table:
+    t = _table(
+        f"{obj.name}: {len(obj.cases)} cases",
+        "case",
+        "label",
+        "actors",
+        "reference point",
+        "outcome",
+    )
+    for c in obj.cases:
+        i = c.issues[0]
+        t.add_row(
+            c.name,
+            i.label,
+            str(len(c.positions)),
+            "" if i.reference_point is None else f"{i.reference_point:g}",
+            "" if i.outcome is None else f"{i.outcome:g}",
+        )
+    return t
+
+
+def _actors_table(obj: Scenario) -> Table:
+    t = _table("Actors", "id", "name", "COW", "capability", "nuclear", "roles")
+    for a in obj.actors:
+        roles = ", ".join(r.value for r in a.roles)
+        if a.members:
+            roles += f" ({len(a.members)} members)"
+        t.add_row(
+            a.id,
+            a.name,
+            "" if a.cow is None else str(a.cow),
+            describe(a.capability_value),
+            "yes" if a.nuclear else "",
+            roles,
+        )
+    return t
+
+
+def _issues_table(obj: Scenario) -> Table:
+    t = _table("Issues", "id", "label", "scale", "anchors")
+    for i in obj.issues:
+        anchors = "; ".join(f"{k:g}: {v}" for k, v in sorted(i.anchors.items()))
+        t.add_row(i.id, i.label, f"[{i.scale[0]:g}, {i.scale[1]:g}]", anchors)
+    return t
+
+
+def _positions_table(obj: Scenario) -> Table:
+    t = _table("Positions (position / salience)", "actor", *(i.id for i in obj.issues))
+    for a in obj.actors:
+        cells = []
+        for i in obj.issues:
+            e = obj.position(a.id, i.id)
+            cells.append("—" if e is None else f"{describe(e.position)} / {describe(e.salience)}")
+        t.add_row(a.id, *cells)
+    return t
+
+
+def _guarantees_table(obj: Scenario) -> Table:
+    t = _table(
+        "Guarantee designs",
+        *("id", "label", "guarantors", "obligations", "legal form", "years", "level"),
+    )
+    for d in obj.guarantees:
+        t.add_row(
+            d.id,
+            d.label + ("" if d.realistic else " (dismissed)"),
+            ", ".join(d.guarantors),
+            ", ".join(o.value for o in d.obligations),
+            d.legal_form.value,
+            describe(d.years_to_effect),
+            describe(d.level),
+        )
+    return t
+
+
+def _claims_table(obj: Scenario) -> Table:
+    t = _table("Claims", "id", "who", "claim", "checkable statement")
+    for c in obj.claims:
+        t.add_row(c.id, c.who, c.paraphrase, c.statement or "(pending)")
+    return t
+
+
+def show(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Show actors, issues, positions, guarantee designs and claims as tables."""
+    obj = load(file)
+    if is_cases(obj):
+        if as_json:
+            print_json({**summary(obj), "cases": [scenario_json(c) for c in obj.cases]})
+        else:
+            out.print(_cases_table(obj))
+        return
+    if as_json:
+        print_json(scenario_json(obj))
+        return
+    out.print(f"[bold]{obj.name}[/bold]" + (f" — {obj.description}" if obj.description else ""))
+    out.print(_actors_table(obj))
+    out.print(_issues_table(obj))
+    out.print(_positions_table(obj))
+    if obj.guarantees:
+        out.print(_guarantees_table(obj))
+    if obj.claims:
+        out.print(_claims_table(obj))

@@ -1,0 +1,168 @@
+"""The negotiation commands: ``forecast`` (one registered model on every issue, with draws
+of the uncertain inputs) and ``backtest`` (every model scored against observed outcomes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from guaranty.cli.common import fail, out, print_json, progress_bar
+from guaranty.cli.lazy import backtest, forecast, forecast_cases, is_cases, negotiable, registry
+from guaranty.cli.options import DrawsOpt, FileArg, JsonOpt, ModelOpt, SeedOpt
+from guaranty.scenario import load
+
+_OUTSIDE_NOTE = (
+    "* the forecast at the nominal inputs lies outside the interval of the draws: they "
+    "are different quantities, and a model that is not linear in its inputs (bdm's "
+    "challenges, smp's coalitions switch at thresholds) can put the single nominal "
+    "run where few draws land."
+)
+
+
+def _model_params(model: str, rounds: int | None) -> dict[str, Any]:
+    """The model's parameters from the options; fails early on an unknown model name, and on
+    ``--rounds`` for a model that runs in one step."""
+    cls = registry.get(model)
+    if rounds is None:
+        return {}
+    if not cls.iterative:
+        iterative = [m for m in registry.available() if registry.get(m).iterative]
+        raise fail(
+            f"error: --rounds applies to iterative models ({', '.join(iterative) or 'none'}); "
+            f"model {model!r} runs in one step"
+        )
+    return {"rounds": rounds}
+
+
+def _forecast_table(fc: Any, model: str, level: float) -> tuple[Table, bool]:
+    """The forecast as a table, and whether a nominal forecast lies outside its interval."""
+    t = Table(title=f"{fc.scenario}: model {model}")
+    drawn = any(i.interval for i in fc.issues)
+    observed = any(i.observed is not None for i in fc.issues)
+    columns = ["issue", "label", "at nominal inputs" if drawn else "outcome"]
+    if drawn:
+        columns += ["mean over draws", f"{level:.0%} interval over draws"]
+    if observed:
+        columns.append("observed")
+    for col in columns:
+        t.add_column(col)
+    outside = False
+    for i in fc.issues:
+        mark = ""
+        if i.interval and not i.interval[0] <= i.outcome <= i.interval[1]:
+            mark, outside = " *", True
+        row = [i.id, i.label, f"{i.outcome:.2f}{mark}"]
+        if drawn:
+            row.append("" if i.mean is None else f"{i.mean:.2f}")
+            lo, hi = i.interval if i.interval else (None, None)
+            cell = "" if lo is None else f"[{lo:.1f}, {hi:.1f}]"
+            row.append(f"{lo:.1f} (no spread)" if lo is not None and lo == hi else cell)
+        if observed:
+            row.append("" if i.observed is None else f"{i.observed:g}")
+        t.add_row(*row)
+    return t, outside
+
+
+def forecast_cmd(
+    file: FileArg,
+    model: ModelOpt = "median",
+    draws: DrawsOpt = 0,
+    seed: SeedOpt = 0,
+    level: Annotated[float, typer.Option(min=0.5, max=0.999, help="Interval level.")] = 0.9,
+    rounds: Annotated[
+        int | None,
+        typer.Option("--rounds", min=1, max=1000, help="Rounds of an iterative model (bdm, ...)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast the outcome of every issue with a registered negotiation model.
+
+    Iterative models (bdm, ...) add each round's median, mean and every actor's position.
+    """
+    params = _model_params(model, rounds)
+    obj = negotiable(load(file), file)
+    fc = (
+        forecast_cases(obj, model, params=params)
+        if is_cases(obj)
+        else forecast(obj, model, draws=draws, seed=seed, level=level, params=params)
+    )
+    if as_json:
+        print_json(fc.to_json())
+        return
+    table, outside = _forecast_table(fc, model, level)
+    out.print(table)
+    if outside:
+        out.print(_OUTSIDE_NOTE)
+
+
+def _scores_table(obj: Any, scores: dict[str, Any], n: int) -> Table:
+    t = Table(title=f"{obj.name}: {n} issues with an observed outcome")
+    for col in ("model", "MAE", "95% interval", "median AE", "within 10"):
+        t.add_column(col)
+    for name, sc in sorted(scores.items(), key=lambda kv: kv[1].mae):
+        t.add_row(
+            name,
+            f"{sc.mae:.2f}",
+            f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",
+            f"{sc.median_ae:.2f}",
+            f"{sc.within10:.1%}",
+        )
+    return t
+
+
+def backtest_cmd(
+    file: Annotated[Path, typer.Argument(help="Cases with observed outcomes (DEU III .tsv).")],
+    models: Annotated[
+        str | None, typer.Option("--models", help="Comma-separated model names (default: all).")
+    ] = None,
+    seed: SeedOpt = 0,
+    boot: Annotated[int, typer.Option("--boot", min=100, help="Bootstrap resamples.")] = 2000,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write a report with plots here.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score models against real outcomes: MAE (with a bootstrap 95% interval), median
+    absolute error and the share of issues within 10 points."""
+    names = [m.strip() for m in models.split(",") if m.strip()] if models else None
+    for name in names or []:
+        registry.get(name)
+    obj = load(file)
+    if not is_cases(obj):
+        raise fail(
+            f"error: {file}: backtest needs cases with observed outcomes (a DEU III .tsv file); "
+            "this file is a single scenario"
+        )
+    names = names or registry.available()
+    total = sum(1 for c in obj.cases if c.issues[0].outcome is not None) * len(names)
+    with progress_bar(quiet=as_json) as bar:
+        task = bar.add_task("backtest", total=total)
+        scores = backtest(
+            obj,
+            names,
+            seed=seed,
+            boot=boot,
+            progress=lambda name, k: bar.update(task, advance=k, description=name),
+        )
+    if report is not None:
+        from guaranty.report import write_report
+
+        write_report(obj, scores, report, source=file, seed=seed, draws=0)
+    n = next(iter(scores.values())).n
+    if as_json:
+        print_json(
+            {
+                "n": n,
+                "models": {
+                    k: {kk: vv for kk, vv in v.to_json().items() if kk != "n"}
+                    for k, v in scores.items()
+                },
+            }
+        )
+        return
+    out.print(_scores_table(obj, scores, n))
+    if report is not None:
+        out.print(f"report written: [bold]{report / 'report.html'}[/bold]")

@@ -1,0 +1,38 @@
+"""The arguments and options that several commands share (or that keep the commands'
+signatures short): the input file, ``--json``, ``--seed``, ``--store``, ``--model`` and the
+``--draws`` of each kind of run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+FileArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A scenario: .yaml, BDM/KTAB .csv, DEU III .tsv, or a decide exchange file.",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="A registered model name.")]
+DrawsOpt = Annotated[
+    int,
+    typer.Option(
+        "--draws", min=0, help="Monte Carlo draws of the uncertain inputs (0: nominal values only)."
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the random draws.")]
+StoreOpt = Annotated[
+    Path, typer.Option("--store", help="The DuckDB results store (created if missing).")
+]
+ChainDrawsOpt = Annotated[
+    int, typer.Option("--draws", min=1, help="Draws of the chain from the war to the peace.")
+]
+
+
+CredibilityDrawsOpt = Annotated[int, typer.Option("--draws", min=100, help="Outer draws.")]
+WarDrawsOpt = Annotated[int, typer.Option("--draws", min=1, help="Draws of the war.")]
+PipelineDrawsOpt = Annotated[int, typer.Option("--draws", min=1, help="Draws of the pipeline.")]

@@ -1,0 +1,125 @@
+"""The results-store commands: ``run`` (the whole chain over many draws, kept draw by draw
+in a DuckDB store, resumable) and ``runs`` (the runs a store holds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import TextColumn
+from rich.table import Table
+
+from guaranty.cli.common import fail, out, print_json, progress_bar
+from guaranty.cli.lazy import is_cases, negotiable
+from guaranty.cli.options import FileArg, JsonOpt, PipelineDrawsOpt, SeedOpt, StoreOpt
+from guaranty.scenario import load
+
+
+def run_cmd(
+    file: FileArg,
+    draws: PipelineDrawsOpt = 10000,
+    seed: SeedOpt = 0,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=0, help="Worker processes (0: the CPU count, at most 8)."),
+    ] = 0,
+    store: StoreOpt = Path("guaranty.duckdb"),
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", min=1, help="Draws per chunk (a multiple of 1000).")
+    ] = 5000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole chain (war, settlement, design, credibility, deterrence, durability) over
+    many draws and keep every draw in a DuckDB store. Interrupted runs resume where they
+    stopped; the same seed gives the same rows whatever the workers or chunk size."""
+    import os
+
+    from guaranty.montecarlo import BLOCK
+    from guaranty.runner import run
+
+    obj = negotiable(load(file), file)
+    if is_cases(obj):
+        raise fail(f"error: {file}: the pipeline needs a scenario (.yaml), not a case file")
+    if chunk_size % BLOCK:
+        raise fail(f"error: chunk size must be a positive multiple of {BLOCK}; got {chunk_size}")
+    workers = workers or min(os.cpu_count() or 1, 8)
+    with progress_bar(TextColumn("{task.fields[rate]}"), quiet=as_json) as bar:
+        task = bar.add_task("draws", total=draws, rate="")
+        started: dict[str, float] = {}
+
+        def progress(done: int, total: int) -> None:
+            import time
+
+            now = time.perf_counter()
+            if "t" not in started:
+                started.update(t=now, done=done)
+            elapsed = now - started["t"]
+            rate = (done - started["done"]) / elapsed if elapsed > 0 else 0.0
+            bar.update(task, completed=done, rate=f"{rate:,.0f} draws/s" if rate else "")
+
+        summary = run(
+            obj,
+            draws=draws,
+            seed=seed,
+            store=store,
+            workers=workers,
+            chunk_size=chunk_size,
+            source=str(file),
+            progress=progress,
+        )
+    data = {
+        "run_id": summary.run_id,
+        "store": summary.store,
+        "draws": summary.draws,
+        "computed": summary.computed,
+        "seconds": round(summary.seconds, 3),
+        "workers": workers,
+    }
+    if as_json:
+        print_json(data)
+        return
+    reused = summary.draws - summary.computed
+    out.print(
+        f"run [bold]{summary.run_id}[/bold]: {summary.draws:,} draws in {summary.store} "
+        f"({summary.computed:,} computed in {summary.seconds:.1f} s"
+        + (f", {reused:,} already stored" if reused else "")
+        + ")"
+    )
+
+
+def _runs_table(store: Path, rows: list[dict[str, Any]]) -> Table:
+    t = Table(title=f"runs in {store}")
+    for col in ("run", "scenario", "seed", "draws", "stored", "model", "status", "version"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            r["run_id"],
+            r["scenario"],
+            str(r["seed"]),
+            f"{r['draws']:,}",
+            f"{r['stored']:,}",
+            r["model"],
+            r["status"],
+            r["version"],
+        )
+    return t
+
+
+def runs_cmd(store: StoreOpt = Path("guaranty.duckdb"), as_json: JsonOpt = False) -> None:
+    """List the runs in a results store."""
+    from guaranty.store import Store
+
+    if not store.exists():
+        raise fail(f"error: {store}: no such results store")
+    with Store(store, read_only=True) as st:
+        rows = st.runs()
+    if as_json:
+        print_json(
+            [
+                {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+                for r in rows
+            ]
+        )
+        return
+    out.print(_runs_table(store, rows))

@@ -167,8 +167,7 @@ def no_computing(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("computed although the target cannot be written")
 
     monkeypatch.setattr(runner, "simulate_block", refuse)
-    monkeypatch.setattr("guaranty.cli.forecast", refuse)
-    monkeypatch.setattr("guaranty.cli.backtest", refuse)
+    monkeypatch.setattr("guaranty.analysis.analyze", refuse)  # the main job's use case
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ and :mod:`~guaranty.cli.lazy` the library's entry points, imported on first use.
 commands live by subject in :mod:`~guaranty.cli.files` (validate, show),
 :mod:`~guaranty.cli.negotiation` (forecast, backtest), :mod:`~guaranty.cli.credibility`,
 :mod:`~guaranty.cli.war` (war, backtest-war), :mod:`~guaranty.cli.runs` (run, runs),
-:mod:`~guaranty.cli.claims`, :mod:`~guaranty.cli.analyze` (its stages in
-:mod:`~guaranty.cli.analysis`) and :mod:`~guaranty.cli.serve`. :data:`COMMANDS` registers
-them in the order ``--help`` lists them, each behind the error boundary
+:mod:`~guaranty.cli.claims`, :mod:`~guaranty.cli.analyze` (the main job's use case is
+:mod:`guaranty.analysis`, shared with the web) and :mod:`~guaranty.cli.serve`.
+:data:`COMMANDS` registers them in the order ``--help`` lists them, each behind the error boundary
 :func:`~guaranty.cli.common.handles_errors`.
 """
 

@@ -1,6 +1,6 @@
 """The ``analyze`` command, the main job: check that the report (and the store) can be
-written, run every stage the scenario has the sections for (:mod:`guaranty.cli.analysis`),
-and write the HTML and Markdown report."""
+written, run the main job's use case (:func:`guaranty.analysis.analyze`, which the web's
+results page shares), and write the HTML and Markdown report."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from guaranty.cli.analysis import run_analysis
+from guaranty.analysis import DRAWS, FORECAST_DRAWS
 from guaranty.cli.common import err, out, print_json, spinner
 from guaranty.cli.lazy import is_cases, negotiable
 from guaranty.cli.options import ChainDrawsOpt, FileArg, JsonOpt, SeedOpt
@@ -20,13 +20,13 @@ from guaranty.scenario import load
 def analyze(
     file: FileArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("report"),
-    draws: ChainDrawsOpt = 20000,
+    draws: ChainDrawsOpt = DRAWS,
     forecast_draws: Annotated[
         int,
         typer.Option(
             "--forecast-draws", min=1, help="Draws for every negotiation model's forecast."
         ),
-    ] = 500,
+    ] = FORECAST_DRAWS,
     seed: SeedOpt = 0,
     store: Annotated[
         Path | None,
@@ -51,19 +51,21 @@ def analyze(
     if not is_cases(obj) and not as_json:
         for line in defaults_note(obj):
             err.print(line)
+    from guaranty import analysis  # looked up when called (the fault tests replace it)
+
     with spinner("running models ...", quiet=as_json):
-        done = run_analysis(
+        done = analysis.analyze(
             obj,
-            source=file,
             draws=draws,
             forecast_draws=forecast_draws,
             seed=seed,
             store=store,
             workers=workers,
+            source=str(file),
         )
         paths = write_report(
             obj,
-            done.results,
+            done.forecasts,
             out_dir,
             source=file,
             seed=seed,
@@ -75,7 +77,11 @@ def analyze(
         )
     if as_json:
         print_json(
-            {"report": str(paths["html"]), "markdown": str(paths["md"]), "models": done.models}
+            {
+                "report": str(paths["html"]),
+                "markdown": str(paths["md"]),
+                "models": list(done.models),
+            }
         )
         return
     out.print(f"report written: [bold]{paths['html']}[/bold] (and {paths['md'].name})")

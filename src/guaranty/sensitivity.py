@@ -129,7 +129,7 @@ def sobol(
     progress: Callable[[int, int], None] | None = None,
 ) -> SobolResult:
     """Sobol indices of ``outputs(run)`` (name -> per-draw values, shape (draws,), for a
-    :class:`guaranty.montecarlo.RunResult` of the pipeline without the peace mask) over
+    :class:`guaranty.results.RunResult` of the pipeline without the peace mask) over
     every factor of ``scenario`` (module docstring).
 
     ``n``: base samples (a power of 2; the pipeline runs n (g + 2) draws for g factors);

@@ -385,7 +385,7 @@ def run_ledger(
     top: int = 2,
     min_change: float = 0.1,
 ) -> list[ClaimResult]:
-    """Evaluate every claim over a pipeline run (:class:`guaranty.montecarlo.RunResult`).
+    """Evaluate every claim over a pipeline run (:class:`guaranty.results.RunResult`).
 
     A claim's share is taken over the draws where its ``given`` statement holds (all draws
     without one). Its sensitivity splits the draws at the median of each uncertain input and

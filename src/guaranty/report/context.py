@@ -216,7 +216,7 @@ def _nearest_anchor(anchors: Mapping[float, str], value: float) -> str:
 def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[str, Any]:
     """What the first screen says: the scenario's question, a one- or two-sentence answer
     with its numbers and intervals, every design on the quantities that decide between them
-    and one line per claim. ``run`` is a :class:`guaranty.montecarlo.RunResult`."""
+    and one line per claim. ``run`` is a :class:`guaranty.results.RunResult`."""
     summ = run.summary()
     years = scenario.deterrence.years if scenario.deterrence else 10
     cred = scenario.credibility
@@ -312,7 +312,7 @@ def war_fit_context(scenario: Scenario) -> dict[str, Any]:
 def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     """The run's part of a report: its summary, each design's and each issue's figures, the
     design the settlement most often lands on, and what the war model's fit says. ``run``:
-    a :class:`guaranty.montecarlo.RunResult`."""
+    a :class:`guaranty.results.RunResult`."""
     summ = run.summary()
     labels = {d.id: d.label for d in scenario.guarantees}
     designs = []

@@ -179,7 +179,7 @@ _OUTCOME_LABELS = {
 def war_figure(run: Any, scenario: Scenario) -> go.Figure:
     """How the war ends and when (left), and where the line runs at the end (right).
 
-    ``run``: a :class:`guaranty.montecarlo.RunResult`; its ``war_outcome`` (codes into
+    ``run``: a :class:`guaranty.results.RunResult`; its ``war_outcome`` (codes into
     ``OUTCOMES``), ``end_month`` and ``front`` are arrays of shape (draws,)."""
     from guaranty.models.war.battlefield import OUTCOMES
 
@@ -224,7 +224,7 @@ def war_months_figure(run: Any, scenario: Scenario) -> go.Figure:
     """Month by month: the share of draws still fighting (left; every draw of the run) and
     the line among them (right; median and 10th-90th percentiles, from the paths of the
     run's first blocks, re-simulated exactly from the run's seed). ``run``: a
-    :class:`guaranty.montecarlo.RunResult` (arrays of shape (draws,))."""
+    :class:`guaranty.results.RunResult` (arrays of shape (draws,))."""
     from guaranty.models.war.battlefield import OUTCOMES
     from guaranty.montecarlo import BLOCK
     from guaranty.war import run_war
@@ -299,7 +299,7 @@ def _territory_axis(scenario: Scenario) -> str:
 
 def settled_figure(run: Any, scenario: Scenario) -> go.Figure:
     """The settled guarantee level (left) and the design it lands on (right). ``run``: a
-    :class:`guaranty.montecarlo.RunResult`; its ``guarantee_level`` has shape (draws,), NaN
+    :class:`guaranty.results.RunResult`; its ``guarantee_level`` has shape (draws,), NaN
     where no peace was settled."""
     labels = {d.id: d.label for d in scenario.guarantees}
     fig = make_subplots(
@@ -355,7 +355,7 @@ _COMPARISON_METRICS = (
 def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
     """Per design: credibility, deterrence, durability and the window of exposure, side by
     side, means over draws with a peace and their 90% intervals. ``run``: a
-    :class:`guaranty.montecarlo.RunResult`, whose ``whatif[metric]`` arrays have shape
+    :class:`guaranty.results.RunResult`, whose ``whatif[metric]`` arrays have shape
     (designs, draws) and ``peace`` shape (draws,); ``years``: the deterrence horizon named
     in the panel titles."""
     labels = [d.label for d in scenario.guarantees]

@@ -214,7 +214,7 @@ def write_report(
     """Write ``report.md`` and a self-contained ``report.html`` into ``out_dir``.
 
     For a scenario: ``results`` are the negotiation forecasts, ``run`` the pipeline's draws
-    (:class:`guaranty.montecarlo.RunResult`), ``credibility`` the per-guarantor credibility
+    (:class:`guaranty.results.RunResult`), ``credibility`` the per-guarantor credibility
     (:class:`guaranty.credibility.CredibilityResult`) and ``claims`` the ledger.
     """
     out_dir = Path(out_dir)

@@ -115,7 +115,7 @@ def _runs_pipeline(scenario: Any) -> bool:
 
 def output_names(scenario: Any) -> set[str]:
     """The dotted output names a claim of ``scenario`` may use: those of the pipeline run
-    (``guaranty.montecarlo.RunResult.outputs``) when the scenario has a war, credibility
+    (``guaranty.results.RunResult.outputs``) when the scenario has a war, credibility
     settings and designs (``guaranty analyze`` then checks the claims on the run), else
     those of the separate analyses (negotiation forecasts, credibility, war)."""
     issues = [i.id for i in scenario.issues]

@@ -25,6 +25,7 @@ from guaranty.data.peace import fortna_ceasefires
 from guaranty.models.durability import SurvivalFit, fit_survival, survival_probability
 from guaranty.scenario.design_matrix import DesignMatrix, draw_pooled
 from guaranty.scenario.schema import DeterrenceSettings, Scenario
+from guaranty.seeding import Stream, generator
 
 __all__ = ["FIT_PEACE", "DesignComparison", "compare_designs", "peace_model"]
 
@@ -89,10 +90,6 @@ class DesignComparison:
         }
 
 
-def _entropy(seed: int | Sequence[int], k: int) -> list[int]:
-    return [seed, k] if isinstance(seed, int | np.integer) else [*seed, k]
-
-
 def compare_designs(
     scenario: Scenario,
     credibility: CredibilityResult,
@@ -120,7 +117,7 @@ def compare_designs(
     theta = draw_pooled(
         lambda rng, k: rng.multivariate_normal(model.theta, model.cov, size=k),
         draws,
-        np.random.default_rng(np.random.SeedSequence(_entropy(seed, 8))),
+        generator(seed, Stream.PEACE_MODEL),
         name=FIT_PEACE,
         matrix=matrix,
     )

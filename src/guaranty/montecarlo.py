@@ -53,6 +53,7 @@ from guaranty.results import METRICS, BlockResult, Layout, RunResult
 from guaranty.scenario.compile import sample_inputs
 from guaranty.scenario.design_matrix import DesignMatrix, draw
 from guaranty.scenario.schema import Fixed, IssueRole, PipelineSettings, Scenario
+from guaranty.seeding import Stream, entropy, generator
 
 __all__ = [
     "BLOCK",
@@ -146,16 +147,13 @@ def _simulate(
     from guaranty.credibility import assess
     from guaranty.war import run_war
 
-    def entropy(k: int) -> list[int]:
-        return [seed, block, k]
+    where = [seed, block]
 
     cred_settings = scenario.credibility
     assert cred_settings is not None and s.model is not None  # checked by settings()
     # 1-2. inputs and the war
-    x = sample_inputs(
-        scenario, n, np.random.default_rng(np.random.SeedSequence(entropy(0))), matrix
-    )
-    war = run_war(scenario, draws=n, seed=entropy(1), matrix=matrix)
+    x = sample_inputs(scenario, n, generator(where, Stream.INPUTS), matrix)
+    war = run_war(scenario, draws=n, seed=entropy(where, Stream.WAR), matrix=matrix)
     r = war.result
     a0, b0 = war.initial_forces()
     force_a = r.forces[:, 0] / a0
@@ -181,9 +179,7 @@ def _simulate(
         }
         if picked:
             model = model.per_draw(**picked)
-    outcome = model.run(
-        replace(x, capability=cap), np.random.default_rng(np.random.SeedSequence(entropy(2)))
-    ).outcome
+    outcome = model.run(replace(x, capability=cap), generator(where, Stream.NEGOTIATION)).outcome
     settled = np.where(held[:, None], outcome, np.nan)
     t_issue = _role_index(scenario, IssueRole.territory)
     terms = r.terms
@@ -199,7 +195,7 @@ def _simulate(
         settled[:, t_issue] = np.where(held, lo_t + line * ((hi_t - lo_t) / 100.0), np.nan)
     # 5. the settled guarantee level and the nearest design on the ladder
     g_issue = _role_index(scenario, IssueRole.guarantee)
-    rng_levels = np.random.default_rng(np.random.SeedSequence(entropy(3)))
+    rng_levels = generator(where, Stream.LEVELS)
     levels = np.full((len(scenario.guarantees), n), np.nan)
     if g_issue is not None:
         lo, hi = scenario.issues[g_issue].scale
@@ -219,7 +215,7 @@ def _simulate(
     cred = assess(
         scenario,
         draws=n,
-        seed=entropy(4),
+        seed=entropy(where, Stream.CREDIBILITY),
         inner=s.inner,
         aggressor_capability=cap_b,
         protected_capability=cap_a,
@@ -228,7 +224,7 @@ def _simulate(
     comp = compare_designs(
         scenario,
         cred,
-        seed=entropy(5),
+        seed=entropy(where, Stream.DURABILITY),
         aggressor=cap_b,
         protected=cap_a if cap_a is not None else np.zeros(n),
         covariates={

@@ -294,7 +294,16 @@ def documented_columns() -> dict[str, list[tuple[str, str]]]:
 
 def test_the_tables_have_the_documented_columns(reference: Reference) -> None:
     documented = documented_columns()
-    assert set(documented) == {"meta", "runs", "blocks", "draws", "outcomes", "terms", "inputs"}
+    assert set(documented) == {
+        "meta",
+        "runs",
+        "blocks",
+        "draws",
+        "outcomes",
+        "terms",
+        "inputs",
+        "honor",
+    }
     ref = reference.path
     with Store(ref, read_only=True) as st:
         for table, columns in documented.items():

@@ -160,13 +160,13 @@ def test_design_equal_to_today_gives_exactly_zero_at_full_persistence() -> None:
 def _p_design(obligations: list[str], form: str) -> float:
     """P(the USA fights for Ukraine) at the posterior mode under an arrangement, through
     the shipped stage-2 fit (no conditioning on today)."""
-    import guaranty.credibility as cr
+    from guaranty.credibility_case import case_of, stage2_x
     from guaranty.scenario import load
 
     s = load(Path(__file__).resolve().parents[2] / "scenarios" / "ukraine-2022.yaml")
-    case = cr._case(s)
+    case = case_of(s)
     commit = design_commitments(obligations, form, 1)
-    x = cr._stage2_x(case, "usa", commit, 0.0)
+    x = stage2_x(case, "usa", commit, 0.0)
     return float(evidence().joining.predict(x[None, :])[0])
 
 

@@ -97,6 +97,7 @@ def test_show_tables_and_json(root: Path) -> None:
     assert len(data["actors"]) == 14
 
 
+@pytest.mark.slow
 def test_analyze_writes_report(root: Path, tmp_path: Path) -> None:
     out = tmp_path / "rep"
     result = invoke(
@@ -144,6 +145,7 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.stdout.startswith("guaranty ")
 
 
+@pytest.mark.slow
 def test_backtest_json_reports_every_model(data_dir: Path) -> None:
     from guaranty.models import registry
 
@@ -206,6 +208,7 @@ def test_forecast_bdm_rounds_json(data_dir: Path) -> None:
     assert issue["outcome"] == rounds[-1]["median"]
 
 
+@pytest.mark.slow
 def test_ukraine_report_has_bdm_paths(root: Path, tmp_path: Path) -> None:
     out = tmp_path / "rep"
     result = invoke(

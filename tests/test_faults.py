@@ -38,6 +38,8 @@ from guaranty.report import REPORT_FILES, write_report
 from guaranty.scenario import Scenario, load
 from guaranty.store import Store, code_digest, run_key
 
+pytestmark = pytest.mark.slow  # full disks, read-only folders, killed runs (about 30 s)
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "ukraine-2022.yaml"
 DRAWS = 3000  # three blocks: the full disk stops the run after the first one or two

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from guaranty.cli import app
 from guaranty.scenario import load
+
+pytestmark = pytest.mark.slow  # the whole Korea analysis and its sensitivity runs (about 40 s)
 
 ROOT = Path(__file__).resolve().parents[1]
 KOREA = ROOT / "scenarios" / "korea-1953.yaml"

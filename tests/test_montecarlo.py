@@ -33,6 +33,7 @@ def run(scenario):
     return mc.simulate(scenario, draws=2500, seed=3)
 
 
+@pytest.mark.slow
 def test_default_model_is_the_best_of_the_backtest() -> None:
     """The settlement's default model has the lowest MAE on the DEU III development issues."""
     cases = load(ROOT / "tests" / "data" / "deu3_dev.tsv")

@@ -21,6 +21,8 @@ import guaranty.report as report_module
 from guaranty.cli import app
 from guaranty.scenario import load
 
+pytestmark = pytest.mark.slow  # the report rendered in headless Chromium (about 30 s)
+
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "ukraine-2022.yaml"
 # Screenshots for a human to look at; the folder is git-ignored.

@@ -31,6 +31,10 @@ from guaranty.runner import run
 from guaranty.scenario import Scenario, load
 from guaranty.store import Store, run_key, scenario_hash
 
+pytestmark = (
+    pytest.mark.slow
+)  # runs through worker processes and the store, killed and resumed (about 75 s)
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "ukraine-2022.yaml"
 DOCS = ROOT / "docs" / "store.md"

@@ -13,6 +13,8 @@ from guaranty.cli import app
 from guaranty.scenario import load
 from guaranty.war import run_war
 
+pytestmark = pytest.mark.slow  # war commands and reports over whole runs (about 13 s)
+
 runner = CliRunner()
 
 

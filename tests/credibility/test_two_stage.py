@@ -71,6 +71,7 @@ def test_fit_correlation_recovers_a_known_rho() -> None:
     assert fit.interval[0] < rho < fit.interval[1]
 
 
+@pytest.mark.slow
 def test_shipped_fit_matches_a_refit_of_the_shipped_tables() -> None:
     shipped = ev.evidence()
     ch = ev.fit_stage1("challenge", challenge.SELECTION_FEATURES)

@@ -23,6 +23,8 @@ import pytest
 from guaranty.evidence import evidence, persistence_pairs
 from guaranty.models.logit import brier_score, log_loss
 
+pytestmark = pytest.mark.slow  # the out-of-sample figures of the credibility doc (about 35 s)
+
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "models" / "credibility.md"
 

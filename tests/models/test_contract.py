@@ -79,7 +79,14 @@ def test_builtin_models_registered() -> None:
     assert {"compromise", "median", "bdm", "extremity", "nash", "smp", "exchange"} <= set(MODELS)
 
 
-@pytest.mark.parametrize("name", MODELS)
+#: the iterative models take 7-23 s for 60 examples on 2 cores: run with the slow tests
+SLOW_CONTRACTS = {"nash", "exchange", "smp"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(m, marks=pytest.mark.slow) if m in SLOW_CONTRACTS else m for m in MODELS],
+)
 @settings(max_examples=60, deadline=None)
 @given(case)
 def test_contract(name: str, params: tuple[int, int, int, int, float]) -> None:

@@ -14,6 +14,8 @@ from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.scenario import load
 from guaranty.war import run_war, sensitivity
 
+pytestmark = pytest.mark.slow  # the war doc's sensitivity table, recomputed (about 13 s)
+
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "models" / "war.md").read_text()
 FIT = json.loads(resources.files("guaranty.data").joinpath("war_fit.json").read_text())

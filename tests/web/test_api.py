@@ -729,6 +729,7 @@ def test_scenario_without_war_cannot_run(api: Api) -> None:
 # SRC BUG (src/guaranty/web/app.py, list_runs): the store's row is read before the job's
 # status, so a run that stops between the two reads shows as "interrupted" for a moment
 # (the row still says running, the job no longer does); `_wait` may stop on that status.
+@pytest.mark.slow
 def test_cancel_a_running_run(client: TestClient) -> None:
     """A big run cancelled once its first chunk is stored: it stops, its chunks stay."""
     draws = 30_000
@@ -764,6 +765,7 @@ def test_cancel_a_running_run(client: TestClient) -> None:
 # 200 (its status in the tuple ("queued", "running", "cancelled")), with stored=0 although
 # draws may be stored; after a restart the same request gets 409. Cancelling is not idempotent
 # across restarts; a run that is not queued or running should get 409 in both cases.
+@pytest.mark.slow
 def test_cancel_a_queued_run_then_again(client: TestClient) -> None:
     app: Any = client.app
     first = client.post("/api/runs", json={"scenario": SID, "draws": 5000, "seed": 41})
@@ -786,6 +788,7 @@ def test_cancel_a_queued_run_then_again(client: TestClient) -> None:
     assert client.get(f"/api/runs/{rid}").json()["status"] == "cancelled"
 
 
+@pytest.mark.slow
 def test_queue_is_bounded(client: TestClient) -> None:
     app: Any = client.app
     answers = [
@@ -864,6 +867,7 @@ def test_runs_page(api: Api) -> None:
         assert f'href="/runs/{rid}"' in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["run_api", "run_cli"])
 def test_results_page(api: Api, which: str) -> None:
     rid = getattr(api, which)

@@ -33,6 +33,8 @@ from typer.testing import CliRunner
 
 from guaranty.cli import app as cli_app
 
+pytestmark = pytest.mark.slow  # a browser drives the workbench through whole runs (about 100 s)
+
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 REPO = Path(__file__).resolve().parents[2]

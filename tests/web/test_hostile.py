@@ -636,6 +636,7 @@ class _SlowParse:
         return self.real(text, name, **kw)
 
 
+@pytest.mark.slow
 def test_slow_upload_does_not_block_other_requests(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -672,6 +673,7 @@ def test_slow_upload_does_not_block_other_requests(
         assert upload["r"].status_code == 201, upload["r"].text
 
 
+@pytest.mark.slow
 def test_upload_over_its_time_budget(app_factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """An upload that takes longer than ``parse_timeout`` (0.3 s here; the parser is slowed
     to 1.5 s) is a 422 soon after the budget; at most two are read at a time (429), and

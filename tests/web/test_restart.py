@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow  # a server killed and restarted mid-run (about 20 s)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

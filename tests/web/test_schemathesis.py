@@ -24,6 +24,8 @@ from schemathesis.checks import not_a_server_error
 
 from guaranty.web.app import MAX_DRAWS, create_app
 
+pytestmark = pytest.mark.slow  # property-based requests to every API route (about 12 s)
+
 REPO = Path(__file__).resolve().parents[2]
 # the Host that FastAPI's test client (and schemathesis's ASGI client) sends
 TEST_HOSTS = ["testserver"]

@@ -71,6 +71,7 @@ def _claims_json(scenario: str, *options: str) -> dict:
     return json.loads(res.stdout)
 
 
+@pytest.mark.slow
 def test_claims_command_ukraine() -> None:
     data = _claims_json("ukraine-2022", "--draws", "2000", "--sobol", "0")
     by_id = {c["id"]: c for c in data["claims"]}

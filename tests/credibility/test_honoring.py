@@ -229,6 +229,7 @@ HEADLINE = {
 }
 
 
+@pytest.mark.slow
 def test_lowo_beats_base_rate_and_era_only(table) -> None:
     y, wars = table["honored"], table["warid"]
     scores = {}

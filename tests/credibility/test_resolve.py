@@ -231,6 +231,7 @@ def test_ukraine_every_design_with_guarantors_has_an_interval(ukraine) -> None:
             assert j["p_any_ci"][1] - j["p_any_ci"][0] > 0
 
 
+@pytest.mark.slow
 def test_ukraine_ranking_does_not_hinge_on_the_circumstances(ukraine) -> None:
     s, _ = ukraine
     means = []

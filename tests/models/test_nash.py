@@ -87,6 +87,7 @@ def test_runs_on_eu_emissions(data_dir: Path) -> None:
     assert 4 <= out <= 10
 
 
+@pytest.mark.slow
 def test_several_issues_match_a_general_solver() -> None:
     """On random 6-actor, 3-issue cases the solution equals scipy's SLSQP on the smooth
     reformulation (t_ij >= |x_j - p_ij|), to 1e-4 of the scale in x and 1e-7 in objective."""

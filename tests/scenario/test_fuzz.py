@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from guaranty.errors import ScenarioError
 from guaranty.scenario import CaseSet, load, parse
 
+pytestmark = pytest.mark.slow  # hundreds of mutated files, each parsed (about 7 s)
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 SMALL_YAML = """\

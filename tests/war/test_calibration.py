@@ -136,6 +136,7 @@ def test_the_shipped_backtest_beats_the_base_rates() -> None:
     assert 0.80 <= b["duration"]["coverage90"] <= 0.97
 
 
+@pytest.mark.slow
 def test_face_validity_under_the_fitted_posterior() -> None:
     """Domain knowledge: the much stronger side wins more often than the much weaker one,
     and a war among many states lasts longer than a war between two."""

@@ -94,7 +94,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         run_id = row["run_id"]
     web = create_app(store, workers=1, max_running=1, allowed_hosts=["testserver"])
     with TestClient(web) as client:
-        page = client.get(f"/runs/{run_id}", timeout=600)
+        page = client.get(f"/runs/{run_id}")
     assert page.status_code == 200, page.text[:500]
     return {
         "store": store,

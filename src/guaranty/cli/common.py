@@ -119,7 +119,7 @@ def spinner(text: str, *, quiet: bool) -> AbstractContextManager[Any]:
 
 def _version(value: bool) -> None:
     if value:
-        from guaranty import __version__
+        from guaranty._version import __version__
 
         out.print(f"guaranty {__version__}")
         raise typer.Exit()

@@ -19,7 +19,7 @@ from typing import Any
 
 from plotly.offline import get_plotlyjs
 
-from guaranty import __version__
+from guaranty._version import __version__
 from guaranty.errors import OutputError, disk_problem
 from guaranty.models import registry
 from guaranty.pipeline import BacktestScore, Forecast

@@ -34,7 +34,7 @@ from typing import Any
 
 import duckdb
 
-from guaranty import __version__
+from guaranty._version import __version__
 from guaranty.errors import GuarantyError, StoreError
 from guaranty.montecarlo import BLOCK
 from guaranty.results import BlockResult, Layout, RunResult

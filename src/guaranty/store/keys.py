@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from guaranty import __version__
+from guaranty._version import __version__
 from guaranty.scenario.schema import Scenario
 
 __all__ = ["code_digest", "run_key", "scenario_hash"]

@@ -34,7 +34,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from guaranty import __version__
+from guaranty._version import __version__
 from guaranty.errors import GuarantyError
 from guaranty.web.models import MAX_DRAWS, ErrorBody
 from guaranty.web.safety import SECURITY_HEADERS, Guard, normalize_host, scrub

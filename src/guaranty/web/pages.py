@@ -23,7 +23,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from plotly.subplots import make_subplots
 
-from guaranty import __version__
+from guaranty._version import __version__
 from guaranty.report import answer_html
 from guaranty.report.figures import (
     claims_figure,

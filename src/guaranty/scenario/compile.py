@@ -38,7 +38,8 @@ def sample_quantity(
     if isinstance(q, Fixed):
         return np.full(draws, q.value)
     if isinstance(q, Normal):
-        a, b = (lo - q.mean) / q.sd, (hi - q.mean) / q.sd
+        with np.errstate(over="ignore"):  # a tiny sd: the bounds are +-inf, as they should
+            a, b = (lo - q.mean) / q.sd, (hi - q.mean) / q.sd
         from scipy import stats  # imported here: scipy.stats costs 0.4 s at start-up
 
         return stats.truncnorm.rvs(a, b, loc=q.mean, scale=q.sd, size=draws, random_state=rng)
@@ -54,7 +55,8 @@ def quantile(q: Quantity, u: np.ndarray, lo: float = -np.inf, hi: float = np.inf
     if isinstance(q, Fixed):
         return np.full(u.shape, q.value)
     if isinstance(q, Normal):
-        a, b = (lo - q.mean) / q.sd, (hi - q.mean) / q.sd
+        with np.errstate(over="ignore"):  # a tiny sd: the bounds are +-inf, as they should
+            a, b = (lo - q.mean) / q.sd, (hi - q.mean) / q.sd
         from scipy import stats
 
         return stats.truncnorm.ppf(u, a, b, loc=q.mean, scale=q.sd)

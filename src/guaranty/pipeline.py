@@ -6,6 +6,7 @@ Every stochastic result is a function of (scenario, seed, version): the seed fee
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,9 @@ class Forecast:
     details: dict[str, Any] | None = None
     #: the outcome in every draw, shape (draws, issues); None without draws
     samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: seconds the model's kernel took: on the nominal inputs, and over all draws (wall
+    #: time of ``model.run``, inputs already compiled)
+    timing: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -70,6 +74,8 @@ class Forecast:
             out.update(draws=self.draws, seed=self.seed, level=self.level)
         if self.details:
             out["details"] = self.details
+        if self.timing:
+            out["timing"] = self.timing
         return out
 
 
@@ -119,11 +125,15 @@ def forecast(
     m = registry.create(model, **(params or {}))
     seq_inputs, seq_model, seq_nominal = np.random.SeedSequence(seed).spawn(3)
     x0 = nominal_inputs(scenario)
+    start = time.perf_counter()
     nominal = m.run(x0, np.random.default_rng(seq_nominal))
+    timing = {"kernel_nominal_s": time.perf_counter() - start}
     dist = None
     if draws:
         xs = sample_inputs(scenario, draws, np.random.default_rng(seq_inputs))
+        start = time.perf_counter()
         dist = m.run(xs, np.random.default_rng(seq_model)).outcome
+        timing["kernel_draws_s"] = time.perf_counter() - start
     issues = []
     for k, issue in enumerate(scenario.issues):
         mean = interval = None
@@ -152,6 +162,7 @@ def forecast(
         level=level,
         details=nominal.details or None,
         samples=dist,
+        timing=timing,
     )
 
 

@@ -77,6 +77,14 @@ def forecast_cmd(
         typer.Option("--rounds", min=1, max=1000, help="Rounds of an iterative model (bdm, ...)."),
     ] = None,
     as_json: JsonOpt = False,
+    timing: Annotated[
+        bool,
+        typer.Option(
+            "--timing",
+            help="With --json: add the seconds the model's kernel took (not reproducible, so "
+            "left out unless asked).",
+        ),
+    ] = False,
 ) -> None:
     """Forecast the outcome of every issue with a registered negotiation model.
 
@@ -90,7 +98,10 @@ def forecast_cmd(
         else forecast(obj, model, draws=draws, seed=seed, level=level, params=params)
     )
     if as_json:
-        print_json(fc.to_json())
+        doc = fc.to_json()
+        if not timing:
+            doc.pop("timing", None)
+        print_json(doc)
         return
     table, outside = _forecast_table(fc, model, level)
     out.print(table)

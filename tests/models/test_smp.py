@@ -182,6 +182,43 @@ def test_outcome_is_the_expected_final_position(ktab: dict) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# KTAB's one-issue reference histories (many actors: the grouping of equal positions)
+
+
+def parse_history(text: str) -> dict:
+    """The end of a KTAB smpc log: the number of states, the history of positions (actors,
+    states; one issue) and of the winning probabilities (actors, states), the actor names."""
+    block = text.split("History of actor positions over time:")[1]
+    block, prob_block = block.split("History of actors' winning probabilities:")
+    rows = re.findall(r"^(\S[^,]*), (.+?):((?: +[\d.]+)+) *$", block, re.M)
+    probs = re.findall(r"^(\S.*?), prob :((?: +[\d.]+)+) *$", prob_block, re.M)
+    return {
+        "states": int(re.search(r"There were (\d+) states", text).group(1)),
+        "actors": [r[0] for r in rows],
+        "history": np.array([[float(v) for v in r[2].split()] for r in rows]),
+        "probabilities": np.array([[float(v) for v in r[1].split()] for r in probs]),
+    }
+
+
+@pytest.mark.parametrize("name", ["SOE-Policy", "SOE-Competitive", "dummyData-a040"])
+def test_history_matches_ktab_reference(name: str, request: pytest.FixtureRequest) -> None:
+    """KTAB's default options on its one-issue examples with 26 to 40 actors: the same
+    states, every position within the log's print precision and every winning probability
+    within 1e-3 at every state (KTAB groups equal positions greedily, in actor order)."""
+    data = Path(request.config.rootpath) / "tests" / "data"
+    ref = parse_history((data / f"{name}.reference-history.txt").read_text())
+    x = nominal_inputs(load(data / f"{name}.csv"))
+    assert list(x.actor_ids) == ref["actors"]
+    assert ref["history"].shape == ref["probabilities"].shape == (len(ref["actors"]), ref["states"])
+    positions, probabilities = SpatialModelOfPolitics().history(x)
+    assert len(positions) == ref["states"]
+    np.testing.assert_allclose(positions[:, :, 0].T, ref["history"], rtol=0, atol=0.05 + 1e-9)
+    np.testing.assert_allclose(probabilities.T, ref["probabilities"], rtol=0, atol=1e-3)
+    # in fact to the log's four decimals
+    np.testing.assert_allclose(probabilities.T, ref["probabilities"], rtol=0, atol=5e-5 + 1e-12)
+
+
+# ---------------------------------------------------------------------------------------
 # the kernel against the loop reference
 
 

@@ -299,23 +299,14 @@ def _step(st: _State, bounds: tuple[Vec, Vec], uniform: Vec | None) -> tuple[lis
     return new, targets
 
 
-def _groups(x: list[Vec]) -> list[list[int]]:
-    """Actors whose positions are chained within the tolerance of one another."""
-    n, seen, out = len(x), set(), []
-    for a in range(n):
-        if a in seen:
-            continue
-        group, todo = [], [a]
-        seen.add(a)
-        while todo:
-            b = todo.pop()
-            group.append(b)
-            for q in range(n):
-                if q not in seen and math.dist(x[b], x[q]) < _POS_TOL:
-                    seen.add(q)
-                    todo.append(q)
-        out.append(sorted(group))
-    return out
+def _representatives(x: list[Vec]) -> list[int]:
+    """KBase::ueIndices with SMPState::equivNdx: in actor order, an actor joins the first
+    representative within the tolerance of it, or else represents a new option."""
+    reps: list[int] = []
+    for a in range(len(x)):
+        if not any(math.dist(x[a], x[q]) < _POS_TOL for q in reps):
+            reps.append(a)
+    return reps
 
 
 def _one_draw(
@@ -349,16 +340,15 @@ def _one_draw(
             break
     # SMPState::pDist(-1): the distinct final positions, judged by each actor's own utility
     st = _State(x, s, c, o)
-    groups = _groups(x)
-    util = [[sum(st.u[a][a][b] for b in g) / len(g) for g in groups] for a in range(n)]
+    reps = _representatives(x)
+    util = [[st.u[a][a][q] for q in reps] for a in range(n)]
     p = _pce(o["PCEModel"], o["VictoryProbModel"], _coalitions(util, c, o["VotingRule"]))
-    expected = [0.0] * len(x[0])
-    prob = [0.0] * n
-    for q, g in enumerate(groups):
-        centre = [sum(x[a][k] for a in g) / len(g) for k in range(len(x[0]))]
-        expected = [e + p[q] * v for e, v in zip(expected, centre, strict=True)]
-        for a in g:
-            prob[a] = p[q]
+    expected = [sum(p[k] * x[q][d] for k, q in enumerate(reps)) for d in range(len(x[0]))]
+    # State::posProb: the last representative within the tolerance
+    prob = [
+        next(p[k] for k in reversed(range(len(reps))) if math.dist(x[a], x[reps[k]]) < _POS_TOL)
+        for a in range(n)
+    ]
     return history, expected, prob
 
 

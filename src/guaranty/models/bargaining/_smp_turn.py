@@ -60,30 +60,37 @@ class SMPTurns:
     def position_probabilities(
         self, x: np.ndarray, c: np.ndarray, u: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """KTAB's ``SMPState::pDist(-1)``: probability that each distinct position wins.
+        """KTAB's ``SMPState::pDist(-1)`` and ``State::posProb``: the probability that each
+        distinct position wins.
 
-        x : (B, n, m); c : (B, n); u : (B, n, n, n) from :meth:`assess`. Returns
-        (prob, groups, centre): prob (B, n), the probability that actor i's position wins;
-        groups (B, n, n) bool, actors holding the same position; centre (B, n, m), the mean
-        position of actor i's group.
+        x : (B, n, m); c : (B, n); u : (B, n, n, n) from :meth:`assess`. Returns (prob,
+        option, rep): rep (B, n), the actor whose position stands for actor i's group
+        (KTAB's ``ueIndices``: in actor order, an actor joins the first earlier
+        representative within ``posTol`` of it, or else represents a new option); option
+        (B, n), the probability that the option represented by actor j wins (0 where j
+        represents none); prob (B, n), the probability KTAB reports for actor i: that of
+        the last representative within ``posTol`` of i (``posProb`` keeps the last match).
         """
         o = self.options
-        n = x.shape[1]
+        bsz, n, _ = x.shape
         near = np.sqrt(((x[:, :, None, :] - x[:, None, :, :]) ** 2).sum(axis=-1)) < _POS_TOL
-        groups = near
-        for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))))):
-            groups = (groups.astype(float) @ groups.astype(float)) > 0
-        size = groups.sum(axis=-1)
-        leader = np.argmax(groups, axis=-1) == np.arange(n)
-        own = u[:, np.arange(n), np.arange(n), :]  # own[a, j] = u[a, a, j]
-        util = own @ np.swapaxes(groups, -1, -2).astype(float) / size[:, None, :]
-        du = util[:, :, :, None] - util[:, :, None, :]
+        is_rep = np.ones((bsz, n), dtype=bool)
+        rep = np.zeros((bsz, n), dtype=np.intp)
+        for i in range(1, n):
+            match = is_rep[:, :i] & near[:, i, :i]
+            found = match.any(axis=-1)
+            rep[:, i] = np.where(found, np.argmax(match, axis=-1), i)
+            is_rep[:, i] = ~found
+        idx = np.arange(n)
+        own = u[:, idx, idx, :]  # own[a, j] = u[a, a, j]: each actor votes by its own utility
+        du = own[:, :, :, None] - own[:, :, None, :]
         votes = vote(o["VotingRule"], c[:, :, None, None], du)
         coalition = _MIN_COALITION + np.maximum(votes, 0).sum(axis=1)
-        p = condorcet_probabilities(o["PCEModel"], o["VictoryProbModel"], coalition, leader)
-        prob = (groups * p[:, None, :]).sum(axis=-1)
-        centre = groups.astype(float) @ x / size[..., None]
-        return prob, groups, centre
+        option = condorcet_probabilities(o["PCEModel"], o["VictoryProbModel"], coalition, is_rep)
+        match = is_rep[:, None, :] & near  # (B, i, j): representatives within posTol of i
+        last = n - 1 - np.argmax(match[..., ::-1], axis=-1)
+        prob = np.take_along_axis(option, last, axis=-1)
+        return prob, option, rep
 
     def challenges(
         self, u: np.ndarray, s: np.ndarray, c: np.ndarray

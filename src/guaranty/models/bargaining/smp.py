@@ -314,6 +314,24 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
             details={"options": dict(self.options), **details},
         )
 
+    def history(self, inputs: NegotiationInputs, draw: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """One draw's run as KTAB logs it: the positions and the winning probabilities of
+        every state (``SMPModel::showVPHistory``).
+
+        Returns (positions, probabilities): positions (states, n, m) on the issues' scales,
+        probabilities (states, n), the probability that each actor's position wins (KTAB's
+        "History of actors' winning probabilities"), over the present actors; state 0 is
+        the initial one.
+        """
+        prep = self.prepare(inputs.take_draws(slice(draw, draw + 1)))
+        x0, s, c = prep["x"], prep["s"], prep["c"]
+        states = self._run_chunk(x0, s, c, prep["present"], (prep["lo"], prep["hi"]), None)[0]
+        xs = np.concatenate([x0[:, None], states], axis=1)[0]  # (states, n, m) on [0, 1]
+        reps = np.repeat(s, len(xs), axis=0), np.repeat(c, len(xs), axis=0)
+        prob = self.position_probabilities(xs, reps[1], self.assess(xs, *reps)["u"])[0]
+        lower = inputs.lower
+        return lower + prep["width"] * xs, prob
+
     def _run_chunk(
         self,
         x0: np.ndarray,
@@ -361,9 +379,8 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
             stop = (it >= self.maxIter) | ((it >= self.minIter) & quiet)
             done_at[rows[stop]] = it
             alive[rows[stop]] = False
-        prob, groups, centre = self.position_probabilities(x, c, self.assess(x, s, c)["u"])
-        leader = np.argmax(groups, axis=-1) == np.arange(n)  # one actor per distinct position
-        expected = ((prob * leader)[..., None] * centre).sum(axis=1)
+        prob, option, _ = self.position_probabilities(x, c, self.assess(x, s, c)["u"])
+        expected = (option[..., None] * x).sum(axis=1)  # each option at its representative
         first = {
             "turns": int(done_at[0]),
             "challenges": challenges,

@@ -210,7 +210,7 @@ def test_history_matches_ktab_reference(name: str, request: pytest.FixtureReques
     x = nominal_inputs(load(data / f"{name}.csv"))
     assert list(x.actor_ids) == ref["actors"]
     assert ref["history"].shape == ref["probabilities"].shape == (len(ref["actors"]), ref["states"])
-    positions, probabilities = SpatialModelOfPolitics().history(x)
+    positions, probabilities = SpatialModelOfPolitics(grouping="ktab").history(x)
     assert len(positions) == ref["states"]
     np.testing.assert_allclose(positions[:, :, 0].T, ref["history"], rtol=0, atol=0.05 + 1e-9)
     np.testing.assert_allclose(probabilities.T, ref["probabilities"], rtol=0, atol=1e-3)
@@ -254,6 +254,8 @@ def _random_inputs(seed: int, draws: int, actors: int, issues: int, absent: floa
         {"BargnModel": "PWCompInterp", "VictoryProbModel": "Binary"},
         {"StateTransitions": "Stochastic"},
         {"forecast": "weighted_mean"},
+        {"grouping": "ktab", "VictoryProbModel": "Quartic"},
+        {"grouping": "ktab", "PCEModel": "MarkovUniform"},
     ],
 )
 def test_kernel_matches_loop_reference(params: dict) -> None:

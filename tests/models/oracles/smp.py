@@ -299,14 +299,38 @@ def _step(st: _State, bounds: tuple[Vec, Vec], uniform: Vec | None) -> tuple[lis
     return new, targets
 
 
-def _representatives(x: list[Vec]) -> list[int]:
+def _groups(x: list[Vec]) -> list[list[int]]:
+    """Actors whose positions are chained within the tolerance of one another."""
+    n, seen, out = len(x), set(), []
+    for a in range(n):
+        if a in seen:
+            continue
+        group, todo = [], [a]
+        seen.add(a)
+        while todo:
+            b = todo.pop()
+            group.append(b)
+            for q in range(n):
+                if q not in seen and math.dist(x[b], x[q]) < _POS_TOL:
+                    seen.add(q)
+                    todo.append(q)
+        out.append(sorted(group))
+    return out
+
+
+def _ktab_groups(x: list[Vec]) -> tuple[list[int], list[int]]:
     """KBase::ueIndices with SMPState::equivNdx: in actor order, an actor joins the first
-    representative within the tolerance of it, or else represents a new option."""
-    reps: list[int] = []
+    leader within the tolerance of it, or else leads a new group. Returns the leaders and,
+    for each actor, the group State::posProb reports (the last leader within tolerance)."""
+    leaders: list[int] = []
     for a in range(len(x)):
-        if not any(math.dist(x[a], x[q]) < _POS_TOL for q in reps):
-            reps.append(a)
-    return reps
+        if not any(math.dist(x[a], x[q]) < _POS_TOL for q in leaders):
+            leaders.append(a)
+    shown = [
+        max(k for k, q in enumerate(leaders) if math.dist(x[a], x[q]) < _POS_TOL)
+        for a in range(len(x))
+    ]
+    return leaders, shown
 
 
 def _one_draw(
@@ -340,15 +364,18 @@ def _one_draw(
             break
     # SMPState::pDist(-1): the distinct final positions, judged by each actor's own utility
     st = _State(x, s, c, o)
-    reps = _representatives(x)
-    util = [[st.u[a][a][q] for q in reps] for a in range(n)]
+    if model.grouping == "ktab":
+        leaders, shown = _ktab_groups(x)
+        util = [[st.u[a][a][q] for q in leaders] for a in range(n)]
+        centres = [x[q] for q in leaders]
+    else:
+        groups = _groups(x)
+        util = [[sum(st.u[a][a][b] for b in g) / len(g) for g in groups] for a in range(n)]
+        centres = [[sum(x[a][k] for a in g) / len(g) for k in range(len(x[0]))] for g in groups]
+        shown = [next(q for q, g in enumerate(groups) if a in g) for a in range(n)]
     p = _pce(o["PCEModel"], o["VictoryProbModel"], _coalitions(util, c, o["VotingRule"]))
-    expected = [sum(p[k] * x[q][d] for k, q in enumerate(reps)) for d in range(len(x[0]))]
-    # State::posProb: the last representative within the tolerance
-    prob = [
-        next(p[k] for k in reversed(range(len(reps))) if math.dist(x[a], x[reps[k]]) < _POS_TOL)
-        for a in range(n)
-    ]
+    expected = [sum(p[q] * v[k] for q, v in enumerate(centres)) for k in range(len(x[0]))]
+    prob = [p[q] for q in shown]
     return history, expected, prob
 
 

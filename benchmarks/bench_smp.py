@@ -6,8 +6,12 @@
 A synthetic scenario in KTAB's format: positions on [0, 100] with two decimals, an actor's
 saliences summing to between 0.5 and 0.99, capabilities in [10, 200]; every draw is a new
 scenario. Prints the runs (draws) per second of the vectorised kernel, the mean number of
-turns, the peak memory that numpy allocated during a run (``tracemalloc``), and the speed of
-the loop reference (the test oracle ``tests/models/oracles/smp.py``) on a few draws.
+turns, the batched cost per run against the cost of one draw run alone (``--single``
+draws, median), the peak memory that numpy allocated during a run (``tracemalloc``), and
+the speed of the loop reference (the test oracle ``tests/models/oracles/smp.py``) on a
+few draws. The issue-16 figure (40 actors x 1 issue):
+
+    .venv/bin/python benchmarks/bench_smp.py --draws 200 --actors 40 --issues 1 --repeat 1
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ def main() -> None:
     p.add_argument("--issues", type=int, default=3)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--reference-draws", type=int, default=3)
+    p.add_argument("--single", type=int, default=5)
     args = p.parse_args()
     d, a, i = args.draws, args.actors, args.issues
     x = synthetic(d, a, i)
@@ -67,6 +72,20 @@ def main() -> None:
         f"kernel     {best:8.2f} s   {d / best:9.1f} runs/s   turns mean {turns.mean():.1f}, "
         f"max {turns.max()}"
     )
+    if args.single:
+        # the same draws run one at a time; per turn as well, since runs differ in length
+        times, steps = [], 0
+        for k in range(args.single):
+            one = x.take_draws(slice(k, k + 1))
+            t = time.perf_counter()
+            steps += int(model.run(one, np.random.default_rng(1)).diagnostics["turns"][0])
+            times.append(time.perf_counter() - t)
+        single, batched = float(np.mean(times)), best / d
+        ratio = (best / turns.sum()) / (sum(times) / steps)
+        print(
+            f"per run    {1000 * batched:8.2f} ms batched, {1000 * single:.2f} ms one draw alone "
+            f"(mean of the first {args.single}); per turn, batched / alone = {ratio:.2f}"
+        )
     tracemalloc.start()
     model.run(x, np.random.default_rng(1))
     _, peak = tracemalloc.get_traced_memory()

@@ -182,6 +182,63 @@ def test_outcome_is_the_expected_final_position(ktab: dict) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# KTAB's one-issue reference histories (many actors: the grouping of equal positions)
+
+
+def parse_history(text: str) -> dict:
+    """The end of a KTAB smpc log: the number of states, the history of positions (actors,
+    dimensions, states) and of the winning probabilities (actors, states), the actor names."""
+    block = text.split("History of actor positions over time:")[1]
+    block, prob_block = block.split("History of actors' winning probabilities:")
+    rows = re.findall(r"^(\S[^,]*), (.+?):((?: +[\d.]+)+) *$", block, re.M)
+    probs = re.findall(r"^(\S.*?), prob :((?: +[\d.]+)+) *$", prob_block, re.M)
+    actors = list(dict.fromkeys(r[0] for r in rows))
+    history = np.array([[float(v) for v in r[2].split()] for r in rows])
+    return {
+        "states": int(re.search(r"There were (\d+) states", text).group(1)),
+        "actors": actors,
+        "history": history.reshape(len(actors), len(rows) // len(actors), -1),
+        "probabilities": np.array([[float(v) for v in r[1].split()] for r in probs]),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["SOE-Policy", "SOE-Competitive", "dummyData-a040", "SOE-Pol-Comp"]
+)
+def test_history_matches_ktab_reference(name: str, request: pytest.FixtureRequest) -> None:
+    """KTAB's default options on its examples with 13 to 40 actors (one issue; two for
+    SOE-Pol-Comp): the same states, every position within the log's print precision and
+    every winning probability within 1e-3 at every state, with KTAB's grouping of equal
+    positions (greedy, in actor order)."""
+    data = Path(request.config.rootpath) / "tests" / "data"
+    ref = parse_history((data / f"{name}.reference-history.txt").read_text())
+    x = nominal_inputs(load(data / f"{name}.csv"))
+    n, m = len(x.actor_ids), len(x.issue_ids)
+    assert list(x.actor_ids) == ref["actors"]
+    assert ref["history"].shape == (n, m, ref["states"])
+    assert ref["probabilities"].shape == (n, ref["states"])
+    positions, probabilities = SpatialModelOfPolitics(grouping="ktab").history(x)
+    assert len(positions) == ref["states"]
+    ours = np.moveaxis(positions, 0, -1)  # (actors, dims, states)
+    np.testing.assert_allclose(ours, ref["history"], rtol=0, atol=0.05 + 1e-9)
+    np.testing.assert_allclose(probabilities.T, ref["probabilities"], rtol=0, atol=1e-3)
+    # in fact to the log's four decimals
+    np.testing.assert_allclose(probabilities.T, ref["probabilities"], rtol=0, atol=5e-5 + 1e-12)
+
+
+def test_default_chain_grouping_departs_from_ktab_on_near_positions() -> None:
+    """The default chains near positions (the result does not depend on the actors'
+    order); on SOE-Pol-Comp's last state, with near but unequal positions, its winning
+    probabilities are within 0.015 of KTAB's."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    ref = parse_history((data / "SOE-Pol-Comp.reference-history.txt").read_text())
+    x = nominal_inputs(load(data / "SOE-Pol-Comp.csv"))
+    _, probabilities = SpatialModelOfPolitics().history(x)
+    dev = np.abs(probabilities[-1] - ref["probabilities"][:, -1]).max()
+    assert 1e-3 < dev < 0.015
+
+
+# ---------------------------------------------------------------------------------------
 # the kernel against the loop reference
 
 
@@ -217,6 +274,8 @@ def _random_inputs(seed: int, draws: int, actors: int, issues: int, absent: floa
         {"BargnModel": "PWCompInterp", "VictoryProbModel": "Binary"},
         {"StateTransitions": "Stochastic"},
         {"forecast": "weighted_mean"},
+        {"grouping": "ktab", "VictoryProbModel": "Quartic"},
+        {"grouping": "ktab", "PCEModel": "MarkovUniform"},
     ],
 )
 def test_kernel_matches_loop_reference(params: dict) -> None:

@@ -318,6 +318,21 @@ def _groups(x: list[Vec]) -> list[list[int]]:
     return out
 
 
+def _ktab_groups(x: list[Vec]) -> tuple[list[int], list[int]]:
+    """KBase::ueIndices with SMPState::equivNdx: in actor order, an actor joins the first
+    leader within the tolerance of it, or else leads a new group. Returns the leaders and,
+    for each actor, the group State::posProb reports (the last leader within tolerance)."""
+    leaders: list[int] = []
+    for a in range(len(x)):
+        if not any(math.dist(x[a], x[q]) < _POS_TOL for q in leaders):
+            leaders.append(a)
+    shown = [
+        max(k for k, q in enumerate(leaders) if math.dist(x[a], x[q]) < _POS_TOL)
+        for a in range(len(x))
+    ]
+    return leaders, shown
+
+
 def _one_draw(
     model: SpatialModelOfPolitics,
     x0: list[Vec],
@@ -349,16 +364,18 @@ def _one_draw(
             break
     # SMPState::pDist(-1): the distinct final positions, judged by each actor's own utility
     st = _State(x, s, c, o)
-    groups = _groups(x)
-    util = [[sum(st.u[a][a][b] for b in g) / len(g) for g in groups] for a in range(n)]
+    if model.grouping == "ktab":
+        leaders, shown = _ktab_groups(x)
+        util = [[st.u[a][a][q] for q in leaders] for a in range(n)]
+        centres = [x[q] for q in leaders]
+    else:
+        groups = _groups(x)
+        util = [[sum(st.u[a][a][b] for b in g) / len(g) for g in groups] for a in range(n)]
+        centres = [[sum(x[a][k] for a in g) / len(g) for k in range(len(x[0]))] for g in groups]
+        shown = [next(q for q, g in enumerate(groups) if a in g) for a in range(n)]
     p = _pce(o["PCEModel"], o["VictoryProbModel"], _coalitions(util, c, o["VotingRule"]))
-    expected = [0.0] * len(x[0])
-    prob = [0.0] * n
-    for q, g in enumerate(groups):
-        centre = [sum(x[a][k] for a in g) / len(g) for k in range(len(x[0]))]
-        expected = [e + p[q] * v for e, v in zip(expected, centre, strict=True)]
-        for a in g:
-            prob[a] = p[q]
+    expected = [sum(p[q] * v[k] for q, v in enumerate(centres)) for k in range(len(x[0]))]
+    prob = [p[q] for q in shown]
     return history, expected, prob
 
 

@@ -35,6 +35,8 @@ class SMPTurns:
 
     #: KTAB's option name -> the chosen value.
     options: dict[str, str]
+    #: how positions within ``posTol`` form one option: "chain" or "ktab"
+    grouping: str
 
     def assess(self, x: np.ndarray, s: np.ndarray, c: np.ndarray) -> dict[str, np.ndarray]:
         """KTAB's ``SMPState::setAllAUtil`` for a batch of states.
@@ -60,30 +62,42 @@ class SMPTurns:
     def position_probabilities(
         self, x: np.ndarray, c: np.ndarray, u: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """KTAB's ``SMPState::pDist(-1)``: probability that each distinct position wins.
+        """KTAB's ``SMPState::pDist(-1)`` and ``State::posProb``: the probability that each
+        distinct position wins, each actor voting by its own utility.
 
-        x : (B, n, m); c : (B, n); u : (B, n, n, n) from :meth:`assess`. Returns
-        (prob, groups, centre): prob (B, n), the probability that actor i's position wins;
-        groups (B, n, n) bool, actors holding the same position; centre (B, n, m), the mean
-        position of actor i's group.
+        x : (B, n, m); c : (B, n); u : (B, n, n, n) from :meth:`assess`. Returns (prob,
+        option, centre): option (B, n), the probability that the option led by actor j
+        wins (0 where j leads none); centre (B, n, m), where that option stands; prob
+        (B, n), the probability reported for actor i's position. Positions within
+        ``posTol`` are one option: with ``grouping="ktab"`` as KTAB's ``ueIndices`` (in
+        actor order, an actor joins the first earlier leader within ``posTol``, or else
+        leads a new option, valued at the leader's position; an actor is reported with the
+        last leader within ``posTol`` of it, as ``posProb``); with ``"chain"`` chains of
+        such positions are one option, valued at its members' mean utility and mean
+        position, whatever the order of the actors.
         """
         o = self.options
         n = x.shape[1]
         near = np.sqrt(((x[:, :, None, :] - x[:, None, :, :]) ** 2).sum(axis=-1)) < _POS_TOL
-        groups = near
-        for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))))):
-            groups = (groups.astype(float) @ groups.astype(float)) > 0
-        size = groups.sum(axis=-1)
-        leader = np.argmax(groups, axis=-1) == np.arange(n)
         own = u[:, np.arange(n), np.arange(n), :]  # own[a, j] = u[a, a, j]
-        util = own @ np.swapaxes(groups, -1, -2).astype(float) / size[:, None, :]
+        if self.grouping == "ktab":
+            leader = _greedy_leaders(near)
+            util = own
+        else:
+            groups = _chains(near)
+            size = groups.sum(axis=-1)
+            leader = np.argmax(groups, axis=-1) == np.arange(n)
+            util = own @ np.swapaxes(groups, -1, -2).astype(float) / size[:, None, :]
         du = util[:, :, :, None] - util[:, :, None, :]
         votes = vote(o["VotingRule"], c[:, :, None, None], du)
         coalition = _MIN_COALITION + np.maximum(votes, 0).sum(axis=1)
-        p = condorcet_probabilities(o["PCEModel"], o["VictoryProbModel"], coalition, leader)
-        prob = (groups * p[:, None, :]).sum(axis=-1)
-        centre = groups.astype(float) @ x / size[..., None]
-        return prob, groups, centre
+        option = condorcet_probabilities(o["PCEModel"], o["VictoryProbModel"], coalition, leader)
+        if self.grouping == "ktab":
+            match = leader[:, None, :] & near  # (B, i, j): leaders within posTol of i
+            last = n - 1 - np.argmax(match[..., ::-1], axis=-1)
+            return np.take_along_axis(option, last, axis=-1), option, x
+        prob = (groups * option[:, None, :]).sum(axis=-1)
+        return prob, option, groups.astype(float) @ x / size[..., None]
 
     def challenges(
         self, u: np.ndarray, s: np.ndarray, c: np.ndarray
@@ -260,3 +274,21 @@ class SMPTurns:
             choice = np.where(np.take_along_axis(queue, choice[..., None], -1)[..., 0], choice, 0)
         new = np.take_along_axis(cand, choice[:, :, None, None], axis=2)[:, :, 0]
         return new, {"target": target, "r": r, "p": a["p"]}
+
+
+def _greedy_leaders(near: np.ndarray) -> np.ndarray:
+    """KTAB's ``KBase::ueIndices``: in actor order, an actor joins the first earlier leader
+    it is near, or else leads. near : (B, n, n) bool. Returns the leaders (B, n) bool."""
+    bsz, n, _ = near.shape
+    leader = np.ones((bsz, n), dtype=bool)
+    for i in range(1, n):
+        leader[:, i] = ~(leader[:, :i] & near[:, i, :i]).any(axis=-1)
+    return leader
+
+
+def _chains(near: np.ndarray) -> np.ndarray:
+    """The transitive closure of ``near`` (B, n, n): actors linked by chains of near pairs."""
+    groups = near.astype(float)
+    for _ in range(max(1, int(np.ceil(np.log2(max(near.shape[-1], 2)))))):
+        groups = ((groups @ groups) > 0).astype(float)
+    return groups > 0

@@ -88,11 +88,16 @@ Choices
   absence (an actor without a stake is given salience 0, its position still counting).
 * Degenerate risk: where every position is equally likely to win (P_max - P_min <= 1e-9,
   e.g. a single actor) every actor is risk neutral (KTAB divides by zero).
-* Equal positions (``SMPState::pDist``, ``State::setUENdx``): positions within 1e-3
-  (Euclidean, unit scale) are one option in the final election. KTAB groups them greedily
-  in actor order and values a group at its first actor's position; we join chains of such
-  positions and use each group's mean position and members' mean utility, so that the
-  result does not depend on the order of the actors.
+* Equal positions (``SMPState::pDist``, ``State::setUENdx``, ``KBase::ueIndices``):
+  positions within 1e-3 (Euclidean, unit scale) are one option in the final election.
+  KTAB groups them greedily in actor order (an actor joins the first earlier group leader
+  within 1e-3, or else leads a new group), values a group at its leader's position and
+  reports for each actor the group of the last leader within 1e-3 (``State::posProb``);
+  ``grouping="ktab"`` does exactly that and reproduces KTAB's histories of winning
+  probabilities. The default ``grouping="chain"`` joins chains of such positions and uses
+  each group's mean position and members' mean utility, so that the result does not
+  depend on the order of the actors; the two differ only where positions are near but
+  unequal.
 * The Conditional PCE is computed in logarithms (KTAB multiplies, which can underflow).
 * Markov PCE models stop when the largest change falls below KTAB's tolerance (1e-6
   MarkovUniform, 1e-8 MarkovIncentive) or after 1000 iterations (KTAB then aborts).
@@ -135,9 +140,10 @@ __all__ = ["SpatialModelOfPolitics", *_smp_ktab.__all__]
 #: KTAB's option names and their admissible values (first one: KTAB's default).
 
 FORECASTS = ("expected", "weighted_mean")
+GROUPINGS = ("chain", "ktab")
 
 _MIN_SIG_DELTA = 1e-4  # configExec
-_CHUNK_ELEMENTS = 250_000  # draws x actors^3 per chunk (about 2 MB an array)
+_CHUNK_ELEMENTS = 100_000  # draws x actors^3 per chunk: arrays of 0.8 MB stay in cache
 
 
 @register
@@ -164,6 +170,11 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
     forecast : {"expected", "weighted_mean"}, default "expected"
         The outcome: the expected final position under the probability that each distinct
         final position wins, or the capability x salience weighted mean of final positions.
+    grouping : {"chain", "ktab"}, default "chain"
+        Which final positions are one option (those within 1e-3 of the scale): chains of
+        such positions, valued at their mean, whatever the order of the actors; or KTAB's
+        greedy groups in actor order, valued at their first actor's position, as in KTAB's
+        logs (the forecast then depends on the order of the actors).
     """
 
     name: ClassVar[str] = "smp"
@@ -176,6 +187,7 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         "maxIter": Interval(Integral, 1, None, closed="left"),
         "minDeltaRatio": Interval(Real, 0, 1, closed="neither"),
         "forecast": Options(*FORECASTS),
+        "grouping": Options(*GROUPINGS),
     }
     ordered_parameters: ClassVar[tuple[tuple[str, str], ...]] = (("minIter", "maxIter"),)
 
@@ -194,6 +206,7 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         maxIter: int = 100,
         minDeltaRatio: float = 0.02,
         forecast: str = "expected",
+        grouping: str = "chain",
     ) -> None:
         check_parameters(self, locals())
         given = locals()
@@ -204,12 +217,14 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         self.maxIter = maxIter
         self.minDeltaRatio = float(minDeltaRatio)
         self.forecast = forecast
+        self.grouping = grouping
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
         return (
             f"SpatialModelOfPolitics({args}, minIter={self.minIter}, maxIter={self.maxIter}, "
-            f"minDeltaRatio={self.minDeltaRatio}, forecast={self.forecast!r})"
+            f"minDeltaRatio={self.minDeltaRatio}, forecast={self.forecast!r}, "
+            f"grouping={self.grouping!r})"
         )
 
     # ------------------------------------------------------------------------------------
@@ -314,6 +329,24 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
             details={"options": dict(self.options), **details},
         )
 
+    def history(self, inputs: NegotiationInputs, draw: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """One draw's run as KTAB logs it: the positions and the winning probabilities of
+        every state (``SMPModel::showVPHistory``).
+
+        Returns (positions, probabilities): positions (states, n, m) on the issues' scales,
+        probabilities (states, n), the probability that each actor's position wins (KTAB's
+        "History of actors' winning probabilities"), over the present actors; state 0 is
+        the initial one.
+        """
+        prep = self.prepare(inputs.take_draws(slice(draw, draw + 1)))
+        x0, s, c = prep["x"], prep["s"], prep["c"]
+        states = self._run_chunk(x0, s, c, prep["present"], (prep["lo"], prep["hi"]), None)[0]
+        xs = np.concatenate([x0[:, None], states], axis=1)[0]  # (states, n, m) on [0, 1]
+        reps = np.repeat(s, len(xs), axis=0), np.repeat(c, len(xs), axis=0)
+        prob = self.position_probabilities(xs, reps[1], self.assess(xs, *reps)["u"])[0]
+        lower = inputs.lower
+        return lower + prep["width"] * xs, prob
+
     def _run_chunk(
         self,
         x0: np.ndarray,
@@ -361,9 +394,8 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
             stop = (it >= self.maxIter) | ((it >= self.minIter) & quiet)
             done_at[rows[stop]] = it
             alive[rows[stop]] = False
-        prob, groups, centre = self.position_probabilities(x, c, self.assess(x, s, c)["u"])
-        leader = np.argmax(groups, axis=-1) == np.arange(n)  # one actor per distinct position
-        expected = ((prob * leader)[..., None] * centre).sum(axis=1)
+        prob, option, centre = self.position_probabilities(x, c, self.assess(x, s, c)["u"])
+        expected = (option[..., None] * centre).sum(axis=1)
         first = {
             "turns": int(done_at[0]),
             "challenges": challenges,

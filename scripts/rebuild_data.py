@@ -35,6 +35,17 @@ FIXTURES = [
     ("negotiation/ktab/dummyData_3Dim.csv", "dummyData_3Dim.csv"),
     ("negotiation/ktab/dummyData_3Dim.reference-run.txt", "dummyData_3Dim.reference-run.txt"),
     ("negotiation/ktab/SOE-Policy.csv", "SOE-Policy.csv"),
+    ("negotiation/ktab/SOE-Policy.reference-history.txt", "SOE-Policy.reference-history.txt"),
+    ("negotiation/ktab/SOE-Competitive.csv", "SOE-Competitive.csv"),
+    (
+        "negotiation/ktab/SOE-Competitive.reference-history.txt",
+        "SOE-Competitive.reference-history.txt",
+    ),
+    ("negotiation/ktab/dummyData-a040.csv", "dummyData-a040.csv"),
+    (
+        "negotiation/ktab/dummyData-a040.reference-history.txt",
+        "dummyData-a040.reference-history.txt",
+    ),
     ("negotiation/exchange/two_actor_example.txt", "two_actor_example.txt"),
     ("negotiation/exchange/two_actor_example.expected.md", "two_actor_example.expected.md"),
     ("negotiation/exchange/sample_data.txt", "exchange_sample_data.txt"),

@@ -43,14 +43,23 @@ Choices
 
 from __future__ import annotations
 
+import functools
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
+from scipy.stats import qmc
 
 from guaranty.models.credibility.persistence import bvn_cdf
 
-__all__ = ["ResolveResult", "conditional_honor_probability", "revealed_resolve"]
+__all__ = [
+    "ResolveResult",
+    "conditional_honor_probability",
+    "latent_digits",
+    "revealed_resolve",
+    "uniform",
+]
 
 _TINY = 1e-12
 
@@ -149,38 +158,75 @@ def revealed_resolve(
     b = -(b_tomorrow + c_tomorrow)  # fights tomorrow: latent above ub
     ua = special.ndtri(np.clip(special.expit(a), _TINY, 1 - _TINY))  # (draws, n)
     ub = special.ndtri(np.clip(special.expit(b), _TINY, 1 - _TINY))
+    f32 = np.float32
     s = np.sqrt(rho)[:, None, None]
     t = np.sqrt(1.0 - rho)[:, None, None]
     r = np.clip(pers, 0.0, 1.0)[:, None, None]
     q = np.sqrt(1.0 - r * r)
-    # the (draws, inner, guarantors) arrays are float32: each probability averages `inner`
-    # indicators, far coarser than float32's precision, and it halves the memory traffic
-    f32 = np.float32
-    z = rng.standard_normal((draws, inner, 1))
-    hi_e = ((ua[:, None, :] - s * z) / t).astype(f32)
-    cdf_hi = special.ndtr(hi_e)
-    weight = np.prod(cdf_hi, axis=2, dtype=np.float64)  # (draws, inner)
-    v = rng.random((draws, inner, n), dtype=f32)
-    # inverse-CDF draws from the truncated normal: v * cdf_hi lies in [0, cdf_hi) within
-    # [0, 1); the floor keeps ndtri finite (np.clip is several times slower here)
+    sure = q <= 0.0  # tomorrow's latent is today's: an indicator instead of Phi
+    inv_q = 1.0 / np.where(sure, 1.0, q)
+    # the (draws, guarantors, inner) arrays are float32: each probability averages `inner`
+    # terms, far coarser than float32's precision, and it halves the memory traffic
+    digits = latent_digits(rng, draws, inner, 2 + n)
+    z = special.ndtri(uniform(digits[:, :1], np.float64))  # the common shock today
+    z2 = r * z + q * special.ndtri(uniform(digits[:, 1:2], np.float64))  # and tomorrow
+    cdf_hi = special.ndtr(((ua[:, :, None] - s * z) / t).astype(f32))
+    weight = np.prod(cdf_hi, axis=1, dtype=np.float64)  # (draws, inner)
+    # e_g by the inverse CDF of its normal truncated to "not fighting today" (the floor keeps
+    # ndtri finite)
+    v = uniform(digits[:, 2:], f32)
     v *= cdf_hi
     np.maximum(v, f32(1e-30), out=v)
     e = special.ndtri(v)
-    z2 = r * z + q * rng.standard_normal((draws, inner, 1))
-    # fights tomorrow: s z2 + t (r e + q xi) > ub  <=>  r e + q xi > (ub - s z2) / t
-    bar = ((ub[:, None, :] - s * z2) / t).astype(f32)
-    e *= r.astype(f32)
-    e += q.astype(f32) * rng.standard_normal((draws, inner, n), dtype=f32)
-    honors = (e > bar) & able[None, None, :]
+    # fights tomorrow: s z2 + t (r e + q xi) > ub  <=>  q xi > bar - r e, bar = (ub - s z2) / t;
+    # xi is integrated out: P = Phi((r e - bar) / q)
+    e *= (r * inv_q).astype(f32)
+    e -= ((ub[:, :, None] - s * z2) * (inv_q / t)).astype(f32)
+    fights = special.ndtr(e)
+    if sure.any():
+        fights[sure[:, 0, 0]] = e[sure[:, 0, 0]] > 0
+    fights *= able[None, :, None]
     if persistence is None:  # rho = 1 exactly: nobody below today's bar rises without a lift
-        honors &= (ub < ua)[:, None, :]
+        fights *= (ub < ua)[:, :, None]
     wsum = weight.sum(axis=1)
     wn = np.where(wsum[:, None] > 0, weight / np.where(wsum > 0, wsum, 1.0)[:, None], 1.0 / inner)
-    p_joint = (wn[:, :, None] * honors).sum(axis=1)
+    p_joint = np.einsum("di,dgi->dg", wn, fights, dtype=np.float64)
     p = np.where((rho > 0)[:, None], p_joint, p)
     p = np.clip(p, 0.0, 1.0)
-    p_any = np.clip((wn * honors.any(axis=2)).sum(axis=1), 0.0, 1.0)
-    p_all = np.clip((wn * honors.all(axis=2)).sum(axis=1), 0.0, 1.0)
-    committed = (honors * capability[:, None, :]).sum(axis=2)
+    # given the latent draws, the guarantors decide tomorrow independently
+    none = np.prod(1.0 - fights, axis=1, dtype=np.float64)
+    p_any = np.clip((wn * (1.0 - none)).sum(axis=1), 0.0, 1.0)
+    p_all = np.clip((wn * np.prod(fights, axis=1, dtype=np.float64)).sum(axis=1), 0.0, 1.0)
+    p_all = np.minimum(p_all, p_any)  # equal with one guarantor, up to rounding
+    committed = np.einsum("dgi,dg->di", fights, capability, dtype=np.float64)
     expected_capability = (wn * committed).sum(axis=1)
     return ResolveResult(p, p_any, p_all, expected_capability)
+
+
+def latent_digits(rng: np.random.Generator, draws: int, inner: int, dim: int) -> np.ndarray:
+    """``inner`` quasi-random points in [0, 1)^dim for each of ``draws`` outer draws, as
+    32-bit digits, shape (draws, dim, inner): the first ``inner`` points of the Sobol'
+    sequence, digitally shifted (XOR of their digits) by an independent uniform shift per
+    outer draw from ``rng``. Each outer draw's points are a randomised net on their own
+    (every point uniform, the set evenly spread), and the outer draws' errors are
+    independent."""
+    shift = rng.integers(0, 2**32, size=(draws, dim, 1), dtype=np.uint32)
+    return _sobol_digits(inner, dim)[None, :, :] ^ shift
+
+
+@functools.lru_cache(maxsize=64)
+def _sobol_digits(inner: int, dim: int) -> np.ndarray:
+    """The first ``inner`` points of the (unscrambled) Sobol' sequence in ``dim`` dimensions
+    as 32-bit digits, shape (dim, inner); deterministic, so kept."""
+    with warnings.catch_warnings():  # the balance warning for an ``inner`` off the powers of 2
+        warnings.simplefilter("ignore", UserWarning)
+        base = qmc.Sobol(dim, scramble=False).random(inner)
+    digits = np.minimum(base.T * 2.0**32, 2.0**32 - 1).astype(np.uint32)
+    digits.setflags(write=False)
+    return digits
+
+
+def uniform(digits: np.ndarray, dtype: type) -> np.ndarray:
+    """The points of :func:`latent_digits` in (0, 1): the cell midpoints of their leading 24
+    bits (exact in float32, so never 0 or 1)."""
+    return (digits >> np.uint32(8)).astype(dtype) * dtype(2.0**-24) + dtype(2.0**-25)

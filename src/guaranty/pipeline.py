@@ -64,7 +64,9 @@ class Forecast:
     #: time of ``model.run``, inputs already compiled)
     timing: dict[str, float] = field(default_factory=dict, compare=False)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, timing: bool = False) -> dict[str, Any]:
+        """The forecast as JSON; with ``timing`` the kernel's seconds too (they differ from
+        run to run, while everything else is a function of the scenario and the seed)."""
         out: dict[str, Any] = {
             "model": self.model,
             "scenario": self.scenario,
@@ -74,7 +76,7 @@ class Forecast:
             out.update(draws=self.draws, seed=self.seed, level=self.level)
         if self.details:
             out["details"] = self.details
-        if self.timing:
+        if timing and self.timing:
             out["timing"] = self.timing
         return out
 

@@ -98,10 +98,7 @@ def forecast_cmd(
         else forecast(obj, model, draws=draws, seed=seed, level=level, params=params)
     )
     if as_json:
-        doc = fc.to_json()
-        if not timing:
-            doc.pop("timing", None)
-        print_json(doc)
+        print_json(fc.to_json(timing=timing))
         return
     table, outside = _forecast_table(fc, model, level)
     out.print(table)

@@ -17,6 +17,7 @@ EPS_MOVE = 1e-10  # decide: a move of at most 1e-10 is no move
 EPS_GAIN = 1e-10  # decide: an exchange gaining less than 1e-10 is void
 EPS_BOUND = 1e-9  # slack on 0 <= y <= 100, |move| <= 100 and the sum of moves <= 100
 EPS_NBS = 1e-9  # a position this close to an NBS (0-100 scale) is on it
+_GROUP = 1 << 19  # draws x pairs x actors^2 of the feasibility arrays built at once
 
 
 def _move_ok(pos: np.ndarray, m: np.ndarray, hist: np.ndarray) -> np.ndarray:
@@ -32,6 +33,51 @@ def _move_ok(pos: np.ndarray, m: np.ndarray, hist: np.ndarray) -> np.ndarray:
         & (hist[..., 0] + m <= 100 + EPS_BOUND)
         & ((np.maximum(hist[..., 2], m) < 0) | (np.minimum(hist[..., 1], m) > 0))
     )
+
+
+def _feasible(
+    left: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray,
+    present: np.ndarray,
+    pp: np.ndarray,
+    qq: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exchanges decide creates in each draw (its step 2 and the conditions for a
+    supplier), as (draw, candidate) pairs sorted by draw then candidate; candidate
+    (k a + i) a + j is actor i supplying issue qq[k] and j supplying pp[k]. The draws'
+    arrays (draws, pairs, i, j) are built by broadcasting, a group of draws at a time."""
+    d, a, _ = left.shape
+    on = present[:, pp] & present[:, qq]  # (actors, pairs)
+    both = on.T[:, :, None] & on.T[:, None, :] & ~np.eye(a, dtype=bool)
+    per = max(1, _GROUP // max(1, pp.size * a * a))
+    rows, cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for lo in range(0, d, per):
+        g = slice(lo, lo + per)
+        lp, lq = (left[g][:, :, v].transpose(0, 2, 1) for v in (pp, qq))  # (draws, pairs, a)
+        sp, sq = (s[g][:, :, v].transpose(0, 2, 1) for v in (pp, qq))
+        l_ip, l_jp, l_iq, l_jq = (
+            lp[..., :, None],
+            lp[..., None, :],
+            lq[..., :, None],
+            lq[..., None, :],
+        )
+        s_ip, s_jp, s_iq, s_jq = (
+            sp[..., :, None],
+            sp[..., None, :],
+            sq[..., :, None],
+            sq[..., None, :],
+        )
+        feas = both & (l_ip != l_jp) & (l_iq != l_jq)
+        feas &= (w[g][:, :, qq] > 0).transpose(0, 2, 1)[..., :, None]
+        feas &= (w[g][:, :, pp] > 0).transpose(0, 2, 1)[..., None, :]
+        lhs, rhs = s_ip * s_jq, s_jp * s_iq
+        feas &= np.where(l_iq, rhs < lhs, ~(lhs < rhs))  # the one with the larger s_p/s_q demands p
+        feas &= (s_ip + s_jp > 0) & (s_iq + s_jq > 0)
+        r, c = np.nonzero(feas.reshape(feas.shape[0], -1))
+        rows.append(r + lo)
+        cols.append(c)
+    return np.concatenate(rows), np.concatenate(cols)
 
 
 class _Round:
@@ -60,45 +106,37 @@ class _Round:
         w: np.ndarray,
         big_w: np.ndarray,
         present: np.ndarray,
-        table: tuple[np.ndarray, ...],
+        pairs: tuple[np.ndarray, np.ndarray],
     ) -> None:
         d, a, n_iss = x.shape
         self.x, self.s, self.w, self.big_w = x, s, w, big_w
         self.n_act, self.n_iss = a, n_iss
-        k, cp, cq, ci, cj = table
+        pp, qq = pairs
         nbs = np.where(big_w > 0, (w * x).sum(axis=1) / np.where(big_w > 0, big_w, 1.0), 0.0)
         left = x <= nbs[:, None, :] + EPS_NBS
-        l_ip, l_iq, l_jp, l_jq = left[:, ci, cp], left[:, ci, cq], left[:, cj, cp], left[:, cj, cq]
-        s_ip, s_iq, s_jp, s_jq = s[:, ci, cp], s[:, ci, cq], s[:, cj, cp], s[:, cj, cq]
-        i_is_u = ~l_iq  # u: the actor above the NBS of q, in decide's group a or b
-        lhs, rhs = s_ip * s_jq, s_jp * s_iq
-        role = np.where(i_is_u, ~(lhs < rhs), rhs < lhs)
-        both = present[ci, cp] & present[ci, cq] & present[cj, cp] & present[cj, cq]
-        feas = (
-            both
-            & (l_ip != l_jp)
-            & (l_iq != l_jq)
-            & role
-            & (w[:, ci, cq] > 0)
-            & (w[:, cj, cp] > 0)
-            & (s_ip + s_jp > 0)
-            & (s_iq + s_jq > 0)
-        )
-        u = np.where(i_is_u, ci, cj)
-        v = np.where(i_is_u, cj, ci)
-        block = np.where(i_is_u, l_ip, l_jp).astype(np.int64)
-        key = ((k.astype(np.int64) * 2 + block) * a + u) * a + v  # decide's creation order
-        self.m = m = int(feas.sum(axis=1).max()) if feas.size else 0
-        order = np.argsort(~feas, axis=1, kind="stable")[:, :m]
-        self.live = np.take_along_axis(feas, order, axis=1)
-        self.key = np.take_along_axis(key, order, axis=1)
-        si, sj, sp, sq = ci[order], cj[order], cp[order], cq[order]
+        rows, cols = _feasible(left, s, w, present, pp, qq)
+        # pack the feasible exchanges of each draw into its first slots, in candidate order
+        count = np.bincount(rows, minlength=d)
+        self.m = m = int(count.max()) if rows.size else 0
+        slot = np.arange(rows.size) - (np.cumsum(count) - count)[rows]
+        full = np.zeros((d, m), dtype=np.int64)
+        full[rows, slot] = cols
+        self.live = np.zeros((d, m), dtype=bool)
+        self.live[rows, slot] = True
+        k, ij = np.divmod(full, a * a)
+        si, sj = np.divmod(ij, a)
+        sp, sq = pp[k], qq[k]
+        r = np.arange(d)[:, None]
+        i_is_u = ~left[r, si, sq]  # u: the actor above the NBS of q, in decide's group a or b
+        block = np.where(i_is_u, left[r, si, sp], left[r, sj, sp]).astype(np.int64)
+        key = ((k * 2 + block) * a + np.where(i_is_u, si, sj)) * a + np.where(i_is_u, sj, si)
+        self.key = np.where(self.live, key, -1)  # decide's creation order
         self.ids = np.stack([si, sj, sp, sq], axis=-1).reshape(-1, 4)
         # (actor, issue) codes of each side's supply and demand, (draws, m), to find the
         # exchanges that share a supplier or a demander with a realised one
         self.sup_i, self.sup_j = si * n_iss + sq, sj * n_iss + sp
         self.dem_i, self.dem_j = si * n_iss + sp, sj * n_iss + sq
-        r = np.arange(d)[:, None]
+        self._index_codes()
         self.stat = np.stack(
             [
                 s[r, si, sp],
@@ -231,18 +269,45 @@ class _Round:
         self.moved.reshape(-1)[own] = True
         self.valid_f[f] = False
 
+    def _index_codes(self) -> None:
+        """The live slots of each draw grouped by the (actor, issue) code of each of the
+        four roles (i's supply, j's supply, i's demand, j's demand): ``by_code`` holds the
+        flat slots sorted by (role, draw, code), ``ptr`` where each group starts."""
+        d, m = self.live.shape
+        nc = self.n_act * self.n_iss
+        flat = np.flatnonzero(self.live)
+        base = (flat // max(m, 1)) * nc
+        roles = (self.sup_i, self.sup_j, self.dem_i, self.dem_j)
+        keys = np.concatenate(
+            [r * d * nc + base + c.reshape(-1)[flat] for r, c in enumerate(roles)]
+        )
+        self.by_code = np.tile(flat, 4)[np.argsort(keys, kind="stable")]
+        self.ptr = np.zeros(4 * d * nc + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=4 * d * nc), out=self.ptr[1:])
+
     def affected(self, dd: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, ...]:
-        """After the exchanges in flat slots f of draws dd: which exchanges of those draws
-        share a supplier with it on i's side, on j's side, and which share a supplier or a
-        demander; bool arrays of shape (len(dd), m)."""
-        sup_i, sup_j = self.sup_i.reshape(-1), self.sup_j.reshape(-1)
-        dem_i, dem_j = self.dem_i.reshape(-1), self.dem_j.reshape(-1)
-        ri, rj, di, dj = (v[f][:, None] for v in (sup_i, sup_j, dem_i, dem_j))
-        si, sj, ei, ej = self.sup_i[dd], self.sup_j[dd], self.dem_i[dd], self.dem_j[dd]
-        s_i = (si == ri) | (si == rj)
-        s_j = (sj == ri) | (sj == rj)
-        share = s_i | s_j | (ei == di) | (ei == dj) | (ej == di) | (ej == dj)
-        return s_i, s_j, share
+        """After the exchanges in flat slots f of draws dd (ascending): the exchanges of
+        those draws still valid that share a supplier or a demander with it. Returns their
+        flat slots (ascending), the index into dd of their draw, and whether each shares
+        its supplier on i's side or on j's side."""
+        d, m = self.live.shape
+        nc = self.n_act * self.n_iss
+        dn = d * nc
+        ri, rj, di, dj = (
+            v.reshape(-1)[f] for v in (self.sup_i, self.sup_j, self.dem_i, self.dem_j)
+        )
+        b = dd * nc
+        codes = (ri, rj, ri, rj, di, dj, di, dj)
+        q = np.concatenate([(k // 2) * dn + b + c for k, c in enumerate(codes)])
+        lo = self.ptr[q]
+        n = self.ptr[q + 1] - lo
+        pos = np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(n.sum())
+        fa = np.unique(self.by_code[pos])
+        fa = fa[self.valid_f[fa]]
+        at = np.searchsorted(dd, fa // m)
+        si, sj = self.sup_i.reshape(-1)[fa], self.sup_j.reshape(-1)[fa]
+        r1, r2 = ri[at], rj[at]
+        return fa, at, (si == r1) | (si == r2), (sj == r1) | (sj == r2)
 
     def push_history(self, f: np.ndarray, side: np.ndarray) -> None:
         """The current move of side ``side`` (0: i, 1: j) of the exchanges in flat slots f,

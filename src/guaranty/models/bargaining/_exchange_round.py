@@ -20,21 +20,6 @@ EPS_NBS = 1e-9  # a position this close to an NBS (0-100 scale) is on it
 _GROUP = 1 << 19  # draws x pairs x actors^2 of the feasibility arrays built at once
 
 
-def _move_ok(pos: np.ndarray, m: np.ndarray, hist: np.ndarray) -> np.ndarray:
-    """decide's is_move_valid: current move m at supply position pos, with the earlier
-    moves' sum, minimum and maximum in hist[..., 0:3] (0, inf, -inf if none)."""
-    am = np.abs(m)
-    y = pos + m
-    return (
-        (am <= 100 + EPS_BOUND)
-        & (am > EPS_MOVE)
-        & (y >= -EPS_BOUND)
-        & (y <= 100 + EPS_BOUND)
-        & (hist[..., 0] + m <= 100 + EPS_BOUND)
-        & ((np.maximum(hist[..., 2], m) < 0) | (np.minimum(hist[..., 1], m) > 0))
-    )
-
-
 def _feasible(
     left: np.ndarray,
     s: np.ndarray,
@@ -131,7 +116,7 @@ class _Round:
         block = np.where(i_is_u, left[r, si, sp], left[r, sj, sp]).astype(np.int64)
         key = ((k * 2 + block) * a + np.where(i_is_u, si, sj)) * a + np.where(i_is_u, sj, si)
         self.key = np.where(self.live, key, -1)  # decide's creation order
-        self.ids = np.stack([si, sj, sp, sq], axis=-1).reshape(-1, 4)
+        self.ids = np.stack([si, sj, sp, sq]).reshape(4, -1)
         # (actor, issue) codes of each side's supply and demand, (draws, m), to find the
         # exchanges that share a supplier or a demander with a realised one
         self.sup_i, self.sup_j = si * n_iss + sq, sj * n_iss + sp
@@ -149,39 +134,40 @@ class _Round:
                 big_w[r, sq],
                 x[r, si, sp],
                 x[r, sj, sq],
-            ],
-            axis=-1,
-        ).reshape(-1, 10)
-        self.xf = x.reshape(-1)
+                x[r, si, sq],
+                x[r, sj, sp],
+            ]
+        ).reshape(12, -1)
+        # flat indices: of i's position on q and j's on p in cur, of the demander's issue
+        # (j on q, i on p) in tot, and of the supplier's update toward it in upd
+        rd = r * a
+        at_i, at_j = (rd + si) * n_iss + sq, (rd + sj) * n_iss + sp
+        dem_i, dem_j = (rd + sj) * n_iss + sq, (rd + si) * n_iss + sp
+        self.loc = np.stack([at_i, at_j, dem_i, dem_j, dem_i * a + si, dem_j * a + sj])
+        self.loc = self.loc.reshape(6, -1)
         self.cur = x.copy()
         self.moved = np.zeros(x.shape, dtype=bool)
         self.upd = np.full((d, a, n_iss, a), np.nan)
         self.base = (w * x).sum(axis=1)  # (draws, issues)
         self.tot = np.broadcast_to(self.base[:, None, :], x.shape).copy()
-        self.hist = np.empty((d * m, 2, 3))
-        self.hist[..., 0], self.hist[..., 1], self.hist[..., 2] = 0.0, np.inf, -np.inf
-        self.mv = np.zeros((d * m, 2))
-        self.y = np.zeros((d * m, 2))
+        # per side (i, j) and slot: the sum, minimum and maximum of the earlier moves
+        self.h_sum = np.zeros((2, d * m))
+        self.h_min = np.full((2, d * m), np.inf)
+        self.h_max = np.full((2, d * m), -np.inf)
+        self.mv = np.zeros((2, d * m))
+        self.y = np.zeros((2, d * m))
         self.gain = np.zeros((d, m))
         self.valid = np.zeros((d, m), dtype=bool)
         self.gain_f, self.valid_f = self.gain.reshape(-1), self.valid.reshape(-1)
         self.calculate(np.flatnonzero(self.live))
 
-    def _at(self, dd: np.ndarray, a: np.ndarray, k: np.ndarray) -> np.ndarray:
-        """Flat index of (draw, actor, issue)."""
-        return (dd * self.n_act + a) * self.n_iss + k
-
     def calculate(self, f: np.ndarray) -> None:
         """decide's EqualGainExchange.calculate for the exchanges in flat slots f."""
         if f.size == 0:
             return
-        dd = f // self.m
-        ids, st, hist = self.ids[f], self.stat[f], self.hist[f]
-        s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj = st.T
-        sup, iss, dem = ids[:, :2], ids[:, [3, 2]], ids[:, [1, 0]]  # per side, i then j
-        rows = dd[:, None]
-        pos = self.cur.reshape(-1)[self._at(rows, sup, iss)]  # i on q, j on p
-        xi, xj = pos[:, 0], pos[:, 1]
+        s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj, _, _ = self.stat[:, f]
+        cur = self.cur.reshape(-1)
+        xi, xj = cur[self.loc[0, f]], cur[self.loc[1, f]]
         with np.errstate(divide="ignore", invalid="ignore"):
             dist_j = np.abs(di - xj)
             dp = dist_j * w_jp / w_p
@@ -193,78 +179,95 @@ class _Round:
             dp = np.where(full_i, dq * (s_iq + s_jq) / (s_ip + s_jp), dp)
             mi = np.where(full_i, dist_i, mi)
             mj = np.where(full_i, dp * w_p / w_jp, dist_j)
-        mv = np.stack([np.where(xi > dj, -mi, mi), np.where(xj > di, -mj, mj)], axis=1)
+        mv = [np.where(xi > dj, -mi, mi), np.where(xj > di, -mj, mj)]
         gain = np.abs(dq * s_iq - dp * s_ip)
-        ok = _move_ok(pos, mv, hist).all(axis=1) & (gain >= EPS_GAIN)
-        if ok.any():
-            # check_nbs, first for i (supplies q, demanded by j), then for j (supplies p):
-            # the NBS of the supply issue, with the positions others took toward the same
-            # demander, may not pass the demander's position
-            w_a, big_k, x_b = st[:, [4, 5]], st[:, [7, 6]], st[:, [9, 8]]
-            at = self._at(rows, dem, iss)
-            u = self.upd.reshape(-1)[at * self.n_act + sup]
-            has = ~np.isnan(u)
-            rest = self.tot.reshape(-1)[at] - w_a * np.where(
-                has, u, self.xf[self._at(rows, sup, iss)]
-            )
-            e0 = x_b - (rest + w_a * pos) / big_k
-            for a_, (sa_k, sb_k, sa_o, sb_o) in enumerate(
-                ((s_iq, s_jq, s_ip, s_jp), (s_jp, s_ip, s_jq, s_iq))
-            ):
-                b_ = 1 - a_
-                e1 = (
-                    x_b[:, a_]
-                    - (rest[:, a_] + w_a[:, a_] * (pos[:, a_] + mv[:, a_])) / big_k[:, a_]
-                )
-                c0 = e0[:, a_]
-                cross = ok & ~(
-                    ((c0 >= -EPS_NBS) & (e1 >= -EPS_NBS)) | ((c0 <= EPS_NBS) & (e1 <= EPS_NBS))
-                )
-                if not cross.any():
-                    continue
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    # the move that puts the NBS on b's position (decide's
-                    # adjusted_nbs_by_position), and b's move for equal gain
-                    own = np.where(has[:, a_], u[:, a_], pos[:, a_])
-                    delta = np.abs(
-                        (x_b[:, a_] * big_k[:, a_] - rest[:, a_] - w_a[:, a_] * own) / w_a[:, a_]
-                    )
-                    ratio_a = delta * w_a[:, a_] / big_k[:, a_]
-                    ratio_b = ((sa_k + sb_k) / (sa_o + sb_o)) * ratio_a
-                    mv_b = np.abs(ratio_b * big_k[:, b_] / w_a[:, b_])
-                mv[:, a_] = np.where(
-                    cross, np.where(pos[:, a_] > x_b[:, a_], -delta, delta), mv[:, a_]
-                )
-                mv[:, b_] = np.where(
-                    cross, np.where(pos[:, b_] > x_b[:, b_], -mv_b, mv_b), mv[:, b_]
-                )
-                gain = np.where(cross, np.abs(ratio_b * sb_o - ratio_a * sb_k), gain)
-            ok &= _move_ok(pos, mv, hist).all(axis=1)
-        self.mv[f] = mv
-        self.y[f] = pos + mv
+        ok = self._move_ok(f, 0, xi, mv[0]) & self._move_ok(f, 1, xj, mv[1]) & (gain >= EPS_GAIN)
+        if ok.any() and self._check_nbs(f, ok, (xi, xj), mv, gain):
+            ok &= self._move_ok(f, 0, xi, mv[0]) & self._move_ok(f, 1, xj, mv[1])
+        self.mv[0, f], self.mv[1, f] = mv
+        self.y[0, f], self.y[1, f] = xi + mv[0], xj + mv[1]
         self.gain_f[f] = gain
         self.valid_f[f] = ok
+
+    def _move_ok(self, f: np.ndarray, side: int, pos: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """decide's is_move_valid: move m of side ``side`` of the exchanges in flat slots f
+        at supply position pos, with the earlier moves' sum, minimum and maximum."""
+        am = np.abs(m)
+        y = pos + m
+        ok = (am <= 100 + EPS_BOUND) & (am > EPS_MOVE) & (y >= -EPS_BOUND) & (y <= 100 + EPS_BOUND)
+        ok &= self.h_sum[side, f] + m <= 100 + EPS_BOUND
+        ok &= (np.maximum(self.h_max[side, f], m) < 0) | (np.minimum(self.h_min[side, f], m) > 0)
+        return ok
+
+    def _check_nbs(
+        self,
+        f: np.ndarray,
+        ok: np.ndarray,
+        pos: tuple[np.ndarray, np.ndarray],
+        mv: list[np.ndarray],
+        gain: np.ndarray,
+    ) -> bool:
+        """decide's check_nbs, first for i (supplies q, demanded by j), then for j (supplies
+        p): the NBS of the supply issue, with the positions others took toward the same
+        demander, may not pass the demander's position; the move is cut so that it lands
+        on it and the partner's move recomputed for equal gain. Changes mv and gain in
+        place; returns whether any move was cut."""
+        st = self.stat[:, f]
+        s = (st[0], st[1], st[2], st[3])  # s_ip, s_iq, s_jp, s_jq
+        w_a, big_k, x_b = (st[4], st[5]), (st[7], st[6]), (st[9], st[8])
+        u = self.upd.reshape(-1)[self.loc[4:6, f]]
+        has = ~np.isnan(u)
+        tot = self.tot.reshape(-1)[self.loc[2:4, f]]
+        rest = [tot[k] - w_a[k] * np.where(has[k], u[k], st[10 + k]) for k in (0, 1)]
+        e0 = [x_b[k] - (rest[k] + w_a[k] * pos[k]) / big_k[k] for k in (0, 1)]
+        cut = False
+        for a_, (sa_k, sb_k, sa_o, sb_o) in enumerate(
+            ((s[1], s[3], s[0], s[2]), (s[2], s[0], s[3], s[1]))
+        ):
+            b_ = 1 - a_
+            e1 = x_b[a_] - (rest[a_] + w_a[a_] * (pos[a_] + mv[a_])) / big_k[a_]
+            c0 = e0[a_]
+            cross = ok & ~(
+                ((c0 >= -EPS_NBS) & (e1 >= -EPS_NBS)) | ((c0 <= EPS_NBS) & (e1 <= EPS_NBS))
+            )
+            c = np.flatnonzero(cross)
+            if c.size == 0:
+                continue
+            cut = True
+            wa, kb, xa = w_a[a_][c], big_k[a_][c], x_b[a_][c]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # the move that puts the NBS on b's position (decide's
+                # adjusted_nbs_by_position), and b's move for equal gain
+                own = np.where(has[a_][c], u[a_][c], pos[a_][c])
+                delta = np.abs((xa * kb - rest[a_][c] - wa * own) / wa)
+                ratio_a = delta * wa / kb
+                ratio_b = ((sa_k[c] + sb_k[c]) / (sa_o[c] + sb_o[c])) * ratio_a
+                mv_b = np.abs(ratio_b * big_k[b_][c] / w_a[b_][c])
+            mv[a_][c] = np.where(pos[a_][c] > xa, -delta, delta)
+            mv[b_][c] = np.where(pos[b_][c] > x_b[b_][c], -mv_b, mv_b)
+            gain[c] = np.abs(ratio_b * sb_o[c] - ratio_a * sb_k[c])
+        return cut
 
     def realise(self, f: np.ndarray) -> None:
         """Realise the exchange in flat slot f of each of its draws: move both actors, record
         the positions they took toward their demanders (decide's update_updates), void it."""
         dd = f // self.m
-        ids, y = self.ids[f], self.y[f]
+        i, j, p, q = self.ids[:, f]
         d2 = np.concatenate([dd, dd])
-        b = np.concatenate([ids[:, 1], ids[:, 0]])  # demander
-        k = np.concatenate([ids[:, 3], ids[:, 2]])  # issue
-        a = np.concatenate([ids[:, 0], ids[:, 1]])  # supplier
-        y2 = np.concatenate([y[:, 0], y[:, 1]])
-        at = self._at(d2, b, k)
-        old = self.upd.reshape(-1)[at * self.n_act + a]
-        start = self.xf[self._at(d2, a, k)]
-        self.upd.reshape(-1)[at * self.n_act + a] = np.where(
+        b = np.concatenate([j, i])  # demander
+        k = np.concatenate([q, p])  # issue
+        y2 = self.y[:, f].reshape(-1)
+        wh = self.loc[:, f]
+        at, ua = wh[2:4].reshape(-1), wh[4:6].reshape(-1)
+        old = self.upd.reshape(-1)[ua]
+        start = self.stat[10:12, f].reshape(-1)
+        self.upd.reshape(-1)[ua] = np.where(
             np.isnan(old), y2, np.where(start <= old, np.minimum(old, y2), np.maximum(old, y2))
         )
         upd = self.upd[d2, b, k]
         diff = np.where(np.isnan(upd), 0.0, upd - self.x[d2, :, k])
         self.tot.reshape(-1)[at] = self.base[d2, k] + (self.w[d2, :, k] * diff).sum(axis=1)
-        own = self._at(d2, a, k)
+        own = wh[0:2].reshape(-1)
         self.cur.reshape(-1)[own] = y2
         self.moved.reshape(-1)[own] = True
         self.valid_f[f] = False
@@ -302,8 +305,10 @@ class _Round:
         lo = self.ptr[q]
         n = self.ptr[q + 1] - lo
         pos = np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(n.sum())
-        fa = np.unique(self.by_code[pos])
-        fa = fa[self.valid_f[fa]]
+        fa = self.by_code[pos]
+        fa = np.sort(fa[self.valid_f[fa]])
+        if fa.size:
+            fa = fa[np.concatenate([[True], fa[1:] != fa[:-1]])]
         at = np.searchsorted(dd, fa // m)
         si, sj = self.sup_i.reshape(-1)[fa], self.sup_j.reshape(-1)[fa]
         r1, r2 = ri[at], rj[at]
@@ -315,15 +320,15 @@ class _Round:
         then pops the last move of both sides)."""
         if f.size == 0:
             return
-        h, m = self.hist[f, side], self.mv[f, side]
-        self.hist[f, side] = np.stack(
-            [h[:, 0] + m, np.minimum(h[:, 1], m), np.maximum(h[:, 2], m)], axis=1
-        )
+        m = self.mv[side, f]
+        self.h_sum[side, f] = self.h_sum[side, f] + m
+        self.h_min[side, f] = np.minimum(self.h_min[side, f], m)
+        self.h_max[side, f] = np.maximum(self.h_max[side, f], m)
 
     def max_utilities(self, d: int, n: int) -> tuple[float, float]:
         """decide's calculate_maximum_utility for exchange n of draw d: (i's, j's eu_max)."""
         f = d * self.m + n
-        i, j, p, q = (int(v) for v in self.ids[f])
+        i, j, p, q = (int(v) for v in self.ids[:, f])
         x, s, w, big_w, cur = self.x[d], self.s[d], self.w[d], self.big_w[d], self.cur[d]
 
         def nbs(a: int, k: int, b: int, z: float) -> float:
@@ -331,7 +336,7 @@ class _Round:
             own = x[a, k] if np.isnan(u) else u
             return float((self.tot[d, b, k] - w[a, k] * own + w[a, k] * z) / big_w[k])
 
-        yi, yj = (float(v) for v in self.y[f])
+        yi, yj = (float(v) for v in self.y[:, f])
         i_opt = abs(x[i, p] - yi) <= EPS_NBS
         j_opt = abs(x[j, q] - yj) <= EPS_NBS
         d_i = abs(nbs(i, q, j, cur[i, q]) - nbs(i, q, j, yi if i_opt else x[j, q]))
@@ -355,7 +360,7 @@ class _Round:
 
     def record(self, n: int) -> dict[str, Any]:
         """Exchange n of draw 0, about to be realised (positions on the 0-100 scale)."""
-        i, j, p, q = (int(v) for v in self.ids[n])
+        i, j, p, q = (int(v) for v in self.ids[:, n])
         eu_i, eu_j = self.max_utilities(0, n)
         return {
             "i": i,
@@ -364,8 +369,8 @@ class _Round:
             "q": q,
             "start_i": float(self.cur[0, i, q]),
             "start_j": float(self.cur[0, j, p]),
-            "end_i": float(self.y[n, 0]),
-            "end_j": float(self.y[n, 1]),
+            "end_i": float(self.y[0, n]),
+            "end_j": float(self.y[1, n]),
             "toward_i": float(self.x[0, j, q]),
             "toward_j": float(self.x[0, i, p]),
             "gain": float(self.gain[0, n]),

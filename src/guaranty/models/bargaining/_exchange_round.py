@@ -20,6 +20,17 @@ EPS_NBS = 1e-9  # a position this close to an NBS (0-100 scale) is on it
 _GROUP = 1 << 19  # draws x pairs x actors^2 of the feasibility arrays built at once
 
 
+def _move_ok(h: np.ndarray, side: int, pos: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """decide's is_move_valid: move m of side ``side`` at supply position pos, with the
+    earlier moves' sum, minimum and maximum in h[side], h[2 + side], h[4 + side]."""
+    am = np.abs(m)
+    y = pos + m
+    ok = (am <= 100 + EPS_BOUND) & (am > EPS_MOVE) & (y >= -EPS_BOUND) & (y <= 100 + EPS_BOUND)
+    ok &= h[side] + m <= 100 + EPS_BOUND
+    ok &= (np.maximum(h[4 + side], m) < 0) | (np.minimum(h[2 + side], m) > 0)
+    return ok
+
+
 def _feasible(
     left: np.ndarray,
     s: np.ndarray,
@@ -136,25 +147,26 @@ class _Round:
                 x[r, sj, sq],
                 x[r, si, sq],
                 x[r, sj, sp],
-            ]
-        ).reshape(12, -1)
+            ],
+            axis=-1,
+        ).reshape(-1, 12)
         # flat indices: of i's position on q and j's on p in cur, of the demander's issue
         # (j on q, i on p) in tot, and of the supplier's update toward it in upd
         rd = r * a
         at_i, at_j = (rd + si) * n_iss + sq, (rd + sj) * n_iss + sp
         dem_i, dem_j = (rd + sj) * n_iss + sq, (rd + si) * n_iss + sp
-        self.loc = np.stack([at_i, at_j, dem_i, dem_j, dem_i * a + si, dem_j * a + sj])
-        self.loc = self.loc.reshape(6, -1)
+        self.loc = np.stack([at_i, at_j, dem_i, dem_j, dem_i * a + si, dem_j * a + sj], axis=-1)
+        self.loc = self.loc.reshape(-1, 6)
         self.cur = x.copy()
         self.moved = np.zeros(x.shape, dtype=bool)
         self.upd = np.full((d, a, n_iss, a), np.nan)
         self.base = (w * x).sum(axis=1)  # (draws, issues)
         self.tot = np.broadcast_to(self.base[:, None, :], x.shape).copy()
         # per side (i, j) and slot: the sum, minimum and maximum of the earlier moves
-        self.h_sum = np.zeros((2, d * m))
-        self.h_min = np.full((2, d * m), np.inf)
-        self.h_max = np.full((2, d * m), -np.inf)
-        self.mv = np.zeros((2, d * m))
+        # (sum i, sum j, min i, min j, max i, max j)
+        self.hist = np.zeros((d * m, 6))
+        self.hist[:, 2:4], self.hist[:, 4:6] = np.inf, -np.inf
+        self.mv = np.zeros((2, d * m))  # current move and supply position after it
         self.y = np.zeros((2, d * m))
         self.gain = np.zeros((d, m))
         self.valid = np.zeros((d, m), dtype=bool)
@@ -165,9 +177,12 @@ class _Round:
         """decide's EqualGainExchange.calculate for the exchanges in flat slots f."""
         if f.size == 0:
             return
-        s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj, _, _ = self.stat[:, f]
+        st = self.stat.take(f, axis=0).T
+        s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj, _, _ = st
+        lc = self.loc.take(f, axis=0).T
+        h = self.hist.take(f, axis=0).T
         cur = self.cur.reshape(-1)
-        xi, xj = cur[self.loc[0, f]], cur[self.loc[1, f]]
+        xi, xj = cur[lc[0]], cur[lc[1]]
         with np.errstate(divide="ignore", invalid="ignore"):
             dist_j = np.abs(di - xj)
             dp = dist_j * w_jp / w_p
@@ -181,27 +196,18 @@ class _Round:
             mj = np.where(full_i, dp * w_p / w_jp, dist_j)
         mv = [np.where(xi > dj, -mi, mi), np.where(xj > di, -mj, mj)]
         gain = np.abs(dq * s_iq - dp * s_ip)
-        ok = self._move_ok(f, 0, xi, mv[0]) & self._move_ok(f, 1, xj, mv[1]) & (gain >= EPS_GAIN)
-        if ok.any() and self._check_nbs(f, ok, (xi, xj), mv, gain):
-            ok &= self._move_ok(f, 0, xi, mv[0]) & self._move_ok(f, 1, xj, mv[1])
+        ok = _move_ok(h, 0, xi, mv[0]) & _move_ok(h, 1, xj, mv[1]) & (gain >= EPS_GAIN)
+        if ok.any() and self._check_nbs(st, lc, ok, (xi, xj), mv, gain):
+            ok &= _move_ok(h, 0, xi, mv[0]) & _move_ok(h, 1, xj, mv[1])
         self.mv[0, f], self.mv[1, f] = mv
         self.y[0, f], self.y[1, f] = xi + mv[0], xj + mv[1]
         self.gain_f[f] = gain
         self.valid_f[f] = ok
 
-    def _move_ok(self, f: np.ndarray, side: int, pos: np.ndarray, m: np.ndarray) -> np.ndarray:
-        """decide's is_move_valid: move m of side ``side`` of the exchanges in flat slots f
-        at supply position pos, with the earlier moves' sum, minimum and maximum."""
-        am = np.abs(m)
-        y = pos + m
-        ok = (am <= 100 + EPS_BOUND) & (am > EPS_MOVE) & (y >= -EPS_BOUND) & (y <= 100 + EPS_BOUND)
-        ok &= self.h_sum[side, f] + m <= 100 + EPS_BOUND
-        ok &= (np.maximum(self.h_max[side, f], m) < 0) | (np.minimum(self.h_min[side, f], m) > 0)
-        return ok
-
     def _check_nbs(
         self,
-        f: np.ndarray,
+        st: np.ndarray,
+        lc: np.ndarray,
         ok: np.ndarray,
         pos: tuple[np.ndarray, np.ndarray],
         mv: list[np.ndarray],
@@ -212,12 +218,11 @@ class _Round:
         demander, may not pass the demander's position; the move is cut so that it lands
         on it and the partner's move recomputed for equal gain. Changes mv and gain in
         place; returns whether any move was cut."""
-        st = self.stat[:, f]
         s = (st[0], st[1], st[2], st[3])  # s_ip, s_iq, s_jp, s_jq
         w_a, big_k, x_b = (st[4], st[5]), (st[7], st[6]), (st[9], st[8])
-        u = self.upd.reshape(-1)[self.loc[4:6, f]]
+        u = self.upd.reshape(-1)[lc[4:6]]
         has = ~np.isnan(u)
-        tot = self.tot.reshape(-1)[self.loc[2:4, f]]
+        tot = self.tot.reshape(-1)[lc[2:4]]
         rest = [tot[k] - w_a[k] * np.where(has[k], u[k], st[10 + k]) for k in (0, 1)]
         e0 = [x_b[k] - (rest[k] + w_a[k] * pos[k]) / big_k[k] for k in (0, 1)]
         cut = False
@@ -257,10 +262,10 @@ class _Round:
         b = np.concatenate([j, i])  # demander
         k = np.concatenate([q, p])  # issue
         y2 = self.y[:, f].reshape(-1)
-        wh = self.loc[:, f]
+        wh = self.loc.take(f, axis=0).T
         at, ua = wh[2:4].reshape(-1), wh[4:6].reshape(-1)
         old = self.upd.reshape(-1)[ua]
-        start = self.stat[10:12, f].reshape(-1)
+        start = self.stat.take(f, axis=0)[:, 10:12].T.reshape(-1)
         self.upd.reshape(-1)[ua] = np.where(
             np.isnan(old), y2, np.where(start <= old, np.minimum(old, y2), np.maximum(old, y2))
         )
@@ -320,10 +325,12 @@ class _Round:
         then pops the last move of both sides)."""
         if f.size == 0:
             return
-        m = self.mv[side, f]
-        self.h_sum[side, f] = self.h_sum[side, f] + m
-        self.h_min[side, f] = np.minimum(self.h_min[side, f], m)
-        self.h_max[side, f] = np.maximum(self.h_max[side, f], m)
+        m = self.mv.reshape(-1)[side * self.mv.shape[1] + f]
+        h = self.hist.reshape(-1)
+        at = f * 6 + side
+        h[at] = h[at] + m
+        h[at + 2] = np.minimum(h[at + 2], m)
+        h[at + 4] = np.maximum(h[at + 4], m)
 
     def max_utilities(self, d: int, n: int) -> tuple[float, float]:
         """decide's calculate_maximum_utility for exchange n of draw d: (i's, j's eu_max)."""

@@ -17,6 +17,7 @@ EPS_MOVE = 1e-10  # decide: a move of at most 1e-10 is no move
 EPS_GAIN = 1e-10  # decide: an exchange gaining less than 1e-10 is void
 EPS_BOUND = 1e-9  # slack on 0 <= y <= 100, |move| <= 100 and the sum of moves <= 100
 EPS_NBS = 1e-9  # a position this close to an NBS (0-100 scale) is on it
+_BLOCK = 8192  # exchanges calculated at once when a round starts
 _GROUP = 1 << 19  # draws x pairs x actors^2 of the feasibility arrays built at once
 
 
@@ -171,7 +172,9 @@ class _Round:
         self.gain = np.zeros((d, m))
         self.valid = np.zeros((d, m), dtype=bool)
         self.gain_f, self.valid_f = self.gain.reshape(-1), self.valid.reshape(-1)
-        self.calculate(np.flatnonzero(self.live))
+        live = np.flatnonzero(self.live)
+        for lo in range(0, live.size, _BLOCK):  # in blocks whose temporaries stay in cache
+            self.calculate(live[lo : lo + _BLOCK])
 
     def calculate(self, f: np.ndarray) -> None:
         """decide's EqualGainExchange.calculate for the exchanges in flat slots f."""

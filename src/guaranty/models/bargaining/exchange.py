@@ -158,7 +158,8 @@ class _List:
     ``ecand``, whether the entry is still listed (``alive``) and its place in the list
     (``ekey``). The first m entries are the slots themselves; ties can append copies.
     ``clean`` marks the draws whose listed entries are all valid (after their first
-    realisation, while no copy has been appended)."""
+    realisation, while no copy has been appended). Until a copy is appended, ``gm`` holds
+    the gain of each listed slot and -inf for the others."""
 
     def __init__(self, rd: _Round) -> None:
         d, m = rd.gain.shape
@@ -168,6 +169,7 @@ class _List:
         self.ecand = np.broadcast_to(np.arange(m), (d, m))
         self.counter = np.full(d, rd.key.max() + 1 if rd.key.size else 0, dtype=np.int64)
         self.clean = np.zeros(d, dtype=bool)
+        self.gm = np.where(self.alive, rd.gain, -np.inf)  # the listed gains, without copies
 
     @property
     def extra(self) -> bool:
@@ -184,29 +186,33 @@ class _List:
         act = alive.any(axis=1)
         if not act.any():
             return None
-        g = gain[rows[:, None], self.ecand] if self.extra else gain
-        g = np.where(alive, g, -np.inf)
-        top = g.max(axis=1)
+        extra = self.extra
+        g = np.where(alive, gain[rows[:, None], self.ecand], -np.inf) if extra else self.gm
+        pick = g.argmax(axis=1)
+        top = g[rows, pick]
         thr = np.where(act, top - TIE_RTOL * np.abs(top), np.inf)
-        tr, tc = np.nonzero(g >= thr[:, None])
-        cnt = np.bincount(tr, minlength=rows.size)
-        lead = np.cumsum(cnt) - cnt
-        multi = np.flatnonzero(cnt >= 2)
-        if multi.size:  # ties: the entries of each draw in list order
+        g[rows, pick] = -np.inf
+        multi = np.flatnonzero(g.max(axis=1) >= thr)  # draws with a tie
+        g[rows, pick] = top
+        if multi.size:  # the tied entries of each such draw in list order
+            tr, tc = np.nonzero(g[multi] >= thr[multi, None])
+            tr = multi[tr]
             o = np.lexsort((ekey[tr, tc], tr))
             tr, tc = tr[o], tc[o]
-        pick = np.zeros(rows.size, dtype=np.intp)
-        pick[act] = tc[lead[act]]
+            lead = np.searchsorted(tr, multi)
+            pick[multi] = tc[lead]
+            second = tc[lead + 1]
         dup = []
-        for r in multi:
-            first, second = pick[r], tc[lead[r] + 1]
+        for t, r in enumerate(multi):
             if coin(int(r)) >= 0.5:  # decide: the first goes to the end, the second is taken
-                ekey[r, first] = self.counter[r]
+                ekey[r, pick[r]] = self.counter[r]
                 self.counter[r] += 1
-                pick[r] = second
+                pick[r] = second[t]
             else:  # decide appends the second to its list once more
-                dup.append((r, second))
+                dup.append((r, second[t]))
         alive[rows[act], pick[act]] = False
+        if not extra:
+            g[rows[act], pick[act]] = -np.inf
         if dup:
             self._append(dup)
         return act, pick
@@ -232,6 +238,7 @@ class _List:
         need = dd[~self.clean[dd]]
         if need.size:
             self.alive[need] &= rd.valid[need]
+            self.gm[need] = np.where(self.alive[need], self.gm[need], -np.inf)
         self.clean[dd] = True
 
 
@@ -250,8 +257,9 @@ def _recalculate(rd: _Round, lst: _List, dd: np.ndarray, f: np.ndarray) -> None:
     rd.push_history(fa[hs], side[hs])
     rd.calculate(fa)
     good = rd.valid_f[fa]
-    if not lst.extra:
+    if not lst.extra:  # the listed slots are the valid ones
         lst.alive.reshape(-1)[fa[~good]] = False
+        lst.gm.reshape(-1)[fa] = np.where(good, rd.gain_f[fa], -np.inf)
         return
     alive, ecand, ekey = lst.alive, lst.ecand, lst.ekey
     ec = ecand[dd]

@@ -146,11 +146,9 @@ class _Round:
                 big_w[r, sq],
                 x[r, si, sp],
                 x[r, sj, sq],
-                x[r, si, sq],
-                x[r, sj, sp],
             ],
             axis=-1,
-        ).reshape(-1, 12)
+        ).reshape(-1, 10)
         # flat indices: of i's position on q and j's on p in cur, of the demander's issue
         # (j on q, i on p) in tot, and of the supplier's update toward it in upd
         rd = r * a
@@ -162,13 +160,15 @@ class _Round:
         self.moved = np.zeros(x.shape, dtype=bool)
         self.upd = np.full((d, a, n_iss, a), np.nan)
         self.base = (w * x).sum(axis=1)  # (draws, issues)
+        self.xt, self.wt = (
+            np.ascontiguousarray(v.transpose(0, 2, 1)).reshape(-1, a) for v in (x, w)
+        )
         self.tot = np.broadcast_to(self.base[:, None, :], x.shape).copy()
         # per side (i, j) and slot: the sum, minimum and maximum of the earlier moves
         # (sum i, sum j, min i, min j, max i, max j)
         self.hist = np.zeros((d * m, 6))
         self.hist[:, 2:4], self.hist[:, 4:6] = np.inf, -np.inf
-        self.mv = np.zeros((2, d * m))  # current move and supply position after it
-        self.y = np.zeros((2, d * m))
+        self.mv = np.zeros((2, d * m))  # the current move of each side
         self.gain = np.zeros((d, m))
         self.valid = np.zeros((d, m), dtype=bool)
         self.gain_f, self.valid_f = self.gain.reshape(-1), self.valid.reshape(-1)
@@ -181,7 +181,7 @@ class _Round:
         if f.size == 0:
             return
         st = self.stat.take(f, axis=0).T
-        s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj, _, _ = st
+        s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj = st
         lc = self.loc.take(f, axis=0).T
         h = self.hist.take(f, axis=0).T
         cur = self.cur.reshape(-1)
@@ -203,7 +203,6 @@ class _Round:
         if ok.any() and self._check_nbs(st, lc, ok, (xi, xj), mv, gain):
             ok &= _move_ok(h, 0, xi, mv[0]) & _move_ok(h, 1, xj, mv[1])
         self.mv[0, f], self.mv[1, f] = mv
-        self.y[0, f], self.y[1, f] = xi + mv[0], xj + mv[1]
         self.gain_f[f] = gain
         self.valid_f[f] = ok
 
@@ -226,7 +225,8 @@ class _Round:
         u = self.upd.reshape(-1)[lc[4:6]]
         has = ~np.isnan(u)
         tot = self.tot.reshape(-1)[lc[2:4]]
-        rest = [tot[k] - w_a[k] * np.where(has[k], u[k], st[10 + k]) for k in (0, 1)]
+        start = self.x.reshape(-1)[lc[0:2]]  # the supply positions at the start of the round
+        rest = [tot[k] - w_a[k] * np.where(has[k], u[k], start[k]) for k in (0, 1)]
         e0 = [x_b[k] - (rest[k] + w_a[k] * pos[k]) / big_k[k] for k in (0, 1)]
         cut = False
         for a_, (sa_k, sb_k, sa_o, sb_o) in enumerate(
@@ -256,26 +256,34 @@ class _Round:
             gain[c] = np.abs(ratio_b * sb_o[c] - ratio_a * sb_k[c])
         return cut
 
+    def ends(self, f: np.ndarray) -> np.ndarray:
+        """The supply positions of i and j after the current moves of the exchanges in flat
+        slots f, (2, len(f)); their positions have not changed since they were calculated
+        (a move of a supplier recalculates every valid exchange it supplies in)."""
+        cur = self.cur.reshape(-1)
+        at = self.loc.take(f, axis=0)
+        return np.stack([cur[at[:, 0]] + self.mv[0, f], cur[at[:, 1]] + self.mv[1, f]])
+
     def realise(self, f: np.ndarray) -> None:
         """Realise the exchange in flat slot f of each of its draws: move both actors, record
         the positions they took toward their demanders (decide's update_updates), void it."""
         dd = f // self.m
-        i, j, p, q = self.ids[:, f]
-        d2 = np.concatenate([dd, dd])
-        b = np.concatenate([j, i])  # demander
-        k = np.concatenate([q, p])  # issue
-        y2 = self.y[:, f].reshape(-1)
+        p, q = self.ids[2:4, f]
+        dk = np.concatenate([dd * self.n_iss + q, dd * self.n_iss + p])  # draw, issue
+        y2 = self.ends(f).reshape(-1)
         wh = self.loc.take(f, axis=0).T
-        at, ua = wh[2:4].reshape(-1), wh[4:6].reshape(-1)
+        at, ua = wh[2:4].reshape(-1), wh[4:6].reshape(-1)  # demander's issue; update
         old = self.upd.reshape(-1)[ua]
-        start = self.stat.take(f, axis=0)[:, 10:12].T.reshape(-1)
+        own = wh[0:2].reshape(-1)
+        start = self.x.reshape(-1)[own]
         self.upd.reshape(-1)[ua] = np.where(
             np.isnan(old), y2, np.where(start <= old, np.minimum(old, y2), np.maximum(old, y2))
         )
-        upd = self.upd[d2, b, k]
-        diff = np.where(np.isnan(upd), 0.0, upd - self.x[d2, :, k])
-        self.tot.reshape(-1)[at] = self.base[d2, k] + (self.w[d2, :, k] * diff).sum(axis=1)
-        own = wh[0:2].reshape(-1)
+        upd = self.upd.reshape(-1, self.n_act).take(at, axis=0)
+        diff = np.where(np.isnan(upd), 0.0, upd - self.xt.take(dk, axis=0))
+        self.tot.reshape(-1)[at] = self.base.reshape(-1)[dk] + (
+            self.wt.take(dk, axis=0) * diff
+        ).sum(axis=1)
         self.cur.reshape(-1)[own] = y2
         self.moved.reshape(-1)[own] = True
         self.valid_f[f] = False
@@ -346,7 +354,7 @@ class _Round:
             own = x[a, k] if np.isnan(u) else u
             return float((self.tot[d, b, k] - w[a, k] * own + w[a, k] * z) / big_w[k])
 
-        yi, yj = (float(v) for v in self.y[:, f])
+        yi, yj = (float(v) for v in self.ends(np.array([f]))[:, 0])
         i_opt = abs(x[i, p] - yi) <= EPS_NBS
         j_opt = abs(x[j, q] - yj) <= EPS_NBS
         d_i = abs(nbs(i, q, j, cur[i, q]) - nbs(i, q, j, yi if i_opt else x[j, q]))
@@ -372,6 +380,7 @@ class _Round:
         """Exchange n of draw 0, about to be realised (positions on the 0-100 scale)."""
         i, j, p, q = (int(v) for v in self.ids[:, n])
         eu_i, eu_j = self.max_utilities(0, n)
+        end_i, end_j = (float(v) for v in self.ends(np.array([n]))[:, 0])
         return {
             "i": i,
             "j": j,
@@ -379,8 +388,8 @@ class _Round:
             "q": q,
             "start_i": float(self.cur[0, i, q]),
             "start_j": float(self.cur[0, j, p]),
-            "end_i": float(self.y[0, n]),
-            "end_j": float(self.y[1, n]),
+            "end_i": end_i,
+            "end_j": end_j,
             "toward_i": float(self.x[0, j, q]),
             "toward_j": float(self.x[0, i, p]),
             "gain": float(self.gain[0, n]),

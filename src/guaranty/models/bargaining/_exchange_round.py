@@ -300,7 +300,7 @@ class _Round:
         keys = np.concatenate(
             [r * d * nc + base + c.reshape(-1)[flat] for r, c in enumerate(roles)]
         )
-        self.by_code = np.tile(flat, 4)[np.argsort(keys, kind="stable")]
+        self.by_code = np.tile(flat, 4)[np.argsort(keys)]  # any order within a group
         self.ptr = np.zeros(4 * d * nc + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=4 * d * nc), out=self.ptr[1:])
 

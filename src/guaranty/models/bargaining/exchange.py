@@ -126,7 +126,7 @@ __all__ = ["Exchange", "candidate_table", "exchange_rounds", "new_start_position
 TIE_RTOL = 1e-12  # gains this close (relative) are tied
 SALIENCE_WEIGHT = 0.4  # decide's AbstractModel.SALIENCE_WEIGHT
 FIXED_WEIGHT = 0.1  # decide's AbstractModel.FIXED_WEIGHT
-_CHUNK = 1 << 18  # draws x candidate exchanges per batch
+_CHUNK = 1 << 21  # draws x candidate exchanges per batch (128 draws of 15 actors x 13 issues)
 _NOKEY = np.iinfo(np.int64).max
 
 

@@ -87,13 +87,20 @@ class _Round:
     they are held once per draw: ``cur`` (draws, actors, issues) and ``upd`` (draws,
     demander, issue, supplier; NaN where none), with ``tot`` (draws, demander, issue) the
     sum of c s x on the issue with the updates toward that demander. The moves are per
-    exchange and side: the current move ``mv`` and the sum, minimum and maximum of the
-    earlier ones, ``hist``.
+    exchange and side: the current move ``mv`` (2, draws x m) and the sum, minimum and
+    maximum of the earlier ones (in ``rec``).
 
-    The exchanges possible in each draw are packed into ``m`` slots per draw, addressed by
-    the flat index draw x m + slot; per slot: ``ids`` (draws x m, 4) = i, j, p, q and
-    ``stat`` (draws x m, 10) = s_ip, s_iq, s_jp, s_jq, c_iq s_iq, c_jp s_jp, W_p, W_q,
-    x_ip, x_jq (positions at the start of the round).
+    The exchanges possible in each draw are packed into ``m`` slots per draw (in candidate
+    order), addressed by the flat index draw x m + slot. Per slot, as rows so that a
+    calculation gathers each exchange with one ``take`` (numpy's 2-D fancy indexing is many
+    times slower): ``rec`` (draws x m, 16) = s_ip, s_iq, s_jp, s_jq, c_iq s_iq, c_jp s_jp,
+    W_p, W_q, x_ip, x_jq (positions at the start of the round), then the history sums,
+    minima and maxima of sides i and j; ``loc`` (draws x m, 6) the flat indices of i's
+    position on q and j's on p (in ``cur``), of the demanders' issues (j on q, i on p, in
+    ``tot``) and of the suppliers' updates toward them (in ``upd``); ``ids`` (4, draws x m)
+    = i, j, p, q. ``by_code`` and ``ptr`` list the live slots of each draw by the (actor,
+    issue) of each role, so that the exchanges a realisation affects are found without a
+    pass over every slot.
     """
 
     def __init__(
@@ -134,7 +141,10 @@ class _Round:
         self.sup_i, self.sup_j = si * n_iss + sq, sj * n_iss + sp
         self.dem_i, self.dem_j = si * n_iss + sp, sj * n_iss + sq
         self._index_codes()
-        self.stat = np.stack(
+        # per slot: the statics of the exchange, then, per side (i, j), the sum, minimum and
+        # maximum of its earlier moves (sum i, sum j, min i, min j, max i, max j): one row,
+        # gathered at once
+        self.rec = np.stack(
             [
                 s[r, si, sp],
                 s[r, si, sq],
@@ -146,16 +156,20 @@ class _Round:
                 big_w[r, sq],
                 x[r, si, sp],
                 x[r, sj, sq],
+                *np.zeros((2, d, m)),
+                *np.full((2, d, m), np.inf),
+                *np.full((2, d, m), -np.inf),
             ],
             axis=-1,
-        ).reshape(-1, 10)
+        ).reshape(-1, 16)
         # flat indices: of i's position on q and j's on p in cur, of the demander's issue
         # (j on q, i on p) in tot, and of the supplier's update toward it in upd
         rd = r * a
         at_i, at_j = (rd + si) * n_iss + sq, (rd + sj) * n_iss + sp
         dem_i, dem_j = (rd + sj) * n_iss + sq, (rd + si) * n_iss + sp
+        small = d * a * n_iss * a < 2**31  # half the bytes to gather
         self.loc = np.stack([at_i, at_j, dem_i, dem_j, dem_i * a + si, dem_j * a + sj], axis=-1)
-        self.loc = self.loc.reshape(-1, 6)
+        self.loc = self.loc.reshape(-1, 6).astype(np.int32 if small else np.int64)
         self.cur = x.copy()
         self.moved = np.zeros(x.shape, dtype=bool)
         self.upd = np.full((d, a, n_iss, a), np.nan)
@@ -164,10 +178,6 @@ class _Round:
             np.ascontiguousarray(v.transpose(0, 2, 1)).reshape(-1, a) for v in (x, w)
         )
         self.tot = np.broadcast_to(self.base[:, None, :], x.shape).copy()
-        # per side (i, j) and slot: the sum, minimum and maximum of the earlier moves
-        # (sum i, sum j, min i, min j, max i, max j)
-        self.hist = np.zeros((d * m, 6))
-        self.hist[:, 2:4], self.hist[:, 4:6] = np.inf, -np.inf
         self.mv = np.zeros((2, d * m))  # the current move of each side
         self.gain = np.zeros((d, m))
         self.valid = np.zeros((d, m), dtype=bool)
@@ -180,10 +190,10 @@ class _Round:
         """decide's EqualGainExchange.calculate for the exchanges in flat slots f."""
         if f.size == 0:
             return
-        st = self.stat.take(f, axis=0).T
+        rows = self.rec.take(f, axis=0).T
+        st, h = rows[:10], rows[10:]
         s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj = st
         lc = self.loc.take(f, axis=0).T
-        h = self.hist.take(f, axis=0).T
         cur = self.cur.reshape(-1)
         xi, xj = cur[lc[0]], cur[lc[1]]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -337,8 +347,8 @@ class _Round:
         if f.size == 0:
             return
         m = self.mv.reshape(-1)[side * self.mv.shape[1] + f]
-        h = self.hist.reshape(-1)
-        at = f * 6 + side
+        h = self.rec.reshape(-1)
+        at = f * 16 + 10 + side
         h[at] = h[at] + m
         h[at + 2] = np.minimum(h[at + 2], m)
         h[at + 4] = np.maximum(h[at + 4], m)

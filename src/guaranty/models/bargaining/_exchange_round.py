@@ -131,8 +131,14 @@ class _Round:
         si, sj = np.divmod(ij, a)
         sp, sq = pp[k], qq[k]
         r = np.arange(d)[:, None]
-        i_is_u = ~left[r, si, sq]  # u: the actor above the NBS of q, in decide's group a or b
-        block = np.where(i_is_u, left[r, si, sp], left[r, sj, sp]).astype(np.int64)
+        # flat indices: of i's position on q and j's on p in cur, of the demander's issue
+        # (j on q, i on p) in tot, and of the supplier's update toward it in upd
+        rd = r * a
+        at_i, at_j = (rd + si) * n_iss + sq, (rd + sj) * n_iss + sp
+        dem_i, dem_j = (rd + sj) * n_iss + sq, (rd + si) * n_iss + sp
+        lf = left.reshape(-1)
+        i_is_u = ~lf.take(at_i)  # u: the actor above the NBS of q, in decide's group a or b
+        block = np.where(i_is_u, lf.take(dem_j), lf.take(at_j)).astype(np.int64)
         key = ((k * 2 + block) * a + np.where(i_is_u, si, sj)) * a + np.where(i_is_u, sj, si)
         self.key = np.where(self.live, key, -1)  # decide's creation order
         self.ids = np.stack([si, sj, sp, sq]).reshape(4, -1)
@@ -144,29 +150,15 @@ class _Round:
         # per slot: the statics of the exchange, then, per side (i, j), the sum, minimum and
         # maximum of its earlier moves (sum i, sum j, min i, min j, max i, max j): one row,
         # gathered at once
-        self.rec = np.stack(
-            [
-                s[r, si, sp],
-                s[r, si, sq],
-                s[r, sj, sp],
-                s[r, sj, sq],
-                w[r, si, sq],
-                w[r, sj, sp],
-                big_w[r, sp],
-                big_w[r, sq],
-                x[r, si, sp],
-                x[r, sj, sq],
-                *np.zeros((2, d, m)),
-                *np.full((2, d, m), np.inf),
-                *np.full((2, d, m), -np.inf),
-            ],
-            axis=-1,
-        ).reshape(-1, 16)
-        # flat indices: of i's position on q and j's on p in cur, of the demander's issue
-        # (j on q, i on p) in tot, and of the supplier's update toward it in upd
-        rd = r * a
-        at_i, at_j = (rd + si) * n_iss + sq, (rd + sj) * n_iss + sp
-        dem_i, dem_j = (rd + sj) * n_iss + sq, (rd + si) * n_iss + sp
+        sf, wf, xf, kf = s.reshape(-1), w.reshape(-1), x.reshape(-1), big_w.reshape(-1)
+        self.rec = np.empty((d * m, 16))
+        columns = (
+            (sf, dem_j), (sf, at_i), (sf, at_j), (sf, dem_i), (wf, at_i), (wf, at_j),
+            (kf, r * n_iss + sp), (kf, r * n_iss + sq), (xf, dem_j), (xf, dem_i),
+        )  # fmt: skip
+        for k, (v, at) in enumerate(columns):
+            self.rec[:, k] = v.take(at.reshape(-1))
+        self.rec[:, 10:12], self.rec[:, 12:14], self.rec[:, 14:16] = 0.0, np.inf, -np.inf
         small = d * a * n_iss * a < 2**31  # half the bytes to gather
         self.loc = np.stack([at_i, at_j, dem_i, dem_j, dem_i * a + si, dem_j * a + sj], axis=-1)
         self.loc = self.loc.reshape(-1, 6).astype(np.int32 if small else np.int64)

@@ -151,14 +151,15 @@ class _Round:
         # maximum of its earlier moves (sum i, sum j, min i, min j, max i, max j): one row,
         # gathered at once
         sf, wf, xf, kf = s.reshape(-1), w.reshape(-1), x.reshape(-1), big_w.reshape(-1)
-        self.rec = np.empty((d * m, 16))
+        rec = np.empty((16, d * m))
         columns = (
             (sf, dem_j), (sf, at_i), (sf, at_j), (sf, dem_i), (wf, at_i), (wf, at_j),
             (kf, r * n_iss + sp), (kf, r * n_iss + sq), (xf, dem_j), (xf, dem_i),
         )  # fmt: skip
         for k, (v, at) in enumerate(columns):
-            self.rec[:, k] = v.take(at.reshape(-1))
-        self.rec[:, 10:12], self.rec[:, 12:14], self.rec[:, 14:16] = 0.0, np.inf, -np.inf
+            v.take(at.reshape(-1), out=rec[k])
+        rec[10:12], rec[12:14], rec[14:16] = 0.0, np.inf, -np.inf
+        self.rec = np.ascontiguousarray(rec.T)
         small = d * a * n_iss * a < 2**31  # half the bytes to gather
         self.loc = np.stack([at_i, at_j, dem_i, dem_j, dem_i * a + si, dem_j * a + sj], axis=-1)
         self.loc = self.loc.reshape(-1, 6).astype(np.int32 if small else np.int64)
@@ -296,15 +297,18 @@ class _Round:
         flat slots sorted by (role, draw, code), ``ptr`` where each group starts."""
         d, m = self.live.shape
         nc = self.n_act * self.n_iss
-        flat = np.flatnonzero(self.live)
-        base = (flat // max(m, 1)) * nc
-        roles = (self.sup_i, self.sup_j, self.dem_i, self.dem_j)
-        keys = np.concatenate(
-            [r * d * nc + base + c.reshape(-1)[flat] for r, c in enumerate(roles)]
-        )
-        self.by_code = np.tile(flat, 4)[np.argsort(keys)]  # any order within a group
+        start = np.arange(d)[:, None]
+        groups, counts = [], []
+        small = np.uint16 if nc < 2**16 - 1 else np.int64  # radix-sorted row by row
+        for c in (self.sup_i, self.sup_j, self.dem_i, self.dem_j):
+            # each draw's slots by code, the dead ones (code nc) last and left out
+            code = np.where(self.live, c, nc).astype(small)
+            order = np.argsort(code, axis=1, kind="stable")
+            groups.append((order + start * m)[np.take_along_axis(code, order, axis=1) < nc])
+            counts.append(np.bincount((start * nc + c)[self.live], minlength=d * nc))
+        self.by_code = np.concatenate(groups)
         self.ptr = np.zeros(4 * d * nc + 1, dtype=np.int64)
-        np.cumsum(np.bincount(keys, minlength=4 * d * nc), out=self.ptr[1:])
+        np.cumsum(np.concatenate(counts), out=self.ptr[1:])
 
     def affected(self, dd: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, ...]:
         """After the exchanges in flat slots f of draws dd (ascending): the exchanges of

@@ -47,7 +47,11 @@ draw realises its own best exchange, and the recalculation of the affected excha
 vector operation over all draws (``_Round`` of ``_exchange_round``). Python loops over draws
 remain only where decide tosses its coin (the draws with a tie at that step: one generator
 per draw) and to drop the surplus copies of a tied exchange (rare); the details are recorded
-for draw 0 only.
+for draw 0 only. The work of a step is kept proportional to the exchanges it touches: the
+listed gains are held between steps (the best is an argmax, a tie a second max), the
+exchanges a realisation affects come from per-draw lists of slots by (actor, issue), and a
+batch holds up to 2^21 draws x candidate exchanges (128 draws of cop21's size), so that
+the fixed cost of a step is shared by many draws.
 
 Choices
 -------

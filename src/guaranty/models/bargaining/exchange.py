@@ -47,7 +47,11 @@ draw realises its own best exchange, and the recalculation of the affected excha
 vector operation over all draws (``_Round`` of ``_exchange_round``). Python loops over draws
 remain only where decide tosses its coin (the draws with a tie at that step: one generator
 per draw) and to drop the surplus copies of a tied exchange (rare); the details are recorded
-for draw 0 only.
+for draw 0 only. The work of a step is kept proportional to the exchanges it touches: the
+listed gains are held between steps (the best is an argmax, a tie a second max), the
+exchanges a realisation affects come from per-draw lists of slots by (actor, issue), and a
+batch holds up to 2^21 draws x candidate exchanges (128 draws of cop21's size), so that
+the fixed cost of a step is shared by many draws.
 
 Choices
 -------
@@ -126,7 +130,7 @@ __all__ = ["Exchange", "candidate_table", "exchange_rounds", "new_start_position
 TIE_RTOL = 1e-12  # gains this close (relative) are tied
 SALIENCE_WEIGHT = 0.4  # decide's AbstractModel.SALIENCE_WEIGHT
 FIXED_WEIGHT = 0.1  # decide's AbstractModel.FIXED_WEIGHT
-_CHUNK = 1 << 18  # draws x candidate exchanges per batch
+_CHUNK = 1 << 21  # draws x candidate exchanges per batch (128 draws of 15 actors x 13 issues)
 _NOKEY = np.iinfo(np.int64).max
 
 
@@ -153,111 +157,165 @@ def candidate_table(n_actors: int, n_issues: int) -> tuple[np.ndarray, ...]:
     return k, pq[k, 0], pq[k, 1], np.tile(ii, len(pairs)), np.tile(jj, len(pairs))
 
 
+class _List:
+    """decide's list of exchanges on a batch, as entries (draws, e): the exchange slot
+    ``ecand``, whether the entry is still listed (``alive``) and its place in the list
+    (``ekey``). The first m entries are the slots themselves; ties can append copies.
+    ``clean`` marks the draws whose listed entries are all valid (after their first
+    realisation, while no copy has been appended). Until a copy is appended, ``gm`` holds
+    the gain of each listed slot and -inf for the others."""
+
+    def __init__(self, rd: _Round) -> None:
+        d, m = rd.gain.shape
+        self.m, self.rows = m, np.arange(d)
+        self.alive = rd.live.copy()
+        self.ekey = np.where(self.alive, rd.key, _NOKEY)
+        self.ecand = np.broadcast_to(np.arange(m), (d, m))
+        self.counter = np.full(d, rd.key.max() + 1 if rd.key.size else 0, dtype=np.int64)
+        self.clean = np.zeros(d, dtype=bool)
+        self.gm = np.where(self.alive, rd.gain, -np.inf)  # the listed gains, without copies
+
+    @property
+    def extra(self) -> bool:
+        return self.alive.shape[1] > self.m
+
+    def choose(
+        self, gain: np.ndarray, coin: Callable[[int], float]
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """decide's choice of the next entry in each draw: the highest gain, ties by the
+        list order and decide's coin (which can move the first to the end, or append the
+        second once more). Returns (draws with an entry, chosen entry) or None if no draw
+        has one; the chosen entries are taken off the list."""
+        rows, alive, ekey = self.rows, self.alive, self.ekey
+        act = alive.any(axis=1)
+        if not act.any():
+            return None
+        extra = self.extra
+        g = np.where(alive, gain[rows[:, None], self.ecand], -np.inf) if extra else self.gm
+        pick = g.argmax(axis=1)
+        top = g[rows, pick]
+        thr = np.where(act, top - TIE_RTOL * np.abs(top), np.inf)
+        g[rows, pick] = -np.inf
+        multi = np.flatnonzero(g.max(axis=1) >= thr)  # draws with a tie
+        g[rows, pick] = top
+        if multi.size:  # the tied entries of each such draw in list order
+            tr, tc = np.nonzero(g[multi] >= thr[multi, None])
+            tr = multi[tr]
+            o = np.lexsort((ekey[tr, tc], tr))
+            tr, tc = tr[o], tc[o]
+            lead = np.searchsorted(tr, multi)
+            pick[multi] = tc[lead]
+            second = tc[lead + 1]
+        dup = []
+        for t, r in enumerate(multi):
+            if coin(int(r)) >= 0.5:  # decide: the first goes to the end, the second is taken
+                ekey[r, pick[r]] = self.counter[r]
+                self.counter[r] += 1
+                pick[r] = second[t]
+            else:  # decide appends the second to its list once more
+                dup.append((r, second[t]))
+        alive[rows[act], pick[act]] = False
+        if not extra:
+            g[rows[act], pick[act]] = -np.inf
+        if dup:
+            self._append(dup)
+        return act, pick
+
+    def _append(self, dup: list[tuple[int, int]]) -> None:
+        """A copy of entry e of draw r for each (r, e), at the end of its draw's list."""
+        d = self.rows.size
+        dr = np.array([r for r, _ in dup])
+        col = np.zeros(d, dtype=self.ecand.dtype)
+        col[dr] = self.ecand[dr, [e for _, e in dup]]
+        newkey = np.full(d, _NOKEY, dtype=np.int64)
+        newkey[dr] = self.counter[dr]
+        self.counter[dr] += 1
+        self.ecand = np.concatenate([self.ecand, col[:, None]], axis=1)
+        self.ekey = np.concatenate([self.ekey, newkey[:, None]], axis=1)
+        self.alive = np.concatenate([self.alive, newkey[:, None] < _NOKEY], axis=1)
+
+    def drop_void(self, rd: _Round, dd: np.ndarray) -> None:
+        """decide drops the listed exchanges that are not valid (draws dd realised one)."""
+        if self.extra:
+            self.alive[dd] &= np.take_along_axis(rd.valid[dd], self.ecand[dd], axis=1)
+            return
+        need = dd[~self.clean[dd]]
+        if need.size:
+            self.alive[need] &= rd.valid[need]
+            self.gm[need] = np.where(self.alive[need], self.gm[need], -np.inf)
+        self.clean[dd] = True
+
+
+def _recalculate(rd: _Round, lst: _List, dd: np.ndarray, f: np.ndarray) -> None:
+    """decide recalculates the listed exchanges that share a supplier or a demander with
+    the realised ones (flat slots f of draws dd), each copy in turn, and drops the ones
+    that fail."""
+    m = lst.m
+    fa, ar, s_i, s_j = rd.affected(dd, f)
+    if fa.size == 0:
+        return
+    an = fa - (fa // m) * m
+    # at most one side shares its supplier (else it would be the realised exchange)
+    hs = s_i | s_j
+    side = s_j.astype(np.intp)
+    rd.push_history(fa[hs], side[hs])
+    rd.calculate(fa)
+    good = rd.valid_f[fa]
+    if not lst.extra:  # the listed slots are the valid ones
+        lst.alive.reshape(-1)[fa[~good]] = False
+        lst.gm.reshape(-1)[fa] = np.where(good, rd.gain_f[fa], -np.inf)
+        return
+    alive, ecand, ekey = lst.alive, lst.ecand, lst.ekey
+    ec = ecand[dd]
+    copies = np.zeros((dd.size, m), dtype=int)
+    er, ee = np.nonzero(alive[dd])
+    np.add.at(copies, (er, ec[er, ee]), 1)
+    ncopy = copies[ar, an]
+    survive = np.where(good, ncopy, 0)
+    more = good & (ncopy >= 2) & hs
+    k = 2
+    while more.any():
+        at = np.flatnonzero(more)
+        rd.push_history(fa[at], side[at])
+        rd.calculate(fa[at])
+        ok_k = rd.valid_f[fa[at]]
+        survive[at[~ok_k]] = k - 1
+        more[at] = ok_k & (ncopy[at] > k)
+        k += 1
+    gone = ~good & (ncopy == 1)
+    if gone.any():
+        dead = np.zeros((dd.size, m), dtype=bool)
+        dead[ar[gone], an[gone]] = True
+        alive[dd] &= ~np.take_along_axis(dead, ec, axis=1)
+    for t in np.flatnonzero((ncopy >= 2) & (ncopy > survive)):
+        r, n = dd[ar[t]], an[t]
+        cols = np.flatnonzero(alive[r] & (ecand[r] == n))
+        cols = cols[np.argsort(ekey[r, cols], kind="stable")]
+        alive[r, cols[survive[t] :]] = False
+
+
 def _one_round(
     rd: _Round, coin: Callable[[int], float], record: bool
 ) -> tuple[np.ndarray, list[dict[str, Any]]]:
-    """decide's loop of realisations (``ModelLoop.loop``) on the batch.
-
-    decide's list of exchanges is held as entries (draws, e): the exchange slot ``ecand``,
-    whether the entry is still listed (``alive``) and its place in the list (``ekey``). The
-    first m entries are the slots themselves; ties can append copies. Returns the number of
-    exchanges per draw and, if ``record``, the exchanges of draw 0 in order.
-    """
-    d, m = rd.gain.shape
-    rows = np.arange(d)
-    alive = rd.live.copy()
-    ekey = np.where(alive, rd.key, _NOKEY)
-    ecand = np.broadcast_to(np.arange(m), (d, m))
-    counter = np.full(d, rd.key.max() + 1 if rd.key.size else 0, dtype=np.int64)
-    count = np.zeros(d, dtype=int)
+    """decide's loop of realisations (``ModelLoop.loop``) on the batch. Returns the number
+    of exchanges per draw and, if ``record``, the exchanges of draw 0 in order."""
+    lst = _List(rd)
+    rows, m = lst.rows, lst.m
+    count = np.zeros(rows.size, dtype=int)
     log: list[dict[str, Any]] = []
-    while True:
-        act = alive.any(axis=1)
-        if not act.any():
-            break
-        extra = alive.shape[1] > m
-        g = rd.gain[rows[:, None], ecand] if extra else rd.gain
-        g = np.where(alive, g, -np.inf)
-        top = g.max(axis=1, keepdims=True)
-        kk = np.where(alive & (g >= top - TIE_RTOL * np.abs(top)), ekey, _NOKEY)
-        first = kk.argmin(axis=1)
-        kk[rows, first] = _NOKEY
-        second = kk.argmin(axis=1)
-        pick = first
-        dup = []
-        for r in np.flatnonzero(act & (kk[rows, second] < _NOKEY)):
-            if coin(int(r)) >= 0.5:  # decide: the first goes to the end, the second is taken
-                ekey[r, first[r]] = counter[r]
-                counter[r] += 1
-                pick = np.where(rows == r, second, pick)
-            else:  # decide appends the second to its list once more
-                dup.append(r)
-        alive[rows[act], pick[act]] = False
-        if dup:
-            dr = np.array(dup)
-            col = np.zeros(d, dtype=ecand.dtype)
-            col[dr] = ecand[dr, second[dr]]
-            newkey = np.full(d, _NOKEY, dtype=np.int64)
-            newkey[dr] = counter[dr]
-            counter[dr] += 1
-            ecand = np.concatenate([ecand, col[:, None]], axis=1)
-            ekey = np.concatenate([ekey, newkey[:, None]], axis=1)
-            alive = np.concatenate([alive, newkey[:, None] < _NOKEY], axis=1)
-        chosen = rows * m + ecand[rows, pick]  # flat slots
-        ok = act & rd.valid_f[chosen]
+    while (chosen := lst.choose(rd.gain, coin)) is not None:
+        act, pick = chosen
+        flat = rows * m + lst.ecand[rows, pick]
+        ok = act & rd.valid_f[flat]
         if not ok.any():
             continue
-        dd, f = rows[ok], chosen[ok]
+        dd, f = rows[ok], flat[ok]
         if record and ok[0]:
             log.append(rd.record(int(f[0])))
         count[dd] += 1
         rd.realise(f)
-        s_i, s_j, aff = rd.affected(dd, f)
-        valid = rd.valid[dd]  # the realised exchange is void already
-        # decide drops the listed exchanges that are not valid and recalculates the others
-        # that share a supplier or a demander with the realised one, each copy in turn
-        extra = alive.shape[1] > m
-        ec = ecand[dd] if extra else None
-        alive[dd] &= np.take_along_axis(valid, ec, axis=1) if extra else valid
-        aff &= valid
-        ar, an = np.nonzero(aff)
-        if ar.size == 0:
-            continue
-        fa = dd[ar] * m + an
-        # at most one side shares its supplier (else it would be the realised exchange)
-        hs = s_i[ar, an] | s_j[ar, an]
-        side = s_j[ar, an].astype(np.intp)
-        rd.push_history(fa[hs], side[hs])
-        rd.calculate(fa)
-        good = rd.valid_f[fa]
-        if extra:
-            copies = np.zeros(aff.shape, dtype=int)
-            er, ee = np.nonzero(alive[dd])
-            np.add.at(copies, (er, ec[er, ee]), 1)
-            ncopy = copies[ar, an]
-        else:
-            ncopy = np.ones(ar.size, dtype=int)
-        survive = np.where(good, ncopy, 0)
-        more = good & (ncopy >= 2) & hs
-        k = 2
-        while more.any():
-            at = np.flatnonzero(more)
-            rd.push_history(fa[at], side[at])
-            rd.calculate(fa[at])
-            ok_k = rd.valid_f[fa[at]]
-            survive[at[~ok_k]] = k - 1
-            more[at] = ok_k & (ncopy[at] > k)
-            k += 1
-        gone = ~good & (ncopy == 1)
-        if gone.any():
-            dead = np.zeros(aff.shape, dtype=bool)
-            dead[ar[gone], an[gone]] = True
-            alive[dd] &= ~(np.take_along_axis(dead, ec, axis=1) if extra else dead)
-        for t in np.flatnonzero((ncopy >= 2) & (ncopy > survive)):
-            r, n = dd[ar[t]], an[t]
-            cols = np.flatnonzero(alive[r] & (ecand[r] == n))
-            cols = cols[np.argsort(ekey[r, cols], kind="stable")]
-            alive[r, cols[survive[t] :]] = False
+        lst.drop_void(rd, dd)
+        _recalculate(rd, lst, dd, f)
     return count, log
 
 
@@ -281,7 +339,8 @@ def exchange_rounds(
     positions on the 0-100 scale).
     """
     d, a, n_iss = x.shape
-    table = candidate_table(a, n_iss)
+    pq = np.array(list(combinations(range(n_iss), 2)), dtype=np.intp).reshape(-1, 2)
+    pairs = (pq[:, 0], pq[:, 1])
     w = np.where(present[None], c * s, 0.0)
     big_w = w.sum(axis=1)
     voting = np.empty((d, rounds, a, n_iss))
@@ -290,7 +349,7 @@ def exchange_rounds(
     logs: list[list[dict[str, Any]]] = []
     x = x.copy()
     for rnd in range(rounds):
-        rd = _Round(x, s, w, big_w, present, table)
+        rd = _Round(x, s, w, big_w, present, pairs)
         starts[:, rnd] = x
         counts[:, rnd], log = _one_round(rd, coin, record)
         logs.append(log)

@@ -10,8 +10,8 @@ and the plain-loop reference (the test oracle ``tests/models/oracles/exchange.py
 draw for comparison. Every run realises about 60 exchanges a round; decide's own code (pure
 Python on 28-digit decimals) takes seconds per run on the 10-actor, 6-issue sample file.
 
-With ``--decide FILE`` (a decide exchange-model file, e.g. ``negotiation/exchange/cop21.csv``
-of the shared data folder: 15 actors, 13 issues, about 130 exchanges a round) it times that
+With ``--decide FILE`` (a decide exchange-model file, e.g. ``tests/data/cop21.csv``
+in the repository: 15 actors, 13 issues, about 130 exchanges a round) it times that
 file instead: one draw at its values, and a batch of draws whose saliences are multiplied by
 1 + U(0, 1e-4) (seeded, so that the draws differ), per run in wall and CPU time, against
 decide's own model-only time on cop21 (6.9-7.2 s for 10 rounds).

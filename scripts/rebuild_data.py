@@ -49,6 +49,7 @@ FIXTURES = [
     ("negotiation/exchange/two_actor_example.txt", "two_actor_example.txt"),
     ("negotiation/exchange/two_actor_example.expected.md", "two_actor_example.expected.md"),
     ("negotiation/exchange/sample_data.txt", "exchange_sample_data.txt"),
+    ("negotiation/exchange/cop21.csv", "cop21.csv"),
     ("negotiation/deu3/deu3_dev.tsv", "deu3_dev.tsv"),
 ]
 

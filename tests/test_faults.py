@@ -20,7 +20,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 import pytest
 from typer.testing import CliRunner
+from watched_run import watched_run
 
 from guaranty import runner
 from guaranty.cli import app
@@ -480,50 +480,29 @@ def _group(pgid: int) -> list[tuple[int, str]]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 def test_workers_and_the_resource_tracker_die_with_a_killed_run(tmp_path: Path) -> None:
-    env = {**os.environ, "TTY_COMPATIBLE": "1", "TERM": "xterm", "COLUMNS": "200"}
     draws = 40_000  # far more than it can finish before the kill
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "guaranty.cli", *run_args(tmp_path / "s.duckdb", draws=draws)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group: how its processes are found
-    )
-    assert proc.stderr is not None
-    seen = bytearray()
-
-    def read() -> None:
-        assert proc.stderr is not None
-        while chunk := proc.stderr.read1(65536):
-            seen.extend(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    counter = re.compile(rb"(\d+)/%d\b" % draws)
-    try:
-        deadline = time.monotonic() + 180
-        # mid-run: a chunk is stored, so both workers have started and are computing
-        while not [m for m in counter.finditer(bytes(seen)) if int(m.group(1)) >= BLOCK]:
-            assert proc.poll() is None, seen.decode(errors="replace")[-2000:]
-            assert time.monotonic() < deadline, "no chunk finished in 180 s"
-            time.sleep(0.05)
-        before = _group(proc.pid)
-        commands = " ".join(cmd for _, cmd in before)
-        assert len(before) >= 4, before  # the run, two workers, the resource tracker
-        assert "spawn_main" in commands and "resource_tracker" in commands, before
-        os.kill(proc.pid, signal.SIGKILL)  # the main process only, not its group
-        proc.wait()
-        left = _group(proc.pid)
-        deadline = time.monotonic() + 5
-        while left and time.monotonic() < deadline:
-            time.sleep(0.1)
-            left = _group(proc.pid)
-        assert left == [], f"still alive 5 s after the kill: {left}"
-    finally:
-        for pid, _ in _group(proc.pid):  # whatever is left, so the test leaks nothing
-            os.kill(pid, signal.SIGKILL)
-        if proc.poll() is None:
-            proc.kill()
+    args = run_args(tmp_path / "s.duckdb", draws=draws)
+    with watched_run(args, draws, ROOT) as run:
+        proc = run.proc
+        try:
+            deadline = time.monotonic() + 180
+            # mid-run: a chunk is stored, so both workers have started and are computing
+            while run.committed() < BLOCK:
+                assert proc.poll() is None, run.tail()
+                assert time.monotonic() < deadline, "no chunk finished in 180 s"
+                time.sleep(0.05)
+            before = _group(proc.pid)
+            commands = " ".join(cmd for _, cmd in before)
+            assert len(before) >= 4, before  # the run, two workers, the resource tracker
+            assert "spawn_main" in commands and "resource_tracker" in commands, before
+            os.kill(proc.pid, signal.SIGKILL)  # the main process only, not its group
             proc.wait()
-        reader.join(timeout=10)
+            left = _group(proc.pid)
+            deadline = time.monotonic() + 5
+            while left and time.monotonic() < deadline:
+                time.sleep(0.1)
+                left = _group(proc.pid)
+            assert left == [], f"still alive 5 s after the kill: {left}"
+        finally:
+            for pid, _ in _group(proc.pid):  # whatever is left, so the test leaks nothing
+                os.kill(pid, signal.SIGKILL)

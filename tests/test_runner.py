@@ -11,9 +11,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +20,7 @@ import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
+from watched_run import watched_run
 
 from guaranty import __version__, montecarlo
 from guaranty.cli import app
@@ -186,53 +184,21 @@ def _args(store: Path, draws: int, *extra: str) -> list[str]:
 
 def _kill_after_first_chunk(store: Path, draws: int, timeout: float = 180.0) -> None:
     """Start ``guaranty run`` and SIGKILL its process group (the workers too) as soon as its
-    progress bar counts a finished chunk (or let it finish, should it be faster than that).
-
-    The store cannot be read while the run holds it (DuckDB allows one writer process and no
-    readers beside it), so the progress bar is the signal: the runner reports a chunk only
-    after the chunk's transaction has committed. ``TTY_COMPATIBLE=1`` makes rich draw the bar
-    into the pipe although stderr is not a terminal.
-    """
-    env = {**os.environ, "TTY_COMPATIBLE": "1", "TERM": "xterm", "COLUMNS": "200"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "guaranty.cli", *_args(store, draws)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group: the kill reaches the workers
-    )
-    assert proc.stderr is not None
-    seen = bytearray()
-
-    def read() -> None:
-        assert proc.stderr is not None
-        while chunk := proc.stderr.read1(65536):
-            seen.extend(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    counter = re.compile(rb"(\d+)/%d\b" % draws)  # MofNCompleteColumn: "1000/12000"
-    deadline = time.monotonic() + timeout
-    try:
-        while proc.poll() is None:
-            done = [int(m.group(1)) for m in counter.finditer(bytes(seen))]
-            if done and max(done) >= BLOCK:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+    progress bar counts a finished chunk (or let it finish, should it be faster than that);
+    the progress bar is the signal (tests/watched_run.py)."""
+    with watched_run(_args(store, draws), draws, ROOT) as run:
+        deadline = time.monotonic() + timeout
+        while run.proc.poll() is None:
+            if run.committed() >= BLOCK:
+                os.killpg(run.proc.pid, signal.SIGKILL)
+                run.proc.wait()
                 return
             if time.monotonic() > deadline:
                 raise AssertionError(
-                    f"no finished chunk after {timeout:.0f} s; stderr so far:\n"
-                    + seen.decode(errors="replace")[-2000:]
+                    f"no finished chunk after {timeout:.0f} s; stderr so far:\n" + run.tail()
                 )
             time.sleep(0.02)
-        assert proc.returncode == 0, seen.decode(errors="replace")[-2000:]
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        reader.join(timeout=10)
+        assert run.proc.returncode == 0, run.tail()
 
 
 def test_a_killed_run_resumes_to_the_same_rows(scenario: Scenario, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import TextColumn
 from rich.table import Table
 
 from guaranty.cli.common import fail, out, print_json, progress_bar
@@ -44,6 +43,8 @@ def run_cmd(
     if chunk_size % BLOCK:
         raise fail(f"error: chunk size must be a positive multiple of {BLOCK}; got {chunk_size}")
     workers = workers or min(os.cpu_count() or 1, 8)
+    from rich.progress import TextColumn
+
     with progress_bar(TextColumn("{task.fields[rate]}"), quiet=as_json) as bar:
         task = bar.add_task("draws", total=draws, rate="")
         started: dict[str, float] = {}

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from guaranty.cli.common import err, fail, out, print_json
@@ -114,6 +113,8 @@ def backtest_war_cmd(
     war, against the base rates: how the war ends (multiclass Brier) and how long it lasts
     (CRPS, interval coverage). Simulates every war under every prior draw (about 3 minutes
     at the defaults on 2 cores)."""
+    from rich.progress import Progress
+
     from guaranty.warfit import FIT_SETTINGS, backtest, fit_war
 
     with Progress(console=err, transient=True) as bar:

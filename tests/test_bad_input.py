@@ -6,6 +6,7 @@ column (where the format has lines), the field path, and what was expected.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -341,8 +342,11 @@ def test_validate_json_never_prints_a_non_finite_number(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(GOOD.replace("position: 20", "position: .nan"))
     result = runner.invoke(app, ["validate", "--json", str(path)])
-    assert result.exit_code == 2 and result.stdout == ""
-    assert "JSON compliant" not in result.output and "finite number" in result.stderr
+    # the error itself is the JSON document (issue 17), and it holds no NaN either
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert "finite number" in error["message"] and error["line"] == 15
+    assert "JSON compliant" not in result.output and "NaN" not in result.stdout
 
 
 def test_bdm_csv_cell_longer_than_csv_default_limit(tmp_path: Path) -> None:

@@ -65,9 +65,10 @@ def test_forecast_deu_cases(data_dir: Path) -> None:
     assert data["issues"][0]["observed"] == 90.0
 
 
-def test_unknown_model_exits_2(data_dir: Path) -> None:
+def test_unknown_model_is_a_usage_error(data_dir: Path) -> None:
+    # a bad option value is the command line's fault: exit 64 (EX_USAGE), not 2 (bad input)
     result = invoke("forecast", data_dir / "eu_emissions_1994_actors.csv", "--model", "bdmm")
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert "unknown model 'bdmm'" in result.stderr
     assert "Traceback" not in result.output
 
@@ -182,14 +183,14 @@ def test_backtest_rejects_a_scenario_and_unknown_models(data_dir: Path) -> None:
     result = invoke("backtest", data_dir / "eu_emissions_1994_actors.csv")
     assert result.exit_code == 2 and "needs cases with observed outcomes" in result.stderr
     result = invoke("backtest", data_dir / "deu3_dev.tsv", "--models", "compromise,nope")
-    assert result.exit_code == 2 and "unknown model 'nope'" in result.stderr
+    assert result.exit_code == 64 and "unknown model 'nope'" in result.stderr
 
 
 def test_rounds_only_for_iterative_models(data_dir: Path) -> None:
     result = invoke(
         "forecast", data_dir / "eu_emissions_1994_actors.csv", "--model", "median", "--rounds", "3"
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 64  # options that do not go together: a usage error
     assert "--rounds applies to iterative models" in result.stderr
 
 
@@ -246,5 +247,5 @@ def test_a_bare_value_error_is_a_bug_with_its_traceback(
 def test_a_sobol_sample_of_one_is_refused_before_any_work() -> None:
     korea = Path(__file__).resolve().parent.parent / "scenarios" / "korea-1953.yaml"
     result = invoke("claims", korea, "--sobol", "1")
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 64, result.output
     assert result.stderr.startswith("error: --sobol must be a power of 2"), result.stderr

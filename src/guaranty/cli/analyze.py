@@ -12,7 +12,14 @@ import typer
 from guaranty.analysis import DRAWS, FORECAST_DRAWS
 from guaranty.cli.common import err, out, print_json, spinner
 from guaranty.cli.lazy import is_cases, negotiable
-from guaranty.cli.options import ChainDrawsOpt, FileArg, JsonOpt, SeedOpt
+from guaranty.cli.options import (
+    ChainDrawsOpt,
+    FileArg,
+    JsonOpt,
+    SeedOpt,
+    WorkersOpt,
+    resolve_workers,
+)
 from guaranty.cli.war import defaults_note
 from guaranty.scenario import load
 
@@ -32,9 +39,7 @@ def analyze(
         Path | None,
         typer.Option("--store", help="Also keep the draws in this DuckDB store (guaranty run)."),
     ] = None,
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes with --store.")
-    ] = 2,
+    workers: WorkersOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """The main job: validate, run the chain from the war to the peace and every negotiation
@@ -60,7 +65,7 @@ def analyze(
             forecast_draws=forecast_draws,
             seed=seed,
             store=store,
-            workers=workers,
+            workers=resolve_workers(workers),
             source=str(file),
         )
         paths = write_report(

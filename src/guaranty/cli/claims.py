@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from guaranty.cli.common import fail, out, print_json, progress_bar, spinner
+from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar, spinner
 from guaranty.cli.lazy import forecast, is_cases, negotiable, registry
-from guaranty.cli.options import ChainDrawsOpt, FileArg, JsonOpt, SeedOpt
+from guaranty.cli.options import CHAIN_DRAWS, ChainDrawsOpt, FileArg, JsonOpt, SeedOpt
 from guaranty.scenario import load
 
 #: per-design outputs whose Sobol indices ``guaranty claims`` reports as the headline
@@ -90,7 +90,7 @@ def _claims_scenario(file: Any, sobol_n: int) -> Any:
     if not obj.claims:
         raise fail(f"error: {file}: the scenario has no claims")
     if sobol_n and (sobol_n < 2 or sobol_n & (sobol_n - 1)):
-        raise fail(f"error: --sobol must be a power of 2, at least 2 (or 0); got {sobol_n}")
+        raise fail(f"error: --sobol must be a power of 2, at least 2 (or 0); got {sobol_n}", USAGE)
     return obj
 
 
@@ -205,7 +205,7 @@ def _print_claims(obj: Any, rows: list[dict], sobol: Any, draws: int, seed: int)
 
 def claims_cmd(
     file: FileArg,
-    draws: ChainDrawsOpt = 20000,
+    draws: ChainDrawsOpt = CHAIN_DRAWS,
     seed: SeedOpt = 0,
     top: Annotated[
         int, typer.Option("--top", min=1, help="Inputs listed per claim, largest index first.")

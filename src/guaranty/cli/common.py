@@ -3,6 +3,13 @@
 and exit code 2 for guaranty's own errors and the disk's), JSON printing, the spinner and
 the progress bars.
 
+Exit codes: 0 done; 1 a bug (with its traceback); 2 the input or the data (a malformed or
+inconsistent file, a missing store, a full disk: one paragraph naming the file, line and
+field); 64 the command line itself (an unknown option, a value out of range, options that
+do not go together; ``EX_USAGE`` of sysexits.h); 130 interrupted. With ``--json`` every
+error is one JSON object on stdout, ``{"error": {"file", "line", "column", "field",
+"message"}}``, and the exit code is the same.
+
 Nothing here imports numpy, scipy or the models: ``--version``, ``--help`` and
 ``validate`` stay quick.
 """
@@ -18,29 +25,123 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer import Abort
+from typer._click.exceptions import ClickException, UsageError
+from typer.core import TyperGroup
 
 from guaranty.errors import GuarantyError, disk_problem
 
 if TYPE_CHECKING:  # rich.progress loads with the first bar (17 ms that validate never needs)
     from rich.progress import Progress, ProgressColumn
 
+#: exit code of an error in the command line itself (sysexits.h's EX_USAGE)
+USAGE = 64
+#: exit code of an error in the input, the data or the store
+DATA = 2
+
+
+class Failure(Exception):
+    """A command's refusal, raised through :func:`fail` and printed by the error boundary
+    (as text, or as a JSON object under ``--json``)."""
+
+    def __init__(self, message: str, code: int = DATA) -> None:
+        self.message = message.removeprefix("error: ")
+        self.code = code
+        super().__init__(self.message)
+
+
+def error_object(
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    field: str | None = None,
+) -> dict[str, Any]:
+    """An error as the JSON object that ``--json`` prints."""
+    return {
+        "error": {
+            "file": file,
+            "line": line,
+            "column": column,
+            "field": field or None,
+            "message": message,
+        }
+    }
+
+
+def _report(text: str, obj: dict[str, Any], *, as_json: bool, code: int) -> typer.Exit:
+    if as_json:
+        print_json(obj)
+    else:
+        err.print(text, markup=False)
+    return typer.Exit(code)
+
+
+class _Group(TyperGroup):
+    """The command group with guaranty's exit codes: a usage error exits with
+    :data:`USAGE` (click's own code, 2, is the one guaranty gives bad input), and under
+    ``--json`` it is a JSON object like every other error."""
+
+    def main(self, args: Any = None, *pos: Any, standalone_mode: bool = True, **kw: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode:
+            return super().main(argv, *pos, standalone_mode=False, **kw)
+        try:
+            code = super().main(argv, *pos, standalone_mode=False, **kw)
+        except UsageError as exc:
+            if "--json" in argv and type(exc).__name__ != "NoArgsIsHelpError":
+                field = getattr(getattr(exc, "param", None), "opts", None)
+                print_json(error_object(exc.format_message(), field=(field or [None])[0]))
+            else:
+                from typer import rich_utils
+
+                rich_utils.rich_format_error(exc)
+            sys.exit(USAGE)
+        except ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except Abort:
+            err.print("aborted", markup=False)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="guaranty",
+    cls=_Group,
     help="Security guarantees and negotiated war endings as explicit, testable numbers.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(emoji=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console that wraps nothing when its stream is not a terminal (a pipe, a file):
+    tables and summary lines stay whole for the program that reads them."""
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty()
+    return Console(
+        stderr=stderr,
+        emoji=False,
+        highlight=not stderr,
+        soft_wrap=stderr or not tty,
+        width=None if tty else 1000,
+    )
+
+
+out = _console()
+err = _console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``message`` to stderr as it is (no markup) and return the exit to raise."""
-    err.print(message, markup=False)
-    return typer.Exit(code)
+def fail(message: str, code: int = DATA) -> Failure:
+    """The refusal to raise: ``message`` goes to stderr as it is (no markup), or to stdout
+    as a JSON object under ``--json``; ``code`` is :data:`DATA` for the input's faults and
+    :data:`USAGE` for options that do not go together."""
+    return Failure(message, code)
 
 
 def one_paragraph(text: str) -> str:
@@ -73,19 +174,44 @@ def handles_errors(fn: F) -> F:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
         try:
             return fn(*args, **kwargs)
+        except Failure as exc:
+            raise _report(
+                f"error: {exc.message}", error_object(exc.message), as_json=as_json, code=exc.code
+            ) from None
         except GuarantyError as exc:
-            raise fail(f"error: {exc}") from None
+            raise _report(f"error: {exc}", _located(exc), as_json=as_json, code=DATA) from None
         except OSError as exc:
-            raise fail(f"error: {one_paragraph(os_error(exc))}") from None
+            text = one_paragraph(os_error(exc))
+            obj = error_object(text, file=str(exc.filename) if exc.filename else None)
+            raise _report(f"error: {text}", obj, as_json=as_json, code=DATA) from None
         except Exception as exc:
             # DuckDB's own errors, should one slip past the store's translation
             if not _is_duckdb_error(exc):
                 raise
-            raise fail(f"error: the results store failed: {one_paragraph(str(exc))}") from None
+            text = f"the results store failed: {one_paragraph(str(exc))}"
+            raise _report(
+                f"error: {text}", error_object(text), as_json=as_json, code=DATA
+            ) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _located(exc: GuarantyError) -> dict[str, Any]:
+    """A guaranty error as the JSON error object, with its file, line, column and field when
+    it knows them."""
+    message = getattr(exc, "message", None)
+    if message is None:
+        return error_object(one_paragraph(str(exc)))
+    return error_object(
+        one_paragraph(message),
+        file=exc.file,  # type: ignore[attr-defined]
+        line=exc.line,  # type: ignore[attr-defined]
+        column=exc.column,  # type: ignore[attr-defined]
+        field=exc.field_path,  # type: ignore[attr-defined]
+    )
 
 
 def print_json(data: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from guaranty.cli.common import fail, out, print_json, progress_bar
+from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
 from guaranty.cli.lazy import backtest, forecast, forecast_cases, is_cases, negotiable, registry
 from guaranty.cli.options import DrawsOpt, FileArg, JsonOpt, ModelOpt, SeedOpt
 from guaranty.scenario import load
@@ -22,17 +22,28 @@ _OUTSIDE_NOTE = (
 )
 
 
+def _known_model(name: str) -> Any:
+    """The registered model called ``name``; an unknown name is a usage error (exit 64)."""
+    from guaranty.errors import ModelError
+
+    try:
+        return registry.get(name)
+    except ModelError as exc:
+        raise fail(f"error: {exc}", USAGE) from None
+
+
 def _model_params(model: str, rounds: int | None) -> dict[str, Any]:
     """The model's parameters from the options; fails early on an unknown model name, and on
     ``--rounds`` for a model that runs in one step."""
-    cls = registry.get(model)
+    cls = _known_model(model)
     if rounds is None:
         return {}
     if not cls.iterative:
         iterative = [m for m in registry.available() if registry.get(m).iterative]
         raise fail(
             f"error: --rounds applies to iterative models ({', '.join(iterative) or 'none'}); "
-            f"model {model!r} runs in one step"
+            f"model {model!r} runs in one step",
+            USAGE,
         )
     return {"rounds": rounds}
 
@@ -124,7 +135,13 @@ def _scores_table(obj: Any, scores: dict[str, Any], n: int) -> Table:
 def backtest_cmd(
     file: Annotated[Path, typer.Argument(help="Cases with observed outcomes (DEU III .tsv).")],
     models: Annotated[
-        str | None, typer.Option("--models", help="Comma-separated model names (default: all).")
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            "--models",
+            help="Model names, comma-separated (default: all); --models is the old spelling.",
+        ),
     ] = None,
     seed: SeedOpt = 0,
     boot: Annotated[int, typer.Option("--boot", min=100, help="Bootstrap resamples.")] = 2000,
@@ -137,7 +154,7 @@ def backtest_cmd(
     absolute error and the share of issues within 10 points."""
     names = [m.strip() for m in models.split(",") if m.strip()] if models else None
     for name in names or []:
-        registry.get(name)
+        _known_model(name)
     obj = load(file)
     if not is_cases(obj):
         raise fail(

@@ -9,6 +9,12 @@ from typing import Annotated
 
 import typer
 
+from guaranty import analysis
+
+#: the chain's draws unless told otherwise, in every command that runs it (analyze, run,
+#: claims): one default with one meaning
+CHAIN_DRAWS = analysis.DRAWS
+
 FileArg = Annotated[
     Path,
     typer.Argument(
@@ -28,6 +34,24 @@ SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the random 
 StoreOpt = Annotated[
     Path, typer.Option("--store", help="The DuckDB results store (created if missing).")
 ]
+ExistingStoreOpt = Annotated[
+    Path, typer.Option("--store", help="The DuckDB results store (it must exist).")
+]
+#: where a command keeps or reads its runs unless told otherwise
+DEFAULT_STORE = Path("guaranty.duckdb")
+WorkersOpt = Annotated[
+    int,
+    typer.Option("--workers", min=0, help="Worker processes (0: the CPU count, at most 8)."),
+]
+
+
+def resolve_workers(workers: int) -> int:
+    """``--workers``: 0 means the CPU count, at most 8."""
+    import os
+
+    return workers or min(os.cpu_count() or 1, 8)
+
+
 ChainDrawsOpt = Annotated[
     int, typer.Option("--draws", min=1, help="Draws of the chain from the war to the peace.")
 ]
@@ -35,4 +59,3 @@ ChainDrawsOpt = Annotated[
 
 CredibilityDrawsOpt = Annotated[int, typer.Option("--draws", min=100, help="Outer draws.")]
 WarDrawsOpt = Annotated[int, typer.Option("--draws", min=1, help="Draws of the war.")]
-PipelineDrawsOpt = Annotated[int, typer.Option("--draws", min=1, help="Draws of the pipeline.")]

@@ -9,21 +9,29 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from guaranty.cli.common import fail, out, print_json, progress_bar
+from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
 from guaranty.cli.lazy import is_cases, negotiable
-from guaranty.cli.options import FileArg, JsonOpt, PipelineDrawsOpt, SeedOpt, StoreOpt
+from guaranty.cli.options import (
+    CHAIN_DRAWS,
+    DEFAULT_STORE,
+    ChainDrawsOpt,
+    ExistingStoreOpt,
+    FileArg,
+    JsonOpt,
+    SeedOpt,
+    StoreOpt,
+    WorkersOpt,
+    resolve_workers,
+)
 from guaranty.scenario import load
 
 
 def run_cmd(
     file: FileArg,
-    draws: PipelineDrawsOpt = 10000,
+    draws: ChainDrawsOpt = CHAIN_DRAWS,
     seed: SeedOpt = 0,
-    workers: Annotated[
-        int,
-        typer.Option("--workers", min=0, help="Worker processes (0: the CPU count, at most 8)."),
-    ] = 0,
-    store: StoreOpt = Path("guaranty.duckdb"),
+    workers: WorkersOpt = 0,
+    store: StoreOpt = DEFAULT_STORE,
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", min=1, help="Draws per chunk (a multiple of 1000).")
     ] = 5000,
@@ -32,8 +40,6 @@ def run_cmd(
     """Run the whole chain (war, settlement, design, credibility, deterrence, durability) over
     many draws and keep every draw in a DuckDB store. Interrupted runs resume where they
     stopped; the same seed gives the same rows whatever the workers or chunk size."""
-    import os
-
     from guaranty.montecarlo import BLOCK
     from guaranty.runner import run
 
@@ -41,8 +47,10 @@ def run_cmd(
     if is_cases(obj):
         raise fail(f"error: {file}: the pipeline needs a scenario (.yaml), not a case file")
     if chunk_size % BLOCK:
-        raise fail(f"error: chunk size must be a positive multiple of {BLOCK}; got {chunk_size}")
-    workers = workers or min(os.cpu_count() or 1, 8)
+        raise fail(
+            f"error: chunk size must be a positive multiple of {BLOCK}; got {chunk_size}", USAGE
+        )
+    workers = resolve_workers(workers)
     from rich.progress import TextColumn
 
     with progress_bar(TextColumn("{task.fields[rate]}"), quiet=as_json) as bar:
@@ -107,7 +115,7 @@ def _runs_table(store: Path, rows: list[dict[str, Any]]) -> Table:
     return t
 
 
-def runs_cmd(store: StoreOpt = Path("guaranty.duckdb"), as_json: JsonOpt = False) -> None:
+def runs_cmd(store: ExistingStoreOpt = DEFAULT_STORE, as_json: JsonOpt = False) -> None:
     """List the runs in a results store."""
     from guaranty.store import Store
 

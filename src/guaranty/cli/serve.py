@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from guaranty.cli.common import err, fail
-from guaranty.cli.options import StoreOpt
+from guaranty.cli.options import StoreOpt, WorkersOpt, resolve_workers
 
 
 def serve(
@@ -18,7 +18,7 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     store: StoreOpt = Path("guaranty.duckdb"),
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes per run.")] = 2,
+    workers: WorkersOpt = 2,
     max_running: Annotated[
         int, typer.Option("--max-running", min=1, help="Runs at a time; the rest wait.")
     ] = 1,
@@ -51,6 +51,8 @@ def serve(
             normalize_host(name)
         except ValueError as exc:
             raise fail(f"error: {exc}") from None
-    application = create_app(store, workers=workers, max_running=max_running, allowed_hosts=allowed)
+    application = create_app(
+        store, workers=resolve_workers(workers), max_running=max_running, allowed_hosts=allowed
+    )
     err.print(f"guaranty workbench on http://{host}:{port}/ (store {store}); Ctrl-C stops it")
     uvicorn.run(application, host=host, port=port, log_level="warning")

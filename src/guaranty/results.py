@@ -305,3 +305,57 @@ class RunResult(PerDraw):
                 f"{d}/{g}": stat(self.honor[k]) for k, (d, g) in enumerate(self.layout.pairs)
             },
         }
+
+    # -- frames -------------------------------------------------------------------------------
+
+    def frames(self) -> dict[str, Any]:
+        """The run as pandas DataFrames, for notebooks and for R and Stata users:
+
+        - ``draws``: one row per draw (``draw``, the war's ``outcome`` by name, ``end_month``,
+          ``front``, ``terms``, ``force_a``, ``force_b``, ``peace``, the settled ``design`` by
+          id or None, ``guarantee_level``, and ``settled.<issue>`` per issue);
+        - ``designs``: one row per draw and design imposed (``draw``, ``design`` and one
+          column per metric of :data:`METRICS`), i.e. ``draws x designs`` rows;
+        - ``honor``: one row per draw, design and guarantor (``p_honor``);
+        - ``inputs``: one row per draw, one column per uncertain input (wide).
+
+        pandas is imported here, on first use."""
+        import pandas as pd
+
+        lay = self.layout
+        index = np.arange(self.draws)
+        names = np.array([*lay.designs, None], dtype=object)
+        draws = pd.DataFrame(
+            {
+                "draw": index,
+                "outcome": np.array(OUTCOMES, dtype=object)[self.war_outcome],
+                "end_month": self.end_month,
+                "front": self.front,
+                "terms": self.terms,
+                "force_a": self.force_a,
+                "force_b": self.force_b,
+                "peace": self.peace,
+                "design": names[np.where(self.design >= 0, self.design, len(lay.designs))],
+                "guarantee_level": self.guarantee_level,
+                **{f"settled.{i}": self.settled[:, k] for k, i in enumerate(lay.issues)},
+            }
+        )
+        n_designs = len(lay.designs)
+        designs = pd.DataFrame(
+            {
+                "draw": np.tile(index, n_designs),
+                "design": np.repeat(np.array(lay.designs, dtype=object), self.draws),
+                **{m: self.whatif[m].reshape(-1) for m in METRICS},
+            }
+        )
+        pairs = np.array(lay.pairs, dtype=object).reshape(-1, 2)
+        honor = pd.DataFrame(
+            {
+                "draw": np.tile(index, len(pairs)),
+                "design": np.repeat(pairs[:, 0], self.draws),
+                "guarantor": np.repeat(pairs[:, 1], self.draws),
+                "p_honor": self.honor.reshape(-1),
+            }
+        )
+        inputs = pd.DataFrame({"draw": index, **self.input_arrays()})
+        return {"draws": draws, "designs": designs, "honor": honor, "inputs": inputs}

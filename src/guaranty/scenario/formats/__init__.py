@@ -4,8 +4,8 @@
   expected-utility replication scripts;
 * KTAB's Spatial Model of Politics CSV (line 1: name, description, actors, dimensions;
   line 2: ``Actor, Description, Power`` then position/salience pairs);
-* the decide exchange model file (tab-separated, single-quoted ``#A``, ``#P``, ``#M``, ``#D``
-  rows);
+* the decide exchange model file (``#A``, ``#P``, ``#M``, ``#D`` rows, with ``#O`` and
+  ``#/`` rows skipped; tab-separated, quoted or not, or semicolon-separated);
 * DEU III's TSV (each row an issue, loaded as one case; row 2 holds capabilities); the
   cases of one proposal can be grouped into one multi-issue scenario (:mod:`.proposals`).
 

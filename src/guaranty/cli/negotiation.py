@@ -115,12 +115,13 @@ def forecast_cmd(
 
 
 def _scores_table(obj: Any, scores: dict[str, Any], n: int) -> Table:
+    """The scores as a table, best first: one row per model and way it was run."""
     t = Table(title=f"{obj.name}: {n} issues with an observed outcome")
     for col in ("model", "run", "MAE", "95% interval", "median AE", "within 10"):
         t.add_column(col)
-    for name, sc in sorted(scores.items(), key=lambda kv: kv[1].mae):
+    for sc in sorted(scores.values(), key=lambda sc: sc.mae):
         t.add_row(
-            name,
+            sc.model,
             sc.run,
             f"{sc.mae:.2f}",
             f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",

@@ -11,6 +11,7 @@ See src/guaranty/data/SOURCES.md and tests/data/SOURCES.md for what each file is
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import shutil
 import sys
@@ -52,6 +53,37 @@ FIXTURES = [
     ("negotiation/exchange/cop21.csv", "cop21.csv"),
     ("negotiation/deu3/deu3_dev.tsv", "deu3_dev.tsv"),
 ]
+
+# Test fixtures taken by hand from a public repository, which the shared data folder does not
+# hold: (repository, commit, path there, name under tests/data, the file's git blob id).
+# Nothing is copied; the rebuild checks that the shipped copy is that file, byte for byte
+# (``git hash-object FILE`` gives the same id; ``git show COMMIT:PATH`` in a clone the file).
+FROM_REPOSITORIES = [
+    (
+        "github.com/foarsitter/decide-exchange-model",
+        "3b2a1a25a56bd467273d1ee1ba676a4e1ef4ee4e",
+        "data/input/CoP21.csv",
+        "cop21_semicolon.csv",
+        "214c4efced737240f7ea2dd76bf093f3fa9994f2",
+    ),
+]
+
+
+def git_blob_id(path: Path) -> str:
+    """The id git gives the file ``path`` (``git hash-object``): SHA-1 of its header and bytes."""
+    data = path.read_bytes()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def check_from_repositories(folder: Path = TEST_DATA) -> list[str]:
+    """The fixtures of :data:`FROM_REPOSITORIES` under ``folder`` that are missing or differ
+    from the repository's file (an empty list when every one is the file it names)."""
+    bad = []
+    for repo, commit, rel, name, blob in FROM_REPOSITORIES:
+        path = folder / name
+        if not path.is_file() or git_blob_id(path) != blob:
+            bad.append(f"tests/data/{name} is not {repo} {commit[:12]}:{rel} (blob {blob})")
+    return bad
 
 
 def build_cinc(src: Path, dst: Path) -> int:
@@ -418,6 +450,13 @@ def main(argv: list[str]) -> int:
     for rel, name in FIXTURES:
         shutil.copyfile(shared / rel, TEST_DATA / name)
         print(f"tests/data/{name} <- {rel}")
+    bad = check_from_repositories()
+    for line in bad:
+        print(line, file=sys.stderr)
+    if bad:
+        return 1
+    for repo, commit, rel, name, _ in FROM_REPOSITORIES:
+        print(f"tests/data/{name} == {repo} {commit[:12]}:{rel} (checked, not copied)")
     wars = build_war_fixtures(shared, TEST_DATA / "wars")
     print("tests/data/wars: " + ", ".join(f"{k} {v} rows" for k, v in wars.items()))
     return 0

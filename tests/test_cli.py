@@ -146,19 +146,55 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.stdout.startswith("guaranty ")
 
 
+def _docs_backtest_table(root: Path) -> dict[str, list[str]]:
+    """The rows of the figures table of docs/backtest.md, by the command's JSON key."""
+    from guaranty.pipeline import PROPOSAL_MODELS
+
+    text = (root / "docs" / "backtest.md").read_text()
+    body = text[text.index("## Figures") :]
+    rows = {}
+    for line in body.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 6 or not cells[1].startswith("per "):
+            continue
+        model = cells[0].split(" (")[0]
+        key = f"{model} ({cells[1]})" if model in PROPOSAL_MODELS else model
+        rows[key] = cells[2:]
+    return rows
+
+
 @pytest.mark.slow
-def test_backtest_json_reports_every_model(data_dir: Path) -> None:
+def test_backtest_json_reports_every_model(data_dir: Path, root: Path) -> None:
+    """Every model per issue, exchange/bdm/smp per proposal too; the figures are those of
+    docs/backtest.md's table."""
     from guaranty.models import registry
 
-    result = invoke("backtest", data_dir / "deu3_dev.tsv", "--json", "--boot", "200")
+    result = invoke("backtest", data_dir / "deu3_dev.tsv", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["n"] == 166
-    assert set(data["models"]) == set(registry.available())
+    multi = {"exchange", "bdm", "smp"}
+    assert set(data["models"]) == (set(registry.available()) - multi) | {
+        f"{m} (per {r})" for m in multi for r in ("proposal", "issue")
+    }
+    for key, entry in data["models"].items():
+        assert entry["run"] == ("per proposal" if "per proposal" in key else "per issue")
+        assert key.split(" (")[0] == entry["model"]
     comp = data["models"]["compromise"]
     assert comp["mae"] == pytest.approx(21.82, abs=0.005)  # the data README's figure
     assert comp["mae_ci"][0] < comp["mae"] < comp["mae_ci"][1]
-    assert set(comp) == {"mae", "mae_ci", "median_ae", "within10"}
+    assert set(comp) == {"model", "run", "mae", "mae_ci", "median_ae", "within10"}
+    docs = _docs_backtest_table(root)
+    assert set(docs) == set(data["models"])
+    for key, (mae, ci, median, within) in docs.items():
+        got = data["models"][key]
+        lo, hi = got["mae_ci"]
+        assert [mae, ci, median, within] == [
+            f"{got['mae']:.2f}",
+            f"{lo:.2f}–{hi:.2f}",
+            f"{got['median_ae']:.2f}",
+            f"{100 * got['within10']:.1f}%",
+        ], key
 
 
 def test_backtest_model_subset_and_report(data_dir: Path, tmp_path: Path) -> None:
@@ -177,6 +213,20 @@ def test_backtest_model_subset_and_report(data_dir: Path, tmp_path: Path) -> Non
     md = (tmp_path / "bt" / "report.md").read_text()
     assert "| compromise | 21.82 |" in md
     assert "Absolute error per issue" in (tmp_path / "bt" / "report.html").read_text()
+
+
+def test_backtest_per_proposal_option(data_dir: Path) -> None:
+    path = data_dir / "deu3_dev.tsv"
+    result = invoke(
+        "backtest", path, "--models", "compromise,exchange", "--per-proposal", "", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    models = json.loads(result.stdout)["models"]
+    assert set(models) == {"compromise", "exchange"}
+    assert models["exchange"]["run"] == "per issue"
+    assert models["exchange"]["mae"] == models["compromise"]["mae"]
+    result = invoke("backtest", path, "--models", "median", "--per-proposal", "nope")
+    assert result.exit_code == 2 and "unknown model 'nope'" in result.stderr
 
 
 def test_backtest_rejects_a_scenario_and_unknown_models(data_dir: Path) -> None:

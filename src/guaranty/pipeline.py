@@ -17,10 +17,34 @@ from guaranty.errors import ModelError, ParameterError
 from guaranty.models import registry
 from guaranty.models.bargaining.base import NegotiationResult, stack_issues
 from guaranty.scenario.compile import nominal_inputs, sample_inputs
-from guaranty.scenario.formats import CaseSet
+from guaranty.scenario.formats import CaseSet, group_by_proposal, groupable
 from guaranty.scenario.schema import Scenario
 
-__all__ = ["BacktestScore", "Forecast", "IssueForecast", "backtest", "forecast", "forecast_cases"]
+__all__ = [
+    "PER_ISSUE",
+    "PER_PROPOSAL",
+    "PROPOSAL_MODELS",
+    "BacktestScore",
+    "Forecast",
+    "IssueForecast",
+    "backtest",
+    "backtest_runs",
+    "forecast",
+    "forecast_cases",
+    "forecast_proposals",
+]
+
+#: How a backtest ran a model: each issue on its own, or a proposal's issues together.
+PER_ISSUE = "per issue"
+PER_PROPOSAL = "per proposal"
+
+#: The models a backtest of cases grouped by proposal (DEU III) also runs per proposal
+#: (issue 17): ``exchange`` and ``smp`` negotiate all the issues of a scenario at once (their
+#: forecast of an issue depends on the others); ``bdm`` is Scholz et al.'s issue-by-issue
+#: contest, so per proposal it gives its per-issue forecasts, reported both ways to show it.
+#: ``nash`` is defined over all issues too but is left per issue: over DEU III's proposals
+#: it takes minutes (docs/backtest.md).
+PROPOSAL_MODELS: tuple[str, ...] = ("exchange", "bdm", "smp")
 
 
 @dataclass(frozen=True)
@@ -215,8 +239,10 @@ def forecast_cases(
 class BacktestScore:
     """Accuracy of one model against observed outcomes.
 
-    ``errors`` is the array of absolute errors, shape (n,); ``mae_ci`` a percentile bootstrap
-    interval of the mean absolute error.
+    ``errors`` is the array of absolute errors, shape (n,), one per scored issue in the
+    order of the cases; ``mae_ci`` a percentile bootstrap interval of the mean absolute
+    error. ``run`` says how the model was run: ``"per issue"`` (each issue a negotiation of
+    its own) or ``"per proposal"`` (the issues of a proposal negotiated together).
     """
 
     model: str
@@ -226,15 +252,112 @@ class BacktestScore:
     median_ae: float
     within10: float
     errors: np.ndarray
+    run: str = PER_ISSUE
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "model": self.model,
+            "run": self.run,
             "mae": self.mae,
             "mae_ci": list(self.mae_ci),
             "median_ae": self.median_ae,
             "within10": self.within10,
             "n": self.n,
         }
+
+
+def forecast_proposals(
+    cases: CaseSet,
+    model: str,
+    *,
+    key: str = "prnr",
+    params: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+    only: Sequence[int] | None = None,
+) -> Forecast:
+    """Forecast the cases of a :class:`CaseSet` proposal by proposal: the issues that share
+    ``meta[key]`` are one multi-issue scenario (:func:`group_by_proposal`), run at its
+    nominal inputs with a generator seeded 0.
+
+    Returns one :class:`IssueForecast` per case, in the order of the cases. ``only`` (case
+    indices) runs just the proposals holding one of them and returns just their forecasts,
+    in the order of ``only``; the other issues of those proposals still take part in the
+    negotiation. ``progress(k)`` is called as the ``k`` cases of ``only`` (by default all)
+    of a proposal are done.
+    """
+    m = registry.create(model, **(params or {}))
+    wanted = list(range(len(cases.cases))) if only is None else list(only)
+    want = set(wanted)
+    outcomes: dict[int, float] = {}
+    for group in group_by_proposal(cases, key):
+        mine = [k for k in group.cases if k in want]
+        if not mine:
+            continue
+        res = m.run(nominal_inputs(group.scenario), np.random.default_rng(0))
+        for j, k in enumerate(group.cases):
+            outcomes[k] = float(res.outcome[0, j])
+        if progress:
+            progress(len(mine))
+    issues = tuple(
+        IssueForecast(
+            id=cases.cases[k].name,
+            label=cases.cases[k].issues[0].label,
+            outcome=outcomes[k],
+            observed=cases.cases[k].issues[0].outcome,
+        )
+        for k in wanted
+    )
+    return Forecast(model=model, scenario=cases.name, issues=issues, draws=0, seed=0, level=0.9)
+
+
+def _score(
+    name: str,
+    run: str,
+    predicted: np.ndarray,
+    observed: np.ndarray,
+    *,
+    seed: int,
+    boot: int,
+    level: float,
+) -> BacktestScore:
+    """The scores of the forecasts ``predicted`` of the issues with outcomes ``observed``."""
+    err = np.abs(predicted - observed)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    idx = rng.integers(0, len(err), size=(boot, len(err)))
+    boot_mae = err[idx].mean(axis=1)
+    lo, hi = np.quantile(boot_mae, [(1 - level) / 2, (1 + level) / 2])
+    return BacktestScore(
+        model=name,
+        n=len(err),
+        mae=float(err.mean()),
+        mae_ci=(float(lo), float(hi)),
+        median_ae=float(np.median(err)),
+        within10=float((err <= 10).mean()),
+        errors=err,
+        run=run,
+    )
+
+
+def backtest_runs(
+    cases: CaseSet,
+    models: Sequence[str],
+    *,
+    per_proposal: Sequence[str] = PROPOSAL_MODELS,
+    group_key: str = "prnr",
+) -> list[tuple[str, str, str]]:
+    """The runs a :func:`backtest` makes, as (key, model, run): every model per issue, and
+    the models of ``per_proposal`` also per proposal when the cases name their proposal in
+    ``meta[group_key]``; such a model's keys are ``"NAME (per proposal)"`` and
+    ``"NAME (per issue)"``, every other model's its name."""
+    grouped = groupable(cases, group_key)
+    runs = []
+    for name in models:
+        if grouped and name in per_proposal:
+            runs.append((f"{name} ({PER_PROPOSAL})", name, PER_PROPOSAL))
+            runs.append((f"{name} ({PER_ISSUE})", name, PER_ISSUE))
+        else:
+            runs.append((name, name, PER_ISSUE))
+    return runs
 
 
 def backtest(
@@ -246,39 +369,41 @@ def backtest(
     level: float = 0.95,
     params: dict[str, dict[str, Any]] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    per_proposal: Sequence[str] = PROPOSAL_MODELS,
+    group_key: str = "prnr",
 ) -> dict[str, BacktestScore]:
     """Score models against the observed outcomes of the cases that have one.
 
-    Returns, per model name, the mean and median absolute error, the share of issues within
-    10 scale points, and a percentile bootstrap interval (``boot`` resamples of the issues,
-    seeded) for the mean absolute error. ``params`` maps a model name to its parameters;
-    ``progress(model, k)`` is called as ``k`` more cases of ``model`` are done.
+    Returns, per run (:func:`backtest_runs` names them), the mean and median absolute error,
+    the share of issues within 10 scale points, and a percentile bootstrap interval
+    (``boot`` resamples of the issues, seeded) for the mean absolute error. Every run is
+    scored on the same issues with the same resamples. A model of ``per_proposal`` runs
+    both per issue and per proposal (:func:`forecast_proposals`) when the cases are grouped
+    by ``meta[group_key]``. ``params`` maps a model name to its parameters;
+    ``progress(key, k)`` is called as ``k`` more scored issues of the run ``key`` are done.
     """
     names = list(models) if models else registry.available()
-    scored = [c for c in cases.cases if c.issues[0].outcome is not None]
-    if not scored:
+    keep = [k for k, c in enumerate(cases.cases) if c.issues[0].outcome is not None]
+    if not keep:
         raise ModelError(f"no case in {cases.name!r} has an observed outcome to score against")
-    observed = np.array([c.issues[0].outcome for c in scored])
+    scored = CaseSet(cases.name, tuple(cases.cases[k] for k in keep), (), ())
+    observed = np.array([cases.cases[k].issues[0].outcome for k in keep])
     out = {}
-    for name in names:
-        fc = forecast_cases(
-            CaseSet(cases.name, tuple(scored), (), ()),
-            name,
-            params=(params or {}).get(name),
-            progress=(lambda k, name=name: progress(name, k)) if progress else None,
-        )
-        err = np.abs(np.array([i.outcome for i in fc.issues]) - observed)
-        rng = np.random.default_rng(np.random.SeedSequence(seed))
-        idx = rng.integers(0, len(err), size=(boot, len(err)))
-        boot_mae = err[idx].mean(axis=1)
-        lo, hi = np.quantile(boot_mae, [(1 - level) / 2, (1 + level) / 2])
-        out[name] = BacktestScore(
-            model=name,
-            n=len(err),
-            mae=float(err.mean()),
-            mae_ci=(float(lo), float(hi)),
-            median_ae=float(np.median(err)),
-            within10=float((err <= 10).mean()),
-            errors=err,
-        )
+    for key, name, run in backtest_runs(
+        cases, names, per_proposal=per_proposal, group_key=group_key
+    ):
+        tick = (lambda k, key=key: progress(key, k)) if progress else None
+        if run == PER_PROPOSAL:
+            fc = forecast_proposals(
+                cases,
+                name,
+                key=group_key,
+                params=(params or {}).get(name),
+                progress=tick,
+                only=keep,
+            )
+        else:
+            fc = forecast_cases(scored, name, params=(params or {}).get(name), progress=tick)
+        predicted = np.array([i.outcome for i in fc.issues])
+        out[key] = _score(name, run, predicted, observed, seed=seed, boot=boot, level=level)
     return out

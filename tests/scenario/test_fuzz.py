@@ -2,9 +2,10 @@
 ``benchmarks/fuzz_inputs.py``).
 
 Hypothesis mutates a small valid file of each format (YAML, BDM and KTAB CSV, decide
-exchange, DEU III TSV): bytes flipped, inserted or cut, lines duplicated or dropped, numbers
-replaced with NaN, infinities, huge or negative values, deep nesting, aliases, long cells,
-CR and NUL (cells over csv's 128 KiB limit are in test_hostile_files.py). Whatever comes out,
+exchange in its tab and semicolon forms, DEU III TSV): bytes flipped, inserted or cut, lines
+duplicated or dropped, numbers replaced with NaN, infinities, huge or negative values, deep
+nesting, aliases, long cells, CR and NUL (cells over csv's 128 KiB limit are in
+test_hostile_files.py). Whatever comes out,
 loading it must either give a scenario whose every number is finite (and whose JSON dump
 works), or raise a ScenarioError that names the file and, but for the few file-level
 errors, the line. Anything else (a bare Python exception, a RecursionError, a csv error)
@@ -66,11 +67,30 @@ def _deu_sample() -> str:
     return "\n".join(lines[:5]) + "\n"
 
 
+def _decide_semicolon_sample() -> str:
+    """decide's semicolon-separated CoP21 file cut to three actors and two issues, with its
+    #O and #/ rows."""
+    actors, issues = {"African_grp", "AILAC", "China"}, {"mrv", "legal"}
+    keep = []
+    for line in (DATA / "cop21_semicolon.csv").read_text().split("\n"):
+        cells = line.split(";")
+        tag = cells[0]
+        if (
+            tag in ("#O", "#/")
+            or (tag == "#A" and cells[1] in actors)
+            or (tag in ("#P", "#M") and cells[1] in issues)
+            or (tag == "#D" and cells[1] in actors and cells[2] in issues)
+        ):
+            keep.append(line)
+    return "\n".join(keep) + "\n"
+
+
 SEEDS = {
     "s.yaml": SMALL_YAML,
     "b.csv": (DATA / "eu_emissions_1994_actors.csv").read_text(),
     "k.csv": (DATA / "dummyData_3Dim.csv").read_text(),
     "e.txt": (DATA / "two_actor_example.txt").read_text(),
+    "e.csv": _decide_semicolon_sample(),
     "d.tsv": _deu_sample(),
 }
 

@@ -46,6 +46,13 @@ def backtest(*args: Any, **kwargs: Any) -> Any:
     return real(*args, **kwargs)
 
 
+def backtest_runs(*args: Any, **kwargs: Any) -> Any:
+    """guaranty.pipeline.backtest_runs (imported on first use)."""
+    from guaranty.pipeline import backtest_runs as real
+
+    return real(*args, **kwargs)
+
+
 def describe(value: Any) -> str:
     """guaranty.scenario.schema.describe (imported on first use)."""
     from guaranty.scenario.schema import describe as real

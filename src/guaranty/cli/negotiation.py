@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
-from guaranty.cli.lazy import backtest, forecast, forecast_cases, is_cases, negotiable, registry
+from guaranty.cli.lazy import (
+    backtest,
+    backtest_runs,
+    forecast,
+    forecast_cases,
+    is_cases,
+    negotiable,
+    registry,
+)
 from guaranty.cli.options import DrawsOpt, FileArg, JsonOpt, ModelOpt, SeedOpt
 from guaranty.scenario import load
 
@@ -118,12 +126,14 @@ def forecast_cmd(
 
 
 def _scores_table(obj: Any, scores: dict[str, Any], n: int) -> Table:
+    """The scores as a table, best first: one row per model and way it was run."""
     t = Table(title=f"{obj.name}: {n} issues with an observed outcome")
-    for col in ("model", "MAE", "95% interval", "median AE", "within 10"):
+    for col in ("model", "run", "MAE", "95% interval", "median AE", "within 10"):
         t.add_column(col)
-    for name, sc in sorted(scores.items(), key=lambda kv: kv[1].mae):
+    for sc in sorted(scores.values(), key=lambda sc: sc.mae):
         t.add_row(
-            name,
+            sc.model,
+            sc.run,
             f"{sc.mae:.2f}",
             f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",
             f"{sc.median_ae:.2f}",
@@ -145,15 +155,27 @@ def backtest_cmd(
     ] = None,
     seed: SeedOpt = 0,
     boot: Annotated[int, typer.Option("--boot", min=100, help="Bootstrap resamples.")] = 2000,
+    per_proposal: Annotated[
+        str,
+        typer.Option(
+            "--per-proposal",
+            help="Comma-separated models also run per proposal, its issues negotiated "
+            "together ('' for none).",
+        ),
+    ] = "exchange,bdm,smp",
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write a report with plots here.")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score models against real outcomes: MAE (with a bootstrap 95% interval), median
-    absolute error and the share of issues within 10 points."""
+    absolute error and the share of issues within 10 points.
+
+    The multi-issue models (``--per-proposal``: exchange, bdm, smp) run twice on DEU III:
+    per proposal (its issues negotiated together) and per issue; the others per issue."""
     names = [m.strip() for m in models.split(",") if m.strip()] if models else None
-    for name in names or []:
+    grouped = [m.strip() for m in per_proposal.split(",") if m.strip()]
+    for name in [*(names or []), *grouped]:
         _known_model(name)
     obj = load(file)
     if not is_cases(obj):
@@ -162,7 +184,9 @@ def backtest_cmd(
             "this file is a single scenario"
         )
     names = names or registry.available()
-    total = sum(1 for c in obj.cases if c.issues[0].outcome is not None) * len(names)
+    total = sum(1 for c in obj.cases if c.issues[0].outcome is not None) * len(
+        backtest_runs(obj, names, per_proposal=grouped)
+    )
     with progress_bar(quiet=as_json) as bar:
         task = bar.add_task("backtest", total=total)
         scores = backtest(
@@ -171,6 +195,7 @@ def backtest_cmd(
             seed=seed,
             boot=boot,
             progress=lambda name, k: bar.update(task, advance=k, description=name),
+            per_proposal=grouped,
         )
     if report is not None:
         from guaranty.report import write_report

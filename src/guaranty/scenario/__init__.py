@@ -9,12 +9,15 @@ first line:
 ``.tsv``               DEU III (a :class:`CaseSet`, one case per issue)
 ``.csv``               KTAB SMP (title line + ``Actor, Description, ...`` header)
                        or a BDM actor table (``Actor, Capability, Position, Salience``)
-any                    the decide exchange format when the first row starts ``#A``
+any                    the decide exchange format when the first row's first cell is a
+                       decide tag (``#A``, ``#P``, ``#M``, ``#D``, ``#O``, ``#/``), the
+                       cells tab- or semicolon-separated, quoted or not
 =====================  ==========================================================
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,12 +47,24 @@ def __getattr__(name: str) -> Any:
 
 FORMATS = ("yaml", "bdm", "ktab", "exchange", "deu")
 
+#: The tags that start the rows of a decide file (``#O`` its title, ``#/`` a comment).
+DECIDE_TAGS = frozenset({"#A", "#P", "#M", "#D", "#O", "#/"})
+
+
+def _decide_tag(line: str) -> bool:
+    """Whether the first cell of ``line`` (cells separated by a tab or a semicolon, quoted
+    or not) is one of :data:`DECIDE_TAGS`."""
+    cell = re.split(r"[\t;]", line, maxsplit=1)[0].strip()
+    if len(cell) >= 2 and cell[0] == cell[-1] and cell[0] in "'\"":
+        cell = cell[1:-1].strip()
+    return cell in DECIDE_TAGS
+
 
 def detect_format(path: Path, text: str) -> str:
     """Name the format of ``text`` (read from ``path``): one of :data:`FORMATS`."""
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     suffix = path.suffix.lower()
-    if first.lstrip("'\"").startswith("#A") or first.lstrip("'\"").startswith("#P"):
+    if _decide_tag(first):
         return "exchange"
     if suffix in (".yaml", ".yml"):
         return "yaml"
@@ -64,7 +79,7 @@ def detect_format(path: Path, text: str) -> str:
     raise ScenarioError(
         f"cannot tell the format from the name {path.name!r}; expected a .yaml/.yml scenario, "
         "a .csv (BDM actor table or KTAB), a .tsv (DEU III) or a decide exchange file "
-        "(rows starting '#A')",
+        "(rows starting '#A', '#P', '#M', '#D', '#O' or '#/')",
         file=str(path),
     )
 

@@ -4,9 +4,10 @@
   expected-utility replication scripts;
 * KTAB's Spatial Model of Politics CSV (line 1: name, description, actors, dimensions;
   line 2: ``Actor, Description, Power`` then position/salience pairs);
-* the decide exchange model file (tab-separated, single-quoted ``#A``, ``#P``, ``#M``, ``#D``
-  rows);
-* DEU III's TSV (each row an issue, loaded as one case; row 2 holds capabilities).
+* the decide exchange model file (``#A``, ``#P``, ``#M``, ``#D`` rows, with ``#O`` and
+  ``#/`` rows skipped; tab-separated, quoted or not, or semicolon-separated);
+* DEU III's TSV (each row an issue, loaded as one case; row 2 holds capabilities); the
+  cases of one proposal can be grouped into one multi-issue scenario (:mod:`.proposals`).
 
 One module per format (:mod:`.bdm`, :mod:`.ktab`, :mod:`.exchange`, :mod:`.deu`) and the
 helpers they share (:mod:`.common`); this package re-exports their public names.
@@ -51,10 +52,14 @@ from guaranty.scenario.formats.deu import (
 )
 from guaranty.scenario.formats.exchange import load_exchange, parse_exchange
 from guaranty.scenario.formats.ktab import load_ktab_csv, parse_ktab_csv
+from guaranty.scenario.formats.proposals import ProposalGroup, group_by_proposal, groupable
 
 __all__ = [
     "DEU_ACTORS",
     "CaseSet",
+    "ProposalGroup",
+    "group_by_proposal",
+    "groupable",
     "iter_issue_outcomes",
     "load_bdm_csv",
     "load_deu_tsv",

@@ -1,16 +1,29 @@
-"""The decide exchange model file: tab-separated (or semicolon-separated), single-quoted
-rows ``#A`` (an actor: id, name), ``#P`` (an issue: id, label, description), ``#M`` (a
-value of an issue's scale; its minimum and maximum make the scale) and ``#D`` (actor,
-issue, position, salience, power); other ``#`` rows carry no model input.
+"""The decide exchange model file, in both forms decide reads and ships: rows of
+tab-separated cells, each cell single-quoted or not (what decide writes), or of
+semicolon-separated cells (decide's older input files, as a spreadsheet saves them; a cell
+may be double-quoted as in any CSV, and a number may have a decimal comma). The form is
+that of the first line holding a tab or a semicolon.
+
+Rows: ``#A`` (an actor: id, name), ``#P`` (an issue: id, label, description), ``#M`` (a
+value of an issue's scale, with its meaning; the scale runs from the least to the greatest
+value, and is decide's default 0-100 for an issue without ``#M`` rows) and ``#D`` (actor,
+issue, position, salience, power). ``#O`` (the file's title) and ``#/`` (comments, column
+headings) rows, and any other row whose tag starts with ``#``, carry no model input; a
+blank line is skipped. Cells after the last one a row needs are ignored (decide's files end
+rows with empty cells and put notes there).
 
 Power is given per actor *and issue*: it becomes the position entry's issue-specific
 ``capability``, and an actor's base capability is its mean power over its issues. Saliences
 on 0-100 (any value above 1) are divided by 100.
+
+Every error names the file, the row's line and the field (the tag of a row that is too
+short, else the column: ``actor``, ``issue``, ``position``, ``salience``, ``power``,
+``#M value``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,13 +34,14 @@ from guaranty.scenario.formats.common import (
     build,
     load_with,
     number,
+    records,
     short,
     slug,
     split_lines,
 )
 from guaranty.scenario.schema import Scenario
 
-__all__ = ["load_exchange", "parse_exchange"]
+__all__ = ["load_exchange", "parse_exchange", "semicolon_form"]
 
 #: One ``#D`` row: its line, actor, issue, position, salience and power.
 DataRow = tuple[int, str, str, float, float, float]
@@ -41,14 +55,15 @@ def load_exchange(path: Path | str) -> Scenario:
 def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
     """Parse the text of a decide exchange model file called ``name`` into a scenario."""
     rows = _ExchangeRows(name)
-    for lineno, raw in enumerate(split_lines(text), start=1):
-        if raw.strip():
-            rows.read(raw, lineno)
+    n_lines = 0
+    for lineno, cells in _rows(text, name):
+        n_lines = lineno
+        rows.read(cells, lineno)
     if not rows.data:
         raise ScenarioError(
             "no #D (actor, issue, position, salience, power) rows",
             file=name,
-            line=max(len(split_lines(text)), 1),
+            line=max(n_lines, 1),
         )
     used_a = Slugs()
     used_i = Slugs()
@@ -66,11 +81,34 @@ def parse_exchange(text: str, *, name: str = "<string>") -> Scenario:
     return build(data, file=name, line_of=rows.line_of)
 
 
+def semicolon_form(text: str) -> bool:
+    """Whether ``text`` is a decide file's semicolon-separated form: the first line holding
+    a tab or a semicolon holds a semicolon before any tab."""
+    for line in split_lines(text):
+        tab, semi = line.find("\t"), line.find(";")
+        if tab >= 0 or semi >= 0:
+            return semi >= 0 and (tab < 0 or semi < tab)
+    return False
+
+
 def _unquote(cell: str) -> str:
     cell = cell.strip()
     if len(cell) >= 2 and cell[0] == cell[-1] and cell[0] in "'\"":
         return cell[1:-1]
     return cell
+
+
+def _rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows of a decide file, each with its line and its cells (unquoted)."""
+    if semicolon_form(text):
+        for lineno, row in records(text, name=name, delimiter=";"):
+            cells = [_unquote(c) for c in row]
+            if any(cells):
+                yield lineno, cells
+        return
+    for lineno, raw in enumerate(split_lines(text), start=1):
+        if raw.strip():
+            yield lineno, [_unquote(c) for c in raw.split("\t")]
 
 
 @dataclass
@@ -84,25 +122,38 @@ class _ExchangeRows:
     data: list[DataRow] = field(default_factory=list)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
 
-    def read(self, raw: str, lineno: int) -> None:
-        """Take in the non-blank line ``raw`` (line ``lineno`` of the file)."""
-        cells = [_unquote(c) for c in (raw.split("\t") if "\t" in raw else raw.split(";"))]
+    def read(self, cells: list[str], lineno: int) -> None:
+        """Take in the cells of the non-blank row at line ``lineno`` of the file."""
         kind = cells[0]
         reader = _ROW_READERS.get(kind)
         if reader is not None:
             reader(self, cells, lineno)
         elif not kind.startswith("#"):
             raise ScenarioError(
-                f"expected a row starting with '#A', '#P', '#M' or '#D'; got {short(kind)}",
+                "expected a row starting with '#A', '#P', '#M' or '#D' (or a '#O', '#/' "
+                f"row, which is skipped); got {short(kind)}",
                 file=self.name,
                 line=lineno,
+                field="tag",
             )
-        # other decide row kinds carry no model input
+        # other decide row kinds (#O title, #/ comments) carry no model input
+
+    def number(self, text: str, lineno: int, field: str) -> float:
+        """The number in the cell ``text``; a decimal comma reads as a point (decide's
+        readers replace ',' by '.')."""
+        if "," in text and "." not in text:
+            try:
+                return number(text.replace(",", "."), file=self.name, line=lineno, field=field)
+            except ScenarioError:
+                pass  # the error shows the cell as it is written
+        return number(text, file=self.name, line=lineno, field=field)
 
     def actor_row(self, cells: list[str], lineno: int) -> None:
         """``#A``, actor id, name."""
         if len(cells) < 2 or not cells[1]:
-            raise ScenarioError("an #A row needs an actor id", file=self.name, line=lineno)
+            raise ScenarioError(
+                "an #A row needs an actor id", file=self.name, line=lineno, field="actor"
+            )
         self.actors.setdefault(
             cells[1], {"name": cells[2] if len(cells) > 2 and cells[2] else cells[1]}
         )
@@ -111,7 +162,9 @@ class _ExchangeRows:
     def issue_row(self, cells: list[str], lineno: int) -> None:
         """``#P``, issue id, label, description."""
         if len(cells) < 2 or not cells[1]:
-            raise ScenarioError("a #P row needs an issue id", file=self.name, line=lineno)
+            raise ScenarioError(
+                "a #P row needs an issue id", file=self.name, line=lineno, field="issue"
+            )
         self.issues.setdefault(
             cells[1],
             {
@@ -125,11 +178,13 @@ class _ExchangeRows:
         """``#M``, issue id, a value of its scale."""
         if len(cells) < 3:
             raise ScenarioError(
-                "an #M row needs an issue id and a scale value", file=self.name, line=lineno
+                "an #M row needs an issue id and a scale value",
+                file=self.name,
+                line=lineno,
+                field="#M",
             )
-        self.scales.setdefault(cells[1], []).append(
-            number(cells[2], file=self.name, line=lineno, field="#M value")
-        )
+        self.scales.setdefault(cells[1], []).append(self.number(cells[2], lineno, "#M value"))
+        self.lines.setdefault(("M", cells[1]), lineno)
 
     def data_row(self, cells: list[str], lineno: int) -> None:
         """``#D``, actor, issue, position, salience, power."""
@@ -139,9 +194,10 @@ class _ExchangeRows:
                 f"got {len(cells) - 1} fields",
                 file=self.name,
                 line=lineno,
+                field="#D",
             )
         pos, sal, power = (
-            number(cells[k], file=self.name, line=lineno, field=f)
+            self.number(cells[k], lineno, f)
             for k, f in ((3, "position"), (4, "salience"), (5, "power"))
         )
         self.data.append((lineno, cells[1], cells[2], pos, sal, power))
@@ -176,16 +232,18 @@ class _ExchangeRows:
         return id_of[key]
 
     def issue_list(self, iid_of: dict[str, str]) -> list[dict[str, Any]]:
-        """The scenario's issues, each with the scale its ``#M`` rows span."""
+        """The scenario's issues, each with the scale its ``#M`` rows span (decide's default
+        0-100 without ``#M`` rows)."""
         out = []
         for i, meta in self.issues.items():
-            sc = self.scales.get(i)
-            if not sc or len(sc) < 2:
+            sc = self.scales.get(i, [0.0, 100.0])
+            if min(sc) == max(sc):
                 raise ScenarioError(
-                    f"issue {i!r} needs two #M rows (scale minimum and maximum)",
+                    f"issue {i!r} has one #M value ({sc[0]:g}); its scale needs a least and a "
+                    "greatest value (or no #M row at all: decide's default 0-100)",
                     file=self.name,
-                    line=self.lines[("P", i)],
-                    field="#M",
+                    line=self.lines.get(("M", i), self.lines[("P", i)]),
+                    field="#M value",
                 )
             out.append(
                 {

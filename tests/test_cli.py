@@ -226,7 +226,7 @@ def test_backtest_per_proposal_option(data_dir: Path) -> None:
     assert models["exchange"]["run"] == "per issue"
     assert models["exchange"]["mae"] == models["compromise"]["mae"]
     result = invoke("backtest", path, "--models", "median", "--per-proposal", "nope")
-    assert result.exit_code == 2 and "unknown model 'nope'" in result.stderr
+    assert result.exit_code == 64 and "unknown model 'nope'" in result.stderr
 
 
 def test_backtest_rejects_a_scenario_and_unknown_models(data_dir: Path) -> None:

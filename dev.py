@@ -4,9 +4,19 @@
     python3 dev.py demo    # analyse the shipped Ukraine 2022 scenario, write a report
     python3 dev.py test    # run the whole test suite (and ruff)
 
-Each command creates (or reuses) a virtual environment in ``.venv`` and installs the
-package with its pinned dependencies there. The install is redone only when
-``pyproject.toml`` changes, so the second run is fast.
+Each command creates (or reuses) a virtual environment in ``.venv`` and installs there the
+dependencies pinned in ``requirements.lock`` (every extra included), then guaranty itself
+(editable, without dependencies). The install is redone only when ``pyproject.toml`` or
+``requirements.lock`` changes, so the second run is fast.
+
+The lock is ``pip-compile`` (pip-tools) output for Python 3.11 on Linux x86_64; after a
+change to the dependencies in ``pyproject.toml``, regenerate it with
+
+    pip-compile --strip-extras --no-emit-index-url --no-emit-find-links \
+        --extra dev --extra web --extra excel --output-file requirements.lock pyproject.toml
+
+(it keeps the versions already locked where the new ranges allow them; ``--upgrade``
+moves every package to its newest allowed release).
 """
 
 from __future__ import annotations
@@ -23,10 +33,14 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".guaranty-install-stamp"
+LOCK = ROOT / "requirements.lock"
 
 
 def _fingerprint() -> str:
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for path in (ROOT / "pyproject.toml", LOCK):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def ensure_env() -> None:
@@ -38,9 +52,10 @@ def ensure_env() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         return
-    print("installing guaranty and its pinned dependencies into .venv ...", flush=True)
+    print("installing guaranty and its locked dependencies into .venv ...", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run([*pip, "-r", str(LOCK)], check=True)
+    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
     STAMP.write_text(_fingerprint())
 
 

@@ -7,7 +7,7 @@ other exception is a bug and leaves with its traceback (exit code 1).
 The package: :mod:`~guaranty.cli.common` holds the app and the plumbing (consoles, the error
 boundary, JSON, spinner and progress bars), :mod:`~guaranty.cli.options` the shared options
 and :mod:`~guaranty.cli.lazy` the library's entry points, imported on first use. The
-commands live by subject in :mod:`~guaranty.cli.files` (validate, show),
+commands live by subject in :mod:`~guaranty.cli.files` (validate, show, scenarios),
 :mod:`~guaranty.cli.negotiation` (forecast, backtest), :mod:`~guaranty.cli.credibility`,
 :mod:`~guaranty.cli.war` (war, backtest-war), :mod:`~guaranty.cli.runs` (run, runs),
 :mod:`~guaranty.cli.claims`, :mod:`~guaranty.cli.analyze` (the main job's use case is
@@ -24,7 +24,7 @@ from guaranty.cli.analyze import analyze
 from guaranty.cli.claims import HEADLINE_METRICS, claims_cmd
 from guaranty.cli.common import app, handles_errors
 from guaranty.cli.credibility import _interval, credibility_cmd
-from guaranty.cli.files import scenario_json, show, summary, validate
+from guaranty.cli.files import scenario_json, scenarios_cmd, show, summary, validate
 from guaranty.cli.lazy import backtest, describe, forecast, forecast_cases, registry
 from guaranty.cli.negotiation import backtest_cmd, forecast_cmd
 from guaranty.cli.runs import run_cmd, runs_cmd
@@ -50,6 +50,7 @@ __all__ = [
 COMMANDS: dict[str, Callable[..., None]] = {
     "validate": validate,
     "show": show,
+    "scenarios": scenarios_cmd,
     "forecast": forecast_cmd,
     "backtest": backtest_cmd,
     "credibility": credibility_cmd,

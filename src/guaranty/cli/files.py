@@ -1,5 +1,6 @@
 """Commands that read a scenario file and print it back: ``validate`` (a check and a
-summary) and ``show`` (every section as a table, or the whole file as JSON)."""
+summary) and ``show`` (every section as a table, or the whole file as JSON); and
+``scenarios``, the list of the shipped scenarios that every command takes by name."""
 
 from __future__ import annotations
 
@@ -163,3 +164,17 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
         out.print(_guarantees_table(obj))
     if obj.claims:
         out.print(_claims_table(obj))
+
+
+def scenarios_cmd(as_json: JsonOpt = False) -> None:
+    """List the shipped scenarios; any command takes one by name: guaranty analyze ukraine-2022."""
+    from guaranty.scenario.shipped import catalogue
+
+    rows = catalogue()
+    if as_json:
+        print_json(rows)
+        return
+    t = _table("Shipped scenarios", "name", "year", "title")
+    for r in rows:
+        t.add_row(r["name"], "" if r["year"] is None else str(r["year"]), r["title"])
+    out.print(t)

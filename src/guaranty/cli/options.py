@@ -18,7 +18,8 @@ CHAIN_DRAWS = analysis.DRAWS
 FileArg = Annotated[
     Path,
     typer.Argument(
-        help="A scenario: .yaml, BDM/KTAB .csv, DEU III .tsv, or a decide exchange file.",
+        help="A scenario: .yaml, BDM/KTAB .csv, DEU III .tsv, a decide exchange file, or the "
+        "name of a shipped scenario (guaranty scenarios lists them).",
         show_default=False,
     ),
 ]

@@ -36,7 +36,14 @@ def serve(
     a JSON API under /api/ (docs/web.md)."""
     import logging
 
-    import uvicorn
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn
+    except ImportError as exc:  # a wheel installed without the web's extra
+        raise fail(
+            f"error: the web workbench needs the 'web' extra ({exc.name} is not installed): "
+            "pip install 'guaranty[web]'"
+        ) from None
 
     from guaranty.web import create_app
     from guaranty.web.safety import normalize_host

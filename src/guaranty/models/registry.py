@@ -4,6 +4,17 @@ Scenario files and the CLI name models by these keys. :class:`Registry` is the o
 mechanism; this module holds the registry of negotiation models (module-level ``register``,
 ``available``, ``get``, ``create``), over which one shared contract test runs
 (``tests/models/test_contract.py``); :mod:`guaranty.models.credibility` keeps another.
+
+Another package adds a negotiation model through an entry point of the group
+:data:`ENTRY_POINT_GROUP` (``guaranty.models``), named as the model and pointing at its
+class (docs/architecture.md, "Adding a model")::
+
+    [project.entry-points."guaranty.models"]
+    mymodel = "mypackage.mymodel:MyModel"
+
+The entry points are read when the registry is first asked for its models, never at start-up;
+one that cannot be loaded, is no model class or clashes with a registered name is a
+:class:`~guaranty.errors.ModelError` naming the entry point and its distribution.
 """
 
 from __future__ import annotations
@@ -17,7 +28,10 @@ from typing import Any, Generic, TypeVar
 from guaranty.errors import ModelError
 from guaranty.models.bargaining.base import NegotiationModel
 
-__all__ = ["Registry", "available", "create", "get", "register"]
+__all__ = ["ENTRY_POINT_GROUP", "Registry", "available", "create", "get", "register"]
+
+#: The entry-point group through which other packages add negotiation models.
+ENTRY_POINT_GROUP = "guaranty.models"
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
@@ -27,13 +41,25 @@ class Registry(Generic[T]):
     """Name -> model class, filled by the ``@register`` decorator of each model module.
 
     The modules of ``packages`` are imported on first use (in alphabetical order), except
-    private ones (``_name``) and ``helpers``; each model module registers itself.
+    private ones (``_name``) and ``helpers``; each model module registers itself. Then the
+    entry points of ``group`` (other packages' models), if given, each a subclass of
+    ``base``, are loaded and registered.
     """
 
-    def __init__(self, kind: str, packages: Iterable[str], helpers: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        kind: str,
+        packages: Iterable[str],
+        helpers: Iterable[str] = (),
+        *,
+        group: str | None = None,
+        base: type | None = None,
+    ) -> None:
         self.kind = kind
         self.packages = tuple(packages)
         self.helpers = frozenset(helpers)
+        self.group = group
+        self.base = base
         self._models: dict[str, type[T]] = {}
         self._loaded = False
 
@@ -50,12 +76,44 @@ class Registry(Generic[T]):
     def _load(self) -> None:
         if self._loaded:
             return
-        self._loaded = True
         for package in self.packages:
             pkg = importlib.import_module(package)
             for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
                 if info.name not in self.helpers and not info.name.startswith("_"):
                     importlib.import_module(f"{package}.{info.name}")
+        if self.group is not None:
+            self._load_entry_points(self.group)
+        # only now: a broken entry point fails every call alike, not just the first one
+        self._loaded = True
+
+    def _load_entry_points(self, group: str) -> None:
+        """Register the model class of every entry point of ``group``."""
+        from importlib.metadata import entry_points
+
+        for ep in sorted(entry_points(group=group), key=lambda e: (e.name, e.value)):
+            dist = getattr(ep, "dist", None)
+            origin = (
+                f"distribution {dist.name} {dist.version}"
+                if dist is not None
+                else "an unknown distribution"
+            )
+            where = f"entry point {ep.name} = {ep.value!r} (group {group}) of {origin}"
+            try:
+                cls = ep.load()
+            except Exception as exc:  # any failure of the other package's import
+                raise ModelError(f"{where} cannot be loaded: {type(exc).__name__}: {exc}") from exc
+            if not isinstance(cls, type) or (self.base and not issubclass(cls, self.base)):
+                expected = f"a subclass of {self.base.__qualname__}" if self.base else "a class"
+                raise ModelError(f"{where} is not a {self.kind} class: expected {expected}")
+            if getattr(cls, "name", None) != ep.name:
+                raise ModelError(
+                    f"{where}: the class's name is {getattr(cls, 'name', None)!r}; the entry "
+                    f"point must be named as the {self.kind} (its registry key)"
+                )
+            try:
+                self.register(cls)
+            except ModelError as exc:
+                raise ModelError(f"{where}: {exc}") from None
 
     def available(self) -> list[str]:
         """Names of every registered model."""
@@ -84,7 +142,11 @@ class Registry(Generic[T]):
 
 
 NEGOTIATION: Registry[NegotiationModel] = Registry(
-    "model", ("guaranty.models.bargaining",), helpers={"base"}
+    "model",
+    ("guaranty.models.bargaining",),
+    helpers={"base"},
+    group=ENTRY_POINT_GROUP,
+    base=NegotiationModel,
 )
 register = NEGOTIATION.register
 available = NEGOTIATION.available

@@ -2,7 +2,7 @@
 to arrays for the models.
 
 ``load(path)`` reads any supported file, choosing the format from the extension and the
-first line:
+first line (or a shipped scenario by its name, ``load("ukraine-2022")``: :mod:`.shipped`):
 
 =====================  ==========================================================
 ``.yaml`` / ``.yml``   guaranty's scenario format (:mod:`.schema`)
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guaranty.errors import ScenarioError
+from guaranty.scenario.shipped import resolve
 from guaranty.scenario.yaml_io import parse_yaml_scenario, read_text
 
 if TYPE_CHECKING:
@@ -85,8 +86,9 @@ def detect_format(path: Path, text: str) -> str:
 
 
 def load(path: Path | str, *, fmt: str | None = None) -> Scenario | CaseSet:
-    """Load any supported input file; ``fmt`` forces a format (one of :data:`FORMATS`)."""
-    path = Path(path)
+    """Load any supported input file, or a shipped scenario by its name (``ukraine-2022``,
+    :mod:`.shipped`); ``fmt`` forces a format (one of :data:`FORMATS`)."""
+    path = resolve(path)
     return parse(read_text(path), str(path), fmt=fmt)
 
 

@@ -20,6 +20,7 @@ from fastapi import Depends, HTTPException, Request
 
 from guaranty.errors import GuarantyError, ScenarioError
 from guaranty.scenario import CaseSet, Scenario, parse
+from guaranty.scenario.shipped import SHIPPED_DIR
 from guaranty.store import Store
 from guaranty.web.analysis import analyze_run
 from guaranty.web.connection import SharedStore
@@ -34,11 +35,9 @@ RUNS_TTL = 0.5
 
 
 def default_scenarios_dir() -> Path | None:
-    """The shipped scenarios: ``scenarios/`` of the source tree, or of the working folder."""
-    for cand in (Path(__file__).resolve().parents[3] / "scenarios", Path.cwd() / "scenarios"):
-        if cand.is_dir():
-            return cand
-    return None
+    """The shipped scenarios: the package's own (:mod:`guaranty.scenario.shipped`), there
+    in an installed wheel as in the source tree."""
+    return SHIPPED_DIR if SHIPPED_DIR.is_dir() else None
 
 
 class Cache:

@@ -108,7 +108,7 @@ def test_claims_command_sobol_korea() -> None:
     res = CliRunner().invoke(
         app, ["claims", str(ROOT / "scenarios" / "korea-1953.yaml"), "--sobol", "12"]
     )
-    assert res.exit_code == 2 and "power of 2" in res.output
+    assert res.exit_code == 64 and "power of 2" in res.output
 
 
 def test_tornado_figure_by_hand() -> None:

@@ -4,7 +4,9 @@
     .venv/bin/python benchmarks/bench_exchange.py [--rounds 10] [--draws 100] [--repeat 3]
     .venv/bin/python benchmarks/bench_exchange.py --decide FILE [--draws 128] [--repeat 1]
 
-Prints runs per second of the registered model on one draw (a forecast at the nominal
+Prints the first call of the process (it imports numba and loads the compiled kernel from
+numba's cache, or compiles it when there is none: that time is left out of the figures
+after it), runs per second of the registered model on one draw (a forecast at the nominal
 inputs, with the JSON account of every exchange), draws per second on a batch of draws,
 and the plain-loop reference (the test oracle ``tests/models/oracles/exchange.py``) on one
 draw for comparison. Every run realises about 60 exchanges a round; decide's own code (pure
@@ -69,10 +71,23 @@ def timed(fn) -> tuple[float, float]:
     return time.perf_counter() - w, time.process_time() - c
 
 
+def first_call(model: Exchange, one: NegotiationInputs) -> None:
+    """Time the first run of the process: numba's import, then the kernel's load from
+    numba's cache or its compilation (and one run)."""
+    w, c = timed(lambda: __import__("numba"))
+    print(f"import numba            {w:8.2f} s wall {c:8.2f} s CPU")
+    w, c = timed(lambda: model.run(one, np.random.default_rng(0)))
+    from guaranty.models.bargaining._exchange_kernel import _draws
+
+    how = "compiled" if sum(_draws.stats.cache_misses.values()) else "loaded from numba's cache"
+    print(f"first run (kernel {how}) {w:8.2f} s wall {c:8.2f} s CPU")
+
+
 def decide_file(path: Path, model: Exchange, draws: int, repeat: int) -> None:
     one = nominal_inputs(parse_exchange(path.read_text(), name=path.name))
     batch = perturbed(one, draws)
     _, a, n = one.shape
+    first_call(model, one)
     n_ex = model.run(one, np.random.default_rng(0)).diagnostics["exchanges"].sum()
     print(f"{path.name}: {a} actors x {n} issues, {model.rounds} rounds, {n_ex} exchanges")
     t1 = min(timed(lambda: model.run(one, np.random.default_rng(0))) for _ in range(repeat))
@@ -100,6 +115,7 @@ def main() -> None:
     args.draws, args.repeat = args.draws or 100, args.repeat or 3
     one = synthetic_inputs(1, 15, 6)
     batch = synthetic_inputs(args.draws, 15, 6)
+    first_call(model, one)
     n_ex = model.run(one, np.random.default_rng(0)).diagnostics["exchanges"].sum()
     print(f"15 actors x 6 issues, {args.rounds} rounds, {n_ex} exchanges in the first draw")
     t1 = best_of(args.repeat, lambda: model.run(one, np.random.default_rng(0)))

@@ -41,17 +41,18 @@ once the actors vote as their exchanges committed them to (Stokman & van Oosten 
 decide reports it as the "voting MDS"). The start positions of the next round are only a
 partial adjustment of preferences toward those votes.
 
-Vectorisation: the realisations are sequential (each changes the exchanges after it), so the
-loop over realisations stays, but it runs once for all draws of a batch: at each step every
-draw realises its own best exchange, and the recalculation of the affected exchanges is one
-vector operation over all draws (``_Round`` of ``_exchange_round``). Python loops over draws
-remain only where decide tosses its coin (the draws with a tie at that step: one generator
-per draw) and to drop the surplus copies of a tied exchange (rare); the details are recorded
-for draw 0 only. The work of a step is kept proportional to the exchanges it touches: the
-listed gains are held between steps (the best is an argmax, a tie a second max), the
-exchanges a realisation affects come from per-draw lists of slots by (actor, issue), and a
-batch holds up to 2^21 draws x candidate exchanges (128 draws of cop21's size), so that
-the fixed cost of a step is shared by many draws.
+Kernels: the realisations are sequential (each changes the exchanges after it). The model
+runs them in a compiled kernel (numba, :mod:`._exchange_kernel`, imported when the model
+runs), one draw after the other, with decide's list as a compact array of the listed
+exchanges and the exchanges a realisation affects found by the (actor, issue) of each role;
+decide's coin is drawn from a buffer of each draw's random numbers (a draw that needs more
+runs again with more). The vectorised numpy kernel (``exchange_rounds(...,
+compiled=False)``, ``_Round`` of ``_exchange_round``) runs every draw of a batch at once: at
+each step every draw realises its own best exchange, and the recalculation of the affected
+exchanges is one vector operation over all draws; Python loops over draws remain only where
+decide tosses its coin (one generator per draw) and to drop the surplus copies of a tied
+exchange (rare). Both do the arithmetic in the same order and give the same results
+(bit-identical on every input tried); the details are recorded for draw 0 only.
 
 Choices
 -------
@@ -130,7 +131,6 @@ __all__ = ["Exchange", "candidate_table", "exchange_rounds", "new_start_position
 TIE_RTOL = 1e-12  # gains this close (relative) are tied
 SALIENCE_WEIGHT = 0.4  # decide's AbstractModel.SALIENCE_WEIGHT
 FIXED_WEIGHT = 0.1  # decide's AbstractModel.FIXED_WEIGHT
-_CHUNK = 1 << 21  # draws x candidate exchanges per batch (128 draws of 15 actors x 13 issues)
 _NOKEY = np.iinfo(np.int64).max
 
 
@@ -327,6 +327,7 @@ def exchange_rounds(
     rounds: int,
     coin: Callable[[int], float],
     record: bool = False,
+    compiled: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[dict[str, Any]]]]:
     """Run ``rounds`` rounds of decide's equal-gain exchange model on a batch of draws.
 
@@ -337,12 +338,27 @@ def exchange_rounds(
     (draws, rounds, actors, issues)), the number of exchanges (draws, rounds), and, if
     ``record``, the exchanges of draw 0 per round (dicts with actor and issue indices and
     positions on the 0-100 scale).
+
+    ``compiled`` runs the compiled kernel (one draw at a time, the model's own), which
+    calls ``coin(draw)`` ahead of need (256 numbers a draw, more if the draw needs them);
+    else the vectorised numpy kernel (all draws at once, ``coin`` called when needed). Both
+    give the same exchanges and positions (bit-identical on every input tried).
     """
+    if compiled:
+        cache: dict[int, list[float]] = {}
+
+        def first(k: int, n: int) -> np.ndarray:
+            got = cache.setdefault(k, [])
+            while len(got) < n:
+                got.append(coin(k))
+            return np.array(got[:n])
+
+        voting, starts, counts, rows = _compiled_rounds(x, s, c, present, rounds, first, record)
+        keys = ("i", "j", "p", "q")
+        logs = [[dict(zip(_LOG_KEYS, e, strict=True)) for e in r.tolist()] for r in rows]
+        return voting, starts, counts, [[e | {k: int(e[k]) for k in keys} for e in r] for r in logs]
+    pairs, w, big_w = _weights(x, s, c, present)
     d, a, n_iss = x.shape
-    pq = np.array(list(combinations(range(n_iss), 2)), dtype=np.intp).reshape(-1, 2)
-    pairs = (pq[:, 0], pq[:, 1])
-    w = np.where(present[None], c * s, 0.0)
-    big_w = w.sum(axis=1)
     voting = np.empty((d, rounds, a, n_iss))
     starts = np.empty((d, rounds, a, n_iss))
     counts = np.zeros((d, rounds), dtype=int)
@@ -361,6 +377,45 @@ def exchange_rounds(
             break
         x = np.where(rd.moved, new_start_position(s, x, rd.cur), x)
     return voting, starts, counts, logs
+
+
+def _weights(
+    x: np.ndarray, s: np.ndarray, c: np.ndarray, present: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+    """The pairs of issues (p, q), p < q; w = c s (0 where absent) and its sum per issue."""
+    n_iss = x.shape[2]
+    pq = np.array(list(combinations(range(n_iss), 2)), dtype=np.intp).reshape(-1, 2)
+    w = np.where(present[None], c * s, 0.0)
+    return (pq[:, 0], pq[:, 1]), w, w.sum(axis=1)
+
+
+_LOG_KEYS = (
+    "i", "j", "p", "q", "start_i", "start_j", "end_i", "end_j", "toward_i", "toward_j",
+    "gain", "eu_max_i", "eu_max_j",
+)  # fmt: skip
+
+
+def _compiled_rounds(
+    x: np.ndarray,
+    s: np.ndarray,
+    c: np.ndarray,
+    present: np.ndarray,
+    rounds: int,
+    coins: Callable[[int, int], np.ndarray],
+    record: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """:func:`exchange_rounds` in the compiled kernel; ``coins(draw, k)`` gives the first k
+    random numbers of decide's tie rule for that draw (a longer call repeats a shorter one's
+    numbers first). The exchanges of draw 0 are rows (exchanges, 13) per round, in the order
+    of ``_LOG_KEYS``. Imports numba: the first call of a process loads the kernel from
+    numba's cache, or compiles it (see docs/models/exchange.md, Speed).
+    """
+    from guaranty.models.bargaining._exchange_kernel import run_draws
+
+    pairs, w, big_w = _weights(x, s, c, present)
+    voting, starts, counts, logs = run_draws(x, s, w, big_w, present, pairs, rounds, coins, record)
+    rows = [logs[r, : counts[0, r] if record and len(counts) else 0] for r in range(rounds)]
+    return voting, starts, counts.astype(int), rows
 
 
 def _canonical_order(inputs: NegotiationInputs) -> np.ndarray:
@@ -420,32 +475,13 @@ class Exchange(NegotiationModel):
         step = 100.0 / np.where(width > 0, width, 1.0)  # decide's Issue.step_size
         x = (xin.positions - inputs.lower) * step
         seed = int(rng.integers(2**63))
-        gens: dict[int, np.random.Generator] = {}
 
-        def coin(k: int) -> float:  # decide's random.random() for draw k
-            if k not in gens:
-                gens[k] = np.random.default_rng([seed, k])
-            return float(gens[k].random())
+        def coins(k: int, n: int) -> np.ndarray:  # decide's random.random() for draw k
+            return np.random.default_rng([seed, k]).random(n)
 
-        n_cand = max(1, n_iss * (n_iss - 1) // 2 * n_act * (n_act - 1))
-        size = max(1, _CHUNK // n_cand)
-        voting = np.empty((draws, self.rounds, n_act, n_iss))
-        starts = np.empty_like(voting)
-        counts = np.empty((draws, self.rounds), dtype=int)
-        logs: list[list[dict[str, Any]]] = []
-        for lo in range(0, draws, size):
-            sl = slice(lo, min(lo + size, draws))
-            voting[sl], starts[sl], counts[sl], log = exchange_rounds(
-                x[sl],
-                xin.salience[sl],
-                xin.capability[sl],
-                xin.present,
-                self.rounds,
-                lambda k, lo=lo: coin(lo + k),
-                record=lo == 0,
-            )
-            if lo == 0:
-                logs = log
+        voting, starts, counts, logs = _compiled_rounds(
+            x, xin.salience, xin.capability, xin.present, self.rounds, coins, record=True
+        )
 
         def to_scale(v: np.ndarray) -> np.ndarray:  # 0-100 scale -> issue scale
             return np.where(xin.present, v / step + inputs.lower, xin.positions[:, None])
@@ -472,27 +508,27 @@ class Exchange(NegotiationModel):
 
     def _details(
         self,
-        logs: list[list[dict[str, Any]]],
+        logs: list[np.ndarray],
         nbs: np.ndarray,
         mean: np.ndarray,
         inputs: NegotiationInputs,
         actors: tuple[str, ...],
         step: np.ndarray,
     ) -> dict[str, Any]:
-        """The JSON account of the first draw (see docs/models/exchange.md)."""
+        """The JSON account of the first draw (see docs/models/exchange.md); logs: the
+        exchanges of each round as rows in the order of ``_LOG_KEYS``."""
         lower = inputs.lower
         issues = inputs.issue_ids
 
-        def side(e: dict[str, Any], me: str, k: str) -> dict[str, Any]:
-            a, iss = e[me], e[k]
-            return {
-                "actor": actors[a],
-                "issue": issues[iss],
-                "start": float(e[f"start_{me}"] / step[iss] + lower[iss]),
-                "end": float(e[f"end_{me}"] / step[iss] + lower[iss]),
-                "toward": float(e[f"toward_{me}"] / step[iss] + lower[iss]),
-                "eu_max": e[f"eu_max_{me}"],
-            }
+        def sides(e: np.ndarray, me: int) -> list[dict[str, Any]]:
+            a, iss = e[:, me].astype(int), e[:, 3 - me].astype(int)  # i supplies q, j p
+            at = (e[:, [4 + me, 6 + me, 8 + me]] / step[iss, None] + lower[iss, None]).tolist()
+            return [
+                {"actor": actors[b], "issue": issues[k], "start": y[0], "end": y[1],
+                 "toward": y[2], "eu_max": u}
+                for b, k, y, u in zip(a.tolist(), iss.tolist(), at, e[:, 11 + me].tolist(),
+                                      strict=True)
+            ]  # fmt: skip
 
         rounds = []
         for r, log in enumerate(logs):
@@ -502,12 +538,10 @@ class Exchange(NegotiationModel):
                     "nbs_start": {issues[k]: float(nbs[r, k]) for k in range(len(issues))},
                     "nbs_end": {issues[k]: float(mean[r, k]) for k in range(len(issues))},
                     "exchanges": [
-                        {
-                            "i": side(e, "i", "q"),
-                            "j": side(e, "j", "p"),
-                            "gain": e["gain"],
-                        }
-                        for e in log
+                        {"i": i, "j": j, "gain": g}
+                        for i, j, g in zip(
+                            sides(log, 0), sides(log, 1), log[:, 10].tolist(), strict=True
+                        )
                     ],
                 }
             )

@@ -20,7 +20,7 @@ from numbers import Integral
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from guaranty.errors import ModelError
@@ -82,6 +82,12 @@ def test_builtin_models_registered() -> None:
 #: the iterative models take 7-23 s for 60 examples on 2 cores: run with the slow tests
 SLOW_CONTRACTS = {"nash", "exchange", "smp"}
 
+#: how closely a model's outcome must not depend on the order of the actors: 1e-9, except
+#: nash, whose coordinate ascent stops once no coordinate moves by more than 1e-10 of its
+#: scale's width (1e-8 on a 0-100 scale), so that its solution is known to about that, not
+#: to 1e-9 (hypothesis found an order effect of 3.5e-9)
+ORDER_ATOL = {"nash": 1e-7}
+
 
 @pytest.mark.parametrize(
     "name",
@@ -89,6 +95,7 @@ SLOW_CONTRACTS = {"nash", "exchange", "smp"}
 )
 @settings(max_examples=60, deadline=None)
 @given(case)
+@example((2, 3, 3, 3, 0.3))  # nash's order effect of 3.5e-9 (see ORDER_ATOL)
 def test_contract(name: str, params: tuple[int, int, int, int, float]) -> None:
     seed, draws, actors, issues, absent = params
     x = make_inputs(seed, draws, actors, issues, absent)
@@ -108,7 +115,10 @@ def test_contract(name: str, params: tuple[int, int, int, int, float]) -> None:
     # invariance to the order of the actors
     perm = np.random.default_rng(seed).permutation(actors)
     np.testing.assert_allclose(
-        model.run(x.take_actors(perm), np.random.default_rng(1)).outcome, out, rtol=0, atol=1e-9
+        model.run(x.take_actors(perm), np.random.default_rng(1)).outcome,
+        out,
+        rtol=0,
+        atol=ORDER_ATOL.get(name, 1e-9),
     )
     # absent actors are ignored whatever their values
     moved = x.positions.copy()

@@ -214,6 +214,9 @@ class _Draws:
     cap_p: np.ndarray  # (draws,), the protected state's capability
     latent: np.random.SeedSequence  # each design's revealed-resolve stream
     years: np.random.Generator  # the designs' years to effect, drawn in turn
+    #: stage-2 log-odds already computed, by guarantor, commitments and selection term
+    #: (today's are the same in every design)
+    etas: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
 
 
 def _empirical(
@@ -368,6 +371,16 @@ def _attack_path(sh: _Draws, st: _Setting, matrix: DesignMatrix | None) -> dict[
     }
 
 
+def _stage2(sh: _Draws, st: _Setting, g: str, commit: dict[str, float], p_sel: float) -> np.ndarray:
+    """Guarantor g's stage-2 log-odds under ``commit`` (draws,), computed once per
+    assessment for each (guarantor, commitments, selection term)."""
+    key = (g, tuple(sorted(commit.items())), p_sel)
+    eta = sh.etas.get(key)
+    if eta is None:
+        eta = sh.etas[key] = stage2_eta(st.ev, st.case, g, commit, p_sel, sh.coef_j)
+    return eta
+
+
 def _resolve_inputs(sh: _Draws, st: _Setting, able: np.ndarray) -> tuple[np.ndarray, ...]:
     """Stage 2 for one design: each guarantor's log-odds of fighting today (b0) and under
     the design (b1), its circumstances today and tomorrow, and its capability; each of shape
@@ -388,8 +401,8 @@ def _resolve_inputs(sh: _Draws, st: _Setting, able: np.ndarray) -> tuple[np.ndar
         ct[:, k], cm[:, k] = sh.per_guarantor.get(g, (sh.today, sh.tomorrow))
         if not able[k]:
             continue
-        b0[:, k] = stage2_eta(ev, case, g, today[g], p_sel_today, sh.coef_j)
-        b1[:, k] = stage2_eta(ev, case, g, tomorrow[g], p_sel_design, sh.coef_j)
+        b0[:, k] = _stage2(sh, st, g, today[g], p_sel_today)
+        b1[:, k] = _stage2(sh, st, g, tomorrow[g], p_sel_design)
         conduct = cred.conduct.get(g)
         done = {o.value for o in conduct.today} if conduct else set()
         for ob in {o.value for o in design.obligations} - done:

@@ -54,12 +54,12 @@ from guaranty.credibility_case import (
     explain,
     selection,
     settings_of,
-    stage1_rows,
+    stage1_eta,
     stage2_eta,
 )
 from guaranty.evidence import Evidence, evidence
 from guaranty.models.credibility import joining
-from guaranty.models.credibility.resolve import revealed_resolve
+from guaranty.models.credibility.resolve import Members, revealed_resolve_designs
 from guaranty.models.deterrence import challenge
 from guaranty.scenario.design_matrix import DesignMatrix, draw, draw_pooled
 from guaranty.scenario.schema import Design, Scenario
@@ -214,6 +214,9 @@ class _Draws:
     cap_p: np.ndarray  # (draws,), the protected state's capability
     latent: np.random.SeedSequence  # each design's revealed-resolve stream
     years: np.random.Generator  # the designs' years to effect, drawn in turn
+    #: stage-2 log-odds already computed, by guarantor, commitments and selection term
+    #: (today's are the same in every design)
+    etas: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
 
 
 def _empirical(
@@ -342,10 +345,9 @@ def _attack_path(sh: _Draws, st: _Setting, matrix: DesignMatrix | None) -> dict[
     draws, horizon = sh.draws, sh.horizon
     ev, case, scenario, design = st.ev, st.case, st.scenario, st.design
     names = ev.attack.names[1:]
-    x_before = stage1_rows(case, scenario, st.today, horizon, sh.cap_a, sh.cap_p, names)
-    x_after = stage1_rows(case, scenario, st.tomorrow, horizon, sh.cap_a, sh.cap_p, names)
-    eta_b = np.einsum("dyk,dk->dy", x_before, sh.coef_a[:, 1:]) + sh.coef_a[:, :1]
-    eta_a = np.einsum("dyk,dk->dy", x_after, sh.coef_a[:, 1:]) + sh.coef_a[:, :1]
+    caps = (sh.cap_a, sh.cap_p)
+    eta_b = stage1_eta(case, scenario, st.today, horizon, *caps, names, sh.coef_a)
+    eta_a = stage1_eta(case, scenario, st.tomorrow, horizon, *caps, names, sh.coef_a)
     years = draw(
         design.years_to_effect,
         draws,
@@ -369,6 +371,16 @@ def _attack_path(sh: _Draws, st: _Setting, matrix: DesignMatrix | None) -> dict[
     }
 
 
+def _stage2(sh: _Draws, st: _Setting, g: str, commit: dict[str, float], p_sel: float) -> np.ndarray:
+    """Guarantor g's stage-2 log-odds under ``commit`` (draws,), computed once per
+    assessment for each (guarantor, commitments, selection term)."""
+    key = (g, tuple(sorted(commit.items())), p_sel)
+    eta = sh.etas.get(key)
+    if eta is None:
+        eta = sh.etas[key] = stage2_eta(st.ev, st.case, g, commit, p_sel, sh.coef_j)
+    return eta
+
+
 def _resolve_inputs(sh: _Draws, st: _Setting, able: np.ndarray) -> tuple[np.ndarray, ...]:
     """Stage 2 for one design: each guarantor's log-odds of fighting today (b0) and under
     the design (b1), its circumstances today and tomorrow, and its capability; each of shape
@@ -389,8 +401,8 @@ def _resolve_inputs(sh: _Draws, st: _Setting, able: np.ndarray) -> tuple[np.ndar
         ct[:, k], cm[:, k] = sh.per_guarantor.get(g, (sh.today, sh.tomorrow))
         if not able[k]:
             continue
-        b0[:, k] = stage2_eta(ev, case, g, today[g], p_sel_today, sh.coef_j)
-        b1[:, k] = stage2_eta(ev, case, g, tomorrow[g], p_sel_design, sh.coef_j)
+        b0[:, k] = _stage2(sh, st, g, today[g], p_sel_today)
+        b1[:, k] = _stage2(sh, st, g, tomorrow[g], p_sel_design)
         conduct = cred.conduct.get(g)
         done = {o.value for o in conduct.today} if conduct else set()
         for ob in {o.value for o in design.obligations} - done:
@@ -399,44 +411,86 @@ def _resolve_inputs(sh: _Draws, st: _Setting, able: np.ndarray) -> tuple[np.ndar
     return b0, b1, ct, cm, cap
 
 
-def _assess_design(
+@dataclass(frozen=True)
+class _Prepared:
+    """One design before the revealed-resolve update: its stage 1 (``attack``, from
+    :func:`_attack_path`), its guarantors, which of them can fight, and the terms of stage 2
+    (:func:`_resolve_inputs`)."""
+
+    design: Design
+    guarantors: tuple[str, ...]
+    able: np.ndarray
+    attack: dict[str, np.ndarray]
+    terms: tuple[np.ndarray, ...]  # b0, b1, ct, cm, cap
+
+    @property
+    def base_needed(self) -> bool:
+        """Whether the design takes effect later in some draw: before it does, a guarantor
+        fights with its conduct of today."""
+        return bool(self.guarantors) and bool((self.attack["years"] > 0).any())
+
+
+def _prepare_design(
     sh: _Draws,
     ev: Evidence,
     case: Case,
     scenario: Scenario,
     design: Design,
-    inner: int,
-    level: float,
     matrix: DesignMatrix | None,
-) -> tuple[DesignCredibility, np.ndarray]:
-    """One design's credibility and deterrence, and the year-1 log-odds of an attack under
-    today's pacts (draws,)."""
+) -> _Prepared:
     gs = tuple(design.guarantors)
     today, tomorrow = arrangements(scenario, case, design)
     able = np.array([g in case.joiner for g in gs], dtype=bool)
     st = _Setting(ev, case, scenario, design, today, tomorrow)
     attack = _attack_path(sh, st, matrix)
-    b0, b1, ct, cm, cap = _resolve_inputs(sh, st, able)
+    return _Prepared(design, gs, able, attack, _resolve_inputs(sh, st, able))
 
-    def resolve(b_design: np.ndarray, inner_draws: int) -> Any:
-        return revealed_resolve(
-            b0,
-            b_design,
-            ct,
-            cm,
-            cap,
-            sh.shock,
-            np.random.default_rng(sh.latent),
-            persistence=sh.persistence,
-            inner=inner_draws,
-            able=able,
-        )
 
-    res = resolve(b1, inner)
+def _resolve_designs(sh: _Draws, prepared: Sequence[_Prepared], inner: int) -> list[Any]:
+    """The revealed-resolve update of every design (with ``inner`` latent points), then of
+    today's conduct for the designs that need it (a quarter of the points, at least 16), on
+    the same latent points (:func:`revealed_resolve_designs`): a guarantor's terms today are
+    the same in every design."""
+    column: dict[str, int] = {}
+    b_today: list[np.ndarray] = []
+    c_today: list[np.ndarray] = []
+    for pr in prepared:
+        b0, _, ct, _, _ = pr.terms
+        for k, g in enumerate(pr.guarantors):
+            if g not in column:
+                column[g] = len(column)
+                b_today.append(b0[:, k])
+                c_today.append(ct[:, k])
+    members = []
+    for pr in prepared:
+        _, b1, _, cm, cap = pr.terms
+        index = np.array([column[g] for g in pr.guarantors], dtype=np.int64)
+        members.append(Members(index, b1, cm, cap, pr.able))
+    for pr in prepared:
+        if pr.base_needed:
+            b0, _, _, cm, cap = pr.terms
+            index = np.array([column[g] for g in pr.guarantors], dtype=np.int64)
+            members.append(Members(index, b0, cm, cap, pr.able, points=max(inner // 4, 16)))
+    shape = (sh.draws, len(column))
+    return revealed_resolve_designs(
+        np.stack(b_today, axis=1) if b_today else np.zeros(shape),
+        np.stack(c_today, axis=1) if c_today else np.zeros(shape),
+        members,
+        sh.shock,
+        np.random.default_rng(sh.latent),
+        persistence=sh.persistence,
+        inner=inner,
+    )
+
+
+def _design_result(
+    sh: _Draws, pr: _Prepared, res: Any, base: Any | None, level: float
+) -> DesignCredibility:
+    """One design's credibility and deterrence from its stage 1 and its revealed-resolve
+    update (``base``: the update under today's conduct, before the design takes effect)."""
+    attack, gs = pr.attack, pr.guarantors
     first = attack["first"]
-    if gs and (attack["years"] > 0).any():
-        # before the design is in force a guarantor fights with its conduct of today
-        base = resolve(b0, max(inner // 4, 16))
+    if base is not None:
         in_force = np.arange(sh.horizon)[None, :] >= np.ceil(attack["years"])[:, None]
         p_any_t = np.where(in_force, res.p_any[:, None], base.p_any[:, None])
         p_abandoned = (first * (1.0 - p_any_t)).sum(axis=1)
@@ -444,8 +498,8 @@ def _assess_design(
         p_abandoned = (first * (1.0 - res.p_any[:, None])).sum(axis=1)
     else:
         p_abandoned = first.sum(axis=1)
-    result = DesignCredibility(
-        design,
+    return DesignCredibility(
+        pr.design,
         gs,
         res.p_honor,
         res.p_any,
@@ -456,10 +510,9 @@ def _assess_design(
         p_abandoned=p_abandoned,
         p_attack_window=attack["window"],
         exposure_years=attack["exposure"],
-        unable=tuple(g for g, a in zip(gs, able, strict=True) if not a),
+        unable=tuple(g for g, a in zip(gs, pr.able, strict=True) if not a),
         horizon=sh.horizon,
     )
-    return result, attack["eta_today"]
 
 
 def _recorded_inputs(
@@ -508,11 +561,16 @@ def assess(
     sh = _shared_draws(
         scenario, ev, draws, seed, aggressor_capability, protected_capability, matrix
     )
-    eta_today: np.ndarray | None = None
-    results = []
-    for design in scenario.guarantees:
-        result, eta_today = _assess_design(sh, ev, case, scenario, design, inner, level, matrix)
-        results.append(result)
+    prepared = [
+        _prepare_design(sh, ev, case, scenario, design, matrix) for design in scenario.guarantees
+    ]
+    resolved = iter(_resolve_designs(sh, prepared, inner))
+    updates = [next(resolved) for _ in prepared]  # every design's, then today's conduct's
+    results = [
+        _design_result(sh, pr, res, next(resolved) if pr.base_needed else None, level)
+        for pr, res in zip(prepared, updates, strict=True)
+    ]
+    eta_today = prepared[-1].attack["eta_today"] if prepared else None
     inputs = _recorded_inputs(sh, ev, eta_today)
     seed = seed if isinstance(seed, int) else tuple(seed)
     return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs, sh.horizon)

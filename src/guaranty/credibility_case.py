@@ -37,6 +37,7 @@ __all__ = [
     "margin_scale",
     "selection",
     "settings_of",
+    "stage1_eta",
     "stage1_rows",
     "stage2_eta",
     "stage2_x",
@@ -191,19 +192,11 @@ def _today_commitments(case: Case, gid: str, today: Sequence[str]) -> dict[str, 
     return out
 
 
-def stage1_rows(
-    case: Case,
-    scenario: Scenario,
-    commit: Mapping[str, Mapping[str, float]],
-    years: int,
-    cinc_aggressor: np.ndarray,
-    cinc_protected: np.ndarray,
-    features: tuple[str, ...],
-) -> np.ndarray:
-    """Stage-1 features, shape (draws, years, features), of the aggressor attacking the
-    protected state in year t of the peace under the arrangement ``commit`` (every
-    guarantor of the scenario -> its commitment features)."""
-    draws = cinc_aggressor.shape[0]
+def _stage1_row(
+    case: Case, scenario: Scenario, commit: Mapping[str, Mapping[str, float]]
+) -> tuple[tuple[str, float], ...]:
+    """The dyad-year columns of the aggressor and the protected state under ``commit`` that
+    do not change from draw to draw or from year to year of the peace."""
     guarantors = sorted(commit)
     third = [g for g in guarantors if g in case.joiner]
     defenders = [g for g in third if commit[g]["defense"] > 0]
@@ -230,22 +223,96 @@ def stage1_rows(
         "t_def_cinc": ally_cinc,
         "t_nondef": float(bool(pacts) and not defenders),
     }
-    # the features of one year of one draw, then the columns that vary: the years of peace
-    # (by year) and the two capability shares (by draw, from the capabilities after the war)
-    table = {k: np.full(years, float(v)) for k, v in row.items()}
-    table["cinc1"] = np.full(years, 1.0)
-    table["cinc2"] = np.full(years, 1.0)
-    table["peace_years"] = np.arange(years, dtype=float)
-    x = np.repeat(challenge.feature_matrix(table, features)[None], draws, axis=0)
-    shares = ("cap_share", "t_def_share")
-    one_year = {k: v[:1] for k, v in table.items()}
-    by_draw = challenge.feature_matrix(
+    return tuple(row.items())
+
+
+#: the stage-1 features that vary by draw: the capability shares (from the capabilities
+#: after the war)
+_SHARES = ("cap_share", "t_def_share")
+
+
+def _shares(
+    row: tuple[tuple[str, float], ...],
+    cinc_aggressor: np.ndarray,
+    cinc_protected: np.ndarray,
+    shares: tuple[str, ...],
+) -> np.ndarray:
+    """The capability shares of ``shares`` per draw, shape (draws, len(shares))."""
+    one_year = {k: np.array([float(v)]) for k, v in row}
+    one_year["peace_years"] = np.zeros(1)
+    return challenge.feature_matrix(
         {**one_year, "cinc1": cinc_aggressor, "cinc2": cinc_protected}, shares
-    )  # (draws, 2)
-    for k, name in enumerate(shares):
-        if name in features:
+    )
+
+
+def stage1_rows(
+    case: Case,
+    scenario: Scenario,
+    commit: Mapping[str, Mapping[str, float]],
+    years: int,
+    cinc_aggressor: np.ndarray,
+    cinc_protected: np.ndarray,
+    features: tuple[str, ...],
+) -> np.ndarray:
+    """Stage-1 features, shape (draws, years, features), of the aggressor attacking the
+    protected state in year t of the peace under the arrangement ``commit`` (every
+    guarantor of the scenario -> its commitment features)."""
+    row = _stage1_row(case, scenario, commit)
+    # the features of the years of one draw (cached: a function of the row's values), then
+    # the columns that vary by draw
+    x = np.repeat(_stage1_base(row, years, features)[None], cinc_aggressor.shape[0], axis=0)
+    shares = tuple(name for name in _SHARES if name in features)
+    if shares:
+        by_draw = _shares(row, cinc_aggressor, cinc_protected, shares)
+        for k, name in enumerate(shares):
             x[:, :, features.index(name)] = by_draw[:, k][:, None]
     return x
+
+
+def stage1_eta(
+    case: Case,
+    scenario: Scenario,
+    commit: Mapping[str, Mapping[str, float]],
+    years: int,
+    cinc_aggressor: np.ndarray,
+    cinc_protected: np.ndarray,
+    features: tuple[str, ...],
+    coef: np.ndarray,
+) -> np.ndarray:
+    """The stage-1 log-odds, shape (draws, years): ``coef`` (draws, 1 + features; the
+    intercept first) times :func:`stage1_rows`, without building the rows draw by draw."""
+    row = _stage1_row(case, scenario, commit)
+    base = _stage1_base(row, years, features)
+    shares = tuple(name for name in _SHARES if name in features)
+    cols = [features.index(name) for name in shares]
+    fixed = base.copy()
+    fixed[:, cols] = 0.0
+    eta = coef[:, 1:] @ fixed.T + coef[:, :1]
+    if shares:
+        by_draw = _shares(row, cinc_aggressor, cinc_protected, shares)
+        eta += (by_draw * coef[:, [1 + c for c in cols]]).sum(axis=1)[:, None]
+    return eta
+
+
+def _stage1_base(
+    row: tuple[tuple[str, float], ...], years: int, features: tuple[str, ...]
+) -> np.ndarray:
+    """The stage-1 features of ``years`` years of peace of the dyad-year ``row`` (both
+    capabilities 1: the shares are set per draw), shape (years, features); kept, read-only."""
+    key = (tuple((k, repr(float(v))) for k, v in row), years, features)  # NaN == NaN here
+    x = _BASE_CACHE.get(key)
+    if x is None:
+        table = {k: np.full(years, float(v)) for k, v in row}
+        table["cinc1"] = np.full(years, 1.0)
+        table["cinc2"] = np.full(years, 1.0)
+        table["peace_years"] = np.arange(years, dtype=float)
+        x = challenge.feature_matrix(table, features)
+        x.setflags(write=False)
+        _BASE_CACHE[key] = x
+    return x
+
+
+_BASE_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
 
 
 def stage2_x(case: Case, gid: str, commit: Mapping[str, float], mills: float) -> np.ndarray:
@@ -318,10 +385,20 @@ def selection(
     year of the peace under ``commit`` (the selection term of stage 2)."""
     agg = scenario.actor(scenario.credibility.aggressor).capability_value.nominal
     prot = scenario.actor(scenario.credibility.protected).capability_value.nominal
-    x = stage1_rows(
-        case, scenario, commit, 1, np.array([agg]), np.array([prot]), ev.challenge.names[1:]
-    )[0, 0]
-    return mills_probability(ev.challenge, x)
+    row = _stage1_row(case, scenario, commit)
+    # a function of the fit and of the values the row is built from: kept (with the fit,
+    # so that its id stays its own)
+    key = (id(ev.challenge), tuple((k, repr(float(v))) for k, v in row), agg, prot)
+    hit = _SELECTION_CACHE.get(key)
+    if hit is None:
+        x = stage1_rows(
+            case, scenario, commit, 1, np.array([agg]), np.array([prot]), ev.challenge.names[1:]
+        )[0, 0]
+        hit = _SELECTION_CACHE[key] = (ev.challenge, mills_probability(ev.challenge, x))
+    return hit[1]
+
+
+_SELECTION_CACHE: dict[tuple[Any, ...], tuple[Any, float]] = {}
 
 
 def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any]:

@@ -381,3 +381,85 @@ def test_latent_points_are_a_function_of_the_generator() -> None:
     # every outer draw's 16 points are a net: one point in each sixteenth of each axis
     cells = np.sort(np.floor(a * 16).astype(int), axis=2)
     assert (cells == np.arange(16)).all()
+
+
+def test_the_compiled_normal_cdf_and_quantile_match_scipy() -> None:
+    from guaranty.models.credibility._resolve_kernel import _ndtr_grid, ndtr, ndtri
+
+    gen = np.random.default_rng(5)
+    x = np.concatenate([np.linspace(-37, 37, 2001), gen.normal(0, 3, 2000)])
+    got = np.array([ndtr(v) for v in x])
+    np.testing.assert_allclose(got, special.ndtr(x), rtol=1e-11, atol=1e-14)
+    grid = np.array([_ndtr_grid(v) for v in x])
+    np.testing.assert_allclose(grid, special.ndtr(x), rtol=0, atol=1e-10)
+    p = np.concatenate(
+        [np.logspace(-300, -1, 600), gen.random(2000), 1 - np.logspace(-15, -1, 200)]
+    )
+    np.testing.assert_allclose([ndtri(v) for v in p], special.ndtri(p), rtol=1e-13, atol=1e-13)
+
+
+def test_designs_updated_together_share_their_guarantors_latent_draws() -> None:
+    from guaranty.models.credibility.resolve import Members, revealed_resolve_designs
+
+    gen = np.random.default_rng(8)
+    draws = 40
+    b0 = gen.uniform(-3.0, -1.0, (draws, 3))
+    b1 = b0 + gen.uniform(0.0, 2.0, (draws, 3))
+    rho, pers = gen.uniform(0.3, 0.9, draws), gen.uniform(0.2, 0.6, draws)
+    rho[:5] = 0.0  # without a common shock: the closed form for P_g
+    zeros, cap = np.zeros((draws, 3)), gen.random((draws, 3))
+
+    def together(inner: int, points: int | None = None) -> list:
+        everyone = Members(np.arange(3), b1, zeros, cap)
+        pair = Members(np.array([2, 0]), b1[:, [2, 0]], zeros[:, :2], cap[:, [2, 0]], points=points)
+        return revealed_resolve_designs(
+            b0,
+            zeros,
+            [everyone, pair],
+            rho,
+            np.random.default_rng(3),
+            persistence=pers,
+            inner=inner,
+        )
+
+    def alone(cols: list[int], inner: int):
+        return revealed_resolve(
+            b0[:, cols],
+            b1[:, cols],
+            zeros[:, cols],
+            zeros[:, cols],
+            cap[:, cols],
+            rho,
+            np.random.default_rng(3),
+            persistence=pers,
+            inner=inner,
+        )
+
+    # a design over all the guarantors, in their order, is revealed_resolve itself
+    res = together(32)
+    ref = alone([0, 1, 2], 32)
+    for field in ("p_honor", "p_any", "p_all", "expected_capability"):
+        np.testing.assert_array_equal(getattr(res[0], field), getattr(ref, field))
+    # a design on fewer points uses the leading ones: as if the call had only those
+    np.testing.assert_array_equal(together(32, points=16)[1].p_any, together(16)[1].p_any)
+    # a design of some of the guarantors, on their shared draws, estimates its own update
+    big = together(4096)[1]
+    own = alone([2, 0], 4096)
+    for field in ("p_honor", "p_any", "p_all", "expected_capability"):
+        np.testing.assert_allclose(getattr(big, field), getattr(own, field), atol=0.01)
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3, 9, 40])
+def test_the_latent_points_are_scipys_sobol_points(dim: int) -> None:
+    import warnings
+
+    from scipy.stats import qmc
+
+    from guaranty.models.credibility.resolve import _sobol_digits
+
+    for inner in (1, 16, 33, 1024):
+        with warnings.catch_warnings():  # the balance warning off the powers of 2
+            warnings.simplefilter("ignore", UserWarning)
+            base = qmc.Sobol(dim, scramble=False).random(inner)
+        expected = np.minimum(base.T * 2.0**32, 2.0**32 - 1).astype(np.uint32)
+        np.testing.assert_array_equal(_sobol_digits(inner, dim), expected)

@@ -365,6 +365,39 @@ def test_conflict_sources_directions() -> None:
     assert (cov["defense"], cov["consul"], cov["nonagg"], cov["jc_defense"]) == (0, 1, 0, 1)
 
 
+def test_the_atop_table_reads_as_the_indexed_rows() -> None:
+    """The shipped ATOP rows are looked up in a sorted array (``AtopTable``) instead of
+    dictionaries: the same flags, defenders and other promisers."""
+    from guaranty.data.conflict_sources import AtopTable
+
+    rows = [
+        (1, 2, 2000, (1, 0, 0, 0, 0)),
+        (2, 1, 2000, (0, 0, 0, 0, 0)),
+        (3, 2, 2000, (0, 0, 0, 1, 0)),
+        (2, 3, 2000, (0, 0, 0, 0, 1)),
+        (4, 2, 2001, (1, 0, 0, 0, 1)),
+        (999, 2, 2001, (0, 1, 0, 0, 0)),
+    ]
+    common = {
+        "cinc": {(1, 2000): 0.5},
+        "contiguity": [(1, 2, 1, 2000, 2000)],
+        "rivalries": [(1, 2, 2000, 2000)],
+        "majors": [(1, 2000, 2000)],
+    }
+    by_dict = conflict.ConflictSources.from_rows(**common, atop=rows)
+    table = AtopTable(np.array([(a, b, y, *f) for a, b, y, f in rows]))
+    by_table = conflict.ConflictSources.from_rows(**common, atop=table)
+    assert dict(by_table.atop) == dict(by_dict.atop)
+    assert dict(by_table.defenders) == dict(by_dict.defenders)
+    assert dict(by_table.nondefense_promisers) == dict(by_dict.nondefense_promisers)
+    assert by_table.coverage == by_dict.coverage
+    for a, b in ((1, 2), (2, 1), (2, 3), (4, 2), (5, 2)):
+        for year in (1999, 2000, 2001):
+            assert by_table.either_flags(a, b, year) == by_dict.either_flags(a, b, year)
+            assert by_table.third_defenders(b, year, ()) == by_dict.third_defenders(b, year, ())
+            assert by_table.third_nondefense(b, year, ()) == by_dict.third_nondefense(b, year, ())
+
+
 def test_joiner_covariates_2022() -> None:
     cov, years = joiner_covariates(2, 369, 365, 2022)
     assert tuple(cov) == JOINER_COVARIATES

@@ -37,6 +37,7 @@ from guaranty.data.conflict_sources import (
     NUCLEAR_POWERS,
     PACT_COVARIATES,
     PAIR_COVARIATES,
+    AtopTable,
     ConflictSources,
     joiner_pair_covariates,
     nuclear,
@@ -259,7 +260,7 @@ def _read_lookup(name: str, header: tuple[str, ...], ints: int) -> list[list[int
     return rows
 
 
-def _read_atop() -> list[tuple[int, int, int, tuple[int, int, int, int, int]]]:
+def _read_atop() -> AtopTable:
     """The shipped ATOP 5.1 directed dyad-years: (ccode1, ccode2, year, the five flags)."""
     text = _open_text(_ATOP_FILE).read()
     head, _, body = text.partition("\n")
@@ -270,7 +271,7 @@ def _read_atop() -> list[tuple[int, int, int, tuple[int, int, int, int, int]]]:
         raise DataError(f"expected integers only ({exc})", file=_ATOP_FILE) from None
     if table.shape[0] == 0 or table.shape[1] != len(ATOP_HEADER):
         raise DataError(f"expected rows of {len(ATOP_HEADER)} integers", file=_ATOP_FILE)
-    return [(a, b, y, (d, o, n, g, c)) for a, b, y, d, o, n, g, c in table.tolist()]
+    return AtopTable(table)
 
 
 @cache

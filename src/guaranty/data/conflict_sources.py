@@ -14,8 +14,11 @@ states and year agree. Nuclear status is a judgement from common knowledge
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from guaranty.errors import DataError
 
@@ -26,6 +29,7 @@ __all__ = [
     "NUCLEAR_POWERS",
     "PACT_COVARIATES",
     "PAIR_COVARIATES",
+    "AtopTable",
     "ConflictSources",
     "joiner_pair_covariates",
     "nuclear",
@@ -146,7 +150,7 @@ class ConflictSources:
         contiguity: Iterable[tuple[int, int, int, int, int]],
         rivalries: Iterable[tuple[int, int, int, int]],
         majors: Iterable[tuple[int, int, int]],
-        atop: Iterable[tuple[int, int, int, tuple[int, int, int, int, int]]],
+        atop: Iterable[tuple[int, int, int, tuple[int, int, int, int, int]]] | AtopTable,
     ) -> ConflictSources:
         """Index the rows of the five sources.
 
@@ -170,17 +174,14 @@ class ConflictSources:
         for c, y0, y1 in majors:
             maj.setdefault(c, []).append((y0, y1))
             maj_years += (y0, y1)
-        flags: dict[tuple[int, int, int], tuple[int, int, int, int, int]] = {}
-        defenders: dict[tuple[int, int], set[int]] = {}
-        promisers: dict[tuple[int, int], set[int]] = {}
-        for a, b, year, f in atop:
-            flags[a, b, year] = f
-            # The flags of (a, b) are a's promises to b: a defends b, or promised b something else.
-            if f[0]:
-                defenders.setdefault((b, year), set()).add(a)
-            if any(f[1:]):
-                promisers.setdefault((b, year), set()).add(a)
-        atop_years = [y for _, _, y in flags]
+        if isinstance(atop, AtopTable):  # indexed already, looked up on demand
+            flags: Mapping[tuple[int, int, int], tuple[int, int, int, int, int]] = atop
+            defenders: Mapping[tuple[int, int], frozenset[int]] = atop.promisers(defense=True)
+            promisers: Mapping[tuple[int, int], frozenset[int]] = atop.promisers(defense=False)
+            atop_years = list(atop.years())
+        else:
+            flags, defenders, promisers = _index_atop(atop)
+            atop_years = [y for _, _, y in flags]
         cinc_years = [y for _, y in cinc]
         if not (cont_years and riv_years and maj_years and atop_years and cinc_years):
             raise DataError("a conflict source table has no rows")
@@ -190,8 +191,8 @@ class ConflictSources:
             rivalries={k: tuple(v) for k, v in riv.items()},
             majors={k: tuple(v) for k, v in maj.items()},
             atop=flags,
-            defenders={k: frozenset(v) for k, v in defenders.items()},
-            nondefense_promisers={k: frozenset(v) for k, v in promisers.items()},
+            defenders=defenders,
+            nondefense_promisers=promisers,
             coverage={
                 "cinc": (min(cinc_years), max(cinc_years)),
                 "contiguity": (min(cont_years), max(cont_years)),
@@ -255,6 +256,112 @@ class ConflictSources:
         ``ccode``))."""
         promisers = self.nondefense_promisers.get((ccode, year), frozenset())
         return promisers.difference(exclude, (ccode,))
+
+
+def _index_atop(
+    atop: Iterable[tuple[int, int, int, tuple[int, int, int, int, int]]],
+) -> tuple[
+    dict[tuple[int, int, int], tuple[int, int, int, int, int]],
+    dict[tuple[int, int], frozenset[int]],
+    dict[tuple[int, int], frozenset[int]],
+]:
+    """The flags of each directed dyad-year, and each (state, year)'s defenders and other
+    promisers, from the rows of ATOP 5.1."""
+    flags: dict[tuple[int, int, int], tuple[int, int, int, int, int]] = {}
+    defenders: dict[tuple[int, int], set[int]] = {}
+    promisers: dict[tuple[int, int], set[int]] = {}
+    for a, b, year, f in atop:
+        flags[a, b, year] = f
+        # The flags of (a, b) are a's promises to b: a defends b, or promised b something else.
+        if f[0]:
+            defenders.setdefault((b, year), set()).add(a)
+        if any(f[1:]):
+            promisers.setdefault((b, year), set()).add(a)
+    return (
+        flags,
+        {k: frozenset(v) for k, v in defenders.items()},
+        {k: frozenset(v) for k, v in promisers.items()},
+    )
+
+
+def _atop_key(a: np.ndarray | int, b: np.ndarray | int, year: np.ndarray | int) -> Any:
+    """One integer per directed dyad-year, ordered by (year, ccode2, ccode1): the promises
+    to a state in a year are a contiguous run (COW codes are below 1000)."""
+    return (np.asarray(year, dtype=np.int64) * 1000 + b) * 1000 + a
+
+
+class AtopTable(Mapping[tuple[int, int, int], tuple[int, int, int, int, int]]):
+    """The ATOP 5.1 directed dyad-years as one sorted integer array, read as the mapping
+    (ccode1, ccode2, year) -> the five flags of :attr:`ConflictSources.atop` by binary search.
+
+    Indexing the shipped table's 270,000 rows into dictionaries took about a second in every
+    process that looked up a case; this takes a sort. ``table`` has one row per directed
+    dyad-year: ccode1, ccode2, year and the five flags (a later duplicate wins, as in a
+    dictionary).
+    """
+
+    def __init__(self, table: np.ndarray) -> None:
+        t = np.asarray(table, dtype=np.int64).reshape(-1, 8)
+        key = _atop_key(t[:, 0], t[:, 1], t[:, 2])
+        order = np.argsort(key, kind="stable")
+        self._key, self._rows = key[order], t[order]
+
+    def _find(self, a: int, b: int, year: int) -> int:
+        k = int(_atop_key(a, b, year))
+        i = int(np.searchsorted(self._key, k, side="right")) - 1
+        return i if i >= 0 and self._key[i] == k else -1
+
+    def __getitem__(self, dyad_year: tuple[int, int, int]) -> tuple[int, int, int, int, int]:
+        i = self._find(*dyad_year)
+        if i < 0:
+            raise KeyError(dyad_year)
+        f = self._rows[i, 3:].tolist()
+        return (f[0], f[1], f[2], f[3], f[4])
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        return (tuple(r) for r in np.unique(self._rows[:, :3], axis=0).tolist())  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return int(np.unique(self._key).size)
+
+    def years(self) -> tuple[int, int]:
+        """The first and the last year of the table."""
+        if not self._key.size:
+            return ()  # type: ignore[return-value]
+        return int(self._rows[0, 2]), int(self._rows[-1, 2])
+
+    def promisers(self, *, defense: bool) -> Mapping[tuple[int, int], frozenset[int]]:
+        """(ccode, year) -> the states that promised ``ccode`` a defense obligation that
+        year (``defense``), or an offense, neutrality, non-aggression or consultation one."""
+        return _Promisers(self, defense)
+
+    def promised(self, ccode: int, year: int, defense: bool) -> frozenset[int]:
+        lo = int(np.searchsorted(self._key, _atop_key(0, ccode, year)))
+        hi = int(np.searchsorted(self._key, _atop_key(1000, ccode, year)))
+        rows = self._rows[lo:hi]
+        keep = rows[:, 3] > 0 if defense else (rows[:, 4:] > 0).any(axis=1)
+        return frozenset(rows[keep, 0].tolist())
+
+
+class _Promisers(Mapping[tuple[int, int], frozenset[int]]):
+    """A view of :class:`AtopTable`: (ccode, year) -> a non-empty set of promisers."""
+
+    def __init__(self, table: AtopTable, defense: bool) -> None:
+        self._table, self._defense = table, defense
+
+    def __getitem__(self, key: tuple[int, int]) -> frozenset[int]:
+        found = self._table.promised(key[0], key[1], self._defense)
+        if not found:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        rows = self._table._rows
+        keep = rows[:, 3] > 0 if self._defense else (rows[:, 4:] > 0).any(axis=1)
+        return (tuple(r) for r in np.unique(rows[keep][:, [1, 2]], axis=0).tolist())  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def pair_covariates(

@@ -35,7 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 from scipy.special import expit
 
 from guaranty.errors import ModelError
@@ -332,6 +331,8 @@ def fit_logit(
         best = int(np.argmax(evid))
         lo = np.log(_GROUP_GRID[max(best - 1, 0)])
         hi = np.log(_GROUP_GRID[min(best + 1, _GROUP_GRID.size - 1)])
+        from scipy.optimize import minimize_scalar  # fitting only: not loaded by the chain
+
         res = minimize_scalar(
             lambda t: -laplace(float(np.exp(t)), None)[2],
             bounds=(lo, hi),

@@ -85,6 +85,7 @@ class Actor(Strict):
     members: list[Id] = Field(default_factory=list)
     source: str | None = None
     _cinc: float | None = PrivateAttr(default=None)
+    _cinc_quantity: Fixed | None = PrivateAttr(default=None)  # built once, on first use
 
     @model_validator(mode="after")
     def _resolve_cow(self) -> Actor:
@@ -110,11 +111,13 @@ class Actor(Strict):
     def capability_value(self) -> Quantity:
         """The capability as a quantity (COW capabilities resolved to a fixed CINC value)."""
         if isinstance(self.capability, CowCapability):
-            src = (
-                self.capability.source
-                or f"COW NMC v7.0 CINC, ccode {self.cow}, {self.capability.cow}"
-            )
-            return Fixed(value=float(self._cinc or 0.0), source=src)
+            if self._cinc_quantity is None:  # the models read it many times per draw block
+                src = (
+                    self.capability.source
+                    or f"COW NMC v7.0 CINC, ccode {self.cow}, {self.capability.cow}"
+                )
+                self._cinc_quantity = Fixed(value=float(self._cinc or 0.0), source=src)
+            return self._cinc_quantity
         return self.capability
 
 

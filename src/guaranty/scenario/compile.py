@@ -6,7 +6,8 @@ uniform's midpoint, the triangular's mode); ``sample_inputs`` draws every uncert
 independently:
 
 * normal: truncated to the admissible range (the issue's scale for a position, [0, 1] for a
-  salience, [0, inf) for a capability), by inverse-CDF sampling (``scipy.stats.truncnorm``);
+  salience, [0, inf) for a capability), by inverse-CDF sampling (the inverse CDF of
+  ``scipy.stats.truncnorm``, computed with ``scipy.special``);
 * uniform on [low, high]; triangular on [low, high] with the mode.
 
 The draws are a function of the scenario and the generator alone: quantities are visited in
@@ -40,14 +41,34 @@ def sample_quantity(
     if isinstance(q, Normal):
         with np.errstate(over="ignore"):  # a tiny sd: the bounds are +-inf, as they should
             a, b = (lo - q.mean) / q.sd, (hi - q.mean) / q.sd
-        from scipy import stats  # imported here: scipy.stats costs 0.4 s at start-up
-
-        return stats.truncnorm.rvs(a, b, loc=q.mean, scale=q.sd, size=draws, random_state=rng)
+        return q.mean + q.sd * _standard_truncnorm(rng.uniform(size=draws), a, b)
     if isinstance(q, Uniform):
         return rng.uniform(q.low, q.high, size=draws)
     if q.low == q.high:
         return np.full(draws, q.low)
     return rng.triangular(q.low, q.mode, q.high, size=draws)
+
+
+def _standard_truncnorm(u: np.ndarray, a: float, b: float) -> np.ndarray:
+    """The standard normal truncated to [a, b] at the quantiles ``u``: the inverse CDF as
+    ``scipy.stats.truncnorm`` computes it (in logs, from the nearer tail), with scipy.special
+    only (``scipy.stats`` takes a second to import in every process of a run)."""
+    from scipy import special
+
+    if not a < b:
+        raise ParameterError(
+            f"a truncated normal needs its lower bound below its upper; got {a}, {b}"
+        )
+    with np.errstate(divide="ignore"):
+        if b <= 0 or a > 0:  # both bounds in one tail: work in the left one
+            lo, hi = (a, b) if b <= 0 else (-b, -a)
+            log_hi = special.log_ndtr(hi)
+            mass = log_hi + np.log1p(-np.exp(special.log_ndtr(lo) - log_hi))
+        else:
+            mass = np.log1p(-special.ndtr(a) - special.ndtr(-b))
+        if a < 0:
+            return special.ndtri_exp(np.logaddexp(special.log_ndtr(a), np.log(u) + mass))
+        return -special.ndtri_exp(np.logaddexp(special.log_ndtr(-b), np.log1p(-u) + mass))
 
 
 def quantile(q: Quantity, u: np.ndarray, lo: float = -np.inf, hi: float = np.inf) -> np.ndarray:

@@ -63,9 +63,16 @@ class Store:
     ``create`` makes the tables if they are missing (skip it for quick reads of a store
     known to exist); it also checks first that the store's folder can be written
     (:func:`check_writable`). A file shorter than its own header says (truncated) is refused
-    as damaged when opened."""
+    as damaged when opened. ``threads`` caps DuckDB's threads (default: one per core)."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        threads: int | None = None,
+    ) -> None:
         self.path = str(path)
         if self.path != ":memory:" and Path(self.path).is_dir():
             raise GuarantyError(
@@ -90,6 +97,8 @@ class Store:
                 ) from None
             raise failure from None
         try:
+            if threads is not None:
+                self.con.execute(f"SET threads = {int(threads)}")
             self._check_intact()
             if create and not read_only:
                 for ddl in DDL:

@@ -58,7 +58,6 @@ from numbers import Real
 from typing import ClassVar
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 from scipy.special import expit, ndtri
 
 from guaranty.errors import ModelError
@@ -393,6 +392,8 @@ class EmpiricalHonoring(CredibilityModel):
 
         def negative(log_tau: float) -> float:
             return -_laplace(d, y, self._prior_sd(float(np.exp(log_tau)), k), None)[2]
+
+        from scipy.optimize import minimize_scalar  # fitting only: not loaded by the chain
 
         res = minimize_scalar(negative, bounds=(lo, hi), method="bounded", options={"xatol": 1e-4})
         tau = float(np.exp(res.x)) if -res.fun >= evidence[best] else float(_PRIOR_GRID[best])

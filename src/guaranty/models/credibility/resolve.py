@@ -39,25 +39,31 @@ Choices
 * A refusal that is almost impossible under the model (F(A) < 1e-12) keeps the formula's
   limit at rho = 1 (certain not to fight tomorrow either) and the unconditional margin
   below: the conditional is computed where it is defined and the margin elsewhere.
+* Several designs are updated together (:func:`revealed_resolve_designs`): a guarantor's
+  conduct today is the same in every design, so its latent draws today (z, e_g) are made
+  once, on the same points for every design (common random numbers), and each design
+  weights them by the chance that all of its own guarantors refuse. The inner loop is
+  compiled with numba (:mod:`._resolve_kernel`).
 """
 
 from __future__ import annotations
 
 import functools
-import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
-from scipy.stats import qmc
 
 from guaranty.models.credibility.persistence import bvn_cdf
 
 __all__ = [
+    "Members",
     "ResolveResult",
     "conditional_honor_probability",
     "latent_digits",
     "revealed_resolve",
+    "revealed_resolve_designs",
     "uniform",
 ]
 
@@ -139,68 +145,124 @@ def revealed_resolve(
     able : bool array of shape (guarantors,); a guarantor that is not able to fight for the
         protected state at all (the aggressor itself) never fights. Default: all able.
     """
-    draws, n = b_today.shape
+    n = b_today.shape[1]
+    design = Members(np.arange(n), b_tomorrow, c_tomorrow, capability, able)
+    (res,) = revealed_resolve_designs(
+        b_today, c_today, [design], rho, rng, persistence=persistence, inner=inner
+    )
+    return res
+
+
+@dataclass(frozen=True)
+class Members:
+    """One design's guarantors in :func:`revealed_resolve_designs`.
+
+    index : int array of shape (n,), each guarantor's column in ``b_today``;
+    b_tomorrow, c_tomorrow, capability : arrays of shape (draws, n), as in
+        :func:`revealed_resolve`; able : bool array of shape (n,) (default: all able);
+    points : the number of leading latent points the design uses (default: all).
+    """
+
+    index: np.ndarray
+    b_tomorrow: np.ndarray
+    c_tomorrow: np.ndarray
+    capability: np.ndarray
+    able: np.ndarray | None = None
+    points: int | None = None
+
+
+def revealed_resolve_designs(
+    b_today: np.ndarray,
+    c_today: np.ndarray,
+    designs: Sequence[Members],
+    rho: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    persistence: np.ndarray | None = None,
+    inner: int = 256,
+) -> list[ResolveResult]:
+    """:func:`revealed_resolve` for several designs at once, on the same latent points.
+
+    ``b_today`` and ``c_today`` (draws, guarantors) hold each guarantor's terms today, which
+    no design changes; each of ``designs`` names its guarantors among them. Every guarantor's
+    latent resolve today is drawn once, on the same points for every design (common random
+    numbers: the designs' differences carry less noise than their levels), and each design
+    weights the points by the probability that all of *its* guarantors refuse today. With
+    one design over all the guarantors this is :func:`revealed_resolve` itself.
+    """
+    draws, n_g = b_today.shape
     pers = np.ones(draws) if persistence is None else np.asarray(persistence, dtype=np.float64)
-    able = np.ones(n, dtype=bool) if able is None else np.asarray(able, dtype=bool)
-    if n == 0:
+    pers = np.ascontiguousarray(np.broadcast_to(pers, (draws,)), dtype=np.float64)
+    rho = np.ascontiguousarray(np.broadcast_to(rho, (draws,)), dtype=np.float64)
+    ables = [
+        np.ones(len(m.index), dtype=bool) if m.able is None else np.asarray(m.able, dtype=bool)
+        for m in designs
+    ]
+    slot_g = np.concatenate([np.asarray(m.index, dtype=np.int64) for m in designs] + [_NONE])
+    if slot_g.size == 0:
         nan = np.full(draws, np.nan)
-        return ResolveResult(np.zeros((draws, 0)), nan, nan, np.zeros(draws))
-    # the closed form is needed only for draws without a common shock (with one, each
-    # guarantor is conditioned on all the others' refusal too, by the sampler below)
-    p = np.zeros((draws, n))
+        return [ResolveResult(np.zeros((draws, 0)), nan, nan, np.zeros(draws)) for _ in designs]
+    ua = _threshold(b_today + c_today)  # not fighting today: latent below ua, (draws, n_g)
+    ub = _threshold(np.concatenate([m.b_tomorrow + m.c_tomorrow for m in designs], axis=1))
+    starts = np.cumsum([0] + [len(m.index) for m in designs], dtype=np.int64)
+    points = np.array([min(m.points or inner, inner) for m in designs], dtype=np.int64)
+    p_joint = np.empty((draws, slot_g.size))
+    p_any, p_all, committed = (np.empty((draws, len(designs))) for _ in range(3))
+    from guaranty.models.credibility._resolve_kernel import resolve_designs  # loads numba
+
+    resolve_designs(
+        ua,
+        ub,
+        slot_g,
+        np.concatenate(ables),
+        np.ascontiguousarray(np.concatenate([m.capability for m in designs], axis=1)),
+        starts,
+        points,
+        rho,
+        pers,
+        persistence is None,  # rho = 1 exactly: nobody below today's bar rises without a lift
+        latent_digits(rng, draws, inner, 2 + n_g),
+        p_joint,
+        p_any,
+        p_all,
+        committed,
+    )
+    out = []
     free = ~(rho > 0)
-    if free.any():
-        p[free] = conditional_honor_probability(
-            b_today[free], b_tomorrow[free], c_today[free], c_tomorrow[free], pers[free, None]
-        )
-    p = np.where(able[None, :], p, 0.0)
-    a = -(b_today + c_today)  # not fighting today: latent below ua
-    b = -(b_tomorrow + c_tomorrow)  # fights tomorrow: latent above ub
-    ua = special.ndtri(np.clip(special.expit(a), _TINY, 1 - _TINY))  # (draws, n)
-    ub = special.ndtri(np.clip(special.expit(b), _TINY, 1 - _TINY))
-    f32 = np.float32
-    s = np.sqrt(rho)[:, None, None]
-    t = np.sqrt(1.0 - rho)[:, None, None]
-    r = np.clip(pers, 0.0, 1.0)[:, None, None]
-    q = np.sqrt(1.0 - r * r)
-    sure = q <= 0.0  # tomorrow's latent is today's: an indicator instead of Phi
-    inv_q = 1.0 / np.where(sure, 1.0, q)
-    # the (draws, guarantors, inner) arrays are float32: each probability averages `inner`
-    # terms, far coarser than float32's precision, and it halves the memory traffic
-    digits = latent_digits(rng, draws, inner, 2 + n)
-    z = special.ndtri(uniform(digits[:, :1], np.float64))  # the common shock today
-    z2 = r * z + q * special.ndtri(uniform(digits[:, 1:2], np.float64))  # and tomorrow
-    cdf_hi = special.ndtr(((ua[:, :, None] - s * z) / t).astype(f32))
-    weight = np.prod(cdf_hi, axis=1, dtype=np.float64)  # (draws, inner)
-    # e_g by the inverse CDF of its normal truncated to "not fighting today" (the floor keeps
-    # ndtri finite)
-    v = uniform(digits[:, 2:], f32)
-    v *= cdf_hi
-    np.maximum(v, f32(1e-30), out=v)
-    e = special.ndtri(v)
-    # fights tomorrow: s z2 + t (r e + q xi) > ub  <=>  q xi > bar - r e, bar = (ub - s z2) / t;
-    # xi is integrated out: P = Phi((r e - bar) / q)
-    e *= (r * inv_q).astype(f32)
-    e -= ((ub[:, :, None] - s * z2) * (inv_q / t)).astype(f32)
-    fights = special.ndtr(e)
-    if sure.any():
-        fights[sure[:, 0, 0]] = e[sure[:, 0, 0]] > 0
-    fights *= able[None, :, None]
-    if persistence is None:  # rho = 1 exactly: nobody below today's bar rises without a lift
-        fights *= (ub < ua)[:, :, None]
-    wsum = weight.sum(axis=1)
-    wn = np.where(wsum[:, None] > 0, weight / np.where(wsum > 0, wsum, 1.0)[:, None], 1.0 / inner)
-    p_joint = np.einsum("di,dgi->dg", wn, fights, dtype=np.float64)
-    p = np.where((rho > 0)[:, None], p_joint, p)
-    p = np.clip(p, 0.0, 1.0)
-    # given the latent draws, the guarantors decide tomorrow independently
-    none = np.prod(1.0 - fights, axis=1, dtype=np.float64)
-    p_any = np.clip((wn * (1.0 - none)).sum(axis=1), 0.0, 1.0)
-    p_all = np.clip((wn * np.prod(fights, axis=1, dtype=np.float64)).sum(axis=1), 0.0, 1.0)
-    p_all = np.minimum(p_all, p_any)  # equal with one guarantor, up to rounding
-    committed = np.einsum("dgi,dg->di", fights, capability, dtype=np.float64)
-    expected_capability = (wn * committed).sum(axis=1)
-    return ResolveResult(p, p_any, p_all, expected_capability)
+    for j, (m, able) in enumerate(zip(designs, ables, strict=True)):
+        if len(m.index) == 0:
+            nan = np.full(draws, np.nan)
+            out.append(ResolveResult(np.zeros((draws, 0)), nan, nan, np.zeros(draws)))
+            continue
+        p = p_joint[:, starts[j] : starts[j + 1]]
+        if free.any():
+            # without a common shock each guarantor's probability has a closed form (with
+            # one, each is conditioned on all the others' refusal too, by the sampler)
+            p = p.copy()
+            p[free] = np.where(
+                able[None, :],
+                conditional_honor_probability(
+                    b_today[free][:, m.index],
+                    m.b_tomorrow[free],
+                    c_today[free][:, m.index],
+                    m.c_tomorrow[free],
+                    pers[free, None],
+                ),
+                0.0,
+            )
+        any_ = np.clip(p_any[:, j], 0.0, 1.0)
+        every = np.minimum(np.clip(p_all[:, j], 0.0, 1.0), any_)  # equal with one guarantor
+        out.append(ResolveResult(np.clip(p, 0.0, 1.0), any_, every, committed[:, j].copy()))
+    return out
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _threshold(eta: np.ndarray) -> np.ndarray:
+    """Phi^-1(expit(-eta)): where a latent standard normal crosses the bar of log-odds eta."""
+    u = np.clip(special.expit(-np.asarray(eta, dtype=np.float64)), _TINY, 1 - _TINY)
+    return np.ascontiguousarray(special.ndtri(u))
 
 
 def latent_digits(rng: np.random.Generator, draws: int, inner: int, dim: int) -> np.ndarray:
@@ -217,13 +279,56 @@ def latent_digits(rng: np.random.Generator, draws: int, inner: int, dim: int) ->
 @functools.lru_cache(maxsize=64)
 def _sobol_digits(inner: int, dim: int) -> np.ndarray:
     """The first ``inner`` points of the (unscrambled) Sobol' sequence in ``dim`` dimensions
-    as 32-bit digits, shape (dim, inner); deterministic, so kept."""
-    with warnings.catch_warnings():  # the balance warning for an ``inner`` off the powers of 2
-        warnings.simplefilter("ignore", UserWarning)
-        base = qmc.Sobol(dim, scramble=False).random(inner)
-    digits = np.minimum(base.T * 2.0**32, 2.0**32 - 1).astype(np.uint32)
+    as 32-bit digits, shape (dim, inner), the points of ``scipy.stats.qmc.Sobol(dim,
+    scramble=False)`` in its order; deterministic, so kept.
+
+    Point k is the XOR of the direction numbers of the bits of k's Gray code, with scipy's
+    own direction numbers (Joe and Kuo) read from its data file: importing ``scipy.stats``
+    would take a second in every process of a run. ``tests/credibility/test_resolve.py``
+    checks that the points are scipy's."""
+    v = _direction_numbers(dim)  # (dim, bits)
+    k = np.arange(inner, dtype=np.int64)
+    gray = k ^ (k >> 1)
+    ints = np.zeros((dim, inner), dtype=np.int64)
+    for j in range(v.shape[1]):
+        ints[:, ((gray >> j) & 1).astype(bool)] ^= v[:, j : j + 1]
+    digits = (ints << (32 - _SOBOL_BITS)).astype(np.uint32)
     digits.setflags(write=False)
     return digits
+
+
+#: the bits of scipy's Sobol' points (its default)
+_SOBOL_BITS = 30
+
+
+def _direction_numbers(dim: int) -> np.ndarray:
+    """The direction numbers of the first ``dim`` dimensions of scipy's Sobol' sequence,
+    shape (dim, bits), each scaled to its bit (scipy's ``_initialize_v``)."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("scipy.stats")  # finds the package, does not import it
+    folder = spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else ""
+    with np.load(os.path.join(folder, "_sobol_direction_numbers.npz")) as table:
+        if dim > table["poly"].shape[0]:
+            raise ValueError(
+                f"scipy's Sobol' sequence has at most {table['poly'].shape[0]} dimensions"
+            )
+        poly, vinit = table["poly"][:dim], table["vinit"][:dim]
+    bits = _SOBOL_BITS
+    v = np.zeros((dim, bits), dtype=np.int64)
+    v[0, :] = 1
+    for d in range(1, dim):
+        p = int(poly[d])
+        m = p.bit_length() - 1  # the degree of the primitive polynomial
+        v[d, :m] = vinit[d, :m]
+        for j in range(m, bits):
+            new = int(v[d, j - m])
+            for k in range(m):
+                if (p >> (m - 1 - k)) & 1:
+                    new ^= int(v[d, j - k - 1]) << (k + 1)
+            v[d, j] = new
+    return v << (bits - 1 - np.arange(bits))[None, :]
 
 
 def uniform(digits: np.ndarray, dtype: type) -> np.ndarray:

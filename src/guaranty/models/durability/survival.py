@@ -46,7 +46,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 from guaranty.errors import ModelError
 
@@ -222,6 +221,8 @@ def fit_survival(
 
     def neghess(theta):
         return -_loglik_parts(theta, t, d, x, weibull)[2]
+
+    from scipy import optimize  # fitting only: not loaded by the chain
 
     res = optimize.minimize(
         negll, theta0, jac=True, hess=neghess, method="trust-exact", options={"gtol": 1e-9}

@@ -45,6 +45,9 @@ Month t (t = 1, ..., horizon):
    never happens: whenever it would, a settlement is open.
 8. A war that neither settles, freezes nor collapses within the horizon is still going on.
 
+The month loop is compiled with numba (:mod:`._battle_kernel`): each draw runs on its own
+and stops in the month its war ends.
+
 Choices
 -------
 * Filson & Werner (2002, AJPS 46(4), 819-837) model one-sided uncertainty about the
@@ -99,7 +102,6 @@ SETTLEMENT, DECISIVE_A, DECISIVE_B, FROZEN, ONGOING = 0, 1, 2, 3, 4
 OUTCOMES = ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing")
 
 _CHUNK = 8192
-_TINY = 1e-12
 
 ArrayLike = float | np.ndarray
 
@@ -287,13 +289,6 @@ def _prepare(params: WarParams, draws: int) -> tuple[dict[str, np.ndarray], int,
     return out, horizon, planning
 
 
-def _premium(reservation: np.ndarray, crossed: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """A side's premium: its reservation, plus the shift while its red line is crossed; a
-    negative shift can remove the premium but not push it below min(reservation, 0)."""
-    shifted = np.maximum(reservation + shift, np.minimum(reservation, 0.0))
-    return np.where(crossed, shifted, reservation)
-
-
 def simulate_war(
     params: WarParams, draws: int, rng: np.random.Generator, *, keep_paths: bool = False
 ) -> WarResult:
@@ -329,131 +324,39 @@ def simulate_war(
 def _simulate_chunk(
     p: dict[str, np.ndarray], z: np.ndarray, horizon: int, planning: int, keep_paths: bool
 ) -> WarResult:
+    from guaranty.models.war._battle_kernel import COLUMNS, battles  # loads numba
+
     n = z.shape[0]
-    a0, b0 = p["force_a"].copy(), p["force_b"].copy()
-    alpha, beta, sigma, fog = p["alpha"], p["beta"], p["noise"], p["fog"]
-    kappa, front_min = p["front_speed"], p["front_min"]
-    phi = np.log(np.maximum(alpha, _TINY)) - np.log(np.maximum(beta, _TINY))
-    # each side's belief: mean m, precision tau, about phi
-    m = np.stack([phi + p["optimism_a"], phi - p["optimism_b"]], axis=1)  # (n, 2)
-    tau = np.stack([p["prior_sd_a"] ** -2, p["prior_sd_b"] ** -2], axis=1)
-    obs_var = 2.0 * sigma**2 + fog**2  # (n,)
-    exact = obs_var <= 0.0
-    inv_v = np.where(exact, 0.0, 1.0 / np.where(exact, 1.0, obs_var))
-    disc = p["discount"]
-    horizon_d = np.array([disc**k for k in range(1, planning + 1)]).sum(axis=0)  # D, (n,)
-
-    a, b, x = a0.copy(), b0.copy(), p["front0"].copy()
-    active = np.ones(n, bool)
-    outcome = np.full(n, ONGOING, np.int8)
-    end_month = np.full(n, horizon, np.int64)
-    terms = np.full(n, np.nan)
-    range_low = np.full(n, np.nan)
-    range_high = np.full(n, np.nan)
-    if keep_paths:
-        front_path = np.empty((n, horizon + 1))
-        force_path = np.empty((n, horizon + 1, 2))
-        belief_path = np.empty((n, horizon + 1, 2))
-        front_path[:, 0], force_path[:, 0, 0], force_path[:, 0, 1] = x, a, b
-        belief_path[:, 0] = m
-
-    for t in range(horizon):
-        e = z[:, t]
-        alpha_t = alpha * np.exp(sigma * e[:, 0] - 0.5 * sigma**2)
-        beta_t = beta * np.exp(sigma * e[:, 1] - 0.5 * sigma**2)
-        r_a = p["mobilisation_a"] + p["aid_a"][:, t]
-        r_b = p["mobilisation_b"] + p["aid_b"][:, t]
-        # 2. the square law over the month, solved exactly
-        g2 = alpha_t * beta_t
-        g = np.sqrt(g2)
-        small = g < 1e-4
-        gs = np.where(small, 1.0, g)
-        ch = np.cosh(g)
-        s_ = np.where(small, 1.0 + g2 / 6.0, np.sinh(gs) / gs)
-        q_ = np.where(small, 0.5 + g2 / 24.0, (ch - 1.0) / gs**2)
-        a_raw = ch * a - beta_t * s_ * b + s_ * r_a - beta_t * q_ * r_b
-        b_raw = ch * b - alpha_t * s_ * a + s_ * r_b - alpha_t * q_ * r_a
-        # a side wiped out within the month: the closed form runs on past its zero (and would
-        # let the other side grow as cosh); the survivor keeps what the square law's
-        # invariant alpha A^2 - beta B^2 leaves it, plus the month's replenishment
-        ratio = beta_t / np.maximum(alpha_t, _TINY)
-        a_cap = np.sqrt(np.maximum(a * a - ratio * b * b, 0.0)) + r_a
-        b_cap = np.sqrt(np.maximum(b * b - a * a / np.maximum(ratio, _TINY), 0.0)) + r_b
-        a_new = np.maximum(np.where(b_raw < 0.0, np.minimum(a_raw, a_cap), a_raw), 0.0)
-        b_new = np.maximum(np.where(a_raw < 0.0, np.minimum(b_raw, b_cap), b_raw), 0.0)
-        # 3. the front moves with the log ratio of fighting strengths at the month's start
-        strength = (
-            np.log(np.maximum(alpha_t, _TINY))
-            + 2.0 * np.log(np.maximum(a, _TINY))
-            - np.log(np.maximum(beta_t, _TINY))
-            - 2.0 * np.log(np.maximum(b, _TINY))
-        )
-        x_new = np.clip(x + kappa * np.tanh(0.5 * strength), front_min, 100.0)
-        # 4. both sides update their beliefs on the month's battle outcome
-        y = np.log(np.maximum(alpha_t, _TINY)) - np.log(np.maximum(beta_t, _TINY))
-        y = y + fog * e[:, 2]
-        tau_new = tau + inv_v[:, None]
-        m_new = np.where(
-            exact[:, None], y[:, None], m + (y[:, None] - m) * inv_v[:, None] / tau_new
-        )
-        # keep the state of ended wars
-        a = np.where(active, a_new, a)
-        b = np.where(active, b_new, b)
-        x = np.where(active, x_new, x)
-        m = np.where(active[:, None], m_new, m)
-        tau = np.where(active[:, None], tau_new, tau)
-        month = t + 1
-        # 5. collapse
-        ra = a / (p["collapse_a"] * a0 + _TINY)  # below 1: A has broken
-        rb = b / (p["collapse_b"] * b0 + _TINY)
-        broke_a = active & (a < p["collapse_a"] * a0)
-        broke_b = active & (b < p["collapse_b"] * b0)
-        lose_a = broke_a & ~(broke_b & (rb < ra))
-        lose_b = broke_b & ~lose_a
-        outcome[lose_a] = DECISIVE_B
-        terms[lose_a] = 0.0
-        outcome[lose_b] = DECISIVE_A
-        terms[lose_b] = 100.0
-        end_month[lose_a | lose_b] = month
-        active &= ~(lose_a | lose_b)
-        # 6. bargaining
-        balance = 2.0 * (np.log(np.maximum(a, _TINY)) - np.log(np.maximum(b, _TINY)))
-        drift = kappa[:, None] * np.tanh(0.5 * (m + balance[:, None]))  # (n, 2)
-        proj = np.clip(x[:, None] + drift * horizon_d[:, None], front_min[:, None], 100.0)
-        prem_a = _premium(p["reservation_a"], x <= p["red_line_a"], p["red_line_shift_a"])
-        prem_b = _premium(p["reservation_b"], x >= p["red_line_b"], p["red_line_shift_b"])
-        value_a = proj[:, 0] - p["cost_a"] * horizon_d  # V_A: A's value of fighting on
-        value_b = proj[:, 1] + p["cost_b"] * horizon_d  # V_B: B's value of fighting on
-        low = np.maximum(value_a + prem_a, front_min)
-        high = np.minimum(value_b - prem_b, 100.0)
-        settle = active & (low <= high)
-        outcome[settle] = SETTLEMENT
-        end_month[settle] = month
-        terms[settle] = (low + p["weight_a"] * (high - low))[settle]
-        range_low[settle] = low[settle]
-        range_high[settle] = high[settle]
-        active &= ~settle
-        # 7. a ceasefire on the current line when both prefer it to fighting on
-        freeze = active & (value_a <= x) & (x <= value_b)
-        outcome[freeze] = FROZEN
-        end_month[freeze] = month
-        active &= ~freeze
-        if keep_paths:
-            front_path[:, month], force_path[:, month, 0], force_path[:, month, 1] = x, a, b
-            belief_path[:, month] = m
-        if not active.any() and not keep_paths:
-            break
+    params = np.stack([np.broadcast_to(p[name], (n,)) for name in COLUMNS], axis=1)
+    outcome = np.empty(n, np.int8)
+    end_month = np.empty(n, np.int64)
+    state = np.empty((n, 5))  # A, B, the line, A's and B's belief
+    deal = np.empty((n, 3))  # the terms and the bargaining range
+    paths = np.empty((n if keep_paths else 0, horizon + 1, 5))
+    battles(
+        params,
+        np.ascontiguousarray(p["aid_a"], dtype=np.float64),
+        np.ascontiguousarray(p["aid_b"], dtype=np.float64),
+        np.ascontiguousarray(z, dtype=np.float64),
+        planning,
+        outcome,
+        end_month,
+        state,
+        deal,
+        paths,
+    )
+    x = state[:, 2]
     return WarResult(
         outcome=outcome,
         end_month=end_month,
         front=np.clip(x, 0.0, 100.0),
-        front_raw=x,
-        terms=np.clip(terms, 0.0, 100.0),
-        range_low=np.clip(range_low, 0.0, 100.0),
-        range_high=np.clip(range_high, 0.0, 100.0),
-        forces=np.stack([a, b], axis=1),
-        beliefs=m,
-        front_path=front_path if keep_paths else None,
-        force_path=force_path if keep_paths else None,
-        belief_path=belief_path if keep_paths else None,
+        front_raw=x.copy(),
+        terms=np.clip(deal[:, 0], 0.0, 100.0),
+        range_low=np.clip(deal[:, 1], 0.0, 100.0),
+        range_high=np.clip(deal[:, 2], 0.0, 100.0),
+        forces=state[:, :2].copy(),
+        beliefs=state[:, 3:].copy(),
+        front_path=paths[:, :, 2].copy() if keep_paths else None,
+        force_path=paths[:, :, :2].copy() if keep_paths else None,
+        belief_path=paths[:, :, 3:].copy() if keep_paths else None,
     )

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""CPU time of one block of the chain, by stage, and of writing it to the store (prints them).
+
+    .venv/bin/python benchmarks/bench_chain_block.py [--blocks 10] [--threads 1]
+
+In one process: the layout and a first block (the start-up: data, fits, compiled kernels),
+then ``--blocks`` blocks of 1000 Ukraine draws (seed 1), each stage of
+``montecarlo.simulate_block`` timed with ``time.process_time``, then the blocks written to a
+fresh store five at a time, as the runner writes a chunk (``--threads``: DuckDB's threads,
+one as the runner uses; 0 for DuckDB's default). The figures of docs/performance.md, "The
+chain", come from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "ukraine-2022.yaml"
+
+
+#: the stages timed: label -> (module, function)
+LABELS = {
+    "credibility and deterrence (assess)": ("credibility", "assess"),
+    "  of which the revealed-resolve update": ("credibility", "revealed_resolve_designs"),
+    "the war (run_war)": ("war", "run_war"),
+    "the negotiation's inputs (sample_inputs)": ("montecarlo", "sample_inputs"),
+    "durability (compare_designs)": ("comparison", "compare_designs"),
+}
+
+
+def _timed(module: Any, name: str, label: str, acc: dict[str, float]) -> None:
+    fn = getattr(module, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            acc[label] += time.process_time() - start
+
+    setattr(module, name, wrapper)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--blocks", type=int, default=10)
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args()
+
+    import guaranty.comparison as comparison
+    import guaranty.credibility as credibility
+    import guaranty.montecarlo as montecarlo
+    import guaranty.war as war
+    from guaranty.scenario import load
+    from guaranty.store import Store
+
+    acc: dict[str, float] = defaultdict(float)
+    modules = {"credibility": credibility, "comparison": comparison, "war": war}
+    modules["montecarlo"] = montecarlo
+    for label, (module, name) in LABELS.items():
+        _timed(modules[module], name, label, acc)
+
+    scenario = load(SCENARIO)
+    start = time.process_time()
+    lay = montecarlo.layout(scenario)
+    montecarlo.simulate_block(scenario, 1, 0, lay=lay)
+    startup = time.process_time() - start
+    acc.clear()
+    n = args.blocks
+    start = time.process_time()
+    blocks = [montecarlo.simulate_block(scenario, 1, b, lay=lay) for b in range(1, n + 1)]
+    per_block = (time.process_time() - start) / n
+    staged = sum(v for k, v in acc.items() if not k.startswith(" ")) / n
+
+    with tempfile.TemporaryDirectory() as tmp:
+        threads = args.threads or None
+        with Store(os.path.join(tmp, "bench.duckdb"), threads=threads) as st:
+            run_id = st.open_run(scenario, lay, seed=1, draws=(n + 1) * montecarlo.BLOCK)
+            start = time.process_time()
+            for k in range(0, n, 5):
+                st.write_blocks(run_id, lay, blocks[k : k + 5])
+            store = (time.process_time() - start) / n
+
+    print(f"start-up (layout and a first block, after the imports): {startup:.2f} s of CPU")
+    print(f"one block of 1000 draws: {per_block:.3f} s of CPU")
+    for label in sorted(acc, key=list(LABELS).index):
+        print(f"  {label}: {acc[label] / n:.3f} s")
+    print(f"  the rest (negotiation, levels, arranging): {per_block - staged:.3f} s")
+    print(f"writing a block to the store ({threads or 'default'} threads): {store:.3f} s of CPU")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from guaranty.pipeline import BacktestScore, Forecast
+from guaranty.results import BINS
 from guaranty.scenario import Scenario
 from guaranty.scenario.compile import nominal_inputs
 
@@ -217,8 +218,13 @@ def war_figure(run: Any, scenario: Scenario) -> go.Figure:
         barmode="stack",
         legend={"orientation": "h", "y": -0.25},
     )
-    fig.update_xaxes(title_text="month", row=1, col=1)
-    fig.update_xaxes(title_text=_territory_axis(scenario), row=1, col=2)
+    # a little room left of the first bar, so that its label clears the y axis' lowest label
+    last = max((max(g["months"]) for g in hist["outcomes"].values()), default=0)
+    span = width * BINS
+    fig.update_xaxes(title_text="month", range=[-0.5 - 0.05 * last, last + 0.5], row=1, col=1)
+    fig.update_xaxes(
+        title_text=_territory_axis(scenario), range=[lo - 0.05 * span, lo + span], row=1, col=2
+    )
     fig.update_yaxes(title_text="draws", row=1, col=1)
     return fig
 

@@ -33,6 +33,10 @@ RunDrawsOpt = Annotated[
 ]
 
 
+#: DuckDB's memory limit while a run is exported (beyond it, to a temporary folder)
+EXPORT_MEMORY = "1GB"
+
+
 class Format(StrEnum):
     csv = "csv"
     parquet = "parquet"
@@ -72,9 +76,20 @@ def export_cmd(
     check_folder(out_dir, "export")
     if fmt is Format.xlsx:
         need_xlsxwriter()  # before anything is read
-    with spinner("exporting ...", quiet=as_json), Store(store, read_only=True, create=False) as st:
-        run_id = st.find_run(run)
-        meta = st.export(run_id, fmt.value, out_dir, draws=draws)
+    import shutil
+    import tempfile
+
+    spill = tempfile.mkdtemp(prefix="guaranty-export-")
+    try:
+        with (
+            spinner("exporting ...", quiet=as_json),
+            Store(store, read_only=True, create=False) as st,
+        ):
+            st.limit_memory(EXPORT_MEMORY, spill)  # the wide inputs of a big run spill
+            run_id = st.find_run(run)
+            meta = st.export(run_id, fmt.value, out_dir, draws=draws)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     if as_json:
         print_json({"run_id": run_id, "store": str(store), "out": str(out_dir), **meta})
         return

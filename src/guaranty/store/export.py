@@ -17,6 +17,7 @@ import errno
 import json
 import math
 import re
+import shutil
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,6 +61,9 @@ ABOUT = {
 STORE_TABLES = ("draws", "outcomes", "inputs", "terms", "honor")
 #: rows of an Excel sheet, its header included
 EXCEL_ROWS = 1_048_576
+#: draws of the wide ``inputs`` table made at a time (DuckDB holds a list of every input's
+#: value per draw for them: about 1.2 KB per draw for 150 inputs, and it does not spill them)
+_INPUT_DRAWS = 100_000
 #: Stata's longest variable name
 _NAME_LENGTH = 32
 #: shorter words for the words of guaranty's own input names (docs/store.md)
@@ -107,15 +111,21 @@ def column_names(names: Sequence[str], taken: Sequence[str] = ("draw",)) -> list
 
 
 def table_sql(
-    info: dict[str, Any], draws: int, table: str, *, safe: bool = False, flags: str = "BOOLEAN"
+    info: dict[str, Any],
+    draws: int,
+    table: str,
+    *,
+    safe: bool = False,
+    flags: str = "BOOLEAN",
+    start: int = 0,
 ) -> str:
     """The SELECT of one of :data:`STORE_TABLES` for the run of ``runs`` row ``info``, its
-    draws 0 .. ``draws`` - 1 in draw order. ``inputs`` and ``terms`` are wide: a column per
-    input (its value; NULL for NaN) or per issue (the settled term; a row per draw with a
-    peace); their column names are the inputs' and issues' own or, with ``safe``, those of
-    :func:`column_names`. ``flags``: the SQL type of true/false columns (``TINYINT``: 1 or
-    0)."""
-    where = f"run_id = {_literal(info['run_id'])} AND draw < {int(draws)}"
+    draws ``start`` .. ``draws`` - 1 in draw order. ``inputs`` and ``terms`` are wide: a
+    column per input (its value; NULL for NaN) or per issue (the settled term; a row per draw
+    with a peace); their column names are the inputs' and issues' own or, with ``safe``,
+    those of :func:`column_names`. ``flags``: the SQL type of true/false columns
+    (``TINYINT``: 1 or 0)."""
+    where = f"run_id = {_literal(info['run_id'])} AND draw >= {int(start)} AND draw < {int(draws)}"
     flag = (lambda c: c) if flags == "BOOLEAN" else (lambda c: f"{c}::{flags} AS {c}")
     if table == "draws":
         cols = ["draw", "war_outcome", "end_month", "front", "terms", "force_a", "force_b",
@@ -245,40 +255,78 @@ class _Temp:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _write_xlsx(xlsxwriter: Any, cur: duckdb.DuckDBPyConnection, path: Path, sheet: str) -> None:
-    """The rows of the query just run on ``cur`` into one sheet of a new workbook."""
+def _write_xlsx(
+    xlsxwriter: Any, con: duckdb.DuckDBPyConnection, sqls: Sequence[str], path: Path
+) -> None:
+    """The rows of the queries ``sqls``, one after the other, into one sheet (named as the
+    file) of a new workbook, under the first query's column names."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     try:
-        ws = book.add_worksheet(sheet)
-        bold = book.add_format({"bold": True})
-        header = [d[0] for d in cur.description]
-        ws.write_row(0, 0, header, bold)
-        ws.freeze_panes(1, 0)
-        r = 1
-        while rows := cur.fetchmany(10_000):
-            for row in rows:
-                for c, v in enumerate(row):
-                    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-                        continue
-                    if isinstance(v, int | float):
-                        ws.write_number(r, c, v)
-                    else:
-                        ws.write_string(r, c, str(v))
-                r += 1
+        ws = book.add_worksheet(path.stem)
+        r = 0
+        for sql in sqls:
+            con.execute(sql)  # on this connection: the claims' tables are its own
+            if r == 0:
+                ws.write_row(0, 0, [d[0] for d in con.description], book.add_format({"bold": True}))
+                ws.freeze_panes(1, 0)
+                r = 1
+            while rows := con.fetchmany(10_000):
+                for row in rows:
+                    for c, v in enumerate(row):
+                        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+                            continue
+                        if isinstance(v, int | float):
+                            ws.write_number(r, c, v)
+                        else:
+                            ws.write_string(r, c, str(v))
+                    r += 1
     finally:
         book.close()
 
 
+def _copy(con: duckdb.DuckDBPyConnection, sqls: Sequence[str], path: Path, fmt: str) -> None:
+    """The rows of the queries ``sqls``, one after the other, into one CSV or Parquet file:
+    each into a part file beside it, then the parts into the file (DuckDB reads the parts
+    in order and streams them; a CSV's parts after the first are appended without their
+    header). One query is copied straight."""
+    options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet"
+    if len(sqls) == 1:
+        con.execute(f"COPY ({sqls[0]}) TO {_literal(str(path))} ({options})")
+        return
+    parts = [path.with_name(f".{path.stem}.part{k}.{fmt}") for k in range(len(sqls))]
+    try:
+        for sql, part in zip(sqls, parts, strict=True):
+            con.execute(f"COPY ({sql}) TO {_literal(str(part))} ({options})")
+        if fmt == "parquet":
+            files = "[" + ", ".join(_literal(str(p)) for p in parts) + "]"
+            con.execute(f"COPY (SELECT * FROM read_parquet({files})) TO {_literal(str(path))} "
+                        f"({options})")  # fmt: skip
+        else:
+            with open(path, "wb") as out:
+                for k, part in enumerate(parts):
+                    with open(part, "rb") as fh:
+                        if k:
+                            fh.readline()  # the header
+                        shutil.copyfileobj(fh, out)
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+
+
 def _write(
-    con: duckdb.DuckDBPyConnection, sql: str, path: Path, fmt: str, xlsxwriter: Any = None
+    con: duckdb.DuckDBPyConnection,
+    sql: str | Sequence[str],
+    path: Path,
+    fmt: str,
+    xlsxwriter: Any = None,
 ) -> None:
+    """The rows of the query ``sql`` (or of several, one after the other) into ``path``."""
+    sqls = [sql] if isinstance(sql, str) else list(sql)
     try:
         if fmt == "xlsx":
-            con.execute(sql)  # on this connection: the claims' tables are its own
-            _write_xlsx(xlsxwriter, con, path, path.stem)
+            _write_xlsx(xlsxwriter, con, sqls, path)
         else:
-            options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet"
-            con.execute(f"COPY ({sql}) TO {_literal(str(path))} ({options})")
+            _copy(con, sqls, path, fmt)
     except duckdb.Error as exc:
         kind = disk_problem(exc)
         if kind not in ("full", "read-only"):
@@ -344,6 +392,11 @@ def export_run(
                 sql = temp.sql(table, flags)
             elif table == "input_names":
                 sql = _input_names_sql(info["inputs"], names)
+            elif table == "inputs":  # a list per draw: a few draws at a time (memory)
+                sql = [
+                    table_sql(info, min(a + _INPUT_DRAWS, n), table, safe=True, start=a)
+                    for a in range(0, n, _INPUT_DRAWS)
+                ]
             else:
                 sql = table_sql(info, n, table, safe=True, flags=flags)
             _write(con, sql, stage / files[table], fmt, writer)

@@ -1,5 +1,6 @@
-"""One run, three readers, the same numbers (issue 15): the report that ``guaranty analyze``
-writes, the web workbench's results page and SQL over the results store.
+"""One run, four readers, the same numbers (issues 15, 17): the report that ``guaranty
+analyze`` writes, the web workbench's results page, SQL over the results store, and the
+report ``guaranty report`` writes from the store's SQL aggregates.
 
 ``guaranty analyze --store`` runs the Korea scenario into a store and writes its report; the
 web app then serves the same run from the same store. Every plotly figure is read back out of
@@ -96,11 +97,17 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with TestClient(web) as client:
         page = client.get(f"/runs/{run_id}")
     assert page.status_code == 200, page.text[:500]
+    stored = folder / "stored-report"
+    result = CliRunner().invoke(
+        cli_app, ["report", run_id, "--store", str(store), "--out", str(stored)]
+    )
+    assert result.exit_code == 0, result.output
     return {
         "store": store,
         "run_id": run_id,
         "report": figures((out / "report.html").read_text(encoding="utf-8")),
         "web": figures(page.text),
+        "stored": figures((stored / "report.html").read_text(encoding="utf-8")),
     }
 
 
@@ -111,6 +118,18 @@ def test_the_report_and_the_results_page_draw_the_same_numbers(pages: dict[str, 
     assert len(shared) >= 6, (sorted(report), sorted(web))
     for title in shared:
         a, b = report[title], web[title]
+        assert len(a) == len(b), title
+        for ta, tb in zip(a, b, strict=True):
+            assert close(numbers(ta), numbers(tb)), title
+
+
+def test_the_report_from_sql_aggregates_draws_the_same_numbers(pages: dict[str, Any]) -> None:
+    """``guaranty report`` reads the run through SQL aggregates, ``guaranty analyze`` holds
+    its draws: every figure of one is in the other, with the same numbers."""
+    report, stored = pages["report"], pages["stored"]
+    assert set(report) == set(stored) and len(report) >= 8
+    for title in report:
+        a, b = report[title], stored[title]
         assert len(a) == len(b), title
         for ta, tb in zip(a, b, strict=True):
             assert close(numbers(ta), numbers(tb)), title

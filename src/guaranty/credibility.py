@@ -110,6 +110,11 @@ class DesignCredibility:
     unable: tuple[str, ...] = ()
     horizon: int = 10
 
+    def honor_means(self) -> list[float]:
+        """Each guarantor's P(honor), the mean over the draws (the credibility heat map's
+        cells)."""
+        return [float(np.mean(self.p_honor[:, k])) for k in range(len(self.guarantors))]
+
     def _ci(self, x: np.ndarray) -> list[float] | None:
         x = x[~np.isnan(x)]
         if x.size == 0:

@@ -18,7 +18,7 @@ from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.scenario.claim_names import DISTRIBUTION_OUTPUTS as _DISTRIBUTION
 from guaranty.scenario.claim_names import PIPELINE_METRICS
 
-__all__ = ["METRICS", "BlockResult", "Layout", "PerDraw", "RunResult"]
+__all__ = ["BINS", "METRICS", "BlockResult", "Layout", "PerDraw", "RunResult", "bin_width"]
 
 #: per-design outputs of the "what if" runs, each of shape (designs, draws) (the names
 #: claims may use are declared once, in the scenario's claim vocabulary)
@@ -27,6 +27,32 @@ METRICS = PIPELINE_METRICS
 _SETTLEMENT, _DECISIVE_A, _DECISIVE_B, _FROZEN, _ONGOING = (
     OUTCOMES.index(n) for n in ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing")
 )
+
+
+#: bars of the report's histograms
+BINS = 40
+
+
+def bin_width(lo: float, hi: float, bins: int = BINS) -> float:
+    """The width of each of ``bins`` equal bins from ``lo`` to ``hi`` (1 if they are equal).
+    A value ``x`` falls in bin ``min(floor((x - lo) / width), bins - 1)``: the same formula
+    here and in the store's SQL (:mod:`guaranty.store.stats`), so both count alike."""
+    return (hi - lo) / bins if hi > lo else 1.0
+
+
+def _histogram(values: np.ndarray, lo: float, width: float, bins: int) -> list[int]:
+    """Counts of ``values`` in the bins of :func:`bin_width`."""
+    k = np.minimum(np.floor((values - lo) / width), bins - 1).astype(int)
+    return [int(c) for c in np.bincount(k, minlength=bins)]
+
+
+def _interval(x: np.ndarray, lo: float, hi: float) -> tuple[float, float, float] | None:
+    """(mean, ``lo`` quantile, ``hi`` quantile) of the values of ``x`` that are not NaN."""
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return None
+    q = np.quantile(x, [lo, hi])
+    return float(x.mean()), float(q[0]), float(q[1])
 
 
 @dataclass(frozen=True)
@@ -256,6 +282,61 @@ class RunResult(PerDraw):
     def input_arrays(self) -> dict[str, np.ndarray]:
         """The uncertain inputs, name -> array of shape (draws,)."""
         return {name: self.inputs[:, k] for k, name in enumerate(self.layout.inputs)}
+
+    # -- what the report's figures show ---------------------------------------------------------
+    # (the same methods, computed in SQL, on guaranty.store.stats.RunStats)
+
+    def war_histograms(self, bins: int = BINS) -> dict[str, Any]:
+        """How the war ends, for the report's histograms: ``{"front": (lo, width)`` of the
+        bins of the line at the end (:func:`bin_width`, over every draw)``, "outcomes": {name:
+        {"share", "months": {end month: draws}, "front": [draws per bin]}}}``, for the
+        outcomes that occur, in :data:`OUTCOMES` order."""
+        lo, hi = float(self.front.min()), float(self.front.max())
+        width = bin_width(lo, hi, bins)
+        out: dict[str, Any] = {}
+        for code, name in enumerate(OUTCOMES):
+            sel = self.war_outcome == code
+            if not sel.any():
+                continue
+            months, counts = np.unique(self.end_month[sel], return_counts=True)
+            out[name] = {
+                "share": float(sel.mean()),
+                "months": {int(m): int(c) for m, c in zip(months, counts, strict=True)},
+                "front": _histogram(self.front[sel], lo, width, bins),
+            }
+        return {"front": (lo, width), "outcomes": out}
+
+    def still_fighting(self, months: int) -> list[float]:
+        """Share of draws still fighting after month t, for t = 0 .. ``months``."""
+        ongoing = self.war_outcome == _ONGOING
+        return [float(np.mean((self.end_month > t) | ongoing)) for t in range(months + 1)]
+
+    def last_month(self) -> int:
+        """The latest month any draw's fighting stopped (or was still going on)."""
+        return int(self.end_month.max())
+
+    def level_histogram(self, bins: int = BINS) -> dict[str, Any] | None:
+        """The settled guarantee levels (draws with a peace) in ``bins`` bins: ``{"lo",
+        "width", "counts"}``, or None if no draw settled one."""
+        level = self.guarantee_level[~np.isnan(self.guarantee_level)]
+        if level.size == 0:
+            return None
+        lo, hi = float(level.min()), float(level.max())
+        width = bin_width(lo, hi, bins)
+        return {"lo": lo, "width": width, "counts": _histogram(level, lo, width, bins)}
+
+    def peace_draws(self) -> int:
+        """The number of draws with a peace."""
+        return int(self.peace.sum())
+
+    def design_intervals(
+        self, metric: str, lo: float = 0.05, hi: float = 0.95
+    ) -> list[tuple[float, float, float] | None]:
+        """Per design (in :attr:`Layout.designs` order), the mean of ``metric`` and its ``lo``
+        and ``hi`` quantiles over the draws with a peace (every draw if none has one), NaN
+        left out; None for a design without a value."""
+        values = self.whatif[metric][:, self.peace] if self.peace.any() else self.whatif[metric]
+        return [_interval(row, lo, hi) for row in values]
 
     # -- summaries ------------------------------------------------------------------------------
 

@@ -55,6 +55,8 @@ API_PATHS = {
     "/api/runs/{run_id}/cancel",
     "/api/runs/{run_id}/results",
     "/api/runs/{run_id}/claims",
+    "/api/runs/{run_id}/export",
+    "/api/runs/{run_id}/export/{table}",
 }
 
 
@@ -652,6 +654,57 @@ def test_results_and_claims(api: Api, which: str) -> None:
     assert len({c["id"] for c in claims}) == len(claims)
 
 
+def test_export_downloads(api: Api) -> None:
+    """The files of ``guaranty export``, in one zip or one table at a time (tests/
+    test_export.py checks their contents); their temporary folders are gone afterwards."""
+    import io
+    import tempfile
+    import typing
+    import zipfile
+
+    import duckdb
+
+    from guaranty.store.export import TABLES
+    from guaranty.web.downloads import TableName
+
+    assert set(typing.get_args(TableName)) == set(TABLES)
+    before = set(Path(tempfile.gettempdir()).glob("guaranty-export-*"))
+    rid = api.run_cli
+    r = api.client.get(f"/api/runs/{rid}/export", params={"format": "parquet"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/zip"
+    assert f'filename="{rid}-parquet.zip"' in r.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        names = set(z.namelist())
+        assert names == {f"{rid}-parquet/{n}" for n in [*(f"{t}.parquet" for t in TABLES),
+                                                        "run.json", "scenario.json"]}  # fmt: skip
+        meta = json.loads(z.read(f"{rid}-parquet/run.json"))
+    assert meta["draws"] == DRAWS and meta["files"]["draws.parquet"] == DRAWS
+    r = api.client.get(f"/api/runs/{rid}/export/draws")  # csv by default
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert f'filename="{rid}-draws.csv"' in r.headers["content-disposition"]
+    path = api.folder / "draws.csv"
+    path.write_bytes(r.content)
+    assert duckdb.connect().execute(f"SELECT count(*) FROM '{path}'").fetchone()[0] == DRAWS
+    r = api.client.get(f"/api/runs/{api.run_api}/export/claims", params={"format": "csv"})
+    assert r.status_code == 200 and r.text.startswith("id,who,")
+    assert set(Path(tempfile.gettempdir()).glob("guaranty-export-*")) == before
+
+
+def test_export_errors(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    rid = api.run_cli
+    body = _error(api.client.get(f"/api/runs/{UNKNOWN_RUN}/export"), 404)
+    assert UNKNOWN_RUN in body["error"]
+    _error(api.client.get(f"/api/runs/{rid}/export", params={"format": "pdf"}), 422)
+    _error(api.client.get(f"/api/runs/{rid}/export/nope"), 422)
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)
+    body = _error(api.client.get(f"/api/runs/{rid}/export", params={"format": "xlsx"}), 501)
+    assert "guaranty[excel]" in body["error"]
+
+
 def test_results_of_unknown_run(api: Api) -> None:
     for suffix in ("", "/results", "/claims"):
         body = _error(api.client.get(f"/api/runs/{UNKNOWN_RUN}{suffix}"), 404)
@@ -876,6 +929,9 @@ def test_results_page(api: Api, which: str) -> None:
     verdicts = re.findall(r'class="claim" data-verdict="([^"]+)"', html)
     assert verdicts and set(verdicts) <= VERDICTS
     assert "compare-with" in html  # the other run is offered for comparison
+    assert 'id="downloads"' in html
+    assert f'href="/api/runs/{rid}/export?format=csv"' in html
+    assert f'href="/api/runs/{rid}/export/inputs?format=xlsx"' in html
 
 
 def test_compare_page(api: Api) -> None:

@@ -10,7 +10,7 @@ share the most. :func:`ledger` evaluates claims over separate analyses
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +28,13 @@ __all__ = [
     "ClaimResult",
     "classify",
     "is_distribution",
+    "judged",
     "ledger",
     "run_ledger",
     "scenario_outputs",
+    "tie_text",
     "verdict",
+    "verdict_reading",
 ]
 
 SUPPORTED, NOT_SUPPORTED = 0.8, 0.2
@@ -72,6 +75,13 @@ def _tie_reading(
         return None
     diff = float(np.mean(a[ok] - b[ok]))
     scale = max(1.0, float(np.mean(np.abs(a[ok]) + np.abs(b[ok]))) / 2.0)
+    return tie_text(diff, scale, over)
+
+
+def tie_text(diff: float, scale: float, over: str) -> str | None:
+    """The reading of an ``indistinguishable`` claim whose two sides differ by ``diff`` on
+    average (over the draws ``over`` names), if that is within :data:`TIE` of their
+    ``scale``; None otherwise."""
     if abs(diff) <= TIE * scale:
         return (
             f"The two sides differ by {diff:+.4f} on average{over}, less than "
@@ -100,6 +110,27 @@ def classify(
     supported (>= 80% of the draws), not supported (<= 20%) or depends."""
     n = int(sel.sum())
     share = float(holds[sel].mean()) if n else float("nan")
+    return verdict_reading(
+        claim,
+        n,
+        share,
+        lambda over: _tie_reading(claim.statement, sel, outputs, over),
+        sensitivity,
+    )
+
+
+def verdict_reading(
+    claim: Any,
+    n: int,
+    share: float,
+    tie: Callable[[str], str | None],
+    sensitivity: tuple[Swing, ...] = (),
+) -> tuple[str, str]:
+    """The verdict and reading of :func:`classify` from what it reads off the draws: ``n``,
+    the draws the claim is about, ``share``, the share of them in which it holds, and
+    ``tie``, which gives the reading of a tie (or None) for the words naming those draws
+    (the ledger of a stored run, :mod:`guaranty.claims.chunked`, gathers these block by
+    block)."""
     given = getattr(claim, "given", None)
     over = "" if given is None else f" of the {n:,} draws where {given}"
     if getattr(claim, "proxy", None):
@@ -108,10 +139,10 @@ def classify(
         return "by construction", f"The statement restates an input: {claim.restates}."
     if n == 0:
         return "no draws", "No draw satisfies the claim's condition."
-    tie = _tie_reading(claim.statement, sel, outputs, over)
-    if tie is not None:
-        return "indistinguishable", tie
-    if share in (0.0, 1.0) and not is_distribution(claim, outputs):
+    tied = tie(over)
+    if tied is not None:
+        return "indistinguishable", tied
+    if share in (0.0, 1.0) and not is_distribution(claim):
         word = "holds" if share == 1.0 else "fails"
         return "by construction", (
             f"It {word} in every draw{over}: no input within its stated range changes it, so "
@@ -129,7 +160,7 @@ def classify(
     return verdict(share), f"It holds in {share:.0%}{over or ' of the draws'}{turn}."
 
 
-def is_distribution(claim: Any, outputs: Mapping[str, Any]) -> bool:
+def is_distribution(claim: Any, outputs: Mapping[str, Any] | None = None) -> bool:
     """Whether the claim is about the whole distribution (it names an output such as
     ``war.p_frozen``, the same value in every draw): its share is 0 or 1 by its nature, and
     whether it is robust is read from the halves of the inputs, not from that share."""
@@ -201,9 +232,31 @@ def _judged(
     """The result of a claim whose statement was evaluated: ``swings`` (one per input, in
     any order) sorted largest first, the ``top`` that move the share by at least
     ``min_change`` kept as its sensitivity, and its verdict by :func:`classify`."""
+    return judged(
+        claim,
+        share,
+        swings,
+        top,
+        min_change,
+        lambda kept: classify(claim, holds, sel, outputs, kept),
+        **extra,
+    )
+
+
+def judged(
+    claim: Any,
+    share: float | None,
+    swings: list[Swing],
+    top: int,
+    min_change: float,
+    verdict_of: Callable[[tuple[Swing, ...]], tuple[str, str]],
+    **extra: Any,
+) -> ClaimResult:
+    """:func:`_judged` with the verdict given by ``verdict_of(sensitivity)`` (a verdict and
+    its reading), for ledgers that do not hold every draw at once."""
     swings.sort(key=lambda t: -abs(t[2] - t[1]))
     kept = tuple(t for t in swings if abs(t[2] - t[1]) >= min_change)[:top]
-    v, reading = classify(claim, holds, sel, outputs, kept)
+    v, said = verdict_of(kept)
     return ClaimResult(
         claim.id,
         claim.who,
@@ -212,7 +265,7 @@ def _judged(
         share,
         v,
         kept,
-        reading=reading,
+        reading=said,
         swings=tuple(swings[:SWINGS]),
         **extra,
     )

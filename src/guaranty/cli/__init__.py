@@ -10,6 +10,7 @@ and :mod:`~guaranty.cli.lazy` the library's entry points, imported on first use.
 commands live by subject in :mod:`~guaranty.cli.files` (validate, show, scenarios),
 :mod:`~guaranty.cli.negotiation` (forecast, backtest), :mod:`~guaranty.cli.credibility`,
 :mod:`~guaranty.cli.war` (war, backtest-war), :mod:`~guaranty.cli.runs` (run, runs),
+:mod:`~guaranty.cli.stored` (export, report: a stored run's files and report),
 :mod:`~guaranty.cli.claims`, :mod:`~guaranty.cli.analyze` (the main job's use case is
 :mod:`guaranty.analysis`, shared with the web) and :mod:`~guaranty.cli.serve`.
 :data:`COMMANDS` registers them in the order ``--help`` lists them, each behind the error boundary
@@ -29,6 +30,7 @@ from guaranty.cli.lazy import backtest, describe, forecast, forecast_cases, regi
 from guaranty.cli.negotiation import backtest_cmd, forecast_cmd
 from guaranty.cli.runs import run_cmd, runs_cmd
 from guaranty.cli.serve import serve
+from guaranty.cli.stored import export_cmd, report_cmd
 from guaranty.cli.war import backtest_war_cmd, war_cmd
 
 __all__ = [
@@ -58,6 +60,8 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "backtest-war": backtest_war_cmd,
     "run": run_cmd,
     "runs": runs_cmd,
+    "export": export_cmd,
+    "report": report_cmd,
     "claims": claims_cmd,
     "analyze": analyze,
     "serve": serve,

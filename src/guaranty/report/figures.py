@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from guaranty.pipeline import BacktestScore, Forecast
+from guaranty.results import BINS
 from guaranty.scenario import Scenario
 from guaranty.scenario.compile import nominal_inputs
 
@@ -176,33 +177,36 @@ _OUTCOME_LABELS = {
 }
 
 
+def _bars(lo: float, width: float, counts: list[int], **style: Any) -> go.Bar:
+    """Bars of the draws in equal bins from ``lo`` (a histogram counted beforehand)."""
+    x = [lo + width * (k + 0.5) for k in range(len(counts))]
+    return go.Bar(x=x, y=counts, width=width, marker_line_width=0, **style)
+
+
 def war_figure(run: Any, scenario: Scenario) -> go.Figure:
-    """How the war ends and when (left), and where the line runs at the end (right).
+    """How the war ends and when (left), and where the line runs at the end (right): bars of
+    draws by end month and by bins of the line, stacked by outcome.
 
-    ``run``: a :class:`guaranty.results.RunResult`; its ``war_outcome`` (codes into
-    ``OUTCOMES``), ``end_month`` and ``front`` are arrays of shape (draws,)."""
-    from guaranty.models.war.battlefield import OUTCOMES
-
+    ``run``: a :class:`guaranty.results.RunResult`, or a stored run's aggregates
+    (:class:`guaranty.store.stats.RunStats`); both give ``war_histograms()``."""
+    hist = run.war_histograms()
+    lo, width = hist["front"]
     fig = make_subplots(
         rows=1,
         cols=2,
         subplot_titles=["End month, by outcome", "Line at the end (territory scale)"],
     )
-    for code, name in enumerate(OUTCOMES):
-        sel = run.war_outcome == code
-        if not sel.any():
-            continue
-        label = f"{_OUTCOME_LABELS[name]} ({sel.mean():.0%})"
-        for col, values in ((1, run.end_month[sel]), (2, run.front[sel])):
+    for name, got in hist["outcomes"].items():
+        months = [got["months"].get(m, 0) for m in range(max(got["months"]) + 1)]
+        for col, bars in ((1, (-0.5, 1.0, months)), (2, (lo, width, got["front"]))):
             fig.add_trace(
-                go.Histogram(
-                    x=values,
-                    name=label,
+                _bars(
+                    *bars,
+                    name=f"{_OUTCOME_LABELS[name]} ({got['share']:.0%})",
                     opacity=0.8,
-                    marker_color=_COLORS[code % len(_COLORS)],
+                    marker_color=_COLORS[list(_OUTCOME_LABELS).index(name) % len(_COLORS)],
                     legendgroup=name,
                     showlegend=col == 1,
-                    nbinsx=40,
                 ),
                 row=1,
                 col=col,
@@ -214,8 +218,13 @@ def war_figure(run: Any, scenario: Scenario) -> go.Figure:
         barmode="stack",
         legend={"orientation": "h", "y": -0.25},
     )
-    fig.update_xaxes(title_text="month", row=1, col=1)
-    fig.update_xaxes(title_text=_territory_axis(scenario), row=1, col=2)
+    # a little room left of the first bar, so that its label clears the y axis' lowest label
+    last = max((max(g["months"]) for g in hist["outcomes"].values()), default=0)
+    span = width * BINS
+    fig.update_xaxes(title_text="month", range=[-0.5 - 0.05 * last, last + 0.5], row=1, col=1)
+    fig.update_xaxes(
+        title_text=_territory_axis(scenario), range=[lo - 0.05 * span, lo + span], row=1, col=2
+    )
     fig.update_yaxes(title_text="draws", row=1, col=1)
     return fig
 
@@ -224,15 +233,13 @@ def war_months_figure(run: Any, scenario: Scenario) -> go.Figure:
     """Month by month: the share of draws still fighting (left; every draw of the run) and
     the line among them (right; median and 10th-90th percentiles, from the paths of the
     run's first blocks, re-simulated exactly from the run's seed). ``run``: a
-    :class:`guaranty.results.RunResult` (arrays of shape (draws,))."""
-    from guaranty.models.war.battlefield import OUTCOMES
+    :class:`guaranty.results.RunResult` or :class:`guaranty.store.stats.RunStats`."""
     from guaranty.montecarlo import BLOCK
     from guaranty.war import run_war
 
-    horizon = scenario.war.horizon if scenario.war is not None else int(run.end_month.max())
+    horizon = scenario.war.horizon if scenario.war is not None else run.last_month()
     months = np.arange(horizon + 1)
-    ongoing = run.war_outcome == OUTCOMES.index("ongoing")
-    share = [float(np.mean((run.end_month > t) | ongoing)) for t in months]
+    share = run.still_fighting(horizon)
     blocks = max(1, min(4, run.draws // BLOCK))
     rows = [
         run_war(scenario, draws=BLOCK, seed=[run.seed, b, 1], keep_paths=True).by_month()
@@ -298,9 +305,9 @@ def _territory_axis(scenario: Scenario) -> str:
 
 
 def settled_figure(run: Any, scenario: Scenario) -> go.Figure:
-    """The settled guarantee level (left) and the design it lands on (right). ``run``: a
-    :class:`guaranty.results.RunResult`; its ``guarantee_level`` has shape (draws,), NaN
-    where no peace was settled."""
+    """The settled guarantee level (left; bars of the draws with a peace) and the design it
+    lands on (right). ``run``: a :class:`guaranty.results.RunResult` or
+    :class:`guaranty.store.stats.RunStats`."""
     labels = {d.id: d.label for d in scenario.guarantees}
     fig = make_subplots(
         rows=1,
@@ -309,12 +316,10 @@ def settled_figure(run: Any, scenario: Scenario) -> go.Figure:
         subplot_titles=["Settled guarantee level (draws with a peace)", "Settled design"],
         horizontal_spacing=0.3,
     )
-    level = run.guarantee_level[~np.isnan(run.guarantee_level)]
-    fig.add_trace(
-        go.Histogram(x=level, nbinsx=40, marker_color=_COLORS[0], showlegend=False),
-        row=1,
-        col=1,
-    )
+    level = run.level_histogram()
+    if level is not None:
+        bars = _bars(level["lo"], level["width"], level["counts"], marker_color=_COLORS[0])
+        fig.add_trace(bars.update(showlegend=False), row=1, col=1)
     for d in scenario.guarantees:
         if d.level is not None:
             fig.add_vline(x=d.level.nominal, line_dash="dot", line_color="#999", row=1, col=1)
@@ -355,9 +360,9 @@ _COMPARISON_METRICS = (
 def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
     """Per design: credibility, deterrence, durability and the window of exposure, side by
     side, means over draws with a peace and their 90% intervals. ``run``: a
-    :class:`guaranty.results.RunResult`, whose ``whatif[metric]`` arrays have shape
-    (designs, draws) and ``peace`` shape (draws,); ``years``: the deterrence horizon named
-    in the panel titles."""
+    :class:`guaranty.results.RunResult` or :class:`guaranty.store.stats.RunStats` (both
+    give ``design_intervals()``); ``years``: the deterrence horizon named in the panel
+    titles."""
     labels = [d.label for d in scenario.guarantees]
     fig = make_subplots(
         rows=1,
@@ -366,22 +371,18 @@ def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
         subplot_titles=[t.format(years=years) for _, t in _COMPARISON_METRICS],
         horizontal_spacing=0.035,
     )
-    peace = run.peace
     for col, (metric, _) in enumerate(_COMPARISON_METRICS, start=1):
-        values = run.whatif[metric][:, peace] if peace.any() else run.whatif[metric]
         means, lo, hi = [], [], []
-        for row in values:
-            row = row[~np.isnan(row)]
-            if row.size == 0:
+        for got in run.design_intervals(metric, 0.05, 0.95):
+            if got is None:
                 means.append(None)
                 lo.append(0.0)
                 hi.append(0.0)
                 continue
-            m = float(row.mean())
-            q = np.quantile(row, [0.05, 0.95])
+            m, q_lo, q_hi = got
             means.append(m)
-            lo.append(m - float(q[0]))
-            hi.append(float(q[1]) - m)
+            lo.append(m - q_lo)
+            hi.append(q_hi - m)
         fig.add_trace(
             go.Bar(
                 y=labels,
@@ -407,7 +408,7 @@ def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     return styled(
         fig,
-        f"Designs compared on the same {int(peace.sum()):,} draws with a peace "
+        f"Designs compared on the same {run.peace_draws():,} draws with a peace "
         "(mean and 90% interval over draws)",
         height=160 + 38 * len(labels),
         margin={"l": 300, "r": 20, "t": 110, "b": 40},
@@ -527,8 +528,9 @@ def claims_figure(claims: Sequence[Any]) -> go.Figure:
 def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
     """Heat map of P(honor tomorrow | not fighting today): designs x guarantors.
 
-    ``cred``: a :class:`guaranty.credibility.CredibilityResult`; each of its designs has
-    ``p_honor`` of shape (draws, guarantors), whose mean over draws is shown."""
+    ``cred``: a :class:`guaranty.credibility.CredibilityResult` (or a stored run's,
+    :meth:`guaranty.store.stats.RunStats.credibility`); each of its designs gives the mean
+    P(honor) of each guarantor over the draws (``honor_means()``)."""
     guarantors = list(dict.fromkeys(g for d in cred.designs for g in d.guarantors))
     names = {a.id: a.name for a in scenario.actors}
     z, text = [], []
@@ -536,7 +538,7 @@ def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
         row, trow = [], []
         for g in guarantors:
             if g in d.guarantors:
-                v = float(np.mean(d.p_honor[:, d.guarantors.index(g)]))
+                v = float(d.honor_means()[d.guarantors.index(g)])
                 row.append(v)
                 trow.append(f"{v:.3f}")
             else:

@@ -12,7 +12,11 @@ Tables
               design imposed on that draw (what the credibility heat maps show).
 
 Modules: :mod:`.tables` (the tables, writing and reading a run's rows by column name),
-:mod:`.keys` (content hashes and run ids), :mod:`.failures` (disk and file failures).
+:mod:`.keys` (content hashes and run ids), :mod:`.failures` (disk and file failures),
+:mod:`.stats` (a run's aggregates in SQL, for its report: :meth:`Store.stats`),
+:mod:`.ledger` (a run's claims ledger, a block of draws at a time), :mod:`.export` (a run's
+tables as CSV, Parquet or Excel files: :meth:`Store.export`) and :mod:`.folder` (writing a
+folder of files together or not at all).
 
 A block's rows and its ``blocks`` row are written in one transaction, so a run killed at any
 moment leaves only whole blocks behind; the next run with the same arguments computes the
@@ -30,7 +34,7 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -42,7 +46,20 @@ from guaranty.scenario.schema import Scenario
 from guaranty.store.failures import HEADERS, check_writable, detail, store_failure
 from guaranty.store.failures import guarded as _guarded
 from guaranty.store.keys import code_digest, run_key, scenario_hash
-from guaranty.store.tables import DATA_TABLES, DDL, SCHEMA_VERSION, digest, read_run, write_block
+from guaranty.store.tables import (
+    DATA_TABLES,
+    DDL,
+    SCHEMA_VERSION,
+    digest,
+    read_run,
+    stored_draws,
+    write_block,
+)
+
+if TYPE_CHECKING:
+    import pandas
+
+    from guaranty.store.stats import RunStats
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -266,6 +283,25 @@ class Store:
             raise GuarantyError(f"{self.path}: no run {run_id!r}")
         return dict(zip([d[0] for d in cur.description], row, strict=True))
 
+    @_guarded("reading the runs")
+    def find_run(self, run: str) -> str:
+        """The id of the run ``run`` names: its whole id, or the start of exactly one run's
+        id. An error that names the store and its runs otherwise."""
+        rows = self.con.execute("SELECT run_id FROM runs ORDER BY created DESC").fetchall()
+        ids = [r[0] for r in rows]
+        if run in ids:
+            return run
+        found = [i for i in ids if run and i.startswith(run)]
+        if len(found) == 1:
+            return found[0]
+        if not ids:
+            held = "it holds no run yet (guaranty run --store writes them)"
+        else:
+            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            held = f"its runs are {shown} (guaranty runs --store {self.path} lists them)"
+        what = f"{len(found)} runs start with {run!r}" if found else f"no run {run!r}"
+        raise GuarantyError(f"{self.path}: {what}: expected a run id of this results store; {held}")
+
     # -- blocks ---------------------------------------------------------------------------
 
     @_guarded("reading the finished blocks")
@@ -320,6 +356,57 @@ class Store:
         info = self.run_info(run_id)
         limit = int(info["draws"] if draws is None else draws)
         return read_run(self.con, self.path, info, limit)
+
+    @_guarded("reading the draws")
+    def stats(self, run_id: str, *, draws: int | None = None) -> RunStats:
+        """The run's first ``draws`` draws (all by default) as aggregates computed in SQL on
+        demand (:class:`guaranty.store.stats.RunStats`: the run's summary, what its report's
+        figures show), never loading the draws."""
+        from guaranty.store.stats import RunStats
+
+        self._quiet()
+        info = self.run_info(run_id)
+        limit = int(info["draws"] if draws is None else draws)
+        return RunStats(self.con, self.path, info, stored_draws(self.con, self.path, run_id, limit))
+
+    @_guarded("reading a table")
+    def frame(self, run_id: str, table: str, *, draws: int | None = None) -> pandas.DataFrame:
+        """One of the run's tables (``draws``, ``outcomes``, ``inputs``, ``terms``,
+        ``honor``) as a pandas DataFrame, in draw order (its first ``draws`` draws, all by
+        default). ``inputs`` and ``terms`` are wide: a column per input (named as in
+        ``runs.inputs``) or per issue. Needs pandas; other tools can run
+        :func:`guaranty.store.export.table_sql` on :attr:`con` (``.fetchnumpy()``,
+        ``.arrow()``)."""
+        from guaranty.store.export import table_sql
+
+        self._quiet()
+        info = self.run_info(run_id)
+        limit = int(info["draws"] if draws is None else draws)
+        n = stored_draws(self.con, self.path, run_id, limit)
+        return self.con.execute(table_sql(info, n, table)).df()
+
+    @_guarded("exporting the run")
+    def export(
+        self, run_id: str, fmt: str, out_dir: str | Path, *, draws: int | None = None
+    ) -> dict[str, Any]:
+        """Write the run's tables as ``fmt`` files (csv, parquet, xlsx) into ``out_dir``
+        (:func:`guaranty.store.export.export_run`); returns what its ``run.json`` says."""
+        from guaranty.store.export import export_run
+
+        self._quiet()
+        return export_run(self, run_id, fmt, out_dir, draws=draws)
+
+    def _quiet(self) -> None:
+        """No progress bar of DuckDB's own on the terminal (long queries draw one)."""
+        self.con.execute("SET enable_progress_bar = false")
+
+    def limit_memory(self, limit: str, spill: str | Path | None = None) -> None:
+        """Cap DuckDB's memory at ``limit`` (``"700MB"``), spilling to the folder ``spill``
+        beyond it (for one command's own connection: the settings hold for every
+        connection to the database)."""
+        self.con.execute(f"SET memory_limit = '{limit}'")
+        if spill is not None:
+            self.con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
 
     @_guarded("reading the draws")
     def digest(self, run_id: str) -> str:

@@ -17,7 +17,16 @@ from guaranty.errors import GuarantyError
 from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.results import METRICS, BlockResult, Layout, RunResult
 
-__all__ = ["DATA_TABLES", "DDL", "SCHEMA_VERSION", "digest", "read_run", "write_block"]
+__all__ = [
+    "DATA_TABLES",
+    "DDL",
+    "SCHEMA_VERSION",
+    "digest",
+    "layout_of",
+    "read_run",
+    "stored_draws",
+    "write_block",
+]
 
 #: 2 added the ``honor`` table (stores of version 1 gain it when opened; their runs have
 #: no rows in it, and read back NaN)
@@ -204,17 +213,37 @@ def _nan(column: str) -> str:
     return f"coalesce({column}, 'nan'::DOUBLE) AS {column}"
 
 
-def _draw_columns(con: duckdb.DuckDBPyConnection, path: str, run_id: str, limit: int) -> dict:
+def stored_draws(con: duckdb.DuckDBPyConnection, path: str, run_id: str, limit: int) -> int:
+    """How many of the run's first ``limit`` draws are stored (all of draws 0 .. n - 1,
+    counted in SQL: nothing is read into memory); an error if none is, or if one is
+    missing in between (as :func:`read_run` says)."""
+    row = con.execute(
+        "SELECT count(*), max(draw) FROM draws WHERE run_id = ? AND draw < ?", [run_id, limit]
+    ).fetchone()
+    n, last = (0, None) if row is None else (int(row[0]), row[1])
+    if n == 0:
+        raise GuarantyError(f"{path}: run {run_id} has no draws stored yet")
+    if last is None or int(last) + 1 != n:
+        raise GuarantyError(
+            f"{path}: run {run_id} is incomplete (draws missing); run it again "
+            "with the same arguments to finish it"
+        )
+    return n
+
+
+def _draw_columns(
+    con: duckdb.DuckDBPyConnection, path: str, run_id: str, limit: int, start: int = 0
+) -> dict:
     d = con.execute(
         f"""SELECT draw, war_outcome, end_month, front, {_nan("terms")}, force_a, force_b,
                    peace, coalesce(design, '') AS design, {_nan("guarantee_level")}
-            FROM draws WHERE run_id = ? AND draw < ? ORDER BY draw""",
-        [run_id, limit],
+            FROM draws WHERE run_id = ? AND draw >= ? AND draw < ? ORDER BY draw""",
+        [run_id, start, limit],
     ).fetchnumpy()
     n = len(d["draw"])
     if n == 0:
         raise GuarantyError(f"{path}: run {run_id} has no draws stored yet")
-    if not np.array_equal(np.asarray(d["draw"]), np.arange(n)):
+    if not np.array_equal(np.asarray(d["draw"]), np.arange(start, start + n)):
         raise GuarantyError(
             f"{path}: run {run_id} is incomplete (draws missing); run it again "
             "with the same arguments to finish it"
@@ -223,14 +252,14 @@ def _draw_columns(con: duckdb.DuckDBPyConnection, path: str, run_id: str, limit:
 
 
 def _per_design(
-    con: duckdb.DuckDBPyConnection, run_id: str, lay: Layout, n: int
+    con: duckdb.DuckDBPyConnection, run_id: str, lay: Layout, n: int, start: int = 0
 ) -> dict[str, np.ndarray]:
     o = con.execute(
         f"""SELECT {", ".join(_nan(m) for m in METRICS)}
             FROM outcomes o
             JOIN (SELECT unnest(?) AS design, generate_subscripts(?, 1) AS k) USING (design)
-            WHERE run_id = ? AND draw < ? ORDER BY k, draw""",
-        [list(lay.designs), list(lay.designs), run_id, n],
+            WHERE run_id = ? AND draw >= ? AND draw < ? ORDER BY k, draw""",
+        [list(lay.designs), list(lay.designs), run_id, start, start + n],
     ).fetchnumpy()
     return {m: np.asarray(o[m], dtype=float).reshape(len(lay.designs), n) for m in METRICS}
 
@@ -248,35 +277,39 @@ def _cells(
 
 
 def read_run(
-    con: duckdb.DuckDBPyConnection, path: str, info: dict[str, Any], limit: int
+    con: duckdb.DuckDBPyConnection, path: str, info: dict[str, Any], limit: int, start: int = 0
 ) -> RunResult:
-    """The first ``limit`` draws of the run described by its ``runs`` row ``info``."""
+    """The draws ``start`` .. ``limit - 1`` of the run described by its ``runs`` row
+    ``info`` (the whole run's first ``limit`` draws by default; a later ``start`` reads one
+    block of a run too big to hold at once)."""
     run_id = info["run_id"]
     lay = layout_of(info)
-    d = _draw_columns(con, path, run_id, limit)
+    d = _draw_columns(con, path, run_id, limit, start)
     n = len(d["draw"])
+    end = start + n
     code = {name: k for k, name in enumerate(OUTCOMES)}
     design_index = {name: k for k, name in enumerate(lay.designs)}
     issues = list(lay.issues)
     pairs = [f"{a}\x1f{b}" for a, b in lay.pairs]
     settled = _cells(
         con,
-        "SELECT draw AS row, list_position(?, issue) - 1 AS col, value FROM terms "
-        "WHERE run_id = ? AND draw < ?",
-        [issues, run_id, n],
+        "SELECT draw - ? AS row, list_position(?, issue) - 1 AS col, value FROM terms "
+        "WHERE run_id = ? AND draw >= ? AND draw < ?",
+        [start, issues, run_id, start, end],
         (n, len(issues)),
     )
     inputs = _cells(
         con,
-        "SELECT draw AS row, input AS col, value FROM inputs WHERE run_id = ? AND draw < ?",
-        [run_id, n],
+        "SELECT draw - ? AS row, input AS col, value FROM inputs "
+        "WHERE run_id = ? AND draw >= ? AND draw < ?",
+        [start, run_id, start, end],
         (n, len(lay.inputs)),
     )
     honor = _cells(
         con,
-        "SELECT list_position(?, design || chr(31) || guarantor) - 1 AS row, draw AS col, "
-        "p_honor AS value FROM honor WHERE run_id = ? AND draw < ?",
-        [pairs, run_id, n],
+        "SELECT list_position(?, design || chr(31) || guarantor) - 1 AS row, draw - ? AS col, "
+        "p_honor AS value FROM honor WHERE run_id = ? AND draw >= ? AND draw < ?",
+        [pairs, start, run_id, start, end],
         (len(pairs), n),
     )
     return RunResult(
@@ -294,7 +327,7 @@ def read_run(
         settled=settled,
         design=np.array([design_index.get(v, -1) for v in d["design"]], dtype=np.int16),
         guarantee_level=np.asarray(d["guarantee_level"], dtype=float),
-        whatif=_per_design(con, run_id, lay, n),
+        whatif=_per_design(con, run_id, lay, n, start),
         inputs=inputs,
         honor=honor,
         meta={"run_id": run_id, "version": info["version"], "store": path},

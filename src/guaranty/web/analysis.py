@@ -15,7 +15,7 @@ from guaranty.errors import GuarantyError
 from guaranty.scenario import Scenario
 from guaranty.store import Store
 
-__all__ = ["analyze_run"]
+__all__ = ["analyze_run", "whole_blocks"]
 
 
 def analyze_run(open_store: Callable[[], Store], run_id: str, stored: int) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def analyze_run(open_store: Callable[[], Store], run_id: str, stored: int) -> di
             run = st.load(run_id, draws=stored)
         except GuarantyError:
             # an interrupted run: use the whole blocks at the start
-            n = _whole_blocks(st.done_blocks(run_id))
+            n = whole_blocks(st.done_blocks(run_id))
             if n == 0:
                 raise HTTPException(409, f"run {run_id} has no finished draws yet") from None
             run = st.load(run_id, draws=n)
@@ -47,7 +47,7 @@ def analyze_run(open_store: Callable[[], Store], run_id: str, stored: int) -> di
     }
 
 
-def _whole_blocks(done: dict[int, int]) -> int:
+def whole_blocks(done: dict[int, int]) -> int:
     """The draws in the unbroken run of finished blocks at the start (``done``: block number
     -> draws stored in it; a block holds 1000 draws)."""
     n = 0

@@ -120,7 +120,7 @@ def create_app(
     ``allowed_hosts``: host names or addresses (any port) that the server answers to besides
     its loopback address (127.0.0.1, localhost, [::1]); ``parse_timeout``: seconds an upload
     may take to be read."""
-    from guaranty.web import api, pages
+    from guaranty.web import api, downloads, pages
 
     allowed = [normalize_host(h) for h in allowed_hosts]  # ValueError now, not per request
     wb = Workbench(
@@ -155,7 +155,7 @@ def create_app(
     app.state.jobs = wb.jobs
     app.state.store = wb.store
     _handle_errors(app, wb.known)
-    for router in (api.scenarios, api.runs, pages.router):
+    for router in (api.scenarios, api.runs, downloads.downloads, pages.router):
         app.include_router(router)
     return app
 

@@ -39,6 +39,7 @@ from guaranty.report.figures import (
     war_months_figure,
 )
 from guaranty.scenario.schema import OBLIGATIONS, Scenario, describe
+from guaranty.store.export import ABOUT
 from guaranty.web.safety import csp
 from guaranty.web.workbench import WB
 
@@ -173,6 +174,9 @@ def _compare_rows(a: Any, b: Any) -> list[dict[str, Any]]:
         rows.append(row)
     return rows
 
+
+#: the download formats the results page offers, with their labels
+_FORMATS = (("csv", "CSV"), ("parquet", "Parquet"), ("xlsx", "Excel"))
 
 #: the pages (none is in the API's schema)
 router = APIRouter(include_in_schema=False)
@@ -313,6 +317,8 @@ def results_page(run_id: str, wb: WB) -> HTMLResponse:
                 claims=got["claims"],
                 answer=answer_html(got["run"], got["scenario"], got["claims"]),
                 runs=others,
+                downloads=list(ABOUT.items()),
+                formats=_FORMATS,
             )
             got["page_key"] = key
         return got["page"]

@@ -224,8 +224,14 @@ def test_table_list_is_documented() -> None:
 
 
 def _error(res: Any) -> str:
+    """The error's message: under ``--json`` the ``message`` of the one JSON object on
+    stdout (docs/cli.md), otherwise the paragraph on stderr."""
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output
+    if res.stdout.lstrip().startswith("{"):
+        error = json.loads(res.stdout)["error"]
+        assert set(error) == {"file", "line", "column", "field", "message"}
+        return " ".join(f"{error['file'] or ''} {error['message']}".split())
     return " ".join(res.stderr.split())
 
 

@@ -336,7 +336,7 @@ def test_compiled_kernel_matches_array_kernel(params: dict) -> None:
 
 
 def test_compiled_kernel_runs_long_histories_in_segments() -> None:
-    """More turns than one call of the compiled kernel runs (128): the same history as the
+    """More turns than one call of the compiled kernel runs (32): the same history as the
     array kernel, and the first draw's account covers every turn."""
     params = {"minIter": 150, "maxIter": 300, "minDeltaRatio": 1e-6}
     compiled, array = SpatialModelOfPolitics(**params), SpatialModelOfPolitics(**params)

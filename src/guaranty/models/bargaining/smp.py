@@ -146,7 +146,7 @@ GROUPINGS = ("chain", "ktab")
 _MIN_SIG_DELTA = 1e-4  # configExec
 _CHUNK_ELEMENTS = 100_000  # array kernel: draws x actors^3 per chunk (0.8 MB, in cache)
 _CHUNK_STATES = 1 << 22  # compiled kernel: draws x turns x actors x issues of kept states
-_SEGMENT = 128  # compiled kernel: turns per call
+_SEGMENT = 32  # compiled kernel: turns per call (the states of a call are allocated at once)
 
 
 def _in_threads(
@@ -176,17 +176,32 @@ def _in_threads(
         list(pool.map(piece, range(0, bsz, step)))
 
 
-def _round_summaries(full: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The weighted median and mean of every round: full (draws, rounds, actors, issues),
-    weights (draws, actors, issues). Returns two (draws, rounds, issues) arrays. Rounds go
-    by blocks of about 10^6 positions, each block as one batch."""
-    draws, rounds, actors, m = full.shape
+def _round_summaries(
+    full: np.ndarray,
+    path: np.ndarray,
+    actors: np.ndarray,
+    pres: np.ndarray,
+    lower: np.ndarray,
+    width: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every round's positions on the issues' scales, and their weighted median and mean.
+
+    full (draws, rounds, all actors, issues), the input positions, takes the present
+    entries of path (draws, rounds, n, issues; on [0, 1]) of the SMP's actors; weights
+    (draws, all actors, issues). Returns the medians and means, each (draws, rounds,
+    issues). Rounds go by blocks of about 65,000 positions, each block as one batch.
+    """
+    draws, rounds, n_all, m = full.shape
     median, mean = np.empty((draws, rounds, m)), np.empty((draws, rounds, m))
-    block = max(1, (1 << 20) // (draws * actors * m))
+    block = max(1, (1 << 16) // (draws * n_all * m))
     for r0 in range(0, rounds, block):
         r1 = min(r0 + block, rounds)
-        flat = full[:, r0:r1].reshape(-1, actors, m)
-        w = np.repeat(weights[:, None], r1 - r0, axis=1).reshape(-1, actors, m)
+        full[:, r0:r1, actors] = np.where(
+            pres, lower + width * path[:, r0:r1], full[:, r0:r1, actors]
+        )
+        flat = full[:, r0:r1].reshape(-1, n_all, m)
+        w = np.repeat(weights[:, None], r1 - r0, axis=1).reshape(-1, n_all, m)
         median[:, r0:r1] = weighted_median(flat, w).reshape(draws, r1 - r0, m)
         mean[:, r0:r1] = weighted_mean(flat, w).reshape(draws, r1 - r0, m)
     return median, mean
@@ -342,20 +357,21 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
                 )
             )
         rounds = max(part[0].shape[1] for part in parts)
-        path = np.concatenate(
-            [
-                np.concatenate([p, np.repeat(p[:, -1:], rounds - p.shape[1], axis=1)], axis=1)
-                for p, *_ in parts
-            ]
-        )  # (draws, rounds, n, m) on [0, 1]
+        path = parts[0][0]  # (draws, rounds, n, m) on [0, 1]
+        if len(parts) > 1:
+            path = np.concatenate(
+                [
+                    np.concatenate([p, np.repeat(p[:, -1:], rounds - p.shape[1], axis=1)], axis=1)
+                    for p, *_ in parts
+                ]
+            )
         weights = effective_weights(inputs)
         if self.forecast == "expected":
             outcome = inputs.lower + width * np.concatenate([part[2] for part in parts])
         else:
             outcome = weighted_mean(inputs.lower + width * path[:, -1], weights[:, actors])
         full = np.repeat(inputs.positions[:, None], rounds, axis=1)
-        full[:, :, actors] = np.where(pres, inputs.lower + width * path, full[:, :, actors])
-        median, mean = _round_summaries(full, weights)
+        median, mean = _round_summaries(full, path, actors, pres, inputs.lower, width, weights)
         details = parts[0][4]
         details["actors"] = [inputs.actor_ids[k] for k in actors]
         details["position_probabilities"] = dict(
@@ -449,7 +465,8 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
                 [(i, int(t)) for i, t in enumerate(row) if t >= 0] for row in targets0[:turns0]
             ]
             parts.append(states)
-        states = np.concatenate(parts, axis=1)[:, : int(done_at.max())]
+        states = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+        states = states[:, : int(done_at.max())]
         first = {
             "turns": int(done_at[0]),
             "challenges": challenges,

@@ -109,6 +109,16 @@ Choices
   stop; ``round_median`` / ``round_mean`` are their capability x salience weighted median and
   mean; ``diagnostics["turns"]`` is the number of turns run (KTAB's states minus one).
 
+Kernels
+-------
+A run is compiled (numba, :mod:`guaranty.models.bargaining._smp_compiled`, imported when a
+run starts): all the turns of a draw in one compiled loop, the draws of a batch in threads.
+The array kernel (:class:`~guaranty.models.bargaining._smp_turn.SMPTurns`, numpy; chosen
+with ``kernel = "numpy"`` on an instance) computes the same to round-off and is what the
+compiled kernel is tested against; its methods (``assess``, ``challenges``, ...) also give
+a state's intermediate figures, and :meth:`SpatialModelOfPolitics.history` uses them for
+the winning probabilities of every state.
+
 Equations, the option mapping and the validation figures: ``docs/models/smp.md``.
 """
 
@@ -462,7 +472,7 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
             _in_threads(jit.run_segment, args, t0, out, first_step, jit.threads())
             turns0 = seg if not done_at[0] else max(0, min(seg, int(done_at[0]) - t0))
             challenges += [
-                [(i, int(t)) for i, t in enumerate(row) if t >= 0] for row in targets0[:turns0]
+                [(i, t) for i, t in enumerate(row) if t >= 0] for row in targets0[:turns0].tolist()
             ]
             parts.append(states)
         states = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)

@@ -5,18 +5,22 @@
 
 A synthetic scenario in KTAB's format: positions on [0, 100] with two decimals, an actor's
 saliences summing to between 0.5 and 0.99, capabilities in [10, 200]; every draw is a new
-scenario. Prints the runs (draws) per second of the vectorised kernel, the mean number of
+scenario. Prints the runs (draws) per second of the kernel, the mean number of
 turns, the batched cost per run against the cost of one draw run alone (``--single``
-draws, median), the peak memory that numpy allocated during a run (``tracemalloc``), and
+draws, mean), the peak memory that numpy allocated during a run (``tracemalloc``), and
 the speed of the loop reference (the test oracle ``tests/models/oracles/smp.py``) on a
-few draws. The issue-16 figure (40 actors x 1 issue):
+few draws. The kernel is the compiled one (``--kernel numpy``: the array kernel); a
+warm-up run, untimed, loads numba and the compiled code first (compiling it on a machine's
+first run). The issue-16 figure (40 actors x 1 issue):
 
-    .venv/bin/python benchmarks/bench_smp.py --draws 200 --actors 40 --issues 1 --repeat 1
+    .venv/bin/python benchmarks/bench_smp.py --draws 40 --actors 40 --issues 1 --repeat 2 \
+        --reference-draws 0 --single 10
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import tracemalloc
@@ -57,16 +61,25 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--reference-draws", type=int, default=3)
     p.add_argument("--single", type=int, default=5)
+    p.add_argument("--kernel", choices=("compiled", "numpy"), default="compiled")
     args = p.parse_args()
     d, a, i = args.draws, args.actors, args.issues
     x = synthetic(d, a, i)
     model = registry.create("smp")
-    print(f"smp: {d} draws x {a} actors x {i} issues (KTAB's default options)")
-    best, res = float("inf"), None
+    model.kernel = args.kernel
+    print(f"smp: {d} draws x {a} actors x {i} issues (KTAB's default options), {args.kernel}")
+    # warm-up, outside the timings: numba's import and the compiled functions (compiled on
+    # the first run on a machine, then loaded from numba's cache) for one draw and a batch
+    t = time.perf_counter()
+    model.run(x.take_draws(slice(0, 1)), np.random.default_rng(1))
+    model.run(x.take_draws(slice(0, 2)), np.random.default_rng(1))
+    print(f"warm-up    {time.perf_counter() - t:8.2f} s   (numba: compilation or its cache)")
+    best, best_cpu, res = float("inf"), float("inf"), None
     for _ in range(args.repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = model.run(x, np.random.default_rng(1))
-        best = min(best, time.perf_counter() - t)
+        if time.perf_counter() - t < best:  # the fastest repeat, its wall and CPU times
+            best, best_cpu = time.perf_counter() - t, time.process_time() - c
     turns = res.diagnostics["turns"]
     print(
         f"kernel     {best:8.2f} s   {d / best:9.1f} runs/s   turns mean {turns.mean():.1f}, "
@@ -75,21 +88,35 @@ def main() -> None:
     if args.single:
         # the same draws run one at a time; per turn as well, since runs differ in length
         times, steps = [], 0
+        c = time.process_time()
         for k in range(args.single):
             one = x.take_draws(slice(k, k + 1))
             t = time.perf_counter()
             steps += int(model.run(one, np.random.default_rng(1)).diagnostics["turns"][0])
             times.append(time.perf_counter() - t)
+        single_cpu = (time.process_time() - c) / args.single
         single, batched = float(np.mean(times)), best / d
         ratio = (best / turns.sum()) / (sum(times) / steps)
         print(
             f"per run    {1000 * batched:8.2f} ms batched, {1000 * single:.2f} ms one draw alone "
-            f"(mean of the first {args.single}); per turn, batched / alone = {ratio:.2f}"
+            f"(mean of the first {args.single}): batched / alone = {batched / single:.2f}; "
+            f"per turn {ratio:.2f}"
+        )
+        # CPU time (every thread's, time.process_time): what the run costs whatever the
+        # load of the machine; the wall time above is what a user waits
+        # cpu / wall of the batch: how many cores its threads had (numba's NUMBA_NUM_THREADS)
+        threads = "1" if args.kernel == "numpy" else os.environ.get("NUMBA_NUM_THREADS", "all")
+        print(
+            f"cpu/run    {1000 * best_cpu / d:8.2f} ms batched (all threads), "
+            f"{1000 * single_cpu:.2f} ms one draw alone; the batch kept "
+            f"{best_cpu / best:.2f} cores busy (threads: {threads})"
         )
     tracemalloc.start()
     model.run(x, np.random.default_rng(1))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    # numba's own allocations (the compiled kernel's work arrays, O(actors^2) per thread)
+    # are not traced
     print(f"peak memory {peak / 2**20:7.1f} MiB (numpy allocations during one run)")
     k = args.reference_draws
     if k:

@@ -109,11 +109,22 @@ Choices
   stop; ``round_median`` / ``round_mean`` are their capability x salience weighted median and
   mean; ``diagnostics["turns"]`` is the number of turns run (KTAB's states minus one).
 
+Kernels
+-------
+A run is compiled (numba, :mod:`guaranty.models.bargaining._smp_compiled`, imported when a
+run starts): all the turns of a draw in one compiled loop, the draws of a batch in threads.
+The array kernel (:class:`~guaranty.models.bargaining._smp_turn.SMPTurns`, numpy; chosen
+with ``kernel = "numpy"`` on an instance) computes the same to round-off and is what the
+compiled kernel is tested against; its methods (``assess``, ``challenges``, ...) also give
+a state's intermediate figures, and :meth:`SpatialModelOfPolitics.history` uses them for
+the winning probabilities of every state.
+
 Equations, the option mapping and the validation figures: ``docs/models/smp.md``.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -143,7 +154,67 @@ FORECASTS = ("expected", "weighted_mean")
 GROUPINGS = ("chain", "ktab")
 
 _MIN_SIG_DELTA = 1e-4  # configExec
-_CHUNK_ELEMENTS = 100_000  # draws x actors^3 per chunk: arrays of 0.8 MB stay in cache
+_CHUNK_ELEMENTS = 100_000  # array kernel: draws x actors^3 per chunk (0.8 MB, in cache)
+_CHUNK_STATES = 1 << 22  # compiled kernel: draws x turns x actors x issues of kept states
+_SEGMENT = 32  # compiled kernel: turns per call (the states of a call are allocated at once)
+
+
+def _in_threads(
+    kernel: Any,
+    args: tuple,
+    t0: int,
+    out: tuple[np.ndarray, ...],
+    first_step: np.ndarray,
+    threads: int,
+) -> None:
+    """Run the compiled segment on every draw: in the calling thread for one draw (or one
+    thread), else on slices of about an eighth of a thread's share of the draws taken in
+    turn by ``threads`` threads (the kernel releases the GIL; draws differ in length)."""
+    bsz = args[0].shape[0]
+    if threads <= 1 or bsz == 1:
+        kernel(*args, t0, out, first_step, True)
+        return
+    step = -(-bsz // (8 * threads))
+    per_draw = (0, 1, 2, 4, 5, 6)  # the arguments with a draw axis (x, s, c, lo, hi, keys)
+
+    def piece(lo: int) -> None:
+        sl = slice(lo, lo + step)
+        part = tuple(a[sl] if k in per_draw else a for k, a in enumerate(args))
+        kernel(*part, t0, (*(o[sl] for o in out[:4]), *out[4:]), first_step[sl], lo == 0)
+
+    with ThreadPoolExecutor(max_workers=min(threads, -(-bsz // step))) as pool:
+        list(pool.map(piece, range(0, bsz, step)))
+
+
+def _round_summaries(
+    full: np.ndarray,
+    path: np.ndarray,
+    actors: np.ndarray,
+    pres: np.ndarray,
+    lower: np.ndarray,
+    width: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every round's positions on the issues' scales, and their weighted median and mean.
+
+    full (draws, rounds, all actors, issues), the input positions, takes the present
+    entries of path (draws, rounds, n, issues; on [0, 1]) of the SMP's actors; weights
+    (draws, all actors, issues). Returns the medians and means, each (draws, rounds,
+    issues). Rounds go by blocks of about 65,000 positions, each block as one batch.
+    """
+    draws, rounds, n_all, m = full.shape
+    median, mean = np.empty((draws, rounds, m)), np.empty((draws, rounds, m))
+    block = max(1, (1 << 16) // (draws * n_all * m))
+    for r0 in range(0, rounds, block):
+        r1 = min(r0 + block, rounds)
+        full[:, r0:r1, actors] = np.where(
+            pres, lower + width * path[:, r0:r1], full[:, r0:r1, actors]
+        )
+        flat = full[:, r0:r1].reshape(-1, n_all, m)
+        w = np.repeat(weights[:, None], r1 - r0, axis=1).reshape(-1, n_all, m)
+        median[:, r0:r1] = weighted_median(flat, w).reshape(draws, r1 - r0, m)
+        mean[:, r0:r1] = weighted_mean(flat, w).reshape(draws, r1 - r0, m)
+    return median, mean
 
 
 @register
@@ -190,6 +261,10 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         "grouping": Options(*GROUPINGS),
     }
     ordered_parameters: ClassVar[tuple[tuple[str, str], ...]] = (("minIter", "maxIter"),)
+    #: "compiled" (numba, one loop per draw, the draws in parallel) or "numpy" (the array
+    #: kernel, a turn of every draw at a time); the two agree to round-off. Not a
+    #: parameter of the model: the tests and benchmarks set it on an instance.
+    kernel: str = "compiled"
 
     def __init__(
         self,
@@ -278,7 +353,10 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         keys = None
         if self.StateTransitions == "Stochastic":
             keys = rng.integers(0, 2**63, size=draws, dtype=np.uint64)
-        chunk = max(1, _CHUNK_ELEMENTS // n**3)
+        if self.kernel == "numpy":
+            chunk = max(1, _CHUNK_ELEMENTS // n**3)
+        else:  # the compiled kernel needs no cache-sized batches; bound the states kept
+            chunk = max(1, _CHUNK_STATES // (min(self.maxIter, _SEGMENT) * n * m))
         parts = []
         for lo in range(0, draws, chunk):
             sl = slice(lo, min(lo + chunk, draws))
@@ -289,25 +367,21 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
                 )
             )
         rounds = max(part[0].shape[1] for part in parts)
-        path = np.concatenate(
-            [
-                np.concatenate([p, np.repeat(p[:, -1:], rounds - p.shape[1], axis=1)], axis=1)
-                for p, *_ in parts
-            ]
-        )  # (draws, rounds, n, m) on [0, 1]
+        path = parts[0][0]  # (draws, rounds, n, m) on [0, 1]
+        if len(parts) > 1:
+            path = np.concatenate(
+                [
+                    np.concatenate([p, np.repeat(p[:, -1:], rounds - p.shape[1], axis=1)], axis=1)
+                    for p, *_ in parts
+                ]
+            )
         weights = effective_weights(inputs)
         if self.forecast == "expected":
             outcome = inputs.lower + width * np.concatenate([part[2] for part in parts])
         else:
             outcome = weighted_mean(inputs.lower + width * path[:, -1], weights[:, actors])
         full = np.repeat(inputs.positions[:, None], rounds, axis=1)
-        median, mean = np.empty((draws, rounds, m)), np.empty((draws, rounds, m))
-        for r in range(rounds):
-            full[:, r, actors] = np.where(
-                pres, inputs.lower + width * path[:, r], full[:, r, actors]
-            )
-            median[:, r] = weighted_median(full[:, r], weights)
-            mean[:, r] = weighted_mean(full[:, r], weights)
+        median, mean = _round_summaries(full, path, actors, pres, inputs.lower, width, weights)
         details = parts[0][4]
         details["actors"] = [inputs.actor_ids[k] for k in actors]
         details["position_probabilities"] = dict(
@@ -362,7 +436,65 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         uint64 or None. Returns the positions after each turn (B, T, n, m), the turns run
         (B,), the expected final position (B, m), the probability that each actor's final
         position wins (B, n) and the first draw's account (turns, challenges, risk).
+        With ``kernel="compiled"`` (the default) every draw runs in the compiled loop of
+        :mod:`guaranty.models.bargaining._smp_compiled`; with ``"numpy"`` in the array
+        kernel (:class:`SMPTurns`), a turn of every draw at a time.
         """
+        if self.kernel == "numpy":
+            return self._run_chunk_numpy(x0, s, c, pres, bounds, keys)
+        # numba is imported here, when a run starts, never at package import
+        from guaranty.models.bargaining import _smp_compiled as jit
+
+        bsz, n, m = x0.shape
+        x = np.array(x0, dtype=float, order="C")
+        args = (
+            x,
+            np.ascontiguousarray(s, dtype=float),
+            np.ascontiguousarray(c, dtype=float),
+            np.ascontiguousarray(pres, dtype=bool),
+            np.ascontiguousarray(bounds[0], dtype=float),
+            np.ascontiguousarray(bounds[1], dtype=float),
+            np.zeros(bsz, np.uint64) if keys is None else np.ascontiguousarray(keys, np.uint64),
+            jit.option_codes(self.options, self.grouping),
+            (int(self.minIter), int(self.maxIter), float(self.minDeltaRatio)),
+        )
+        seg = min(self.maxIter, _SEGMENT)
+        done_at = np.zeros(bsz, dtype=np.int64)
+        prob, expected = np.zeros((bsz, n)), np.zeros((bsz, m))
+        first_step, risk0 = np.zeros(bsz), np.zeros(n)
+        parts: list[np.ndarray] = []
+        challenges: list[list[tuple[int, int]]] = []
+        while not parts or not done_at.all():
+            t0 = len(parts) * seg
+            states = np.empty((bsz, seg, n, m))
+            targets0 = np.full((seg, n), -1, dtype=np.int64)
+            out = (states, done_at, prob, expected, targets0, risk0)
+            _in_threads(jit.run_segment, args, t0, out, first_step, jit.threads())
+            turns0 = seg if not done_at[0] else max(0, min(seg, int(done_at[0]) - t0))
+            challenges += [
+                [(i, t) for i, t in enumerate(row) if t >= 0] for row in targets0[:turns0].tolist()
+            ]
+            parts.append(states)
+        states = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+        states = states[:, : int(done_at.max())]
+        first = {
+            "turns": int(done_at[0]),
+            "challenges": challenges,
+            "risk_attitudes": [float(v) for v in risk0],
+            "probabilities": [float(v) for v in prob[0]],
+        }
+        return states, done_at, expected, prob, first
+
+    def _run_chunk_numpy(
+        self,
+        x0: np.ndarray,
+        s: np.ndarray,
+        c: np.ndarray,
+        pres: np.ndarray,
+        bounds: tuple[np.ndarray, np.ndarray],
+        keys: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """:meth:`_run_chunk` in the array kernel."""
         bsz, n, _ = x0.shape
         x = x0.copy()
         states = []

@@ -91,6 +91,9 @@ def _init_worker(scenario_json: str, parent: int | None = None) -> None:
     block)."""
     if parent is not None:
         _die_with_parent(parent)
+    # the workers are the parallelism: a compiled kernel that threads over its batch (smp)
+    # runs on one thread in each, not on every core in every worker
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     scenario = Scenario.model_validate_json(scenario_json)
     _WORKER["scenario"] = scenario
     _WORKER["layout"] = layout(scenario)

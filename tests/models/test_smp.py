@@ -318,6 +318,7 @@ def test_compiled_kernel_matches_array_kernel(params: dict) -> None:
     loop reference (tests/models/oracles/smp.py) end apart on 11 draws of 20, the compiled
     kernel and the array kernel on 4."""
     compiled = SpatialModelOfPolitics(**params)
+    compiled.kernel = "compiled"
     array = SpatialModelOfPolitics(**params)
     array.kernel = "numpy"
     for seed in range(3):
@@ -340,7 +341,7 @@ def test_compiled_kernel_runs_long_histories_in_segments() -> None:
     array kernel, and the first draw's account covers every turn."""
     params = {"minIter": 150, "maxIter": 300, "minDeltaRatio": 1e-6}
     compiled, array = SpatialModelOfPolitics(**params), SpatialModelOfPolitics(**params)
-    array.kernel = "numpy"
+    compiled.kernel, array.kernel = "compiled", "numpy"
     x = _random_inputs(4, draws=3, actors=6, issues=2, absent=0.0)
     ours = compiled.run(x, np.random.default_rng(0))
     ref = array.run(x, np.random.default_rng(0))
@@ -349,6 +350,30 @@ def test_compiled_kernel_runs_long_histories_in_segments() -> None:
     np.testing.assert_allclose(ours.round_positions, ref.round_positions, atol=1e-9)
     assert ours.details["challenges"] == ref.details["challenges"]
     assert len(ours.details["challenges"]) == ours.diagnostics["turns"][0]
+
+
+def test_small_problems_run_in_numpy_and_large_ones_compiled() -> None:
+    """kernel="auto" (the default) picks by the number of actors only, never by the batch:
+    KTAB's 7-actor example runs without loading numba, 12 actors compiled, and a draw's
+    result is the same in a batch of one and of many either way."""
+    from guaranty.models.bargaining.smp import SMALL_ACTORS
+
+    code = (
+        f"import sys, numpy as np; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        "from test_smp import _random_inputs; "
+        "from guaranty.models.bargaining.smp import SpatialModelOfPolitics as M; "
+        f"M().run(_random_inputs(1, draws=3, actors={SMALL_ACTORS}, issues=2, absent=0.0), "
+        "np.random.default_rng(0)); print('numba' in sys.modules, end=' '); "
+        f"M().run(_random_inputs(1, draws=3, actors={SMALL_ACTORS + 2}, issues=2, absent=0.0), "
+        "np.random.default_rng(0)); print('numba' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.split() == ["False", "True"], proc.stderr
+    for actors in (SMALL_ACTORS, SMALL_ACTORS + 2):
+        x = _random_inputs(5, draws=4, actors=actors, issues=2, absent=0.1)
+        batch = SpatialModelOfPolitics().run(x, np.random.default_rng(0)).outcome
+        one = SpatialModelOfPolitics().run(x.take_draws(slice(2, 3)), np.random.default_rng(0))
+        np.testing.assert_array_equal(one.outcome[0], batch[2])
 
 
 def test_numba_is_imported_only_when_a_run_starts() -> None:

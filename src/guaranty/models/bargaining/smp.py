@@ -157,6 +157,8 @@ _MIN_SIG_DELTA = 1e-4  # configExec
 _CHUNK_ELEMENTS = 100_000  # array kernel: draws x actors^3 per chunk (0.8 MB, in cache)
 _CHUNK_STATES = 1 << 22  # compiled kernel: draws x turns x actors x issues of kept states
 _SEGMENT = 32  # compiled kernel: turns per call (the states of a call are allocated at once)
+#: up to this many actors ``kernel="auto"`` runs the numpy kernel (see ``kernel``)
+SMALL_ACTORS = 10
 
 
 def _in_threads(
@@ -261,10 +263,19 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         "grouping": Options(*GROUPINGS),
     }
     ordered_parameters: ClassVar[tuple[tuple[str, str], ...]] = (("minIter", "maxIter"),)
-    #: "compiled" (numba, one loop per draw, the draws in parallel) or "numpy" (the array
-    #: kernel, a turn of every draw at a time); the two agree to round-off. Not a
-    #: parameter of the model: the tests and benchmarks set it on an instance.
-    kernel: str = "compiled"
+    #: "compiled" (numba, one loop per draw, the draws in parallel), "numpy" (the array
+    #: kernel, a turn of every draw at a time) or "auto": numpy up to
+    #: :data:`SMALL_ACTORS` actors, compiled above. The two agree to round-off. Loading the
+    #: compiled kernel costs a process about 0.7 s once (numba and its cached machine code),
+    #: more than a small problem's whole run in numpy (KTAB's 7-actor example: 11 ms); the
+    #: choice depends on the number of actors only, never on the batch, so that a draw's
+    #: result does not depend on how the draws are chunked. Not a parameter of the model:
+    #: the tests and benchmarks set it on an instance.
+    kernel: str = "auto"
+
+    def _numpy(self, actors: int) -> bool:
+        """Whether a problem of ``actors`` actors runs in the numpy kernel."""
+        return self.kernel == "numpy" or (self.kernel == "auto" and actors <= SMALL_ACTORS)
 
     def __init__(
         self,
@@ -353,7 +364,7 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         keys = None
         if self.StateTransitions == "Stochastic":
             keys = rng.integers(0, 2**63, size=draws, dtype=np.uint64)
-        if self.kernel == "numpy":
+        if self._numpy(n):
             chunk = max(1, _CHUNK_ELEMENTS // n**3)
         else:  # the compiled kernel needs no cache-sized batches; bound the states kept
             chunk = max(1, _CHUNK_STATES // (min(self.maxIter, _SEGMENT) * n * m))
@@ -436,11 +447,12 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         uint64 or None. Returns the positions after each turn (B, T, n, m), the turns run
         (B,), the expected final position (B, m), the probability that each actor's final
         position wins (B, n) and the first draw's account (turns, challenges, risk).
-        With ``kernel="compiled"`` (the default) every draw runs in the compiled loop of
-        :mod:`guaranty.models.bargaining._smp_compiled`; with ``"numpy"`` in the array
-        kernel (:class:`SMPTurns`), a turn of every draw at a time.
+        Compiled (``kernel="compiled"``, or "auto" above :data:`SMALL_ACTORS` actors), every
+        draw runs in the loop of :mod:`guaranty.models.bargaining._smp_compiled`; with
+        ``"numpy"`` (or "auto" up to :data:`SMALL_ACTORS`) in the array kernel
+        (:class:`SMPTurns`), a turn of every draw at a time.
         """
-        if self.kernel == "numpy":
+        if self._numpy(x0.shape[1]):
             return self._run_chunk_numpy(x0, s, c, pres, bounds, keys)
         # numba is imported here, when a run starts, never at package import
         from guaranty.models.bargaining import _smp_compiled as jit

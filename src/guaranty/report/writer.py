@@ -46,6 +46,7 @@ from guaranty.report.figures import (
     war_months_figure,
 )
 from guaranty.scenario import CaseSet, Scenario
+from guaranty.store.folder import replace_files
 
 __all__ = ["REPORT_FILES", "check_output", "write_report"]
 
@@ -152,7 +153,7 @@ def _write_together(out_dir: Path, files: Mapping[str, str]) -> None:
             except OSError:
                 if not out_dir.is_dir():  # not a folder made meanwhile: a real failure
                     raise
-        _replace_files(staging, out_dir, list(files))
+        replace_files(staging, out_dir, list(files), "report")
     except OSError as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -166,36 +167,6 @@ def _write_together(out_dir: Path, files: Mapping[str, str]) -> None:
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-
-
-def _replace_files(staging: Path, out_dir: Path, names: Sequence[str]) -> None:
-    """Rename each of ``names`` from ``staging`` over its old version in ``out_dir``; should
-    a rename fail, put the old versions back (they wait in ``staging/.previous``)."""
-    previous = staging / ".previous"
-    previous.mkdir()
-    moved: list[str] = []
-    try:
-        for name in names:
-            target = out_dir / name
-            if target.exists():
-                os.replace(target, previous / name)
-            moved.append(name)
-            os.replace(staging / name, target)
-    except OSError as exc:
-        for name in reversed(moved):  # put the earlier report back
-            try:
-                (out_dir / name).unlink(missing_ok=True)
-                if (previous / name).exists():
-                    os.replace(previous / name, out_dir / name)
-            except OSError:  # pragma: no cover - the old file stays where it is
-                kept = staging.with_name(staging.name.replace(".tmp-", ".previous-"))
-                staging.rename(kept)
-                raise OutputError(
-                    f"{out_dir}: cannot write the report ({exc.strerror or exc}), nor put the "
-                    f"earlier one back: its files are in {kept / '.previous'}.",
-                    kind=disk_problem(exc),
-                ) from None
-        raise
 
 
 def write_report(

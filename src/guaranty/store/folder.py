@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from guaranty.errors import OutputError, disk_problem
 
-__all__ = ["check_folder", "staged_folder"]
+__all__ = ["check_folder", "replace_files", "staged_folder"]
 
 
 def check_folder(out_dir: Path, what: str) -> None:
@@ -81,7 +81,7 @@ def staged_folder(out_dir: Path, what: str = "export") -> Iterator[Path]:
             os.rename(stage, out_dir)
             stage = None
         else:
-            _replace_files(stage, out_dir)
+            replace_files(stage, out_dir, sorted(p.name for p in stage.iterdir()), what)
     except OSError as exc:
         raise _failure(out_dir, exc, what) from None
     finally:
@@ -99,10 +99,11 @@ def _remove_made(made: list[Path]) -> None:
             break
 
 
-def _replace_files(stage: Path, out_dir: Path) -> None:
-    """Rename every file of ``stage`` over its old version in ``out_dir``; should a rename
-    fail, put the old versions back (they wait in ``stage/.previous``)."""
-    names = sorted(p.name for p in stage.iterdir())
+def replace_files(stage: Path, out_dir: Path, names: Sequence[str], what: str) -> None:
+    """Rename each of ``names`` from ``stage`` over its old version in ``out_dir``; should a
+    rename fail, put the old versions back (they wait in ``stage/.previous``) and re-raise.
+    Should putting one back fail too, the staging folder is kept and the error names where
+    the earlier ``what``'s files are."""
     previous = stage / ".previous"
     previous.mkdir()
     moved: list[str] = []
@@ -113,12 +114,18 @@ def _replace_files(stage: Path, out_dir: Path) -> None:
                 os.replace(target, previous / name)
             moved.append(name)
             os.replace(stage / name, target)
-    except OSError:
-        for name in reversed(moved):
+    except OSError as exc:
+        for name in reversed(moved):  # put the earlier files back
             try:
                 (out_dir / name).unlink(missing_ok=True)
                 if (previous / name).exists():
                     os.replace(previous / name, out_dir / name)
             except OSError:  # pragma: no cover - the old file stays in .previous
-                pass
+                kept = stage.with_name(stage.name.replace(".tmp-", ".previous-"))
+                stage.rename(kept)
+                raise OutputError(
+                    f"{out_dir}: cannot write the {what} ({exc.strerror or exc}), nor put the "
+                    f"earlier one back: its files are in {kept / '.previous'}.",
+                    kind=disk_problem(exc),
+                ) from None
         raise

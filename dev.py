@@ -13,7 +13,7 @@ The lock is ``pip-compile`` (pip-tools) output for Python 3.11 on Linux x86_64; 
 change to the dependencies in ``pyproject.toml``, regenerate it with
 
     pip-compile --strip-extras --no-emit-index-url --no-emit-find-links \
-        --extra dev --extra web --extra excel --extra ray --extra sweep \
+        --extra dev --extra web --extra excel --extra ray \
         --output-file requirements.lock pyproject.toml
 
 (it keeps the versions already locked where the new ranges allow them; ``--upgrade``

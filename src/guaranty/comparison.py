@@ -13,6 +13,7 @@ when the design has guarantors, weighted by P(at least one fights),
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,17 +28,38 @@ from guaranty.scenario.design_matrix import DesignMatrix, draw_pooled
 from guaranty.scenario.schema import DeterrenceSettings, Scenario
 from guaranty.seeding import Stream, generator
 
-__all__ = ["FIT_PEACE", "DesignComparison", "compare_designs", "peace_model"]
+__all__ = [
+    "FIT_PEACE",
+    "PEACE_COVARIATES",
+    "DesignComparison",
+    "compare_designs",
+    "fit_peace_model",
+    "peace_model",
+]
 
 #: The name of the peace model's posterior draw in a design matrix (a joint input).
 FIT_PEACE = "history, durability: the fit's posterior draw"
 
 
+#: the peace model's covariates, in the order of its coefficients
+PEACE_COVARIATES = ("peacekeepers", "treaty", "victory")
+
+
+def fit_peace_model() -> SurvivalFit:
+    """The Weibull model of ceasefire durations (peacekeepers, treaty, victory), fitted on
+    the shipped Fortna table (``scripts/fit_peace.py`` writes it to ``data/peace_fit.json``)."""
+    return fit_survival(*fortna_ceasefires().survival_data(PEACE_COVARIATES), PEACE_COVARIATES)
+
+
 @cache
 def peace_model() -> SurvivalFit:
-    """The Weibull model of ceasefire durations (peacekeepers, treaty, victory), fitted once."""
-    covariates = ("peacekeepers", "treaty", "victory")
-    return fit_survival(*fortna_ceasefires().survival_data(covariates), covariates)
+    """The shipped fit of :func:`fit_peace_model` (``data/peace_fit.json``), read once per
+    process: the fit itself takes 15 ms, but its optimiser's import (``scipy.optimize``)
+    0.3 s in every worker of a run. ``tests/durability`` checks that it equals a refit."""
+    from importlib import resources
+
+    text = resources.files("guaranty.data").joinpath("peace_fit.json").read_text()
+    return SurvivalFit.from_json(json.loads(text))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -101,6 +102,40 @@ class SurvivalFit:
     loglik: float
     n: int
     events: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The fit as JSON-ready values (floats in ``repr``: they read back bit for bit)."""
+        return {
+            "distribution": self.distribution,
+            "covariates": list(self.covariates),
+            "names": list(self.names),
+            "theta": [float(v) for v in self.theta],
+            "cov": [[float(v) for v in row] for row in self.cov],
+            "loglik": float(self.loglik),
+            "n": int(self.n),
+            "events": int(self.events),
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> SurvivalFit:
+        """The fit written by :meth:`to_json`."""
+        theta = np.array(obj["theta"], dtype=float)
+        cov = np.array(obj["cov"], dtype=float)
+        if cov.shape != (theta.size, theta.size) or len(obj["names"]) != theta.size:
+            raise ModelError(
+                f"a stored survival fit needs {theta.size} names and a {theta.size}x"
+                f"{theta.size} covariance; got {len(obj['names'])} and {cov.shape}"
+            )
+        return cls(
+            distribution=str(obj["distribution"]),
+            covariates=tuple(obj["covariates"]),
+            names=tuple(obj["names"]),
+            theta=theta,
+            cov=cov,
+            loglik=float(obj["loglik"]),
+            n=int(obj["n"]),
+            events=int(obj["events"]),
+        )
 
     def std_err(self) -> np.ndarray:
         """Standard errors of ``theta``, shape (p,)."""

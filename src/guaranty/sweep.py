@@ -151,7 +151,10 @@ def check_design(kind: str, n: int, block: int = BLOCK) -> None:
 
 
 def _units(
-    bases: int, steps: int, block: int, point: Callable[[np.ndarray, int], np.ndarray],
+    bases: int,
+    steps: int,
+    block: int,
+    point: Callable[[np.ndarray, int], np.ndarray],
     stream: Callable[[int], int],
 ) -> tuple[Unit, ...]:
     """Units for ``bases`` base indices x ``steps`` matrices: unit (c, s) holds the points
@@ -178,9 +181,7 @@ def make_design(
         order = tuple(dict.fromkeys(problem["groups"]))
         x = sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
         step = len(order) + 2
-        units = _units(
-            n, step, block, lambda b, t: b * step + t, lambda t: chance_stream(t, order)
-        )
+        units = _units(n, step, block, lambda b, t: b * step + t, lambda t: chance_stream(t, order))
         return Design(kind, n, seed, block, (*names, CHANCE), names, order, x, units, problem)
     names = factors(scenario)
     groups = groups_of(names)
@@ -457,7 +458,9 @@ def sweep(
                 seed,
                 d.inputs,
                 outputs,
-                tuple((u.index, u.stream, u.points, d.x[u.points, :k]) for u in todo[j : j + chunk]),
+                tuple(
+                    (u.index, u.stream, u.points, d.x[u.points, :k]) for u in todo[j : j + chunk]
+                ),
             )
             for j in range(0, len(todo), chunk)
         ]
@@ -593,9 +596,7 @@ def indices(
             )
             by_name = list(res["names"])
             out[key] = {
-                m: np.nan_to_num(
-                    np.array([float(res[m][by_name.index(f)]) for f in factors])
-                )
+                m: np.nan_to_num(np.array([float(res[m][by_name.index(f)]) for f in factors]))
                 for m in ("mu_star", "mu_star_conf", "mu", "sigma")
             }
         return ScreeningResult("morris", factors, n, seed, points, out, variance, "mu_star")
@@ -627,4 +628,3 @@ def headline(outs: Mapping[str, Any], metrics: Sequence[str]) -> dict[str, np.nd
     """The headline outputs of a sweep: ``METRIC.DESIGN`` for every design and each of
     ``metrics``, per point."""
     return {f"{m}.{d}": v for m in metrics for d, v in outs.get(m, {}).items()}
-

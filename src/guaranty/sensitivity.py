@@ -56,6 +56,8 @@ __all__ = [
 CHANCE = "chance (the model's own randomness)"
 #: An output is additive when sum(ST) - sum(S1) is under this.
 ADDITIVE = 0.1
+#: the bootstrap's seed when the design's seed is 0 (which SALib would take as no seed)
+BOOT_SEED_0 = 2**32
 
 
 def groups_of(names: tuple[str, ...]) -> list[str]:
@@ -166,7 +168,8 @@ def analyze_sobol(
     seed: int = 0,
     resamples: int = 200,
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float]]:
-    """S1, ST and their bootstrap 95% half-widths (``SALib.analyze.sobol``) of each output
+    """S1, ST and their bootstrap 95% half-widths (``SALib.analyze.sobol``, the bootstrap
+    seeded with ``seed``, or :data:`BOOT_SEED_0` for 0) of each output
     (name -> values at the points of a Saltelli design of ``n`` base samples over
     ``problem``, in SALib's row order, shape (n (g + 2),)), and each output's variance
     over the A and B rows. An output that does not vary, or has a missing value, is left
@@ -177,13 +180,16 @@ def analyze_sobol(
     indices: dict[str, dict[str, np.ndarray]] = {}
     variance: dict[str, float] = {}
     ab = np.r_[0 : n * step : step, step - 1 : n * step : step]
+    # SALib seeds its bootstrap only with a seed that is true, and draws from numpy's
+    # global state otherwise: seed 0 takes BOOT_SEED_0 instead, so every interval is seeded
+    boot = seed if seed else BOOT_SEED_0
     for key, y in ys.items():
         y = np.asarray(y, dtype=float)
         if np.isnan(y).any() or np.var(y[ab]) == 0:
             continue  # missing somewhere, or constant over A and B: nothing to apportion
         variance[key] = float(np.var(y[ab]))
         got = analyze.analyze(
-            dict(problem), y, calc_second_order=False, num_resamples=resamples, seed=seed
+            dict(problem), y, calc_second_order=False, num_resamples=resamples, seed=boot
         )
         indices[key] = {k: np.nan_to_num(np.asarray(got[k], dtype=float)) for k in got}
     return indices, variance

@@ -626,5 +626,6 @@ def stored_indices(
 
 def headline(outs: Mapping[str, Any], metrics: Sequence[str]) -> dict[str, np.ndarray]:
     """The headline outputs of a sweep: ``METRIC.DESIGN`` for every design and each of
-    ``metrics``, per point."""
-    return {f"{m}.{d}": v for m in metrics for d, v in outs.get(m, {}).items()}
+    ``metrics``, per point (design by design, as ``guaranty claims`` lists them)."""
+    designs = list(outs.get(metrics[0], {})) if metrics else []
+    return {f"{m}.{d}": outs[m][d] for d in designs for m in metrics}

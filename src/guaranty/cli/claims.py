@@ -68,8 +68,6 @@ def _claims_sweep(obj: Any, reference: Any, store: Any, ref: str) -> tuple[Any, 
     from guaranty.store.sweeps import find_sweep
     from guaranty.sweep import headline, stored_indices
 
-    if not store.exists():
-        raise fail(f"error: {store}: no such results store (guaranty sweep --store writes one)")
     targets = {c.id: sobol_target(c, reference) for c in obj.claims}
     own = scenario_hash(obj)
 
@@ -336,6 +334,8 @@ def claims_cmd(
     pipeline = obj.war is not None and obj.credibility is not None and bool(obj.guarantees)
     if sweep is not None and not pipeline:
         raise fail(f"error: {file}: --sweep needs a scenario that runs the whole chain", USAGE)
+    if sweep is not None and not store.exists():
+        raise fail(f"error: {store}: no such results store (guaranty sweep --store writes one)")
     with spinner("running the models ...", quiet=as_json):
         results, outputs, inputs = _ledger(obj, draws, seed, pipeline)
     sobol = None

@@ -2,15 +2,15 @@
 --sweep``) on the Korea scenario with small designs.
 
 Figures: the stored rows are compared exactly (to the bit) across workers, chunk sizes and
-an interrupted-then-resumed sweep (docs/sweep.md: a point's row is a function of the
-scenario, design, n, seed and block alone). A Sobol sweep whose units hold whole matrices
-(n <= block) runs the very points and streams of ``guaranty.sensitivity.sobol``, so its
-indices equal the in-memory design's exactly, and ``guaranty claims --sweep`` prints what
-``guaranty claims --sobol`` prints. Known answers: who fights (P(a guarantor fights))
-reads nothing from the war or the negotiation (tests/test_sensitivity.py checks the same
-for the in-memory design), so those factors get S1 = ST = 0 exactly, and with chance held
-fixed along a Morris trajectory and over a grid factor's levels their mu* and range are
-exactly 0 too.
+an interrupted-then-resumed sweep of a grid over three blocks of randomness (docs/sweep.md:
+a point's row is a function of the scenario, design, n, seed and block alone). A Sobol
+sweep whose units hold whole matrices (n <= block) runs the very points and streams of
+``guaranty.sensitivity.sobol``, so ``guaranty claims --sweep`` prints exactly what
+``guaranty claims --sobol`` prints for the same seed and n. Known answers: who fights
+(P(a guarantor fights)) reads nothing from the war, the negotiation, deterrence or
+durability (tests/test_sensitivity.py checks the same for the in-memory design), so those
+factors get S1 = ST = 0 exactly, and with chance held fixed along a Morris trajectory and
+over a grid factor's levels their mu* and range are exactly 0 too.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from guaranty import sweep as sw
 from guaranty.cli import app
 from guaranty.scenario import load
-from guaranty.sensitivity import CHANCE, sobol
+from guaranty.sensitivity import CHANCE
 from guaranty.store import Store
 from guaranty.store.sweeps import list_sweeps, read_sweep
 
@@ -53,33 +53,45 @@ def _same(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) ->
         np.testing.assert_array_equal(x, y)  # NaN where both are missing
 
 
+#: the cheapest design with several blocks of randomness: a grid of 2 levels over Korea's 20
+#: groups in blocks of 8 groups (3 blocks, streams 0, 2 and 4), 6 units of 40 points
+GRID = {"design": "grid", "n": 2, "seed": 5, "block": 8}
+
+
 @pytest.fixture(scope="module")
 def one_go(korea, tmp_path_factory):
-    """Sobol n = 8 in blocks of 4 (2 base blocks, 44 units, 176 points), one unit per chunk,
-    in this process."""
+    """The grid :data:`GRID`, one unit per chunk, in this process."""
     store = tmp_path_factory.mktemp("sweep") / "a.duckdb"
-    got = sw.sweep(korea, design="sobol", n=8, seed=5, store=store, block=4, chunk=1)
-    return store, got
+    return store, sw.sweep(korea, store=store, chunk=1, **GRID)
 
 
 def test_the_design_has_the_stated_size(one_go, korea) -> None:
     store, got = one_go
-    g = len(got.factors)  # the groups and chance: 20 + 1 for Korea (tests/test_sensitivity)
-    assert g == 21 and got.factors[-1] == CHANCE
-    assert got.points == 8 * (g + 2) == got.computed
+    g = len(got.factors)  # 20 groups for Korea (tests/test_sensitivity)
+    assert g == 20 and CHANCE not in got.factors
+    assert got.points == 2 * g == got.computed
     with Store(store, read_only=True) as st:
         (row,) = list_sweeps(st)
-    assert row["status"] == "done" and row["stored"] == got.points
+    assert row["status"] == "done" and row["stored"] == got.points and row["units"] == 6
     q, y = _rows(store, got.sweep_id)
     assert q.shape[0] == y.shape[0] == got.points
-    assert ((q >= 0) & (q <= 1)).all()
+    # group j at level l is point l g + j: the levels (l + 1/2) / n, the rest at 1/2
+    np.testing.assert_allclose(np.unique(q), [0.25, 0.5, 0.75])
+    # Sobol: units of block c use the streams 2 c + 0 (A's chance) or 2 c + 1 (B's)
+    d = sw.make_design(korea, "sobol", 4, seed=1, block=2)
+    step = len(d.factors) + 2
+    assert d.points == 4 * step and len(d.units) == 2 * step
+    first, second = d.units[:step], d.units[step:]
+    assert [u.stream + 2 for u in first] == [u.stream for u in second]
+    assert sorted({u.stream for u in first}) == [0, 1]
+    np.testing.assert_array_equal(second[0].points, [2 * step, 3 * step])
 
 
 def test_rows_do_not_depend_on_workers_or_chunks(one_go, korea, tmp_path: Path) -> None:
     store, got = one_go
     other = tmp_path / "b.duckdb"
-    again = sw.sweep(korea, design="sobol", n=8, seed=5, store=other, block=4, chunk=5, workers=2)
-    assert again.sweep_id == got.sweep_id
+    again = sw.sweep(korea, store=other, chunk=2, workers=2, **GRID)
+    assert again.sweep_id == got.sweep_id and again.computed == got.points
     _same(_rows(store, got.sweep_id), _rows(other, again.sweep_id))
 
 
@@ -87,52 +99,53 @@ def test_an_interrupted_sweep_resumes_to_the_same_rows(one_go, korea, tmp_path: 
     store, got = one_go
     path = tmp_path / "c.duckdb"
 
-    def dies_after_three(scenario, chunks):
+    def dies_after_two(scenario, chunks):
         for k, ch in enumerate(chunks):
-            if k == 3:
-                raise KeyboardInterrupt  # Ctrl-C while the fourth chunk runs
+            if k == 2:
+                raise KeyboardInterrupt  # Ctrl-C while the third chunk runs
             yield ch, sw.compute_chunk(scenario, ch)
 
     with pytest.raises(KeyboardInterrupt):
-        sw.sweep(
-            korea, design="sobol", n=8, seed=5, store=path, block=4, chunk=2,
-            executor=dies_after_three,
-        )  # fmt: skip
+        sw.sweep(korea, store=path, chunk=1, executor=dies_after_two, **GRID)
     with Store(path, read_only=True) as st:
         (row,) = list_sweeps(st)
-        assert row["stored"] == 3 * 2 * 4  # three chunks of two units of 4 points committed
+        assert row["stored"] == 2 * 8  # two chunks of one unit of 8 points committed
         with pytest.raises(Exception, match="incomplete"):
             read_sweep(st, got.sweep_id)
     # asked to stop after its first chunk: cancelled, what it stored stays
-    stops = sw.sweep(
-        korea, design="sobol", n=8, seed=5, store=path, block=4, chunk=3,
-        should_stop=lambda: True,
-    )  # fmt: skip
-    assert stops.cancelled and stops.computed == 3 * 4
-    rest = sw.sweep(korea, design="sobol", n=8, seed=5, store=path, block=4, chunk=3)
-    assert not rest.cancelled and rest.computed == got.points - 3 * 2 * 4 - 3 * 4
+    stops = sw.sweep(korea, store=path, chunk=2, should_stop=lambda: True, **GRID)
+    # (units in order: 8, 8, 8, 8, 4, 4 points; the first two are stored)
+    assert stops.cancelled and stops.computed == 8 + 8
+    rest = sw.sweep(korea, store=path, chunk=3, **GRID)
+    assert not rest.cancelled and rest.computed == 4 + 4
     _same(_rows(store, got.sweep_id), _rows(path, rest.sweep_id))
     # and once finished, nothing is computed again
-    assert sw.sweep(korea, design="sobol", n=8, seed=5, store=path, block=4).computed == 0
+    assert sw.sweep(korea, store=path, **GRID).computed == 0
 
 
-def test_a_sobol_sweep_is_the_in_memory_design(korea, tmp_path: Path) -> None:
-    """n = 16 <= block: the same points and streams as guaranty.sensitivity.sobol, so the
-    same indices to the bit; and the factors who fights never reads get exactly 0."""
-    store = tmp_path / "s.duckdb"
-    got = sw.sweep(korea, design="sobol", n=16, seed=3, store=store)
+@pytest.fixture(scope="module")
+def sobol_sweep(tmp_path_factory):
+    """``guaranty sweep KOREA --n 4 --seed 2 --json`` (92 points: 4 (20 + 3)) and its store."""
+    store = tmp_path_factory.mktemp("sobol") / "k.duckdb"
+    made = _invoke(
+        "sweep", KOREA, "--n", "4", "--seed", "2", "--workers", "1", "--store", store, "--json"
+    )
+    assert made.exit_code == 0, made.output
+    return store, json.loads(made.stdout)
+
+
+def test_a_sobol_sweep_gives_nothing_to_what_is_not_read(sobol_sweep) -> None:
+    """Who fights never reads the war, the negotiation, deterrence or durability: their
+    factors get S1 = ST = 0 exactly (A and AB_g give the same draw)."""
+    store, data = sobol_sweep
+    assert data["points"] == data["computed"] == 4 * 23 and data["design"] == "sobol"
+    rows = {r["input"]: r for r in data["headline"]["p_any.defense_treaty"]["indices"]}
+    assert "history, who fights: the fit's posterior draw" in rows  # the top 3
     with Store(store, read_only=True) as st:
         _, res = sw.stored_indices(
-            st, got.sweep_id, lambda o: {"p_any": o["p_any"]["defense_treaty"]}
+            st, data["sweep_id"], lambda o: {"p_any": o["p_any"]["defense_treaty"]}
         )
-
-    def outputs(run):
-        return {"p_any": run.whatif["p_any"][run.layout.designs.index("defense_treaty")]}
-
-    ref = sobol(korea, outputs, n=16, seed=3)
-    assert res.factors == ref.factors and res.evaluations == ref.evaluations == got.points
-    for key in ("S1", "ST", "S1_conf", "ST_conf"):
-        np.testing.assert_array_equal(res.indices["p_any"][key], ref.indices["p_any"][key])
+    assert res.factors[-1] == CHANCE and res.evaluations == data["points"]
     rows = {r["input"]: r for r in res.rows("p_any")}
     for name, r in rows.items():
         if name.startswith(UNREAD_BY_WHO_FIGHTS):
@@ -141,14 +154,16 @@ def test_a_sobol_sweep_is_the_in_memory_design(korea, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("design", "n", "measure"), [("morris", 3, "mu_star"), ("grid", 3, "range")]
+    ("design", "n", "block", "measure"), [("morris", 2, 2, "mu_star"), ("grid", 3, 32, "range")]
 )
-def test_screening_designs(korea, tmp_path: Path, design: str, n: int, measure: str) -> None:
+def test_screening_designs(
+    korea, tmp_path: Path, design: str, n: int, block: int, measure: str
+) -> None:
     """Morris (n trajectories, n (g + 1) points) and the grid (n levels, n g points); with
     chance fixed along a trajectory and over a factor's levels, a factor who fights never
     reads moves P(a guarantor fights) by exactly 0."""
     store = tmp_path / f"{design}.duckdb"
-    got = sw.sweep(korea, design=design, n=n, seed=1, store=store, block=2, chunk=4)
+    got = sw.sweep(korea, design=design, n=n, seed=1, store=store, block=block, chunk=4)
     g = len(got.factors)
     assert g == 20 and CHANCE not in got.factors
     assert got.points == (n * (g + 1) if design == "morris" else n * g)
@@ -163,27 +178,19 @@ def test_screening_designs(korea, tmp_path: Path, design: str, n: int, measure: 
             assert r[measure] == 0.0, name
     assert rows["history, who fights: the fit's posterior draw"][measure] > 0.0
     assert res.sums("p_any") is None
-    if design == "grid":
-        q, _ = _rows(store, got.sweep_id)
-        # group j at level l is point l g + j: levels (l + 1/2) / n, the rest at 1/2
-        assert sorted(set(np.round(q.ravel(), 12))) == [1 / 6, 0.5, 5 / 6]
 
 
 def _invoke(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def test_claims_read_a_sweep_as_they_run_a_design(tmp_path: Path) -> None:
+def test_claims_read_a_sweep_as_they_run_a_design(sobol_sweep, tmp_path: Path) -> None:
     """guaranty claims --sweep prints, per claim and headline output, what --sobol prints for
-    the same seed and n (n <= block: the same design), with the sweep named."""
-    store = tmp_path / "k.duckdb"
-    made = _invoke("sweep", KOREA, "--n", "8", "--seed", "2", "--store", store, "--json")
-    assert made.exit_code == 0, made.output
-    data = json.loads(made.stdout)
-    assert data["points"] == data["computed"] == 8 * 23 and data["design"] == "sobol"
-    assert "p_any.defense_treaty" in data["headline"]
+    the same seed and n (n <= block: the same points and streams as
+    guaranty.sensitivity.sobol, so the same indices to the bit), with the sweep named."""
+    store, data = sobol_sweep
     common = ("--draws", "1000", "--seed", "2", "--json")
-    direct = _invoke("claims", KOREA, "--sobol", "8", *common)
+    direct = _invoke("claims", KOREA, "--sobol", "4", *common)
     stored = _invoke("claims", KOREA, "--store", store, "--sweep", "latest", *common)
     assert direct.exit_code == 0 and stored.exit_code == 0, stored.output
     a, b = json.loads(direct.stdout), json.loads(stored.stdout)
@@ -194,7 +201,7 @@ def test_claims_read_a_sweep_as_they_run_a_design(tmp_path: Path) -> None:
     ]
     assert b["sensitivity_method"]["sweep"]["sweep_id"] == data["sweep_id"]
     # a second sweep command finds every point stored
-    again = _invoke("sweep", KOREA, "--n", "8", "--seed", "2", "--store", store, "--json")
+    again = _invoke("sweep", KOREA, "--n", "4", "--seed", "2", "--store", store, "--json")
     assert json.loads(again.stdout)["computed"] == 0
     # a sweep of another scenario is refused
     other = tmp_path / "other.yaml"

@@ -59,17 +59,35 @@ def _claims_sobol(obj: Any, reference: Any, n: int, seed: int, *, quiet: bool) -
     return result, targets
 
 
-def _claims_sweep(obj: Any, reference: Any, store: Any, ref: str) -> tuple[Any, Any, dict]:
-    """The indices of every claim's per-draw target and of the headline outputs from a
-    stored sweep (``--sweep``): Sobol S1/ST, Morris mu* or the grid's main effects, over
-    the sweep's design points; the sweep must be of this very scenario."""
-    from guaranty.claims import sobol_target, sobol_values
+def _find_claims_sweep(obj: Any, store: Any, ref: str) -> str:
+    """The id of the stored sweep ``--sweep`` names, checked to be of this very scenario
+    (before the ledger runs: a wrong sweep fails at once)."""
     from guaranty.store import Store, scenario_hash
-    from guaranty.store.sweeps import find_sweep
+    from guaranty.store.sweeps import find_sweep, list_sweeps
+
+    if not store.exists():
+        raise fail(f"error: {store}: no such results store (guaranty sweep --store writes one)")
+    own = scenario_hash(obj)
+    with Store(store, read_only=True) as st:
+        sweep_id = find_sweep(st, ref, own)
+        info = next(r for r in list_sweeps(st) if r["sweep_id"] == sweep_id)
+    if info["scenario_hash"] != own:
+        raise fail(
+            f"error: {store}: sweep {sweep_id} is of another scenario ({info['scenario']!r}, "
+            "or another version of this file); run guaranty sweep on this file first"
+        )
+    return sweep_id
+
+
+def _claims_sweep(obj: Any, reference: Any, store: Any, sweep_id: str) -> tuple[Any, Any, dict]:
+    """The indices of every claim's per-draw target and of the headline outputs from the
+    stored sweep ``sweep_id`` (``--sweep``): Sobol S1/ST, Morris mu* or the grid's main
+    effects, over the sweep's design points."""
+    from guaranty.claims import sobol_target, sobol_values
+    from guaranty.store import Store
     from guaranty.sweep import headline, stored_indices
 
     targets = {c.id: sobol_target(c, reference) for c in obj.claims}
-    own = scenario_hash(obj)
 
     def wanted(outs: Any) -> dict[str, Any]:
         got: dict[str, Any] = dict(headline(outs, HEADLINE_METRICS))
@@ -83,13 +101,7 @@ def _claims_sweep(obj: Any, reference: Any, store: Any, ref: str) -> tuple[Any, 
         return got
 
     with Store(store, read_only=True) as st:
-        sweep_id = find_sweep(st, ref, own)
         info, result = stored_indices(st, sweep_id, wanted)
-    if info["scenario_hash"] != own:
-        raise fail(
-            f"error: {store}: sweep {sweep_id} is of another scenario ({info['scenario']!r}, "
-            "or another version of this file); run guaranty sweep on this file first"
-        )
     return result, targets, {**info, "store": str(store)}
 
 
@@ -334,14 +346,13 @@ def claims_cmd(
     pipeline = obj.war is not None and obj.credibility is not None and bool(obj.guarantees)
     if sweep is not None and not pipeline:
         raise fail(f"error: {file}: --sweep needs a scenario that runs the whole chain", USAGE)
-    if sweep is not None and not store.exists():
-        raise fail(f"error: {store}: no such results store (guaranty sweep --store writes one)")
+    sweep_id = _find_claims_sweep(obj, store, sweep) if sweep is not None else None
     with spinner("running the models ...", quiet=as_json):
         results, outputs, inputs = _ledger(obj, draws, seed, pipeline)
     sobol = None
     swept = None
-    if sweep is not None:
-        res, targets, swept = _claims_sweep(obj, outputs, store, sweep)
+    if sweep_id is not None:
+        res, targets, swept = _claims_sweep(obj, outputs, store, sweep_id)
         sobol = (res, targets)
     elif pipeline and sobol_n:
         sobol = _claims_sobol(obj, outputs, sobol_n, seed, quiet=as_json)

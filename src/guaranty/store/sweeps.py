@@ -188,7 +188,7 @@ def _list(on: _On) -> list[dict[str, Any]]:
     if not _has_tables(on):
         return []
     cur = on.con.execute(
-        """SELECT s.sweep_id, s.scenario, s.scenario_hash, s.design, s.n, s.seed, s.points,
+        """SELECT s.sweep_id, s.scenario, s.scenario_hash, s.design, s.n, s.seed, s.points, s.units,
                   s.status, s.version, s.created, s.finished, coalesce(sum(u.n), 0) AS stored
            FROM sweeps s LEFT JOIN sweep_units u USING (sweep_id)
            GROUP BY ALL ORDER BY s.created DESC, s.sweep_id"""

@@ -40,12 +40,24 @@ import numpy as np
 
 from guaranty.errors import ParameterError
 
-__all__ = ["ADDITIVE", "CHANCE", "SobolResult", "factors", "groups_of", "sobol"]
+__all__ = [
+    "ADDITIVE",
+    "CHANCE",
+    "SobolResult",
+    "analyze_sobol",
+    "chance_stream",
+    "factors",
+    "groups_of",
+    "sobol",
+    "sobol_problem",
+]
 
 #: The factor of the model's own randomness.
 CHANCE = "chance (the model's own randomness)"
 #: An output is additive when sum(ST) - sum(S1) is under this.
 ADDITIVE = 0.1
+#: the bootstrap's seed when the design's seed is 0 (which SALib would take as no seed)
+BOOT_SEED_0 = 2**32
 
 
 def groups_of(names: tuple[str, ...]) -> list[str]:
@@ -118,6 +130,71 @@ class SobolResult:
         }
 
 
+def sobol_problem(
+    scenario: Any, only: Sequence[str] | None = None
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The input names of the scenario's factors (those of the groups ``only``, if given)
+    and SALib's problem over them and chance: every input a column of quantiles in [0, 1],
+    grouped by :func:`groups_of`, chance the last group (a column of its own)."""
+    names = factors(scenario)
+    if only is not None:
+        unknown = sorted(set(only) - set(groups_of(names)))
+        if unknown:
+            raise ParameterError(f"no factor {unknown[0]!r} in the scenario")
+        names = tuple(nm for nm, g in zip(names, groups_of(names), strict=True) if g in only)
+    groups = [*groups_of(names), CHANCE]
+    problem = {
+        "num_vars": len(groups),
+        "names": [*names, CHANCE],
+        "bounds": [[0.0, 1.0]] * len(groups),
+        "groups": groups,
+    }
+    return names, problem
+
+
+def chance_stream(t: int, order: Sequence[str]) -> int:
+    """The stream of chance (0: A's, 1: B's) of matrix ``t`` of a Saltelli design over the
+    groups ``order`` (rows ``t::len(order) + 2`` of SALib's sample: A, every AB_g, B): A's
+    for A and for every AB_g but chance's, B's for B and for AB_chance."""
+    step = len(order) + 2
+    return int(t == step - 1 or (0 < t < step - 1 and order[t - 1] == CHANCE))
+
+
+def analyze_sobol(
+    problem: Mapping[str, Any],
+    ys: Mapping[str, np.ndarray],
+    n: int,
+    *,
+    seed: int = 0,
+    resamples: int = 200,
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float]]:
+    """S1, ST and their bootstrap 95% half-widths (``SALib.analyze.sobol``, the bootstrap
+    seeded with ``seed``, or :data:`BOOT_SEED_0` for 0) of each output
+    (name -> values at the points of a Saltelli design of ``n`` base samples over
+    ``problem``, in SALib's row order, shape (n (g + 2),)), and each output's variance
+    over the A and B rows. An output that does not vary, or has a missing value, is left
+    out of both."""
+    from SALib.analyze import sobol as analyze
+
+    step = len(dict.fromkeys(problem["groups"])) + 2
+    indices: dict[str, dict[str, np.ndarray]] = {}
+    variance: dict[str, float] = {}
+    ab = np.r_[0 : n * step : step, step - 1 : n * step : step]
+    # SALib seeds its bootstrap only with a seed that is true, and draws from numpy's
+    # global state otherwise: seed 0 takes BOOT_SEED_0 instead, so every interval is seeded
+    boot = seed if seed else BOOT_SEED_0
+    for key, y in ys.items():
+        y = np.asarray(y, dtype=float)
+        if np.isnan(y).any() or np.var(y[ab]) == 0:
+            continue  # missing somewhere, or constant over A and B: nothing to apportion
+        variance[key] = float(np.var(y[ab]))
+        got = analyze.analyze(
+            dict(problem), y, calc_second_order=False, num_resamples=resamples, seed=boot
+        )
+        indices[key] = {k: np.nan_to_num(np.asarray(got[k], dtype=float)) for k in got}
+    return indices, variance
+
+
 def sobol(
     scenario: Any,
     outputs: Callable[[Any], Mapping[str, np.ndarray]],
@@ -137,7 +214,6 @@ def sobol(
     ``only``: analyse just these factors (group names), every other input joins chance;
     ``progress(done, total)`` after each matrix. An output that does not vary, or has a
     missing value, gets no indices."""
-    from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
     from guaranty.montecarlo import RunResult, layout, simulate_design
@@ -145,31 +221,17 @@ def sobol(
 
     if n < 2 or n & (n - 1):
         raise ParameterError(f"n must be a power of 2 (at least 2); got {n}")
-    names = factors(scenario)
-    if only is not None:
-        unknown = sorted(set(only) - set(groups_of(names)))
-        if unknown:
-            raise ParameterError(f"no factor {unknown[0]!r} in the scenario")
-        names = tuple(nm for nm, g in zip(names, groups_of(names), strict=True) if g in only)
-    groups = [*groups_of(names), CHANCE]
-    order = list(dict.fromkeys(groups))
-    problem = {
-        "num_vars": len(groups),
-        "names": [*names, CHANCE],
-        "bounds": [[0.0, 1.0]] * len(groups),
-        "groups": groups,
-    }
+    names, problem = sobol_problem(scenario, only)
+    order = list(dict.fromkeys(problem["groups"]))
     x = sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
     step = len(order) + 2
     lay = layout(scenario)
     ys: dict[str, np.ndarray] = {}
     for t in range(step):
         u = x[t::step]
-        # chance: A's stream for A and for every AB_g but chance's, B's for B and AB_chance
-        b_chance = t == step - 1 or (0 < t < step - 1 and order[t - 1] == CHANCE)
         matrix = DesignMatrix({name: u[:, k] for k, name in enumerate(names)})
         block = simulate_design(
-            scenario, matrix, n, seed=seed, stream=1 if b_chance else 0, lay=lay
+            scenario, matrix, n, seed=seed, stream=chance_stream(t, order), lay=lay
         )
         run = RunResult.from_blocks(scenario.name, seed, lay, [block])
         for key, y in outputs(run).items():
@@ -177,17 +239,7 @@ def sobol(
             col[t::step] = np.asarray(y, dtype=float)
         if progress is not None:
             progress(t + 1, step)
-    indices: dict[str, dict[str, np.ndarray]] = {}
-    variance: dict[str, float] = {}
-    ab = np.r_[0 : n * step : step, step - 1 : n * step : step]
-    for key, y in ys.items():
-        if np.isnan(y).any() or np.var(y[ab]) == 0:
-            continue  # missing somewhere, or constant over A and B: nothing to apportion
-        variance[key] = float(np.var(y[ab]))
-        got = analyze.analyze(
-            problem, y, calc_second_order=False, num_resamples=resamples, seed=seed
-        )
-        indices[key] = {k: np.nan_to_num(np.asarray(got[k], dtype=float)) for k in got}
+    indices, variance = analyze_sobol(problem, ys, n, seed=seed, resamples=resamples)
     return SobolResult(
         factors=tuple(order),
         n=n,

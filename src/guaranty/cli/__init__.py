@@ -11,7 +11,8 @@ commands live by subject in :mod:`~guaranty.cli.files` (validate, show, scenario
 :mod:`~guaranty.cli.negotiation` (forecast, backtest), :mod:`~guaranty.cli.credibility`,
 :mod:`~guaranty.cli.war` (war, backtest-war), :mod:`~guaranty.cli.runs` (run, runs),
 :mod:`~guaranty.cli.stored` (export, report: a stored run's files and report),
-:mod:`~guaranty.cli.claims`, :mod:`~guaranty.cli.analyze` (the main job's use case is
+:mod:`~guaranty.cli.claims`, :mod:`~guaranty.cli.sweep` (a design matrix over the chain,
+stored), :mod:`~guaranty.cli.analyze` (the main job's use case is
 :mod:`guaranty.analysis`, shared with the web) and :mod:`~guaranty.cli.serve`.
 :data:`COMMANDS` registers them in the order ``--help`` lists them, each behind the error boundary
 :func:`~guaranty.cli.common.handles_errors`.
@@ -31,6 +32,7 @@ from guaranty.cli.negotiation import backtest_cmd, forecast_cmd
 from guaranty.cli.runs import run_cmd, runs_cmd
 from guaranty.cli.serve import serve
 from guaranty.cli.stored import export_cmd, report_cmd
+from guaranty.cli.sweep import sweep_cmd
 from guaranty.cli.war import backtest_war_cmd, war_cmd
 
 __all__ = [
@@ -63,6 +65,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "export": export_cmd,
     "report": report_cmd,
     "claims": claims_cmd,
+    "sweep": sweep_cmd,
     "analyze": analyze,
     "serve": serve,
 }

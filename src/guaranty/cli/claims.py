@@ -11,7 +11,15 @@ from rich.table import Table
 
 from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar, spinner
 from guaranty.cli.lazy import forecast, is_cases, negotiable, registry
-from guaranty.cli.options import CHAIN_DRAWS, ChainDrawsOpt, FileArg, JsonOpt, SeedOpt
+from guaranty.cli.options import (
+    CHAIN_DRAWS,
+    DEFAULT_STORE,
+    ChainDrawsOpt,
+    ExistingStoreOpt,
+    FileArg,
+    JsonOpt,
+    SeedOpt,
+)
 from guaranty.scenario import load
 
 #: per-design outputs whose Sobol indices ``guaranty claims`` reports as the headline
@@ -51,6 +59,86 @@ def _claims_sobol(obj: Any, reference: Any, n: int, seed: int, *, quiet: bool) -
     return result, targets
 
 
+def _find_claims_sweep(obj: Any, store: Any, ref: str) -> str:
+    """The id of the stored sweep ``--sweep`` names, checked to be of this very scenario
+    (before the ledger runs: a wrong sweep fails at once)."""
+    from guaranty.store import Store, scenario_hash
+    from guaranty.store.sweeps import find_sweep, list_sweeps
+
+    if not store.exists():
+        raise fail(f"error: {store}: no such results store (guaranty sweep --store writes one)")
+    own = scenario_hash(obj)
+    with Store(store, read_only=True) as st:
+        sweep_id = find_sweep(st, ref, own)
+        info = next(r for r in list_sweeps(st) if r["sweep_id"] == sweep_id)
+    if info["scenario_hash"] != own:
+        raise fail(
+            f"error: {store}: sweep {sweep_id} is of another scenario ({info['scenario']!r}, "
+            "or another version of this file); run guaranty sweep on this file first"
+        )
+    return sweep_id
+
+
+def _claims_sweep(obj: Any, reference: Any, store: Any, sweep_id: str) -> tuple[Any, Any, dict]:
+    """The indices of every claim's per-draw target and of the headline outputs from the
+    stored sweep ``sweep_id`` (``--sweep``): Sobol S1/ST, Morris mu* or the grid's main
+    effects, over the sweep's design points."""
+    from guaranty.claims import sobol_target, sobol_values
+    from guaranty.store import Store
+    from guaranty.sweep import headline, stored_indices
+
+    targets = {c.id: sobol_target(c, reference) for c in obj.claims}
+
+    def wanted(outs: Any) -> dict[str, Any]:
+        got: dict[str, Any] = dict(headline(outs, HEADLINE_METRICS))
+        for cid, target in targets.items():
+            if target is None:
+                continue
+            try:
+                got[f"claim:{cid}"] = sobol_values(target, outs)
+            except (KeyError, TypeError):
+                targets[cid] = None  # names an output the sweep does not keep
+        return got
+
+    with Store(store, read_only=True) as st:
+        info, result = stored_indices(st, sweep_id, wanted)
+    return result, targets, {**info, "store": str(store)}
+
+
+def _sweep_method(res: Any, info: dict[str, Any]) -> dict[str, Any]:
+    """``sensitivity_method`` for indices read from a stored sweep: the keys of the
+    in-memory design's, and the sweep."""
+    from guaranty.cli.sweep import _method
+
+    sweep = {
+        "sweep_id": info["sweep_id"],
+        "store": info["store"],
+        "design": info["design"],
+        "n": int(info["n"]),
+        "seed": int(info["seed"]),
+        "points": int(info["points"]),
+    }
+    if info["design"] == "sobol":
+        return {**_sobol_method((res, None)), "sweep": sweep}
+    return {
+        "design": _method(str(info["design"])),
+        "base_samples": int(info["n"]),
+        "factors": list(res.factors),
+        "draws_of_the_pipeline": res.evaluations,
+        "target": _TARGET,
+        "additivity_check": None,
+        "sweep": sweep,
+    }
+
+
+_TARGET = (
+    "a claim about single draws: its truth value in each draw; a claim about "
+    "the whole distribution: the per-draw difference of the two sides of its deciding "
+    "comparison (war.p_X -> war.X, explained.I -> settled.I); the settlement's outputs "
+    "are computed in every draw as if the peace held, so 'given' is not applied"
+)
+
+
 def _sobol_method(sobol: Any) -> dict[str, Any]:
     if sobol is None:
         return {
@@ -66,10 +154,7 @@ def _sobol_method(sobol: Any) -> dict[str, Any]:
         "base_samples": res.n,
         "factors": list(res.factors),
         "draws_of_the_pipeline": res.evaluations,
-        "target": "a claim about single draws: its truth value in each draw; a claim about "
-        "the whole distribution: the per-draw difference of the two sides of its deciding "
-        "comparison (war.p_X -> war.X, explained.I -> settled.I); the settlement's outputs "
-        "are computed in every draw as if the peace held, so 'given' is not applied",
+        "target": _TARGET,
         "additivity_check": "an output is additive when sum(ST) - sum(S1) < 0.1; then the "
         "first-order indices over all factors sum to within 0.1 of 1",
     }
@@ -174,23 +259,45 @@ def _claim_row(c: Any, r: Any, sobol: Any, outputs: Any, inputs: Any, top: int) 
     }
 
 
-def _print_claims(obj: Any, rows: list[dict], sobol: Any, draws: int, seed: int) -> None:
-    """The ledger as a table, then the Sobol design and the headline outputs' index sums."""
+def _moved(row: dict[str, Any]) -> str:
+    """The two factors that move a claim most, with their indices (S1 / ST; Morris's mu*;
+    the grid's range)."""
+    got = row["sensitivity"][:2]
+    if got and "mu_star" in got[0]:
+        return "; ".join(f"{x['input']} (mu* {x['mu_star']:.2f})" for x in got)
+    if got and "range" in got[0]:
+        return "; ".join(f"{x['input']} (range {x['range']:.2f})" for x in got)
+    return "; ".join(
+        f"{x['input']} ({x['s1']:.2f} / {x['st']:.2f})" for x in got if x.get("st") is not None
+    )
+
+
+def _print_claims(
+    obj: Any, rows: list[dict], sobol: Any, draws: int, seed: int, sweep: dict | None = None
+) -> None:
+    """The ledger as a table, then the Sobol design (or the sweep) and the headline
+    outputs' index sums."""
     t = Table(title=f"{obj.name}: the claims ({draws:,} draws, seed {seed})")
-    for col in ("claim", "verdict", "holds in", "reading", "moved most by (S1 / ST)"):
+    moved = "moved most by (S1 / ST)"
+    if sweep is not None and sweep["design"] != "sobol":
+        moved = "moved most by (" + ("mu*" if sweep["design"] == "morris" else "range") + ")"
+    for col in ("claim", "verdict", "holds in", "reading", moved):
         t.add_column(col)
     for row in rows:
         share = "" if row["share"] is None else f"{row['share']:.0%}"
-        moved = "; ".join(
-            f"{x['input']} ({x['s1']:.2f} / {x['st']:.2f})"
-            for x in row["sensitivity"][:2]
-            if x.get("st") is not None
-        )
-        t.add_row(row["id"], row["verdict"], share, row["reading"] or "", moved)
+        t.add_row(row["id"], row["verdict"], share, row["reading"] or "", _moved(row))
     out.print(t)
     if sobol is None:
         return
     res = sobol[0]
+    if sweep is not None:
+        out.print(
+            f"from sweep {sweep['sweep_id']} in {sweep['store']} ({sweep['design']} design, "
+            f"n {sweep['n']}, seed {sweep['seed']}, {sweep['points']:,} design points)",
+            markup=False,
+        )
+        if sweep["design"] != "sobol":
+            return
     out.print(
         f"Sobol indices: Saltelli design, {res.n} base samples, {len(res.factors)} factors, "
         f"{res.evaluations:,} draws of the pipeline; headline outputs (sum of S1 / sum of "
@@ -219,19 +326,35 @@ def claims_cmd(
             "the pipeline runs n (factors + 2) draws); 0 skips them.",
         ),
     ] = 256,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            help="Read the indices from this stored sweep of the scenario (its id, the start "
+            "of it, or 'latest') instead of running the --sobol design (docs/sweep.md).",
+        ),
+    ] = None,
+    store: ExistingStoreOpt = DEFAULT_STORE,
     as_json: JsonOpt = False,
 ) -> None:
     """The claims ledger alone: each claim's verdict (supported, depends, not supported, by
     construction, indistinguishable, not checkable), the share of draws in which it holds, a
     one-sentence reading, and the inputs that move it: first-order and total Sobol indices
     from a Saltelli design over every uncertain input, model defaults and chance included
-    (docs/claims.md)."""
-    obj = _claims_scenario(file, sobol_n)
+    (docs/claims.md), or the indices of a stored sweep (--sweep)."""
+    obj = _claims_scenario(file, 0 if sweep else sobol_n)
     pipeline = obj.war is not None and obj.credibility is not None and bool(obj.guarantees)
+    if sweep is not None and not pipeline:
+        raise fail(f"error: {file}: --sweep needs a scenario that runs the whole chain", USAGE)
+    sweep_id = _find_claims_sweep(obj, store, sweep) if sweep is not None else None
     with spinner("running the models ...", quiet=as_json):
         results, outputs, inputs = _ledger(obj, draws, seed, pipeline)
     sobol = None
-    if pipeline and sobol_n:
+    swept = None
+    if sweep_id is not None:
+        res, targets, swept = _claims_sweep(obj, outputs, store, sweep_id)
+        sobol = (res, targets)
+    elif pipeline and sobol_n:
         sobol = _claims_sobol(obj, outputs, sobol_n, seed, quiet=as_json)
     rows = [
         _claim_row(c, r, sobol, outputs, inputs, top)
@@ -242,10 +365,12 @@ def claims_cmd(
             {
                 "draws": draws,
                 "seed": seed,
-                "sensitivity_method": _sobol_method(sobol),
+                "sensitivity_method": (
+                    _sweep_method(sobol[0], swept) if swept else _sobol_method(sobol)
+                ),
                 "headline": _headline_json(sobol, top) if sobol else None,
                 "claims": rows,
             }
         )
         return
-    _print_claims(obj, rows, sobol, draws, seed)
+    _print_claims(obj, rows, sobol, draws, seed, swept)

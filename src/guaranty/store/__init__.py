@@ -137,16 +137,20 @@ class Store:
         if self.path == ":memory:":
             return
         row = self.con.execute(
-            "SELECT block_size, total_blocks FROM pragma_database_size()"
+            "SELECT block_size, total_blocks, used_blocks FROM pragma_database_size()"
         ).fetchone()
         if row is None:  # pragma: no cover - one row per attached database
             return
         size = os.path.getsize(self.path)
-        need = HEADERS + int(row[0]) * int(row[1])
-        if size < need:
+        block, total, used = (int(v) for v in row)
+        need = HEADERS + block * total
+        # DuckDB leaves free blocks at the end out of a file it closes (seen with a sweep's
+        # store: 2 of 122): such a file ends on a block and holds at least the used blocks
+        tail_free = (size - HEADERS) % block == 0 and size >= HEADERS + block * used
+        if size < need and not tail_free:
             raise StoreError(
                 f"{self.path}: the results store is damaged: the file has {size:,} bytes, "
-                f"but its header counts {int(row[1])} blocks ({need:,} bytes), so it was cut "
+                f"but its header counts {total} blocks ({need:,} bytes), so it was cut "
                 "short (a copy that did not finish, or a disk that filled up during one). "
                 "Restore it from a whole copy, or choose another --store to start afresh.",
                 kind="damaged",

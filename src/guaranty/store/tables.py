@@ -16,6 +16,7 @@ import numpy as np
 from guaranty.errors import GuarantyError
 from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.results import METRICS, BlockResult, Layout, RunResult
+from guaranty.store.sweeps import SWEEP_DDL
 
 __all__ = [
     "DATA_TABLES",
@@ -104,6 +105,8 @@ DDL.append(
         guarantor VARCHAR NOT NULL, p_honor DOUBLE
     )"""
 )
+
+DDL.extend(SWEEP_DDL)  # the sweeps' tables (guaranty.store.sweeps); stores gain them when opened
 
 #: the tables with rows per draw, and the order of their rows in a digest
 DATA_TABLES = {

@@ -1,0 +1,198 @@
+"""The ``sweep`` command: the chain over a design matrix of the scenario's inputs (Sobol,
+Morris or a grid), one stored row per design point, resumable, and the indices of the
+headline outputs (docs/sweep.md). ``guaranty claims --sweep`` reads the same rows."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from guaranty.cli.claims import HEADLINE_METRICS
+from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
+from guaranty.cli.lazy import is_cases, negotiable
+from guaranty.cli.options import (
+    DEFAULT_STORE,
+    FileArg,
+    JsonOpt,
+    SeedOpt,
+    StoreOpt,
+    WorkersOpt,
+    resolve_workers,
+)
+from guaranty.scenario import load
+
+
+class DesignKind(StrEnum):
+    sobol = "sobol"
+    morris = "morris"
+    grid = "grid"
+
+
+class Backend(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+def _check_n(design: str, n: int) -> None:
+    """A usage error (exit 64) for an ``--n`` the design cannot take."""
+    from guaranty.errors import ParameterError
+    from guaranty.sweep import check_design
+
+    try:
+        check_design(design, n)
+    except ParameterError as exc:
+        raise fail(f"error: --n: {exc}", USAGE) from None
+
+
+def _executor(backend: Backend, address: str | None, workers: int) -> Any:
+    """The chunk executor of ``--backend`` (the seam of guaranty.sweep.Executor)."""
+    if address is not None and backend is not Backend.ray:
+        raise fail("error: --address goes with --backend ray only", USAGE)
+    if backend is Backend.ray:
+        raise fail(
+            "error: --backend ray: not yet: the Ray backend of the runner is not in this "
+            "build; run with --backend local (the default), which gives the same rows "
+            "(docs/scale.md, Sweeps)",
+            USAGE,
+        )
+    from guaranty.sweep import local_executor
+
+    return local_executor(workers)
+
+
+def _headline(res: Any, top: int) -> dict[str, Any]:
+    return {key: {"sums": res.sums(key), "indices": res.rows(key, top)} for key in res.indices}
+
+
+def _method(design: str) -> str:
+    return {
+        "sobol": "Saltelli (2010) design, SALib 1.6: first-order and total Sobol indices "
+        "(s1, st) with bootstrap 95% half-widths (s1_conf, st_conf)",
+        "morris": "Morris (1991) trajectories over 4 levels (quantiles 1/8 .. 7/8), SALib "
+        "1.6: mu* (mean absolute elementary effect) with its bootstrap 95% half-width, mu "
+        "and sigma; chance held fixed along each trajectory",
+        "grid": "one factor at a time at n levels (quantiles (l + 1/2) / n), the others at "
+        "their medians, chance held fixed per factor: the output's range over the levels "
+        "and its values at the lowest and highest level (main effects, no variance shares)",
+    }[design]
+
+
+def _factors_text(factors: tuple[str, ...]) -> str:
+    from guaranty.sensitivity import CHANCE
+
+    if CHANCE in factors:
+        return f"{len(factors) - 1} factors and chance"
+    return f"{len(factors)} factors"
+
+
+def _print_headline(res: Any, top: int) -> None:
+    for key in res.indices:
+        rows = res.rows(key, top)
+        if "st" in (rows[0] if rows else {}):
+            rank = "S1 / ST"
+            shown = "; ".join(f"{r['input']} ({r['s1']:.2f} / {r['st']:.2f})" for r in rows)
+        elif rows and "mu_star" in rows[0]:
+            rank = "mu* / sigma"
+            shown = "; ".join(f"{r['input']} ({r['mu_star']:.3g} / {r['sigma']:.3g})" for r in rows)
+        else:
+            rank = "range"
+            shown = "; ".join(f"{r['input']} ({r['range']:.3g})" for r in rows)
+        out.print(f"  {key} ({rank}): {shown}", markup=False)
+
+
+def sweep_cmd(
+    file: FileArg,
+    design: Annotated[
+        DesignKind, typer.Option("--design", help="sobol (Saltelli), morris or grid.")
+    ] = DesignKind.sobol,
+    n: Annotated[
+        int,
+        typer.Option(
+            "--n",
+            help="Sobol: base samples (a power of 2; n (factors + 3) points); morris: "
+            "trajectories (n (factors + 1) points); grid: levels per factor (n factors "
+            "points).",
+        ),
+    ] = 256,
+    seed: SeedOpt = 0,
+    workers: WorkersOpt = 0,
+    store: StoreOpt = DEFAULT_STORE,
+    backend: Annotated[
+        Backend, typer.Option("--backend", help="Where the chunks run: local processes or Ray.")
+    ] = Backend.local,
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="The Ray cluster's address (with --backend ray)."),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="Factors listed per headline output.")
+    ] = 3,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the chain over a design matrix of the scenario's uncertain inputs (Sobol, Morris
+    or a grid over the factors of guaranty claims), one row per design point in the results
+    store; an interrupted sweep resumes, and the rows are the same whatever the workers.
+    Prints the indices of the headline outputs; guaranty claims --sweep gives each claim's
+    (docs/sweep.md)."""
+    from guaranty.store import Store
+    from guaranty.sweep import headline, stored_indices, sweep
+
+    _check_n(design.value, n)
+    workers = resolve_workers(workers)
+    executor = _executor(backend, address, workers)
+    obj = negotiable(load(file), file)
+    if is_cases(obj):
+        raise fail(f"error: {file}: a sweep needs a scenario (.yaml), not a case file")
+    with progress_bar(label="design points", quiet=as_json) as bar:
+        task = bar.add_task("points", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = sweep(
+            obj,
+            design=design.value,
+            n=n,
+            seed=seed,
+            store=store,
+            workers=workers,
+            executor=executor,
+            source=str(file),
+            progress=progress,
+        )
+    with Store(store, read_only=True) as st:
+        _, res = stored_indices(st, summary.sweep_id, lambda o: headline(o, HEADLINE_METRICS))
+    data = {
+        "sweep_id": summary.sweep_id,
+        "store": summary.store,
+        "design": summary.design,
+        "n": summary.n,
+        "seed": seed,
+        "points": summary.points,
+        "computed": summary.computed,
+        "seconds": round(summary.seconds, 3),
+        "workers": workers,
+        "backend": backend.value,
+        "factors": list(summary.factors),
+        "method": _method(summary.design),
+        "headline": _headline(res, top),
+    }
+    if as_json:
+        print_json(data)
+        return
+    reused = summary.points - summary.computed
+    out.print(
+        f"sweep [bold]{summary.sweep_id}[/bold]: {summary.design} design, n {summary.n}, "
+        f"{summary.points:,} points of the chain over {_factors_text(summary.factors)} in "
+        f"{summary.store} ({summary.computed:,} computed in {summary.seconds:.1f} s"
+        + (f", {reused:,} already stored" if reused else "")
+        + ")"
+    )
+    out.print(f"headline outputs, top {top} factors:")
+    _print_headline(res, top)
+    out.print(
+        f"each claim's indices: guaranty claims {file} --store {store} --sweep {summary.sweep_id}",
+        markup=False,
+    )

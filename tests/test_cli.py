@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -99,17 +100,11 @@ def test_show_tables_and_json(root: Path) -> None:
 
 
 @pytest.mark.slow
-def test_analyze_writes_report(root: Path, tmp_path: Path) -> None:
-    out = tmp_path / "rep"
-    result = invoke(
-        "analyze",
-        root / "scenarios" / "ukraine-2022.yaml",
-        "--out",
-        out,
-        "--draws",
-        "200",
-        "--json",
-    )
+def test_analyze_writes_report(analyzed_ukraine: Any) -> None:
+    # `guaranty analyze scenarios/ukraine-2022.yaml --out <out> --draws 200 --json`, run once
+    # for this test and test_report_browser.py (tests/conftest.py)
+    result = analyzed_ukraine(200)
+    out = result.out
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert Path(data["report"]) == out / "report.html"
@@ -260,17 +255,11 @@ def test_forecast_bdm_rounds_json(data_dir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_ukraine_report_has_bdm_paths(root: Path, tmp_path: Path) -> None:
-    out = tmp_path / "rep"
-    result = invoke(
-        "analyze",
-        root / "scenarios" / "ukraine-2022.yaml",
-        "--out",
-        out,
-        "--draws",
-        "100",
-        "--json",
-    )
+def test_ukraine_report_has_bdm_paths(analyzed_ukraine: Any) -> None:
+    # `guaranty analyze scenarios/ukraine-2022.yaml --out <out> --draws 100 --json`, run once
+    # for this test and test_war_cli.py (tests/conftest.py)
+    result = analyzed_ukraine(100)
+    out = result.out
     assert result.exit_code == 0, result.output
     html = (out / "report.html").read_text()
     assert "bdm: round-by-round path" in html

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browser import PROBE_JS, ReportDom, find_chromium, probe_problems, render, report_problems
-from typer.testing import CliRunner
 
 import guaranty.report as report_module
-from guaranty.cli import app
 from guaranty.scenario import load
 
 pytestmark = pytest.mark.slow  # the report rendered in headless Chromium (about 30 s)
@@ -190,10 +189,12 @@ def test_chromium_runs_plotly_in_a_hand_made_page(chromium: Path, tmp_path: Path
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("report")
-    args = ["analyze", str(SCENARIO), "--out", str(out), "--draws", str(DRAWS)]
-    result = CliRunner().invoke(app, args)
+def report(analyzed_ukraine: Any) -> Path:
+    # `guaranty analyze <SCENARIO> --out <out> --draws DRAWS (--json)`, run once for these
+    # tests and test_cli.py's (tests/conftest.py; --json changes only what is printed)
+    result = analyzed_ukraine(DRAWS)
+    out = result.out
+    args = ["analyze", str(SCENARIO), "--out", str(out), "--draws", str(DRAWS), "--json"]
     assert result.exit_code == 0, f"guaranty {' '.join(args)} failed:\n{result.output}"
     html = out / "report.html"
     assert html.is_file(), f"no report.html in {out}: {sorted(p.name for p in out.iterdir())}"

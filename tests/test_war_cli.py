@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -65,19 +66,11 @@ def test_scenario_parameters_reach_the_model(root: Path) -> None:
     assert out.exit_code == 2 and "no 'war' section" in out.stderr
 
 
-def test_report_and_claims_use_the_war(root: Path, tmp_path: Path) -> None:
-    out = tmp_path / "rep"
-    result = runner.invoke(
-        app,
-        [
-            "analyze",
-            str(root / "scenarios" / "ukraine-2022.yaml"),
-            "--out",
-            str(out),
-            "--draws",
-            "100",
-        ],
-    )
+def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
+    # `guaranty analyze scenarios/ukraine-2022.yaml --out <out> --draws 100 (--json)`, run
+    # once for this test and test_cli.py (tests/conftest.py; --json changes only stdout)
+    result = analyzed_ukraine(100)
+    out = result.out
     assert result.exit_code == 0, result.output
     md = (out / "report.md").read_text()
     assert "## Settlement timing and lines" in md

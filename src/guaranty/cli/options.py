@@ -33,10 +33,18 @@ DrawsOpt = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the random draws.")]
 StoreOpt = Annotated[
-    Path, typer.Option("--store", help="The DuckDB results store (created if missing).")
+    Path,
+    typer.Option(
+        "--store",
+        help="The results store (created if missing): a DuckDB file, or a folder of Parquet "
+        "files (an existing folder, or a new path without an extension).",
+    ),
 ]
 ExistingStoreOpt = Annotated[
-    Path, typer.Option("--store", help="The DuckDB results store (it must exist).")
+    Path,
+    typer.Option(
+        "--store", help="The results store (it must exist): a DuckDB file or a store folder."
+    ),
 ]
 #: where a command keeps or reads its runs unless told otherwise
 DEFAULT_STORE = Path("guaranty.duckdb")

@@ -35,13 +35,42 @@ def run_cmd(
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", min=1, help="Draws per chunk (a multiple of 1000).")
     ] = 5000,
+    backend: Annotated[
+        str,
+        typer.Option(
+            "--backend",
+            help="Where the chunks run: local (a process pool) or ray (Ray tasks; "
+            "pip install 'guaranty[ray]').",
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="A Ray cluster's address (with --backend ray; default: a local Ray "
+            "instance of --workers CPUs).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole chain (war, settlement, design, credibility, deterrence, durability) over
-    many draws and keep every draw in a DuckDB store. Interrupted runs resume where they
-    stopped; the same seed gives the same rows whatever the workers or chunk size."""
+    many draws and keep every draw in a results store (a DuckDB file, or a folder of Parquet
+    files). Interrupted runs resume where they stopped; the same seed gives the same rows
+    whatever the backend, workers or chunk size."""
     from guaranty.montecarlo import BLOCK
-    from guaranty.runner import run
+    from guaranty.runner import BACKENDS, run
+
+    if backend not in BACKENDS:
+        raise fail(
+            f"error: unknown --backend {backend!r}; choose one of {', '.join(BACKENDS)}", USAGE
+        )
+    if address is not None and backend != "ray":
+        raise fail("error: --address names a Ray cluster: it needs --backend ray", USAGE)
+    if backend == "ray":
+        from guaranty.runner_ray import need_ray
+
+        need_ray()
 
     obj = negotiable(load(file), file)
     if is_cases(obj):
@@ -76,6 +105,8 @@ def run_cmd(
             chunk_size=chunk_size,
             source=str(file),
             progress=progress,
+            backend=backend,
+            address=address,
         )
     data = {
         "run_id": summary.run_id,
@@ -84,6 +115,7 @@ def run_cmd(
         "computed": summary.computed,
         "seconds": round(summary.seconds, 3),
         "workers": workers,
+        "backend": backend,
     }
     if as_json:
         print_json(data)
@@ -119,7 +151,7 @@ def runs_cmd(store: ExistingStoreOpt = DEFAULT_STORE, as_json: JsonOpt = False) 
     """List the runs in a results store."""
     from guaranty.store import Store
 
-    if not store.exists():
+    if not store.exists() or (store.is_dir() and not (store / "catalog.duckdb").exists()):
         raise fail(f"error: {store}: no such results store")
     with Store(store, read_only=True) as st:
         rows = st.runs()

@@ -265,16 +265,13 @@ class RunStats:
 
     def _honor_stats(self, lo: float, hi: float) -> dict[str, dict[str, Any]]:
         out = {}
-        for design in dict.fromkeys(d for d, _ in self.layout.pairs):  # one design at a time
-            got = self.rows(
-                f"SELECT guarantor, {stat_sql('p_honor', lo, hi)} FROM honor "
-                "WHERE run_id = $run AND draw < $n AND design = $design GROUP BY guarantor",
-                design=design,
+        for k, (d, g) in enumerate(self.layout.pairs):  # one column at a time
+            col = f"h{k + 1}::DOUBLE"
+            out[f"{d}/{g}"] = stat(
+                *self.rows(
+                    f"SELECT {stat_sql(col, lo, hi)} FROM honor WHERE run_id = $run AND draw < $n"
+                )[0]
             )
-            by = {r[0]: stat(*r[1:]) for r in got}
-            for d, g in self.layout.pairs:
-                if d == design:
-                    out[f"{d}/{g}"] = by.get(g, stat(None, None, 0))
         return out
 
     # -- what the figures show ------------------------------------------------------------

@@ -282,7 +282,7 @@ def test_the_tables_have_the_documented_columns(reference: Reference) -> None:
             if table in ("inputs", "honor"):  # documented: the first numbered column
                 prefix = columns[-1][0][0]
                 k = widths[0 if table == "inputs" else 1]
-                columns = columns[:-1] + [(f"{prefix}{j}", "REAL") for j in range(1, k + 1)]
+                columns = columns[:-1] + [(f"{prefix}{j}", "FLOAT") for j in range(1, k + 1)]
             assert got == columns, table
 
 
@@ -408,10 +408,14 @@ def test_a_scenario_without_a_war_is_refused(tmp_path: Path) -> None:
     assert not store.exists()
 
 
-def test_a_store_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    # an empty or new folder becomes a folder store (docs/store.md); one holding other
+    # files is refused, and nothing is written into it
+    (tmp_path / "notes.txt").write_text("not a store")
     result = invoke_run(SCENARIO, "--draws", "1000", "--workers", "1", "--store", tmp_path)
     message = assert_one_paragraph(result)
-    assert str(tmp_path) in message
+    assert str(tmp_path) in message and "not a results store" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
 def test_workers_are_optional(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ a run asks for it, and imports nothing heavy at the top (a Ray worker imports it
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +85,8 @@ class RayExecutor:
     """Chunks as Ray tasks, for :meth:`guaranty.runner._Filler._in_workers`: ``submit``,
     ``wait``, ``result``, ``stop``, ``close`` and ``slots`` (tasks in flight at most).
 
-    Connects to the cluster at ``address``, or starts a local Ray instance of ``workers``
+    Connects to the cluster at ``address`` (default: the environment's ``RAY_ADDRESS``, as
+    Ray's own tools do), or starts a local Ray instance of ``workers``
     CPUs (no dashboard, workers' output not forwarded); a Ray already started in this
     process (a test's, a notebook's) is used as it is. An instance started here is shut down
     by :meth:`close` and :meth:`stop`."""
@@ -102,6 +105,7 @@ class RayExecutor:
         ray = need_ray()
         self.ray = ray
         self.started = False
+        address = address or os.environ.get("RAY_ADDRESS") or None
         if not ray.is_initialized():
             options: dict[str, Any] = {
                 "include_dashboard": False,
@@ -129,6 +133,15 @@ class RayExecutor:
         self.folder = None if folder is None else str(Path(folder).resolve())
 
         self.running: set[Any] = set()
+        # Ray's core worker takes SIGINT over in the driver (Ctrl-C then does nothing): take
+        # it back for the run, and turn it into a KeyboardInterrupt between two waits
+        self.interrupted = False
+        self.old_handler: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self.old_handler = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        self.interrupted = True
 
     def submit(self, chunk: list[tuple[int, int]]) -> Any:
         ref = self.task.remote(self.scenario, self.seed, self.lay, chunk, self.folder, self.run_id)
@@ -136,8 +149,12 @@ class RayExecutor:
         return ref
 
     def wait(self, pending: set[Any]) -> tuple[set[Any], set[Any]]:
+        if self.interrupted:
+            raise KeyboardInterrupt
         ready, rest = self.ray.wait(list(pending), num_returns=1, timeout=POLL)
         self.running.difference_update(ready)
+        if self.interrupted:
+            raise KeyboardInterrupt
         return set(ready), set(rest)
 
     def result(self, handle: Any) -> list[Any]:
@@ -160,6 +177,9 @@ class RayExecutor:
         self.close()
 
     def close(self) -> None:
+        if self.old_handler is not None:
+            signal.signal(signal.SIGINT, self.old_handler)
+            self.old_handler = None
         if self.started:
             self.ray.shutdown()
             self.started = False

@@ -97,6 +97,16 @@ def is_folder_store(path: str | Path) -> bool:
     return p.is_dir() or (not p.exists() and not p.suffix)
 
 
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder that holds other things than a store (``--store .`` by mistake)."""
+    if folder.is_dir() and not (folder / CATALOGUE).exists() and any(folder.iterdir()):
+        raise GuarantyError(
+            f"{folder}: this folder is not a results store (a folder store holds {CATALOGUE} "
+            "and runs/, and a new one starts empty): choose an empty or new folder, or a "
+            "DuckDB file (a path ending in .duckdb), as --store"
+        )
+
+
 def chunk_folder(root: str | Path, run_id: str, first_block: int) -> Path:
     """The folder of the chunk of run ``run_id`` that starts with block ``first_block``."""
     return Path(root) / "runs" / run_id / f"chunk-{first_block:07d}"
@@ -152,6 +162,8 @@ class Store:
         self.folder = Path(self.path) if is_folder_store(self.path) else None
         db = self.path if self.folder is None else str(self.folder / CATALOGUE)
         self._db = db
+        if self.folder is not None:
+            _check_folder(self.folder)
         if self.folder is not None and not Path(db).exists() and (read_only or not create):
             raise GuarantyError(
                 f"{self.path}: no results store here (a folder store holds {CATALOGUE}); "

@@ -358,6 +358,9 @@ class Store:
                 "WHERE run_id = ?",
                 [draws, run_id],
             )
+        if self.folder is not None:  # half-written chunks of an interrupted run: never read
+            for temp in (self.folder / "runs" / run_id).glob(".tmp-*"):
+                shutil.rmtree(temp, ignore_errors=True)
         prefix = "" if self.folder is None else "empty."
         widen(self.con, f"{prefix}inputs", len(lay.inputs))
         widen(self.con, f"{prefix}honor", len(lay.pairs))

@@ -60,6 +60,8 @@ __all__ = ["BACKENDS", "RunSummary", "run"]
 
 #: default draws per chunk (a multiple of BLOCK)
 DEFAULT_CHUNK = 5 * BLOCK
+#: DuckDB's memory limit for the runner's writer connection
+WRITER_MEMORY = "512MB"
 #: where the chunks run: this machine's process pool, or Ray tasks
 BACKENDS = ("local", "ray")
 
@@ -253,6 +255,9 @@ def run(
     # one DuckDB thread: the workers have the cores, and a single writer fills whole row
     # groups (with two threads the same rows took 1.6x the CPU time and 15% more disk)
     with Store(store, threads=1) as st:
+        # the writer's cache of the store's blocks, capped: without a cap DuckDB kept about
+        # 1.2 GB of a 1,000,000-draw run's blocks in memory (docs/scale.md)
+        st.limit_memory(WRITER_MEMORY)
         pool = None
         if (
             backend == "local"

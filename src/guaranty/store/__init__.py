@@ -1,4 +1,9 @@
-"""The results store: an embedded DuckDB file with every draw of every run (``docs/store.md``).
+"""The results store: every draw of every run (``docs/store.md``), in an embedded DuckDB file,
+or in a **folder store**: Parquet files, one folder per chunk of a run (written by the
+runner, or by Ray tasks: ``docs/scale.md``), with a small DuckDB catalogue (``catalog.duckdb``:
+``meta``, ``runs``, ``scenarios``) that shows the files as views of the same names and
+columns, so everything that reads a store reads either (:func:`is_folder_store` says which a
+path names).
 
 Tables
 ------
@@ -7,9 +12,11 @@ Tables
 ``draws``     one row per (run, draw): how the war ended, the settlement and its design;
 ``outcomes``  one row per (run, draw, design): the design imposed on that draw ("what if");
 ``terms``     one row per (run, draw, issue): the settled term of each issue;
-``inputs``    one row per (run, draw, input): the uncertain inputs the draw used;
-``honor``     one row per (run, draw, design, guarantor): the guarantor's P(honor) under the
-              design imposed on that draw (what the credibility heat maps show).
+``inputs``    one row per (run, draw), a REAL column per uncertain input (``x1``, ``x2``, ...
+              in the order of ``runs.inputs``): the values the draw used;
+``honor``     one row per (run, draw), a REAL column per (design, guarantor) pair (``h1``, ...
+              in the order of ``runs.honor``): the guarantor's P(honor) under the design
+              imposed on that draw (what the credibility heat maps show).
 
 Modules: :mod:`.tables` (the tables, writing and reading a run's rows by column name),
 :mod:`.keys` (content hashes and run ids), :mod:`.failures` (disk and file failures),

@@ -42,7 +42,7 @@ ORDERS = {
     "draws": "draw",
     "outcomes": "draw, design",
     "terms": "draw, issue",
-    "inputs": "draw, input",
+    "inputs": "draw",
 }
 
 cli = CliRunner()
@@ -285,8 +285,13 @@ def test_the_tables_have_the_documented_columns(reference: Reference) -> None:
     }
     ref = reference.path
     with Store(ref, read_only=True) as st:
+        widths = st.con.execute("SELECT len(inputs), len(honor) FROM runs").fetchone()
         for table, columns in documented.items():
             got = [(r[0], r[1]) for r in st.con.execute(f"DESCRIBE {table}").fetchall()]
+            if table in ("inputs", "honor"):  # documented: the first numbered column
+                prefix = columns[-1][0][0]
+                k = widths[0 if table == "inputs" else 1]
+                columns = columns[:-1] + [(f"{prefix}{j}", "FLOAT") for j in range(1, k + 1)]
             assert got == columns, table
 
 
@@ -322,7 +327,7 @@ def test_the_runs_row_is_keyed_by_scenario_seed_and_version(
     assert count == {
         "draws": 4000,
         "outcomes": 4000 * len(lay.designs),
-        "inputs": 4000 * len(lay.inputs),
+        "inputs": 4000,
     }
     assert settled_per_draw == 1 and settled_rows == with_design
 
@@ -412,10 +417,14 @@ def test_a_scenario_without_a_war_is_refused(tmp_path: Path) -> None:
     assert not store.exists()
 
 
-def test_a_store_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    # an empty or new folder becomes a folder store (docs/store.md); one holding other
+    # files is refused, and nothing is written into it
+    (tmp_path / "notes.txt").write_text("not a store")
     result = invoke_run(SCENARIO, "--draws", "1000", "--workers", "1", "--store", tmp_path)
     message = assert_one_paragraph(result)
-    assert str(tmp_path) in message
+    assert str(tmp_path) in message and "not a results store" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
 def test_workers_are_optional(tmp_path: Path) -> None:

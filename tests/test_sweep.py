@@ -219,8 +219,8 @@ def test_claims_read_a_sweep_as_they_run_a_design(sobol_sweep, tmp_path: Path) -
         (("--n", "0"), "power of 2"),
         (("--design", "morris", "--n", "1"), "n >= 2"),
         (("--design", "latin"), "'latin' is not one of"),
-        (("--backend", "ray"), "not yet"),
-        (("--address", "ray://head:10001"), "--backend ray only"),
+        (("--backend", "spark"), "unknown --backend 'spark'"),
+        (("--address", "ray://head:10001"), "it needs --backend ray"),
     ],
 )
 def test_bad_sweep_options_are_usage_errors(args, message: str, tmp_path: Path) -> None:

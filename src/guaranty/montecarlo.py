@@ -64,6 +64,7 @@ __all__ = [
     "RunResult",
     "input_factors",
     "layout",
+    "lean",
     "simulate",
     "simulate_block",
     "simulate_design",
@@ -320,14 +321,33 @@ def simulate_block(
     """Simulate block ``block`` of a run with seed ``seed`` and keep its first ``n`` draws.
 
     The whole block of :data:`BLOCK` draws is simulated, so the draws kept do not depend on
-    ``n``. ``lay`` (from :func:`layout`) fixes the order of the input columns.
+    ``n``. ``lay`` (from :func:`layout`) fixes the order of the input columns. The inputs,
+    the "what if" metrics and P(honor) are kept to float32 precision (:func:`lean`): what
+    the results store keeps of them, so a run in memory and a stored run are the same.
     """
     if not 1 <= n <= BLOCK:
         raise ParameterError(f"n must be in 1..{BLOCK}; got {n}")
     s = settings(scenario)
     lay = lay or layout(scenario)
     result, names = _simulate(scenario, seed, block, BLOCK, s)
-    return arrange(result, names, lay).head(n)
+    return lean(arrange(result, names, lay).head(n))
+
+
+def _f32(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=np.float32).astype(float)
+
+
+def lean(result: BlockResult) -> BlockResult:
+    """``result`` with its inputs (shape (n, inputs)), "what if" metrics (each (designs,
+    n)) and P(honor) ((pairs, n)) rounded to float32 (a relative error below 6e-8, far
+    below what any figure, share or verdict of a report can show; docs/store.md): the
+    lean store keeps them as REAL, at half the bytes. Still float64 arrays."""
+    return replace(
+        result,
+        inputs=_f32(result.inputs),
+        honor=_f32(result.honor),
+        whatif={k: _f32(v) for k, v in result.whatif.items()},
+    )
 
 
 def simulate_design(

@@ -12,6 +12,15 @@ run's layout (a small simulation) while the main process opens the store, and th
 process takes the layout from a worker, so it never loads the models; it writes the store
 with one DuckDB thread (the workers have the cores).
 
+Backends: ``backend="local"`` runs the chunks on the process pool above; ``backend="ray"``
+runs each chunk as a Ray task (:mod:`guaranty.runner_ray`: a local Ray instance, or the
+cluster at ``address``). Both go through the same filling loop (:meth:`_Filler.fill`), which
+hands chunks to an executor (:class:`_LocalExecutor` or
+:class:`guaranty.runner_ray.RayExecutor`), stores what comes back, reports progress and asks
+``should_stop`` between chunks; a Ray task writes its chunk itself when the store is a
+folder store (Parquet files; docs/scale.md), and hands its blocks back to be written
+otherwise. The rows are the same whatever the backend.
+
 Faults: a store that cannot be written (a full disk, a read-only folder) or read (a damaged
 file) stops the run with a :class:`guaranty.errors.StoreError` that says how many blocks are
 committed (they stay; the same call resumes from them), and the workers are stopped at once.
@@ -47,10 +56,14 @@ from guaranty.montecarlo import (
 from guaranty.scenario.schema import Scenario
 from guaranty.store import Store, run_key
 
-__all__ = ["RunSummary", "run"]
+__all__ = ["BACKENDS", "RunSummary", "run"]
 
 #: default draws per chunk (a multiple of BLOCK)
 DEFAULT_CHUNK = 5 * BLOCK
+#: DuckDB's memory limit for the runner's writer connection
+WRITER_MEMORY = "512MB"
+#: where the chunks run: this machine's process pool, or Ray tasks
+BACKENDS = ("local", "ray")
 
 # per worker process: the scenario and layout, set once by the pool's initializer
 _WORKER: dict[str, Any] = {}
@@ -124,6 +137,30 @@ def _start_pool(scenario: Scenario, workers: int) -> ProcessPoolExecutor:
     return pool
 
 
+class _LocalExecutor:
+    """Chunks on the local process pool: at most two chunks per worker in flight (bounded
+    memory); a finished chunk comes back as its blocks' results, for the store to write."""
+
+    def __init__(self, pool: ProcessPoolExecutor, workers: int, seed: int, lay: Layout) -> None:
+        self.pool, self.slots, self.seed, self.lay = pool, 2 * workers, seed, lay
+
+    def submit(self, chunk: list[tuple[int, int]]) -> Future:
+        return self.pool.submit(_work, self.seed, self.lay, chunk)
+
+    def wait(self, pending: set[Any]) -> tuple[set[Any], set[Any]]:
+        done, rest = wait(pending, return_when=FIRST_COMPLETED)
+        return set(done), set(rest)
+
+    def result(self, handle: Future) -> list[BlockResult]:
+        return handle.result()
+
+    def stop(self) -> None:
+        _stop_pool(self.pool)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
 @dataclass(frozen=True)
 class RunSummary:
     run_id: str
@@ -183,8 +220,15 @@ def run(
     source: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    backend: str = "local",
+    address: str | None = None,
 ) -> RunSummary:
     """Run ``draws`` draws of the scenario's pipeline with ``seed`` into ``store``.
+
+    ``backend``: ``"local"`` (a pool of ``workers`` processes) or ``"ray"`` (Ray tasks on a
+    local Ray instance of ``workers`` CPUs, or on the running cluster at ``address``; an
+    instance this process started is shut down at the end). ``store``: a DuckDB file or a
+    folder store (:func:`guaranty.store.is_folder_store`), with either backend.
 
     ``chunk_size`` (draws, a multiple of BLOCK) sets the work handed to a worker at a time;
     ``progress(done, total)`` is called with the draws finished so far (those already in the
@@ -198,18 +242,34 @@ def run(
         raise ParameterError(f"workers must be a positive integer; got {workers}")
     if chunk_size < BLOCK or chunk_size % BLOCK:
         raise ParameterError(f"chunk size must be a positive multiple of {BLOCK}; got {chunk_size}")
+    if backend not in BACKENDS:
+        raise ParameterError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if address is not None and backend != "ray":
+        raise ParameterError("an address is a Ray cluster's: it needs the backend ray")
+    if backend == "ray":
+        from guaranty.runner_ray import need_ray
+
+        need_ray()  # missing: an error naming the extra, before anything starts
     t0 = time.perf_counter()
     settings(scenario)  # a scenario that cannot run the chain fails before any worker starts
     # one DuckDB thread: the workers have the cores, and a single writer fills whole row
     # groups (with two threads the same rows took 1.6x the CPU time and 15% more disk)
     with Store(store, threads=1) as st:
+        # the writer's cache of the store's blocks, capped: without a cap DuckDB kept about
+        # 1.2 GB of a 1,000,000-draw run's blocks in memory (docs/scale.md)
+        st.limit_memory(WRITER_MEMORY)
         pool = None
-        if workers > 1 and _pending_chunks(st, run_key(scenario, seed), draws, chunk_size) > 1:
+        if (
+            backend == "local"
+            and workers > 1
+            and _pending_chunks(st, run_key(scenario, seed), draws, chunk_size) > 1
+        ):
             pool = _start_pool(scenario, workers)
         try:
             lay = layout(scenario) if pool is None else pool.submit(_layout).result()
             run_id = st.open_run(scenario, lay, seed=seed, draws=draws, source=source)
             filler = _Filler(st, run_id, scenario, lay, seed, draws, progress, should_stop)
+            filler.backend, filler.address = backend, address
             _fill(filler, run_id, workers, chunk_size, pool)
         except BaseException:
             if pool is not None:
@@ -274,10 +334,22 @@ class _Filler:
         self.kept_blocks = self.kept_draws = 0  # of this run, committed in the store
         self.computed = 0  # draws computed and committed by this call
         self.stopped = False
+        self.backend: str = "local"
+        self.address: str | None = None
 
-    def _store(self, results: list[BlockResult]) -> None:
-        self.st.write_blocks(self.run_id, self.lay, results)
-        n = sum(r.n for r in results)
+    def _store(self, results: list[BlockResult] | list[tuple[int, int]]) -> None:
+        """Write a finished chunk's blocks, or (a chunk a Ray task wrote itself: its
+        (block, draws) pairs) count them; then report the progress."""
+        if results and isinstance(results[0], tuple):
+            n = sum(k for _, k in results)  # type: ignore[misc]
+            self.kept_blocks += len(results)
+            self.kept_draws += n
+            self.computed += n
+            if self.progress:
+                self.progress(self.kept_draws, self.draws)
+            return
+        self.st.write_blocks(self.run_id, self.lay, results)  # type: ignore[arg-type]
+        n = sum(r.n for r in results)  # type: ignore[union-attr]
         self.kept_blocks += len(results)
         self.kept_draws += n
         self.computed += n
@@ -291,15 +363,17 @@ class _Filler:
         """The (block, draws) pairs still to compute; counts the blocks already kept and
         drops a shorter last block of an earlier, smaller run."""
         done = self.st.done_blocks(self.run_id)
+        short = [b for b, n in blocks_of(self.draws) if b in done and done[b] < n]
+        for b in short:  # (a folder store drops the whole chunk that holds it)
+            self.st.drop_block(self.run_id, b)
+        if short:
+            done = self.st.done_blocks(self.run_id)
         todo = []
         for b, n in blocks_of(self.draws):
-            have = done.get(b)
-            if have is not None and have >= n:
+            if done.get(b, -1) >= n:
                 self.kept_blocks += 1
                 self.kept_draws += n
                 continue
-            if have is not None:
-                self.st.drop_block(self.run_id, b)
             todo.append((b, n))
         return todo
 
@@ -312,42 +386,51 @@ class _Filler:
                 [simulate_block(self.scenario, self.seed, b, n=n, lay=self.lay) for b, n in chunk]
             )
 
-    def _in_workers(
-        self, chunks: list[list[tuple[int, int]]], workers: int, pool: ProcessPoolExecutor
-    ) -> None:
+    def _in_workers(self, chunks: list[list[tuple[int, int]]], ex: Any) -> None:
+        """Hand the chunks to the executor ``ex`` (at most ``ex.slots`` in flight), store
+        each as it finishes, and stop handing out chunks once asked to stop."""
         try:
-            pending: set[Future] = set()
+            pending: set[Any] = set()
             queue = list(chunks)
-            # keep at most two chunks per worker in flight: bounded memory
             while queue or pending:
                 if not self.stopped and self._stop_asked():
                     self.stopped = True
                     queue.clear()
-                while queue and len(pending) < 2 * workers:
-                    pending.add(pool.submit(_work, self.seed, self.lay, queue.pop(0)))
+                while queue and len(pending) < ex.slots:
+                    pending.add(ex.submit(queue.pop(0)))
                 if not pending:
                     break
-                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in ready:
-                    self._store(fut.result())
+                ready, pending = ex.wait(pending)
+                for handle in ready:
+                    self._store(ex.result(handle))
         except BaseException:
-            _stop_pool(pool)
+            ex.stop()
             raise
-        pool.shutdown(wait=True)
+        ex.close()
 
     def fill(self, workers: int, chunk_size: int, pool: ProcessPoolExecutor | None) -> None:
-        """Compute and store every missing block, in this process or in ``workers``
-        processes (``pool``, started by the caller; one is started here if it is None),
-        then mark the run done (or cancelled if asked to stop)."""
+        """Compute and store every missing block, in this process, in ``workers``
+        processes (``pool``, started by the caller; one is started here if it is None) or as
+        Ray tasks (backend ray), then mark the run done (or cancelled if asked to stop)."""
         chunks = _chunks(self._missing(), chunk_size)
         if self.progress:
             self.progress(self.kept_draws, self.draws)
-        if workers == 1 or len(chunks) <= 1:
+        if self.backend == "ray":
+            if chunks:
+                from guaranty.runner_ray import RayExecutor
+
+                ex = RayExecutor(
+                    self.scenario, self.seed, self.lay, workers, self.address,
+                    folder=self.st.folder, run_id=self.run_id,
+                )  # fmt: skip
+                self._in_workers(chunks, ex)
+        elif workers == 1 or len(chunks) <= 1:
             self._in_process(chunks)
             if pool is not None:
                 pool.shutdown(wait=True)
         elif chunks:
-            self._in_workers(chunks, workers, pool or _start_pool(self.scenario, workers))
+            pool = pool or _start_pool(self.scenario, workers)
+            self._in_workers(chunks, _LocalExecutor(pool, workers, self.seed, self.lay))
         if self.stopped:
             self.st.set_status(self.run_id, "cancelled")
         else:

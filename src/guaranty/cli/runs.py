@@ -14,6 +14,8 @@ from guaranty.cli.lazy import is_cases, negotiable
 from guaranty.cli.options import (
     CHAIN_DRAWS,
     DEFAULT_STORE,
+    AddressOpt,
+    BackendOpt,
     ChainDrawsOpt,
     ExistingStoreOpt,
     FileArg,
@@ -21,6 +23,7 @@ from guaranty.cli.options import (
     SeedOpt,
     StoreOpt,
     WorkersOpt,
+    check_backend,
     resolve_workers,
 )
 from guaranty.scenario import load
@@ -35,13 +38,18 @@ def run_cmd(
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", min=1, help="Draws per chunk (a multiple of 1000).")
     ] = 5000,
+    backend: BackendOpt = "local",
+    address: AddressOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole chain (war, settlement, design, credibility, deterrence, durability) over
-    many draws and keep every draw in a DuckDB store. Interrupted runs resume where they
-    stopped; the same seed gives the same rows whatever the workers or chunk size."""
+    many draws and keep every draw in a results store (a DuckDB file, or a folder of Parquet
+    files). Interrupted runs resume where they stopped; the same seed gives the same rows
+    whatever the backend, workers or chunk size."""
     from guaranty.montecarlo import BLOCK
     from guaranty.runner import run
+
+    check_backend(backend, address)
 
     obj = negotiable(load(file), file)
     if is_cases(obj):
@@ -76,6 +84,8 @@ def run_cmd(
             chunk_size=chunk_size,
             source=str(file),
             progress=progress,
+            backend=backend,
+            address=address,
         )
     data = {
         "run_id": summary.run_id,
@@ -84,6 +94,7 @@ def run_cmd(
         "computed": summary.computed,
         "seconds": round(summary.seconds, 3),
         "workers": workers,
+        "backend": backend,
     }
     if as_json:
         print_json(data)
@@ -119,7 +130,7 @@ def runs_cmd(store: ExistingStoreOpt = DEFAULT_STORE, as_json: JsonOpt = False) 
     """List the runs in a results store."""
     from guaranty.store import Store
 
-    if not store.exists():
+    if not store.exists() or (store.is_dir() and not (store / "catalog.duckdb").exists()):
         raise fail(f"error: {store}: no such results store")
     with Store(store, read_only=True) as st:
         rows = st.runs()

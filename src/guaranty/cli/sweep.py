@@ -14,11 +14,14 @@ from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
 from guaranty.cli.lazy import is_cases, negotiable
 from guaranty.cli.options import (
     DEFAULT_STORE,
+    AddressOpt,
+    BackendOpt,
     FileArg,
     JsonOpt,
     SeedOpt,
     StoreOpt,
     WorkersOpt,
+    check_backend,
     resolve_workers,
 )
 from guaranty.scenario import load
@@ -28,11 +31,6 @@ class DesignKind(StrEnum):
     sobol = "sobol"
     morris = "morris"
     grid = "grid"
-
-
-class Backend(StrEnum):
-    local = "local"
-    ray = "ray"
 
 
 def _check_n(design: str, n: int) -> None:
@@ -46,17 +44,13 @@ def _check_n(design: str, n: int) -> None:
         raise fail(f"error: --n: {exc}", USAGE) from None
 
 
-def _executor(backend: Backend, address: str | None, workers: int) -> Any:
+def _executor(backend: str, address: str | None, workers: int) -> Any:
     """The chunk executor of ``--backend`` (the seam of guaranty.sweep.Executor)."""
-    if address is not None and backend is not Backend.ray:
-        raise fail("error: --address goes with --backend ray only", USAGE)
-    if backend is Backend.ray:
-        raise fail(
-            "error: --backend ray: not yet: the Ray backend of the runner is not in this "
-            "build; run with --backend local (the default), which gives the same rows "
-            "(docs/scale.md, Sweeps)",
-            USAGE,
-        )
+    check_backend(backend, address)
+    if backend == "ray":
+        from guaranty.runner_ray import sweep_executor
+
+        return sweep_executor(workers, address)
     from guaranty.sweep import local_executor
 
     return local_executor(workers)
@@ -119,13 +113,8 @@ def sweep_cmd(
     seed: SeedOpt = 0,
     workers: WorkersOpt = 0,
     store: StoreOpt = DEFAULT_STORE,
-    backend: Annotated[
-        Backend, typer.Option("--backend", help="Where the chunks run: local processes or Ray.")
-    ] = Backend.local,
-    address: Annotated[
-        str | None,
-        typer.Option("--address", help="The Ray cluster's address (with --backend ray)."),
-    ] = None,
+    backend: BackendOpt = "local",
+    address: AddressOpt = None,
     top: Annotated[
         int, typer.Option("--top", min=1, help="Factors listed per headline output.")
     ] = 3,
@@ -174,7 +163,7 @@ def sweep_cmd(
         "computed": summary.computed,
         "seconds": round(summary.seconds, 3),
         "workers": workers,
-        "backend": backend.value,
+        "backend": backend,
         "factors": list(summary.factors),
         "method": _method(summary.design),
         "headline": _headline(res, top),

@@ -1,4 +1,9 @@
-"""The results store: an embedded DuckDB file with every draw of every run (``docs/store.md``).
+"""The results store: every draw of every run (``docs/store.md``), in an embedded DuckDB file,
+or in a **folder store**: Parquet files, one folder per chunk of a run (written by the
+runner, or by Ray tasks: ``docs/scale.md``), with a small DuckDB catalogue (``catalog.duckdb``:
+``meta``, ``runs``, ``scenarios``) that shows the files as views of the same names and
+columns, so everything that reads a store reads either (:func:`is_folder_store` says which a
+path names).
 
 Tables
 ------
@@ -7,9 +12,11 @@ Tables
 ``draws``     one row per (run, draw): how the war ended, the settlement and its design;
 ``outcomes``  one row per (run, draw, design): the design imposed on that draw ("what if");
 ``terms``     one row per (run, draw, issue): the settled term of each issue;
-``inputs``    one row per (run, draw, input): the uncertain inputs the draw used;
-``honor``     one row per (run, draw, design, guarantor): the guarantor's P(honor) under the
-              design imposed on that draw (what the credibility heat maps show).
+``inputs``    one row per (run, draw), a REAL column per uncertain input (``x1``, ``x2``, ...
+              in the order of ``runs.inputs``): the values the draw used;
+``honor``     one row per (run, draw), a REAL column per (design, guarantor) pair (``h1``, ...
+              in the order of ``runs.honor``): the guarantor's P(honor) under the design
+              imposed on that draw (what the credibility heat maps show).
 
 Modules: :mod:`.tables` (the tables, writing and reading a run's rows by column name),
 :mod:`.keys` (content hashes and run ids), :mod:`.failures` (disk and file failures),
@@ -31,7 +38,9 @@ committed before it stays in the store.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from guaranty._version import __version__
-from guaranty.errors import GuarantyError, StoreError
+from guaranty.errors import GuarantyError, StoreError, disk_problem
 from guaranty.montecarlo import BLOCK
 from guaranty.results import BlockResult, Layout, RunResult
 from guaranty.scenario.schema import Scenario
@@ -47,13 +56,18 @@ from guaranty.store.failures import HEADERS, check_writable, detail, store_failu
 from guaranty.store.failures import guarded as _guarded
 from guaranty.store.keys import code_digest, run_key, scenario_hash
 from guaranty.store.tables import (
+    CATALOGUE_DDL,
+    DATA_DDL,
     DATA_TABLES,
     DDL,
     SCHEMA_VERSION,
+    WIDE,
     digest,
+    emit,
+    pair_names,
     read_run,
     stored_draws,
-    write_block,
+    widen,
 )
 
 if TYPE_CHECKING:
@@ -62,16 +76,76 @@ if TYPE_CHECKING:
     from guaranty.store.stats import RunStats
 
 __all__ = [
+    "CATALOGUE",
     "SCHEMA_VERSION",
     "Store",
     "check_writable",
+    "chunk_folder",
     "code_digest",
+    "is_folder_store",
     "run_key",
     "scenario_hash",
     "store_failure",
+    "write_chunk",
 ]
 
 _OPEN = threading.Lock()
+
+#: the DuckDB file of a folder store (its runs, its version, its views' column types)
+CATALOGUE = "catalog.duckdb"
+
+
+def is_folder_store(path: str | Path) -> bool:
+    """Whether ``path`` names a folder store (Parquet files and a catalogue,
+    docs/store.md): an existing folder, or a new path without a file extension."""
+    p = Path(path)
+    if str(path) == ":memory:":
+        return False
+    return p.is_dir() or (not p.exists() and not p.suffix)
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder that holds other things than a store (``--store .`` by mistake)."""
+    if folder.is_dir() and not (folder / CATALOGUE).exists() and any(folder.iterdir()):
+        raise GuarantyError(
+            f"{folder}: this folder is not a results store (a folder store holds {CATALOGUE} "
+            "and runs/, and a new one starts empty): choose an empty or new folder, or a "
+            "DuckDB file (a path ending in .duckdb), as --store"
+        )
+
+
+def chunk_folder(root: str | Path, run_id: str, first_block: int) -> Path:
+    """The folder of the chunk of run ``run_id`` that starts with block ``first_block``."""
+    return Path(root) / "runs" / run_id / f"chunk-{first_block:07d}"
+
+
+def write_chunk(
+    con: duckdb.DuckDBPyConnection,
+    root: str | Path,
+    run_id: str,
+    lay: Layout,
+    results: list[BlockResult],
+) -> Path:
+    """Write the blocks ``results`` of run ``run_id`` as one chunk folder of the folder
+    store at ``root``: the Parquet files go into a hidden temporary folder beside it, which
+    is then renamed to :func:`chunk_folder` (so the chunk is there whole or not at all; a
+    chunk that is there already is left as it is: it holds the same rows). ``con``: any
+    DuckDB connection (an in-memory one in a Ray task). Returns the chunk's folder."""
+    final = chunk_folder(root, run_id, results[0].start // BLOCK)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.parent / f".tmp-{final.name}-{uuid.uuid4().hex[:8]}"
+    temp.mkdir()
+    try:
+        emit(con, run_id, lay, results, temp)
+        try:
+            os.rename(temp, final)
+        except OSError:
+            if not final.is_dir():
+                raise
+    finally:
+        if temp.exists():
+            shutil.rmtree(temp, ignore_errors=True)
+    return final
 
 
 class Store:
@@ -91,16 +165,25 @@ class Store:
         threads: int | None = None,
     ) -> None:
         self.path = str(path)
-        if self.path != ":memory:" and Path(self.path).is_dir():
+        #: the folder of a folder store (None: a DuckDB file)
+        self.folder = Path(self.path) if is_folder_store(self.path) else None
+        db = self.path if self.folder is None else str(self.folder / CATALOGUE)
+        self._db = db
+        if self.folder is not None:
+            _check_folder(self.folder)
+        if self.folder is not None and not Path(db).exists() and (read_only or not create):
             raise GuarantyError(
-                f"{self.path}: the results store must be a file (a DuckDB database); "
-                "this is a folder"
+                f"{self.path}: no results store here (a folder store holds {CATALOGUE}); "
+                "guaranty run --store writes one"
             )
         if create and not read_only:
-            check_writable(self.path)
+            if self.folder is not None and not self.folder.is_dir():
+                check_writable(self.folder)
+                self.folder.mkdir()
+            check_writable(db)
         try:
             with _OPEN:
-                self.con = duckdb.connect(self.path, read_only=read_only)
+                self.con = duckdb.connect(db, read_only=read_only)
         except duckdb.Error as e:
             if "conflicting lock" in str(e).lower():
                 raise GuarantyError(
@@ -117,31 +200,91 @@ class Store:
             if threads is not None:
                 self.con.execute(f"SET threads = {int(threads)}")
             self._check_intact()
+            self._check_version()
             if create and not read_only:
-                for ddl in DDL:
-                    self.con.execute(ddl)
-                self.con.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                    [str(SCHEMA_VERSION)],
-                )
+                self._create()
+            self.refresh()
         except BaseException as e:
             self._close_quietly()
             if isinstance(e, duckdb.Error):
                 raise store_failure(self.path, e, "opening it") from None
             raise
 
+    def _create(self) -> None:
+        """The tables (a folder store: the catalogue, and the data tables empty in the
+        schema ``empty``, which give its views their columns), and the store's version."""
+        if self.folder is None:
+            for ddl in DDL:
+                self.con.execute(ddl)
+        else:
+            for ddl in CATALOGUE_DDL:
+                self.con.execute(ddl)
+            self.con.execute("CREATE SCHEMA IF NOT EXISTS empty")
+            for t, cols in DATA_DDL.items():
+                self.con.execute(f"CREATE TABLE IF NOT EXISTS empty.{t} {cols}")
+        self.con.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+
+    def _check_version(self) -> None:
+        """Refuse a store written by a guaranty with another layout of the tables (before
+        version 3: the long ``inputs`` and ``honor`` tables), naming what to do."""
+        has_meta = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = 'meta'"
+        ).fetchone()
+        if not has_meta or not has_meta[0]:
+            return
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row and str(row[0]).isdigit() else SCHEMA_VERSION
+        if version != SCHEMA_VERSION:
+            older = version < SCHEMA_VERSION
+            raise StoreError(
+                f"{self.path}: the results store has the layout of version {version} and this "
+                f"guaranty ({__version__}) reads and writes version {SCHEMA_VERSION} "
+                + (
+                    "(the lean store: inputs and P(honor) a column each, docs/store.md). Its "
+                    "runs cannot be resumed by this code anyway (a run's id holds the code's "
+                    "digest): export or report them with the guaranty that wrote them "
+                    "(guaranty export), and choose a new --store for new runs."
+                    if older
+                    else "(it was written by a newer guaranty). Upgrade guaranty, or choose "
+                    "another --store."
+                ),
+                kind="other",
+            )
+
+    def refresh(self) -> None:
+        """A folder store's views: each table with rows per draw (and ``blocks``) as the
+        union of its Parquet files (none yet: the catalogue's empty table, which also gives
+        the columns their types). Called on opening and after a write; a view re-lists the
+        files each time it is read, so chunks written by other processes show at once."""
+        if self.folder is None:
+            return
+        root = str(self.folder).replace("'", "''")
+        for t in DATA_DDL:
+            pattern = f"{root}/runs/*/chunk-*/{t}.parquet"
+            files = next(self.folder.glob(f"runs/*/chunk-*/{t}.parquet"), None)
+            sql = f"SELECT * FROM empty.{t}"
+            if files is not None:
+                union = "UNION ALL BY NAME" if t in WIDE else "UNION ALL"
+                sql += f" {union} SELECT * FROM read_parquet('{pattern}'" + (
+                    ", union_by_name = true)" if t in WIDE else ")"
+                )
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {t} AS {sql}")
+
     def _check_intact(self) -> None:
         """Refuse a file cut short: DuckDB's header counts the file's blocks, and a whole
         file holds at least that many (DuckDB itself only notices when it reads a missing
         block, which may be long after it was opened)."""
-        if self.path == ":memory:":
+        if self._db == ":memory:":
             return
         row = self.con.execute(
             "SELECT block_size, total_blocks, used_blocks FROM pragma_database_size()"
         ).fetchone()
         if row is None:  # pragma: no cover - one row per attached database
             return
-        size = os.path.getsize(self.path)
+        size = os.path.getsize(self._db)
         block, total, used = (int(v) for v in row)
         need = HEADERS + block * total
         # DuckDB leaves free blocks at the end out of a file it closes (seen with a sweep's
@@ -149,7 +292,7 @@ class Store:
         tail_free = (size - HEADERS) % block == 0 and size >= HEADERS + block * used
         if size < need and not tail_free:
             raise StoreError(
-                f"{self.path}: the results store is damaged: the file has {size:,} bytes, "
+                f"{self._db}: the results store is damaged: the file has {size:,} bytes, "
                 f"but its header counts {total} blocks ({need:,} bytes), so it was cut "
                 "short (a copy that did not finish, or a disk that filled up during one). "
                 "Restore it from a whole copy, or choose another --store to start afresh.",
@@ -199,8 +342,8 @@ class Store:
         if row is None:
             self.con.execute(
                 """INSERT INTO runs (run_id, scenario, scenario_hash, seed, version, draws,
-                   block_size, model, issues, designs, inputs, source, scenario_json, status)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')""",
+                   block_size, model, issues, designs, inputs, honor, source, scenario_json,
+                   status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')""",
                 [
                     run_id,
                     scenario.name,
@@ -213,6 +356,7 @@ class Store:
                     list(lay.issues),
                     list(lay.designs),
                     list(lay.inputs),
+                    pair_names(lay),
                     source,
                     scenario.model_dump_json(by_alias=True),
                 ],
@@ -225,6 +369,13 @@ class Store:
                 "WHERE run_id = ?",
                 [draws, run_id],
             )
+        if self.folder is not None:  # half-written chunks of an interrupted run: never read
+            for temp in (self.folder / "runs" / run_id).glob(".tmp-*"):
+                shutil.rmtree(temp, ignore_errors=True)
+        prefix = "" if self.folder is None else "empty."
+        widen(self.con, f"{prefix}inputs", len(lay.inputs))
+        widen(self.con, f"{prefix}honor", len(lay.pairs))
+        self.refresh()
         return run_id
 
     @_guarded("finishing the run")
@@ -311,11 +462,26 @@ class Store:
     @_guarded("reading the finished blocks")
     def done_blocks(self, run_id: str) -> dict[int, int]:
         """Finished blocks of the run: block -> draws stored."""
+        self.refresh()
         rows = self.con.execute("SELECT block, n FROM blocks WHERE run_id = ?", [run_id]).fetchall()
         return {int(b): int(n) for b, n in rows}
 
     @_guarded("dropping a block")
     def drop_block(self, run_id: str, block: int) -> None:
+        """Delete block ``block`` of the run (in a folder store: the whole chunk that holds
+        it; the runner computes its other blocks again too)."""
+        if self.folder is not None:
+            for chunk in sorted((self.folder / "runs" / run_id).glob("chunk-*")):
+                got = self.con.execute(
+                    "SELECT count(*) FROM read_parquet(?) WHERE block = ?",
+                    [str(chunk / "blocks.parquet"), block],
+                ).fetchone()
+                if got and got[0]:
+                    gone = chunk.with_name(f".tmp-drop-{chunk.name}-{uuid.uuid4().hex[:8]}")
+                    os.rename(chunk, gone)
+                    shutil.rmtree(gone, ignore_errors=True)
+            self.refresh()
+            return
         lo, hi = block * BLOCK, (block + 1) * BLOCK
         self.con.execute("BEGIN TRANSACTION")
         try:
@@ -332,13 +498,28 @@ class Store:
 
     @_guarded("writing blocks")
     def write_blocks(self, run_id: str, lay: Layout, results: Iterable[BlockResult]) -> None:
-        """Write whole blocks, each with its ``blocks`` row, in one transaction."""
+        """Write whole blocks, each with its ``blocks`` row, in one transaction (a folder
+        store: as one chunk folder, :func:`write_chunk`)."""
+        results = list(results)
+        if not results:
+            return
+        if self.folder is not None:
+            try:
+                write_chunk(self.con, self.folder, run_id, lay, results)
+            except OSError as exc:
+                raise StoreError(
+                    f"{self.path}: cannot write a chunk of the results store: "
+                    f"{exc.strerror or exc}. Nothing of that chunk was kept.",
+                    kind=disk_problem(exc)
+                    if disk_problem(exc) in ("full", "read-only")
+                    else "other",
+                ) from None
+            self.refresh()
+            return
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            for r in results:
-                write_block(self.con, run_id, lay, r)
-                con.execute("INSERT INTO blocks VALUES (?, ?, ?)", [run_id, r.start // BLOCK, r.n])
+            emit(con, run_id, lay, results)
             con.execute("COMMIT")
         except BaseException:
             self._rollback()

@@ -23,7 +23,7 @@ import numpy as np
 from guaranty.claims import ClaimResult
 from guaranty.claims.chunked import ChunkedLedger, Half, ledger_groups
 from guaranty.store.stats import RunStats
-from guaranty.store.tables import read_run
+from guaranty.store.tables import long_inputs, read_run
 
 __all__ = ["BLOCK_DRAWS", "halves", "stored_ledger"]
 
@@ -49,12 +49,13 @@ def halves(stats: RunStats) -> list[Half]:
     whose median falls outside its bracket has it computed from all its values."""
     names = stats.layout.inputs
     ok = "NOT isnan(value)"
+    inputs = long_inputs(len(names))
     first = stats.rows(
         f"""SELECT input, count(value) FILTER ({ok}), count(*) - count(value) FILTER ({ok}),
                    min(value) FILTER ({ok}), max(value) FILTER ({ok}),
                    quantile_cont(value, [{_BRACKET[0]}, {_BRACKET[1]}])
                        FILTER ({ok} AND draw % $step = 0)
-            FROM inputs WHERE run_id = $run AND draw < $n GROUP BY input ORDER BY input""",
+            FROM {inputs} GROUP BY input ORDER BY input""",
         step=max(1, stats.draws // _SAMPLE),
     )
     varies = [r for r in first if r[1] >= 2 and r[3] != r[4]]
@@ -65,8 +66,7 @@ def halves(stats: RunStats) -> list[Half]:
     rows = stats.rows(
         f"""SELECT input, count(*) FILTER (value < $lo[input + 1]),
                    list(value) FILTER (value >= $lo[input + 1] AND value <= $hi[input + 1])
-            FROM inputs WHERE run_id = $run AND draw < $n AND {ok}
-                  AND $lo[input + 1] IS NOT NULL
+            FROM {inputs} WHERE {ok} AND $lo[input + 1] IS NOT NULL
             GROUP BY input""",
         lo=lows,
         hi=highs,
@@ -99,10 +99,9 @@ def _median(n: int, below: int, inside: list[float]) -> float | None:
 
 def _exact_median(stats: RunStats, k: int) -> float:
     """One input's median from all its values (the fallback of :func:`halves`)."""
+    col = f"x{k + 1}::DOUBLE"
     rows = stats.rows(
-        "SELECT list(value) FROM inputs WHERE run_id = $run AND draw < $n AND input = $k "
-        "AND NOT isnan(value)",
-        k=k,
+        f"SELECT list({col}) FROM inputs WHERE run_id = $run AND draw < $n AND NOT isnan({col})"
     )
     return float(np.median(np.asarray(rows[0][0], dtype=float)))
 

@@ -257,24 +257,22 @@ class RunStats:
         per_design: dict[str, dict[str, dict[str, Any]]] = {}
         chosen: dict[str, dict[str, Any]] = {}
         base = "FROM outcomes WHERE run_id = $run AND draw < $n"
-        for m in METRICS:  # one column at a time: a quantile holds its values
+        for metric in METRICS:  # one column at a time: a quantile holds its values
+            m = f"{metric}::DOUBLE"  # stored as REAL: interpolated in DOUBLE, as numpy does
             got = self.rows(f"SELECT design, {stat_sql(m, lo, hi)} {base} GROUP BY design")
-            per_design[m] = {r[0]: stat(*r[1:]) for r in got}
-            chosen[m] = stat(*self.rows(f"SELECT {stat_sql(m, lo, hi)} {base} AND settled")[0])
+            per_design[metric] = {r[0]: stat(*r[1:]) for r in got}
+            chosen[metric] = stat(*self.rows(f"SELECT {stat_sql(m, lo, hi)} {base} AND settled")[0])
         return per_design, chosen
 
     def _honor_stats(self, lo: float, hi: float) -> dict[str, dict[str, Any]]:
         out = {}
-        for design in dict.fromkeys(d for d, _ in self.layout.pairs):  # one design at a time
-            got = self.rows(
-                f"SELECT guarantor, {stat_sql('p_honor', lo, hi)} FROM honor "
-                "WHERE run_id = $run AND draw < $n AND design = $design GROUP BY guarantor",
-                design=design,
+        for k, (d, g) in enumerate(self.layout.pairs):  # one column at a time
+            col = f"h{k + 1}::DOUBLE"
+            out[f"{d}/{g}"] = stat(
+                *self.rows(
+                    f"SELECT {stat_sql(col, lo, hi)} FROM honor WHERE run_id = $run AND draw < $n"
+                )[0]
             )
-            by = {r[0]: stat(*r[1:]) for r in got}
-            for d, g in self.layout.pairs:
-                if d == design:
-                    out[f"{d}/{g}"] = by.get(g, stat(None, None, 0))
         return out
 
     # -- what the figures show ------------------------------------------------------------
@@ -359,7 +357,8 @@ class RunStats:
         got = {
             r[0]: r[1:]
             for r in self.rows(
-                f"SELECT design, avg({metric}), quantile_cont({metric}, [{_q(lo)}, {_q(hi)}]), "
+                f"SELECT design, avg({metric}::DOUBLE), "
+                f"quantile_cont({metric}::DOUBLE, [{_q(lo)}, {_q(hi)}]), "
                 f"count({metric}) FROM outcomes WHERE run_id = $run AND draw < $n {peace} "
                 "GROUP BY design"
             )

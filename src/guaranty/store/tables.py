@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -15,25 +17,78 @@ import numpy as np
 
 from guaranty.errors import GuarantyError
 from guaranty.models.war.battlefield import OUTCOMES
+from guaranty.montecarlo import BLOCK
 from guaranty.results import METRICS, BlockResult, Layout, RunResult
 from guaranty.store.sweeps import SWEEP_DDL
 
 __all__ = [
+    "CATALOGUE_DDL",
+    "DATA_DDL",
     "DATA_TABLES",
     "DDL",
+    "PARQUET",
     "SCHEMA_VERSION",
+    "WIDE",
     "digest",
+    "emit",
     "layout_of",
+    "long_inputs",
+    "pair_names",
     "read_run",
     "stored_draws",
-    "write_block",
+    "wide_columns",
+    "widen",
 ]
 
-#: 2 added the ``honor`` table (stores of version 1 gain it when opened; their runs have
-#: no rows in it, and read back NaN)
-SCHEMA_VERSION = 2
+#: 2 added the ``honor`` table; 3 (the lean store, docs/store.md) keeps ``inputs`` and
+#: ``honor`` wide (a REAL column per input and per (design, guarantor) pair) and the
+#: ``outcomes`` metrics as REAL. Stores of an older version are refused when opened
+#: (:func:`guaranty.store.Store`), with what to do.
+SCHEMA_VERSION = 3
 
-DDL = [
+#: the prefixes of the wide tables' numbered columns: input k of a run (from 0, in the
+#: order of its ``runs.inputs``) is column ``x{k+1}`` of ``inputs``; pair k of its
+#: ``runs.honor`` ("design/guarantor") is column ``h{k+1}`` of ``honor``
+WIDE = {"inputs": "x", "honor": "h"}
+
+#: the tables with rows per draw (and ``blocks``), as the catalogue of either kind of store
+#: holds them: columns, in order, with their types (the wide tables gain numbered columns)
+DATA_DDL = {
+    "blocks": """(
+        run_id VARCHAR NOT NULL, block INTEGER NOT NULL, n INTEGER NOT NULL
+    )""",
+    "draws": """(
+        run_id VARCHAR NOT NULL,
+        draw BIGINT NOT NULL,
+        war_outcome VARCHAR NOT NULL,
+        end_month SMALLINT NOT NULL,
+        front DOUBLE NOT NULL,
+        terms DOUBLE,
+        force_a DOUBLE NOT NULL,
+        force_b DOUBLE NOT NULL,
+        peace BOOLEAN NOT NULL,
+        design VARCHAR,
+        guarantee_level DOUBLE
+    )""",
+    "outcomes": """(
+        run_id VARCHAR NOT NULL,
+        draw BIGINT NOT NULL,
+        design VARCHAR NOT NULL,
+        settled BOOLEAN NOT NULL,
+        """
+    + ",\n        ".join(f"{m} REAL" for m in METRICS)
+    + """
+    )""",
+    "terms": """(
+        run_id VARCHAR NOT NULL, draw BIGINT NOT NULL, issue VARCHAR NOT NULL, value DOUBLE
+    )""",
+    "inputs": "(run_id VARCHAR NOT NULL, draw BIGINT NOT NULL)",
+    "honor": "(run_id VARCHAR NOT NULL, draw BIGINT NOT NULL)",
+}
+
+#: the catalogue: a run's row, the store's version, the web's scenarios (every store keeps
+#: these in a DuckDB file; a folder store keeps its rows per draw in Parquet files)
+CATALOGUE_DDL = [
     """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS runs (
         run_id VARCHAR PRIMARY KEY,
@@ -47,47 +102,13 @@ DDL = [
         issues VARCHAR[] NOT NULL,
         designs VARCHAR[] NOT NULL,
         inputs VARCHAR[] NOT NULL,
+        honor VARCHAR[] NOT NULL,
         source VARCHAR,
         scenario_json VARCHAR NOT NULL,
         status VARCHAR NOT NULL,
         created TIMESTAMP NOT NULL DEFAULT current_timestamp,
         finished TIMESTAMP
     )""",
-    """CREATE TABLE IF NOT EXISTS blocks (
-        run_id VARCHAR NOT NULL, block INTEGER NOT NULL, n INTEGER NOT NULL,
-        PRIMARY KEY (run_id, block)
-    )""",
-    """CREATE TABLE IF NOT EXISTS draws (
-        run_id VARCHAR NOT NULL,
-        draw BIGINT NOT NULL,
-        war_outcome VARCHAR NOT NULL,
-        end_month SMALLINT NOT NULL,
-        front DOUBLE NOT NULL,
-        terms DOUBLE,
-        force_a DOUBLE NOT NULL,
-        force_b DOUBLE NOT NULL,
-        peace BOOLEAN NOT NULL,
-        design VARCHAR,
-        guarantee_level DOUBLE
-    )""",
-    """CREATE TABLE IF NOT EXISTS outcomes (
-        run_id VARCHAR NOT NULL,
-        draw BIGINT NOT NULL,
-        design VARCHAR NOT NULL,
-        settled BOOLEAN NOT NULL,
-        """
-    + ",\n        ".join(f"{m} DOUBLE" for m in METRICS)
-    + """
-    )""",
-    """CREATE TABLE IF NOT EXISTS terms (
-        run_id VARCHAR NOT NULL, draw BIGINT NOT NULL, issue VARCHAR NOT NULL, value DOUBLE
-    )""",
-    """CREATE TABLE IF NOT EXISTS inputs (
-        run_id VARCHAR NOT NULL, draw BIGINT NOT NULL, input SMALLINT NOT NULL, value DOUBLE
-    )""",
-]
-
-DDL.append(
     """CREATE TABLE IF NOT EXISTS scenarios (
         id VARCHAR PRIMARY KEY,
         name VARCHAR NOT NULL,
@@ -96,15 +117,11 @@ DDL.append(
         filename VARCHAR NOT NULL,
         text VARCHAR NOT NULL,
         created TIMESTAMP NOT NULL DEFAULT current_timestamp
-    )"""
-)
+    )""",
+]
 
-DDL.append(
-    """CREATE TABLE IF NOT EXISTS honor (
-        run_id VARCHAR NOT NULL, draw BIGINT NOT NULL, design VARCHAR NOT NULL,
-        guarantor VARCHAR NOT NULL, p_honor DOUBLE
-    )"""
-)
+#: every table of a DuckDB store (a store of version 3)
+DDL = CATALOGUE_DDL + [f"CREATE TABLE IF NOT EXISTS {t} {cols}" for t, cols in DATA_DDL.items()]
 
 DDL.extend(SWEEP_DDL)  # the sweeps' tables (guaranty.store.sweeps); stores gain them when opened
 
@@ -113,73 +130,146 @@ DATA_TABLES = {
     "draws": "draw",
     "outcomes": "draw, design",
     "terms": "draw, issue",
-    "inputs": "draw, input",
-    "honor": "draw, design, guarantor",
+    "inputs": "draw",
+    "honor": "draw",
 }
 
+#: Parquet files of a folder store: zstd, version 2 pages (byte-stream-split floats)
+PARQUET = "FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2"
 
-def write_block(con: duckdb.DuckDBPyConnection, run_id: str, lay: Layout, r: BlockResult) -> None:
-    """Insert the rows of block ``r`` of run ``run_id`` (the caller holds the transaction and
-    writes the ``blocks`` row).
+
+def wide_columns(table: str, k: int) -> list[str]:
+    """The numbered columns of the wide ``table`` for ``k`` inputs or pairs."""
+    return [f"{WIDE[table]}{j}" for j in range(1, k + 1)]
+
+
+def widen(con: duckdb.DuckDBPyConnection, table: str, k: int) -> None:
+    """Give the wide ``table`` (``inputs`` or ``honor``; a table or ``empty.{table}``) at
+    least ``k`` numbered REAL columns."""
+    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    for col in wide_columns(table.rsplit(".", 1)[-1], k):
+        if col not in have:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {col} REAL")
+
+
+def long_inputs(k: int) -> str:
+    """A subquery of run ``$run``'s first ``$n`` draws' ``k`` inputs in long form, a row
+    per (draw, input): ``draw``, ``input`` (from 0) and ``value`` (DOUBLE; NaN kept)."""
+    if k == 0:
+        return (
+            "(SELECT NULL::BIGINT AS draw, NULL::SMALLINT AS input, NULL::DOUBLE AS value LIMIT 0)"
+        )
+    cols = wide_columns("inputs", k)
+    wide = ", ".join(f"{c}::DOUBLE AS {c}" for c in cols)
+    return (
+        f"(SELECT draw, (col[2:])::SMALLINT - 1 AS input, value FROM (UNPIVOT (SELECT draw, "
+        f"{wide} FROM inputs WHERE run_id = $run AND draw < $n) ON {', '.join(cols)} "
+        "INTO NAME col VALUE value))"
+    )
+
+
+def pair_names(lay: Layout) -> list[str]:
+    """The ``runs.honor`` names of the layout's (design, guarantor) pairs."""
+    return [f"{d}/{g}" for d, g in lay.pairs]
+
+
+def _cat(results: Sequence[BlockResult], name: str, axis: int = 0) -> np.ndarray:
+    return np.concatenate([getattr(r, name) for r in results], axis=axis)
+
+
+def emit(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    lay: Layout,
+    results: Sequence[BlockResult],
+    folder: Path | None = None,
+) -> None:
+    """The rows of the blocks ``results`` of run ``run_id`` (with their ``blocks`` rows):
+    inserted into the store's tables (``folder`` None; the caller holds the transaction), or
+    written as one Parquet file per table into ``folder`` (``draws.parquet`` ...). The same
+    SELECTs feed both, so either kind of store holds the same rows with the same types.
 
     Columns go in as numpy arrays (DuckDB scans the local dicts below by name); names (run
-    id, outcome, design, issue, guarantor) are attached in SQL from short lists, which keeps
-    string arrays out of the bulk path."""
-    n = r.n
-    draw = np.arange(r.start, r.start + n, dtype=np.int64)
+    id, outcome, design, issue) are attached in SQL from short lists, which keeps string
+    arrays out of the bulk path. Per draw: ``draw`` shape (n,); ``whatif[m]`` (designs,
+    n); ``settled`` (n, issues); ``inputs`` (n, inputs); ``honor`` (pairs, n)."""
+    k = len(lay.designs)
+    draw = np.concatenate([np.arange(r.start, r.start + r.n, dtype=np.int64) for r in results])
+    n = draw.size
+    blk_tbl = {  # noqa: F841 - read by DuckDB
+        "block": np.array([r.start // BLOCK for r in results], dtype=np.int32),
+        "n": np.array([r.n for r in results], dtype=np.int32),
+    }
     d_tbl = {  # noqa: F841 - read by DuckDB
         "draw": draw,
-        "outcome": r.war_outcome.astype(np.int16) + 1,
-        "end_month": r.end_month.astype(np.int16),
-        "front": r.front,
-        "terms": r.terms,
-        "force_a": r.force_a,
-        "force_b": r.force_b,
-        "peace": r.peace,
-        "design": r.design.astype(np.int16) + 1,
-        "guarantee_level": r.guarantee_level,
+        "outcome": _cat(results, "war_outcome").astype(np.int16) + 1,
+        "end_month": _cat(results, "end_month").astype(np.int16),
+        "front": _cat(results, "front"),
+        "terms": _cat(results, "terms"),
+        "force_a": _cat(results, "force_a"),
+        "force_b": _cat(results, "force_b"),
+        "peace": _cat(results, "peace"),
+        "design": _cat(results, "design").astype(np.int16) + 1,
+        "guarantee_level": _cat(results, "guarantee_level"),
     }
-    con.execute(
-        "INSERT INTO draws SELECT $run, draw, $outcomes[outcome], end_month, front, "
-        "CASE WHEN isnan(terms) THEN NULL ELSE terms END, force_a, force_b, peace, "
-        "CASE WHEN design = 0 THEN NULL ELSE $designs[design] END, "
-        "CASE WHEN isnan(guarantee_level) THEN NULL ELSE guarantee_level END FROM d_tbl",
-        {"run": run_id, "outcomes": list(OUTCOMES), "designs": list(lay.designs)},
-    )
-    k = len(lay.designs)
+    design = _cat(results, "design")
     o_tbl: dict[str, np.ndarray] = {
         "draw": np.tile(draw, k),
         "design": np.repeat(np.arange(1, k + 1, dtype=np.int16), n),
-        "settled": (r.design[None, :] == np.arange(k)[:, None]).ravel(),
+        "settled": (design[None, :] == np.arange(k)[:, None]).ravel(),
     }
     for m in METRICS:
-        o_tbl[m] = r.whatif[m].ravel()
-    nulls = ", ".join(f"CASE WHEN isnan({m}) THEN NULL ELSE {m} END" for m in METRICS)
-    con.execute(
-        f"INSERT INTO outcomes SELECT $run, draw, $designs[design], settled, {nulls} FROM o_tbl",
-        {"run": run_id, "designs": list(lay.designs)},
+        o_tbl[m] = np.concatenate([r.whatif[m] for r in results], axis=1).astype(np.float32).ravel()
+    t_tbl = _long(draw, _cat(results, "settled"))  # noqa: F841 - read by DuckDB
+    i_tbl = {"draw": draw}
+    values = _cat(results, "inputs").astype(np.float32)
+    for j, col in enumerate(wide_columns("inputs", len(lay.inputs))):
+        i_tbl[col] = values[:, j]
+    h_tbl = {"draw": draw}
+    honor = _cat(results, "honor", axis=1).astype(np.float32)
+    for j, col in enumerate(wide_columns("honor", len(lay.pairs))):
+        h_tbl[col] = honor[j]
+    nulls = ", ".join(f"CASE WHEN isnan({m}) THEN NULL ELSE {m} END::REAL AS {m}" for m in METRICS)
+    h_cols = ", ".join(
+        f"CASE WHEN isnan({c}) THEN NULL ELSE {c} END::REAL AS {c}"
+        for c in wide_columns("honor", len(lay.pairs))
     )
-    t_tbl = _long(draw, r.settled)  # noqa: F841 - read by DuckDB
-    con.execute(
-        "INSERT INTO terms SELECT $run, draw, $issues[k], value FROM t_tbl WHERE NOT isnan(value)",
-        {"run": run_id, "issues": list(lay.issues)},
-    )
-    if lay.inputs:
-        in_tbl = _long(draw, r.inputs)  # noqa: F841 - read by DuckDB
-        con.execute(
-            "INSERT INTO inputs SELECT $run, draw, k - 1, value FROM in_tbl", {"run": run_id}
-        )
-    if lay.pairs:
-        h_tbl = _long(draw, r.honor.T)  # noqa: F841 - read by DuckDB
-        con.execute(
-            "INSERT INTO honor SELECT $run, draw, $designs[k], $guarantors[k], "
-            "CASE WHEN isnan(value) THEN NULL ELSE value END FROM h_tbl",
-            {
-                "run": run_id,
-                "designs": [d for d, _ in lay.pairs],
-                "guarantors": [g for _, g in lay.pairs],
-            },
-        )
+    i_cols = ", ".join(f"{c}::REAL AS {c}" for c in wide_columns("inputs", len(lay.inputs)))
+    run = "$run::VARCHAR AS run_id"
+    selects = {
+        "draws": (
+            f"SELECT {run}, draw, $outcomes[outcome]::VARCHAR AS war_outcome, end_month, "
+            "front::DOUBLE AS front, "
+            "CASE WHEN isnan(terms) THEN NULL ELSE terms END::DOUBLE AS terms, "
+            "force_a::DOUBLE AS force_a, force_b::DOUBLE AS force_b, peace::BOOLEAN AS peace, "
+            "CASE WHEN design = 0 THEN NULL ELSE $designs[design] END::VARCHAR AS design, "
+            "CASE WHEN isnan(guarantee_level) THEN NULL ELSE guarantee_level END::DOUBLE "
+            "AS guarantee_level FROM d_tbl",
+            {"outcomes": list(OUTCOMES), "designs": list(lay.designs) or [""]},
+        ),
+        "outcomes": (
+            f"SELECT {run}, draw, $designs[design]::VARCHAR AS design, settled, {nulls} FROM o_tbl",
+            {"designs": list(lay.designs) or [""]},
+        ),
+        "terms": (
+            f"SELECT {run}, draw, $issues[k]::VARCHAR AS issue, value::DOUBLE AS value "
+            "FROM t_tbl WHERE NOT isnan(value)",
+            {"issues": list(lay.issues) or [""]},
+        ),
+        "inputs": (f"SELECT {run}, draw, {i_cols} FROM i_tbl", {}) if lay.inputs else None,
+        "honor": (f"SELECT {run}, draw, {h_cols} FROM h_tbl", {}) if lay.pairs else None,
+        "blocks": (f"SELECT {run}, block, n FROM blk_tbl", {}),
+    }
+    for table, query in selects.items():
+        if query is None:
+            continue
+        sql, params = query
+        params = {"run": run_id, **params}
+        if folder is None:
+            con.execute(f"INSERT INTO {table} BY NAME {sql}", params)
+        else:
+            target = str(folder / f"{table}.parquet").replace("'", "''")
+            con.execute(f"COPY ({sql}) TO '{target}' ({PARQUET})", params)
 
 
 def _long(draw: np.ndarray, values: np.ndarray) -> dict[str, np.ndarray]:
@@ -213,7 +303,7 @@ def layout_of(info: dict[str, Any]) -> Layout:
 
 
 def _nan(column: str) -> str:
-    return f"coalesce({column}, 'nan'::DOUBLE) AS {column}"
+    return f"coalesce({column}::DOUBLE, 'nan'::DOUBLE) AS {column}"
 
 
 def stored_draws(con: duckdb.DuckDBPyConnection, path: str, run_id: str, limit: int) -> int:
@@ -279,6 +369,26 @@ def _cells(
     return out
 
 
+def _wide(
+    con: duckdb.DuckDBPyConnection, table: str, run_id: str, k: int, start: int, end: int
+) -> np.ndarray:
+    """The ``k`` numbered columns of the wide ``table`` for draws ``start`` .. ``end`` - 1,
+    shape (k, end - start), NaN where a value is missing (or the draw has no row)."""
+    out = np.full((k, end - start), np.nan)
+    if k == 0:
+        return out
+    cols = wide_columns(table, k)
+    got = con.execute(
+        f"SELECT draw - ? AS row, {', '.join(_nan(c) for c in cols)} FROM {table} "
+        "WHERE run_id = ? AND draw >= ? AND draw < ?",
+        [start, run_id, start, end],
+    ).fetchnumpy()
+    rows = np.asarray(got["row"], dtype=np.int64)
+    for j, c in enumerate(cols):
+        out[j, rows] = np.asarray(got[c], dtype=float)
+    return out
+
+
 def read_run(
     con: duckdb.DuckDBPyConnection, path: str, info: dict[str, Any], limit: int, start: int = 0
 ) -> RunResult:
@@ -293,7 +403,6 @@ def read_run(
     code = {name: k for k, name in enumerate(OUTCOMES)}
     design_index = {name: k for k, name in enumerate(lay.designs)}
     issues = list(lay.issues)
-    pairs = [f"{a}\x1f{b}" for a, b in lay.pairs]
     settled = _cells(
         con,
         "SELECT draw - ? AS row, list_position(?, issue) - 1 AS col, value FROM terms "
@@ -301,20 +410,8 @@ def read_run(
         [start, issues, run_id, start, end],
         (n, len(issues)),
     )
-    inputs = _cells(
-        con,
-        "SELECT draw - ? AS row, input AS col, value FROM inputs "
-        "WHERE run_id = ? AND draw >= ? AND draw < ?",
-        [start, run_id, start, end],
-        (n, len(lay.inputs)),
-    )
-    honor = _cells(
-        con,
-        "SELECT list_position(?, design || chr(31) || guarantor) - 1 AS row, draw - ? AS col, "
-        "p_honor AS value FROM honor WHERE run_id = ? AND draw >= ? AND draw < ?",
-        [pairs, start, run_id, start, end],
-        (len(pairs), n),
-    )
+    inputs = _wide(con, "inputs", run_id, len(lay.inputs), start, end).T
+    honor = _wide(con, "honor", run_id, len(lay.pairs), start, end)
     return RunResult(
         scenario=info["scenario"],
         seed=int(info["seed"]),
@@ -338,13 +435,20 @@ def read_run(
 
 
 def digest(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
-    """A SHA-256 of every stored row of the run, in draw order (for reproducibility checks)."""
+    """A SHA-256 of every stored row of the run, in draw order (for reproducibility checks):
+    the same for the same rows whatever the kind of store or the other runs it holds."""
+    row = con.execute(
+        "SELECT len(inputs), len(honor) FROM runs WHERE run_id = ?", [run_id]
+    ).fetchone()
+    widths = {"inputs": row[0], "honor": row[1]} if row else {"inputs": 0, "honor": 0}
     h = hashlib.sha256()
     for table, order in DATA_TABLES.items():
-        cur = con.execute(
-            f"SELECT * EXCLUDE (run_id) FROM {table} WHERE run_id = ? ORDER BY {order}",
-            [run_id],
+        cols = (
+            "* EXCLUDE (run_id)"
+            if table not in WIDE
+            else ", ".join(["draw", *wide_columns(table, int(widths[table]))])
         )
+        cur = con.execute(f"SELECT {cols} FROM {table} WHERE run_id = ? ORDER BY {order}", [run_id])
         while True:
             rows = cur.fetchmany(100_000)
             if not rows:

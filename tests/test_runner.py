@@ -260,10 +260,11 @@ def documented_columns() -> dict[str, list[tuple[str, str]]]:
     tables: dict[str, list[tuple[str, str]]] = {}
     current = None
     for line in DOCS.read_text().splitlines():
-        heading = re.match(r"^### `(\w+)`", line)
-        if heading:
-            current = heading.group(1)
-            tables[current] = []
+        if line.startswith("#"):  # a heading of one table (the sweep tables: docs/sweep.md)
+            heading = re.match(r"^### `(\w+)`$", line)
+            current = heading.group(1) if heading else None
+            if current is not None:
+                tables[current] = []
             continue
         cell = re.match(r"^\| `(\w+)` \| `([A-Z\[\]]+)` \|", line)
         if current is not None and cell:

@@ -105,10 +105,14 @@ def main(argv: list[str]) -> int:
         return subprocess.run([*cmd, *argv[1:]], cwd=ROOT).returncode
     rc = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT).returncode
     ensure_chromium()
-    rc_tests = subprocess.run(
-        [str(BIN / "python"), "-m", "pytest", "-q", *argv[1:]], cwd=ROOT
-    ).returncode
-    return rc or rc_tests
+    pytest = [str(BIN / "python"), "-m", "pytest", "-q"]
+    if argv[1:]:  # the caller's own selection, as given
+        return rc or subprocess.run([*pytest, *argv[1:]], cwd=ROOT).returncode
+    # every test: those that may share the machine on one worker per core (pytest-xdist),
+    # then, alone, those that time themselves or need every core (marked serial)
+    rc_parallel = subprocess.run([*pytest, "-n", "auto", "-m", "not serial"], cwd=ROOT).returncode
+    rc_serial = subprocess.run([*pytest, "-m", "serial"], cwd=ROOT).returncode
+    return rc or rc_parallel or rc_serial
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ from guaranty.store import Store, code_digest
 
 ray = pytest.importorskip("ray")  # the test environment installs it (the extra 'ray')
 
-pytestmark = pytest.mark.slow  # 20,000 draws twice, and a run killed and resumed (about 90 s)
+# 20,000 draws twice, and a run killed and resumed (about 90 s); a Ray instance of 2 CPUs
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "ukraine-2022.yaml"

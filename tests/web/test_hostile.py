@@ -637,6 +637,7 @@ class _SlowParse:
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # a latency bound (0.5 s)
 def test_slow_upload_does_not_block_other_requests(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -674,6 +675,7 @@ def test_slow_upload_does_not_block_other_requests(
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # a latency bound (1.2 s)
 def test_upload_over_its_time_budget(app_factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """An upload that takes longer than ``parse_timeout`` (0.3 s here; the parser is slowed
     to 1.5 s) is a 422 soon after the budget; at most two are read at a time (429), and
@@ -706,6 +708,7 @@ def test_upload_over_its_time_budget(app_factory: Any, monkeypatch: pytest.Monke
         assert slow.finished.is_set()
 
 
+@pytest.mark.serial  # latency bounds (1 s, 0.5 s)
 def test_billion_laughs_upload_is_refused_fast_and_blocks_nothing(store_path: Path) -> None:
     """Issue 14: the hand-made "billion laughs" YAML (tests/data/hostile, nine levels of nine
     aliases; once 113 s of parsing) is refused by the web in under 1 s, and while it is being

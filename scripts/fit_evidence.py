@@ -12,22 +12,17 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
+
+from _shipped import DATA, write_or_check
 
 from guaranty.evidence import fit_evidence
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "guaranty" / "data" / "evidence_fit.json"
+OUT = DATA / "evidence_fit.json"
 
 
 def main(argv: list[str]) -> int:
     text = json.dumps(fit_evidence().to_json(), indent=1, sort_keys=True) + "\n"
-    if "--check" in argv:
-        same = OUT.exists() and OUT.read_text() == text
-        print("evidence_fit.json is up to date" if same else "evidence_fit.json differs")
-        return 0 if same else 1
-    OUT.write_text(text)
-    print(f"wrote {OUT.name} ({len(text):,} bytes)")
-    return 0
+    return write_or_check(OUT, text, argv)
 
 
 if __name__ == "__main__":

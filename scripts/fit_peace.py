@@ -12,22 +12,17 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
+
+from _shipped import DATA, write_or_check
 
 from guaranty.comparison import fit_peace_model
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "guaranty" / "data" / "peace_fit.json"
+OUT = DATA / "peace_fit.json"
 
 
 def main(argv: list[str]) -> int:
     text = json.dumps(fit_peace_model().to_json(), indent=1) + "\n"
-    if "--check" in argv:
-        same = OUT.exists() and OUT.read_text() == text
-        print("peace_fit.json is up to date" if same else "peace_fit.json differs")
-        return 0 if same else 1
-    OUT.write_text(text)
-    print(f"wrote {OUT.name} ({len(text):,} bytes)")
-    return 0
+    return write_or_check(OUT, text, argv)
 
 
 if __name__ == "__main__":

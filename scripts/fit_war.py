@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
+
+from _shipped import DATA, write_or_check
 
 from guaranty.warfit import FIT_SETTINGS, backtest, fit_war
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "guaranty" / "data" / "war_fit.json"
+OUT = DATA / "war_fit.json"
 
 
 def main(argv: list[str]) -> int:
@@ -36,13 +37,7 @@ def main(argv: list[str]) -> int:
     print(f"fit in {time.perf_counter() - start:.0f} s; temperature {fit.temperature:g}")
     print(json.dumps(data["backtest"], indent=1))
     print(json.dumps(fit.summary(), indent=1))
-    if "--check" in argv:
-        same = OUT.exists() and OUT.read_text() == text
-        print("war_fit.json is up to date" if same else "war_fit.json differs")
-        return 0 if same else 1
-    OUT.write_text(text)
-    print(f"wrote {OUT.name} ({len(text):,} bytes)")
-    return 0
+    return write_or_check(OUT, text, argv)
 
 
 if __name__ == "__main__":

@@ -46,12 +46,16 @@ def cinc_table() -> dict[tuple[int, int], float]:
                         line=lineno,
                     ) from None
     except FileNotFoundError:
-        raise DataError(
-            "the shipped COW capability table is missing; reinstall guaranty or run "
-            "scripts/rebuild_data.py",
-            file=_CINC_FILE,
-        ) from None
+        raise _missing() from None
     return table
+
+
+def _missing() -> DataError:
+    return DataError(
+        "the shipped COW capability table is missing; reinstall guaranty or run "
+        "scripts/rebuild_data.py",
+        file=_CINC_FILE,
+    )
 
 
 @cache
@@ -60,11 +64,7 @@ def _cinc_text() -> str:
     try:
         text = resources.files(__name__).joinpath(_CINC_FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DataError(
-            "the shipped COW capability table is missing; reinstall guaranty or run "
-            "scripts/rebuild_data.py",
-            file=_CINC_FILE,
-        ) from None
+        raise _missing() from None
     if not text.startswith("ccode,year,cinc\n"):
         raise DataError(
             f"expected the columns ccode, year and cinc; found {text.partition(chr(10))[0]}",

@@ -54,7 +54,7 @@ from guaranty.results import BlockResult, Layout, RunResult
 from guaranty.scenario.schema import Scenario
 from guaranty.store.failures import HEADERS, check_writable, detail, store_failure
 from guaranty.store.failures import guarded as _guarded
-from guaranty.store.keys import code_digest, run_key, scenario_hash
+from guaranty.store.keys import code_digest, pick_id, run_key, scenario_hash
 from guaranty.store.tables import (
     CATALOGUE_DDL,
     DATA_DDL,
@@ -443,19 +443,14 @@ class Store:
         """The id of the run ``run`` names: its whole id, or the start of exactly one run's
         id. An error that names the store and its runs otherwise."""
         rows = self.con.execute("SELECT run_id FROM runs ORDER BY created DESC").fetchall()
-        ids = [r[0] for r in rows]
-        if run in ids:
-            return run
-        found = [i for i in ids if run and i.startswith(run)]
-        if len(found) == 1:
-            return found[0]
-        if not ids:
-            held = "it holds no run yet (guaranty run --store writes them)"
-        else:
-            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-            held = f"its runs are {shown} (guaranty runs --store {self.path} lists them)"
-        what = f"{len(found)} runs start with {run!r}" if found else f"no run {run!r}"
-        raise GuarantyError(f"{self.path}: {what}: expected a run id of this results store; {held}")
+        return pick_id(
+            [r[0] for r in rows],
+            run,
+            kind="run",
+            store=self.path,
+            none_yet="guaranty run --store writes them",
+            listed=f" (guaranty runs --store {self.path} lists them)",
+        )
 
     # -- blocks ---------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ from functools import cache
 from pathlib import Path
 
 from guaranty._version import __version__
+from guaranty.errors import GuarantyError
 from guaranty.scenario.schema import Scenario
 
-__all__ = ["code_digest", "run_key", "scenario_hash"]
+__all__ = ["code_digest", "pick_id", "run_key", "scenario_hash"]
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -36,3 +37,24 @@ def run_key(scenario: Scenario, seed: int, version: str = __version__) -> str:
     exact code: :func:`code_digest`)."""
     raw = f"{scenario_hash(scenario)}:{seed}:{version}:{code_digest()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def pick_id(
+    ids: list[str], ref: str, *, kind: str, store: str, none_yet: str, listed: str = ""
+) -> str:
+    """The id in ``ids`` (newest first) that ``ref`` names: a whole id, or the start of
+    exactly one. Otherwise an error naming the ``store`` and up to five of its ids: ``kind``
+    is what they are ("run", "sweep"), ``none_yet`` what to say when there is none, and
+    ``listed`` is added after the ids shown (the command that lists them all)."""
+    if ref in ids:
+        return ref
+    found = [i for i in ids if ref and i.startswith(ref)]
+    if len(found) == 1:
+        return found[0]
+    if not ids:
+        held = f"it holds no {kind} yet ({none_yet})"
+    else:
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        held = f"its {kind}s are {shown}{listed}"
+    what = f"{len(found)} {kind}s start with {ref!r}" if found else f"no {kind} {ref!r}"
+    raise GuarantyError(f"{store}: {what}: expected a {kind} id of this results store; {held}")

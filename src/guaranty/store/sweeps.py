@@ -28,6 +28,7 @@ import numpy as np
 
 from guaranty.errors import GuarantyError
 from guaranty.store.failures import guarded
+from guaranty.store.keys import pick_id
 
 if TYPE_CHECKING:
     from guaranty.store import Store
@@ -222,19 +223,13 @@ def find_sweep(st: Store, ref: str, scenario_hash: str | None = None) -> str:
             f"{st.path}: no sweep of this scenario in the results store "
             "(guaranty sweep FILE --store writes one)"
         )
-    ids = [str(r["sweep_id"]) for r in rows]
-    if ref in ids:
-        return ref
-    found = [i for i in ids if ref and i.startswith(ref)]
-    if len(found) == 1:
-        return found[0]
-    if not ids:
-        held = "it holds no sweep yet (guaranty sweep FILE --store writes them)"
-    else:
-        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        held = f"its sweeps are {shown}"
-    what = f"{len(found)} sweeps start with {ref!r}" if found else f"no sweep {ref!r}"
-    raise GuarantyError(f"{st.path}: {what}: expected a sweep id of this results store; {held}")
+    return pick_id(
+        [str(r["sweep_id"]) for r in rows],
+        ref,
+        kind="sweep",
+        store=st.path,
+        none_yet="guaranty sweep FILE --store writes them",
+    )
 
 
 @dataclass(frozen=True)

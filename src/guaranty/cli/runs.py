@@ -36,8 +36,15 @@ def run_cmd(
     workers: WorkersOpt = 0,
     store: StoreOpt = DEFAULT_STORE,
     chunk_size: Annotated[
-        int, typer.Option("--chunk-size", min=1, help="Draws per chunk (a multiple of 1000).")
-    ] = 5000,
+        int | None,
+        typer.Option(
+            "--chunk-size",
+            min=1,
+            help="Draws per chunk (a multiple of 1000; default 5000, or 20000 into a folder "
+            "store).",
+            show_default=False,
+        ),
+    ] = None,
     backend: BackendOpt = "local",
     address: AddressOpt = None,
     as_json: JsonOpt = False,
@@ -54,7 +61,7 @@ def run_cmd(
     obj = negotiable(load(file), file)
     if is_cases(obj):
         raise fail(f"error: {file}: the pipeline needs a scenario (.yaml), not a case file")
-    if chunk_size % BLOCK:
+    if chunk_size is not None and chunk_size % BLOCK:
         raise fail(
             f"error: chunk size must be a positive multiple of {BLOCK}; got {chunk_size}", USAGE
         )

@@ -167,6 +167,19 @@ def _units(
     return tuple(out)
 
 
+def _morris_problem(names: Sequence[str], groups: Sequence[str]) -> dict[str, Any]:
+    """SALib's problem for a Morris design over ``names`` (grouped by ``groups``): every
+    factor's quantile on [1/(2L), 1 - 1/(2L)], L = :data:`MORRIS_LEVELS`, so that its levels
+    sit at the cell midpoints 1/8 ... 7/8 rather than at 0 and 1."""
+    edge = 1.0 / (2 * MORRIS_LEVELS)
+    return {
+        "num_vars": len(names),
+        "names": list(names),
+        "bounds": [[edge, 1.0 - edge]] * len(names),
+        "groups": list(groups),
+    }
+
+
 def make_design(
     scenario: Scenario, kind: str, n: int, *, seed: int = 0, block: int = BLOCK
 ) -> Design:
@@ -190,13 +203,7 @@ def make_design(
     if kind == "morris":
         from SALib.sample import morris as sample
 
-        edge = 1.0 / (2 * MORRIS_LEVELS)
-        problem = {
-            "num_vars": len(names),
-            "names": list(names),
-            "bounds": [[edge, 1.0 - edge]] * len(names),
-            "groups": list(groups),
-        }
+        problem = _morris_problem(names, groups)
         x = sample.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
         units = _units(n, g + 1, block, lambda b, s: b * (g + 1) + s, lambda s: 0)
         return Design(kind, n, seed, block, names, names, order, x, units, problem)
@@ -577,13 +584,7 @@ def indices(
     if kind == "morris":
         from SALib.analyze import morris as analyze
 
-        edge = 1.0 / (2 * MORRIS_LEVELS)
-        problem = {
-            "num_vars": len(columns),
-            "names": list(columns),
-            "bounds": [[edge, 1.0 - edge]] * len(columns),
-            "groups": groups_of(columns),
-        }
+        problem = _morris_problem(columns, groups_of(columns))
         for key, y in _values(ys):
             variance[key] = float(np.var(y))
             res = analyze.analyze(

@@ -46,7 +46,7 @@ from guaranty.report.figures import (
     war_months_figure,
 )
 from guaranty.scenario import CaseSet, Scenario
-from guaranty.store.folder import replace_files
+from guaranty.store.folder import check_folder, replace_files
 
 __all__ = ["REPORT_FILES", "check_output", "write_report"]
 
@@ -84,15 +84,10 @@ def check_output(out_dir: Path | str, need: int | None = None) -> None:
     parent) is read-only or not writable, or the disk has less than ``need`` bytes free
     (default: plotly's JavaScript, which every HTML report inlines, plus a margin)."""
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: the report's folder is a file. Choose another --out.")
+    check_folder(out_dir, "report")
     base = Path(os.path.abspath(out_dir))
     while not base.exists():
         base = base.parent
-    if not base.is_dir():
-        raise OutputError(
-            f"{out_dir}: cannot create the report's folder: {base} is a file. Choose another --out."
-        )
     if not os.access(base, os.W_OK | os.X_OK):
         read_only = bool(os.statvfs(base).f_flag & os.ST_RDONLY)
         why = "is on a read-only file system" if read_only else "is not writable"

@@ -159,6 +159,7 @@ def page(browser: Any, server: str) -> Iterator[Any]:
 def _shot(page: Any, name: str, *, full_page: bool = True) -> Path:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     path = OUTPUT / name
+    page.wait_for_load_state("load")
     page.screenshot(path=str(path), full_page=full_page)
     print(f"screenshot: {path}")
     return path
@@ -354,8 +355,10 @@ def test_cancel_a_long_run(page: Any) -> None:
     run_id = started.json()["run_id"]
     page.goto("/runs")
     row = page.locator(f"#runs tr[data-run='{run_id}']")
-    row.locator("button.cancel").click()
-    # the list follows the run and reloads when it has ended
+    # the list follows the run and reloads itself when it has ended: wait for that reload,
+    # so that the screenshot below is not taken in the middle of a navigation
+    with page.expect_navigation(timeout=TIMEOUT):
+        row.locator("button.cancel").click()
     page.wait_for_selector(f"#runs tr[data-run='{run_id}'][data-status=cancelled]", timeout=TIMEOUT)
     status = page.request.get(f"/api/runs/{run_id}").json()
     assert status["status"] == "cancelled"

@@ -5,8 +5,9 @@ Usage: python scripts/validate_credibility.py [--quick] [--seed N]
 
 Sections (Markdown tables on standard output):
 
-a. stage 1 (challenge / attack) out of sample: leave-one-decade-out, full model against the
-   controls-only model and the base rate; the defense-pact effect as an odds ratio;
+a. stage 1 (challenge / attack) out of sample: leave-one-decade-out and grouped by pair of
+   states, full model against the controls-only model and the base rate, with and without
+   controls for the recent threat environment; the defense-pact effect as an odds ratio;
 b. stage 2 (who fights) out of sample: grouped 20-fold cross-validation by dispute against
    the base rate and the old honoring model; the shipped coefficients; use of force as the
    outcome;
@@ -18,8 +19,8 @@ e. the design terms: each obligation's features and their coefficients in both s
 
 Everything printed is a function of the shipped tables, the shipped fit
 (src/guaranty/data/evidence_fit.json) and the seed (which only assigns the folds). The full
-run takes about five minutes on one core; ``--quick`` (under a minute) skips the
-leave-one-decade-out fits and uses 5 folds, the shipped alliance sd and the full-data
+run takes about nine minutes on one core; ``--quick`` (under a minute) skips the
+cross-validation of stage 1 and uses 5 folds, the shipped alliance sd and the full-data
 stage 1 in section b, and 5 folds in section c. The figures in the docs are from the full run.
 """
 
@@ -138,12 +139,41 @@ class Stage1Data:
     year: np.ndarray
     ccode1: np.ndarray
     ccode2: np.ndarray
+    #: (rows, 2): log(1 + challenges against the target) and log(1 + challenges by the
+    #: challenger), each over the five years before the row's year, from every row of the table
+    history: np.ndarray
+
+
+#: the two threat-history controls of the sensitivity in section a (columns of ``history``)
+HISTORY = ("target_challenged_5y", "challenger_initiated_5y")
+HISTORY_YEARS = 5
+
+
+def threat_history(t: dict[str, np.ndarray], years: int = HISTORY_YEARS) -> np.ndarray:
+    """log(1 + the challenges made against the row's target) and log(1 + the challenges
+    its challenger made), each summed over the ``years`` years before the row's year, over
+    every row of the dyad table (ongoing disputes included); shape (rows, 2)."""
+    year = t["year"].astype(np.int64)
+    first = int(year.min()) - years
+    span = int(year.max()) - first + 1
+    challenged = np.nan_to_num(t["challenge"]) > 0
+    out = []
+    for side in ("ccode2", "ccode1"):
+        state = t[side].astype(np.int64)
+        counts = np.zeros((int(state.max()) + 1, span))
+        np.add.at(counts, (state[challenged], year[challenged] - first), 1.0)
+        cum = np.concatenate([np.zeros((counts.shape[0], 1)), np.cumsum(counts, axis=1)], axis=1)
+        # challenges in years y - years ... y - 1 = cum[y - first] - cum[y - years - first]
+        past = cum[state, year - first] - cum[state, year - years - first]
+        out.append(np.log1p(past))
+    return np.stack(out, axis=1)
 
 
 def stage1_data() -> Stage1Data:
     """The stage-1 risk set (``challenge.sample_mask``) with every feature of the full model."""
     t = challenge_dyads()
     keep = challenge.sample_mask(t)
+    history = threat_history(t)[keep]
     sub = {k: v[keep] for k, v in t.items()}
     x = challenge.feature_matrix(sub, challenge.FEATURES)
     return Stage1Data(
@@ -152,6 +182,7 @@ def stage1_data() -> Stage1Data:
         sub["year"],
         sub["ccode1"].astype(np.int64),
         sub["ccode2"].astype(np.int64),
+        history,
     )
 
 
@@ -159,21 +190,112 @@ def columns(features: tuple[str, ...]) -> list[int]:
     return [challenge.FEATURES.index(f) for f in features]
 
 
-def stage1_lodo(data: Stage1Data, outcome: str) -> dict[str, np.ndarray]:
-    """Leave-one-decade-out predictions of the full model, the controls-only model and the
-    training-fold base rate, each of shape (rows,)."""
+def stage1_cv(
+    data: Stage1Data, outcome: str, folds: np.ndarray, *, history: bool = False
+) -> dict[str, np.ndarray]:
+    """Held-out predictions of the full model, the controls-only model and the training
+    folds' base rate, each of shape (rows,), every fold of ``folds`` (shape (rows,)) held
+    out in turn. With ``history`` both models add the threat-history controls."""
     y = data.y[outcome]
-    dec = decade(data.year)
     specs = {"full": challenge.FEATURES, "controls": tuple(challenge.CONTROL_FEATURES)}
     out = {name: np.empty(y.size) for name in (*specs, "base")}
-    for d in np.unique(dec):
-        held = dec == d
+    for k in np.unique(folds):
+        held = folds == k
         for name, feats in specs.items():
-            cols = columns(feats)
-            fit = fit_logit(data.x[~held][:, cols], y[~held], names=feats, prior_sd=PRIOR_SD)
-            out[name][held] = fit.predict(data.x[held][:, cols])
+            x = data.x[:, columns(feats)]
+            names = feats
+            if history:
+                x, names = np.hstack([x, data.history]), (*feats, *HISTORY)
+            fit = fit_logit(x[~held], y[~held], names=names, prior_sd=PRIOR_SD)
+            out[name][held] = fit.predict(x[held])
         out["base"][held] = y[~held].mean()
     return out
+
+
+def stage1_lodo(data: Stage1Data, outcome: str) -> dict[str, np.ndarray]:
+    """Leave-one-decade-out predictions (:func:`stage1_cv` by decade), each of shape (rows,)."""
+    return stage1_cv(data, outcome, decade(data.year))
+
+
+def pair_of_states(data: Stage1Data) -> np.ndarray:
+    """An id of each row's pair of states, the same in both directions; shape (rows,)."""
+    return np.minimum(data.ccode1, data.ccode2) * 10_000 + np.maximum(data.ccode1, data.ccode2)
+
+
+def dyad_folds(data: Stage1Data, k: int, seed: int) -> np.ndarray:
+    """Fold of every row, shape (rows,): both directions of a pair of states in one fold."""
+    return group_folds(pair_of_states(data), k, seed)
+
+
+def paired_difference(
+    p: np.ndarray, q: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int, n: int = 500
+) -> tuple[float, float, float]:
+    """Mean held-out log loss of ``p`` minus that of ``q`` (all shape (rows,)) and its 90%
+    interval from a bootstrap of the ``groups`` (cluster resampling)."""
+    d = log_loss_terms(p, y) - log_loss_terms(q, y)
+    ids, inv = np.unique(groups, return_inverse=True)
+    total, count = np.bincount(inv, d), np.bincount(inv)
+    rng = np.random.default_rng(seed)
+    boot = np.empty(n)
+    for i in range(n):
+        w = np.bincount(rng.integers(0, ids.size, ids.size), minlength=ids.size)
+        boot[i] = (w @ total) / (w @ count)
+    lo, hi = np.percentile(boot, [5, 95])
+    return float(d.mean()), float(lo), float(hi)
+
+
+def log_loss_terms(p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each row's log loss, shape (rows,)."""
+    p = np.clip(p, 1e-15, 1 - 1e-15)
+    return -(y * np.log(p) + (1 - y) * np.log1p(-p))
+
+
+def stage1_history_effects(data: Stage1Data, outcome: str) -> dict[str, tuple[float, float, float]]:
+    """The Leeds-style odds ratios of ``t_def`` and ``t_def_rel`` with the threat-history
+    controls added, and the odds ratio of each history term (per unit of log(1 + count))."""
+    y = data.y[outcome]
+    out = {}
+    for pact in ("t_def", "t_def_rel"):
+        feats = (*challenge.CONTROL_FEATURES, pact)
+        x = np.hstack([data.x[:, columns(feats)], data.history])
+        fit = fit_logit(x, y, names=(*feats, *HISTORY), prior_sd=PRIOR_SD)
+        out[f"{pact}, Leeds-style + threat history"] = odds_ratio(fit, {pact: 1.0})
+        if pact == "t_def":
+            for h in HISTORY:
+                out[f"{h} (per log unit)"] = odds_ratio(fit, {h: 1.0})
+    return out
+
+
+def print_stage1_cv(
+    data: Stage1Data, scheme: str, folds: np.ndarray, *, history: bool = False
+) -> None:
+    """Print the held-out scores of :func:`stage1_cv` for both outcomes and the full model's
+    log-loss difference from the controls-only model with its cluster-bootstrap interval
+    (clusters: the folds' groups, decades or pairs of states)."""
+    extra = " + threat history" if history else ""
+    print(f"| outcome | model ({scheme} folds{extra}) | held-out log loss | held-out Brier |")
+    print("|---|---|---|---|")
+    labels = {
+        "full": "full model (`challenge.FEATURES`)",
+        "controls": "controls only (`CONTROL_FEATURES`)",
+        "base": "base rate",
+    }
+    groups = decade(data.year) if scheme == "decade" else pair_of_states(data)
+    verdicts = []
+    for outcome in challenge.OUTCOMES:
+        p = stage1_cv(data, outcome, folds, history=history)
+        y = data.y[outcome]
+        sc = {k: _scores(v, y) for k, v in p.items()}
+        for k, label in labels.items():
+            print(f"| {outcome} | {label} | {sc[k][0]:.5f} | {sc[k][1]:.6f} |")
+        d, lo, hi = paired_difference(p["full"], p["controls"], y, groups, SEED)
+        verdicts.append(
+            f"- {outcome}: full minus controls-only: log loss {d:+.6f} [90%: {lo:+.6f}, "
+            f"{hi:+.6f}], Brier {sc['full'][1] - sc['controls'][1]:+.7f}"
+        )
+    print()
+    print("\n".join(verdicts))
+    print()
 
 
 def stage1_effects(data: Stage1Data, outcome: str) -> dict[str, tuple[float, float, float]]:
@@ -230,30 +352,36 @@ def section_a(quick: bool) -> None:
     if quick:
         print("(skipped with --quick)\n")
     else:
-        print("| outcome | model | held-out log loss | held-out Brier |")
-        print("|---|---|---|---|")
-        verdicts = []
-        for outcome in challenge.OUTCOMES:
-            p = stage1_lodo(data, outcome)
-            y = data.y[outcome]
-            sc = {k: _scores(v, y) for k, v in p.items()}
-            labels = {
-                "full": "full model (`challenge.FEATURES`)",
-                "controls": "controls only (`CONTROL_FEATURES`)",
-                "base": "base rate",
-            }
-            for k, label in labels.items():
-                print(f"| {outcome} | {label} | {sc[k][0]:.5f} | {sc[k][1]:.6f} |")
-            best_ll = min(sc, key=lambda k: sc[k][0])
-            best_b = min(sc, key=lambda k: sc[k][1])
-            verdicts.append(
-                f"- {outcome}: lowest log loss {labels[best_ll]}, lowest Brier {labels[best_b]}; "
-                f"full minus controls-only: log loss {sc['full'][0] - sc['controls'][0]:+.5f}, "
-                f"Brier {sc['full'][1] - sc['controls'][1]:+.7f}"
-            )
-        print()
-        print("\n".join(verdicts))
-        print()
+        print_stage1_cv(data, "decade", decade(data.year))
+    print("### Grouped by pair of states (10 folds)\n")
+    print(
+        "The issue's other scheme: both directions of a pair of states held out together, "
+        f"pairs dealt to 10 folds with seed {SEED}. The difference is the full model's held-out "
+        "log loss minus the controls-only model's, with a 90% interval from 500 bootstrap "
+        "resamples of the pairs.\n"
+    )
+    if quick:
+        print("(skipped with --quick)\n")
+    else:
+        print_stage1_cv(data, "pair", dyad_folds(data, 10, SEED))
+    print("### Sensitivity: the threat that prompted the pact\n")
+    print(
+        "Both models, and the Leeds-style fits, with two more controls: log(1 + the "
+        f"challenges made against the target) and log(1 + the challenges its challenger made) "
+        f"in the {HISTORY_YEARS} years before (every row of the table; a state's recent threat "
+        "environment, which also moves it to seek allies).\n"
+    )
+    print("| outcome | effect | odds ratio | 90% interval |")
+    print("|---|---|---|---|")
+    for outcome in challenge.OUTCOMES:
+        for label, (r, lo, hi) in stage1_history_effects(data, outcome).items():
+            print(f"| {outcome} | {label} | {r:.3f} | [{lo:.3f}, {hi:.3f}] |")
+    print()
+    if quick:
+        print("(the cross-validation with these controls is skipped with --quick)\n")
+    else:
+        print_stage1_cv(data, "decade", decade(data.year), history=True)
+        print_stage1_cv(data, "pair", dyad_folds(data, 10, SEED), history=True)
     print("### The defense-pact effect (all rows)\n")
     print(
         "exp(coefficient): an odds ratio, about the hazard ratio for a yearly event this rare; "

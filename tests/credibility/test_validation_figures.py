@@ -161,3 +161,33 @@ def test_doc_quotes_the_period_table(script, doc) -> None:
         assert quoted == pytest.approx([ratio, a, b], abs=1.5e-3)
         assert int(cells[2].replace(",", "")) == n_rows
         assert int(cells[3].replace(",", "")) == n_ev
+
+
+def test_threat_history_counts_the_five_years_before(script) -> None:
+    """Hand-built table: state 2 is challenged by 1 in 1900 and 1903 and by 3 in 1906; the
+    five years before 1905 hold two challenges against 2 (1900 and 1903), before 1906 one
+    (1903; 1900 is six years back) and before 1907 two (1903, 1906). State 1 initiated the
+    first two."""
+    t = {
+        "year": np.array([1900, 1903, 1905, 1906, 1906, 1907], dtype=float),
+        "ccode1": np.array([1, 1, 1, 3, 1, 1], dtype=float),
+        "ccode2": np.array([2, 2, 2, 2, 2, 2], dtype=float),
+        "challenge": np.array([1, 1, 0, 1, 0, 0], dtype=float),
+    }
+    h = np.rint(np.expm1(script.threat_history(t)))
+    assert h[:, 0].tolist() == [0, 1, 2, 1, 1, 2]  # against the target
+    assert h[:, 1].tolist() == [0, 1, 2, 0, 1, 1]  # by the row's challenger
+
+
+def test_doc_quotes_the_threat_history_sensitivity(script, doc) -> None:
+    """The Leeds-style defense-pact effect with the threat-history controls, as the doc's
+    sensitivity table quotes it."""
+    data = script.stage1_data()
+    effects = script.stage1_history_effects(data, "attack")
+    for label, key in (("t_def", "t_def"), ("t_def_rel", "t_def_rel")):
+        ratio, lo, hi = effects[f"{key}, Leeds-style + threat history"]
+        cells = _row(doc, f"| attack | {label} |")
+        assert _numbers(" ".join(cells[2:])) == pytest.approx([ratio, lo, hi], abs=1.5e-3)
+    # the association of a pact with more challenges shrinks toward none once the threat
+    # that prompted it is controlled (Leeds-style 1.199 -> about 1.05; interval includes 1)
+    assert effects["t_def, Leeds-style + threat history"][1] < 1.0

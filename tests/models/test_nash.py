@@ -126,3 +126,50 @@ def test_several_issues_match_a_general_solver() -> None:
         np.testing.assert_allclose(got, ref.x[:n_i], atol=1e-2)
         zg = np.concatenate([got, np.abs(got[None] - pos).ravel()])
         assert f(zg) <= ref.fun + 1e-7
+
+
+def _nash_objective(x, pos, sal, cap, dloss) -> np.ndarray:
+    """sum_i c_i log(gain_i) at x (draws, issues) on the scale 0-100; -inf if infeasible."""
+    g = dloss - (sal * np.abs(x[:, None, :] - pos) / 100.0).sum(2) + 1e-9
+    safe = np.where(g > 0, g, 1.0)
+    return np.where((g > 0).all(1), (cap * np.log(safe)).sum(1), -np.inf)
+
+
+@pytest.mark.slow
+def test_status_quo_cases_reach_the_optimum_of_a_general_solver() -> None:
+    """Against the status quo the feasible set is a thin region around it, where the
+    solver once stopped short (objective up to 1.4 below the optimum, the solution up to 12
+    points off, on cases like these). On 16 random 12-actor, 4-issue cases with a status
+    quo and some actors absent from some issues, the solution is no worse than scipy's SLSQP
+    on the smooth reformulation started from it and from the status quo (objective within
+    1e-6, the barrier's own accuracy)."""
+    from scipy.optimize import minimize
+
+    from guaranty.models.bargaining.nash import nash_solution
+
+    rng = np.random.default_rng(2022)
+    n_d, n_a, n_i = 16, 12, 4
+    pos = rng.uniform(0, 100, (n_d, n_a, n_i))
+    sal = rng.uniform(0, 1, (n_d, n_a, n_i)) * (rng.uniform(size=(n_d, n_a, n_i)) > 0.2)
+    cap = rng.uniform(0.1, 1, (n_d, n_a))
+    sq = rng.uniform(0, 100, (n_d, n_i))
+    dloss = (sal * np.abs(sq[:, None, :] - pos) / 100.0).sum(2)
+    got, _ = nash_solution(pos, sal, cap, dloss, np.zeros(n_i), np.full(n_i, 100.0), sq.copy())
+    ours = _nash_objective(got, pos, sal, cap, dloss)
+    for d in range(n_d):
+        p, s, c, k = pos[d], sal[d], cap[d], dloss[d] + 1e-9
+
+        def f(z, p=p, s=s, c=c, k=k):
+            g = k - (s * z[n_i:].reshape(n_a, n_i) / 100.0).sum(1)
+            return 1e6 if (g <= 0).any() else -(c * np.log(g)).sum()
+
+        cons = [
+            {"type": "ineq", "fun": lambda z, p=p: (z[n_i:] - np.abs(z[:n_i] - p).ravel())},
+        ]
+        best = np.inf
+        for x0 in (got[d], sq[d]):
+            z0 = np.concatenate([x0, np.abs(x0[None] - p).ravel()])
+            ref = minimize(f, z0, constraints=cons, method="SLSQP", options={"maxiter": 500})
+            if ref.fun < best:
+                best = ref.fun
+        assert ours[d] >= -best - 1e-6, (d, ours[d], -best)

@@ -164,7 +164,7 @@ def test_status_quo_cases_reach_the_optimum_of_a_general_solver() -> None:
             return 1e6 if (g <= 0).any() else -(c * np.log(g)).sum()
 
         cons = [
-            {"type": "ineq", "fun": lambda z, p=p: (z[n_i:] - np.abs(z[:n_i] - p).ravel())},
+            {"type": "ineq", "fun": lambda z, p=p: z[n_i:] - np.abs(z[:n_i] - p).ravel()},
         ]
         best = np.inf
         for x0 in (got[d], sq[d]):

@@ -108,8 +108,13 @@ def main(argv: list[str]) -> int:
     pytest = [str(BIN / "python"), "-m", "pytest", "-q"]
     if argv[1:]:  # the caller's own selection, as given
         return rc or subprocess.run([*pytest, *argv[1:]], cwd=ROOT).returncode
-    # every test: those that may share the machine on one worker per core (pytest-xdist),
-    # then, alone, those that time themselves or need every core (marked serial)
+    # every test: the compiled kernels first, once (scripts/warm_kernels.py), rather than
+    # in every worker at once; then the tests that may share the machine on one worker per
+    # core (pytest-xdist); then, alone, those that time themselves or need every core
+    # (marked serial)
+    print("compiling or loading the numba kernels ...", flush=True)
+    warm = [str(BIN / "python"), str(ROOT / "scripts" / "warm_kernels.py")]
+    rc = rc or subprocess.run(warm, cwd=ROOT).returncode
     rc_parallel = subprocess.run([*pytest, "-n", "auto", "-m", "not serial"], cwd=ROOT).returncode
     rc_serial = subprocess.run([*pytest, "-m", "serial"], cwd=ROOT).returncode
     return rc or rc_parallel or rc_serial

@@ -7,7 +7,8 @@ empty folder, runs ``guaranty analyze ukraine-2022 --draws 2000``, ``python -m g
 wheel's own contents are complete. The new environment takes its dependencies from this
 interpreter's site-packages (through a ``.pth`` file), not from the registry, to keep the test
 quick; the wheel's guaranty comes first on its path, and the test checks that it is the one
-imported.
+imported. For the same reason numba's cache of the compiled kernels is copied from this
+checkout (numba keys it by the sources' content, which the wheel's share).
 """
 
 from __future__ import annotations
@@ -270,6 +271,16 @@ def test_the_wheel_runs_from_an_empty_folder(tmp_path: Path) -> None:
     # which pip would take for the wheel's and not install it
     deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     Path(purelib, "_guaranty_test_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
+
+    # numba's machine code for the compiled kernels, as this checkout built it: numba keys
+    # its cache by the source's content, and the wheel's sources are these, so the run below
+    # loads it instead of compiling every kernel again (about 80 s); where it is missing or
+    # stale numba compiles, as on any first run
+    installed = Path(purelib, "guaranty")
+    for cached in [*PACKAGE.rglob("__pycache__/*.nbi"), *PACKAGE.rglob("__pycache__/*.nbc")]:
+        target = installed / cached.relative_to(PACKAGE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(cached, target)
 
     empty = tmp_path / "empty"
     empty.mkdir()

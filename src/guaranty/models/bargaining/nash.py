@@ -305,14 +305,14 @@ def _barrier_polish(
     dloss: np.ndarray,
     width: np.ndarray,
     mu_shift: float,
-    outer: int = 12,
+    outer: int = 6,
     newton: int = 50,
 ) -> np.ndarray:
     """Exact optimum for several issues: a batched log-barrier Newton method.
 
     The problem is rewritten smoothly with t_ij >= |x_j - p_ij| as variables: maximise
     sum_i c_i log(K_i - sum_j s_ij t_ij / w_j) + mu sum_ij [log(t_ij - x_j + p_ij) +
-    log(t_ij + x_j - p_ij)], with mu lowered tenfold each outer round (1e-3 to 1e-14). At
+    log(t_ij + x_j - p_ij)], with mu lowered a hundredfold each outer round (1e-3 to 1e-13). At
     each mu, Newton steps (:func:`_barrier_newton_step`, all draws at once) go on until a
     draw's step would raise the barrier objective by no more than 1e-13, or no step does
     (at most ``newton``); the line search starts at the longest step that keeps the
@@ -392,7 +392,7 @@ def _barrier_polish(
             live = live[(alpha > 0) & (gain > _NEWTON_TOL)]
             if not live.size:
                 break
-        mu *= 0.1
+        mu *= 0.01
     return x
 
 

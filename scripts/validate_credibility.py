@@ -35,6 +35,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import csv  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -266,6 +267,18 @@ def stage1_history_effects(data: Stage1Data, outcome: str) -> dict[str, tuple[fl
     return out
 
 
+def print_odds_ratios(
+    data: Stage1Data, effects: Callable[[Stage1Data, str], dict[str, tuple[float, float, float]]]
+) -> None:
+    """Print ``effects(data, outcome)`` for both outcomes as a table of odds ratios."""
+    print("| outcome | effect | odds ratio | 90% interval |")
+    print("|---|---|---|---|")
+    for outcome in challenge.OUTCOMES:
+        for label, (r, lo, hi) in effects(data, outcome).items():
+            print(f"| {outcome} | {label} | {r:.3f} | [{lo:.3f}, {hi:.3f}] |")
+    print()
+
+
 def print_stage1_cv(
     data: Stage1Data, scheme: str, folds: np.ndarray, *, history: bool = False
 ) -> None:
@@ -371,12 +384,7 @@ def section_a(quick: bool) -> None:
         f"in the {HISTORY_YEARS} years before (every row of the table; a state's recent threat "
         "environment, which also moves it to seek allies).\n"
     )
-    print("| outcome | effect | odds ratio | 90% interval |")
-    print("|---|---|---|---|")
-    for outcome in challenge.OUTCOMES:
-        for label, (r, lo, hi) in stage1_history_effects(data, outcome).items():
-            print(f"| {outcome} | {label} | {r:.3f} | [{lo:.3f}, {hi:.3f}] |")
-    print()
+    print_odds_ratios(data, stage1_history_effects)
     if quick:
         print("(the cross-validation with these controls is skipped with --quick)\n")
     else:
@@ -387,12 +395,7 @@ def section_a(quick: bool) -> None:
         "exp(coefficient): an odds ratio, about the hazard ratio for a yearly event this rare; "
         "90% interval from the normal posterior.\n"
     )
-    print("| outcome | effect | odds ratio | 90% interval |")
-    print("|---|---|---|---|")
-    for outcome in challenge.OUTCOMES:
-        for label, (r, lo, hi) in stage1_effects(data, outcome).items():
-            print(f"| {outcome} | {label} | {r:.3f} | [{lo:.3f}, {hi:.3f}] |")
-    print()
+    print_odds_ratios(data, stage1_effects)
     terms = " + ".join(f"{v:g}·{k}" if v != 1 else k for k, v in NATO_LIKE.items())
     print(f"NATO-like commitment: {terms}.\n")
     print("### The Leeds-style defense-pact effect by period\n")

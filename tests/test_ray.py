@@ -227,22 +227,24 @@ def test_a_killed_ray_run_resumes_to_the_same_rows(scenario: Scenario, tmp_path:
     assert digest(store, ref.run_id) == digest(tmp_path / "ref.duckdb", ref.run_id)
 
 
+def _small_run(tmp_path: Path, *options: str) -> list[str]:
+    """``guaranty run`` of 1000 Ukraine draws into a store under ``tmp_path``, with ``options``."""
+    return [
+        "run",
+        str(SCENARIO),
+        "--draws",
+        "1000",
+        "--store",
+        str(tmp_path / "s.duckdb"),
+        *options,
+    ]
+
+
 def test_ray_options_refused_with_one_paragraph(tmp_path: Path) -> None:
     """--address without --backend ray, and an unknown backend: exit 64 (the command line),
     one paragraph, no traceback."""
     for args in (["--address", "127.0.0.1:6379"], ["--backend", "spark"]):
-        result = cli.invoke(
-            app,
-            [
-                "run",
-                str(SCENARIO),
-                "--draws",
-                "1000",
-                "--store",
-                str(tmp_path / "s.duckdb"),
-                *args,
-            ],
-        )
+        result = cli.invoke(app, _small_run(tmp_path, *args))
         assert result.exit_code == 64, result.output
         assert "Traceback" not in result.output and "--backend" in result.output
 
@@ -250,19 +252,7 @@ def test_ray_options_refused_with_one_paragraph(tmp_path: Path) -> None:
 def test_a_missing_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Without the package ray: exit 2 and the extra to install (pip install 'guaranty[ray]')."""
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
-    result = cli.invoke(
-        app,
-        [
-            "run",
-            str(SCENARIO),
-            "--draws",
-            "1000",
-            "--backend",
-            "ray",
-            "--store",
-            str(tmp_path / "s.duckdb"),
-        ],
-    )
+    result = cli.invoke(app, _small_run(tmp_path, "--backend", "ray"))
     assert result.exit_code == 2, result.output
     assert "guaranty[ray]" in result.output and "Traceback" not in result.output
 

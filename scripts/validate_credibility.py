@@ -191,14 +191,29 @@ def columns(features: tuple[str, ...]) -> list[int]:
     return [challenge.FEATURES.index(f) for f in features]
 
 
+#: the Leeds-style models of section a: the controls and one pact indicator
+LEEDS_STYLE = {
+    "leeds": (*challenge.CONTROL_FEATURES, "t_def"),
+    "leeds_rel": (*challenge.CONTROL_FEATURES, "t_def_rel"),
+}
+
+
 def stage1_cv(
-    data: Stage1Data, outcome: str, folds: np.ndarray, *, history: bool = False
+    data: Stage1Data,
+    outcome: str,
+    folds: np.ndarray,
+    *,
+    history: bool = False,
+    leeds: bool = False,
 ) -> dict[str, np.ndarray]:
     """Held-out predictions of the full model, the controls-only model and the training
     folds' base rate, each of shape (rows,), every fold of ``folds`` (shape (rows,)) held
-    out in turn. With ``history`` both models add the threat-history controls."""
+    out in turn. With ``history`` both models add the threat-history controls; with
+    ``leeds`` the Leeds-style models of :data:`LEEDS_STYLE` are fitted too."""
     y = data.y[outcome]
     specs = {"full": challenge.FEATURES, "controls": tuple(challenge.CONTROL_FEATURES)}
+    if leeds:
+        specs.update(LEEDS_STYLE)
     out = {name: np.empty(y.size) for name in (*specs, "base")}
     for k in np.unique(folds):
         held = folds == k
@@ -280,9 +295,14 @@ def print_odds_ratios(
 
 
 def print_stage1_cv(
-    data: Stage1Data, scheme: str, folds: np.ndarray, *, history: bool = False
+    data: Stage1Data,
+    scheme: str,
+    folds: np.ndarray,
+    *,
+    history: bool = False,
+    leeds: bool = False,
 ) -> None:
-    """Print the held-out scores of :func:`stage1_cv` for both outcomes and the full model's
+    """Print the held-out scores of :func:`stage1_cv` for both outcomes and each model's
     log-loss difference from the controls-only model with its cluster-bootstrap interval
     (clusters: the folds' groups, decades or pairs of states)."""
     extra = " + threat history" if history else ""
@@ -293,19 +313,24 @@ def print_stage1_cv(
         "controls": "controls only (`CONTROL_FEATURES`)",
         "base": "base rate",
     }
+    if leeds:
+        labels.update(
+            leeds="Leeds-style: controls + t_def", leeds_rel="Leeds-style: controls + t_def_rel"
+        )
     groups = decade(data.year) if scheme == "decade" else pair_of_states(data)
     verdicts = []
     for outcome in challenge.OUTCOMES:
-        p = stage1_cv(data, outcome, folds, history=history)
+        p = stage1_cv(data, outcome, folds, history=history, leeds=leeds)
         y = data.y[outcome]
         sc = {k: _scores(v, y) for k, v in p.items()}
         for k, label in labels.items():
             print(f"| {outcome} | {label} | {sc[k][0]:.5f} | {sc[k][1]:.6f} |")
-        d, lo, hi = paired_difference(p["full"], p["controls"], y, groups, SEED)
-        verdicts.append(
-            f"- {outcome}: full minus controls-only: log loss {d:+.6f} [90%: {lo:+.6f}, "
-            f"{hi:+.6f}], Brier {sc['full'][1] - sc['controls'][1]:+.7f}"
-        )
+        for k in ("full", *(LEEDS_STYLE if leeds else ())):
+            d, lo, hi = paired_difference(p[k], p["controls"], y, groups, SEED)
+            verdicts.append(
+                f"- {outcome}: {labels[k]} minus controls-only: log loss {d:+.6f} [90%: "
+                f"{lo:+.6f}, {hi:+.6f}], Brier {sc[k][1] - sc['controls'][1]:+.7f}"
+            )
     print()
     print("\n".join(verdicts))
     print()
@@ -365,7 +390,7 @@ def section_a(quick: bool) -> None:
     if quick:
         print("(skipped with --quick)\n")
     else:
-        print_stage1_cv(data, "decade", decade(data.year))
+        print_stage1_cv(data, "decade", decade(data.year), leeds=True)
     print("### Grouped by pair of states (10 folds)\n")
     print(
         "The issue's other scheme: both directions of a pair of states held out together, "
@@ -376,7 +401,7 @@ def section_a(quick: bool) -> None:
     if quick:
         print("(skipped with --quick)\n")
     else:
-        print_stage1_cv(data, "pair", dyad_folds(data, 10, SEED))
+        print_stage1_cv(data, "pair", dyad_folds(data, 10, SEED), leeds=True)
     print("### Sensitivity: the threat that prompted the pact\n")
     print(
         "Both models, and the Leeds-style fits, with two more controls: log(1 + the "

@@ -6,8 +6,9 @@ Usage: python scripts/validate_credibility.py [--quick] [--seed N]
 Sections (Markdown tables on standard output):
 
 a. stage 1 (challenge / attack) out of sample: leave-one-decade-out and grouped by pair of
-   states, full model against the controls-only model and the base rate, with and without
-   controls for the recent threat environment; the defense-pact effect as an odds ratio;
+   states, full model and the two Leeds-style models (controls + one pact indicator)
+   against the controls-only model and the base rate, with and without controls for the
+   recent threat environment; the defense-pact effect as an odds ratio;
 b. stage 2 (who fights) out of sample: grouped 20-fold cross-validation by dispute against
    the base rate and the old honoring model; the shipped coefficients; use of force as the
    outcome;

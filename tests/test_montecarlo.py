@@ -145,6 +145,46 @@ def test_claims_over_the_run(scenario, run) -> None:
             assert got == float(s["frozen"] > s["decisive_a"] + s["decisive_b"])
 
 
+def test_outputs_where_equals_the_outputs_of_the_subset(run) -> None:
+    """What the claims ledger computes on each half of an input: ``outputs_where`` copies
+    only the arrays a group reads, and must give every group exactly what the whole subset
+    gives (a group reading an array it does not declare fails loudly, on None)."""
+    low = run.input_arrays()[run.layout.inputs[0]] <= np.median(run.inputs[:, 0])
+    groups = list(run.outputs())
+    assert {"war", "explained", "chosen", "max_p_honor"} <= set(groups)
+    part = run.subset(low, with_inputs=False)
+    for g in groups:
+        got, want = run.outputs_where(low, [g]), part.outputs([g])
+        assert got.keys() == want.keys() == {g}
+        for a, b in zip(_leaves(got), _leaves(want), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    got = run.outputs_where(low, groups)
+    for a, b in zip(_leaves(got), _leaves(part.outputs()), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def _leaves(tree):
+    """The arrays of a nested dict of outputs, in key order."""
+    if isinstance(tree, dict):
+        return [leaf for k in sorted(tree) for leaf in _leaves(tree[k])]
+    return [np.asarray(tree, dtype=float)]
+
+
+def test_explained_fits_every_issue_as_one_at_a_time(run) -> None:
+    """The R^2 of the settled terms, fitted for all issues in one solve, equals the fit of
+    each issue alone (``results._r2``), and an issue with a NaN falls back to it."""
+    from guaranty import results
+
+    p = run.peace
+    cols = [run.front[p], run.end_month[p].astype(float), run.force_a[p], run.force_b[p]]
+    y = run.settled[p].copy()
+    want = [results._r2(y[:, k], cols) for k in range(y.shape[1])]
+    assert results._r2_columns(y, cols) == pytest.approx(want, rel=1e-10, abs=1e-12)
+    y[0, 0] = np.nan
+    want[0] = results._r2(y[:, 0], cols)
+    assert results._r2_columns(y, cols) == pytest.approx(want, rel=1e-10, abs=1e-12)
+
+
 def test_pipeline_needs_its_sections(scenario) -> None:
     with pytest.raises(ScenarioError, match="'war'"):
         mc.settings(scenario.model_copy(update={"war": None}))

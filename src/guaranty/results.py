@@ -141,6 +141,39 @@ def _take(result: Any, index: slice | np.ndarray, *, inputs: bool = True) -> dic
     return out
 
 
+def _r2_columns(y: np.ndarray, columns: Sequence[np.ndarray]) -> list[float]:
+    """:func:`_r2` of each column of ``y`` (rows, k) on the same ``columns``: one
+    least-squares solve for all the columns without NaN (the usual case), :func:`_r2` for
+    the others."""
+    clean = [k for k in range(y.shape[1]) if not np.isnan(y[:, k]).any()] if len(y) >= 3 else []
+    out = [float("nan") if k in clean else _r2(y[:, k], columns) for k in range(y.shape[1])]
+    if clean:
+        yc = y[:, clean]
+        x = np.column_stack([np.ones(len(y)), *columns])
+        coef, *_ = np.linalg.lstsq(x, yc, rcond=None)
+        resid_var = (yc - x @ coef).var(axis=0)
+        for j, k in enumerate(clean):
+            if np.ptp(yc[:, j]) > 0:
+                out[k] = float(1.0 - resid_var[j] / yc[:, j].var())
+    return out
+
+
+#: the per-draw arrays each group of :meth:`RunResult.outputs` reads (``whatif.m``: the
+#: "what if" values of metric m); kept in step with ``outputs`` by
+#: ``tests/test_results.py::test_outputs_where_equals_the_outputs_of_the_subset``
+_GROUP_FIELDS: dict[str, tuple[str, ...]] = {
+    "war": ("front", "end_month", "terms", "war_outcome"),
+    "peace": ("peace",),
+    "p_peace_reached": ("peace",),
+    "settled": ("settled",),
+    "explained": ("peace", "settled", "front", "end_month", "force_a", "force_b", "war_outcome"),
+    "design": ("design",),
+    "p_design": ("design",),
+    "chosen": ("design", *(f"whatif.{m}" for m in METRICS)),
+    **{m: (f"whatif.{m}",) for m in METRICS},
+}
+
+
 def _r2(y: np.ndarray, columns: Sequence[np.ndarray]) -> float:
     """Share of the variance of y explained by a least-squares fit on the columns."""
     ok = ~np.isnan(y)
@@ -187,6 +220,26 @@ class RunResult(PerDraw):
         mask = np.asarray(mask, dtype=bool)
         return replace(self, draws=int(mask.sum()), **_take(self, mask, inputs=with_inputs))
 
+    def outputs_where(self, mask: np.ndarray, groups: Iterable[str]) -> dict[str, Any]:
+        """``self.subset(mask).outputs(groups)``, copying only the arrays those groups read
+        (:data:`_GROUP_FIELDS`): what the claims ledger computes on each half of every
+        uncertain input. ``mask``: bool array of shape (draws,)."""
+        mask = np.asarray(mask, dtype=bool)
+        groups = set(groups)
+        need: set[str] = set()
+        for g in groups:
+            need.update(_GROUP_FIELDS.get(g, ()))
+        taken: dict[str, Any] = {
+            # a field no group reads stays None, so that a read of it fails loudly
+            name: getattr(self, name)[mask] if name in need else None
+            for name in _PER_DRAW
+        }
+        taken["whatif"] = {
+            m: v[:, mask] for m, v in self.whatif.items() if f"whatif.{m}" in need
+        }
+        taken["honor"] = None
+        return replace(self, draws=int(mask.sum()), **taken).outputs(groups)
+
     # -- chosen design's values -----------------------------------------------------------
 
     def chosen(self, metric: str) -> np.ndarray:
@@ -216,7 +269,7 @@ class RunResult(PerDraw):
             self.force_b[p],
             (self.war_outcome[p] == _DECISIVE_A).astype(float),
         ]
-        return {issue: _r2(self.settled[p, k], cols) for k, issue in enumerate(self.layout.issues)}
+        return dict(zip(self.layout.issues, _r2_columns(self.settled[p], cols), strict=True))
 
     # -- claims -----------------------------------------------------------------------------
 

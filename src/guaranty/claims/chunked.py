@@ -370,8 +370,8 @@ def ledger_in_blocks(
         for h in halves if split else ():
             low = result.inputs[:, h.column] <= h.median
             for lower in (True, False):
-                part = result.subset(low if lower else ~low, with_inputs=False)
-                half_scalars[(h.name, lower)] = distribution_scalars(part.outputs(split))
+                part = result.outputs_where(low if lower else ~low, split)
+                half_scalars[(h.name, lower)] = distribution_scalars(part)
     ledger = ChunkedLedger(claims, halves, scalars, half_scalars, top=top, min_change=min_change)
 
     def blocks() -> Iterable[Any]:

@@ -377,14 +377,15 @@ class _HalfOutputs:
         """The outputs on the lower half (``lower``) or the upper half of input ``name``,
         whose lower half is the bool mask ``low`` (draws,)."""
         if (name, lower) not in self.cache:
-            part = self.result.subset(low if lower else ~low, with_inputs=False)
-            self.cache[(name, lower)] = part.outputs(self.groups)
+            mask = low if lower else ~low
+            self.cache[(name, lower)] = self.result.outputs_where(mask, self.groups)
         return self.cache[(name, lower)]
 
 
 def _share(holds: np.ndarray, sel: np.ndarray) -> float | None:
-    h = holds[sel]
-    return float(h.mean()) if h.size else None
+    """The share of the draws of ``sel`` where ``holds`` (bool arrays (draws,)), None for none."""
+    n = np.count_nonzero(sel)
+    return np.count_nonzero(holds & sel) / n if n else None
 
 
 def _holds_where(claim: Any, outputs: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:

@@ -234,9 +234,7 @@ class RunResult(PerDraw):
             name: getattr(self, name)[mask] if name in need else None
             for name in _PER_DRAW
         }
-        taken["whatif"] = {
-            m: v[:, mask] for m, v in self.whatif.items() if f"whatif.{m}" in need
-        }
+        taken["whatif"] = {m: v[:, mask] for m, v in self.whatif.items() if f"whatif.{m}" in need}
         taken["honor"] = None
         return replace(self, draws=int(mask.sum()), **taken).outputs(groups)
 

@@ -100,3 +100,18 @@ def test_one_name_and_one_default_for_the_same_option() -> None:
         assert list(json.loads(result.stdout)["models"]) == ["median"], spelling
     # a command that reads a store does not claim to create it
     assert "created if missing" not in runner.invoke(app, ["runs", "--help"]).stdout
+
+
+def test_the_command_list_flows_each_summary_as_one_paragraph() -> None:
+    """``guaranty --help`` lists each command with its docstring's first paragraph, whose
+    source line breaks are gone: at a width of 200 columns each summary's text up to 100
+    characters sits on the command's own line (Rich kept the docstring's breaks before)."""
+    from guaranty.cli import COMMANDS
+
+    done = runner.invoke(app, ["--help"], env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    for name, fn in COMMANDS.items():
+        first = " ".join((fn.__doc__ or "").split("\n\n")[0].replace("``", "").split())
+        row = next(line for line in lines if line.lstrip("│ ").startswith(name + " "))
+        assert first[:100] in row, (name, row)

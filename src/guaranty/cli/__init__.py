@@ -69,8 +69,17 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "analyze": analyze,
     "serve": serve,
 }
+
+
+def _short_help(fn: Callable[..., None]) -> str:
+    """The first paragraph of ``fn``'s docstring on one line: the line ``--help`` lists
+    (Rich would keep the docstring's own line breaks there, and wrap a second time)."""
+    first = (fn.__doc__ or "").strip().split("\n\n")[0]
+    return " ".join(first.replace("``", "").split())
+
+
 for _name, _command in COMMANDS.items():
-    app.command(_name)(handles_errors(_command))
+    app.command(_name, short_help=_short_help(_command))(handles_errors(_command))
 
 
 def main() -> None:

@@ -160,7 +160,7 @@ def _r2_columns(y: np.ndarray, columns: Sequence[np.ndarray]) -> list[float]:
 
 #: the per-draw arrays each group of :meth:`RunResult.outputs` reads (``whatif.m``: the
 #: "what if" values of metric m); kept in step with ``outputs`` by
-#: ``tests/test_results.py::test_outputs_where_equals_the_outputs_of_the_subset``
+#: ``tests/test_montecarlo.py::test_outputs_where_equals_the_outputs_of_the_subset``
 _GROUP_FIELDS: dict[str, tuple[str, ...]] = {
     "war": ("front", "end_month", "terms", "war_outcome"),
     "peace": ("peace",),

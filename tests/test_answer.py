@@ -41,6 +41,10 @@ def test_answer_numbers_are_the_runs(parts) -> None:
     assert [c["id"] for c in a["claims"]] == [c.id for c in s.claims]
     html = answer_html(run, s, claims)
     assert html.count('<section id="answer"') == 1 and "no spread" in html  # neutrality
+    # the renewed-attack column is labelled with what stage 1's validation found
+    from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+
+    assert a["caveat"] == COMMITMENT_CAVEAT and "no out-of-sample information" in html
 
 
 def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:

@@ -264,6 +264,21 @@ def test_credibility_json_covers_every_design_and_guarantor(root: Path) -> None:
         assert entry["p_attack_10y_ci"][0] <= entry["p_attack_10y"] <= entry["p_attack_10y_ci"][1]
 
 
+def test_the_table_says_what_validation_a_found_about_deterrence(root: Path) -> None:
+    """Below the table, the renewed-attack rows are labelled as associations from history:
+    stage 1's commitment features carry no out-of-sample information (the doc's validation
+    a, which the caveat cites, says the item does not hold)."""
+    from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+
+    path = root / "scenarios" / "ukraine-2022.yaml"
+    result = CliRunner().invoke(app, ["credibility", str(path), "--draws", "200"])
+    assert result.exit_code == 0, result.output
+    assert " ".join(COMMITMENT_CAVEAT.split()) in " ".join(result.stdout.split())
+    doc = (root / "docs" / "models" / "credibility.md").read_text()
+    section = doc.split("### a. Stage 1 out of sample")[1].split("### b.")[0]
+    assert "does not hold" in section and "validation a" in COMMITMENT_CAVEAT
+
+
 def test_the_shipped_common_shock_is_the_estimate(root: Path) -> None:
     s = load(root / "scenarios" / "ukraine-2022.yaml")
     q = s.credibility.common_shock

@@ -123,3 +123,6 @@ def credibility_cmd(
         print_json(result.to_json())
         return
     out.print(_credibility_table(obj, result))
+    from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+
+    out.print(f"Renewed attack: {COMMITMENT_CAVEAT}", markup=False, style="dim")

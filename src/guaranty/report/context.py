@@ -260,8 +260,9 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
     parts = []
     if top is not None and top["p_any"] is not None and top["share"] > 0:
         parts.append(
-            f"Estimated from the history of alliances in war, under the design the settlement "
-            f"most often lands on ({top['label']}) the chance that at least one guarantor "
+            "Estimated from which states joined the side of an attacked state in militarized "
+            f"disputes 1816-2010, under the design the settlement most often lands on "
+            f"({top['label']}) the chance that at least one guarantor "
             f"fights if {aggressor} attacks {protected} again is {ci(top['p_any'])}"
         )
     if best is not None and best is not top:
@@ -273,11 +274,14 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             f" The chance of a renewed attack within {years} years is "
             f"{min(attacks):.0%}-{max(attacks):.0%} across the designs."
         )
+    from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+
     return {
         "question": question,
         "sentence": sentence.strip(),
         "years": years,
         "designs": designs,
+        "caveat": COMMITMENT_CAVEAT if attacks else None,
         "claims": [
             {"id": c.id, "verdict": c.verdict, "share": c.share} for c in claims if c.statement
         ],

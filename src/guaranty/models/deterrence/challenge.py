@@ -44,6 +44,7 @@ import numpy as np
 from guaranty.errors import ModelError
 
 __all__ = [
+    "COMMITMENT_CAVEAT",
     "COMMITMENT_FEATURES",
     "CONTROL_FEATURES",
     "FEATURES",
@@ -70,6 +71,17 @@ COMMITMENT_FEATURES: dict[str, str] = {
     "t_def_share": "the target's defense allies' share of their and the challenger's CINC",
     "t_nondef": "the target has only non-defense pacts (consultation, neutrality, non-aggression)",
 }
+
+#: What this stage's validation found about the features above, said wherever a design's
+#: risk of a renewed attack is shown (the report's answer, the web's results, ``guaranty
+#: credibility``): docs/models/credibility.md, validation a
+COMMITMENT_CAVEAT = (
+    "In the history the attack hazard is fitted on (directed dyad-years 1816-2010) the "
+    "target's commitments add no out-of-sample information to the controls, and a defense "
+    "pact goes with more challenges, not fewer (states under threat seek allies): differences "
+    "between designs in the risk of a renewed attack are associations from that history, not "
+    "estimated deterrent effects (docs/models/credibility.md, validation a)."
+)
 
 #: the controls
 CONTROL_FEATURES: dict[str, str] = {

@@ -44,7 +44,7 @@ def test_answer_numbers_are_the_runs(parts) -> None:
     # the renewed-attack column is labelled with what stage 1's validation found
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
 
-    assert a["caveat"] == COMMITMENT_CAVEAT and "no out-of-sample information" in html
+    assert a["caveat"] == COMMITMENT_CAVEAT and "nothing out of sample" in html
 
 
 def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:

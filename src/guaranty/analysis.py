@@ -29,6 +29,7 @@ __all__ = [
     "analyze",
     "analyze_run",
     "has_chain",
+    "run_forecasts",
 ]
 
 #: draws of the chain from the war to the peace
@@ -71,6 +72,14 @@ class Analysis:
         if self.given_forecasts is not None:
             return self.given_forecasts
         return _forecasts(self.scenario, self.models, self.forecast_draws, self.seed)
+
+
+def run_forecasts(scenario: Any, draws: int, seed: int) -> Any:
+    """The forecasts that :func:`analyze_run` gives a run of ``draws`` draws with ``seed``
+    (its ``forecasts``): every registered model, ``min(FORECAST_DRAWS, draws)`` draws each.
+    They depend on the scenario and the seed only, so they can be computed while the run's
+    chain is (the web does)."""
+    return _forecasts(scenario, _models(None), min(FORECAST_DRAWS, draws), seed)
 
 
 def _models(models: Sequence[str] | None) -> tuple[str, ...]:

@@ -125,4 +125,4 @@ def credibility_cmd(
     out.print(_credibility_table(obj, result))
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
 
-    out.print(f"Renewed attack: {COMMITMENT_CAVEAT}", markup=False, style="dim")
+    out.print(COMMITMENT_CAVEAT, markup=False, style="dim")

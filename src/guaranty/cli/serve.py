@@ -59,7 +59,11 @@ def serve(
         except ValueError as exc:
             raise fail(f"error: {exc}") from None
     application = create_app(
-        store, workers=resolve_workers(workers), max_running=max_running, allowed_hosts=allowed
+        store,
+        workers=resolve_workers(workers),
+        max_running=max_running,
+        allowed_hosts=allowed,
+        prepare_results=True,  # a finished run's page is ready before it is opened
     )
     err.print(f"guaranty workbench on http://{host}:{port}/ (store {store}); Ctrl-C stops it")
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -114,12 +114,14 @@ def create_app(
     max_body: int = 2_000_000,
     allowed_hosts: Iterable[str] = (),
     parse_timeout: float = PARSE_TIMEOUT,
+    prepare_results: bool = False,
 ) -> FastAPI:
     """The workbench over the results store ``store`` (created if missing).
 
     ``allowed_hosts``: host names or addresses (any port) that the server answers to besides
     its loopback address (127.0.0.1, localhost, [::1]); ``parse_timeout``: seconds an upload
-    may take to be read."""
+    may take to be read; ``prepare_results``: compute each finished run's results page in
+    the background, before anyone asks for it (``guaranty serve`` does)."""
     from guaranty.web import api, downloads, pages
 
     allowed = [normalize_host(h) for h in allowed_hosts]  # ValueError now, not per request
@@ -129,6 +131,7 @@ def create_app(
         workers=workers,
         max_running=max_running,
         parse_timeout=parse_timeout,
+        prepare=prepare_results,
     )
 
     @asynccontextmanager

@@ -15,6 +15,7 @@ import queue
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,11 +91,21 @@ class Jobs:
     """Runs ``max_running`` jobs at a time; at most ``max_queued`` wait."""
 
     def __init__(
-        self, store: str | Path, *, max_running: int = 1, max_queued: int = 16, workers: int = 2
+        self,
+        store: str | Path,
+        *,
+        max_running: int = 1,
+        max_queued: int = 16,
+        workers: int = 2,
+        on_start: Callable[[Job], None] | None = None,
+        on_done: Callable[[str], None] | None = None,
     ) -> None:
         self.store = str(store)
         self.workers = workers
         self.max_queued = max_queued
+        #: called with every job that starts running, and with the run id of every run that
+        #: finishes ("done"), after its status is set
+        self.on_start, self.on_done = on_start, on_done
         self._jobs: dict[str, Job] = {}
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -167,6 +178,8 @@ class Jobs:
                     continue
                 job.status = "running"
                 job.started = time.time()
+            if self.on_start is not None:
+                self.on_start(job)
             try:
 
                 def progress(done: int, total: int, job: Job = job) -> None:
@@ -190,3 +203,5 @@ class Jobs:
             with self._lock:
                 job.status = status
                 job.finished = time.time()
+            if status == "done" and self.on_done is not None:
+                self.on_done(job.run_id)

@@ -62,12 +62,20 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
+def results_figures(got: dict[str, Any]) -> dict[str, list[str]]:
+    """The results page's figures (HTML) by section, computed once per cached run (``got``:
+    :meth:`Workbench.results <guaranty.web.workbench.Workbench.results>`), under the run's
+    page lock: a request and :meth:`Workbench.prepare
+    <guaranty.web.workbench.Workbench.prepare>` never compute them twice."""
+    with got.setdefault("page_lock", threading.RLock()):
+        return _results_figures(got)
+
+
 def _results_figures(got: dict[str, Any]) -> dict[str, list[str]]:
-    """The results page's figures (HTML) by section, computed once per cached run."""
     if "figs" in got:
         return got["figs"]
     run, s = got["run"], got["scenario"]
-    fcs = got["analysis"].forecasts  # every model, as in the report of `guaranty analyze`
+    fcs = got["forecasts"]()  # every model, as in the report of `guaranty analyze`
     rounds = [f for f in (rounds_figure(s, fc) for fc in fcs) if f is not None]
     years = s.deterrence.years if s.deterrence else 10
     got["figs"] = {
@@ -302,9 +310,9 @@ def results_page(run_id: str, wb: WB) -> HTMLResponse:
     key = (info.model_dump_json(), tuple(r.model_dump_json() for r in others))
     # The figures and the page are kept with the run's cached results: a page is built
     # once per state of the run and of the run list, not once per request (issue 14).
-    with got.setdefault("page_lock", threading.Lock()):
+    with got.setdefault("page_lock", threading.RLock()):
         if got.get("page_key") != key:
-            figs = _results_figures(got)
+            figs = results_figures(got)
             got["page"] = _page(
                 "results.html.j2",
                 figures=[f for section in figs.values() for f in section],

@@ -7,6 +7,7 @@ the dependency :func:`workbench`."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -27,6 +28,8 @@ from guaranty.web.connection import SharedStore
 from guaranty.web.jobs import Job, Jobs, QueueFull
 from guaranty.web.models import RunInfo, ScenarioInfo, is_run_id, is_scenario_id
 from guaranty.web.uploads import PARSE_TIMEOUT, Reader
+
+log = logging.getLogger("guaranty.web")
 
 __all__ = ["RUNS_TTL", "WB", "Cache", "Workbench", "default_scenarios_dir", "workbench"]
 
@@ -57,6 +60,11 @@ class Cache:
                 self._d.move_to_end(key)
                 return self._d[key]
             return None
+
+    def keys(self) -> list[Any]:
+        """The keys kept now, least recently used first."""
+        with self._lock:
+            return list(self._d)
 
     def put(self, key: Any, value: Any) -> None:
         """Keep ``value`` under ``key`` (the least recently used goes beyond ``size``)."""
@@ -117,7 +125,9 @@ class Workbench:
 
     ``scenarios_dir``: the shipped scenarios (default :func:`default_scenarios_dir`);
     ``workers``, ``max_running``: of the background runs (:class:`Jobs`);
-    ``parse_timeout``: seconds an upload may take to be read."""
+    ``parse_timeout``: seconds an upload may take to be read; ``prepare``: compute the
+    results page of every run in the background, its forecasts while it runs
+    (:meth:`start_forecasts`) and the rest once it finishes (:meth:`prepare`)."""
 
     def __init__(
         self,
@@ -127,6 +137,7 @@ class Workbench:
         workers: int = 2,
         max_running: int = 1,
         parse_timeout: float = PARSE_TIMEOUT,
+        prepare: bool = False,
     ) -> None:
         self.store = store
         # paths of this machine that an error message could hold: cut out of every response
@@ -136,12 +147,36 @@ class Workbench:
         shipped_dir = scenarios_dir if scenarios_dir is not None else default_scenarios_dir()
         self.shipped = _shipped(shipped_dir)
         self.known.append(str(shipped_dir.resolve()) if shipped_dir is not None else "")
-        self.jobs = Jobs(store, max_running=max_running, workers=workers)
+        self.jobs = Jobs(
+            store,
+            max_running=max_running,
+            workers=workers,
+            on_start=self.start_forecasts if prepare else None,
+            on_done=self.prepare if prepare else None,
+        )
         self.cache = Cache()
         self.shared = SharedStore(store)
         self.reader = Reader(parse_timeout)
         self._runs_memo: dict[str, Any] = {"key": None, "at": 0.0, "rows": []}
         self._runs_lock = threading.Lock()
+
+    def prepare(self, run_id: str) -> threading.Thread:
+        """Compute what the results page of ``run_id`` shows (the analysis, the claims, the
+        forecasts and the figures) in a background thread, so that its first view does not
+        wait for them; a request meanwhile waits for this computation rather than repeating
+        it. An error is logged and left to the page, which computes and reports it itself."""
+
+        def work() -> None:
+            try:
+                from guaranty.web.pages import results_figures
+
+                results_figures(self.results(run_id))
+            except Exception as exc:  # the page will meet it again and answer with it
+                log.warning("preparing the results of run %s failed: %s", run_id, exc)
+
+        thread = threading.Thread(target=work, name=f"guaranty-prepare-{run_id}", daemon=True)
+        thread.start()
+        return thread
 
     def open_store(self) -> Store:
         """The store, for one request (in a ``with`` block)."""
@@ -337,13 +372,43 @@ class Workbench:
 
     def results(self, run_id: str) -> dict[str, Any]:
         """The run loaded from the store with its claims and credibility (cached; see
-        :func:`guaranty.web.analysis.analyze_run`). 409 if it has no draws yet."""
+        :func:`guaranty.web.analysis.analyze_run`), and ``"forecasts"``: a function that
+        gives its forecasts (:meth:`forecasts`). 409 if it has no draws yet."""
         r = self.run_info(run_id)
         if r.stored == 0:
             raise HTTPException(409, f"run {run_id} has no finished draws yet")
-        return self.cache.get_or_compute(
-            ("results", run_id, r.stored), lambda: analyze_run(self.open_store, run_id, r.stored)
-        )
+
+        def compute() -> dict[str, Any]:
+            got = analyze_run(self.open_store, run_id, r.stored)
+            run = got["run"]
+            got["forecasts"] = lambda: self.forecasts(run_id, got["scenario"], run.draws, run.seed)
+            return got
+
+        return self.cache.get_or_compute(("results", run_id, r.stored), compute)
+
+    def forecasts(self, run_id: str, scenario: Scenario, draws: int, seed: int) -> Any:
+        """The forecasts of run ``run_id`` (:func:`guaranty.analysis.run_forecasts` of its
+        scenario, draws and seed), computed once: when the run starts if the app prepares
+        results (:meth:`start_forecasts`), else when first shown."""
+        from guaranty.analysis import FORECAST_DRAWS, run_forecasts
+
+        key = ("forecasts", run_id, min(FORECAST_DRAWS, draws), seed)
+        return self.cache.get_or_compute(key, lambda: run_forecasts(scenario, draws, seed))
+
+    def start_forecasts(self, job: Job) -> threading.Thread:
+        """Compute the forecasts of ``job``'s run in a background thread while its chain
+        runs in the worker processes: they depend on the scenario and the seed only. An
+        error is logged and left to the page, which computes and reports it itself."""
+
+        def work() -> None:
+            try:
+                self.forecasts(job.run_id, job.scenario, job.draws, job.seed)  # type: ignore[arg-type]
+            except Exception as exc:  # the page will meet it again and answer with it
+                log.warning("the forecasts of run %s failed: %s", job.run_id, exc)
+
+        thread = threading.Thread(target=work, name=f"guaranty-forecasts-{job.run_id}", daemon=True)
+        thread.start()
+        return thread
 
 
 async def workbench(request: Request) -> Workbench:

@@ -76,11 +76,10 @@ COMMITMENT_FEATURES: dict[str, str] = {
 #: risk of a renewed attack is shown (the report's answer, the web's results, ``guaranty
 #: credibility``): docs/models/credibility.md, validation a
 COMMITMENT_CAVEAT = (
-    "In the history the attack hazard is fitted on (directed dyad-years 1816-2010) the "
-    "target's commitments add no out-of-sample information to the controls, and a defense "
-    "pact goes with more challenges, not fewer (states under threat seek allies): differences "
-    "between designs in the risk of a renewed attack are associations from that history, not "
-    "estimated deterrent effects (docs/models/credibility.md, validation a)."
+    "Renewed attack: fitted on directed dyad-years 1816-2010, where the target's commitments "
+    "add nothing out of sample and defense pacts go with more challenges (threatened states "
+    "seek allies), so differences between designs are associations, not deterrent effects "
+    "(docs/models/credibility.md, validation a)."
 )
 
 #: the controls

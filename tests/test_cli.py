@@ -277,7 +277,7 @@ def test_a_bare_value_error_is_a_bug_with_its_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("operands could not be broadcast together")
 
-    monkeypatch.setattr("guaranty.cli.files.load", broken)
+    monkeypatch.setattr("guaranty.cli.quick.load", broken)
     result = invoke("validate", data_dir / "eu_emissions_1994_actors.csv")
     assert result.exit_code == 1
     assert isinstance(result.exception, ValueError)

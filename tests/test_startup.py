@@ -3,7 +3,9 @@
 Each command runs in a fresh interpreter, through the same entry point as the installed
 ``guaranty`` script, and reports the modules it loaded. ``--version`` loads no command-line
 library at all; ``--help`` and ``validate`` load no scipy, plotly, duckdb, FastAPI or model.
-Module sets, not wall times, are checked (times flake on a loaded machine; the times are
+``validate FILE`` is answered
+without Typer (:mod:`guaranty.cli.quick`), and must print and exit exactly as the Typer
+route does. Module sets, not wall times, are checked (times flake on a loaded machine; the times are
 printed by ``benchmarks/bench_startup.py``: ``--version`` 0.08-0.13 s).
 """
 
@@ -55,11 +57,15 @@ def test_version_loads_no_command_line_library() -> None:
         (["--help"], {"typer", "rich"}),
         (
             ["validate", "scenarios/ukraine-2022.yaml"],
-            {"typer", "rich", "pydantic", "guaranty.scenario.schema"},
+            {"rich", "pydantic", "guaranty.scenario.schema"},
         ),
         (
             ["validate", "tests/data/SOE-Policy.csv"],
-            {"typer", "rich", "pydantic", "guaranty.scenario.schema"},
+            {"rich", "pydantic", "guaranty.scenario.schema"},
+        ),
+        (
+            ["validate", "--json", "scenarios/ukraine-2022.yaml"],
+            {"rich", "pydantic", "guaranty.scenario.schema"},
         ),
     ],
 )
@@ -67,3 +73,81 @@ def test_short_commands_load_no_heavy_library(args: list[str], allowed: set[str]
     code, got = loaded(*args)
     assert code == 0
     assert set(got) <= allowed, sorted(set(got) - allowed)
+
+
+BOTH_ROUTES = """
+import sys
+route = sys.argv[1]
+sys.argv = ["guaranty", *sys.argv[2:]]
+if route == "typer":
+    from guaranty.cli import main
+else:
+    from guaranty.__main__ import main
+main()
+"""
+
+
+def run_route(route: str, *args: str) -> tuple[int, str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", BOTH_ROUTES, route, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "scenarios/ukraine-2022.yaml"],
+        ["validate", "scenarios/ukraine-2022.yaml", "--json"],
+        ["validate", "--json", "tests/data/SOE-Policy.csv"],
+        ["validate", "ukraine-2022"],
+        ["validate", "tests/data/deu3_dev.tsv"],
+        ["validate", "no-such-file.yaml"],
+        ["validate", "no-such-file.yaml", "--json"],
+        ["validate", "tests/data/hostile/billion-laughs.yaml"],
+        ["validate", "tests/data/hostile/no-positions.yaml", "--json"],
+        ["validate", "tests/data/hostile/stray-cr.csv"],
+    ],
+)
+def test_validate_without_typer_prints_and_exits_as_typer_does(args: list[str]) -> None:
+    quick = run_route("entry", *args)
+    assert quick == run_route("typer", *args)
+    assert quick[0] in (0, 2), quick
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["validate", "--help"], 0),
+        (["validate", "a.yaml", "b.yaml"], 64),
+        (["validate", "--jsn", "a.yaml"], 64),
+        (["validate"], 64),
+    ],
+)
+def test_other_validate_command_lines_go_to_typer(args: list[str], code: int) -> None:
+    """Shapes the quick route does not answer are Typer's: its help and usage errors."""
+    got, out, err = run_route("entry", *args)
+    assert got == code, (got, out, err)
+    if code == 0:
+        assert "Usage" in out
+    else:
+        assert "Usage" in err or "Usage" in out
+
+
+def test_a_bug_in_the_quick_route_leaves_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As under Typer (tests/test_cli.py): a bare ValueError is a bug, not bad input."""
+    from guaranty.__main__ import main
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr("guaranty.cli.quick.load", broken)
+    monkeypatch.setattr(sys, "argv", ["guaranty", "validate", "scenarios/ukraine-2022.yaml"])
+    with pytest.raises(ValueError, match="broadcast"):
+        main()

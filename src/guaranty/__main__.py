@@ -1,7 +1,8 @@
 """The ``guaranty`` script's entry point (and ``python -m guaranty``).
 
 ``guaranty --version`` is answered here, before the command line's libraries (typer, rich)
-load, so that it takes the interpreter's start-up and little more; everything else goes to
+load, so that it takes the interpreter's start-up and little more; ``guaranty validate
+FILE`` by :mod:`guaranty.cli.quick`, without Typer; everything else goes to
 :func:`guaranty.cli.main`.
 """
 
@@ -22,6 +23,11 @@ def main() -> None:
 
         print(f"guaranty {__version__}")
         return
+    from guaranty.cli.quick import answer
+
+    code = answer(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
     from guaranty.cli import main as cli_main
 
     cli_main()

@@ -4,8 +4,10 @@ Every command takes ``--json`` for machines. Errors in the input print one parag
 stderr (file:line:column, field, what was expected) and exit with code 2; no traceback. Any
 other exception is a bug and leaves with its traceback (exit code 1).
 
-The package: :mod:`~guaranty.cli.common` holds the app and the plumbing (consoles, the error
-boundary, JSON, spinner and progress bars), :mod:`~guaranty.cli.options` the shared options
+The package: :mod:`~guaranty.cli.common` holds the app and the plumbing (the error boundary
+around each command, spinner and progress bars), :mod:`~guaranty.cli.boundary` what needs no
+Typer (the consoles, JSON, the exit codes and the translation of errors),
+:mod:`~guaranty.cli.options` the shared options
 and :mod:`~guaranty.cli.lazy` the library's entry points, imported on first use. The
 commands live by subject in :mod:`~guaranty.cli.files` (validate, show, scenarios),
 :mod:`~guaranty.cli.negotiation` (forecast, backtest), :mod:`~guaranty.cli.credibility`,
@@ -14,28 +16,20 @@ commands live by subject in :mod:`~guaranty.cli.files` (validate, show, scenario
 :mod:`~guaranty.cli.claims`, :mod:`~guaranty.cli.sweep` (a design matrix over the chain,
 stored), :mod:`~guaranty.cli.analyze` (the main job's use case is
 :mod:`guaranty.analysis`, shared with the web) and :mod:`~guaranty.cli.serve`.
-:data:`COMMANDS` registers them in the order ``--help`` lists them, each behind the error boundary
-:func:`~guaranty.cli.common.handles_errors`.
+:mod:`~guaranty.cli.commands` registers them (:data:`COMMANDS`) in the order ``--help``
+lists them, each behind the error boundary :func:`~guaranty.cli.common.handles_errors`.
+
+The package itself loads nothing: its names (``app``, ``main``, ``COMMANDS`` and the rest of
+:data:`__all__`) come from :mod:`~guaranty.cli.commands` on first use, so that the entry
+point can answer ``validate`` through :mod:`~guaranty.cli.quick` without Typer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from guaranty.cli.analyze import analyze
-from guaranty.cli.claims import HEADLINE_METRICS, claims_cmd
-from guaranty.cli.common import app, handles_errors
-from guaranty.cli.credibility import _interval, credibility_cmd
-from guaranty.cli.files import scenario_json, scenarios_cmd, show, summary, validate
-from guaranty.cli.lazy import backtest, describe, forecast, forecast_cases, registry
-from guaranty.cli.negotiation import backtest_cmd, forecast_cmd
-from guaranty.cli.runs import run_cmd, runs_cmd
-from guaranty.cli.serve import serve
-from guaranty.cli.stored import export_cmd, report_cmd
-from guaranty.cli.sweep import sweep_cmd
-from guaranty.cli.war import backtest_war_cmd, war_cmd
+from typing import Any
 
 __all__ = [
+    "COMMANDS",
     "HEADLINE_METRICS",
     "_interval",
     "app",
@@ -50,38 +44,11 @@ __all__ = [
     "summary",
 ]
 
-#: every command, in the order ``--help`` lists them; each one behind the error boundary
-COMMANDS: dict[str, Callable[..., None]] = {
-    "validate": validate,
-    "show": show,
-    "scenarios": scenarios_cmd,
-    "forecast": forecast_cmd,
-    "backtest": backtest_cmd,
-    "credibility": credibility_cmd,
-    "war": war_cmd,
-    "backtest-war": backtest_war_cmd,
-    "run": run_cmd,
-    "runs": runs_cmd,
-    "export": export_cmd,
-    "report": report_cmd,
-    "claims": claims_cmd,
-    "sweep": sweep_cmd,
-    "analyze": analyze,
-    "serve": serve,
-}
 
+def __getattr__(name: str) -> Any:
+    """The command line's names, from :mod:`guaranty.cli.commands` (imported on first use)."""
+    if name in __all__:
+        from guaranty.cli import commands
 
-def _short_help(fn: Callable[..., None]) -> str:
-    """The first paragraph of ``fn``'s docstring on one line: the line ``--help`` lists
-    (Rich would keep the docstring's own line breaks there, and wrap a second time)."""
-    first = (fn.__doc__ or "").strip().split("\n\n")[0]
-    return " ".join(first.replace("``", "").split())
-
-
-for _name, _command in COMMANDS.items():
-    app.command(_name, short_help=_short_help(_command))(handles_errors(_command))
-
-
-def main() -> None:
-    """Entry point of the ``guaranty`` script."""
-    app()
+        return getattr(commands, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

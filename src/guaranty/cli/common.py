@@ -1,7 +1,7 @@
-"""The plumbing every command shares: the Typer app and its ``--version``, the two consoles
-(stdout for results, stderr for messages and progress), the error boundary (one paragraph
-and exit code 2 for guaranty's own errors and the disk's), JSON printing, the spinner and
-the progress bars.
+"""The plumbing every command shares: the Typer app and its ``--version``, the error
+boundary around every command (one paragraph and exit code 2 for guaranty's own errors and
+the disk's; the consoles, JSON printing and the translation of errors live in
+:mod:`guaranty.cli.boundary`, which needs no Typer), the spinner and the progress bars.
 
 Exit codes: 0 done; 1 a bug (with its traceback); 2 the input or the data (a malformed or
 inconsistent file, a missing store, a full disk: one paragraph naming the file, line and
@@ -16,7 +16,6 @@ Nothing here imports numpy, scipy or the models: ``--version``, ``--help`` and
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -24,58 +23,43 @@ from functools import wraps
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from typer import Abort
 from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
-from guaranty.errors import GuarantyError, disk_problem
+from guaranty.cli.boundary import (
+    DATA,
+    USAGE,
+    Failure,
+    err,
+    error_object,
+    fail,
+    one_paragraph,
+    os_error,
+    out,
+    print_json,
+    report_error,
+)
 
 if TYPE_CHECKING:  # rich.progress loads with the first bar (17 ms that validate never needs)
     from rich.progress import Progress, ProgressColumn
 
-#: exit code of an error in the command line itself (sysexits.h's EX_USAGE)
-USAGE = 64
-#: exit code of an error in the input, the data or the store
-DATA = 2
-
-
-class Failure(Exception):
-    """A command's refusal, raised through :func:`fail` and printed by the error boundary
-    (as text, or as a JSON object under ``--json``)."""
-
-    def __init__(self, message: str, code: int = DATA) -> None:
-        self.message = message.removeprefix("error: ")
-        self.code = code
-        super().__init__(self.message)
-
-
-def error_object(
-    message: str,
-    *,
-    file: str | None = None,
-    line: int | None = None,
-    column: int | None = None,
-    field: str | None = None,
-) -> dict[str, Any]:
-    """An error as the JSON object that ``--json`` prints."""
-    return {
-        "error": {
-            "file": file,
-            "line": line,
-            "column": column,
-            "field": field or None,
-            "message": message,
-        }
-    }
-
-
-def _report(text: str, obj: dict[str, Any], *, as_json: bool, code: int) -> typer.Exit:
-    if as_json:
-        print_json(obj)
-    else:
-        err.print(text, markup=False)
-    return typer.Exit(code)
+__all__ = [
+    "DATA",
+    "USAGE",
+    "Failure",
+    "app",
+    "err",
+    "error_object",
+    "fail",
+    "handles_errors",
+    "one_paragraph",
+    "os_error",
+    "out",
+    "print_json",
+    "progress_bar",
+    "spinner",
+]
 
 
 class _Group(TyperGroup):
@@ -117,53 +101,7 @@ app = typer.Typer(
 )
 
 
-def _console(*, stderr: bool = False) -> Console:
-    """A console that wraps nothing when its stream is not a terminal (a pipe, a file):
-    tables and summary lines stay whole for the program that reads them."""
-    stream = sys.stderr if stderr else sys.stdout
-    tty = stream.isatty()
-    return Console(
-        stderr=stderr,
-        emoji=False,
-        highlight=not stderr,
-        soft_wrap=stderr or not tty,
-        width=None if tty else 1000,
-    )
-
-
-out = _console()
-err = _console(stderr=True)
-
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str, code: int = DATA) -> Failure:
-    """The refusal to raise: ``message`` goes to stderr as it is (no markup), or to stdout
-    as a JSON object under ``--json``; ``code`` is :data:`DATA` for the input's faults and
-    :data:`USAGE` for options that do not go together."""
-    return Failure(message, code)
-
-
-def one_paragraph(text: str) -> str:
-    """``text`` with every run of white space (newlines included) as one space."""
-    return " ".join(str(text).split())
-
-
-def os_error(exc: OSError) -> str:
-    """An OS error guaranty did not foresee (a full disk, a read-only folder) as one line
-    with what to do."""
-    kind = disk_problem(exc)
-    where = f"{exc.filename}: " if exc.filename else ""
-    reason = exc.strerror or str(exc)
-    hint = {
-        "full": " Free some space, or write to another disk.",
-        "read-only": " Write to a folder you can write to.",
-    }.get(kind, "")
-    return f"{where}{reason}.{hint}"
-
-
-def _is_duckdb_error(exc: Exception) -> bool:
-    return type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb")
 
 
 def handles_errors(fn: F) -> F:
@@ -174,49 +112,15 @@ def handles_errors(fn: F) -> F:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = bool(kwargs.get("as_json"))
         try:
             return fn(*args, **kwargs)
-        except Failure as exc:
-            raise _report(
-                f"error: {exc.message}", error_object(exc.message), as_json=as_json, code=exc.code
-            ) from None
-        except GuarantyError as exc:
-            raise _report(f"error: {exc}", _located(exc), as_json=as_json, code=DATA) from None
-        except OSError as exc:
-            text = one_paragraph(os_error(exc))
-            obj = error_object(text, file=str(exc.filename) if exc.filename else None)
-            raise _report(f"error: {text}", obj, as_json=as_json, code=DATA) from None
         except Exception as exc:
-            # DuckDB's own errors, should one slip past the store's translation
-            if not _is_duckdb_error(exc):
+            code = report_error(exc, as_json=bool(kwargs.get("as_json")))
+            if code is None:
                 raise
-            text = f"the results store failed: {one_paragraph(str(exc))}"
-            raise _report(
-                f"error: {text}", error_object(text), as_json=as_json, code=DATA
-            ) from None
+            raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _located(exc: GuarantyError) -> dict[str, Any]:
-    """A guaranty error as the JSON error object, with its file, line, column and field when
-    it knows them."""
-    message = getattr(exc, "message", None)
-    if message is None:
-        return error_object(one_paragraph(str(exc)))
-    return error_object(
-        one_paragraph(message),
-        file=exc.file,  # type: ignore[attr-defined]
-        line=exc.line,  # type: ignore[attr-defined]
-        column=exc.column,  # type: ignore[attr-defined]
-        field=exc.field_path,  # type: ignore[attr-defined]
-    )
-
-
-def print_json(data: Any) -> None:
-    """``data`` as indented JSON on stdout (strict: a NaN is an error, not ``NaN``)."""
-    sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
 def progress_bar(

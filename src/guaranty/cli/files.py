@@ -8,46 +8,20 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
+from guaranty.cli import quick
 from guaranty.cli.common import out, print_json
 from guaranty.cli.lazy import describe, is_cases
 from guaranty.cli.options import FileArg, JsonOpt
+from guaranty.cli.quick import summary
 from guaranty.scenario import load
 
 if TYPE_CHECKING:
     from guaranty.scenario import CaseSet, Scenario
 
 
-def summary(obj: Scenario | CaseSet) -> dict[str, Any]:
-    """A short machine-readable description of a loaded file."""
-    if is_cases(obj):
-        return {
-            "kind": "cases",
-            "name": obj.name,
-            "cases": len(obj.cases),
-            "with_outcome": sum(1 for c in obj.cases if c.issues[0].outcome is not None),
-            "actors": len({a.id for c in obj.cases for a in c.actors}),
-        }
-    return {
-        "kind": "scenario",
-        "name": obj.name,
-        "actors": len(obj.actors),
-        "issues": len(obj.issues),
-        "positions": sum(len(v) for v in obj.positions.values()),
-        "guarantees": len(obj.guarantees),
-        "claims": len(obj.claims),
-    }
-
-
 def validate(file: FileArg, as_json: JsonOpt = False) -> None:
     """Check any supported file and print a summary."""
-    s = summary(load(file))
-    if as_json:
-        print_json({"file": str(file), "valid": True, **s})
-        return
-    parts = ", ".join(
-        f"{v} {k.replace('_', ' ')}" for k, v in s.items() if k not in ("kind", "name")
-    )
-    out.print(f"[green]ok[/green] {file}: {s['kind']} [bold]{s['name']}[/bold] ({parts})")
+    quick.validate(file, as_json)
 
 
 def scenario_json(s: Scenario) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from guaranty.cli.common import fail
+from guaranty.cli.boundary import fail
 from guaranty.errors import GuarantyError
 
 

@@ -1,0 +1,151 @@
+"""The error boundary and the output streams, without the command line's libraries: the
+consoles (stdout for results, stderr for messages), JSON printing, the exit codes and the
+translation of guaranty's errors and the disk's into one paragraph (or one JSON object).
+
+:mod:`guaranty.cli.common` builds the Typer app on top of this module; the commands that
+the entry point answers before Typer loads (:mod:`guaranty.cli.quick`) use it alone, so
+that both ways print the same and exit with the same code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+from guaranty.errors import GuarantyError, disk_problem
+
+#: exit code of an error in the command line itself (sysexits.h's EX_USAGE)
+USAGE = 64
+#: exit code of an error in the input, the data or the store
+DATA = 2
+
+
+class Failure(Exception):
+    """A command's refusal, raised through :func:`fail` and printed by the error boundary
+    (as text, or as a JSON object under ``--json``)."""
+
+    def __init__(self, message: str, code: int = DATA) -> None:
+        self.message = message.removeprefix("error: ")
+        self.code = code
+        super().__init__(self.message)
+
+
+def error_object(
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    field: str | None = None,
+) -> dict[str, Any]:
+    """An error as the JSON object that ``--json`` prints."""
+    return {
+        "error": {
+            "file": file,
+            "line": line,
+            "column": column,
+            "field": field or None,
+            "message": message,
+        }
+    }
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console that wraps nothing when its stream is not a terminal (a pipe, a file):
+    tables and summary lines stay whole for the program that reads them."""
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty()
+    return Console(
+        stderr=stderr,
+        emoji=False,
+        highlight=not stderr,
+        soft_wrap=stderr or not tty,
+        width=None if tty else 1000,
+    )
+
+
+out = _console()
+err = _console(stderr=True)
+
+
+def fail(message: str, code: int = DATA) -> Failure:
+    """The refusal to raise: ``message`` goes to stderr as it is (no markup), or to stdout
+    as a JSON object under ``--json``; ``code`` is :data:`DATA` for the input's faults and
+    :data:`USAGE` for options that do not go together."""
+    return Failure(message, code)
+
+
+def one_paragraph(text: str) -> str:
+    """``text`` with every run of white space (newlines included) as one space."""
+    return " ".join(str(text).split())
+
+
+def os_error(exc: OSError) -> str:
+    """An OS error guaranty did not foresee (a full disk, a read-only folder) as one line
+    with what to do."""
+    kind = disk_problem(exc)
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    hint = {
+        "full": " Free some space, or write to another disk.",
+        "read-only": " Write to a folder you can write to.",
+    }.get(kind, "")
+    return f"{where}{reason}.{hint}"
+
+
+def _is_duckdb_error(exc: Exception) -> bool:
+    return type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb")
+
+
+def located(exc: GuarantyError) -> dict[str, Any]:
+    """A guaranty error as the JSON error object, with its file, line, column and field when
+    it knows them."""
+    message = getattr(exc, "message", None)
+    if message is None:
+        return error_object(one_paragraph(str(exc)))
+    return error_object(
+        one_paragraph(message),
+        file=exc.file,  # type: ignore[attr-defined]
+        line=exc.line,  # type: ignore[attr-defined]
+        column=exc.column,  # type: ignore[attr-defined]
+        field=exc.field_path,  # type: ignore[attr-defined]
+    )
+
+
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout (strict: a NaN is an error, not ``NaN``)."""
+    sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def _report(text: str, obj: dict[str, Any], *, as_json: bool, code: int) -> int:
+    if as_json:
+        print_json(obj)
+    else:
+        err.print(text, markup=False)
+    return code
+
+
+def report_error(exc: BaseException, *, as_json: bool) -> int | None:
+    """Print ``exc`` as guaranty reports an error and return the exit code, if it is one of
+    the errors guaranty reports (:class:`Failure`, :class:`~guaranty.errors.GuarantyError`:
+    a bad file, an unknown model, a store or report that cannot be written; the file
+    system's errors: a full disk, a read-only folder; DuckDB's own, should one slip past the
+    store's translation); None, printing nothing, for anything else (a bug, whose traceback
+    the caller lets through)."""
+    if isinstance(exc, Failure):
+        return _report(
+            f"error: {exc.message}", error_object(exc.message), as_json=as_json, code=exc.code
+        )
+    if isinstance(exc, GuarantyError):
+        return _report(f"error: {exc}", located(exc), as_json=as_json, code=DATA)
+    if isinstance(exc, OSError):
+        text = one_paragraph(os_error(exc))
+        obj = error_object(text, file=str(exc.filename) if exc.filename else None)
+        return _report(f"error: {text}", obj, as_json=as_json, code=DATA)
+    if isinstance(exc, Exception) and _is_duckdb_error(exc):
+        text = f"the results store failed: {one_paragraph(str(exc))}"
+        return _report(f"error: {text}", error_object(text), as_json=as_json, code=DATA)
+    return None

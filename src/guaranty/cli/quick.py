@@ -1,0 +1,91 @@
+"""The commands the entry point answers before the command line's libraries load.
+
+``guaranty validate FILE`` (and ``--json``) is the command a user runs most often and
+waits on most often (in an editor, a pre-commit hook, a loop over many files): its own work
+is the scenario schema's (pydantic) and the file's, and Typer with its help machinery
+would add about a fifth to it. :func:`answer` takes an argument list of exactly that shape
+and runs the command with :mod:`guaranty.cli.boundary` (the same consoles, the same error
+reports and exit codes as under Typer); any other shape (an option it does not know,
+``--help``, a second file) returns None, and the entry point hands the command line to
+Typer, as :func:`guaranty.cli.files.validate` also is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from guaranty.cli.boundary import err, out, print_json, report_error
+from guaranty.cli.lazy import is_cases
+from guaranty.scenario import load
+
+if TYPE_CHECKING:
+    from guaranty.scenario import CaseSet, Scenario
+
+__all__ = ["answer", "summary", "validate"]
+
+
+def summary(obj: Scenario | CaseSet) -> dict[str, Any]:
+    """A short machine-readable description of a loaded file."""
+    if is_cases(obj):
+        return {
+            "kind": "cases",
+            "name": obj.name,
+            "cases": len(obj.cases),
+            "with_outcome": sum(1 for c in obj.cases if c.issues[0].outcome is not None),
+            "actors": len({a.id for c in obj.cases for a in c.actors}),
+        }
+    return {
+        "kind": "scenario",
+        "name": obj.name,
+        "actors": len(obj.actors),
+        "issues": len(obj.issues),
+        "positions": sum(len(v) for v in obj.positions.values()),
+        "guarantees": len(obj.guarantees),
+        "claims": len(obj.claims),
+    }
+
+
+def validate(file: Path, as_json: bool = False) -> None:
+    """``guaranty validate``: check any supported file and print a summary (errors are
+    raised, for the caller's error boundary to report)."""
+    s = summary(load(file))
+    if as_json:
+        print_json({"file": str(file), "valid": True, **s})
+        return
+    parts = ", ".join(
+        f"{v} {k.replace('_', ' ')}" for k, v in s.items() if k not in ("kind", "name")
+    )
+    out.print(f"[green]ok[/green] {file}: {s['kind']} [bold]{s['name']}[/bold] ({parts})")
+
+
+def _validate_args(args: Sequence[str]) -> tuple[Path, bool] | None:
+    """(file, as_json) if ``args`` (after ``validate``) are one file and at most ``--json``."""
+    flags = [a for a in args if a.startswith("-")]
+    files = [a for a in args if not a.startswith("-")]
+    if len(files) != 1 or not files[0] or any(f != "--json" for f in flags) or len(flags) > 1:
+        return None
+    return Path(files[0]), bool(flags)
+
+
+def answer(argv: Sequence[str]) -> int | None:
+    """Run the command line ``argv`` (without the program's name) if it is one this module
+    answers, and return its exit code; None if Typer must parse it."""
+    if not argv or argv[0] != "validate":
+        return None
+    parsed = _validate_args(argv[1:])
+    if parsed is None:
+        return None
+    file, as_json = parsed
+    try:
+        validate(file, as_json)
+    except KeyboardInterrupt:
+        err.print("\naborted", markup=False)  # as the Typer route: click's newline, then ours
+        return 130
+    except Exception as exc:
+        code = report_error(exc, as_json=as_json)
+        if code is None:
+            raise
+        return code
+    return 0

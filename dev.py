@@ -105,6 +105,10 @@ def main(argv: list[str]) -> int:
         return subprocess.run([*cmd, *argv[1:]], cwd=ROOT).returncode
     rc = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT).returncode
     ensure_chromium()
+    # one BLAS thread per test process: the test workers are the parallelism, and BLAS
+    # threads spinning beside them made the model fits' tests four times slower
+    # (docs/performance.md, "BLAS threads"); a value the caller set is kept
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     pytest = [str(BIN / "python"), "-m", "pytest", "-q"]
     if argv[1:]:  # the caller's own selection, as given
         return rc or subprocess.run([*pytest, *argv[1:]], cwd=ROOT).returncode

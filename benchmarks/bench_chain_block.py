@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """CPU time of one block of the chain, by stage, and of writing it to the store (prints them).
 
-    .venv/bin/python benchmarks/bench_chain_block.py [--blocks 10] [--threads 1]
+    .venv/bin/python benchmarks/bench_chain_block.py [--blocks 10] [--threads 1] [--blas-threads]
 
 In one process: the layout and a first block (the start-up: data, fits, compiled kernels),
 then ``--blocks`` blocks of 1000 Ukraine draws (seed 1), each stage of
 ``montecarlo.simulate_block`` timed with ``time.process_time``, then the blocks written to a
 fresh store five at a time, as the runner writes a chunk (``--threads``: DuckDB's threads,
-one as the runner uses; 0 for DuckDB's default). The figures of docs/performance.md, "The
+one as the runner uses; 0 for DuckDB's default). BLAS runs on one thread, as in a run's
+worker (``--blas-threads``: its default pool, whose spinning threads the CPU time then
+counts). The figures of docs/performance.md, "The
 chain", come from here.
 """
 
@@ -52,6 +54,11 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--blocks", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument(
+        "--blas-threads",
+        action="store_true",
+        help="leave BLAS its default thread pool (before: one thread, as in a run's worker)",
+    )
     args = p.parse_args()
 
     import guaranty.comparison as comparison
@@ -72,6 +79,10 @@ def main() -> None:
     lay = montecarlo.layout(scenario)
     montecarlo.simulate_block(scenario, 1, 0, lay=lay)
     startup = time.process_time() - start
+    if not args.blas_threads:  # as a worker of a run does (guaranty.runner._init_worker)
+        from guaranty.runner import one_blas_thread
+
+        one_blas_thread()
     acc.clear()
     n = args.blocks
     start = time.process_time()

@@ -3,6 +3,13 @@ the Ukraine scenario that several test files read (written once per session)."""
 
 from __future__ import annotations
 
+import os
+
+# one BLAS thread per test process, as `python3 dev.py test` sets it, for a bare `pytest` run
+# too (numpy reads it when it loads, after this file: the workers of pytest-xdist are the
+# parallelism; docs/performance.md, "BLAS threads")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path

@@ -435,3 +435,22 @@ def test_workers_are_optional(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["draws"] == data["computed"] == 1000 and data["workers"] >= 1
+
+
+def test_a_worker_runs_its_blas_on_one_thread(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers are a run's parallelism: each holds its BLAS to one thread
+    (``runner.one_blas_thread``), even when the environment it inherits asks for more."""
+    from threadpoolctl import threadpool_info
+
+    from guaranty.runner import _start_pool, _stop_pool
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # what a worker would start with
+    pool = _start_pool(scenario, 1)
+    try:
+        blas = [i for i in pool.submit(threadpool_info).result() if i["user_api"] == "blas"]
+    finally:
+        _stop_pool(pool)
+    assert blas, "numpy's BLAS is loaded in a worker"
+    assert {i["num_threads"] for i in blas} == {1}

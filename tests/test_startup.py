@@ -151,3 +151,22 @@ def test_a_bug_in_the_quick_route_leaves_with_its_traceback(
     monkeypatch.setattr(sys, "argv", ["guaranty", "validate", "scenarios/ukraine-2022.yaml"])
     with pytest.raises(ValueError, match="broadcast"):
         main()
+
+
+@pytest.mark.parametrize(("given", "kept"), [(None, "1"), ("3", "3")])
+def test_the_entry_point_asks_for_one_blas_thread_unless_told(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, kept: str
+) -> None:
+    """The command line's processes (and the workers they start) run BLAS on one thread
+    unless the user set ``OPENBLAS_NUM_THREADS`` (docs/performance.md, "BLAS threads")."""
+    import os
+
+    from guaranty.__main__ import main
+
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
+    monkeypatch.setattr(sys, "argv", ["guaranty", "--version"])
+    main()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == kept

@@ -18,6 +18,12 @@ def main() -> None:
     # among every installed package's entry points when the first model is built: 70 ms of
     # start-up spent for nothing in this command line, which uses none
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # one BLAS thread (numpy's and scipy's OpenBLAS read this when they load, and the
+    # workers of a run inherit it): guaranty's matrix products are small, and a BLAS thread
+    # pool wins nothing on them while its threads spin on the cores that the run's workers,
+    # the web's background work or numba's threads need (docs/performance.md, "BLAS
+    # threads"); a value the user set is kept
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if sys.argv[1:] == ["--version"]:
         from guaranty._version import __version__
 

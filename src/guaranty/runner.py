@@ -102,6 +102,20 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="guaranty-parent-watch", daemon=True).start()
 
 
+def one_blas_thread() -> None:
+    """Hold this process's BLAS (numpy's OpenBLAS, and scipy's if loaded) to one thread.
+
+    The workers of a run are its parallelism. A BLAS thread pool in each of them wins
+    nothing on the chain's small products (a block's 1000 coefficient draws by some twenty
+    features) and its threads keep spinning after each call, on the cores the other workers
+    need: with two workers on two cores, one BLAS thread each cut a 100,000-draw run from
+    17.4 s to 14.0 s (docs/performance.md, "BLAS threads"). Called once the worker has
+    loaded its libraries (a library loaded later would keep its own setting)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _init_worker(scenario_json: str, parent: int | None = None) -> None:
     """Start a worker: read the scenario and compute its layout (a small simulation, which
     loads the data, the fits and the compiled kernels: the worker is warm for its first
@@ -114,6 +128,7 @@ def _init_worker(scenario_json: str, parent: int | None = None) -> None:
     scenario = Scenario.model_validate_json(scenario_json)
     _WORKER["scenario"] = scenario
     _WORKER["layout"] = layout(scenario)
+    one_blas_thread()
 
 
 def _layout() -> Layout:

@@ -140,9 +140,17 @@ def test_status_quo_cases_reach_the_optimum_of_a_general_solver() -> None:
     """Against the status quo the feasible set is a thin region around it, where the
     solver once stopped short (objective up to 1.4 below the optimum, the solution up to 12
     points off, on cases like these). On 16 random 12-actor, 4-issue cases with a status
-    quo and some actors absent from some issues, the solution is no worse than scipy's SLSQP
-    on the smooth reformulation started from it and from the status quo (objective within
-    1e-6, the barrier's own accuracy)."""
+    quo and some actors absent from some issues, the solution is feasible and no worse than
+    scipy's SLSQP on the smooth reformulation started from it and from the status quo
+    (objective within 1e-6, the barrier's own accuracy).
+
+    SLSQP's answer is scored by the true objective at its solution x, not by its own value:
+    that is of the reformulation's slack variables, which a constraint violation of 5e-7
+    can lift above the true optimum (on case 2 SLSQP reported -62.56, against -65.56 here, at
+    a point where one actor's gain is negative; whether it ends there changed with the
+    number of BLAS threads). Where both of SLSQP's solutions lie outside the thin feasible
+    set (4 of the 16 cases), only the feasibility of ours is checked; the other 12 must be
+    compared."""
     from scipy.optimize import minimize
 
     from guaranty.models.bargaining.nash import nash_solution
@@ -156,6 +164,8 @@ def test_status_quo_cases_reach_the_optimum_of_a_general_solver() -> None:
     dloss = (sal * np.abs(sq[:, None, :] - pos) / 100.0).sum(2)
     got, _ = nash_solution(pos, sal, cap, dloss, np.zeros(n_i), np.full(n_i, 100.0), sq.copy())
     ours = _nash_objective(got, pos, sal, cap, dloss)
+    assert np.isfinite(ours).all(), np.nonzero(~np.isfinite(ours))
+    compared = 0
     for d in range(n_d):
         p, s, c, k = pos[d], sal[d], cap[d], dloss[d] + 1e-9
 
@@ -166,10 +176,15 @@ def test_status_quo_cases_reach_the_optimum_of_a_general_solver() -> None:
         cons = [
             {"type": "ineq", "fun": lambda z, p=p: z[n_i:] - np.abs(z[:n_i] - p).ravel()},
         ]
-        best = np.inf
+        best = -np.inf
         for x0 in (got[d], sq[d]):
             z0 = np.concatenate([x0, np.abs(x0[None] - p).ravel()])
             ref = minimize(f, z0, constraints=cons, method="SLSQP", options={"maxiter": 500})
-            if ref.fun < best:
-                best = ref.fun
-        assert ours[d] >= -best - 1e-6, (d, ours[d], -best)
+            x = ref.x[None, :n_i]
+            best = max(
+                best, float(_nash_objective(x, p[None], s[None], c[None], k[None] - 1e-9)[0])
+            )
+        if np.isfinite(best):
+            compared += 1
+            assert ours[d] >= best - 1e-6, (d, ours[d], best)
+    assert compared >= 12, compared

@@ -2,12 +2,16 @@
 """CPU time of one block of the chain, by stage, and of writing it to the store (prints them).
 
     .venv/bin/python benchmarks/bench_chain_block.py [--blocks 10] [--threads 1] [--blas-threads]
+        [--store-blocks 100] [--checkpoint 16MB]
 
 In one process: the layout and a first block (the start-up: data, fits, compiled kernels),
 then ``--blocks`` blocks of 1000 Ukraine draws (seed 1), each stage of
 ``montecarlo.simulate_block`` timed with ``time.process_time``, then the blocks written to a
 fresh store five at a time, as the runner writes a chunk (``--threads``: DuckDB's threads,
-one as the runner uses; 0 for DuckDB's default). BLAS runs on one thread, as in a run's
+one as the runner uses; 0 for DuckDB's default; ``--store-blocks``: as many blocks, the
+computed ones written again under other numbers, 100 for a run of 100,000 draws;
+``--checkpoint``: DuckDB's checkpoint threshold, the store's own by default), and the store
+closed. BLAS runs on one thread, as in a run's
 worker (``--blas-threads``: its default pool, whose spinning threads the CPU time then
 counts). The figures of docs/performance.md, "The
 chain", come from here.
@@ -16,6 +20,7 @@ chain", come from here.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import tempfile
 import time
@@ -55,6 +60,18 @@ def main() -> None:
     p.add_argument("--blocks", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument(
+        "--store-blocks",
+        type=int,
+        default=0,
+        help="blocks written to the store (the computed ones, renumbered; 0: --blocks)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        default="",
+        help="DuckDB's checkpoint threshold for the store (default: the store's own, "
+        "guaranty.store.CHECKPOINT_THRESHOLD; DuckDB's own default is 16MB)",
+    )
+    p.add_argument(
         "--blas-threads",
         action="store_true",
         help="leave BLAS its default thread pool (before: one thread, as in a run's worker)",
@@ -66,7 +83,7 @@ def main() -> None:
     import guaranty.montecarlo as montecarlo
     import guaranty.war as war
     from guaranty.scenario import load
-    from guaranty.store import Store
+    from guaranty.store import CHECKPOINT_THRESHOLD, Store
 
     acc: dict[str, float] = defaultdict(float)
     modules = {"credibility": credibility, "comparison": comparison, "war": war}
@@ -90,21 +107,36 @@ def main() -> None:
     per_block = (time.process_time() - start) / n
     staged = sum(v for k, v in acc.items() if not k.startswith(" ")) / n
 
+    # the store: --store-blocks blocks (the computed ones again, renumbered), five to a
+    # transaction, then the store closed (its last checkpoint)
+    m = args.store_blocks or n
+    writes = [
+        dataclasses.replace(blocks[b % n], start=(b + 1) * montecarlo.BLOCK) for b in range(m)
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         threads = args.threads or None
-        with Store(os.path.join(tmp, "bench.duckdb"), threads=threads) as st:
-            run_id = st.open_run(scenario, lay, seed=1, draws=(n + 1) * montecarlo.BLOCK)
-            start = time.process_time()
-            for k in range(0, n, 5):
-                st.write_blocks(run_id, lay, blocks[k : k + 5])
-            store = (time.process_time() - start) / n
+        path = os.path.join(tmp, "bench.duckdb")
+        st = Store(path, threads=threads)
+        if args.checkpoint:
+            st.con.execute(f"SET checkpoint_threshold = '{args.checkpoint}'")
+        run_id = st.open_run(scenario, lay, seed=1, draws=(m + 1) * montecarlo.BLOCK)
+        start = time.process_time()
+        for k in range(0, m, 5):
+            st.write_blocks(run_id, lay, writes[k : k + 5])
+        st.close()
+        store = (time.process_time() - start) / m
+        size = os.path.getsize(path)
 
     print(f"start-up (layout and a first block, after the imports): {startup:.2f} s of CPU")
     print(f"one block of 1000 draws: {per_block:.3f} s of CPU")
     for label in sorted(acc, key=list(LABELS).index):
         print(f"  {label}: {acc[label] / n:.3f} s")
     print(f"  the rest (negotiation, levels, arranging): {per_block - staged:.3f} s")
-    print(f"writing a block to the store ({threads or 'default'} threads): {store:.3f} s of CPU")
+    print(
+        f"writing a block to the store ({threads or 'default'} threads, {m} blocks, checkpoint "
+        f"threshold {args.checkpoint or CHECKPOINT_THRESHOLD}): {store:.3f} s of CPU, closing "
+        f"included; the file {size / 1e6:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

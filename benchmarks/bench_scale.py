@@ -129,12 +129,14 @@ def write_throughput(folder: Path) -> dict:
     import duckdb
 
     from guaranty.montecarlo import layout, simulate_block
+    from guaranty.runner import one_blas_thread
     from guaranty.scenario import load
     from guaranty.store import Store, write_chunk
 
     scenario = load(SCENARIO)
     lay = layout(scenario)
     simulate_block(scenario, 1, 99, lay=lay)  # warm
+    one_blas_thread()  # as in a worker of a run
     c0 = time.process_time()
     results = [simulate_block(scenario, 1, b, lay=lay) for b in range(5)]
     n = sum(r.n for r in results)

@@ -20,6 +20,10 @@ Memory is read from /proc (Linux; no extra dependency): a thread samples the pro
 
 RSS counts shared pages (the Python interpreter, numpy, ...) once per process, so the sums
 overstate the memory the run takes from the machine.
+
+CPU: the user + system time of the command and its workers (``getrusage`` of the reaped
+children), and the main process's share (its last ``/proc/PID/stat`` sample, at most 50 ms
+short).
 """
 
 from __future__ import annotations
@@ -70,6 +74,17 @@ def _descendants(root: int) -> list[int]:
     return out
 
 
+def _cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(b")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _memory(pid: int) -> tuple[int, int] | None:
     """(RSS, high-water mark of RSS) of a process in bytes, or None if it is gone."""
     try:
@@ -90,6 +105,7 @@ class TreeSampler(threading.Thread):
         self.stopped = threading.Event()
         self.peak_total = 0  # largest total RSS of the tree in one sample
         self.hwm: dict[int, int] = {}  # pid -> last high-water mark seen
+        self.cpu: dict[int, float] = {}  # pid -> last CPU seconds seen
         self.samples = 0
 
     def sample(self) -> None:
@@ -101,6 +117,9 @@ class TreeSampler(threading.Thread):
             rss, hwm = mem
             total += rss
             self.hwm[pid] = max(hwm, self.hwm.get(pid, 0))
+            cpu = _cpu(pid)
+            if cpu is not None:
+                self.cpu[pid] = cpu
         self.peak_total = max(self.peak_total, total)
         self.samples += 1
 
@@ -167,7 +186,10 @@ def main() -> int:
         rows, in_blocks, status = _stored(store, data["run_id"])
         hwm_sum = sum(sampler.hwm.values())
         hwm_main = sampler.hwm.get(proc.pid, 0)
-        children_max = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        children_max = usage.ru_maxrss * 1024  # KiB
+        cpu_all = usage.ru_utime + usage.ru_stime
+        cpu_main = sampler.cpu.get(proc.pid, 0.0)
         size = sum(f.stat().st_size for f in tmp.iterdir())
 
         print(
@@ -188,6 +210,11 @@ def main() -> int:
             f"({sampler.samples} samples, every 50 ms)"
         )
         print(f"  getrusage(RUSAGE_CHILDREN) maxrss (largest single process): {_mb(children_max)}")
+        print(
+            f"CPU:                 {cpu_all:6.1f} s  (the command and its workers, getrusage; "
+            f"the main process {cpu_main:.1f} s, the rest {cpu_all - cpu_main:.1f} s; "
+            "/proc every 50 ms)"
+        )
         print(
             f"store:               {rows:,} rows in draws, {in_blocks:,} draws in finished "
             f"blocks, status {status}; {_mb(size)} on disk"

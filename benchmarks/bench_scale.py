@@ -48,7 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_run import _descendants, _memory
+from bench_run import _cpu, _descendants, _memory
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "ukraine-2022.yaml"
@@ -65,17 +65,6 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _cpu_ticks(pid: int) -> int | None:
-    """User + system clock ticks of a process so far, or None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(b")") + 2 :].split()
-    return int(fields[11]) + int(fields[12])
-
-
 def run_once(backend: str, draws: int, workers: int, folder: Path) -> dict:
     store = folder / ("s.duckdb" if backend == "local" else "store")
     cmd = [sys.executable, "-m", "guaranty", "run", str(SCENARIO), "--draws", str(draws),
@@ -85,7 +74,7 @@ def run_once(backend: str, draws: int, workers: int, folder: Path) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     hwm: dict[int, int] = {}
-    ticks: dict[int, int] = {}
+    seconds: dict[int, float] = {}
     stop = threading.Event()
 
     def sample() -> None:
@@ -94,9 +83,9 @@ def run_once(backend: str, draws: int, workers: int, folder: Path) -> dict:
                 got = _memory(pid)
                 if got is not None:
                     hwm[pid] = max(hwm.get(pid, 0), got[1])
-                used = _cpu_ticks(pid)
+                used = _cpu(pid)
                 if used is not None:
-                    ticks[pid] = max(ticks.get(pid, 0), used)
+                    seconds[pid] = max(seconds.get(pid, 0.0), used)
             time.sleep(0.05)
 
     watcher = threading.Thread(target=sample, daemon=True)
@@ -108,7 +97,7 @@ def run_once(backend: str, draws: int, workers: int, folder: Path) -> dict:
     if proc.returncode:
         raise SystemExit(f"{backend} {draws}: exit {proc.returncode}\n{err.decode()[-2000:]}")
     summary = json.loads(out)
-    cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+    cpu = sum(seconds.values())
     return {
         "backend": backend,
         "draws": draws,

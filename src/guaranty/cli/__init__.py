@@ -20,35 +20,40 @@ stored), :mod:`~guaranty.cli.analyze` (the main job's use case is
 lists them, each behind the error boundary :func:`~guaranty.cli.common.handles_errors`.
 
 The package itself loads nothing: its names (``app``, ``main``, ``COMMANDS`` and the rest of
-:data:`__all__`) come from :mod:`~guaranty.cli.commands` on first use, so that the entry
-point can answer ``validate`` through :mod:`~guaranty.cli.quick` without Typer.
+:data:`__all__`) come from their modules on first use, so that the entry point can answer
+``validate`` through :mod:`~guaranty.cli.quick` without Typer.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-__all__ = [
-    "COMMANDS",
-    "HEADLINE_METRICS",
-    "_interval",
-    "app",
-    "backtest",
-    "describe",
-    "forecast",
-    "forecast_cases",
-    "handles_errors",
-    "main",
-    "registry",
-    "scenario_json",
-    "summary",
-]
+#: each name the package hands out -> the module that holds it (imported on first use;
+#: ``app`` from :mod:`~guaranty.cli.commands`, which registers every command on it)
+_HOMES = {
+    "COMMANDS": "commands",
+    "app": "commands",
+    "main": "commands",
+    "handles_errors": "common",
+    "HEADLINE_METRICS": "claims",
+    "_interval": "credibility",
+    "scenario_json": "files",
+    "summary": "quick",
+    "backtest": "lazy",
+    "describe": "lazy",
+    "forecast": "lazy",
+    "forecast_cases": "lazy",
+    "registry": "lazy",
+}
+
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
-    """The command line's names, from :mod:`guaranty.cli.commands` (imported on first use)."""
-    if name in __all__:
-        from guaranty.cli import commands
-
-        return getattr(commands, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """One of the command line's names (:data:`__all__`), from its module, imported on first
+    use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

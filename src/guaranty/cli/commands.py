@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from guaranty.cli.analyze import analyze
-from guaranty.cli.claims import HEADLINE_METRICS, claims_cmd
+from guaranty.cli.claims import claims_cmd
 from guaranty.cli.common import app, handles_errors
-from guaranty.cli.credibility import _interval, credibility_cmd
-from guaranty.cli.files import scenario_json, scenarios_cmd, show, summary, validate
-from guaranty.cli.lazy import backtest, describe, forecast, forecast_cases, registry
+from guaranty.cli.credibility import credibility_cmd
+from guaranty.cli.files import scenarios_cmd, show, validate
 from guaranty.cli.negotiation import backtest_cmd, forecast_cmd
 from guaranty.cli.runs import run_cmd, runs_cmd
 from guaranty.cli.serve import serve
@@ -20,20 +19,7 @@ from guaranty.cli.stored import export_cmd, report_cmd
 from guaranty.cli.sweep import sweep_cmd
 from guaranty.cli.war import backtest_war_cmd, war_cmd
 
-__all__ = [
-    "HEADLINE_METRICS",
-    "_interval",
-    "app",
-    "backtest",
-    "describe",
-    "forecast",
-    "forecast_cases",
-    "handles_errors",
-    "main",
-    "registry",
-    "scenario_json",
-    "summary",
-]
+__all__ = ["COMMANDS", "app", "main"]
 
 #: every command, in the order ``--help`` lists them; each one behind the error boundary
 COMMANDS: dict[str, Callable[..., None]] = {

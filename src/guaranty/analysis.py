@@ -15,8 +15,10 @@ so that a run's report and its results page show the same numbers.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,8 @@ class Analysis:
 
     ``forecasts`` (every model's forecast, with ``forecast_draws`` draws and the analysis'
     seed; for cases the backtest scores by model) is computed on first use, so that a caller
-    that shows only the run's results does not wait for it.
+    that shows only the run's results does not wait for it; :func:`analyze` starts it in the
+    background instead, beside the chain.
     """
 
     scenario: Any  # Scenario | CaseSet
@@ -69,6 +72,8 @@ class Analysis:
     @cached_property
     def forecasts(self) -> Any:
         """Forecasts by model (a list in ``models`` order), or backtest scores for cases."""
+        if isinstance(self.given_forecasts, Future):  # computed in the background
+            return self.given_forecasts.result()
         if self.given_forecasts is not None:
             return self.given_forecasts
         return _forecasts(self.scenario, self.models, self.forecast_draws, self.seed)
@@ -137,7 +142,9 @@ def analyze(
     """The main job on a scenario or a set of cases (module docstring). With ``store`` the
     chain runs through :func:`guaranty.runner.run` over ``workers`` processes and is read
     back from the store (so a stored run and its report show the same draws); without it,
-    in this process."""
+    in this process. The forecasts depend on the scenario and the seed only: they are
+    computed in a background thread beside the chain, and ``forecasts`` of the result waits
+    for them (and raises what they raised)."""
     from guaranty.errors import ParameterError
     from guaranty.scenario.formats import CaseSet
 
@@ -147,6 +154,9 @@ def analyze(
     names = _models(models)
     if isinstance(obj, CaseSet) or not has_chain(obj):
         return _without_chain(obj, names, draws, forecast_draws, seed)
+    # the forecasts depend on the scenario and the seed only: computed beside the chain,
+    # which keeps one core busy (in this process) or leaves this process to write the store
+    pending = _in_background(_forecasts, obj, names, forecast_draws, seed)
     if store is not None:
         from guaranty.runner import run as run_pipeline
         from guaranty.store import Store
@@ -166,7 +176,26 @@ def analyze(
         from guaranty.montecarlo import simulate
 
         run = simulate(obj, draws=draws, seed=seed, progress=_one_arg(progress, draws))
-    return analyze_run(run, obj, forecast_draws=forecast_draws, models=names)
+    return replace(
+        analyze_run(run, obj, forecast_draws=forecast_draws, models=names),
+        given_forecasts=pending,
+    )
+
+
+def _in_background(fn: Callable[..., Any], *args: Any) -> Future:
+    """``fn(*args)`` in a daemon thread (a failure of the command in the meantime does not
+    wait for it); its result, or its exception, through the returned future."""
+    future: Future = Future()
+
+    def work() -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # re-raised by future.result() in the reader
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="guaranty-forecasts", daemon=True).start()
+    return future
 
 
 def _one_arg(

@@ -11,8 +11,9 @@ first block pays the data, the fits and the compiled kernels), the run's credibi
 (``credibility.from_run``), the claims ledger (``claims.run_ledger``: every claim on every
 draw and on each half of every uncertain input), the seven models' forecasts (500 draws
 each; the first call of a compiled model loads numba's cached machine code) and the report
-(figures and files). The stages add up to a little less than the command, which also starts
-Python and the command line. The figures of docs/performance.md, "The main job", come from
+(figures and files). The stages run one after another here; the command runs the
+forecasts in a background thread beside the chain and the ledger (``analysis.analyze``), so
+it takes less than their sum, the rest being Python's and the command line's start-up. The figures of docs/performance.md, "The main job", come from
 here.
 """
 

@@ -13,8 +13,8 @@ draw and on each half of every uncertain input), the seven models' forecasts (50
 each; the first call of a compiled model loads numba's cached machine code) and the report
 (figures and files). The stages run one after another here; the command runs the
 forecasts in a background thread beside the chain and the ledger (``analysis.analyze``), so
-it takes less than their sum, the rest being Python's and the command line's start-up. The figures of docs/performance.md, "The main job", come from
-here.
+it takes less than their sum, the rest being Python's and the command line's start-up.
+The figures of docs/performance.md, "The main job", come from here.
 """
 
 from __future__ import annotations

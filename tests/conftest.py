@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 
 # one BLAS thread per test process, as `python3 dev.py test` sets it, for a bare `pytest` run
-# too (numpy reads it when it loads, after this file: the workers of pytest-xdist are the
-# parallelism; docs/performance.md, "BLAS threads")
+# too (numpy, imported after this file, reads it when it loads): pytest-xdist's workers are
+# the parallelism (docs/performance.md, "BLAS threads")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from collections.abc import Callable

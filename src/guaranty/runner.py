@@ -109,7 +109,7 @@ def one_blas_thread() -> None:
     nothing on the chain's small products (a block's 1000 coefficient draws by some twenty
     features) and its threads keep spinning after each call, on the cores the other workers
     need: with two workers on two cores, one BLAS thread each cut a 100,000-draw run from
-    17.4 s to 14.0 s (docs/performance.md, "BLAS threads"). Called once the worker has
+    17.4 s to 13.6-13.8 s (docs/performance.md, "BLAS threads"). Called once the worker has
     loaded its libraries (a library loaded later would keep its own setting)."""
     from threadpoolctl import threadpool_limits
 

@@ -166,17 +166,13 @@ class Workbench:
         wait for them; a request meanwhile waits for this computation rather than repeating
         it. An error is logged and left to the page, which computes and reports it itself."""
 
-        def work() -> None:
-            try:
-                from guaranty.web.pages import results_figures
+        from guaranty.web.pages import results_figures
 
-                results_figures(self.results(run_id))
-            except Exception as exc:  # the page will meet it again and answer with it
-                log.warning("preparing the results of run %s failed: %s", run_id, exc)
-
-        thread = threading.Thread(target=work, name=f"guaranty-prepare-{run_id}", daemon=True)
-        thread.start()
-        return thread
+        return _in_background(
+            f"guaranty-prepare-{run_id}",
+            f"preparing the results of run {run_id}",
+            lambda: results_figures(self.results(run_id)),
+        )
 
     def open_store(self) -> Store:
         """The store, for one request (in a ``with`` block)."""
@@ -400,15 +396,26 @@ class Workbench:
         runs in the worker processes: they depend on the scenario and the seed only. An
         error is logged and left to the page, which computes and reports it itself."""
 
-        def work() -> None:
-            try:
-                self.forecasts(job.run_id, job.scenario, job.draws, job.seed)  # type: ignore[arg-type]
-            except Exception as exc:  # the page will meet it again and answer with it
-                log.warning("the forecasts of run %s failed: %s", job.run_id, exc)
+        return _in_background(
+            f"guaranty-forecasts-{job.run_id}",
+            f"the forecasts of run {job.run_id}",
+            lambda: self.forecasts(job.run_id, job.scenario, job.draws, job.seed),  # type: ignore[arg-type]
+        )
 
-        thread = threading.Thread(target=work, name=f"guaranty-forecasts-{job.run_id}", daemon=True)
-        thread.start()
-        return thread
+
+def _in_background(name: str, what: str, fn: Callable[[], Any]) -> threading.Thread:
+    """``fn()`` in a daemon thread called ``name``. An error is logged ("``what`` failed")
+    and left to the results page, which meets it again, computes and reports it itself."""
+
+    def work() -> None:
+        try:
+            fn()
+        except Exception as exc:
+            log.warning("%s failed: %s", what, exc)
+
+    thread = threading.Thread(target=work, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 async def workbench(request: Request) -> Workbench:

@@ -185,6 +185,25 @@ def test_explained_fits_every_issue_as_one_at_a_time(run) -> None:
     assert results._r2_columns(y, cols) == pytest.approx(want, rel=1e-10, abs=1e-12)
 
 
+def test_explained_drops_constant_and_collinear_columns_as_least_squares_does() -> None:
+    """``_r2_columns`` solves the normal equations of the scaled columns; a constant column
+    (spanned by the intercept) and a column that is a sum of two others (a rank-deficient
+    least-squares problem) give the R^2 of numpy's least squares on the raw columns
+    (``results._r2``), to round-off."""
+    from guaranty import results
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    a, b = rng.normal(50, 20, n), rng.uniform(0, 100, n)
+    cols = [a, b, np.full(n, 7.0), a + 3 * b, (b > 60).astype(float)]
+    y = np.column_stack([0.3 * a - b + rng.normal(0, 30, n), rng.normal(0, 1, n), 2.0 * a])
+    want = [results._r2(y[:, k], cols) for k in range(y.shape[1])]
+    got = results._r2_columns(y, cols)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    assert got[2] == pytest.approx(1.0, abs=1e-12)  # an exact fit
+    assert got[1] == pytest.approx(0.0, abs=0.01)  # noise explains next to nothing
+
+
 def test_pipeline_needs_its_sections(scenario) -> None:
     with pytest.raises(ScenarioError, match="'war'"):
         mc.settings(scenario.model_copy(update={"war": None}))

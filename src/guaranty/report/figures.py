@@ -8,11 +8,13 @@ embeds (a div and the inline script that draws it, plotly's JavaScript not inclu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from guaranty.pipeline import BacktestScore, Forecast
@@ -38,11 +40,53 @@ __all__ = [
 _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
 
 
+#: the trace types drawn here: :func:`styled` gives a figure of these alone a copy of
+#: plotly's white template that keeps only their trace defaults (and the whole layout)
+_TRACE_TYPES = frozenset({"bar", "box", "heatmap", "scatter"})
+
+
+@functools.lru_cache(maxsize=1)
+def _white() -> go.layout.Template:
+    """plotly's white template with the trace defaults of :data:`_TRACE_TYPES` only.
+
+    A figure draws the same with it as with the whole template (the defaults of trace types
+    it does not hold never apply), and plotly validates and embeds a third of it: setting
+    the whole template took 32 ms a figure, about half a second of a report's 15 figures,
+    and 7 kB of each figure's HTML."""
+    white = pio.templates["plotly_white"]
+    data = {t: white.data[t] for t in sorted(_TRACE_TYPES) if white.data[t]}
+    return go.layout.Template(layout=white.layout, data=data)
+
+
+def _dotted_vlines(xs: Sequence[float]) -> list[dict[str, Any]]:
+    """Dotted grey lines across the height of the first (or only) plot at each of ``xs``:
+    the shapes ``fig.add_vline(x, line_dash="dot", line_color="#999")`` adds, made at once
+    (``add_vline`` validates every shape of the figure again for each line it adds, 15-30 ms
+    a line)."""
+    line = {"color": "#999", "dash": "dot"}
+    return [
+        {
+            "type": "line",
+            "x0": x,
+            "x1": x,
+            "xref": "x",
+            "y0": 0,
+            "y1": 1,
+            "yref": "y domain",
+            "line": line,
+        }
+        for x in xs
+    ]
+
+
 def styled(fig: go.Figure, title: str, *, height: int, **layout: Any) -> go.Figure:
     """``fig`` given the look every figure here shares (plotly's white template), its
     ``title`` and its ``height`` in pixels; ``layout``: further layout settings (margins,
-    legend, axes)."""
-    fig.update_layout(template="plotly_white", height=height, title=title, **layout)
+    legend, axes). Call it once the traces are in: a figure with a trace type outside
+    :data:`_TRACE_TYPES` gets the whole template."""
+    types = {trace.type for trace in fig.data}
+    template = _white() if types <= _TRACE_TYPES else "plotly_white"
+    fig.update_layout(template=template, height=height, title=title, **layout)
     return fig
 
 
@@ -320,9 +364,8 @@ def settled_figure(run: Any, scenario: Scenario) -> go.Figure:
     if level is not None:
         bars = _bars(level["lo"], level["width"], level["counts"], marker_color=_COLORS[0])
         fig.add_trace(bars.update(showlegend=False), row=1, col=1)
-    for d in scenario.guarantees:
-        if d.level is not None:
-            fig.add_vline(x=d.level.nominal, line_dash="dot", line_color="#999", row=1, col=1)
+        rungs = [d.level.nominal for d in scenario.guarantees if d.level is not None]
+        fig.update_layout(shapes=[*fig.layout.shapes, *_dotted_vlines(rungs)])
     shares = run.design_shares()
     fig.add_trace(
         go.Bar(
@@ -513,8 +556,7 @@ def claims_figure(claims: Sequence[Any]) -> go.Figure:
             hovertemplate="%{y}: holds in %{x:.0%} of the draws<extra></extra>",
         )
     )
-    for x in (0.2, 0.8):
-        fig.add_vline(x=x, line_dash="dot", line_color="#999")
+    fig.update_layout(shapes=[*fig.layout.shapes, *_dotted_vlines([0.2, 0.8])])
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="share of draws where it holds")
     return styled(

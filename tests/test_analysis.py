@@ -1,9 +1,10 @@
 """The main job's use case (``guaranty.analysis.analyze``) computes the forecasts in a
-background thread while the chain runs: they must be exactly those computed alone, and a
-failure among them must reach the caller that reads them."""
+background thread (or a process of their own) while the chain runs: they must be exactly
+those computed alone, and a failure among them must reach the caller that reads them."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,46 @@ def test_a_failure_of_the_background_forecasts_reaches_their_reader(
     assert done.claims is not None  # the chain and the ledger are unaffected
     with pytest.raises(ModelError, match="cannot run"):
         _ = done.forecasts
+
+
+# -- the forecasts in a process of their own (what ``guaranty analyze`` asks for) ----------
+
+
+def test_the_forecasts_of_their_own_process_are_those_computed_alone(ukraine: Any) -> None:
+    done = analysis.analyze(
+        ukraine, draws=1000, forecast_draws=40, seed=3, models=MODELS, forecasts_process=True
+    )
+    alone = analysis._forecasts(ukraine, MODELS, 40, 3)
+    assert [f.to_json() for f in done.forecasts] == [f.to_json() for f in alone]
+    assert all((a.samples == b.samples).all() for a, b in zip(done.forecasts, alone, strict=True))
+
+
+def test_an_error_in_the_forecasts_process_reaches_the_reader_with_its_traceback(
+    ukraine: Any,
+) -> None:
+    future = analysis._in_process(analysis._forecasts, ukraine, ("no_such_model",), 40, 3)
+    with pytest.raises(ModelError, match="no_such_model") as got:
+        future.result(timeout=120)
+    assert isinstance(got.value.__cause__, analysis._RemoteTraceback)
+    assert "Traceback" in str(got.value.__cause__)
+
+
+class _Unpicklable(Exception):
+    def __init__(self, *, why: str) -> None:  # keyword-only: pickle cannot rebuild it
+        super().__init__(why)
+
+
+def _raise_unpicklable() -> None:
+    raise _Unpicklable(why="a custom error")
+
+
+def test_an_error_that_does_not_pickle_comes_back_named() -> None:
+    future = analysis._in_process(_raise_unpicklable)
+    with pytest.raises(RuntimeError, match="_Unpicklable: a custom error"):
+        future.result(timeout=120)
+
+
+def test_a_forecasts_process_that_dies_gives_an_error_with_its_exit_code() -> None:
+    future = analysis._in_process(os._exit, 3)
+    with pytest.raises(RuntimeError, match=r"exit code 3\) without an answer"):
+        future.result(timeout=120)

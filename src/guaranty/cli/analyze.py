@@ -67,6 +67,9 @@ def analyze(
             store=store,
             workers=resolve_workers(workers),
             source=str(file),
+            # a process of their own beside the chain in this process (with a store the
+            # chain's workers have the cores, and a thread waits as well)
+            forecasts_process=store is None,
         )
         paths = write_report(
             obj,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 from plotly.subplots import make_subplots
 
 from guaranty.report import figures
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def _template_json(fig: go.Figure) -> dict:
@@ -56,3 +60,30 @@ def test_dotted_vlines_are_the_shapes_add_vline_adds(subplots: bool) -> None:
     got = base()
     got.update_layout(shapes=[*got.layout.shapes, *figures._dotted_vlines(xs)])
     assert got.to_plotly_json() == want.to_plotly_json()
+
+
+def test_rounds_figure_draws_every_actors_path_with_its_name() -> None:
+    """The grey paths of an iterative model, one trace per issue with the actors' paths apart
+    by gaps, hold each actor's position after every round of the forecast (KTAB's 7-actor
+    example, smp), each point labelled with the actor's name."""
+    from guaranty.pipeline import forecast
+    from guaranty.scenario import load
+
+    scenario = load(DATA / "dummyData_3Dim.csv")
+    fc = forecast(scenario, "smp")
+    names = {a.id: a.name for a in scenario.actors}
+    fig = figures.rounds_figure(scenario, fc)
+    grey = [t for t in fig.data if t.name == "actors"]
+    issues = [f for f in fc.issues if f.rounds]
+    assert len(grey) == len(issues) == 3
+    for trace, f in zip(grey, issues, strict=True):
+        actors = list(f.rounds[0]["positions"])
+        n = len(f.rounds)
+        for k, actor in enumerate(actors):
+            part = slice(k * (n + 1), k * (n + 1) + n)
+            assert list(trace.y[part]) == [r["positions"][actor] for r in f.rounds]
+            assert list(trace.x[part]) == [r["round"] for r in f.rounds]
+            assert set(trace.text[part]) == {names[actor]}
+            if k < len(actors) - 1:  # a gap before the next actor's path
+                assert trace.y[part.stop] is None and trace.x[part.stop] is None
+        assert len(trace.y) == len(actors) * (n + 1) - 1

@@ -176,16 +176,26 @@ def rounds_figure(scenario: Scenario, fc: Forecast) -> go.Figure | None:
     )
     for k, f in enumerate(issues):
         rounds = [r["round"] for r in f.rounds]
+        # every actor's path in one trace, the paths apart by a gap (None): the same lines
+        # and hover labels as a trace per actor, and a tenth of plotly's validation
+        x: list[Any] = []
+        y: list[Any] = []
+        text: list[Any] = []
         for actor in f.rounds[0].get("positions", {}):
+            x += [*rounds, None]
+            y += [*(r["positions"][actor] for r in f.rounds), None]
+            text += [names.get(actor, actor)] * len(rounds) + [None]
+        if x:
             fig.add_trace(
                 go.Scatter(
-                    x=rounds,
-                    y=[r["positions"][actor] for r in f.rounds],
+                    x=x[:-1],
+                    y=y[:-1],
+                    text=text[:-1],
                     mode="lines",
                     line={"width": 1, "color": "#bbb"},
-                    name=names.get(actor, actor),
+                    name="actors",
                     showlegend=False,
-                    hovertemplate=f"{names.get(actor, actor)}: %{{y:.1f}}<extra></extra>",
+                    hovertemplate="%{text}: %{y:.1f}<extra></extra>",
                 ),
                 row=k + 1,
                 col=1,

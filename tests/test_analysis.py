@@ -84,3 +84,51 @@ def test_a_forecasts_process_that_dies_gives_an_error_with_its_exit_code() -> No
     future = analysis._in_process(os._exit, 3)
     with pytest.raises(RuntimeError, match=r"exit code 3\) without an answer"):
         future.result(timeout=120)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_ctrl_c_ends_analyze_and_its_forecasts_process_at_once(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the command's process group, as a terminal sends it) while the
+    forecasts' process runs: exit code 130 within seconds, and no process left behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scenario = ROOT / "scenarios" / "ukraine-2022.yaml"
+    cmd = [sys.executable, "-m", "guaranty", "analyze", str(scenario), "--out", str(tmp_path)]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _children(proc.pid), "the forecasts' process never started"
+        time.sleep(1.0)  # well inside the forecasts (about 3 s)
+        os.killpg(proc.pid, signal.SIGINT)
+        start = time.monotonic()
+        proc.communicate(timeout=30)
+        assert proc.returncode == 130
+        assert time.monotonic() - start < 10
+        with pytest.raises(ProcessLookupError):  # nothing of the process group is left
+            for _ in range(50):
+                os.killpg(proc.pid, 0)
+                time.sleep(0.1)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)

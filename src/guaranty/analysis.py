@@ -151,7 +151,7 @@ def analyze(
     caller's main module must be import-safe, as multiprocessing requires: the command line
     is; a script without an ``if __name__ == "__main__":`` guard is not). A thread shares
     the interpreter's lock with the chain; the process has a core to itself, and ``guaranty
-    analyze`` of the Ukraine scenario takes about 1.4 s less of its 10 s on two cores
+    analyze`` of the Ukraine scenario takes about 1 s less on two cores
     (docs/performance.md, "The main job")."""
     from guaranty.errors import ParameterError
     from guaranty.scenario.formats import CaseSet

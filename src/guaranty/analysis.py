@@ -270,6 +270,7 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple) -> None:
     """The body of :func:`_in_process`'s process: sends ``(True, fn(*args), "")`` on
     ``conn``, or ``(False, exception, traceback)`` (an exception that does not survive
     pickling replaced by a RuntimeError that names it)."""
+    import contextlib
     import pickle
     import traceback
 
@@ -284,8 +285,9 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple) -> None:
         message = (False, exc, text)
     try:
         conn.send(message)
-    except Exception as exc:  # a result that cannot be pickled
-        conn.send((False, RuntimeError(f"cannot send the result back: {exc}"), ""))
+    except Exception as exc:  # a result that cannot be pickled, or the command is gone
+        with contextlib.suppress(Exception):
+            conn.send((False, RuntimeError(f"cannot send the result back: {exc}"), ""))
     finally:
         conn.close()
 

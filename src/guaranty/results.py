@@ -150,7 +150,7 @@ def _r2_columns(y: np.ndarray, columns: Sequence[np.ndarray]) -> list[float]:
     variance (a constant column dropped: the intercept spans it), a (p, p) system in place
     of the (rows, p + 1) least-squares problem, with the residuals computed directly (no
     cancellation); the fitted values are the same projection, so R^2 agrees with
-    :func:`_r2` to round-off (``tests/test_montecarlo.py``) at a tenth of the cost. The
+    :func:`_r2` to round-off (``tests/test_montecarlo.py``) at about half the cost. The
     claims ledger computes it on both halves of every uncertain input."""
     clean = [k for k in range(y.shape[1]) if not np.isnan(y[:, k]).any()] if len(y) >= 3 else []
     out = [float("nan") if k in clean else _r2(y[:, k], columns) for k in range(y.shape[1])]

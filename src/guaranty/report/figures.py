@@ -50,9 +50,9 @@ def _white() -> go.layout.Template:
     """plotly's white template with the trace defaults of :data:`_TRACE_TYPES` only.
 
     A figure draws the same with it as with the whole template (the defaults of trace types
-    it does not hold never apply), and plotly validates and embeds a third of it: setting
-    the whole template took 32 ms a figure, about half a second of a report's 15 figures,
-    and 7 kB of each figure's HTML."""
+    it does not hold never apply), and plotly validates and embeds about half as much:
+    setting the whole template was a sizeable share of building a figure, and doubled the
+    template each figure's HTML carries."""
     white = pio.templates["plotly_white"]
     data = {t: white.data[t] for t in sorted(_TRACE_TYPES) if white.data[t]}
     return go.layout.Template(layout=white.layout, data=data)
@@ -61,8 +61,7 @@ def _white() -> go.layout.Template:
 def _dotted_vlines(xs: Sequence[float]) -> list[dict[str, Any]]:
     """Dotted grey lines across the height of the first (or only) plot at each of ``xs``:
     the shapes ``fig.add_vline(x, line_dash="dot", line_color="#999")`` adds, made at once
-    (``add_vline`` validates every shape of the figure again for each line it adds, 15-30 ms
-    a line)."""
+    (``add_vline`` validates every shape of the figure again for each line it adds)."""
     line = {"color": "#999", "dash": "dot"}
     return [
         {
@@ -177,7 +176,7 @@ def rounds_figure(scenario: Scenario, fc: Forecast) -> go.Figure | None:
     for k, f in enumerate(issues):
         rounds = [r["round"] for r in f.rounds]
         # every actor's path in one trace, the paths apart by a gap (None): the same lines
-        # and hover labels as a trace per actor, and a tenth of plotly's validation
+        # and hover labels as a trace per actor, with far fewer traces for plotly to validate
         x: list[Any] = []
         y: list[Any] = []
         text: list[Any] = []

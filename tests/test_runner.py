@@ -454,3 +454,44 @@ def test_a_worker_runs_its_blas_on_one_thread(
         _stop_pool(pool)
     assert blas, "numpy's BLAS is loaded in a worker"
     assert {i["num_threads"] for i in blas} == {1}
+
+
+def test_the_workers_have_exited_when_a_run_returns(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool's workers are let go when the last chunk is back and exit while the store
+    closes (``_LocalExecutor.close``); the run still waits for them before it returns. The
+    pool's shutdown is slowed here, so that a run that did not wait would return first."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    shutdown = ProcessPoolExecutor.shutdown
+
+    def slow_shutdown(self: ProcessPoolExecutor, *args: object, **kwargs: object) -> None:
+        time.sleep(0.5)
+        shutdown(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", slow_shutdown)
+    s = run(scenario, draws=3000, seed=1, store=tmp_path / "s.duckdb", workers=2, chunk_size=1000)
+    assert s.computed == 3000
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_at_exit_flushes_its_output_and_skips_finalisation() -> None:
+    """``runner._exit_at_once`` ends the process with exit code 0 after flushing what its
+    streams still buffer (a worker's stdout to a pipe is block-buffered), and runs no exit
+    handler registered before it (as the interpreter's finalisation would)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, sys\n"
+        "from guaranty import runner\n"
+        "atexit.register(print, 'finalised')\n"
+        "atexit.register(runner._exit_at_once)\n"
+        "print('buffered', end='')\n"
+        "sys.stderr.write('err')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "buffered", "err")

@@ -2,12 +2,14 @@
 """CPU time of one block of the chain, by stage, and of writing it to the store (prints them).
 
     .venv/bin/python benchmarks/bench_chain_block.py [--blocks 10] [--threads 1] [--blas-threads]
-        [--store-blocks 100] [--checkpoint 16MB]
+        [--store-blocks 100] [--checkpoint 16MB] [--per-transaction 20]
 
 In one process: the layout and a first block (the start-up: data, fits, compiled kernels),
 then ``--blocks`` blocks of 1000 Ukraine draws (seed 1), each stage of
 ``montecarlo.simulate_block`` timed with ``time.process_time``, then the blocks written to a
-fresh store five at a time, as the runner writes a chunk (``--threads``: DuckDB's threads,
+fresh store in transactions of ``--per-transaction`` blocks (default: as the runner writes
+``--store-blocks`` blocks, ``runner.commit_size``; 5 is one default chunk, as the runner
+wrote before issue 16's last change) (``--threads``: DuckDB's threads,
 one as the runner uses; 0 for DuckDB's default; ``--store-blocks``: as many blocks, the
 computed ones written again under other numbers, 100 for a run of 100,000 draws;
 ``--checkpoint``: DuckDB's checkpoint threshold, the store's own by default), and the store
@@ -66,6 +68,12 @@ def main() -> None:
         help="blocks written to the store (the computed ones, renumbered; 0: --blocks)",
     )
     p.add_argument(
+        "--per-transaction",
+        type=int,
+        default=0,
+        help="blocks per transaction (0: as the runner, runner.commit_size)",
+    )
+    p.add_argument(
         "--checkpoint",
         default="",
         help="DuckDB's checkpoint threshold for the store (default: the store's own, "
@@ -82,6 +90,7 @@ def main() -> None:
     import guaranty.credibility as credibility
     import guaranty.montecarlo as montecarlo
     import guaranty.war as war
+    from guaranty.runner import DEFAULT_CHUNK, commit_size
     from guaranty.scenario import load
     from guaranty.store import CHECKPOINT_THRESHOLD, Store
 
@@ -110,6 +119,9 @@ def main() -> None:
     # the store: --store-blocks blocks (the computed ones again, renumbered), five to a
     # transaction, then the store closed (its last checkpoint)
     m = args.store_blocks or n
+    per = args.per_transaction or (
+        commit_size(m * montecarlo.BLOCK, DEFAULT_CHUNK) // montecarlo.BLOCK
+    )
     writes = [
         dataclasses.replace(blocks[b % n], start=(b + 1) * montecarlo.BLOCK) for b in range(m)
     ]
@@ -121,8 +133,8 @@ def main() -> None:
             st.con.execute(f"SET checkpoint_threshold = '{args.checkpoint}'")
         run_id = st.open_run(scenario, lay, seed=1, draws=(m + 1) * montecarlo.BLOCK)
         start = time.process_time()
-        for k in range(0, m, 5):
-            st.write_blocks(run_id, lay, writes[k : k + 5])
+        for k in range(0, m, per):
+            st.write_blocks(run_id, lay, writes[k : k + per])
         st.close()
         store = (time.process_time() - start) / m
         size = os.path.getsize(path)
@@ -133,7 +145,8 @@ def main() -> None:
         print(f"  {label}: {acc[label] / n:.3f} s")
     print(f"  the rest (negotiation, levels, arranging): {per_block - staged:.3f} s")
     print(
-        f"writing a block to the store ({threads or 'default'} threads, {m} blocks, checkpoint "
+        f"writing a block to the store ({threads or 'default'} threads, {m} blocks, {per} to a "
+        f"transaction, checkpoint "
         f"threshold {args.checkpoint or CHECKPOINT_THRESHOLD}): {store:.3f} s of CPU, closing "
         f"included; the file {size / 1e6:.0f} MB"
     )

@@ -111,6 +111,34 @@ def test_same_seed_same_rows_whatever_workers_and_chunks(
     assert got == rows(ref, run_id, "outcomes")  # exact floats, NULLs in the same places
 
 
+def test_a_run_gathers_whole_chunks_into_transactions_of_a_fifth_of_it(
+    scenario: Scenario, reference: Reference, tmp_path: Path
+) -> None:
+    """Chunks of one block, 10,000 draws: five transactions of 2,000 draws each
+    (``runner.commit_size``), the progress reported after each; the rows are the blocks'
+    own, whatever the transactions (the reference's 4,000 draws are its first 4,000)."""
+    from guaranty.runner import COMMIT_DRAWS, commit_size
+
+    assert commit_size(100_000, 5 * BLOCK) == COMMIT_DRAWS == 20 * BLOCK
+    assert commit_size(4_000, BLOCK) == BLOCK  # never less than a chunk
+    assert commit_size(10_000, BLOCK) == 2_000
+    path, seen = tmp_path / "s.duckdb", []
+    s = run(
+        scenario,
+        draws=10_000,
+        seed=1,
+        store=path,
+        workers=1,
+        chunk_size=BLOCK,
+        progress=lambda done, total: seen.append(done),
+    )
+    assert s.computed == 10_000
+    assert seen == [0, 2_000, 4_000, 6_000, 8_000, 10_000]
+    assert blocks(path, s.run_id) == {b: BLOCK for b in range(10)}
+    for table in ORDERS:
+        assert rows(path, s.run_id, table, below=4_000) == rows(reference.path, s.run_id, table)
+
+
 def test_another_seed_gives_other_rows(scenario: Scenario, tmp_path: Path) -> None:
     # two runs of 1000 draws side by side in one store, seeds 1 and 2
     path = tmp_path / "s.duckdb"

@@ -2,9 +2,10 @@
 
 ``run()`` splits the draws into blocks of :data:`guaranty.montecarlo.BLOCK` draws (the unit
 of randomness), groups the blocks not yet in the store into chunks of ``chunk_size`` draws,
-hands the chunks to ``workers`` processes and writes each finished chunk to the DuckDB store
-in one transaction. Because each block's draws depend only on (scenario, seed, version,
-block), the stored rows are the same whatever the number of workers, the chunk size, the
+hands the chunks to ``workers`` processes and writes the finished chunks to the DuckDB store,
+whole, in transactions of up to :data:`COMMIT_DRAWS` draws (:func:`commit_size`). Because
+each block's draws depend only on (scenario, seed, version, block), the stored rows are the
+same whatever the number of workers, the chunk size, the
 order in which chunks finish, or how many times the run was interrupted and resumed.
 
 With several workers the pool starts first: the workers load the models and compute the
@@ -65,6 +66,15 @@ DEFAULT_CHUNK = 5 * BLOCK
 #: their fixed cost (footers, page statistics: about 70 KB a chunk) is 14 bytes a draw in
 #: chunks of 5,000 draws and 3.5 in chunks of 20,000 (docs/scale.md)
 FOLDER_CHUNK = 20 * BLOCK
+#: the draws that the writer of a DuckDB file store gathers, at most, into one transaction
+#: (:func:`commit_size`). DuckDB writes an append of a row group or more (122,880 rows)
+#: straight into the file, compressed, rather than into its write-ahead log and then again
+#: at the checkpoint; the ``outcomes`` table has a row per draw and design, so 20,000 draws
+#: of a scenario with ten designs pass that. Writing 100,000 draws of the Ukraine scenario
+#: took 1.3-1.4 s of CPU in transactions of 20,000 draws against 1.9 s in transactions of
+#: 5,000, closing included (``benchmarks/bench_chain_block.py --store-blocks 100
+#: --per-transaction 20``, and ``5``; docs/store.md).
+COMMIT_DRAWS = 20 * BLOCK
 #: DuckDB's memory limit for the runner's writer connection
 WRITER_MEMORY = "512MB"
 #: where the chunks run: this machine's process pool, or Ray tasks
@@ -250,6 +260,13 @@ def _blocks_text(blocks: int, draws: int) -> str:
     return f"the {blocks:,} blocks ({draws:,} draws) already committed are kept"
 
 
+def commit_size(draws: int, chunk_size: int) -> int:
+    """Draws per transaction of a run into a DuckDB file: whole chunks, gathered up to
+    :data:`COMMIT_DRAWS`, but no more than a fifth of the run, so that its progress moves
+    in five steps or more (and a killed run keeps some of its blocks)."""
+    return max(chunk_size, min(COMMIT_DRAWS, draws // 5))
+
+
 def _chunks(todo: list[tuple[int, int]], chunk_size: int) -> list[list[tuple[int, int]]]:
     per = max(1, chunk_size // BLOCK)
     return [todo[k : k + per] for k in range(0, len(todo), per)]
@@ -389,6 +406,9 @@ class _Filler:
         self.address: str | None = None
         #: the local pool's shutdown, under way in a thread once the last chunk is back
         self.closing: threading.Thread | None = None
+        #: finished blocks not yet written, and the draws that trigger their transaction
+        self._held: list[BlockResult] = []
+        self.commit_draws = BLOCK
 
     def join_workers(self) -> None:
         """Wait until the local pool's workers have exited (after the store is closed)."""
@@ -396,8 +416,10 @@ class _Filler:
             self.closing.join()
 
     def _store(self, results: list[BlockResult] | list[tuple[int, int]]) -> None:
-        """Write a finished chunk's blocks, or (a chunk a Ray task wrote itself: its
-        (block, draws) pairs) count them; then report the progress."""
+        """Take a finished chunk: its blocks are held, and written in one transaction once
+        the held draws reach :attr:`commit_draws` (a folder store: at once), or when
+        :meth:`_flush` is called; a chunk a Ray task wrote itself (its (block, draws)
+        pairs) is counted. The progress is reported as blocks are committed."""
         if results and isinstance(results[0], tuple):
             n = sum(k for _, k in results)  # type: ignore[misc]
             self.kept_blocks += len(results)
@@ -406,8 +428,17 @@ class _Filler:
             if self.progress:
                 self.progress(self.kept_draws, self.draws)
             return
-        self.st.write_blocks(self.run_id, self.lay, results)  # type: ignore[arg-type]
-        n = sum(r.n for r in results)  # type: ignore[union-attr]
+        self._held.extend(results)  # type: ignore[arg-type]
+        if self.st.folder is not None or sum(r.n for r in self._held) >= self.commit_draws:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the held blocks in one transaction, count them and report the progress."""
+        results, self._held = self._held, []
+        if not results:
+            return
+        self.st.write_blocks(self.run_id, self.lay, results)
+        n = sum(r.n for r in results)
         self.kept_blocks += len(results)
         self.kept_draws += n
         self.computed += n
@@ -436,13 +467,22 @@ class _Filler:
         return todo
 
     def _in_process(self, chunks: list[list[tuple[int, int]]]) -> None:
-        for chunk in chunks:
-            if self._stop_asked():
-                self.stopped = True
-                break
-            self._store(
-                [simulate_block(self.scenario, self.seed, b, n=n, lay=self.lay) for b, n in chunk]
-            )
+        try:
+            for chunk in chunks:
+                if self._stop_asked():
+                    self.stopped = True
+                    break
+                self._store(
+                    [
+                        simulate_block(self.scenario, self.seed, b, n=n, lay=self.lay)
+                        for b, n in chunk
+                    ]
+                )
+        except BaseException as exc:
+            if not isinstance(exc, StoreError):  # keep what is done, for a resume
+                self._flush_quietly()
+            raise
+        self._flush()
 
     def _in_workers(self, chunks: list[list[tuple[int, int]]], ex: Any) -> None:
         """Hand the chunks to the executor ``ex`` (at most ``ex.slots`` in flight), store
@@ -461,16 +501,28 @@ class _Filler:
                 ready, pending = ex.wait(pending)
                 for handle in ready:
                     self._store(ex.result(handle))
-        except BaseException:
+        except BaseException as exc:
             ex.stop()
+            if not isinstance(exc, StoreError):  # keep what is done, for a resume
+                self._flush_quietly()
             raise
         ex.close()
+        self._flush()
+
+    def _flush_quietly(self) -> None:
+        """:meth:`_flush` while another error is on its way out (that error is the one to
+        report; the blocks it could not write are simply computed again on resume)."""
+        try:
+            self._flush()
+        except Exception:  # the error in flight wins
+            self._held = []
 
     def fill(self, workers: int, chunk_size: int, pool: ProcessPoolExecutor | None) -> None:
         """Compute and store every missing block, in this process, in ``workers``
         processes (``pool``, started by the caller; one is started here if it is None) or as
         Ray tasks (backend ray), then mark the run done (or cancelled if asked to stop)."""
         chunks = _chunks(self._missing(), chunk_size)
+        self.commit_draws = commit_size(self.draws, chunk_size)
         if self.progress:
             self.progress(self.kept_draws, self.draws)
         if self.backend == "ray":

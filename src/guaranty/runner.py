@@ -501,10 +501,6 @@ class _Filler:
                 ready, pending = ex.wait(pending)
                 for handle in ready:
                     self._store(ex.result(handle))
-                if not queue:
-                    # the last chunks: each is written as it comes, beside the others'
-                    # computing, rather than all together once the workers are done
-                    self._flush()
         except BaseException as exc:
             ex.stop()
             if not isinstance(exc, StoreError):  # keep what is done, for a resume

@@ -168,7 +168,7 @@ def no_computing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("computed although the target cannot be written")
 
-    monkeypatch.setattr(runner, "simulate_block", refuse)
+    monkeypatch.setattr("guaranty.montecarlo.simulate_block", refuse)
     monkeypatch.setattr("guaranty.analysis.analyze", refuse)  # the main job's use case
 
 

@@ -523,3 +523,29 @@ def test_a_worker_at_exit_flushes_its_output_and_skips_finalisation() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "buffered", "err")
+
+
+def test_the_main_process_of_a_run_with_workers_loads_no_model(tmp_path: Path) -> None:
+    """With workers, the main process reads the scenario, hands out chunks and writes the
+    store: the models (``guaranty.montecarlo``, scipy's special functions, numba) load in
+    the workers only, so that they start sooner (``guaranty.plan``)."""
+    import subprocess
+    import sys
+
+    store = str(tmp_path / "s.duckdb")
+    watched = ("guaranty.montecarlo", "scipy", "numba")
+    code = (
+        "import sys\n"
+        "from guaranty.runner import run\n"
+        "from guaranty.scenario import load\n"
+        "if __name__ == '__main__':\n"
+        f"    s = run(load({str(SCENARIO)!r}), draws=2000, seed=1, store={store!r},\n"
+        "            workers=2, chunk_size=1000)\n"
+        "    assert s.computed == 2000\n"
+        f"    print(sorted(m for m in {watched!r} if m in sys.modules))\n"
+    )
+    script = tmp_path / "main.py"
+    script.write_text(code)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

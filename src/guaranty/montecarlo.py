@@ -46,9 +46,10 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.errors import ParameterError, ScenarioError
+from guaranty.errors import ParameterError
 from guaranty.models import registry
 from guaranty.models.war.battlefield import OUTCOMES
+from guaranty.plan import BLOCK, DEFAULT_MODEL, blocks_of, settings
 from guaranty.results import METRICS, BlockResult, Layout, RunResult
 from guaranty.scenario.compile import sample_inputs
 from guaranty.scenario.design_matrix import DesignMatrix, draw
@@ -62,52 +63,17 @@ __all__ = [
     "BlockResult",
     "Layout",
     "RunResult",
+    "blocks_of",
     "input_factors",
     "layout",
     "lean",
+    "settings",
     "simulate",
     "simulate_block",
     "simulate_design",
 ]
 
-#: draws per block, the unit of randomness (see the module docstring)
-BLOCK = 1000
-
 _SETTLEMENT, _DECISIVE_A = OUTCOMES.index("settlement"), OUTCOMES.index("decisive_a")
-
-#: the negotiation model of the settlement unless the scenario names one: the model with the
-#: lowest mean absolute error on the DEU III development issues (20.64 against compromise's
-#: 21.82; docs/backtest.md), checked by tests/test_montecarlo.py
-DEFAULT_MODEL = "extremity"
-
-
-def settings(scenario: Scenario) -> PipelineSettings:
-    """The scenario's pipeline settings, checked: it needs a war, credibility and designs."""
-    missing = [
-        name
-        for name, ok in (
-            ("war", scenario.war is not None),
-            ("credibility", scenario.credibility is not None),
-            ("guarantees", bool(scenario.guarantees)),
-        )
-        if not ok
-    ]
-    if missing:
-        raise ScenarioError(
-            f"the pipeline needs the scenario's {', '.join(repr(m) for m in missing)} "
-            "section(s): the war, the credibility of the guarantors and at least one guarantee "
-            "design; see docs/scenario-format.md",
-            field=missing[0],
-        )
-    s = scenario.pipeline or PipelineSettings()
-    model = s.model or DEFAULT_MODEL
-    if model not in registry.available():
-        raise ScenarioError(
-            f"unknown negotiation model {model!r}; expected one of: "
-            f"{', '.join(registry.available())}",
-            field=("pipeline", "model"),
-        )
-    return s.model_copy(update={"model": model})
 
 
 def _role_index(scenario: Scenario, role: IssueRole) -> int | None:
@@ -389,13 +355,6 @@ def arrange(result: BlockResult, names: Sequence[str], lay: Layout) -> BlockResu
         for name in lay.inputs
     ]
     return replace(result, inputs=np.stack(cols, axis=1) if cols else np.zeros((rows, 0)))
-
-
-def blocks_of(draws: int) -> list[tuple[int, int]]:
-    """The (block, draws kept) pairs of a run of ``draws`` draws."""
-    if draws < 1:
-        raise ParameterError(f"draws must be a positive integer; got {draws}")
-    return [(b, min(BLOCK, draws - b * BLOCK)) for b in range((draws + BLOCK - 1) // BLOCK)]
 
 
 def simulate(

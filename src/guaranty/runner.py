@@ -1,6 +1,6 @@
 """Run the pipeline over many draws, in chunks on a process pool, into the results store.
 
-``run()`` splits the draws into blocks of :data:`guaranty.montecarlo.BLOCK` draws (the unit
+``run()`` splits the draws into blocks of :data:`guaranty.plan.BLOCK` draws (the unit
 of randomness), groups the blocks not yet in the store into chunks of ``chunk_size`` draws,
 hands the chunks to ``workers`` processes and writes the finished chunks to the DuckDB store,
 whole, in transactions of up to :data:`COMMIT_DRAWS` draws (:func:`commit_size`). Because
@@ -46,15 +46,8 @@ from pathlib import Path
 from typing import Any
 
 from guaranty.errors import ParameterError, StoreError
-from guaranty.montecarlo import (
-    BLOCK,
-    BlockResult,
-    Layout,
-    blocks_of,
-    layout,
-    settings,
-    simulate_block,
-)
+from guaranty.plan import BLOCK, blocks_of, settings
+from guaranty.results import BlockResult, Layout
 from guaranty.scenario.schema import Scenario
 from guaranty.store import Store, is_folder_store, run_key
 
@@ -138,6 +131,8 @@ def _init_worker(scenario_json: str, parent: int | None = None) -> None:
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     scenario = Scenario.model_validate_json(scenario_json)
     _WORKER["scenario"] = scenario
+    from guaranty.montecarlo import layout  # the models: a worker's, not the main process's
+
     _WORKER["layout"] = layout(scenario)
     one_blas_thread()
     atexit.register(_exit_at_once)
@@ -170,6 +165,8 @@ def _layout() -> Layout:
 
 def _work(seed: int, lay: Layout, blocks: list[tuple[int, int]]) -> list[BlockResult]:
     scenario = _WORKER["scenario"]
+    from guaranty.montecarlo import simulate_block
+
     return [simulate_block(scenario, seed, b, n=n, lay=lay) for b, n in blocks]
 
 
@@ -332,7 +329,12 @@ def run(
         ):
             pool = _start_pool(scenario, workers)
         try:
-            lay = layout(scenario) if pool is None else pool.submit(_layout).result()
+            if pool is None:
+                from guaranty.montecarlo import layout
+
+                lay = layout(scenario)
+            else:
+                lay = pool.submit(_layout).result()
             run_id = st.open_run(scenario, lay, seed=seed, draws=draws, source=source)
             filler = _Filler(st, run_id, scenario, lay, seed, draws, progress, should_stop)
             filler.backend, filler.address = backend, address
@@ -467,6 +469,8 @@ class _Filler:
         return todo
 
     def _in_process(self, chunks: list[list[tuple[int, int]]]) -> None:
+        from guaranty.montecarlo import simulate_block
+
         try:
             for chunk in chunks:
                 if self._stop_asked():

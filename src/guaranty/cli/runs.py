@@ -53,7 +53,7 @@ def run_cmd(
     many draws and keep every draw in a results store (a DuckDB file, or a folder of Parquet
     files). Interrupted runs resume where they stopped; the same seed gives the same rows
     whatever the backend, workers or chunk size."""
-    from guaranty.montecarlo import BLOCK
+    from guaranty.plan import BLOCK
     from guaranty.runner import run
 
     check_backend(backend, address)

@@ -49,7 +49,7 @@ import duckdb
 
 from guaranty._version import __version__
 from guaranty.errors import GuarantyError, StoreError, disk_problem
-from guaranty.montecarlo import BLOCK
+from guaranty.plan import BLOCK
 from guaranty.results import BlockResult, Layout, RunResult
 from guaranty.scenario.schema import Scenario
 from guaranty.store.failures import HEADERS, check_writable, detail, store_failure

@@ -17,7 +17,7 @@ import numpy as np
 
 from guaranty.errors import GuarantyError
 from guaranty.models.war.battlefield import OUTCOMES
-from guaranty.montecarlo import BLOCK
+from guaranty.plan import BLOCK
 from guaranty.results import METRICS, BlockResult, Layout, RunResult
 from guaranty.store.sweeps import SWEEP_DDL
 

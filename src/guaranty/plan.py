@@ -1,0 +1,67 @@
+"""What a run of the chain is made of, without the models: its blocks of draws (the unit of
+randomness) and its checked pipeline settings.
+
+:mod:`guaranty.montecarlo` simulates the blocks and re-exports these names; the runner's
+main process and the store need only these, so they import this module and leave the
+models (numpy's and scipy's special functions, the data, the kernels) to the workers that
+compute the blocks: ``guaranty run`` with workers starts them 0.2-0.3 s sooner
+(docs/performance.md, "The chain").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from guaranty.errors import ParameterError, ScenarioError
+
+if TYPE_CHECKING:
+    from guaranty.scenario.schema import PipelineSettings, Scenario
+
+__all__ = ["BLOCK", "DEFAULT_MODEL", "blocks_of", "settings"]
+
+#: draws per block, the unit of randomness (docs/store.md, "Blocks")
+BLOCK = 1000
+
+#: the negotiation model of the settlement unless the scenario names one: the model with the
+#: lowest mean absolute error on the DEU III development issues (20.64 against compromise's
+#: 21.82; docs/backtest.md), checked by tests/test_montecarlo.py
+DEFAULT_MODEL = "extremity"
+
+
+def blocks_of(draws: int) -> list[tuple[int, int]]:
+    """The (block, draws kept) pairs of a run of ``draws`` draws."""
+    if draws < 1:
+        raise ParameterError(f"draws must be a positive integer; got {draws}")
+    return [(b, min(BLOCK, draws - b * BLOCK)) for b in range((draws + BLOCK - 1) // BLOCK)]
+
+
+def settings(scenario: Scenario) -> PipelineSettings:
+    """The scenario's pipeline settings, checked: it needs a war, credibility and designs."""
+    from guaranty.models import registry
+    from guaranty.scenario.schema import PipelineSettings
+
+    missing = [
+        name
+        for name, ok in (
+            ("war", scenario.war is not None),
+            ("credibility", scenario.credibility is not None),
+            ("guarantees", bool(scenario.guarantees)),
+        )
+        if not ok
+    ]
+    if missing:
+        raise ScenarioError(
+            f"the pipeline needs the scenario's {', '.join(repr(m) for m in missing)} "
+            "section(s): the war, the credibility of the guarantors and at least one guarantee "
+            "design; see docs/scenario-format.md",
+            field=missing[0],
+        )
+    s = scenario.pipeline or PipelineSettings()
+    model = s.model or DEFAULT_MODEL
+    if model not in registry.available():
+        raise ScenarioError(
+            f"unknown negotiation model {model!r}; expected one of: "
+            f"{', '.join(registry.available())}",
+            field=("pipeline", "model"),
+        )
+    return s.model_copy(update={"model": model})

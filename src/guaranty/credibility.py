@@ -219,8 +219,8 @@ class _Draws:
     cap_p: np.ndarray  # (draws,), the protected state's capability
     latent: np.random.SeedSequence  # each design's revealed-resolve stream
     years: np.random.Generator  # the designs' years to effect, drawn in turn
-    #: stage-2 log-odds already computed, by guarantor, commitments and selection term
-    #: (today's are the same in every design)
+    #: stage-2 log-odds already computed, by guarantor, commitments and selection term, and
+    #: stage-1 log-odds by arrangement (today's are the same in every design)
     etas: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
 
 
@@ -348,11 +348,10 @@ def _attack_path(sh: _Draws, st: _Setting, matrix: DesignMatrix | None) -> dict[
     ``exposure`` (years before it, capped at the horizon); ``window`` (an attack in them);
     ``eta_today`` (the year-1 log-odds under today's pacts)."""
     draws, horizon = sh.draws, sh.horizon
-    ev, case, scenario, design = st.ev, st.case, st.scenario, st.design
+    ev, design = st.ev, st.design
     names = ev.attack.names[1:]
-    caps = (sh.cap_a, sh.cap_p)
-    eta_b = stage1_eta(case, scenario, st.today, horizon, *caps, names, sh.coef_a)
-    eta_a = stage1_eta(case, scenario, st.tomorrow, horizon, *caps, names, sh.coef_a)
+    eta_b = _stage1(sh, st, st.today, names)
+    eta_a = _stage1(sh, st, st.tomorrow, names)
     years = draw(
         design.years_to_effect,
         draws,
@@ -374,6 +373,24 @@ def _attack_path(sh: _Draws, st: _Setting, matrix: DesignMatrix | None) -> dict[
         "window": 1.0 - surv0[np.arange(draws), exposure.astype(int)],
         "eta_today": eta_b[:, 0],  # today's arrangement: the same for every design
     }
+
+
+def _stage1(
+    sh: _Draws, st: _Setting, commit: dict[str, dict[str, float]], names: tuple[str, ...]
+) -> np.ndarray:
+    """Stage-1 log-odds (draws, horizon) of an attack under the arrangement ``commit``
+    (guarantor -> its commitment features), computed once per assessment for each
+    arrangement: today's is the same in every design, and was computed once per design
+    (ten times a block of the Ukraine chain). Read-only: the designs share the array."""
+    key = ("stage 1", tuple(sorted((g, tuple(sorted(f.items()))) for g, f in commit.items())))
+    eta = sh.etas.get(key)
+    if eta is None:
+        eta = stage1_eta(
+            st.case, st.scenario, commit, sh.horizon, sh.cap_a, sh.cap_p, names, sh.coef_a
+        )
+        eta.setflags(write=False)
+        sh.etas[key] = eta
+    return eta
 
 
 def _stage2(sh: _Draws, st: _Setting, g: str, commit: dict[str, float], p_sel: float) -> np.ndarray:

@@ -549,3 +549,18 @@ def test_the_main_process_of_a_run_with_workers_loads_no_model(tmp_path: Path) -
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_finished_run_run_again_stops_the_pool_it_started(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """The pool starts before the store is read; when the store turns out to hold the whole
+    run, its workers are stopped again and nothing is computed."""
+    import multiprocessing
+
+    path = tmp_path / "s.duckdb"
+    first = run(scenario, draws=3000, seed=1, store=path, workers=2, chunk_size=1000)
+    again = run(scenario, draws=3000, seed=1, store=path, workers=2, chunk_size=1000)
+    assert (first.computed, again.computed) == (3000, 0)
+    assert digest(path, again.run_id) == digest(path, first.run_id)
+    assert multiprocessing.active_children() == []

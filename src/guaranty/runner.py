@@ -315,20 +315,26 @@ def run(
         need_ray()  # missing: an error naming the extra, before anything starts
     t0 = time.perf_counter()
     settings(scenario)  # a scenario that cannot run the chain fails before any worker starts
-    # one DuckDB thread: the workers have the cores, and a single writer fills whole row
-    # groups (with two threads the same rows took 1.6x the CPU time and 15% more disk)
-    with Store(store, threads=1) as st:
-        # the writer's cache of the store's blocks, capped: without a cap DuckDB kept about
-        # 1.2 GB of a 1,000,000-draw run's blocks in memory (docs/scale.md)
-        st.limit_memory(WRITER_MEMORY)
-        pool = None
-        if (
-            backend == "local"
-            and workers > 1
-            and _pending_chunks(st, run_key(scenario, seed), draws, chunk_size) > 1
-        ):
-            pool = _start_pool(scenario, workers)
-        try:
+    # the pool first: its workers take about a second to start (each loads the models, which
+    # this process never needs) while this process opens the store; should the store hold
+    # all of the run but one chunk or less, the pool is stopped again and the rest runs here
+    pool = (
+        _start_pool(scenario, workers)
+        if backend == "local" and workers > 1 and draws > chunk_size
+        else None
+    )
+    try:
+        # one DuckDB thread: the workers have the cores, and a single writer fills whole row
+        # groups (with two threads the same rows took 1.6x the CPU time and 15% more disk)
+        with Store(store, threads=1) as st:
+            # the writer's cache of the store's blocks, capped: without a cap DuckDB kept
+            # about 1.2 GB of a 1,000,000-draw run's blocks in memory (docs/scale.md)
+            st.limit_memory(WRITER_MEMORY)
+            if pool is not None and (
+                _pending_chunks(st, run_key(scenario, seed), draws, chunk_size) <= 1
+            ):
+                _stop_pool(pool)
+                pool = None
             if pool is None:
                 from guaranty.montecarlo import layout
 
@@ -339,10 +345,10 @@ def run(
             filler = _Filler(st, run_id, scenario, lay, seed, draws, progress, should_stop)
             filler.backend, filler.address = backend, address
             _fill(filler, run_id, workers, chunk_size, pool)
-        except BaseException:
-            if pool is not None:
-                _stop_pool(pool)
-            raise
+    except BaseException:
+        if pool is not None:
+            _stop_pool(pool)
+        raise
     # the store is closed (its last checkpoint written) while the workers exit
     filler.join_workers()
     return RunSummary(

@@ -1,15 +1,16 @@
-"""What a run of the chain is made of, without the models: its blocks of draws (the unit of
-randomness) and its checked pipeline settings.
+"""What a run of the chain is made of, without the models or the store: its blocks of draws
+(the unit of randomness), its checked pipeline settings and the kind of store it goes to.
 
 :mod:`guaranty.montecarlo` simulates the blocks and re-exports these names; the runner's
 main process and the store need only these, so they import this module and leave the
 models (numpy's and scipy's special functions, the data, the kernels) to the workers that
-compute the blocks: ``guaranty run`` with workers starts them 0.2-0.3 s sooner
+compute the blocks, and the runner starts the workers before it loads DuckDB
 (docs/performance.md, "The chain").
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guaranty.errors import ParameterError, ScenarioError
@@ -17,7 +18,7 @@ from guaranty.errors import ParameterError, ScenarioError
 if TYPE_CHECKING:
     from guaranty.scenario.schema import PipelineSettings, Scenario
 
-__all__ = ["BLOCK", "DEFAULT_MODEL", "blocks_of", "settings"]
+__all__ = ["BLOCK", "DEFAULT_MODEL", "blocks_of", "is_folder_store", "settings"]
 
 #: draws per block, the unit of randomness (docs/store.md, "Blocks")
 BLOCK = 1000
@@ -65,3 +66,12 @@ def settings(scenario: Scenario) -> PipelineSettings:
             field=("pipeline", "model"),
         )
     return s.model_copy(update={"model": model})
+
+
+def is_folder_store(path: str | Path) -> bool:
+    """Whether ``path`` names a folder store (Parquet files and a catalogue,
+    docs/store.md): an existing folder, or a new path without a file extension."""
+    p = Path(path)
+    if str(path) == ":memory:":
+        return False
+    return p.is_dir() or (not p.exists() and not p.suffix)

@@ -43,13 +43,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guaranty.errors import ParameterError, StoreError
-from guaranty.plan import BLOCK, blocks_of, settings
+from guaranty.plan import BLOCK, blocks_of, is_folder_store, settings
 from guaranty.results import BlockResult, Layout
+
+if TYPE_CHECKING:
+    from guaranty.store import Store
 from guaranty.scenario.schema import Scenario
-from guaranty.store import Store, is_folder_store, run_key
 
 __all__ = ["BACKENDS", "RunSummary", "run"]
 
@@ -324,6 +326,8 @@ def run(
         else None
     )
     try:
+        from guaranty.store import Store, run_key  # DuckDB: loaded while the workers start
+
         # one DuckDB thread: the workers have the cores, and a single writer fills whole row
         # groups (with two threads the same rows took 1.6x the CPU time and 15% more disk)
         with Store(store, threads=1) as st:

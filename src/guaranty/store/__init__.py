@@ -49,7 +49,7 @@ import duckdb
 
 from guaranty._version import __version__
 from guaranty.errors import GuarantyError, StoreError, disk_problem
-from guaranty.plan import BLOCK
+from guaranty.plan import BLOCK, is_folder_store
 from guaranty.results import BlockResult, Layout, RunResult
 from guaranty.scenario.schema import Scenario
 from guaranty.store.failures import HEADERS, check_writable, detail, store_failure
@@ -99,15 +99,6 @@ _OPEN = threading.Lock()
 
 #: the DuckDB file of a folder store (its runs, its version, its views' column types)
 CATALOGUE = "catalog.duckdb"
-
-
-def is_folder_store(path: str | Path) -> bool:
-    """Whether ``path`` names a folder store (Parquet files and a catalogue,
-    docs/store.md): an existing folder, or a new path without a file extension."""
-    p = Path(path)
-    if str(path) == ":memory:":
-        return False
-    return p.is_dir() or (not p.exists() and not p.suffix)
 
 
 def _check_folder(folder: Path) -> None:

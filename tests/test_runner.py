@@ -564,3 +564,24 @@ def test_a_finished_run_run_again_stops_the_pool_it_started(
     assert (first.computed, again.computed) == (3000, 0)
     assert digest(path, again.run_id) == digest(path, first.run_id)
     assert multiprocessing.active_children() == []
+
+
+def test_the_store_is_checkpointed_once_every_chunk_is_handed_out(
+    scenario: Scenario, reference: Reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the last chunks are computing, the runner checkpoints the store (once), so that
+    its close has little left to compress; the rows are the same."""
+    from guaranty.store import Store as RealStore
+
+    calls: list[int] = []
+    checkpoint = RealStore.checkpoint
+
+    def counted(self: RealStore) -> None:
+        calls.append(int(self.con.execute("SELECT count(*) FROM blocks").fetchone()[0]))
+        checkpoint(self)
+
+    monkeypatch.setattr(RealStore, "checkpoint", counted)
+    path = tmp_path / "s.duckdb"
+    s = run(scenario, draws=4000, seed=1, store=path, workers=2, chunk_size=1000)
+    assert len(calls) == 1 and 0 < calls[0] < 4  # after some blocks, before the last
+    assert digest(path, s.run_id) == reference.digest

@@ -504,6 +504,7 @@ class _Filler:
         try:
             pending: set[Any] = set()
             queue = list(chunks)
+            checkpointed = False
             while queue or pending:
                 if not self.stopped and self._stop_asked():
                     self.stopped = True
@@ -515,6 +516,12 @@ class _Filler:
                 ready, pending = ex.wait(pending)
                 for handle in ready:
                     self._store(ex.result(handle))
+                if not queue and pending and not checkpointed:
+                    # every chunk is handed out: compress what is committed now, beside the
+                    # last chunks' computing, so that closing the store (the workers done, a
+                    # core idle) has only the last transaction left to compress
+                    self.st.checkpoint()
+                    checkpointed = True
         except BaseException as exc:
             ex.stop()
             if not isinstance(exc, StoreError):  # keep what is done, for a resume

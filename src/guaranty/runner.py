@@ -40,10 +40,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from guaranty.errors import ParameterError, StoreError
 from guaranty.plan import BLOCK, blocks_of, is_folder_store, settings
@@ -169,7 +171,20 @@ def _work(seed: int, lay: Layout, blocks: list[tuple[int, int]]) -> list[BlockRe
     scenario = _WORKER["scenario"]
     from guaranty.montecarlo import simulate_block
 
-    return [simulate_block(scenario, seed, b, n=n, lay=lay) for b, n in blocks]
+    return [_compact(simulate_block(scenario, seed, b, n=n, lay=lay)) for b, n in blocks]
+
+
+def _compact(result: BlockResult) -> BlockResult:
+    """A block's result as a worker sends it to the main process, which only writes it to
+    the store: its inputs, P(honor) and "what if" metrics, float32 values held as float64
+    (:func:`guaranty.montecarlo.lean`), as float32 arrays, the same numbers in half the bytes
+    through the pipe (1.2 instead of 2.4 MB a block of the Ukraine scenario)."""
+    return replace(
+        result,
+        inputs=result.inputs.astype(np.float32),
+        honor=result.honor.astype(np.float32),
+        whatif={k: v.astype(np.float32) for k, v in result.whatif.items()},
+    )
 
 
 def _start_pool(scenario: Scenario, workers: int) -> ProcessPoolExecutor:

@@ -6,8 +6,10 @@ Usage: python3 scripts/rebuild_conflict_data.py [SHARED_DATA_DIR]
 SHARED_DATA_DIR defaults to ``../shared/data`` next to the repository. Writes, under
 src/guaranty/data/: ``challenge_dyads.csv.gz``, ``joiner_cases.csv.gz`` and the lookup tables
 ``cow_contiguity.csv``, ``td_rivalries.csv``, ``cow_major_powers.csv`` and
-``atop_dyads.csv.gz``. Every output is a pure function of the input files (fixed row
-order, gzip header without a time stamp), so running the script twice gives identical bytes.
+``atop_dyads.npz`` (a numpy archive of 16-bit integers: every process that assesses a case
+reads its 273,296 rows, which as CSV took 0.1 s to parse). Every output is a pure function
+of the input files (fixed row order, gzip headers and zip entries without a time stamp), so
+running the script twice gives identical bytes.
 The covariates of both tables are computed by the same code (``Context.selection`` and
 ``guaranty.data.conflict``). The ATOP 5.1 flags are one-way: those of (ccode1, ccode2) are
 ccode1's promises to ccode2. See src/guaranty/data/SOURCES.md for every rule and count.
@@ -20,11 +22,13 @@ import gzip
 import io
 import math
 import sys
+import zipfile
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from rebuild_data import PKG_DATA, ROOT, _int  # also puts src/ on the import path
 
 from guaranty.data.conflict import (
@@ -64,6 +68,26 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.6g}"
     return str(value)
+
+
+def write_npz(path: Path, header: Sequence[str], rows: Iterable[Sequence[int]]) -> int:
+    """Write an integer table as a compressed numpy archive of two members, ``columns`` (the
+    header) and ``rows`` (int16, shape (rows, columns)), each zip entry dated 1980-01-01 so
+    that the bytes are a function of the rows (``numpy.savez_compressed`` dates them now)."""
+    table = np.array([list(r) for r in rows], dtype=np.int64).reshape(-1, len(header))
+    if table.size and (
+        table.min() < np.iinfo(np.int16).min or table.max() > np.iinfo(np.int16).max
+    ):
+        raise ValueError(f"{path.name}: a value does not fit in 16 bits")
+    members = {"columns": np.array(list(header)), "rows": table.astype(np.int16)}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, values in members.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, values, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buf.getvalue(), compresslevel=9)
+    return int(table.shape[0])
 
 
 def write_csv(
@@ -617,8 +641,8 @@ def build_lookups(ctx: Context) -> dict[str, int]:
         ),
     }
     rows = [(a, b, y, *f) for a, b, y, f in ctx.atop_rows]
-    counts["atop_dyads.csv.gz"] = write_csv(
-        PKG_DATA / "atop_dyads.csv.gz",
+    counts["atop_dyads.npz"] = write_npz(
+        PKG_DATA / "atop_dyads.npz",
         ("ccode1", "ccode2", "year", *(f"atop_{k}" for k in ATOP_FLAGS)),
         rows,
     )

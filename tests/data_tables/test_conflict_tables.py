@@ -458,3 +458,51 @@ def test_malformed_table_is_a_data_error(tmp_path, monkeypatch) -> None:
         conflict._read_gz_table("ok.csv.gz", ("year", "ccode1"))
     with pytest.raises(DataError, match="missing"):
         conflict._read_gz_table("absent.csv.gz", columns)
+
+
+def test_the_shipped_atop_archive_holds_the_sorted_dyad_years() -> None:
+    """``atop_dyads.npz`` (SOURCES.md): 273,296 directed dyad-years, 1815-2018, sorted by
+    ccode1, ccode2 and year, flags 0/1; the United States promised to defend the United
+    Kingdom in 2000 (NATO), and Russia did not."""
+    table = conflict._read_atop()
+    rows = table._rows
+    assert rows.shape == (273_296, 8)
+    assert table.years() == (1815, 2018)
+    assert np.all(np.diff(table._key) >= 0)
+    assert set(np.unique(rows[:, 3:])) <= {0, 1}
+    assert table[(2, 200, 2000)][0] == 1  # USA -> UK: defense
+    assert table.get((365, 200, 2000), (0,) * 5)[0] == 0  # Russia -> UK: no defense
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [
+        (None, "expected a numpy archive"),  # not a zip at all
+        ({"rows": np.zeros((2, 8), np.int16)}, "expected a numpy archive"),  # no header
+        (
+            {"columns": np.array(["a"] * 8), "rows": np.zeros((2, 8), np.int16)},
+            "ccode1",  # the header check names the expected columns
+        ),
+        (
+            {"columns": np.array(conflict.ATOP_HEADER), "rows": np.zeros((2, 7), np.int16)},
+            "expected rows of 8 integers",
+        ),
+        (
+            {"columns": np.array(conflict.ATOP_HEADER), "rows": np.zeros((2, 8))},
+            "expected integers",
+        ),
+    ],
+)
+def test_a_damaged_atop_archive_is_a_data_error_naming_it(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, members, expected: str
+) -> None:
+    path = tmp_path / conflict._ATOP_FILE
+    if members is None:
+        path.write_bytes(b"ccode1,ccode2,year\n1,2,2000\n")
+    else:
+        np.savez_compressed(path, **members)
+    monkeypatch.setattr(conflict.resources, "files", lambda package: tmp_path)
+    with pytest.raises(conflict.DataError) as info:
+        conflict._read_atop()
+    assert expected in str(info.value)
+    assert "atop_dyads.npz" in str(info.value)

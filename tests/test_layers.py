@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "guaranty.warfit": 3,
     "guaranty.results": 4,
     "guaranty.montecarlo": 4,
+    "guaranty.plan": 4,
     "guaranty.pipeline": 4,
     "guaranty.validation": 4,
     "guaranty.credibility": 4,

@@ -50,10 +50,10 @@ import numpy as np
 from guaranty.errors import ParameterError, StoreError
 from guaranty.plan import BLOCK, blocks_of, is_folder_store, settings
 from guaranty.results import BlockResult, Layout
+from guaranty.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from guaranty.store import Store
-from guaranty.scenario.schema import Scenario
 
 __all__ = ["BACKENDS", "RunSummary", "run"]
 
@@ -147,12 +147,12 @@ def _exit_at_once() -> None:
     flush its standard streams and end the process without the interpreter's finalisation.
 
     That finalisation (tearing down some 900 modules, numba's and LLVM's among them) took
-    0.26 s of CPU per worker here, against 0.02 s without it, and it delayed the end of
-    every run. A worker has nothing else to finish by then: its results went through the
-    result pipe as each chunk finished (synchronously), it writes no file, and its exit
-    code says nothing (the pool reports a task's failure with the task, and a worker that
-    dies abnormally never reaches this handler). ``os._exit`` is how a process that
-    multiprocessing *forks* ends anyway."""
+    0.22 s per worker, against 0.01 s without it (``benchmarks/bench_run_timeline.py``,
+    "its end"), and it delayed the end of every run. A worker has nothing else to finish by
+    then: its results went through the result pipe as each chunk finished (synchronously),
+    it writes no file, and its exit code says nothing (the pool reports a task's failure
+    with the task, and a worker that dies abnormally never reaches this handler).
+    ``os._exit`` is how a process that multiprocessing *forks* ends anyway."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -222,9 +222,9 @@ class _LocalExecutor:
         _stop_pool(self.pool)
 
     def close(self) -> None:
-        """Let the workers go without waiting for them: each takes about 0.3 s to exit (its
-        interpreter's finalisation), which now overlaps the store's last checkpoint instead
-        of coming before it. :meth:`_Filler.join_workers` waits for them."""
+        """Let the workers go without waiting for them: the pool's shutdown (sending them
+        its sentinels, joining them and its own threads) runs in a thread beside the store's
+        close instead of before it. :meth:`_Filler.join_workers` waits for it."""
         self.closing = threading.Thread(
             target=self.pool.shutdown, name="guaranty-pool-shutdown", daemon=True
         )

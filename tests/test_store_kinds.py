@@ -98,3 +98,27 @@ def test_an_older_store_is_refused_with_what_to_do(tmp_path: Path, version: str)
         )
         assert f"version {version}" in message and "--store" in message, message
     assert path.read_bytes() == before
+
+
+def test_widening_keeps_the_columns_the_constraints_and_the_rows() -> None:
+    """``tables.widen``: an empty table is made again with every column at once, a table
+    with rows gains its columns one ALTER at a time; either way the columns come in order,
+    NOT NULL stays, and the rows stay."""
+    from guaranty.store.tables import DDL, widen
+
+    con = duckdb.connect()
+    for ddl in DDL:
+        con.execute(ddl)
+    widen(con, "inputs", 3)  # empty: made again
+    con.execute("INSERT INTO inputs VALUES ('r', 0, 1.5, 2.5, 3.5)")
+    widen(con, "inputs", 5)  # with a row: altered
+    widen(con, "inputs", 2)  # nothing to add
+    described = con.execute("DESCRIBE inputs").fetchall()
+    assert [(r[0], r[1], r[2]) for r in described] == [
+        ("run_id", "VARCHAR", "NO"),
+        ("draw", "BIGINT", "NO"),
+        *((f"x{j}", "FLOAT", "YES") for j in range(1, 6)),
+    ]
+    assert con.execute("SELECT * FROM inputs").fetchall() == [("r", 0, 1.5, 2.5, 3.5, None, None)]
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO inputs (run_id) VALUES ('s')")  # draw is still NOT NULL

@@ -333,9 +333,8 @@ class Store:
         draws: int,
         source: str | None = None,
     ) -> str:
-        """Create the run's row (or reuse it) and the wide tables' columns it needs, in one
-        transaction (the columns' ALTER statements, 194 for the Ukraine scenario, took 94 ms
-        one transaction each and take 58 ms together), and return its id."""
+        """Create the run's row (or reuse it) and the wide tables' columns it needs
+        (:func:`~guaranty.store.tables.widen`) in one transaction, and return its id."""
         self.con.execute("BEGIN TRANSACTION")
         try:
             run_id = self._open_run(scenario, lay, seed=seed, draws=draws, source=source)

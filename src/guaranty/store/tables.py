@@ -145,11 +145,26 @@ def wide_columns(table: str, k: int) -> list[str]:
 
 def widen(con: duckdb.DuckDBPyConnection, table: str, k: int) -> None:
     """Give the wide ``table`` (``inputs`` or ``honor``; a table or ``empty.{table}``) at
-    least ``k`` numbered REAL columns."""
-    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
-    for col in wide_columns(table.rsplit(".", 1)[-1], k):
-        if col not in have:
-            con.execute(f"ALTER TABLE {table} ADD COLUMN {col} REAL")
+    least ``k`` numbered REAL columns.
+
+    An empty table (a new store's, or a folder store's schema ``empty``) is made again with
+    every column at once: 5 ms instead of 58 ms for the Ukraine scenario's 194 new columns
+    (one ALTER each, in one transaction), on the path to a run's first chunk."""
+    described = con.execute(f"DESCRIBE {table}").fetchall()
+    have = {r[0] for r in described}
+    missing = [col for col in wide_columns(table.rsplit(".", 1)[-1], k) if col not in have]
+    if not missing:
+        return
+    (empty,) = con.execute(f"SELECT count(*) = 0 FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()
+    if empty:
+        columns = [
+            f"{name} {kind}{' NOT NULL' if null == 'NO' else ''}"
+            for name, kind, null, *_ in described
+        ] + [f"{col} REAL" for col in missing]
+        con.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(columns)})")
+        return
+    for col in missing:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN {col} REAL")
 
 
 def long_inputs(k: int) -> str:

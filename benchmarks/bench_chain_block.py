@@ -9,7 +9,7 @@ then ``--blocks`` blocks of 1000 Ukraine draws (seed 1), each stage of
 ``montecarlo.simulate_block`` timed with ``time.process_time``, then the blocks written to a
 fresh store in transactions of ``--per-transaction`` blocks (default: as the runner writes
 ``--store-blocks`` blocks, ``runner.commit_size``; 5 is one default chunk, as the runner
-wrote before issue 16's last change) (``--threads``: DuckDB's threads,
+wrote before 2026-12-06) (``--threads``: DuckDB's threads,
 one as the runner uses; 0 for DuckDB's default; ``--store-blocks``: as many blocks, the
 computed ones written again under other numbers, 100 for a run of 100,000 draws;
 ``--checkpoint``: DuckDB's checkpoint threshold, the store's own by default), and the store

@@ -207,6 +207,8 @@ class _LocalExecutor:
 
     def __init__(self, pool: ProcessPoolExecutor, workers: int, seed: int, lay: Layout) -> None:
         self.pool, self.slots, self.seed, self.lay = pool, 2 * workers, seed, lay
+        #: the pool's shutdown, under way once :meth:`close` let the workers go
+        self.closing: threading.Thread | None = None
 
     def submit(self, chunk: list[tuple[int, int]]) -> Future:
         return self.pool.submit(_work, self.seed, self.lay, chunk)
@@ -578,7 +580,7 @@ class _Filler:
             pool = pool or _start_pool(self.scenario, workers)
             ex = _LocalExecutor(pool, workers, self.seed, self.lay)
             self._in_workers(chunks, ex)
-            self.closing = getattr(ex, "closing", None)
+            self.closing = ex.closing
         if self.stopped:
             self.st.set_status(self.run_id, "cancelled")
         else:

@@ -43,8 +43,9 @@ _FLOOR = 1e-30  # keeps Phi^-1 finite where h_g underflows
 #: assumptions that no value is NaN or infinite, which the tails need. The revealed-resolve
 #: update took 0.024 s instead of 0.026-0.027 s of CPU a block of the Ukraine chain, the
 #: block 0.050-0.051 s instead of 0.054 s (``benchmarks/bench_chain_block.py --blocks 30``,
-#: two runs each, alternated); the kernel's outputs on a block moved by 4.4e-16 at most, and
-#: the special functions keep their tested accuracy against scipy's (tests/credibility).
+#: two runs each, alternated); the kernel's outputs on a block moved by 4.4e-16 at most (a
+#: one-off comparison by hand, before and after, on the same arguments), and the special
+#: functions keep their tested accuracy against scipy's (tests/credibility).
 _FAST = {"reassoc", "contract", "arcp"}
 
 # Hart (1968), algorithm 5666, as given by West (2005): Phi(-|x|) = exp(-x^2 / 2) P(|x|) / Q(|x|)

@@ -465,6 +465,61 @@ def test_workers_are_optional(tmp_path: Path) -> None:
     assert data["draws"] == data["computed"] == 1000 and data["workers"] >= 1
 
 
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_the_rows_are_the_same_however_the_workers_start(
+    scenario: Scenario,
+    reference: Reference,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+) -> None:
+    """Forked or spawned (``runner.start_method``), the workers compute the reference's
+    rows. This test process has loaded DuckDB, so it would spawn by itself; fork is forced
+    here (its workers never touch DuckDB)."""
+    from guaranty import runner
+
+    if method not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip(f"no {method} on this platform")
+    monkeypatch.setattr(runner, "start_method", lambda: method)
+    path = tmp_path / "s.duckdb"
+    s = run(scenario, draws=4000, seed=1, store=path, workers=2, chunk_size=BLOCK)
+    assert (s.run_id, s.computed) == (reference.run_id, 4000)
+    assert digest(path, s.run_id) == reference.digest
+
+
+def test_workers_fork_only_from_a_single_threaded_process_without_duckdb(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``runner.start_method``: fork on Linux from a process with one Python thread that
+    has loaded neither DuckDB nor numba; spawn as soon as any of these fails."""
+    import sys
+    import threading
+
+    from guaranty.runner import start_method
+
+    for name in ("duckdb", "numba"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    expected = "fork" if sys.platform.startswith("linux") else "spawn"
+    assert start_method() == expected
+    monkeypatch.setitem(sys.modules, "duckdb", sys)  # any module object: only its name counts
+    assert start_method() == "spawn"
+    monkeypatch.delitem(sys.modules, "duckdb")
+    monkeypatch.setitem(sys.modules, "numba", sys)
+    assert start_method() == "spawn"
+    monkeypatch.delitem(sys.modules, "numba")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert start_method() == "spawn"
+    finally:
+        release.set()
+        other.join()
+    assert start_method() == expected
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert start_method() == "spawn"
+
+
 def test_a_worker_runs_its_blas_on_one_thread(
     scenario: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -539,6 +594,8 @@ def test_the_main_process_of_a_run_with_workers_loads_no_model(tmp_path: Path) -
         "from guaranty.runner import run\n"
         "from guaranty.scenario import load\n"
         "if __name__ == '__main__':\n"
+        "    from guaranty.runner import start_method\n"
+        "    print(start_method())  # what the run below starts its workers with\n"
         f"    s = run(load({str(SCENARIO)!r}), draws=2000, seed=1, store={store!r},\n"
         "            workers=2, chunk_size=1000)\n"
         "    assert s.computed == 2000\n"
@@ -548,7 +605,9 @@ def test_the_main_process_of_a_run_with_workers_loads_no_model(tmp_path: Path) -
     script.write_text(code)
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
+    # a command's process, like this one, forks its workers on Linux (runner.start_method)
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    assert proc.stdout.split() == [method, "[]"]
 
 
 def test_a_finished_run_run_again_stops_the_pool_it_started(

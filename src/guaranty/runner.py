@@ -38,6 +38,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
@@ -187,17 +188,43 @@ def _compact(result: BlockResult) -> BlockResult:
     )
 
 
+def start_method() -> str:
+    """How the pool's workers start: ``"fork"`` where that is safe, else ``"spawn"``.
+
+    A forked worker begins with what this process has loaded (numpy, pydantic, the
+    scenario's schema) instead of importing it again: 0.2-0.3 s off a 100,000-draw run of
+    the Ukraine scenario on two cores (``benchmarks/bench_run.py``, docs/performance.md).
+    Fork is used only where it cannot inherit a held lock or a thread pool in a broken
+    state: on Linux (macOS's system libraries are not fork-safe), with no Python thread but
+    this one running (the web app, a caller's threads), and before this process loaded
+    DuckDB or numba (their thread pools). The one other thread left is OpenBLAS's, which
+    numpy starts at import and which stops itself at a fork (its ``pthread_atfork``
+    handlers); the worker then holds its BLAS to one thread (:func:`one_blas_thread`)."""
+    if (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and not {"duckdb", "numba"} & sys.modules.keys()
+    ):
+        return "fork"
+    return "spawn"
+
+
 def _start_pool(scenario: Scenario, workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes, started now: each warms up (:func:`_init_worker`)
     while this process opens the store."""
+    method = start_method()
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=get_context("spawn"),
+        mp_context=get_context(method),
         initializer=_init_worker,
         initargs=(scenario.model_dump_json(by_alias=True), os.getpid()),
     )
-    for _ in range(workers):  # the pool starts a process per task waiting
-        pool.submit(os.getpid)
+    with warnings.catch_warnings():  # one Python thread (start_method): no race on filters
+        # Python 3.12+ warns at any fork of a process with a second OS thread; the only one
+        # here is OpenBLAS's, safe across a fork (start_method)
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        for _ in range(workers):  # the pool starts a process per task waiting (fork: all)
+            pool.submit(os.getpid)
     return pool
 
 

@@ -68,20 +68,25 @@ def run_cmd(
     workers = resolve_workers(workers)
     from rich.progress import TextColumn
 
-    with progress_bar(TextColumn("{task.fields[rate]}"), quiet=as_json) as bar:
-        task = bar.add_task("draws", total=draws, rate="")
-        started: dict[str, float] = {}
+    # the bar (and its refresh thread) starts with the run's first report, once the run has
+    # started its workers: a process with a second thread spawns them instead of forking
+    # them, which costs each worker its imports again (runner.start_method)
+    bar = progress_bar(TextColumn("{task.fields[rate]}"), quiet=as_json)
+    task = bar.add_task("draws", total=draws, rate="")
+    started: dict[str, float] = {}
 
-        def progress(done: int, total: int) -> None:
-            import time
+    def progress(done: int, total: int) -> None:
+        import time
 
-            now = time.perf_counter()
-            if "t" not in started:
-                started.update(t=now, done=done)
-            elapsed = now - started["t"]
-            rate = (done - started["done"]) / elapsed if elapsed > 0 else 0.0
-            bar.update(task, completed=done, rate=f"{rate:,.0f} draws/s" if rate else "")
+        now = time.perf_counter()
+        if "t" not in started:
+            started.update(t=now, done=done)
+            bar.start()
+        elapsed = now - started["t"]
+        rate = (done - started["done"]) / elapsed if elapsed > 0 else 0.0
+        bar.update(task, completed=done, rate=f"{rate:,.0f} draws/s" if rate else "")
 
+    try:
         summary = run(
             obj,
             draws=draws,
@@ -94,6 +99,8 @@ def run_cmd(
             backend=backend,
             address=address,
         )
+    finally:
+        bar.stop()
     data = {
         "run_id": summary.run_id,
         "store": summary.store,

@@ -479,7 +479,14 @@ def _group(pgid: int) -> list[tuple[int, str]]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
-def test_workers_and_the_resource_tracker_die_with_a_killed_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", ["auto", "spawn"])
+def test_workers_and_any_resource_tracker_die_with_a_killed_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """Forked workers (``auto`` on Linux: ``runner.start_method``) or spawned ones, with
+    multiprocessing's resource tracker, end when the run is killed with SIGKILL."""
+    monkeypatch.setenv("GUARANTY_START_METHOD", method)  # the run's process inherits it
+    spawned = method == "spawn" or not sys.platform.startswith("linux")
     draws = 40_000  # far more than it can finish before the kill
     args = run_args(tmp_path / "s.duckdb", draws=draws)
     with watched_run(args, draws, ROOT) as run:
@@ -493,8 +500,12 @@ def test_workers_and_the_resource_tracker_die_with_a_killed_run(tmp_path: Path) 
                 time.sleep(0.05)
             before = _group(proc.pid)
             commands = " ".join(cmd for _, cmd in before)
-            assert len(before) >= 4, before  # the run, two workers, the resource tracker
-            assert "spawn_main" in commands and "resource_tracker" in commands, before
+            if spawned:  # the run, two workers, the resource tracker
+                assert len(before) >= 4, before
+                assert "spawn_main" in commands and "resource_tracker" in commands, before
+            else:  # the run and two workers forked from it, with its command line
+                assert len(before) == 3, before
+                assert "spawn_main" not in commands, before
             os.kill(proc.pid, signal.SIGKILL)  # the main process only, not its group
             proc.wait()
             left = _group(proc.pid)

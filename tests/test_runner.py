@@ -24,6 +24,7 @@ from watched_run import watched_run
 
 from guaranty import __version__, montecarlo
 from guaranty.cli import app
+from guaranty.errors import ParameterError
 from guaranty.montecarlo import BLOCK
 from guaranty.runner import run
 from guaranty.scenario import Scenario, load
@@ -491,12 +492,14 @@ def test_workers_fork_only_from_a_single_threaded_process_without_duckdb(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``runner.start_method``: fork on Linux from a process with one Python thread that
-    has loaded neither DuckDB nor numba; spawn as soon as any of these fails."""
+    has loaded neither DuckDB nor numba; spawn as soon as any of these fails, or when
+    ``GUARANTY_START_METHOD=spawn``."""
     import sys
     import threading
 
     from guaranty.runner import start_method
 
+    monkeypatch.delenv("GUARANTY_START_METHOD", raising=False)
     for name in ("duckdb", "numba"):
         monkeypatch.delitem(sys.modules, name, raising=False)
     expected = "fork" if sys.platform.startswith("linux") else "spawn"
@@ -515,6 +518,13 @@ def test_workers_fork_only_from_a_single_threaded_process_without_duckdb(
     finally:
         release.set()
         other.join()
+    assert start_method() == expected
+    monkeypatch.setenv("GUARANTY_START_METHOD", "spawn")  # the user's choice
+    assert start_method() == "spawn"
+    monkeypatch.setenv("GUARANTY_START_METHOD", "forkserver")
+    with pytest.raises(ParameterError, match="GUARANTY_START_METHOD='forkserver'"):
+        start_method()
+    monkeypatch.setenv("GUARANTY_START_METHOD", "auto")
     assert start_method() == expected
     monkeypatch.setattr(sys, "platform", "darwin")
     assert start_method() == "spawn"

@@ -170,3 +170,50 @@ def test_the_entry_point_asks_for_one_blas_thread_unless_told(
     monkeypatch.setattr(sys, "argv", ["guaranty", "--version"])
     main()
     assert os.environ["OPENBLAS_NUM_THREADS"] == kept
+
+
+CONSOLE = """
+import atexit, sys, threading, time
+from guaranty import __main__ as entry
+case = sys.argv[1]
+sys.argv = ["guaranty", *sys.argv[2:]]
+atexit.register(print, "exit handler ran", file=sys.stderr)
+if case == "message":
+    entry.main = lambda: sys.exit("a message")
+if case == "thread":  # a thread still running at the end: the process waits for it
+    def late():
+        time.sleep(0.3)
+        print("thread done", flush=True)
+    threading.Thread(target=late).start()
+    entry.main = lambda: sys.exit(3)
+entry.console()
+"""
+
+
+def console(case: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", CONSOLE, case, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def test_the_script_ends_with_the_commands_code_output_and_exit_handlers() -> None:
+    """``guaranty.__main__.console`` (the installed script) ends the process without the
+    interpreter's teardown, but with the command's exit code, all of its output (here a
+    JSON document of some 20 KB, larger than a pipe's buffer) and the exit handlers run."""
+    ok = console("plain", "forecast", "tests/data/dummyData_3Dim.csv", "--model", "smp", "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert len(ok.stdout) > 8192 and json.loads(ok.stdout)["model"] == "smp"
+    assert ok.stderr == "exit handler ran\n"
+    bad = console("plain", "validate", "no-such-file.yaml", "--json")
+    assert bad.returncode == 2
+    assert json.loads(bad.stdout)["error"]["file"] == "no-such-file.yaml"
+    assert bad.stderr == "exit handler ran\n"
+    message = console("message")
+    assert (message.returncode, message.stderr) == (1, "a message\nexit handler ran\n")
+    waited = console("thread")
+    assert (waited.returncode, waited.stdout) == (3, "thread done\n")
+    assert waited.stderr == "exit handler ran\n"

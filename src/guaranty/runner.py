@@ -78,6 +78,9 @@ WRITER_MEMORY = "512MB"
 #: where the chunks run: this machine's process pool, or Ray tasks
 BACKENDS = ("local", "ray")
 
+#: the environment variable that makes every pool spawn its workers (:func:`start_method`)
+START_METHOD_ENV = "GUARANTY_START_METHOD"
+
 # per worker process: the scenario and layout, set once by the pool's initializer
 _WORKER: dict[str, Any] = {}
 
@@ -199,9 +202,16 @@ def start_method() -> str:
     this one running (the web app, a caller's threads), and before this process loaded
     DuckDB or numba (their thread pools). The one other thread left is OpenBLAS's, which
     numpy starts at import and which stops itself at a fork (its ``pthread_atfork``
-    handlers); the worker then holds its BLAS to one thread (:func:`one_blas_thread`)."""
+    handlers); the worker then holds its BLAS to one thread (:func:`one_blas_thread`).
+
+    The environment variable ``GUARANTY_START_METHOD=spawn`` makes every pool spawn its
+    workers (``auto``, or unset: the rule above)."""
+    asked = os.environ.get(START_METHOD_ENV, "auto")
+    if asked not in ("auto", "spawn"):
+        raise ParameterError(f"{START_METHOD_ENV}={asked!r}: expected auto or spawn")
     if (
-        sys.platform.startswith("linux")
+        asked == "auto"
+        and sys.platform.startswith("linux")
         and threading.active_count() == 1
         and not {"duckdb", "numba"} & sys.modules.keys()
     ):

@@ -502,6 +502,9 @@ def test_workers_fork_only_from_a_single_threaded_process_without_duckdb(
     monkeypatch.delenv("GUARANTY_START_METHOD", raising=False)
     for name in ("duckdb", "numba"):
         monkeypatch.delitem(sys.modules, name, raising=False)
+    # threads other tests of this worker left (a web test's pool): counted as none at first
+    active_count = threading.active_count
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     expected = "fork" if sys.platform.startswith("linux") else "spawn"
     assert start_method() == expected
     monkeypatch.setitem(sys.modules, "duckdb", sys)  # any module object: only its name counts
@@ -510,6 +513,7 @@ def test_workers_fork_only_from_a_single_threaded_process_without_duckdb(
     monkeypatch.setitem(sys.modules, "numba", sys)
     assert start_method() == "spawn"
     monkeypatch.delitem(sys.modules, "numba")
+    monkeypatch.setattr(threading, "active_count", active_count)  # and a real one running
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
@@ -518,6 +522,7 @@ def test_workers_fork_only_from_a_single_threaded_process_without_duckdb(
     finally:
         release.set()
         other.join()
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     assert start_method() == expected
     monkeypatch.setenv("GUARANTY_START_METHOD", "spawn")  # the user's choice
     assert start_method() == "spawn"

@@ -147,9 +147,27 @@ def test_entry_points_are_read_only_when_the_models_are_asked_for(
     monkeypatch.setattr("importlib.metadata.entry_points", entry_points)
     reg = fresh_registry()
     assert calls == []
+    reg.get("median")  # one of guaranty's own: no entry point is read
+    assert calls == []
     reg.available()
     reg.get("median")
     assert calls == [ENTRY_POINT_GROUP]  # once
+    reg = fresh_registry()
+    with pytest.raises(ModelError, match="unknown model 'no-such-model'"):
+        reg.get("no-such-model")  # not a registered name: the plugins are read first
+    assert calls == [ENTRY_POINT_GROUP] * 2
+
+
+def test_a_broken_plugin_does_not_stop_the_built_in_models(plugin_path: Path) -> None:
+    """A built-in model is found without reading the entry points; the list of models,
+    and any other name, still report the broken one."""
+    install_plugin(plugin_path, "median = guaranty_plugin:Median2", name="broken-plugin")
+    reg = fresh_registry()
+    assert reg.get("median").name == "median"
+    with pytest.raises(ModelError, match="already registered"):
+        reg.available()
+    with pytest.raises(ModelError, match=r"distribution broken-plugin 1\.0"):
+        reg.get("no-such-model")
 
 
 def _with_plugin(folder: Path) -> dict[str, str]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from guaranty.errors import ScenarioError
 from guaranty.scenario.shipped import resolve
-from guaranty.scenario.yaml_io import parse_yaml_scenario, read_text
+from guaranty.scenario.text import read_text
 
 if TYPE_CHECKING:
     from guaranty.scenario.formats import CaseSet
@@ -122,7 +122,9 @@ def _one_paragraph(exc: ScenarioError) -> ScenarioError:
 def _parse(text: str, name: str, fmt: str | None) -> Scenario | CaseSet:
     path = Path(name)
     fmt = fmt or detect_format(path, text)
-    if fmt == "yaml":
+    if fmt == "yaml":  # PyYAML loads with the first YAML file, not for a peer tool's CSV
+        from guaranty.scenario.yaml_io import parse_yaml_scenario
+
         return parse_yaml_scenario(text, name=name)
     from guaranty.scenario.formats import (
         parse_bdm_csv,

@@ -24,6 +24,11 @@ import yaml
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 
 from guaranty.errors import ScenarioError
+from guaranty.scenario.text import (
+    MAX_FILE_BYTES,
+    error_path_and_message,
+    read_text,
+)
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -43,8 +48,6 @@ __all__ = [
     "read_text",
 ]
 
-#: The largest input file (any format) guaranty reads: 16 MiB.
-MAX_FILE_BYTES = 16 * 1024 * 1024
 #: The deepest nesting of lists and mappings in a YAML scenario (a scenario needs 5).
 MAX_DEPTH = 32
 #: The most nodes (scalars, lists, mappings) a YAML document may hold, aliases expanded.
@@ -52,53 +55,6 @@ MAX_NODES = 1_000_000
 #: The most nodes aliases may add to a YAML document, each alias counting as a copy of
 #: everything under its anchor.
 MAX_ALIAS_NODES = 10_000
-
-# Location parts that pydantic inserts but that are not keys of the document.
-_TAG_PARTS = {"fixed", "normal", "uniform", "triangular", "CowCapability", "Uncertain"}
-
-
-def read_text(path: Path) -> str:
-    """Read a text input file, rejecting empty, binary, non-UTF-8 and too large files
-    clearly (at most :data:`MAX_FILE_BYTES` bytes are read, so a device that never ends is
-    refused too)."""
-    name = str(path)
-    try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ScenarioError("no such file", file=name) from None
-    except IsADirectoryError:
-        raise ScenarioError("expected a file, got a directory", file=name) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file ({exc.strerror or exc})", file=name) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the most guaranty "
-            "reads; split it or leave out what the models do not use",
-            file=name,
-        )
-    if not raw.strip():
-        raise ScenarioError("the file is empty; expected a scenario", file=name)
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        column = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
-        raise ScenarioError(
-            f"this is a binary file (a NUL byte at byte {nul}); expected a text scenario "
-            "(YAML, CSV, TSV or a decide exchange file)",
-            file=name,
-            line=line,
-            column=column,
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError(
-            f"the file is not valid UTF-8 text (byte {exc.start}); expected UTF-8",
-            file=name,
-            line=line,
-        ) from None
 
 
 def load_yaml_scenario(path: Path | str) -> Scenario:
@@ -402,66 +358,6 @@ def _key_node(parent: yaml.Node | None, key: str) -> yaml.Node | None:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
                 return k
     return None
-
-
-def _clean_loc(loc: Sequence[Any]) -> list[Any]:
-    out = []
-    for part in loc:
-        if isinstance(part, str) and (
-            part in _TAG_PARTS
-            or part.startswith(("function-", "union[", "tagged-union["))
-            or part == "[key]"
-        ):
-            continue
-        out.append(part)
-    return out
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def error_path_and_message(err: dict[str, Any]) -> tuple[list[Any], str, bool]:
-    """From one pydantic error: the document path, the message, and whether it names a key."""
-    ctx = err.get("ctx") or {}
-    etype = err["type"]
-    if "path" in ctx:
-        return list(ctx["path"]), err["msg"], False
-    path = _clean_loc(err["loc"])
-    if etype == "unknown_key":
-        return [*path, ctx["key"]], err["msg"], True
-    if etype == "missing":
-        field = path[-1] if path else "?"
-        return path[:-1], f"missing required field '{field}'", False
-    if etype == "union_tag_invalid":
-        return (
-            path,
-            (
-                f"unknown distribution {_describe(ctx.get('tag'))}; expected dist: one of "
-                "normal, uniform, triangular (or a plain number)"
-            ),
-            False,
-        )
-    msg = err["msg"]
-    if etype.startswith(("value_error", "assertion_error")):
-        msg = msg.removeprefix("Value error, ")
-    if (
-        etype
-        not in {
-            "unknown_key",
-            "reference",
-            "range",
-            "bounds",
-            "scale",
-            "members",
-            "cow_code",
-            "cow_data",
-        }
-        and "input" in err
-    ):
-        msg = f"{msg[0].lower()}{msg[1:]}; got {_describe(err['input'])}"
-    return path, msg, False
 
 
 def _to_scenario_error(exc: ValidationError, root: yaml.Node | None, name: str) -> ScenarioError:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from guaranty.errors import ScenarioError
 from guaranty.scenario.schema import MAX_MAGNITUDE, Scenario, validate_scenario
-from guaranty.scenario.yaml_io import MAX_FILE_BYTES, error_path_and_message, read_text
+from guaranty.scenario.text import MAX_FILE_BYTES, error_path_and_message, read_text
 
 __all__ = [
     "CaseSet",

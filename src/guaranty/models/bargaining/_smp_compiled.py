@@ -195,7 +195,13 @@ def _markov(pce, coal, pv, out):  # Model::probCE2, the Markov chains
 def _condorcet(pce, vp, coal, out):
     """Model::probCE2 over the q options of coal (q, q): the probability of each, in out."""
     q = out.size
-    pv = np.empty((q, q))
+    _condorcet_into(pce, vp, coal, out, np.empty((q, q)))
+
+
+@njit(**_JIT)
+def _condorcet_into(pce, vp, coal, out, pv):
+    """:func:`_condorcet` with its (q, q) work array given (pv)."""
+    q = out.size
     for a in range(q):
         for b in range(q):
             pv[a, b] = 0.5 if a == b else _victory(vp, coal[a, b], coal[b, a])
@@ -222,11 +228,19 @@ def _coalitions(rule, c, util, cols):
     """Model::coalitions: C(a, b) = 1e-8 + sum_v max(0, vote_v(a, b)) over the options
     ``cols`` (columns of util, shape (voters, options)); returns (q, q)."""
     q, n = cols.size, c.size
-    u = np.empty((n, q))  # the columns, contiguous: the inner loop is vectorised
-    for v in range(n):
+    coal = np.empty((q, q))
+    _coalitions_into(rule, c, util, cols, np.empty((n, q)), coal)
+    return coal
+
+
+@njit(**_JIT)
+def _coalitions_into(rule, c, util, cols, u, coal):
+    """:func:`_coalitions` into coal (q, q), with its work array u (voters, q) given."""
+    q, n = cols.size, c.size
+    coal[:, :] = 0.0
+    for v in range(n):  # the columns, contiguous: the inner loop is vectorised
         for a in range(q):
             u[v, a] = util[v, cols[a]]
-    coal = np.zeros((q, q))
     for v in range(n):
         for a in range(q):
             if rule == PROP:  # the default rule, written out (the compiler keeps the branch)
@@ -238,7 +252,6 @@ def _coalitions(rule, c, util, cols):
     for a in range(q):
         for b in range(q):
             coal[a, b] = _MIN_COALITION + coal[a, b]
-    return coal
 
 
 @njit(**_JIT)
@@ -301,12 +314,21 @@ def _assess(x, sal2, ss, c, opt):
     """SMPState::setAllAUtil. Returns near = 1 - d and slope = near min(d, 1) (n, n), so that
     u[h, i, j] = near[i, j] + slope[i, j] rhi[h, i]; the risk-neutral probabilities p and
     the risk attitudes r (n,); rhi (n, n), h's estimate of i's risk attitude."""
-    n = x.shape[0]
+    n, m = x.shape
     near = np.empty((n, n))
     slope = np.empty((n, n))
-    for i in range(n):
+    xt = np.ascontiguousarray(x.T)  # (m, n): the loops over j run along rows (vectorised)
+    num = np.empty(n)
+    for i in range(n):  # _distance(x[i], x[j], sal2[i], ss[i]) for every j, in its order
+        num[:] = 0.0
+        for k in range(m):
+            x_ik, s_ik, row = x[i, k], sal2[i, k], xt[k]
+            for j in range(n):
+                diff = x_ik - row[j]
+                num[j] += diff * diff * s_ik
+        ss_i = ss[i]
         for j in range(n):
-            d = _distance(x[i], x[j], sal2[i], ss[i])
+            d = math.sqrt(num[j] / ss_i) if ss_i > 0 else 0.0
             near[i, j] = 1 - d
             slope[i, j] = near[i, j] * min(d, 1.0)
     p = np.empty(n)
@@ -397,14 +419,14 @@ def _third_parties_row(rule, i, near, slope, rhi, w, base_i, total, add_i, add_j
 
 
 @njit(**_JIT)
-def _best_challenge(i, near, slope, rhi, w, s_sum, opt):
+def _best_challenge(i, near, slope, rhi, w, s_sum, opt, work):
     """SMPState::bestChallengeUtils and bestChallenge for challenger i: the target (-1 for
-    none) and i's estimate that it beats the target."""
+    none) and i's estimate that it beats the target. work (6, n): scratch rows, reused
+    from one challenger to the next."""
     n = w.size
     rule = opt[VOTE]
     u_ii = near[i, i] + slope[i, i] * rhi[i, i]
-    u_ij = np.empty(n)
-    base_i, base_j, total = np.empty(n), np.empty(n), np.empty(n)
+    u_ij, base_i, base_j, total, add_i, add_j = work[0], work[1], work[2], work[3], work[4], work[5]
     for j in range(n):
         u_ij[j] = near[i, j] + slope[i, j] * rhi[i, i]
         u_ji = near[j, i] + slope[j, i] * rhi[i, j]
@@ -414,7 +436,8 @@ def _best_challenge(i, near, slope, rhi, w, s_sum, opt):
         base_i[j] = _MIN_CHALLENGE + max(c_i, 0.0) + max(c_j, 0.0)
         base_j[j] = _MIN_CHALLENGE + max(-c_i, 0.0) + max(-c_j, 0.0)
         total[j] = base_i[j] + base_j[j]
-    add_i, add_j = np.zeros(n), np.zeros(n)
+    add_i[:] = 0.0
+    add_j[:] = 0.0
     if opt[COMMIT] == SEMI_COMMIT:
         _third_parties_row(rule, i, near, slope, rhi, w, base_i, total, add_i, add_j)
     best, best_gain, best_p = 0, -np.inf, 0.0
@@ -496,27 +519,46 @@ def _bargain_values(x, sal2, ss, r, own, target, init, rcvr):
     for a in range(n):
         for j in range(n):
             total[a] += own[a, j]
+    m = x.shape[1]
     value = np.zeros((n, 1 + n * n_k))
     for a in range(n):
         value[a, 0] = total[a] / n
+    # _utility(_distance(x[a], y, sal2[a], ss[a]), r[a]) for every a at once, the sums over
+    # the issues in _distance's order: (m, n) rows, so that the loops over a are vectorised
+    xt, s2t = np.ascontiguousarray(x.T), np.ascontiguousarray(sal2.T)
+    num_i, num_t, u = np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
         t = target[i]
         if t < 0:
             continue
         for kk in range(n_k):
             o = 1 + i * n_k + kk
+            num_i[:] = 0.0
+            num_t[:] = 0.0
+            for k in range(m):
+                y_i, y_t, row, srow = init[i, kk, k], rcvr[i, kk, k], xt[k], s2t[k]
+                for a in range(n):
+                    diff = row[a] - y_i
+                    num_i[a] += diff * diff * srow[a]
+                    diff = row[a] - y_t
+                    num_t[a] += diff * diff * srow[a]
             for a in range(n):
-                u_i = _utility(_distance(x[a], init[i, kk], sal2[a], ss[a]), r[a])
-                u_t = _utility(_distance(x[a], rcvr[i, kk], sal2[a], ss[a]), r[a])
-                value[a, o] = ((total[a] - (own[a, i] + own[a, t])) + (u_i + u_t)) / n
+                d_i = math.sqrt(num_i[a] / ss[a]) if ss[a] > 0 else 0.0
+                d_t = math.sqrt(num_t[a] / ss[a]) if ss[a] > 0 else 0.0
+                u_i = (1 - d_i) * (1 + min(d_i, 1.0) * r[a])  # _utility
+                u_t = (1 - d_t) * (1 + min(d_t, 1.0) * r[a])
+                u[a] = ((total[a] - (own[a, i] + own[a, t])) + (u_i + u_t)) / n
+            for a in range(n):
+                value[a, o] = u[a]
     return value
 
 
 @njit(**_JIT)
-def _queue(k, target, n_k):
-    """Actor k's queue: the status quo (0) and the bargains it initiated or received."""
+def _queue(k, target, n_k, queue):
+    """Actor k's queue: the status quo (0) and the bargains it initiated or received (the
+    first entries of queue, (1 + n K,), which are returned)."""
     n = target.size
-    queue = np.zeros(1 + n * n_k, dtype=np.int64)
+    queue[0] = 0
     q = 1
     for i in range(n):
         if target[i] >= 0 and (i == k or target[i] == k):
@@ -562,13 +604,22 @@ def _next_positions(x, sal2, ss, c, r, own, target, init, rcvr, opt, uniform):
     n_k = init.shape[1]
     value = _bargain_values(x, sal2, ss, r, own, target, init, rcvr)
     new = np.empty((n, m))
+    # work arrays for the largest queue (1 + n K options), reused from one actor to the next
+    size = 1 + n * n_k
+    queue_all, prob_all, move_all = np.empty(size, np.int64), np.empty(size), np.empty(size)
+    u_all, coal_all, pv_all = np.empty(n * size), np.empty(size * size), np.empty(size * size)
+    cand_all = np.empty((size, m))
     for k in range(n):
-        queue = _queue(k, target, n_k)
+        queue = _queue(k, target, n_k, queue_all)
         q = queue.size
-        prob = np.empty(q)
-        _condorcet(opt[PCE], opt[VICTORY], _coalitions(opt[VOTE], c, value, queue), prob)
-        cand = np.empty((q, m))
-        move = np.zeros(q)
+        prob = prob_all[:q]
+        coal = coal_all[: q * q].reshape((q, q))
+        u = u_all[: n * q].reshape((n, q))
+        _coalitions_into(opt[VOTE], c, value, queue, u, coal)
+        _condorcet_into(opt[PCE], opt[VICTORY], coal, prob, pv_all[: q * q].reshape((q, q)))
+        cand = cand_all[:q]
+        move = move_all[:q]
+        move[:] = 0.0
         cand[0] = x[k]
         for a in range(1, q):
             i = (queue[a] - 1) // n_k
@@ -591,8 +642,9 @@ def _turn(x, s, sal2, ss, s_sum, c, lo, hi, opt, uniform):
     w = s_sum * c
     target = np.empty(n, dtype=np.int64)
     p_init = np.empty(n)
+    work = np.empty((6, n))
     for i in range(n):
-        target[i], p_init[i] = _best_challenge(i, near, slope, rhi, w, s_sum, opt)
+        target[i], p_init[i] = _best_challenge(i, near, slope, rhi, w, s_sum, opt, work)
     init, rcvr = _bargains(x, s, c, s_sum, w, near, slope, rhi, target, p_init, lo, hi, opt)
     own = np.empty((n, n))
     for a in range(n):

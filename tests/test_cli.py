@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from guaranty.cli import app
+from guaranty.cli.dispatch import SOURCES, group_for
 
 runner = CliRunner()
 
@@ -288,3 +289,15 @@ def test_a_sobol_sample_of_one_is_refused_before_any_work() -> None:
     result = invoke("claims", korea, "--sobol", "1")
     assert result.exit_code == 64, result.output
     assert result.stderr.startswith("error: --sobol must be a power of 2"), result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_one_command_built_alone_prints_and_exits_as_in_the_full_app(name: str) -> None:
+    """The script builds only the command it runs (``guaranty.cli.dispatch``): its help, a
+    usage error and a missing file print and exit exactly as under the full app."""
+    alone = group_for(name)
+    for args in ([name, "--help"], [name, "--no-such-option"], [name, "no-such-file.yaml"]):
+        full = runner.invoke(app, args)
+        one = runner.invoke(alone, args)
+        assert (one.exit_code, one.output) == (full.exit_code, full.output), args
+        assert one.exit_code in (0, 2, 64), (args, one.output)

@@ -17,7 +17,9 @@ commands live by subject in :mod:`~guaranty.cli.files` (validate, show, scenario
 stored), :mod:`~guaranty.cli.analyze` (the main job's use case is
 :mod:`guaranty.analysis`, shared with the web) and :mod:`~guaranty.cli.serve`.
 :mod:`~guaranty.cli.commands` registers them (:data:`COMMANDS`) in the order ``--help``
-lists them, each behind the error boundary :func:`~guaranty.cli.common.handles_errors`.
+lists them, each behind the error boundary :func:`~guaranty.cli.common.handles_errors`;
+:mod:`~guaranty.cli.dispatch` holds where each command lives and the script's ``main``,
+which registers only the command it runs.
 
 The package itself loads nothing: its names (``app``, ``main``, ``COMMANDS`` and the rest of
 :data:`__all__`) come from their modules on first use, so that the entry point can answer
@@ -34,7 +36,7 @@ from typing import Any
 _HOMES = {
     "COMMANDS": "commands",
     "app": "commands",
-    "main": "commands",
+    "main": "dispatch",
     "handles_errors": "common",
     "HEADLINE_METRICS": "claims",
     "_interval": "credibility",

@@ -53,6 +53,7 @@ __all__ = [
     "error_object",
     "fail",
     "handles_errors",
+    "new_app",
     "one_paragraph",
     "os_error",
     "out",
@@ -91,14 +92,21 @@ class _Group(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-app = typer.Typer(
-    name="guaranty",
-    cls=_Group,
-    help="Security guarantees and negotiated war endings as explicit, testable numbers.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+def new_app() -> typer.Typer:
+    """The ``guaranty`` command group, without its commands: its name, help, exit codes
+    (:class:`_Group`) and ``--version``. :data:`app` is one, with every command registered
+    (:mod:`guaranty.cli.commands`); the script builds another with only the command it was
+    asked for (:mod:`guaranty.cli.dispatch`)."""
+    group = typer.Typer(
+        name="guaranty",
+        cls=_Group,
+        help="Security guarantees and negotiated war endings as explicit, testable numbers.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    group.callback()(_main)
+    return group
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -158,7 +166,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _main(
     version: Annotated[
         bool,
@@ -168,3 +175,6 @@ def _main(
     ] = False,
 ) -> None:
     """Security guarantees and negotiated war endings as explicit, testable numbers."""
+
+
+app = new_app()

@@ -6,8 +6,9 @@ signature and type hints) each time the app runs, and the commands' modules impo
 own libraries. A process that runs one command needs one: when the first argument names a
 command of :data:`SOURCES`, :func:`main` imports that command's module alone and registers
 it on a group of its own (:func:`guaranty.cli.common.new_app`); anything else (no
-argument, ``--help``, ``--version``, a mistyped command) goes to the full app of
-:mod:`guaranty.cli.commands`. Both print and exit alike (``tests/test_cli.py``). This took
+argument, ``--help``, ``--version``, a mistyped command) goes to a group with every
+command, as :mod:`guaranty.cli.commands` builds its ``app``. Both print and exit alike
+(``tests/test_cli.py``). This took
 8 ms off ``guaranty forecast`` (docs/performance.md, "One command's module").
 """
 
@@ -78,6 +79,9 @@ def main() -> None:
     if name in SOURCES:
         group_for(name)()
         return
-    from guaranty.cli.commands import app
+    from guaranty.cli.common import new_app
 
-    app()
+    group = new_app()  # every command, as guaranty.cli.commands registers them on its app
+    for each in SOURCES:
+        register(group, each, load(each))
+    group()

@@ -2,8 +2,9 @@
 
 Each command runs in a fresh interpreter, through the same entry point as the installed
 ``guaranty`` script, and reports the modules it loaded. ``--version`` loads no command-line
-library at all; ``--help`` and ``validate`` load no scipy, plotly, duckdb, FastAPI or model.
-``validate FILE`` is answered
+library at all; ``--help`` and ``validate`` load no scipy, plotly, duckdb, FastAPI or model;
+a peer tool's CSV loads no YAML parser, and JSON output no rich (``forecast`` of KTAB's
+7-actor example too). ``validate FILE`` is answered
 without Typer (:mod:`guaranty.cli.quick`), and must print and exit exactly as the Typer
 route does. Module sets, not wall times, are checked (times flake on a loaded machine; the times are
 printed by ``benchmarks/bench_startup.py``: ``--version`` 0.08-0.13 s).
@@ -63,13 +64,18 @@ def test_version_loads_no_command_line_library() -> None:
             ["validate", "tests/data/SOE-Policy.csv"],
             {"rich", "pydantic", "guaranty.scenario.schema"},
         ),
-        (
+        (  # JSON output: no rich either
             ["validate", "--json", "scenarios/ukraine-2022.yaml"],
-            {"rich", "pydantic", "guaranty.scenario.schema", "yaml"},
+            {"pydantic", "guaranty.scenario.schema", "yaml"},
+        ),
+        (  # issue 16's smp forecast: the model and its numpy, but no rich, YAML or scipy
+            ["forecast", "tests/data/dummyData_3Dim.csv", "--model", "smp", "--json"],
+            {"typer", "pydantic", "numpy", "guaranty.models", "guaranty.scenario.schema"},
         ),
     ],
 )
 def test_short_commands_load_no_heavy_library(args: list[str], allowed: set[str]) -> None:
+    """Each command loads at most ``allowed`` of the watched libraries."""
     code, got = loaded(*args)
     assert code == 0
     assert set(got) <= allowed, sorted(set(got) - allowed)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any, cast
 
 from guaranty.errors import GuarantyError, disk_problem
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: exit code of an error in the command line itself (sysexits.h's EX_USAGE)
 USAGE = 64
@@ -56,6 +57,8 @@ def error_object(
 def _console(*, stderr: bool = False) -> Console:
     """A console that wraps nothing when its stream is not a terminal (a pipe, a file):
     tables and summary lines stay whole for the program that reads them."""
+    from rich.console import Console
+
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
     return Console(
@@ -67,8 +70,37 @@ def _console(*, stderr: bool = False) -> Console:
     )
 
 
-out = _console()
-err = _console(stderr=True)
+class _LazyConsole:
+    """A console (:func:`_console`) made on its first use: rich takes a command 20 ms to
+    import, and a command whose output is JSON (``--json``) prints through none."""
+
+    __slots__ = ("_made", "_stderr")
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._made: Console | None = None
+
+    def _console(self) -> Console:
+        if self._made is None:
+            self._made = _console(stderr=self._stderr)
+        return self._made
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _LazyConsole.__slots__:  # not set yet (a copy being made): no console
+            raise AttributeError(name)
+        return getattr(self._console(), name)
+
+    # the special methods Python looks up on the type (rich enters a console to buffer)
+    def __enter__(self) -> Console:
+        return self._console().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._console().__exit__(*exc)
+
+
+#: the console of results (stdout) and of messages (stderr), each made on first use
+out = cast("Console", _LazyConsole())
+err = cast("Console", _LazyConsole(stderr=True))
 
 
 def fail(message: str, code: int = DATA) -> Failure:

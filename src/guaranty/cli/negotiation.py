@@ -4,10 +4,9 @@ of the uncertain inputs) and ``backtest`` (every model scored against observed o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
 from guaranty.cli.lazy import (
@@ -20,6 +19,9 @@ from guaranty.cli.lazy import (
     registry,
 )
 from guaranty.cli.options import DrawsOpt, FileArg, JsonOpt, ModelOpt, SeedOpt
+
+if TYPE_CHECKING:  # rich loads with the first table: --json prints none
+    from rich.table import Table
 from guaranty.scenario import load
 
 _OUTSIDE_NOTE = (
@@ -58,6 +60,8 @@ def _model_params(model: str, rounds: int | None) -> dict[str, Any]:
 
 def _forecast_table(fc: Any, model: str, level: float) -> tuple[Table, bool]:
     """The forecast as a table, and whether a nominal forecast lies outside its interval."""
+    from rich.table import Table
+
     t = Table(title=f"{fc.scenario}: model {model}")
     drawn = any(i.interval for i in fc.issues)
     observed = any(i.observed is not None for i in fc.issues)
@@ -127,6 +131,8 @@ def forecast_cmd(
 
 def _scores_table(obj: Any, scores: dict[str, Any], n: int) -> Table:
     """The scores as a table, best first: one row per model and way it was run."""
+    from rich.table import Table
+
     t = Table(title=f"{obj.name}: {n} issues with an observed outcome")
     for col in ("model", "run", "MAE", "95% interval", "median AE", "within 10"):
         t.add_column(col)

@@ -229,12 +229,15 @@ def _start_pool(scenario: Scenario, workers: int) -> ProcessPoolExecutor:
         initializer=_init_worker,
         initargs=(scenario.model_dump_json(by_alias=True), os.getpid()),
     )
-    with warnings.catch_warnings():  # one Python thread (start_method): no race on filters
-        # Python 3.12+ warns at any fork of a process with a second OS thread; the only one
-        # here is OpenBLAS's, safe across a fork (start_method)
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-        for _ in range(workers):  # the pool starts a process per task waiting (fork: all)
+    if method != "fork":
+        for _ in range(workers):  # the pool starts a process per task waiting
             pool.submit(os.getpid)
+        return pool
+    with warnings.catch_warnings():  # one Python thread (start_method): no race on filters
+        # Python 3.12+ may warn at a fork of a process with a second OS thread; the only
+        # one here is OpenBLAS's, safe across a fork (start_method)
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        pool.submit(os.getpid)  # a forking pool starts all of its processes at the first task
     return pool
 
 

@@ -108,7 +108,7 @@ def _claims_sweep(obj: Any, reference: Any, store: Any, sweep_id: str) -> tuple[
 def _sweep_method(res: Any, info: dict[str, Any]) -> dict[str, Any]:
     """``sensitivity_method`` for indices read from a stored sweep: the keys of the
     in-memory design's, and the sweep."""
-    from guaranty.cli.sweep import _method
+    from guaranty.sensitivity import design_method
 
     sweep = {
         "sweep_id": info["sweep_id"],
@@ -121,7 +121,7 @@ def _sweep_method(res: Any, info: dict[str, Any]) -> dict[str, Any]:
     if info["design"] == "sobol":
         return {**_sobol_method((res, None)), "sweep": sweep}
     return {
-        "design": _method(str(info["design"])),
+        "design": design_method(str(info["design"])),
         "base_samples": int(info["n"]),
         "factors": list(res.factors),
         "draws_of_the_pipeline": res.evaluations,

@@ -60,19 +60,6 @@ def _headline(res: Any, top: int) -> dict[str, Any]:
     return {key: {"sums": res.sums(key), "indices": res.rows(key, top)} for key in res.indices}
 
 
-def _method(design: str) -> str:
-    return {
-        "sobol": "Saltelli (2010) design, SALib 1.6: first-order and total Sobol indices "
-        "(s1, st) with bootstrap 95% half-widths (s1_conf, st_conf)",
-        "morris": "Morris (1991) trajectories over 4 levels (quantiles 1/8 .. 7/8), SALib "
-        "1.6: mu* (mean absolute elementary effect) with its bootstrap 95% half-width, mu "
-        "and sigma; chance held fixed along each trajectory",
-        "grid": "one factor at a time at n levels (quantiles (l + 1/2) / n), the others at "
-        "their medians, chance held fixed per factor: the output's range over the levels "
-        "and its values at the lowest and highest level (main effects, no variance shares)",
-    }[design]
-
-
 def _factors_text(factors: tuple[str, ...]) -> str:
     from guaranty.sensitivity import CHANCE
 
@@ -153,6 +140,8 @@ def sweep_cmd(
         )
     with Store(store, read_only=True) as st:
         _, res = stored_indices(st, summary.sweep_id, lambda o: headline(o, HEADLINE_METRICS))
+    from guaranty.sensitivity import design_method
+
     data = {
         "sweep_id": summary.sweep_id,
         "store": summary.store,
@@ -165,7 +154,7 @@ def sweep_cmd(
         "workers": workers,
         "backend": backend,
         "factors": list(summary.factors),
-        "method": _method(summary.design),
+        "method": design_method(summary.design),
         "headline": _headline(res, top),
     }
     if as_json:

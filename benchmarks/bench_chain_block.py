@@ -105,8 +105,8 @@ def main() -> None:
     lay = montecarlo.layout(scenario)
     montecarlo.simulate_block(scenario, 1, 0, lay=lay)
     startup = time.process_time() - start
-    if not args.blas_threads:  # as a worker of a run does (guaranty.runner._init_worker)
-        from guaranty.runner import one_blas_thread
+    if not args.blas_threads:  # as a worker of a run does (guaranty.pool._init_worker)
+        from guaranty.pool import one_blas_thread
 
         one_blas_thread()
     acc.clear()

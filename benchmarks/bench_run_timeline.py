@@ -10,9 +10,9 @@
    transaction, the runner's checkpoint, the store closed, the end.
 2. **A worker's start and end.** A fresh process does what a worker of a run does: its
    imports (``guaranty.runner``, then ``guaranty.montecarlo``), the start-up of
-   ``runner._init_worker`` (the layout: the data, the fits, numba's cached kernels), five
+   ``pool._init_worker`` (the layout: the data, the fits, numba's cached kernels), five
    blocks; then it ends, once through the interpreter's finalisation and once through
-   ``runner._exit_at_once`` (as a worker now ends), each timed from its last line to the
+   ``pool._exit_at_once`` (as a worker now ends), each timed from its last line to the
    end of the process.
 
 docs/performance.md ("The chain", "On the faster machine") quotes these figures.
@@ -38,19 +38,20 @@ t0 = time.perf_counter()
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 import guaranty.runner as runner
+import guaranty.pool as pool
 t1 = time.perf_counter()
 import guaranty.montecarlo as montecarlo
 t2 = time.perf_counter()
 from guaranty.scenario import load
-runner._init_worker(load(sys.argv[1]).model_dump_json(by_alias=True))
+pool._init_worker(load(sys.argv[1]).model_dump_json(by_alias=True))
 t3 = time.perf_counter()
 for b in range(5):
-    montecarlo.simulate_block(runner._WORKER["scenario"], 1, b, lay=runner._layout())
+    montecarlo.simulate_block(pool.WORKER["scenario"], 1, b, lay=runner._layout())
 t4 = time.perf_counter()
 print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f} {(t4 - t3) / 5:.3f}", flush=True)
 if sys.argv[2] == "finalise":
     import atexit
-    atexit.unregister(runner._exit_at_once)
+    atexit.unregister(pool._exit_at_once)
 print(f"{time.time():.6f}", flush=True)
 """
 
@@ -61,8 +62,13 @@ def _stamp(events: list[tuple[str, float]], what: str) -> None:
 
 def timeline(draws: int, workers: int) -> list[tuple[str, float]]:
     """The stamped steps of one run (see the module docstring)."""
-    from guaranty import runner
+    from guaranty import pool, runner
     from guaranty.scenario import load
+
+    # the pool starts as it would from `guaranty run` (forked on Linux), decided before this
+    # script loads DuckDB to time the store (the command loads it only after the pool)
+    method = pool.start_method()
+    pool.start_method = lambda: method  # type: ignore[assignment]
     from guaranty.store import Store
 
     events: list[tuple[str, float]] = []
@@ -78,7 +84,7 @@ def timeline(draws: int, workers: int) -> list[tuple[str, float]]:
 
         setattr(owner, name, stamped)
 
-    wrap(runner, "_start_pool", "the pool's start")
+    wrap(runner, "start_pool", "the pool's start")
     wrap(Store, "__init__", "opening the store")
     wrap(Store, "open_run", "the run's row")
     wrap(Store, "write_blocks", "a transaction")
@@ -122,7 +128,12 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     args = p.parse_args()
     events = timeline(args.draws, args.workers)
-    print(f"a run of {args.draws:,} draws, {args.workers} workers (seconds since the start):")
+    from guaranty.pool import start_method  # as the run used it (see timeline)
+
+    print(
+        f"a run of {args.draws:,} draws, {args.workers} workers, {start_method()}ed "
+        "(seconds since the start):"
+    )
     chunks = [t for what, t in events if what == "a chunk is back"]
     for what, t in events:
         if what != "a chunk is back":

@@ -118,7 +118,7 @@ def write_throughput(folder: Path) -> dict:
     import duckdb
 
     from guaranty.montecarlo import layout, simulate_block
-    from guaranty.runner import one_blas_thread
+    from guaranty.pool import one_blas_thread
     from guaranty.scenario import load
     from guaranty.store import Store, write_chunk
 

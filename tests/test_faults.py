@@ -483,7 +483,7 @@ def _group(pgid: int) -> list[tuple[int, str]]:
 def test_workers_and_any_resource_tracker_die_with_a_killed_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
 ) -> None:
-    """Forked workers (``auto`` on Linux: ``runner.start_method``) or spawned ones, with
+    """Forked workers (``auto`` on Linux: ``pool.start_method``) or spawned ones, with
     multiprocessing's resource tracker, end when the run is killed with SIGKILL."""
     monkeypatch.setenv("GUARANTY_START_METHOD", method)  # the run's process inherits it
     spawned = method == "spawn" or not sys.platform.startswith("linux")

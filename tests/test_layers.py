@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "guaranty.sensitivity": 4,
     "guaranty.claims": 4,
     "guaranty.runner": 5,
+    "guaranty.pool": 5,
     "guaranty.sweep": 5,
     "guaranty.runner_ray": 5,
     "guaranty.store": 5,

@@ -474,14 +474,16 @@ def test_the_rows_are_the_same_however_the_workers_start(
     monkeypatch: pytest.MonkeyPatch,
     method: str,
 ) -> None:
-    """Forked or spawned (``runner.start_method``), the workers compute the reference's
+    """Forked or spawned (``pool.start_method``), the workers compute the reference's
     rows. This test process has loaded DuckDB, so it would spawn by itself; fork is forced
     here (its workers never touch DuckDB)."""
-    from guaranty import runner
+    import multiprocessing
 
-    if method not in __import__("multiprocessing").get_all_start_methods():
+    from guaranty import pool
+
+    if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} on this platform")
-    monkeypatch.setattr(runner, "start_method", lambda: method)
+    monkeypatch.setattr(pool, "start_method", lambda: method)
     path = tmp_path / "s.duckdb"
     s = run(scenario, draws=4000, seed=1, store=path, workers=2, chunk_size=BLOCK)
     assert (s.run_id, s.computed) == (reference.run_id, 4000)
@@ -491,13 +493,13 @@ def test_the_rows_are_the_same_however_the_workers_start(
 def test_workers_fork_only_from_a_single_threaded_process_without_duckdb(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """``runner.start_method``: fork on Linux from a process with one Python thread that
+    """``pool.start_method``: fork on Linux from a process with one Python thread that
     has loaded neither DuckDB nor numba; spawn as soon as any of these fails, or when
     ``GUARANTY_START_METHOD=spawn``."""
     import sys
     import threading
 
-    from guaranty.runner import start_method
+    from guaranty.pool import start_method
 
     monkeypatch.delenv("GUARANTY_START_METHOD", raising=False)
     for name in ("duckdb", "numba"):
@@ -539,17 +541,17 @@ def test_a_worker_runs_its_blas_on_one_thread(
     scenario: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The workers are a run's parallelism: each holds its BLAS to one thread
-    (``runner.one_blas_thread``), even when the environment it inherits asks for more."""
+    (``pool.one_blas_thread``), even when the environment it inherits asks for more."""
     from threadpoolctl import threadpool_info
 
-    from guaranty.runner import _start_pool, _stop_pool
+    from guaranty.pool import start_pool, stop_pool
 
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # what a worker would start with
-    pool = _start_pool(scenario, 1)
+    pool = start_pool(scenario, 1)
     try:
         blas = [i for i in pool.submit(threadpool_info).result() if i["user_api"] == "blas"]
     finally:
-        _stop_pool(pool)
+        stop_pool(pool)
     assert blas, "numpy's BLAS is loaded in a worker"
     assert {i["num_threads"] for i in blas} == {1}
 
@@ -577,7 +579,7 @@ def test_the_workers_have_exited_when_a_run_returns(
 
 
 def test_a_worker_at_exit_flushes_its_output_and_skips_finalisation() -> None:
-    """``runner._exit_at_once`` ends the process with exit code 0 after flushing what its
+    """``pool._exit_at_once`` ends the process with exit code 0 after flushing what its
     streams still buffer (a worker's stdout to a pipe is block-buffered), and runs no exit
     handler registered before it (as the interpreter's finalisation would)."""
     import subprocess
@@ -585,9 +587,9 @@ def test_a_worker_at_exit_flushes_its_output_and_skips_finalisation() -> None:
 
     code = (
         "import atexit, sys\n"
-        "from guaranty import runner\n"
+        "from guaranty import pool\n"
         "atexit.register(print, 'finalised')\n"
-        "atexit.register(runner._exit_at_once)\n"
+        "atexit.register(pool._exit_at_once)\n"
         "print('buffered', end='')\n"
         "sys.stderr.write('err')\n"
     )
@@ -609,7 +611,7 @@ def test_the_main_process_of_a_run_with_workers_loads_no_model(tmp_path: Path) -
         "from guaranty.runner import run\n"
         "from guaranty.scenario import load\n"
         "if __name__ == '__main__':\n"
-        "    from guaranty.runner import start_method\n"
+        "    from guaranty.pool import start_method\n"
         "    print(start_method())  # what the run below starts its workers with\n"
         f"    s = run(load({str(SCENARIO)!r}), draws=2000, seed=1, store={store!r},\n"
         "            workers=2, chunk_size=1000)\n"
@@ -620,7 +622,7 @@ def test_the_main_process_of_a_run_with_workers_loads_no_model(tmp_path: Path) -
     script.write_text(code)
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    # a command's process, like this one, forks its workers on Linux (runner.start_method)
+    # a command's process, like this one, forks its workers on Linux (pool.start_method)
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     assert proc.stdout.split() == [method, "[]"]
 

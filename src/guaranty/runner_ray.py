@@ -67,7 +67,7 @@ def chunk_task(
     # the tasks are the parallelism: a compiled kernel that threads runs on one thread here
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     from guaranty.montecarlo import BLOCK, simulate_block
-    from guaranty.runner import one_blas_thread
+    from guaranty.pool import one_blas_thread
     from guaranty.scenario.schema import Scenario
 
     one_blas_thread()
@@ -125,7 +125,7 @@ def sweep_chunk_task(scenario_json: str, chunk: Any) -> list[Any]:
     keeps each scenario it parsed and its layout."""
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     from guaranty.montecarlo import layout
-    from guaranty.runner import one_blas_thread
+    from guaranty.pool import one_blas_thread
     from guaranty.scenario.schema import Scenario
     from guaranty.sweep import compute_chunk
 

@@ -324,11 +324,11 @@ class Executor(Protocol):
 
 
 def _pool_chunk(chunk: Chunk) -> list[np.ndarray]:
-    """A chunk computed in a worker of :func:`guaranty.runner._start_pool` (the worker holds
+    """A chunk computed in a worker of :func:`guaranty.pool.start_pool` (the worker holds
     the scenario and its layout)."""
-    from guaranty.runner import _WORKER
+    from guaranty.pool import WORKER
 
-    return compute_chunk(_WORKER["scenario"], chunk, _WORKER["layout"])
+    return compute_chunk(WORKER["scenario"], chunk, WORKER["layout"])
 
 
 def local_executor(workers: int = 1) -> Executor:
@@ -344,9 +344,9 @@ def local_executor(workers: int = 1) -> Executor:
             for chunk in chunks:
                 yield chunk, compute_chunk(scenario, chunk, lay)
             return
-        from guaranty.runner import _start_pool, _stop_pool
+        from guaranty.pool import start_pool, stop_pool
 
-        pool: ProcessPoolExecutor = _start_pool(scenario, workers)
+        pool: ProcessPoolExecutor = start_pool(scenario, workers)
         done = False
         try:
             queue = list(chunks)
@@ -363,7 +363,7 @@ def local_executor(workers: int = 1) -> Executor:
             if done:
                 pool.shutdown(wait=True)
             else:
-                _stop_pool(pool)
+                stop_pool(pool)
 
     return run
 

@@ -70,7 +70,7 @@ def run_cmd(
 
     # the bar (and its refresh thread) starts with the run's first report, once the run has
     # started its workers: a process with a second thread spawns them instead of forking
-    # them, which costs each worker its imports again (runner.start_method)
+    # them, which costs each worker its imports again (guaranty.pool.start_method)
     bar = progress_bar(TextColumn("{task.fields[rate]}"), quiet=as_json)
     task = bar.add_task("draws", total=draws, rate="")
     started: dict[str, float] = {}

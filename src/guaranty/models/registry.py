@@ -132,7 +132,7 @@ class Registry(Generic[T]):
     def get(self, name: str) -> type[T]:
         """The class registered as ``name``.
 
-        A model of guaranty's own is returned without reading the entry points (10 ms of a
+        A model of guaranty's own is returned without reading the entry points (7 ms of a
         command's start-up: scanning every installed package's metadata), so a broken
         third-party package cannot stop the built-in models; any other name, and the list
         of models, reads them (and reports a plugin that clashes with a built-in name)."""

@@ -323,12 +323,7 @@ class _Filler:
         :meth:`_flush` is called; a chunk a Ray task wrote itself (its (block, draws)
         pairs) is counted. The progress is reported as blocks are committed."""
         if results and isinstance(results[0], tuple):
-            n = sum(k for _, k in results)  # type: ignore[misc]
-            self.kept_blocks += len(results)
-            self.kept_draws += n
-            self.computed += n
-            if self.progress:
-                self.progress(self.kept_draws, self.draws)
+            self._committed(len(results), sum(k for _, k in results))  # type: ignore[misc]
             return
         self._held.extend(results)  # type: ignore[arg-type]
         if self.st.folder is not None or sum(r.n for r in self._held) >= self.commit_draws:
@@ -340,10 +335,13 @@ class _Filler:
         if not results:
             return
         self.st.write_blocks(self.run_id, self.lay, results)
-        n = sum(r.n for r in results)
-        self.kept_blocks += len(results)
-        self.kept_draws += n
-        self.computed += n
+        self._committed(len(results), sum(r.n for r in results))
+
+    def _committed(self, blocks: int, draws: int) -> None:
+        """Count ``blocks`` blocks of ``draws`` draws as committed and report the progress."""
+        self.kept_blocks += blocks
+        self.kept_draws += draws
+        self.computed += draws
         if self.progress:
             self.progress(self.kept_draws, self.draws)
 

@@ -285,14 +285,10 @@ def _estimated_risk(r_h, r_i, adjust):  # Model::estNRA
 
 
 @njit(**_JIT)
-def _distance(ideal, y, sal2, ss):  # SMPModel::bvDiff
-    if not ss > 0:
-        return 0.0
-    num = 0.0
-    for k in range(ideal.size):
-        diff = ideal[k] - y[k]
-        num += diff * diff * sal2[k]
-    return math.sqrt(num / ss)
+def _distance(num, ss):  # SMPModel::bvDiff
+    """The salience-weighted distance from num = sum_k (ideal_k - y_k)^2 sal_k^2 (summed by
+    the caller over the issues in order) and ss = sum_k sal_k^2."""
+    return math.sqrt(num / ss) if ss > 0 else 0.0
 
 
 @njit(**_JIT)
@@ -319,7 +315,7 @@ def _assess(x, sal2, ss, c, opt):
     slope = np.empty((n, n))
     xt = np.ascontiguousarray(x.T)  # (m, n): the loops over j run along rows (vectorised)
     num = np.empty(n)
-    for i in range(n):  # _distance(x[i], x[j], sal2[i], ss[i]) for every j, in its order
+    for i in range(n):  # i's distance from every j, the sums along contiguous rows
         num[:] = 0.0
         for k in range(m):
             x_ik, s_ik, row = x[i, k], sal2[i, k], xt[k]
@@ -328,7 +324,7 @@ def _assess(x, sal2, ss, c, opt):
                 num[j] += diff * diff * s_ik
         ss_i = ss[i]
         for j in range(n):
-            d = math.sqrt(num[j] / ss_i) if ss_i > 0 else 0.0
+            d = _distance(num[j], ss_i)
             near[i, j] = 1 - d
             slope[i, j] = near[i, j] * min(d, 1.0)
     p = np.empty(n)
@@ -523,8 +519,8 @@ def _bargain_values(x, sal2, ss, r, own, target, init, rcvr):
     value = np.zeros((n, 1 + n * n_k))
     for a in range(n):
         value[a, 0] = total[a] / n
-    # _utility(_distance(x[a], y, sal2[a], ss[a]), r[a]) for every a at once, the sums over
-    # the issues in _distance's order: (m, n) rows, so that the loops over a are vectorised
+    # every actor a's utility of a bargain's positions y at once, the sums over the issues
+    # along (m, n) rows, so that the loops over a are vectorised
     xt, s2t = np.ascontiguousarray(x.T), np.ascontiguousarray(sal2.T)
     num_i, num_t, u = np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
@@ -543,10 +539,8 @@ def _bargain_values(x, sal2, ss, r, own, target, init, rcvr):
                     diff = row[a] - y_t
                     num_t[a] += diff * diff * srow[a]
             for a in range(n):
-                d_i = math.sqrt(num_i[a] / ss[a]) if ss[a] > 0 else 0.0
-                d_t = math.sqrt(num_t[a] / ss[a]) if ss[a] > 0 else 0.0
-                u_i = (1 - d_i) * (1 + min(d_i, 1.0) * r[a])  # _utility
-                u_t = (1 - d_t) * (1 + min(d_t, 1.0) * r[a])
+                u_i = _utility(_distance(num_i[a], ss[a]), r[a])
+                u_t = _utility(_distance(num_t[a], ss[a]), r[a])
                 u[a] = ((total[a] - (own[a, i] + own[a, t])) + (u_i + u_t)) / n
             for a in range(n):
                 value[a, o] = u[a]

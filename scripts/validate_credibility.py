@@ -53,6 +53,7 @@ from guaranty.evidence import (  # noqa: E402
     persistence_pairs,
     selection_probability,
     shock_pairs,
+    shrunk_stage1,
 )
 from guaranty.models.credibility import honoring, joining  # noqa: E402
 from guaranty.models.credibility.persistence import (  # noqa: E402
@@ -206,13 +207,19 @@ def stage1_cv(
     *,
     history: bool = False,
     leeds: bool = False,
+    fixed: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Held-out predictions of the full model, the controls-only model and the training
-    folds' base rate, each of shape (rows,), every fold of ``folds`` (shape (rows,)) held
-    out in turn. With ``history`` both models add the threat-history controls; with
-    ``leeds`` the Leeds-style models of :data:`LEEDS_STYLE` are fitted too."""
+    """Held-out predictions of the full model (the shipped fit: the commitment features'
+    prior sd chosen by evidence on the training folds), the controls-only model and the
+    training folds' base rate, each of shape (rows,), every fold of ``folds`` (shape
+    (rows,)) held out in turn. With ``history`` both models add the threat-history
+    controls; with ``leeds`` the Leeds-style models of :data:`LEEDS_STYLE` are fitted too;
+    with ``fixed`` the full model with every slope's prior fixed at N(0, 2.5^2) too
+    ("full_fixed", the fit shipped before 2026-12-06)."""
     y = data.y[outcome]
     specs = {"full": challenge.FEATURES, "controls": tuple(challenge.CONTROL_FEATURES)}
+    if fixed:
+        specs["full_fixed"] = challenge.FEATURES
     if leeds:
         specs.update(LEEDS_STYLE)
     out = {name: np.empty(y.size) for name in (*specs, "base")}
@@ -223,7 +230,10 @@ def stage1_cv(
             names = feats
             if history:
                 x, names = np.hstack([x, data.history]), (*feats, *HISTORY)
-            fit = fit_logit(x[~held], y[~held], names=names, prior_sd=PRIOR_SD)
+            if name == "full":
+                fit = shrunk_stage1(x[~held], y[~held], names)
+            else:
+                fit = fit_logit(x[~held], y[~held], names=names, prior_sd=PRIOR_SD)
             out[name][held] = fit.predict(x[held])
         out["base"][held] = y[~held].mean()
     return out
@@ -316,17 +326,19 @@ def print_stage1_cv(
     }
     if leeds:
         labels.update(
-            leeds="Leeds-style: controls + t_def", leeds_rel="Leeds-style: controls + t_def_rel"
+            full_fixed="full model, every slope N(0, 2.5²) (shipped before 2026-12-06)",
+            leeds="Leeds-style: controls + t_def",
+            leeds_rel="Leeds-style: controls + t_def_rel",
         )
     groups = decade(data.year) if scheme == "decade" else pair_of_states(data)
     verdicts = []
     for outcome in challenge.OUTCOMES:
-        p = stage1_cv(data, outcome, folds, history=history, leeds=leeds)
+        p = stage1_cv(data, outcome, folds, history=history, leeds=leeds, fixed=leeds)
         y = data.y[outcome]
         sc = {k: _scores(v, y) for k, v in p.items()}
         for k, label in labels.items():
             print(f"| {outcome} | {label} | {sc[k][0]:.5f} | {sc[k][1]:.6f} |")
-        for k in ("full", *(LEEDS_STYLE if leeds else ())):
+        for k in ("full", *(("full_fixed", *LEEDS_STYLE) if leeds else ())):
             d, lo, hi = paired_difference(p[k], p["controls"], y, groups, SEED)
             verdicts.append(
                 f"- {outcome}: {labels[k]} minus controls-only: log loss {d:+.6f} [90%: "
@@ -345,13 +357,29 @@ def stage1_effects(data: Stage1Data, outcome: str) -> dict[str, tuple[float, flo
     f_leeds = fit_logit(data.x[:, columns(leeds)], y, names=leeds, prior_sd=PRIOR_SD)
     rel = (*challenge.CONTROL_FEATURES, "t_def_rel")
     f_rel = fit_logit(data.x[:, columns(rel)], y, names=rel, prior_sd=PRIOR_SD)
-    f_full = fit_logit(data.x, y, names=challenge.FEATURES, prior_sd=PRIOR_SD)
+    f_full = shrunk_stage1(data.x, y, challenge.FEATURES)
     return {
         "t_def, Leeds-style (controls + t_def)": odds_ratio(f_leeds, {"t_def": 1.0}),
         "t_def_rel, Leeds-style (controls + t_def_rel)": odds_ratio(f_rel, {"t_def_rel": 1.0}),
         "t_def, full model": odds_ratio(f_full, {"t_def": 1.0}),
         "t_def + t_def_rel, full model": odds_ratio(f_full, {"t_def": 1.0, "t_def_rel": 1.0}),
         "NATO-like commitment, full model": odds_ratio(f_full, NATO_LIKE),
+    }
+
+
+def stage1_evidence(data: Stage1Data, outcome: str) -> dict[str, tuple[float, float | None]]:
+    """Laplace log evidence of the controls-only model, the full model with every slope
+    N(0, 2.5^2) and the full model with the commitments' prior sd chosen by evidence (the
+    shipped specification), on all rows; each (log evidence, the commitments' prior sd)."""
+    y = data.y[outcome]
+    ctl = tuple(challenge.CONTROL_FEATURES)
+    f_ctl = fit_logit(data.x[:, columns(ctl)], y, names=ctl, prior_sd=PRIOR_SD)
+    f_fix = fit_logit(data.x, y, names=challenge.FEATURES, prior_sd=PRIOR_SD)
+    f_shr = shrunk_stage1(data.x, y, challenge.FEATURES)
+    return {
+        "controls only": (f_ctl.log_evidence, None),
+        "full model, every slope N(0, 2.5²)": (f_fix.log_evidence, PRIOR_SD),
+        "full model, commitments' prior sd by evidence": (f_shr.log_evidence, f_shr.shrink_sd),
     }
 
 
@@ -403,6 +431,22 @@ def section_a(quick: bool) -> None:
         print("(skipped with --quick)\n")
     else:
         print_stage1_cv(data, "pair", dyad_folds(data, 10, SEED), leeds=True)
+    print("### The commitments' prior chosen by evidence\n")
+    print(
+        "Laplace log marginal likelihood on all rows (higher is better; a difference of 1 is "
+        "a Bayes factor of e) and the commitment features' common prior sd.\n"
+    )
+    print("| outcome | model | log evidence | commitments' prior sd |")
+    print("|---|---|---|---|")
+    for outcome in challenge.OUTCOMES:
+        for label, (lev, tau) in stage1_evidence(data, outcome).items():
+            cell = "—" if tau is None else f"{tau:.3f}"
+            print(f"| {outcome} | {label} | {lev:,.1f} | {cell} |")
+    ev = evidence()
+    print(
+        f"\nShipped fits: the selection equation (`SELECTION_FEATURES`, outcome challenge) "
+        f"{ev.challenge.shrink_sd:.3f}, the attack hazard {ev.attack.shrink_sd:.3f}.\n"
+    )
     print("### Sensitivity: the threat that prompted the pact\n")
     print(
         "Both models, and the Leeds-style fits, with two more controls: log(1 + the "
@@ -526,11 +570,8 @@ def stage2_cv(
         held = fold == k
         if refit_stage1:
             train1 = ~np.isin(key1, np.unique(keyj[held]))
-            stage1 = fit_logit(
-                x1[train1],
-                s1["challenge"][train1],
-                names=challenge.SELECTION_FEATURES,
-                prior_sd=PRIOR_SD,
+            stage1 = shrunk_stage1(
+                x1[train1], s1["challenge"][train1], challenge.SELECTION_FEATURES
             )
         else:
             stage1 = ev.challenge

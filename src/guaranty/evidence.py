@@ -30,7 +30,7 @@ import numpy as np
 from guaranty.models.credibility import joining
 from guaranty.models.credibility.persistence import CorrelationFit, fit_correlation
 from guaranty.models.deterrence import challenge
-from guaranty.models.logit import LogitFit, fit_logit
+from guaranty.models.logit import LogitFit, fit_logit, fit_logit_shrunk
 
 __all__ = [
     "Evidence",
@@ -40,6 +40,7 @@ __all__ = [
     "mills_probability",
     "persistence_pairs",
     "shock_pairs",
+    "shrunk_stage1",
 ]
 
 #: the seed of the bootstrap intervals of the two correlations
@@ -83,6 +84,7 @@ class Evidence:
                 "group_sd": f.group_sd,
                 "log_evidence": f.log_evidence,
                 "n_cases": f.n_cases,
+                "shrink_sd": f.shrink_sd,
             }
 
         def corr(c: Correlation) -> dict[str, Any]:
@@ -114,6 +116,7 @@ class Evidence:
                 group_sd=float(d["group_sd"]),
                 log_evidence=float(d["log_evidence"]),
                 n_cases=int(d["n_cases"]),
+                shrink_sd=None if d.get("shrink_sd") is None else float(d["shrink_sd"]),
             )
 
         def corr(d: dict[str, Any]) -> Correlation:
@@ -153,8 +156,20 @@ def challenge_sample(
 
 
 def fit_stage1(outcome: str, features: tuple[str, ...] = challenge.FEATURES) -> LogitFit:
+    """A stage-1 fit: the controls' slopes with the prior N(0, 2.5^2), the target's
+    commitments' slopes with a common prior sd chosen by evidence (:func:`shrunk_stage1`)."""
     x, y, _ = challenge_sample(features)
-    return fit_logit(x, y[outcome], names=features, prior_sd=PRIOR_SD)
+    return shrunk_stage1(x, y[outcome], features)
+
+
+def shrunk_stage1(x: np.ndarray, y: np.ndarray, features: tuple[str, ...]) -> LogitFit:
+    """:func:`fit_logit_shrunk` of a stage-1 outcome y (shape (rows,)) on x (shape (rows,
+    features)): the features of ``challenge.COMMITMENT_FEATURES`` share a prior sd chosen by
+    evidence (at most :data:`PRIOR_SD`), the others keep :data:`PRIOR_SD`."""
+    block = tuple(f for f in features if f in challenge.COMMITMENT_FEATURES)
+    if not block:
+        return fit_logit(x, y, names=features, prior_sd=PRIOR_SD)
+    return fit_logit_shrunk(x, y, names=features, shrink=block, prior_sd=PRIOR_SD)
 
 
 def selection_probability(fit: LogitFit, table: dict[str, np.ndarray]) -> np.ndarray:

@@ -13,13 +13,14 @@ from scipy import stats
 from scipy.special import expit
 
 from guaranty import evidence as ev
+from guaranty.errors import ModelError
 from guaranty.models.credibility.persistence import (
     bvn_cdf,
     conditional_probability,
     fit_correlation,
 )
 from guaranty.models.deterrence import challenge
-from guaranty.models.logit import fit_logit
+from guaranty.models.logit import SHRINK_GRID, fit_logit, fit_logit_shrunk
 
 
 def test_logit_recovers_known_coefficients_and_group_sd() -> None:
@@ -39,6 +40,46 @@ def test_logit_recovers_known_coefficients_and_group_sd() -> None:
     # without groups, the fixed-effect fit of a plain logit (no random intercept)
     plain = fit_logit(x, (rng.random(n) < expit(beta[0] + x @ beta[1:])).astype(float))
     assert np.all(np.abs(plain.mean - beta) < 4 * plain.sd)
+
+
+def _planted(block_beta: float, seed: int) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Two controls with real effects (+1, -0.8) and a block of four 0/1 features, each
+    with effect ``block_beta``; 20,000 cases, a rare outcome (about 5%)."""
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    x = np.column_stack([rng.normal(size=(n, 2)), rng.random((n, 4)) < 0.3]).astype(float)
+    eta = -3.2 + x[:, 0] - 0.8 * x[:, 1] + block_beta * x[:, 2:].sum(axis=1)
+    y = (rng.random(n) < expit(eta)).astype(float)
+    return x, y, ("c1", "c2", "b1", "b2", "b3", "b4")
+
+
+def test_shrunk_logit_chooses_the_block_prior_by_evidence() -> None:
+    """A block of features with no effect gets a tight prior (tau near the grid's floor)
+    and coefficients pulled to 0; a block with effects of 0.7 keeps a wide one and its
+    coefficients. Either way tau maximises the Laplace evidence on the grid's span, the
+    controls keep their N(0, 2.5^2) prior, and the evidence is at least the fixed-prior
+    fit's (tau = 2.5 is on the grid)."""
+    block = ("b1", "b2", "b3", "b4")
+    lo, hi = SHRINK_GRID[0], SHRINK_GRID[-1]  # tau is searched on [lo, hi]
+    for beta, seed in ((0.0, 3), (0.7, 4)):
+        x, y, names = _planted(beta, seed)
+        fit = fit_logit_shrunk(x, y, names=names, shrink=block)
+        tau = fit.shrink_sd
+        others = [
+            fit_logit(x, y, names=names, prior_sd=np.where(np.isin(names, block), t, 2.5))
+            for t in (*SHRINK_GRID, max(tau / 1.25, lo), min(tau * 1.25, hi))
+        ]
+        assert all(fit.log_evidence >= o.log_evidence - 1e-6 for o in others), beta
+        coefs = np.array([fit.coef(b) for b in block])
+        if beta == 0.0:
+            assert tau < 0.1
+            assert np.all(np.abs(coefs) < 0.05)
+        else:
+            assert tau > 0.4
+            assert np.all(np.abs(coefs - beta) < 4 * fit.sd[3:])
+        assert fit.coef("c1") == pytest.approx(1.0, abs=0.15)
+    with pytest.raises(ModelError, match="shrink must name"):
+        fit_logit_shrunk(x, y, names=names, shrink=("nope",))
 
 
 def test_bivariate_normal_cdf_against_scipy() -> None:

@@ -25,7 +25,7 @@ f. the Ukraine 2022 scenario: each design's P(at least one fights), p_attack_10y
 
 Everything printed is a function of the shipped tables, the shipped fit
 (src/guaranty/data/evidence_fit.json) and the seed (which only assigns the folds). The full
-run takes about half an hour on one core; ``--quick`` (under a minute) skips the
+run takes about twenty minutes on one core; ``--quick`` (under a minute) skips the
 cross-validation of stage 1 and uses 5 folds, the shipped alliance sd and the full-data
 stage 1 in section b, and 5 folds in section c. The figures in the docs are from the full run.
 """

@@ -41,10 +41,13 @@ def test_answer_numbers_are_the_runs(parts) -> None:
     assert [c["id"] for c in a["claims"]] == [c.id for c in s.claims]
     html = answer_html(run, s, claims)
     assert html.count('<section id="answer"') == 1 and "no spread" in html  # neutrality
-    # the renewed-attack column is labelled with what stage 1's validation found
+    # the renewed-attack column is labelled with what stage 1's validation found, and the
+    # peace column with what the durability model's did
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+    from guaranty.models.durability.survival import DURABILITY_CAVEAT
 
-    assert a["caveat"] == COMMITMENT_CAVEAT and "nothing out of sample" in html
+    assert a["caveat"] == f"{COMMITMENT_CAVEAT} {DURABILITY_CAVEAT}"
+    assert "nothing out of sample" in html and "does not hold up out of sample" in html
 
 
 def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:

@@ -275,13 +275,18 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             f"{min(attacks):.0%}-{max(attacks):.0%} across the designs."
         )
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+    from guaranty.models.durability.survival import DURABILITY_CAVEAT
+
+    peaces = [d for d in designs if d["peace"]["mean"] is not None]
+    caveats = [COMMITMENT_CAVEAT] if attacks else []
+    caveats += [DURABILITY_CAVEAT] if peaces else []
 
     return {
         "question": question,
         "sentence": sentence.strip(),
         "years": years,
         "designs": designs,
-        "caveat": COMMITMENT_CAVEAT if attacks else None,
+        "caveat": " ".join(caveats) or None,
         "claims": [
             {"id": c.id, "verdict": c.verdict, "share": c.share} for c in claims if c.statement
         ],

@@ -68,10 +68,8 @@ DISTRIBUTIONS = ("weibull", "exponential")
 #: the web's results): a guarantee acts through the peacekeeping term, and that term adds
 #: nothing to held-out predictions once treaty and victory are known.
 DURABILITY_CAVEAT = (
-    "Peace holds: a Weibull fit to 96 civil-war ceasefires of 1989-1999, where a guarantee "
-    "counts as a peacekeeping presence; left out in turn, ceasefires are predicted no better "
-    "with that term than without it, so differences between designs in this column rest on "
-    "an association that does not hold up out of sample (docs/models/durability.md)."
+    "Peace holds: on 96 civil-war ceasefires the term through which a guarantee acts does "
+    "not improve held-out predictions (docs/models/durability.md)."
 )
 
 #: Name of the covariate that a third-party presence or guarantee switches on.

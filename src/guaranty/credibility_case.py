@@ -420,6 +420,7 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
     case = case_of(scenario)
     today, tomorrow = arrangements(scenario, case, design)
     rho = ev.persistence.rho
+    attack = attack_terms(ev, case, scenario, today, tomorrow)
     if guarantor not in case.joiner:
         return {
             "design": design_id,
@@ -427,6 +428,7 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
             "by_construction": "the aggressor cannot fight itself: P = 0",
             "p_honor_at_mean": 0.0,
             "terms": {},
+            "attack": attack,
         }
     m0 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, today)]))[0])
     m1 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, tomorrow)]))[0])
@@ -466,4 +468,33 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
             "today": cred.circumstances_today.nominal,
             "tomorrow": cred.circumstances_tomorrow.nominal,
         },
+        "attack": attack,
+    }
+
+
+def attack_terms(
+    ev: Evidence,
+    case: Case,
+    scenario: Scenario,
+    today: Mapping[str, Mapping[str, float]],
+    tomorrow: Mapping[str, Mapping[str, float]],
+) -> dict[str, Any]:
+    """Stage 1 for a design once it is in force, at the posterior mode of the ``attack``
+    fit, the scenario's nominal capabilities and the first year of the peace: the terms of
+    the log-odds of a renewed attack that the design changes (coefficient x change in the
+    feature, for the protected state's commitments), and the yearly hazard under today's
+    arrangement (``today``) and under the design (``tomorrow``); the same for every
+    guarantor of the design."""
+    cred = settings_of(scenario)
+    names = ev.attack.names[1:]
+    cap_a = np.array([scenario.actor(cred.aggressor).capability_value.nominal])
+    cap_p = np.array([scenario.actor(cred.protected).capability_value.nominal])
+    x0 = stage1_rows(case, scenario, today, 1, cap_a, cap_p, names)[0, 0]
+    x1 = stage1_rows(case, scenario, tomorrow, 1, cap_a, cap_p, names)[0, 0]
+    coef = ev.attack.mean
+    terms = {f: float(coef[1 + j] * (x1[j] - x0[j])) for j, f in enumerate(names) if x1[j] != x0[j]}
+    return {
+        "terms": terms,
+        "hazard_today": float(expit(coef[0] + coef[1:] @ x0)),
+        "hazard_design": float(expit(coef[0] + coef[1:] @ x1)),
     }

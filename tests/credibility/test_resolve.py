@@ -302,6 +302,35 @@ def test_explain_and_errors(root: Path) -> None:
     assert bad.exit_code == 2 and "is not a guarantor" in bad.stderr
 
 
+def test_explain_shows_the_stage1_terms(root: Path) -> None:
+    """The renewed-attack part of --explain: the terms add up to the change in the yearly
+    log-odds (an identity of the linear predictor), NATO membership's integrated-command
+    term is the attack fit's coefficient (the feature goes from 0 to 1), a design without a
+    defense obligation changes no term, and the table says what validation a found."""
+    from scipy.special import logit
+
+    from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+
+    s = load(root / "scenarios" / "ukraine-2022.yaml")
+    for design in ("nato_membership", "p5_coalition", "budapest_assurances"):
+        a = explain(s, design, "usa")["attack"]
+        change = logit(a["hazard_design"]) - logit(a["hazard_today"])
+        assert sum(a["terms"].values()) == pytest.approx(change, abs=1e-9), design
+    nato = explain(s, "nato_membership", "usa")["attack"]
+    assert nato["terms"]["t_def_intcom"] == pytest.approx(evidence().attack.coef("t_def_intcom"))
+    assert explain(s, "budapest_assurances", "usa")["attack"]["terms"] == {}
+    # the aggressor as a guarantor: no fighting, but the design's stage-1 terms all the same
+    assert (
+        explain(s, "p5_coalition", "russia")["attack"]
+        == explain(s, "p5_coalition", "usa")["attack"]
+    )
+    path = str(root / "scenarios" / "ukraine-2022.yaml")
+    result = CliRunner().invoke(app, ["credibility", path, "--explain", "nato_membership", "uk"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "t_def_intcom" in text and " ".join(COMMITMENT_CAVEAT.split()) in text
+
+
 def test_reproducible(root: Path) -> None:
     s = load(root / "scenarios" / "ukraine-2022.yaml")
     a = assess(s, draws=200, seed=5).to_json()

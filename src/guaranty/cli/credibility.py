@@ -30,6 +30,7 @@ def _print_explain(info: dict[str, Any]) -> None:
     out.print(f"[bold]{info['design']}[/bold], guarantor [bold]{info['guarantor']}[/bold]")
     if "by_construction" in info:
         out.print(info["by_construction"])
+        _print_attack_terms(info["attack"])
         return
     today = ", ".join(k for k, v in info["today"].items() if v) or "no commitment"
     out.print(
@@ -52,6 +53,29 @@ def _print_explain(info: dict[str, Any]) -> None:
         f"P(fight tomorrow | not fighting today) at the posterior mode: "
         f"[bold]{info['p_honor_at_mean']:.3f}[/bold]"
     )
+    _print_attack_terms(info["attack"])
+
+
+def _print_attack_terms(attack: dict[str, Any]) -> None:
+    """The design's stage-1 terms (the same for every guarantor) and what they do to the
+    yearly hazard of a renewed attack, with what stage 1's validation found."""
+    from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+
+    t = Table(title="Renewed attack once the design is in force: its terms (stage 1, year 1)")
+    for col in ("term", "log-odds of an attack"):
+        t.add_column(col)
+    for name, value in attack["terms"].items():
+        t.add_row(name, f"{value:+.2f}")
+    if attack["terms"]:
+        out.print(t)
+    else:
+        out.print("Renewed attack: the design changes none of the protected state's stage-1 terms")
+    out.print(
+        f"yearly hazard of a renewed attack in year 1 of the peace: {attack['hazard_today']:.4f}"
+        f" with today's commitments, {attack['hazard_design']:.4f} under the design "
+        "(posterior mode, nominal capabilities)"
+    )
+    out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
 
 
 def _credibility_table(obj: Any, result: Any) -> Table:

@@ -12,13 +12,11 @@ between the models compared.
 
 from __future__ import annotations
 
-import importlib.util
-import re
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from doc_figures import numbers, script_fixture, table_row
 
 from guaranty.evidence import evidence, persistence_pairs
 from guaranty.models.logit import brier_score, log_loss
@@ -29,16 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "models" / "credibility.md"
 
 
-@pytest.fixture(scope="module")
-def script():
-    spec = importlib.util.spec_from_file_location(
-        "validate_credibility", ROOT / "scripts" / "validate_credibility.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+script = script_fixture("validate_credibility")
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +36,11 @@ def doc() -> str:
 
 
 def _row(doc: str, prefix: str) -> list[str]:
-    """The cells of the first Markdown table row of the doc that starts with ``prefix``."""
-    for line in doc.splitlines():
-        if line.startswith(prefix):
-            return [c.strip() for c in line.strip().strip("|").split("|")]
-    raise AssertionError(f"no row starting with {prefix!r} in {DOC.name}")
+    return table_row(doc, prefix, DOC.name)
 
 
 def _numbers(cell: str) -> list[float]:
-    return [float(v) for v in re.findall(r"[-+]?\d+\.\d+", cell)]
+    return numbers(cell)
 
 
 # --- stage 2: grouped cross-validation by dispute --------------------------------------------

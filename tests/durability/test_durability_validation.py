@@ -9,28 +9,17 @@ held-out log-likelihood of case i is d_i log(lam_i) - lam_i t_i with lam_i = (E 
 
 from __future__ import annotations
 
-import importlib.util
-import re
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from doc_figures import numbers, script_fixture, table_row
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "models" / "durability.md"
 
 
-@pytest.fixture(scope="module")
-def script():
-    spec = importlib.util.spec_from_file_location(
-        "validate_durability", ROOT / "scripts" / "validate_durability.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+script = script_fixture("validate_durability")
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +28,11 @@ def loo(script):
 
 
 def _row(label: str) -> list[str]:
-    for line in DOC.read_text().splitlines():
-        if line.startswith(f"| {label} |"):
-            return [c.strip() for c in line.strip().strip("|").split("|")]
-    raise AssertionError(f"no row {label!r} in {DOC.name}")
+    return table_row(DOC.read_text(), f"| {label} |", DOC.name)
 
 
 def _numbers(cells: list[str]) -> list[float]:
-    return [float(v) for v in re.findall(r"[-+]?\d+\.\d+", " ".join(cells))]
+    return numbers(" ".join(cells))
 
 
 def test_exponential_held_out_log_likelihood_by_hand(loo) -> None:

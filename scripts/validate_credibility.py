@@ -337,6 +337,7 @@ def print_stage1_cv(
         )
     groups = decade(data.year) if scheme == "decade" else pair_of_states(data)
     verdicts = []
+    by_decade = {}
     for outcome in challenge.OUTCOMES:
         p = stage1_cv(data, outcome, folds, history=history, leeds=leeds, fixed=leeds)
         y = data.y[outcome]
@@ -349,8 +350,46 @@ def print_stage1_cv(
                 f"- {outcome}: {labels[k]} minus controls-only: log loss {d:+.6f} [90%: "
                 f"{lo:+.6f}, {hi:+.6f}], Brier {sc[k][1] - sc['controls'][1]:+.7f}"
             )
+        if scheme == "decade" and leeds:
+            by_decade[outcome] = decade_differences(p["full"], p["controls"], y, groups)
     print()
     print("\n".join(verdicts))
+    print()
+    if by_decade:
+        print_decade_differences(by_decade)
+
+
+def decade_differences(
+    p: np.ndarray, q: np.ndarray, y: np.ndarray, decades: np.ndarray
+) -> dict[int, tuple[int, int, float]]:
+    """Per held-out decade: (rows, events, the summed log loss of ``p`` minus that of
+    ``q``), all arrays of shape (rows,). A sum, not a mean: the decades' contributions add
+    up to the pooled difference times the rows."""
+    d = log_loss_terms(p, y) - log_loss_terms(q, y)
+    return {
+        int(k): (
+            int(np.sum(decades == k)),
+            int(y[decades == k].sum()),
+            float(d[decades == k].sum()),
+        )
+        for k in np.unique(decades)
+    }
+
+
+def print_decade_differences(by_decade: dict[str, dict[int, tuple[int, int, float]]]) -> None:
+    """Where the full model gains or loses against the controls alone, by held-out decade."""
+    outcomes = list(by_decade)
+    print(
+        "Full model (shipped) minus controls only, summed held-out log loss by decade (nats; "
+        "negative: the commitment features helped predict that decade):\n"
+    )
+    cells = " | ".join(f"{o}: events | {o}: full − controls" for o in outcomes)
+    print(f"| decade | rows | {cells} |")
+    print("|---|---:|" + "---:|---:|" * len(outcomes))
+    for k in sorted(by_decade[outcomes[0]]):
+        rows = by_decade[outcomes[0]][k][0]
+        parts = " | ".join(f"{by_decade[o][k][1]} | {by_decade[o][k][2]:+.2f}" for o in outcomes)
+        print(f"| {k}s | {rows:,} | {parts} |")
     print()
 
 

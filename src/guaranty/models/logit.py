@@ -15,6 +15,8 @@ posterior, with step halving; the posterior is approximated by N(mode, H^-1), H 
 Hessian at the mode (MacKay 1992; Bishop 2006 sec. 4.4). ``group_sd`` is chosen by
 maximising the Laplace approximation of the marginal likelihood (type-II maximum likelihood,
 as ``lme4``'s Laplace fit of a GLMM does), on a log grid refined by a bounded search.
+:func:`fit_logit_shrunk` chooses the common prior sd of a block of slopes the same way (stage
+1's commitment features: ``docs/models/credibility.md``, "Stage 1's commitment block").
 
 Choices
 -------

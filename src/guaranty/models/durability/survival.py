@@ -64,9 +64,10 @@ __all__ = [
 DISTRIBUTIONS = ("weibull", "exponential")
 
 #: What the model's out-of-sample check found (docs/models/durability.md, "Out of sample"),
-#: said wherever a design's chance that the peace holds is shown (the report's answer and
-#: the web's results): a guarantee acts through the peacekeeping term, and that term adds
-#: nothing to held-out predictions once treaty and victory are known.
+#: said under the answer's table of designs (the report's and the web's results page), where
+#: each design's chance that the peace holds is shown: a guarantee acts through the
+#: peacekeeping term, and that term adds nothing to held-out predictions once treaty and
+#: victory are known.
 DURABILITY_CAVEAT = (
     "Peace holds: on 96 civil-war ceasefires the term through which a guarantee acts does "
     "not improve held-out predictions (docs/models/durability.md)."

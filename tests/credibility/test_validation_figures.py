@@ -243,3 +243,20 @@ def test_doc_quotes_the_evidence_of_the_commitment_prior(script, doc) -> None:
     assert fixed < controls - 3 and shrunk > controls + 5
     tau = got["full model, commitments' prior sd by evidence"][1]
     assert tau == pytest.approx(evidence().attack.shrink_sd, abs=1e-6)
+
+
+def test_decade_differences_sum_to_the_pooled_difference(script) -> None:
+    """Hand-built: in the 1900s an event with p = 0.5 against q = 0.25 (log loss ln 2
+    against ln 4: p better by ln 2) and a non-event with p = q; in the 1910s two
+    non-events, one with p = q and one with p = 0.3 against q = 0.6 (-ln 0.7 against
+    -ln 0.4: p better by ln(0.7 / 0.4)). The per-decade sums are -ln 2 and ln(0.4 / 0.7);
+    together they are the pooled mean difference times the rows."""
+    p = np.array([0.5, 0.1, 0.2, 0.3])
+    q = np.array([0.25, 0.1, 0.2, 0.6])
+    y = np.array([1.0, 0.0, 0.0, 0.0])
+    decades = np.array([1900, 1900, 1910, 1910])
+    got = script.decade_differences(p, q, y, decades)
+    assert got[1900] == (2, 1, pytest.approx(-np.log(2)))
+    assert got[1910] == (2, 0, pytest.approx(np.log(0.4) - np.log(0.7)))
+    pooled = np.mean(script.log_loss_terms(p, y) - script.log_loss_terms(q, y))
+    assert sum(v[2] for v in got.values()) == pytest.approx(pooled * 4)

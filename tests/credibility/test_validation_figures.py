@@ -260,3 +260,20 @@ def test_decade_differences_sum_to_the_pooled_difference(script) -> None:
     assert got[1910] == (2, 0, pytest.approx(np.log(0.4) - np.log(0.7)))
     pooled = np.mean(script.log_loss_terms(p, y) - script.log_loss_terms(q, y))
     assert sum(v[2] for v in got.values()) == pytest.approx(pooled * 4)
+
+
+def test_doc_quotes_the_provisions_evidence(script) -> None:
+    """The Limits item on stage 2's provisions quotes section b's evidence table: the log
+    evidence with the shipped prior (2.5) and with prior sd 0.1 on the provisions, and
+    organ's and defense's coefficients; the tighter prior has the higher evidence."""
+    from guaranty.evidence import evidence
+
+    text = " ".join(DOC.read_text().split())
+    fits = script.provision_evidence(evidence())
+    wide, tight = fits[2.5], fits[0.1]
+    assert wide.log_evidence == pytest.approx(evidence().joining.log_evidence, abs=1e-6)
+    assert tight.log_evidence > wide.log_evidence + 5
+    assert f"from −{-wide.log_evidence:,.1f}" in text and f"to −{-tight.log_evidence:,.1f}" in text
+    assert f"`organ` (−{-wide.coef('organ'):.2f}" in text
+    assert f"from +{wide.coef('defense'):.2f} to +{tight.coef('defense'):.2f}" in text
+    assert all(abs(tight.coef(n)) < 0.05 for n in script.PROVISIONS)

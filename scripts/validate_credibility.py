@@ -59,7 +59,10 @@ from guaranty.evidence import (  # noqa: E402
     selection_probability,
     shock_pairs,
     shrunk_stage1,
+    shrunk_stage2,
+    stage2_prior_sd,
 )
+from guaranty.evidence import PROVISIONS as EVIDENCE_PROVISIONS  # noqa: E402
 from guaranty.models.credibility import honoring, joining  # noqa: E402
 from guaranty.models.credibility.persistence import (  # noqa: E402
     cluster_loglik,
@@ -620,14 +623,17 @@ def stage2_cv(
         else:
             stage1 = ev.challenge
         x = joining.feature_matrix(sub, selection_probability(stage1, sub))
-        fit = fit_logit(
-            x[~held],
-            y[~held],
-            names=joining.FEATURES,
-            prior_sd=PRIOR_SD,
-            groups=groups[~held],
-            group_sd=group_sd,
-        )
+        if group_sd is None:  # the shipped rule: both sds chosen by evidence in the fold
+            fit = shrunk_stage2(x[~held], y[~held], groups[~held], joining.FEATURES)
+        else:  # --quick: the shipped alliance and provisions' sds
+            fit = fit_logit(
+                x[~held],
+                y[~held],
+                names=joining.FEATURES,
+                prior_sd=stage2_prior_sd(ev.joining),
+                groups=groups[~held],
+                group_sd=group_sd,
+            )
         sds[k] = fit.group_sd
         model[held] = fit.predict(x[held], groups[held])
         base[held] = y[~held].mean()
@@ -647,9 +653,7 @@ def coefficient_table(fit: LogitFit) -> None:
     print()
 
 
-#: stage 2's terms for what a pact provides beyond the defense obligation (and a pact
-#: without one): the block whose prior the evidence would tighten
-PROVISIONS = ("nondef", "base", "intcom", "organ", "milaid", "multilateral")
+PROVISIONS = EVIDENCE_PROVISIONS
 #: the coefficients the evidence table shows
 PROVISION_SHOWN = ("defense", *PROVISIONS)
 PROVISION_TAUS = (0.1, 0.3, 0.6, 1.0, 2.5)
@@ -657,10 +661,11 @@ PROVISION_TAUS = (0.1, 0.3, 0.6, 1.0, 2.5)
 
 def provision_evidence(ev) -> dict[float, LogitFit]:
     """The stage-2 fit with the provisions' slopes at prior sd tau for each tau of
-    :data:`PROVISION_TAUS`, the alliance sd fixed at the shipped one (the others' prior
-    N(0, 2.5^2)); a diagnostic, not the shipped fit."""
+    :data:`PROVISION_TAUS` and the shipped one, the alliance sd fixed at the shipped one
+    (the others' prior N(0, 2.5^2)), in increasing tau."""
     x, y, groups, _ = joining_sample(ev.challenge)
     block = np.array([f in PROVISIONS for f in joining.FEATURES])
+    taus = sorted({*PROVISION_TAUS, ev.joining.shrink_sd})
     return {
         tau: fit_logit(
             x,
@@ -670,7 +675,7 @@ def provision_evidence(ev) -> dict[float, LogitFit]:
             groups=groups,
             group_sd=ev.joining.group_sd,
         )
-        for tau in PROVISION_TAUS
+        for tau in taus
     }
 
 
@@ -725,28 +730,33 @@ def section_b(quick: bool, seed: int) -> None:
         f"({ev.joining.group_ids.size} alliances); {ev.joining.n_cases:,} cases.\n"
     )
     coefficient_table(ev.joining)
-    print("### The provisions' prior: what the evidence says (not applied)\n")
+    print("### The provisions' prior chosen by evidence\n")
     print(
-        "Laplace log evidence of the shipped stage-2 specification with the slopes of the "
-        f"pact's provisions ({', '.join(PROVISIONS)}) sharing a prior sd tau, the alliance "
-        f"sd fixed at the shipped {ev.joining.group_sd:.3f}; tau = 2.5 is the shipped fit.\n"
+        "Laplace log evidence of the stage-2 specification with the slopes of the pact's "
+        f"provisions ({', '.join(PROVISIONS)}) sharing a prior sd tau, the alliance sd fixed "
+        f"at the shipped {ev.joining.group_sd:.3f}; 2.5 is every slope's default, "
+        f"{ev.joining.shrink_sd:.3f} the evidence's choice (the shipped fit).\n"
     )
     print("| provisions' prior sd | log evidence | " + " | ".join(PROVISION_SHOWN) + " |")
     print("|---|---|" + "---|" * len(PROVISION_SHOWN))
     for tau, fit in provision_evidence(ev).items():
         cells = " | ".join(f"{fit.coef(n):+.2f}" for n in PROVISION_SHOWN)
-        print(f"| {tau:g} | {fit.log_evidence:,.1f} | {cells} |")
+        print(f"| {tau:.3g} | {fit.log_evidence:,.1f} | {cells} |")
     print()
     print("### Sensitivity: use of force (`joined_force`) as the outcome\n")
     x, _, groups, sub = joining_sample(ev.challenge)
     yf = sub["joined_force"]
-    force = fit_logit(
-        x,
-        yf,
-        names=joining.FEATURES,
-        prior_sd=PRIOR_SD,
-        groups=groups,
-        group_sd=ev.joining.group_sd if quick else None,
+    force = (
+        fit_logit(
+            x,
+            yf,
+            names=joining.FEATURES,
+            prior_sd=stage2_prior_sd(ev.joining),
+            groups=groups,
+            group_sd=ev.joining.group_sd,
+        )
+        if quick
+        else shrunk_stage2(x, yf, groups, joining.FEATURES)
     )
     print(
         f"{int(yf.sum())} of the {yf.size:,} cases joined with force; alliance sd "
@@ -930,7 +940,7 @@ def retrodiction() -> tuple[list[Retro], list[tuple[str, str]]]:
                 x[keep],
                 y[keep],
                 names=joining.FEATURES,
-                prior_sd=PRIOR_SD,
+                prior_sd=stage2_prior_sd(ev.joining),
                 groups=groups[keep],
                 group_sd=ev.joining.group_sd,
             )

@@ -20,7 +20,7 @@ by ``scripts/fit_evidence.py``) and read by :func:`evidence`; a test refits and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -41,6 +41,8 @@ __all__ = [
     "persistence_pairs",
     "shock_pairs",
     "shrunk_stage1",
+    "shrunk_stage2",
+    "stage2_prior_sd",
 ]
 
 #: the seed of the bootstrap intervals of the two correlations
@@ -198,13 +200,53 @@ def joining_sample(
     return x, sub["joined"], groups, sub
 
 
+#: stage 2's terms for what a pact provides beyond the defense obligation itself (and a pact
+#: without one): their slopes share a prior sd chosen by evidence (:func:`shrunk_stage2`)
+PROVISIONS = ("nondef", "base", "intcom", "organ", "milaid", "multilateral")
+
+
 def fit_stage2(
     stage1: LogitFit, features: tuple[str, ...] = joining.FEATURES
 ) -> tuple[LogitFit, np.ndarray, dict[str, np.ndarray]]:
     """The joining model and its in-sample probabilities (with known alliance effects)."""
     x, y, g, sub = joining_sample(stage1, features)
-    fit = fit_logit(x, y, names=features, prior_sd=PRIOR_SD, groups=g)
+    fit = shrunk_stage2(x, y, g, features)
     return fit, fit.predict(x, g), sub
+
+
+def stage2_prior_sd(fit: LogitFit, features: tuple[str, ...] = joining.FEATURES) -> np.ndarray:
+    """The per-feature prior sds (shape (features,)) of a :func:`shrunk_stage2` fit: its
+    ``shrink_sd`` for :data:`PROVISIONS`, :data:`PRIOR_SD` for the others; a fit of the
+    same specification with the alliance sd fixed (the retrodiction's leave-one-dispute-out
+    refits) reuses it."""
+    tau = PRIOR_SD if fit.shrink_sd is None else fit.shrink_sd
+    return np.where(np.isin(features, PROVISIONS), tau, PRIOR_SD)
+
+
+def shrunk_stage2(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, features: tuple[str, ...]
+) -> LogitFit:
+    """Stage 2 with the alliance sd and the provisions' common prior sd each chosen by
+    evidence, by one round of coordinate ascent: the alliance sd with every slope at
+    N(0, 2.5^2); the provisions' sd (:data:`PROVISIONS`, at most 2.5) at that alliance sd;
+    the alliance sd again at the chosen provisions' sd. x (rows, features), y and groups
+    (rows,) as :func:`joining_sample` returns them."""
+    block = tuple(f for f in features if f in PROVISIONS)
+    first = fit_logit(x, y, names=features, prior_sd=PRIOR_SD, groups=groups)
+    if not block:
+        return first
+    tau = fit_logit_shrunk(
+        x,
+        y,
+        names=features,
+        shrink=block,
+        prior_sd=PRIOR_SD,
+        groups=groups,
+        group_sd=first.group_sd,
+    ).shrink_sd
+    sd = np.where(np.isin(features, block), tau, PRIOR_SD)
+    fit = fit_logit(x, y, names=features, prior_sd=sd, groups=groups)
+    return replace(fit, shrink_sd=tau)
 
 
 def persistence_pairs(sub: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

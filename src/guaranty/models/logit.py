@@ -389,6 +389,8 @@ def fit_logit_shrunk(
     prior_sd: float = 2.5,
     intercept_sd: float = 10.0,
     weights: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
+    group_sd: float | None = None,
     grid: np.ndarray = SHRINK_GRID,
 ) -> LogitFit:
     """:func:`fit_logit` in which the slopes of the features ``shrink`` share one prior sd
@@ -399,20 +401,29 @@ def fit_logit_shrunk(
     coefficients toward 0; one that does keeps them. tau is returned as ``shrink_sd``.
 
     x : array of shape (cases, features); y : array of shape (cases,), 0/1; ``shrink``: a
-    subset of ``names`` (each feature named once).
+    subset of ``names`` (each feature named once). ``groups`` as in :func:`fit_logit`, with
+    ``group_sd`` fixed (required with groups: the two sds are not searched jointly here).
     """
     names = tuple(names)
     unknown = sorted(set(shrink) - set(names))
     if unknown or not shrink:
         raise ModelError(f"shrink must name some of the features {names}; got {tuple(shrink)}")
+    if groups is not None and group_sd is None:
+        raise ModelError("fit_logit_shrunk needs a fixed group_sd with groups")
     block = np.array([n in shrink for n in names])
     fits: dict[float, LogitFit] = {}
 
     def fit_at(tau: float) -> LogitFit:
         if tau not in fits:
-            sd = np.where(block, tau, prior_sd)
             fits[tau] = fit_logit(
-                x, y, names=names, prior_sd=sd, intercept_sd=intercept_sd, weights=weights
+                x,
+                y,
+                names=names,
+                prior_sd=np.where(block, tau, prior_sd),
+                intercept_sd=intercept_sd,
+                weights=weights,
+                groups=groups,
+                group_sd=group_sd,
             )
         return fits[tau]
 

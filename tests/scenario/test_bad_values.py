@@ -132,7 +132,7 @@ CASES: list[tuple[str, int, str, str, int, str, str]] = [
     (
         "common-shock-low-nan",
         707,
-        "low: 0.68",
+        "low: 0.66",
         "low: .nan",
         707,
         "credibility.common_shock.low",

@@ -12,8 +12,9 @@ a. stage 1 (challenge / attack) out of sample: leave-one-decade-out and grouped 
    controls for the recent threat environment; the evidence of the three specifications;
    the defense-pact effect as an odds ratio;
 b. stage 2 (who fights) out of sample: grouped 20-fold cross-validation by dispute against
-   the base rate and the old honoring model; the shipped coefficients; use of force as the
-   outcome;
+   the base rate and the old honoring model (both stage-2 prior sds chosen by evidence in
+   every fold, as shipped); the shipped coefficients; the evidence for the provisions'
+   prior sd; use of force as the outcome;
 c. persistence and common shock: the shipped estimates and held-out log loss of the
    correlated model against independence and against rho = 1;
 d. retrodiction of the cases of tests/data/retrodiction_cases.csv, each from a stage-2 fit

@@ -110,7 +110,19 @@ def test_ctrl_c_ends_analyze_and_its_forecasts_process_at_once(tmp_path: Path) -
     import time
 
     scenario = ROOT / "scenarios" / "ukraine-2022.yaml"
-    cmd = [sys.executable, "-m", "guaranty", "analyze", str(scenario), "--out", str(tmp_path)]
+    # 5000 forecast draws keep the forecasts' process busy for about 15 s on a 2-core AMD EPYC
+    # (the default 500 took under a second there, and the command sometimes finished first)
+    cmd = [
+        sys.executable,
+        "-m",
+        "guaranty",
+        "analyze",
+        str(scenario),
+        "--out",
+        str(tmp_path),
+        "--forecast-draws",
+        "5000",
+    ]
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -119,7 +131,7 @@ def test_ctrl_c_ends_analyze_and_its_forecasts_process_at_once(tmp_path: Path) -
         while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert _children(proc.pid), "the forecasts' process never started"
-        time.sleep(1.0)  # well inside the forecasts (about 3 s)
+        time.sleep(1.0)  # well inside the forecasts
         os.killpg(proc.pid, signal.SIGINT)
         start = time.monotonic()
         proc.communicate(timeout=30)

@@ -124,7 +124,13 @@ def test_ctrl_c_ends_analyze_and_its_forecasts_process_at_once(tmp_path: Path) -
         "5000",
     ]
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        # SIGINT as a terminal's foreground command has it: a test run started in the
+        # background of a shell inherits it ignored, and Ctrl-C would then do nothing
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 60

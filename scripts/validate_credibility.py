@@ -54,16 +54,16 @@ from guaranty.data.alliances import alliance_invocations  # noqa: E402
 from guaranty.data.conflict import ATOP_FLAGS, challenge_dyads, joiner_cases  # noqa: E402
 from guaranty.evidence import (  # noqa: E402
     PRIOR_SD,
+    PROVISIONS,
     evidence,
+    fixed_stage2,
     joining_sample,
     persistence_pairs,
     selection_probability,
     shock_pairs,
     shrunk_stage1,
     shrunk_stage2,
-    stage2_prior_sd,
 )
-from guaranty.evidence import PROVISIONS as EVIDENCE_PROVISIONS  # noqa: E402
 from guaranty.models.credibility import honoring, joining  # noqa: E402
 from guaranty.models.credibility.persistence import (  # noqa: E402
     cluster_loglik,
@@ -627,14 +627,7 @@ def stage2_cv(
         if group_sd is None:  # the shipped rule: both sds chosen by evidence in the fold
             fit = shrunk_stage2(x[~held], y[~held], groups[~held], joining.FEATURES)
         else:  # --quick: the shipped alliance and provisions' sds
-            fit = fit_logit(
-                x[~held],
-                y[~held],
-                names=joining.FEATURES,
-                prior_sd=stage2_prior_sd(ev.joining),
-                groups=groups[~held],
-                group_sd=group_sd,
-            )
+            fit = fixed_stage2(x[~held], y[~held], groups[~held], group_sd, ev.joining.shrink_sd)
         sds[k] = fit.group_sd
         model[held] = fit.predict(x[held], groups[held])
         base[held] = y[~held].mean()
@@ -654,7 +647,6 @@ def coefficient_table(fit: LogitFit) -> None:
     print()
 
 
-PROVISIONS = EVIDENCE_PROVISIONS
 #: the coefficients the evidence table shows
 PROVISION_SHOWN = ("defense", *PROVISIONS)
 PROVISION_TAUS = (0.1, 0.3, 0.6, 1.0, 2.5)
@@ -665,19 +657,8 @@ def provision_evidence(ev) -> dict[float, LogitFit]:
     :data:`PROVISION_TAUS` and the shipped one, the alliance sd fixed at the shipped one
     (the others' prior N(0, 2.5^2)), in increasing tau."""
     x, y, groups, _ = joining_sample(ev.challenge)
-    block = np.array([f in PROVISIONS for f in joining.FEATURES])
     taus = sorted({*PROVISION_TAUS, ev.joining.shrink_sd})
-    return {
-        tau: fit_logit(
-            x,
-            y,
-            names=joining.FEATURES,
-            prior_sd=np.where(block, tau, PRIOR_SD),
-            groups=groups,
-            group_sd=ev.joining.group_sd,
-        )
-        for tau in taus
-    }
+    return {tau: fixed_stage2(x, y, groups, ev.joining.group_sd, tau) for tau in taus}
 
 
 def section_b(quick: bool, seed: int) -> None:
@@ -748,14 +729,7 @@ def section_b(quick: bool, seed: int) -> None:
     x, _, groups, sub = joining_sample(ev.challenge)
     yf = sub["joined_force"]
     force = (
-        fit_logit(
-            x,
-            yf,
-            names=joining.FEATURES,
-            prior_sd=stage2_prior_sd(ev.joining),
-            groups=groups,
-            group_sd=ev.joining.group_sd,
-        )
+        fixed_stage2(x, yf, groups, ev.joining.group_sd, ev.joining.shrink_sd)
         if quick
         else shrunk_stage2(x, yf, groups, joining.FEATURES)
     )
@@ -937,13 +911,8 @@ def retrodiction() -> tuple[list[Retro], list[tuple[str, str]]]:
             continue
         if d not in fits:
             keep = sub["dispnum"] != d
-            fit = fit_logit(
-                x[keep],
-                y[keep],
-                names=joining.FEATURES,
-                prior_sd=stage2_prior_sd(ev.joining),
-                groups=groups[keep],
-                group_sd=ev.joining.group_sd,
+            fit = fixed_stage2(
+                x[keep], y[keep], groups[keep], ev.joining.group_sd, ev.joining.shrink_sd
             )
             fits[d] = (fit, float(y[keep].mean()))
         fit, base = fits[d]

@@ -36,6 +36,7 @@ __all__ = [
     "Evidence",
     "evidence",
     "fit_evidence",
+    "fixed_stage2",
     "joining_sample",
     "mills_probability",
     "persistence_pairs",
@@ -214,13 +215,33 @@ def fit_stage2(
     return fit, fit.predict(x, g), sub
 
 
-def stage2_prior_sd(fit: LogitFit, features: tuple[str, ...] = joining.FEATURES) -> np.ndarray:
-    """The per-feature prior sds (shape (features,)) of a :func:`shrunk_stage2` fit: its
-    ``shrink_sd`` for :data:`PROVISIONS`, :data:`PRIOR_SD` for the others; a fit of the
-    same specification with the alliance sd fixed (the retrodiction's leave-one-dispute-out
-    refits) reuses it."""
-    tau = PRIOR_SD if fit.shrink_sd is None else fit.shrink_sd
-    return np.where(np.isin(features, PROVISIONS), tau, PRIOR_SD)
+def stage2_prior_sd(tau: float | None, features: tuple[str, ...] = joining.FEATURES) -> np.ndarray:
+    """The per-feature prior sds of stage 2, shape (features,): ``tau`` for
+    :data:`PROVISIONS` (None: :data:`PRIOR_SD`, every slope's default), :data:`PRIOR_SD` for
+    the others."""
+    return np.where(np.isin(features, PROVISIONS), PRIOR_SD if tau is None else tau, PRIOR_SD)
+
+
+def fixed_stage2(
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    group_sd: float,
+    tau: float | None,
+    features: tuple[str, ...] = joining.FEATURES,
+) -> LogitFit:
+    """Stage 2 with both sds given instead of chosen: the alliance sd ``group_sd`` and the
+    provisions' prior sd ``tau`` (:func:`stage2_prior_sd`); what the leave-one-dispute-out
+    refits and the quick variants of the validation use with the shipped fit's sds. x
+    (rows, features), y and groups (rows,) as :func:`joining_sample` returns them."""
+    return fit_logit(
+        x,
+        y,
+        names=features,
+        prior_sd=stage2_prior_sd(tau, features),
+        groups=groups,
+        group_sd=group_sd,
+    )
 
 
 def shrunk_stage2(
@@ -244,8 +265,7 @@ def shrunk_stage2(
         groups=groups,
         group_sd=first.group_sd,
     ).shrink_sd
-    sd = np.where(np.isin(features, block), tau, PRIOR_SD)
-    fit = fit_logit(x, y, names=features, prior_sd=sd, groups=groups)
+    fit = fit_logit(x, y, names=features, prior_sd=stage2_prior_sd(tau, features), groups=groups)
     return replace(fit, shrink_sd=tau)
 
 

@@ -190,9 +190,8 @@ class SurvivalFit:
                 f"x must have shape (cases, {len(self.covariates)}) for the covariates "
                 f"{list(self.covariates)}; got {x.shape}"
             )
-        weibull = self.distribution == "weibull"
-        k = float(np.exp(self.theta[1])) if weibull else 1.0
-        return self.theta[0] + x @ self.theta[2 if weibull else 1 :], k
+        mle = self.point(1)
+        return mle.log_rate[0] + x @ mle.beta[0], float(mle.shape[0])
 
     def case_log_likelihood(self, time: np.ndarray, event: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Each case's log-likelihood at the MLE, shape (cases,): log h(t) - H(t) for a

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Fit the peace model (Weibull survival of ceasefires) and write src/guaranty/data/peace_fit.json.
+"""Fit the peace model (Weibull survival of the peace after inter-state wars) and write
+src/guaranty/data/peace_fit.json.
 
 Usage: python scripts/fit_peace.py [--check]
 
-The fit is a pure function of the shipped ``src/guaranty/data/fortna_ceasefires.csv``
+The fit is a pure function of the shipped ``src/guaranty/data/postwar_spells.csv``
 (:func:`guaranty.comparison.fit_peace_model`); ``--check`` refits and exits 1 if the shipped
 file differs. ``docs/models/durability.md`` describes the model.
 """

@@ -44,6 +44,7 @@ from guaranty.data.conflict import (
     nuclear,
     pair_covariates,
 )
+from guaranty.data.peace import POSTWAR_COLUMNS
 
 FIRST_YEAR, LAST_YEAR = 1816, 2010  # the years of the GML MID data
 PEACE_CAP = 200
@@ -649,6 +650,115 @@ def build_lookups(ctx: Context) -> dict[str, int]:
     return counts
 
 
+#: COW inter-state war outcomes (``outcome1``) that end a pair's war in a peace whose
+#: durability can be followed: 1 winner, 2 loser, 3 compromise, 6 stalemate, 7 continuing
+#: conflict below the level of war. Dropped: 4 transformed into another war, 5 ongoing at the
+#: end of the data, 8 changed sides.
+POSTWAR_OUTCOMES = (1, 2, 3, 6, 7)
+COW_LAST_YEAR = 2007  # the last year of COW inter-state wars v4.0
+
+
+def _first_absent(cinc: dict[tuple[int, int], float], ccode: int, year: int) -> int:
+    """The first year from ``year`` on in which ``ccode`` has no NMC row (left the system)."""
+    while (ccode, year) in cinc:
+        year += 1
+    return year
+
+
+def build_postwar_spells(ctx: Context, shared: Path, out: Path) -> dict[str, int]:
+    """One spell of peace per pair of states that fought each other in a COW inter-state war.
+
+    The spell starts after the pair's last year in that war and ends at the first year of
+    their next COW inter-state war (``failed`` 1), or is censored at the end of 2007 (the
+    end of COW v4.0) or at the last year before either state leaves the system (no NMC row).
+    The initiator-side state is the challenger (``ccode_init``), the other the target
+    (``ccode_target``); the covariates are read in the first year of the peace, with the
+    same code as the challenge table (``Context.selection``). See SOURCES.md.
+    """
+    spells: dict[tuple[int, int, int], dict[str, object]] = {}
+    initiators: dict[int, set[int]] = {}
+    for r in _read_csv(shared / "wars" / "cow_interstate_war_dyad_years_v4.csv"):
+        war, a, b, year = _int(r["warnum"]), _int(r["ccode1"]), _int(r["ccode2"]), _int(r["year"])
+        if _int(r["initiator1"]) == 1:
+            initiators.setdefault(war, set()).add(_int(r["sidea1"]))
+        if a > b:
+            continue
+        s = spells.setdefault(
+            (war, a, b),
+            {
+                "y0": year,
+                "y1": year,
+                "outcome": _int(r["outcome1"]),
+                "init1": _int(r["initiator1"]),
+                "init2": _int(r["initiator2"]),
+                "side1": _int(r["sidea1"]),
+                "deaths": (_int(r["batdeath1"]) or 0) + (_int(r["batdeath2"]) or 0),
+            },
+        )
+        s["y0"], s["y1"] = min(s["y0"], year), max(s["y1"], year)
+    # War-level disputes of each pair, for the settlement: (year, settle) of GML rows with
+    # the dyad's highest hostility 5 (war).
+    war_mids: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for r in _read_csv(shared / "wars" / "gml_mid_directed_dyad_years.csv"):
+        a, b = _int(r["ccode1"]), _int(r["ccode2"])
+        if a < b and _int(r["hostlev"]) == 5:
+            war_mids.setdefault((a, b), []).append((_int(r["year"]), _int(r["settle"]) or 0))
+    starts: dict[tuple[int, int], list[int]] = {}
+    for (_, a, b), s in spells.items():
+        starts.setdefault((a, b), []).append(s["y0"])
+    counts = dict.fromkeys(
+        ("pair_wars", "dropped_outcome", "dropped_absent", "spells", "failed", "treaty_linked"), 0
+    )
+    rows = []
+    for (war, a, b), s in sorted(spells.items()):
+        counts["pair_wars"] += 1
+        y0, y1 = s["y0"], s["y1"]
+        if s["outcome"] not in POSTWAR_OUTCOMES:
+            counts["dropped_outcome"] += 1
+            continue
+        end = min(
+            COW_LAST_YEAR,
+            _first_absent(ctx.cinc, a, y1 + 1) - 1,
+            _first_absent(ctx.cinc, b, y1 + 1) - 1,
+        )
+        if end <= y1:
+            counts["dropped_absent"] += 1
+            continue
+        later = [y for y in starts[a, b] if y1 < y <= end]
+        failed = int(bool(later))
+        years = (min(later) - y1) if later else (end - y1 + 0.5)
+        if s["init1"] == 1 or (s["init2"] != 1 and s["side1"] in initiators.get(war, {1})):
+            init, target = a, b
+        else:
+            init, target = b, a
+        settle = [st for y, st in war_mids.get((a, b), []) if y0 <= y <= y1]
+        counts["treaty_linked"] += int(bool(settle))
+        cov = ctx.selection(init, target, y1 + 1)
+        rows.append(
+            (
+                war,
+                init,
+                target,
+                y0,
+                y1,
+                years,
+                failed,
+                min(later) if later else "",
+                int(1 in settle),
+                int(s["outcome"] in (1, 2)),
+                int(cov["t_def"]),
+                int(cov["rivalry"]),
+                int(cov["contig_land"]),
+                int(cov["shared_defense"]),
+                s["deaths"],
+            )
+        )
+        counts["spells"] += 1
+        counts["failed"] += failed
+    write_csv(out, POSTWAR_COLUMNS, rows)
+    return counts
+
+
 def main(argv: list[str]) -> int:
     shared = Path(argv[0]) if argv else ROOT.parent / "shared" / "data"
     if not shared.is_dir():
@@ -662,6 +772,8 @@ def main(argv: list[str]) -> int:
     print("challenge_dyads.csv.gz: " + ", ".join(f"{k} {v}" for k, v in t1.items()))
     t2 = build_joiner_cases(ctx, PKG_DATA / "joiner_cases.csv.gz")
     print("joiner_cases.csv.gz: " + ", ".join(f"{k} {v}" for k, v in t2.items()))
+    t3 = build_postwar_spells(ctx, shared, PKG_DATA / "postwar_spells.csv")
+    print("postwar_spells.csv: " + ", ".join(f"{k} {v}" for k, v in t3.items()))
     return 0
 
 

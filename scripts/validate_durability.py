@@ -1,156 +1,350 @@
 #!/usr/bin/env python3
-"""Print the out-of-sample check of the durability model (docs/models/durability.md).
+"""Print the out-of-sample checks of the durability model (docs/models/durability.md).
 
-Usage: python scripts/validate_durability.py
+Usage: python scripts/validate_durability.py [--data interstate|fortna]
 
-Leave one ceasefire out: each of the 96 ceasefires of Fortna's data (the ROS sample) is
-held out in turn, every model is refitted on the other 95, and the held-out case is scored:
+Two data sets, each printed by default:
 
-* its log-likelihood at the refitted estimate (log h(t) - H(t) for a peace that failed at t,
-  -H(t) for one still holding at the end of 2004), in nats per case (higher is better);
-* the Brier score of P(war returns within T years) for T = 2 and 5 (every case was
-  followed for at least 5.19 years, so its outcome at both horizons is known).
+* ``interstate`` (the pipeline's peace model): the 295 spells of peace after the COW
+  inter-state wars 1816-2007 (one per pair of states that fought each other), **leave one
+  war out**: every spell of a war is held out together and every model refitted on the other
+  wars. Brier scores of P(a new war between the pair within T years) for T = 5 and 10, over
+  the spells whose outcome at T is known (a new war before T, or followed at least T years);
+  a calibration table of the held-out predictions at 10 years by era and rivalry. The
+  former peace model (Fortna's civil-war ceasefires, shipped before 2026-12-06) is scored on
+  the same spells without refitting.
+* ``fortna``: the 96 civil-war ceasefires of Fortna's data (the ROS sample), leave one
+  ceasefire out, T = 2 and 5 years (every case was followed at least 5.19 years).
 
-The models: the shipped Weibull on peacekeepers, treaty and victory; the Weibull on
-peacekeepers alone, and on treaty and victory without peacekeepers (what the peacekeeping
-term, through which a guarantee acts, adds out of sample); the Weibull and the exponential
-without covariates (parametric base rates); and, for the Brier scores, the training cases'
-share failed within T (the nonparametric base rate). The shipped model's gains come with
-90% intervals from 2,000 bootstrap resamples of the cases (paired; seed 20221, which only
-draws the resamples). A second or two.
+Scores of a held-out case: its log-likelihood at the refitted estimate (log h(t) - H(t) for
+a peace that failed at t, -H(t) for one still holding at the end of the data), in nats per
+case (higher is better), and the Brier scores. The models: the one the data set's page
+ships, the same without the term through which a guarantee acts, that term alone, the
+Weibull and the exponential without covariates (parametric base rates) and, for the Brier
+scores, the training cases' share failed within T (the nonparametric base rate). The
+shipped model's gains come with 90% intervals from 2,000 bootstrap resamples of the held-out
+groups (wars, or ceasefires; paired; seed 20221, which only draws the resamples). A few
+seconds.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
-from guaranty.data.peace import fortna_ceasefires
-from guaranty.models.durability import fit_survival
+from guaranty.comparison import PEACE_COVARIATES
+from guaranty.data.peace import fortna_ceasefires, postwar_spells
+from guaranty.models.durability import SurvivalFit, fit_survival
 
-#: the shipped peace model's covariates (guaranty.comparison.peace_model)
-SHIPPED = ("peacekeepers", "treaty", "victory")
-#: the models compared: label -> (covariates, distribution)
-MODELS: dict[str, tuple[tuple[str, ...], str]] = {
-    "Weibull, peacekeepers + treaty + victory (shipped)": (SHIPPED, "weibull"),
-    "Weibull, peacekeepers only": (("peacekeepers",), "weibull"),
-    "Weibull, treaty + victory (no peacekeepers)": (("treaty", "victory"), "weibull"),
-    "Weibull, no covariates": ((), "weibull"),
-    "exponential, no covariates": ((), "exponential"),
-}
 BASE_RATE = "base rate: the training cases' share failed within T"
-HORIZONS = (2.0, 5.0)
 SEED = 20221
 
 
 @dataclass(frozen=True)
+class Dataset:
+    """One data set's check: the cases (time, event, covariates of shape (cases, len(
+    covariates))), the group each case is held out with (shape (cases,)), the horizons T,
+    and the models (label -> (covariates, distribution)); the first model is the shipped
+    one, ``without`` the label of the model without the guarantee's term."""
+
+    name: str
+    unit: str
+    time: np.ndarray
+    event: np.ndarray
+    x: np.ndarray
+    covariates: tuple[str, ...]
+    groups: np.ndarray
+    horizons: tuple[float, ...]
+    models: dict[str, tuple[tuple[str, ...], str]]
+    without: str
+    #: fixed predictors scored without refitting: label -> P(failed within T) and the
+    #: log-likelihood per case, from (time, event, x)
+    fixed: dict[str, Callable[[Dataset], HeldOut]]
+    era: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class HeldOut:
-    """Leave-one-out results of one model: per case (shape (cases,)) the held-out
-    log-likelihood (NaN for the base rate, which has none) and P(failed within T) for each
-    of :data:`HORIZONS` (shape (cases, horizons))."""
+    """Held-out results of one model: per case (shape (cases,)) the log-likelihood (NaN for
+    the base rate, which has none) and P(failed within T) for each horizon (shape (cases,
+    horizons))."""
 
     log_likelihood: np.ndarray
     p_failed: np.ndarray
 
 
-def leave_one_out() -> tuple[dict[str, HeldOut], np.ndarray, np.ndarray]:
-    """Every model's held-out predictions, and the cases' (time, event), each (cases,)."""
-    t, d, x_all = fortna_ceasefires().survival_data(SHIPPED)
-    n = t.size
+def _former_model(ds: Dataset) -> HeldOut:
+    """The former peace model (the Weibull on Fortna's civil-war ceasefires: peacekeepers,
+    treaty, victory), as shipped before 2026-12-06 and refitted here from the shipped
+    ceasefires, applied to inter-state spells with no peacekeepers, the spell's treaty, and
+    a decisive outcome as its victory."""
+    covs = ("peacekeepers", "treaty", "victory")
+    fit = fit_survival(*fortna_ceasefires().survival_data(covs), covs)
+    x = np.column_stack(
+        [
+            np.zeros(ds.time.size),
+            ds.x[:, ds.covariates.index("treaty")],
+            ds.x[:, ds.covariates.index("decisive")],
+        ]
+    )
+    return HeldOut(
+        fit.case_log_likelihood(ds.time, ds.event, x), 1.0 - fit.survival_at(x, ds.horizons)
+    )
+
+
+FORMER = "former model: Fortna's civil-war ceasefires, not refitted"
+
+
+def interstate() -> Dataset:
+    """The pipeline's peace model on the spells after COW inter-state wars."""
+    table = postwar_spells()
+    covs = PEACE_COVARIATES
+    t, d, x = table.survival_data(covs)
+    no_guarantee = tuple(c for c in covs if c != "t_def")
+    return Dataset(
+        name="interstate",
+        unit="spells",
+        time=t,
+        event=d,
+        x=x,
+        covariates=covs,
+        groups=table.warnum,
+        horizons=(5.0, 10.0),
+        models={
+            "inter-state Weibull, all five covariates (shipped)": (covs, "weibull"),
+            "inter-state Weibull, without the target's defense pact": (no_guarantee, "weibull"),
+            "inter-state Weibull, the target's defense pact only": (("t_def",), "weibull"),
+            "inter-state Weibull, no covariates": ((), "weibull"),
+            "inter-state exponential, no covariates": ((), "exponential"),
+        },
+        without="inter-state Weibull, without the target's defense pact",
+        fixed={FORMER: _former_model},
+        era=(table.war_end >= 1945).astype(int),
+    )
+
+
+def fortna() -> Dataset:
+    """Fortna's civil-war ceasefires (the peace model shipped before 2026-12-06)."""
+    covs = ("peacekeepers", "treaty", "victory")
+    t, d, x = fortna_ceasefires().survival_data(covs)
+    return Dataset(
+        name="fortna",
+        unit="ceasefires",
+        time=t,
+        event=d,
+        x=x,
+        covariates=covs,
+        groups=np.arange(t.size),
+        horizons=(2.0, 5.0),
+        models={
+            "Weibull, peacekeepers + treaty + victory": (covs, "weibull"),
+            "Weibull, peacekeepers only": (("peacekeepers",), "weibull"),
+            "Weibull, treaty + victory (no peacekeepers)": (("treaty", "victory"), "weibull"),
+            "Weibull, no covariates": ((), "weibull"),
+            "exponential, no covariates": ((), "exponential"),
+        },
+        without="Weibull, treaty + victory (no peacekeepers)",
+        fixed={},
+    )
+
+
+DATASETS: dict[str, Callable[[], Dataset]] = {"interstate": interstate, "fortna": fortna}
+
+
+def held_out(ds: Dataset) -> dict[str, HeldOut]:
+    """Every model's held-out predictions, leaving out one group at a time."""
+    t, d = ds.time, ds.event
+    n, h = t.size, ds.horizons
     out: dict[str, HeldOut] = {}
-    for label, (covs, dist) in MODELS.items():
-        x = x_all[:, [SHIPPED.index(c) for c in covs]]
-        ll, pf = np.empty(n), np.empty((n, len(HORIZONS)))
-        for i in range(n):
-            keep = np.arange(n) != i
+    groups = np.unique(ds.groups)
+    for label, (covs, dist) in ds.models.items():
+        x = ds.x[:, [ds.covariates.index(c) for c in covs]]
+        ll, pf = np.empty(n), np.empty((n, len(h)))
+        for g in groups:
+            out_g = ds.groups == g
+            keep = ~out_g
             fit = fit_survival(t[keep], d[keep], x[keep], covs, dist)
-            ll[i] = fit.case_log_likelihood(t[i : i + 1], d[i : i + 1], x[i : i + 1])[0]
-            pf[i] = 1.0 - fit.survival_at(x[i : i + 1], HORIZONS)[0]
+            ll[out_g] = fit.case_log_likelihood(t[out_g], d[out_g], x[out_g])
+            pf[out_g] = 1.0 - fit.survival_at(x[out_g], h)
         out[label] = HeldOut(ll, pf)
-    share = np.empty((n, len(HORIZONS)))
-    for i in range(n):
-        keep = np.arange(n) != i
-        share[i] = [np.mean((t[keep] < h) & (d[keep] == 1)) for h in HORIZONS]
+    share = np.empty((n, len(h)))
+    for g in groups:
+        out_g = ds.groups == g
+        keep = ~out_g
+        for j, hj in enumerate(h):
+            known = keep & ((t >= hj) | (d == 1))
+            share[out_g, j] = np.mean((t[known] < hj) & (d[known] == 1))
     out[BASE_RATE] = HeldOut(np.full(n, np.nan), share)
-    return out, t, d
+    for label, predict in ds.fixed.items():
+        out[label] = predict(ds)
+    return out
 
 
-def scores(held: HeldOut, t: np.ndarray, d: np.ndarray) -> tuple[float, list[float]]:
-    """(mean held-out log-likelihood per case, [Brier at each horizon]), over the cases
-    whose outcome at the horizon is known (all of them here)."""
-    briers = []
-    for j, h in enumerate(HORIZONS):
-        known = (t >= h) | (d == 1)
-        briers.append(float(np.mean(case_brier(held, t, d, j)[known])))
+def known(ds: Dataset, j: int) -> np.ndarray:
+    """Whether each case's outcome at horizon j is known, shape (cases,): war returned
+    before it, or the peace was followed that long."""
+    return (ds.time >= ds.horizons[j]) | (ds.event == 1)
+
+
+def case_brier(ds: Dataset, held: HeldOut, j: int) -> np.ndarray:
+    """Each case's squared error of P(failed within horizon j), shape (cases,); NaN where
+    the outcome at the horizon is not known."""
+    y = ((ds.time < ds.horizons[j]) & (ds.event == 1)).astype(float)
+    return np.where(known(ds, j), (held.p_failed[:, j] - y) ** 2, np.nan)
+
+
+def scores(ds: Dataset, held: HeldOut) -> tuple[float, list[float]]:
+    """(mean held-out log-likelihood per case, [Brier at each horizon over the cases whose
+    outcome there is known])."""
+    briers = [float(np.nanmean(case_brier(ds, held, j))) for j in range(len(ds.horizons))]
     return float(np.mean(held.log_likelihood)), briers
 
 
-def case_brier(held: HeldOut, t: np.ndarray, d: np.ndarray, j: int) -> np.ndarray:
-    """Each case's squared error of P(failed within HORIZONS[j]), shape (cases,) (every
-    case's outcome at both horizons is known: see the module docstring)."""
-    y = ((t < HORIZONS[j]) & (d == 1)).astype(float)
-    return (held.p_failed[:, j] - y) ** 2
-
-
-def paired_gain(a: np.ndarray, b: np.ndarray, n: int = 2000) -> tuple[float, float, float]:
-    """Mean of a - b (both per case, shape (cases,)) and its 90% interval from ``n``
-    bootstrap resamples of the cases (seed :data:`SEED`)."""
-    diff = np.asarray(a) - np.asarray(b)
+def paired_gain(ds: Dataset, a: np.ndarray, b: np.ndarray, n: int = 2000) -> tuple[float, ...]:
+    """Mean of a - b over the cases where both are defined (each shape (cases,)) and its 90%
+    interval from ``n`` bootstrap resamples of the groups (seed :data:`SEED`)."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    ok = ~np.isnan(diff)
+    groups, inverse = np.unique(ds.groups[ok], return_inverse=True)
+    sums = np.bincount(inverse, weights=diff[ok], minlength=groups.size)
+    counts = np.bincount(inverse, minlength=groups.size).astype(float)
     rng = np.random.default_rng(SEED)
-    boot = diff[rng.integers(0, diff.size, (n, diff.size))].mean(axis=1)
+    pick = rng.integers(0, groups.size, (n, groups.size))
+    boot = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
     lo, hi = np.percentile(boot, [5, 95])
-    return float(diff.mean()), float(lo), float(hi)
+    return float(diff[ok].mean()), float(lo), float(hi)
 
 
-def gains(held: dict[str, HeldOut], t: np.ndarray, d: np.ndarray) -> dict[str, tuple]:
-    """The shipped model against the base rates: its held-out log-likelihood minus the
-    Weibull's without covariates, and its Brier score minus the training share's at each
-    horizon; and against the model without peacekeepers (log-likelihood, Brier at 5 years);
-    each (mean, 90% low, 90% high)."""
-    ship = held[next(iter(MODELS))]
-    no_pk = held["Weibull, treaty + victory (no peacekeepers)"]
+def gains(ds: Dataset, held: dict[str, HeldOut]) -> dict[str, tuple[float, ...]]:
+    """The shipped model against the Weibull without covariates (log-likelihood), the base
+    rate (Brier at each horizon) and the model without the guarantee's term
+    (log-likelihood, Brier at the last horizon); each (mean, 90% low, 90% high)."""
+    labels = list(ds.models)
+    ship, without = held[labels[0]], held[ds.without]
+    flat = next(label for label in labels if label.endswith("Weibull, no covariates"))
+    tag = "" if ds.name == "fortna" else "inter-state: "
+    term = "peacekeepers" if ds.name == "fortna" else "the target's defense pact"
+    last = len(ds.horizons) - 1
     out = {
-        "log-likelihood per case, minus the Weibull without covariates": paired_gain(
-            ship.log_likelihood, held["Weibull, no covariates"].log_likelihood
+        f"{tag}log-likelihood per case, minus the Weibull without covariates": paired_gain(
+            ds, ship.log_likelihood, held[flat].log_likelihood
         ),
-        "log-likelihood per case, minus the model without peacekeepers": paired_gain(
-            ship.log_likelihood, no_pk.log_likelihood
+        f"{tag}log-likelihood per case, minus the model without {term}": paired_gain(
+            ds, ship.log_likelihood, without.log_likelihood
         ),
-        "Brier, war within 5 years, minus the model without peacekeepers": paired_gain(
-            case_brier(ship, t, d, 1), case_brier(no_pk, t, d, 1)
+        f"{tag}Brier, war within {ds.horizons[last]:g} years, minus the model without {term}": (
+            paired_gain(ds, case_brier(ds, ship, last), case_brier(ds, without, last))
         ),
     }
-    for j, h in enumerate(HORIZONS):
-        out[f"Brier, war within {h:g} years, minus the base rate"] = paired_gain(
-            case_brier(ship, t, d, j), case_brier(held[BASE_RATE], t, d, j)
+    for j, h in enumerate(ds.horizons):
+        out[f"{tag}Brier, war within {h:g} years, minus the base rate"] = paired_gain(
+            ds, case_brier(ds, ship, j), case_brier(ds, held[BASE_RATE], j)
         )
     return out
 
 
-def main() -> int:
-    held, t, d = leave_one_out()
-    print("# Durability: leave one ceasefire out\n")
+def calibration(
+    ds: Dataset, held: dict[str, HeldOut]
+) -> list[tuple[str, int, int, float, float, float]]:
+    """Held-out calibration at the last horizon, by era and by rivalry: (group, spells with
+    a known outcome, failed, observed share, the shipped model's mean prediction, the former
+    model's)."""
+    j = len(ds.horizons) - 1
+    k = known(ds, j)
+    y = (ds.time < ds.horizons[j]) & (ds.event == 1)
+    ship = held[next(iter(ds.models))].p_failed[:, j]
+    former = held[FORMER].p_failed[:, j]
+    rivalry = ds.x[:, ds.covariates.index("rivalry")] == 1
+    assert ds.era is not None
+    rows = []
+    for label, mask in (
+        ("all spells", np.ones(ds.time.size, dtype=bool)),
+        ("wars ended before 1945", ds.era == 0),
+        ("wars ended in 1945 or later", ds.era == 1),
+        ("a strategic rivalry", rivalry),
+        ("no rivalry", ~rivalry),
+    ):
+        m = mask & k
+        rows.append(
+            (
+                label,
+                int(m.sum()),
+                int(y[m].sum()),
+                float(y[m].mean()),
+                float(ship[m].mean()),
+                float(former[m].mean()),
+            )
+        )
+    return rows
+
+
+def shipped_fit() -> SurvivalFit:
+    """The shipped peace model (``data/peace_fit.json``)."""
+    text = resources.files("guaranty.data").joinpath("peace_fit.json").read_text()
+    return SurvivalFit.from_json(json.loads(text))
+
+
+def report(ds: Dataset) -> None:
+    held = held_out(ds)
+    t, d = ds.time, ds.event
+    groups = np.unique(ds.groups).size
+    print(f"# Durability out of sample: {ds.name}\n")
     print(
-        f"{t.size} ceasefires, {int(d.sum())} failures; shortest follow-up of a peace that "
-        f"held: {t[d == 0].min():.2f} years.\n"
+        f"{t.size} {ds.unit} in {groups} held-out groups, {int(d.sum())} failures; "
+        + ", ".join(
+            f"outcome known at {h:g} years for {int(known(ds, j).sum())}"
+            for j, h in enumerate(ds.horizons)
+        )
+        + ".\n"
     )
-    heads = " | ".join(f"Brier, war within {h:g} years" for h in HORIZONS)
+    heads = " | ".join(f"Brier, war within {h:g} years" for h in ds.horizons)
     print(f"| model | held-out log-likelihood per case | {heads} |")
-    print("|---|---|" + "---|" * len(HORIZONS))
+    print("|---|---|" + "---|" * len(ds.horizons))
     for label, h in held.items():
-        ll, briers = scores(h, t, d)
+        ll, briers = scores(ds, h)
         cell = "—" if np.isnan(ll) else f"{ll:.4f}"
         print(f"| {label} | {cell} | " + " | ".join(f"{b:.4f}" for b in briers) + " |")
     print()
     print("| the shipped model's gain | mean | 90% interval |")
     print("|---|---|---|")
-    for label, (m, lo, hi) in gains(held, t, d).items():
+    for label, (m, lo, hi) in gains(ds, held).items():
         print(f"| {label} | {m:+.4f} | [{lo:+.4f}, {hi:+.4f}] |")
     print()
+    if ds.fixed:
+        h = ds.horizons[-1]
+        print(
+            f"| held out, war within {h:g} years | spells | failed | observed "
+            "| shipped model | former model |"
+        )
+        print("|---|---|---|---|---|---|")
+        for label, n, f, obs, ship, former in calibration(ds, held):
+            print(f"| {label} | {n} | {f} | {obs:.3f} | {ship:.3f} | {former:.3f} |")
+        print()
+        fit = shipped_fit()
+        print("| term of the shipped fit (all spells) | estimate | hazard ratio | 95% interval |")
+        print("|---|---|---|---|")
+        print(f"| Weibull shape k | {np.exp(fit.theta[1]):.3f} | | |")
+        for c in fit.covariates:
+            lo, hi = fit.hazard_ratio_interval(c)
+            i = fit.names.index(f"beta_{c}")
+            print(f"| {c} | {fit.theta[i]:+.3f} | {fit.hazard_ratio(c):.2f} | {lo:.2f}-{hi:.2f} |")
+        print()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", choices=tuple(DATASETS), action="append")
+    args = parser.parse_args(argv)
+    for name in args.data or tuple(DATASETS):
+        report(DATASETS[name]())
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

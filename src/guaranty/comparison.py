@@ -6,9 +6,10 @@ fights (the revealed-resolve update), the probability that the aggressor does no
 again within ``deterrence.years`` (stage 1 of :mod:`guaranty.credibility`: the yearly attack
 hazard estimated on directed dyad-years 1816-2010, with the design's commitments once it is
 in force), the probability of being attacked and abandoned, and the probability that the
-peace holds that long on the ceasefire data (Weibull survival with a third party present
-when the design has guarantors, weighted by P(at least one fights),
-:mod:`guaranty.models.durability`).
+peace holds that long: no new war between the two states, on the peace after the COW
+inter-state wars 1816-2007 (a Weibull model of the years to the pair's next war, with the
+protected state's defense pact with a third state as it is today and, once the design is in
+force, as the design makes it; :mod:`guaranty.models.durability`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from guaranty.credibility import CredibilityResult
-from guaranty.data.peace import fortna_ceasefires
-from guaranty.models.durability import SurvivalFit, fit_survival, survival_probability
+from guaranty.data.peace import postwar_spells
+from guaranty.models.durability import SurvivalFit, fit_survival, survival_switch
 from guaranty.scenario.design_matrix import DesignMatrix, draw_pooled
 from guaranty.scenario.schema import DeterrenceSettings, Scenario
 from guaranty.seeding import Stream, generator
@@ -41,14 +42,18 @@ __all__ = [
 FIT_PEACE = "history, durability: the fit's posterior draw"
 
 
-#: the peace model's covariates, in the order of its coefficients
-PEACE_COVARIATES = ("peacekeepers", "treaty", "victory")
+#: the peace model's covariates, in the order of its coefficients: the protected state's
+#: defense pact with a third state (what a guarantee changes), a settlement by negotiation, a
+#: decisive outcome, a strategic rivalry and contiguity by land (docs/models/durability.md)
+PEACE_COVARIATES = ("t_def", "treaty", "decisive", "rivalry", "contig_land")
 
 
 def fit_peace_model() -> SurvivalFit:
-    """The Weibull model of ceasefire durations (peacekeepers, treaty, victory), fitted on
-    the shipped Fortna table (``scripts/fit_peace.py`` writes it to ``data/peace_fit.json``)."""
-    return fit_survival(*fortna_ceasefires().survival_data(PEACE_COVARIATES), PEACE_COVARIATES)
+    """The Weibull model of the years from the end of an inter-state war to the pair's next
+    war (:data:`PEACE_COVARIATES`), fitted on the shipped table of spells
+    (``guaranty.data.peace.postwar_spells``; ``scripts/fit_peace.py`` writes the fit to
+    ``data/peace_fit.json``)."""
+    return fit_survival(*postwar_spells().survival_data(PEACE_COVARIATES), PEACE_COVARIATES)
 
 
 @cache
@@ -112,6 +117,15 @@ class DesignComparison:
         }
 
 
+def _peace_values(
+    pair: Mapping[str, float], war: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray | float]:
+    """The peace model's covariates of one arrangement: the pair's and the design's
+    (``pair``) with the war's (``war``), those the model does not use left out."""
+    values: dict[str, np.ndarray | float] = {**pair, **war}
+    return {k: v for k, v in values.items() if k in PEACE_COVARIATES}
+
+
 def compare_designs(
     scenario: Scenario,
     credibility: CredibilityResult,
@@ -126,8 +140,10 @@ def compare_designs(
 
     aggressor, protected : the two sides' capabilities after the war, arrays of shape
         (draws,); default: the scenario's nominal capabilities.
-    covariates : other covariates of the peace model (``treaty``, ``victory``), arrays of
-        shape (draws,); absent ones are 0.
+    covariates : the covariates of the peace model that the war decides (``treaty``,
+        ``decisive``), arrays of shape (draws,); absent ones are 0. Those of the pair
+        (``rivalry``, ``contig_land``) and of the design (``t_def``) come with each design of
+        ``credibility``.
     seed : the entropy of a ``numpy.random.SeedSequence`` (an integer or a sequence).
     matrix : quantiles for named inputs (:mod:`guaranty.scenario.design_matrix`):
         :data:`FIT_PEACE` picks a posterior draw of the peace model.
@@ -147,11 +163,14 @@ def compare_designs(
     rows_any, rows_attack, rows_peace, rows_window, rows_exposure = [], [], [], [], []
     rows_abandoned = []
     for d in credibility.designs:
-        p_any = np.nan_to_num(d.p_any, nan=0.0)
-        third = np.full(draws, 1.0 if d.guarantors else 0.0)
-        held = survival_probability(
-            peace, [settings.years], third, credibility=p_any, covariates=covariates
-        )[:, 0]
+        war = dict(covariates or {})
+        held = survival_switch(
+            peace,
+            settings.years,
+            _peace_values(d.peace_today, war),
+            _peace_values(d.peace_design, war),
+            d.exposure_years if d.exposure_years.size else 0.0,
+        )
         rows_window.append(d.p_attack_window)
         rows_exposure.append(d.exposure_years)
         rows_any.append(d.p_any)

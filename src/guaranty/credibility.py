@@ -52,6 +52,7 @@ from guaranty.credibility_case import (
     case_of,
     design_commitments,
     explain,
+    peace_covariates,
     selection,
     settings_of,
     stage1_eta,
@@ -109,6 +110,10 @@ class DesignCredibility:
     #: guarantors that cannot fight for the protected state (the aggressor itself)
     unable: tuple[str, ...] = ()
     horizon: int = 10
+    #: the peace model's covariates of the pair with today's pacts and with the design in
+    #: force (:func:`guaranty.credibility_case.peace_covariates`)
+    peace_today: dict[str, float] = field(default_factory=dict)
+    peace_design: dict[str, float] = field(default_factory=dict)
 
     def honor_means(self) -> list[float]:
         """Each guarantor's P(honor), the mean over the draws (the credibility heat map's
@@ -444,6 +449,7 @@ class _Prepared:
     able: np.ndarray
     attack: dict[str, np.ndarray]
     terms: tuple[np.ndarray, ...]  # b0, b1, ct, cm, cap
+    peace: tuple[dict[str, float], dict[str, float]]  # today, under the design
 
     @property
     def base_needed(self) -> bool:
@@ -465,7 +471,8 @@ def _prepare_design(
     able = np.array([g in case.joiner for g in gs], dtype=bool)
     st = _Setting(ev, case, scenario, design, today, tomorrow)
     attack = _attack_path(sh, st, matrix)
-    return _Prepared(design, gs, able, attack, _resolve_inputs(sh, st, able))
+    peace = (peace_covariates(case, scenario, today), peace_covariates(case, scenario, tomorrow))
+    return _Prepared(design, gs, able, attack, _resolve_inputs(sh, st, able), peace)
 
 
 def _resolve_designs(sh: _Draws, prepared: Sequence[_Prepared], inner: int) -> list[Any]:
@@ -534,6 +541,8 @@ def _design_result(
         exposure_years=attack["exposure"],
         unable=tuple(g for g, a in zip(gs, pr.able, strict=True) if not a),
         horizon=sh.horizon,
+        peace_today=pr.peace[0],
+        peace_design=pr.peace[1],
     )
 
 

@@ -12,7 +12,7 @@ and the two stages' feature rows are built from both (:func:`stage1_rows`,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -29,12 +29,14 @@ from guaranty.scenario.schema import CredibilitySettings, Design, Scenario
 __all__ = [
     "DEFENSE_OBLIGATIONS",
     "OBLIGATION_MAP",
+    "PEACE_COLUMNS",
     "Case",
     "arrangements",
     "case_of",
     "design_commitments",
     "explain",
     "margin_scale",
+    "peace_covariates",
     "selection",
     "settings_of",
     "stage1_eta",
@@ -176,7 +178,14 @@ def case_of(scenario: Scenario) -> Case:
     prot = _cow(scenario, cred.protected, "the protected state")
     gs = sorted({g for d in scenario.guarantees for g in d.guarantors})
     codes = tuple((g, _cow(scenario, g, "a guarantor")) for g in gs)
-    return _lookup(int(scenario.year or 2022), agg, prot, codes)
+    case = _lookup(int(scenario.year or 2022), agg, prot, codes)
+    if not cred.pair:
+        return case
+    # facts of the pair stated in the scenario replace the data's (a new Case: the looked-up
+    # one is cached and shared)
+    dyad = {**case.dyad, **{k: float(v.value) for k, v in cred.pair.items()}}
+    years = {**case.data_years, **{k: case.year for k in cred.pair}}
+    return replace(case, dyad=dyad, data_years=years)
 
 
 def _today_commitments(case: Case, gid: str, today: Sequence[str]) -> dict[str, float]:
@@ -224,6 +233,20 @@ def _stage1_row(
         "t_nondef": float(bool(pacts) and not defenders),
     }
     return tuple(row.items())
+
+
+#: the columns of the stage-1 row that the peace model may read
+#: (:data:`guaranty.comparison.PEACE_COVARIATES`): the design's and the pair's
+PEACE_COLUMNS = ("t_def", "rivalry", "contig_land", "shared_defense")
+
+
+def peace_covariates(
+    case: Case, scenario: Scenario, commit: Mapping[str, Mapping[str, float]]
+) -> dict[str, float]:
+    """The peace model's covariates of the aggressor and the protected state under the
+    arrangement ``commit`` (:data:`PEACE_COLUMNS`, as the stage-1 row has them)."""
+    row = dict(_stage1_row(case, scenario, commit))
+    return {k: float(row[k]) for k in PEACE_COLUMNS}
 
 
 #: the stage-1 features that vary by draw: the capability shares (from the capabilities

@@ -194,9 +194,12 @@ def _simulate(
         seed=entropy(where, Stream.DURABILITY),
         aggressor=cap_b,
         protected=cap_a if cap_a is not None else np.zeros(n),
+        # read as COW reads a war's end: a settlement is a compromise (no decisive outcome)
+        # settled by negotiation, a win of the protected state a decisive one (the peace
+        # model's covariates; the draws without a peace are not scored)
         covariates={
             "treaty": (r.outcome == _SETTLEMENT).astype(float),
-            "victory": (r.outcome == _DECISIVE_A).astype(float),
+            "decisive": (r.outcome == _DECISIVE_A).astype(float),
         },
         matrix=matrix,
     )

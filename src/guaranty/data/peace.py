@@ -1,10 +1,16 @@
-"""The peace tables: civil-war ceasefires (Fortna) and post-civil-war episodes (Walter).
+"""The peace tables: the peace after inter-state wars (COW), civil-war ceasefires (Fortna)
+and post-civil-war episodes (Walter).
+
+``postwar_spells.csv`` holds one spell of peace per pair of states that fought each other in a
+Correlates of War inter-state war 1816-2007, from the end of their war to their next one (or
+to the end of the data): the sample of the pipeline's durability model.
 
 ``fortna_ceasefires.csv`` holds the n = 96 analysis sample of Gelman, Hill & Vehtari,
 *Regression and Other Stories* (ROS, ch. 1, from Fortna's "Does Peacekeeping Keep Peace?"
 data): one row per ceasefire with the duration of peace and whether war returned.
 ``walter_postwar.csv`` holds one row per post-civil-war episode (61) of the subset of Walter
-(2015). Both are derived by ``scripts/rebuild_data.py``; ``SOURCES.md`` documents every column.
+(2015). These two are derived by ``scripts/rebuild_data.py``, the first by
+``scripts/rebuild_conflict_data.py``; ``SOURCES.md`` documents every column.
 Tables are read lazily, once per process, on first use.
 """
 
@@ -23,14 +29,44 @@ from guaranty.errors import DataError
 __all__ = [
     "CEASEFIRE_COVARIATES",
     "DAYS_PER_YEAR",
+    "INTERSTATE_COVARIATES",
+    "POSTWAR_COLUMNS",
     "CeasefireTable",
+    "InterstateTable",
     "PostwarTable",
     "fortna_ceasefires",
+    "postwar_spells",
     "walter_postwar",
 ]
 
 _FORTNA_FILE = "fortna_ceasefires.csv"
+_POSTWAR_FILE = "postwar_spells.csv"
 _WALTER_FILE = "walter_postwar.csv"
+
+#: The columns of ``postwar_spells.csv`` (``scripts/rebuild_conflict_data.py`` writes it):
+#: the war (COW number), the initiator-side and target-side states, the pair's first and
+#: last year in the war, the years of peace (to the next war, or to the censoring), whether
+#: war returned and the first year of the next war, the war's settlement (a war-level GML
+#: dispute of the pair settled by negotiation), a decisive outcome (one side won), and in the
+#: first year of peace the target's defense pact with a third state, a strategic rivalry,
+#: contiguity by land and a defense pact between the two; the pair's battle deaths.
+POSTWAR_COLUMNS: tuple[str, ...] = (
+    "warnum",
+    "ccode_init",
+    "ccode_target",
+    "war_start",
+    "war_end",
+    "years",
+    "failed",
+    "next_war",
+    "treaty",
+    "decisive",
+    "t_def",
+    "rivalry",
+    "contig_land",
+    "shared_defense",
+    "batdeath",
+)
 
 #: ROS divides the delay in days by this to get years (``Peacekeeping/peace.R``).
 DAYS_PER_YEAR = 365.24
@@ -80,6 +116,54 @@ class CeasefireTable:
     def n_cases(self) -> int:
         """Number of ceasefires."""
         return len(self.name)
+
+
+#: The covariates of the inter-state spells the survival model may use (each a 0/1 column of
+#: ``postwar_spells.csv`` under the same name).
+INTERSTATE_COVARIATES = (
+    "t_def",
+    "treaty",
+    "decisive",
+    "rivalry",
+    "contig_land",
+    "shared_defense",
+)
+
+
+@dataclass(frozen=True)
+class InterstateTable:
+    """The peace after COW inter-state wars, one spell per pair and war; every array has
+    shape (spells,). ``years`` runs from the end of the pair's war to the first year of their
+    next war (``failed`` true), or to the censoring (``failed`` false; see SOURCES.md)."""
+
+    warnum: np.ndarray
+    ccode_init: np.ndarray
+    ccode_target: np.ndarray
+    war_end: np.ndarray
+    years: np.ndarray
+    failed: np.ndarray
+    covariates: dict[str, np.ndarray]
+
+    def survival_data(
+        self, covariates: Sequence[str] = INTERSTATE_COVARIATES
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(time of shape (spells,), event of shape (spells,), X of shape (spells,
+        covariates))."""
+        unknown = [c for c in covariates if c not in INTERSTATE_COVARIATES]
+        if unknown:
+            raise DataError(
+                f"covariates must be among {list(INTERSTATE_COVARIATES)}; got {unknown}",
+                file=_POSTWAR_FILE,
+            )
+        x = np.zeros((self.n_spells, len(covariates)))
+        for j, c in enumerate(covariates):
+            x[:, j] = self.covariates[c]
+        return self.years.copy(), self.failed.copy(), x
+
+    @property
+    def n_spells(self) -> int:
+        """Number of spells."""
+        return int(self.years.size)
 
 
 @dataclass(frozen=True)
@@ -155,6 +239,37 @@ def fortna_ceasefires() -> CeasefireTable:
         treaty=num["treaty"],
         victory=num["victory"],
         pkop=num["pkop"].astype(int),
+    )
+
+
+@cache
+def postwar_spells() -> InterstateTable:
+    """The spells of peace after COW inter-state wars (see the module docstring)."""
+    rows = _read(_POSTWAR_FILE, list(POSTWAR_COLUMNS))
+    num = {c: _numbers(rows, c, _POSTWAR_FILE, blank=np.nan) for c in POSTWAR_COLUMNS}
+    for i, value in enumerate(num["years"]):
+        if not value > 0:
+            raise DataError(
+                f"expected a positive number of years; got {rows[i]['years']!r}",
+                file=_POSTWAR_FILE,
+                line=i + 2,
+                field="years",
+            )
+    for c in ("failed", *INTERSTATE_COVARIATES):
+        bad = np.flatnonzero((num[c] != 0) & (num[c] != 1))
+        if bad.size:
+            i = int(bad[0])
+            raise DataError(
+                f"expected 0 or 1; got {rows[i][c]!r}", file=_POSTWAR_FILE, line=i + 2, field=c
+            )
+    return InterstateTable(
+        warnum=num["warnum"].astype(int),
+        ccode_init=num["ccode_init"].astype(int),
+        ccode_target=num["ccode_target"].astype(int),
+        war_end=num["war_end"].astype(int),
+        years=num["years"],
+        failed=num["failed"].astype(bool),
+        covariates={c: num[c] for c in INTERSTATE_COVARIATES},
     )
 
 

@@ -6,7 +6,7 @@ credibility model (aggressor, protected state, what each guarantor does today).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -16,11 +16,13 @@ from guaranty.scenario.quantities import Fixed, Quantity, Uncertain
 
 __all__ = [
     "OBLIGATIONS",
+    "PAIR_FACTS",
     "Conduct",
     "CredibilitySettings",
     "Design",
     "LegalForm",
     "Obligation",
+    "PairCoding",
 ]
 
 
@@ -85,6 +87,26 @@ class Conduct(Strict):
     source: str | None = None
 
 
+class PairCoding(Strict):
+    """A fact about the aggressor and the protected state stated in the scenario where the
+    shipped data end too early to know it (a 0/1 flag, with its source)."""
+
+    value: int = Field(description="1 if it holds, 0 if not")
+    source: str = Field(min_length=1, description="why, and as of when")
+
+    @field_validator("value")
+    @classmethod
+    def _flag(cls, v: int) -> int:
+        if v not in (0, 1):
+            raise PydanticCustomError("flag", "value must be 0 or 1; got {v}", {"v": v})
+        return v
+
+
+#: the facts of the pair a scenario may state (the columns of the conflict data they replace)
+PairFact = Literal["rivalry", "contig_land", "contig_sea"]
+PAIR_FACTS: tuple[str, ...] = get_args(PairFact)
+
+
 class CredibilitySettings(Strict):
     """Inputs of the revealed-resolve update (DESIGN.md), all on the log-odds scale."""
 
@@ -101,4 +123,9 @@ class CredibilitySettings(Strict):
     circumstances_today: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
     circumstances_tomorrow: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
     conduct: dict[Id, Conduct] = Field(default_factory=dict)
+    pair: dict[PairFact, PairCoding] = Field(
+        default_factory=dict,
+        description="facts of the aggressor and the protected state that replace the shipped "
+        "data's (which end in 2010-2016), each with its source",
+    )
     source: str | None = None

@@ -1,11 +1,13 @@
-"""Durability models: how long the peace lasts after a ceasefire, and what keeps it.
+"""Durability models: how long the peace lasts after a war or a ceasefire, and what keeps it.
 
 :mod:`guaranty.models.durability.survival` fits a Weibull (or exponential) proportional-
-hazards model to civil-war ceasefires (Fortna's data, the sample of Regression and Other
-Stories) and turns parameter draws into P(peace holds for T years) and simulated durations,
-with a third-party presence and the guarantee's credibility as inputs. Nothing is registered
-globally; this is a plain module API. The models do no I/O: the caller passes the data, e.g.
-``fit_survival(*guaranty.data.peace.fortna_ceasefires().survival_data(COVS), COVS)``.
+hazards model with right censoring, and turns parameter draws into P(peace holds for T
+years): with covariates that change once (:func:`survival_switch`: a guarantee that takes
+effect later; the pipeline's use, on the peace after inter-state wars), or with a third-party
+presence and its credibility as a mixture (:func:`survival_probability`, on Fortna's
+civil-war ceasefires), and simulated durations. Nothing is registered globally; this is a
+plain module API. The models do no I/O: the caller passes the data, e.g.
+``fit_survival(*guaranty.data.peace.postwar_spells().survival_data(COVS), COVS)``.
 """
 
 from __future__ import annotations

@@ -1069,6 +1069,43 @@ def ukraine_tables() -> tuple[list[list[str]], list[list[str]]]:
     return designs, honor
 
 
+#: the designs of the rivalry sensitivity (section f)
+RIVALRY_DESIGNS = ("neutrality_alone", "nato_membership", "p5_coalition")
+
+
+def rivalry_sensitivity() -> list[list[str]]:
+    """The Ukraine scenario with the Russia-Ukraine rivalry as the scenario states it (1) and
+    as the shipped data have it (0: Thompson & Dreyer end in 2010 without it): per design
+    of :data:`RIVALRY_DESIGNS`, (id, P(at least one fights) and p_attack_10y under each),
+    each "mean [5%, 95%]" across the 2000 draws of seed 0."""
+    from guaranty.credibility import assess
+    from guaranty.scenario import load
+
+    stated = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    data = stated.model_copy(
+        update={"credibility": stated.credibility.model_copy(update={"pair": {}})}
+    )
+    runs = [assess(sc, draws=2000, seed=0) for sc in (stated, data)]
+
+    def cell(x: np.ndarray) -> str:
+        lo, hi = np.quantile(x, [0.05, 0.95])
+        return f"{np.mean(x):.3f} [{lo:.3f}, {hi:.3f}]"
+
+    rows = []
+    for name in RIVALRY_DESIGNS:
+        d1, d0 = (next(d for d in r.designs if d.design.id == name) for r in runs)
+        rows.append(
+            [
+                f"`{name}`, by rivalry",
+                cell(d1.p_any) if d1.guarantors else "—",
+                cell(d0.p_any) if d0.guarantors else "—",
+                cell(d1.p_attack),
+                cell(d0.p_attack),
+            ]
+        )
+    return rows
+
+
 def section_f() -> None:
     print("## f. The Ukraine 2022 scenario\n")
     print(
@@ -1084,6 +1121,14 @@ def section_f() -> None:
     print(f"| design | {' | '.join(HONOR_GUARANTORS)} |")
     print("|---|" + "---|" * len(HONOR_GUARANTORS))
     for row in honor:
+        print(f"| {' | '.join(row)} |")
+    print()
+    print(
+        "| design | P(at least one fights), rivalry stated | ..., rivalry as in the data "
+        "| p_attack_10y, rivalry stated | ..., rivalry as in the data |"
+    )
+    print("|---|---|---|---|---|")
+    for row in rivalry_sensitivity():
         print(f"| {' | '.join(row)} |")
     print()
 

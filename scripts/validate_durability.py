@@ -67,6 +67,9 @@ class Dataset:
     #: log-likelihood per case, from (time, event, x)
     fixed: dict[str, Callable[[Dataset], HeldOut]]
     era: np.ndarray | None = None
+    #: the label of the nonparametric base rate (unique across the data sets: the doc's
+    #: tables are read by label)
+    base_rate: str = BASE_RATE
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ def interstate() -> Dataset:
         without="inter-state Weibull, without the target's defense pact",
         fixed={FORMER: _former_model},
         era=(table.war_end >= 1945).astype(int),
+        base_rate=f"inter-state {BASE_RATE}",
     )
 
 
@@ -180,7 +184,7 @@ def held_out(ds: Dataset) -> dict[str, HeldOut]:
         for j, hj in enumerate(h):
             known = keep & ((t >= hj) | (d == 1))
             share[out_g, j] = np.mean((t[known] < hj) & (d[known] == 1))
-    out[BASE_RATE] = HeldOut(np.full(n, np.nan), share)
+    out[ds.base_rate] = HeldOut(np.full(n, np.nan), share)
     for label, predict in ds.fixed.items():
         out[label] = predict(ds)
     return out
@@ -244,7 +248,7 @@ def gains(ds: Dataset, held: dict[str, HeldOut]) -> dict[str, tuple[float, ...]]
     }
     for j, h in enumerate(ds.horizons):
         out[f"{tag}Brier, war within {h:g} years, minus the base rate"] = paired_gain(
-            ds, case_brier(ds, ship, j), case_brier(ds, held[BASE_RATE], j)
+            ds, case_brier(ds, ship, j), case_brier(ds, held[ds.base_rate], j)
         )
     return out
 
@@ -284,6 +288,18 @@ def calibration(
     return rows
 
 
+def wars_followed_by_war(ds: Dataset) -> dict[str, tuple[int, int]]:
+    """By the era of the war's end: (wars, wars followed by a new war between at least one
+    pair of their belligerents before the end of the data)."""
+    assert ds.era is not None
+    out = {}
+    for label, era in (("ended before 1945", 0), ("ended in 1945 or later", 1)):
+        wars = np.unique(ds.groups[ds.era == era])
+        renewed = sum(bool(ds.event[(ds.groups == w) & (ds.era == era)].any()) for w in wars)
+        out[label] = (int(wars.size), int(renewed))
+    return out
+
+
 def shipped_fit() -> SurvivalFit:
     """The shipped peace model (``data/peace_fit.json``)."""
     text = resources.files("guaranty.data").joinpath("peace_fit.json").read_text()
@@ -311,7 +327,7 @@ def report(ds: Dataset) -> None:
         cell = "—" if np.isnan(ll) else f"{ll:.4f}"
         print(f"| {label} | {cell} | " + " | ".join(f"{b:.4f}" for b in briers) + " |")
     print()
-    print("| the shipped model's gain | mean | 90% interval |")
+    print("| the first model's gain | mean | 90% interval |")
     print("|---|---|---|")
     for label, (m, lo, hi) in gains(ds, held).items():
         print(f"| {label} | {m:+.4f} | [{lo:+.4f}, {hi:+.4f}] |")
@@ -326,6 +342,12 @@ def report(ds: Dataset) -> None:
         for label, n, f, obs, ship, former in calibration(ds, held):
             print(f"| {label} | {n} | {f} | {obs:.3f} | {ship:.3f} | {former:.3f} |")
         print()
+        for label, (n, renewed) in wars_followed_by_war(ds).items():
+            print(
+                f"Wars {label}: {renewed} of {n} ({renewed / n:.1%}) followed by a new war "
+                "between at least one pair of their belligerents."
+            )
+        print()
         fit = shipped_fit()
         print("| term of the shipped fit (all spells) | estimate | hazard ratio | 95% interval |")
         print("|---|---|---|---|")
@@ -333,7 +355,8 @@ def report(ds: Dataset) -> None:
         for c in fit.covariates:
             lo, hi = fit.hazard_ratio_interval(c)
             i = fit.names.index(f"beta_{c}")
-            print(f"| {c} | {fit.theta[i]:+.3f} | {fit.hazard_ratio(c):.2f} | {lo:.2f}-{hi:.2f} |")
+            hr = fit.hazard_ratio(c)
+            print(f"| {c} | {fit.theta[i]:+.3f} | {hr:.2f} | [{lo:.2f}, {hi:.2f}] |")
         print()
 
 

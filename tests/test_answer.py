@@ -47,7 +47,7 @@ def test_answer_numbers_are_the_runs(parts) -> None:
     from guaranty.models.durability.survival import DURABILITY_CAVEAT
 
     assert a["caveat"] == f"{COMMITMENT_CAVEAT} {DURABILITY_CAVEAT}"
-    assert "nothing out of sample" in html and "not improve held-out predictions" in html
+    assert "nothing out of sample" in html and "worsens held-out predictions" in html
 
 
 def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:

@@ -207,7 +207,7 @@ def test_stage1_cv_finds_a_planted_deterrent_effect(script) -> None:
     assert log_loss(p["leeds"], y) < min(log_loss(p["controls"], y), log_loss(p["base"], y))
 
 
-# --- the Ukraine 2022 scenario: the doc's two tables ----------------------------------------------
+# --- the Ukraine 2022 scenario: the doc's three tables ----------------------------------------------
 
 
 def test_doc_quotes_the_ukraine_tables(script, doc) -> None:
@@ -215,8 +215,9 @@ def test_doc_quotes_the_ukraine_tables(script, doc) -> None:
     0), to 2e-3: the quoted figures are rounded to 1e-3, and the rest allows for
     floating-point differences across platforms in the Monte Carlo."""
     designs, honor = script.ukraine_tables()
-    assert len(designs) == 10 and len(honor) == 3
-    for row in (*designs, *honor):
+    rivalry = script.rivalry_sensitivity()
+    assert len(designs) == 10 and len(honor) == 3 and len(rivalry) == 3
+    for row in (*designs, *honor, *rivalry):
         cells = _row(doc, f"| {row[0]} |")
         assert len(cells) == len(row), row[0]
         for quoted, computed in zip(cells[1:], row[1:], strict=True):

@@ -24,6 +24,7 @@ from guaranty.models.durability import (
     fit_survival,
     simulate_durations,
     survival_probability,
+    survival_switch,
 )
 
 COVS = ("peacekeepers", "treaty", "victory")
@@ -71,6 +72,31 @@ def test_weibull_survival_by_hand() -> None:
     )
     out = survival_probability(params, [4.0], third_party=0)
     assert_allclose(out, [[np.exp(-0.3 * 2.0)]], rtol=1e-12)
+
+
+def test_survival_switch_by_hand() -> None:
+    """A pact from year s: H(T) = exp(a) min(T, s)^k + exp(a + b) (T^k - min(T, s)^k).
+    Weibull with exp(a) = 0.3, k = 0.5, hazard ratio 0.5 after the switch, T = 4: s = 1
+    gives H = 0.3 * 1 + 0.15 * (2 - 1) = 0.45; s = 0 is the pact throughout (0.15 * 2); s >=
+    T is no pact (0.3 * 2)."""
+    params = SurvivalParams(
+        ("t_def", "rivalry"),
+        np.full(4, np.log(0.3)),
+        np.full(4, 0.5),
+        np.tile([np.log(0.5), np.log(3.0)], (4, 1)),
+    )
+    out = survival_switch(params, 4.0, {"t_def": 0.0}, {"t_def": 1.0}, [1.0, 0.0, 4.0, 9.0])
+    assert_allclose(out, np.exp(-np.array([0.45, 0.3, 0.6, 0.6])), rtol=1e-12)
+    # a covariate that does not switch multiplies both parts alike
+    both = {"t_def": np.zeros(4), "rivalry": 1.0}
+    riv = survival_switch(params, 4.0, both, {**both, "t_def": np.ones(4)}, 1.0)
+    assert_allclose(riv, np.exp(-3.0 * 0.45), rtol=1e-12)
+    with pytest.raises(ModelError, match="covariates must be among"):
+        survival_switch(params, 4.0, {"peacekeepers": 1.0}, {}, 0.0)
+    with pytest.raises(ModelError, match="switch"):
+        survival_switch(params, 4.0, {}, {}, [-1.0, 0.0, 0.0, 0.0])
+    with pytest.raises(ModelError, match="horizon"):
+        survival_switch(params, -1.0, {}, {}, 0.0)
 
 
 def test_exponential_fit_is_the_crude_rate_ratio() -> None:

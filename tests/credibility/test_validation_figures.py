@@ -207,7 +207,7 @@ def test_stage1_cv_finds_a_planted_deterrent_effect(script) -> None:
     assert log_loss(p["leeds"], y) < min(log_loss(p["controls"], y), log_loss(p["base"], y))
 
 
-# --- the Ukraine 2022 scenario: the doc's three tables ----------------------------------------------
+# --- the Ukraine 2022 scenario: the doc's three tables --------------------------------------------
 
 
 def test_doc_quotes_the_ukraine_tables(script, doc) -> None:

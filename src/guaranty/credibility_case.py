@@ -24,6 +24,7 @@ from guaranty.evidence import Evidence, evidence, mills_probability
 from guaranty.models.credibility import joining
 from guaranty.models.credibility.resolve import conditional_honor_probability
 from guaranty.models.deterrence import challenge
+from guaranty.scenario.designs import PAIR_FACTS
 from guaranty.scenario.schema import CredibilitySettings, Design, Scenario
 
 __all__ = [
@@ -507,7 +508,8 @@ def attack_terms(
     the log-odds of a renewed attack that the design changes (coefficient x change in the
     feature, for the protected state's commitments), and the yearly hazard under today's
     arrangement (``today``) and under the design (``tomorrow``); the same for every
-    guarantor of the design."""
+    guarantor of the design. ``pair``: the facts of the pair that a scenario may state
+    (``PAIR_FACTS``), each with its value and whether the scenario stated it."""
     cred = settings_of(scenario)
     names = ev.attack.names[1:]
     cap_a = np.array([scenario.actor(cred.aggressor).capability_value.nominal])
@@ -520,4 +522,5 @@ def attack_terms(
         "terms": terms,
         "hazard_today": float(expit(coef[0] + coef[1:] @ x0)),
         "hazard_design": float(expit(coef[0] + coef[1:] @ x1)),
+        "pair": {k: {"value": float(case.dyad[k]), "stated": k in cred.pair} for k in PAIR_FACTS},
     }

@@ -70,6 +70,12 @@ def _print_attack_terms(attack: dict[str, Any]) -> None:
         out.print(t)
     else:
         out.print("Renewed attack: the design changes none of the protected state's stage-1 terms")
+    pair = ", ".join(
+        f"{k} {v['value']:g} ({'stated in the scenario' if v['stated'] else 'data'})"
+        for k, v in attack.get("pair", {}).items()
+    )
+    if pair:
+        out.print(f"the aggressor and the protected state: {pair}", markup=False)
     out.print(
         f"yearly hazard of a renewed attack in year 1 of the peace: {attack['hazard_today']:.4f}"
         f" with today's commitments, {attack['hazard_design']:.4f} under the design "

@@ -331,6 +331,36 @@ def test_explain_shows_the_stage1_terms(root: Path) -> None:
     assert "t_def_intcom" in text and " ".join(COMMITMENT_CAVEAT.split()) in text
 
 
+def test_a_stated_fact_of_the_pair_replaces_the_data(root: Path) -> None:
+    """The Ukraine scenario states the Russia-Ukraine rivalry (the Thompson & Dreyer data end
+    in 2010 without the pair): the stage-1 row carries it and --explain says it is stated;
+    the same scenario without the statement reads the data (no rivalry) and its yearly
+    hazard of an attack differs by exactly the rivalry coefficient on the log-odds scale."""
+    from scipy.special import logit
+
+    s = load(root / "scenarios" / "ukraine-2022.yaml")
+    stated = explain(s, "nato_membership", "usa")["attack"]
+    assert stated["pair"]["rivalry"] == {"value": 1.0, "stated": True}
+    assert stated["pair"]["contig_land"] == {"value": 1.0, "stated": False}
+    data = s.model_copy(update={"credibility": s.credibility.model_copy(update={"pair": {}})})
+    plain = explain(data, "nato_membership", "usa")["attack"]
+    assert plain["pair"]["rivalry"] == {"value": 0.0, "stated": False}
+    for key in ("hazard_today", "hazard_design"):
+        diff = logit(stated[key]) - logit(plain[key])
+        assert diff == pytest.approx(evidence().attack.coef("rivalry"), abs=1e-9), key
+    result = CliRunner().invoke(
+        app,
+        [
+            "credibility",
+            str(root / "scenarios" / "ukraine-2022.yaml"),
+            "--explain",
+            "nato_membership",
+            "usa",
+        ],
+    )
+    assert "rivalry 1 (stated in the scenario)" in " ".join(result.stdout.split())
+
+
 def test_reproducible(root: Path) -> None:
     s = load(root / "scenarios" / "ukraine-2022.yaml")
     a = assess(s, draws=200, seed=5).to_json()

@@ -546,6 +546,26 @@ def _design_result(
     )
 
 
+def _eta_today_nominal(sh: _Draws, ev: Evidence, case: Case, scenario: Scenario) -> np.ndarray:
+    """The year-1 log-odds of an attack under today's pacts at the scenario's nominal (pre-war)
+    capabilities, shape (draws,): the part of the stage-1 posterior draw that every design
+    shares. Recorded as an input; with the capabilities after each draw's war it would follow
+    how the war went, and a claim about the war would seem to turn on it."""
+    cred = settings_of(scenario)
+    today, _ = arrangements(scenario, case, scenario.guarantees[0])
+
+    def nominal(who: str | None) -> np.ndarray:
+        return np.full(sh.draws, scenario.actor(who).capability_value.nominal)
+
+    names = ev.attack.names[1:]
+    cap_a, cap_p = nominal(cred.aggressor), nominal(cred.protected)
+    return stage1_eta(case, scenario, today, 1, cap_a, cap_p, names, sh.coef_a)[:, 0]
+
+
+#: the recorded input of the stage-1 posterior draw's shared part (:func:`_eta_today_nominal`)
+ATTACK_TODAY = "history, deterrence: log-odds of an attack in year 1 (today's pacts, pre-war power)"
+
+
 def _recorded_inputs(
     sh: _Draws, ev: Evidence, eta_today: np.ndarray | None
 ) -> dict[str, np.ndarray]:
@@ -560,9 +580,7 @@ def _recorded_inputs(
         if name in challenge.COMMITMENT_FEATURES:
             inputs[f"history, deterrence: coefficient of {name}"] = sh.coef_a[:, k]
     if eta_today is not None:
-        inputs["history, deterrence: log-odds of an attack in year 1 with today's pacts"] = (
-            eta_today
-        )
+        inputs[ATTACK_TODAY] = eta_today
     return inputs
 
 
@@ -601,7 +619,7 @@ def assess(
         _design_result(sh, pr, res, next(resolved) if pr.base_needed else None, level)
         for pr, res in zip(prepared, updates, strict=True)
     ]
-    eta_today = prepared[-1].attack["eta_today"] if prepared else None
+    eta_today = _eta_today_nominal(sh, ev, case, scenario) if prepared else None
     inputs = _recorded_inputs(sh, ev, eta_today)
     seed = seed if isinstance(seed, int) else tuple(seed)
     return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs, sh.horizon)

@@ -361,6 +361,23 @@ def test_a_stated_fact_of_the_pair_replaces_the_data(root: Path) -> None:
     assert "rivalry 1 (stated in the scenario)" in " ".join(result.stdout.split())
 
 
+def test_the_recorded_deterrence_input_does_not_follow_the_war(root: Path) -> None:
+    """The stage-1 posterior's shared part is recorded as an input at the pre-war
+    capabilities: capabilities after a war (here halved or doubled for the aggressor) change
+    the risk of attack but not that input, so the claims ledger cannot read a war outcome as
+    turning on it (it did, when the input followed the capabilities after each draw's war)."""
+    from guaranty.credibility import ATTACK_TODAY
+
+    s = load(root / "scenarios" / "ukraine-2022.yaml")
+    nominal = s.actor("russia").capability_value.nominal
+    runs = [
+        assess(s, draws=64, seed=3, aggressor_capability=np.full(64, nominal * f))
+        for f in (0.5, 2.0)
+    ]
+    np.testing.assert_array_equal(runs[0].inputs[ATTACK_TODAY], runs[1].inputs[ATTACK_TODAY])
+    assert runs[0].designs[0].p_attack.mean() < runs[1].designs[0].p_attack.mean()
+
+
 def test_reproducible(root: Path) -> None:
     s = load(root / "scenarios" / "ukraine-2022.yaml")
     a = assess(s, draws=200, seed=5).to_json()

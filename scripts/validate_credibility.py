@@ -1070,7 +1070,7 @@ def ukraine_tables() -> tuple[list[list[str]], list[list[str]]]:
 
 
 #: the designs of the rivalry sensitivity (section f)
-RIVALRY_DESIGNS = ("neutrality_alone", "nato_membership", "p5_coalition")
+RIVALRY_DESIGNS = ("neutrality_alone", "nato_membership", "nonbloc_coalition", "p5_coalition")
 
 
 def rivalry_sensitivity() -> list[list[str]]:

@@ -21,8 +21,9 @@ d. retrodiction of the cases of tests/data/retrodiction_cases.csv, each from a s
    without its dispute;
 e. the design terms: each obligation's features and their coefficients in both stages;
 f. the Ukraine 2022 scenario: each design's P(at least one fights), p_attack_10y and
-   p_abandoned_10y, and the United States' and United Kingdom's P(fights tomorrow | not
-   today) under three designs (2000 draws, seed 0).
+   p_abandoned_10y, the United States' and United Kingdom's P(fights tomorrow | not
+   today) under three designs, and four designs with the Russia-Ukraine rivalry as the
+   scenario states it and as the data have it (2000 draws, seed 0).
 
 Everything printed is a function of the shipped tables, the shipped fit
 (src/guaranty/data/evidence_fit.json) and the seed (which only assigns the folds). The full

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print the validation figures of the two-stage credibility model (docs/models/credibility.md).
 
-Usage: python scripts/validate_credibility.py [--quick] [--seed N] [--section a ... f]
+Usage: python scripts/validate_credibility.py [--quick] [--seed N] [--section a ... g]
 
 Sections (Markdown tables on standard output):
 
@@ -23,7 +23,10 @@ e. the design terms: each obligation's features and their coefficients in both s
 f. the Ukraine 2022 scenario: each design's P(at least one fights), p_attack_10y and
    p_abandoned_10y, the United States' and United Kingdom's P(fights tomorrow | not
    today) under three designs, and four designs with the Russia-Ukraine rivalry as the
-   scenario states it and as the data have it (2000 draws, seed 0).
+   scenario states it and as the data have it (2000 draws, seed 0);
+g. stage 1 on the population the scenario forecasts: the shipped attack fit (in sample)
+   against the attacks observed in the ten years after each COW inter-state war, by
+   rivalry and era.
 
 Everything printed is a function of the shipped tables, the shipped fit
 (src/guaranty/data/evidence_fit.json) and the seed (which only assigns the folds). The full
@@ -1134,6 +1137,93 @@ def section_f() -> None:
     print()
 
 
+#: the years after a war over which section g follows each pair
+POSTWAR_YEARS = 10
+
+
+def postwar_calibration() -> list[tuple[str, int, int, float, float]]:
+    """Stage 1 (the shipped attack fit, in sample) on the peace after the COW inter-state
+    wars: for each spell of ``postwar_spells`` whose pair has rows in the challenge table,
+    the directed dyad (the initiator-side state against the target) in the
+    :data:`POSTWAR_YEARS` years after the war, up to its first attack and to 2010, rows at
+    risk only (:func:`challenge.sample_mask`). Per group: (label, spells, spells with an
+    attack, the observed share, the mean predicted P(an attack in those years), both over
+    the years followed)."""
+    from guaranty.data.conflict import challenge_dyads
+    from guaranty.data.peace import postwar_spells
+    from guaranty.evidence import evidence
+
+    table = challenge_dyads()
+    fit = evidence().attack
+    x = challenge.feature_matrix(table, challenge.FEATURES)
+    hazard = 1.0 / (1.0 + np.exp(-(fit.mean[0] + x @ fit.mean[1:])))
+    at_risk = challenge.sample_mask(table)
+    row = {
+        (int(a), int(b), int(y)): i
+        for i, (a, b, y) in enumerate(
+            zip(table["ccode1"], table["ccode2"], table["year"], strict=True)
+        )
+    }
+    spells = postwar_spells()
+    cases = []  # (attacked, predicted, rivalry, after 1945)
+    for k in range(spells.n_spells):
+        a, b, end = int(spells.ccode_init[k]), int(spells.ccode_target[k]), int(spells.war_end[k])
+        survival, attacked, followed = 1.0, False, 0
+        for year in range(end + 1, min(end + POSTWAR_YEARS, 2010) + 1):
+            i = row.get((a, b, year))
+            if i is None:
+                break
+            followed += 1
+            if not at_risk[i]:
+                continue
+            survival *= 1.0 - hazard[i]
+            if table["attack"][i] == 1:
+                attacked = True
+                break
+        if followed:
+            rivalry = spells.covariates["rivalry"][k] == 1
+            cases.append((attacked, 1.0 - survival, rivalry, end >= 1945))
+    c = np.array(cases, dtype=float)
+    groups = (
+        ("all spells", np.ones(len(c), dtype=bool)),
+        ("a strategic rivalry", c[:, 2] == 1),
+        ("no rivalry", c[:, 2] == 0),
+        ("wars ended before 1945", c[:, 3] == 0),
+        ("wars ended in 1945 or later", c[:, 3] == 1),
+        ("a rivalry, wars ended in 1945 or later", (c[:, 2] == 1) & (c[:, 3] == 1)),
+    )
+    return [
+        (label, int(m.sum()), int(c[m, 0].sum()), float(c[m, 0].mean()), float(c[m, 1].mean()))
+        for label, m in groups
+    ]
+
+
+def section_g() -> None:
+    print("## g. Stage 1 after wars: the population of the forecast\n")
+    print(
+        "The shipped attack fit, in sample, on the directed dyads of the peace after COW "
+        f"inter-state wars (initiator side against target, {POSTWAR_YEARS} years, to the "
+        "first attack).\n"
+    )
+    print(
+        f"| after the war, {POSTWAR_YEARS} years | spells | with an attack | observed "
+        "| observed, 90% interval | predicted |"
+    )
+    print("|---|---|---|---|---|---|")
+    for label, n, hit, obs, pred in postwar_calibration():
+        lo, hi = wilson(hit, n)
+        print(f"| {label} | {n} | {hit} | {obs:.3f} | [{lo:.3f}, {hi:.3f}] | {pred:.3f} |")
+    print()
+
+
+def wilson(k: int, n: int, z: float = 1.6449) -> tuple[float, float]:
+    """The Wilson score interval of a share k / n (90% by default)."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(centre - half), float(centre + half)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the slowest parts")
@@ -1141,11 +1231,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--section",
         action="append",
-        choices=tuple("abcdef"),
+        choices=tuple("abcdefg"),
         help="print only this section (repeatable; default: all)",
     )
     args = parser.parse_args(argv)
-    chosen = args.section or list("abcdef")
+    chosen = args.section or list("abcdefg")
     print("# Validation of the credibility model\n")
     print(
         f"Printed by `python scripts/validate_credibility.py{' --quick' if args.quick else ''}`"
@@ -1158,6 +1248,7 @@ def main(argv: list[str]) -> int:
         "d": section_d,
         "e": section_e,
         "f": section_f,
+        "g": section_g,
     }
     for name in chosen:
         sections[name]()

@@ -281,3 +281,22 @@ def test_doc_quotes_the_provisions_evidence(script) -> None:
     assert f"`organ` (−{-wide.coef('organ'):.2f}" in text
     assert f"from +{wide.coef('defense'):.2f} to +{shipped.coef('defense'):.2f}" in text
     assert all(abs(shipped.coef(n)) < 0.05 for n in script.PROVISIONS)
+
+
+def test_doc_quotes_stage1_after_wars(script, doc) -> None:
+    """Section g's table (the shipped attack fit on the ten years after each war) is what the
+    doc quotes, and its groups add up: rivals and the rest, the two eras, each partition
+    every spell once."""
+    rows = script.postwar_calibration()
+    by = {label: (n, hit) for label, n, hit, _, _ in rows}
+    total = by["all spells"]
+    for a, b in (
+        ("a strategic rivalry", "no rivalry"),
+        ("wars ended before 1945", "wars ended in 1945 or later"),
+    ):
+        assert (by[a][0] + by[b][0], by[a][1] + by[b][1]) == total
+    for label, n, hit, obs, pred in rows:
+        cells = _row(doc, f"| {label} | {n} |")
+        assert int(cells[2]) == hit, label
+        lo, hi = script.wilson(hit, n)
+        assert _numbers(" ".join(cells[3:])) == pytest.approx([obs, lo, hi, pred], abs=6e-4), label

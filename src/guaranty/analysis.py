@@ -186,10 +186,32 @@ def analyze(
         from guaranty.montecarlo import simulate
 
         run = simulate(obj, draws=draws, seed=seed, progress=_one_arg(progress, draws))
-    return replace(
-        analyze_run(run, obj, forecast_draws=forecast_draws, models=names),
-        given_forecasts=pending,
-    )
+    result = analyze_run(run, obj, forecast_draws=forecast_draws, models=names)
+    if result.claims and obj.credibility is not None and obj.credibility.pair:
+        result = replace(result, claims=stated_facts(obj, result.claims, draws, seed))
+    return replace(result, given_forecasts=pending)
+
+
+def stated_facts(scenario: Any, claims: list[Any], draws: int, seed: int) -> list[Any]:
+    """The claims with the facts of the pair that the scenario states (``credibility.pair``)
+    and on which their verdicts turn: for each stated fact, the chain is run again on the
+    same draws (the same seed) with the data's value, and a claim whose verdict differs says
+    so (:func:`guaranty.claims.with_facts`). One more run of the chain per stated fact."""
+    from guaranty.claims import run_ledger, with_facts
+    from guaranty.credibility_case import case_of
+    from guaranty.montecarlo import simulate
+
+    cred = scenario.credibility
+    alternatives = {}
+    for fact, coding in cred.pair.items():
+        rest = {k: v for k, v in cred.pair.items() if k != fact}
+        other = scenario.model_copy(update={"credibility": cred.model_copy(update={"pair": rest})})
+        data = float(case_of(other).dyad[fact])
+        if data == float(coding.value):
+            continue  # the statement agrees with the data
+        run = simulate(other, draws=draws, seed=seed)
+        alternatives[fact] = (float(coding.value), data, run_ledger(other.claims, run))
+    return with_facts(claims, alternatives)
 
 
 def _in_background(fn: Callable[..., Any], *args: Any) -> Future:

@@ -37,11 +37,13 @@ from guaranty.claims.ledger import (
     TIE,
     VERDICTS,
     ClaimResult,
+    FactFlip,
     classify,
     ledger,
     run_ledger,
     scenario_outputs,
     verdict,
+    with_facts,
 )
 from guaranty.claims.sobol import first_order_indices, sobol_target, sobol_values
 from guaranty.scenario.claim_names import (
@@ -64,6 +66,7 @@ __all__ = [
     "VERDICTS",
     "WAR_FLAGS",
     "ClaimResult",
+    "FactFlip",
     "check_names",
     "classify",
     "evaluate",
@@ -75,4 +78,5 @@ __all__ = [
     "sobol_target",
     "sobol_values",
     "verdict",
+    "with_facts",
 ]

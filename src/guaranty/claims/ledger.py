@@ -11,7 +11,7 @@ share the most. :func:`ledger` evaluates claims over separate analyses
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ __all__ = [
     "TIE",
     "VERDICTS",
     "ClaimResult",
+    "FactFlip",
     "classify",
     "is_distribution",
     "judged",
@@ -35,6 +36,7 @@ __all__ = [
     "tie_text",
     "verdict",
     "verdict_reading",
+    "with_facts",
 ]
 
 SUPPORTED, NOT_SUPPORTED = 0.8, 0.2
@@ -58,6 +60,27 @@ TIE = 0.005
 
 #: one input's effect on a claim: (input, share in its lower half, share in its upper half)
 Swing = tuple[str, float, float]
+
+
+@dataclass(frozen=True)
+class FactFlip:
+    """A fact the scenario states in place of the data (``credibility.pair``) on which a
+    claim's verdict turns: with the data's value instead of the stated one, on the same
+    draws, the claim holds in ``share`` of them and gets ``verdict``."""
+
+    fact: str
+    stated: float
+    data: float
+    share: float | None
+    verdict: str
+
+    def text(self) -> str:
+        """One phrase: the fact, its two values and the verdict with the data's."""
+        share = "" if self.share is None else f"{self.share:.0%}, "
+        return (
+            f"the stated {self.fact} ({self.stated:g}; the data: {self.data:g}, under which "
+            f"it holds in {share}{self.verdict})"
+        )
 
 
 def _tie_reading(
@@ -192,6 +215,8 @@ class ClaimResult:
     #: the inputs whose halves move the share most, whatever the size (for a tornado chart):
     #: (input, share in its lower half, share in its upper half), largest swing first
     swings: tuple[Swing, ...] = ()
+    #: the scenario's stated facts whose data values change the verdict (:func:`with_facts`)
+    facts: tuple[FactFlip, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -207,6 +232,16 @@ class ClaimResult:
             "sensitivity": [
                 {"input": name, "share_low": lo, "share_high": hi}
                 for name, lo, hi in self.sensitivity
+            ],
+            "stated_facts": [
+                {
+                    "fact": f.fact,
+                    "stated": f.stated,
+                    "data": f.data,
+                    "share": f.share,
+                    "verdict": f.verdict,
+                }
+                for f in self.facts
             ],
         }
 
@@ -430,6 +465,32 @@ def _run_claim(
     share = _share(holds, sel)
     extra = {"given": given, "note": note, "n": int(sel.sum())}
     return _judged(c, holds, sel, full, share, swings, top, min_change, **extra)
+
+
+def with_facts(
+    results: list[ClaimResult],
+    alternatives: Mapping[str, tuple[float, float, list[ClaimResult]]],
+) -> list[ClaimResult]:
+    """The claims of ``results`` with the stated facts their verdicts turn on.
+
+    ``alternatives`` maps a fact the scenario states (``credibility.pair``) to (its stated
+    value, the data's value, the ledger of the same draws with the data's value). A claim
+    whose verdict differs there gets a :class:`FactFlip` and a sentence in its reading: its
+    verdict follows from a stated input, and the reader sees what the data would give."""
+    out = []
+    for k, r in enumerate(results):
+        flips = tuple(
+            FactFlip(fact, stated, data, other[k].share, other[k].verdict)
+            for fact, (stated, data, other) in alternatives.items()
+            if other[k].id == r.id and other[k].verdict != r.verdict
+        )
+        if not flips:
+            out.append(r)
+            continue
+        said = "; ".join(f.text() for f in flips)
+        reading = f"{r.reading or ''} The verdict rests on {said}.".strip()
+        out.append(replace(r, facts=flips, reading=reading))
+    return out
 
 
 def run_ledger(

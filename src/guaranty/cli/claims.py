@@ -188,7 +188,12 @@ def _ledger(obj: Any, draws: int, seed: int, pipeline: bool) -> tuple[Any, Any, 
         from guaranty import montecarlo
 
         run = montecarlo.simulate(obj, draws=draws, seed=seed)
-        return run_ledger(obj.claims, run), run.outputs(), run.input_arrays()
+        results = run_ledger(obj.claims, run)
+        if obj.credibility is not None and obj.credibility.pair:
+            from guaranty.analysis import stated_facts
+
+            results = stated_facts(obj, results, draws, seed)
+        return results, run.outputs(), run.input_arrays()
     from guaranty.claims import scenario_outputs
 
     fcs = [forecast(obj, m, draws=min(draws, 500), seed=seed) for m in registry.available()]
@@ -256,6 +261,7 @@ def _claim_row(c: Any, r: Any, sobol: Any, outputs: Any, inputs: Any, top: int) 
         "sensitivity_note": note,
         "sensitivity_sums": sobol[0].sums(f"claim:{r.id}") if sobol else None,
         "halves": [{"input": k, "share_low": lo, "share_high": hi} for k, lo, hi in r.sensitivity],
+        "stated_facts": r.to_json()["stated_facts"],
     }
 
 

@@ -288,7 +288,14 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         "designs": designs,
         "caveat": " ".join(caveats) or None,
         "claims": [
-            {"id": c.id, "verdict": c.verdict, "share": c.share} for c in claims if c.statement
+            {
+                "id": c.id,
+                "verdict": c.verdict,
+                "share": c.share,
+                "facts": [f.fact for f in getattr(c, "facts", ())],
+            }
+            for c in claims
+            if c.statement
         ],
     }
 

@@ -1,0 +1,64 @@
+"""A verdict that rests on a fact the scenario states in place of the data
+(``credibility.pair``) says so: the ledger's :func:`with_facts` on hand-built results, and
+the main job on the Ukraine scenario, whose stated Russia-Ukraine rivalry (the rivalry data
+end in 2010 without the pair) roughly triples the risk of a renewed attack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guaranty.analysis import analyze
+from guaranty.claims import ClaimResult, FactFlip, with_facts
+from guaranty.scenario import load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _result(cid: str, verdict: str, share: float) -> ClaimResult:
+    return ClaimResult(cid, "who", "said", "x > 0", share, verdict, (), reading="It holds.")
+
+
+def test_with_facts_marks_only_the_verdicts_that_change() -> None:
+    main = [_result("a", "supported", 0.9), _result("b", "depends", 0.5)]
+    other = [_result("a", "not supported", 0.1), _result("b", "depends", 0.45)]
+    got = with_facts(main, {"rivalry": (1.0, 0.0, other)})
+    assert got[1] == main[1]  # same verdict: untouched
+    assert got[0].facts == (FactFlip("rivalry", 1.0, 0.0, 0.1, "not supported"),)
+    assert got[0].reading == (
+        "It holds. The verdict rests on the stated rivalry (1; the data: 0, under which it "
+        "holds in 10%, not supported)."
+    )
+    assert got[0].to_json()["stated_facts"] == [
+        {"fact": "rivalry", "stated": 1.0, "data": 0.0, "share": 0.1, "verdict": "not supported"}
+    ]
+    assert with_facts(main, {}) == main
+
+
+@pytest.fixture(scope="module")
+def ukraine():
+    return analyze(load(ROOT / "scenarios" / "ukraine-2022.yaml"), draws=2000, seed=0)
+
+
+def test_the_ukraine_claims_that_rest_on_the_stated_rivalry(ukraine) -> None:
+    """The accession window's exposure (P(an attack before NATO membership takes effect) >
+    0.2) holds in most draws with the stated rivalry and in few with the data's coding; a
+    claim about the war (which no credibility input reaches) never rests on it."""
+    by = {c.id: c for c in ukraine.claims}
+    window = by["accession_window_vulnerable"]
+    assert [f.fact for f in window.facts] == ["rivalry"]
+    flip = window.facts[0]
+    assert (flip.stated, flip.data) == (1.0, 0.0)
+    assert window.share > 0.8 and flip.share < 0.2
+    assert "rests on the stated rivalry" in window.reading
+    for cid in ("frozen_conflict_likelier", "weapons_suffice", "escalation_risk"):
+        assert by[cid].facts == ()
+
+
+def test_no_rerun_when_the_scenario_states_nothing() -> None:
+    """Without a stated fact the ledger is the run's own (the Korea scenario states none)."""
+    s = load(ROOT / "scenarios" / "korea-1953.yaml")
+    assert s.credibility is None or not s.credibility.pair
+    result = analyze(s, draws=300, seed=0)
+    assert all(c.facts == () for c in result.claims or [])

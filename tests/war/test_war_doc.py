@@ -73,6 +73,19 @@ def test_ukraine_shares(scenario) -> None:
     assert quoted == pytest.approx([shares[OUTCOMES.index(o)] for o in order], abs=5.01e-4)
 
 
+def test_ukraine_long_war_against_the_ucdp_episodes(scenario) -> None:
+    """The thin tail where the forecast uses it: the share of draws still fighting at month
+    20 of the simulation (the war's 24th month) is what the Ukraine paragraph quotes, and
+    the UCDP figures it is set against are the month-scale table's (5 of the 10 episodes
+    still fought at 3 months were still fought at 24)."""
+    summary = run_war(scenario, draws=2000, seed=0, keep_paths=True)
+    p20 = next(r["p_ongoing"] for r in summary.by_month() if r["month"] == 20)
+    assert f"the model gives {p20:.3f} for still fighting 20 months later" in " ".join(DOC.split())
+    ucdp = _row("| UCDP war episodes (29) |")
+    assert (_num(ucdp[3]), _num(ucdp[6])) == (0.345, 0.172)
+    assert round(0.345 * 29) == 10 and round(0.172 * 29) == 5
+
+
 def test_sensitivity_table(scenario) -> None:
     rows = sensitivity(scenario, draws=4000, seed=0)
     assert len(rows) >= 20

@@ -62,3 +62,20 @@ def test_no_rerun_when_the_scenario_states_nothing() -> None:
     assert s.credibility is None or not s.credibility.pair
     result = analyze(s, draws=300, seed=0)
     assert all(c.facts == () for c in result.claims or [])
+
+
+def test_a_stored_run_is_checked_up_to_the_cap(monkeypatch) -> None:
+    """The ledger of a stored run (the web, ``guaranty report``) gets the same check when the
+    run is small enough to rerun in memory, and is left as it is above the cap."""
+    from guaranty import analysis
+
+    s = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    main = [_result(c.id, "supported", 1.0) for c in s.claims]
+    calls = []
+    monkeypatch.setattr(analysis, "stated_facts", lambda *a: calls.append(a) or "checked")
+    assert analysis.stated_facts_of_stored(s, main, 20_000, 1) == "checked"
+    assert analysis.stated_facts_of_stored(s, main, analysis.STATED_FACTS_MAX_DRAWS + 1, 1) is main
+    assert analysis.stated_facts_of_stored(s, [], 20_000, 1) == []
+    korea = load(ROOT / "scenarios" / "korea-1953.yaml")
+    assert analysis.stated_facts_of_stored(korea, main, 20_000, 1) is main
+    assert len(calls) == 1

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from guaranty.analysis import FORECAST_DRAWS
+from guaranty.analysis import FORECAST_DRAWS, stated_facts_of_stored
 from guaranty.report.writer import write_report
 
 __all__ = ["MEMORY", "report_stored"]
@@ -70,6 +70,7 @@ def report_stored(
             if scenario.claims:
                 say("checking the claims")
                 claims = stored_ledger(stats, scenario.claims)
+                claims = stated_facts_of_stored(scenario, claims, stats.draws, stats.seed)
             say("running the negotiation models")
             n_fc = min(forecast_draws, stats.draws)
             names = models if models is not None else list(registry.available())

@@ -79,3 +79,27 @@ def test_a_stored_run_is_checked_up_to_the_cap(monkeypatch) -> None:
     korea = load(ROOT / "scenarios" / "korea-1953.yaml")
     assert analysis.stated_facts_of_stored(korea, main, 20_000, 1) is main
     assert len(calls) == 1
+
+
+def test_the_credibility_command_names_the_stated_fact() -> None:
+    """``guaranty credibility`` says under its table, and in its JSON, which facts the
+    scenario states in place of the data, with the data's value; a scenario that states
+    none says nothing."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from guaranty.cli import app
+
+    path = str(ROOT / "scenarios" / "ukraine-2022.yaml")
+    table = CliRunner().invoke(app, ["credibility", path, "--draws", "200"])
+    assert table.exit_code == 0, table.output
+    assert "Stated in the scenario in place of the data: rivalry 1 (the data: 0)" in " ".join(
+        table.stdout.split()
+    )
+    got = CliRunner().invoke(app, ["credibility", path, "--draws", "200", "--json"])
+    assert json.loads(got.stdout)["stated_facts"] == {"rivalry": {"stated": 1.0, "data": 0.0}}
+    korea = CliRunner().invoke(
+        app, ["credibility", str(ROOT / "scenarios" / "korea-1953.yaml"), "--draws", "200"]
+    )
+    assert korea.exit_code == 0 and "Stated in the scenario" not in korea.stdout

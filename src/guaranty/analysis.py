@@ -214,19 +214,16 @@ def stated_facts(scenario: Any, claims: list[Any], draws: int, seed: int) -> lis
     same draws (the same seed) with the data's value, and a claim whose verdict differs says
     so (:func:`guaranty.claims.with_facts`). One more run of the chain per stated fact."""
     from guaranty.claims import run_ledger, with_facts
-    from guaranty.credibility_case import case_of
+    from guaranty.credibility_case import stated_pair_facts
     from guaranty.montecarlo import simulate
 
     cred = scenario.credibility
     alternatives = {}
-    for fact, coding in cred.pair.items():
+    for fact, (stated, data) in stated_pair_facts(scenario).items():  # those unlike the data
         rest = {k: v for k, v in cred.pair.items() if k != fact}
         other = scenario.model_copy(update={"credibility": cred.model_copy(update={"pair": rest})})
-        data = float(case_of(other).dyad[fact])
-        if data == float(coding.value):
-            continue  # the statement agrees with the data
         run = simulate(other, draws=draws, seed=seed)
-        alternatives[fact] = (float(coding.value), data, run_ledger(other.claims, run))
+        alternatives[fact] = (stated, data, run_ledger(other.claims, run))
     return with_facts(claims, alternatives)
 
 

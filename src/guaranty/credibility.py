@@ -57,6 +57,7 @@ from guaranty.credibility_case import (
     settings_of,
     stage1_eta,
     stage2_eta,
+    stated_pair_facts,
 )
 from guaranty.evidence import Evidence, evidence
 from guaranty.models.credibility import joining
@@ -173,6 +174,9 @@ class CredibilityResult:
     #: pipeline run's draws by :func:`from_run`: capabilities after each draw's war, the risk
     #: of a renewed attack over the draws with a peace)
     origin: str = "assessment"
+    #: facts of the pair the scenario states in place of the data: fact -> (stated, data)
+    #: (:func:`guaranty.credibility_case.stated_pair_facts`)
+    stated: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def outputs(self) -> dict[str, Any]:
         """Per-draw outputs for claims: name -> {design: array (draws,)} or array (draws,)."""
@@ -202,6 +206,7 @@ class CredibilityResult:
             "seed": self.seed if isinstance(self.seed, int) else list(self.seed),
             "horizon_years": self.horizon,
             "origin": self.origin,
+            "stated_facts": {k: {"stated": s, "data": d} for k, (s, d) in self.stated.items()},
             "designs": {d.design.id: d.to_json() for d in self.designs},
         }
 
@@ -622,7 +627,15 @@ def assess(
     eta_today = _eta_today_nominal(sh, ev, case, scenario) if prepared else None
     inputs = _recorded_inputs(sh, ev, eta_today)
     seed = seed if isinstance(seed, int) else tuple(seed)
-    return CredibilityResult(scenario.name, tuple(results), draws, seed, inputs, sh.horizon)
+    return CredibilityResult(
+        scenario.name,
+        tuple(results),
+        draws,
+        seed,
+        inputs,
+        sh.horizon,
+        stated=stated_pair_facts(scenario),
+    )
 
 
 def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> CredibilityResult:

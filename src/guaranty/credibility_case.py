@@ -44,6 +44,7 @@ __all__ = [
     "stage1_rows",
     "stage2_eta",
     "stage2_x",
+    "stated_pair_facts",
 ]
 
 #: obligation -> (commitment features it sets, has no historical counterpart, note)
@@ -187,6 +188,22 @@ def case_of(scenario: Scenario) -> Case:
     dyad = {**case.dyad, **{k: float(v.value) for k, v in cred.pair.items()}}
     years = {**case.data_years, **{k: case.year for k in cred.pair}}
     return replace(case, dyad=dyad, data_years=years)
+
+
+def stated_pair_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """The facts of the aggressor and the protected state that the scenario states in place
+    of the data (``credibility.pair``) and that differ from the data: fact -> (stated value,
+    the data's value)."""
+    cred = settings_of(scenario)
+    if not cred.pair:
+        return {}
+    plain = scenario.model_copy(update={"credibility": cred.model_copy(update={"pair": {}})})
+    data = case_of(plain).dyad
+    return {
+        k: (float(v.value), float(data[k]))
+        for k, v in cred.pair.items()
+        if float(v.value) != float(data[k])
+    }
 
 
 def _today_commitments(case: Case, gid: str, today: Sequence[str]) -> dict[str, float]:

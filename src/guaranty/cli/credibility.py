@@ -156,3 +156,10 @@ def credibility_cmd(
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
 
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
+    if result.stated:
+        facts = ", ".join(f"{k} {s:g} (the data: {d:g})" for k, (s, d) in result.stated.items())
+        out.print(
+            f"Stated in the scenario in place of the data: {facts}; it sets the level of the "
+            "renewed-attack rows (docs/scenario-format.md, credibility.pair).",
+            markup=False,
+        )

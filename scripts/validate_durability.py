@@ -306,6 +306,19 @@ def shipped_fit() -> SurvivalFit:
     return SurvivalFit.from_json(json.loads(text))
 
 
+def kaplan_meier(ds: Dataset) -> list[float]:
+    """The Kaplan-Meier share of cases without a failure after each horizon of ``ds``."""
+    out = []
+    for h in ds.horizons:
+        s = 1.0
+        for u in np.unique(ds.time[ds.event == 1]):
+            if u > h:
+                break
+            s *= 1.0 - np.sum((ds.time == u) & (ds.event == 1)) / np.sum(ds.time >= u)
+        out.append(float(s))
+    return out
+
+
 def report(ds: Dataset) -> None:
     held = held_out(ds)
     t, d = ds.time, ds.event
@@ -317,7 +330,11 @@ def report(ds: Dataset) -> None:
             f"outcome known at {h:g} years for {int(known(ds, j).sum())}"
             for j, h in enumerate(ds.horizons)
         )
-        + ".\n"
+        + "; Kaplan-Meier without a failure: "
+        + ", ".join(
+            f"{s:.1%} after {h:g} years" for h, s in zip(ds.horizons, kaplan_meier(ds), strict=True)
+        )
+        + f"; shortest censored case {t[d == 0].min():g} years.\n"
     )
     heads = " | ".join(f"Brier, war within {h:g} years" for h in ds.horizons)
     print(f"| model | held-out log-likelihood per case | {heads} |")

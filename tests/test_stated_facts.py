@@ -56,8 +56,15 @@ def test_the_ukraine_claims_that_rest_on_the_stated_rivalry(ukraine) -> None:
         assert by[cid].facts == ()
 
 
-def test_no_rerun_when_the_scenario_states_nothing() -> None:
-    """Without a stated fact the ledger is the run's own (the Korea scenario states none)."""
+def test_no_rerun_when_the_scenario_states_nothing(monkeypatch) -> None:
+    """Without a stated fact the ledger is the run's own (the Korea scenario states none),
+    and the chain is not run a second time."""
+    from guaranty import analysis
+
+    def rerun(*args):
+        raise AssertionError("the chain was rerun for a scenario that states no fact")
+
+    monkeypatch.setattr(analysis, "stated_facts", rerun)
     s = load(ROOT / "scenarios" / "korea-1953.yaml")
     assert s.credibility is None or not s.credibility.pair
     result = analyze(s, draws=300, seed=0)

@@ -162,8 +162,8 @@ def compare_designs(
     peace = model.params(theta)
     rows_any, rows_attack, rows_peace, rows_window, rows_exposure = [], [], [], [], []
     rows_abandoned = []
+    war = dict(covariates or {})
     for d in credibility.designs:
-        war = dict(covariates or {})
         held = survival_switch(
             peace,
             settings.years,

@@ -355,8 +355,7 @@ def _attack_path(sh: _Draws, st: _Setting, matrix: DesignMatrix | None) -> dict[
     """Stage 1 for one design: the yearly attack hazard before and after the design takes
     effect. Arrays over draws: ``first`` (draws, horizon), the probability that the first
     renewed attack comes in year t; ``survival`` (draws, horizon); ``years`` to effect;
-    ``exposure`` (years before it, capped at the horizon); ``window`` (an attack in them);
-    ``eta_today`` (the year-1 log-odds under today's pacts)."""
+    ``exposure`` (years before it, capped at the horizon); ``window`` (an attack in them)."""
     draws, horizon = sh.draws, sh.horizon
     ev, design = st.ev, st.design
     names = ev.attack.names[1:]
@@ -381,7 +380,6 @@ def _attack_path(sh: _Draws, st: _Setting, matrix: DesignMatrix | None) -> dict[
         "years": years,
         "exposure": exposure,
         "window": 1.0 - surv0[np.arange(draws), exposure.astype(int)],
-        "eta_today": eta_b[:, 0],  # today's arrangement: the same for every design
     }
 
 

@@ -119,3 +119,25 @@ def test_the_former_model_is_miscalibrated_on_interstate_peace(script) -> None:
     _, _, _, observed, shipped, former = rows[0]
     assert former > 3 * observed
     assert abs(shipped - observed) < 0.02
+
+
+def test_doc_quotes_the_interstate_spells_at_a_glance(script) -> None:
+    """The data section's Kaplan-Meier shares, shortest censored spell and last war's end are
+    what the script and the table give; Kaplan-Meier by hand on the first horizon: the
+    product over failure times u <= 5 of 1 - failures at u / spells at risk at u."""
+    ds = script.interstate()
+    km5, km10 = script.kaplan_meier(ds)
+    text = " ".join(DOC.read_text().split())
+    assert f"gives {km5:.1%} of spells without a new war after 5 years and {km10:.1%}" in text
+    t, d = ds.time, ds.event
+    by_hand = np.prod(
+        [1 - np.sum((t == u) & d) / np.sum(t >= u) for u in np.unique(t[d]) if u <= 5]
+    )
+    assert km5 == pytest.approx(by_hand, abs=1e-12)
+    from guaranty.data.peace import postwar_spells
+
+    shortest, last = t[~d].min(), int(postwar_spells().war_end.max())
+    assert (
+        f"the shortest censored spell is {shortest:g} years, and the last war ends in {last}"
+        in text
+    )

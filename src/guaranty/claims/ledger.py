@@ -11,7 +11,7 @@ share the most. :func:`ledger` evaluates claims over separate analyses
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -233,16 +233,7 @@ class ClaimResult:
                 {"input": name, "share_low": lo, "share_high": hi}
                 for name, lo, hi in self.sensitivity
             ],
-            "stated_facts": [
-                {
-                    "fact": f.fact,
-                    "stated": f.stated,
-                    "data": f.data,
-                    "share": f.share,
-                    "verdict": f.verdict,
-                }
-                for f in self.facts
-            ],
+            "stated_facts": [asdict(f) for f in self.facts],
         }
 
 

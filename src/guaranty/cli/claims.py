@@ -4,6 +4,7 @@ from the draws themselves)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
@@ -261,7 +262,7 @@ def _claim_row(c: Any, r: Any, sobol: Any, outputs: Any, inputs: Any, top: int) 
         "sensitivity_note": note,
         "sensitivity_sums": sobol[0].sums(f"claim:{r.id}") if sobol else None,
         "halves": [{"input": k, "share_low": lo, "share_high": hi} for k, lo, hi in r.sensitivity],
-        "stated_facts": r.to_json()["stated_facts"],
+        "stated_facts": [asdict(f) for f in r.facts],
     }
 
 

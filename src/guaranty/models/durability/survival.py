@@ -395,10 +395,7 @@ def _linear_predictors(
         )
     present = _draw_vector(third_party, n, "third_party", unit=True)
     cred = _draw_vector(1.0 if credibility is None else credibility, n, "credibility", unit=True)
-    eta = params.log_rate.copy()
-    for j, name in enumerate(params.covariates):
-        if name != THIRD_PARTY and name in covariates:
-            eta = eta + params.beta[:, j] * _draw_vector(covariates[name], n, name, unit=False)
+    eta = _eta(params, covariates, "covariates")  # THIRD_PARTY is not among them (above)
     beta_tp = params.beta[:, params.covariates.index(THIRD_PARTY)]
     return eta + beta_tp, eta, present * cred
 
@@ -444,9 +441,7 @@ def _eta(params: SurvivalParams, values: Mapping[str, Any], name: str) -> np.nda
     eta = params.log_rate.copy()
     for j, cov in enumerate(params.covariates):
         if cov in values:
-            eta = eta + params.beta[:, j] * _draw_vector(
-                values[cov], params.draws, f"{name}[{cov!r}]", unit=False
-            )
+            eta = eta + params.beta[:, j] * _draw_vector(values[cov], params.draws, cov, unit=False)
     return eta
 
 

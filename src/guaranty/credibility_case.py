@@ -150,7 +150,8 @@ def _cow(scenario: Scenario, actor_id: str, what: str) -> int:
 
 @dataclass(frozen=True)
 class Case:
-    """What the data say about the scenario's states, at the scenario's year."""
+    """What the data say about the scenario's states, at the year their data are read
+    (``credibility.data_year``, by default the scenario's year)."""
 
     year: int
     aggressor: int
@@ -180,13 +181,14 @@ def case_of(scenario: Scenario) -> Case:
     prot = _cow(scenario, cred.protected, "the protected state")
     gs = sorted({g for d in scenario.guarantees for g in d.guarantors})
     codes = tuple((g, _cow(scenario, g, "a guarantor")) for g in gs)
-    case = _lookup(int(scenario.year or 2022), agg, prot, codes)
+    year = cred.data_year if cred.data_year is not None else scenario.year
+    case = _lookup(int(year or 2022), agg, prot, codes)
     if not cred.pair:
         return case
     # facts of the pair stated in the scenario replace the data's (a new Case: the looked-up
     # one is cached and shared)
     dyad = {**case.dyad, **{k: float(v.value) for k, v in cred.pair.items()}}
-    years = {**case.data_years, **{k: case.year for k in cred.pair}}
+    years = {**case.data_years, **{k: int(scenario.year or case.year) for k in cred.pair}}
     return replace(case, dyad=dyad, data_years=years)
 
 

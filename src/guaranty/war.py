@@ -215,17 +215,20 @@ STATED_RANGES: dict[str, tuple[float, float, float, str]] = {
     ),
     "front_speed": (
         8.0,
-        4.0,
-        12.0,
-        "the most the line moves in a month: the Kharkiv counter-offensive of September "
-        "2022 took about 12,000 km2, 10 points (ISW maps); half of that as the low end",
+        2.5,
+        28.0,
+        "the most the line moves in a month, as the war had shown it by mid-2022 (ISW maps): "
+        "about 2.5 in the positional fighting for Donbas from May (at most about 1,400 km2, "
+        "a little over a point, a month with one side's clear edge), about 28 in the Russian "
+        "withdrawal from the north in early April (roughly 30,000-35,000 km2); 8 is about "
+        "their geometric middle",
     ),
     "aid_b": (
         1.0,
         0.0,
         3.0,
-        "arms flows to Russia (Iranian drones, North Korean shells), force units a month: "
-        "an assumption, small against the West's flows to Ukraine",
+        "arms flows to Russia from other states, force units a month: an assumption (none "
+        "of note was known in mid-2022), small against the West's flows to Ukraine",
     ),
     "front_min": (
         -50.0,
@@ -245,6 +248,21 @@ STATED_RANGES: dict[str, tuple[float, float, float, str]] = {
     ),
     "discount": (0.99, 0.95, 0.999, "monthly discount factor; fixed in the fit"),
 }
+
+
+#: stated ranges that span an order of magnitude, for a rate whose middle is geometric: a
+#: design (:mod:`guaranty.scenario.design_matrix`) varies them uniformly over the logarithm,
+#: the others uniformly over the range
+LOG_STATED: frozenset[str] = frozenset({"front_speed"})
+
+
+def stated_value(name: str, u: np.ndarray) -> np.ndarray:
+    """The value of the stated range of ``name`` at the quantiles ``u`` in [0, 1] (any
+    shape): uniform over the range, or over its logarithm for :data:`LOG_STATED`."""
+    lo, hi = STATED_RANGES[name][1:3]
+    if name in LOG_STATED:
+        return lo * (hi / lo) ** u
+    return lo + u * (hi - lo)
 
 
 def stated_factors(scenario: Scenario) -> list[str]:
@@ -406,10 +424,9 @@ def run_war(
     if matrix is not None:
         # in a design, a default or sourced value with a stated range varies over it
         for name in stated_factors(scenario):
-            lo, hi = STATED_RANGES[name][1:3]
             u = matrix.get(f"war: {name} (stated range)", draws)
             if u is not None:
-                values[name] = lo + u * (hi - lo)
+                values[name] = stated_value(name, u)
     fitted = fitted_defaults(
         values,
         draws,

@@ -361,6 +361,34 @@ def test_a_stated_fact_of_the_pair_replaces_the_data(root: Path) -> None:
     assert "rivalry 1 (stated in the scenario)" in " ".join(result.stdout.split())
 
 
+def test_the_data_year_reads_the_states_as_known_then(root: Path) -> None:
+    """The Ukraine scenario, a forecast as of mid-2022, reads its states' data at 2021
+    (``credibility.data_year``): the guarantors' and the aggressor's CINC are the shipped
+    table's 2021 scores, not the war year's; without the field the scenario's year (2022)
+    is read. The CINC values are the shipped COW NMC table's rows (USA, Russia)."""
+    from guaranty.credibility_case import case_of
+    from guaranty.data import cinc_table
+
+    cinc = cinc_table()
+    assert cinc[(365, 2022)] > 1.05 * cinc[(365, 2021)]  # the war year's call-up and spending
+    s = load(root / "scenarios" / "ukraine-2022.yaml")
+    assert s.credibility.data_year == 2021
+    case = case_of(s)
+    assert case.data_years["cinc"] == 2021
+    assert case.joiner["usa"]["cinc_joiner"] == pytest.approx(cinc[(2, 2021)], rel=1e-6)
+    assert case.joiner["usa"]["cinc_challenger"] == pytest.approx(cinc[(365, 2021)], rel=1e-6)
+    # the stated rivalry is dated to the question's year, not to the data's
+    assert case.data_years["rivalry"] == 2022
+    later = s.model_copy(
+        update={"credibility": s.credibility.model_copy(update={"data_year": None})}
+    )
+    case = case_of(later)
+    assert case.data_years["cinc"] == 2022
+    assert case.joiner["usa"]["cinc_challenger"] == pytest.approx(cinc[(365, 2022)], rel=1e-6)
+    # the actors' own capabilities (the negotiation's) are the same year's scores
+    assert s.actor("russia").capability_value.nominal == pytest.approx(cinc[(365, 2021)])
+
+
 def test_the_recorded_deterrence_input_does_not_follow_the_war(root: Path) -> None:
     """The stage-1 posterior's shared part is recorded as an input at the pre-war
     capabilities: capabilities after a war (here halved or doubled for the aggressor) change

@@ -128,4 +128,12 @@ class CredibilitySettings(Strict):
         description="facts of the aggressor and the protected state that replace the shipped "
         "data's (which end in 2010-2016), each with its source",
     )
+    data_year: int | None = Field(
+        default=None,
+        ge=1816,
+        le=9999,
+        description="the year whose data describe the states (power, pacts, contiguity, "
+        "rivalries); default: the scenario's year. A forecast made during a year knows at "
+        "best the previous year's annual figures",
+    )
     source: str | None = None

@@ -50,7 +50,7 @@ def check_references(s: Scenario) -> None:
                 raise _err(("issues", k), no_position_message(issue.id))
     _check_guarantees(s, actors)
     if s.credibility is not None:
-        _check_credibility(s.credibility, actors)
+        _check_credibility(s.credibility, actors, s.year)
     if s.deterrence is not None:
         _check_deterrence(s.deterrence)
     if s.war is not None:
@@ -124,7 +124,13 @@ def _check_guarantees(s: Scenario, actors: _Known) -> None:
         _in_range(("guarantees", k, "level"), design.level, lo, hi)
 
 
-def _check_credibility(cred: CredibilitySettings, actors: _Known) -> None:
+def _check_credibility(cred: CredibilitySettings, actors: _Known, year: int | None) -> None:
+    if cred.data_year is not None and year is not None and cred.data_year > year:
+        raise _err(
+            ("credibility", "data_year"),
+            f"must not be after the scenario's year ({year}): the data describe the states as "
+            f"they were known when the question is asked; got {cred.data_year}",
+        )
     for key in ("aggressor", "protected"):
         aid = getattr(cred, key)
         if aid is not None:

@@ -107,10 +107,11 @@ def test_roles_and_nuclear_flags(scenario: Scenario) -> None:
 def test_state_capabilities_equal_the_shipped_cinc_table(scenario: Scenario) -> None:
     for actor_id, code in STATES.items():
         value = scenario.actor(actor_id).capability_value
-        assert value.nominal == pytest.approx(cinc(code, 2022), abs=1e-12), actor_id
+        # 2021: the last full year before the mid-2022 forecast (the war year's are not known)
+        assert value.nominal == pytest.approx(cinc(code, 2021), abs=1e-12), actor_id
     # Published COW NMC v7.0 values (cow_nmc_v7.csv), as a check on the table itself.
-    assert scenario.actor("russia").capability_value.nominal == pytest.approx(0.038196992, abs=1e-9)
-    assert scenario.actor("usa").capability_value.nominal == pytest.approx(0.12356574, abs=1e-9)
+    assert scenario.actor("russia").capability_value.nominal == pytest.approx(0.034852274, abs=1e-9)
+    assert scenario.actor("usa").capability_value.nominal == pytest.approx(0.12110018, abs=1e-9)
 
 
 def test_organization_capabilities_are_small_stated_assumptions(scenario: Scenario) -> None:

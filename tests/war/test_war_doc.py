@@ -8,6 +8,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from guaranty.models.war.battlefield import OUTCOMES
@@ -95,3 +96,23 @@ def test_sensitivity_table(scenario) -> None:
         if r["max_shift"] > 0.25:  # the docs must say why
             why = DOC[DOC.index("**Inputs that move a share by more than 25 points") :]
             assert f"`{r['name']}`" in why.split("## Speed")[0]
+
+
+def test_a_design_varies_the_front_speed_over_its_logarithm(scenario) -> None:
+    """The Ukraine scenario fixes the front speed at 8, the geometric middle of its stated
+    range 2.5-28 (what the war had shown by mid-2022): a design (Sobol, Morris, grid) varies
+    it uniformly over the logarithm, so its median quantile gives sqrt(2.5 * 28) ~ 8.37,
+    not the arithmetic middle 15.25; a range of one order of size or less (the forces)
+    stays uniform over the range."""
+    from guaranty.scenario.design_matrix import DesignMatrix
+    from guaranty.war import STATED_RANGES, stated_value
+
+    assert STATED_RANGES["front_speed"][:3] == (8.0, 2.5, 28.0)
+    u = np.array([1e-12, 0.5, 1 - 1e-12])
+    np.testing.assert_allclose(stated_value("front_speed", u), [2.5, np.sqrt(70.0), 28.0])
+    np.testing.assert_allclose(stated_value("force_a", u), [200.0, 300.0, 400.0])
+    names = ("war: front_speed (stated range)", "war: force_a (stated range)")
+    matrix = DesignMatrix({n: u for n in names})
+    war = run_war(scenario, draws=3, seed=0, matrix=matrix)
+    np.testing.assert_allclose(war.params["front_speed"], [2.5, np.sqrt(70.0), 28.0])
+    np.testing.assert_allclose(war.params["force_a"], [200.0, 300.0, 400.0])

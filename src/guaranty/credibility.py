@@ -177,6 +177,10 @@ class CredibilityResult:
     #: facts of the pair the scenario states in place of the data: fact -> (stated, data)
     #: (:func:`guaranty.credibility_case.stated_pair_facts`)
     stated: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: the year each source of the states' covariates was read at (``cinc``, ``atop``,
+    #: ``contiguity``, ``major``, ``rivalry``, ``nuclear``; a stated fact at the scenario's
+    #: year): the latest the shipped data hold up to ``credibility.data_year``
+    data_years: dict[str, int] = field(default_factory=dict)
 
     def outputs(self) -> dict[str, Any]:
         """Per-draw outputs for claims: name -> {design: array (draws,)} or array (draws,)."""
@@ -207,6 +211,7 @@ class CredibilityResult:
             "horizon_years": self.horizon,
             "origin": self.origin,
             "stated_facts": {k: {"stated": s, "data": d} for k, (s, d) in self.stated.items()},
+            "data_years": dict(self.data_years),
             "designs": {d.design.id: d.to_json() for d in self.designs},
         }
 
@@ -633,6 +638,7 @@ def assess(
         inputs,
         sh.horizon,
         stated=stated_pair_facts(scenario),
+        data_years=dict(case.data_years),
     )
 
 
@@ -676,5 +682,12 @@ def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> Credibility
             )
         )
     return CredibilityResult(
-        scenario.name, tuple(designs), run.draws, run.seed, {}, horizon, origin="run"
+        scenario.name,
+        tuple(designs),
+        run.draws,
+        run.seed,
+        {},
+        horizon,
+        origin="run",
+        data_years=dict(case_of(scenario).data_years) if scenario.credibility else {},
     )

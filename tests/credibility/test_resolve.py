@@ -387,6 +387,18 @@ def test_the_data_year_reads_the_states_as_known_then(root: Path) -> None:
     assert case.joiner["usa"]["cinc_challenger"] == pytest.approx(cinc[(365, 2022)], rel=1e-6)
     # the actors' own capabilities (the negotiation's) are the same year's scores
     assert s.actor("russia").capability_value.nominal == pytest.approx(cinc[(365, 2021)])
+    # and the command says which years it read
+    path = str(root / "scenarios" / "ukraine-2022.yaml")
+    shown = CliRunner().invoke(app, ["credibility", path, "--draws", "100"])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.stdout.split())
+    assert "up to 2021, credibility.data_year" in text
+    assert "capabilities (COW NMC) 2021" in text and "pacts (ATOP) 2018" in text
+    assert "rivalries (Thompson & Dreyer) stated in the scenario" in text
+    data = json.loads(
+        CliRunner().invoke(app, ["credibility", path, "--draws", "100", "--json"]).stdout
+    )
+    assert data["data_years"]["cinc"] == 2021 and data["data_years"]["atop"] == 2018
 
 
 def test_the_recorded_deterrence_input_does_not_follow_the_war(root: Path) -> None:

@@ -84,6 +84,25 @@ def _print_attack_terms(attack: dict[str, Any]) -> None:
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
 
 
+#: how the table names the sources of :attr:`guaranty.credibility.CredibilityResult.data_years`
+_SOURCE_NAMES = {
+    "cinc": "capabilities (COW NMC)",
+    "atop": "pacts (ATOP)",
+    "contiguity": "contiguity (COW)",
+    "major": "major powers (COW)",
+    "rivalry": "rivalries (Thompson & Dreyer)",
+    "nuclear": "nuclear arms",
+}
+
+
+def _data_year(obj: Any) -> str:
+    """The year the scenario's credibility data are read at, and where it comes from."""
+    cred = obj.credibility
+    if cred is not None and cred.data_year is not None:
+        return f"{cred.data_year}, credibility.data_year"
+    return f"{obj.year or 2022}, the scenario's year"
+
+
 def _credibility_table(obj: Any, result: Any) -> Table:
     """Every design's guarantors, at least one / all, and the renewed attack, one section a
     design."""
@@ -156,6 +175,16 @@ def credibility_cmd(
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
 
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
+    if result.data_years:
+        stated = set(obj.credibility.pair) if obj.credibility else set()
+        read = ", ".join(
+            f"{_SOURCE_NAMES.get(k, k)} {'stated in the scenario' if k in stated else v}"
+            for k, v in result.data_years.items()
+        )
+        out.print(
+            f"The states' data as read (the latest year up to {_data_year(obj)}): {read}.",
+            markup=False,
+        )
     if result.stated:
         facts = ", ".join(f"{k} {s:g} (the data: {d:g})" for k, (s, d) in result.stated.items())
         out.print(

@@ -89,6 +89,15 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     assert "ceasefire that leaves the political issues open" in md
     html = (out / "report.html").read_text()
     assert "The war month by month" in html
+    # how long, against the record: the UCDP episodes still fought after the war's 4 months
+    # (the run's own share still fighting 20 months on follows it)
+    from guaranty.war import duration_reference, tail_note
+
+    ref = duration_reference(4)
+    head = tail_note(ref, 0.0).split("; for this war")[0]
+    for text in (md, html.replace("&#39;", "'")):
+        assert head in " ".join(text.split())
+        assert "thinner than the record" in text
 
 
 def test_backtest_war_json_and_plot(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from guaranty.scenario.design_matrix import (
 )
 from guaranty.scenario.schema import SIGNED_WAR_PARAMETERS, Scenario
 
-__all__ = ["WarSummary", "run_war"]
+__all__ = ["TAIL_AHEAD", "WarSummary", "duration_reference", "run_war", "tail_note"]
 
 #: Names of the fitted inputs in a design (:mod:`guaranty.scenario.design_matrix`): which draw of
 #: the COW calibration, and this war's own tempo shock and premium draw around it.
@@ -36,6 +36,63 @@ FIT_PREMIUM = "war: this war's premium draw (fitted)"
 
 #: parameters that may be negative (the schema's list: one list for both)
 _SIGNED = SIGNED_WAR_PARAMETERS
+
+#: how many months past the scenario's start the model's duration is set against the
+#: UCDP/PRIO record (:func:`duration_reference`): for a war four months old, as Ukraine's in
+#: mid-2022, its 24th month, where the model's thin tail shows (docs/models/war.md)
+TAIL_AHEAD = 20
+
+
+def duration_reference(months_fought: int, at_month: int | None = None) -> dict[str, Any]:
+    """What the UCDP/PRIO record says of a war already fought ``months_fought`` months:
+    among the war-intensity episodes 1946-2021 (``episodes``) still fought after that many
+    months (``at_risk``), the share still fought at month ``at_month`` (``share``: the
+    Kaplan-Meier estimate S(at_month) / S(months_fought); ``still``: how many lasted longer
+    than ``at_month``; by default ``months_fought`` + :data:`TAIL_AHEAD`). The data end in
+    2021: the war of 2022 is not among them."""
+    from guaranty.data.wars import ucdp_episodes, ucdp_war_survival
+
+    if at_month is None:
+        at_month = months_fought + TAIL_AHEAD
+
+    u = ucdp_episodes()
+    length = u["months"][u["max_intensity"].astype(int) == 2].astype(float)
+    s_fought, s_at = ucdp_war_survival([months_fought, at_month])
+    if months_fought <= 0:  # a war that starts: every episode, those of a day included
+        s_fought = 1.0
+    return {
+        "months_fought": int(months_fought),
+        "month": int(at_month),
+        "episodes": int(length.size),
+        "at_risk": int(np.sum(length > months_fought)) if months_fought > 0 else int(length.size),
+        "still": int(np.sum(length > at_month)),
+        "share": float(s_at / s_fought) if s_fought > 0 else None,
+    }
+
+
+def tail_note(reference: dict[str, Any], model: float) -> str:
+    """One sentence setting the model's P(still fought at the reference's month) for this
+    war against the UCDP record (:func:`duration_reference`), for the report and ``guaranty
+    war``."""
+    m, at = reference["months_fought"], reference["month"]
+    among = (
+        f"of the {reference['at_risk']} UCDP/PRIO war episodes of 1946-2021 still fought after "
+        f"{m} months"
+        if m > 0
+        else f"of the {reference['episodes']} UCDP/PRIO war episodes of 1946-2021"
+    )
+    share = reference["share"]
+    record = f" ({share:.2f}, Kaplan-Meier)" if share is not None else ""
+    text = (
+        f"How long: {among}, {reference['still']} were still being fought {at} months after "
+        f"they began{record}; for this war the model gives {model:.2f}."
+    )
+    if share is not None and model < share:
+        text += (
+            " The model's tail is thinner than the record's (docs/models/war.md): read the "
+            "timing, and what depends on how soon a peace comes, with that in mind."
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -48,6 +105,26 @@ class WarSummary:
     level: float
     #: the sampled parameters, name -> array of shape (draws,) (only those the scenario gives)
     params: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    #: months the war had been fought when the simulation starts (``war.months_fought``),
+    #: and the months simulated (``war.horizon``)
+    months_fought: int = 0
+    horizon: int = 0
+
+    def p_fighting_after(self, months: int) -> float:
+        """The share of draws still fighting after ``months`` simulated months."""
+        r = self.result
+        return float(np.mean((r.end_month > months) | (r.outcome == OUTCOMES.index("ongoing"))))
+
+    def tail(self) -> dict[str, Any] | None:
+        """The model's P(still fought :data:`TAIL_AHEAD` months after the simulation's
+        start) against the UCDP record for a war that old (:func:`duration_reference`), with
+        its sentence (:func:`tail_note`); None when the horizon is shorter."""
+        ahead = TAIL_AHEAD
+        if ahead > self.horizon:
+            return None
+        ref = duration_reference(self.months_fought)
+        model = self.p_fighting_after(ahead)
+        return {**ref, "model": model, "note": tail_note(ref, model)}
 
     def initial_forces(self) -> tuple[np.ndarray, np.ndarray]:
         """A's and B's forces at month 0, arrays of shape (draws,)."""
@@ -107,6 +184,7 @@ class WarSummary:
                 "median": float(np.median(r.terms[settled])),
                 "interval": [float(q) for q in np.quantile(r.terms[settled], [lo, hi])],
             }
+        out["tail"] = self.tail()
         if r.front_path is not None:
             out["by_month"] = self.by_month()
         return out
@@ -444,7 +522,13 @@ def run_war(
     result = simulate_war(params, draws, np.random.default_rng(s_war), keep_paths=keep_paths)
     seed = seed if isinstance(seed, int) else tuple(seed)
     return WarSummary(
-        result=result, draws=draws, seed=seed, level=level, params={**values, **fitted}
+        result=result,
+        draws=draws,
+        seed=seed,
+        level=level,
+        params={**values, **fitted},
+        months_fought=settings.months_fought,
+        horizon=settings.horizon,
     )
 
 

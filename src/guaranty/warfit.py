@@ -262,20 +262,12 @@ def _months_check(p_month: np.ndarray, c: cal.Cases) -> dict[str, Any]:
     among the UCDP/PRIO inter-state war episodes 1946-2021 (intensity 2; Kaplan-Meier with
     the censored episodes) against the model's held-out prediction for the COW wars that
     began in 1946 or later. Not a score (the two lists of wars overlap but differ)."""
-    from guaranty.data.wars import cow_wars, ucdp_episodes
+    from guaranty.data.wars import cow_wars, ucdp_episodes, ucdp_war_survival
 
     u = ucdp_episodes()
     war = u["max_intensity"].astype(int) == 2
-    months = u["months"][war].astype(float)
-    censored = u["censored"][war].astype(int) == 1
     grid = np.arange(61)
-    km, s = [], 1.0
-    times = np.sort(np.unique(months[~censored]))
-    for m in grid:
-        for t in times[(times <= m) & (times > (m - 1 if m > 0 else -1))]:
-            at_risk = np.sum(months >= t)
-            s *= 1.0 - np.sum((months == t) & ~censored) / at_risk
-        km.append(s)
+    km = ucdp_war_survival(grid)
     table = cow_wars()
     start = dict(zip(table["warnum"].astype(int), table["start_year"].astype(int), strict=True))
     recent = np.array([start[int(w)] >= 1946 for w in c.warnum])

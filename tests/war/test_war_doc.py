@@ -85,6 +85,30 @@ def test_ukraine_long_war_against_the_ucdp_episodes(scenario) -> None:
     ucdp = _row("| UCDP war episodes (29) |")
     assert (_num(ucdp[3]), _num(ucdp[6])) == (0.345, 0.172)
     assert round(0.345 * 29) == 10 and round(0.172 * 29) == 5
+    # what the outputs say (guaranty war, the report): the same record, computed from the
+    # shipped episodes, against the same model figure
+    tail = summary.tail()
+    assert (tail["at_risk"], tail["still"], tail["month"]) == (10, 5, 24)
+    assert tail["share"] == pytest.approx(0.172 / 0.345, abs=0.005)  # 0.5: 5 of 10, none censored
+    assert tail["model"] == pytest.approx(p20, abs=1e-12)
+    assert "5 were still being fought 24 months after they began (0.50" in tail["note"]
+    assert "thinner than the record's" in tail["note"]
+
+
+def test_the_ucdp_record_for_a_war_that_starts() -> None:
+    """With no months fought the record is every war episode: 5 of the 29 were still fought
+    after 20 months (the month-scale table: 0.172 at 24 months and at 20; Kaplan-Meier with
+    no censored episode equals the plain share)."""
+    from guaranty.data.wars import ucdp_war_survival
+    from guaranty.war import duration_reference
+
+    ref = duration_reference(0)
+    assert (ref["episodes"], ref["at_risk"], ref["still"], ref["month"]) == (29, 29, 5, 20)
+    assert ref["share"] == pytest.approx(5 / 29, abs=1e-12)
+    table = _row("| UCDP war episodes (29) |")
+    assert ucdp_war_survival([1, 12, 60]) == pytest.approx(
+        [_num(table[1]), _num(table[5]), _num(table[8])], abs=5e-4
+    )
 
 
 def test_sensitivity_table(scenario) -> None:

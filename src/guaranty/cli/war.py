@@ -93,6 +93,8 @@ def war_cmd(
         f"front at the end: median {fr['median']:.1f}, "
         f"90% interval {fr['interval'][0]:.1f}-{fr['interval'][1]:.1f}"
     )
+    if data.get("tail") is not None:
+        out.print(data["tail"]["note"], markup=False)
 
 
 def backtest_war_cmd(

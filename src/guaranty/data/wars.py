@@ -30,6 +30,7 @@ __all__ = [
     "UCDP_EPISODE_COLUMNS",
     "cow_wars",
     "ucdp_episodes",
+    "ucdp_war_survival",
 ]
 
 _COW_FILE = "cow_wars.csv"
@@ -177,3 +178,18 @@ def ucdp_episodes() -> dict[str, np.ndarray]:
     across calls; the dict itself is a fresh copy.
     """
     return dict(_war_table(_UCDP_FILE))
+
+
+def ucdp_war_survival(months: np.ndarray | list[float]) -> np.ndarray:
+    """The share of the UCDP/PRIO war-intensity episodes (``max_intensity`` 2) still being
+    fought after each of ``months`` (any shape): the Kaplan-Meier estimate, the episodes
+    still open at :data:`CENSOR_DATE` censored there. The record the war model's month
+    scale is checked against (``docs/models/war.md``)."""
+    u = ucdp_episodes()
+    war = u["max_intensity"].astype(int) == 2
+    length = u["months"][war].astype(float)
+    ended = u["censored"][war].astype(int) == 0
+    times = np.unique(length[ended])
+    factors = [1.0 - np.sum((length == t) & ended) / np.sum(length >= t) for t in times]
+    cumulative = np.concatenate([[1.0], np.cumprod(factors)])
+    return cumulative[np.searchsorted(times, np.asarray(months, dtype=float), side="right")]

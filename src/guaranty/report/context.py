@@ -325,6 +325,19 @@ def war_fit_context(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def war_tail_note(run: Any, scenario: Scenario) -> str | None:
+    """The run's P(the war is still fought :data:`guaranty.war.TAIL_AHEAD` months on) set
+    against the UCDP/PRIO record for a war that old (:func:`guaranty.war.tail_note`); None
+    without a war or with a shorter horizon. ``run``: a pipeline run, in memory or stored
+    (both count the draws still fighting the same way)."""
+    from guaranty.war import TAIL_AHEAD, duration_reference, tail_note
+
+    if scenario.war is None or scenario.war.horizon < TAIL_AHEAD:
+        return None
+    model = run.still_fighting(TAIL_AHEAD)[-1]
+    return tail_note(duration_reference(scenario.war.months_fought), model)
+
+
 def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     """The run's part of a report: its summary, each design's and each issue's figures, the
     design the settlement most often lands on, and what the war model's fit says. ``run``:
@@ -347,6 +360,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     top = max(designs, key=lambda d: d["share"]) if designs else None
     return {
         "war_fit": war_fit_context(scenario),
+        "war_tail": war_tail_note(run, scenario),
         "summary": summ,
         "designs": designs,
         "issues": issues,

@@ -84,9 +84,12 @@ SLOW_CONTRACTS = {"nash", "exchange", "smp"}
 
 #: how closely a model's outcome must not depend on the order of the actors: 1e-9, except
 #: nash, whose coordinate ascent stops once no coordinate moves by more than 1e-10 of its
-#: scale's width (1e-8 on a 0-100 scale), so that its solution is known to about that, not
-#: to 1e-9 (hypothesis found an order effect of 3.5e-9)
-ORDER_ATOL = {"nash": 1e-7}
+#: scale's width (1e-8 on a 0-100 scale). That bounds the last step, not the distance to
+#: the optimum: where the objective is flat the ascent creeps, and two orders of the actors
+#: stop apart by more than the step (hypothesis found 3.5e-9, then 3.4e-7 on the case
+#: (1, 1, 7, 2, 0.3); over 600 random cases the largest was 3.2e-8). A millionth of a
+#: point on a 0-100 scale is far below anything the forecasts are read to.
+ORDER_ATOL = {"nash": 1e-6}
 
 
 @pytest.mark.parametrize(
@@ -96,6 +99,7 @@ ORDER_ATOL = {"nash": 1e-7}
 @settings(max_examples=60, deadline=None)
 @given(case)
 @example((2, 3, 3, 3, 0.3))  # nash's order effect of 3.5e-9 (see ORDER_ATOL)
+@example((1, 1, 7, 2, 0.3))  # and of 3.4e-7
 def test_contract(name: str, params: tuple[int, int, int, int, float]) -> None:
     seed, draws, actors, issues, absent = params
     x = make_inputs(seed, draws, actors, issues, absent)

@@ -297,9 +297,9 @@ STATED_RANGES: dict[str, tuple[float, float, float, str]] = {
         28.0,
         "the most the line moves in a month, as the war had shown it by mid-2022 (ISW maps): "
         "about 2.5 in the positional fighting for Donbas from May (at most about 1,400 km2, "
-        "a little over a point, a month with one side's clear edge), about 28 in the Russian "
-        "withdrawal from the north in early April (roughly 30,000-35,000 km2); 8 is about "
-        "their geometric middle",
+        "a little over a point, a month: a cap of about 2.5 when one side holds a clear "
+        "edge), about 28 in the Russian withdrawal from the north in early April (roughly "
+        "30,000-35,000 km2); 8 is about their geometric middle",
     ),
     "aid_b": (
         1.0,

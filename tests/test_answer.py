@@ -50,6 +50,22 @@ def test_answer_numbers_are_the_runs(parts) -> None:
     assert "nothing out of sample" in html and "worsens held-out predictions" in html
 
 
+def test_the_attack_range_names_the_stated_fact_it_depends_on(parts) -> None:
+    """The renewed-attack range of the answer rests on the Russia-Ukraine rivalry that the
+    scenario states in place of the data (the stage-1 hazard reads it; about three times
+    the risk, docs/models/credibility.md): the answer says so, in the Markdown as a
+    sentence and in the HTML, where the first screen is tight, as a dagger with a tooltip.
+    With the data's coding there is nothing to say. (The Markdown sentence:
+    tests/test_war_cli.py, on the analyzed report.)"""
+    s, run, claims = parts
+    a = answer_context(run, s, claims)
+    assert a["attack_facts"] == "rivalry 1 (the data: 0)"
+    html = answer_html(run, s, claims)
+    assert 'in place of the data: rivalry 1 (the data: 0)">†</span></p>' in html
+    plain = s.model_copy(update={"credibility": s.credibility.model_copy(update={"pair": {}})})
+    assert answer_context(run, plain, claims)["attack_facts"] is None
+
+
 def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:
     """A zero-width interval is not printed as [x, x]; a nominal forecast outside the
     interval of the draws is flagged (the two are different quantities)."""

@@ -98,6 +98,11 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     for text in (md, html.replace("&#39;", "'")):
         assert head in " ".join(text.split())
         assert "thinner than the record" in text
+    # the answer's attack range names the stated rivalry it rests on (tests/test_answer.py)
+    assert (
+        "The risk of a renewed attack depends on what the scenario states in place of the "
+        "data: rivalry 1 (the data: 0)." in md
+    )
 
 
 def test_backtest_war_json_and_plot(tmp_path: Path) -> None:

@@ -274,6 +274,10 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             f" The chance of a renewed attack within {years} years is "
             f"{min(attacks):.0%}-{max(attacks):.0%} across the designs."
         )
+    # facts of the pair the attack hazard reads, stated in place of the data: said after the
+    # attack range (in the HTML answer, where the first screen is tight, as a dagger)
+    stated = _stated_facts(scenario) if attacks else {}
+    attack_facts = ", ".join(f"{k} {v:g} (the data: {d:g})" for k, (v, d) in stated.items())
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
     from guaranty.models.durability.survival import DURABILITY_CAVEAT
 
@@ -284,6 +288,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
     return {
         "question": question,
         "sentence": sentence.strip(),
+        "attack_facts": attack_facts or None,
         "years": years,
         "designs": designs,
         "caveat": " ".join(caveats) or None,
@@ -298,6 +303,16 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             if c.statement
         ],
     }
+
+
+def _stated_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """The facts of the pair the scenario states unlike the data (fact -> (stated, data));
+    none without a credibility section."""
+    if scenario.credibility is None or not scenario.credibility.pair:
+        return {}
+    from guaranty.credibility_case import stated_pair_facts
+
+    return stated_pair_facts(scenario)
 
 
 def answer_html(run: Any, scenario: Scenario, claims: Sequence[Any]) -> str:

@@ -50,13 +50,11 @@ def duration_reference(months_fought: int, at_month: int | None = None) -> dict[
     Kaplan-Meier estimate S(at_month) / S(months_fought); ``still``: how many lasted longer
     than ``at_month``; by default ``months_fought`` + :data:`TAIL_AHEAD`). The data end in
     2021: the war of 2022 is not among them."""
-    from guaranty.data.wars import ucdp_episodes, ucdp_war_survival
+    from guaranty.data.wars import ucdp_war_lengths, ucdp_war_survival
 
     if at_month is None:
         at_month = months_fought + TAIL_AHEAD
-
-    u = ucdp_episodes()
-    length = u["months"][u["max_intensity"].astype(int) == 2].astype(float)
+    length, _ = ucdp_war_lengths()
     s_fought, s_at = ucdp_war_survival([months_fought, at_month])
     if months_fought <= 0:  # a war that starts: every episode, those of a day included
         s_fought = 1.0

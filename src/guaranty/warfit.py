@@ -264,10 +264,9 @@ def _months_check(p_month: np.ndarray, c: cal.Cases) -> dict[str, Any]:
     among the UCDP/PRIO inter-state war episodes 1946-2021 (intensity 2; Kaplan-Meier with
     the censored episodes) against the model's held-out prediction for the COW wars that
     began in 1946 or later. Not a score (the two lists of wars overlap but differ)."""
-    from guaranty.data.wars import cow_wars, ucdp_episodes, ucdp_war_survival
+    from guaranty.data.wars import cow_wars, ucdp_war_lengths, ucdp_war_survival
 
-    u = ucdp_episodes()
-    war = u["max_intensity"].astype(int) == 2
+    episodes = ucdp_war_lengths()[0].size
     grid = np.arange(61)
     km = ucdp_war_survival(grid)
     table = cow_wars()
@@ -277,7 +276,7 @@ def _months_check(p_month: np.ndarray, c: cal.Cases) -> dict[str, Any]:
     model = [1.0, *[float(surv[m - 1]) for m in grid[1:]]]
     return {
         "months": grid.tolist(),
-        "ucdp_wars": int(war.sum()),
+        "ucdp_wars": int(episodes),
         "ucdp_kaplan_meier": [float(v) for v in km],
         "cow_wars_since_1946": int(recent.sum()),
         "model": model,

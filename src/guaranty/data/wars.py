@@ -30,6 +30,7 @@ __all__ = [
     "UCDP_EPISODE_COLUMNS",
     "cow_wars",
     "ucdp_episodes",
+    "ucdp_war_lengths",
     "ucdp_war_survival",
 ]
 
@@ -180,15 +181,20 @@ def ucdp_episodes() -> dict[str, np.ndarray]:
     return dict(_war_table(_UCDP_FILE))
 
 
+def ucdp_war_lengths() -> tuple[np.ndarray, np.ndarray]:
+    """The UCDP/PRIO war-intensity episodes (``max_intensity`` 2): their months of fighting
+    (float) and whether each had ended by :data:`CENSOR_DATE` (bool); shapes (episodes,)."""
+    u = ucdp_episodes()
+    war = u["max_intensity"].astype(int) == 2
+    return u["months"][war].astype(float), u["censored"][war].astype(int) == 0
+
+
 def ucdp_war_survival(months: np.ndarray | list[float]) -> np.ndarray:
     """The share of the UCDP/PRIO war-intensity episodes (``max_intensity`` 2) still being
     fought after each of ``months`` (any shape): the Kaplan-Meier estimate, the episodes
     still open at :data:`CENSOR_DATE` censored there. The record the war model's month
     scale is checked against (``docs/models/war.md``)."""
-    u = ucdp_episodes()
-    war = u["max_intensity"].astype(int) == 2
-    length = u["months"][war].astype(float)
-    ended = u["censored"][war].astype(int) == 0
+    length, ended = ucdp_war_lengths()
     times = np.unique(length[ended])
     factors = [1.0 - np.sum((length == t) & ended) / np.sum(length >= t) for t in times]
     cumulative = np.concatenate([[1.0], np.cumprod(factors)])

@@ -8,85 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
-from guaranty.cli.lazy import (
-    backtest,
-    backtest_runs,
-    forecast,
-    forecast_cases,
-    is_cases,
-    negotiable,
-    registry,
-)
+from guaranty.cli.common import fail, out, print_json, progress_bar
+from guaranty.cli.forecasting import known_model, run_forecast
+from guaranty.cli.lazy import backtest, backtest_runs, is_cases, registry
 from guaranty.cli.options import DrawsOpt, FileArg, JsonOpt, ModelOpt, SeedOpt
+from guaranty.scenario import load
 
 if TYPE_CHECKING:  # rich loads with the first table: --json prints none
     from rich.table import Table
-from guaranty.scenario import load
-
-_OUTSIDE_NOTE = (
-    "* the forecast at the nominal inputs lies outside the interval of the draws: they "
-    "are different quantities, and a model that is not linear in its inputs (bdm's "
-    "challenges, smp's coalitions switch at thresholds) can put the single nominal "
-    "run where few draws land."
-)
-
-
-def _known_model(name: str) -> Any:
-    """The registered model called ``name``; an unknown name is a usage error (exit 64)."""
-    from guaranty.errors import ModelError
-
-    try:
-        return registry.get(name)
-    except ModelError as exc:
-        raise fail(f"error: {exc}", USAGE) from None
-
-
-def _model_params(model: str, rounds: int | None) -> dict[str, Any]:
-    """The model's parameters from the options; fails early on an unknown model name, and on
-    ``--rounds`` for a model that runs in one step."""
-    cls = _known_model(model)
-    if rounds is None:
-        return {}
-    if not cls.iterative:
-        iterative = [m for m in registry.available() if registry.get(m).iterative]
-        raise fail(
-            f"error: --rounds applies to iterative models ({', '.join(iterative) or 'none'}); "
-            f"model {model!r} runs in one step",
-            USAGE,
-        )
-    return {"rounds": rounds}
-
-
-def _forecast_table(fc: Any, model: str, level: float) -> tuple[Table, bool]:
-    """The forecast as a table, and whether a nominal forecast lies outside its interval."""
-    from rich.table import Table
-
-    t = Table(title=f"{fc.scenario}: model {model}")
-    drawn = any(i.interval for i in fc.issues)
-    observed = any(i.observed is not None for i in fc.issues)
-    columns = ["issue", "label", "at nominal inputs" if drawn else "outcome"]
-    if drawn:
-        columns += ["mean over draws", f"{level:.0%} interval over draws"]
-    if observed:
-        columns.append("observed")
-    for col in columns:
-        t.add_column(col)
-    outside = False
-    for i in fc.issues:
-        mark = ""
-        if i.interval and not i.interval[0] <= i.outcome <= i.interval[1]:
-            mark, outside = " *", True
-        row = [i.id, i.label, f"{i.outcome:.2f}{mark}"]
-        if drawn:
-            row.append("" if i.mean is None else f"{i.mean:.2f}")
-            lo, hi = i.interval if i.interval else (None, None)
-            cell = "" if lo is None else f"[{lo:.1f}, {hi:.1f}]"
-            row.append(f"{lo:.1f} (no spread)" if lo is not None and lo == hi else cell)
-        if observed:
-            row.append("" if i.observed is None else f"{i.observed:g}")
-        t.add_row(*row)
-    return t, outside
 
 
 def forecast_cmd(
@@ -113,20 +42,16 @@ def forecast_cmd(
 
     Iterative models (bdm, ...) add each round's median, mean and every actor's position.
     """
-    params = _model_params(model, rounds)
-    obj = negotiable(load(file), file)
-    fc = (
-        forecast_cases(obj, model, params=params)
-        if is_cases(obj)
-        else forecast(obj, model, draws=draws, seed=seed, level=level, params=params)
+    run_forecast(
+        file,
+        model,
+        draws=draws,
+        seed=seed,
+        level=level,
+        rounds=rounds,
+        as_json=as_json,
+        timing=timing,
     )
-    if as_json:
-        print_json(fc.to_json(timing=timing))
-        return
-    table, outside = _forecast_table(fc, model, level)
-    out.print(table)
-    if outside:
-        out.print(_OUTSIDE_NOTE)
 
 
 def _scores_table(obj: Any, scores: dict[str, Any], n: int) -> Table:
@@ -182,7 +107,7 @@ def backtest_cmd(
     names = [m.strip() for m in models.split(",") if m.strip()] if models else None
     grouped = [m.strip() for m in per_proposal.split(",") if m.strip()]
     for name in [*(names or []), *grouped]:
-        _known_model(name)
+        known_model(name)
     obj = load(file)
     if not is_cases(obj):
         raise fail(

@@ -161,3 +161,22 @@ def test_the_months_fought_conditioning_barely_moves_with_its_seed(scenario, mon
     war._survival.cache_clear()
     assert war._SURVIVAL_DRAWS == 128
     assert abs(shares[0] - shares[1]) < 0.025
+
+
+def test_the_shipped_conditioning_is_the_closer_shortcut() -> None:
+    """war.md, "How good is the conditioning on the months fought": with the Ukraine war's
+    inputs at their nominal values, P(still fought 20 months on) at 4 months fought under the
+    shipped conditioning lies within 0.05 of the model's own answer (one run of a war that
+    starts with those inputs, S(24) / S(4)), and closer to it than the joint conditioning
+    (the script's diagnostic); the doc's row is what the script prints (to Monte Carlo error
+    of 20,000 draws on the same seeds: rounding)."""
+    from doc_figures import script_module
+
+    with script_module("war_sensitivity") as script:
+        (row,) = script.conditioning_rows(ROOT / "scenarios" / "ukraine-2022.yaml", [4], 20000)
+    assert abs(row["shipped"][1] - row["own"][1]) < 0.05
+    assert abs(row["shipped"][1] - row["own"][1]) < abs(row["joint"][1] - row["own"][1])
+    doc = _row("| 4 | ", cells=5)
+    got = [row[k][j] for k in ("record", "own", "shipped", "joint") for j in (0, 1)]
+    want = [float(v) for cell in doc[1:] for v in cell.split(" / ")]
+    assert got == pytest.approx(want, abs=5e-4)

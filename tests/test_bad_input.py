@@ -398,7 +398,7 @@ def test_deu_negative_capability_names_row_2(tmp_path: Path, data_dir: Path) -> 
         tmp_path,
         "\n".join(lines) + "\n",
         name="d.tsv",
-        expect=["actors[0].capability", "must lie within >= 0"],
+        expect=["actors[0].capability", "must lie at or above 0"],
         line=2,
     )
 

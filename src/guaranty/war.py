@@ -24,7 +24,8 @@ from guaranty.scenario.design_matrix import (
     draw_normal,
     draw_uniform,
 )
-from guaranty.scenario.schema import SIGNED_WAR_PARAMETERS, Scenario
+from guaranty.scenario.schema import Scenario
+from guaranty.scenario.war_parameters import neutral_front0, war_bounds
 
 __all__ = ["TAIL_AHEAD", "WarSummary", "duration_reference", "run_war", "tail_note"]
 
@@ -33,9 +34,6 @@ __all__ = ["TAIL_AHEAD", "WarSummary", "duration_reference", "run_war", "tail_no
 FIT_DRAW = "war: draw of the COW calibration (fitted)"
 FIT_TEMPO = "war: this war's tempo shock (fitted spread)"
 FIT_PREMIUM = "war: this war's premium draw (fitted)"
-
-#: parameters that may be negative (the schema's list: one list for both)
-_SIGNED = SIGNED_WAR_PARAMETERS
 
 #: how many months past the scenario's start the model's duration is set against the
 #: UCDP/PRIO record (:func:`duration_reference`): for a war four months old, as Ukraine's in
@@ -248,13 +246,21 @@ NEUTRAL_DEFAULTS: dict[str, float] = {
 }
 
 
+def _truncation(name: str) -> tuple[float, float]:
+    """The interval a war parameter's draws are kept within: its domain
+    (:func:`guaranty.scenario.war_parameters.war_bounds`), an excluded end moved inwards by
+    the smallest step, so that a truncated normal can never land on it."""
+    lo, hi, lo_open, hi_open = war_bounds(name)
+    low = -np.inf if lo is None else (np.nextafter(lo, np.inf) if lo_open else lo)
+    high = np.inf if hi is None else (np.nextafter(hi, -np.inf) if hi_open else hi)
+    return float(low), float(high)
+
+
 def inherited(scenario: Scenario) -> dict[str, float]:
     """The neutral defaults a scenario's war inherits (name -> value): the parameters of
     :data:`NEUTRAL_DEFAULTS` its ``war.parameters`` do not give, ``front0`` at its territory
     issue's reference point (rescaled to 0-100) when it has one. The front speed, if not
     given, is drawn from the fit to the COW wars (see :func:`fitted_defaults`)."""
-    from guaranty.scenario.schema import IssueRole
-
     if scenario.war is None:
         return {}
     given = scenario.war.parameters
@@ -262,10 +268,7 @@ def inherited(scenario: Scenario) -> dict[str, float]:
     if "front_min" in out and "front0" in given:  # the floor stays below a given start
         out["front_min"] = min(out["front_min"], given["front0"].support[0])
     if "front0" in out:
-        issue = next((i for i in scenario.issues if i.role == IssueRole.territory), None)
-        if issue is not None and issue.reference_point is not None:
-            lo, hi = issue.scale
-            out["front0"] = 100.0 * (issue.reference_point - lo) / (hi - lo)
+        out["front0"] = neutral_front0(scenario.issues)
     return out
 
 
@@ -506,11 +509,31 @@ def run_war(
     s_params, s_war, s_fit = np.random.SeedSequence(seed).spawn(3)
     rng = np.random.default_rng(s_params)
     values: dict[str, Any] = {}
-    for name, q in sorted(settings.parameters.items()):
-        lo = -np.inf if name in _SIGNED else 0.0
-        values[name] = draw(q, draws, rng, lo, np.inf, name=f"war: {name}", matrix=matrix)
     neutral = inherited(scenario)
+    # the line starts at or above its floor: each is drawn within the other's given range
+    # (the schema checks that the ranges allow it; a distribution's range is its centre)
+    ends = {
+        k: settings.parameters[k].support if k in settings.parameters else (neutral[k],) * 2
+        for k in ("front0", "front_min")
+        if k in settings.parameters or k in neutral
+    }
+    for name, q in sorted(settings.parameters.items()):
+        lo, hi = _truncation(name)
+        if name == "front0" and "front_min" in ends:
+            lo = max(lo, ends["front_min"][1])
+        if name == "front_min" and "front0" in ends:
+            hi = min(hi, ends["front0"][0])
+        values[name] = draw(q, draws, rng, lo, hi, name=f"war: {name}", matrix=matrix)
     values.update({k: np.full(draws, v) for k, v in neutral.items()})
+    if "front0" in values and "front_min" in values:
+        below = int(np.sum(np.asarray(values["front0"]) < np.asarray(values["front_min"])))
+        if below:  # both drawn from normal distributions, around centres close together
+            raise ScenarioError(
+                f"the line at the start (front0) is drawn below the lowest line (front_min) "
+                f"in {below} of {draws} draws; give one of them a fixed value or a range, or "
+                "move their centres apart",
+                field=("war", "parameters", "front_min"),
+            )
     if matrix is not None:
         # in a design, a default or sourced value with a stated range varies over it
         for name in stated_factors(scenario):

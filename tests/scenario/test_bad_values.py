@@ -199,7 +199,7 @@ CASES: list[tuple[str, int, str, str, int, str, str]] = [
         "value: -200",
         780,  # the entry's key: the range check is on the whole quantity
         "war.parameters.force_b",
-        "must lie within >= 0; got -200",
+        "must lie above 0; got -200",
     ),
     (
         "war-aid-high-inf",
@@ -235,7 +235,7 @@ CASES: list[tuple[str, int, str, str, int, str, str]] = [
         "years: 10\n  cost: {dist: uniform, low: -1, high: 1}",
         814,
         "deterrence.cost",
-        "must lie within >= 0",
+        "must lie at or above 0",
     ),
     (
         "deterrence-stakes-nan",

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from guaranty.scenario.actors import Issue, IssueRole
 from guaranty.scenario.base import closest
 from guaranty.scenario.quantities import Quantity
-from guaranty.scenario.war_parameters import war_domain
+from guaranty.scenario.war_parameters import describe_bounds, neutral_front0, war_bounds
 
 if TYPE_CHECKING:
     from guaranty.scenario.designs import CredibilitySettings
@@ -54,7 +54,7 @@ def check_references(s: Scenario) -> None:
     if s.deterrence is not None:
         _check_deterrence(s.deterrence)
     if s.war is not None:
-        _check_war(s.war)
+        _check_war(s.war, s.issues)
 
 
 def no_position_message(issue_id: str) -> str:
@@ -158,10 +158,38 @@ def _check_deterrence(deterrence: DeterrenceSettings) -> None:
         )
 
 
-def _check_war(war: WarSettings) -> None:
+def _check_war(war: WarSettings, issues: Sequence[Issue]) -> None:
+    """Each war parameter within the range the battlefield kernel accepts (an interval's ends
+    within the range's closure, a fixed value or a distribution's centre inside it), and the
+    line at the start at or above the lowest line, as given or inherited
+    (``guaranty.war.inherited``)."""
     for name, q in war.parameters.items():
-        lo, hi = war_domain(name)
-        _in_range(("war", "parameters", name), q, lo, hi)
+        path = ("war", "parameters", name)
+        lo, hi, lo_open, hi_open = war_bounds(name)
+        a, b = q.support
+        inside = (lo is None or a >= lo) and (hi is None or b <= hi)
+        centre = q.nominal
+        strict = (lo is None or not lo_open or centre > lo) and (
+            hi is None or not hi_open or centre < hi
+        )
+        if not (inside and strict):
+            raise _err(path, f"must lie {describe_bounds(name)}; got {_got(q)}")
+    given = war.parameters
+    if "front_min" in given:
+        floor = given["front_min"].support[1]
+        start = given["front0"].support[0] if "front0" in given else neutral_front0(issues)
+        if start < floor:
+            where = (
+                "its lowest value"
+                if "front0" in given
+                else "the line the war starts from when front0 is not given: the territory "
+                "issue's reference point on the 0-100 line, or 50"
+            )
+            raise _err(
+                ("war", "parameters", "front_min"),
+                f"must lie at or below the line at the start (front0; {where}: {start:g}); "
+                f"got {_got(given['front_min'])}",
+            )
 
 
 def _err(path: FieldPath, message: str) -> PydanticCustomError:
@@ -196,7 +224,7 @@ def _in_range(path: FieldPath, q: Quantity, lo: float | None, hi: float | None) 
     a, b = q.support
     if (lo is not None and a < lo) or (hi is not None and b > hi):
         if lo is not None and hi is not None:
-            what = f"[{lo:g}, {hi:g}]"
+            what = f"within [{lo:g}, {hi:g}]"
         else:
-            what = f">= {lo:g}" if lo is not None else f"<= {hi:g}"
-        raise _err(path, f"must lie within {what}; got {_got(q)}")
+            what = f"at or above {lo:g}" if lo is not None else f"at or below {hi:g}"
+        raise _err(path, f"must lie {what}; got {_got(q)}")

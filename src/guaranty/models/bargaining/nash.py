@@ -396,6 +396,26 @@ def _barrier_polish(
     return x
 
 
+#: an actor's exponent is at least this share of the largest (:func:`bargaining_powers`)
+POWER_FLOOR = 1e-6
+
+
+def bargaining_powers(capability: np.ndarray) -> np.ndarray:
+    """The exponents of the Nash product from the actors' capabilities, shape (draws, actors):
+    the capabilities, each at least :data:`POWER_FLOOR` times the draw's largest, and all
+    equal where every capability is 0 (as the other models weigh such a draw).
+
+    An actor keeps its veto whatever its power (every gain must stay positive), and the
+    solution is continuous as a capability falls to 0: the same to 1e-6 of a scale width for
+    Russia's capability at 1e-5 ... 1e-8 in the Ukraine scenario. At exactly 0 the actor's
+    constraint has nothing holding the solver off its boundary, which then stopped on the
+    boundary (another answer, with numpy's division warnings): the floor gives it the
+    limit."""
+    largest = capability.max(axis=-1, keepdims=True)
+    floored = np.maximum(capability, POWER_FLOOR * largest)
+    return np.where(largest > 0, floored, 1.0)
+
+
 @register
 class Nash(NegotiationModel):
     """Asymmetric Nash bargaining over all issues; see the module docstring.
@@ -429,7 +449,7 @@ class Nash(NegotiationModel):
         width = inputs.upper - inputs.lower
         n_present = inputs.present.sum(axis=1)  # (actors,)
         cap = np.where(present, inputs.capability, 0.0).sum(axis=2) / np.maximum(n_present, 1)
-        exponent = np.where(n_present > 0, cap, 0.0)
+        exponent = np.where(n_present > 0, bargaining_powers(cap), 0.0)
         worst = np.maximum(pos - inputs.lower, inputs.upper - pos)
         known = ~np.isnan(inputs.reference)
         if self.disagreement == "reference" and known.any():

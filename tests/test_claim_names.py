@@ -58,6 +58,33 @@ def test_output_names_are_the_pipeline_outputs() -> None:
             "statement",
             "not a valid expression",
         ),
+        # the statement's form, checked at load too (found by mutating the Ukraine claims:
+        # these passed validate and stopped the ledger with a traceback or a wrong shape)
+        (
+            'statement: "war.front >= 78"',
+            'statement: "0.5 >= 78"',
+            "statement",
+            "names no output of the models",
+        ),
+        (
+            'statement: "war.front >= 78"',
+            'statement: "war.front + 78"',
+            "statement",
+            "must be a comparison",
+        ),
+        (
+            'statement: "war.front >= 78"',
+            'statement: "war.front ** 2 >= 78"',
+            "statement",
+            "uses Pow, which statements do not allow",
+        ),
+        (
+            'statement: "war.front >= 78"',
+            'statement: "max(war.front) >= 78"',
+            "statement",
+            "uses Call, which statements do not allow",
+        ),
+        ('given: "war.settlement == 1"', 'given: "1 == 1"', "given", "names no output"),
     ],
 )
 def test_validate_rejects_unknown_claim_outputs(

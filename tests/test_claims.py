@@ -43,6 +43,18 @@ def test_bad_statements_are_rejected(statement: str, message: str) -> None:
         evaluate(statement, OUT, claim="c")
 
 
+def test_division_by_zero_is_numpys_without_warnings() -> None:
+    """x / 0 is an infinity and 0 / 0 a NaN, which no comparison holds for: neither stops
+    the ledger (``1 / 0`` raised ZeroDivisionError) nor prints numpy's warnings."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(evaluate("p_any.a > 1 / 0", OUT), [False] * 4)
+        np.testing.assert_array_equal(evaluate("p_any.a / 0 > 1", OUT), [True] * 4)
+        np.testing.assert_array_equal(evaluate("(p_any.a - p_any.a) / 0 < 1", OUT), [False] * 4)
+
+
 def test_verdict_thresholds() -> None:
     assert verdict(0.8) == "supported" and verdict(0.2) == "not supported"
     assert verdict(0.5) == "depends"

@@ -4,7 +4,10 @@ Statements are parsed with :mod:`ast` and walked here, never ``eval``-ed. Allowe
 names, attribute access into groups of outputs (``p_any.nato_membership``), + - * /,
 comparisons (chained too), ``and``, ``or``, ``not``, unary minus and parentheses. Anything
 else (calls, subscripts, attributes of non-outputs) raises ``TypeError`` in
-:func:`eval_node` and a :class:`~guaranty.errors.ScenarioError` in :func:`evaluate`.
+:func:`eval_node` and a :class:`~guaranty.errors.ScenarioError` in :func:`evaluate` (a
+scenario's claims are checked for the same at load, with the line:
+``guaranty.scenario.claim_names``). Arithmetic is numpy's, without its warnings: a division
+by zero gives an infinity, and 0 / 0 a NaN, which no comparison holds for.
 """
 
 from __future__ import annotations
@@ -90,11 +93,13 @@ def eval_node(node: ast.AST, outputs: Mapping[str, Any]) -> Any:
         and isinstance(node.value, int | float)
         and not isinstance(node.value, bool)
     ):
-        return float(node.value)
+        return np.float64(node.value)  # numpy's division: x / 0 is inf, not an exception
     if isinstance(node, ast.Name | ast.Attribute):
         return _output(node, outputs)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        return _BINOPS[type(node.op)](eval_node(node.left, outputs), eval_node(node.right, outputs))
+        left, right = eval_node(node.left, outputs), eval_node(node.right, outputs)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return _BINOPS[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -eval_node(node.operand, outputs)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):

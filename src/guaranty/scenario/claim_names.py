@@ -151,15 +151,58 @@ def check_names(scenario: Any) -> None:
                 _check_text(c.id, key, text, ("claims", k, key), known)
 
 
+_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+_CMPOPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
+_PARTS = (ast.Expression, ast.Name, ast.Load, ast.BoolOp, ast.And, ast.Or, ast.Not, ast.USub)
+
+
+def _shape_problem(tree: ast.Expression) -> str | None:
+    """What is wrong with a parsed statement's form, as the end of a sentence ("uses Call,
+    which ..."), or None: statements allow numbers, output names, + - * /, comparisons (chained
+    too), and/or/not, unary minus and parentheses (``guaranty.claims.expressions``), must
+    name at least one output (else they hold in every draw or in none), and must be true or
+    false in each draw (a comparison, or comparisons joined by and/or/not)."""
+    for node in ast.walk(tree):
+        if isinstance(node, (*_PARTS, *_BINOPS, *_CMPOPS, ast.Attribute)):
+            continue
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            continue
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _BINOPS):
+            continue
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.Not):
+            continue
+        if isinstance(node, ast.Compare) and all(isinstance(op, _CMPOPS) for op in node.ops):
+            continue
+        what = type(getattr(node, "op", node)).__name__
+        return (
+            f"uses {what}, which statements do not allow (numbers, output names, + - * /, "
+            "comparisons, and/or/not, parentheses; docs/claims.md)"
+        )
+    body = tree.body
+    if not isinstance(body, ast.Compare | ast.BoolOp) and not (
+        isinstance(body, ast.UnaryOp) and isinstance(body.op, ast.Not)
+    ):
+        return "must be a comparison, true or false in each draw (such as 'war.p_frozen > 0.5')"
+    if not any(isinstance(node, ast.Name) for node in ast.walk(tree)):
+        return (
+            "names no output of the models: it would hold in every draw or in none; compare "
+            "an output with a number or with another output"
+        )
+    return None
+
+
 def _check_text(claim: str, key: str, text: str, where: tuple, known: set[str]) -> None:
     """Raise a :class:`ScenarioError` at ``where`` if ``text`` does not parse or names an
     output outside ``known``."""
     try:
-        ast.parse(text, mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ScenarioError(
             f"claim '{claim}': the {key} is not a valid expression: {exc.msg}", field=where
         ) from None
+    problem = _shape_problem(tree)
+    if problem is not None:
+        raise ScenarioError(f"claim '{claim}': the {key} {problem}", field=where)
     for name in sorted(statement_names(text)):
         if name in known or any(n.startswith(name + ".") for n in known):
             continue

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from guaranty import war
-from guaranty.models.war.battlefield import OUTCOMES, WarParams, simulate_war
+from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.scenario import load
 from guaranty.war import run_war, sensitivity
 
@@ -96,19 +96,9 @@ def _joint_fitted_defaults(
     from guaranty.warfit import war_fit
 
     fit = war_fit()
-    n = war._SURVIVAL_DRAWS
-    keep = np.flatnonzero(fit.weights >= war._SURVIVAL_MIN_WEIGHT)
-    th = {k: np.repeat(v[keep], n) for k, v in fit.theta.items()}
-    sim_rng = np.random.default_rng([months_fought, n])  # the shipped conditioning's streams
-    z_all, u_all = sim_rng.standard_normal(keep.size * n), sim_rng.random(keep.size * n)
-    fixed = dict(nominal or {})
-    params = WarParams(
-        **fixed,
-        **war._from_theta(th, z_all, u_all, fixed, major_powers, states),
-        horizon=months_fought,
-    )
-    res = simulate_war(params, keep.size * n, sim_rng)
-    alive = (res.outcome == OUTCOMES.index("ongoing")).reshape(keep.size, n)
+    key = tuple(sorted((nominal or {}).items()))  # the shipped conditioning's simulations
+    keep, z_all, u_all, alive = war._survival_runs(months_fought, major_powers, states, key)
+    n = alive.shape[1]
     count = alive.sum(axis=1)
     weights = np.zeros(fit.weights.size)
     weights[keep] = fit.weights[keep] * (count + 0.5) / (n + 1.0)

@@ -420,9 +420,24 @@ def _survival(
 ) -> np.ndarray:
     """P(a war with the scenario's inputs is still being fought after ``months`` months) under
     each parameter vector of the shipped fit, shape (T,): ``_SURVIVAL_DRAWS`` simulations
-    each (seeded; the scenario's own inputs at their nominal values), smoothed as
-    (still fighting + 0.5) / (draws + 1); 0 for the vectors whose posterior weight is below
-    :data:`_SURVIVAL_MIN_WEIGHT`."""
+    each (:func:`_survival_runs`), smoothed as (still fighting + 0.5) / (draws + 1); 0 for
+    the vectors whose posterior weight is below :data:`_SURVIVAL_MIN_WEIGHT`."""
+    from guaranty.warfit import war_fit
+
+    keep, _, _, alive = _survival_runs(months, major_powers, states, nominal)
+    out = np.zeros(war_fit().weights.size)
+    out[keep] = (alive.sum(axis=1) + 0.5) / (alive.shape[1] + 1.0)
+    return out
+
+
+def _survival_runs(
+    months: int, major_powers: str, states: int, nominal: tuple[tuple[str, float], ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The simulations behind :func:`_survival`: the indices of the parameter vectors
+    simulated (those of weight at least :data:`_SURVIVAL_MIN_WEIGHT`, shape (K,)), each
+    simulated war's tempo shock and premium draw (shape (K * n,), vector by vector), and
+    whether it was still fought after ``months`` months (bool, shape (K, n)); n =
+    :data:`_SURVIVAL_DRAWS`, seeded, the scenario's own inputs at their nominal values."""
     from guaranty.warfit import war_fit
 
     fit = war_fit()
@@ -436,10 +451,8 @@ def _survival(
         **given, **_from_theta(th, z, u, given, major_powers, states), horizon=months
     )
     res = simulate_war(params, t_count * n, rng)
-    fighting = (res.outcome == OUTCOMES.index("ongoing")).reshape(t_count, n).sum(axis=1)
-    out = np.zeros(fit.weights.size)
-    out[keep] = (fighting + 0.5) / (n + 1.0)
-    return out
+    alive = (res.outcome == OUTCOMES.index("ongoing")).reshape(t_count, n)
+    return keep, z, u, alive
 
 
 def fitted_defaults(

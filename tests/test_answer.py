@@ -79,3 +79,26 @@ def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:
     assert outside({"outcome": 85.0, "interval": [8.4, 83.8]})
     assert not outside({"outcome": 50.0, "interval": [8.4, 83.8]})
     assert not outside({"outcome": 50.0, "interval": None})
+
+
+def test_a_run_without_any_peace_has_a_report_that_says_so(tmp_path: Path) -> None:
+    """A war the aggressor wins in every draw (its forces a thousand times Ukraine's) leaves
+    no terms to guarantee: nothing is settled and no renewed attack weighed. The report is
+    written and says so (it stopped with a traceback on the missing risk of attack), and
+    names no design as the one the settlement "most often lands on"."""
+    from typer.testing import CliRunner
+
+    from guaranty.cli import app
+
+    text = (ROOT / "scenarios" / "ukraine-2022.yaml").read_text(encoding="utf-8")
+    old = "    force_b:\n      value: 200\n"
+    assert old in text
+    bad = tmp_path / "no-peace.yaml"
+    bad.write_text(text.replace(old, "    force_b:\n      value: 200000\n"), encoding="utf-8")
+    res = CliRunner().invoke(app, ["analyze", str(bad), "--draws", "1000", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "No draw of the run ends in a peace with terms to guarantee" in md
+    assert "so there is no renewed attack to weigh" in md  # each design's paragraph
+    assert "lands most often" not in md
+    assert "A peace with terms to guarantee is reached in 0.0% of the draws." in md

@@ -136,11 +136,15 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
                 f"{names.get(best[0], best[0])} ({best[1]['p_honor']:.1%})."
             )
         h = d.horizon
-        text += (
-            f" Chance of a renewed attack within {h} years: {j[f'p_attack_{h}y']:.1%} "
-            f"(90% interval {j[f'p_attack_{h}y_ci'][0]:.1%}-{j[f'p_attack_{h}y_ci'][1]:.1%}); "
-            f"attacked with no guarantor fighting: {j[f'p_abandoned_{h}y']:.1%}."
-        )
+        if j[f"p_attack_{h}y"] is None:  # a run none of whose draws ends in a peace
+            text += " No draw of the run ends in a peace, so there is no renewed attack to weigh."
+        else:
+            ci = j[f"p_attack_{h}y_ci"]
+            text += (
+                f" Chance of a renewed attack within {h} years: {j[f'p_attack_{h}y']:.1%} "
+                f"(90% interval {ci[0]:.1%}-{ci[1]:.1%}); "
+                f"attacked with no guarantor fighting: {j[f'p_abandoned_{h}y']:.1%}."
+            )
         out.append({"label": d.design.label, "id": d.design.id, "text": text})
     return out
 
@@ -250,6 +254,8 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         f"would its guarantors fight if it did?"
     )
     top = max(designs, key=lambda d: d["share"]) if designs else None
+    if top is not None and top["share"] <= 0:  # no draw settles on any design
+        top = None
     with_guarantors = [d for d in designs if d["p_any"] is not None]
     best = max(with_guarantors, key=lambda d: d["p_any"]["mean"]) if with_guarantors else None
 
@@ -258,6 +264,11 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         return f"{st['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%})"
 
     parts = []
+    if summ["peace"] <= 0:  # every draw ends without terms to guarantee
+        parts.append(
+            "No draw of the run ends in a peace with terms to guarantee, so no design is "
+            "settled and no renewed attack is weighed"
+        )
     if top is not None and top["p_any"] is not None and top["share"] > 0:
         parts.append(
             "Estimated from which states joined the side of an attacked state in militarized "
@@ -266,7 +277,15 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             f"fights if {aggressor} attacks {protected} again is {ci(top['p_any'])}"
         )
     if best is not None and best is not top:
-        parts.append(f"the most any design reaches is {ci(best['p_any'])}, with {best['label']}")
+        if parts and top is not None:
+            most = ci(best["p_any"])
+            parts.append(f"the most any design reaches is {most}, with {best['label']}")
+        else:  # said on its own: what the figure is, in full
+            highest = (
+                f"the chance that at least one guarantor fights is highest under "
+                f"{best['label']}: {ci(best['p_any'])}"
+            )
+            parts.append(highest if parts else highest[0].upper() + highest[1:])
     attacks = [d["attack"]["mean"] for d in designs if d["attack"]["mean"] is not None]
     sentence = "; ".join(parts) + "." if parts else ""
     if attacks:
@@ -373,6 +392,8 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         for i in scenario.issues
     ]
     top = max(designs, key=lambda d: d["share"]) if designs else None
+    if top is not None and top["share"] <= 0:  # no draw settles on any design
+        top = None
     return {
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),

@@ -196,7 +196,7 @@ def test_an_actor_without_capability_keeps_its_veto_and_the_limit() -> None:
     On random 5-actor, 3-issue cases against the status quo (seeded), capability 0 gives the
     solution of capability 1e-5 times the largest, to 1e-3 of the scale, with no numpy
     warning; without the floor of ``bargaining_powers`` the solver stopped on the actor's
-    boundary (35 of 40 such cases off by up to 8.8 points, some with division warnings).
+    boundary (this test fails with the floor set to 0; docs/models/nash.md).
     Every capability 0: the actors count equally, as in the other models."""
     import warnings
 

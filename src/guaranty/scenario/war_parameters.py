@@ -86,8 +86,8 @@ _BOUNDS: dict[WarDomain, tuple[float | None, float | None, bool, bool]] = {
 }
 
 #: War parameters that may be negative: the front and its floor, optimism, reservation
-#: premia, red lines and their shifts (``guaranty.war`` draws every other parameter
-#: truncated at 0).
+#: premia, red lines and their shifts (every other one is bounded below by 0;
+#: ``guaranty.war`` draws each parameter truncated to its domain).
 SIGNED_WAR_PARAMETERS = frozenset(
     name for name, _, kind in WAR_PARAMETERS if _BOUNDS[kind][0] is None
 )

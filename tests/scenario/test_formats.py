@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from guaranty.errors import ScenarioError
 from guaranty.scenario import CaseSet, Scenario, detect_format, load
 from guaranty.scenario.compile import nominal_inputs
 
@@ -106,6 +107,23 @@ def test_deu3_cases(data_dir: Path) -> None:
     assert first.position("bu", "issue") is None
     assert first.position("com", "issue").position.value == 100.0
     assert cases.meta[0]["proc"] == "COD"
+
+
+def test_a_deu3_issue_number_must_be_an_identifier(data_dir: Path, tmp_path: Path) -> None:
+    """The issue number (``isnr``) is the issue's id when a proposal's issues are negotiated
+    together: one that is not an identifier is refused at its line (it loaded, and the
+    per-proposal backtest stopped with pydantic's traceback; found by
+    ``benchmarks/fuzz_runs.py --stage deu``)."""
+    lines = (data_dir / "deu3_dev.tsv").read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[50].split("\t")
+    assert cells[4] == '"n98288i2"'
+    cells[4] = '"-1"'
+    lines[50] = "\t".join(cells)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="must be an identifier") as info:
+        load(bad)
+    assert info.value.line == 51 and info.value.field == ("isnr",)
 
 
 def test_detect_format_by_content(tmp_path: Path) -> None:

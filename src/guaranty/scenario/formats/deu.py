@@ -7,11 +7,13 @@ where a position is given counts as 0.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from guaranty.errors import ScenarioError
+from guaranty.scenario.base import ID_PATTERN
 from guaranty.scenario.formats.common import CaseSet, build, load_with, number, records
 from guaranty.scenario.schema import Scenario
 
@@ -110,6 +112,15 @@ def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
         if not any(c.strip().strip('"') for c in row):
             continue
         isnr = _cell(row, index["isnr"]) or f"issue{lineno}"
+        if not re.fullmatch(ID_PATTERN, isnr) or len(isnr) > 64:
+            # the issue's id when the issues of a proposal are negotiated together
+            raise ScenarioError(
+                "the issue number must be an identifier: a letter, then letters, digits, _ "
+                f"or - (at most 64 characters), as DEU III's are (n98288i2); got {isnr!r}",
+                file=name,
+                line=lineno,
+                field="isnr",
+            )
         positions = {}
         for a in actors:
             p = _cell(row, index[f"p{a}"])

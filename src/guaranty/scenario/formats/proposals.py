@@ -92,4 +92,14 @@ def _proposal_scenario(label: str, cases: list[Scenario], shared: dict[Any, Any]
         "issues": issues,
         "positions": positions,
     }
-    return validate_scenario(data, shared=shared)
+    from pydantic import ValidationError
+
+    try:
+        return validate_scenario(data, shared=shared)
+    except ValidationError as exc:  # an issue name that is not an id, in a file of cases
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ScenarioError(
+            f"the issues of proposal {label!r} cannot be negotiated together: {where}: "
+            f"{first['msg']}"
+        ) from None

@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""A fuzzing campaign past loading: mutated scenarios through the models (run on demand;
+prints its figures).
+
+    .venv/bin/python benchmarks/fuzz_runs.py [--stage chain] [--budget 300] [--seed 0]
+
+``benchmarks/fuzz_inputs.py`` asks whether a malformed file is refused cleanly when it is
+loaded. This campaign asks the next question: does a file that loads also run? Each mutant is
+a shipped scenario with one value replaced (every line ``key: value`` of the YAML, the value
+set to -1, 0, 1e-9, 1, 100 or 1e9; for the ``deu`` stage every cell of the DEU III
+development file set to a blank, a word, -1, 0, 1e9, NaN or 101), loaded, and, if it loads,
+run through one stage:
+
+* ``chain``: one block of the pipeline (war, settlement, design, credibility, deterrence,
+  durability; ``guaranty.montecarlo.simulate_block``);
+* ``models``: the seven negotiation models' forecasts over 8 draws, which must be finite;
+* ``json``: the JSON of ``guaranty credibility``, ``guaranty war`` (with its paths) and a
+  forecast, written strictly (no NaN);
+* ``claims``: the claims ledger over a 1,000-draw run of the scenario, on a mutated
+  statement (a token inserted, replaced or removed) instead of a mutated value;
+* ``analyze``: the main job with its report (1,000 draws, three models);
+* ``deu``: the DEU III backtest, per issue and per proposal.
+
+A mutant ends refused at load (a ``GuarantyError``), refused by the stage (a
+``GuarantyError``: one paragraph, as the command line prints it), run, or as a **bug**: any
+other exception, or a numpy warning (turned into an error here), which the command line
+would print as a traceback or as noise. Each distinct bug is printed once with its mutant and
+the end of its traceback; the exit code is 1 when there is any. Mutants are taken in an
+order drawn from ``random.Random(seed)`` until ``--budget`` seconds have passed.
+
+The session that wrote it (2026-12-06) found with it, and fixed: war parameters that
+``validate`` accepted and the battlefield refused (a force of 0, a breaking point of 1, ...);
+claim statements that stopped the ledger (``1/0``, a statement of numbers alone); the Nash
+solution with an actor of capability 0; a report of a run without any peace; DEU III issue
+numbers that are not identifiers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VALUES = ("-1", "0", "1.0e-9", "1", "100", "1.0e9")
+CELLS = ("", "x", "-1", "0", "1e9", "nan", "101")
+STAGES = ("chain", "models", "json", "claims", "analyze", "deu")
+
+
+def value_mutants(path: Path) -> Iterator[tuple[str, str]]:
+    """(label, text) for every ``key: value`` line of a YAML file and every value."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if ":" not in line or line.lstrip().startswith("#"):
+            continue
+        key = line.partition(":")[0]
+        for value in VALUES:
+            text = "".join([*lines[:i], f"{key}: {value}\n", *lines[i + 1 :]])
+            yield f"{path.name}:{i + 1}: {line.strip()[:50]!r} -> {value}", text
+
+
+def cell_mutants(path: Path) -> Iterator[tuple[str, str]]:
+    """(label, text) for every cell of a tab-separated file and every replacement."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        cells = line.rstrip("\n").split("\t")
+        for k in range(len(cells)):
+            for value in CELLS:
+                row = "\t".join([*cells[:k], value, *cells[k + 1 :]]) + "\n"
+                yield (
+                    f"{path.name}:{i + 1}: cell {k + 1} -> {value!r}",
+                    "".join([*lines[:i], row, *lines[i + 1 :]]),
+                )
+
+
+def statement_mutants(path: Path, rng: random.Random) -> Iterator[tuple[str, str]]:
+    """(label, text): the scenario with one claim's statement mutated, without end."""
+    text = path.read_text(encoding="utf-8")
+    statements = re.findall(r'statement: "([^"]*)"', text)
+    tokens = [
+        "war.p_frozen",
+        ">",
+        "<",
+        "==",
+        "and",
+        "or",
+        "not",
+        "(",
+        ")",
+        "0.5",
+        "1e999",
+        "-1",
+        "1/0",
+        "**",
+        "+",
+        "/",
+        "'x'",
+        "[",
+        "]",
+        "max(",
+        "__import__",
+        "",
+        "x" * 300,
+    ]
+    while True:
+        old = rng.choice(statements)
+        parts = old.split(" ")
+        k = rng.randrange(len(parts))
+        roll = rng.random()
+        if roll < 0.4:
+            parts.insert(k, rng.choice(tokens))
+        elif roll < 0.8:
+            parts[k] = rng.choice(tokens)
+        else:
+            del parts[k]
+        new = " ".join(parts).replace('"', "'")
+        yield (
+            f"claim statement {old!r} -> {new!r}",
+            text.replace(f'statement: "{old}"', f'statement: "{new}"', 1),
+        )
+
+
+def stage(name: str, scratch: Path) -> Callable[[Any], None]:
+    """The run of stage ``name`` on a loaded scenario (or case set)."""
+    import numpy as np
+
+    from guaranty import montecarlo
+    from guaranty.analysis import analyze
+    from guaranty.claims.ledger import run_ledger
+    from guaranty.credibility import assess
+    from guaranty.models import registry
+    from guaranty.pipeline import backtest, forecast
+    from guaranty.report.writer import write_report
+    from guaranty.scenario import load
+    from guaranty.war import run_war
+
+    def chain(s: Any) -> None:
+        montecarlo.simulate_block(s, 0, 0, n=10)
+
+    def models(s: Any) -> None:
+        for m in registry.available():
+            for issue in forecast(s, m, draws=8, seed=0).issues:
+                if not np.isfinite(issue.outcome):
+                    raise RuntimeError(f"{m}: a forecast of {issue.outcome}")
+
+    def strict_json(s: Any) -> None:
+        json.dumps(assess(s, draws=100, seed=0).to_json(), allow_nan=False)
+        json.dumps(run_war(s, draws=100, seed=0, keep_paths=True).to_json(), allow_nan=False)
+        json.dumps(forecast(s, "median", draws=5, seed=0).to_json(), allow_nan=False)
+
+    reference = {}
+
+    def claims(s: Any) -> None:
+        if "run" not in reference:
+            base = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+            reference["run"] = montecarlo.simulate(base, draws=1000, seed=0)
+        run_ledger(list(s.claims), reference["run"])
+
+    def whole(s: Any) -> None:
+        done = analyze(
+            s, draws=1000, forecast_draws=20, seed=0, models=["median", "compromise", "extremity"]
+        )
+        write_report(
+            s,
+            done.forecasts,
+            scratch / "report",
+            source="mutant",
+            seed=0,
+            draws=1000,
+            credibility=done.credibility,
+            claims=done.claims,
+            run=done.run,
+            forecast_draws=20,
+        )
+
+    def deu(cases: Any) -> None:
+        backtest(cases, ["median", "compromise", "extremity", "nash"], seed=0, boot=50)
+        backtest(cases, ["bdm", "exchange", "smp"], seed=0, boot=50)
+
+    return {
+        "chain": chain,
+        "models": models,
+        "json": strict_json,
+        "claims": claims,
+        "analyze": whole,
+        "deu": deu,
+    }[name]
+
+
+def mutants(name: str, rng: random.Random) -> Iterator[tuple[str, str, str]]:
+    """(label, text, suffix) of the stage's mutants, in an order drawn from ``rng``."""
+    if name == "claims":
+        for label, text in statement_mutants(ROOT / "scenarios" / "ukraine-2022.yaml", rng):
+            yield label, text, ".yaml"
+        return
+    if name == "deu":
+        found = list(cell_mutants(ROOT / "tests" / "data" / "deu3_dev.tsv"))
+        suffix = ".tsv"
+    else:
+        found = [m for p in sorted((ROOT / "scenarios").glob("*.yaml")) for m in value_mutants(p)]
+        suffix = ".yaml"
+    rng.shuffle(found)
+    for label, text in found:
+        yield label, text, suffix
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--stage", choices=STAGES, default="chain")
+    p.add_argument("--budget", type=float, default=300.0, help="seconds of mutants")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+    from guaranty.errors import GuarantyError
+    from guaranty.scenario import load
+
+    rng = random.Random(args.seed)
+    counts = {"mutants": 0, "refused at load": 0, "refused by the stage": 0, "ran": 0}
+    bugs: dict[tuple[str, str], tuple[str, str]] = {}
+    start = time.perf_counter()
+    with TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        run = stage(args.stage, scratch)
+        for label, text, suffix in mutants(args.stage, rng):
+            if time.perf_counter() - start > args.budget:
+                break
+            counts["mutants"] += 1
+            path = scratch / f"mutant{suffix}"
+            path.write_text(text, encoding="utf-8")
+            try:
+                obj = load(path)
+            except GuarantyError:
+                counts["refused at load"] += 1
+                continue
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", RuntimeWarning)
+                    run(obj)
+                counts["ran"] += 1
+            except GuarantyError:
+                counts["refused by the stage"] += 1
+            except Exception as exc:  # a bug: kept once per kind
+                key = (type(exc).__name__, str(exc)[:80])
+                bugs.setdefault(key, (label, traceback.format_exc()[-800:]))
+    took = time.perf_counter() - start
+    print(
+        f"stage {args.stage}, seed {args.seed}, {took:.0f} s: "
+        + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+        + f"; {len(bugs)} distinct bugs"
+    )
+    for (kind, message), (label, tail) in bugs.items():
+        print(f"\n{kind}: {message}\n  first mutant: {label}\n{tail}")
+    return 1 if bugs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -217,6 +217,13 @@ def _nearest_anchor(anchors: Mapping[float, str], value: float) -> str:
     return f"{anchors[k]} ({k:g})"
 
 
+def _most_settled(designs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The design the settlement lands on most often (each with its ``share`` of the draws);
+    None when no draw settles on any design (a run without any peace)."""
+    top = max(designs, key=lambda d: d["share"], default=None)
+    return top if top is not None and top["share"] > 0 else None
+
+
 def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[str, Any]:
     """What the first screen says: the scenario's question, a one- or two-sentence answer
     with its numbers and intervals, every design on the quantities that decide between them
@@ -253,9 +260,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         f"Which guarantee would deter {aggressor} from attacking {protected} again, and "
         f"would its guarantors fight if it did?"
     )
-    top = max(designs, key=lambda d: d["share"]) if designs else None
-    if top is not None and top["share"] <= 0:  # no draw settles on any design
-        top = None
+    top = _most_settled(designs)
     with_guarantors = [d for d in designs if d["p_any"] is not None]
     best = max(with_guarantors, key=lambda d: d["p_any"]["mean"]) if with_guarantors else None
 
@@ -391,9 +396,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         }
         for i in scenario.issues
     ]
-    top = max(designs, key=lambda d: d["share"]) if designs else None
-    if top is not None and top["share"] <= 0:  # no draw settles on any design
-        top = None
+    top = _most_settled(designs)
     return {
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),

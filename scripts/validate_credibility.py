@@ -9,7 +9,8 @@ a. stage 1 (challenge / attack) out of sample: leave-one-decade-out and grouped 
    states, the full model (the commitments' prior sd chosen by evidence, as shipped), the
    full model with every slope N(0, 2.5^2) and the two Leeds-style models (controls + one
    pact indicator) against the controls-only model and the base rate, with and without
-   controls for the recent threat environment; the evidence of the three specifications;
+   controls for the recent threat environment; the Leeds-style model with the pact split
+   by its age (established or new); the evidence of the three specifications;
    the defense-pact effect as an odds ratio;
 b. stage 2 (who fights) out of sample: grouped 20-fold cross-validation by dispute against
    the base rate and the old honoring model (both stage-2 prior sds chosen by evidence in
@@ -55,7 +56,12 @@ from scipy.special import ndtri  # noqa: E402
 
 from guaranty.credibility import OBLIGATION_MAP  # noqa: E402
 from guaranty.data.alliances import alliance_invocations  # noqa: E402
-from guaranty.data.conflict import ATOP_FLAGS, challenge_dyads, joiner_cases  # noqa: E402
+from guaranty.data.conflict import (  # noqa: E402
+    ATOP_FLAGS,
+    challenge_dyads,
+    defense_promisers,
+    joiner_cases,
+)
 from guaranty.evidence import (  # noqa: E402
     PRIOR_SD,
     PROVISIONS,
@@ -221,6 +227,7 @@ def stage1_cv(
     history: bool = False,
     leeds: bool = False,
     fixed: bool = False,
+    age: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Held-out predictions of the full model (the shipped fit: the commitment features'
     prior sd chosen by evidence on the training folds), the controls-only model and the
@@ -228,21 +235,28 @@ def stage1_cv(
     (rows,)) held out in turn. With ``history`` both models add the threat-history
     controls; with ``leeds`` the Leeds-style models of :data:`LEEDS_STYLE` are fitted too;
     with ``fixed`` the full model with every slope's prior fixed at N(0, 2.5^2) too
-    ("full_fixed", the fit shipped before 2026-12-06)."""
+    ("full_fixed", the fit shipped before 2026-12-06); with ``age`` (each row's
+    :func:`pact_age`, shape (rows,)) the controls with the pact split by its age too
+    ("age", :func:`age_split`)."""
     y = data.y[outcome]
     specs = {"full": challenge.FEATURES, "controls": tuple(challenge.CONTROL_FEATURES)}
     if fixed:
         specs["full_fixed"] = challenge.FEATURES
     if leeds:
         specs.update(LEEDS_STYLE)
+    if age is not None:
+        specs["age"] = tuple(challenge.CONTROL_FEATURES)
+        split = age_split(data, age)
     out = {name: np.empty(y.size) for name in (*specs, "base")}
     for k in np.unique(folds):
         held = folds == k
         for name, feats in specs.items():
             x = data.x[:, columns(feats)]
             names = feats
+            if name == "age":
+                x, names = np.hstack([x, split]), (*feats, *AGE_SPLIT)
             if history:
-                x, names = np.hstack([x, data.history]), (*feats, *HISTORY)
+                x, names = np.hstack([x, data.history]), (*names, *HISTORY)
             if name == "full":
                 fit = shrunk_stage1(x[~held], y[~held], names)
             else:
@@ -290,6 +304,66 @@ def log_loss_terms(p: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -(y * np.log(p) + (1 - y) * np.log1p(-p))
 
 
+#: the pact-age sensitivity of section a: a promise to defend the target is "established"
+#: once it has been in force in each of the AGE_YEARS years before the row's year (chosen
+#: before the fit was run, as the threat history's window; not tuned)
+AGE_YEARS = 5
+AGE_SPLIT = ("t_def_established", "t_def_new")
+
+
+def pact_age(data: Stage1Data) -> np.ndarray:
+    """Per row, shape (rows,): the years without a break, the row's year included, that the
+    target's longest-standing promise of defense from a third state (not the challenger) has
+    been in force (ATOP 5.1 defense flags of (third state, target)); 0 where it has none, as
+    where ``t_def`` is 0."""
+    promised = defense_promisers()
+    run: dict[tuple[int, int, int], int] = {}
+
+    def in_force(b: int, c: int, y: int) -> int:
+        back = []  # years of an unbroken promise not yet counted, latest first
+        while (b, c, y) not in run and c in promised.get((b, y), ()):
+            back.append(y)
+            y -= 1
+        n = run.get((b, c, y), 0)
+        for year in reversed(back):
+            n += 1
+            run[b, c, year] = n
+        return n
+
+    out = np.zeros(data.year.size)
+    codes = (data.ccode1.tolist(), data.ccode2.tolist(), data.year.astype(int).tolist())
+    rows = zip(*codes, strict=True)
+    for i, (a, b, y) in enumerate(rows):
+        third = promised.get((b, y), frozenset()).difference((a, b))
+        if third:
+            out[i] = max(in_force(b, c, y) for c in third)
+    return out
+
+
+def age_split(data: Stage1Data, age: np.ndarray) -> np.ndarray:
+    """``t_def`` split by :func:`pact_age` (shape (rows,)) into an established promise (in
+    force more than :data:`AGE_YEARS` years) and only newer ones; shape (rows, 2)."""
+    t_def = data.x[:, challenge.FEATURES.index("t_def")]
+    old = t_def * (age > AGE_YEARS)
+    return np.stack([old, t_def - old], axis=1)
+
+
+def stage1_age_effects(
+    data: Stage1Data, outcome: str, age: np.ndarray
+) -> dict[str, tuple[float, float, float]]:
+    """Odds ratios of an established and of only a new defense promise, each against none,
+    in the Leeds-style specification (controls + :func:`age_split`)."""
+    feats = tuple(challenge.CONTROL_FEATURES)
+    x = np.hstack([data.x[:, columns(feats)], age_split(data, age)])
+    fit = fit_logit(x, data.y[outcome], names=(*feats, *AGE_SPLIT), prior_sd=PRIOR_SD)
+    return {
+        f"t_def established (more than {AGE_YEARS} years in force)": odds_ratio(
+            fit, {AGE_SPLIT[0]: 1.0}
+        ),
+        f"t_def, only new ({AGE_YEARS} years or fewer)": odds_ratio(fit, {AGE_SPLIT[1]: 1.0}),
+    }
+
+
 def stage1_history_effects(data: Stage1Data, outcome: str) -> dict[str, tuple[float, float, float]]:
     """The Leeds-style odds ratios of ``t_def`` and ``t_def_rel`` with the threat-history
     controls added, and the odds ratio of each history term (per unit of log(1 + count))."""
@@ -325,6 +399,7 @@ def print_stage1_cv(
     *,
     history: bool = False,
     leeds: bool = False,
+    age: np.ndarray | None = None,
 ) -> None:
     """Print the held-out scores of :func:`stage1_cv` for both outcomes and each model's
     log-loss difference from the controls-only model with its cluster-bootstrap interval
@@ -343,16 +418,19 @@ def print_stage1_cv(
             leeds="Leeds-style: controls + t_def",
             leeds_rel="Leeds-style: controls + t_def_rel",
         )
+    if age is not None:
+        labels["age"] = "Leeds-style by the pact's age: controls + " + " + ".join(AGE_SPLIT)
     groups = decade(data.year) if scheme == "decade" else pair_of_states(data)
     verdicts = []
     by_decade = {}
     for outcome in challenge.OUTCOMES:
-        p = stage1_cv(data, outcome, folds, history=history, leeds=leeds, fixed=leeds)
+        p = stage1_cv(data, outcome, folds, history=history, leeds=leeds, fixed=leeds, age=age)
         y = data.y[outcome]
         sc = {k: _scores(v, y) for k, v in p.items()}
         for k, label in labels.items():
             print(f"| {outcome} | {label} | {sc[k][0]:.5f} | {sc[k][1]:.6f} |")
-        for k in ("full", *(("full_fixed", *LEEDS_STYLE) if leeds else ())):
+        compared = ("full", *(("full_fixed", *LEEDS_STYLE) if leeds else ()))
+        for k in (*compared, *(("age",) if age is not None else ())):
             d, lo, hi = paired_difference(p[k], p["controls"], y, groups, SEED)
             verdicts.append(
                 f"- {outcome}: {labels[k]} minus controls-only: log loss {d:+.6f} [90%: "
@@ -512,6 +590,22 @@ def section_a(quick: bool) -> None:
     else:
         print_stage1_cv(data, "decade", decade(data.year), history=True)
         print_stage1_cv(data, "pair", dyad_folds(data, 10, SEED), history=True)
+    print("### Sensitivity: the pact's age\n")
+    age = pact_age(data)
+    t_def = data.x[:, challenge.FEATURES.index("t_def")] > 0
+    print(
+        "States that are threatened seek allies, so a pact formed under threat would mark "
+        f"the danger for its first years. The Leeds-style model with `t_def` split: a "
+        f"promise in force more than {AGE_YEARS} years (established) against only newer "
+        f"ones. Rows with a defense pact of the target: {int(t_def.sum()):,}, of which "
+        f"{int((t_def & (age > AGE_YEARS)).sum()):,} with an established one.\n"
+    )
+    print_odds_ratios(data, lambda d, o: stage1_age_effects(d, o, age))
+    if quick:
+        print("(the cross-validation of the split is skipped with --quick)\n")
+    else:
+        print_stage1_cv(data, "decade", decade(data.year), age=age)
+        print_stage1_cv(data, "pair", dyad_folds(data, 10, SEED), age=age)
     print("### The defense-pact effect (all rows)\n")
     print(
         "exp(coefficient): an odds ratio, about the hazard ratio for a yearly event this rare; "

@@ -178,6 +178,42 @@ def test_doc_quotes_the_threat_history_sensitivity(script, doc) -> None:
     assert effects["t_def, Leeds-style + threat history"][1] < 1.0
 
 
+def test_pact_age_counts_unbroken_years_of_third_states_promises(script, monkeypatch) -> None:
+    """Hand-built promises to defend state 2: state 3's in 1900-1910, state 4's in 1905-1907
+    and again in 1909. A row's age is that of the target's longest-standing promise from a
+    state other than the challenger, counted back without a break, its own year included."""
+    promised = {(2, y): frozenset({3}) for y in range(1900, 1911)}
+    for y in (1905, 1906, 1907, 1909):
+        promised[2, y] = promised[2, y] | {4}
+    monkeypatch.setattr(script, "defense_promisers", lambda: promised)
+    rows = [(1, 1903), (1, 1908), (3, 1907), (3, 1909), (1, 1911), (1, 1906), (3, 1908)]
+    n = len(rows)
+    data = script.Stage1Data(
+        np.zeros((n, 1)),
+        {},
+        np.array([y for _, y in rows], dtype=float),
+        np.array([a for a, _ in rows]),
+        np.full(n, 2),
+        np.zeros((n, 2)),
+    )
+    # 1900-1903; 1900-1908; only 4 (3 is the challenger): 1905-1907; 4 again after the
+    # break of 1908; no promise in 1911; 3's seven years beat 4's two; none but 3's in 1908
+    assert script.pact_age(data).tolist() == [4, 9, 3, 1, 0, 7, 0]
+
+
+def test_doc_quotes_the_pact_age_sensitivity(script, doc) -> None:
+    """The Leeds-style effects of an established and of only a new defense promise, as the
+    doc's table quotes them."""
+    data = script.stage1_data()
+    age = script.pact_age(data)
+    t_def = data.x[:, script.challenge.FEATURES.index("t_def")]
+    assert np.array_equal(age > 0, t_def > 0)  # the same promises as t_def
+    effects = script.stage1_age_effects(data, "attack", age)
+    for label, got in effects.items():
+        cells = _row(doc, f"| attack | {label} |")
+        assert _numbers(" ".join(cells[2:])) == pytest.approx(list(got), abs=1.5e-3)
+
+
 def test_stage1_cv_finds_a_planted_deterrent_effect(script) -> None:
     """Synthetic dyad-years in which a defense pact halves the odds of a challenge (and the
     controls are noise): the Leeds-style model's held-out log loss must be below the

@@ -26,6 +26,7 @@ import csv
 import gzip
 import io
 import zipfile
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
@@ -57,6 +58,7 @@ __all__ = [
     "SELECTION_COVARIATES",
     "ConflictSources",
     "challenge_dyads",
+    "defense_promisers",
     "dyad_covariates",
     "joiner_cases",
     "joiner_covariates",
@@ -327,6 +329,13 @@ def _data_years(src: ConflictSources, year: int) -> dict[str, int]:
 def _check_codes(*codes: int) -> None:
     if len(set(codes)) != len(codes):
         raise DataError(f"the states of a case must differ; got {', '.join(map(str, codes))}")
+
+
+def defense_promisers() -> Mapping[tuple[int, int], frozenset[int]]:
+    """(ccode, year) -> the states that promised to defend ``ccode`` in ``year`` (ATOP 5.1
+    defense flag of (state, ccode)), from the shipped ATOP dyad-years: the promises behind
+    ``t_def`` (a third state's, when the challenger is left out)."""
+    return _shipped_sources().defenders
 
 
 def dyad_covariates(

@@ -7,9 +7,9 @@ prints its figures).
 ``benchmarks/fuzz_inputs.py`` asks whether a malformed file is refused cleanly when it is
 loaded. This campaign asks the next question: does a file that loads also run? Each mutant is
 a shipped scenario with one value replaced (every line ``key: value`` of the YAML, the value
-set to -1, 0, 1e-9, 1, 100 or 1e9; for the ``deu`` stage every cell of the DEU III
-development file set to a blank, a word, -1, 0, 1e9, NaN or 101), loaded, and, if it loads,
-run through one stage:
+set to -1, 0, 1e-9, 1, 100 or 1e9; for the ``deu`` and ``peer`` stages every cell of a
+file set to a blank, a word, -1, 0, 1e9, NaN, 101, inf or 1e-300), loaded, and, if it
+loads, run through one stage:
 
 * ``chain``: one block of the pipeline (war, settlement, design, credibility, deterrence,
   durability; ``guaranty.montecarlo.simulate_block``);
@@ -19,7 +19,13 @@ run through one stage:
 * ``claims``: the claims ledger over a 1,000-draw run of the scenario, on a mutated
   statement (a token inserted, replaced or removed) instead of a mutated value;
 * ``analyze``: the main job with its report (1,000 draws, three models);
-* ``deu``: the DEU III backtest, per issue and per proposal.
+* ``deu``: the DEU III backtest, per issue and per proposal;
+* ``peer``: a cell of one of the peer formats' files (KTAB, Bueno de Mesquita's actors, the
+  exchange model's comma-, semicolon- and tab-separated files in tests/data) set to a
+  blank, a word, -1, 0, 1e9, NaN, 101, inf or 1e-300, and every negotiation model's
+  forecast written as strict JSON;
+* ``sobol``: the Saltelli design of ``guaranty claims --sobol`` (4 base samples) over the
+  mutant's uncertain inputs, for the headline outputs.
 
 A mutant ends refused at load (a ``GuarantyError``), refused by the stage (a
 ``GuarantyError``: one paragraph, as the command line prints it), run, or as a **bug**: any
@@ -52,8 +58,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VALUES = ("-1", "0", "1.0e-9", "1", "100", "1.0e9")
-CELLS = ("", "x", "-1", "0", "1e9", "nan", "101")
-STAGES = ("chain", "models", "json", "claims", "analyze", "deu")
+CELLS = ("", "x", "-1", "0", "1e9", "nan", "101", "inf", "1e-300")
+STAGES = ("chain", "models", "json", "claims", "analyze", "deu", "peer", "sobol")
+#: the peer formats' files of the ``peer`` stage (tests/data) and each one's separator
+PEER_FILES = {
+    "dummyData_3Dim.csv": ",",  # KTAB
+    "SOE-Policy.csv": ",",  # KTAB, one issue
+    "china_actors.csv": ",",  # Bueno de Mesquita's actors
+    "cop21.csv": ",",  # the exchange model's
+    "cop21_semicolon.csv": ";",
+    "two_actor_example.txt": "\t",
+}
 
 
 def value_mutants(path: Path) -> Iterator[tuple[str, str]]:
@@ -68,14 +83,15 @@ def value_mutants(path: Path) -> Iterator[tuple[str, str]]:
             yield f"{path.name}:{i + 1}: {line.strip()[:50]!r} -> {value}", text
 
 
-def cell_mutants(path: Path) -> Iterator[tuple[str, str]]:
-    """(label, text) for every cell of a tab-separated file and every replacement."""
+def cell_mutants(path: Path, sep: str = "\t") -> Iterator[tuple[str, str]]:
+    """(label, text) for every cell of a file of ``sep``-separated cells and every
+    replacement."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
-        cells = line.rstrip("\n").split("\t")
+        cells = line.rstrip("\n").split(sep)
         for k in range(len(cells)):
             for value in CELLS:
-                row = "\t".join([*cells[:k], value, *cells[k + 1 :]]) + "\n"
+                row = sep.join([*cells[:k], value, *cells[k + 1 :]]) + "\n"
                 yield (
                     f"{path.name}:{i + 1}: cell {k + 1} -> {value!r}",
                     "".join([*lines[:i], row, *lines[i + 1 :]]),
@@ -182,6 +198,29 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
             forecast_draws=20,
         )
 
+    def peer(obj: Any) -> None:
+        from guaranty.cli.lazy import forecast_cases, is_cases
+
+        for m in registry.available():
+            fc = forecast_cases(obj, m) if is_cases(obj) else forecast(obj, m, draws=8, seed=0)
+            json.dumps(fc.to_json(timing=True), allow_nan=False)
+
+    def sobol_design(s: Any) -> None:
+        from guaranty.sensitivity import sobol
+
+        if s.war is None or s.credibility is None or not s.guarantees:
+            return  # the design runs the whole chain only (guaranty claims --sobol)
+
+        def outputs(run: Any) -> dict[str, Any]:
+            return {
+                f"{m}.{d}": run.whatif[m][k]
+                for k, d in enumerate(run.layout.designs)
+                for m in ("p_any", "p_no_attack", "p_abandoned")
+            }
+
+        res = sobol(s, outputs, n=4, seed=0, resamples=10)
+        json.dumps(str(res))
+
     def deu(cases: Any) -> None:
         backtest(cases, ["median", "compromise", "extremity", "nash"], seed=0, boot=50)
         backtest(cases, ["bdm", "exchange", "smp"], seed=0, boot=50)
@@ -193,6 +232,8 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
         "claims": claims,
         "analyze": whole,
         "deu": deu,
+        "peer": peer,
+        "sobol": sobol_design,
     }[name]
 
 
@@ -201,6 +242,16 @@ def mutants(name: str, rng: random.Random) -> Iterator[tuple[str, str, str]]:
     if name == "claims":
         for label, text in statement_mutants(ROOT / "scenarios" / "ukraine-2022.yaml", rng):
             yield label, text, ".yaml"
+        return
+    if name == "peer":
+        data = ROOT / "tests" / "data"
+        found = [
+            (label, text, Path(f).suffix)
+            for f, sep in PEER_FILES.items()
+            for label, text in cell_mutants(data / f, sep)
+        ]
+        rng.shuffle(found)
+        yield from found
         return
     if name == "deu":
         found = list(cell_mutants(ROOT / "tests" / "data" / "deu3_dev.tsv"))

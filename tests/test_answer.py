@@ -101,4 +101,8 @@ def test_a_run_without_any_peace_has_a_report_that_says_so(tmp_path: Path) -> No
     assert "No draw of the run ends in a peace with terms to guarantee" in md
     assert "so there is no renewed attack to weigh" in md  # each design's paragraph
     assert "lands most often" not in md
-    assert "A peace with terms to guarantee is reached in 0.0% of the draws." in md
+    assert (
+        "A peace with terms to guarantee (a settlement, or a decisive win of the protected "
+        "state) is reached in 0.0% of the draws."
+    ) in md
+    assert "of these peaces" not in md

@@ -87,7 +87,17 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     for name in ("collapse", "fog", "premium"):
         assert not summary[name]["identified"] and name in unsaid
     assert "ceasefire that leaves the political issues open" in md
+    # the summary says which kind of end the peaces follow: a peace is a settlement or a
+    # decisive win of the protected state (guaranty.montecarlo), so with 100 draws the share
+    # of wins among the peaces follows from the two printed shares exactly
+    import re
+
+    won = float(re.search(r"decisive win of the protected state in ([\d.]+)%", md)[1])
+    peace = float(re.search(r"reached in ([\d.]+)% of the draws", md)[1])
+    assert 0 < won <= peace
+    assert f"{100 * won / peace:.0f}% of these peaces follow a decisive win" in md
     html = (out / "report.html").read_text()
+    assert f"{100 * won / peace:.0f}% of these peaces follow a decisive win" in html
     assert "The war month by month" in html
     # how long, against the record: the UCDP episodes still fought after the war's 4 months
     # (the run's own share still fighting 20 months on follows it)

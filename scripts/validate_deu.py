@@ -6,7 +6,9 @@ Usage: .venv/bin/python scripts/validate_deu.py [--data tests/data/deu3_dev.tsv]
        [--explore]
 
 The in-sample backtest scores each registered model (or ``--models``) on every issue with an
-outcome. The cross-validation compares the candidates declared in
+outcome, beside forecasts that need no model (the scale's midpoint, the training folds' mean
+outcome, the status quo, the Commission's position, the unweighted mean of the positions).
+The cross-validation compares the candidates declared in
 ``guaranty.validation.DECLARED_CANDIDATES`` on the same ``k`` folds of proposals (seed
 ``--seed``), then repeats it with seeds ``seed .. seed + repeats - 1``. Every figure is a
 pure function of the data file and these options. ``--explore`` prints instead the in-sample
@@ -31,6 +33,8 @@ from guaranty.validation import (
     DECLARED_CANDIDATES,
     cross_validate,
     grouped_bootstrap_difference,
+    predictions,
+    proposal_folds,
     scored_cases,
 )
 
@@ -179,6 +183,52 @@ def explore(cases: CaseSet) -> None:
         print(f"| {label} | {best(sel, variants, base)} |")
 
 
+def naive_baselines(
+    cases: CaseSet, k: int, seed: int, boot: int
+) -> list[tuple[str, int, float, float, float, tuple[float, float]]]:
+    """Forecasts that need no model, each on the issues it can forecast: (label, issues,
+    its MAE, the compromise model's MAE on the same issues, the mean of the compromise's
+    absolute error minus the naive one's, and that difference's 95% bootstrap interval over
+    proposals). The training folds' mean outcome is out of sample (``k`` folds of
+    proposals, ``seed``); the others use nothing but the issue's own inputs."""
+    sub, y = scored_cases(cases)
+    x = stack_issues([nominal_inputs(c) for c in sub.cases])  # DEU: the same 30 actors
+    pos, here = x.positions[0].T, x.present.T  # (issues, actors)
+    groups = [m["prnr"] for m in sub.meta]
+    compromise = next(c for c in DECLARED_CANDIDATES if c.key == BASE)
+    err_base = np.abs(predictions(sub, compromise)[1][0] - y)
+    folds = proposal_folds(groups, k, seed)
+    fold_mean = np.empty(y.size)
+    for f in range(k):
+        fold_mean[folds == f] = y[folds != f].mean()
+    com = list(x.actor_ids).index("com")
+    naive = {
+        "the scale's midpoint (50)": np.full(y.size, 50.0),
+        f"the training folds' mean outcome ({k} folds of proposals)": fold_mean,
+        "the reference point (the status quo), where the file gives one": x.reference,
+        "the Commission's position, where it takes one": np.where(
+            here[:, com], pos[:, com], np.nan
+        ),
+        "the unweighted mean of the positions taken": np.where(here, pos, 0.0).sum(axis=1)
+        / here.sum(axis=1),
+    }
+    out = []
+    for label, forecast in naive.items():
+        rows = ~np.isnan(forecast)
+        err = np.abs(forecast[rows] - y[rows])
+        diff, ci = grouped_bootstrap_difference(
+            err_base[rows],
+            err,
+            [g for g, r in zip(groups, rows, strict=True) if r],
+            boot=boot,
+            seed=seed,
+        )
+        out.append(
+            (label, int(rows.sum()), float(err.mean()), float(err_base[rows].mean()), diff, ci)
+        )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT / "tests" / "data" / "deu3_dev.tsv")
@@ -203,6 +253,19 @@ def main() -> None:
         print(
             f"| `{name}` | {s.n} | {s.mae:.2f} | {s.mae_ci[0]:.2f}–{s.mae_ci[1]:.2f} "
             f"| {s.median_ae:.2f} | {100 * s.within10:.1f}% |"
+        )
+
+    print("\n### Forecasts without a model (same issues)\n")
+    print(
+        f"| forecast | issues | MAE | {BASE} on the same issues | {BASE} minus it: mean "
+        "absolute error, 95% bootstrap interval over proposals |"
+    )
+    print("|---|---:|---:|---:|---|")
+    for label, n, mae, base_mae, diff, (lo, hi) in naive_baselines(
+        cases, args.k, args.seed, args.boot
+    ):
+        print(
+            f"| {label} | {n} | {mae:.2f} | {base_mae:.2f} | {diff:+.2f} ({lo:+.2f} to {hi:+.2f}) |"
         )
 
     seeds = range(args.seed, args.seed + args.repeats)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from doc_figures import numbers, script_fixture, table_row
 
 from guaranty.models.bargaining.extremity import Extremity
 from guaranty.scenario import CaseSet, load
@@ -163,3 +164,24 @@ def test_grouped_bootstrap_difference() -> None:
     assert again == grouped_bootstrap_difference(a * a, a, groups, boot=50, seed=3)
     with pytest.raises(ValueError, match="level"):
         grouped_bootstrap_difference(a, a, groups, level=1.0)
+
+
+script = script_fixture("validate_deu")
+
+
+def test_naive_forecasts_as_the_doc_quotes_them(deu, script) -> None:
+    """The table of forecasts without a model in docs/validation.md is what
+    ``scripts/validate_deu.py`` prints (to its two decimals), and its reading holds: the
+    compromise model beats the midpoint and the training folds' mean with intervals below
+    zero, and the unweighted mean of the positions with an interval across zero."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text()
+    rows = {r[0]: r for r in script.naive_baselines(deu, 10, 0, 2000)}
+    for label, n, mae, base, diff, (lo, hi) in rows.values():
+        cells = table_row(doc, f"| {label} |", "docs/validation.md")
+        assert int(cells[1]) == n
+        assert numbers(" ".join(cells[2:])) == pytest.approx([mae, base, diff, lo, hi], abs=0.006)
+    for label in ("the scale's midpoint (50)", "the training folds' mean outcome (10 folds"):
+        (row,) = [r for k, r in rows.items() if k.startswith(label)]
+        assert row[5][1] < 0  # the whole interval below zero
+    mean = rows["the unweighted mean of the positions taken"]
+    assert mean[5][0] < 0 < mean[5][1]

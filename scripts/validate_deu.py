@@ -25,7 +25,7 @@ import numpy as np
 from guaranty.models import registry
 from guaranty.models.bargaining.base import stack_issues
 from guaranty.models.bargaining.median import weighted_median
-from guaranty.pipeline import backtest
+from guaranty.pipeline import backtest, naive_forecasts
 from guaranty.scenario import load
 from guaranty.scenario.compile import nominal_inputs
 from guaranty.scenario.formats import CaseSet
@@ -202,15 +202,15 @@ def naive_baselines(
     for f in range(k):
         fold_mean[folds == f] = y[folds != f].mean()
     com = list(x.actor_ids).index("com")
+    plain = naive_forecasts(sub)  # the two that guaranty backtest prints too
     naive = {
-        "the scale's midpoint (50)": np.full(y.size, 50.0),
+        "the scale's midpoint (50)": plain["midpoint"],
         f"the training folds' mean outcome ({k} folds of proposals)": fold_mean,
         "the reference point (the status quo), where the file gives one": x.reference,
         "the Commission's position, where it takes one": np.where(
             here[:, com], pos[:, com], np.nan
         ),
-        "the unweighted mean of the positions taken": np.where(here, pos, 0.0).sum(axis=1)
-        / here.sum(axis=1),
+        "the unweighted mean of the positions taken": plain["unweighted mean"],
     }
     out = []
     for label, forecast in naive.items():

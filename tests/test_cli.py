@@ -180,6 +180,14 @@ def test_backtest_json_reports_every_model(data_dir: Path, root: Path) -> None:
     assert comp["mae"] == pytest.approx(21.82, abs=0.005)  # the data README's figure
     assert comp["mae_ci"][0] < comp["mae"] < comp["mae_ci"][1]
     assert set(comp) == {"model", "run", "mae", "mae_ci", "median_ae", "within10"}
+    # the forecasts without a model, on the same issues (docs/validation.md, "Forecasts
+    # without a model": the midpoint 28.12, the unweighted mean of the positions 22.62)
+    naive = data["without_model"]
+    assert set(naive) == {"midpoint", "unweighted mean"}
+    assert naive["midpoint"]["mae"] == pytest.approx(28.12, abs=0.005)
+    assert naive["unweighted mean"]["mae"] == pytest.approx(22.62, abs=0.005)
+    assert all(v["run"] == "no model" and v["forecast"] for v in naive.values())
+    assert comp["mae"] < naive["unweighted mean"]["mae"] < naive["midpoint"]["mae"]
     docs = _docs_backtest_table(root)
     assert set(docs) == set(data["models"])
     for key, (mae, ci, median, within) in docs.items():
@@ -206,6 +214,9 @@ def test_backtest_model_subset_and_report(data_dir: Path, tmp_path: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     assert "compromise" in result.stdout and "21.82" in result.stdout
+    # below a line, the forecasts without a model to read the models against
+    assert "no model" in result.stdout and "28.12" in result.stdout
+    assert "forecasts without a model" in result.stdout
     md = (tmp_path / "bt" / "report.md").read_text()
     assert "| compromise | 21.82 |" in md
     assert "Absolute error per issue" in (tmp_path / "bt" / "report.html").read_text()

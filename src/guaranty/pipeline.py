@@ -338,6 +338,44 @@ def _score(
     )
 
 
+#: forecasts that need no model, scored beside the models by :func:`naive_backtest`
+NO_MODEL = "no model"
+NAIVE_FORECASTS = {
+    "midpoint": "the midpoint of the issue's scale",
+    "unweighted mean": "the unweighted mean of the positions the actors take",
+}
+
+
+def naive_forecasts(cases: CaseSet) -> dict[str, np.ndarray]:
+    """Forecasts without a model of every one-issue case (:data:`NAIVE_FORECASTS`), each of
+    shape (cases,): the midpoint of the issue's scale, and the unweighted mean of the
+    nominal positions of the actors that take one."""
+    mid, mean = [], []
+    for case in cases.cases:
+        lo, hi = case.issues[0].scale
+        mid.append((lo + hi) / 2)
+        x = nominal_inputs(case)
+        mean.append(float(x.positions[0, x.present[:, 0], 0].mean()))
+    return {"midpoint": np.array(mid), "unweighted mean": np.array(mean)}
+
+
+def naive_backtest(
+    cases: CaseSet, *, seed: int = 0, boot: int = 2000, level: float = 0.95
+) -> dict[str, BacktestScore]:
+    """:func:`naive_forecasts` scored as :func:`backtest` scores a model, on the same issues
+    and with the same bootstrap resamples (run ``"no model"``): what a model's error is to
+    be read against (docs/validation.md)."""
+    keep = [k for k, c in enumerate(cases.cases) if c.issues[0].outcome is not None]
+    if not keep:
+        raise ModelError(f"no case in {cases.name!r} has an observed outcome to score against")
+    scored = CaseSet(cases.name, tuple(cases.cases[k] for k in keep), (), ())
+    observed = np.array([c.issues[0].outcome for c in scored.cases])
+    return {
+        name: _score(name, NO_MODEL, predicted, observed, seed=seed, boot=boot, level=level)
+        for name, predicted in naive_forecasts(scored).items()
+    }
+
+
 def backtest_runs(
     cases: CaseSet,
     models: Sequence[str],

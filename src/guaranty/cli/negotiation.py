@@ -54,22 +54,29 @@ def forecast_cmd(
     )
 
 
-def _scores_table(obj: Any, scores: dict[str, Any], n: int) -> Table:
-    """The scores as a table, best first: one row per model and way it was run."""
+def _scores_table(
+    obj: Any, scores: dict[str, Any], n: int, naive: dict[str, Any] | None = None
+) -> Table:
+    """The scores as a table, best first: one row per model and way it was run; then, below
+    a line, the forecasts without a model (``naive``) to read them against."""
     from rich.table import Table
 
     t = Table(title=f"{obj.name}: {n} issues with an observed outcome")
     for col in ("model", "run", "MAE", "95% interval", "median AE", "within 10"):
         t.add_column(col)
-    for sc in sorted(scores.values(), key=lambda sc: sc.mae):
-        t.add_row(
-            sc.model,
-            sc.run,
-            f"{sc.mae:.2f}",
-            f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",
-            f"{sc.median_ae:.2f}",
-            f"{sc.within10:.1%}",
-        )
+    groups = [scores, naive or {}]
+    for g, group in enumerate(groups):
+        ranked = sorted(group.values(), key=lambda sc: sc.mae)
+        for k, sc in enumerate(ranked):
+            t.add_row(
+                sc.model,
+                sc.run,
+                f"{sc.mae:.2f}",
+                f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",
+                f"{sc.median_ae:.2f}",
+                f"{sc.within10:.1%}",
+                end_section=g == 0 and k == len(ranked) - 1 and bool(naive),
+            )
     return t
 
 
@@ -132,7 +139,10 @@ def backtest_cmd(
         from guaranty.report import write_report
 
         write_report(obj, scores, report, source=file, seed=seed, draws=0)
+    from guaranty.pipeline import NAIVE_FORECASTS, naive_backtest
+
     n = next(iter(scores.values())).n
+    naive = naive_backtest(obj, seed=seed, boot=boot)
     if as_json:
         print_json(
             {
@@ -141,9 +151,19 @@ def backtest_cmd(
                     k: {kk: vv for kk, vv in v.to_json().items() if kk != "n"}
                     for k, v in scores.items()
                 },
+                "without_model": {
+                    k: {kk: vv for kk, vv in v.to_json().items() if kk not in ("n", "model")}
+                    | {"forecast": NAIVE_FORECASTS[k]}
+                    for k, v in naive.items()
+                },
             }
         )
         return
-    out.print(_scores_table(obj, scores, n))
+    out.print(_scores_table(obj, scores, n, naive))
+    out.print(
+        "Below the line, forecasts without a model: "
+        + "; ".join(f"{k}: {v}" for k, v in NAIVE_FORECASTS.items())
+        + " (docs/validation.md)."
+    )
     if report is not None:
         out.print(f"report written: [bold]{report / 'report.html'}[/bold]")

@@ -188,6 +188,17 @@ def test_backtest_json_reports_every_model(data_dir: Path, root: Path) -> None:
     assert naive["unweighted mean"]["mae"] == pytest.approx(22.62, abs=0.005)
     assert all(v["run"] == "no model" and v["forecast"] for v in naive.values())
     assert comp["mae"] < naive["unweighted mean"]["mae"] < naive["midpoint"]["mae"]
+    # the record the reports quote (data/deu_track_record.json) is this backtest's
+    from guaranty.validation import track_record
+
+    shipped = track_record()
+    assert shipped["n"] == data["n"]
+    for part in ("models", "without_model"):
+        assert set(shipped[part]) == set(data[part])
+        for key, entry in shipped[part].items():
+            for field in ("mae", "median_ae", "within10"):
+                assert entry[field] == pytest.approx(data[part][key][field], abs=1e-9)
+            assert entry["mae_ci"] == pytest.approx(data[part][key]["mae_ci"], abs=1e-9)
     docs = _docs_backtest_table(root)
     assert set(docs) == set(data["models"])
     for key, (mae, ci, median, within) in docs.items():

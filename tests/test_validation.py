@@ -140,6 +140,23 @@ def test_cv_figures_on_deu3_dev(cv) -> None:
     )
 
 
+def test_the_shipped_record_quotes_extremity_cross_validated(cv) -> None:
+    """The reports quote extremity's cross-validated error, not its in-sample one: its
+    parameter was fitted on these issues (data/deu_track_record.json; docs/validation.md,
+    21.10 for seed 0)."""
+    from guaranty.validation import track_record, track_record_of
+
+    assert track_record()["cross_validated"]["extremity"] == pytest.approx(
+        cv.scores["extremity"].mae, abs=1e-9
+    )
+    entry = track_record_of("extremity")
+    assert entry["run"] == "cross-validated" and entry["mae"] == pytest.approx(21.10, abs=0.005)
+    # a multi-issue model's record is its run per proposal, as a scenario negotiates
+    assert track_record_of("smp")["run"] == "per proposal"
+    assert track_record_of("compromise")["run"] == "per issue"
+    assert track_record_of("no such model") is None
+
+
 def test_heldout_outcomes_do_not_enter_the_fit(deu, cv) -> None:
     """Rescoring fold 0 with its outcomes replaced must leave the parameters fitted for
     fold 0 unchanged (they are read from the other folds' errors)."""

@@ -98,6 +98,17 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     assert f"{100 * won / peace:.0f}% of these peaces follow a decisive win" in md
     html = (out / "report.html").read_text()
     assert f"{100 * won / peace:.0f}% of these peaces follow a decisive win" in html
+    # beside the forecasts, each model's record on DEU III (data/deu_track_record.json):
+    # the compromise model's and the midpoint's errors, and the two models that did worse
+    # than the midpoint
+    from guaranty.validation import track_record, track_record_of
+
+    line = next(x for x in md.splitlines() if x.startswith("Track record"))
+    assert f"compromise {track_record_of('compromise')['mae']:.1f}," in line
+    midpoint = track_record()["without_model"]["midpoint"]["mae"]
+    assert f"the scale's midpoint scores {midpoint:.1f}" in line
+    assert "bdm and nash did worse than the midpoint" in line
+    assert "Track record on real negotiations" in html
     assert "The war month by month" in html
     # how long, against the record: the UCDP episodes still fought after the war's 4 months
     # (the run's own share still fighting 20 months on follows it)

@@ -27,8 +27,11 @@ Everything is a pure function of its arguments (and ``seed``); nothing prints.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -52,6 +55,8 @@ __all__ = [
     "predictions",
     "proposal_folds",
     "scored_cases",
+    "track_record",
+    "track_record_of",
 ]
 
 #: The parameter grid over which ``extremity`` is fitted (declared before cross-validation).
@@ -329,3 +334,26 @@ def grouped_bootstrap_difference(
     stats = sums[draw].sum(axis=1) / counts[draw].sum(axis=1)
     lo, hi = np.quantile(stats, [(1 - level) / 2, (1 + level) / 2])
     return float(diff.mean()), (float(lo), float(hi))
+
+
+@cache
+def track_record() -> dict[str, Any]:
+    """The models' record on real negotiations, shipped (``data/deu_track_record.json``,
+    written by ``scripts/rebuild_track_record.py``): the scores of ``guaranty backtest`` on
+    the development half of DEU III, per run (``models``, keyed as the backtest keys them)
+    and for the forecasts without a model (``without_model``), with ``n``, the issues."""
+    text = resources.files("guaranty.data").joinpath("deu_track_record.json").read_text()
+    return json.loads(text)
+
+
+def track_record_of(model: str) -> dict[str, Any] | None:
+    """A model's entry of :func:`track_record` for a scenario's forecast: run per proposal
+    where the backtest ran it so (its issues negotiated together, as a scenario's are),
+    else per issue; for a model whose defaults were fitted on these issues, its
+    cross-validated error in place of the in-sample one (``run``: "cross-validated"); None
+    for a model the record does not hold (one registered later)."""
+    rec = track_record()
+    entry = rec["models"].get(f"{model} (per proposal)") or rec["models"].get(model)
+    if entry is not None and model in rec["cross_validated"]:
+        entry = {**entry, "mae": rec["cross_validated"][model], "run": "cross-validated"}
+    return entry

@@ -201,11 +201,38 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
     return {
         "scenario": scenario,
         "paths": paths,
+        "record": track_record_context([fc.model for fc in forecasts]),
         "issues": issues,
         "actors": actors,
         "positions": positions,
         "designs": designs,
         "claims": scenario.claims,
+    }
+
+
+def track_record_context(models: Sequence[str]) -> dict[str, Any] | None:
+    """What the report says of the forecasting models' record on real negotiations
+    (:func:`guaranty.validation.track_record`): per model of ``models`` that the record
+    holds, its mean absolute error and run, best first; the forecasts without a model; and
+    the models that did worse than the scale's midpoint. None if it holds none of them."""
+    from guaranty.validation import track_record, track_record_of
+
+    rows = [
+        {"model": m, "mae": r["mae"], "run": r["run"]}
+        for m in models
+        if (r := track_record_of(m)) is not None
+    ]
+    if not rows:
+        return None
+    rec = track_record()
+    naive = rec["without_model"]
+    midpoint = naive["midpoint"]["mae"]
+    return {
+        "n": rec["n"],
+        "rows": sorted(rows, key=lambda r: r["mae"]),
+        "midpoint": midpoint,
+        "mean": naive["unweighted mean"]["mae"],
+        "below_midpoint": [r["model"] for r in rows if r["mae"] > midpoint],
     }
 
 

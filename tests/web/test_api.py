@@ -937,6 +937,12 @@ def test_results_page(api: Api, which: str) -> None:
     assert 'id="downloads"' in html
     assert f'href="/api/runs/{rid}/export?format=csv"' in html
     assert f'href="/api/runs/{rid}/export/inputs?format=xlsx"' in html
+    # the forecasts' section says each model's record on DEU III, as the report does
+    from guaranty.models import registry
+    from guaranty.report.context import track_record_context
+
+    sentence = track_record_context(registry.available())["sentence"]
+    assert html.replace("&#39;", "'").count(sentence) == 1
 
 
 def test_compare_page(api: Api) -> None:

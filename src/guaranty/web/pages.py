@@ -24,7 +24,9 @@ from fastapi.responses import HTMLResponse, Response
 from plotly.subplots import make_subplots
 
 from guaranty._version import __version__
+from guaranty.models import registry
 from guaranty.report import answer_html
+from guaranty.report.context import track_record_context
 from guaranty.report.figures import (
     claims_figure,
     comparison_figure,
@@ -324,6 +326,7 @@ def results_page(run_id: str, wb: WB) -> HTMLResponse:
                 figs=figs,
                 claims=got["claims"],
                 answer=answer_html(got["run"], got["scenario"], got["claims"]),
+                record=track_record_context(registry.available()),
                 runs=others,
                 downloads=list(ABOUT.items()),
                 formats=_FORMATS,

@@ -43,11 +43,14 @@ def test_answer_numbers_are_the_runs(parts) -> None:
     assert html.count('<section id="answer"') == 1 and "no spread" in html  # neutrality
     # the renewed-attack column is labelled with what stage 1's validation found, and the
     # peace column with what the durability model's did
+    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
     from guaranty.models.durability.survival import DURABILITY_CAVEAT
 
-    assert a["caveat"] == f"{COMMITMENT_CAVEAT} {DURABILITY_CAVEAT}"
+    # and the chance of fighting with what the retrodiction of famous crises found
+    assert a["caveat"] == f"{FAMOUS_CASES_CAVEAT} {COMMITMENT_CAVEAT} {DURABILITY_CAVEAT}"
     assert "nothing out of sample" in html and "worsens held-out predictions" in html
+    assert "not as a forecast of a great power" in html
 
 
 def test_the_attack_range_names_the_stated_fact_it_depends_on(parts) -> None:

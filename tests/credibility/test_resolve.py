@@ -279,6 +279,21 @@ def test_the_table_says_what_validation_a_found_about_deterrence(root: Path) -> 
     assert "does not hold" in section and "validation a" in COMMITMENT_CAVEAT
 
 
+def test_the_table_says_what_the_famous_cases_found_about_who_fights(root: Path) -> None:
+    """Below the table, P(fights) is labelled with what the retrodiction of famous crises
+    found (the doc's validation d: an AUC near one half, every probability far below the
+    share that fought), which the caveat cites."""
+    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
+
+    path = root / "scenarios" / "ukraine-2022.yaml"
+    result = CliRunner().invoke(app, ["credibility", str(path), "--draws", "200"])
+    assert result.exit_code == 0, result.output
+    assert " ".join(FAMOUS_CASES_CAVEAT.split()) in " ".join(result.stdout.split())
+    doc = (root / "docs" / "models" / "credibility.md").read_text()
+    section = doc.split("### d. Retrodiction of the famous cases")[1].split("### g.")[0]
+    assert "does **not** rank them" in section and "validation d" in FAMOUS_CASES_CAVEAT
+
+
 def test_the_shipped_common_shock_is_the_estimate(root: Path) -> None:
     s = load(root / "scenarios" / "ukraine-2022.yaml")
     q = s.credibility.common_shock

@@ -172,8 +172,11 @@ def credibility_cmd(
         print_json(result.to_json())
         return
     out.print(_credibility_table(obj, result))
+    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
 
+    if any(d.guarantors for d in result.designs):
+        out.print(FAMOUS_CASES_CAVEAT, markup=False, style="dim")
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
     if result.data_years:
         stated = set(obj.credibility.pair) if obj.credibility else set()

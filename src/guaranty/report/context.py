@@ -345,11 +345,13 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
     # attack range (in the HTML answer, where the first screen is tight, as a dagger)
     stated = _stated_facts(scenario) if attacks else {}
     attack_facts = ", ".join(f"{k} {v:g} (the data: {d:g})" for k, (v, d) in stated.items())
+    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
     from guaranty.models.durability.survival import DURABILITY_CAVEAT
 
     peaces = [d for d in designs if d["peace"]["mean"] is not None]
-    caveats = [COMMITMENT_CAVEAT] if attacks else []
+    caveats = [FAMOUS_CASES_CAVEAT] if with_guarantors else []
+    caveats += [COMMITMENT_CAVEAT] if attacks else []
     caveats += [DURABILITY_CAVEAT] if peaces else []
 
     return {

@@ -49,10 +49,25 @@ from guaranty.errors import ModelError
 __all__ = [
     "COMMITMENT_FEATURES",
     "CONTROL_FEATURES",
+    "FAMOUS_CASES_CAVEAT",
     "FEATURES",
     "feature_matrix",
     "mills_ratio",
 ]
+
+#: What the retrodiction of famous cases found about this stage (docs/models/credibility.md,
+#: validation d), said wherever a guarantor's chance of fighting is shown (the report's
+#: answer, the web's results, ``guaranty credibility``): held out, the fit beats the base
+#: rate on every potential joiner of the disputes, but it does not rank the famous
+#: post-1945 crises, and its probabilities there are far below how often states fought.
+FAMOUS_CASES_CAVEAT = (
+    "Who fights: fitted on every potential joiner of the militarized disputes 1816-2010, "
+    "where it beats the base rate out of sample; on 31 famous post-1945 crises it does not "
+    "tell the states that stood by the target from those that did not, and it gives all of "
+    "them far lower chances than how often they fought. Read P(fights) as what the average "
+    "potential joiner of a dispute did, not as a forecast of a great power's choice in a "
+    "famous crisis (docs/models/credibility.md, validation d)."
+)
 
 #: what a guarantee design changes
 COMMITMENT_FEATURES: dict[str, str] = {

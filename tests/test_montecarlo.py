@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from doc_figures import script_fixture, table_row
 
 from guaranty import montecarlo as mc
 from guaranty.claims import run_ledger
@@ -246,3 +247,22 @@ def test_settled_line_lies_inside_both_acceptance_sets(scenario) -> None:
         assert (war.range_low[s] - 1e-9 <= terms[s]).all()
         assert (terms[s] <= war.range_high[s] + 1e-9).all()
         assert (terms[run.war_outcome[sl] == OUTCOMES.index("decisive_a")] == 100).all()
+
+
+settlement_script = script_fixture("settlement_models")
+
+
+@pytest.mark.slow  # the chain seven times over (about 8 s)
+def test_doc_quotes_the_settled_designs_under_every_model(scenario, settlement_script) -> None:
+    """docs/pipeline.md's table of the design the settlement lands on under each registered
+    model is what ``scripts/settlement_models.py`` prints (2000 draws, seed 0), to its
+    decimals; and the peace, set by the war alone, is the same under every model."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "pipeline.md").read_text()
+    rows = settlement_script.settled_by_model(scenario, 2000, 0)
+    assert [r["model"] for r in rows] == registry.available()
+    assert len({r["peace"] for r in rows}) == 1
+    for r in rows:
+        cells = table_row(doc, f"| {r['model']} | ", "docs/pipeline.md")
+        assert cells[1] == f"{100 * r['peace']:.1f}%"
+        assert cells[2] == f"{r['level']:.1f}"
+        assert cells[3] == ", ".join(f"{d} {100 * v:.1f}%" for d, v in r["top"])

@@ -109,6 +109,13 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     assert f"the scale's midpoint scores {midpoint:.1f}" in line
     assert "bdm and nash did worse than the midpoint" in line
     assert "Track record on real negotiations" in html
+    # what the retrodiction of famous crises found, said where P(fights) is shown: in the
+    # Markdown answer and, in full, in the credibility section of both
+    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
+
+    assert md.count(FAMOUS_CASES_CAVEAT) == 2
+    section = html.split("<h2>Credibility of the designs</h2>")[1].split("<h2>")[0]
+    assert FAMOUS_CASES_CAVEAT in section.replace("&#39;", "'")
     assert "The war month by month" in html
     # how long, against the record: the UCDP episodes still fought after the war's 4 months
     # (the run's own share still fighting 20 months on follows it)

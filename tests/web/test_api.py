@@ -943,6 +943,11 @@ def test_results_page(api: Api, which: str) -> None:
 
     sentence = track_record_context(registry.available())["sentence"]
     assert html.replace("&#39;", "'").count(sentence) == 1
+    # and the credibility section what the retrodiction of famous crises found
+    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
+
+    section = html.split('<section id="credibility"')[1].split("</section>")[0]
+    assert FAMOUS_CASES_CAVEAT in section.replace("&#39;", "'")
 
 
 def test_compare_page(api: Api) -> None:

@@ -273,6 +273,12 @@ def _scenario_pages(
             plots["forecasts"].append(figure_html(fig))
     ctx["assumptions"] = assumption_rows(obj)
     ctx["sections"] = SCENARIO_SECTIONS
+    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
+
+    # said in full where the designs' chances of fighting are shown (the credibility section)
+    ctx["fights_caveat"] = (
+        FAMOUS_CASES_CAVEAT if any(d.guarantors for d in obj.guarantees) else None
+    )
     ctx["answer"] = answer_context(run, obj, ctx["claims"]) if run is not None else None
     ctx["answer_html"] = (
         ENV.get_template("answer.html.j2").render(a=ctx["answer"]) if run is not None else ""

@@ -56,17 +56,15 @@ __all__ = [
 ]
 
 #: What the retrodiction of famous cases found about this stage (docs/models/credibility.md,
-#: validation d), said wherever a guarantor's chance of fighting is shown (the report's
-#: answer, the web's results, ``guaranty credibility``): held out, the fit beats the base
-#: rate on every potential joiner of the disputes, but it does not rank the famous
-#: post-1945 crises, and its probabilities there are far below how often states fought.
+#: validation d), said where a guarantor's chance of fighting is shown (the report's and
+#: the web's credibility sections, the answer, ``guaranty credibility``): held out, the fit
+#: beats the base rate on every potential joiner of the disputes, but it does not rank the
+#: famous post-1945 crises, and its probabilities there are far below how often states
+#: fought.
 FAMOUS_CASES_CAVEAT = (
-    "Who fights: fitted on every potential joiner of the militarized disputes 1816-2010, "
-    "where it beats the base rate out of sample; on 31 famous post-1945 crises it does not "
-    "tell the states that stood by the target from those that did not, and it gives all of "
-    "them far lower chances than how often they fought. Read P(fights) as what the average "
-    "potential joiner of a dispute did, not as a forecast of a great power's choice in a "
-    "famous crisis (docs/models/credibility.md, validation d)."
+    "P(fights): what the average potential joiner of a dispute did in 1816-2010, not a "
+    "forecast of a great power in a famous crisis: 31 such crises it ranks no better than "
+    "chance (docs/models/credibility.md, validation d)."
 )
 
 #: what a guarantee design changes

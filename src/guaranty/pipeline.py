@@ -349,13 +349,14 @@ NAIVE_FORECASTS = {
 def naive_forecasts(cases: CaseSet) -> dict[str, np.ndarray]:
     """Forecasts without a model of every one-issue case (:data:`NAIVE_FORECASTS`), each of
     shape (cases,): the midpoint of the issue's scale, and the unweighted mean of the
-    nominal positions of the actors that take one."""
+    nominal positions of the actors that take one (the midpoint where none does)."""
     mid, mean = [], []
     for case in cases.cases:
         lo, hi = case.issues[0].scale
         mid.append((lo + hi) / 2)
         x = nominal_inputs(case)
-        mean.append(float(x.positions[0, x.present[:, 0], 0].mean()))
+        taken = x.positions[0, x.present[:, 0], 0]
+        mean.append(float(taken.mean()) if taken.size else mid[-1])
     return {"midpoint": np.array(mid), "unweighted mean": np.array(mean)}
 
 

@@ -264,34 +264,26 @@ def test_credibility_json_covers_every_design_and_guarantor(root: Path) -> None:
         assert entry["p_attack_10y_ci"][0] <= entry["p_attack_10y"] <= entry["p_attack_10y_ci"][1]
 
 
-def test_the_table_says_what_validation_a_found_about_deterrence(root: Path) -> None:
+def test_the_table_says_what_validations_a_and_d_found(root: Path) -> None:
     """Below the table, the renewed-attack rows are labelled as associations from history:
     stage 1's commitment features carry no out-of-sample information (the doc's validation
-    a, which the caveat cites, says the item does not hold)."""
+    a, which the caveat cites, says the item does not hold); and P(fights) with what the
+    retrodiction of famous crises found (validation d: an AUC near one half, every
+    probability far below the share that fought)."""
+    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
 
     path = root / "scenarios" / "ukraine-2022.yaml"
     result = CliRunner().invoke(app, ["credibility", str(path), "--draws", "200"])
     assert result.exit_code == 0, result.output
-    assert " ".join(COMMITMENT_CAVEAT.split()) in " ".join(result.stdout.split())
+    printed = " ".join(result.stdout.split())
     doc = (root / "docs" / "models" / "credibility.md").read_text()
-    section = doc.split("### a. Stage 1 out of sample")[1].split("### b.")[0]
-    assert "does not hold" in section and "validation a" in COMMITMENT_CAVEAT
-
-
-def test_the_table_says_what_the_famous_cases_found_about_who_fights(root: Path) -> None:
-    """Below the table, P(fights) is labelled with what the retrodiction of famous crises
-    found (the doc's validation d: an AUC near one half, every probability far below the
-    share that fought), which the caveat cites."""
-    from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
-
-    path = root / "scenarios" / "ukraine-2022.yaml"
-    result = CliRunner().invoke(app, ["credibility", str(path), "--draws", "200"])
-    assert result.exit_code == 0, result.output
-    assert " ".join(FAMOUS_CASES_CAVEAT.split()) in " ".join(result.stdout.split())
-    doc = (root / "docs" / "models" / "credibility.md").read_text()
-    section = doc.split("### d. Retrodiction of the famous cases")[1].split("### g.")[0]
-    assert "does **not** rank them" in section and "validation d" in FAMOUS_CASES_CAVEAT
+    for caveat, (head, tail), found, cited in (
+        (COMMITMENT_CAVEAT, ("### a. Stage 1 out of sample", "### b."), "does not hold", "a"),
+        (FAMOUS_CASES_CAVEAT, ("### d. Retrodiction", "### g."), "does **not** rank them", "d"),
+    ):
+        assert " ".join(caveat.split()) in printed
+        assert found in doc.split(head)[1].split(tail)[0] and f"validation {cited}" in caveat
 
 
 def test_the_shipped_common_shock_is_the_estimate(root: Path) -> None:

@@ -424,6 +424,24 @@ def war_tail_note(run: Any, scenario: Scenario) -> str | None:
     return tail_note(duration_reference(scenario.war.months_fought), model)
 
 
+def _after_win(summ: dict[str, Any]) -> str:
+    """The sentence after the share of peaces in the report's summary: how many of them
+    follow a decisive win of the protected state (a peace is that or a settlement), and so
+    what the settled terms describe; "" for a run without any peace."""
+    peace, w = summ["peace"], summ["war"]["outcomes"]
+    if not peace > 0:
+        return ""
+    what = (
+        "mostly the peace after its victory"
+        if w["decisive_a"] >= w["settlement"]
+        else "mostly a negotiated peace"
+    )
+    return (
+        f" {100 * w['decisive_a'] / peace:.0f}% of these peaces follow a decisive win of the "
+        f"protected state, so the settled terms and the design comparison below describe {what}."
+    )
+
+
 def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     """The run's part of a report: its summary, each design's and each issue's figures, the
     design the settlement most often lands on, and what the war model's fit says. ``run``:
@@ -445,6 +463,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     ]
     top = _most_settled(designs)
     return {
+        "after_win": _after_win(summ),
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),
         "summary": summ,

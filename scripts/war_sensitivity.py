@@ -5,6 +5,8 @@ stated 90% range (the table in docs/models/war.md).
 Usage: python scripts/war_sensitivity.py [SCENARIO] [--draws N]
        python scripts/war_sensitivity.py [SCENARIO] --survival-seeds 0,1,2 [--survival-draws K]
        python scripts/war_sensitivity.py [SCENARIO] --conditioning 2,4,8 [--draws N]
+       python scripts/war_sensitivity.py [SCENARIO] --losses 8,25,12,35 \
+           [--mobilisation 10,30] [--draws N]
 
 ``--survival-seeds`` prints instead the outcome shares (``--draws`` draws, seed 0) under each
 seed of the simulations that condition the fit on the months already fought
@@ -20,6 +22,14 @@ vectors by their chance of lasting m months and draws the war's own tempo and pr
 afresh; (3) a joint conditioning, which also keeps, within each vector, only the tempo and
 premium draws of the simulated wars that lasted m months. ``--draws`` draws each (20,000 by
 default here).
+
+``--losses A_LOW,A_HIGH,B_LOW,B_HIGH`` prints what conditioning on the losses of the months
+fought does (docs/models/war.md, "What the war's losses say about its tempo"): the outcome
+shares, this war's attrition sqrt(alpha beta) and balance log(beta / alpha) as drawn, and
+P(still fought 20 months on), for the scenario as it is, with ``war.observed_losses`` set to
+those 90% ranges (thousand a month; A the protected state, B the aggressor), and with both
+sides' monthly replenishment (``mobilisation_a``, ``mobilisation_b``) stated as uniform over
+``--mobilisation LOW,HIGH`` as well. ``--draws`` draws each (20,000 by default here).
 """
 
 from __future__ import annotations
@@ -87,13 +97,18 @@ def _joint_fitted_defaults(
     states: int = 2,
     months_fought: int = 0,
     nominal: dict[str, float] | None = None,
+    observation: Any = None,
     matrix: Any = None,
 ) -> dict[str, np.ndarray]:
     """``guaranty.war.fitted_defaults`` with the joint conditioning of ``--conditioning``: a
     parameter vector drawn as shipped (its weight times its chance of lasting
     ``months_fought`` months), then the war's tempo shock and premium draw taken from one of
-    that vector's simulated wars that lasted that long (afresh if none did)."""
+    that vector's simulated wars that lasted that long (afresh if none did). Not defined
+    with observed losses (``observation``)."""
     from guaranty.warfit import war_fit
+
+    if observation is not None:
+        raise SystemExit("--conditioning: the joint conditioning takes no observed losses")
 
     fit = war_fit()
     key = tuple(sorted((nominal or {}).items()))  # the shipped conditioning's simulations
@@ -174,7 +189,113 @@ def conditioning(path: Path, months: list[int], draws: int) -> int:
     return 0
 
 
+def losses_rows(
+    path: Path, ranges: list[float], mobilisation: list[float] | None, draws: int
+) -> list[dict[str, Any]]:
+    """The rows of ``--losses``: (label, the outcome shares, the 5th, 50th and 95th
+    percentiles of the drawn attrition sqrt(alpha beta), the median balance
+    log(beta / alpha), P(still fought :data:`AHEAD`\\[-1] months on))."""
+    from guaranty.scenario.quantities import Uniform
+    from guaranty.scenario.settings import LossRange, ObservedLosses
+
+    scenario = load(path)
+    settings = scenario.war
+    if settings is None or settings.months_fought < 1:
+        raise SystemExit(f"{path}: --losses needs a war with months_fought of at least 1")
+    a_lo, a_hi, b_lo, b_hi = ranges
+    note = "--losses of scripts/war_sensitivity.py"
+    observed = ObservedLosses(
+        a=LossRange(low=a_lo, high=a_hi, source=note),
+        b=LossRange(low=b_lo, high=b_hi, source=note),
+    )
+    variants = [
+        ("as given", settings),
+        ("losses observed", settings.model_copy(update={"observed_losses": observed})),
+    ]
+    if mobilisation is not None:
+        lo, hi = mobilisation
+        stated = Uniform(dist="uniform", low=lo, high=hi, source=note)
+        params = {**settings.parameters, "mobilisation_a": stated, "mobilisation_b": stated}
+        variants.append(
+            (
+                f"losses observed, replenishment {lo:g}-{hi:g} a month each",
+                settings.model_copy(update={"observed_losses": observed, "parameters": params}),
+            )
+        )
+    obs = war.loss_observation(scenario.model_copy(update={"war": variants[1][1]}))
+    assert obs is not None
+    # the observation alone on sqrt(alpha beta): the mean of the two log rates, its sd
+    log_g, sd_g = (obs[0] + obs[2]) / 2.0, np.sqrt(obs[1] + obs[3]) / 2.0
+    observed = [float(np.exp(log_g + k * war._Z95 * sd_g)) for k in (-1, 0, 1)]
+    floor = observed[0]
+    rows = []
+    for label, variant in variants:
+        w = run_war(scenario.model_copy(update={"war": variant}), draws=draws, seed=0)
+        out, end = w.result.outcome, w.result.end_month
+        g = np.sqrt(w.params["alpha"] * w.params["beta"])
+        late = (end > AHEAD[-1]) | (out == OUTCOMES.index("ongoing"))
+        rows.append(
+            {
+                "label": label,
+                "shares": {o: float((out == k).mean()) for k, o in enumerate(OUTCOMES)},
+                "attrition": [float(q) for q in np.quantile(g, [0.05, 0.5, 0.95])],
+                "balance": float(np.median(np.log(w.params["beta"] / w.params["alpha"]))),
+                "ongoing_later": w.p_fighting_after(AHEAD[-1]),
+                "late_attrition": float(np.median(g[late])) if late.any() else float("nan"),
+                "late_below": float((g[late] < floor).mean()) if late.any() else float("nan"),
+                "floor": floor,
+                "observed": observed,
+            }
+        )
+    return rows
+
+
+def losses(path: Path, ranges: list[float], mobilisation: list[float] | None, draws: int) -> int:
+    """Print :func:`losses_rows` as the table of docs/models/war.md."""
+    rows = losses_rows(path, ranges, mobilisation, draws)
+    months = load(path).war.months_fought  # type: ignore[union-attr]
+    record = war.duration_reference(months, months + AHEAD[-1])["share"]
+    print(
+        f"{path.name}: {draws:,} draws each (seed 0); "
+        f"UCDP record {AHEAD[-1]} months on: {record:.3f}"
+    )
+    print(
+        "| war | " + " | ".join(OUTCOMES) + " | attrition sqrt(alpha beta), median [90%] "
+        f"| balance log(beta/alpha), median | P(still fought {AHEAD[-1]} months on) |"
+    )
+    print("|---|" + "---|" * (len(OUTCOMES) + 3))
+    for r in rows:
+        lo, mid, hi = r["attrition"]
+        shares = " | ".join(f"{r['shares'][o]:.3f}" for o in OUTCOMES)
+        print(
+            f"| {r['label']} | {shares} | {mid:.3f} [{lo:.3f}, {hi:.3f}] | "
+            f"{r['balance']:+.2f} | {r['ongoing_later']:.3f} |"
+        )
+    o_lo, o_mid, o_hi = rows[0]["observed"]
+    print(
+        f"The losses alone put sqrt(alpha beta) at {o_mid:.3f} [{o_lo:.3f}, {o_hi:.3f}] (90%, "
+        "measurement only)."
+    )
+    for r in rows:
+        print(
+            f"{r['label']}: of the draws still fought {AHEAD[-1]} months on, median attrition "
+            f"{r['late_attrition']:.3f}; {100 * r['late_below']:.1f}% below {r['floor']:.3f}"
+        )
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    observed = _option(argv, "--losses")
+    if observed is not None:
+        mob = _option(argv, "--mobilisation")
+        draws = int(_option(argv, "--draws") or 20000)
+        path = Path(argv[0]) if argv else ROOT / "scenarios" / "ukraine-2022.yaml"
+        return losses(
+            path,
+            [float(v) for v in observed.split(",")],
+            None if mob is None else [float(v) for v in mob.split(",")],
+            draws,
+        )
     months = _option(argv, "--conditioning")
     draws = int(_option(argv, "--draws") or (20000 if months is not None else 4000))
     if months is not None:

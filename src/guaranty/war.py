@@ -400,6 +400,74 @@ def _from_theta(
     return {k: v for k, v in derived.items() if k not in given}
 
 
+#: the 95th percentile of the standard normal: a stated 90% range spans 2 x this many sds
+_Z95 = 1.6448536269514722
+
+#: the observed losses of a scenario, as the conditioning takes them: (y_alpha, v_alpha,
+#: y_beta, v_beta), the logarithms of the observed rates alpha = B's losses per unit of A's
+#: forces and beta = A's losses per unit of B's, each the geometric middle of its stated
+#: 90% range, with the variance of their measurement
+Observation = tuple[float, float, float, float]
+
+
+def loss_observation(scenario: Scenario) -> Observation | None:
+    """The scenario's ``war.observed_losses`` as rates per unit of the other side's forces
+    (the nominal ``force_a`` and ``force_b``; :data:`Observation`), or None without them.
+    A side's losses a month are log-normal with their stated 90% range."""
+    war = scenario.war
+    if war is None or war.observed_losses is None:
+        return None
+    nominal = {**inherited(scenario), **{k: float(q.nominal) for k, q in war.parameters.items()}}
+    forces = {s: nominal.get(f"force_{s}", NEUTRAL_DEFAULTS[f"force_{s}"]) for s in "ab"}
+
+    def log_rate(r: Any, other: float) -> tuple[float, float]:
+        lo, hi = np.log(r.low), np.log(r.high)
+        return float((lo + hi) / 2.0 - np.log(other)), float(((hi - lo) / (2.0 * _Z95)) ** 2)
+
+    y_alpha, v_alpha = log_rate(war.observed_losses.b, forces["a"])
+    y_beta, v_beta = log_rate(war.observed_losses.a, forces["b"])
+    return (y_alpha, v_alpha, y_beta, v_beta)
+
+
+def tempo_given_losses(
+    th: dict[str, np.ndarray],
+    observation: Observation,
+    months: int,
+    major_powers: str,
+    states: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Condition each parameter vector on the losses observed over the first ``months``
+    months (docs/models/war.md, "Conditioning on the losses").
+
+    Under vector ``th`` (name -> array of shape (T,)) the war's rates are
+    log alpha = log g - e/2 + s z and log beta = log g + e/2 + s z, z ~ N(0, 1) the war's
+    tempo shock (g the attrition with the coalition slowdown, s the tempo spread, e the
+    edge). A month's rate carries the shock exp(sigma eps - sigma^2/2), so the average of
+    ``months`` months is taken as log-normal with the same mean (Fenton-Wilkinson):
+    log-variance w = log(1 + (exp(sigma^2) - 1) / months), mean log rate - w/2. With the
+    measurement's variance added, each observed log rate is normal given z, and z given
+    both is normal (a conjugate update).
+
+    Returns, each of shape (T,): the log marginal likelihood of the observation under the
+    vector (z integrated out), and the mean and sd of z given the observation."""
+    y_a, v_a, y_b, v_b = observation
+    s = np.asarray(th["tempo_spread"], dtype=float)
+    log_g = np.log(th["attrition"]) - th["coalition_tempo"] * np.log(states / 2.0)
+    edge = th["initiator_edge"] + th["major_edge"] * _MAJOR[major_powers]
+    w = np.log1p(np.expm1(np.asarray(th["noise"], dtype=float) ** 2) / months)
+    va, vb = w + v_a, w + v_b
+    ra = y_a - (log_g - edge / 2.0 - w / 2.0)
+    rb = y_b - (log_g + edge / 2.0 - w / 2.0)
+    s2 = s * s
+    precision = 1.0 + s2 / va + s2 / vb
+    mean = s * (ra / va + rb / vb) / precision
+    # (ra, rb) ~ N(0, [[s2 + va, s2], [s2, s2 + vb]]) with z integrated out
+    det = va * vb + s2 * (va + vb)
+    quad = ((s2 + vb) * ra**2 - 2.0 * s2 * ra * rb + (s2 + va) * rb**2) / det
+    loglik = -0.5 * (quad + np.log(det)) - np.log(2.0 * np.pi)
+    return loglik, mean, 1.0 / np.sqrt(precision)
+
+
 #: simulations per parameter vector when the fit is conditioned on the months fought. With
 #: 16 the shares of the Ukraine war's endings moved by several points with the seed of these
 #: simulations, with 128 by about the Monte Carlo error of the draws (docs/models/war.md;
@@ -416,7 +484,11 @@ _SURVIVAL_MIN_WEIGHT = 1e-9
 
 @lru_cache(maxsize=32)
 def _survival(
-    months: int, major_powers: str, states: int, nominal: tuple[tuple[str, float], ...]
+    months: int,
+    major_powers: str,
+    states: int,
+    nominal: tuple[tuple[str, float], ...],
+    observation: Observation | None = None,
 ) -> np.ndarray:
     """P(a war with the scenario's inputs is still being fought after ``months`` months) under
     each parameter vector of the shipped fit, shape (T,): ``_SURVIVAL_DRAWS`` simulations
@@ -424,20 +496,26 @@ def _survival(
     the vectors whose posterior weight is below :data:`_SURVIVAL_MIN_WEIGHT`."""
     from guaranty.warfit import war_fit
 
-    keep, _, _, alive = _survival_runs(months, major_powers, states, nominal)
+    keep, _, _, alive = _survival_runs(months, major_powers, states, nominal, observation)
     out = np.zeros(war_fit().weights.size)
     out[keep] = (alive.sum(axis=1) + 0.5) / (alive.shape[1] + 1.0)
     return out
 
 
 def _survival_runs(
-    months: int, major_powers: str, states: int, nominal: tuple[tuple[str, float], ...]
+    months: int,
+    major_powers: str,
+    states: int,
+    nominal: tuple[tuple[str, float], ...],
+    observation: Observation | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The simulations behind :func:`_survival`: the indices of the parameter vectors
     simulated (those of weight at least :data:`_SURVIVAL_MIN_WEIGHT`, shape (K,)), each
     simulated war's tempo shock and premium draw (shape (K * n,), vector by vector), and
     whether it was still fought after ``months`` months (bool, shape (K, n)); n =
-    :data:`_SURVIVAL_DRAWS`, seeded, the scenario's own inputs at their nominal values."""
+    :data:`_SURVIVAL_DRAWS`, seeded, the scenario's own inputs at their nominal values.
+    With an ``observation`` (:func:`loss_observation`) the tempo shocks are drawn given it
+    (:func:`tempo_given_losses`)."""
     from guaranty.warfit import war_fit
 
     fit = war_fit()
@@ -446,6 +524,9 @@ def _survival_runs(
     th = {k: np.repeat(v[keep], n) for k, v in fit.theta.items()}
     rng = np.random.default_rng([months, n, *([_SURVIVAL_SEED] if _SURVIVAL_SEED else [])])
     z, u = rng.standard_normal(t_count * n), rng.random(t_count * n)
+    if observation is not None:
+        _, mean, sd = tempo_given_losses(th, observation, months, major_powers, states)
+        z = mean + sd * z
     given = dict(nominal)
     params = WarParams(
         **given, **_from_theta(th, z, u, given, major_powers, states), horizon=months
@@ -464,6 +545,7 @@ def fitted_defaults(
     states: int = 2,
     months_fought: int = 0,
     nominal: dict[str, float] | None = None,
+    observation: Observation | None = None,
     matrix: DesignMatrix | None = None,
 ) -> dict[str, np.ndarray]:
     """The fitted battlefield parameters the scenario does not give, one posterior draw of the
@@ -480,18 +562,33 @@ def fitted_defaults(
 
     ``months_fought`` > 0: the war has already lasted that long at month 0, so the fit's
     weights are multiplied by each parameter vector's probability that a war with these
-    inputs lasts that long (``nominal``: the scenario's inputs at their nominal values)."""
+    inputs lasts that long (``nominal``: the scenario's inputs at their nominal values).
+
+    ``observation`` (:func:`loss_observation`; needs ``months_fought``): the losses of those
+    months. Each vector's weight is multiplied by the observation's likelihood under it, and
+    the war's tempo shock is drawn from its distribution given the observation
+    (:func:`tempo_given_losses`), here and in the survival simulations."""
     from guaranty.warfit import war_fit
 
     fit = war_fit()
     weights = fit.weights
+    if observation is not None:
+        if months_fought < 1:
+            raise ValueError("an observation of the losses needs months_fought >= 1")
+        loglik, z_mean, z_sd = tempo_given_losses(
+            fit.theta, observation, months_fought, major_powers, states
+        )
+        weights = weights * np.exp(loglik - loglik.max())
+        weights = weights / weights.sum()
     if months_fought > 0:
         key = tuple(sorted((nominal or {}).items()))
-        weights = weights * _survival(months_fought, major_powers, states, key)
+        weights = weights * _survival(months_fought, major_powers, states, key, observation)
         weights = weights / weights.sum()
     idx = draw_index(weights, draws, rng, name=FIT_DRAW, matrix=matrix)
     th = {k: v[idx] for k, v in fit.theta.items()}
     z = draw_normal(1.0, draws, rng, name=FIT_TEMPO, matrix=matrix)
+    if observation is not None:
+        z = z_mean[idx] + z_sd[idx] * z
     u = draw_uniform(draws, rng, name=FIT_PREMIUM, matrix=matrix)
     return _from_theta(th, z, u, given, major_powers, states)
 
@@ -553,6 +650,14 @@ def run_war(
             u = matrix.get(f"war: {name} (stated range)", draws)
             if u is not None:
                 values[name] = stated_value(name, u)
+    observation = loss_observation(scenario)
+    if observation is not None and ("alpha" in values or "beta" in values):
+        raise ScenarioError(
+            "war.observed_losses condition the fitted alpha and beta, but the scenario gives "
+            f"{' and '.join(k for k in ('alpha', 'beta') if k in values)} itself; remove "
+            "one or the other",
+            field=("war", "observed_losses"),
+        )
     fitted = fitted_defaults(
         values,
         draws,
@@ -564,6 +669,7 @@ def run_war(
             **{k: float(q.nominal) for k, q in settings.parameters.items()},
             **neutral,
         },
+        observation=observation,
         matrix=matrix,
     )
     params = WarParams(**values, **fitted, horizon=settings.horizon, planning=settings.planning)

@@ -180,3 +180,34 @@ def test_the_shipped_conditioning_is_the_closer_shortcut() -> None:
     got = [row[k][j] for k in ("record", "own", "shipped", "joint") for j in (0, 1)]
     want = [float(v) for cell in doc[1:] for v in cell.split(" / ")]
     assert got == pytest.approx(want, abs=5e-4)
+
+
+def test_the_losses_table() -> None:
+    """war.md, "What the war's losses say about its tempo": the table is what
+    ``scripts/war_sensitivity.py --losses 8,25,12,35 --mobilisation 10,30`` prints (20,000
+    draws on the same seeds: to rounding), and its reading holds: the long wars as given are
+    mostly below the losses' 5th percentile of attrition; observing the losses makes the war
+    shorter; stating a replenishment of their size makes it longer again."""
+    from doc_figures import script_module
+
+    with script_module("war_sensitivity") as script:
+        rows = script.losses_rows(
+            ROOT / "scenarios" / "ukraine-2022.yaml", [8, 25, 12, 35], [10, 30], 20000
+        )
+    for r, prefix in zip(
+        rows, ("| as given |", "| losses observed |", "| losses observed, "), strict=True
+    ):
+        doc = _row(prefix, cells=9)
+        got = [r["shares"][o] for o in OUTCOMES]
+        assert got == pytest.approx([float(c) for c in doc[1:6]], abs=5e-4)
+        mid, rng = doc[6].split(" [")
+        lo, hi = rng.rstrip("]").split(", ")
+        assert [r["attrition"][k] for k in (1, 0, 2)] == pytest.approx(
+            [float(mid), float(lo), float(hi)], abs=5e-4
+        )
+        assert r["balance"] == pytest.approx(float(doc[7]), abs=5e-3)
+        assert r["ongoing_later"] == pytest.approx(float(doc[8]), abs=5e-4)
+    given, seen, refilled = rows
+    assert given["late_below"] > 0.8 and f"{100 * given['late_below']:.1f}%" in DOC
+    assert seen["ongoing_later"] < given["ongoing_later"] < refilled["ongoing_later"]
+    assert [f"{v:.3f}" for v in given["observed"]] == ["0.047", "0.070", "0.103"]

@@ -32,8 +32,15 @@ def defaults_note(obj: Any) -> list[str]:
             )
         fitted = sorted(k for k in FITTED if k not in obj.war.parameters)
         if fitted:
+            given = []
+            if obj.war.months_fought:
+                given.append(f"the {obj.war.months_fought} months fought")
+            if obj.war.observed_losses is not None:
+                given.append("the losses observed in them")
             lines.append(
-                "note: drawn from the war model's fit to the COW wars 1816-2007: "
+                "note: drawn from the war model's fit to the COW wars 1816-2007"
+                + (f" given {' and '.join(given)}" if given else "")
+                + ": "
                 + ", ".join(fitted)
             )
     missing = {

@@ -5,16 +5,16 @@ settings of one pipeline draw (the negotiation model, the credibility model's in
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from guaranty.scenario.base import Strict, closest, optional, unknown_name
+from guaranty.scenario.base import Num, Strict, closest, optional, unknown_name
 from guaranty.scenario.quantities import Fixed, Uncertain
 from guaranty.scenario.war_parameters import war_defaults
 
-__all__ = ["DeterrenceSettings", "PipelineSettings", "WarSettings"]
+__all__ = ["DeterrenceSettings", "LossRange", "ObservedLosses", "PipelineSettings", "WarSettings"]
 
 
 class DeterrenceSettings(Strict):
@@ -41,6 +41,34 @@ class DeterrenceSettings(Strict):
     source: str | None = None
 
 
+class LossRange(Strict):
+    """One side's losses per month over the months fought, in thousand killed and wounded
+    (the unit of the forces), as a 90% range with its source."""
+
+    low: Num = Field(gt=0, description="5th percentile, thousand a month")
+    high: Num = Field(gt=0, description="95th percentile, thousand a month")
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        if self.high < self.low:
+            raise PydanticCustomError(
+                "bounds",
+                "low ({low}) must not exceed high ({high})",
+                {"low": self.low, "high": self.high},
+            )
+        return self
+
+
+class ObservedLosses(Strict):
+    """What the war had cost each side by the scenario's start: ``a`` the protected
+    state's losses a month, ``b`` the aggressor's. The fit's draws of this war's tempo and
+    balance are conditioned on them (``docs/models/war.md``, "Conditioning on the losses")."""
+
+    a: LossRange
+    b: LossRange
+
+
 class WarSettings(Strict):
     """Inputs of the battlefield model (``docs/models/war.md``): any of its parameters, each
     a quantity (number or distribution) with a source; parameters not given are drawn from
@@ -62,9 +90,23 @@ class WarSettings(Strict):
         description="months the war has already lasted at month 0 (the fit is conditioned "
         "on a war lasting that long)",
     )
+    observed_losses: ObservedLosses | None = optional(
+        "each side's losses a month over the months fought (needs months_fought)"
+    )
     horizon: int = Field(default=60, ge=1, le=600, description="months simulated")
     planning: int = Field(default=12, ge=1, le=120)
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _losses_need_months(self) -> Self:
+        if self.observed_losses is not None and self.months_fought < 1:
+            raise PydanticCustomError(
+                "observed_losses",
+                "observed_losses are the losses of the months already fought; set "
+                "months_fought to that number of months (at least 1)",
+                {},
+            )
+        return self
 
     @field_validator("parameters", mode="before")
     @classmethod

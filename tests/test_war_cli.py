@@ -149,3 +149,29 @@ def test_backtest_war_json_and_plot(tmp_path: Path) -> None:
     assert 0 <= data["duration"]["coverage50"] <= data["duration"]["coverage90"] <= 1
     assert plot.exists() and "Kaplan-Meier" in plot.read_text()
     assert not (tmp_path / "survival.html.tmp").exists()
+
+
+def test_the_record_has_an_interval_and_the_tail_is_called_thin_only_below_it() -> None:
+    """Hand-derived: of the 10 UCDP war episodes still fought after 4 months, 5 lasted past
+    24 (none censored), so the Kaplan-Meier share is 0.5 and Greenwood's sum over the five
+    endings (10, 9, 8, 7 and 6 at risk) is 1/90 + 1/72 + 1/56 + 1/42 + 1/30 = 0.1; the 90%
+    interval on the log(-log) scale is exp(-exp(log(log 2) -/+ 1.645 sqrt(0.1) / log 2)),
+    0.230 to 0.721. The note calls the model's tail thinner only below that interval."""
+    from guaranty.war import duration_reference, tail_note
+
+    ref = duration_reference(4)
+    assert ref["share"] == 0.5
+    z = 1.6448536269514722
+    centre, spread = np.log(np.log(2.0)), z * np.sqrt(0.1) / np.log(2.0)
+    assert ref["interval"] == pytest.approx(
+        [np.exp(-np.exp(centre + spread)), np.exp(-np.exp(centre - spread))], rel=1e-12
+    )
+    assert ref["interval"] == pytest.approx([0.230, 0.721], abs=5e-4)
+    assert "(0.50, Kaplan-Meier; 90% interval 0.23-0.72)" in tail_note(ref, 0.19)
+    assert "thinner than the record's" in tail_note(ref, 0.19)
+    within = tail_note(ref, 0.3)
+    assert "within its 90% interval" in within and "thinner" not in within
+    assert tail_note(ref, 0.6).endswith("for this war the model gives 0.60.")
+    # a share of 0 or 1 has no interval on that scale, and the note says none
+    late = duration_reference(200, 220)
+    assert late["share"] is None and late["interval"] is None

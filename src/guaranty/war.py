@@ -45,31 +45,32 @@ def duration_reference(months_fought: int, at_month: int | None = None) -> dict[
     """What the UCDP/PRIO record says of a war already fought ``months_fought`` months:
     among the war-intensity episodes 1946-2021 (``episodes``) still fought after that many
     months (``at_risk``), the share still fought at month ``at_month`` (``share``: the
-    Kaplan-Meier estimate S(at_month) / S(months_fought); ``still``: how many lasted longer
-    than ``at_month``; by default ``months_fought`` + :data:`TAIL_AHEAD`). The data end in
-    2021: the war of 2022 is not among them."""
-    from guaranty.data.wars import ucdp_war_lengths, ucdp_war_survival
+    Kaplan-Meier estimate S(at_month) / S(months_fought), with its 90% ``interval``,
+    Greenwood's on the log(-log) scale, None where the share is 0 or 1; ``still``: how many
+    lasted longer than ``at_month``; by default ``months_fought`` + :data:`TAIL_AHEAD`). The
+    data end in 2021: the war of 2022 is not among them."""
+    from guaranty.data.wars import ucdp_war_lengths, ucdp_war_survival_after
 
     if at_month is None:
         at_month = months_fought + TAIL_AHEAD
     length, _ = ucdp_war_lengths()
-    s_fought, s_at = ucdp_war_survival([months_fought, at_month])
-    if months_fought <= 0:  # a war that starts: every episode, those of a day included
-        s_fought = 1.0
+    share, lo, hi = ucdp_war_survival_after(months_fought, at_month)
     return {
         "months_fought": int(months_fought),
         "month": int(at_month),
         "episodes": int(length.size),
         "at_risk": int(np.sum(length > months_fought)) if months_fought > 0 else int(length.size),
         "still": int(np.sum(length > at_month)),
-        "share": float(s_at / s_fought) if s_fought > 0 else None,
+        "share": None if np.isnan(share) else share,
+        "interval": None if lo is None else [lo, hi],
     }
 
 
 def tail_note(reference: dict[str, Any], model: float) -> str:
     """One sentence setting the model's P(still fought at the reference's month) for this
     war against the UCDP record (:func:`duration_reference`), for the report and ``guaranty
-    war``."""
+    war``: the model's tail is called thinner than the record's only where it lies below the
+    record's 90% interval (the record is a few dozen episodes)."""
     m, at = reference["months_fought"], reference["month"]
     among = (
         f"of the {reference['at_risk']} UCDP/PRIO war episodes of 1946-2021 still fought after "
@@ -77,18 +78,26 @@ def tail_note(reference: dict[str, Any], model: float) -> str:
         if m > 0
         else f"of the {reference['episodes']} UCDP/PRIO war episodes of 1946-2021"
     )
-    share = reference["share"]
-    record = f" ({share:.2f}, Kaplan-Meier)" if share is not None else ""
+    share, interval = reference["share"], reference.get("interval")
+    record = ""
+    if share is not None:
+        ci = "" if interval is None else f"; 90% interval {interval[0]:.2f}-{interval[1]:.2f}"
+        record = f" ({share:.2f}, Kaplan-Meier{ci})"
     text = (
         f"How long: {among}, {reference['still']} were still being fought {at} months after "
         f"they began{record}; for this war the model gives {model:.2f}."
     )
-    if share is not None and model < share:
-        text += (
-            " The model's tail is thinner than the record's (docs/models/war.md): read the "
-            "timing, and what depends on how soon a peace comes, with that in mind."
+    if share is None or model >= share:
+        return text
+    if interval is not None and model >= interval[0]:
+        return text + (
+            " That is below the record's share but within its 90% interval: on so few "
+            "episodes the record cannot tell the two apart."
         )
-    return text
+    return text + (
+        " The model's tail is thinner than the record's (docs/models/war.md): read the "
+        "timing, and what depends on how soon a peace comes, with that in mind."
+    )
 
 
 @dataclass(frozen=True)

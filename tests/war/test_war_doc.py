@@ -94,6 +94,11 @@ def test_ukraine_long_war_against_the_ucdp_episodes(scenario) -> None:
     assert tail["model"] == pytest.approx(p20, abs=1e-12)
     assert "5 were still being fought 24 months after they began (0.50" in tail["note"]
     assert "thinner than the record's" in tail["note"]
+    lo, hi = tail["interval"]
+    assert lo > p20  # the record's 90% interval excludes the model's figure, as war.md says
+    assert f"log(−log) scale: {lo:.2f}-{hi:.2f}) just excludes the model's figure" in " ".join(
+        DOC.split()
+    )
 
 
 def test_the_ucdp_record_for_a_war_that_starts() -> None:

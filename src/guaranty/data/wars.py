@@ -32,6 +32,7 @@ __all__ = [
     "ucdp_episodes",
     "ucdp_war_lengths",
     "ucdp_war_survival",
+    "ucdp_war_survival_after",
 ]
 
 _COW_FILE = "cow_wars.csv"
@@ -199,3 +200,34 @@ def ucdp_war_survival(months: np.ndarray | list[float]) -> np.ndarray:
     factors = [1.0 - np.sum((length == t) & ended) / np.sum(length >= t) for t in times]
     cumulative = np.concatenate([[1.0], np.cumprod(factors)])
     return cumulative[np.searchsorted(times, np.asarray(months, dtype=float), side="right")]
+
+
+def ucdp_war_survival_after(
+    fought: float, at: float, level: float = 0.9
+) -> tuple[float, float | None, float | None]:
+    """Of the UCDP/PRIO war-intensity episodes still fought after ``fought`` months (every
+    episode for ``fought`` 0), the share still fought after ``at`` months: the Kaplan-Meier
+    estimate S(at) / S(fought) from the episodes at risk after ``fought``, with its ``level``
+    interval, Greenwood's variance on the log(-log) scale (the usual "log-log" interval,
+    e.g. Kalbfleisch & Prentice 2002), which stays inside (0, 1). The interval is
+    (None, None) when no episode is at risk (the share then NaN) or the share is 0 or 1
+    (the transformation is not defined there)."""
+    from scipy.special import ndtri
+
+    length, ended = ucdp_war_lengths()
+    # a war that starts (``fought`` 0) is set against every episode, those of a day included
+    after = length > fought if fought > 0 else np.ones(length.size, dtype=bool)
+    share, greenwood = 1.0, 0.0
+    for t in np.unique(length[ended & after & (length <= at)]):
+        at_risk = float(np.sum(length >= t))
+        died = float(np.sum((length == t) & ended))
+        share *= 1.0 - died / at_risk
+        if died < at_risk:
+            greenwood += died / (at_risk * (at_risk - died))
+    if not np.any(after) or share <= 0.0 or share >= 1.0:
+        return float(share if np.any(after) else np.nan), None, None
+    z = float(ndtri(0.5 + level / 2.0))
+    centre = np.log(-np.log(share))
+    spread = z * np.sqrt(greenwood) / abs(np.log(share))
+    lo, hi = np.exp(-np.exp(centre + spread)), np.exp(-np.exp(centre - spread))
+    return float(share), float(lo), float(hi)

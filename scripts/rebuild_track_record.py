@@ -9,7 +9,9 @@ tests/data/deu3_dev.tsv`` (the development half of DEU III, 166 issues with an o
 every model per issue, exchange, bdm and smp per proposal too; 2000 bootstrap resamples,
 seed 0), and the two forecasts without a model it prints below them; for ``extremity``,
 whose parameter was fitted on these issues, the grouped cross-validated error as well
-(docs/validation.md). The file is a pure
+(docs/validation.md); and each run's error minus each forecast without a model's, with a 95%
+bootstrap interval resampling proposals (``guaranty.validation.against_reference``; for
+extremity cross-validated too). The file is a pure
 function of that data file and the models; ``--check`` rescores and exits 1 if the shipped
 file differs. About 20 s.
 """
@@ -24,7 +26,7 @@ from _shipped import DATA, write_or_check
 
 from guaranty.pipeline import backtest, naive_backtest
 from guaranty.scenario import load
-from guaranty.validation import DECLARED_CANDIDATES, cross_validate
+from guaranty.validation import DECLARED_CANDIDATES, against_reference, cross_validate
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "data" / "deu3_dev.tsv"
@@ -41,12 +43,30 @@ def track_record() -> dict:
     # a model whose defaults were fitted on these issues is recorded by its grouped
     # cross-validated error too (docs/validation.md, seed 0, 10 folds of proposals)
     cv = cross_validate(cases, DECLARED_CANDIDATES, k=10, seed=0)
+
+    # each run's error minus each forecast without a model's, proposals resampled
+    def minus(errors: dict) -> dict:
+        rows = {
+            ref: against_reference(cases, errors, v.errors, boot=2000, seed=0)
+            for ref, v in naive.items()
+        }
+        return {
+            key: {ref: {"mae": r[key][0], "interval": list(r[key][1])} for ref, r in rows.items()}
+            for key in errors
+        }
+
+    runs = minus({k: v.errors for k, v in scores.items()})
+    held_out = minus({"extremity": cv.scores["extremity"].errors})
     return {
         "cross_validated": {"extremity": cv.scores["extremity"].mae},
+        "cross_validated_minus_without_model": held_out,
         "source": "guaranty backtest tests/data/deu3_dev.tsv (seed 0, 2000 resamples)",
         "cases": "DEU III, development half: EU legislative issues, 0-100 scales",
         "n": next(iter(scores.values())).n,
-        "models": {k: {f: v.to_json()[f] for f in keep} for k, v in scores.items()},
+        "models": {
+            k: {f: v.to_json()[f] for f in keep} | {"minus_without_model": runs[k]}
+            for k, v in scores.items()
+        },
         "without_model": {k: {f: v.to_json()[f] for f in keep} for k, v in naive.items()},
     }
 

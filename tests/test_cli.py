@@ -179,7 +179,47 @@ def test_backtest_json_reports_every_model(data_dir: Path, root: Path) -> None:
     comp = data["models"]["compromise"]
     assert comp["mae"] == pytest.approx(21.82, abs=0.005)  # the data README's figure
     assert comp["mae_ci"][0] < comp["mae"] < comp["mae_ci"][1]
-    assert set(comp) == {"model", "run", "mae", "mae_ci", "median_ae", "within10"}
+    assert set(comp) == {
+        "model",
+        "run",
+        "mae",
+        "mae_ci",
+        "median_ae",
+        "within10",
+        "minus_without_model",
+    }
+    # each run against the forecasts without a model, proposals resampled: the compromise
+    # model minus the midpoint is docs/validation.md's -6.30 (-9.06 to -3.59), minus the
+    # unweighted mean -0.80 (-3.15 to +1.49)
+    assert data["resampled"] == "proposals"
+    minus = comp["minus_without_model"]
+    assert minus["midpoint"]["mae"] == pytest.approx(21.82 - 28.12, abs=0.01)
+    assert minus["midpoint"]["interval"] == pytest.approx([-9.06, -3.59], abs=0.005)
+    assert minus["unweighted mean"]["interval"] == pytest.approx([-3.15, 1.49], abs=0.005)
+    for entry in data["models"].values():
+        for ref, d in entry["minus_without_model"].items():
+            assert d["mae"] == pytest.approx(entry["mae"] - data["without_model"][ref]["mae"])
+            assert d["interval"][0] < d["mae"] < d["interval"][1]
+    # docs/validation.md's table of them is this command's
+    doc = (root / "docs" / "validation.md").read_text()
+    doc = doc[doc.index("### Each model against the forecasts without a model") :]
+    seen = 0
+    for line in doc.split("(exchange per issue")[0].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 5 or not cells[1].startswith("per "):
+            continue
+        runs = ["per issue", "per proposal"] if " and " in cells[1] else [cells[1]]
+        for run in runs:
+            key = cells[0] if cells[0] not in multi else f"{cells[0]} ({run})"
+            got = data["models"][key]
+            assert cells[2] == f"{got['mae']:.2f}", key
+            for cell, ref in zip(cells[3:], ("midpoint", "unweighted mean"), strict=True):
+                d = got["minus_without_model"][ref]
+                lo, hi = d["interval"]
+                want = f"{d['mae']:+.2f} ({lo:+.2f} to {hi:+.2f})".replace("-", "−")
+                assert cell == want, key
+            seen += 1
+    assert seen == 9
     # the forecasts without a model, on the same issues (docs/validation.md, "Forecasts
     # without a model": the midpoint 28.12, the unweighted mean of the positions 22.62)
     naive = data["without_model"]

@@ -157,6 +157,41 @@ def test_the_shipped_record_quotes_extremity_cross_validated(cv) -> None:
     assert track_record_of("no such model") is None
 
 
+def test_the_record_against_forecasts_without_a_model(deu, cv) -> None:
+    """Each run's error minus the forecasts without a model's, proposals resampled
+    (data/deu_track_record.json): extremity's held out, recomputed here from the
+    cross-validation's errors (-7.02 against the midpoint, its interval excluding zero;
+    -1.52 against the unweighted mean, its interval -4.12 to +0.96 including it); and what
+    the reports say of it follows from the intervals: no model clearly better than the
+    unweighted mean, median, bdm and nash clearly worse."""
+    from guaranty.pipeline import naive_backtest
+    from guaranty.report.context import track_record_context
+    from guaranty.validation import against_reference, track_record_of
+
+    naive = naive_backtest(deu, seed=0, boot=2000)
+    got = against_reference(
+        deu, {"e": cv.scores["extremity"].errors}, naive["unweighted mean"].errors
+    )["e"]
+    shipped = track_record_of("extremity")["minus_without_model"]["unweighted mean"]
+    assert [got[0], *got[1]] == pytest.approx([shipped["mae"], *shipped["interval"]], abs=1e-9)
+    assert [round(v, 2) for v in (got[0], *got[1])] == [-1.52, -4.12, 0.96]
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text()
+    mid = track_record_of("extremity")["minus_without_model"]["midpoint"]
+    held_out = (
+        f"{mid['mae']:.2f} ({mid['interval'][0]:.2f} to {mid['interval'][1]:.2f}) and "
+        f"{got[0]:.2f} ({got[1][0]:.2f} to +{got[1][1]:.2f})"
+    ).replace("-", "−")
+    assert held_out in " ".join(doc.split())
+    models = ["extremity", "compromise", "exchange", "smp", "median", "bdm", "nash"]
+    ctx = track_record_context(models)
+    assert ctx["better_than_mean"] == []
+    assert ctx["worse_than_mean"] == ["median", "bdm", "nash"]
+    for m in models:
+        lo, hi = track_record_of(m)["minus_without_model"]["unweighted mean"]["interval"]
+        assert (lo > 0) == (m in ctx["worse_than_mean"]) and hi >= 0
+    assert "no model did clearly better and median, bdm and nash clearly worse" in ctx["sentence"]
+
+
 def test_heldout_outcomes_do_not_enter_the_fit(deu, cv) -> None:
     """Rescoring fold 0 with its outcomes replaced must leave the parameters fitted for
     fold 0 unchanged (they are read from the other folds' errors)."""
@@ -202,3 +237,44 @@ def test_naive_forecasts_as_the_doc_quotes_them(deu, script) -> None:
         assert row[5][1] < 0  # the whole interval below zero
     mean = rows["the unweighted mean of the positions taken"]
     assert mean[5][0] < 0 < mean[5][1]
+
+
+@pytest.mark.parametrize(
+    ("page", "key"),
+    [
+        ("compromise", "compromise"),
+        ("median", "median"),
+        ("exchange", "exchange (per proposal)"),
+        ("smp", "smp (per issue)"),
+        ("smp", "smp (per proposal)"),
+        ("bdm", "bdm (per proposal)"),
+        ("nash", "nash"),
+        ("extremity", "extremity (held out)"),
+    ],
+)
+def test_each_model_page_quotes_its_record_against_forecasts_without_a_model(
+    page: str, key: str
+) -> None:
+    """Every negotiation model's page states its DEU III error against the two forecasts
+    without a model, with the intervals of the shipped record (extremity's held out)."""
+    from guaranty.validation import track_record
+
+    rec = track_record()
+    if key == "extremity (held out)":
+        minus = rec["cross_validated_minus_without_model"]["extremity"]
+    else:
+        minus = rec["models"][key]["minus_without_model"]
+    text = " ".join(
+        (Path(__file__).resolve().parents[1] / "docs" / "models" / f"{page}.md").read_text().split()
+    )
+
+    def fmt(x: float) -> str:
+        return f"{x:+.2f}".replace("-", "−")
+
+    for ref in ("midpoint", "unweighted mean"):
+        d = minus[ref]
+        lo, hi = d["interval"]
+        figure, interval = fmt(d["mae"]), f"{fmt(lo)} to {fmt(hi)})"
+        assert f"{figure} (95% bootstrap over proposals {interval}" in text or (
+            f"{figure} ({interval}" in text
+        ), (page, ref)

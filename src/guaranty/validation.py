@@ -40,7 +40,7 @@ from guaranty.errors import ModelError, ParameterError
 from guaranty.models import registry
 from guaranty.models.bargaining.base import stack_issues
 from guaranty.scenario.compile import nominal_inputs
-from guaranty.scenario.formats import CaseSet
+from guaranty.scenario.formats import CaseSet, groupable
 
 __all__ = [
     "DECLARED_CANDIDATES",
@@ -48,6 +48,7 @@ __all__ = [
     "CVResult",
     "Candidate",
     "CandidateScore",
+    "against_reference",
     "cross_validate",
     "fit_index",
     "grid_points",
@@ -336,6 +337,36 @@ def grouped_bootstrap_difference(
     return float(diff.mean()), (float(lo), float(hi))
 
 
+def against_reference(
+    cases: CaseSet,
+    errors: dict[str, np.ndarray],
+    reference: np.ndarray,
+    *,
+    boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+    group_key: str = "prnr",
+) -> dict[str, tuple[float, tuple[float, float]]]:
+    """Each run's mean absolute error minus a reference forecast's (one without a model,
+    :func:`guaranty.pipeline.naive_backtest`), on the issues of ``cases`` that have an
+    outcome, with a percentile bootstrap interval (:func:`grouped_bootstrap_difference`).
+
+    ``errors`` maps a run's key to its absolute errors, ``reference`` holds the reference
+    forecast's; arrays of shape (n,) over those issues in the order of the cases. The
+    bootstrap resamples whole proposals (``meta[group_key]``), whose issues are decided
+    together, or the issues when the cases do not name their proposals; every run uses the
+    same resamples (``seed``). A negative difference: the run beats the reference."""
+    sub, _ = scored_cases(cases)
+    if groupable(sub, group_key):
+        groups = [str(m[group_key]) for m in sub.meta]
+    else:
+        groups = [str(k) for k in range(len(sub.cases))]
+    return {
+        key: grouped_bootstrap_difference(err, reference, groups, boot=boot, level=level, seed=seed)
+        for key, err in errors.items()
+    }
+
+
 @cache
 def track_record() -> dict[str, Any]:
     """The models' record on real negotiations, shipped (``data/deu_track_record.json``,
@@ -350,10 +381,17 @@ def track_record_of(model: str) -> dict[str, Any] | None:
     """A model's entry of :func:`track_record` for a scenario's forecast: run per proposal
     where the backtest ran it so (its issues negotiated together, as a scenario's are),
     else per issue; for a model whose defaults were fitted on these issues, its
-    cross-validated error in place of the in-sample one (``run``: "cross-validated"); None
-    for a model the record does not hold (one registered later)."""
+    cross-validated error in place of the in-sample one (``run``: "cross-validated"), and
+    its differences from the forecasts without a model (``minus_without_model``: name ->
+    ``mae`` and 95% ``interval``) held out too; None for a model the record does not hold
+    (one registered later)."""
     rec = track_record()
     entry = rec["models"].get(f"{model} (per proposal)") or rec["models"].get(model)
     if entry is not None and model in rec["cross_validated"]:
-        entry = {**entry, "mae": rec["cross_validated"][model], "run": "cross-validated"}
+        entry = {
+            **entry,
+            "mae": rec["cross_validated"][model],
+            "run": "cross-validated",
+            "minus_without_model": rec["cross_validated_minus_without_model"][model],
+        }
     return entry

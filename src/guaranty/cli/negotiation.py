@@ -54,20 +54,38 @@ def forecast_cmd(
     )
 
 
+def _difference(diff: tuple[float, tuple[float, float]] | None) -> str:
+    """A difference of mean absolute errors with its interval, as a table cell."""
+    if diff is None:
+        return ""
+    d, (lo, hi) = diff
+    return f"{d:+.2f} [{lo:+.2f}, {hi:+.2f}]"
+
+
 def _scores_table(
-    obj: Any, scores: dict[str, Any], n: int, naive: dict[str, Any] | None = None
+    obj: Any,
+    scores: dict[str, Any],
+    n: int,
+    naive: dict[str, Any] | None = None,
+    against: dict[str, dict[str, tuple[float, tuple[float, float]]]] | None = None,
 ) -> Table:
     """The scores as a table, best first: one row per model and way it was run; then, below
-    a line, the forecasts without a model (``naive``) to read them against."""
+    a line, the forecasts without a model (``naive``) to read them against. ``against``
+    (forecast without a model -> run key -> (MAE difference, interval)) adds a column per
+    such forecast: each run's MAE minus its."""
     from rich.table import Table
 
+    against = against or {}
     t = Table(title=f"{obj.name}: {n} issues with an observed outcome")
     for col in ("model", "run", "MAE", "95% interval", "median AE", "within 10"):
         t.add_column(col)
+    for ref in against:
+        t.add_column(f"minus {ref} [95%]")
     groups = [scores, naive or {}]
     for g, group in enumerate(groups):
-        ranked = sorted(group.values(), key=lambda sc: sc.mae)
-        for k, sc in enumerate(ranked):
+        ranked = sorted(group.items(), key=lambda kv: kv[1].mae)
+        for k, (key, sc) in enumerate(ranked):
+            diffs = [_difference(rows.get(key)) if g == 0 else "" for rows in against.values()]
             t.add_row(
                 sc.model,
                 sc.run,
@@ -75,6 +93,7 @@ def _scores_table(
                 f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",
                 f"{sc.median_ae:.2f}",
                 f"{sc.within10:.1%}",
+                *diffs,
                 end_section=g == 0 and k == len(ranked) - 1 and bool(naive),
             )
     return t
@@ -140,17 +159,31 @@ def backtest_cmd(
 
         write_report(obj, scores, report, source=file, seed=seed, draws=0)
     from guaranty.pipeline import NAIVE_FORECASTS, naive_backtest
+    from guaranty.scenario.formats import groupable
+    from guaranty.validation import against_reference
 
     n = next(iter(scores.values())).n
     naive = naive_backtest(obj, seed=seed, boot=boot)
+    errors = {k: v.errors for k, v in scores.items()}
+    against = {
+        ref: against_reference(obj, errors, naive[ref].errors, boot=boot, seed=seed)
+        for ref in naive
+    }
     if as_json:
         print_json(
             {
                 "n": n,
                 "models": {
                     k: {kk: vv for kk, vv in v.to_json().items() if kk != "n"}
+                    | {
+                        "minus_without_model": {
+                            ref: {"mae": rows[k][0], "interval": list(rows[k][1])}
+                            for ref, rows in against.items()
+                        }
+                    }
                     for k, v in scores.items()
                 },
+                "resampled": "proposals" if groupable(obj) else "issues",
                 "without_model": {
                     k: {kk: vv for kk, vv in v.to_json().items() if kk not in ("n", "model")}
                     | {"forecast": NAIVE_FORECASTS[k]}
@@ -159,11 +192,13 @@ def backtest_cmd(
             }
         )
         return
-    out.print(_scores_table(obj, scores, n, naive))
+    out.print(_scores_table(obj, scores, n, naive, against))
+    unit = "proposals" if groupable(obj) else "issues"
     out.print(
         "Below the line, forecasts without a model: "
         + "; ".join(f"{k}: {v}" for k, v in NAIVE_FORECASTS.items())
-        + " (docs/validation.md)."
+        + f". 'minus': a run's MAE minus theirs on the same issues, with a 95% bootstrap "
+        f"interval resampling {unit} (below 0: the model does better; docs/validation.md)."
     )
     if report is not None:
         out.print(f"report written: [bold]{report / 'report.html'}[/bold]")

@@ -210,15 +210,29 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
     }
 
 
+def _named(names: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` ('' for none)."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def track_record_context(models: Sequence[str]) -> dict[str, Any] | None:
     """What the report says of the forecasting models' record on real negotiations
     (:func:`guaranty.validation.track_record`): per model of ``models`` that the record
-    holds, its mean absolute error and run, best first; the forecasts without a model; and
-    the models that did worse than the scale's midpoint. None if it holds none of them."""
+    holds, its mean absolute error and run, best first; the forecasts without a model; the
+    models that did worse than the scale's midpoint; and those clearly better or worse than
+    the unweighted mean of the positions (the 95% interval of the difference, proposals
+    resampled, excludes zero). None if it holds none of them."""
     from guaranty.validation import track_record, track_record_of
 
     rows = [
-        {"model": m, "mae": r["mae"], "run": r["run"]}
+        {
+            "model": m,
+            "mae": r["mae"],
+            "run": r["run"],
+            "minus": r["minus_without_model"]["unweighted mean"]["interval"],
+        }
         for m in models
         if (r := track_record_of(m)) is not None
     ]
@@ -229,6 +243,8 @@ def track_record_context(models: Sequence[str]) -> dict[str, Any] | None:
     midpoint = naive["midpoint"]["mae"]
     rows.sort(key=lambda r: r["mae"])
     below = [r["model"] for r in rows if r["mae"] > midpoint]
+    better = [r["model"] for r in rows if r["minus"][1] < 0]
+    worse = [r["model"] for r in rows if r["minus"][0] > 0]
     how = {
         "per proposal": " (issues negotiated together)",
         "cross-validated": " (cross-validated: its parameter was fitted on these issues)",
@@ -241,13 +257,19 @@ def track_record_context(models: Sequence[str]) -> dict[str, Any] | None:
         + f". Without a model, the scale's midpoint scores {midpoint:.1f} and the unweighted "
         f"mean of the positions {naive['unweighted mean']['mae']:.1f}"
         + (f"; {' and '.join(below)} did worse than the midpoint there" if below else "")
-        + ". No such record exists for the settlement of wars."
+        + f". Set against the unweighted mean, {_named(better) or 'no model'} did clearly "
+        "better"
+        + (f" and {_named(worse)} clearly worse" if worse else "")
+        + " ('clearly': the 95% bootstrap interval over proposals of the difference excludes "
+        "zero). No such record exists for the settlement of wars."
     )
     return {
         "n": rec["n"],
         "rows": rows,
         "midpoint": midpoint,
         "below_midpoint": below,
+        "better_than_mean": better,
+        "worse_than_mean": worse,
         "sentence": sentence,
     }
 

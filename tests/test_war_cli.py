@@ -108,6 +108,12 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     midpoint = track_record()["without_model"]["midpoint"]["mae"]
     assert f"the scale's midpoint scores {midpoint:.1f}" in line
     assert "bdm and nash did worse than the midpoint" in line
+    # the settlement model: why this one, and what its record shows
+    assert (
+        "Settlement model: extremity (the default, the lowest error on the EU legislative "
+        "issues of DEU III: 21.1 held out, not clearly better than the unweighted mean of the "
+        "positions there;" in md
+    )
     assert "Track record on real negotiations" in html
     # what the retrodiction of famous crises found, said where P(fights) is shown: in the
     # Markdown answer and, in full, in the credibility section of both
@@ -175,3 +181,18 @@ def test_the_record_has_an_interval_and_the_tail_is_called_thin_only_below_it() 
     # a share of 0 or 1 has no interval on that scale, and the note says none
     late = duration_reference(200, 220)
     assert late["share"] is None and late["interval"] is None
+
+
+def test_a_settlement_model_the_scenario_names_is_reported_as_named(root: Path) -> None:
+    """A scenario that names its settlement model gets that said, with the model's DEU III
+    record: nash, 34.8, clearly worse than the unweighted mean of the positions (its 95%
+    interval +6.13 to +17.90, docs/validation.md)."""
+    from guaranty.report.context import _model_note
+    from guaranty.scenario.settings import PipelineSettings
+
+    scenario = load(root / "scenarios" / "ukraine-2022.yaml")
+    named = scenario.model_copy(update={"pipeline": PipelineSettings(model="nash")})
+    assert _model_note("nash", named).startswith(
+        " (named by the scenario: 34.8, clearly worse than the unweighted mean"
+    )
+    assert _model_note("no such model", named) == ""

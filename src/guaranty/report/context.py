@@ -464,6 +464,36 @@ def _after_win(summ: dict[str, Any]) -> str:
     )
 
 
+def _model_note(model: str, scenario: Scenario) -> str:
+    """What the report's summary says after the settlement model's name: whether the
+    scenario named it or it is the default, and its record on DEU III (its error, and
+    whether it is clearly better than the unweighted mean of the positions there:
+    :func:`guaranty.validation.track_record_of`); "" for a model without a record."""
+    from guaranty.validation import track_record_of
+
+    rec = track_record_of(model)
+    if rec is None:
+        return ""
+    named = scenario.pipeline is not None and scenario.pipeline.model is not None
+    lo, hi = rec["minus_without_model"]["unweighted mean"]["interval"]
+    held = " held out" if rec["run"] == "cross-validated" else ""
+    if hi < 0:
+        versus = "clearly better than the unweighted mean of the positions there"
+    elif lo > 0:
+        versus = "clearly worse than the unweighted mean of the positions there"
+    else:
+        versus = "not clearly better than the unweighted mean of the positions there"
+    why = (
+        "named by the scenario"
+        if named
+        else "the default, the lowest error on the EU legislative issues of DEU III"
+    )
+    return (
+        f" ({why}: {rec['mae']:.1f}{held}, {versus}; the settlement under the other models: "
+        'docs/pipeline.md, "Under the other negotiation models")'
+    )
+
+
 def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     """The run's part of a report: its summary, each design's and each issue's figures, the
     design the settlement most often lands on, and what the war model's fit says. ``run``:
@@ -486,6 +516,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     top = _most_settled(designs)
     return {
         "after_win": _after_win(summ),
+        "model_note": _model_note(summ["model"], scenario),
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),
         "summary": summ,

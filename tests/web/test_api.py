@@ -948,6 +948,15 @@ def test_results_page(api: Api, which: str) -> None:
 
     section = html.split('<section id="credibility"')[1].split("</section>")[0]
     assert FAMOUS_CASES_CAVEAT in section.replace("&#39;", "'")
+    # what the report's summary says of the war and the settlement model, said here too:
+    # the war's shares are history's base rates, what the peaces follow, why this model;
+    # and in the settlement section the war's length against the UCDP record
+    text = " ".join(html.replace("&#39;", "'").replace("&#34;", '"').split())
+    assert "these shares are that history's base rates applied to this war" in text
+    assert "of these peaces follow a decisive win of the protected state" in text
+    assert "Settlement model: <b>extremity</b> (the default, the lowest error" in text
+    section = text.split('<section id="settlement"')[1].split("</section>")[0]
+    assert "UCDP/PRIO war episodes of 1946-2021 still fought after 4 months" in section
 
 
 def test_compare_page(api: Api) -> None:

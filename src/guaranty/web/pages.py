@@ -316,19 +316,20 @@ def results_page(run_id: str, wb: WB) -> HTMLResponse:
     with got.setdefault("page_lock", threading.RLock()):
         if got.get("page_key") != key:
             figs = results_figures(got)
+            ctx = run_context(got["run"], got["scenario"])
             got["page"] = _page(
                 "results.html.j2",
                 figures=[f for section in figs.values() for f in section],
                 title=f"Run {run_id}",
                 info=info,
                 run=got["run"],
-                summary=got["run"].summary(),
+                summary=ctx["summary"],
                 s=got["scenario"],
                 figs=figs,
                 claims=got["claims"],
                 answer=answer_html(got["run"], got["scenario"], got["claims"]),
                 record=track_record_context(registry.available()),
-                ctx=run_context(got["run"], got["scenario"]),
+                ctx=ctx,
                 fights_caveat=FAMOUS_CASES_CAVEAT
                 if any(d.guarantors for d in got["scenario"].guarantees)
                 else None,

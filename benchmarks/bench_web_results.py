@@ -38,9 +38,15 @@ def case(draws: int, prepare: bool, wait: float) -> tuple[float, float]:
             r = client.post("/api/runs", json={"scenario": "ukraine-2022", "draws": draws})
             run_id = r.json()["run_id"]
             start = time.perf_counter()
-            while client.get(f"/api/runs/{run_id}").json()["status"] in ("queued", "running"):
+            while (status := client.get(f"/api/runs/{run_id}").json()["status"]) in (
+                "queued",
+                "running",
+            ):
                 time.sleep(0.1)
             ran = time.perf_counter() - start
+            # a failed run's page is quick and says nothing of the goal: refuse to time it
+            if status != "done":
+                raise SystemExit(f"the run ended {status}, not done: nothing to time")
             time.sleep(wait)
             start = time.perf_counter()
             page = client.get(f"/runs/{run_id}")

@@ -140,6 +140,26 @@ def test_a_run_gathers_whole_chunks_into_transactions_of_a_fifth_of_it(
         assert rows(path, s.run_id, table, below=4_000) == rows(reference.path, s.run_id, table)
 
 
+def test_a_run_beside_another_connection_to_its_store(
+    scenario: Scenario, reference: Reference, tmp_path: Path
+) -> None:
+    """The web workbench keeps its own connection to the store a run writes to (in the same
+    process). A store opened that way once left the transaction of its last read open, and
+    DuckDB refused the run's checkpoint ("other write transactions are active"): every run
+    started in the web failed once its chunks were all handed out. With the other connection
+    open and a read of it still pending, the run completes with the reference's rows."""
+    path = tmp_path / "s.duckdb"
+    with Store(path):
+        pass
+    with Store(path, create=False) as other:
+        pending = other.con.cursor()
+        pending.execute("SELECT * FROM runs")  # a result not fetched: its transaction open
+        s = run(scenario, draws=4000, seed=1, store=path, workers=2, chunk_size=BLOCK)
+        pending.close()
+    assert (s.run_id, s.computed) == (reference.run_id, 4000)
+    assert digest(path, s.run_id) == reference.digest
+
+
 def test_another_seed_gives_other_rows(scenario: Scenario, tmp_path: Path) -> None:
     # two runs of 1000 draws side by side in one store, seeds 1 and 2
     path = tmp_path / "s.duckdb"

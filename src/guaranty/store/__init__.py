@@ -228,13 +228,14 @@ class Store:
     def _check_version(self) -> None:
         """Refuse a store written by a guaranty with another layout of the tables (before
         version 3: the long ``inputs`` and ``honor`` tables), naming what to do."""
-        has_meta = self.con.execute(
+        (has_meta,) = self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
             "AND schema_name = 'main' AND table_name = 'meta'"
-        ).fetchone()
-        if not has_meta or not has_meta[0]:
+        ).fetchall()  # all: see _check_intact
+        if not has_meta[0]:
             return
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        row = rows[0] if rows else None
         version = int(row[0]) if row and str(row[0]).isdigit() else SCHEMA_VERSION
         if version != SCHEMA_VERSION:
             older = version < SCHEMA_VERSION
@@ -278,11 +279,14 @@ class Store:
         block, which may be long after it was opened)."""
         if self._db == ":memory:":
             return
-        row = self.con.execute(
+        # fetchall, not fetchone: a result left unread keeps its transaction open, and a
+        # connection kept open (the web workbench's) would block every other one's checkpoint
+        rows = self.con.execute(
             "SELECT block_size, total_blocks, used_blocks FROM pragma_database_size()"
-        ).fetchone()
-        if row is None:  # pragma: no cover - one row per attached database
+        ).fetchall()
+        if not rows:  # pragma: no cover - one row per attached database
             return
+        row = rows[0]
         size = os.path.getsize(self._db)
         block, total, used = (int(v) for v in row)
         need = HEADERS + block * total
@@ -391,13 +395,24 @@ class Store:
         return run_id
 
     @_guarded("checkpointing")
-    def checkpoint(self) -> None:
+    def checkpoint(self) -> bool:
         """Compress what the write-ahead log holds into the file now (a folder store: nothing
         to do). The runner calls it once every chunk of a run is handed out, while the last
         ones compute, so that closing the store, which the run waits for, has only the last
-        transaction left to compress (docs/store.md, "Checkpoints")."""
+        transaction left to compress (docs/store.md, "Checkpoints").
+
+        Best effort: DuckDB refuses a checkpoint while another connection to the file has a
+        transaction open (the web workbench's, reading the runs while one is computed); the
+        logged rows then stay in the log, as committed as before, until a later checkpoint
+        (DuckDB's own, or the last connection's close). Returns whether it ran."""
         if self.folder is None:
-            self.con.execute("CHECKPOINT")
+            try:
+                self.con.execute("CHECKPOINT")
+            except duckdb.TransactionException as exc:
+                if "other write transactions" not in str(exc):
+                    raise
+                return False
+        return True
 
     @_guarded("finishing the run")
     def finish_run(self, run_id: str) -> None:

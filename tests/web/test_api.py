@@ -925,6 +925,21 @@ def test_runs_page(api: Api) -> None:
         assert f'href="/runs/{rid}"' in html
 
 
+def test_a_run_of_several_chunks_finishes(tmp_path: Path) -> None:
+    """A run in worker processes long enough to checkpoint while its last chunk computes
+    (two chunks of 5,000 draws) finishes while the app's own connection to the store is
+    open (held open here by a borrowed cursor, as concurrent requests hold it): such runs
+    all failed before 2026-12-06, the connection's opening read left unfinished blocking
+    the run's checkpoint (docs/web.md; the store side in tests/test_runner.py)."""
+    app = create_app(tmp_path / "s.duckdb", workers=2, max_running=1, allowed_hosts=TEST_HOSTS)
+    with TestClient(app) as client, app.state.workbench.shared.open():
+        r = client.post("/api/runs", json={"scenario": SID, "draws": 10_000, "seed": 7})
+        assert r.status_code == 202, r.text
+        info = _wait(client, r.json()["run_id"])
+    assert info["status"] == "done", info
+    assert info["stored"] == 10_000
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("which", ["run_api", "run_cli"])
 def test_results_page(api: Api, which: str) -> None:

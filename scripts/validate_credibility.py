@@ -24,7 +24,9 @@ e. the design terms: each obligation's features and their coefficients in both s
 f. the Ukraine 2022 scenario: each design's P(at least one fights), p_attack_10y and
    p_abandoned_10y, the United States' and United Kingdom's P(fights tomorrow | not
    today) under three designs, and four designs with the Russia-Ukraine rivalry as the
-   scenario states it and as the data have it (2000 draws, seed 0);
+   scenario states it and as the data have it, and the designs holding an obligation with
+   no historical counterpart under four sds of its stated prior (0: history alone; 2000
+   draws, seed 0);
 g. stage 1 on the population the scenario forecasts: the shipped attack fit (in sample)
    against the attacks observed in the ten years after each COW inter-state war, by
    rivalry and era.
@@ -1204,6 +1206,44 @@ def rivalry_sensitivity() -> list[list[str]]:
     return rows
 
 
+#: the sds of the stated prior on an obligation with no historical counterpart that section
+#: f sets against each other (0: history alone; 1: shipped, guaranty.credibility.UNKNOWN_SD)
+UNKNOWN_SDS = (0.0, 0.5, 1.0, 2.0)
+
+
+def unknown_sd_sensitivity() -> list[list[str]]:
+    """The Ukraine scenario's designs that hold an obligation with no historical counterpart
+    (a no-fly zone, a nuclear umbrella), their P(at least one fights) under each sd of
+    :data:`UNKNOWN_SDS` for its unknown effect: per design (id, the obligations, one cell
+    "mean [5%, 95%]" per sd across the 2000 draws of seed 0)."""
+    from guaranty import credibility
+    from guaranty.credibility import OBLIGATION_MAP, assess
+    from guaranty.scenario import load
+
+    scenario = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    shipped = credibility.UNKNOWN_SD
+    runs = []
+    try:
+        for sd in UNKNOWN_SDS:
+            credibility.UNKNOWN_SD = sd
+            runs.append(assess(scenario, draws=2000, seed=0))
+    finally:
+        credibility.UNKNOWN_SD = shipped
+
+    def cell(x: np.ndarray) -> str:
+        lo, hi = np.quantile(x, [0.05, 0.95])
+        return f"{np.mean(x):.3f} [{lo:.3f}, {hi:.3f}]"
+
+    rows = []
+    for d in scenario.guarantees:
+        new = [o.value for o in d.obligations if OBLIGATION_MAP.get(o.value, ((), False))[1]]
+        if not new or not d.guarantors:
+            continue
+        cells = [cell(next(x for x in r.designs if x.design.id == d.id).p_any) for r in runs]
+        rows.append([f"`{d.id}`, by the prior's sd", ", ".join(new), *cells])
+    return rows
+
+
 def section_f() -> None:
     print("## f. The Ukraine 2022 scenario\n")
     print(
@@ -1227,6 +1267,15 @@ def section_f() -> None:
     )
     print("|---|---|---|---|---|")
     for row in rivalry_sensitivity():
+        print(f"| {' | '.join(row)} |")
+    print()
+    print(
+        "| design | obligations without a historical counterpart | "
+        + " | ".join(f"P(at least one fights), their effect's sd {sd:g}" for sd in UNKNOWN_SDS)
+        + " |"
+    )
+    print("|---|---|" + "---|" * len(UNKNOWN_SDS))
+    for row in unknown_sd_sensitivity():
         print(f"| {' | '.join(row)} |")
     print()
 

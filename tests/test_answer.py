@@ -72,6 +72,27 @@ def test_the_attack_range_names_the_stated_fact_it_depends_on(parts) -> None:
     assert answer_context(run, plain, claims)["attack_facts"] is None
 
 
+def test_a_chance_of_fighting_widened_by_a_stated_prior_is_marked(parts) -> None:
+    """The three Ukraine designs holding an obligation with no historical counterpart (a
+    nuclear umbrella, a no-fly zone) draw its effect from the stated N(0, 1) prior, which
+    makes most of their P(fights) intervals (docs/models/credibility.md, section f's table):
+    the answer marks exactly those cells, and says so of the highest figure it quotes."""
+    s, run, claims = parts
+    a = answer_context(run, s, claims)
+    marked = {d["id"] for d in a["designs"] if d["unknown"]}
+    assert marked == {"nato_membership", "nonbloc_coalition", "p5_coalition"}
+    assert a["unknown_note"].startswith("Widened by a stated prior, not by history")
+    assert "(no fly zone, nuclear umbrella) is drawn from N(0, 1)" in a["unknown_note"]
+    best = max((d for d in a["designs"] if d["p_any"]), key=lambda d: d["p_any"]["mean"])
+    assert best["id"] in marked
+    assert f"with {best['label']} (widened by a stated prior)" in a["sentence"]
+    html = answer_html(run, s, claims).replace("&#39;", "'")
+    assert html.count(f'<span title="{a["unknown_note"]}">*</span>') == len(marked)
+    # a design without such an obligation, or without guarantors, is not marked
+    plain = s.model_copy(update={"guarantees": [g for g in s.guarantees if g.id not in marked]})
+    assert answer_context(run, plain, claims)["unknown_note"] is None
+
+
 def test_zero_width_intervals_and_nominal_outside_are_labelled() -> None:
     """A zero-width interval is not printed as [x, x]; a nominal forecast outside the
     interval of the draws is flagged (the two are different quantities)."""

@@ -108,6 +108,9 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     midpoint = track_record()["without_model"]["midpoint"]["mae"]
     assert f"the scale's midpoint scores {midpoint:.1f}" in line
     assert "bdm and nash did worse than the midpoint" in line
+    # the chances of fighting widened by a stated prior, marked in the Markdown answer
+    assert md.count("] \\* |") == 3  # NATO, the non-bloc and the permanent members' designs
+    assert "\\* Widened by a stated prior, not by history" in md
     # the settlement model: why this one, and what its record shows
     assert (
         "Settlement model: extremity (the default, the lowest error on the EU legislative "

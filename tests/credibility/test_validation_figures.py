@@ -252,12 +252,13 @@ def test_doc_quotes_the_ukraine_tables(script, doc) -> None:
     floating-point differences across platforms in the Monte Carlo."""
     designs, honor = script.ukraine_tables()
     rivalry = script.rivalry_sensitivity()
-    assert len(designs) == 10 and len(honor) == 3 and len(rivalry) == 4
-    for row in (*designs, *honor, *rivalry):
+    unknown = script.unknown_sd_sensitivity()
+    assert len(designs) == 10 and len(honor) == 3 and len(rivalry) == 4 and len(unknown) == 3
+    for row in (*designs, *honor, *rivalry, *unknown):
         cells = _row(doc, f"| {row[0]} |")
         assert len(cells) == len(row), row[0]
         for quoted, computed in zip(cells[1:], row[1:], strict=True):
-            if "[" not in computed:  # the number of guarantors, or "—" for none
+            if "[" not in computed:  # guarantors, "—" for none, or obligations
                 assert quoted == computed, row[0]
                 continue
             assert _numbers(quoted) == pytest.approx(_numbers(computed), abs=2e-3), row[0]

@@ -307,14 +307,23 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         lo, hi = st["interval"]
         return {**st, "mean": 1 - st["mean"], "interval": [1 - hi, 1 - lo]}
 
+    from guaranty.credibility import OBLIGATION_MAP, UNKNOWN_SD
+
     designs = []
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
+        # obligations with no historical counterpart: an effect drawn from a stated prior
+        unknown = [
+            o.value.replace("_", " ")
+            for o in d.obligations
+            if d.guarantors and OBLIGATION_MAP.get(o.value, ((), False))[1]
+        ]
         designs.append(
             {
                 "id": d.id,
                 "label": d.label,
                 "share": j["share"],
+                "unknown": unknown,
                 "p_any": j["p_any"] if j["p_any"]["mean"] is not None else None,
                 "attack": flip(j["p_no_attack"]),
                 "abandoned": j["p_abandoned"],
@@ -349,7 +358,11 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
     if best is not None and best is not top:
         if parts and top is not None:
             most = ci(best["p_any"])
-            parts.append(f"the most any design reaches is {most}, with {best['label']}")
+            widened = " (widened by a stated prior)"
+            parts.append(
+                f"the most any design reaches is {most}, with {best['label']}"
+                + (widened if best["unknown"] else "")
+            )
         else:  # said on its own: what the figure is, in full
             highest = (
                 f"the chance that at least one guarantor fights is highest under "
@@ -385,6 +398,17 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         # the HTML answer, where the first screen is tight, gives it as a mark with a
         # tooltip on the column; the report's credibility section says it in full
         "fights_caveat": FAMOUS_CASES_CAVEAT if with_guarantors else None,
+        # likewise a mark on each P(fights) widened by a stated prior (said in full in the
+        # Markdown answer)
+        "unknown_note": (
+            f"Widened by a stated prior, not by history: the effect on the log-odds of "
+            f"fighting of an obligation with no historical counterpart "
+            f"({', '.join(sorted({u for d in designs for u in d['unknown']}))}) is drawn "
+            f"from N(0, {UNKNOWN_SD:g}); docs/models/credibility.md gives the figures "
+            "without it."
+            if any(d["unknown"] and d["p_any"] for d in designs)
+            else None
+        ),
         "claims": [
             {
                 "id": c.id,

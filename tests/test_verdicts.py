@@ -83,6 +83,15 @@ def test_claims_command_ukraine() -> None:
     for c in data["claims"]:
         for s in c["sensitivity"]:
             assert set(s) == {"input", "s1", "st"} and 0 < s["s1"] <= 1
+    # a verdict read off the war's endings says they are history's base rates, and only
+    # such a verdict: a claim that restates a war input, or reads other outputs, does not
+    from guaranty.claims.ledger import WAR_BASE_RATES
+
+    war_read = {"frozen_conflict_likelier", "uncertainty_drives_peace", "escalation_risk"}
+    war_read |= {"weapons_suffice"}
+    for c in data["claims"]:
+        said = c["reading"].endswith(WAR_BASE_RATES)
+        assert said == (c["id"] in war_read), c["id"]
 
 
 def test_claims_command_sobol_korea() -> None:

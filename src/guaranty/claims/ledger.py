@@ -25,6 +25,7 @@ __all__ = [
     "SWINGS",
     "TIE",
     "VERDICTS",
+    "WAR_BASE_RATES",
     "ClaimResult",
     "FactFlip",
     "classify",
@@ -40,6 +41,17 @@ __all__ = [
 ]
 
 SUPPORTED, NOT_SUPPORTED = 0.8, 0.2
+
+#: what the reading of a claim over the war's outputs adds when its verdict is read off the
+#: draws: those outputs are the war model's, fitted to the COW wars (docs/models/war.md)
+WAR_BASE_RATES = (
+    "How the war ends comes from the war model, fitted to the COW wars of 1816-2007 for "
+    "what the scenario does not give: read the verdict as those wars' base rates applied "
+    "to this war, not as a finding about it."
+)
+
+#: the verdicts read off the draws (the others say why the draws cannot decide)
+_READ_OFF_DRAWS = ("supported", "not supported", "depends")
 
 #: every verdict a claim can get, in the order the report lists them
 VERDICTS = (
@@ -283,6 +295,8 @@ def judged(
     swings.sort(key=lambda t: -abs(t[2] - t[1]))
     kept = tuple(t for t in swings if abs(t[2] - t[1]) >= min_change)[:top]
     v, said = verdict_of(kept)
+    if v in _READ_OFF_DRAWS and any(n.startswith("war.") for n in statement_names(claim.statement)):
+        said = f"{said or ''} {WAR_BASE_RATES}".strip()
     return ClaimResult(
         claim.id,
         claim.who,

@@ -199,3 +199,28 @@ def test_a_settlement_model_the_scenario_names_is_reported_as_named(root: Path) 
         " (named by the scenario: 34.8, clearly worse than the unweighted mean"
     )
     assert _model_note("no such model", named) == ""
+
+
+def test_the_war_command_says_its_shares_are_base_rates(root: Path, tmp_path: Path) -> None:
+    """``guaranty war`` says, under its table, that the shares are the COW wars' base rates
+    when the scenario leaves any parameter to the fit; a scenario that gives every fitted
+    parameter itself is not told so."""
+    path = root / "scenarios" / "ukraine-2022.yaml"
+    out = runner.invoke(app, ["war", str(path), "--draws", "200"])
+    assert out.exit_code == 0, out.output
+    said = "those wars' base rates applied to this war, not a finding about it"
+    assert said in " ".join(out.stdout.split())
+    import yaml
+
+    from guaranty.war import FITTED
+
+    doc = yaml.safe_load(path.read_text())
+    defaults = {"front_speed": 8.0, "noise": 0.3, "fog": 0.5}
+    for name in FITTED:
+        value = defaults.get(name, 0.5 if name.startswith(("collapse", "optimism")) else 0.05)
+        doc["war"]["parameters"].setdefault(name, {"value": value, "source": "test"})
+    given = tmp_path / "given.yaml"
+    given.write_text(yaml.safe_dump(doc))
+    out = runner.invoke(app, ["war", str(given), "--draws", "200"])
+    assert out.exit_code == 0, out.output
+    assert said not in " ".join(out.stdout.split())

@@ -41,6 +41,13 @@ FIT_PREMIUM = "war: this war's premium draw (fitted)"
 TAIL_AHEAD = 20
 
 
+#: the observed losses of a scenario, as the conditioning takes them: (y_alpha, v_alpha,
+#: y_beta, v_beta), the logarithms of the observed rates alpha = B's losses per unit of A's
+#: forces and beta = A's losses per unit of B's, each the geometric middle of its stated
+#: 90% range, with the variance of their measurement
+Observation = tuple[float, float, float, float]
+
+
 def duration_reference(months_fought: int, at_month: int | None = None) -> dict[str, Any]:
     """What the UCDP/PRIO record says of a war already fought ``months_fought`` months:
     among the war-intensity episodes 1946-2021 (``episodes``) still fought after that many
@@ -114,6 +121,8 @@ class WarSummary:
     #: and the months simulated (``war.horizon``)
     months_fought: int = 0
     horizon: int = 0
+    #: the losses of those months the fit was conditioned on (:func:`loss_observation`)
+    observation: Observation | None = None
 
     def p_fighting_after(self, months: int) -> float:
         """The share of draws still fighting after ``months`` simulated months."""
@@ -190,6 +199,13 @@ class WarSummary:
                 "interval": [float(q) for q in np.quantile(r.terms[settled], [lo, hi])],
             }
         out["tail"] = self.tail()
+        obs = self.observation
+        out["conditioned_on"] = {
+            "months_fought": self.months_fought,
+            "observed_rates": None
+            if obs is None
+            else {"alpha": float(np.exp(obs[0])), "beta": float(np.exp(obs[2]))},
+        }
         if r.front_path is not None:
             out["by_month"] = self.by_month()
         return out
@@ -411,12 +427,6 @@ def _from_theta(
 
 #: the 95th percentile of the standard normal: a stated 90% range spans 2 x this many sds
 _Z95 = 1.6448536269514722
-
-#: the observed losses of a scenario, as the conditioning takes them: (y_alpha, v_alpha,
-#: y_beta, v_beta), the logarithms of the observed rates alpha = B's losses per unit of A's
-#: forces and beta = A's losses per unit of B's, each the geometric middle of its stated
-#: 90% range, with the variance of their measurement
-Observation = tuple[float, float, float, float]
 
 
 def loss_observation(scenario: Scenario) -> Observation | None:
@@ -692,6 +702,7 @@ def run_war(
         params={**values, **fitted},
         months_fought=settings.months_fought,
         horizon=settings.horizon,
+        observation=observation,
     )
 
 

@@ -189,3 +189,15 @@ def test_bad_observed_losses_are_reported_with_their_line(
     assert result.exit_code == 2, result.output
     assert expected in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_json_says_what_the_war_was_conditioned_on(ukraine) -> None:
+    """``guaranty war --json`` (``WarSummary.to_json``) names the months fought and, when
+    stated, the observed rates: Russia's 12-35 thousand a month over Ukraine's 300 (alpha)
+    and Ukraine's 8-25 over Russia's 200 (beta), each the range's geometric middle."""
+    plain = run_war(ukraine, draws=50, seed=0).to_json()["conditioned_on"]
+    assert plain == {"months_fought": 4, "observed_rates": None}
+    seen = run_war(_with_losses(ukraine, (8, 25), (12, 35)), draws=50, seed=0).to_json()
+    rates = seen["conditioned_on"]["observed_rates"]
+    assert rates["alpha"] == pytest.approx(np.sqrt(12 * 35) / 300)
+    assert rates["beta"] == pytest.approx(np.sqrt(8 * 25) / 200)

@@ -456,7 +456,7 @@ def tempo_given_losses(
     states: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Condition each parameter vector on the losses observed over the first ``months``
-    months (docs/models/war.md, "Conditioning on the losses").
+    months (docs/models/war.md, "What the war's losses say about its tempo").
 
     Under vector ``th`` (name -> array of shape (T,)) the war's rates are
     log alpha = log g - e/2 + s z and log beta = log g + e/2 + s z, z ~ N(0, 1) the war's

@@ -63,7 +63,8 @@ class LossRange(Strict):
 class ObservedLosses(Strict):
     """What the war had cost each side by the scenario's start: ``a`` the protected
     state's losses a month, ``b`` the aggressor's. The fit's draws of this war's tempo and
-    balance are conditioned on them (``docs/models/war.md``, "Conditioning on the losses")."""
+    balance are conditioned on them (``docs/models/war.md``, "What the war's losses say
+    about its tempo")."""
 
     a: LossRange
     b: LossRange

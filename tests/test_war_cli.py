@@ -111,6 +111,18 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     # the chances of fighting widened by a stated prior, marked in the Markdown answer
     assert md.count("] \\* |") == 3  # NATO, the non-bloc and the permanent members' designs
     assert "\\* Widened by a stated prior, not by history" in md
+    # each issue's forecasts end with the forecast without a model that no model clearly
+    # beats on DEU III: the unweighted mean of the nominal positions taken, by hand here
+    scenario = load(Path(__file__).resolve().parents[1] / "scenarios" / "ukraine-2022.yaml")
+    for issue in scenario.issues:
+        taken = [
+            e.position.nominal
+            for a in scenario.actors
+            if (e := scenario.position(a.id, issue.id)) is not None
+        ]
+        row = f"| unweighted mean of the positions (no model) | {sum(taken) / len(taken):.1f} |"
+        assert md.count(row) >= 1, issue.id
+    assert md.count("| unweighted mean of the positions (no model) |") == len(scenario.issues)
     # the settlement model: why this one, and what its record shows
     assert (
         "Settlement model: extremity (the default, the lowest error on the EU legislative "

@@ -149,10 +149,26 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
     return out
 
 
+def _unweighted_means(scenario: Scenario) -> dict[str, float]:
+    """Each issue's unweighted mean of the nominal positions of the actors that take one
+    (issue id -> mean; an issue no actor takes a position on is left out): the forecast
+    without a model that no model beats clearly on DEU III (docs/validation.md)."""
+    from guaranty.scenario.compile import nominal_inputs
+
+    x = nominal_inputs(scenario)
+    out = {}
+    for k, issue in enumerate(scenario.issues):
+        taken = x.positions[0, x.present[:, k], k]
+        if taken.size:
+            out[issue.id] = float(taken.mean())
+    return out
+
+
 def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[str, Any]:
     """The scenario's part of a report: per issue each model's forecast (with the nearest
     anchor of the scale), the actors, their positions, the designs, the round-by-round
     paths and the claims. ``forecasts``: one per model."""
+    naive = _unweighted_means(scenario) if forecasts else {}
     issues = []
     for k, issue in enumerate(scenario.issues):
         rows = []
@@ -165,6 +181,18 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
                     "mean": f.mean,
                     "interval": f.interval,
                     "anchor": _nearest_anchor(issue.anchors, f.outcome),
+                    "naive": False,
+                }
+            )
+        if issue.id in naive:  # the forecast without a model no model clearly beats on DEU III
+            rows.append(
+                {
+                    "model": "unweighted mean of the positions (no model)",
+                    "outcome": naive[issue.id],
+                    "mean": None,
+                    "interval": None,
+                    "anchor": _nearest_anchor(issue.anchors, naive[issue.id]),
+                    "naive": True,
                 }
             )
         issues.append({"issue": issue, "rows": rows})

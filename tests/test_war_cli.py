@@ -123,6 +123,13 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
         row = f"| unweighted mean of the positions (no model) | {sum(taken) / len(taken):.1f} |"
         assert md.count(row) >= 1, issue.id
     assert md.count("| unweighted mean of the positions (no model) |") == len(scenario.issues)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text()
+    guarantee = [
+        e.position.nominal
+        for a in scenario.actors
+        if (e := scenario.position(a.id, "guarantee")) is not None
+    ]
+    assert f"{sum(guarantee) / len(guarantee):.1f} without a model" in doc
     # the settlement model: why this one, and what its record shows
     assert (
         "Settlement model: extremity (the default, the lowest error on the EU legislative "

@@ -284,6 +284,12 @@ def test_the_table_says_what_validations_a_and_d_found(root: Path) -> None:
     ):
         assert " ".join(caveat.split()) in printed
         assert found in doc.split(head)[1].split(tail)[0] and f"validation {cited}" in caveat
+    # and the designs whose P(fights) a stated prior widens, named (the doc's section f
+    # table gives them without it: tests/credibility/test_validation_figures.py)
+    assert (
+        "Widened by a stated prior, not by history: nato_membership, nonbloc_coalition, "
+        "p5_coalition hold an obligation with no historical counterpart" in printed
+    )
 
 
 def test_the_shipped_common_shock_is_the_estimate(root: Path) -> None:

@@ -177,6 +177,21 @@ def credibility_cmd(
 
     if any(d.guarantors for d in result.designs):
         out.print(FAMOUS_CASES_CAVEAT, markup=False, style="dim")
+    widened = [
+        d.design.id
+        for d in result.designs
+        if d.guarantors
+        and any(cr.OBLIGATION_MAP.get(o.value, ((), False))[1] for o in d.design.obligations)
+    ]
+    if widened:
+        out.print(
+            f"Widened by a stated prior, not by history: {', '.join(widened)} hold an "
+            "obligation with no historical counterpart, whose effect on the log-odds of "
+            f"fighting is drawn from N(0, {cr.UNKNOWN_SD:g}); docs/models/credibility.md "
+            "gives their figures without it.",
+            markup=False,
+            style="dim",
+        )
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
     if result.data_years:
         stated = set(obj.credibility.pair) if obj.credibility else set()

@@ -1217,7 +1217,7 @@ def unknown_sd_sensitivity() -> list[list[str]]:
     :data:`UNKNOWN_SDS` for its unknown effect: per design (id, the obligations, one cell
     "mean [5%, 95%]" per sd across the 2000 draws of seed 0)."""
     from guaranty import credibility
-    from guaranty.credibility import OBLIGATION_MAP, assess
+    from guaranty.credibility import assess, no_counterpart
     from guaranty.scenario import load
 
     scenario = load(ROOT / "scenarios" / "ukraine-2022.yaml")
@@ -1236,7 +1236,7 @@ def unknown_sd_sensitivity() -> list[list[str]]:
 
     rows = []
     for d in scenario.guarantees:
-        new = [o.value for o in d.obligations if OBLIGATION_MAP.get(o.value, ((), False))[1]]
+        new = no_counterpart(d.obligations)
         if not new or not d.guarantors:
             continue
         cells = [cell(next(x for x in r.designs if x.design.id == d.id).p_any) for r in runs]

@@ -52,6 +52,7 @@ from guaranty.credibility_case import (
     case_of,
     design_commitments,
     explain,
+    no_counterpart,
     peace_covariates,
     selection,
     settings_of,
@@ -76,6 +77,7 @@ __all__ = [
     "design_commitments",
     "explain",
     "from_run",
+    "no_counterpart",
 ]
 
 #: Names of inputs in a design matrix and in :attr:`CredibilityResult.inputs`.

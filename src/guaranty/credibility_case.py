@@ -11,7 +11,7 @@ and the two stages' feature rows are built from both (:func:`stage1_rows`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -37,6 +37,7 @@ __all__ = [
     "design_commitments",
     "explain",
     "margin_scale",
+    "no_counterpart",
     "peace_covariates",
     "selection",
     "settings_of",
@@ -93,6 +94,14 @@ UNKNOWN_SD = 1.0
 
 #: the commitment features of stage 2
 _COMMIT = tuple(joining.COMMITMENT_FEATURES)
+
+
+def no_counterpart(obligations: Iterable[Any]) -> list[str]:
+    """The obligations of ``obligations`` (scenario obligations or their names) with no
+    historical counterpart, in their order: their effect on the log-odds of fighting is
+    drawn from the stated N(0, :data:`UNKNOWN_SD`^2) prior."""
+    names = [getattr(o, "value", o) for o in obligations]
+    return [n for n in names if OBLIGATION_MAP.get(n, ((), False, ""))[1]]
 
 
 def design_commitments(

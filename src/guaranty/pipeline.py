@@ -32,6 +32,9 @@ __all__ = [
     "forecast",
     "forecast_cases",
     "forecast_proposals",
+    "naive_backtest",
+    "naive_forecasts",
+    "unweighted_means",
 ]
 
 #: How a backtest ran a model: each issue on its own, or a proposal's issues together.
@@ -346,18 +349,26 @@ NAIVE_FORECASTS = {
 }
 
 
+def unweighted_means(scenario: Scenario) -> np.ndarray:
+    """Each issue's unweighted mean of the nominal positions of the actors that take one,
+    shape (issues,); NaN for an issue on which no actor takes one."""
+    x = nominal_inputs(scenario)
+    out = np.full(len(scenario.issues), np.nan)
+    for k in range(out.size):
+        taken = x.positions[0, x.present[:, k], k]
+        if taken.size:
+            out[k] = taken.mean()
+    return out
+
+
 def naive_forecasts(cases: CaseSet) -> dict[str, np.ndarray]:
     """Forecasts without a model of every one-issue case (:data:`NAIVE_FORECASTS`), each of
     shape (cases,): the midpoint of the issue's scale, and the unweighted mean of the
-    nominal positions of the actors that take one (the midpoint where none does)."""
-    mid, mean = [], []
-    for case in cases.cases:
-        lo, hi = case.issues[0].scale
-        mid.append((lo + hi) / 2)
-        x = nominal_inputs(case)
-        taken = x.positions[0, x.present[:, 0], 0]
-        mean.append(float(taken.mean()) if taken.size else mid[-1])
-    return {"midpoint": np.array(mid), "unweighted mean": np.array(mean)}
+    nominal positions of the actors that take one (:func:`unweighted_means`; the midpoint
+    where none does)."""
+    mid = np.array([sum(case.issues[0].scale) / 2 for case in cases.cases])
+    mean = np.array([unweighted_means(case)[0] for case in cases.cases])
+    return {"midpoint": mid, "unweighted mean": np.where(np.isnan(mean), mid, mean)}
 
 
 def naive_backtest(

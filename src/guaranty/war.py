@@ -281,6 +281,15 @@ def _truncation(name: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def nominal_war(scenario: Scenario) -> dict[str, float]:
+    """The scenario's war inputs at their nominal values (name -> value): those it gives,
+    and the neutral defaults it inherits (:func:`inherited`)."""
+    if scenario.war is None:
+        return {}
+    given = {k: float(q.nominal) for k, q in scenario.war.parameters.items()}
+    return {**given, **inherited(scenario)}
+
+
 def inherited(scenario: Scenario) -> dict[str, float]:
     """The neutral defaults a scenario's war inherits (name -> value): the parameters of
     :data:`NEUTRAL_DEFAULTS` its ``war.parameters`` do not give, ``front0`` at its territory
@@ -436,8 +445,8 @@ def loss_observation(scenario: Scenario) -> Observation | None:
     war = scenario.war
     if war is None or war.observed_losses is None:
         return None
-    nominal = {**inherited(scenario), **{k: float(q.nominal) for k, q in war.parameters.items()}}
-    forces = {s: nominal.get(f"force_{s}", NEUTRAL_DEFAULTS[f"force_{s}"]) for s in "ab"}
+    nominal = nominal_war(scenario)
+    forces = {s: nominal[f"force_{s}"] for s in "ab"}
 
     def log_rate(r: Any, other: float) -> tuple[float, float]:
         lo, hi = np.log(r.low), np.log(r.high)
@@ -684,10 +693,7 @@ def run_war(
         major_powers=settings.major_powers,
         states=settings.states,
         months_fought=settings.months_fought,
-        nominal={
-            **{k: float(q.nominal) for k, q in settings.parameters.items()},
-            **neutral,
-        },
+        nominal=nominal_war(scenario),
         observation=observation,
         matrix=matrix,
     )

@@ -180,8 +180,7 @@ def credibility_cmd(
     widened = [
         d.design.id
         for d in result.designs
-        if d.guarantors
-        and any(cr.OBLIGATION_MAP.get(o.value, ((), False))[1] for o in d.design.obligations)
+        if d.guarantors and cr.no_counterpart(d.design.obligations)
     ]
     if widened:
         out.print(

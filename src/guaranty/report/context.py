@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jinja2
+import numpy as np
 
-from guaranty.pipeline import Forecast
+from guaranty.pipeline import Forecast, unweighted_means
 from guaranty.scenario import Scenario
 from guaranty.scenario.schema import describe
 
@@ -149,26 +150,13 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
     return out
 
 
-def _unweighted_means(scenario: Scenario) -> dict[str, float]:
-    """Each issue's unweighted mean of the nominal positions of the actors that take one
-    (issue id -> mean; an issue no actor takes a position on is left out): the forecast
-    without a model that no model beats clearly on DEU III (docs/validation.md)."""
-    from guaranty.scenario.compile import nominal_inputs
-
-    x = nominal_inputs(scenario)
-    out = {}
-    for k, issue in enumerate(scenario.issues):
-        taken = x.positions[0, x.present[:, k], k]
-        if taken.size:
-            out[issue.id] = float(taken.mean())
-    return out
-
-
 def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[str, Any]:
     """The scenario's part of a report: per issue each model's forecast (with the nearest
     anchor of the scale), the actors, their positions, the designs, the round-by-round
     paths and the claims. ``forecasts``: one per model."""
-    naive = _unweighted_means(scenario) if forecasts else {}
+    # the forecast without a model that no model clearly beats on DEU III
+    # (docs/validation.md): each issue's unweighted mean of the positions taken
+    naive = unweighted_means(scenario) if forecasts else np.full(len(scenario.issues), np.nan)
     issues = []
     for k, issue in enumerate(scenario.issues):
         rows = []
@@ -184,14 +172,14 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
                     "naive": False,
                 }
             )
-        if issue.id in naive:  # the forecast without a model no model clearly beats on DEU III
+        if not np.isnan(naive[k]):
             rows.append(
                 {
                     "model": "unweighted mean of the positions (no model)",
-                    "outcome": naive[issue.id],
+                    "outcome": float(naive[k]),
                     "mean": None,
                     "interval": None,
-                    "anchor": _nearest_anchor(issue.anchors, naive[issue.id]),
+                    "anchor": _nearest_anchor(issue.anchors, float(naive[k])),
                     "naive": True,
                 }
             )
@@ -335,17 +323,15 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         lo, hi = st["interval"]
         return {**st, "mean": 1 - st["mean"], "interval": [1 - hi, 1 - lo]}
 
-    from guaranty.credibility import OBLIGATION_MAP, UNKNOWN_SD
+    from guaranty.credibility import UNKNOWN_SD, no_counterpart
 
     designs = []
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
         # obligations with no historical counterpart: an effect drawn from a stated prior
-        unknown = [
-            o.value.replace("_", " ")
-            for o in d.obligations
-            if d.guarantors and OBLIGATION_MAP.get(o.value, ((), False))[1]
-        ]
+        unknown = (
+            [o.replace("_", " ") for o in no_counterpart(d.obligations)] if d.guarantors else []
+        )
         designs.append(
             {
                 "id": d.id,

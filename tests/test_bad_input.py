@@ -421,3 +421,20 @@ def test_a_scenario_without_positions_is_not_forecast(tmp_path: Path) -> None:
         assert res.exit_code == 2, res.output
         assert str(path) in res.output and "issue 'guarantee'" in res.output, res.output
         assert "nan" not in res.output.lower().replace("nothing", ""), res.output
+
+
+def test_a_long_unbroken_name_is_printed_at_once(tmp_path: Path) -> None:
+    # benchmarks/fuzz_inputs.py (seed 37): a KTAB file whose first cell, the scenario's name,
+    # ran on for 131,000 digits kept `guaranty validate` busy for minutes in rich's
+    # highlighter (time quadratic in the run: 20,000 digits took 17 s). Without it, at once.
+    import time
+
+    source = Path(__file__).parent / "data" / "SOE-Policy.csv"
+    first, rest = source.read_text(encoding="utf-8").split("\n", 1)
+    path = tmp_path / "long.csv"
+    path.write_text(first.replace(";", "; " + "9" * 20_000, 1) + "\n" + rest, encoding="utf-8")
+    start = time.perf_counter()
+    result = run_validate(path)
+    assert result.exit_code == 0, result.output
+    assert "9" * 20_000 in result.output  # the name whole, not cut
+    assert time.perf_counter() - start < 5.0

@@ -153,7 +153,11 @@ def test_inputs_a_model_never_reads_get_zero(korea_sobol, korea) -> None:
         if name.startswith(("negotiation:", "war:", "history, deterrence", "history, dur")):
             assert r["st"] == 0.0 and r["s1"] == 0.0, name
     assert rows["history, who fights: the fit's posterior draw"]["st"] > 0.05
-    assert rows[CHANCE]["st"] > 0.05  # who fights is drawn in the end
+    # who fights is drawn in the end: the latent points' Monte Carlo error is part of the
+    # variance (0.04 at n = 32 since the shock is drawn around its mode given the United
+    # States' fighting today; docs/models/credibility.md), the persistence most of it
+    assert rows[CHANCE]["st"] > 0.01
+    assert rows["persistence of resolve (history)"]["st"] > 0.3
     rows = {r["input"]: r for r in korea_sobol.rows("p_no_attack")}
     for name, r in rows.items():
         if name.startswith(("negotiation:", "history, who fights")):

@@ -50,8 +50,10 @@ from guaranty.credibility_case import (
     Case,
     arrangements,
     case_of,
+    conduct_phrase,
     design_commitments,
     explain,
+    fighting_today,
     no_counterpart,
     peace_covariates,
     selection,
@@ -76,6 +78,7 @@ __all__ = [
     "assess",
     "design_commitments",
     "explain",
+    "fighting_today",
     "from_run",
     "no_counterpart",
 ]
@@ -183,6 +186,14 @@ class CredibilityResult:
     #: ``contiguity``, ``major``, ``rivalry``, ``nuclear``; a stated fact at the scenario's
     #: year): the latest the shipped data hold up to ``credibility.data_year``
     data_years: dict[str, int] = field(default_factory=dict)
+    #: the guarantors that fight for the protected state today (conditioned on fighting,
+    #: not on refusing; :func:`guaranty.credibility_case.fighting_today`), sorted
+    fighting: tuple[str, ...] = ()
+
+    @property
+    def conditioned_on(self) -> str:
+        """What P(fight tomorrow | ...) is conditioned on, for titles and notes."""
+        return conduct_phrase(self.fighting)
 
     def outputs(self) -> dict[str, Any]:
         """Per-draw outputs for claims: name -> {design: array (draws,)} or array (draws,)."""
@@ -214,6 +225,7 @@ class CredibilityResult:
             "origin": self.origin,
             "stated_facts": {k: {"stated": s, "data": d} for k, (s, d) in self.stated.items()},
             "data_years": dict(self.data_years),
+            "fights_today": list(self.fighting),
             "designs": {d.design.id: d.to_json() for d in self.designs},
         }
 
@@ -485,11 +497,14 @@ def _prepare_design(
     return _Prepared(design, gs, able, attack, _resolve_inputs(sh, st, able), peace)
 
 
-def _resolve_designs(sh: _Draws, prepared: Sequence[_Prepared], inner: int) -> list[Any]:
+def _resolve_designs(
+    sh: _Draws, prepared: Sequence[_Prepared], inner: int, fighting: frozenset[str] = frozenset()
+) -> list[Any]:
     """The revealed-resolve update of every design (with ``inner`` latent points), then of
     today's conduct for the designs that need it (a quarter of the points, at least 16), on
     the same latent points (:func:`revealed_resolve_designs`): a guarantor's terms today are
-    the same in every design."""
+    the same in every design. The guarantors in ``fighting`` fight for the protected state
+    today (:func:`fighting_today`): each is conditioned on that instead of a refusal."""
     column: dict[str, int] = {}
     b_today: list[np.ndarray] = []
     c_today: list[np.ndarray] = []
@@ -519,6 +534,7 @@ def _resolve_designs(sh: _Draws, prepared: Sequence[_Prepared], inner: int) -> l
         np.random.default_rng(sh.latent),
         persistence=sh.persistence,
         inner=inner,
+        fights=np.array([g in fighting for g in column], dtype=bool),
     )
 
 
@@ -623,7 +639,7 @@ def assess(
     prepared = [
         _prepare_design(sh, ev, case, scenario, design, matrix) for design in scenario.guarantees
     ]
-    resolved = iter(_resolve_designs(sh, prepared, inner))
+    resolved = iter(_resolve_designs(sh, prepared, inner, fighting_today(scenario)))
     updates = [next(resolved) for _ in prepared]  # every design's, then today's conduct's
     results = [
         _design_result(sh, pr, res, next(resolved) if pr.base_needed else None, level)
@@ -641,6 +657,7 @@ def assess(
         sh.horizon,
         stated=stated_pair_facts(scenario),
         data_years=dict(case.data_years),
+        fighting=tuple(sorted(fighting_today(scenario))),
     )
 
 
@@ -692,4 +709,5 @@ def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> Credibility
         horizon,
         origin="run",
         data_years=dict(case_of(scenario).data_years) if scenario.credibility else {},
+        fighting=tuple(sorted(fighting_today(scenario))),
     )

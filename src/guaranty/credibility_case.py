@@ -11,7 +11,7 @@ and the two stages' feature rows are built from both (:func:`stage1_rows`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -34,8 +34,10 @@ __all__ = [
     "Case",
     "arrangements",
     "case_of",
+    "conduct_phrase",
     "design_commitments",
     "explain",
+    "fighting_today",
     "margin_scale",
     "no_counterpart",
     "peace_covariates",
@@ -453,6 +455,23 @@ def selection(
 _SELECTION_CACHE: dict[tuple[Any, ...], tuple[Any, float]] = {}
 
 
+def fighting_today(scenario: Scenario) -> frozenset[str]:
+    """The guarantors whose conduct says they fight for the protected state today
+    (``credibility.conduct.ID.fights``)."""
+    cred = scenario.credibility
+    if cred is None:
+        return frozenset()
+    return frozenset(g for g, conduct in cred.conduct.items() if conduct.fights)
+
+
+def conduct_phrase(fighting: Collection[str]) -> str:
+    """What P(fight tomorrow | ...) is conditioned on, given the guarantors that fight today
+    (:func:`fighting_today`): "not fighting today" when none does, as for Ukraine in 2022."""
+    if not fighting:
+        return "not fighting today"
+    return f"its conduct today: {', '.join(sorted(fighting))} fight, any other guarantor not"
+
+
 def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any]:
     """Which terms move a guarantor's probability under a design, at the posterior mode and
     the estimated persistence: the terms of b(x_d) - b(x_0) (coefficient x change in the
@@ -496,9 +515,10 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
         for j, f in enumerate(joining.FEATURES)
         if x1[j] != x0[j]
     }
-    p = float(conditional_honor_probability(b0, b1, 0.0, 0.0, rho))
+    fights = guarantor in fighting_today(scenario)
+    p = float(conditional_honor_probability(b0, b1, 0.0, 0.0, rho, fights))
     without = {
-        name: float(conditional_honor_probability(b0, b1 - v * s1, 0.0, 0.0, rho))
+        name: float(conditional_honor_probability(b0, b1 - v * s1, 0.0, 0.0, rho, fights))
         for name, v in terms.items()
     }
     return {
@@ -508,6 +528,7 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
         "design_features": tomorrow[guarantor],
         "b_today": b0,
         "b_design": b1,
+        "fights_today": fights,
         "p_fight_today_model": float(expit(b0)),
         "p_fight_design_unconditional": float(expit(b1)),
         "persistence": rho,

@@ -56,7 +56,12 @@ def error_object(
 
 def _console(*, stderr: bool = False) -> Console:
     """A console that wraps nothing when its stream is not a terminal (a pipe, a file):
-    tables and summary lines stay whole for the program that reads them."""
+    tables and summary lines stay whole for the program that reads them.
+
+    Without rich's highlighter: its patterns (numbers, paths, reprs) take time quadratic in
+    the length of an unbroken run of characters, and a file's own text is printed (a
+    scenario's name): a KTAB file whose first cell was 131,000 digits long kept
+    ``guaranty validate`` busy for minutes (``benchmarks/fuzz_inputs.py``, seed 37)."""
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
@@ -64,7 +69,7 @@ def _console(*, stderr: bool = False) -> Console:
     return Console(
         stderr=stderr,
         emoji=False,
-        highlight=not stderr,
+        highlight=False,
         soft_wrap=stderr or not tty,
         width=None if tty else 1000,
     )

@@ -50,7 +50,8 @@ def _print_explain(info: dict[str, Any]) -> None:
             + ", ".join(info["no_counterpart"])
         )
     out.print(
-        f"P(fight tomorrow | not fighting today) at the posterior mode: "
+        f"P(fight tomorrow | {'fighting' if info.get('fights_today') else 'not fighting'} "
+        "today) at the posterior mode: "
         f"[bold]{info['p_honor_at_mean']:.3f}[/bold]"
     )
     _print_attack_terms(info["attack"])
@@ -108,7 +109,7 @@ def _credibility_table(obj: Any, result: Any) -> Table:
     design."""
     h = result.horizon
     t = Table(
-        title=f"{obj.name}: P(fight tomorrow | not fighting today), and a renewed attack "
+        title=f"{obj.name}: P(fight tomorrow | {result.conditioned_on}), and a renewed attack "
         f"within {h} years; mean [90% interval]"
     )
     for col in ("design", "guarantor", "P(fight)", "interval"):

@@ -6,7 +6,7 @@ and the claims put into rows and sentences (and the answer block, rendered).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -113,11 +113,35 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
     return rows
 
 
+def _conduct_today(
+    guarantors: Sequence[str], fighting: Collection[str], names: dict[str, str]
+) -> str:
+    """What a design's guarantors do for the protected state today, as the revealed-resolve
+    update conditions on it: "that none of its 3 guarantor(s) fights for the protected state
+    today", or who fights."""
+    n = len(guarantors)
+    now = [names.get(g, g) for g in guarantors if g in fighting]
+    if not now:
+        return f"that none of its {n} guarantor(s) fights for the protected state today"
+    if n == 1:
+        return f"that its guarantor ({now[0]}) fights for the protected state today"
+    if len(now) == n:
+        return f"that its {n} guarantors fight for the protected state today"
+    return (
+        f"that {', '.join(now)} of its {n} guarantors "
+        f"{'fights' if len(now) == 1 else 'fight'} for the protected state today and the "
+        "others do not"
+    )
+
+
 def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]]:
     """One paragraph per design (``label``, ``id``, ``text``): the chance that its guarantors
     fight if the protected state is attacked, and of a renewed attack within the horizon.
     ``cred``: a :class:`guaranty.credibility.CredibilityResult`."""
+    from guaranty.credibility_case import fighting_today
+
     names = {a.id: a.name for a in scenario.actors}
+    fighting = fighting_today(scenario)
     out = []
     for d in cred.designs:
         j = d.to_json()
@@ -129,8 +153,8 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
         else:
             best = max(j["guarantors"].items(), key=lambda kv: kv[1]["p_honor"])
             text = (
-                f"Given that none of its {len(d.guarantors)} guarantor(s) fights for the "
-                f"protected state today, the model puts the chance that at least one fights "
+                f"Given {_conduct_today(d.guarantors, fighting, names)}, the model puts the "
+                "chance that at least one fights "
                 f"for it if it is attacked tomorrow at {j['p_any']:.1%} (90% interval "
                 f"{j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%}) and that all do at "
                 f"{j['p_all']:.1%}. The most likely to fight is "

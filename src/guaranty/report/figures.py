@@ -577,11 +577,13 @@ def claims_figure(claims: Sequence[Any]) -> go.Figure:
 
 
 def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
-    """Heat map of P(honor tomorrow | not fighting today): designs x guarantors.
+    """Heat map of P(honor tomorrow | conduct today): designs x guarantors.
 
     ``cred``: a :class:`guaranty.credibility.CredibilityResult` (or a stored run's,
     :meth:`guaranty.store.stats.RunStats.credibility`); each of its designs gives the mean
     P(honor) of each guarantor over the draws (``honor_means()``)."""
+    from guaranty.credibility_case import conduct_phrase, fighting_today
+
     guarantors = list(dict.fromkeys(g for d in cred.designs for g in d.guarantors))
     names = {a.id: a.name for a in scenario.actors}
     z, text = [], []
@@ -613,7 +615,8 @@ def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
     )
     return styled(
         fig,
-        "Credibility: P(honor tomorrow | not fighting today), posterior mean",
+        f"Credibility: P(honor tomorrow | {conduct_phrase(fighting_today(scenario))}), "
+        "posterior mean",
         height=170 + 42 * len(cred.designs),
         margin={"l": 330, "r": 20, "t": 60, "b": 140},
         xaxis={"tickangle": -90},

@@ -279,6 +279,18 @@ def _scenario_pages(
     ctx["fights_caveat"] = (
         FAMOUS_CASES_CAVEAT if any(d.guarantors for d in obj.guarantees) else None
     )
+    # what P(fights tomorrow | ...) is conditioned on: no guarantor fighting today (Ukraine
+    # 2022), or some fighting beside the protected state (Korea 1953)
+    from guaranty.credibility_case import conduct_phrase, fighting_today
+
+    fighting = sorted(fighting_today(obj))
+    ctx["conditioned_on"] = conduct_phrase(fighting)
+    ctx["given_today"] = (
+        f"given that {', '.join(fighting)} {'fights' if len(fighting) == 1 else 'fight'} "
+        "today and any other guarantor does not"
+        if fighting
+        else "given that none fights today"
+    )
     ctx["answer"] = answer_context(run, obj, ctx["claims"]) if run is not None else None
     ctx["answer_html"] = (
         ENV.get_template("answer.html.j2").render(a=ctx["answer"]) if run is not None else ""

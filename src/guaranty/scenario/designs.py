@@ -75,10 +75,17 @@ class Design(Labelled):
 
 
 class Conduct(Strict):
-    """What a guarantor does for the protected state today, while not fighting for it."""
+    """What a guarantor does for the protected state today: the obligations it carries out,
+    and whether it fights for it (a co-belligerent, as the United States in Korea in 1953).
+    The revealed-resolve update conditions tomorrow's decision on this conduct."""
 
     today: list[Obligation] = Field(
         default_factory=list, description="obligations it already carries out today"
+    )
+    fights: bool = Field(
+        default=False,
+        description="it fights for the protected state today (default: it does not, as no "
+        "guarantor did for Ukraine in 2022)",
     )
     circumstances_today: Uncertain | None = optional("overrides the scenario's circumstances_today")
     circumstances_tomorrow: Uncertain | None = optional(

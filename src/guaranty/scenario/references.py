@@ -135,8 +135,13 @@ def _check_credibility(cred: CredibilitySettings, actors: _Known, year: int | No
         aid = getattr(cred, key)
         if aid is not None:
             actors.require(("credibility", key), aid)
-    for aid in cred.conduct:
+    for aid, conduct in cred.conduct.items():
         actors.require(("credibility", "conduct", aid), aid)
+        if conduct.fights and aid == cred.aggressor:
+            raise _err(
+                ("credibility", "conduct", aid, "fights"),
+                "the aggressor cannot fight for the protected state; expected false",
+            )
     for key, top in (("common_shock", 1.0), ("persistence", 1.0 + 1e-12)):
         q = getattr(cred, key)
         if q is None:

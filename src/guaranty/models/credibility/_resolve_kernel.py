@@ -12,6 +12,9 @@ the call (once, whatever the number of designs it belongs to),
     h_g = Phi((a_g - s z) / t)                                       P(g refuses today | z)
     e_g = Phi^-1(max(u_{2+g} h_g, 1e-30))                            g's own latent today
 
+or, for a guarantor that fights today, the mirror image: h_g = Phi((s z - a_g) / t), P(g
+fights today | z), and e_g = -Phi^-1(max(u_{2+g} h_g, 1e-30)), its latent above the bar;
+
 and then for every design D and each of its guarantors
 
     w_D = prod_{g in D} h_g                                          the point's weight
@@ -223,6 +226,7 @@ def resolve_designs(
     rho: np.ndarray,
     pers: np.ndarray,
     gate: bool,
+    fights: np.ndarray,
     digits: np.ndarray,
     p_joint: np.ndarray,
     p_any: np.ndarray,
@@ -237,7 +241,9 @@ def resolve_designs(
     capability : (draws, slots); starts : (designs + 1,) design j's slots are
     ``starts[j]:starts[j + 1]``; points : (designs,) the number of leading points design j
     uses; rho : (draws,) the common shock's share; pers : (draws,) the persistence, in [0, 1];
-    gate : also require ub < ua (persistence exactly 1 as the default);
+    gate : also require ub < ua (persistence exactly 1 as the default) of a guarantor that
+    does not fight today; fights : (guarantors,) bool, it fights today (its weight and latent
+    today are those of fighting);
     digits : (draws, 2 + guarantors, inner) uint32 latent points.
     """
     draws, n_g = ua.shape
@@ -250,20 +256,21 @@ def resolve_designs(
         if slot_able[k]:
             need[slot_g[k]] = True
     z2 = np.empty(inner)
+    lr = np.ones(inner)  # the points' likelihood ratio of the common shock (1: untilted)
     h = np.empty((n_g, inner))
     e = np.empty((n_g, inner))
     f = np.empty((widest, inner))
     w = np.empty(inner)
     for d in range(draws):
         r = min(max(pers[d], 0.0), 1.0)
-        _refusals(d, ua, need, rho[d], r, digits, z2, h, e)
+        _refusals(d, ua, need, fights, rho[d], r, digits, z2, h, e, lr)
         for j in range(starts.shape[0] - 1):
             lo, hi = starts[j], starts[j + 1]
             if hi == lo:
                 continue
             m = points[j]
-            _weights(slot_g[lo:hi], h, m, w)
-            _fights(d, ua, ub, slot_g, slot_able, lo, hi, m, gate, rho[d], r, z2, e, f)
+            _weights(slot_g[lo:hi], h, lr, m, w)
+            _fights(d, ua, ub, slot_g, slot_able, lo, hi, m, gate, fights, rho[d], r, z2, e, f)
             _accumulate(d, j, lo, hi, m, w, f, capability, p_joint, p_any, p_all, committed)
 
 
@@ -272,25 +279,46 @@ def _refusals(
     d: int,
     ua: np.ndarray,
     need: np.ndarray,
+    fights: np.ndarray,
     rho: float,
     r: float,
     digits: np.ndarray,
     z2: np.ndarray,
     h: np.ndarray,
     e: np.ndarray,
+    lr: np.ndarray,
 ) -> None:
     """Outer draw d's common shock tomorrow (``z2``), and each guarantor's probability of
-    refusing today given the shock today (``h``) and its latent today drawn below its bar
-    (``e``, where ``need``), at every point. Each loop runs over the points, whose terms are
-    independent: the processor overlaps them (one point's chain would wait on itself)."""
+    its conduct today given the shock today (``h``: refusing, or fighting where ``fights``)
+    and its latent today drawn on that side of its bar (``e``, where ``need``), at every
+    point. Each loop runs over the points, whose terms are
+    independent: the processor overlaps them (one point's chain would wait on itself).
+
+    Where a guarantor fights today (a rare event under the model when its log-odds of
+    fighting are low), the shock today is drawn from N(mu, 1) instead of N(0, 1), mu the mode
+    of its density given the fighting (:func:`_tilt`), and each point carries the likelihood
+    ratio ``lr`` = phi(z) / phi(z - mu) into its weight; without one, mu = 0 and ``lr`` = 1."""
     s, t = math.sqrt(rho), math.sqrt(1.0 - rho)
     q = math.sqrt(1.0 - r * r)
     inner = digits.shape[2]
+    mu = _tilt(d, ua, fights, s, t)
     z = np.empty(inner)
     for i in range(inner):
-        z[i] = ndtri(_uniform(digits[d, 0, i]))
+        z[i] = mu + ndtri(_uniform(digits[d, 0, i]))
         z2[i] = r * z[i] + q * ndtri(_uniform(digits[d, 1, i]))
+    if mu != 0.0:
+        for i in range(inner):
+            lr[i] = math.exp(mu * (0.5 * mu - z[i]))
+    else:
+        lr[:] = 1.0
     for g in range(ua.shape[1]):
+        if fights[g]:
+            for i in range(inner):
+                h[g, i] = ndtr((s * z[i] - ua[d, g]) / t)
+            if need[g]:
+                for i in range(inner):
+                    e[g, i] = -ndtri(max(_uniform(digits[d, 2 + g, i]) * h[g, i], _FLOOR))
+            continue
         for i in range(inner):
             h[g, i] = ndtr((ua[d, g] - s * z[i]) / t)
         if need[g]:
@@ -299,12 +327,43 @@ def _refusals(
 
 
 @numba.njit(cache=True, fastmath=_FAST)
-def _weights(members: np.ndarray, h: np.ndarray, m: int, w: np.ndarray) -> None:
+def _tilt(d: int, ua: np.ndarray, fights: np.ndarray, s: float, t: float) -> float:
+    """The mode of the common shock's density given that the guarantors in ``fights`` fight
+    today: the maximum of -z^2 / 2 + sum_g log Phi((s z - a_g) / t), concave, by Newton's
+    method from 0 (0 when none fights, or without a common shock)."""
+    k = s / t if t > 0.0 else 0.0
+    any_fight = False
+    for g in range(ua.shape[1]):
+        any_fight = any_fight or fights[g]
+    if not any_fight or k == 0.0:
+        return 0.0
+    z = 0.0
+    for _ in range(50):
+        grad, curv = -z, -1.0
+        for g in range(ua.shape[1]):
+            if fights[g]:
+                x = (s * z - ua[d, g]) / t
+                if x > -30.0:
+                    lam = math.exp(-0.5 * x * x) / 2.5066282746310002 / max(ndtr(x), 1e-300)
+                else:  # the inverse Mills ratio's asymptote (relative error below 1e-5)
+                    lam = -x / (1.0 - 1.0 / (x * x) + 3.0 / (x * x * x * x))
+                grad += k * lam
+                curv -= k * k * lam * (x + lam)
+        step = grad / curv
+        z -= step
+        if abs(step) < 1e-9:
+            break
+    return z
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def _weights(members: np.ndarray, h: np.ndarray, lr: np.ndarray, m: int, w: np.ndarray) -> None:
     """The weights of the first ``m`` points for a design of guarantors ``members``: the
-    probability that all of them refuse today, normalised (equal if all vanish)."""
+    probability that all of them do what they do today (refuse, or fight), normalised (equal
+    if all vanish)."""
     wsum = 0.0
     for i in range(m):
-        weight = 1.0
+        weight = lr[i]
         for g in members:
             weight *= h[g, i]
         w[i] = weight
@@ -324,6 +383,7 @@ def _fights(
     hi: int,
     m: int,
     gate: bool,
+    fights: np.ndarray,
     rho: float,
     r: float,
     z2: np.ndarray,
@@ -340,7 +400,7 @@ def _fights(
     for k in range(hi - lo):
         g = slot_g[lo + k]
         bar = ub[d, lo + k]
-        if not slot_able[lo + k] or (gate and not bar < ua[d, g]):
+        if not slot_able[lo + k] or (gate and not fights[g] and not bar < ua[d, g]):
             f[k, :m] = 0.0
             continue
         for i in range(m):

@@ -39,6 +39,11 @@ Choices
 * A refusal that is almost impossible under the model (F(A) < 1e-12) keeps the formula's
   limit at rho = 1 (certain not to fight tomorrow either) and the unconditional margin
   below: the conditional is computed where it is defined and the margin elsewhere.
+* A guarantor that fights for the protected state today (a co-belligerent, as the United
+  States in Korea in 1953) is conditioned on fighting instead: P(fights tomorrow | today)
+  = Phi_2(-u_A, -u_B; rho) / F(-A), its latent today drawn above its bar, and its weight
+  the probability of fighting today given the common shock. With rho = 1 this is
+  min(1, F(-B) / F(-A)) (exactly 1 for an unchanged design), with rho = 0 the margin.
 * Several designs are updated together (:func:`revealed_resolve_designs`): a guarantor's
   conduct today is the same in every design, so its latent draws today (z, e_g) are made
   once, on the same points for every design (common random numbers), and each design
@@ -76,12 +81,15 @@ def conditional_honor_probability(
     c_today: np.ndarray,
     c_tomorrow: np.ndarray,
     persistence: np.ndarray | float = 1.0,
+    fights: np.ndarray | bool = False,
 ) -> np.ndarray:
-    """P(fights tomorrow | not today) for one guarantor (see the module docstring).
+    """P(fights tomorrow | its conduct today) for one guarantor (see the module docstring):
+    P(fights tomorrow | not today), or where ``fights`` P(fights tomorrow | fights today).
 
     All arguments broadcast together (e.g. shape (draws, guarantors)); the result has their
     broadcast shape, values in [0, 1]. With ``persistence`` 1 it is exactly 0 where
-    tomorrow equals today; with 0 it is expit(b_tomorrow + c_tomorrow).
+    tomorrow equals today for a guarantor that does not fight today, and exactly 1 for one
+    that does; with 0 it is expit(b_tomorrow + c_tomorrow) either way.
     """
     a = -(np.asarray(b_today, dtype=np.float64) + c_today)
     b = -(np.asarray(b_tomorrow, dtype=np.float64) + c_tomorrow)
@@ -94,6 +102,17 @@ def conditional_honor_probability(
     both = bvn_cdf(ua, ub, rho)  # P(no today, no tomorrow)
     cop = np.where(fa > _TINY, np.maximum(fa - both, 0.0) / np.maximum(fa, _TINY), 1.0 - fb)
     out = np.where(rho >= 1.0, exact, cop)
+    fights = np.asarray(fights, dtype=bool)
+    if fights.any():
+        # the mirror image: P(fights today) = F(-A), and by the normal's symmetry
+        # P(fights today and tomorrow) = Phi_2(-u_A, -u_B; rho), each from its own tail
+        pa, pb = special.expit(-a), special.expit(-b)
+        va = special.ndtri(np.clip(pa, _TINY, 1 - _TINY))
+        vb = special.ndtri(np.clip(pb, _TINY, 1 - _TINY))
+        again = bvn_cdf(va, vb, rho)  # P(fights today, fights tomorrow)
+        exact_f = np.minimum(pb / np.maximum(pa, _TINY), 1.0)
+        cop_f = np.where(pa > _TINY, again / np.maximum(pa, _TINY), pb)
+        out = np.where(fights, np.where(rho >= 1.0, exact_f, cop_f), out)
     return np.clip(out, 0.0, 1.0)
 
 
@@ -104,8 +123,8 @@ class ResolveResult:
     Attributes
     ----------
     p_honor : array of shape (draws, guarantors)
-        Each guarantor's probability of fighting tomorrow given that no guarantor fights
-        today.
+        Each guarantor's probability of fighting tomorrow given what every guarantor does
+        today (none fights, unless marked as fighting).
     p_any, p_all : arrays of shape (draws,)
         Probability that at least one / every guarantor fights (NaN with no guarantor).
     expected_capability : array of shape (draws,)
@@ -130,6 +149,7 @@ def revealed_resolve(
     persistence: np.ndarray | None = None,
     inner: int = 256,
     able: np.ndarray | None = None,
+    fights: np.ndarray | None = None,
 ) -> ResolveResult:
     """The revealed-resolve update for correlated guarantors.
 
@@ -144,11 +164,13 @@ def revealed_resolve(
     inner : latent draws per outer draw for the joint outcomes.
     able : bool array of shape (guarantors,); a guarantor that is not able to fight for the
         protected state at all (the aggressor itself) never fights. Default: all able.
+    fights : bool array of shape (guarantors,); those that fight today (default: none) are
+        conditioned on fighting today instead of refusing.
     """
     n = b_today.shape[1]
     design = Members(np.arange(n), b_tomorrow, c_tomorrow, capability, able)
     (res,) = revealed_resolve_designs(
-        b_today, c_today, [design], rho, rng, persistence=persistence, inner=inner
+        b_today, c_today, [design], rho, rng, persistence=persistence, inner=inner, fights=fights
     )
     return res
 
@@ -180,6 +202,7 @@ def revealed_resolve_designs(
     *,
     persistence: np.ndarray | None = None,
     inner: int = 256,
+    fights: np.ndarray | None = None,
 ) -> list[ResolveResult]:
     """:func:`revealed_resolve` for several designs at once, on the same latent points.
 
@@ -189,8 +212,15 @@ def revealed_resolve_designs(
     numbers: the designs' differences carry less noise than their levels), and each design
     weights the points by the probability that all of *its* guarantors refuse today. With
     one design over all the guarantors this is :func:`revealed_resolve` itself.
+
+    ``fights`` (bool, shape (guarantors,); default: none) marks the guarantors that fight
+    for the protected state today: each is conditioned on fighting today instead of
+    refusing (the mirror image of the update; ``conditional_honor_probability``).
     """
     draws, n_g = b_today.shape
+    fights = np.zeros(n_g, dtype=bool) if fights is None else np.asarray(fights, dtype=bool)
+    if fights.shape != (n_g,):
+        raise ValueError(f"fights must have shape ({n_g},); got {fights.shape}")
     pers = np.ones(draws) if persistence is None else np.asarray(persistence, dtype=np.float64)
     pers = np.ascontiguousarray(np.broadcast_to(pers, (draws,)), dtype=np.float64)
     rho = np.ascontiguousarray(np.broadcast_to(rho, (draws,)), dtype=np.float64)
@@ -221,6 +251,7 @@ def revealed_resolve_designs(
         rho,
         pers,
         persistence is None,  # rho = 1 exactly: nobody below today's bar rises without a lift
+        fights,
         latent_digits(rng, draws, inner, 2 + n_g),
         p_joint,
         p_any,
@@ -247,6 +278,7 @@ def revealed_resolve_designs(
                     c_today[free][:, m.index],
                     m.c_tomorrow[free],
                     pers[free, None],
+                    fights[m.index][None, :],
                 ),
                 0.0,
             )

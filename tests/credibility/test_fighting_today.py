@@ -192,6 +192,12 @@ def test_the_table_says_who_fights_today() -> None:
     assert "its conduct today: uk, usa fight" in " ".join(res.output.split())
     res = CliRunner().invoke(app, ["credibility", "korea-1953", "--draws", "200", "--json"])
     assert json.loads(res.output)["fights_today"] == ["uk", "usa"]
+    res = CliRunner().invoke(
+        app, ["credibility", "korea-1953", "--explain", "defense_treaty", "usa"]
+    )
+    text = " ".join(res.output.split())
+    assert "it fights for the protected state (credibility.conduct.usa.fights" in text
+    assert "P(fight tomorrow | fighting today) at the posterior mode" in text
 
 
 def test_the_aggressor_cannot_fight_for_the_protected_state(tmp_path: Path) -> None:

@@ -33,6 +33,12 @@ def _print_explain(info: dict[str, Any]) -> None:
         _print_attack_terms(info["attack"])
         return
     today = ", ".join(k for k, v in info["today"].items() if v) or "no commitment"
+    if info.get("fights_today"):
+        today += (
+            f", and it fights for the protected state (credibility.conduct."
+            f"{info['guarantor']}.fights; the model's P(fights today) "
+            f"{info['p_fight_today_model']:.3f})"
+        )
     out.print(
         f"today: {today}; b(today) = {info['b_today']:+.2f}, b(design) = "
         f"{info['b_design']:+.2f} (log-odds of fighting, from history); persistence of "

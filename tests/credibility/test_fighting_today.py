@@ -264,3 +264,17 @@ def test_the_shifted_shock_makes_a_rare_conduct_cheap_to_condition_on(
     print(f"P(fights today) {special.expit(b0):.3f}: rmse {rmse:.4f} (before: {before})")
     assert rmse < 0.02 < before / 5
     assert res.p_honor[:, 0].mean() == pytest.approx(exact, abs=0.003)
+
+
+def test_the_report_says_who_fights_today() -> None:
+    from guaranty.report.context import assumption_rows, credibility_paragraphs
+
+    scenario = load("korea-1953")
+    rows = {r["name"]: r["value"] for r in assumption_rows(scenario)}
+    assert rows["conduct today: usa"].startswith("fights for rok; ")
+    paragraphs = credibility_paragraphs(assess(scenario, draws=100, seed=1), scenario)
+    treaty = next(p["text"] for p in paragraphs if p["id"] == "defense_treaty")
+    assert treaty.startswith("Given that its guarantor (United States) fights for the protected")
+    ukraine = load("ukraine-2022")
+    paragraphs = credibility_paragraphs(assess(ukraine, draws=100, seed=1), ukraine)
+    assert paragraphs[0]["text"].startswith("Given that none of its 8 guarantor(s) fights")

@@ -85,6 +85,8 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
         add("credibility", "circumstances tomorrow", cred.circumstances_tomorrow, cred.source)
         for gid, c in cred.conduct.items():
             today = ", ".join(o.value for o in c.today) or "nothing"
+            if c.fights:
+                today = f"fights for {cred.protected}; {today}"
             rows.append(
                 {
                     "group": "credibility",

@@ -543,6 +543,26 @@ def test_new_version(api: Api) -> None:
     assert api.client.get(f"/api/scenarios/{new}").json()["name"] == "Edited copy"
 
 
+def test_a_version_where_a_guarantor_fights_today(api: Api) -> None:
+    # the assumptions page's "fights today" box: the new version conditions the United
+    # States' decision tomorrow on fighting today (docs/models/credibility.md)
+    change = {"path": ["credibility", "conduct", "usa", "fights"], "flag": True}
+    r = api.client.post(f"/api/scenarios/{SID}/versions", json={"changes": [change]})
+    assert r.status_code == 201, r.text
+    new = r.json()["id"]
+    s = yaml.safe_load(api.client.get(f"/api/scenarios/{new}/yaml").text)
+    assert s["credibility"]["conduct"]["usa"]["fights"] is True
+    assert s["credibility"]["conduct"]["usa"]["today"] == [
+        "arms",
+        "training",
+        "intelligence",
+        "air_defense",
+        "sanctions",
+    ]
+    page = api.client.get(f"/scenarios/{new}/assumptions").text
+    assert 'name="fights-usa" checked' in page and 'name="fights-uk" >' in page
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
@@ -561,6 +581,15 @@ def test_new_version(api: Api) -> None:
             ["salience"],
         ),
         ({"path": ["credibility", "common_shock"], "nominal": 5}, ["common_shock"]),
+        ({"path": ["credibility", "common_shock"], "flag": True}, ["fights"]),
+        (
+            {"path": ["credibility", "conduct", "russia", "fights"], "flag": True},
+            ["credibility.conduct.russia.fights", "aggressor cannot fight"],
+        ),
+        (
+            {"path": ["credibility", "conduct", "usa", "fights"], "flag": True, "nominal": 1},
+            ["one of"],
+        ),
     ],
     ids=[
         "unknown-path",
@@ -572,6 +601,9 @@ def test_new_version(api: Api) -> None:
         "not-a-number",
         "salience-2",
         "common-shock-5",
+        "flag-on-a-quantity",
+        "aggressor-fights",
+        "flag-and-nominal",
     ],
 )
 def test_bad_version_changes(api: Api, change: dict[str, Any], words: list[str]) -> None:

@@ -34,7 +34,8 @@ def _parent(data: dict[str, Any], ch: Change) -> dict[str, Any]:
             parent = parent[int(key)]
         elif isinstance(parent, dict):
             if key not in parent:
-                if ch.path[:2] == ["credibility", "conduct"] and ch.value is not None:
+                conduct = ch.value is not None or ch.flag is not None
+                if ch.path[:2] == ["credibility", "conduct"] and conduct:
                     parent[key] = {}
                 elif ch.path[:2] == ["war", "parameters"]:
                     parent[key] = {}
@@ -49,11 +50,20 @@ def _parent(data: dict[str, Any], ch: Change) -> dict[str, Any]:
 
 
 def _apply(parent: dict[str, Any], ch: Change) -> None:
-    """Set the last field of ``ch.path`` in ``parent``: a list of obligations, a number, or
-    a quantity moved to a new central value."""
+    """Set the last field of ``ch.path`` in ``parent``: a list of obligations, whether a
+    guarantor fights today, a number, or a quantity moved to a new central value."""
     where = ".".join(ch.path)
     last = ch.path[-1]
-    if ch.value is not None:
+    if sum(x is not None for x in (ch.value, ch.nominal, ch.flag)) > 1:
+        raise GuarantyError(f"{where}: give one of 'nominal', 'value' or 'flag'")
+    if ch.flag is not None:
+        if len(ch.path) != 4 or ch.path[:2] != ["credibility", "conduct"] or last != "fights":
+            raise GuarantyError(
+                f"{where}: 'flag' sets whether a guarantor fights today, at "
+                "credibility.conduct.ID.fights"
+            )
+        parent[last] = ch.flag
+    elif ch.value is not None:
         bad = [v for v in ch.value if v not in OBLIGATIONS]
         if bad or ch.path[-1] != "today":
             raise GuarantyError(
@@ -71,7 +81,7 @@ def _apply(parent: dict[str, Any], ch: Change) -> None:
         else:
             raise GuarantyError(f"{where}: not a number or quantity that can be edited")
     else:
-        raise GuarantyError(f"{where}: give 'nominal' or 'value'")
+        raise GuarantyError(f"{where}: give 'nominal', 'value' or 'flag'")
 
 
 def _shift(q: dict[str, Any], nominal: float) -> dict[str, Any]:

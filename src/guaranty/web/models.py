@@ -76,12 +76,15 @@ class ScenarioInfo(BaseModel):
 
 class Change(BaseModel):
     """One edit: ``path`` into the scenario (e.g. ["credibility", "common_shock"]), and
-    either ``nominal`` (a new central value for a quantity, its spread kept) or ``value``
-    (a new list of obligations, for ``["credibility", "conduct", ID, "today"]``)."""
+    one of ``nominal`` (a new central value for a quantity, its spread kept), ``value`` (a
+    new list of obligations, for ``["credibility", "conduct", ID, "today"]``) or ``flag``
+    (whether the guarantor fights for the protected state today, for
+    ``["credibility", "conduct", ID, "fights"]``)."""
 
     path: list[str] = Field(min_length=1, max_length=8)
     nominal: float | None = Field(default=None, allow_inf_nan=False)
     value: list[str] | None = Field(default=None, max_length=32)
+    flag: bool | None = Field(default=None, strict=True)
 
 
 class VersionRequest(BaseModel):

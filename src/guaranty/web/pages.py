@@ -268,14 +268,17 @@ def _war_rows(s: Scenario) -> list[dict[str, Any]]:
 
 
 def _conduct_rows(s: Scenario) -> list[dict[str, Any]]:
-    """Each guarantor of a design and what it does today (the obligations it meets)."""
+    """Each guarantor of a design and what it does today (the obligations it meets, and
+    whether it fights for the protected state)."""
     if s.credibility is None:
         return []
     rows = []
     for g in sorted({g for d in s.guarantees for g in d.guarantors}):
         c = s.credibility.conduct.get(g)
         today = [o.value for o in c.today] if c else []
-        rows.append({"id": g, "name": s.actor(g).name, "today": today})
+        rows.append(
+            {"id": g, "name": s.actor(g).name, "today": today, "fights": bool(c and c.fights)}
+        )
     return rows
 
 

@@ -37,9 +37,11 @@ if (up) {
 const form = document.getElementById("assumptions-form");
 if (form) {
   for (const el of form.querySelectorAll("input[data-path]")) { el.dataset.original = el.value; }
-  const conduct0 = {};
+  const conduct0 = {}, fights0 = {};
+  const obligationsOf = row => [...row.querySelectorAll("input:checked:not(.fights)")].map(x => x.value);
   for (const row of form.querySelectorAll("tr[data-guarantor]")) {
-    conduct0[row.dataset.guarantor] = [...row.querySelectorAll("input:checked")].map(x => x.value).join(",");
+    conduct0[row.dataset.guarantor] = obligationsOf(row).join(",");
+    fights0[row.dataset.guarantor] = row.querySelector("input.fights").checked;
   }
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -50,9 +52,13 @@ if (form) {
       }
     }
     for (const row of form.querySelectorAll("tr[data-guarantor]")) {
-      const now = [...row.querySelectorAll("input:checked")].map(x => x.value);
+      const now = obligationsOf(row);
       if (now.join(",") !== conduct0[row.dataset.guarantor]) {
         changes.push({ path: ["credibility", "conduct", row.dataset.guarantor, "today"], value: now });
+      }
+      const fights = row.querySelector("input.fights").checked;
+      if (fights !== fights0[row.dataset.guarantor]) {
+        changes.push({ path: ["credibility", "conduct", row.dataset.guarantor, "fights"], flag: fights });
       }
     }
     const err = document.getElementById("assumptions-error");

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from guaranty.cli import app as cli_app
@@ -258,6 +259,10 @@ def test_edit_run_compare(page: Any) -> None:
         box = page.locator(f"#conduct input[name='conduct-usa'][value='{obligation}']")
         assert not box.is_checked()
         box.check()
+    # and Britain is marked as fighting today (its own box, apart from the obligations)
+    fights = page.locator("#conduct input[name='fights-uk']")
+    assert not fights.is_checked()
+    fights.check()
     _shot(page, "04-assumptions.png")
     # the browser refuses to submit a form with an invalid field (a value off its input's
     # step, say), silently: every field must accept the value the page itself filled in
@@ -272,6 +277,9 @@ def test_edit_run_compare(page: Any) -> None:
     assert page.locator(f"a[href='/scenarios/{SCENARIO_ID}']").count() >= 1  # edited from
     yaml_text = page.request.get(f"/api/scenarios/{edited}/yaml").text()
     assert "tripwire_forces" in yaml_text
+    edited_yaml = yaml.safe_load(yaml_text)["credibility"]["conduct"]
+    assert edited_yaml["uk"]["fights"] is True and not edited_yaml["usa"].get("fights")
+    assert "fights" not in edited_yaml["uk"]["today"]
 
     second = _run_from_scenario_page(page, edited)
     assert second != first

@@ -14,10 +14,12 @@ the call (once, whatever the number of designs it belongs to),
 
 or, for a guarantor that fights today, the mirror image: h_g = Phi((s z - a_g) / t), P(g
 fights today | z), and e_g = -Phi^-1(max(u_{2+g} h_g, 1e-30)), its latent above the bar;
+with one, z = mu + Phi^-1(u_0) is drawn around its mode given the fighting and l = phi(z) /
+phi(z - mu) (else mu = 0 and l = 1);
 
 and then for every design D and each of its guarantors
 
-    w_D = prod_{g in D} h_g                                          the point's weight
+    w_D = l prod_{g in D} h_g                                        the point's weight
     f_g = Phi((r e_g - (b_{D,g} - s z') / t) / q)                    P(g fights tomorrow)
 
 (an indicator instead of the last Phi where q = 0); the point's contributions to P_g,
@@ -330,7 +332,8 @@ def _refusals(
 def _tilt(d: int, ua: np.ndarray, fights: np.ndarray, s: float, t: float) -> float:
     """The mode of the common shock's density given that the guarantors in ``fights`` fight
     today: the maximum of -z^2 / 2 + sum_g log Phi((s z - a_g) / t), concave, by Newton's
-    method from 0 (0 when none fights, or without a common shock)."""
+    method from 0 (0 when none fights, or without a common shock). Any value keeps the
+    estimator unbiased (the likelihood ratio corrects for it); the mode evens its weights."""
     k = s / t if t > 0.0 else 0.0
     any_fight = False
     for g in range(ua.shape[1]):
@@ -359,8 +362,9 @@ def _tilt(d: int, ua: np.ndarray, fights: np.ndarray, s: float, t: float) -> flo
 @numba.njit(cache=True, fastmath=_FAST)
 def _weights(members: np.ndarray, h: np.ndarray, lr: np.ndarray, m: int, w: np.ndarray) -> None:
     """The weights of the first ``m`` points for a design of guarantors ``members``: the
-    probability that all of them do what they do today (refuse, or fight), normalised (equal
-    if all vanish)."""
+    probability that all of them do what they do today (refuse, or fight), times the point's
+    likelihood ratio ``lr`` (1 unless the shock is drawn around a mode), normalised (equal if
+    all vanish)."""
     wsum = 0.0
     for i in range(m):
         weight = lr[i]

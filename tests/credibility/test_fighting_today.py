@@ -86,23 +86,29 @@ def _brute(b0, b1, conduct, shock, pers, m, rng):
     return tomorrow[keep].mean(axis=0), tomorrow[keep].any(axis=1).mean()
 
 
-def test_mixed_conduct_with_a_common_shock_matches_rejection_sampling() -> None:
-    # one guarantor fights today, the other refuses; their resolve shares a common shock
-    b0, b1 = np.array([[-1.0, -1.5]]), np.array([[-0.5, 0.0]])
-    zeros = np.zeros((1, 2))
-    shock, pers = 0.5, 0.4
-    res = revealed_resolve(
+def _update(b0, b1, shock, pers, fights=None, inner=2**17, seed=3):
+    """The sampler's update of (draws, guarantors) log-odds ``b0`` and ``b1``, with zero
+    circumstances, unit capabilities and the same shock and persistence in every draw."""
+    zeros = np.zeros_like(b0)
+    return revealed_resolve(
         b0,
         b1,
         zeros,
         zeros,
-        np.ones((1, 2)),
-        np.array([shock]),
-        np.random.default_rng(3),
-        persistence=np.array([pers]),
-        inner=2**17,
-        fights=np.array([True, False]),
+        np.ones_like(b0),
+        np.full(b0.shape[0], shock),
+        np.random.default_rng(seed),
+        persistence=np.full(b0.shape[0], pers),
+        inner=inner,
+        fights=fights,
     )
+
+
+def test_mixed_conduct_with_a_common_shock_matches_rejection_sampling() -> None:
+    # one guarantor fights today, the other refuses; their resolve shares a common shock
+    b0, b1 = np.array([[-1.0, -1.5]]), np.array([[-0.5, 0.0]])
+    shock, pers = 0.5, 0.4
+    res = _update(b0, b1, shock, pers, np.array([True, False]))
     each, anyone = _brute(
         b0[0], b1[0], [True, False], shock, pers, 1_500_000, np.random.default_rng(4)
     )
@@ -110,35 +116,13 @@ def test_mixed_conduct_with_a_common_shock_matches_rejection_sampling() -> None:
     assert res.p_any[0] == pytest.approx(anyone, abs=0.01)
     # the common shock carries the first one's fighting over to the second: more likely to
     # fight than if both had refused
-    both_refused = revealed_resolve(
-        b0,
-        b1,
-        zeros,
-        zeros,
-        np.ones((1, 2)),
-        np.array([shock]),
-        np.random.default_rng(3),
-        persistence=np.array([pers]),
-        inner=2**17,
-    )
+    both_refused = _update(b0, b1, shock, pers)
     assert res.p_honor[0, 1] > both_refused.p_honor[0, 1] + 0.02
 
 
 def test_without_a_common_shock_the_sampler_gives_the_closed_form() -> None:
     b0, b1 = np.full((4, 2), -1.0), np.full((4, 2), -0.5)
-    zeros = np.zeros((4, 2))
-    res = revealed_resolve(
-        b0,
-        b1,
-        zeros,
-        zeros,
-        np.ones((4, 2)),
-        np.full(4, 1e-9),
-        np.random.default_rng(0),
-        persistence=np.full(4, 0.388),
-        inner=4096,
-        fights=np.array([True, False]),
-    )
+    res = _update(b0, b1, 1e-9, 0.388, np.array([True, False]), inner=4096)
     want = [
         conditional_honor_probability(-1.0, -0.5, 0.0, 0.0, 0.388, True),
         conditional_honor_probability(-1.0, -0.5, 0.0, 0.0, 0.388, False),
@@ -246,19 +230,15 @@ def test_the_shifted_shock_makes_a_rare_conduct_cheap_to_condition_on(
     # mode given the fighting brought the root mean square error from `before` (measured with
     # the shock drawn from N(0, 1); docs/models/credibility.md) to about 0.011.
     draws, b1 = 2000, b0 + 1.0
-    bt, bm, z = np.full((draws, 1), b0), np.full((draws, 1), b1), np.zeros((draws, 1))
     exact = float(conditional_honor_probability(b0, b1, 0.0, 0.0, 0.388, True))
-    res = revealed_resolve(
-        bt,
-        bm,
-        z,
-        z,
-        np.ones((draws, 1)),
-        np.full(draws, 0.78),
-        np.random.default_rng(5),
-        persistence=np.full(draws, 0.388),
+    res = _update(
+        np.full((draws, 1), b0),
+        np.full((draws, 1), b1),
+        0.78,
+        0.388,
+        np.array([True]),
         inner=32,
-        fights=np.array([True]),
+        seed=5,
     )
     rmse = float(np.sqrt(((res.p_honor[:, 0] - exact) ** 2).mean()))
     print(f"P(fights today) {special.expit(b0):.3f}: rmse {rmse:.4f} (before: {before})")

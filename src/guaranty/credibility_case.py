@@ -48,6 +48,7 @@ __all__ = [
     "stage2_eta",
     "stage2_x",
     "stated_pair_facts",
+    "unmarked_belligerents",
 ]
 
 #: obligation -> (commitment features it sets, has no historical counterpart, note)
@@ -462,6 +463,27 @@ def fighting_today(scenario: Scenario) -> frozenset[str]:
     if cred is None:
         return frozenset()
     return frozenset(g for g, conduct in cred.conduct.items() if conduct.fights)
+
+
+def unmarked_belligerents(scenario: Scenario) -> list[str]:
+    """The guarantors with the role ``belligerent``, other than the aggressor, whose conduct
+    does not say that they fight for the protected state today: each is conditioned on
+    *not* fighting today, which a scenario may mean (a belligerent on the aggressor's side)
+    or not (a co-belligerent of the protected state, as the United States in Korea in 1953);
+    the commands name them (the roles do not say on which side a state fights)."""
+    cred = scenario.credibility
+    if cred is None:
+        return []
+    guarantors = {g for d in scenario.guarantees for g in d.guarantors}
+    fighting = fighting_today(scenario)
+    return sorted(
+        a.id
+        for a in scenario.actors
+        if a.id in guarantors
+        and a.id != cred.aggressor
+        and a.id not in fighting
+        and any(r.value == "belligerent" for r in a.roles)
+    )
 
 
 def conduct_phrase(fighting: Collection[str]) -> str:

@@ -258,3 +258,20 @@ def test_the_report_says_who_fights_today() -> None:
     ukraine = load("ukraine-2022")
     paragraphs = credibility_paragraphs(assess(ukraine, draws=100, seed=1), ukraine)
     assert paragraphs[0]["text"].startswith("Given that none of its 8 guarantor(s) fights")
+
+
+def test_a_belligerent_guarantor_not_marked_as_fighting_is_named(tmp_path: Path) -> None:
+    # Korea with the `fights: true` lines taken out: the United States keeps its role
+    # 'belligerent', so the command says what it is conditioned on and which field to set
+    text = (ROOT / "scenarios" / "korea-1953.yaml").read_text(encoding="utf-8")
+    assert text.count("      fights: true\n") == 2
+    path = tmp_path / "korea.yaml"
+    path.write_text(text.replace("      fights: true\n", ""), encoding="utf-8")
+    res = CliRunner().invoke(app, ["credibility", str(path), "--draws", "100"])
+    assert res.exit_code == 0, res.output
+    note = " ".join(res.stderr.split())
+    assert "usa is a belligerent and a guarantor, conditioned on not fighting" in note
+    assert "set credibility.conduct.usa.fights: true" in note
+    for shipped in ("korea-1953", "ukraine-2022"):  # marked, or the aggressor: no note
+        res = CliRunner().invoke(app, ["credibility", shipped, "--draws", "100"])
+        assert res.exit_code == 0 and "belligerent" not in res.stderr

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from guaranty.cli.common import fail, out, print_json
+from guaranty.cli.common import err, fail, out, print_json
 from guaranty.cli.lazy import is_cases
 from guaranty.cli.options import CredibilityDrawsOpt, FileArg, JsonOpt, SeedOpt
 from guaranty.scenario import load
@@ -174,6 +174,11 @@ def credibility_cmd(
         else:
             _print_explain(info)
         return
+    if not as_json:
+        from guaranty.cli.war import belligerents_note
+
+        for line in belligerents_note(obj):
+            err.print(line, markup=False)
     result = cr.assess(obj, draws=draws, seed=seed)
     if as_json:
         print_json(result.to_json())

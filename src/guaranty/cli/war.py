@@ -16,6 +16,25 @@ from guaranty.cli.options import FileArg, JsonOpt, SeedOpt, WarDrawsOpt
 from guaranty.scenario import load
 
 
+def belligerents_note(obj: Any) -> list[str]:
+    """A note naming the guarantors that are belligerents of the scenario but are not marked
+    as fighting for the protected state today (:func:`~guaranty.credibility_case.
+    unmarked_belligerents`)."""
+    from guaranty.credibility_case import unmarked_belligerents
+
+    ids = unmarked_belligerents(obj)
+    if not ids:
+        return []
+    fields = ", ".join(f"credibility.conduct.{g}.fights" for g in ids)
+    one = len(ids) == 1
+    return [
+        f"note: {', '.join(ids)} {'is a belligerent' if one else 'are belligerents'} and "
+        f"{'a guarantor' if one else 'guarantors'}, conditioned on not fighting for the "
+        f"protected state today; if {'it fights' if one else 'they fight'} beside it, set "
+        f"{fields}: true (docs/scenario-format.md)"
+    ]
+
+
 def defaults_note(obj: Any) -> list[str]:
     """What a scenario inherits: the neutral war defaults it does not override, the war
     parameters drawn from the fit to the COW wars, and the optional sections it lacks."""
@@ -51,6 +70,7 @@ def defaults_note(obj: Any) -> list[str]:
     for section, what in missing.items():
         if getattr(obj, section) is None:
             lines.append(f"note: no '{section}' section: {what}")
+    lines += belligerents_note(obj)
     if not obj.guarantees:
         lines.append("note: no guarantee designs: nothing to compare")
     return lines

@@ -42,6 +42,13 @@ def test_korea_analyzes_with_its_own_labels(tmp_path: Path) -> None:
     assert "Where the line between North and South runs (0-100)" in html
     for ukrainian in ("mid-2022", "1991 borders", "Kyiv", "Crimea"):
         assert ukrainian not in md and ukrainian not in html, ukrainian
+    # (the HTML embeds plotly's list of countries, Russia among them)
+    assert "Russia" not in md and "that the aggressor attacks before the design" in html
+    # the answer and the credibility section say that the guarantors fight today, as the
+    # scenario marks them (credibility.conduct.ID.fights)
+    assert "given that United Kingdom and United States fight beside it today" in md
+    assert "P(honor tomorrow | its conduct today: uk, usa fight" in md
+    assert "given that uk, usa fight today and any other guarantor does not" in html
     war = runner.invoke(app, ["war", str(KOREA), "--draws", "500", "--json"])
     assert war.exit_code == 0, war.output
 

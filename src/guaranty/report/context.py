@@ -136,6 +136,18 @@ def _conduct_today(
     )
 
 
+def _beside(scenario: Scenario, ids: Mapping[str, Any]) -> str:
+    """ ", given that X and Y fight beside it today" when the scenario marks guarantors as
+    fighting today (the answer's P(fights) is conditioned on it), else nothing."""
+    from guaranty.credibility_case import fighting_today
+
+    now = [ids[g].name if g in ids else g for g in sorted(fighting_today(scenario))]
+    if not now:
+        return ""
+    who = " and ".join([", ".join(now[:-1]), now[-1]] if len(now) > 1 else now)
+    return f", given that {who} {'fights' if len(now) == 1 else 'fight'} beside it today,"
+
+
 def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]]:
     """One paragraph per design (``label``, ``id``, ``text``): the chance that its guarantors
     fight if the protected state is attacked, and of a renewed attack within the horizon.
@@ -393,7 +405,8 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             "Estimated from which states joined the side of an attacked state in militarized "
             f"disputes 1816-2010, under the design the settlement most often lands on "
             f"({top['label']}) the chance that at least one guarantor "
-            f"fights if {aggressor} attacks {protected} again is {ci(top['p_any'])}"
+            f"fights if {aggressor} attacks {protected} again{_beside(scenario, ids)} is "
+            f"{ci(top['p_any'])}"
         )
     if best is not None and best is not top:
         if parts and top is not None:

@@ -49,6 +49,8 @@ def test_korea_analyzes_with_its_own_labels(tmp_path: Path) -> None:
     assert "given that United Kingdom and United States fight beside it today" in md
     assert "P(honor tomorrow | its conduct today: uk, usa fight" in md
     assert "given that uk, usa fight today and any other guarantor does not" in html
+    # (in the HTML answer, where the first screen is tight, as a mark with a tooltip)
+    assert "conditioned on what the guarantors do today: United Kingdom and United" in html
     war = runner.invoke(app, ["war", str(KOREA), "--draws", "500", "--json"])
     assert war.exit_code == 0, war.output
 

@@ -136,16 +136,27 @@ def _conduct_today(
     )
 
 
-def _beside(scenario: Scenario, ids: Mapping[str, Any]) -> str:
-    """ ", given that X and Y fight beside it today" when the scenario marks guarantors as
-    fighting today (the answer's P(fights) is conditioned on it), else nothing."""
+#: where the answer's sentence says who fights beside the protected state today
+_BESIDE = "\x00beside\x00"
+
+
+def _beside(scenario: Scenario, ids: Mapping[str, Any]) -> tuple[str, str]:
+    """Who fights beside the protected state today, when the scenario marks guarantors as
+    fighting (the answer's P(fights) is conditioned on it): the words for the answer's
+    sentence (", given that X and Y fight beside it today,") and for the HTML answer's mark;
+    two empty strings when none does."""
     from guaranty.credibility_case import fighting_today
 
     now = [ids[g].name if g in ids else g for g in sorted(fighting_today(scenario))]
     if not now:
-        return ""
+        return "", ""
     who = " and ".join([", ".join(now[:-1]), now[-1]] if len(now) > 1 else now)
-    return f", given that {who} {'fights' if len(now) == 1 else 'fight'} beside it today,"
+    verb = "fights" if len(now) == 1 else "fight"
+    return (
+        f", given that {who} {verb} beside it today,",
+        f"P(fights) is conditioned on what the guarantors do today: {who} {verb} beside the "
+        "protected state",
+    )
 
 
 def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]]:
@@ -353,6 +364,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
     ids = {a.id: a for a in scenario.actors}
     protected = ids[cred.protected].name if cred and cred.protected in ids else "the state"
     aggressor = ids[cred.aggressor].name if cred and cred.aggressor in ids else "the aggressor"
+    beside, beside_note = _beside(scenario, ids)
 
     def flip(st: dict[str, Any]) -> dict[str, Any]:
         """A probability's complement, interval reversed."""
@@ -405,7 +417,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             "Estimated from which states joined the side of an attacked state in militarized "
             f"disputes 1816-2010, under the design the settlement most often lands on "
             f"({top['label']}) the chance that at least one guarantor "
-            f"fights if {aggressor} attacks {protected} again{_beside(scenario, ids)} is "
+            f"fights if {aggressor} attacks {protected} again{_BESIDE} is "
             f"{ci(top['p_any'])}"
         )
     if best is not None and best is not top:
@@ -443,7 +455,11 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
 
     return {
         "question": question,
-        "sentence": sentence.strip(),
+        # the Markdown answer says in the sentence who fights today; the HTML answer, where
+        # the first screen is tight, gives it as a mark with a tooltip
+        "sentence": sentence.strip().replace(_BESIDE, beside),
+        "sentence_html": sentence.strip().replace(_BESIDE, ""),
+        "beside_note": beside_note if beside and _BESIDE in sentence else None,
         "attack_facts": attack_facts or None,
         "years": years,
         "designs": designs,

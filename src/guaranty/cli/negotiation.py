@@ -169,6 +169,7 @@ def backtest_cmd(
         ref: against_reference(obj, errors, naive[ref].errors, boot=boot, seed=seed)
         for ref in naive
     }
+    unit = "proposals" if groupable(obj) else "issues"  # what the bootstrap resamples
     if as_json:
         print_json(
             {
@@ -183,7 +184,7 @@ def backtest_cmd(
                     }
                     for k, v in scores.items()
                 },
-                "resampled": "proposals" if groupable(obj) else "issues",
+                "resampled": unit,
                 "without_model": {
                     k: {kk: vv for kk, vv in v.to_json().items() if kk not in ("n", "model")}
                     | {"forecast": NAIVE_FORECASTS[k]}
@@ -193,7 +194,6 @@ def backtest_cmd(
         )
         return
     out.print(_scores_table(obj, scores, n, naive, against))
-    unit = "proposals" if groupable(obj) else "issues"
     out.print(
         "Below the line, forecasts without a model: "
         + "; ".join(f"{k}: {v}" for k, v in NAIVE_FORECASTS.items())

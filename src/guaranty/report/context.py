@@ -150,7 +150,7 @@ def _beside(scenario: Scenario, ids: Mapping[str, Any]) -> tuple[str, str]:
     now = [ids[g].name if g in ids else g for g in sorted(fighting_today(scenario))]
     if not now:
         return "", ""
-    who = " and ".join([", ".join(now[:-1]), now[-1]] if len(now) > 1 else now)
+    who = _named(now)
     verb = "fights" if len(now) == 1 else "fight"
     return (
         f", given that {who} {verb} beside it today,",
@@ -275,6 +275,13 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
     }
 
 
+def _clearly(interval: Sequence[float]) -> str | None:
+    """ "better" or "worse" when a difference of errors (a model's minus a forecast without a
+    model) has an interval on one side of zero, else None."""
+    lo, hi = interval
+    return "better" if hi < 0 else "worse" if lo > 0 else None
+
+
 def _named(names: Sequence[str]) -> str:
     """``a``, ``a and b``, ``a, b and c`` ('' for none)."""
     if len(names) < 2:
@@ -308,8 +315,8 @@ def track_record_context(models: Sequence[str]) -> dict[str, Any] | None:
     midpoint = naive["midpoint"]["mae"]
     rows.sort(key=lambda r: r["mae"])
     below = [r["model"] for r in rows if r["mae"] > midpoint]
-    better = [r["model"] for r in rows if r["minus"][1] < 0]
-    worse = [r["model"] for r in rows if r["minus"][0] > 0]
+    better = [r["model"] for r in rows if _clearly(r["minus"]) == "better"]
+    worse = [r["model"] for r in rows if _clearly(r["minus"]) == "worse"]
     how = {
         "per proposal": " (issues negotiated together)",
         "cross-validated": " (cross-validated: its parameter was fitted on these issues)",
@@ -568,14 +575,12 @@ def _model_note(model: str, scenario: Scenario) -> str:
     if rec is None:
         return ""
     named = scenario.pipeline is not None and scenario.pipeline.model is not None
-    lo, hi = rec["minus_without_model"]["unweighted mean"]["interval"]
     held = " held out" if rec["run"] == "cross-validated" else ""
-    if hi < 0:
-        versus = "clearly better than the unweighted mean of the positions there"
-    elif lo > 0:
-        versus = "clearly worse than the unweighted mean of the positions there"
-    else:
-        versus = "not clearly better than the unweighted mean of the positions there"
+    clearly = _clearly(rec["minus_without_model"]["unweighted mean"]["interval"])
+    versus = (
+        f"{'clearly ' + clearly if clearly else 'not clearly better'} than the unweighted "
+        "mean of the positions there"
+    )
     why = (
         "named by the scenario"
         if named

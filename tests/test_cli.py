@@ -302,6 +302,56 @@ def test_rounds_only_for_iterative_models(data_dir: Path) -> None:
     assert "--rounds applies to iterative models" in result.stderr
 
 
+def test_param_sets_a_models_parameters(data_dir: Path) -> None:
+    """``--param NAME=VALUE`` (docs/models/parameters.md): read by the declaration, named in
+    the JSON and the table's title; a wrong name or value is a usage error (64) that lists
+    the model's parameters. bdm's published round 1 (Scholz et al. 2011, Table 2: median
+    8.4) does not depend on the two parameters set here, which only act later."""
+    path = data_dir / "eu_emissions_1994_actors.csv"
+    args = ("forecast", path, "--model", "bdm", "--rounds", "2")
+    result = invoke(*args, "--param", "tol=none", "--param", "capitulation=false", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["params"] == {"tol": None, "capitulation": False, "rounds": 2}
+    assert data["issues"][0]["rounds"][0]["median"] == pytest.approx(8.4, abs=0.1)
+    table = invoke(*args, "--param", "capitulation=false")
+    assert table.exit_code == 0 and "model bdm (capitulation=False, rounds=2)" in table.stdout
+    for bad, said in [
+        ("capitulation=maybe", "parameter capitulation of bdm must be True or False; got"),
+        ("nope=1", "bdm declares no parameter 'nope'; its parameters: rounds, tol, q"),
+        ("rounds", "expected NAME=VALUE"),
+        ("rounds=3", "the rounds are given twice"),
+    ]:
+        result = invoke(*args, "--param", bad)
+        assert result.exit_code == 64 and said in result.stderr, (bad, result.stderr)
+        assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_backtest_param_per_model(data_dir: Path) -> None:
+    """``guaranty backtest --param MODEL.NAME=VALUE``: the exchange model per proposal on
+    DEU III with the absolute rule on the sum of moves scores docs/models/exchange.md's
+    23.08 (23.36 with decide's signed rule, docs/backtest.md); the JSON names the
+    parameters. A model not scored, or a text that is not MODEL.NAME=VALUE, is a usage
+    error."""
+    path = data_dir / "deu3_dev.tsv"
+    args = ("backtest", path, "-m", "exchange", "--per-proposal", "exchange", "--boot", "100")
+    result = invoke(*args, "--param", "exchange.move_sum=absolute", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["params"] == {"exchange": {"move_sum": "absolute"}}
+    assert data["models"]["exchange (per proposal)"]["mae"] == pytest.approx(23.08, abs=0.005)
+    signed = json.loads(invoke(*args, "--json").stdout)
+    assert "params" not in signed
+    assert signed["models"]["exchange (per proposal)"]["mae"] == pytest.approx(23.36, abs=0.005)
+    for bad, said in [
+        ("bdm.rounds=3", "model 'bdm' is not scored here"),
+        ("move_sum=absolute", "expected MODEL.NAME=VALUE"),
+        ("exchange.move_sum=both", "parameter move_sum of exchange must be one of"),
+    ]:
+        result = invoke(*args, "--param", bad)
+        assert result.exit_code == 64 and said in result.stderr, (bad, result.stderr)
+
+
 def test_forecast_bdm_rounds_json(data_dir: Path) -> None:
     path = data_dir / "eu_emissions_1994_actors.csv"
     result = invoke("forecast", path, "--model", "bdm", "--rounds", "3", "--json")

@@ -90,6 +90,8 @@ class Forecast:
     #: seconds the model's kernel took: on the nominal inputs, and over all draws (wall
     #: time of ``model.run``, inputs already compiled)
     timing: dict[str, float] = field(default_factory=dict, compare=False)
+    #: the model's parameters given (the rest keep their defaults, docs/models/)
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, *, timing: bool = False) -> dict[str, Any]:
         """The forecast as JSON; with ``timing`` the kernel's seconds too (they differ from
@@ -99,6 +101,9 @@ class Forecast:
             "scenario": self.scenario,
             "issues": [i.to_json() for i in self.issues],
         }
+        if self.params:
+            out["params"] = {k: list(v) if isinstance(v, tuple) else v
+                             for k, v in self.params.items()}  # fmt: skip
         if self.draws:
             out.update(draws=self.draws, seed=self.seed, level=self.level)
         if self.details:
@@ -192,6 +197,7 @@ def forecast(
         details=nominal.details or None,
         samples=dist,
         timing=timing,
+        params=dict(params or {}),
     )
 
 
@@ -235,7 +241,10 @@ def forecast_cases(
         )
         for k, case in enumerate(cases.cases)
     )
-    return Forecast(model=model, scenario=cases.name, issues=issues, draws=0, seed=0, level=0.9)
+    return Forecast(
+        model=model, scenario=cases.name, issues=issues, draws=0, seed=0, level=0.9,
+        params=dict(params or {}),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -310,7 +319,10 @@ def forecast_proposals(
         )
         for k in wanted
     )
-    return Forecast(model=model, scenario=cases.name, issues=issues, draws=0, seed=0, level=0.9)
+    return Forecast(
+        model=model, scenario=cases.name, issues=issues, draws=0, seed=0, level=0.9,
+        params=dict(params or {}),
+    )  # fmt: skip
 
 
 def _score(

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from doc_figures import script_fixture, table_row
 from oracles.exchange import reference_rounds
 from typer.testing import CliRunner
 
@@ -265,9 +266,10 @@ def test_sample_data_ten_rounds_stay_on_the_scale(data_dir: Path) -> None:
 # -- the kernels against the plain-loop reference and each other ----------------------------------
 
 
+@pytest.mark.parametrize("move_sum", ["signed", "absolute"])
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
 @pytest.mark.parametrize("seed", range(24))
-def test_kernel_matches_reference(seed: int, compiled: bool) -> None:
+def test_kernel_matches_reference(seed: int, compiled: bool, move_sum: str) -> None:
     rng = np.random.default_rng(seed)
     draws, actors, issues = (
         int(rng.integers(1, 4)),
@@ -279,13 +281,14 @@ def test_kernel_matches_reference(seed: int, compiled: bool) -> None:
     coins = {d: np.random.default_rng([seed, d]) for d in range(draws)}
     voting, _, counts, logs = exchange_rounds(
         x.positions, x.salience, x.capability, x.present, rounds, lambda d: coins[d].random(),
-        True, compiled=compiled,
+        True, compiled=compiled, move_sum=move_sum,
     )  # fmt: skip
     for d in range(draws):
         coin = np.random.default_rng([seed, d])
         ref = reference_rounds(
-            x.positions[d], x.salience[d], x.capability[d], x.present, rounds, coin.random
-        )
+            x.positions[d], x.salience[d], x.capability[d], x.present, rounds, coin.random,
+            move_sum,
+        )  # fmt: skip
         for r in range(rounds):
             assert counts[d, r] == len(ref[r]["exchanges"])
             np.testing.assert_allclose(
@@ -438,7 +441,7 @@ def test_rounds_is_validated() -> None:
     for bad in (0, -1, 2.5, True, "3"):
         with pytest.raises(ModelError, match="parameter rounds of exchange must be an integer"):
             Exchange(rounds=bad)  # type: ignore[arg-type]
-    assert repr(registry.create("exchange", rounds=3)) == "Exchange(rounds=3)"
+    assert repr(registry.create("exchange", rounds=3)) == "Exchange(rounds=3, move_sum='signed')"
     model = registry.get("exchange")
     assert model.iterative and not model.separable
 
@@ -480,3 +483,49 @@ def test_forecast_json_lists_every_exchange(data_dir: Path) -> None:
     for issue in data["issues"]:
         assert issue["rounds"][-1]["mean"] == pytest.approx(issue["outcome"])
         assert rounds[-1]["nbs_end"][issue["id"]] == pytest.approx(issue["outcome"])
+
+
+# -- which end of the scale is 0 (docs/models/exchange.md) ---------------------------------------
+
+orientation = script_fixture("exchange_orientation")
+
+
+def test_reversing_every_scale(orientation, root: Path) -> None:
+    """decide's check on the signed sum of an actor's moves caps moves up a scale and not
+    down it, so reversing every scale changes the outcome; with move_sum="absolute" the
+    reversed run gives the reversed outcome (to 1e-9 of a 0-100 scale), on random
+    negotiations and on the doc's files. Figures of the doc's table (nominal rows), from
+    the script that prints it; tolerance 0.005 (the table's rounding)."""
+    bound = 0
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        x = random_inputs(seed, 1, int(rng.integers(2, 9)), int(rng.integers(2, 4)), ties=False)
+        signed, signed_back = orientation.both_ways(x, "signed")
+        absolute, absolute_back = orientation.both_ways(x, "absolute")
+        np.testing.assert_allclose(absolute_back, absolute, rtol=0, atol=1e-9)
+        bound += not np.allclose(signed_back, signed, rtol=0, atol=1e-9)
+    assert bound >= 3  # the signed rule binds in some of them (6 of these 60)
+    doc = (root / "docs" / "models" / "exchange.md").read_text()
+    for label, path, drawn in orientation.CASES:
+        if drawn:  # the rows over 500 draws: by the script, not in the suite
+            continue
+        r = orientation.row(nominal_inputs(load(root / path)))
+        cells = table_row(doc, f"| {label} |", "exchange.md")
+        assert float(cells[2]) == pytest.approx(r["signed_max"], abs=0.005)
+        assert float(cells[3]) == pytest.approx(r["signed_mean"], abs=0.005)
+        assert float(cells[8]) == pytest.approx(r["rules_max"], abs=0.005)
+        assert r["absolute_max"] < 1e-9
+
+
+def test_move_sum_is_a_parameter_of_the_command_line(data_dir: Path) -> None:
+    runner = CliRunner()
+    args = ["forecast", str(data_dir / "cop21.csv"), "--model", "exchange", "--json"]
+    signed = json.loads(runner.invoke(app, args).stdout)
+    result = runner.invoke(app, [*args, "--param", "move_sum=absolute"])
+    assert result.exit_code == 0, result.output
+    absolute = json.loads(result.stdout)
+    assert "params" not in signed and absolute["params"] == {"move_sum": "absolute"}
+    # cop21 is one of the files where the rule binds (the doc's table: up to 9.60 points)
+    gap = max(abs(a["outcome"] - b["outcome"]) for a, b in
+              zip(signed["issues"], absolute["issues"], strict=True))  # fmt: skip
+    assert gap > 1.0

@@ -9,6 +9,7 @@ both ways print the same and fail with the same message and exit code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,12 +40,22 @@ def known_model(name: str) -> Any:
         raise fail(f"error: {exc}", USAGE) from None
 
 
-def model_params(model: str, rounds: int | None) -> dict[str, Any]:
-    """The model's parameters from the options; fails early on an unknown model name, and on
-    ``--rounds`` for a model that runs in one step."""
+def model_params(model: str, rounds: int | None, param: Sequence[str] = ()) -> dict[str, Any]:
+    """The model's parameters from the options (``--rounds``, and ``--param NAME=VALUE``,
+    each value read as its parameter's declaration says); fails early, as a usage error, on
+    an unknown model name, on ``--rounds`` for a model that runs in one step, and on a
+    parameter the model does not declare or a value it does not accept."""
+    from guaranty.models.params import ParameterError, parse_parameters
+
     cls = known_model(model)
+    try:
+        given = parse_parameters(cls, param)
+    except ParameterError as exc:
+        raise fail(f"error: --param: {exc}", USAGE) from None
     if rounds is None:
-        return {}
+        return given
+    if "rounds" in given:
+        raise fail("error: the rounds are given twice, by --rounds and by --param rounds=", USAGE)
     if not cls.iterative:
         iterative = [m for m in registry.available() if registry.get(m).iterative]
         raise fail(
@@ -52,14 +63,15 @@ def model_params(model: str, rounds: int | None) -> dict[str, Any]:
             f"model {model!r} runs in one step",
             USAGE,
         )
-    return {"rounds": rounds}
+    return {**given, "rounds": rounds}
 
 
 def forecast_table(fc: Any, model: str, level: float) -> tuple[Table, bool]:
     """The forecast as a table, and whether a nominal forecast lies outside its interval."""
     from rich.table import Table
 
-    t = Table(title=f"{fc.scenario}: model {model}")
+    given = ", ".join(f"{k}={v}" for k, v in fc.params.items())
+    t = Table(title=f"{fc.scenario}: model {model}" + (f" ({given})" if given else ""))
     drawn = any(i.interval for i in fc.issues)
     observed = any(i.observed is not None for i in fc.issues)
     columns = ["issue", "label", "at nominal inputs" if drawn else "outcome"]
@@ -96,10 +108,11 @@ def run_forecast(
     rounds: int | None = None,
     as_json: bool = False,
     timing: bool = False,
+    param: Sequence[str] = (),
 ) -> None:
     """``guaranty forecast``: the model's forecast of every issue of ``file``, printed as
     JSON or as a table (errors are raised, for the caller's error boundary to report)."""
-    params = model_params(model, rounds)
+    params = model_params(model, rounds, param)
     obj = negotiable(load(file), file)
     fc = (
         forecast_cases(obj, model, params=params)

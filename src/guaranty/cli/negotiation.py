@@ -3,6 +3,7 @@ of the uncertain inputs) and ``backtest`` (every model scored against observed o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,6 +38,15 @@ def forecast_cmd(
             "left out unless asked).",
         ),
     ] = False,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            metavar="NAME=VALUE",
+            help="A parameter of the model (repeatable), e.g. --param move_sum=absolute; "
+            "docs/models/ lists each model's.",
+        ),
+    ] = None,
 ) -> None:
     """Forecast the outcome of every issue with a registered negotiation model.
 
@@ -51,7 +61,44 @@ def forecast_cmd(
         rounds=rounds,
         as_json=as_json,
         timing=timing,
+        param=param or (),
     )
+
+
+def _backtest_params(items: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``--param MODEL.NAME=VALUE`` of ``guaranty backtest``, per model; a model that is not
+    scored, or a parameter it does not declare or a value it does not accept, is a usage
+    error."""
+    from guaranty.cli.boundary import USAGE
+    from guaranty.models.params import ParameterError, parse_parameters
+
+    grouped: dict[str, list[str]] = {}
+    for item in items:
+        model, dot, rest = item.partition(".")
+        if not dot or "=" in model:
+            raise fail(f"error: --param: cannot read {item!r}; expected MODEL.NAME=VALUE", USAGE)
+        if model not in names:
+            raise fail(
+                f"error: --param {item!r}: model {model!r} is not scored here "
+                f"(scored: {', '.join(dict.fromkeys(names))})",
+                USAGE,
+            )
+        grouped.setdefault(model, []).append(rest)
+    out: dict[str, dict[str, Any]] = {}
+    for model, texts in grouped.items():
+        try:
+            out[model] = parse_parameters(registry.get(model), texts)
+        except ParameterError as exc:
+            raise fail(f"error: --param: {exc}", USAGE) from None
+    return out
+
+
+def _json_params(params: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The parameters given, for JSON (a tuple of names as a list)."""
+    return {
+        m: {k: list(v) if isinstance(v, tuple) else v for k, v in given.items()}
+        for m, given in params.items()
+    }
 
 
 def _difference(diff: tuple[float, tuple[float, float]] | None) -> str:
@@ -124,6 +171,15 @@ def backtest_cmd(
         Path | None, typer.Option("--report", help="Also write a report with plots here.")
     ] = None,
     as_json: JsonOpt = False,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            metavar="MODEL.NAME=VALUE",
+            help="A parameter of one model (repeatable), e.g. --param "
+            "exchange.move_sum=absolute; docs/models/ lists each model's.",
+        ),
+    ] = None,
 ) -> None:
     """Score models against real outcomes: MAE (with a bootstrap 95% interval), median
     absolute error and the share of issues within 10 points.
@@ -141,6 +197,7 @@ def backtest_cmd(
             "this file is a single scenario"
         )
     names = names or registry.available()
+    params = _backtest_params(param or (), [*names, *grouped])
     total = sum(1 for c in obj.cases if c.issues[0].outcome is not None) * len(
         backtest_runs(obj, names, per_proposal=grouped)
     )
@@ -153,6 +210,7 @@ def backtest_cmd(
             boot=boot,
             progress=lambda name, k: bar.update(task, advance=k, description=name),
             per_proposal=grouped,
+            params=params,
         )
     if report is not None:
         from guaranty.report import write_report
@@ -185,6 +243,7 @@ def backtest_cmd(
                     for k, v in scores.items()
                 },
                 "resampled": unit,
+                **({"params": _json_params(params)} if params else {}),
                 "without_model": {
                     k: {kk: vv for kk, vv in v.to_json().items() if kk not in ("n", "model")}
                     | {"forecast": NAIVE_FORECASTS[k]}
@@ -194,6 +253,15 @@ def backtest_cmd(
         )
         return
     out.print(_scores_table(obj, scores, n, naive, against))
+    if params:
+        out.print(
+            "Parameters given (the rest keep their defaults): "
+            + "; ".join(
+                f"{m}: " + ", ".join(f"{k}={v}" for k, v in given.items())
+                for m, given in params.items()
+            )
+            + "."
+        )
     out.print(
         "Below the line, forecasts without a model: "
         + "; ".join(f"{k}: {v}" for k, v in NAIVE_FORECASTS.items())

@@ -40,6 +40,7 @@ __all__ = [
     "ParameterError",
     "check_parameters",
     "check_value",
+    "parse_parameters",
 ]
 
 
@@ -62,6 +63,12 @@ class Constraint(ABC):
     def reason(self, value: object) -> str:
         """Why ``value`` fails, where :meth:`describe` alone would not say ("" by default)."""
         return ""
+
+    def parse(self, text: str) -> object:
+        """The value that ``text`` (as typed on a command line) stands for; raises
+        ``ValueError`` when it stands for none of the right type. The value is not checked:
+        :meth:`accepts` does that."""
+        raise ValueError(f"cannot read {text!r} as {self.describe()}")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.describe()!r})"
@@ -123,6 +130,12 @@ class Interval(Constraint):
             return f"{noun} {'<=' if self.high_closed else '<'} {hi}"
         return noun if integer else "a finite number"
 
+    def parse(self, text: str) -> object:
+        try:
+            return int(text) if self.kind is Integral else float(text)
+        except ValueError:
+            raise ValueError(f"cannot read {text!r} as {self.describe()}") from None
+
 
 class Options(Constraint):
     """One of a fixed set of values (names of variants, usually strings)."""
@@ -136,6 +149,12 @@ class Options(Constraint):
     def describe(self) -> str:
         return "one of " + ", ".join(repr(o) for o in self.options)
 
+    def parse(self, text: str) -> object:
+        for o in self.options:
+            if str(o) == text:
+                return o
+        raise ValueError(f"cannot read {text!r} as {self.describe()}")
+
 
 class Boolean(Constraint):
     """True or False (a bool, not a number standing for one)."""
@@ -145,6 +164,14 @@ class Boolean(Constraint):
 
     def describe(self) -> str:
         return "True or False"
+
+    def parse(self, text: str) -> object:
+        word = text.strip().lower()
+        if word in ("true", "yes", "1"):
+            return True
+        if word in ("false", "no", "0"):
+            return False
+        raise ValueError(f"cannot read {text!r} as true or false")
 
 
 class NoneOr(Constraint):
@@ -158,6 +185,9 @@ class NoneOr(Constraint):
 
     def describe(self) -> str:
         return f"None or {self.inner.describe()}"
+
+    def parse(self, text: str) -> object:
+        return None if text.strip().lower() in ("none", "null") else self.inner.parse(text)
 
 
 class Names(Constraint):
@@ -176,6 +206,9 @@ class Names(Constraint):
 
     def describe(self) -> str:
         return f"a sequence of distinct names from {', '.join(self.known)}"
+
+    def parse(self, text: str) -> object:
+        return tuple(v.strip() for v in text.split(",") if v.strip())
 
     def reason(self, value: object) -> str:
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
@@ -223,3 +256,41 @@ def check_parameters(model: Any, arguments: Mapping[str, object]) -> None:
                 f"parameter {low} of {owner} must be <= {high} ({given[high]!r}); "
                 f"got {given[low]!r}"
             )
+
+
+def parse_parameters(model: Any, items: Iterable[str]) -> dict[str, object]:
+    """Parameters of ``model`` (a model class or instance, as for :func:`check_parameters`)
+    from ``NAME=VALUE`` texts, as typed on a command line: each value read by its
+    parameter's constraint (:meth:`Constraint.parse`) and checked. Raises
+    :class:`ParameterError` naming the text and what was expected.
+
+    >>> from guaranty.models import registry
+    >>> parse_parameters(registry.get("exchange"), ["rounds=3", "move_sum=absolute"])
+    {'rounds': 3, 'move_sum': 'absolute'}
+    """
+    declared: Mapping[str, Constraint] = model.parameters
+    owner = model.name
+    known = ", ".join(declared) if declared else "none"
+    out: dict[str, object] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(
+                f"cannot read {item!r} as a parameter of {owner}: expected NAME=VALUE "
+                f"(its parameters: {known})"
+            )
+        if name not in declared:
+            raise ParameterError(f"{owner} declares no parameter {name!r}; its parameters: {known}")
+        if name in out:
+            raise ParameterError(f"parameter {name} of {owner} is given twice")
+        constraint = declared[name]
+        try:
+            value = constraint.parse(text.strip())
+        except ValueError:
+            raise ParameterError(
+                f"parameter {name} of {owner} must be {constraint.describe()}; got {text!r}"
+            ) from None
+        check_value(owner, name, constraint, value)
+        out[name] = value
+    return out

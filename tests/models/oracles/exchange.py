@@ -55,8 +55,10 @@ class ReferenceExchange:
 
 
 class _Round:
-    def __init__(self, x0: np.ndarray, s: np.ndarray, c: np.ndarray, present: np.ndarray):
-        self.x0, self.s, self.present = x0, s, present
+    def __init__(
+        self, x0: np.ndarray, s: np.ndarray, c: np.ndarray, present: np.ndarray, absolute: bool
+    ):
+        self.x0, self.s, self.present, self.absolute = x0, s, present, absolute
         self.w = np.where(present, c * s, 0.0)
         self.big_w = self.w.sum(axis=0)
 
@@ -68,7 +70,8 @@ class _Round:
             return False
         if a.pos + m < -EPS_BOUND or a.pos + m > 100 + EPS_BOUND:
             return False
-        if sum(a.moves) > 100 + EPS_BOUND:
+        total = sum(a.moves)  # decide: signed; the model's move_sum="absolute": |sum|
+        if (abs(total) if self.absolute else total) > 100 + EPS_BOUND:
             return False
         return max(a.moves) < 0 or min(a.moves) > 0
 
@@ -211,6 +214,7 @@ def reference_rounds(
     present: np.ndarray,
     rounds: int,
     uniform: Callable[[], float],
+    move_sum: str = "signed",
 ) -> list[dict[str, Any]]:
     """Run decide's equal-gain exchange model on one draw, on the normalised 0-100 scale.
 
@@ -218,13 +222,14 @@ def reference_rounds(
     gives the random numbers of decide's tie rule. Returns one dict per round with the start
     positions ``start`` (actors, issues), the voting positions ``voting`` after the round's
     exchanges, and ``exchanges``: (i, q, i's start, i's end, j, p, j's start, j's end, gain,
-    i's eu_max, j's eu_max) for each realised exchange, in order.
+    i's eu_max, j's eu_max) for each realised exchange, in order. ``move_sum`` is the
+    model's parameter of that name.
     """
     n_act, n_iss = x.shape
     out = []
     x = x.astype(float).copy()
     for _ in range(rounds):
-        rd = _Round(x, s, c, present)
+        rd = _Round(x, s, c, present, move_sum == "absolute")
         nbs = np.where(
             rd.big_w > 0, (rd.w * x).sum(axis=0) / np.where(rd.big_w > 0, rd.big_w, 1), 0
         )

@@ -27,6 +27,7 @@ from guaranty.models.bargaining._smp_ktab import (
     _MIN_COALITION,
     _MIN_GAIN,
     _MIN_INTERP,
+    _NEAR,
     _P_TOL,
     _POS_TOL,
     _TIE,
@@ -311,7 +312,7 @@ def _groups(x: list[Vec]) -> list[list[int]]:
             b = todo.pop()
             group.append(b)
             for q in range(n):
-                if q not in seen and math.dist(x[b], x[q]) < _POS_TOL:
+                if q not in seen and math.dist(x[b], x[q]) < _NEAR:
                     seen.add(q)
                     todo.append(q)
         out.append(sorted(group))

@@ -60,14 +60,18 @@ _JIT = {"cache": True, "error_model": "numpy"}
 
 
 @njit(**_JIT)
-def _move_ok(h_sum: float, h_min: float, h_max: float, pos: float, m: float) -> bool:
+def _move_ok(
+    h_sum: float, h_min: float, h_max: float, pos: float, m: float, absolute: bool
+) -> bool:
     """decide's is_move_valid: move m at supply position pos, with the earlier moves' sum,
-    minimum and maximum."""
+    minimum and maximum; the sum checked signed (decide) or, if ``absolute``, in absolute
+    value."""
     am = abs(m)
     y = pos + m
     if not (am <= BOUND and am > EPS_MOVE and y >= -EPS_BOUND and y <= BOUND):
         return False
-    if not h_sum + m <= BOUND:
+    total = h_sum + m
+    if not (abs(total) if absolute else total) <= BOUND:
         return False
     return max(h_max, m) < 0 or min(h_min, m) > 0
 
@@ -214,8 +218,10 @@ def _calculate(
     xr: np.ndarray,
     upd: np.ndarray,
     tot: np.ndarray,
+    absolute: bool,
 ) -> None:
-    """decide's EqualGainExchange.calculate for the slots slots[:n]."""
+    """decide's EqualGainExchange.calculate for the slots slots[:n] (``absolute``: the sum
+    of an actor's moves checked in absolute value, see _move_ok)."""
     for t in range(n):
         e = slots[t]
         i, j, p, q = ids[e, 0], ids[e, 1], ids[e, 2], ids[e, 3]
@@ -225,7 +231,9 @@ def _calculate(
         m0, m1, gain = _equal_gain(s_ip, s_iq, s_jp, s_jq, w_iq, w_jp, w_p, w_q, di, dj, xi, xj)
         hi = (rec[e, H_SUM], rec[e, H_MIN], rec[e, H_MAX])
         hj = (rec[e, H_SUM + 1], rec[e, H_MIN + 1], rec[e, H_MAX + 1])
-        ok = _move_ok(hi[0], hi[1], hi[2], xi, m0) and _move_ok(hj[0], hj[1], hj[2], xj, m1)
+        ok = _move_ok(hi[0], hi[1], hi[2], xi, m0, absolute) and _move_ok(
+            hj[0], hj[1], hj[2], xj, m1, absolute
+        )
         ok = ok and gain >= EPS_GAIN
         if ok:  # check_nbs for i (supplies q, demanded by j), then for j (supplies p)
             u0, u1 = upd[j, q, i], upd[i, p, j]  # the positions recorded toward the demander
@@ -245,7 +253,9 @@ def _calculate(
                 )
                 cut = True
             if cut:
-                ok = _move_ok(hi[0], hi[1], hi[2], xi, m0) and _move_ok(hj[0], hj[1], hj[2], xj, m1)
+                ok = _move_ok(hi[0], hi[1], hi[2], xi, m0, absolute) and _move_ok(
+                    hj[0], hj[1], hj[2], xj, m1, absolute
+                )
         rec[e, MV], rec[e, MV + 1], rec[e, GAIN] = m0, m1, gain
         valid[e] = ok
 
@@ -526,7 +536,7 @@ def _recalculate(
     """decide recalculates the listed exchanges that share a supplier or a demander with the
     realised slot f (aff[:n_aff]) and drops the ones that fail. st: the round's state (ids,
     rec, valid, code, cur, xr, upd, tot)."""
-    ids, rec, valid, code, cur, xr, upd, tot = st
+    ids, rec, valid, code, cur, xr, upd, tot, absolute = st
     r1, r2 = code[f, 0], code[f, 1]
     for t in range(n_aff):
         e = aff[t]
@@ -536,7 +546,7 @@ def _recalculate(
             rec[e, H_SUM + side] += m
             rec[e, H_MIN + side] = min(rec[e, H_MIN + side], m)
             rec[e, H_MAX + side] = max(rec[e, H_MAX + side], m)
-    _calculate(aff, n_aff, ids, rec, valid, cur, xr, upd, tot)
+    _calculate(aff, n_aff, ids, rec, valid, cur, xr, upd, tot, absolute)
     for t in range(n_aff):
         e = aff[t]
         if lst[LISTED, e] == 1 and lst[E_POS, e] >= 0:  # the slot's own entry, alone
@@ -556,7 +566,7 @@ def _recalculate_copies(
     (or only a copy): decide recalculates each copy in turn (the k-th after k - 1 more moves
     of its side ``side`` if that supplier moved, else -1) and drops the copies from the
     first that fails on."""
-    ids, rec, valid, _, cur, xr, upd, tot = st
+    ids, rec, valid, _, cur, xr, upd, tot, absolute = st
     entries = np.empty(lst[LISTED, e], dtype=np.int64)
     n = _entries_of(e, lst, entries)
     good = valid[e]
@@ -564,7 +574,7 @@ def _recalculate_copies(
     k = 2
     while good and side >= 0 and k <= n:
         _push_history(rec, e, side)
-        _calculate(np.array([e]), 1, ids, rec, valid, cur, xr, upd, tot)
+        _calculate(np.array([e]), 1, ids, rec, valid, cur, xr, upd, tot, absolute)
         if not valid[e]:
             survive = k - 1
             break
@@ -661,7 +671,7 @@ def _record(
     f: int, st: tuple, s: np.ndarray, w: np.ndarray, bw: np.ndarray, out: np.ndarray
 ) -> None:
     """Slot f, about to be realised, into out (N_LOG values, positions on the 0-100 scale)."""
-    ids, rec, _, _, cur, xr, upd, tot = st
+    ids, rec, _, _, cur, xr, upd, tot, _ = st
     i, j, p, q = ids[f, 0], ids[f, 1], ids[f, 2], ids[f, 3]
     eu_i, eu_j = _max_utilities(f, ids, rec, xr, s, w, bw, cur, upd, tot)
     out[0], out[1], out[2], out[3] = i, j, p, q
@@ -692,7 +702,7 @@ def _round(
     """decide's loop of realisations (``ModelLoop.loop``) on one round whose m exchanges are
     created. Returns the number of realised exchanges (-1 if the coins ran out); if log has
     rows, the exchanges go into them."""
-    ids, rec, valid, code, cur, xr, upd, tot = st
+    ids, rec, valid, code, cur, xr, upd, tot, _ = st
     ptr, idx, stamp, aff, steps = index
     ls[N_ACT], ls[N_ENT], ls[COPIES] = 0, 0, 0
     lst[LISTED, :m], lst[LAST, :m] = 0, -1
@@ -770,11 +780,12 @@ def _draws(
     counts: np.ndarray,
     status: np.ndarray,
     logs: np.ndarray,
+    absolute: bool,
 ) -> None:
     """The rounds of the draws ``which`` (coins[t]: the coin of draw which[t]): voting and
     start positions (draws, rounds, actors, issues) and the number of exchanges per round;
     for draw 0, the exchanges into logs (rounds, rows, N_LOG) if it has rows. status[d] is 0,
-    or -1 if draw d ran out of coins."""
+    or -1 if draw d ran out of coins. ``absolute``: see _move_ok."""
     _, a, n = x0.shape
     rounds = counts.shape[1]
     cap = max(1, pp.size * a * (a - 1) // 2)  # one exchange per pair of actors and issues
@@ -797,7 +808,7 @@ def _draws(
     x, cur = np.empty((a, n)), np.empty((a, n))
     moved = np.empty((a, n), dtype=np.bool_)
     upd, tot = np.empty((a, n, a)), np.empty((a, n))
-    st = (ids, rec, valid, code, cur, x, upd, tot)
+    st = (ids, rec, valid, code, cur, x, upd, tot, absolute)
     for t in range(which.size):
         d = which[t]
         _copy(x0[d], x)
@@ -808,7 +819,7 @@ def _draws(
             m = _create(x, s[d], w[d], bw[d], present, pp, qq, ids, key, rec, code, base)
             _index_codes(code, m, nc, index[0], index[1])
             _start_round(x, base, cur, moved, upd, tot, starts[d, rnd])
-            _calculate(every, m, ids, rec, valid, cur, x, upd, tot)
+            _calculate(every, m, ids, rec, valid, cur, x, upd, tot, absolute)
             count = _round(m, st, s[d], w[d], bw[d], key, index, lst, lg, ls, coins[t], moved,
                            base, scratch, logs[rnd, :rows])  # fmt: skip
             if count < 0:
@@ -848,12 +859,14 @@ def run_draws(
     rounds: int,
     coins: Callable[[int, int], np.ndarray],
     record: bool,
+    absolute: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run the rounds of every draw. x, s, w (c s, 0 where absent): (draws, actors, issues);
     big_w (draws, issues); ``coins(draw, k)`` the first k random numbers of a draw's coin.
     Returns voting and start positions (draws, rounds, actors, issues), the number of
     exchanges (draws, rounds), and, if ``record``, the exchanges of draw 0 (rounds, rows,
-    N_LOG; the first counts[0, r] rows of round r)."""
+    N_LOG; the first counts[0, r] rows of round r). ``absolute``: the sum of an actor's
+    moves is checked in absolute value, not signed as decide does (see _move_ok)."""
     d, a, n = x.shape
     pp, qq = (np.ascontiguousarray(v, dtype=np.int64) for v in pairs)
     x, s, w, big_w = (np.ascontiguousarray(v, dtype=np.float64) for v in (x, s, w, big_w))
@@ -873,8 +886,9 @@ def run_draws(
             for t, draw in enumerate(which.tolist()):
                 buf[t] = coins(draw, k)
             _draws(
-                which, x, s, w, big_w, present, pp, qq, buf, voting, starts, counts, status, logs
-            )
+                which, x, s, w, big_w, present, pp, qq, buf, voting, starts, counts, status, logs,
+                absolute,
+            )  # fmt: skip
             if rows:
                 kept = logs
             which = which[status[which] < 0]

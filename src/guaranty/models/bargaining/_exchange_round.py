@@ -21,13 +21,18 @@ _BLOCK = 8192  # exchanges calculated at once when a round starts
 _GROUP = 1 << 19  # draws x pairs x actors^2 of the feasibility arrays built at once
 
 
-def _move_ok(h: np.ndarray, side: int, pos: np.ndarray, m: np.ndarray) -> np.ndarray:
+def _move_ok(
+    h: np.ndarray, side: int, pos: np.ndarray, m: np.ndarray, absolute: bool = False
+) -> np.ndarray:
     """decide's is_move_valid: move m of side ``side`` at supply position pos, with the
-    earlier moves' sum, minimum and maximum in h[side], h[2 + side], h[4 + side]."""
+    earlier moves' sum, minimum and maximum in h[side], h[2 + side], h[4 + side]. The sum
+    of the moves may not exceed 100: signed, as decide writes it, or, if ``absolute``, in
+    absolute value (the same rule whichever end of the scale is 0)."""
     am = np.abs(m)
     y = pos + m
     ok = (am <= 100 + EPS_BOUND) & (am > EPS_MOVE) & (y >= -EPS_BOUND) & (y <= 100 + EPS_BOUND)
-    ok &= h[side] + m <= 100 + EPS_BOUND
+    total = h[side] + m
+    ok &= (np.abs(total) if absolute else total) <= 100 + EPS_BOUND
     ok &= (np.maximum(h[4 + side], m) < 0) | (np.minimum(h[2 + side], m) > 0)
     return ok
 
@@ -111,9 +116,11 @@ class _Round:
         big_w: np.ndarray,
         present: np.ndarray,
         pairs: tuple[np.ndarray, np.ndarray],
+        absolute: bool = False,
     ) -> None:
         d, a, n_iss = x.shape
         self.x, self.s, self.w, self.big_w = x, s, w, big_w
+        self.absolute = absolute  # the sum of an actor's moves checked in absolute value
         self.n_act, self.n_iss = a, n_iss
         pp, qq = pairs
         nbs = np.where(big_w > 0, (w * x).sum(axis=1) / np.where(big_w > 0, big_w, 1.0), 0.0)
@@ -202,9 +209,10 @@ class _Round:
             mj = np.where(full_i, dp * w_p / w_jp, dist_j)
         mv = [np.where(xi > dj, -mi, mi), np.where(xj > di, -mj, mj)]
         gain = np.abs(dq * s_iq - dp * s_ip)
-        ok = _move_ok(h, 0, xi, mv[0]) & _move_ok(h, 1, xj, mv[1]) & (gain >= EPS_GAIN)
+        ab = self.absolute
+        ok = _move_ok(h, 0, xi, mv[0], ab) & _move_ok(h, 1, xj, mv[1], ab) & (gain >= EPS_GAIN)
         if ok.any() and self._check_nbs(st, lc, ok, (xi, xj), mv, gain):
-            ok &= _move_ok(h, 0, xi, mv[0]) & _move_ok(h, 1, xj, mv[1])
+            ok &= _move_ok(h, 0, xi, mv[0], ab) & _move_ok(h, 1, xj, mv[1], ab)
         self.mv[0, f], self.mv[1, f] = mv
         self.gain_f[f] = gain
         self.valid_f[f] = ok

@@ -42,6 +42,7 @@ from guaranty.models.bargaining._smp_ktab import (
     _MIN_COALITION,
     _MIN_GAIN,
     _MIN_INTERP,
+    _NEAR,
     _P_TOL,
     _POS_TOL,
     _TIE,
@@ -653,8 +654,8 @@ def _turn(x, s, sal2, ss, s_sum, c, lo, hi, opt, uniform):
 
 
 @njit(**_JIT)
-def _close(x):
-    """Which positions are within posTol of one another (n, n)."""
+def _close(x, tol):
+    """Which positions are nearer than ``tol`` to one another (n, n)."""
     n, m = x.shape
     close = np.empty((n, n), dtype=np.bool_)
     for i in range(n):
@@ -662,7 +663,7 @@ def _close(x):
             d2 = 0.0
             for k in range(m):
                 d2 += (x[i, k] - x[j, k]) ** 2
-            close[i, j] = math.sqrt(d2) < _POS_TOL
+            close[i, j] = math.sqrt(d2) < tol
     return close
 
 
@@ -720,7 +721,12 @@ def _final(x, sal2, ss, c, opt, prob, expected):
     n, m = x.shape
     near, slope, _, _, rhi = _assess(x, sal2, ss, c, opt)
     ktab = opt[GROUPING] == KTAB_GROUPING
-    label, leaders = _ktab_groups(_close(x)) if ktab else _chain_groups(_close(x))
+    # KTAB's grouping with KTAB's comparison, round-off and all; the chains with posTol
+    # read as in exact arithmetic (_NEAR)
+    if ktab:
+        label, leaders = _ktab_groups(_close(x, _POS_TOL))
+    else:
+        label, leaders = _chain_groups(_close(x, _NEAR))
     g = leaders.size
     util = np.zeros((n, g))
     centre = np.zeros((g, m))

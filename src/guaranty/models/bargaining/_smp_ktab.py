@@ -43,6 +43,11 @@ _MIN_CHALLENGE = 1e-10  # SMPState::probEduChlg
 _MIN_GAIN = 1e-5  # SMPState::bestChallenge
 _MIN_INTERP = 1e-6  # SMPActor::interpBrgnSnPm
 _POS_TOL = 1e-3  # SMPModel::posTol
+#: positions nearer than this are one option: posTol read as in exact arithmetic. Bargains
+#: lie on the 1e-4 grid of the scale, so two positions exactly posTol (ten steps) apart are
+#: common, and round-off (which differs with the direction of the scale) decided whether
+#: they were one option; they are not (distance < posTol is false at equality)
+_NEAR = _POS_TOL - 1e-11
 _P_TOL = 1e-9  # degenerate P_max - P_min
 _TIE = 1e-9  # relative difference of probabilities taken as a tie
 _HALF_UP = 1e-7  # in units of the 1e-4 rounding of bargains

@@ -15,6 +15,7 @@ import numpy as np
 from guaranty.models.bargaining._smp_ktab import (
     _MIN_COALITION,
     _MIN_GAIN,
+    _NEAR,
     _POS_TOL,
     _TIE,
     _distance,
@@ -78,7 +79,10 @@ class SMPTurns:
         """
         o = self.options
         n = x.shape[1]
-        near = np.sqrt(((x[:, :, None, :] - x[:, None, :, :]) ** 2).sum(axis=-1)) < _POS_TOL
+        # KTAB's grouping with KTAB's comparison; the chains with posTol read as in exact
+        # arithmetic (_NEAR)
+        tol = _POS_TOL if self.grouping == "ktab" else _NEAR
+        near = np.sqrt(((x[:, :, None, :] - x[:, None, :, :]) ** 2).sum(axis=-1)) < tol
         own = u[:, np.arange(n), np.arange(n), :]  # own[a, j] = u[a, a, j]
         if self.grouping == "ktab":
             leader = _greedy_leaders(near)

@@ -21,7 +21,8 @@ decide-exchange-model 2025.3.1). Each round:
    ``|dq s_iq - dp s_ip|`` (= |dp s_jp - dq s_jq|).
 4. decide's checks: a move must be larger than 1e-10, keep the position in [0, 100], and
    agree in sign with the moves the actor's earlier calculations of this exchange made
-   (whose signed sum may not exceed 100); the gain must be at least 1e-10; and if a move
+   (whose signed sum may not exceed 100: see ``move_sum`` below); the gain must be at
+   least 1e-10; and if a move
    would shift the NBS (with the positions other actors took this round toward the same
    demander) past the demander's position, the move is cut so that the NBS lands on it,
    and the partner's move is recomputed for equal gain (``check_nbs``).
@@ -103,6 +104,13 @@ Choices
   of the supplier's full move times salience.
 * Only the equal-gain model is implemented (decide's ``--model equal`` with no ``p``): the
   randomised variant and the random-rate model are not.
+* decide's ``is_move_valid`` refuses a move when the *signed* sum of the actor's moves in
+  the exchange exceeds 100, so moves up the scale are capped and moves down are not: the
+  forecast depends on which end of a scale is 0 (reversing every scale does not reverse
+  every outcome). That rule is the default (``move_sum="signed"``), so that the model
+  reproduces decide; ``move_sum="absolute"`` caps the absolute value of the sum, the same
+  rule in both directions, and the model is then unchanged, to rounding, by reversing the
+  scales (``docs/models/exchange.md``, "Which end of the scale is 0").
 """
 
 from __future__ import annotations
@@ -123,7 +131,7 @@ from guaranty.models.bargaining.base import (
 )
 from guaranty.models.bargaining.compromise import weighted_mean
 from guaranty.models.bargaining.median import weighted_median
-from guaranty.models.params import Constraint, Interval, check_parameters
+from guaranty.models.params import Constraint, Interval, Options, check_parameters
 from guaranty.models.registry import register
 
 __all__ = ["Exchange", "candidate_table", "exchange_rounds", "new_start_position"]
@@ -328,6 +336,7 @@ def exchange_rounds(
     coin: Callable[[int], float],
     record: bool = False,
     compiled: bool = True,
+    move_sum: str = "signed",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[dict[str, Any]]]]:
     """Run ``rounds`` rounds of decide's equal-gain exchange model on a batch of draws.
 
@@ -343,7 +352,10 @@ def exchange_rounds(
     calls ``coin(draw)`` ahead of need (256 numbers a draw, more if the draw needs them);
     else the vectorised numpy kernel (all draws at once, ``coin`` called when needed). Both
     give the same exchanges and positions (bit-identical on every input tried).
+
+    ``move_sum`` is the model's parameter of that name (:class:`Exchange`).
     """
+    absolute = move_sum == "absolute"
     if compiled:
         cache: dict[int, list[float]] = {}
 
@@ -353,7 +365,9 @@ def exchange_rounds(
                 got.append(coin(k))
             return np.array(got[:n])
 
-        voting, starts, counts, rows = _compiled_rounds(x, s, c, present, rounds, first, record)
+        voting, starts, counts, rows = _compiled_rounds(
+            x, s, c, present, rounds, first, record, absolute
+        )
         keys = ("i", "j", "p", "q")
         logs = [[dict(zip(_LOG_KEYS, e, strict=True)) for e in r.tolist()] for r in rows]
         return voting, starts, counts, [[e | {k: int(e[k]) for k in keys} for e in r] for r in logs]
@@ -365,7 +379,7 @@ def exchange_rounds(
     logs: list[list[dict[str, Any]]] = []
     x = x.copy()
     for rnd in range(rounds):
-        rd = _Round(x, s, w, big_w, present, pairs)
+        rd = _Round(x, s, w, big_w, present, pairs, absolute)
         starts[:, rnd] = x
         counts[:, rnd], log = _one_round(rd, coin, record)
         logs.append(log)
@@ -403,6 +417,7 @@ def _compiled_rounds(
     rounds: int,
     coins: Callable[[int, int], np.ndarray],
     record: bool = False,
+    absolute: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
     """:func:`exchange_rounds` in the compiled kernel; ``coins(draw, k)`` gives the first k
     random numbers of decide's tie rule for that draw (a longer call repeats a shorter one's
@@ -413,7 +428,9 @@ def _compiled_rounds(
     from guaranty.models.bargaining._exchange_kernel import run_draws
 
     pairs, w, big_w = _weights(x, s, c, present)
-    voting, starts, counts, logs = run_draws(x, s, w, big_w, present, pairs, rounds, coins, record)
+    voting, starts, counts, logs = run_draws(
+        x, s, w, big_w, present, pairs, rounds, coins, record, absolute
+    )
     rows = [logs[r, : counts[0, r] if record and len(counts) else 0] for r in range(rounds)]
     return voting, starts, counts.astype(int), rows
 
@@ -448,6 +465,11 @@ class Exchange(NegotiationModel):
         one. decide's default (``decide-cli --iterations 10``, and the GUI's "Negotiation
         rounds"); decide has no convergence stop, and the model need not converge (the
         NBS of decide's sample data keeps moving by a few points a round).
+    move_sum : {"signed", "absolute"}, default "signed"
+        How decide's check on the sum of an actor's moves in an exchange reads: "signed",
+        as decide's code has it (the sum may not exceed 100, so only moves up the scale are
+        capped), or "absolute" (its absolute value may not exceed 100), under which
+        reversing every scale reverses every outcome.
     """
 
     name: ClassVar[str] = "exchange"
@@ -456,15 +478,17 @@ class Exchange(NegotiationModel):
     separable: ClassVar[bool] = False
 
     parameters: ClassVar[dict[str, Constraint]] = {
-        "rounds": Interval(Integral, 1, None, closed="left")
+        "rounds": Interval(Integral, 1, None, closed="left"),
+        "move_sum": Options("signed", "absolute"),
     }
 
-    def __init__(self, rounds: int = 10) -> None:
+    def __init__(self, rounds: int = 10, move_sum: str = "signed") -> None:
         check_parameters(self, locals())
         self.rounds = rounds
+        self.move_sum = move_sum
 
     def __repr__(self) -> str:
-        return f"Exchange(rounds={self.rounds})"
+        return f"Exchange(rounds={self.rounds}, move_sum={self.move_sum!r})"
 
     def run(self, inputs: NegotiationInputs, rng: np.random.Generator) -> NegotiationResult:
         draws, n_act, n_iss = inputs.shape
@@ -480,8 +504,9 @@ class Exchange(NegotiationModel):
             return np.random.default_rng([seed, k]).random(n)
 
         voting, starts, counts, logs = _compiled_rounds(
-            x, xin.salience, xin.capability, xin.present, self.rounds, coins, record=True
-        )
+            x, xin.salience, xin.capability, xin.present, self.rounds, coins, record=True,
+            absolute=self.move_sum == "absolute",
+        )  # fmt: skip
 
         def to_scale(v: np.ndarray) -> np.ndarray:  # 0-100 scale -> issue scale
             return np.where(xin.present, v / step + inputs.lower, xin.positions[:, None])

@@ -178,6 +178,33 @@ def test_reversed_scales_give_the_reversed_outcome(
     np.testing.assert_allclose(back, out, rtol=0, atol=ORDER_ATOL.get(name, 1e-9) * width.max())
 
 
+#: parameters under which a model's forecast does not depend on the unit of capability:
+#: KTAB's constants against division by zero do not scale with it (docs/models/smp.md)
+UNIT_FREE = {"smp": {"capability": "scaled"}}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(m, marks=pytest.mark.slow) if m in SLOW_CONTRACTS else m for m in MODELS],
+)
+@settings(max_examples=30, deadline=None)
+@given(case, st.floats(1e-3, 1e3))
+def test_the_unit_of_capability_does_not_matter(
+    name: str, params: tuple[int, int, int, int, float], unit: float
+) -> None:
+    """Capabilities in another unit (all multiplied by one positive number: CINC shares or
+    percent, troops or thousands of troops) give the same outcome, to 1e-9 of the scale's
+    width (nash: 1e-6, see ORDER_ATOL)."""
+    seed, draws, actors, issues, absent = params
+    x = make_inputs(seed, draws, actors, issues, absent)
+    model = registry.create(name, **UNIT_FREE.get(name, {}))
+    out = model.run(x, np.random.default_rng(1)).outcome
+    y = NegotiationInputs(**{**x.__dict__, "capability": x.capability * unit})
+    got = model.run(y, np.random.default_rng(1)).outcome
+    width = (x.upper - x.lower).max()
+    np.testing.assert_allclose(got, out, rtol=0, atol=ORDER_ATOL.get(name, 1e-9) * width)
+
+
 def test_unknown_model_name_suggests() -> None:
     from guaranty.errors import ModelError
 

@@ -28,7 +28,7 @@ from guaranty.models.bargaining.smp import (
     victory_probability,
 )
 from guaranty.scenario import load
-from guaranty.scenario.compile import nominal_inputs
+from guaranty.scenario.compile import nominal_inputs, sample_inputs
 
 LOG = "dummyData_3Dim.reference-run.txt"
 
@@ -487,3 +487,38 @@ def test_parameters_are_checked(params: dict, message: str) -> None:
 def test_registered_as_multidimensional_and_iterative() -> None:
     cls = registry.get("smp")
     assert cls.separable is False and cls.iterative is True
+
+
+# -- the unit of capability (docs/models/smp.md) ----------------------------------------------
+
+
+def test_the_unit_of_capability(root: Path, data_dir: Path) -> None:
+    """KTAB's constants against division by zero make the run depend on the unit of
+    capability when capabilities are of CINC size; capability="scaled" does not. The
+    Ukraine rows of the doc's table, from the script that prints it (300 draws, seed 0;
+    tolerance 0.005, the table's rounding); and on KTAB's examples, whose capabilities are
+    large enough, scaled and as given agree to 5e-4 (the doc's three decimals)."""
+    from doc_figures import script_module, table_row  # (a subprocess imports this file)
+
+    with script_module("smp_capability_unit") as capability_unit:
+        _check_the_unit_of_capability(capability_unit, table_row, root, data_dir)
+
+
+def _check_the_unit_of_capability(capability_unit, table_row, root: Path, data_dir: Path) -> None:
+    doc = (root / "docs" / "models" / "smp.md").read_text()
+    x = sample_inputs(load(root / "scenarios" / "ukraine-2022.yaml"), 300, np.random.default_rng(0))
+    for capability in ("as_given", "scaled"):
+        for unit in capability_unit.UNITS:
+            r = capability_unit.changes(x, capability, unit)
+            cells = table_row(doc, f"| Ukraine 2022 | {capability} | × {unit:g} |", "smp.md")
+            assert float(cells[3]) == pytest.approx(r["mean"], abs=0.005)
+            assert float(cells[4]) == pytest.approx(r["draw"], abs=0.005)
+            if capability == "scaled":
+                assert r["draw"] < 1e-9
+            else:
+                assert r["share"] > 0.9 and r["draw"] > 10
+    for name in ("dummyData-a040", "SOE-Policy"):
+        y = nominal_inputs(load(data_dir / f"{name}.csv"))
+        given = registry.create("smp").run(y, np.random.default_rng(0)).outcome
+        scaled = registry.create("smp", capability="scaled").run(y, np.random.default_rng(0))
+        np.testing.assert_allclose(scaled.outcome, given, rtol=0, atol=5e-4)

@@ -81,6 +81,11 @@ Choices
   indifferent: its distance to every point is 0 (KTAB stops on it).
 * Capability: KTAB has one per actor; an actor's capability is the mean of its capability
   over the issues it is present on. A capability of 0 is a vote of 0 (KTAB stops on it).
+  KTAB adds small constants to coalitions (1e-8) and challenges (1e-10) against division
+  by zero; against capabilities of CINC size (0.001-0.2) they are not negligible, so the
+  forecast depends on the unit of capability. ``capability="scaled"`` puts each draw's
+  largest capability at 100 (the size of KTAB's examples), which makes the forecast the
+  same in any unit; the default, ``"as_given"``, is KTAB's.
 * Absent actors: an actor absent from every issue takes no part. An actor absent from some
   issues has salience 0 there, and on such an issue it holds the capability x salience
   weighted mean of the present actors' positions (not its placeholder), which it may then
@@ -248,6 +253,10 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         such positions, valued at their mean, whatever the order of the actors; or KTAB's
         greedy groups in actor order, valued at their first actor's position, as in KTAB's
         logs (the forecast then depends on the order of the actors).
+    capability : {"as_given", "scaled"}, default "as_given"
+        The capabilities as given (KTAB), or scaled in each draw so that the largest is 100:
+        KTAB's constants against division by zero then weigh as in its examples, and the
+        forecast does not depend on the unit of capability.
     """
 
     name: ClassVar[str] = "smp"
@@ -261,6 +270,7 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         "minDeltaRatio": Interval(Real, 0, 1, closed="neither"),
         "forecast": Options(*FORECASTS),
         "grouping": Options(*GROUPINGS),
+        "capability": Options("as_given", "scaled"),
     }
     ordered_parameters: ClassVar[tuple[tuple[str, str], ...]] = (("minIter", "maxIter"),)
     #: "compiled" (numba, one loop per draw, the draws in parallel), "numpy" (the array
@@ -293,6 +303,7 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         minDeltaRatio: float = 0.02,
         forecast: str = "expected",
         grouping: str = "chain",
+        capability: str = "as_given",
     ) -> None:
         check_parameters(self, locals())
         given = locals()
@@ -304,13 +315,14 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         self.minDeltaRatio = float(minDeltaRatio)
         self.forecast = forecast
         self.grouping = grouping
+        self.capability = capability
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
         return (
             f"SpatialModelOfPolitics({args}, minIter={self.minIter}, maxIter={self.maxIter}, "
             f"minDeltaRatio={self.minDeltaRatio}, forecast={self.forecast!r}, "
-            f"grouping={self.grouping!r})"
+            f"grouping={self.grouping!r}, capability={self.capability!r})"
         )
 
     # ------------------------------------------------------------------------------------
@@ -340,6 +352,9 @@ class SpatialModelOfPolitics(SMPTurns, NegotiationModel):
         s = np.where(total > 1.0, s / np.where(total > 0, total, 1.0), s)
         cap = np.where(pres[None], inputs.capability[:, actors], 0.0).sum(axis=-1)
         cap = cap / pres.sum(axis=-1)
+        if self.capability == "scaled":  # the largest of each draw at 100
+            top = cap.max(axis=-1, keepdims=True)
+            cap = cap * (100.0 / np.where(top > 0, top, 1.0))
         lo = np.where(pres[None], x, np.inf).min(axis=1)
         hi = np.where(pres[None], x, -np.inf).max(axis=1)
         return {

@@ -228,6 +228,21 @@ def test_scenario_may_name_the_settlement_model(scenario) -> None:
     assert not np.allclose(a.settled[a.peace, g], b.settled[b.peace, g])
 
 
+def test_scenario_may_set_the_settlement_models_parameters(scenario) -> None:
+    """pipeline.params reach the settlement's model: extremity without its discount on the
+    outermost positions (extreme_weight 0) settles elsewhere than the default (0.1), on
+    the same war; an empty params is the default."""
+    given = PipelineSettings(model="extremity", params={"extreme_weight": 0.0})
+    a = mc.simulate(scenario.model_copy(update={"pipeline": given}), draws=300, seed=1)
+    b = mc.simulate(scenario, draws=300, seed=1)
+    none = PipelineSettings(model="extremity", params={})
+    c = mc.simulate(scenario.model_copy(update={"pipeline": none}), draws=300, seed=1)
+    np.testing.assert_array_equal(a.war_outcome, b.war_outcome)  # same war
+    g = list(a.layout.issues).index("guarantee")
+    assert not np.allclose(a.settled[a.peace, g], b.settled[b.peace, g])
+    np.testing.assert_array_equal(c.settled[c.peace], b.settled[b.peace])
+
+
 def test_settled_line_lies_inside_both_acceptance_sets(scenario) -> None:
     """Property over the pipeline's draws: after a settlement the territory's term is the
     negotiation's forecast clipped to the war's bargaining range of that month, so it lies

@@ -218,6 +218,13 @@ def test_a_settlement_model_the_scenario_names_is_reported_as_named(root: Path) 
         " (named by the scenario: 34.8, clearly worse than the unweighted mean"
     )
     assert _model_note("no such model", named) == ""
+    # with parameters the scenario states, the record is said to be the default's
+    given = PipelineSettings(model="nash", params={"disagreement": "worst"})
+    stated = scenario.model_copy(update={"pipeline": given})
+    assert _model_note("nash", stated).startswith(
+        " (named by the scenario, with disagreement=worst; on the EU legislative issues of "
+        "DEU III with its default parameters: 34.8, clearly worse"
+    )
 
 
 def test_the_war_command_says_its_shares_are_base_rates(root: Path, tmp_path: Path) -> None:

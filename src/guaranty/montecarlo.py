@@ -49,7 +49,7 @@ import numpy as np
 from guaranty.errors import ParameterError
 from guaranty.models import registry
 from guaranty.models.war.battlefield import OUTCOMES
-from guaranty.plan import BLOCK, DEFAULT_MODEL, blocks_of, settings
+from guaranty.plan import BLOCK, DEFAULT_MODEL, blocks_of, model_params, settings
 from guaranty.results import METRICS, BlockResult, Layout, RunResult
 from guaranty.scenario.compile import sample_inputs
 from guaranty.scenario.design_matrix import DesignMatrix, draw
@@ -135,7 +135,7 @@ def _simulate(
     agg = ids.index(cred_settings.aggressor)
     cap[:, agg, :] *= force_b[:, None]
     # 4. negotiation
-    model = registry.create(s.model)
+    model = registry.create(s.model, **model_params(s))
     if matrix is not None:
         # in a design, a model parameter the data cannot pin varies over its stated range
         ranges = type(model).stated_ranges

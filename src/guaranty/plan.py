@@ -18,7 +18,7 @@ from guaranty.errors import ParameterError, ScenarioError
 if TYPE_CHECKING:
     from guaranty.scenario.schema import PipelineSettings, Scenario
 
-__all__ = ["BLOCK", "DEFAULT_MODEL", "blocks_of", "is_folder_store", "settings"]
+__all__ = ["BLOCK", "DEFAULT_MODEL", "blocks_of", "is_folder_store", "model_params", "settings"]
 
 #: draws per block, the unit of randomness (docs/store.md, "Blocks")
 BLOCK = 1000
@@ -66,6 +66,12 @@ def settings(scenario: Scenario) -> PipelineSettings:
             field=("pipeline", "model"),
         )
     return s.model_copy(update={"model": model})
+
+
+def model_params(s: PipelineSettings) -> dict[str, object]:
+    """The settlement model's parameters stated in ``pipeline.params`` (checked when the
+    scenario loads), lists of names as tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in s.params.items()}
 
 
 def is_folder_store(path: str | Path) -> bool:

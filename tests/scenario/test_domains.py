@@ -122,6 +122,25 @@ def test_pipeline_model_must_be_registered() -> None:
     assert info.value.field == ("pipeline", "model") and info.value.line == 11
 
 
+def test_pipeline_params_are_the_settlement_models() -> None:
+    """pipeline.params: parameters of the settlement's model (or of the default, extremity),
+    checked by the model's declaration when the scenario loads, with the file and line."""
+    s = parse(
+        with_section("pipeline:\n  model: smp\n  params:\n    capability: scaled\n"), "p.yaml"
+    )
+    assert s.pipeline.params == {"capability": "scaled"}
+    for body, said in [
+        ("model: smp\n  params:\n    capabilty: scaled", "smp declares no parameter 'capabilty'"),
+        ("model: exchange\n  params:\n    move_sum: both", "move_sum of exchange must be one of"),
+        ("params:\n    extreme_weight: 7", "extreme_weight of extremity must be a number in"),
+        ("params:\n    extreme_weight: true", "extreme_weight of extremity must be a number"),
+    ]:
+        with pytest.raises(ScenarioError, match=said) as info:
+            parse(with_section(f"pipeline:\n  {body}\n"), "p.yaml")
+        assert info.value.field == ("pipeline", "params"), body
+        assert info.value.line is not None and "its parameters:" in str(info.value)
+
+
 def test_booleans_are_not_numbers() -> None:
     with pytest.raises(ScenarioError, match="not a boolean"):
         parse(BASE.replace("capability: 2}", "capability: {value: true}}"), "b.yaml")

@@ -586,6 +586,13 @@ def _model_note(model: str, scenario: Scenario) -> str:
         if named
         else "the default, the lowest error on the EU legislative issues of DEU III"
     )
+    given = scenario.pipeline.params if scenario.pipeline is not None else {}
+    if given:  # the record is the model's with its default parameters
+        stated = ", ".join(f"{k}={v}" for k, v in given.items())
+        why = (
+            f"{why}, with {stated}; on the EU legislative issues of DEU III with its "
+            "default parameters"
+        )
     return (
         f" ({why}: {rec['mae']:.1f}{held}, {versus}; the settlement under the other models: "
         'docs/pipeline.md, "Under the other negotiation models")'

@@ -130,7 +130,37 @@ class PipelineSettings(Strict):
     inner: int = Field(
         default=32, ge=4, le=4096, description="latent draws per draw in the credibility model"
     )
+    params: dict[str, str | bool | int | float | list[str] | None] = Field(
+        default_factory=dict,
+        description="parameters of the settlement's negotiation model (the rest keep their "
+        "defaults); each model's page in docs/models/ lists them",
+    )
     source: str | None = None
+
+    @field_validator("params")
+    @classmethod
+    def _declared_params(cls, v: dict[str, Any], info: Any) -> dict[str, Any]:
+        """Each parameter declared by the settlement's model and a value it accepts."""
+        if not v:
+            return v
+        from guaranty.models import registry
+        from guaranty.models.params import ParameterError, check_parameters
+        from guaranty.plan import DEFAULT_MODEL
+
+        name = info.data.get("model") or DEFAULT_MODEL
+        if name not in registry.available():
+            return v  # the model's own error says so
+        given = {k: tuple(x) if isinstance(x, list) else x for k, x in v.items()}
+        try:
+            check_parameters(registry.get(name), given)
+        except ParameterError as exc:
+            declared = ", ".join(registry.get(name).parameters) or "none"
+            raise PydanticCustomError(
+                "model_parameter",
+                "{why} (the model of the settlement: {model}; its parameters: {declared})",
+                {"why": str(exc), "model": name, "declared": declared},
+            ) from None
+        return v
 
     @field_validator("model")
     @classmethod

@@ -285,6 +285,9 @@ def losses(path: Path, ranges: list[float], mobilisation: list[float] | None, dr
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(__doc__)
+        return 0
     observed = _option(argv, "--losses")
     if observed is not None:
         mob = _option(argv, "--mobilisation")

@@ -1,8 +1,8 @@
 """Every script of ``scripts/`` answers ``--help`` with its usage (its docstring) and does
-nothing else: some of them rewrite the shipped tables. Before this test nine of them did not
+nothing else: some of them rewrite the shipped tables. Before this test ten of them did not
 know ``--help``: four rewrote their tables (with the same contents) or copied the shipped
-scenarios, one started a fit of several minutes, one compiled the kernels, and three took it
-for the name of a folder."""
+scenarios, one started a fit of several minutes, one compiled the kernels, three took it for
+the name of a folder and one for a scenario's, with a traceback."""
 
 from __future__ import annotations
 

@@ -22,10 +22,10 @@ decide-exchange-model 2025.3.1). Each round:
 4. decide's checks: a move must be larger than 1e-10, keep the position in [0, 100], and
    agree in sign with the moves the actor's earlier calculations of this exchange made
    (whose signed sum may not exceed 100: see ``move_sum`` below); the gain must be at
-   least 1e-10; and if a move
-   would shift the NBS (with the positions other actors took this round toward the same
-   demander) past the demander's position, the move is cut so that the NBS lands on it,
-   and the partner's move is recomputed for equal gain (``check_nbs``).
+   least 1e-10; and if a move would shift the NBS (with the positions other actors took
+   this round toward the same demander) past the demander's position, the move is cut so
+   that the NBS lands on it, and the partner's move is recomputed for equal gain
+   (``check_nbs``).
 5. The exchange with the highest gain is realised; every remaining exchange sharing an
    actor's supply issue (that actor's position moved) or demand (another actor moved
    toward it) is recalculated, and the ones that fail the checks are dropped; repeat until

@@ -146,3 +146,16 @@ def test_claim_names_loads_no_model() -> None:
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_the_builtin_models_parameters_are_their_declarations() -> None:
+    """claim_names.BUILTIN_PARAMETERS (which the scenario's schema checks pipeline.params
+    against without loading the models) names each built-in model's declared parameters,
+    in order; and DEFAULT_SETTLEMENT is the pipeline's default model."""
+    from guaranty.models import registry
+    from guaranty.plan import DEFAULT_MODEL
+
+    for name, declared in claim_names.BUILTIN_PARAMETERS.items():
+        assert declared == tuple(registry.get(name).parameters), name
+    assert set(claim_names.BUILTIN_PARAMETERS) == set(claim_names.BUILTIN_MODELS)
+    assert claim_names.DEFAULT_SETTLEMENT == DEFAULT_MODEL

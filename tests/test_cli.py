@@ -352,6 +352,22 @@ def test_backtest_param_per_model(data_dir: Path) -> None:
         assert result.exit_code == 64 and said in result.stderr, (bad, result.stderr)
 
 
+def test_a_wrong_settlement_parameter_is_refused_at_its_line(root: Path, tmp_path: Path) -> None:
+    """pipeline.params with a value the model refuses: `validate` and `analyze` both exit 2
+    with one paragraph naming the file, the line of `params` and the field, and `analyze`
+    writes nothing."""
+    text = (root / "scenarios" / "korea-1953.yaml").read_text()
+    path = tmp_path / "k.yaml"
+    path.write_text(text + "\npipeline:\n  model: exchange\n  params:\n    move_sum: both\n")
+    line = len(text.splitlines()) + 4
+    for args in (("validate", path), ("analyze", path, "--draws", "50", "--out", tmp_path / "out")):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert f"{path}:{line}:3: pipeline.params: parameter move_sum of exchange" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_forecast_bdm_rounds_json(data_dir: Path) -> None:
     path = data_dir / "eu_emissions_1994_actors.csv"
     result = invoke("forecast", path, "--model", "bdm", "--rounds", "3", "--json")

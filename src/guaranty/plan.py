@@ -13,12 +13,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from guaranty.errors import ParameterError, ScenarioError
+from guaranty.errors import ParameterError
+from guaranty.scenario.claim_names import DEFAULT_SETTLEMENT
 
 if TYPE_CHECKING:
     from guaranty.scenario.schema import PipelineSettings, Scenario
 
-__all__ = ["BLOCK", "DEFAULT_MODEL", "blocks_of", "is_folder_store", "model_params", "settings"]
+__all__ = [
+    "BLOCK",
+    "DEFAULT_MODEL",
+    "blocks_of",
+    "check_model_params",
+    "is_folder_store",
+    "model_params",
+    "settings",
+]
 
 #: draws per block, the unit of randomness (docs/store.md, "Blocks")
 BLOCK = 1000
@@ -26,7 +35,7 @@ BLOCK = 1000
 #: the negotiation model of the settlement unless the scenario names one: the model with the
 #: lowest mean absolute error on the DEU III development issues (20.64 against compromise's
 #: 21.82; docs/backtest.md), checked by tests/test_montecarlo.py
-DEFAULT_MODEL = "extremity"
+DEFAULT_MODEL = DEFAULT_SETTLEMENT
 
 
 def blocks_of(draws: int) -> list[tuple[int, int]]:
@@ -51,21 +60,47 @@ def settings(scenario: Scenario) -> PipelineSettings:
         if not ok
     ]
     if missing:
-        raise ScenarioError(
+        raise scenario.error_at(
             f"the pipeline needs the scenario's {', '.join(repr(m) for m in missing)} "
             "section(s): the war, the credibility of the guarantors and at least one guarantee "
             "design; see docs/scenario-format.md",
-            field=missing[0],
+            (missing[0],),
         )
     s = scenario.pipeline or PipelineSettings()
     model = s.model or DEFAULT_MODEL
     if model not in registry.available():
-        raise ScenarioError(
+        raise scenario.error_at(
             f"unknown negotiation model {model!r}; expected one of: "
             f"{', '.join(registry.available())}",
-            field=("pipeline", "model"),
+            ("pipeline", "model"),
         )
+    check_model_params(scenario, model)
     return s.model_copy(update={"model": model})
+
+
+def check_model_params(scenario: Scenario, model: str | None = None) -> None:
+    """Raise a :class:`ScenarioError` at ``pipeline.params`` unless the settlement's model
+    (``model``, else the scenario's or the default) declares every parameter given there
+    and accepts its value (the scenario's schema checks the built-in models' names only;
+    this loads the model)."""
+    from guaranty.models import registry
+    from guaranty.models.params import ParameterError as BadParameter
+    from guaranty.models.params import check_parameters
+
+    s = scenario.pipeline
+    if s is None or not s.params:
+        return
+    model = model or s.model or DEFAULT_MODEL
+    if model not in registry.available():
+        return  # settings() says so
+    try:
+        check_parameters(registry.get(model), model_params(s))
+    except BadParameter as exc:
+        declared = ", ".join(registry.get(model).parameters) or "none"
+        raise scenario.error_at(
+            f"{exc} (the model of the settlement: {model}; its parameters: {declared})",
+            ("pipeline", "params"),
+        ) from None
 
 
 def model_params(s: PipelineSettings) -> dict[str, object]:

@@ -123,22 +123,33 @@ def test_pipeline_model_must_be_registered() -> None:
 
 
 def test_pipeline_params_are_the_settlement_models() -> None:
-    """pipeline.params: parameters of the settlement's model (or of the default, extremity),
-    checked by the model's declaration when the scenario loads, with the file and line."""
+    """pipeline.params: parameters of the settlement's model (or of the default, extremity).
+    A name the model does not declare is an error when the scenario loads; a value it does
+    not accept, when the model is built (guaranty.plan.check_model_params, which `guaranty
+    validate` calls too); both with the file and the line."""
+    from guaranty.plan import check_model_params
+
     s = parse(
         with_section("pipeline:\n  model: smp\n  params:\n    capability: scaled\n"), "p.yaml"
     )
     assert s.pipeline.params == {"capability": "scaled"}
+    check_model_params(s)
+    with pytest.raises(
+        ScenarioError, match="smp declares no parameter 'capabilty'; did you"
+    ) as info:
+        parse(with_section("pipeline:\n  model: smp\n  params:\n    capabilty: scaled\n"), "p.yaml")
+    assert info.value.field == ("pipeline", "params") and info.value.line == 12
     for body, said in [
-        ("model: smp\n  params:\n    capabilty: scaled", "smp declares no parameter 'capabilty'"),
         ("model: exchange\n  params:\n    move_sum: both", "move_sum of exchange must be one of"),
         ("params:\n    extreme_weight: 7", "extreme_weight of extremity must be a number in"),
         ("params:\n    extreme_weight: true", "extreme_weight of extremity must be a number"),
     ]:
+        s = parse(with_section(f"pipeline:\n  {body}\n"), "p.yaml")
         with pytest.raises(ScenarioError, match=said) as info:
-            parse(with_section(f"pipeline:\n  {body}\n"), "p.yaml")
+            check_model_params(s)
         assert info.value.field == ("pipeline", "params"), body
-        assert info.value.line is not None and "its parameters:" in str(info.value)
+        assert info.value.file == "p.yaml" and info.value.line is not None
+        assert "its parameters:" in str(info.value)
 
 
 def test_booleans_are_not_numbers() -> None:

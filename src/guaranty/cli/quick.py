@@ -55,7 +55,12 @@ def summary(obj: Scenario | CaseSet) -> dict[str, Any]:
 def validate(file: Path, as_json: bool = False) -> None:
     """``guaranty validate``: check any supported file and print a summary (errors are
     raised, for the caller's error boundary to report)."""
-    s = summary(load(file))
+    obj = load(file)
+    if not is_cases(obj) and obj.pipeline is not None and obj.pipeline.params:
+        from guaranty.plan import check_model_params  # loads the model: only when asked
+
+        check_model_params(obj)
+    s = summary(obj)
     if as_json:
         print_json({"file": str(file), "valid": True, **s})
         return

@@ -68,6 +68,27 @@ DISTRIBUTION_OUTPUTS = ("war.p_", "p_peace_reached", "explained.", "p_design.")
 #: (``guaranty.models.registry.available()``; a test keeps the two equal)
 BUILTIN_MODELS = ("bdm", "compromise", "median", "exchange", "extremity", "nash", "smp")
 
+#: the negotiation model of the settlement unless a scenario names one
+#: (``guaranty.plan.DEFAULT_MODEL``, where the choice is explained)
+DEFAULT_SETTLEMENT = "extremity"
+
+#: the parameters each built-in model declares, by name (``parameters`` of its class; a
+#: test keeps the two equal), so that a scenario's ``pipeline.params`` is checked for names
+#: when it loads, with the file and line, without loading the models; the values are
+#: checked by the model's own declaration when the pipeline builds it
+BUILTIN_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "bdm": ("rounds", "tol", "q", "t", "probability", "vote_utility", "risk", "selection",
+            "capitulation", "scale"),
+    "compromise": (),
+    "median": (),
+    "exchange": ("rounds", "move_sum"),
+    "extremity": ("extreme_weight", "capability_exponent", "salience_exponent"),
+    "nash": ("disagreement",),
+    "smp": ("VictoryProbModel", "VotingRule", "PCEModel", "StateTransitions", "BigRRange",
+            "BigRAdjust", "ThirdPartyCommit", "InterVecBrgn", "BargnModel", "minIter",
+            "maxIter", "minDeltaRatio", "forecast", "grouping", "capability"),
+}  # fmt: skip
+
 _REGISTRY = "guaranty.models.registry"
 
 

@@ -22,9 +22,10 @@ The parts live in their own modules, re-exported here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from guaranty.errors import ScenarioError
 from guaranty.scenario.actors import (
@@ -133,11 +134,21 @@ class Scenario(Strict):
     deterrence: DeterrenceSettings | None = None
     pipeline: PipelineSettings | None = None
     claims: list[Claim] = Field(default_factory=list)
+    #: the file's name and text when read from YAML, to place an error found later
+    _source: tuple[str, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         check_references(self)
         return self
+
+    def error_at(self, message: str, field: Sequence[str | int]) -> ScenarioError:
+        """A :class:`ScenarioError` about ``field`` found after the scenario loaded (when a
+        model checks what the schema cannot), with the file, line and column of the field
+        when the scenario was read from a YAML file."""
+        from guaranty.scenario.yaml_io import locate_field
+
+        return locate_field(self._source, message, field)
 
     def require_positions(self) -> None:
         """Raise a :class:`~guaranty.errors.ScenarioError` (field ``issues[k]``) unless every

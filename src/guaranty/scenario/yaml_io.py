@@ -96,7 +96,32 @@ def parse_yaml_scenario(text: str, *, name: str = "<string>") -> Scenario:
             column=mark.column + 1 if mark else None,
             field=exc.field,
         ) from None
+    scenario._source = (name, text)
     return scenario
+
+
+def locate_field(
+    source: tuple[str, str] | None, message: str, field: Sequence[str | int]
+) -> ScenarioError:
+    """A :class:`ScenarioError` about ``field``, placed at the line and column of the field
+    (its key, for a mapping) in ``source`` (the file's name and text), as far as the field
+    is in the file; without a source, the error names the field alone."""
+    if source is None:
+        return ScenarioError(message, field=field)
+    name, text = source
+    node, _ = _compose(text, name)
+    found, used = _locate(node, list(field))
+    if len(used) == len(field) and field:
+        parent, _ = _locate(node, list(field)[:-1])
+        found = _key_node(parent, str(field[-1])) or found
+    mark = found.start_mark if found is not None else None
+    return ScenarioError(
+        message,
+        file=name,
+        line=mark.line + 1 if mark else None,
+        column=mark.column + 1 if mark else None,
+        field=field,
+    )
 
 
 if yaml.__with_libyaml__:  # scanning and parsing in C (LibYAML): about 8x quicker

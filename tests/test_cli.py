@@ -368,6 +368,35 @@ def test_a_wrong_settlement_parameter_is_refused_at_its_line(root: Path, tmp_pat
     assert not (tmp_path / "out").exists()
 
 
+def test_errors_found_after_loading_name_the_line(root: Path, tmp_path: Path) -> None:
+    """Errors a model finds after the scenario loaded are placed like the schema's own: the
+    file, the line and column of the field (an actor found by its id in the list), the
+    field; a section the file lacks, the file alone."""
+    text = (root / "scenarios" / "korea-1953.yaml").read_text()
+    no_cow = text.replace("    cow: 2\n    capability: {cow: 1952}\n", "    capability: 0.3\n")
+    normal = "      dist: normal\n      mean: {}\n      sd: 5\n"
+    crossing = text.replace("    front0:\n      value: 50\n", "    front0:\n" + normal.format(1))
+    crossing = crossing.replace(
+        "    front_min:\n      value: 0\n", "    front_min:\n" + normal.format(0)
+    )
+    line = crossing.splitlines().index("    front_min:") + 1
+    cases = [
+        ("credibility", no_cow, ":47:5: actors.usa.cow: actor 'usa' (a guarantor) needs its COW"),
+        ("war", crossing, f":{line}:5: war.parameters.front_min: the line at the start (front0)"),
+    ]
+    for k, (command, changed, said) in enumerate(cases):
+        assert changed != text
+        path = tmp_path / f"k{k}.yaml"
+        path.write_text(changed)
+        result = invoke(command, path)
+        assert result.exit_code == 2, result.output
+        assert f"error: {path}{said}" in result.stderr, result.stderr
+    from guaranty.scenario.yaml_io import locate_field
+
+    missing = locate_field(("k.yaml", "name: x\n"), "no war", ("war",))
+    assert (missing.file, missing.line, str(missing)) == ("k.yaml", None, "k.yaml: war: no war")
+
+
 def test_forecast_bdm_rounds_json(data_dir: Path) -> None:
     path = data_dir / "eu_emissions_1994_actors.csv"
     result = invoke("forecast", path, "--model", "bdm", "--rounds", "3", "--json")

@@ -135,27 +135,25 @@ def design_commitments(
 def settings_of(scenario: Scenario) -> CredibilitySettings:
     cred = scenario.credibility
     if cred is None:
-        raise ScenarioError(
+        raise scenario.error_at(
             "the scenario has no 'credibility' section (aggressor, protected state, conduct of "
             "each guarantor today); see docs/scenario-format.md",
-            field="credibility",
+            ("credibility",),
         )
     for key in ("aggressor", "protected"):
         if getattr(cred, key) is None:
-            raise ScenarioError(
-                f"credibility needs the {key}'s actor id", field=("credibility", key)
-            )
+            raise scenario.error_at(f"credibility needs the {key}'s actor id", ("credibility", key))
     return cred
 
 
 def _cow(scenario: Scenario, actor_id: str, what: str) -> int:
     code = scenario.actor(actor_id).cow
     if code is None:
-        raise ScenarioError(
+        raise scenario.error_at(
             f"actor {actor_id!r} ({what}) needs its COW country code in 'cow': the credibility "
             "model looks up its power, nuclear arms, contiguity, rivalries and pacts in the "
             "historical data",
-            field=("actors", actor_id, "cow"),
+            ("actors", actor_id, "cow"),
         )
     return int(code)
 

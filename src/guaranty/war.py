@@ -638,10 +638,10 @@ def run_war(
     quantiles for named inputs ("war: NAME" for a scenario parameter, :data:`FIT_DRAW`,
     :data:`FIT_TEMPO`, :data:`FIT_PREMIUM` for the fitted ones)."""
     if scenario.war is None:
-        raise ScenarioError(
+        raise scenario.error_at(
             "the scenario has no 'war' section (the battlefield model's parameters with their "
             "sources); see docs/scenario-format.md",
-            field="war",
+            ("war",),
         )
     settings = scenario.war
     s_params, s_war, s_fit = np.random.SeedSequence(seed).spawn(3)
@@ -666,11 +666,11 @@ def run_war(
     if "front0" in values and "front_min" in values:
         below = int(np.sum(np.asarray(values["front0"]) < np.asarray(values["front_min"])))
         if below:  # both drawn from normal distributions, around centres close together
-            raise ScenarioError(
+            raise scenario.error_at(
                 f"the line at the start (front0) is drawn below the lowest line (front_min) "
                 f"in {below} of {draws} draws; give one of them a fixed value or a range, or "
                 "move their centres apart",
-                field=("war", "parameters", "front_min"),
+                ("war", "parameters", "front_min"),
             )
     if matrix is not None:
         # in a design, a default or sourced value with a stated range varies over it

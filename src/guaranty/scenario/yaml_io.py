@@ -110,11 +110,13 @@ def locate_field(
         return ScenarioError(message, field=field)
     name, text = source
     node, _ = _compose(text, name)
-    found, used = _locate(node, list(field))
-    if len(used) == len(field) and field:
-        parent, _ = _locate(node, list(field)[:-1])
-        found = _key_node(parent, str(field[-1])) or found
-    mark = found.start_mark if found is not None else None
+    path = _by_id(node, list(field))
+    found, used = _locate(node, path)
+    if len(used) == len(path) and path:
+        parent, _ = _locate(node, path[:-1])
+        found = _key_node(parent, str(path[-1])) or found
+    # the field, its key, or the deepest part of it the file has (none of it: the file alone)
+    mark = found.start_mark if found is not None and (used or not path) else None
     return ScenarioError(
         message,
         file=name,
@@ -375,6 +377,26 @@ def _locate(root: yaml.Node | None, path: Sequence[Any]) -> tuple[yaml.Node | No
             return node, used
         used.append(part)
     return node, used
+
+
+def _by_id(root: yaml.Node | None, path: list[Any]) -> list[Any]:
+    """``path`` with an item of a list of mappings named by its ``id`` (the scenario's
+    actors, issues and designs: ``("actors", "usa", "cow")``) replaced by its index."""
+    out: list[Any] = []
+    node = root
+    for part in path:
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, str):
+            for k, item in enumerate(node.value):
+                key = _key_node(item, "id")
+                value = dict(item.value).get(key) if key is not None else None
+                if isinstance(value, yaml.ScalarNode) and value.value == part:
+                    part = k
+                    break
+        out.append(part)
+        node, used = _locate(root, out)
+        if len(used) < len(out):
+            return out + path[len(out) :]
+    return out
 
 
 def _key_node(parent: yaml.Node | None, key: str) -> yaml.Node | None:

@@ -88,14 +88,7 @@ def parse_yaml_scenario(text: str, *, name: str = "<string>") -> Scenario:
         check_names(scenario)
     except ScenarioError as exc:
         found, _ = _locate(node, list(exc.field))
-        mark = found.start_mark if found is not None else None
-        raise ScenarioError(
-            exc.message,
-            file=name,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-            field=exc.field,
-        ) from None
+        raise _at_node(exc.message, name, found, exc.field) from None
     scenario._source = (name, text)
     return scenario
 
@@ -116,7 +109,14 @@ def locate_field(
         parent, _ = _locate(node, path[:-1])
         found = _key_node(parent, str(path[-1])) or found
     # the field, its key, or the deepest part of it the file has (none of it: the file alone)
-    mark = found.start_mark if found is not None and (used or not path) else None
+    return _at_node(message, name, found if used or not path else None, field)
+
+
+def _at_node(
+    message: str, name: str, node: yaml.Node | None, field: Sequence[str | int]
+) -> ScenarioError:
+    """A :class:`ScenarioError` in file ``name`` at the start of ``node`` (if any)."""
+    mark = node.start_mark if node is not None else None
     return ScenarioError(
         message,
         file=name,
@@ -422,11 +422,4 @@ def _to_scenario_error(exc: ValidationError, root: yaml.Node | None, name: str) 
             node = _key_node(parent, str(path[-1])) or node
     if len(errors) > 1:
         msg += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    mark = node.start_mark if node is not None else None
-    return ScenarioError(
-        msg,
-        file=name,
-        line=mark.line + 1 if mark else None,
-        column=mark.column + 1 if mark else None,
-        field=path,
-    )
+    return _at_node(msg, name, node, path)

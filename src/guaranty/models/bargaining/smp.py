@@ -84,8 +84,8 @@ Choices
   KTAB adds small constants to coalitions (1e-8) and challenges (1e-10) against division
   by zero; against capabilities of CINC size (0.001-0.2) they are not negligible, so the
   forecast depends on the unit of capability. ``capability="scaled"`` puts each draw's
-  largest capability at 100 (the size of KTAB's examples), which makes the forecast the
-  same in any unit; the default, ``"as_given"``, is KTAB's.
+  largest capability at 100 (the largest in most of KTAB's examples), so that the
+  forecast is the same in any unit; the default, ``"as_given"``, is KTAB's.
 * Absent actors: an actor absent from every issue takes no part. An actor absent from some
   issues has salience 0 there, and on such an issue it holds the capability x salience
   weighted mean of the present actors' positions (not its placeholder), which it may then

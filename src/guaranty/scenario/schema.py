@@ -142,6 +142,24 @@ class Scenario(Strict):
         check_references(self)
         return self
 
+    def __eq__(self, other: object) -> bool:
+        """Equal content, wherever it was read from (the file's name and text, kept to place
+        later errors, do not count)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+
+        def private(s: Scenario) -> dict[str, Any]:
+            return {k: v for k, v in (s.__pydantic_private__ or {}).items() if k != "_source"}
+
+        fields = type(self).model_fields
+        return (
+            type(self) is type(other)
+            and private(self) == private(other)
+            and all(self.__dict__.get(k) == other.__dict__.get(k) for k in fields)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # unhashable as before (its fields hold lists)
+
     def error_at(self, message: str, field: Sequence[str | int]) -> ScenarioError:
         """A :class:`ScenarioError` about ``field`` found after the scenario loaded (when a
         model checks what the schema cannot), with the file, line and column of the field

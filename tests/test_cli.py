@@ -458,3 +458,26 @@ def test_one_command_built_alone_prints_and_exits_as_in_the_full_app(name: str) 
         one = runner.invoke(alone, args)
         assert (one.exit_code, one.output) == (full.exit_code, full.output), args
         assert one.exit_code in (0, 2, 64), (args, one.output)
+
+
+def test_a_capability_in_another_unit_is_refused_by_the_credibility_model(
+    root: Path, tmp_path: Path
+) -> None:
+    """The credibility model reads capabilities as CINC shares (0 to 1, the unit of its
+    data); a capability above 1 (an influence score) is refused, at its line, by
+    `credibility` and by `run` before the store is created; the negotiation models take it."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    path = tmp_path / "u.yaml"
+    path.write_text(
+        text.replace(
+            "    cow: 369\n    capability: {cow: 2021}\n", "    cow: 369\n    capability: 35\n"
+        )
+    )
+    line = text.splitlines().index("  - id: ukraine") + 4
+    said = f"{path}:{line}:5: actors.ukraine.capability: actor 'ukraine' (the protected state)"
+    store = tmp_path / "s.duckdb"
+    for args in (("credibility", path), ("run", path, "--draws", "1000", "--store", store)):
+        result = invoke(*args)
+        assert result.exit_code == 2 and said in result.stderr, result.stderr
+    assert not store.exists()
+    assert invoke("forecast", path, "--model", "compromise").exit_code == 0

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "guaranty.validation": 4,
     "guaranty.credibility": 4,
     "guaranty.credibility_case": 4,
+    "guaranty.credibility_inputs": 4,
     "guaranty.war": 4,
     "guaranty.comparison": 4,
     "guaranty.sensitivity": 4,

@@ -19,13 +19,15 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from guaranty.credibility_inputs import check_actors, settings_of
+from guaranty.credibility_inputs import cow_code as _cow
 from guaranty.errors import ScenarioError
 from guaranty.evidence import Evidence, evidence, mills_probability
 from guaranty.models.credibility import joining
 from guaranty.models.credibility.resolve import conditional_honor_probability
 from guaranty.models.deterrence import challenge
 from guaranty.scenario.designs import PAIR_FACTS
-from guaranty.scenario.schema import CredibilitySettings, Design, Scenario
+from guaranty.scenario.schema import Design, Scenario
 
 __all__ = [
     "DEFENSE_OBLIGATIONS",
@@ -132,32 +134,6 @@ def design_commitments(
     return out
 
 
-def settings_of(scenario: Scenario) -> CredibilitySettings:
-    cred = scenario.credibility
-    if cred is None:
-        raise scenario.error_at(
-            "the scenario has no 'credibility' section (aggressor, protected state, conduct of "
-            "each guarantor today); see docs/scenario-format.md",
-            ("credibility",),
-        )
-    for key in ("aggressor", "protected"):
-        if getattr(cred, key) is None:
-            raise scenario.error_at(f"credibility needs the {key}'s actor id", ("credibility", key))
-    return cred
-
-
-def _cow(scenario: Scenario, actor_id: str, what: str) -> int:
-    code = scenario.actor(actor_id).cow
-    if code is None:
-        raise scenario.error_at(
-            f"actor {actor_id!r} ({what}) needs its COW country code in 'cow': the credibility "
-            "model looks up its power, nuclear arms, contiguity, rivalries and pacts in the "
-            "historical data",
-            ("actors", actor_id, "cow"),
-        )
-    return int(code)
-
-
 @dataclass(frozen=True)
 class Case:
     """What the data say about the scenario's states, at the year their data are read
@@ -191,6 +167,7 @@ def case_of(scenario: Scenario) -> Case:
     prot = _cow(scenario, cred.protected, "the protected state")
     gs = sorted({g for d in scenario.guarantees for g in d.guarantors})
     codes = tuple((g, _cow(scenario, g, "a guarantor")) for g in gs)
+    check_actors(scenario)
     year = cred.data_year if cred.data_year is not None else scenario.year
     case = _lookup(int(year or 2022), agg, prot, codes)
     if not cred.pair:

@@ -75,6 +75,9 @@ def settings(scenario: Scenario) -> PipelineSettings:
             ("pipeline", "model"),
         )
     check_model_params(scenario, model)
+    from guaranty.credibility_inputs import check_actors
+
+    check_actors(scenario)  # COW codes and CINC shares, before any draw is made
     return s.model_copy(update={"model": model})
 
 

@@ -1,0 +1,66 @@
+"""What the credibility model needs of a scenario, checked without its data or models (so
+that :func:`guaranty.plan.settings` refuses a scenario before a run starts): the credibility
+section with its aggressor and protected state, a COW code for each of them and for every
+guarantor, and their capabilities in the unit the model was fitted on (CINC shares)."""
+
+from __future__ import annotations
+
+from guaranty.scenario.schema import CredibilitySettings, Scenario
+
+__all__ = ["check_actors", "cinc_share", "cow_code", "settings_of"]
+
+
+def settings_of(scenario: Scenario) -> CredibilitySettings:
+    """The scenario's credibility section, with its aggressor and protected state."""
+    cred = scenario.credibility
+    if cred is None:
+        raise scenario.error_at(
+            "the scenario has no 'credibility' section (aggressor, protected state, conduct of "
+            "each guarantor today); see docs/scenario-format.md",
+            ("credibility",),
+        )
+    for key in ("aggressor", "protected"):
+        if getattr(cred, key) is None:
+            raise scenario.error_at(f"credibility needs the {key}'s actor id", ("credibility", key))
+    return cred
+
+
+def cow_code(scenario: Scenario, actor_id: str, what: str) -> int:
+    """The actor's COW country code, which the model needs to look it up in the data."""
+    code = scenario.actor(actor_id).cow
+    if code is None:
+        raise scenario.error_at(
+            f"actor {actor_id!r} ({what}) needs its COW country code in 'cow': the credibility "
+            "model looks up its power, nuclear arms, contiguity, rivalries and pacts in the "
+            "historical data",
+            ("actors", actor_id, "cow"),
+        )
+    return int(code)
+
+
+def cinc_share(scenario: Scenario, actor_id: str, what: str) -> None:
+    """The credibility model reads an actor's capability as its share of the world's
+    material capabilities (COW's CINC, 0 to 1: the unit of the data it was fitted on); a
+    capability above 1 is in another unit (an influence score, troops) and is refused. The
+    negotiation models take any unit."""
+    q = scenario.actor(actor_id).capability_value
+    if q.support[1] > 1.0:
+        raise scenario.error_at(
+            f"actor {actor_id!r} ({what}) has a capability of {q.describe()}, above 1: the "
+            "credibility model reads capabilities as COW CINC shares of the world's material "
+            "capabilities (0 to 1, the unit of the data it was fitted on; `capability: {cow: "
+            "YEAR}` looks them up), while the negotiation models take any unit; state this "
+            "actor's capability as a CINC share",
+            ("actors", actor_id, "capability"),
+        )
+
+
+def check_actors(scenario: Scenario) -> None:
+    """The credibility section, and the aggressor's, the protected state's and every
+    guarantor's COW code and capability."""
+    cred = settings_of(scenario)
+    guarantors = sorted({g for d in scenario.guarantees for g in d.guarantors})
+    roles = [(cred.aggressor, "the aggressor"), (cred.protected, "the protected state")]
+    for actor_id, what in [*roles, *((g, "a guarantor") for g in guarantors)]:
+        cow_code(scenario, actor_id, what)
+        cinc_share(scenario, actor_id, what)

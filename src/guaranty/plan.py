@@ -107,8 +107,9 @@ def check_model_params(scenario: Scenario, model: str | None = None) -> None:
 
 
 def model_params(s: PipelineSettings) -> dict[str, object]:
-    """The settlement model's parameters stated in ``pipeline.params`` (checked when the
-    scenario loads), lists of names as tuples."""
+    """The settlement model's parameters stated in ``pipeline.params`` (their names
+    checked when the scenario loads, their values by :func:`check_model_params`), lists of
+    names as tuples."""
     return {k: tuple(v) if isinstance(v, list) else v for k, v in s.params.items()}
 
 

@@ -140,9 +140,9 @@ class PipelineSettings(Strict):
     @field_validator("params")
     @classmethod
     def _declared_params(cls, v: dict[str, Any], info: Any) -> dict[str, Any]:
-        """Each parameter one the settlement's model declares (built-in models: by name
-        here; the values, and the parameters of other registered models, when the pipeline
-        builds the model, :func:`guaranty.plan.settings`)."""
+        """Each parameter is one the settlement's model declares (built-in models: by name
+        here; the values, and the parameters of other registered models, when the model is
+        built, :func:`guaranty.plan.check_model_params`)."""
         from guaranty.scenario.claim_names import BUILTIN_PARAMETERS, DEFAULT_SETTLEMENT
 
         name = info.data.get("model") or DEFAULT_SETTLEMENT

@@ -3,11 +3,13 @@ states under other names), exactly, since the draws follow the guarantors' place
 designs, not their names. (The order in which the designs and their guarantors are listed
 does assign the draws otherwise: the figures move by Monte Carlo noise, the means of
 P(at least one fights) and P(renewed attack) of the Ukraine designs by at most 0.0003 with
-2,000 draws when the designs are listed in reverse, a check made once by hand.)"""
+2,000 draws when the designs are listed in reverse, a check made once by hand.) And what
+must move one way only: a longer horizon never lowers the risks."""
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -35,3 +37,21 @@ def test_the_actors_ids_do_not_matter() -> None:
         np.testing.assert_array_equal(y.p_honor, x.p_honor)
         np.testing.assert_array_equal(y.p_any, x.p_any)
         np.testing.assert_array_equal(y.p_attack, x.p_attack)
+
+
+def test_a_longer_horizon_never_lowers_the_risks() -> None:
+    """P(a renewed attack within the horizon) and P(attacked and abandoned) over 1, 5, 10
+    and 20 years: non-decreasing draw by draw, for every design (the horizon changes which
+    years count, not the draws)."""
+    scenario = load(UKRAINE)
+    by_years = {}
+    for years in (1, 5, 10, 20):
+        deterrence = scenario.deterrence.model_copy(update={"years": years})
+        result = assess(scenario.model_copy(update={"deterrence": deterrence}), draws=300, seed=3)
+        by_years[years] = _by_design(result)
+    for d_id in by_years[10]:
+        for metric in ("p_attack", "p_abandoned"):
+            runs = [getattr(by_years[y][d_id], metric) for y in (1, 5, 10, 20)]
+            for shorter, longer in pairwise(runs):
+                assert (shorter <= longer + 1e-12).all(), (d_id, metric)
+            assert runs[-1].mean() > runs[0].mean() + 0.2, (d_id, metric)

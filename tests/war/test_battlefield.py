@@ -437,3 +437,23 @@ def test_the_war_told_from_the_other_side_is_the_mirror_image() -> None:
             assert abs(mine.size - theirs.size) <= 5 * np.sqrt(mine.size + theirs.size)
             assert close(mine, theirs), (mine.mean(), theirs.mean())
     assert covered == {SETTLEMENT, DECISIVE_A, DECISIVE_B, FROZEN, ONGOING}
+
+
+def test_the_unit_of_forces_does_not_matter() -> None:
+    """Forces, replenishment and aid in troops rather than thousands (all multiplied by one
+    number): the same wars, draw for draw (outcomes equal, lines and terms to 1e-9). The
+    square law's losses scale with the forces, the line moves with their log ratio, and a
+    collapse is a share of the initial forces."""
+    wars = _random_wars(5, 3, reservation=10, cost=2) + _random_wars(5, 3, reservation=60, cost=0.4)
+    for unit in (1000.0, 0.001):
+        for p in wars:
+            q = dataclasses.replace(
+                p,
+                **{f"{name}_{side}": getattr(p, f"{name}_{side}") * unit
+                   for name in ("force", "mobilisation", "aid") for side in "ab"},
+            )  # fmt: skip
+            a = simulate_war(p, 1000, np.random.default_rng(1))
+            b = simulate_war(q, 1000, np.random.default_rng(1))
+            np.testing.assert_array_equal(a.outcome, b.outcome)
+            np.testing.assert_allclose(b.front_raw, a.front_raw, rtol=0, atol=1e-9)
+            np.testing.assert_allclose(b.terms, a.terms, rtol=0, atol=1e-9)

@@ -20,7 +20,6 @@ import numpy as np
 from scipy.special import expit
 
 from guaranty.credibility_inputs import check_actors, settings_of
-from guaranty.credibility_inputs import cow_code as _cow
 from guaranty.errors import ScenarioError
 from guaranty.evidence import Evidence, evidence, mills_probability
 from guaranty.models.credibility import joining
@@ -162,12 +161,16 @@ def _lookup(year: int, aggressor: int, protected: int, guarantors: tuple[tuple[s
 
 
 def case_of(scenario: Scenario) -> Case:
+    check_actors(scenario)  # the section, every COW code, the capabilities' unit
     cred = settings_of(scenario)
-    agg = _cow(scenario, cred.aggressor, "the aggressor")
-    prot = _cow(scenario, cred.protected, "the protected state")
-    gs = sorted({g for d in scenario.guarantees for g in d.guarantors})
-    codes = tuple((g, _cow(scenario, g, "a guarantor")) for g in gs)
-    check_actors(scenario)
+
+    def cow(actor_id: str) -> int:
+        return int(scenario.actor(actor_id).cow)  # type: ignore[arg-type]
+
+    agg, prot = cow(cred.aggressor), cow(cred.protected)
+    codes = tuple(
+        (g, cow(g)) for g in sorted({g for d in scenario.guarantees for g in d.guarantors})
+    )
     year = cred.data_year if cred.data_year is not None else scenario.year
     case = _lookup(int(year or 2022), agg, prot, codes)
     if not cred.pair:

@@ -16,6 +16,7 @@ import numpy as np
 from guaranty.errors import ModelError, ParameterError
 from guaranty.models import registry
 from guaranty.models.bargaining.base import NegotiationResult, stack_issues
+from guaranty.models.params import parameters_json
 from guaranty.scenario.compile import nominal_inputs, sample_inputs
 from guaranty.scenario.formats import CaseSet, group_by_proposal, groupable
 from guaranty.scenario.schema import Scenario
@@ -102,8 +103,7 @@ class Forecast:
             "issues": [i.to_json() for i in self.issues],
         }
         if self.params:
-            out["params"] = {k: list(v) if isinstance(v, tuple) else v
-                             for k, v in self.params.items()}  # fmt: skip
+            out["params"] = parameters_json(self.params)
         if self.draws:
             out.update(draws=self.draws, seed=self.seed, level=self.level)
         if self.details:

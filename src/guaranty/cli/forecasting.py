@@ -70,7 +70,9 @@ def forecast_table(fc: Any, model: str, level: float) -> tuple[Table, bool]:
     """The forecast as a table, and whether a nominal forecast lies outside its interval."""
     from rich.table import Table
 
-    given = ", ".join(f"{k}={v}" for k, v in fc.params.items())
+    from guaranty.models.params import parameters_text
+
+    given = parameters_text(fc.params)
     t = Table(title=f"{fc.scenario}: model {model}" + (f" ({given})" if given else ""))
     drawn = any(i.interval for i in fc.issues)
     observed = any(i.observed is not None for i in fc.issues)

@@ -93,14 +93,6 @@ def _backtest_params(items: Sequence[str], names: Sequence[str]) -> dict[str, di
     return out
 
 
-def _json_params(params: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The parameters given, for JSON (a tuple of names as a list)."""
-    return {
-        m: {k: list(v) if isinstance(v, tuple) else v for k, v in given.items()}
-        for m, given in params.items()
-    }
-
-
 def _difference(diff: tuple[float, tuple[float, float]] | None) -> str:
     """A difference of mean absolute errors with its interval, as a table cell."""
     if diff is None:
@@ -197,6 +189,8 @@ def backtest_cmd(
             "this file is a single scenario"
         )
     names = names or registry.available()
+    from guaranty.models.params import parameters_json, parameters_text
+
     params = _backtest_params(param or (), [*names, *grouped])
     total = sum(1 for c in obj.cases if c.issues[0].outcome is not None) * len(
         backtest_runs(obj, names, per_proposal=grouped)
@@ -243,7 +237,9 @@ def backtest_cmd(
                     for k, v in scores.items()
                 },
                 "resampled": unit,
-                **({"params": _json_params(params)} if params else {}),
+                **(
+                    {"params": {m: parameters_json(g) for m, g in params.items()}} if params else {}
+                ),
                 "without_model": {
                     k: {kk: vv for kk, vv in v.to_json().items() if kk not in ("n", "model")}
                     | {"forecast": NAIVE_FORECASTS[k]}
@@ -256,10 +252,7 @@ def backtest_cmd(
     if params:
         out.print(
             "Parameters given (the rest keep their defaults): "
-            + "; ".join(
-                f"{m}: " + ", ".join(f"{k}={v}" for k, v in given.items())
-                for m, given in params.items()
-            )
+            + "; ".join(f"{m}: {parameters_text(given)}" for m, given in params.items())
             + "."
         )
     out.print(

@@ -40,6 +40,8 @@ __all__ = [
     "ParameterError",
     "check_parameters",
     "check_value",
+    "parameters_json",
+    "parameters_text",
     "parse_parameters",
 ]
 
@@ -294,3 +296,13 @@ def parse_parameters(model: Any, items: Iterable[str]) -> dict[str, object]:
         check_value(owner, name, constraint, value)
         out[name] = value
     return out
+
+
+def parameters_json(params: Mapping[str, object]) -> dict[str, object]:
+    """Parameters as JSON values: a tuple of names as a list."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+def parameters_text(params: Mapping[str, object]) -> str:
+    """Parameters as they are typed after ``--param``: ``name=value, name=value``."""
+    return ", ".join(f"{k}={v}" for k, v in params.items())

@@ -588,7 +588,9 @@ def _model_note(model: str, scenario: Scenario) -> str:
     )
     given = scenario.pipeline.params if scenario.pipeline is not None else {}
     if given:  # the record is the model's with its default parameters
-        stated = ", ".join(f"{k}={v}" for k, v in given.items())
+        from guaranty.models.params import parameters_text
+
+        stated = parameters_text(given)
         why = (
             f"{why}, with {stated}; on the EU legislative issues of DEU III with its "
             "default parameters"

@@ -11,6 +11,7 @@ and the two stages' feature rows are built from both (:func:`stage1_rows`,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -221,7 +222,8 @@ def _stage1_row(
     defenders = [g for g in third if commit[g]["defense"] > 0]
     pacts = [g for g in third if commit[g]["defense"] > 0 or commit[g]["nondef"] > 0]
     own = [g for g in guarantors if g not in case.joiner]  # the aggressor as guarantor
-    ally_cinc = sum(scenario.actor(g).capability_value.nominal for g in defenders)
+    # fsum: correctly rounded, so the same whatever order the ids sort the defenders in
+    ally_cinc = math.fsum(scenario.actor(g).capability_value.nominal for g in defenders)
     base = dict(case.dyad)
     for g in own:
         if commit[g]["defense"] > 0 or commit[g]["nondef"] > 0:

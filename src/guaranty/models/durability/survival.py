@@ -256,6 +256,10 @@ def _loglik_parts(theta: np.ndarray, t: np.ndarray, d: np.ndarray, x: np.ndarray
     return ll, grad, hess
 
 
+#: the reciprocal condition number below which the observed information counts as singular
+_SINGULAR = 1e-10
+
+
 def fit_survival(
     time: np.ndarray,
     event: np.ndarray,
@@ -313,7 +317,13 @@ def fit_survival(
         raise ModelError(f"maximum likelihood did not converge: {res.message}")
     theta, loglik = _newton_polish(res.x, lambda th: _loglik_parts(th, t, d, x, weibull))
     info = neghess(theta)
+    # A singular information matrix (a covariate repeated or constant) may still pass a
+    # Cholesky factorisation by round-off, on some CPUs and not others; its condition
+    # number then runs to 1e15 and more (the shipped fits: below 1e3).
+    eig = np.linalg.eigvalsh(info)
     try:
+        if not eig[0] > eig[-1] * _SINGULAR:
+            raise np.linalg.LinAlgError
         chol = np.linalg.cholesky(info)
     except np.linalg.LinAlgError:
         raise ModelError(

@@ -4,7 +4,9 @@ For random negotiations (hypothesis) each model must: return outcomes of shape
 (draws, issues); be deterministic under a seed; not depend on the order of the actors;
 keep each outcome inside the issue's range (indeed inside the span of the present actors'
 positions); ignore absent actors whatever their placeholder values; and treat one draw as a
-batch of one.
+batch of one. A model that declares itself ``separable`` must forecast each issue on its own
+(the same outcome alone as among the other issues); nash, smp and exchange declare that
+they do not, and indeed move by up to 11-30 points when an issue is run alone.
 
 Parameters (every negotiation model and every credibility model): the model builds with its
 defaults; every constructor parameter is declared (``guaranty.models.params``); for each

@@ -6,7 +6,8 @@ keep each outcome inside the issue's range (indeed inside the span of the presen
 positions); ignore absent actors whatever their placeholder values; and treat one draw as a
 batch of one. A model that declares itself ``separable`` must forecast each issue on its own
 (the same outcome alone as among the other issues); nash, smp and exchange declare that
-they do not, and indeed move by up to 11-30 points when an issue is run alone.
+they do not, and indeed an issue run alone moves by up to 11.5, 30.0 and 20.8 points
+(five random cases of 5 actors and 3 issues, a check made once by hand).
 
 Parameters (every negotiation model and every credibility model): the model builds with its
 defaults; every constructor parameter is declared (``guaranty.models.params``); for each

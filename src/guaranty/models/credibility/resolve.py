@@ -266,25 +266,37 @@ def revealed_resolve_designs(
             out.append(ResolveResult(np.zeros((draws, 0)), nan, nan, np.zeros(draws)))
             continue
         p = p_joint[:, starts[j] : starts[j + 1]]
-        if free.any():
-            # without a common shock each guarantor's probability has a closed form (with
-            # one, each is conditioned on all the others' refusal too, by the sampler)
-            p = p.copy()
-            p[free] = np.where(
-                able[None, :],
-                conditional_honor_probability(
-                    b_today[free][:, m.index],
-                    m.b_tomorrow[free],
-                    c_today[free][:, m.index],
-                    m.c_tomorrow[free],
-                    pers[free, None],
-                    fights[m.index][None, :],
-                ),
-                0.0,
-            )
         any_ = np.clip(p_any[:, j], 0.0, 1.0)
         every = np.minimum(np.clip(p_all[:, j], 0.0, 1.0), any_)  # equal with one guarantor
-        out.append(ResolveResult(np.clip(p, 0.0, 1.0), any_, every, committed[:, j].copy()))
+        spent = committed[:, j].copy()
+        if free.any():
+            # without a common shock the guarantors are independent, so each one's
+            # probability has a closed form (with one, each is conditioned on all the
+            # others' refusal too, by the sampler), and so do the joint outcomes: taking
+            # them from the sampler would leave "at least one" below the likeliest
+            # guarantor's own probability, or a lone guarantor's two figures apart, by the
+            # sampler's error
+            p = p.copy()
+            p[free] = np.clip(
+                np.where(
+                    able[None, :],
+                    conditional_honor_probability(
+                        b_today[free][:, m.index],
+                        m.b_tomorrow[free],
+                        c_today[free][:, m.index],
+                        m.c_tomorrow[free],
+                        pers[free, None],
+                        fights[m.index][None, :],
+                    ),
+                    0.0,
+                ),
+                0.0,
+                1.0,
+            )
+            any_[free] = 1.0 - np.prod(1.0 - p[free], axis=1)
+            every[free] = np.prod(p[free], axis=1)
+            spent[free] = (m.capability[free] * p[free]).sum(axis=1)
+        out.append(ResolveResult(np.clip(p, 0.0, 1.0), any_, every, spent))
     return out
 
 

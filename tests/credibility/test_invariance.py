@@ -4,7 +4,8 @@ designs, not their names. (The order in which the designs and their guarantors a
 does assign the draws otherwise: the figures move by Monte Carlo noise, the means of
 P(at least one fights) and P(renewed attack) of the Ukraine designs by at most 0.0003 with
 2,000 draws when the designs are listed in reverse, a check made once by hand.) And what
-must move one way only: a longer horizon never lowers the risks."""
+must move one way only: a longer horizon never lowers the risks. And what holds by the
+definitions: an event inside another is never the likelier."""
 
 from __future__ import annotations
 
@@ -55,3 +56,24 @@ def test_a_longer_horizon_never_lowers_the_risks() -> None:
             for shorter, longer in pairwise(runs):
                 assert (shorter <= longer + 1e-12).all(), (d_id, metric)
             assert runs[-1].mean() > runs[0].mean() + 0.2, (d_id, metric)
+
+
+def test_the_risks_of_each_design_are_coherent() -> None:
+    """Draw by draw, for every design of the Ukraine scenario: being attacked and abandoned
+    is at most being attacked, with equality where no guarantor is named; the attack in the
+    window before the design takes effect is at most the attack within the horizon; and
+    every figure is a probability. The bounds follow from the definitions (an event within
+    another), so a violation is a bug, not noise."""
+    result = assess(load(UKRAINE), draws=300, seed=5)
+    eps = 1e-12
+    for d in result.designs:
+        for name in ("p_attack", "p_abandoned", "p_attack_window", "p_any", "p_all"):
+            values = getattr(d, name)
+            if values is not None and np.size(values) and not np.isnan(values).all():
+                assert ((values >= -eps) & (values <= 1 + eps)).all(), (d.design.id, name)
+        assert (d.p_abandoned <= d.p_attack + eps).all(), d.design.id
+        assert (d.p_attack_window <= d.p_attack + eps).all(), d.design.id
+        if not d.guarantors:
+            np.testing.assert_allclose(d.p_abandoned, d.p_attack, rtol=0, atol=1e-12)
+        else:
+            assert (d.p_all <= d.p_any + eps).all(), d.design.id

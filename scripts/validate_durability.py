@@ -12,7 +12,10 @@ Two data sets, each printed by default:
   the spells whose outcome at T is known (a new war before T, or followed at least T years);
   a calibration table of the held-out predictions at 10 years by era and rivalry. The
   former peace model (Fortna's civil-war ceasefires, shipped before 2026-12-06) is scored on
-  the same spells without refitting.
+  the same spells without refitting. Then the shipped fit's terms, how far leaving out one
+  war moves each, and P(the peace holds 10 years) for a pair like Russia and Ukraine after a
+  decisive win and after a settlement, with all spells and without the war that moves a
+  term most.
 * ``fortna``: the 96 civil-war ceasefires of Fortna's data (the ROS sample), leave one
   ceasefire out, T = 2 and 5 years (every case was followed at least 5.19 years).
 
@@ -300,6 +303,82 @@ def wars_followed_by_war(ds: Dataset) -> dict[str, tuple[int, int]]:
     return out
 
 
+#: the pipeline's pair in the Ukraine scenario: rivals, contiguous by land, no defense pact
+#: of the target's with a third state
+PAIR = {"t_def": 0.0, "rivalry": 1.0, "contig_land": 1.0}
+#: how the war ended, as the pipeline maps the war model's ends (docs/models/durability.md)
+ENDS = {
+    "a decisive win": {"decisive": 1.0, "treaty": 0.0},
+    "a settlement": {"decisive": 0.0, "treaty": 1.0},
+}
+
+
+def one_war_out(ds: Dataset) -> dict[str, tuple[float, float, int, float, int]]:
+    """How much one war moves each term of the shipped model: per covariate, its hazard ratio
+    on all spells and the lowest and the highest over the fits that leave out one war
+    (with the war's COW number): covariate -> (all, lowest, war, highest, war)."""
+    covs = ds.models[next(iter(ds.models))][0]
+    x = ds.x[:, [ds.covariates.index(c) for c in covs]]
+    fit = fit_survival(ds.time, ds.event, x, covs)
+    ratios = {}
+    for g in np.unique(ds.groups):
+        keep = ds.groups != g
+        ratios[int(g)] = fit_survival(ds.time[keep], ds.event[keep], x[keep], covs)
+    out = {}
+    for c in covs:
+        by_war = {g: f.hazard_ratio(c) for g, f in ratios.items()}
+        low, high = min(by_war, key=by_war.get), max(by_war, key=by_war.get)
+        out[c] = (fit.hazard_ratio(c), by_war[low], low, by_war[high], high)
+    return out
+
+
+def peace_after(ds: Dataset, without: int | None = None, years: float = 10.0) -> dict[str, float]:
+    """P(the peace holds ``years`` years) for :data:`PAIR` after each of :data:`ENDS`, at the
+    shipped model's estimate on all spells or on all but war ``without``."""
+    covs = ds.models[next(iter(ds.models))][0]
+    x = ds.x[:, [ds.covariates.index(c) for c in covs]]
+    keep = np.ones(ds.time.size, bool) if without is None else ds.groups != without
+    fit = fit_survival(ds.time[keep], ds.event[keep], x[keep], covs)
+    rows = np.array([[{**PAIR, **end}[c] for c in covs] for end in ENDS.values()])
+    return dict(zip(ENDS, fit.survival_at(rows, (years,))[:, 0].tolist(), strict=True))
+
+
+def one_war_tables(ds: Dataset) -> list[str]:
+    """The lines of the two tables of "One war's weight" (docs/models/durability.md): each
+    term's hazard ratio and its range leaving out one war, then P(the peace holds 10 years)
+    for :data:`PAIR` with all spells and without the war that moves a term furthest."""
+    influence = one_war_out(ds)
+    lines = [
+        "| term | hazard ratio, all spells | lowest leaving out one war | highest |",
+        "|---|---|---|---|",
+    ]
+    for c, (hr, low, w_low, high, w_high) in influence.items():
+        lines.append(f"| {c} | {hr:.2f} | {low:.2f} (war {w_low}) | {high:.2f} (war {w_high}) |")
+    # the war that moves a term furthest from its estimate on all spells, and that term
+    moves: dict[tuple[int, str], float] = {}
+    for c, (hr, low, w_low, high, w_high) in influence.items():
+        for w, r in ((w_low, low), (w_high, high)):
+            moves[w, c] = abs(np.log(r / hr))
+    heavy, term = max(moves, key=moves.get)
+    covs = ds.models[next(iter(ds.models))][0]
+    keep = ds.groups != heavy
+    x = ds.x[:, [ds.covariates.index(c) for c in covs]]
+    refit = fit_survival(ds.time[keep], ds.event[keep], x[keep], covs)
+    lo, hi = refit.hazard_ratio_interval(term)
+    every, less = peace_after(ds), peace_after(ds, heavy)
+    lines += [
+        "",
+        "| P(the peace holds 10 years), rivals contiguous by land, no pact | all spells "
+        f"| without war {heavy} |",
+        "|---|---|---|",
+        *(f"| after {end} | {every[end]:.3f} | {less[end]:.3f} |" for end in ENDS),
+        "",
+        f"Without war {heavy} the hazard ratio of {term} is {refit.hazard_ratio(term):.2f} "
+        f"(95% interval [{lo:.2f}, {hi:.2f}]).",
+    ]
+    return lines
+
+
 def shipped_fit() -> SurvivalFit:
     """The shipped peace model (``data/peace_fit.json``)."""
     text = resources.files("guaranty.data").joinpath("peace_fit.json").read_text()
@@ -374,6 +453,8 @@ def report(ds: Dataset) -> None:
             i = fit.names.index(f"beta_{c}")
             hr = fit.hazard_ratio(c)
             print(f"| {c} | {fit.theta[i]:+.3f} | {hr:.2f} | [{lo:.2f}, {hi:.2f}] |")
+        print()
+        print("\n".join(one_war_tables(ds)))
         print()
 
 

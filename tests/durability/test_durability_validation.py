@@ -141,3 +141,17 @@ def test_doc_quotes_the_interstate_spells_at_a_glance(script) -> None:
         f"the shortest censored spell is {shortest:g} years, and the last war ends in {last}"
         in text
     )
+
+
+def test_doc_quotes_one_wars_weight(script) -> None:
+    """The two tables of "One war's weight" are what the script prints: each term's hazard
+    ratio refitted without each war in turn, and the 10-year peace of a pair like Russia and
+    Ukraine without the war that moves a term most (the Korean War, 151, whose pairs make
+    the decisive term: 5.81 with it, 1.63 without)."""
+    lines = script.one_war_tables(script.interstate())
+    text = DOC.read_text()
+    for line in lines:
+        assert line in text.splitlines(), line
+    influence = script.one_war_out(script.interstate())
+    hr, low, war, _, _ = influence["decisive"]
+    assert war == 151 and low < hr / 3

@@ -481,3 +481,31 @@ def test_a_capability_in_another_unit_is_refused_by_the_credibility_model(
         assert result.exit_code == 2 and said in result.stderr, result.stderr
     assert not store.exists()
     assert invoke("forecast", path, "--model", "compromise").exit_code == 0
+
+
+def test_two_states_with_one_cow_code_are_refused_by_the_credibility_model(
+    root: Path, tmp_path: Path
+) -> None:
+    """The credibility model finds each state in the data by its COW code, so a guarantor
+    that carries another guarantor's, the protected state's or the aggressor's code would
+    be one state counted twice (before, a guarantor with the protected state's code ended
+    in "the states of a case must differ", without a file or a line). Refused at the cow
+    line of the guarantor (the aggressor and the protected state are read first), before a
+    run starts; a guarantor listed twice by its id is refused when the file loads
+    (tests/scenario/test_bad_values.py)."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    path = tmp_path / "u.yaml"
+    path.write_text(
+        text.replace("    name: Canada\n    cow: 20\n", "    name: Canada\n    cow: 369\n")
+    )
+    lines = path.read_text().splitlines()
+    line = lines.index("  - id: canada") + 3
+    said = (
+        f"{path}:{line}:5: actors.canada.cow: actor 'canada' (a guarantor) has the COW code "
+        "369 of 'ukraine' (the protected state)"
+    )
+    store = tmp_path / "s.duckdb"
+    for args in (("credibility", path), ("run", path, "--draws", "1000", "--store", store)):
+        result = invoke(*args)
+        assert result.exit_code == 2 and said in result.stderr, result.stderr
+    assert not store.exists()

@@ -61,6 +61,16 @@ def check_actors(scenario: Scenario) -> None:
     cred = settings_of(scenario)
     guarantors = sorted({g for d in scenario.guarantees for g in d.guarantors})
     roles = [(cred.aggressor, "the aggressor"), (cred.protected, "the protected state")]
+    seen: dict[int, tuple[str, str]] = {}
     for actor_id, what in [*roles, *((g, "a guarantor") for g in guarantors)]:
-        cow_code(scenario, actor_id, what)
+        code = cow_code(scenario, actor_id, what)
         cinc_share(scenario, actor_id, what)
+        other, other_what = seen.setdefault(code, (actor_id, what))
+        if other != actor_id:
+            raise scenario.error_at(
+                f"actor {actor_id!r} ({what}) has the COW code {code} of {other!r} "
+                f"({other_what}): the credibility model finds a state in the data by its "
+                "code, so the two would be one state counted twice; give each its own state's "
+                "code",
+                ("actors", actor_id, "cow"),
+            )

@@ -255,6 +255,33 @@ CASES: list[tuple[str, int, str, str, int, str, str]] = [
         "pipeline.model",
         "unknown negotiation model 'nope'",
     ),
+    (
+        "guarantor-twice",
+        567,
+        "[france]",
+        "[france, france]",
+        567,
+        "guarantees[3].guarantors[1]",
+        "listed twice",
+    ),
+    (
+        "protected-state-guarantees-itself",
+        567,
+        "[france]",
+        "[france, ukraine]",
+        567,
+        "guarantees[3].guarantors[1]",
+        "is the protected state (credibility.protected) and cannot guarantee itself",
+    ),
+    (
+        "protected-state-is-the-aggressor",
+        708,
+        "protected: ukraine",
+        "protected: russia",
+        708,
+        "credibility.protected",
+        "must differ from the aggressor",
+    ),
 ]
 
 runner = CliRunner()

@@ -48,9 +48,9 @@ def check_references(s: Scenario) -> None:
         for k, issue in enumerate(s.issues):
             if issue.id not in taken:
                 raise _err(("issues", k), no_position_message(issue.id))
-    _check_guarantees(s, actors)
     if s.credibility is not None:
         _check_credibility(s.credibility, actors, s.year)
+    _check_guarantees(s, actors)
     if s.deterrence is not None:
         _check_deterrence(s.deterrence)
     if s.war is not None:
@@ -110,9 +110,26 @@ def _guarantee_issue(issues: Sequence[Issue]) -> Issue | None:
 
 def _check_guarantees(s: Scenario, actors: _Known) -> None:
     ladder = _guarantee_issue(s.issues)
+    protected = s.credibility.protected if s.credibility is not None else None
     for k, design in enumerate(s.guarantees):
+        first: dict[str, int] = {}
         for g, gid in enumerate(design.guarantors):
-            actors.require(("guarantees", k, "guarantors", g), gid)
+            path = ("guarantees", k, "guarantors", g)
+            actors.require(path, gid)
+            if gid in first:
+                # counted twice, a guarantor would be two states that decide alike
+                raise _err(
+                    path,
+                    f"guarantor '{gid}' is listed twice (first as guarantors[{first[gid]}]); "
+                    "list each guarantor once",
+                )
+            first[gid] = g
+            if gid == protected:
+                raise _err(
+                    path,
+                    f"'{gid}' is the protected state (credibility.protected) and cannot "
+                    "guarantee itself; a design's guarantors are other states",
+                )
         if design.level is None:
             continue
         if ladder is None:
@@ -135,6 +152,11 @@ def _check_credibility(cred: CredibilitySettings, actors: _Known, year: int | No
         aid = getattr(cred, key)
         if aid is not None:
             actors.require(("credibility", key), aid)
+    if cred.aggressor is not None and cred.aggressor == cred.protected:
+        raise _err(
+            ("credibility", "protected"),
+            f"must differ from the aggressor; got '{cred.protected}' for both",
+        )
     for aid, conduct in cred.conduct.items():
         actors.require(("credibility", "conduct", aid), aid)
         if conduct.fights and aid == cred.aggressor:

@@ -282,6 +282,33 @@ CASES: list[tuple[str, int, str, str, int, str, str]] = [
         "credibility.protected",
         "must differ from the aggressor",
     ),
+    (
+        "conduct-of-the-protected-state",
+        730,
+        "usa:",
+        "ukraine:",
+        730,
+        "credibility.conduct.ukraine",
+        "is the protected state",
+    ),
+    (
+        "conduct-of-no-guarantor",
+        730,
+        "usa:",
+        "eu:",
+        730,
+        "credibility.conduct.eu",
+        "guarantees no design",
+    ),
+    (
+        "organization-member-of-itself",
+        131,
+        "[france,",
+        "[eu, france,",
+        131,
+        "actors[12].members[0]",
+        "cannot list itself among its members",
+    ),
 ]
 
 runner = CliRunner()

@@ -40,7 +40,11 @@ def check_references(s: Scenario) -> None:
     _unique("claims", [c.id for c in s.claims])
     for k, actor in enumerate(s.actors):
         for m, member in enumerate(actor.members):
-            actors.require(("actors", k, "members", m), member)
+            path = ("actors", k, "members", m)
+            actors.require(path, member)
+            if member == actor.id or member in actor.members[:m]:
+                why = "itself" if member == actor.id else f"'{member}' twice"
+                raise _err(path, f"an organization cannot list {why} among its members")
     taken = _check_positions(s, actors, issues)
     for k, actor in enumerate(s.actors):
         _in_range(("actors", k, "capability"), actor.capability_value, 0, None)
@@ -51,6 +55,8 @@ def check_references(s: Scenario) -> None:
     if s.credibility is not None:
         _check_credibility(s.credibility, actors, s.year)
     _check_guarantees(s, actors)
+    if s.credibility is not None:
+        _check_conduct(s)
     if s.deterrence is not None:
         _check_deterrence(s.deterrence)
     if s.war is not None:
@@ -172,6 +178,30 @@ def _check_credibility(cred: CredibilitySettings, actors: _Known, year: int | No
         if lo < 0 or hi >= top or not 0 <= q.nominal < top:
             bound = "[0, 1)" if key == "common_shock" else "[0, 1]"
             raise _err(("credibility", key), f"must lie within {bound}")
+
+
+def _check_conduct(s: Scenario) -> None:
+    """Conduct says what a guarantor does for the protected state today: an entry for the
+    protected state itself, or for an actor that guarantees no design, would condition
+    nothing (the model reads the conduct of the designs' guarantors only) and yet be
+    named in the results' titles."""
+    cred = s.credibility
+    assert cred is not None
+    guarantors = sorted({g for d in s.guarantees for g in d.guarantors})
+    for aid in cred.conduct:
+        path = ("credibility", "conduct", aid)
+        if aid == cred.protected:
+            raise _err(
+                path,
+                f"'{aid}' is the protected state; conduct says what a guarantor does for it "
+                "today",
+            )
+        if aid not in guarantors:
+            raise _err(
+                path,
+                f"'{aid}' guarantees no design, so its conduct today would condition nothing; "
+                f"expected one of the designs' guarantors ({', '.join(guarantors) or 'none'})",
+            )
 
 
 def _check_deterrence(deterrence: DeterrenceSettings) -> None:

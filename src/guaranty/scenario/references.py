@@ -193,8 +193,7 @@ def _check_conduct(s: Scenario) -> None:
         if aid == cred.protected:
             raise _err(
                 path,
-                f"'{aid}' is the protected state; conduct says what a guarantor does for it "
-                "today",
+                f"'{aid}' is the protected state; conduct says what a guarantor does for it today",
             )
         if aid not in guarantors:
             raise _err(

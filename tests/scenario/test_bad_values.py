@@ -309,6 +309,15 @@ CASES: list[tuple[str, int, str, str, int, str, str]] = [
         "actors[12].members[0]",
         "cannot list itself among its members",
     ),
+    (
+        "obligations-without-guarantors",
+        660,
+        "obligations: []",
+        "obligations: [troops_on_call]",
+        660,
+        "guarantees[8].obligations",
+        "has no one to carry obligations",
+    ),
 ]
 
 runner = CliRunner()

@@ -136,6 +136,13 @@ def _check_guarantees(s: Scenario, actors: _Known) -> None:
                     f"'{gid}' is the protected state (credibility.protected) and cannot "
                     "guarantee itself; a design's guarantors are other states",
                 )
+        if design.obligations and not design.guarantors:
+            raise _err(
+                ("guarantees", k, "obligations"),
+                "a design without guarantors (self-help) has no one to carry obligations; "
+                "name the guarantors or leave the obligations empty; got "
+                + ", ".join(o.value for o in design.obligations),
+            )
         if design.level is None:
             continue
         if ladder is None:

@@ -509,3 +509,46 @@ def test_two_states_with_one_cow_code_are_refused_by_the_credibility_model(
         result = invoke(*args)
         assert result.exit_code == 2 and said in result.stderr, result.stderr
     assert not store.exists()
+
+
+NO_WAR_CLAIMS = """
+claims:
+  - id: p5_below_nato
+    who: a test
+    paraphrase: The permanent members' guarantee is less credible than NATO membership.
+    source: "Invented for the test."
+    statement: "p_any.p5_coalition < p_any.nato_membership"
+  - id: settlement_above_40
+    who: a test
+    paraphrase: The settlement gives Ukraine a guarantee above 40.
+    source: "Invented for the test."
+    statement: "forecast.extremity.guarantee > 40"
+"""
+
+
+def test_without_the_chain_the_claims_and_the_report_say_how_many_draws_they_read(
+    root: Path, tmp_path: Path
+) -> None:
+    """A scenario without a war section runs the separate analyses, not the chain: the
+    forecasts on at most 500 draws and the credibility estimate on 2,000, and the claims on
+    the draws they share. The claims' title and JSON, and the report's header, said "20,000
+    draws" (of the whole chain, in the report) before."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    start, end = text.index("\nwar:\n"), text.index("\ndeterrence:\n")
+    text = text[:start] + text[end : text.index("\nclaims:\n")] + NO_WAR_CLAIMS
+    path = tmp_path / "no-war.yaml"
+    path.write_text(text)
+    result = invoke("claims", path, "--sobol", "0", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["draws"] == 500
+    result = invoke("claims", path, "--sobol", "0")
+    assert "the claims (500 draws, seed 0)" in " ".join(result.stdout.split())
+    out = tmp_path / "report"
+    result = invoke("analyze", path, "--out", out)
+    assert result.exit_code == 0, result.output
+    md = (out / "report.md").read_text()
+    assert "whole chain" not in md
+    assert (
+        "500 draws of each negotiation model's forecast and 2000 of the credibility estimate "
+        "(the chain from the war to the peace did not run)"
+    ) in md

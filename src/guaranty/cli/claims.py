@@ -180,6 +180,19 @@ def _claims_scenario(file: Any, sobol_n: int) -> Any:
     return obj
 
 
+def _draws_of(outputs: Any, default: int) -> int:
+    """The number of draws of the outputs' arrays (their common first axis)."""
+    shape = getattr(outputs, "shape", None)  # an array (numpy is not imported at start-up)
+    if shape:
+        return int(shape[0])
+    if isinstance(outputs, dict):
+        for value in outputs.values():
+            n = _draws_of(value, -1)
+            if n >= 0:
+                return n
+    return default
+
+
 def _ledger(obj: Any, draws: int, seed: int, pipeline: bool) -> tuple[Any, Any, Any]:
     """The ledger's results, the outputs and the inputs: from the pipeline's draws, or else
     from every negotiation model's forecast and the credibility estimate."""
@@ -356,6 +369,9 @@ def claims_cmd(
     sweep_id = _find_claims_sweep(obj, store, sweep) if sweep is not None else None
     with spinner("running the models ...", quiet=as_json):
         results, outputs, inputs = _ledger(obj, draws, seed, pipeline)
+    # without the chain the claims are read on the draws every separate analysis made (the
+    # forecasts take at most 500): say how many, not how many were asked for
+    draws = draws if pipeline else _draws_of(outputs, draws)
     sobol = None
     swept = None
     if sweep_id is not None:

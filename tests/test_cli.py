@@ -549,6 +549,53 @@ def test_without_the_chain_the_claims_and_the_report_say_how_many_draws_they_rea
     md = (out / "report.md").read_text()
     assert "whole chain" not in md
     assert (
-        "500 draws of each negotiation model's forecast and 2000 of the credibility estimate "
+        "500 draws of each negotiation model's forecast, 2000 of the credibility estimate "
         "(the chain from the war to the peace did not run)"
     ) in md
+
+
+NO_CREDIBILITY_CLAIMS = """
+claims:
+  - id: frozen_likelier
+    who: a test
+    paraphrase: A frozen conflict is likelier than a decisive win.
+    source: "Invented for the test."
+    statement: "war.p_frozen > war.p_decisive"
+  - id: russia_wins
+    who: a test
+    paraphrase: Russia wins the war.
+    source: "Invented for the test."
+    statement: "war.decisive_b == 1"
+"""
+
+
+def test_without_the_chain_the_claims_on_the_war_read_the_war_alone(
+    root: Path, tmp_path: Path
+) -> None:
+    """A scenario with a war but no credibility section does not run the chain; its claims
+    may name the war's outputs (validate accepts them), and `claims` and `analyze` read
+    them on the war simulated alone. Before, both stopped with "unknown output 'war'", and
+    the war's shares of a decisive win of either side were missing from its outputs."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    start, end = text.index("\ncredibility:\n"), text.index("\nwar:\n")
+    text = text[:start] + text[end : text.index("\nclaims:\n")] + NO_CREDIBILITY_CLAIMS
+    path = tmp_path / "no-credibility.yaml"
+    path.write_text(text)
+    assert invoke("validate", path).exit_code == 0
+    result = invoke("claims", path, "--sobol", "0", "--json")
+    assert result.exit_code == 0, result.output
+    shares = {c["id"]: c["share"] for c in json.loads(result.stdout)["claims"]}
+    war = json.loads(invoke("war", path, "--json").stdout)
+    assert shares["russia_wins"] == pytest.approx(war["outcomes"]["decisive_b"], abs=0.06)
+    out = tmp_path / "report"
+    result = invoke("analyze", path, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (
+        "500 draws of each negotiation model's forecast, 2000 of the war"
+        in (out / "report.md").read_text()
+    )
+    # the settled terms come from the chain alone
+    bad = tmp_path / "terms.yaml"
+    bad.write_text(text.replace('"war.decisive_b == 1"', '"war.terms > 50"'))
+    result = invoke("validate", bad)
+    assert result.exit_code == 2 and "unknown output 'war.terms'" in result.stderr

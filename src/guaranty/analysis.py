@@ -27,11 +27,13 @@ __all__ = [
     "CREDIBILITY_DRAWS",
     "DRAWS",
     "FORECAST_DRAWS",
+    "WAR_DRAWS",
     "Analysis",
     "analyze",
     "analyze_run",
     "has_chain",
     "run_forecasts",
+    "separate_war",
 ]
 
 #: draws of the chain from the war to the peace
@@ -40,6 +42,8 @@ DRAWS = 20_000
 FORECAST_DRAWS = 500
 #: draws of the credibility assessment of a scenario without a run
 CREDIBILITY_DRAWS = 2_000
+#: draws of the war of a scenario without a run, for the claims that name it
+WAR_DRAWS = 2_000
 
 
 def has_chain(scenario: Any) -> bool:
@@ -258,6 +262,16 @@ def _one_arg(
     return step
 
 
+def separate_war(scenario: Any, draws: int, seed: int) -> Any:
+    """The scenario's war on its own (at most :data:`WAR_DRAWS` draws), for the claims of a
+    scenario without the chain that name it; None without a war section."""
+    if scenario.war is None:
+        return None
+    from guaranty.war import run_war
+
+    return run_war(scenario, draws=min(draws, WAR_DRAWS), seed=seed)
+
+
 def _without_chain(
     obj: Any, models: tuple[str, ...], draws: int, forecast_draws: int, seed: int
 ) -> Analysis:
@@ -275,7 +289,7 @@ def _without_chain(
         if obj.claims:
             from guaranty.claims import ledger, scenario_outputs
 
-            outputs, inputs = scenario_outputs(forecasts, cred)
+            outputs, inputs = scenario_outputs(forecasts, cred, separate_war(obj, draws, seed))
             claims = ledger(obj.claims, outputs, inputs)
     return Analysis(
         scenario=obj,

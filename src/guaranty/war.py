@@ -148,26 +148,21 @@ class WarSummary:
         return np.asarray(a, dtype=float), np.asarray(b, dtype=float)
 
     def outputs(self) -> dict[str, np.ndarray]:
-        """Per-draw outputs for claims (``war.NAME``). ``p_*`` are shares over all draws,
-        repeated in every draw: statements about the whole distribution of outcomes."""
+        """Per-draw outputs for claims (``war.NAME``), the war's part of the chain's outputs
+        (``guaranty.results.RunResult.outputs``) without the settled terms, which the chain
+        alone gives. ``p_*`` are shares over all draws, repeated in every draw: statements
+        about the whole distribution of outcomes."""
         r = self.result
         out: dict[str, np.ndarray] = {
             "front": r.front.astype(float),
             "end_month": r.end_month.astype(float),
         }
-        frozen = r.outcome == OUTCOMES.index("frozen")
-        ongoing = r.outcome == OUTCOMES.index("ongoing")
-        decisive = (r.outcome == OUTCOMES.index("decisive_a")) | (
-            r.outcome == OUTCOMES.index("decisive_b")
-        )
-        settled = r.outcome == OUTCOMES.index("settlement")
-        flags = (
-            ("frozen", frozen),
-            ("ongoing", ongoing),
-            ("decisive", decisive),
-            ("settlement", settled),
-        )
-        for name, flag in flags:
+        flags = {
+            name: r.outcome == OUTCOMES.index(name)
+            for name in ("settlement", "decisive_a", "decisive_b", "frozen", "ongoing")
+        }
+        flags["decisive"] = flags["decisive_a"] | flags["decisive_b"]
+        for name, flag in flags.items():
             out[name] = flag.astype(float)
             out[f"p_{name}"] = np.full(self.draws, flag.mean())
         return out

@@ -216,7 +216,9 @@ def _ledger(obj: Any, draws: int, seed: int, pipeline: bool) -> tuple[Any, Any, 
         from guaranty.credibility import assess
 
         cred = assess(obj, draws=min(draws, 2000), seed=seed)
-    outputs, inputs = scenario_outputs(fcs, cred)
+    from guaranty.analysis import separate_war
+
+    outputs, inputs = scenario_outputs(fcs, cred, separate_war(obj, draws, seed))
     return ledger(obj.claims, outputs, inputs), outputs, inputs
 
 

@@ -234,7 +234,15 @@ def _scenario_pages(
 ) -> tuple[str, str]:
     """The Markdown and HTML of a scenario's report (the arguments of :func:`write_report`)."""
     ctx = {**scenario_context(obj, forecasts), "meta": meta, "credibility": None}
+    from guaranty.analysis import WAR_DRAWS
     from guaranty.claims import ClaimResult
+
+    # without the chain, the claims that name the war read it on draws of its own
+    ctx["war_draws"] = (
+        min(meta["draws"], WAR_DRAWS)
+        if run is None and obj.war is not None and obj.claims
+        else None
+    )
 
     ctx["run"] = None
     plots: dict[str, list[str]] = {k: [] for k in SCENARIO_SECTIONS}

@@ -156,7 +156,7 @@ def output_names(scenario: Any) -> set[str]:
     if scenario.credibility is not None and designs:
         names |= {f"{m}.{d}" for m in CREDIBILITY_OUTPUTS for d in designs} | {"max_p_honor"}
     if scenario.war is not None:
-        names |= war
+        names |= war - {"war.terms"}  # the settled terms come from the chain alone
     return names
 
 

@@ -11,7 +11,8 @@ __all__ = ["check_actors", "cinc_share", "cow_code", "settings_of"]
 
 
 def settings_of(scenario: Scenario) -> CredibilitySettings:
-    """The scenario's credibility section, with its aggressor and protected state."""
+    """The scenario's credibility section (which names the aggressor and the protected
+    state: the schema requires them)."""
     cred = scenario.credibility
     if cred is None:
         raise scenario.error_at(
@@ -19,9 +20,6 @@ def settings_of(scenario: Scenario) -> CredibilitySettings:
             "each guarantor today); see docs/scenario-format.md",
             ("credibility",),
         )
-    for key in ("aggressor", "protected"):
-        if getattr(cred, key) is None:
-            raise scenario.error_at(f"credibility needs the {key}'s actor id", ("credibility", key))
     return cred
 
 

@@ -130,8 +130,7 @@ def _simulate(
     # 3. capabilities after the war
     ids = list(x.actor_ids)
     cap = x.capability.copy()
-    if cred_settings.protected is not None:
-        cap[:, ids.index(cred_settings.protected), :] *= force_a[:, None]
+    cap[:, ids.index(cred_settings.protected), :] *= force_a[:, None]
     agg = ids.index(cred_settings.aggressor)
     cap[:, agg, :] *= force_b[:, None]
     # 4. negotiation

@@ -106,10 +106,22 @@ def test_deterrence_domains(entry: str, ok: bool) -> None:
 
 
 def test_circumstances_take_any_finite_shift() -> None:
-    s = parse(with_section("credibility:\n  circumstances_today: -3.5\n"), "c.yaml")
+    pair = "credibility:\n  aggressor: a\n  protected: b\n"
+    s = parse(with_section(pair + "  circumstances_today: -3.5\n"), "c.yaml")
     assert s.credibility.circumstances_today.nominal == -3.5
     with pytest.raises(ScenarioError, match="finite number"):
-        parse(with_section("credibility:\n  circumstances_tomorrow: -.inf\n"), "c.yaml")
+        parse(with_section(pair + "  circumstances_tomorrow: -.inf\n"), "c.yaml")
+
+
+def test_the_credibility_section_names_its_two_states() -> None:
+    """The aggressor and the protected state are required (docs/scenario-format.md): before,
+    a credibility section without them loaded and validated, and failed only when the
+    credibility model ran."""
+    for missing in ("aggressor", "protected"):
+        kept = "protected: b" if missing == "aggressor" else "aggressor: a"
+        with pytest.raises(ScenarioError, match=f"missing required field '{missing}'") as info:
+            parse(with_section(f"credibility:\n  {kept}\n"), "c.yaml")
+        assert info.value.field == ("credibility",) and info.value.line == 10
 
 
 def test_pipeline_model_must_be_registered() -> None:

@@ -117,8 +117,8 @@ PAIR_FACTS: tuple[str, ...] = get_args(PairFact)
 class CredibilitySettings(Strict):
     """Inputs of the revealed-resolve update (DESIGN.md), all on the log-odds scale."""
 
-    aggressor: Id | None = optional("the state the guarantee is against")
-    protected: Id | None = optional("the state the guarantee protects")
+    aggressor: Id = Field(description="the state the guarantee is against")
+    protected: Id = Field(description="the state the guarantee protects")
     common_shock: Uncertain | None = optional(
         "share of the guarantors' latent resolve that is common, in [0, 1); "
         "default: estimated from defense allies of the same target in the same dispute"

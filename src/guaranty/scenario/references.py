@@ -162,10 +162,8 @@ def _check_credibility(cred: CredibilitySettings, actors: _Known, year: int | No
             f"they were known when the question is asked; got {cred.data_year}",
         )
     for key in ("aggressor", "protected"):
-        aid = getattr(cred, key)
-        if aid is not None:
-            actors.require(("credibility", key), aid)
-    if cred.aggressor is not None and cred.aggressor == cred.protected:
+        actors.require(("credibility", key), getattr(cred, key))
+    if cred.aggressor == cred.protected:
         raise _err(
             ("credibility", "protected"),
             f"must differ from the aggressor; got '{cred.protected}' for both",

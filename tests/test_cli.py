@@ -599,3 +599,19 @@ def test_without_the_chain_the_claims_on_the_war_read_the_war_alone(
     bad.write_text(text.replace('"war.decisive_b == 1"', '"war.terms > 50"'))
     result = invoke("validate", bad)
     assert result.exit_code == 2 and "unknown output 'war.terms'" in result.stderr
+
+
+def test_a_design_not_in_force_within_the_horizon_is_named(root: Path, tmp_path: Path) -> None:
+    """A design that takes effect after the deterrence horizon in every draw changes none of
+    the renewed-attack figures; `credibility` says so beside the table (and says nothing for
+    the shipped scenario, whose designs all take effect within 10 years)."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    old = "years_to_effect: {value: 1, source:"
+    assert text.count(old) == 1
+    path = tmp_path / "late.yaml"
+    path.write_text(text.replace(old, "years_to_effect: {value: 12, source:"))
+    said = "Not in force within the 10-year horizon in any draw: eu_style_clause"
+    result = invoke("credibility", path, "--draws", "200")
+    assert result.exit_code == 0 and said in " ".join(result.stdout.split()), result.stdout
+    result = invoke("credibility", root / "scenarios" / "ukraine-2022.yaml", "--draws", "200")
+    assert result.exit_code == 0 and "Not in force" not in result.stdout

@@ -203,6 +203,20 @@ def credibility_cmd(
             markup=False,
             style="dim",
         )
+    late = [
+        d.design.id
+        for d in result.designs
+        if d.guarantors and d.exposure_years.size and (d.exposure_years >= d.horizon).all()
+    ]
+    if late:
+        out.print(
+            f"Not in force within the {result.designs[0].horizon}-year horizon in any draw: "
+            f"{', '.join(late)} (years_to_effect); their renewed-attack and abandonment "
+            "figures are those of today's arrangement, and P(fight) is for an attack once "
+            "the design is in force.",
+            markup=False,
+            style="dim",
+        )
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
     if result.data_years:
         stated = set(obj.credibility.pair) if obj.credibility else set()

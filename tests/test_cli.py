@@ -615,3 +615,30 @@ def test_a_design_not_in_force_within_the_horizon_is_named(root: Path, tmp_path:
     assert result.exit_code == 0 and said in " ".join(result.stdout.split()), result.stdout
     result = invoke("credibility", root / "scenarios" / "ukraine-2022.yaml", "--draws", "200")
     assert result.exit_code == 0 and "Not in force" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("998", "COW country code 998 is not a state of the COW National Material"),
+        ("260", "COW country code 260 names no state of the COW system in 2021 (it has rows"),
+    ],
+)
+def test_a_cow_code_of_no_state_then_is_refused_by_the_credibility_model(
+    root: Path, tmp_path: Path, code: str, said: str
+) -> None:
+    """A guarantor's COW code must name a state of the year the data are read: a code of no
+    state (998) or of one gone by then (West Germany's 260 in 2021) was read as a state
+    without borders, rivals, pacts or major-power status (before, a Canada given 998 ran
+    and came out with P(fight) 0.022 under NATO membership)."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    old = "  - id: germany\n    name: Germany\n    cow: 255\n    capability: {cow: 2021}"
+    assert text.count(old) == 1
+    path = tmp_path / "u.yaml"
+    path.write_text(text.replace(old, old.replace("255", code).replace("{cow: 2021}", "0.02")))
+    line = text.splitlines().index("  - id: germany") + 3
+    result = invoke("credibility", path, "--draws", "100")
+    assert result.exit_code == 2, result.output
+    assert f"{path}:{line}:5: actors.germany.cow: actor 'germany' (a guarantor): {said}" in (
+        " ".join(result.stderr.split())
+    ), result.stderr

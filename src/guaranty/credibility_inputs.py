@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from guaranty.scenario.schema import CredibilitySettings, Scenario
 
-__all__ = ["check_actors", "cinc_share", "cow_code", "settings_of"]
+__all__ = ["check_actors", "cinc_share", "cow_code", "in_system", "settings_of"]
 
 
 def settings_of(scenario: Scenario) -> CredibilitySettings:
@@ -53,6 +53,32 @@ def cinc_share(scenario: Scenario, actor_id: str, what: str) -> None:
         )
 
 
+def in_system(scenario: Scenario, actor_id: str, what: str, code: int) -> None:
+    """The actor's COW code names a state of the COW system in the year the data are read
+    (``credibility.data_year``, else the scenario's year; at most the capability table's
+    last year): a code of no state, or of one that no longer exists (West Germany's 260 for
+    Germany's 255), would be read as a state without borders, rivals, pacts or power."""
+    from guaranty.data import state_years
+
+    cred = settings_of(scenario)
+    year = cred.data_year if cred.data_year is not None else scenario.year
+    known = state_years().get(code)
+    if known is None:
+        where = "is not a state of the COW National Material Capabilities table"
+    else:
+        first, last, years = known
+        at = min(int(year or last), last)
+        if at < first or at in years:
+            return
+        where = f"names no state of the COW system in {at} (it has rows {min(years)}-{max(years)})"
+    raise scenario.error_at(
+        f"actor {actor_id!r} ({what}): COW country code {code} {where}; the credibility model "
+        "looks up each state's power, borders, rivalries and pacts by its code in the year "
+        "the data are read, so give the code of a state of that year",
+        ("actors", actor_id, "cow"),
+    )
+
+
 def check_actors(scenario: Scenario) -> None:
     """The credibility section, and the aggressor's, the protected state's and every
     guarantor's COW code and capability."""
@@ -63,6 +89,7 @@ def check_actors(scenario: Scenario) -> None:
     for actor_id, what in [*roles, *((g, "a guarantor") for g in guarantors)]:
         code = cow_code(scenario, actor_id, what)
         cinc_share(scenario, actor_id, what)
+        in_system(scenario, actor_id, what, code)
         other, other_what = seen.setdefault(code, (actor_id, what))
         if other != actor_id:
             raise scenario.error_at(

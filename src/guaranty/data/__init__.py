@@ -11,7 +11,7 @@ from importlib import resources
 
 from guaranty.errors import DataError
 
-__all__ = ["cinc", "cinc_table"]
+__all__ = ["cinc", "cinc_table", "state_years"]
 
 _CINC_FILE = "cow_nmc_cinc.csv"
 
@@ -48,6 +48,18 @@ def cinc_table() -> dict[tuple[int, int], float]:
     except FileNotFoundError:
         raise _missing() from None
     return table
+
+
+@cache
+def state_years() -> dict[int, tuple[int, int, frozenset[int]]]:
+    """Per COW country code, the first and last year of the CINC table overall and the
+    years this code has a row (a state of the COW system in that year)."""
+    table = cinc_table()
+    first, last = min(y for _, y in table), max(y for _, y in table)
+    years: dict[int, set[int]] = {}
+    for code, year in table:
+        years.setdefault(code, set()).add(year)
+    return {code: (first, last, frozenset(ys)) for code, ys in years.items()}
 
 
 def _missing() -> DataError:

@@ -209,6 +209,29 @@ def test_the_unit_of_capability_does_not_matter(
     np.testing.assert_allclose(got, out, rtol=0, atol=ORDER_ATOL.get(name, 1e-9) * width)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(m, marks=pytest.mark.slow) if m in SLOW_CONTRACTS else m for m in MODELS],
+)
+@settings(max_examples=20, deadline=None)
+@given(case)
+def test_an_issue_no_one_cares_about_stays_within_the_positions(
+    name: str, params: tuple[int, int, int, int, float]
+) -> None:
+    """Where no actor has salience on an issue (every point is as good as any other to all
+    of them), the outcome still lies within the span of the present actors' positions
+    (nash put it at the scale's lower end before)."""
+    seed, draws, actors, issues, absent = params
+    x = make_inputs(seed, draws, actors, issues, absent)
+    sal = x.salience.copy()
+    sal[:, :, 0] = 0.0
+    y = NegotiationInputs(**{**x.__dict__, "salience": sal})
+    out = registry.create(name).run(y, np.random.default_rng(1)).outcome
+    pos = np.where(y.present[None], y.positions, np.nan)
+    lo, hi = np.nanmin(pos, axis=1), np.nanmax(pos, axis=1)
+    assert (out >= lo - 1e-9).all() and (out <= hi + 1e-9).all()
+
+
 def _take_issues(x: NegotiationInputs, keep: list[int]) -> NegotiationInputs:
     """The negotiation over the issues ``keep`` only (in that order)."""
     return NegotiationInputs(

@@ -38,9 +38,11 @@ Choices
   logarithm finite at such a point, gains are shifted by ``mu`` = 1e-9 (in units of
   salience-weighted scale widths); the solution then lies within about 1e-9 of a scale
   width of the exact one.
-* Where the objective is flat along an issue (no present actor has salience there), the
-  solution lies at the upper end of the flat stretch within the span of the positions; any
-  point of it is a Nash solution.
+* Where the objective is flat along a stretch of an issue, the solution lies at the upper
+  end of the flat stretch within the span of the positions; any point of it is a Nash
+  solution. Where no present actor has salience on an issue at all, the solution there is
+  the starting point, the weighted mean of the positions (capability alone weighs them
+  then, as in ``effective_weights``), so that it stays within their span.
 """
 
 from __future__ import annotations
@@ -98,9 +100,11 @@ def nash_solution(
     present = salience > 0
     pos_lo = np.where(present, positions, np.inf).min(axis=1)
     pos_hi = np.where(present, positions, -np.inf).max(axis=1)
-    # the optimum lies within the span of the positions (moving toward it helps everyone)
-    span_lo = np.where(np.isfinite(pos_lo), pos_lo, lower)
-    span_hi = np.where(np.isfinite(pos_hi), pos_hi, upper)
+    # the optimum lies within the span of the positions (moving toward it helps everyone);
+    # on an issue where no actor has salience every point is optimal, and the solution
+    # stays at the start (it went to the scale's lower end, outside the positions)
+    span_lo = np.where(np.isfinite(pos_lo), pos_lo, start)
+    span_hi = np.where(np.isfinite(pos_hi), pos_hi, start)
     loss = _losses(x[:, None, :], positions, salience, width).sum(axis=2)  # (draws, actors)
     sweeps = np.zeros(x.shape[0], dtype=int)
     tol = 1e-10 * width

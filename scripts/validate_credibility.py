@@ -67,6 +67,7 @@ from guaranty.data.conflict import (  # noqa: E402
 from guaranty.evidence import (  # noqa: E402
     PRIOR_SD,
     PROVISIONS,
+    Evidence,
     evidence,
     fixed_stage2,
     joining_sample,
@@ -761,6 +762,43 @@ def provision_evidence(ev) -> dict[float, LogitFit]:
     return {tau: fixed_stage2(x, y, groups, ev.joining.group_sd, tau) for tau in taus}
 
 
+#: how many of the disputes with the most joins "One dispute's weight" leaves out
+DISPUTES_WEIGHED = 10
+
+
+def dispute_weight(ev: Evidence) -> list[tuple[int | None, int | None, int, float]]:
+    """Stage 2's defense coefficient on all relevant cases, then without each of the
+    :data:`DISPUTES_WEIGHED` disputes with the most joins (ties by dispute number), refitted
+    with the shipped selection equation and sds: rows (dispute, first year, joins,
+    coefficient); the first row's dispute and year are None."""
+    x, y, g, sub = joining_sample(ev.challenge)
+    at = 1 + list(joining.FEATURES).index("defense")
+    sds = (ev.joining.group_sd, ev.joining.shrink_sd)
+    rows: list[tuple[int | None, int | None, int, float]] = [
+        (None, None, int(y.sum()), float(fixed_stage2(x, y, g, *sds).mean[at]))
+    ]
+    disputes, joins = np.unique(sub["dispnum"][y == 1], return_counts=True)
+    for k in np.lexsort((disputes, -joins))[:DISPUTES_WEIGHED]:
+        keep = sub["dispnum"] != disputes[k]
+        fit = fixed_stage2(x[keep], y[keep], g[keep], *sds)
+        year = int(sub["year"][~keep].min())
+        rows.append((int(disputes[k]), year, int(joins[k]), float(fit.mean[at])))
+    return rows
+
+
+def dispute_weight_table(rows: list[tuple[int | None, int | None, int, float]]) -> list[str]:
+    """The lines of the table of :func:`dispute_weight`."""
+    lines = [
+        "| dispute left out | began | joins | defense coefficient | odds ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for dispute, year, joins, coef in rows:
+        label = "none (the shipped fit)" if dispute is None else f"MID {dispute}"
+        began = "" if year is None else str(year)
+        lines.append(f"| {label} | {began} | {joins} | {coef:+.3f} | {np.exp(coef):.2f} |")
+    return lines
+
+
 def section_b(quick: bool, seed: int) -> None:
     ev = evidence()
     folds = 5 if quick else 20
@@ -812,6 +850,14 @@ def section_b(quick: bool, seed: int) -> None:
         f"({ev.joining.group_ids.size} alliances); {ev.joining.n_cases:,} cases.\n"
     )
     coefficient_table(ev.joining)
+    print("### One dispute's weight\n")
+    print(
+        f"The {DISPUTES_WEIGHED} disputes with the most joins, each left out in turn and stage "
+        "2 refitted (the shipped selection equation and sds): the defense obligation's "
+        "coefficient, the term through which every design with a defense promise acts.\n"
+    )
+    print("\n".join(dispute_weight_table(dispute_weight(ev))))
+    print()
     print("### The provisions' prior chosen by evidence\n")
     print(
         "Laplace log evidence of the stage-2 specification with the slopes of the pact's "

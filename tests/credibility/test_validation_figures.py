@@ -337,3 +337,19 @@ def test_doc_quotes_stage1_after_wars(script, doc) -> None:
         assert int(cells[2]) == hit, label
         lo, hi = script.wilson(hit, n)
         assert _numbers(" ".join(cells[3:])) == pytest.approx([obs, lo, hi, pred], abs=6e-4), label
+
+
+def test_doc_quotes_one_disputes_weight(script, doc) -> None:
+    """The table of "One dispute's weight" is what the script prints (the ten disputes with
+    the most joins, each left out), its first row is the shipped fit's defense coefficient,
+    and no dispute moves it by as much as half its posterior sd (the doc: 0.09 at most,
+    against 0.227)."""
+    ev = script.evidence()
+    rows = script.dispute_weight(ev)
+    lines = doc.splitlines()
+    for line in script.dispute_weight_table(rows):
+        assert line in lines, line
+    at = 1 + list(script.joining.FEATURES).index("defense")
+    assert rows[0][3] == pytest.approx(ev.joining.mean[at], abs=1e-6)
+    sd = float(np.sqrt(ev.joining.cov[at, at]))
+    assert max(abs(r[3] - rows[0][3]) for r in rows[1:]) < sd / 2

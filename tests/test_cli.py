@@ -350,6 +350,11 @@ def test_backtest_param_per_model(data_dir: Path) -> None:
     ]:
         result = invoke(*args, "--param", bad)
         assert result.exit_code == 64 and said in result.stderr, (bad, result.stderr)
+    # a model of the default --per-proposal list that -m leaves out is not scored either
+    # (before, its parameter was accepted and named under the table)
+    result = invoke("backtest", path, "-m", "median", "--param", "exchange.rounds=3")
+    assert result.exit_code == 64, result.output
+    assert "model 'exchange' is not scored here (scored: median)" in result.stderr
 
 
 def test_a_wrong_settlement_parameter_is_refused_at_its_line(root: Path, tmp_path: Path) -> None:

@@ -191,7 +191,7 @@ def backtest_cmd(
     names = names or registry.available()
     from guaranty.models.params import parameters_json, parameters_text
 
-    params = _backtest_params(param or (), [*names, *grouped])
+    params = _backtest_params(param or (), names)  # only the models -m names are scored
     total = sum(1 for c in obj.cases if c.issues[0].outcome is not None) * len(
         backtest_runs(obj, names, per_proposal=grouped)
     )

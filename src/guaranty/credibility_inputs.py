@@ -1,7 +1,9 @@
-"""What the credibility model needs of a scenario, checked without its data or models (so
-that :func:`guaranty.plan.settings` refuses a scenario before a run starts): the credibility
-section with its aggressor and protected state, a COW code for each of them and for every
-guarantor, and their capabilities in the unit the model was fitted on (CINC shares)."""
+"""What the credibility model needs of a scenario, checked without its models and with one
+small table of its data, the COW capabilities (so that :func:`guaranty.plan.settings`
+refuses a scenario before a run starts): the credibility section, a COW code for the
+aggressor, the protected state and every guarantor, each naming a different state of the
+COW system in the year the data are read, and their capabilities in the unit the model was
+fitted on (CINC shares)."""
 
 from __future__ import annotations
 

@@ -188,8 +188,8 @@ def _check_credibility(cred: CredibilitySettings, actors: _Known, year: int | No
 def _check_conduct(s: Scenario) -> None:
     """Conduct says what a guarantor does for the protected state today: an entry for the
     protected state itself, or for an actor that guarantees no design, would condition
-    nothing (the model reads the conduct of the designs' guarantors only) and yet be
-    named in the results' titles."""
+    nothing (the model reads the conduct of the designs' guarantors only), and one that
+    fights would still be named in the results' titles."""
     cred = s.credibility
     assert cred is not None
     guarantors = sorted({g for d in s.guarantees for g in d.guarantors})

@@ -318,6 +318,15 @@ CASES: list[tuple[str, int, str, str, int, str, str]] = [
         "guarantees[8].obligations",
         "has no one to carry obligations",
     ),
+    (
+        "claim-divides-by-zero",
+        843,
+        '"max_p_honor < 0.1"',
+        '"max_p_honor / 0 < 0.1"',
+        843,
+        "claims[3].statement",
+        "divides by 0",
+    ),
 ]
 
 runner = CliRunner()

@@ -177,6 +177,15 @@ _CMPOPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
 _PARTS = (ast.Expression, ast.Name, ast.Load, ast.BoolOp, ast.And, ast.Or, ast.Not, ast.USub)
 
 
+def _is_zero(node: ast.AST) -> bool:
+    """Whether ``node`` is the number 0, written as such (``0``, ``0.0``, ``-0``)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return (
+        isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value == 0
+    )
+
+
 def _shape_problem(tree: ast.Expression) -> str | None:
     """What is wrong with a parsed statement's form, as the end of a sentence ("uses Call,
     which ..."), or None: statements allow numbers, output names, + - * /, comparisons (chained
@@ -189,6 +198,9 @@ def _shape_problem(tree: ast.Expression) -> str | None:
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             continue
         if isinstance(node, ast.BinOp) and isinstance(node.op, _BINOPS):
+            if isinstance(node.op, ast.Div) and _is_zero(node.right):
+                # a typo, not a claim: x / 0 is infinite in every draw
+                return "divides by 0, which makes the quotient infinite in every draw"
             continue
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.Not):
             continue

@@ -181,9 +181,7 @@ def _is_zero(node: ast.AST) -> bool:
     """Whether ``node`` is the number 0, written as such (``0``, ``0.0``, ``-0``)."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         node = node.operand
-    return (
-        isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value == 0
-    )
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value == 0
 
 
 def _shape_problem(tree: ast.Expression) -> str | None:

@@ -313,12 +313,17 @@ ENDS = {
 }
 
 
+def _shipped_columns(ds: Dataset) -> tuple[tuple[str, ...], np.ndarray]:
+    """The shipped model's covariates and their columns of ``ds.x``, shape (cases, len)."""
+    covs = ds.models[next(iter(ds.models))][0]
+    return covs, ds.x[:, [ds.covariates.index(c) for c in covs]]
+
+
 def one_war_out(ds: Dataset) -> dict[str, tuple[float, float, int, float, int]]:
     """How much one war moves each term of the shipped model: per covariate, its hazard ratio
     on all spells and the lowest and the highest over the fits that leave out one war
     (with the war's COW number): covariate -> (all, lowest, war, highest, war)."""
-    covs = ds.models[next(iter(ds.models))][0]
-    x = ds.x[:, [ds.covariates.index(c) for c in covs]]
+    covs, x = _shipped_columns(ds)
     fit = fit_survival(ds.time, ds.event, x, covs)
     ratios = {}
     for g in np.unique(ds.groups):
@@ -335,8 +340,7 @@ def one_war_out(ds: Dataset) -> dict[str, tuple[float, float, int, float, int]]:
 def peace_after(ds: Dataset, without: int | None = None, years: float = 10.0) -> dict[str, float]:
     """P(the peace holds ``years`` years) for :data:`PAIR` after each of :data:`ENDS`, at the
     shipped model's estimate on all spells or on all but war ``without``."""
-    covs = ds.models[next(iter(ds.models))][0]
-    x = ds.x[:, [ds.covariates.index(c) for c in covs]]
+    covs, x = _shipped_columns(ds)
     keep = np.ones(ds.time.size, bool) if without is None else ds.groups != without
     fit = fit_survival(ds.time[keep], ds.event[keep], x[keep], covs)
     rows = np.array([[{**PAIR, **end}[c] for c in covs] for end in ENDS.values()])
@@ -360,9 +364,8 @@ def one_war_tables(ds: Dataset) -> list[str]:
         for w, r in ((w_low, low), (w_high, high)):
             moves[w, c] = abs(np.log(r / hr))
     heavy, term = max(moves, key=moves.get)
-    covs = ds.models[next(iter(ds.models))][0]
+    covs, x = _shipped_columns(ds)
     keep = ds.groups != heavy
-    x = ds.x[:, [ds.covariates.index(c) for c in covs]]
     refit = fit_survival(ds.time[keep], ds.event[keep], x[keep], covs)
     lo, hi = refit.hazard_ratio_interval(term)
     every, less = peace_after(ds), peace_after(ds, heavy)

@@ -55,15 +55,13 @@ def cinc_share(scenario: Scenario, actor_id: str, what: str) -> None:
         )
 
 
-def in_system(scenario: Scenario, actor_id: str, what: str, code: int) -> None:
-    """The actor's COW code names a state of the COW system in the year the data are read
-    (``credibility.data_year``, else the scenario's year; at most the capability table's
+def in_system(scenario: Scenario, actor_id: str, what: str, code: int, year: int | None) -> None:
+    """The actor's COW code names a state of the COW system in ``year``, the year the data
+    are read (``credibility.data_year``, else the scenario's; at most the capability table's
     last year): a code of no state, or of one that no longer exists (West Germany's 260 for
     Germany's 255), would be read as a state without borders, rivals, pacts or power."""
     from guaranty.data import state_years
 
-    cred = settings_of(scenario)
-    year = cred.data_year if cred.data_year is not None else scenario.year
     known = state_years().get(code)
     if known is None:
         where = "is not a state of the COW National Material Capabilities table"
@@ -87,11 +85,12 @@ def check_actors(scenario: Scenario) -> None:
     cred = settings_of(scenario)
     guarantors = sorted({g for d in scenario.guarantees for g in d.guarantors})
     roles = [(cred.aggressor, "the aggressor"), (cred.protected, "the protected state")]
+    year = cred.data_year if cred.data_year is not None else scenario.year
     seen: dict[int, tuple[str, str]] = {}
     for actor_id, what in [*roles, *((g, "a guarantor") for g in guarantors)]:
         code = cow_code(scenario, actor_id, what)
         cinc_share(scenario, actor_id, what)
-        in_system(scenario, actor_id, what, code)
+        in_system(scenario, actor_id, what, code, year)
         other, other_what = seen.setdefault(code, (actor_id, what))
         if other != actor_id:
             raise scenario.error_at(

@@ -481,9 +481,13 @@ def test_a_capability_in_another_unit_is_refused_by_the_credibility_model(
     line = text.splitlines().index("  - id: ukraine") + 4
     said = f"{path}:{line}:5: actors.ukraine.capability: actor 'ukraine' (the protected state)"
     store = tmp_path / "s.duckdb"
-    for args in (("credibility", path), ("run", path, "--draws", "1000", "--store", store)):
+    for args in (
+        ("validate", path),
+        ("credibility", path),
+        ("run", path, "--draws", "1000", "--store", store),
+    ):
         result = invoke(*args)
-        assert result.exit_code == 2 and said in result.stderr, result.stderr
+        assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
     assert not store.exists()
     assert invoke("forecast", path, "--model", "compromise").exit_code == 0
 
@@ -510,9 +514,13 @@ def test_two_states_with_one_cow_code_are_refused_by_the_credibility_model(
         "369 of 'ukraine' (the protected state)"
     )
     store = tmp_path / "s.duckdb"
-    for args in (("credibility", path), ("run", path, "--draws", "1000", "--store", store)):
+    for args in (
+        ("validate", path),
+        ("credibility", path),
+        ("run", path, "--draws", "1000", "--store", store),
+    ):
         result = invoke(*args)
-        assert result.exit_code == 2 and said in result.stderr, result.stderr
+        assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
     assert not store.exists()
 
 
@@ -642,8 +650,33 @@ def test_a_cow_code_of_no_state_then_is_refused_by_the_credibility_model(
     path = tmp_path / "u.yaml"
     path.write_text(text.replace(old, old.replace("255", code).replace("{cow: 2021}", "0.02")))
     line = text.splitlines().index("  - id: germany") + 3
-    result = invoke("credibility", path, "--draws", "100")
-    assert result.exit_code == 2, result.output
-    assert f"{path}:{line}:5: actors.germany.cow: actor 'germany' (a guarantor): {said}" in (
-        " ".join(result.stderr.split())
-    ), result.stderr
+    for args in (("validate", path), ("credibility", path, "--draws", "100")):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert f"{path}:{line}:5: actors.germany.cow: actor 'germany' (a guarantor): {said}" in (
+            " ".join(result.stderr.split())
+        ), result.stderr
+
+
+def test_an_organization_as_a_guarantor_is_refused_with_its_members(
+    root: Path, tmp_path: Path
+) -> None:
+    """The credibility model estimates states' decisions to fight; an organization (the EU)
+    named as a design's guarantor has no COW code, and the error names its member states to
+    list instead. `validate` refuses it as every credibility run would (before, `validate`
+    said ok and the run then stopped)."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    old = "guarantors: [usa, uk, france, turkey, poland]"
+    assert text.count(old) == 1
+    path = tmp_path / "u.yaml"
+    path.write_text(text.replace(old, old.replace("poland]", "poland, eu]")))
+    line = text.splitlines().index("  - id: eu") + 1
+    said = (
+        f"{path}:{line}:5: actors.eu.cow: actor 'eu' (a guarantor) is an organization: the "
+        "credibility model estimates each state's decision to fight from the record of "
+        "states, so name its member states (france, germany, italy, poland) in its place"
+    )
+    for args in (("validate", path), ("credibility", path, "--draws", "100")):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert said in " ".join(result.stderr.split()), result.stderr

@@ -27,7 +27,16 @@ def settings_of(scenario: Scenario) -> CredibilitySettings:
 
 def cow_code(scenario: Scenario, actor_id: str, what: str) -> int:
     """The actor's COW country code, which the model needs to look it up in the data."""
-    code = scenario.actor(actor_id).cow
+    actor = scenario.actor(actor_id)
+    code = actor.cow
+    if code is None and any(r.value == "organization" for r in actor.roles):
+        members = f" ({', '.join(actor.members)})" if actor.members else ""
+        raise scenario.error_at(
+            f"actor {actor_id!r} ({what}) is an organization: the credibility model "
+            "estimates each state's decision to fight from the record of states, so name its "
+            f"member states{members} in its place",
+            ("actors", actor_id, "cow"),
+        )
     if code is None:
         raise scenario.error_at(
             f"actor {actor_id!r} ({what}) needs its COW country code in 'cow': the credibility "

@@ -60,6 +60,10 @@ def validate(file: Path, as_json: bool = False) -> None:
         from guaranty.plan import check_model_params  # loads the model: only when asked
 
         check_model_params(obj)
+    if not is_cases(obj) and obj.credibility is not None:
+        from guaranty.credibility_inputs import check_actors  # the COW table: about 50 ms
+
+        check_actors(obj)  # what every credibility run refuses, refused here too
     s = summary(obj)
     if as_json:
         print_json({"file": str(file), "valid": True, **s})

@@ -152,6 +152,29 @@ def test_unknown_key_with_hint(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("key", "home"),
+    [
+        ("data_year: 2021", "the 'credibility' section"),  # before: "did you mean 'year'?"
+        ("cow: 2", "each entry of 'actors'"),
+        ("label: X", "each entry of 'issues' or each entry of 'guarantees'"),
+    ],
+)
+def test_a_key_one_level_too_far_out_is_sent_where_it_belongs(
+    tmp_path: Path, key: str, home: str
+) -> None:
+    """A key of a section written at the top level (an indentation slip) is named with the
+    section it belongs in, in place of a guess at a misspelling: `data_year` at the top
+    level was answered with "did you mean 'year'?", which would change the meaning."""
+    check(
+        tmp_path,
+        f"{key}\n{GOOD}",
+        expect=[f"unknown key '{key.split(':')[0]}'; it belongs inside {home}; expected one of"],
+        line=1,
+        column=1,
+    )
+
+
 def test_wrong_type(tmp_path: Path) -> None:
     text = GOOD.replace("capability: 2", "capability: lots")
     check(tmp_path, text, expect=["actors[0].capability"], line=5)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Sequence
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -66,21 +66,45 @@ def closest(name: str, known: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
-def unknown_name(what: str, key: Any, known: Sequence[str]) -> PydanticCustomError:
+def unknown_name(
+    what: str, key: Any, known: Sequence[str], elsewhere: str | None = None
+) -> PydanticCustomError:
     """The error for the key ``key`` of a mapping that is not one of ``known``: "unknown
     {what} 'key'; did you mean ...? expected one of: ..." (type ``unknown_key``; its context
-    holds ``key``, which the YAML front end uses to point at the key)."""
+    holds ``key``, which the YAML front end uses to point at the key). ``elsewhere`` names
+    the part of the file where the key belongs, when it is known there (then it replaces the
+    "did you mean" guess: ``data_year`` is not a misspelt ``year``)."""
     allowed = sorted(known)
     close = closest(str(key), allowed)
+    if elsewhere is not None:
+        hint = f"it belongs inside {elsewhere}; "
+    else:
+        hint = f"did you mean '{close}'? " if close else ""
     return PydanticCustomError(
         "unknown_key",
         f"unknown {what} '{{key}}'; {{hint}}expected one of: {{allowed}}",
-        {
-            "key": key,
-            "hint": f"did you mean '{close}'? " if close else "",
-            "allowed": ", ".join(allowed),
-        },
+        {"key": key, "hint": hint, "allowed": ", ".join(allowed)},
     )
+
+
+def _held_model(annotation: Any) -> tuple[type[Strict] | None, bool]:
+    """The schema model a field holds one level down (``CredibilitySettings | None``, or the
+    entries of ``list[Actor]`` or ``dict[Id, Conduct]``; not ``positions``, two levels down),
+    and whether it is held as entries of a list or a mapping."""
+
+    def model(t: Any) -> type[Strict] | None:
+        if isinstance(t, type) and issubclass(t, Strict):
+            return t
+        found = [m for m in get_args(t) if isinstance(m, type) and issubclass(m, Strict)]
+        return found[0] if len(found) == 1 and get_origin(t) not in (list, dict) else None
+
+    found = model(annotation)
+    if found is not None:
+        return found, False
+    for t in (annotation, *get_args(annotation)):
+        if get_origin(t) in (list, dict):
+            return model(get_args(t)[-1]), True
+    return None, False
 
 
 class Strict(BaseModel):
@@ -103,8 +127,20 @@ class Strict(BaseModel):
                 return data
             for key in data:
                 if isinstance(key, str) and key not in allowed:
-                    raise unknown_name("key", key, allowed)
+                    raise unknown_name("key", key, allowed, cls._home_of(key))
         return data
+
+    @classmethod
+    def _home_of(cls, key: str) -> str | None:
+        """Where an unknown ``key`` of this model belongs, if it is a key of one of the
+        models its fields hold ("the 'credibility' section", "each entry of 'actors'"), one
+        level down: a key written at the wrong indentation."""
+        homes = []
+        for name, field in cls.__pydantic_fields__.items():
+            part, entries = _held_model(field.annotation)
+            if part is not None and key in part.__pydantic_fields__:
+                homes.append(f"each entry of '{name}'" if entries else f"the '{name}' section")
+        return " or ".join(homes) if homes else None
 
 
 class Labelled(Strict):

@@ -84,6 +84,12 @@ def test_a_scenario_that_leaves_the_war_out_inherits_neutral_defaults_and_is_tol
     )
     assert res.exit_code == 0, res.output
     assert "no 'war' section" in res.stderr
+    # `guaranty war` of it is one error at the file, without the notes on what the scenario
+    # leaves out (before: two notes, then the error)
+    res = runner.invoke(app, ["war", str(nowar)])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"error: {nowar}: war: the scenario has no 'war' section")
+    assert "note:" not in res.stderr
 
 
 def test_sensitivity_uses_stated_ranges_only_for_the_values_they_were_stated_for() -> None:

@@ -24,7 +24,7 @@ from guaranty.scenario.design_matrix import (
     draw_normal,
     draw_uniform,
 )
-from guaranty.scenario.schema import Scenario
+from guaranty.scenario.schema import Scenario, WarSettings
 from guaranty.scenario.war_parameters import neutral_front0, war_bounds
 
 __all__ = ["TAIL_AHEAD", "WarSummary", "duration_reference", "run_war", "tail_note"]
@@ -616,6 +616,17 @@ def fitted_defaults(
     return _from_theta(th, z, u, given, major_powers, states)
 
 
+def war_settings(scenario: Scenario) -> WarSettings:
+    """The scenario's war section; a :class:`ScenarioError` at the file when it has none."""
+    if scenario.war is None:
+        raise scenario.error_at(
+            "the scenario has no 'war' section (the battlefield model's parameters with their "
+            "sources); see docs/scenario-format.md",
+            ("war",),
+        )
+    return scenario.war
+
+
 def run_war(
     scenario: Scenario,
     *,
@@ -632,13 +643,7 @@ def run_war(
     paths (for ``by_month`` in the JSON). ``matrix`` (:mod:`guaranty.scenario.design_matrix`) gives
     quantiles for named inputs ("war: NAME" for a scenario parameter, :data:`FIT_DRAW`,
     :data:`FIT_TEMPO`, :data:`FIT_PREMIUM` for the fitted ones)."""
-    if scenario.war is None:
-        raise scenario.error_at(
-            "the scenario has no 'war' section (the battlefield model's parameters with their "
-            "sources); see docs/scenario-format.md",
-            ("war",),
-        )
-    settings = scenario.war
+    settings = war_settings(scenario)
     s_params, s_war, s_fit = np.random.SeedSequence(seed).spawn(3)
     rng = np.random.default_rng(s_params)
     values: dict[str, Any] = {}
@@ -721,9 +726,7 @@ def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list
     share between the two ends (in share points, 0-1)."""
     from guaranty.scenario.schema import Fixed
 
-    settings = scenario.war
-    if settings is None:
-        raise ScenarioError("the scenario has no 'war' section", field="war")
+    settings = war_settings(scenario)
     base = run_war(scenario, draws=draws, seed=seed)
     ranges: dict[str, tuple[str, float, float]] = {}
     for name, q in settings.parameters.items():

@@ -85,11 +85,12 @@ def war_cmd(
     """Simulate the scenario's war: how it ends (a settlement, a decisive win, a ceasefire
     that leaves the issues open, or still fighting at the horizon), when, and where the line
     runs; ``--json`` adds the month-by-month share still fighting and the line."""
-    from guaranty.war import run_war
+    from guaranty.war import run_war, war_settings
 
     obj = load(file)
     if is_cases(obj):
         raise fail(f"error: {file}: the war needs a scenario with a 'war' section")
+    war_settings(obj)  # refused before the notes on what the scenario leaves out
     for line in defaults_note(obj):
         err.print(line)
     summary = run_war(obj, draws=draws, seed=seed, keep_paths=as_json)

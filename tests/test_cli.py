@@ -565,6 +565,11 @@ def test_without_the_chain_the_claims_and_the_report_say_how_many_draws_they_rea
         "500 draws of each negotiation model's forecast, 2000 of the credibility estimate "
         "(the chain from the war to the peace did not run)"
     ) in md
+    # and says which section it lacks (before: "a war, credibility or guarantee section")
+    assert "not run: the scenario has no 'war' section." in md
+    html = (out / "report.html").read_text()
+    assert "not run: the scenario has no &#39;war&#39; section." in html
+    assert "credibility or guarantee" not in md + html
 
 
 NO_CREDIBILITY_CLAIMS = """
@@ -603,10 +608,12 @@ def test_without_the_chain_the_claims_on_the_war_read_the_war_alone(
     out = tmp_path / "report"
     result = invoke("analyze", path, "--out", out)
     assert result.exit_code == 0, result.output
-    assert (
-        "500 draws of each negotiation model's forecast, 2000 of the war"
-        in (out / "report.md").read_text()
-    )
+    md = (out / "report.md").read_text()
+    assert "500 draws of each negotiation model's forecast, 2000 of the war" in md
+    assert "not run: the scenario has no 'credibility' section." in md
+    html = (out / "report.html").read_text()
+    assert "Not run: the scenario has no &#39;credibility&#39; section." in html
+    assert "no war section" not in html  # before: said of a scenario with a war
     # the settled terms come from the chain alone
     bad = tmp_path / "terms.yaml"
     bad.write_text(text.replace('"war.decisive_b == 1"', '"war.terms > 50"'))
@@ -680,3 +687,31 @@ def test_an_organization_as_a_guarantor_is_refused_with_its_members(
         result = invoke(*args)
         assert result.exit_code == 2, result.output
         assert said in " ".join(result.stderr.split()), result.stderr
+
+
+def test_the_html_report_shows_a_scenarios_text_as_text(root: Path, tmp_path: Path) -> None:
+    """A scenario's names, labels and claims are text: in the HTML report (and its answer)
+    they are escaped, so markup in a shared file is shown, not run; the Markdown report keeps
+    them as written. Before, the HTML templates (named *.html.j2) were not autoescaped and a
+    name holding a script tag put a live script into the report."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    for old, new in (
+        ("name: Ukraine 2022 - security", 'name: "Ukraine <script>alert(1)</script> - security'),
+        ("- security guarantees and a negotiated settlement\n", '- settlement"\n'),
+        ("    label: NATO membership with Article 5\n", "    label: NATO <b>membership</b>\n"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    path = tmp_path / "marked.yaml"
+    path.write_text(text)
+    out = tmp_path / "report"
+    result = invoke("analyze", path, "--out", out, "--draws", "400")
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text()
+    assert "<script>alert(1)</script>" not in page and "<b>membership</b>" not in page
+    assert "<title>Ukraine &lt;script&gt;alert(1)&lt;/script&gt; - settlement" in page
+    answer = page[page.index('id="answer"') :]
+    assert answer.count("NATO &lt;b&gt;membership&lt;/b&gt;") >= 1
+    md = (out / "report.md").read_text()
+    assert md.startswith("# Ukraine <script>alert(1)</script> - settlement\n")
+    assert "| NATO <b>membership</b> |" in md

@@ -46,7 +46,9 @@ SCENARIO_SECTIONS = (
 #: the report's templates
 ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("guaranty.report", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
+    # the HTML templates are named *.html.j2: escape every value they insert (a scenario's
+    # names, labels and sources are text, not markup); the Markdown ones are not escaped
+    autoescape=jinja2.select_autoescape(["html", "html.j2"]),
     trim_blocks=True,
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
@@ -80,7 +82,12 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
         add("war", "horizon (months)", scenario.war.horizon, scenario.war.source)
     cred = scenario.credibility
     if cred is not None:
-        add("credibility", "common shock", cred.common_shock, cred.source)
+        estimated = _estimated_correlations()
+        for name, q in (("persistence", cred.persistence), ("common shock", cred.common_shock)):
+            if q is not None:
+                add("credibility", name, q, cred.source)
+            else:
+                rows.append({"group": "credibility", "name": name, **estimated[name]})
         add("credibility", "circumstances today", cred.circumstances_today, cred.source)
         add("credibility", "circumstances tomorrow", cred.circumstances_tomorrow, cred.source)
         for gid, c in cred.conduct.items():
@@ -113,6 +120,39 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
         }
     )
     return rows
+
+
+def _estimated_correlations() -> dict[str, dict[str, str]]:
+    """The value and source of the two latent correlations a scenario leaves to the data:
+    each run draws them from their cluster bootstraps (``guaranty.credibility``)."""
+    from guaranty.evidence import evidence
+
+    ev = evidence()
+    what = {
+        "persistence": (
+            ev.persistence,
+            "the same state's decisions on the same target in consecutive tests",
+            "dyads",
+        ),
+        "common shock": (
+            ev.common_shock,
+            "two defense allies' decisions on the same target in the same dispute",
+            "disputes",
+        ),
+    }
+    return {
+        name: {
+            "value": (
+                f"{c.rho:.2f} [{c.interval[0]:.2f}, {c.interval[1]:.2f}], drawn from its bootstrap"
+            ),
+            "source": (
+                f"Estimated: the latent correlation of {of}, 1816-2010 ({c.pairs:,} pairs, "
+                f"{c.clusters:,} {clusters}; 90% cluster-bootstrap interval; "
+                "docs/models/credibility.md). Not stated in the scenario."
+            ),
+        }
+        for name, (c, of, clusters) in what.items()
+    }
 
 
 def _conduct_today(

@@ -245,6 +245,20 @@ def _scenario_pages(
     )
 
     ctx["run"] = None
+    from guaranty.analysis import chain_lacks
+
+    lacks = chain_lacks(obj)
+    ctx["not_run"] = (
+        f"the scenario has no {' or '.join(repr(x) for x in lacks)} section"
+        + ("s" if len(lacks) > 1 else "")
+        if lacks
+        else "no run of it was given to the report"
+    )
+    ctx["credibility_not_run"] = (
+        "the scenario has no 'credibility' section"
+        if obj.credibility is None
+        else "the scenario has no guarantee designs"
+    )
     plots: dict[str, list[str]] = {k: [] for k in SCENARIO_SECTIONS}
     if run is not None:
         ctx["run"] = run_context(run, obj)

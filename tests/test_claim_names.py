@@ -119,6 +119,22 @@ def test_builtin_models_are_the_registry() -> None:
     assert set(claim_names.negotiation_models()) == set(registry.available())
 
 
+def test_the_models_are_listed_in_one_order_whatever_was_imported_first() -> None:
+    """The registry lists the built-in models in one order (BUILTIN_MODELS), which every
+    table and report follows. Before, it was the order in which the modules registered, so
+    a process that imported ``compromise`` first listed it before ``bdm`` (found when this
+    file's test above failed under pytest-xdist on another spread of the tests)."""
+    code = (
+        "import guaranty.models.bargaining.smp, guaranty.models.bargaining.compromise\n"
+        "from guaranty.models import registry\n"
+        "print(','.join(registry.available()))"
+    )
+    got = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert tuple(got.split(",")) == claim_names.BUILTIN_MODELS
+
+
 def test_user_models_count_once_the_registry_is_loaded(monkeypatch) -> None:
     fake = types.SimpleNamespace(available=lambda: [*claim_names.BUILTIN_MODELS, "mine"])
     monkeypatch.setitem(sys.modules, "guaranty.models.registry", fake)

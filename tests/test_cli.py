@@ -715,3 +715,32 @@ def test_the_html_report_shows_a_scenarios_text_as_text(root: Path, tmp_path: Pa
     md = (out / "report.md").read_text()
     assert md.startswith("# Ukraine <script>alert(1)</script> - settlement\n")
     assert "| NATO <b>membership</b> |" in md
+
+
+def test_a_scenarios_text_is_printed_as_it_is(root: Path, tmp_path: Path) -> None:
+    """The terminal's output shows a scenario's text as written: square brackets in a name
+    or a label are not rich markup. Before, a name holding "[/2022]" stopped `validate`,
+    `show`, `credibility` and `forecast` with a traceback (rich's MarkupError), and "[red]"
+    coloured the rest of the line and vanished from it."""
+    text = (root / "scenarios" / "ukraine-2022.yaml").read_text()
+    old = "name: Ukraine 2022 - security guarantees and a negotiated settlement\n"
+    assert text.count(old) == 1
+    name = "Ukraine [/2022] [red]security[bold] guarantees"
+    path = tmp_path / "brackets.yaml"
+    path.write_text(
+        text.replace(old, f'name: "{name}"\n').replace(
+            "    label: NATO membership with Article 5\n", '    label: "NATO [/b] membership"\n'
+        )
+    )
+    for args in (
+        ("validate", path),
+        ("show", path),
+        ("credibility", path, "--draws", "100"),
+        ("forecast", path, "--model", "compromise"),
+        ("war", path, "--draws", "100"),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Traceback" not in result.output
+        assert name in result.stdout, (args, result.stdout)
+    assert "NATO [/b] membership" in invoke("show", path).stdout

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from guaranty.analysis import DRAWS, FORECAST_DRAWS
-from guaranty.cli.common import err, out, print_json, spinner
+from guaranty.cli.common import err, out, print_json, spinner, styled
 from guaranty.cli.lazy import is_cases, negotiable
 from guaranty.cli.options import (
     ChainDrawsOpt,
@@ -92,4 +92,5 @@ def analyze(
             }
         )
         return
-    out.print(f"report written: [bold]{paths['html']}[/bold] (and {paths['md'].name})")
+    html, md = paths["html"], paths["md"]
+    out.print(styled("report written: ", (str(html), "bold"), f" (and {md.name})"))

@@ -61,7 +61,12 @@ def _console(*, stderr: bool = False) -> Console:
     Without rich's highlighter: its patterns (numbers, paths, reprs) take time quadratic in
     the length of an unbroken run of characters, and a file's own text is printed (a
     scenario's name): a KTAB file whose first cell was 131,000 digits long kept
-    ``guaranty validate`` busy for minutes (``benchmarks/fuzz_inputs.py``, seed 37)."""
+    ``guaranty validate`` busy for minutes (``benchmarks/fuzz_inputs.py``, seed 37).
+
+    Without markup: a file's text printed as it is, in lines and in tables' cells and titles
+    (a scenario named "Belgium [/1914]" stopped ``validate`` with a traceback, and "[red]"
+    in a label coloured the rest of the line); the few styled words are
+    :class:`rich.text.Text` (:func:`styled`)."""
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
@@ -70,9 +75,18 @@ def _console(*, stderr: bool = False) -> Console:
         stderr=stderr,
         emoji=False,
         highlight=False,
+        markup=False,
         soft_wrap=stderr or not tty,
         width=None if tty else 1000,
     )
+
+
+def styled(*parts: str | tuple[str, str]) -> Any:
+    """A line of plain strings and ``(text, style)`` pairs (a :class:`rich.text.Text`):
+    ``styled(("ok", "green"), f" {file}")``; no part is read as markup."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
 
 
 class _LazyConsole:

@@ -39,6 +39,7 @@ from guaranty.cli.boundary import (
     out,
     print_json,
     report_error,
+    styled,
 )
 
 if TYPE_CHECKING:  # rich.progress loads with the first bar (17 ms that validate never needs)
@@ -60,6 +61,7 @@ __all__ = [
     "print_json",
     "progress_bar",
     "spinner",
+    "styled",
 ]
 
 

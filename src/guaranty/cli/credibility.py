@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from guaranty.cli.common import err, fail, out, print_json
+from guaranty.cli.common import err, fail, out, print_json, styled
 from guaranty.cli.lazy import is_cases
 from guaranty.cli.options import CredibilityDrawsOpt, FileArg, JsonOpt, SeedOpt
 from guaranty.scenario import load
@@ -27,7 +27,7 @@ def _interval(ci: Sequence[float], note: str = "") -> str:
 
 def _print_explain(info: dict[str, Any]) -> None:
     """``credibility --explain``: the terms of one guarantor's log-odds of fighting."""
-    out.print(f"[bold]{info['design']}[/bold], guarantor [bold]{info['guarantor']}[/bold]")
+    out.print(styled((info["design"], "bold"), ", guarantor ", (info["guarantor"], "bold")))
     if "by_construction" in info:
         out.print(info["by_construction"])
         _print_attack_terms(info["attack"])
@@ -56,9 +56,11 @@ def _print_explain(info: dict[str, Any]) -> None:
             + ", ".join(info["no_counterpart"])
         )
     out.print(
-        f"P(fight tomorrow | {'fighting' if info.get('fights_today') else 'not fighting'} "
-        "today) at the posterior mode: "
-        f"[bold]{info['p_honor_at_mean']:.3f}[/bold]"
+        styled(
+            f"P(fight tomorrow | {'fighting' if info.get('fights_today') else 'not fighting'} "
+            "today) at the posterior mode: ",
+            (f"{info['p_honor_at_mean']:.3f}", "bold"),
+        )
     )
     _print_attack_terms(info["attack"])
 
@@ -130,14 +132,14 @@ def _credibility_table(obj: Any, result: Any) -> Table:
         if d.guarantors:
             t.add_row(
                 "",
-                "[i]at least one / all[/i]",
+                styled(("at least one / all", "italic")),
                 f"{j['p_any']:.3f} / {j['p_all']:.3f}",
                 f"[{j['p_any_ci'][0]:.3f}, {j['p_any_ci'][1]:.3f}]",
             )
         ci = j[f"p_attack_{h}y_ci"]
         t.add_row(
             "",
-            f"[i]attacked within {h} y / and abandoned[/i]",
+            styled((f"attacked within {h} y / and abandoned", "italic")),
             f"{j[f'p_attack_{h}y']:.3f} / {j[f'p_abandoned_{h}y']:.3f}",
             f"[{ci[0]:.3f}, {ci[1]:.3f}]",
             end_section=True,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 
 from guaranty.cli import quick
-from guaranty.cli.common import out, print_json
+from guaranty.cli.common import out, print_json, styled
 from guaranty.cli.lazy import describe, is_cases
 from guaranty.cli.options import FileArg, JsonOpt
 from guaranty.cli.quick import summary
@@ -130,7 +130,7 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(scenario_json(obj))
         return
-    out.print(f"[bold]{obj.name}[/bold]" + (f" — {obj.description}" if obj.description else ""))
+    out.print(styled((obj.name, "bold"), f" — {obj.description}" if obj.description else ""))
     out.print(_actors_table(obj))
     out.print(_issues_table(obj))
     out.print(_positions_table(obj))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from guaranty.cli.common import fail, out, print_json, progress_bar
+from guaranty.cli.common import fail, out, print_json, progress_bar, styled
 from guaranty.cli.forecasting import known_model, run_forecast
 from guaranty.cli.lazy import backtest, backtest_runs, is_cases, registry
 from guaranty.cli.options import DrawsOpt, FileArg, JsonOpt, ModelOpt, SeedOpt
@@ -262,4 +262,4 @@ def backtest_cmd(
         f"interval resampling {unit} (below 0: the model does better; docs/validation.md)."
     )
     if report is not None:
-        out.print(f"report written: [bold]{report / 'report.html'}[/bold]")
+        out.print(styled("report written: ", (str(report / "report.html"), "bold")))

@@ -76,7 +76,7 @@ BackendOpt = Annotated[
     typer.Option(
         "--backend",
         help="Where the chunks run: local (a process pool) or ray (Ray tasks; "
-        "pip install 'guaranty[ray]').",
+        "pip install 'guaranty\\[ray]').",  # \[: not rich markup
     ),
 ]
 AddressOpt = Annotated[

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guaranty.cli.boundary import err, out, print_json, report_error
+from guaranty.cli.boundary import err, out, print_json, report_error, styled
 from guaranty.cli.lazy import is_cases
 from guaranty.scenario import load
 
@@ -71,7 +71,7 @@ def validate(file: Path, as_json: bool = False) -> None:
     parts = ", ".join(
         f"{v} {k.replace('_', ' ')}" for k, v in s.items() if k not in ("kind", "name")
     )
-    out.print(f"[green]ok[/green] {file}: {s['kind']} [bold]{s['name']}[/bold] ({parts})")
+    out.print(styled(("ok", "green"), f" {file}: {s['kind']} ", (s["name"], "bold"), f" ({parts})"))
 
 
 def _forecast(file: Path, model: str, as_json: bool) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
+from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar, styled
 from guaranty.cli.lazy import is_cases, negotiable
 from guaranty.cli.options import (
     CHAIN_DRAWS,
@@ -115,10 +115,14 @@ def run_cmd(
         return
     reused = summary.draws - summary.computed
     out.print(
-        f"run [bold]{summary.run_id}[/bold]: {summary.draws:,} draws in {summary.store} "
-        f"({summary.computed:,} computed in {summary.seconds:.1f} s"
-        + (f", {reused:,} already stored" if reused else "")
-        + ")"
+        styled(
+            "run ",
+            (summary.run_id, "bold"),
+            f": {summary.draws:,} draws in {summary.store} "
+            f"({summary.computed:,} computed in {summary.seconds:.1f} s"
+            + (f", {reused:,} already stored" if reused else "")
+            + ")",
+        )
     )
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from guaranty.analysis import FORECAST_DRAWS
-from guaranty.cli.common import out, print_json, spinner
+from guaranty.cli.common import out, print_json, spinner, styled
 from guaranty.cli.options import JsonOpt
 from guaranty.errors import GuarantyError
 
@@ -94,7 +94,11 @@ def export_cmd(
         print_json({"run_id": run_id, "store": str(store), "out": str(out_dir), **meta})
         return
     files = ", ".join(f"{name} ({rows:,} rows)" for name, rows in meta["files"].items())
-    out.print(f"run [bold]{run_id}[/bold]: {meta['draws']:,} draws exported to {out_dir}: {files}")
+    out.print(
+        styled(
+            "run ", (run_id, "bold"), f": {meta['draws']:,} draws exported to {out_dir}: {files}"
+        )
+    )
 
 
 def report_cmd(
@@ -137,6 +141,11 @@ def report_cmd(
         )
         return
     out.print(
-        f"report of run [bold]{got['run_id']}[/bold] ({got['draws']:,} draws) written: "
-        f"[bold]{got['html']}[/bold] (and {got['md'].name})"
+        styled(
+            "report of run ",
+            (got["run_id"], "bold"),
+            f" ({got['draws']:,} draws) written: ",
+            (str(got["html"]), "bold"),
+            f" (and {got['md'].name})",
+        )
     )

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from guaranty.cli.claims import HEADLINE_METRICS
-from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar
+from guaranty.cli.common import USAGE, fail, out, print_json, progress_bar, styled
 from guaranty.cli.lazy import is_cases, negotiable
 from guaranty.cli.options import (
     DEFAULT_STORE,
@@ -162,11 +162,15 @@ def sweep_cmd(
         return
     reused = summary.points - summary.computed
     out.print(
-        f"sweep [bold]{summary.sweep_id}[/bold]: {summary.design} design, n {summary.n}, "
-        f"{summary.points:,} points of the chain over {_factors_text(summary.factors)} in "
-        f"{summary.store} ({summary.computed:,} computed in {summary.seconds:.1f} s"
-        + (f", {reused:,} already stored" if reused else "")
-        + ")"
+        styled(
+            "sweep ",
+            (summary.sweep_id, "bold"),
+            f": {summary.design} design, n {summary.n}, "
+            f"{summary.points:,} points of the chain over {_factors_text(summary.factors)} in "
+            f"{summary.store} ({summary.computed:,} computed in {summary.seconds:.1f} s"
+            + (f", {reused:,} already stored" if reused else "")
+            + ")",
+        )
     )
     out.print(f"headline outputs, top {top} factors:")
     _print_headline(res, top)

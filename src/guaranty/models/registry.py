@@ -45,6 +45,10 @@ class Registry(Generic[T]):
     private ones (``_name``) and ``helpers``; each model module registers itself. Then the
     entry points of ``group`` (other packages' models), if given, each a subclass of
     ``base``, are loaded and registered.
+
+    :meth:`available` lists the names of ``order`` first, in that order, then the others in
+    the order they registered: the list (which tables and reports follow) does not depend on
+    which module happened to be imported first.
     """
 
     def __init__(
@@ -55,8 +59,10 @@ class Registry(Generic[T]):
         *,
         group: str | None = None,
         base: type | None = None,
+        order: Iterable[str] = (),
     ) -> None:
         self.kind = kind
+        self.order = tuple(order)
         self.packages = tuple(packages)
         self.helpers = frozenset(helpers)
         self.group = group
@@ -127,7 +133,8 @@ class Registry(Generic[T]):
     def available(self) -> list[str]:
         """Names of every registered model."""
         self._load()
-        return list(self._models)
+        first = [name for name in self.order if name in self._models]
+        return first + [name for name in self._models if name not in self.order]
 
     def get(self, name: str) -> type[T]:
         """The class registered as ``name``.
@@ -165,6 +172,9 @@ NEGOTIATION: Registry[NegotiationModel] = Registry(
     helpers={"base"},
     group=ENTRY_POINT_GROUP,
     base=NegotiationModel,
+    # the built-in models as every table lists them (guaranty.scenario.claim_names keeps the
+    # same tuple, BUILTIN_MODELS, for the layers that load no model)
+    order=("bdm", "compromise", "median", "exchange", "extremity", "nash", "smp"),
 )
 register = NEGOTIATION.register
 available = NEGOTIATION.available

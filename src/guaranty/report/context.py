@@ -18,6 +18,7 @@ from guaranty.scenario.schema import describe
 
 __all__ = [
     "ENV",
+    "MD_ENV",
     "SCENARIO_SECTIONS",
     "answer_context",
     "answer_html",
@@ -43,19 +44,36 @@ SCENARIO_SECTIONS = (
     "designs",
 )
 
-#: the report's templates
-ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("guaranty.report", "templates"),
-    # the HTML templates are named *.html.j2: escape every value they insert (a scenario's
-    # names, labels and sources are text, not markup); the Markdown ones are not escaped
-    autoescape=jinja2.select_autoescape(["html", "html.j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    undefined=jinja2.StrictUndefined,
-)
-ENV.tests["outside"] = lambda r: bool(
-    r.get("interval") and not r["interval"][0] <= r["outcome"] <= r["interval"][1]
-)
+
+def _markdown_text(value: Any) -> Any:
+    """A value as the Markdown templates insert it: a text on one line, with ``|`` escaped,
+    so that a label or a source holding a pipe or a line break stays in its table cell
+    (``\\|`` reads as ``|`` in running text too)."""
+    if isinstance(value, str):
+        return " ".join(value.splitlines()).replace("|", "\\|")
+    return value
+
+
+def _environment(markdown: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("guaranty.report", "templates"),
+        # HTML: escape every value inserted (a scenario's names, labels and sources are
+        # text, not markup); Markdown: each on one line, its pipes escaped
+        autoescape=not markdown,
+        finalize=_markdown_text if markdown else None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.tests["outside"] = lambda r: bool(
+        r.get("interval") and not r["interval"][0] <= r["outcome"] <= r["interval"][1]
+    )
+    return env
+
+
+#: the report's HTML templates (``*.html.j2``) and its Markdown ones (``*.md.j2``)
+ENV = _environment(markdown=False)
+MD_ENV = _environment(markdown=True)
 
 
 def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:

@@ -25,6 +25,7 @@ from guaranty.models import registry
 from guaranty.pipeline import BacktestScore, Forecast
 from guaranty.report.context import (
     ENV,
+    MD_ENV,
     SCENARIO_SECTIONS,
     answer_context,
     assumption_rows,
@@ -219,7 +220,7 @@ def _backtest_pages(
         "n_outcome": next(iter(scores.values())).n if scores else 0,
     }
     figures = [figure_html(errors_figure(scores))]
-    md = ENV.get_template("backtest.md.j2").render(**ctx)
+    md = MD_ENV.get_template("backtest.md.j2").render(**ctx)
     return md, ENV.get_template("backtest.html.j2").render(**ctx, figures=figures)
 
 
@@ -317,5 +318,5 @@ def _scenario_pages(
     ctx["answer_html"] = (
         ENV.get_template("answer.html.j2").render(a=ctx["answer"]) if run is not None else ""
     )
-    md = ENV.get_template("scenario.md.j2").render(**ctx)
+    md = MD_ENV.get_template("scenario.md.j2").render(**ctx)
     return md, ENV.get_template("scenario.html.j2").render(**ctx, plots=plots)

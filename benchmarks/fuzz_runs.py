@@ -25,7 +25,12 @@ loads, run through one stage:
   blank, a word, -1, 0, 1e9, NaN, 101, inf or 1e-300, and every negotiation model's
   forecast written as strict JSON;
 * ``sobol``: the Saltelli design of ``guaranty claims --sobol`` (4 base samples) over the
-  mutant's uncertain inputs, for the headline outputs.
+  mutant's uncertain inputs, for the headline outputs;
+* ``text``: every text of a shipped scenario (a name, a label, a source, an item of a list)
+  set to a hostile text (:data:`TEXTS`: rich's markup, HTML, a pipe, a line break, template
+  syntax, ...); ``validate``, ``show``, ``forecast`` and ``credibility`` through the command
+  line must not fail, and the report (200 draws) must hold no live HTML and keep its
+  Markdown tables' columns.
 
 A mutant ends refused at load (a ``GuarantyError``), refused by the stage (a
 ``GuarantyError``: one paragraph, as the command line prints it), run, or as a **bug**: any
@@ -59,7 +64,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 VALUES = ("-1", "0", "1.0e-9", "1", "100", "1.0e9")
 CELLS = ("", "x", "-1", "0", "1e9", "nan", "101", "inf", "1e-300")
-STAGES = ("chain", "models", "json", "claims", "analyze", "deu", "peer", "sobol")
+STAGES = ("chain", "models", "json", "claims", "analyze", "deu", "peer", "sobol", "text")
+#: the texts of the ``text`` stage: markup of the terminal (rich), of HTML and of Markdown,
+#: template and format syntax, a right-to-left override, a long line
+TEXTS = (
+    "[/x] [red]y",
+    "<script>alert(1)</script>",
+    "a | b",
+    "line one\nline two",
+    "{{ 7 * 7 }} {% if x %}",
+    "%s %(x)s {0}",
+    "\u202eabc \U0001f600",
+    "*_`# \\",
+    "x" * 3000,
+)
+#: what must not reach the HTML report unescaped, from the texts above
+LIVE = ("<script>alert(1)</script>",)
 #: the peer formats' files of the ``peer`` stage (tests/data) and each one's separator
 PEER_FILES = {
     "dummyData_3Dim.csv": ",",  # KTAB
@@ -81,6 +101,37 @@ def value_mutants(path: Path) -> Iterator[tuple[str, str]]:
         for value in VALUES:
             text = "".join([*lines[:i], f"{key}: {value}\n", *lines[i + 1 :]])
             yield f"{path.name}:{i + 1}: {line.strip()[:50]!r} -> {value}", text
+
+
+def text_mutants(path: Path) -> Iterator[tuple[str, str]]:
+    """(label, text) for every line of a YAML file whose value is a text (``key: text`` or
+    a list's ``- text``) and every text of :data:`TEXTS`, written as a quoted scalar."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        body = line.strip()
+        if not body or body.startswith("#"):
+            continue
+        head, colon, value = body.partition(": ") if ": " in body else ("", "", body)
+        if head.startswith("- "):  # "- id: x": the first key of a list's entry
+            continue
+        if not colon and not body.startswith("- "):
+            continue
+        value = value[2:] if not colon else value
+        if not value or value[0] in "[{&*|>" or value in ("true", "false", "null"):
+            continue
+        try:
+            float(value)
+            continue
+        except ValueError:
+            pass
+        indent = line[: len(line) - len(line.lstrip())]
+        start = f"{indent}{head}: " if colon else f"{indent}- "
+        for new in TEXTS:
+            row = start + json.dumps(new) + "\n"
+            yield (
+                f"{path.name}:{i + 1}: {body[:50]!r} -> {new[:30]!r}",
+                "".join([*lines[:i], row, *lines[i + 1 :]]),
+            )
 
 
 def cell_mutants(path: Path, sep: str = "\t") -> Iterator[tuple[str, str]]:
@@ -221,6 +272,48 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
         res = sobol(s, outputs, n=4, seed=0, resamples=10)
         json.dumps(str(res))
 
+    def text(s: Any) -> None:
+        from typer.testing import CliRunner
+
+        from guaranty.cli import app
+
+        path = scratch / "mutant.yaml"
+        commands = [["validate"], ["show"], ["forecast", "--model", "median"]]
+        if s.credibility is not None and s.guarantees:
+            commands.append(["credibility", "--draws", "100"])
+        for args in commands:
+            result = CliRunner().invoke(app, [args[0], str(path), *args[1:]])
+            if result.exception is not None and not isinstance(result.exception, SystemExit):
+                raise result.exception
+            if result.exit_code not in (0, 2):
+                raise RuntimeError(f"{args[0]}: exit {result.exit_code}: {result.output[-300:]}")
+        done = analyze(s, draws=200, forecast_draws=5, seed=0, models=["median"])
+        paths = write_report(
+            s,
+            done.forecasts,
+            scratch / "report",
+            source="mutant",
+            seed=0,
+            draws=200,
+            credibility=done.credibility,
+            claims=done.claims,
+            run=done.run,
+            forecast_draws=5,
+        )
+        page = Path(paths["html"]).read_text(encoding="utf-8")
+        for live in LIVE:
+            if live in page:
+                raise RuntimeError(f"the HTML report holds {live!r} unescaped")
+        md = Path(paths["md"]).read_text(encoding="utf-8").splitlines()
+        for k, row in enumerate(md):
+            if row.startswith("|---"):
+                cells = row.count("|")
+                for body in md[k + 1 :]:
+                    if not body.startswith("|"):
+                        break
+                    if body.replace("\\|", "").count("|") != cells:
+                        raise RuntimeError(f"a Markdown table row lost its columns: {body[:120]}")
+
     def deu(cases: Any) -> None:
         backtest(cases, ["median", "compromise", "extremity", "nash"], seed=0, boot=50)
         backtest(cases, ["bdm", "exchange", "smp"], seed=0, boot=50)
@@ -234,6 +327,7 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
         "deu": deu,
         "peer": peer,
         "sobol": sobol_design,
+        "text": text,
     }[name]
 
 
@@ -256,6 +350,9 @@ def mutants(name: str, rng: random.Random) -> Iterator[tuple[str, str, str]]:
     if name == "deu":
         found = list(cell_mutants(ROOT / "tests" / "data" / "deu3_dev.tsv"))
         suffix = ".tsv"
+    elif name == "text":
+        found = [m for p in sorted((ROOT / "scenarios").glob("*.yaml")) for m in text_mutants(p)]
+        suffix = ".yaml"
     else:
         found = [m for p in sorted((ROOT / "scenarios").glob("*.yaml")) for m in value_mutants(p)]
         suffix = ".yaml"

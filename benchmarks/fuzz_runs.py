@@ -232,22 +232,23 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
             reference["run"] = montecarlo.simulate(base, draws=1000, seed=0)
         run_ledger(list(s.claims), reference["run"])
 
-    def whole(s: Any) -> None:
-        done = analyze(
-            s, draws=1000, forecast_draws=20, seed=0, models=["median", "compromise", "extremity"]
-        )
-        write_report(
+    def report(s: Any, draws: int, forecast_draws: int, models: list[str]) -> dict[str, Path]:
+        done = analyze(s, draws=draws, forecast_draws=forecast_draws, seed=0, models=models)
+        return write_report(
             s,
             done.forecasts,
             scratch / "report",
             source="mutant",
             seed=0,
-            draws=1000,
+            draws=draws,
             credibility=done.credibility,
             claims=done.claims,
             run=done.run,
-            forecast_draws=20,
+            forecast_draws=forecast_draws,
         )
+
+    def whole(s: Any) -> None:
+        report(s, 1000, 20, ["median", "compromise", "extremity"])
 
     def peer(obj: Any) -> None:
         from guaranty.cli.lazy import forecast_cases, is_cases
@@ -287,19 +288,7 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
                 raise result.exception
             if result.exit_code not in (0, 2):
                 raise RuntimeError(f"{args[0]}: exit {result.exit_code}: {result.output[-300:]}")
-        done = analyze(s, draws=200, forecast_draws=5, seed=0, models=["median"])
-        paths = write_report(
-            s,
-            done.forecasts,
-            scratch / "report",
-            source="mutant",
-            seed=0,
-            draws=200,
-            credibility=done.credibility,
-            claims=done.claims,
-            run=done.run,
-            forecast_draws=5,
-        )
+        paths = report(s, 200, 5, ["median"])
         page = Path(paths["html"]).read_text(encoding="utf-8")
         for live in LIVE:
             if live in page:

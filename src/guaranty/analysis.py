@@ -31,7 +31,6 @@ __all__ = [
     "Analysis",
     "analyze",
     "analyze_run",
-    "chain_lacks",
     "has_chain",
     "run_forecasts",
     "separate_war",
@@ -47,22 +46,10 @@ CREDIBILITY_DRAWS = 2_000
 WAR_DRAWS = 2_000
 
 
-def chain_lacks(scenario: Any) -> list[str]:
-    """The sections the chain needs that the scenario lacks, of 'war', 'credibility' and
-    'guarantees' (empty: it runs)."""
-    return [
-        name
-        for name, present in (
-            ("war", scenario.war is not None),
-            ("credibility", scenario.credibility is not None),
-            ("guarantees", bool(scenario.guarantees)),
-        )
-        if not present
-    ]
-
-
 def has_chain(scenario: Any) -> bool:
     """Whether the scenario runs the chain: a war, credibility settings and designs."""
+    from guaranty.plan import chain_lacks
+
     return not chain_lacks(scenario)
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "BLOCK",
     "DEFAULT_MODEL",
     "blocks_of",
+    "chain_lacks",
     "check_model_params",
     "is_folder_store",
     "model_params",
@@ -45,20 +46,26 @@ def blocks_of(draws: int) -> list[tuple[int, int]]:
     return [(b, min(BLOCK, draws - b * BLOCK)) for b in range((draws + BLOCK - 1) // BLOCK)]
 
 
+def chain_lacks(scenario: Scenario) -> list[str]:
+    """The sections the chain needs that the scenario lacks, of 'war', 'credibility' and
+    'guarantees' (empty: it runs)."""
+    return [
+        name
+        for name, present in (
+            ("war", scenario.war is not None),
+            ("credibility", scenario.credibility is not None),
+            ("guarantees", bool(scenario.guarantees)),
+        )
+        if not present
+    ]
+
+
 def settings(scenario: Scenario) -> PipelineSettings:
     """The scenario's pipeline settings, checked: it needs a war, credibility and designs."""
     from guaranty.models import registry
     from guaranty.scenario.schema import PipelineSettings
 
-    missing = [
-        name
-        for name, ok in (
-            ("war", scenario.war is not None),
-            ("credibility", scenario.credibility is not None),
-            ("guarantees", bool(scenario.guarantees)),
-        )
-        if not ok
-    ]
+    missing = chain_lacks(scenario)
     if missing:
         raise scenario.error_at(
             f"the pipeline needs the scenario's {', '.join(repr(m) for m in missing)} "

@@ -246,7 +246,7 @@ def _scenario_pages(
     )
 
     ctx["run"] = None
-    from guaranty.analysis import chain_lacks
+    from guaranty.plan import chain_lacks
 
     lacks = chain_lacks(obj)
     ctx["not_run"] = (

@@ -21,7 +21,6 @@ import numpy as np
 from scipy.special import expit
 
 from guaranty.credibility_inputs import check_actors, settings_of
-from guaranty.errors import ScenarioError
 from guaranty.evidence import Evidence, evidence, mills_probability
 from guaranty.models.credibility import joining
 from guaranty.models.credibility.resolve import conditional_honor_probability
@@ -474,6 +473,16 @@ def conduct_phrase(fighting: Collection[str]) -> str:
     return f"its conduct today: {', '.join(sorted(fighting))} fight, any other guarantor not"
 
 
+def _did_you_mean(name: str, known: Sequence[str]) -> str:
+    """"; did you mean 'x'?" for the one known id that begins with ``name`` or is close to
+    it (``budapest`` for ``budapest_assurances``), else nothing."""
+    from guaranty.scenario.base import closest
+
+    starts = [k for k in known if k.startswith(name)]
+    hint = starts[0] if len(starts) == 1 else closest(name, known)
+    return f"; did you mean {hint!r}?" if hint else ""
+
+
 def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any]:
     """Which terms move a guarantor's probability under a design, at the posterior mode and
     the estimated persistence: the terms of b(x_d) - b(x_0) (coefficient x change in the
@@ -481,13 +490,17 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
     cred = settings_of(scenario)
     design = next((d for d in scenario.guarantees if d.id == design_id), None)
     if design is None:
-        known = ", ".join(d.id for d in scenario.guarantees)
-        raise ScenarioError(f"no design {design_id!r} (designs: {known})", field="guarantees")
+        ids = [d.id for d in scenario.guarantees]
+        raise scenario.error_at(
+            f"no design {design_id!r}{_did_you_mean(design_id, ids)} (designs: {', '.join(ids)})",
+            ("guarantees",),
+        )
     if guarantor not in design.guarantors:
-        raise ScenarioError(
-            f"{guarantor!r} is not a guarantor of {design_id!r} "
+        raise scenario.error_at(
+            f"{guarantor!r} is not a guarantor of {design_id!r}"
+            f"{_did_you_mean(guarantor, design.guarantors)} "
             f"(guarantors: {', '.join(design.guarantors) or 'none'})",
-            field=("guarantees", design_id, "guarantors"),
+            ("guarantees", design_id, "guarantors"),
         )
     ev = evidence()
     case = case_of(scenario)

@@ -355,6 +355,26 @@ def test_explain_and_errors(root: Path) -> None:
     assert explain(s, "p5_coalition", "russia")["p_honor_at_mean"] == 0.0
     bad = CliRunner().invoke(app, ["credibility", path, "--explain", "nonbloc_coalition", "china"])
     assert bad.exit_code == 2 and "is not a guarantor" in bad.stderr
+    # a design or a guarantor misnamed: at the file's line, with the name meant (before: no
+    # file, and no hint for a design's id cut short)
+    lines = Path(path).read_text().splitlines()
+    for args, line, said in (
+        (
+            ("budapest", "usa"),
+            lines.index("guarantees:") + 1,
+            "no design 'budapest'; did you mean 'budapest_assurances'?",
+        ),
+        (
+            ("budapest_assurances", "usaa"),
+            None,
+            "'usaa' is not a guarantor of "
+            "'budapest_assurances'; did you mean 'usa'? (guarantors: usa, uk, russia)",
+        ),
+    ):
+        bad = CliRunner().invoke(app, ["credibility", path, "--explain", *args])
+        message = " ".join(bad.stderr.split())
+        assert bad.exit_code == 2 and said in message, message
+        assert message.startswith(f"error: {path}:{line or ''}"), message
 
 
 def test_explain_shows_the_stage1_terms(root: Path) -> None:

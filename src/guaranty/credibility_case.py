@@ -474,7 +474,7 @@ def conduct_phrase(fighting: Collection[str]) -> str:
 
 
 def _did_you_mean(name: str, known: Sequence[str]) -> str:
-    """"; did you mean 'x'?" for the one known id that begins with ``name`` or is close to
+    """ "; did you mean 'x'?" for the one known id that begins with ``name`` or is close to
     it (``budapest`` for ``budapest_assurances``), else nothing."""
     from guaranty.scenario.base import closest
 

@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "blocks_of",
     "chain_lacks",
+    "check_before_a_run",
     "check_model_params",
     "is_folder_store",
     "model_params",
@@ -86,6 +87,20 @@ def settings(scenario: Scenario) -> PipelineSettings:
 
     check_actors(scenario)  # COW codes and CINC shares, before any draw is made
     return s.model_copy(update={"model": model})
+
+
+def check_before_a_run(scenario: Scenario) -> None:
+    """What every run of the scenario's sections would refuse before its first draw,
+    checked without running: the values of ``pipeline.params`` (the model is loaded only
+    when some are given) and, with a credibility section, the states' COW codes and CINC
+    shares (the COW table: about 50 ms). ``guaranty validate`` and the workbench's uploads
+    call it, so that a file they accept does not stop at its run."""
+    if scenario.pipeline is not None and scenario.pipeline.params:
+        check_model_params(scenario)
+    if scenario.credibility is not None:
+        from guaranty.credibility_inputs import check_actors
+
+        check_actors(scenario)
 
 
 def check_model_params(scenario: Scenario, model: str | None = None) -> None:

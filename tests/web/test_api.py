@@ -289,6 +289,20 @@ def test_upload_claim_with_a_misspelt_output_names_line_and_suggestion(api: Api)
     assert "war.p_frozn" in body["error"] and "did you mean 'war.p_frozen'" in body["error"]
 
 
+def test_upload_refuses_what_its_run_would_refuse(api: Api) -> None:
+    """An upload is checked as `guaranty validate` checks a file: beyond the schema, what a
+    run would refuse before its first draw (here an organization named as a guarantor,
+    which the credibility model cannot look up). Before, the upload was accepted and the
+    run was refused when started."""
+    text = SCENARIO.read_text(encoding="utf-8")
+    old = "guarantors: [usa, uk, france, turkey, poland]"
+    bad = text.replace(old, "guarantors: [usa, uk, france, turkey, poland, nato]", 1)
+    r = api.client.post("/api/scenarios?filename=bad.yaml", content=bad.encode())
+    body = _error(r, 422)
+    assert body["file"] == "bad.yaml" and body["line"] == _line_of(text, "  - id: nato")
+    assert "actor 'nato' (a guarantor) is an organization" in body["error"]
+
+
 @pytest.mark.parametrize(
     "content",
     [b"\xff\xfe\x00n\x00a\x00m\x00e", b"name: caf\xe9\n"],

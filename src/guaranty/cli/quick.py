@@ -56,14 +56,10 @@ def validate(file: Path, as_json: bool = False) -> None:
     """``guaranty validate``: check any supported file and print a summary (errors are
     raised, for the caller's error boundary to report)."""
     obj = load(file)
-    if not is_cases(obj) and obj.pipeline is not None and obj.pipeline.params:
-        from guaranty.plan import check_model_params  # loads the model: only when asked
+    if not is_cases(obj):
+        from guaranty.plan import check_before_a_run
 
-        check_model_params(obj)
-    if not is_cases(obj) and obj.credibility is not None:
-        from guaranty.credibility_inputs import check_actors  # the COW table: about 50 ms
-
-        check_actors(obj)  # what every credibility run refuses, refused here too
+        check_before_a_run(obj)  # what a run would refuse before its first draw
     s = summary(obj)
     if as_json:
         print_json({"file": str(file), "valid": True, **s})

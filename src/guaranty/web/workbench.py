@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 
 from guaranty.errors import GuarantyError, ScenarioError
+from guaranty.plan import check_before_a_run
 from guaranty.scenario import CaseSet, Scenario, parse
 from guaranty.scenario.shipped import SHIPPED_DIR
 from guaranty.store import Store
@@ -247,7 +248,8 @@ class Workbench:
         return out
 
     def checked(self, text: str, filename: str) -> Scenario:
-        """The scenario in a file's text (a DEU case file is refused)."""
+        """The scenario in a file's text (a DEU case file is refused), with what a run
+        would refuse before its first draw checked too, as ``guaranty validate`` does."""
         obj = parse(text, filename)
         if isinstance(obj, CaseSet):
             raise ScenarioError(
@@ -255,6 +257,7 @@ class Workbench:
                 "not a scenario for the workbench",
                 file=filename,
             )
+        check_before_a_run(obj)
         return obj
 
     def keep(

@@ -30,7 +30,7 @@ loads, run through one stage:
   set to a hostile text (:data:`TEXTS`: rich's markup, HTML, a pipe, a line break, template
   syntax, ...); ``validate``, ``show``, ``forecast`` and ``credibility`` through the command
   line must not fail, and the report (200 draws) must hold no live HTML and keep its
-  Markdown tables' columns.
+  Markdown tables whole (a blank line before each, every row with its header's columns).
 
 A mutant ends refused at load (a ``GuarantyError``), refused by the stage (a
 ``GuarantyError``: one paragraph, as the command line prints it), run, or as a **bug**: any
@@ -296,6 +296,8 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
         md = Path(paths["md"]).read_text(encoding="utf-8").splitlines()
         for k, row in enumerate(md):
             if row.startswith("|---"):
+                if k < 2 or md[k - 2] != "":
+                    raise RuntimeError(f"a Markdown table without a blank line before: {row}")
                 cells = row.count("|")
                 for body in md[k + 1 :]:
                     if not body.startswith("|"):

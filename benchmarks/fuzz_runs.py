@@ -44,6 +44,12 @@ The session that wrote it (2026-12-06) found with it, and fixed: war parameters 
 claim statements that stopped the ledger (``1/0``, a statement of numbers alone); the Nash
 solution with an actor of capability 0; a report of a run without any peace; DEU III issue
 numbers that are not identifiers.
+
+The ``text`` stage was added on 2026-12-07, after faults of that kind were found by hand (a
+scenario's text read as the terminal's markup, a script tag live in the HTML report, a
+pipe splitting a Markdown table's cell, the answer's table glued to its paragraph). Run on
+the code before those fixes (seed 41, 180 s), it found 5 distinct bugs of those kinds; on the
+code after, 0 in 603 mutants (seed 41, 900 s).
 """
 
 from __future__ import annotations

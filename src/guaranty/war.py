@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.errors import ScenarioError
 from guaranty.models.war.battlefield import OUTCOMES, WarParams, WarResult, simulate_war
 from guaranty.scenario.design_matrix import (
     DesignMatrix,
@@ -680,11 +679,12 @@ def run_war(
                 values[name] = stated_value(name, u)
     observation = loss_observation(scenario)
     if observation is not None and ("alpha" in values or "beta" in values):
-        raise ScenarioError(
+        # refused when the file loads (WarSettings); here for a scenario built in code
+        raise scenario.error_at(
             "war.observed_losses condition the fitted alpha and beta, but the scenario gives "
             f"{' and '.join(k for k in ('alpha', 'beta') if k in values)} itself; remove "
             "one or the other",
-            field=("war", "observed_losses"),
+            ("war", "observed_losses"),
         )
     fitted = fitted_defaults(
         values,

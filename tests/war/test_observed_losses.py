@@ -139,7 +139,8 @@ def test_the_losses_rule_out_the_slow_wars(ukraine) -> None:
 def test_losses_need_months_fought_and_fitted_rates(ukraine) -> None:
     """The losses are those of the months fought, and they condition the fitted alpha and
     beta: without months fought the schema refuses them; with a scenario's own alpha the
-    war refuses them (a ScenarioError naming the field)."""
+    file is refused when it loads (the next test) and a scenario built in code when its war
+    runs (a ScenarioError naming the field)."""
     side = {"low": 1, "high": 2, "source": "x"}
     with pytest.raises(ValueError, match="months_fought"):
         WarSettings.model_validate({"observed_losses": {"a": side, "b": side}})
@@ -172,6 +173,13 @@ def test_losses_need_months_fought_and_fitted_rates(ukraine) -> None:
             "  months_fought: 4\n  observed_losses:\n    a: {low: 0, high: 25, source: s}\n"
             "    b: {low: 12, high: 35, source: s}\n",
             "w.yaml:11:14: war.observed_losses.a.low: input should be greater than 0",
+        ),
+        (  # refused when the file loads (before: only when the war ran, without a line)
+            "  months_fought: 4\n  parameters:\n    alpha: {value: 0.05, source: s}\n"
+            "  observed_losses:\n    a: {low: 8, high: 25, source: s}\n"
+            "    b: {low: 12, high: 35, source: s}\n",
+            "w.yaml:8:1: war: observed_losses condition the fitted alpha and beta, but the war "
+            "gives alpha itself; remove one or the other",
         ),
     ],
 )

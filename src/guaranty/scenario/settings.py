@@ -107,6 +107,14 @@ class WarSettings(Strict):
                 "months_fought to that number of months (at least 1)",
                 {},
             )
+        given = [k for k in ("alpha", "beta") if k in self.parameters]
+        if self.observed_losses is not None and given:
+            raise PydanticCustomError(
+                "observed_losses",
+                "observed_losses condition the fitted alpha and beta, but the war gives "
+                "{given} itself; remove one or the other",
+                {"given": " and ".join(given)},
+            )
         return self
 
     @field_validator("parameters", mode="before")

@@ -176,6 +176,9 @@ def test_a_scenario_without_positions_is_for_credibility_alone() -> None:
     with pytest.raises(ScenarioError, match="no actor takes a position on issue 'x'") as info:
         s.require_positions()
     assert info.value.field == ("issues", 0)
+    # at the issue's line of the file (before: the file alone, from every command that
+    # forecasts: forecast, analyze, run, claims, sweep)
+    assert (info.value.file, info.value.line, info.value.column) == ("c.yaml", 6, 5)
     parse(BASE, "ok.yaml").require_positions()  # no error
 
 

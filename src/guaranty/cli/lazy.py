@@ -7,9 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from guaranty.cli.boundary import fail
-from guaranty.errors import GuarantyError
-
 
 # The models and the pipeline (numpy, scipy) are imported when a command needs them, so that
 # `--version`, `--help` and `validate` start quickly.
@@ -70,12 +67,10 @@ def is_cases(obj: Any) -> bool:
 def negotiable(obj: Any, file: Path) -> Any:
     """``obj``, checked to give every issue a position if it is a scenario (a scenario that
     has none validates, for credibility alone, but a negotiation model has nothing to
-    weigh): otherwise a one-paragraph error naming the file and the issue."""
+    weigh): otherwise a :class:`~guaranty.errors.ScenarioError` at the issue's line of
+    ``file``, which the error boundary reports."""
     from guaranty.scenario import Scenario
 
     if isinstance(obj, Scenario):
-        try:
-            obj.require_positions()
-        except GuarantyError as exc:
-            raise fail(f"error: {file}: {exc}") from None
+        obj.require_positions()
     return obj

@@ -176,7 +176,7 @@ class Scenario(Strict):
         taken = {iid for per_issue in self.positions.values() for iid in per_issue}
         for k, issue in enumerate(self.issues):
             if issue.id not in taken:
-                raise ScenarioError(no_position_message(issue.id), field=("issues", k))
+                raise self.error_at(no_position_message(issue.id), ("issues", k))
 
     # Convenience views -----------------------------------------------------------------------
 

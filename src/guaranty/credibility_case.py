@@ -485,8 +485,12 @@ def _did_you_mean(name: str, known: Sequence[str]) -> str:
 
 def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any]:
     """Which terms move a guarantor's probability under a design, at the posterior mode and
-    the estimated persistence: the terms of b(x_d) - b(x_0) (coefficient x change in the
-    feature), the probability with all terms and with each removed in turn."""
+    the estimated persistence: the terms of the linear predictor that the design changes
+    (coefficient x change in the feature), the probability with all terms and with each
+    removed in turn. b(x) is the linear predictor times a scale (``scale_today``,
+    ``scale_design``): 1/sqrt(1 + pi sigma^2 / 8) with a commitment (the average over its
+    alliance's unknown intercept, sd sigma), 1 without one; so b(x_d) - b(x_0) is the sum of
+    the terms times the scale only when the two scales agree."""
     cred = settings_of(scenario)
     design = next((d for d in scenario.guarantees if d.id == design_id), None)
     if design is None:
@@ -543,6 +547,10 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
         "design_features": tomorrow[guarantor],
         "b_today": b0,
         "b_design": b1,
+        # b = the linear predictor x its scale (below 1 with a commitment: the average over
+        # its alliance's unknown intercept); the terms are those of the linear predictor
+        "scale_today": float(s0),
+        "scale_design": float(s1),
         "fights_today": fights,
         "p_fight_today_model": float(expit(b0)),
         "p_fight_design_unconditional": float(expit(b1)),

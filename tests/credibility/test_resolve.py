@@ -377,6 +377,35 @@ def test_explain_and_errors(root: Path) -> None:
         assert message.startswith(f"error: {path}:{line or ''}"), message
 
 
+def test_explain_terms_add_up_to_the_change_in_the_linear_predictor() -> None:
+    """--explain's terms are those of the linear predictor; b is it times a scale (below 1
+    with a commitment). So b(design)/s(design) - b(today)/s(today) is the terms' sum for
+    every guarantor of every design (an identity of the linear predictor), and the printed
+    line says how b's change relates to them. Before, the table was titled "terms of
+    b(design) - b(today)" and its sum missed that change by the scale: NATO membership and
+    the USA, terms +1.60 against a change in b of +1.23."""
+    for name in ("ukraine-2022", "korea-1953"):
+        s = load(name)
+        for d in s.guarantees:
+            for g in d.guarantors:
+                info = explain(s, d.id, g)
+                if "by_construction" in info:
+                    continue
+                eta = (
+                    info["b_design"] / info["scale_design"] - info["b_today"] / info["scale_today"]
+                )
+                assert eta == pytest.approx(sum(info["terms"].values()), abs=1e-9), (d.id, g)
+    info = explain(load("ukraine-2022"), "nato_membership", "usa")
+    assert info["scale_today"] == info["scale_design"] < 1  # a commitment today and tomorrow
+    assert sum(info["terms"].values()) == pytest.approx(1.60, abs=0.01)
+    assert info["b_design"] - info["b_today"] == pytest.approx(1.23, abs=0.01)
+    result = CliRunner().invoke(
+        app, ["credibility", "ukraine-2022", "--explain", "nato_membership", "usa"]
+    )
+    said = " ".join(result.stdout.split())
+    assert f"so b(design) - b(today) = {info['scale_design']:.2f} x the sum of the terms" in said
+
+
 def test_explain_shows_the_stage1_terms(root: Path) -> None:
     """The renewed-attack part of --explain: the terms add up to the change in the yearly
     log-odds (an identity of the linear predictor), NATO membership's integrated-command

@@ -39,12 +39,23 @@ def _print_explain(info: dict[str, Any]) -> None:
             f"{info['guarantor']}.fights; the model's P(fights today) "
             f"{info['p_fight_today_model']:.3f})"
         )
+    s0, s1 = info["scale_today"], info["scale_design"]
     out.print(
         f"today: {today}; b(today) = {info['b_today']:+.2f}, b(design) = "
         f"{info['b_design']:+.2f} (log-odds of fighting, from history); persistence of "
         f"resolve {info['persistence']:.2f} (estimated)"
     )
-    t = Table(title="Terms of b(design) - b(today), at the posterior mode")
+    out.print(
+        "b is the linear predictor times a scale, below 1 with a commitment (the average over "
+        f"its alliance's unknown effect), 1 without: {s0:.2f} today, {s1:.2f} under the "
+        "design; so b(design) - b(today) = "
+        + (
+            f"{s1:.2f} x the sum of the terms below"
+            if s0 == s1
+            else "the scaled linear predictors' difference, not the terms' sum"
+        )
+    )
+    t = Table(title="Terms of the linear predictor the design changes, at the posterior mode")
     for col in ("term", "log-odds", "P(fight) without it"):
         t.add_column(col)
     for name, value in info["terms"].items():

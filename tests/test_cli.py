@@ -733,6 +733,11 @@ def test_the_html_report_shows_a_scenarios_text_as_text(root: Path, tmp_path: Pa
         assert lines[k - 2] == "", lines[k - 2]
         for row in itertools.takewhile(lambda r: r.startswith("|"), lines[k + 1 :]):
             assert row.replace("\\|", "").count("|") == lines[k].count("|"), row
+    # and the paragraphs and lists that follow a template's conditional text start on a
+    # line of their own after a blank one (before: glued to the paragraph above)
+    for k, row in enumerate(lines):
+        if row.startswith(("**Claims:**", "Settled terms", "- **")):
+            assert lines[k - 1] == "" or lines[k - 1].startswith("- "), (lines[k - 1], row)
 
 
 def test_a_scenarios_text_is_printed_as_it_is(root: Path, tmp_path: Path) -> None:

@@ -90,11 +90,12 @@ def settings(scenario: Scenario) -> PipelineSettings:
 
 
 def check_before_a_run(scenario: Scenario) -> None:
-    """What every run of the scenario's sections would refuse before its first draw,
-    checked without running: the values of ``pipeline.params`` (the model is loaded only
-    when some are given) and, with a credibility section, the states' COW codes and CINC
-    shares (the COW table: about 50 ms). ``guaranty validate`` and the workbench's uploads
-    call it, so that a file they accept does not stop at its run."""
+    """Two refusals every run would make before its first draw, made without running: a
+    value of ``pipeline.params`` the model does not accept (the model is loaded only when
+    some are given) and, with a credibility section, a state's COW code or CINC share the
+    model cannot use (the COW table: about 50 ms). ``guaranty validate`` and the
+    workbench's uploads call it. What depends on the draws (a war's start drawn below its
+    floor) is still found by the run."""
     if scenario.pipeline is not None and scenario.pipeline.params:
         check_model_params(scenario)
     if scenario.credibility is not None:

@@ -91,6 +91,15 @@ def test_validate_json(data_dir: Path) -> None:
     }
 
 
+def test_validate_counts_in_words(data_dir: Path) -> None:
+    """The summary line says "1 issue", not "1 issues" (KTAB's SOE-Policy file has one
+    issue), and keeps the plural otherwise."""
+    said = " ".join(invoke("validate", data_dir / "SOE-Policy.csv").stdout.split())
+    assert ", 1 issue," in said and " 1 issues" not in said, said
+    said = " ".join(invoke("validate", "ukraine-2022").stdout.split())
+    assert "(14 actors, 4 issues, 56 positions, 10 guarantees, 20 claims)" in said, said
+
+
 def test_show_tables_and_json(root: Path) -> None:
     path = root / "scenarios" / "ukraine-2022.yaml"
     result = invoke("show", path)

@@ -65,7 +65,9 @@ def validate(file: Path, as_json: bool = False) -> None:
         print_json({"file": str(file), "valid": True, **s})
         return
     parts = ", ".join(
-        f"{v} {k.replace('_', ' ')}" for k, v in s.items() if k not in ("kind", "name")
+        f"{v} {k.replace('_', ' ')[: -1 if v == 1 and k.endswith('s') else None]}"
+        for k, v in s.items()
+        if k not in ("kind", "name")
     )
     out.print(styled(("ok", "green"), f" {file}: {s['kind']} ", (s["name"], "bold"), f" ({parts})"))
 

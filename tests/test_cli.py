@@ -475,6 +475,19 @@ def test_one_command_built_alone_prints_and_exits_as_in_the_full_app(name: str) 
         assert one.exit_code in (0, 2, 64), (args, one.output)
 
 
+def _refused_before_any_draw(path: Path, said: str, store: Path) -> None:
+    """`validate`, `credibility` and `run` each refuse ``path`` with ``said`` (exit 2), and
+    `run` creates no store."""
+    for args in (
+        ("validate", path),
+        ("credibility", path),
+        ("run", path, "--draws", "1000", "--store", store),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
+    assert not store.exists()
+
+
 def test_a_capability_in_another_unit_is_refused_by_the_credibility_model(
     root: Path, tmp_path: Path
 ) -> None:
@@ -490,15 +503,7 @@ def test_a_capability_in_another_unit_is_refused_by_the_credibility_model(
     )
     line = text.splitlines().index("  - id: ukraine") + 4
     said = f"{path}:{line}:5: actors.ukraine.capability: actor 'ukraine' (the protected state)"
-    store = tmp_path / "s.duckdb"
-    for args in (
-        ("validate", path),
-        ("credibility", path),
-        ("run", path, "--draws", "1000", "--store", store),
-    ):
-        result = invoke(*args)
-        assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
-    assert not store.exists()
+    _refused_before_any_draw(path, said, tmp_path / "s.duckdb")
     assert invoke("forecast", path, "--model", "compromise").exit_code == 0
 
 
@@ -523,15 +528,7 @@ def test_two_states_with_one_cow_code_are_refused_by_the_credibility_model(
         f"{path}:{line}:5: actors.canada.cow: actor 'canada' (a guarantor) has the COW code "
         "369 of 'ukraine' (the protected state)"
     )
-    store = tmp_path / "s.duckdb"
-    for args in (
-        ("validate", path),
-        ("credibility", path),
-        ("run", path, "--draws", "1000", "--store", store),
-    ):
-        result = invoke(*args)
-        assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
-    assert not store.exists()
+    _refused_before_any_draw(path, said, tmp_path / "s.duckdb")
 
 
 NO_WAR_CLAIMS = """

@@ -258,7 +258,14 @@ def test_the_report_says_who_fights_today() -> None:
     assert treaty.startswith("Given that its guarantor (United States) fights for the protected")
     ukraine = load("ukraine-2022")
     paragraphs = credibility_paragraphs(assess(ukraine, draws=100, seed=1), ukraine)
-    assert paragraphs[0]["text"].startswith("Given that none of its 8 guarantor(s) fights")
+    assert paragraphs[0]["text"].startswith("Given that none of its 8 guarantors fights")
+    # one guarantor: named, and "at least one" / "all" (the same event) not both given
+    pledge = next(p["text"] for p in paragraphs if p["id"] == "eu_style_clause")
+    assert pledge.startswith(
+        "Given that its guarantor (France) does not fight for the protected state today, "
+        "the model puts the chance that it fights for it if it is attacked tomorrow at "
+    )
+    assert "at least one" not in pledge and "all do" not in pledge
 
 
 def test_the_assumptions_list_the_correlations_each_run_draws() -> None:

@@ -177,12 +177,15 @@ def _conduct_today(
     guarantors: Sequence[str], fighting: Collection[str], names: dict[str, str]
 ) -> str:
     """What a design's guarantors do for the protected state today, as the revealed-resolve
-    update conditions on it: "that none of its 3 guarantor(s) fights for the protected state
-    today", or who fights."""
+    update conditions on it: "that none of its 3 guarantors fights for the protected state
+    today", "that its guarantor (France) does not fight ...", or who fights."""
     n = len(guarantors)
     now = [names.get(g, g) for g in guarantors if g in fighting]
+    if not now and n == 1:
+        only = names.get(guarantors[0], guarantors[0])
+        return f"that its guarantor ({only}) does not fight for the protected state today"
     if not now:
-        return f"that none of its {n} guarantor(s) fights for the protected state today"
+        return f"that none of its {n} guarantors fights for the protected state today"
     if n == 1:
         return f"that its guarantor ({now[0]}) fights for the protected state today"
     if len(now) == n:
@@ -232,6 +235,12 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
             text = (
                 "No outside state guarantees this design, so nothing is to be honored: "
                 "the protected state relies on itself."
+            )
+        elif len(d.guarantors) == 1:  # "at least one" and "all" are the same event
+            text = (
+                f"Given {_conduct_today(d.guarantors, fighting, names)}, the model puts the "
+                f"chance that it fights for it if it is attacked tomorrow at {j['p_any']:.1%} "
+                f"(90% interval {j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%})."
             )
         else:
             best = max(j["guarantors"].items(), key=lambda kv: kv[1]["p_honor"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,22 @@ def test_a_run_without_any_peace_has_a_report_that_says_so(tmp_path: Path) -> No
         "state) is reached in 0.0% of the draws."
     ) in md
     assert "of these peaces" not in md
+
+
+def test_counts_and_equal_ranges_read_as_english() -> None:
+    """ "1 claim", not "1 claims"; "a median of 1 month"; and a renewed-attack risk that is
+    the same under every design said once ("16% under every design", not "16%-16% across
+    the designs"): a scenario whose designs have no guarantor (neutrality and the nuclear
+    deterrent of the Ukraine scenario, which the stage-1 features cannot tell apart)."""
+    from guaranty.report.context import _counted
+
+    assert _counted(1, "claim") == "1 claim" and _counted(0, "claim") == "0 claims"
+    assert _counted(0.6, "month") == "1 month" and _counted(1.5, "month") == "2 months"
+    assert _counted(20000, "draw") == "20,000 draws"
+    s = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    alone = [d for d in s.guarantees if not d.guarantors]
+    assert len(alone) == 2
+    s = s.model_copy(update={"guarantees": alone, "claims": []})
+    run = mc.simulate(s, draws=300, seed=2)
+    sentence = answer_context(run, s, [])["sentence"]
+    assert re.search(r"within 10 years is \d+% under every design\.", sentence), sentence

@@ -191,7 +191,7 @@ def analyze(
 
         run = simulate(obj, draws=draws, seed=seed, progress=_one_arg(progress, draws))
     result = analyze_run(run, obj, forecast_draws=forecast_draws, models=names)
-    if result.claims and obj.credibility is not None and obj.credibility.pair:
+    if result.claims and states_facts(obj):
         result = replace(result, claims=stated_facts(obj, result.claims, draws, seed))
     return replace(result, given_forecasts=pending)
 
@@ -206,26 +206,33 @@ def stated_facts_of_stored(scenario: Any, claims: list[Any], draws: int, seed: i
     """:func:`stated_facts` for the ledger of a stored run, when the scenario states a fact
     and the run has at most :data:`STATED_FACTS_MAX_DRAWS` draws; the claims as they are
     otherwise."""
-    cred = getattr(scenario, "credibility", None)
-    if not claims or cred is None or not cred.pair or draws > STATED_FACTS_MAX_DRAWS:
+    if not claims or not states_facts(scenario) or draws > STATED_FACTS_MAX_DRAWS:
         return claims
     return stated_facts(scenario, claims, draws, seed)
 
 
+def states_facts(scenario: Any) -> bool:
+    """Whether the scenario states a fact in place of the data, unlike it, that the
+    credibility model reads (:func:`guaranty.credibility_case.stated_facts`)."""
+    from guaranty.credibility_case import stated_facts as facts
+
+    return getattr(scenario, "credibility", None) is not None and bool(facts(scenario))
+
+
 def stated_facts(scenario: Any, claims: list[Any], draws: int, seed: int) -> list[Any]:
-    """The claims with the facts of the pair that the scenario states (``credibility.pair``)
-    and on which their verdicts turn: for each stated fact, the chain is run again on the
+    """The claims with the facts the scenario states in place of the data (the pair's,
+    ``credibility.pair``; a state's nuclear status, an actor's ``nuclear``) and on which
+    their verdicts turn: for each stated fact unlike the data, the chain is run again on the
     same draws (the same seed) with the data's value, and a claim whose verdict differs says
     so (:func:`guaranty.claims.with_facts`). One more run of the chain per stated fact."""
     from guaranty.claims import run_ledger, with_facts
-    from guaranty.credibility_case import stated_pair_facts
+    from guaranty.credibility_case import stated_facts as facts
+    from guaranty.credibility_case import without_stated
     from guaranty.montecarlo import simulate
 
-    cred = scenario.credibility
     alternatives = {}
-    for fact, (stated, data) in stated_pair_facts(scenario).items():  # those unlike the data
-        rest = {k: v for k, v in cred.pair.items() if k != fact}
-        other = scenario.model_copy(update={"credibility": cred.model_copy(update={"pair": rest})})
+    for fact, (stated, data) in facts(scenario).items():  # those unlike the data
+        other = without_stated(scenario, fact)
         run = simulate(other, draws=draws, seed=seed)
         alternatives[fact] = (stated, data, run_ledger(other.claims, run))
     return with_facts(claims, alternatives)

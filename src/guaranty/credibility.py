@@ -60,7 +60,7 @@ from guaranty.credibility_case import (
     settings_of,
     stage1_eta,
     stage2_eta,
-    stated_pair_facts,
+    stated_facts,
 )
 from guaranty.evidence import Evidence, evidence
 from guaranty.models.credibility import joining
@@ -179,8 +179,8 @@ class CredibilityResult:
     #: pipeline run's draws by :func:`from_run`: capabilities after each draw's war, the risk
     #: of a renewed attack over the draws with a peace)
     origin: str = "assessment"
-    #: facts of the pair the scenario states in place of the data: fact -> (stated, data)
-    #: (:func:`guaranty.credibility_case.stated_pair_facts`)
+    #: facts the scenario states in place of the data, unlike it: fact -> (stated, data)
+    #: (:func:`guaranty.credibility_case.stated_facts`: the pair's, the states' nuclear status)
     stated: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: the year each source of the states' covariates was read at (``cinc``, ``atop``,
     #: ``contiguity``, ``major``, ``rivalry``, ``nuclear``; a stated fact at the scenario's
@@ -655,7 +655,7 @@ def assess(
         seed,
         inputs,
         sh.horizon,
-        stated=stated_pair_facts(scenario),
+        stated=stated_facts(scenario),
         data_years=dict(case.data_years),
         fighting=tuple(sorted(fighting_today(scenario))),
     )

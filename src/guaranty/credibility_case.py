@@ -48,8 +48,12 @@ __all__ = [
     "stage1_rows",
     "stage2_eta",
     "stage2_x",
+    "stated_facts",
+    "stated_nuclear_facts",
     "stated_pair_facts",
+    "states_read",
     "unmarked_belligerents",
+    "without_stated",
 ]
 
 #: obligation -> (commitment features it sets, has no historical counterpart, note)
@@ -173,13 +177,32 @@ def case_of(scenario: Scenario) -> Case:
     )
     year = cred.data_year if cred.data_year is not None else scenario.year
     case = _lookup(int(year or 2022), agg, prot, codes)
-    if not cred.pair:
+    nuclear = scenario.stated_nuclear()
+    if not cred.pair and not nuclear:
         return case
-    # facts of the pair stated in the scenario replace the data's (a new Case: the looked-up
-    # one is cached and shared)
-    dyad = {**case.dyad, **{k: float(v.value) for k, v in cred.pair.items()}}
+    # facts stated in the scenario replace the data's (a new Case: the looked-up one is
+    # cached and shared): the pair's (credibility.pair), and each state's nuclear status
+    # where the actor's 'nuclear' differs from the shipped list
+    stated = {k: float(v.value) for k, v in cred.pair.items()}
+    for key, actor_id in (("nuclear1", cred.aggressor), ("nuclear2", cred.protected)):
+        if actor_id in nuclear:
+            stated[key] = float(nuclear[actor_id][0])
+    dyad = {**case.dyad, **stated}
     years = {**case.data_years, **{k: int(scenario.year or case.year) for k in cred.pair}}
-    return replace(case, dyad=dyad, data_years=years)
+    roles = {
+        "joiner_nuclear": None,  # the joiner itself
+        "challenger_nuclear": cred.aggressor,
+        "target_nuclear": cred.protected,
+    }
+    joiner = {}
+    for gid, cov in case.joiner.items():
+        changed = {
+            key: float(nuclear[who][0])
+            for key, who in ((k, gid if w is None else w) for k, w in roles.items())
+            if who in nuclear
+        }
+        joiner[gid] = {**cov, **changed} if changed else cov
+    return replace(case, dyad=dyad, joiner=joiner, data_years=years)
 
 
 def stated_pair_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -196,6 +219,54 @@ def stated_pair_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
         for k, v in cred.pair.items()
         if float(v.value) != float(data[k])
     }
+
+
+#: the name of a state's nuclear status stated in place of the data, as a stated fact
+NUCLEAR_FACT = "nuclear status of {}"
+
+
+def states_read(scenario: Scenario) -> set[str]:
+    """The actors whose data the credibility model reads: the aggressor, the protected state
+    and every guarantor."""
+    cred = settings_of(scenario)
+    return {cred.aggressor, cred.protected, *(g for d in scenario.guarantees for g in d.guarantors)}
+
+
+def stated_nuclear_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """The nuclear statuses the scenario states (an actor's ``nuclear``) unlike the shipped
+    list, of the states the credibility model reads (the aggressor, the protected state, the
+    guarantors): fact (:data:`NUCLEAR_FACT`) -> (stated, the data's), 1 or 0."""
+    states = states_read(scenario)
+    return {
+        NUCLEAR_FACT.format(a): (float(stated), float(data))
+        for a, (stated, data) in scenario.stated_nuclear().items()
+        if a in states
+    }
+
+
+def stated_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """Every fact the scenario states in place of the data and unlike it, that the
+    credibility model reads: the pair's (:func:`stated_pair_facts`) and the states' nuclear
+    status (:func:`stated_nuclear_facts`); fact -> (stated, the data's). Empty without a
+    credibility section."""
+    if scenario.credibility is None:
+        return {}
+    return {**stated_pair_facts(scenario), **stated_nuclear_facts(scenario)}
+
+
+def without_stated(scenario: Scenario, fact: str) -> Scenario:
+    """The scenario with the data's value in place of the stated ``fact`` (a key of
+    :func:`stated_facts`): the pair's fact dropped from ``credibility.pair``, or the actor's
+    ``nuclear`` left out."""
+    cred = settings_of(scenario)
+    if fact in cred.pair:
+        rest = {k: v for k, v in cred.pair.items() if k != fact}
+        return scenario.model_copy(update={"credibility": cred.model_copy(update={"pair": rest})})
+    actors = [
+        a.model_copy(update={"nuclear": None}) if NUCLEAR_FACT.format(a.id) == fact else a
+        for a in scenario.actors
+    ]
+    return scenario.model_copy(update={"actors": actors})
 
 
 def _today_commitments(case: Case, gid: str, today: Sequence[str]) -> dict[str, float]:

@@ -203,9 +203,9 @@ def _ledger(obj: Any, draws: int, seed: int, pipeline: bool) -> tuple[Any, Any, 
 
         run = montecarlo.simulate(obj, draws=draws, seed=seed)
         results = run_ledger(obj.claims, run)
-        if obj.credibility is not None and obj.credibility.pair:
-            from guaranty.analysis import stated_facts
+        from guaranty.analysis import stated_facts, states_facts
 
+        if states_facts(obj):
             results = stated_facts(obj, results, draws, seed)
         return results, run.outputs(), run.input_arrays()
     from guaranty.claims import scenario_outputs

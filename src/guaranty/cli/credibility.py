@@ -242,9 +242,17 @@ def credibility_cmd(
             markup=False,
         )
     if result.stated:
+        from guaranty.credibility_case import stated_nuclear_facts
+
+        nuclear = stated_nuclear_facts(obj)
         facts = ", ".join(f"{k} {s:g} (the data: {d:g})" for k, (s, d) in result.stated.items())
+        reads = []
+        if len(nuclear) < len(result.stated):
+            reads.append("a fact of the pair sets the level of the renewed-attack rows")
+        if nuclear:
+            reads.append("a state's nuclear status enters who fights and the renewed attack")
         out.print(
-            f"Stated in the scenario in place of the data: {facts}; it sets the level of the "
-            "renewed-attack rows (docs/scenario-format.md, credibility.pair).",
+            f"Stated in the scenario in place of the data: {facts}; {' and '.join(reads)} "
+            "(docs/scenario-format.md: credibility.pair, an actor's nuclear).",
             markup=False,
         )

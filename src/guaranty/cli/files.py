@@ -68,7 +68,7 @@ def _actors_table(obj: Scenario) -> Table:
             a.name,
             "" if a.cow is None else str(a.cow),
             describe(a.capability_value),
-            "yes" if a.nuclear else "",
+            obj.nuclear_label(a.id),
             roles,
         )
     return t

@@ -11,7 +11,7 @@ from importlib import resources
 
 from guaranty.errors import DataError
 
-__all__ = ["cinc", "cinc_table", "state_years"]
+__all__ = ["NUCLEAR_POWERS", "cinc", "cinc_table", "nuclear", "state_years"]
 
 _CINC_FILE = "cow_nmc_cinc.csv"
 
@@ -118,3 +118,27 @@ def cinc(ccode: int, year: int) -> float:
         f"the table covers {years[0]}-{years[-1]}",
         file=_CINC_FILE,
     )
+
+
+# Nuclear-armed states: COW country code -> first year counted as nuclear-armed. A judgement
+# from common knowledge (SIPRI Yearbook, "World nuclear forces"; first test or, for Israel,
+# the commonly cited date of a first deliverable weapon); see SOURCES.md. The credibility
+# model reads a state's nuclear status here, unless the scenario states it (``nuclear`` of
+# an actor).
+NUCLEAR_POWERS: dict[int, int] = {
+    2: 1945,  # United States (Trinity test, July 1945)
+    365: 1949,  # USSR / Russia
+    200: 1952,  # United Kingdom
+    220: 1960,  # France
+    710: 1964,  # China
+    666: 1967,  # Israel (undeclared; about 1967)
+    750: 1974,  # India (first test 1974; declared 1998)
+    770: 1998,  # Pakistan
+    731: 2006,  # North Korea
+}
+
+
+def nuclear(ccode: int, year: int) -> bool:
+    """Whether COW country ``ccode`` is nuclear-armed in ``year`` (see :data:`NUCLEAR_POWERS`)."""
+    first = NUCLEAR_POWERS.get(ccode)
+    return first is not None and first <= year

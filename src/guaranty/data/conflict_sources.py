@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from guaranty.data import NUCLEAR_POWERS, nuclear
 from guaranty.errors import DataError
 
 __all__ = [
@@ -35,21 +36,6 @@ __all__ = [
     "nuclear",
     "pair_covariates",
 ]
-
-# Nuclear-armed states: COW country code -> first year counted as nuclear-armed. A judgement
-# from common knowledge (SIPRI Yearbook, "World nuclear forces"; first test or, for Israel,
-# the commonly cited date of a first deliverable weapon); see SOURCES.md.
-NUCLEAR_POWERS: dict[int, int] = {
-    2: 1945,  # United States (Trinity test, July 1945)
-    365: 1949,  # USSR / Russia
-    200: 1952,  # United Kingdom
-    220: 1960,  # France
-    710: 1964,  # China
-    666: 1967,  # Israel (undeclared; about 1967)
-    750: 1974,  # India (first test 1974; declared 1998)
-    770: 1998,  # Pakistan
-    731: 2006,  # North Korea
-}
 
 #: The five ATOP obligation types, in the order of the ATOP 5.1 dyad-year flags.
 ATOP_FLAGS: tuple[str, ...] = ("defense", "offense", "neutral", "nonagg", "consul")
@@ -101,12 +87,6 @@ JOINER_COVARIATES: tuple[str, ...] = (
 )
 
 _NO_FLAGS = (0, 0, 0, 0, 0)
-
-
-def nuclear(ccode: int, year: int) -> bool:
-    """Whether COW country ``ccode`` is nuclear-armed in ``year`` (see :data:`NUCLEAR_POWERS`)."""
-    first = NUCLEAR_POWERS.get(ccode)
-    return first is not None and first <= year
 
 
 @dataclass(frozen=True)

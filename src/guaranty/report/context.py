@@ -54,6 +54,13 @@ def _markdown_text(value: Any) -> Any:
     return value
 
 
+def _counted(n: float, noun: str, digits: int = 0) -> str:
+    """``n`` and ``noun``, plural unless ``n`` shows as 1 at ``digits`` decimals: "1 claim",
+    "3 claims", "1 month"."""
+    shown = f"{n:,.{digits}f}"
+    return f"{shown} {noun}{'' if shown == '1' else 's'}"
+
+
 def _environment(markdown: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("guaranty.report", "templates"),
@@ -65,6 +72,7 @@ def _environment(markdown: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["counted"] = _counted
     env.tests["outside"] = lambda r: bool(
         r.get("interval") and not r["interval"][0] <= r["outcome"] <= r["interval"][1]
     )
@@ -122,6 +130,20 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
             )
             add("credibility", f"circumstances today: {gid}", c.circumstances_today, c.source)
             add("credibility", f"circumstances tomorrow: {gid}", c.circumstances_tomorrow, c.source)
+        from guaranty.credibility_case import states_read
+
+        read = states_read(scenario)
+        for aid, (stated, data) in scenario.stated_nuclear().items():
+            if aid in read:  # a nuclear status stated unlike the data, that the model reads
+                rows.append(
+                    {
+                        "group": "credibility",
+                        "name": f"nuclear-armed: {aid}",
+                        "value": f"{'yes' if stated else 'no'} (stated; the data: "
+                        f"{'yes' if data else 'no'} in {scenario.data_year})",
+                        "source": scenario.actor(aid).source or "",
+                    }
+                )
     if scenario.deterrence is not None:
         det = scenario.deterrence
         add("deterrence", "horizon (years)", det.years, det.source)
@@ -300,7 +322,14 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
                 }
             )
         issues.append({"issue": issue, "rows": rows})
-    actors = [{"a": a, "capability": describe(a.capability_value)} for a in scenario.actors]
+    actors = [
+        {
+            "a": a,
+            "capability": describe(a.capability_value),
+            "nuclear": scenario.nuclear_label(a.id),
+        }
+        for a in scenario.actors
+    ]
     positions = []
     for a in scenario.actors:
         cells = []
@@ -511,14 +540,21 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
     attacks = [d["attack"]["mean"] for d in designs if d["attack"]["mean"] is not None]
     sentence = "; ".join(parts) + "." if parts else ""
     if attacks:
-        sentence += (
-            f" The chance of a renewed attack within {years} years is "
-            f"{min(attacks):.0%}-{max(attacks):.0%} across the designs."
+        low, high = f"{min(attacks):.0%}", f"{max(attacks):.0%}"
+        sentence += f" The chance of a renewed attack within {years} years is " + (
+            f"{low} under every design." if low == high else f"{low}-{high} across the designs."
         )
     # facts of the pair the attack hazard reads, stated in place of the data: said after the
     # attack range (in the HTML answer, where the first screen is tight, as a dagger)
     stated = _stated_facts(scenario) if attacks else {}
-    attack_facts = ", ".join(f"{k} {v:g} (the data: {d:g})" for k, (v, d) in stated.items())
+    pair = set(scenario.credibility.pair) if scenario.credibility is not None else set()
+    attack_facts = ", ".join(
+        f"{k} {v:g} (the data: {d:g})" for k, (v, d) in stated.items() if k in pair
+    )
+    # a state's nuclear status (an actor's 'nuclear') unlike the data: both stages read it
+    nuclear_facts = ", ".join(
+        f"{k} {v:g} (the data: {d:g})" for k, (v, d) in stated.items() if k not in pair
+    )
     from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
     from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
     from guaranty.models.durability.survival import DURABILITY_CAVEAT
@@ -535,6 +571,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         "sentence_html": sentence.strip().replace(_BESIDE, ""),
         "beside_note": beside_note if beside and _BESIDE in sentence else None,
         "attack_facts": attack_facts or None,
+        "nuclear_facts": nuclear_facts or None,
         "years": years,
         "designs": designs,
         "caveat": " ".join(caveats) or None,
@@ -566,13 +603,11 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
 
 
 def _stated_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
-    """The facts of the pair the scenario states unlike the data (fact -> (stated, data));
-    none without a credibility section."""
-    if scenario.credibility is None or not scenario.credibility.pair:
-        return {}
-    from guaranty.credibility_case import stated_pair_facts
+    """The facts the scenario states unlike the data (fact -> (stated, data): the pair's,
+    the states' nuclear status); none without a credibility section."""
+    from guaranty.credibility_case import stated_facts
 
-    return stated_pair_facts(scenario)
+    return stated_facts(scenario)
 
 
 def answer_html(run: Any, scenario: Scenario, claims: Sequence[Any]) -> str:

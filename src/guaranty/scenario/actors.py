@@ -80,7 +80,10 @@ class Actor(Strict):
     name: str = Field(min_length=1)
     cow: int | None = Field(default=None, ge=1, le=999, description="COW country code")
     capability: Capability
-    nuclear: bool = False
+    nuclear: bool | None = optional(
+        "whether the actor is nuclear-armed; left out, the credibility model reads it from "
+        "the shipped list by the actor's COW code (guaranty.data.NUCLEAR_POWERS)"
+    )
     roles: list[Role] = Field(default_factory=list)
     members: list[Id] = Field(default_factory=list)
     source: str | None = None

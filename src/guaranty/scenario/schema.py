@@ -186,5 +186,45 @@ class Scenario(Strict):
     def issue(self, issue_id: str) -> Issue:
         return next(i for i in self.issues if i.id == issue_id)
 
+    @property
+    def data_year(self) -> int | None:
+        """The year whose data describe the states: ``credibility.data_year``, else ``year``."""
+        cred = self.credibility
+        return cred.data_year if cred is not None and cred.data_year is not None else self.year
+
+    def nuclear_in_data(self, actor_id: str) -> bool | None:
+        """Whether the shipped list (:data:`guaranty.data.NUCLEAR_POWERS`) counts the actor as
+        nuclear-armed in :attr:`data_year`; None for an actor without a COW code, or a
+        scenario without a year."""
+        from guaranty.data import nuclear
+
+        a, year = self.actor(actor_id), self.data_year
+        return None if a.cow is None or year is None else nuclear(a.cow, year)
+
+    def nuclear_armed(self, actor_id: str) -> bool | None:
+        """Whether the actor is nuclear-armed, as the credibility model takes it: as the
+        scenario states it (the actor's ``nuclear``), else as :meth:`nuclear_in_data`."""
+        stated = self.actor(actor_id).nuclear
+        return stated if stated is not None else self.nuclear_in_data(actor_id)
+
+    def nuclear_label(self, actor_id: str) -> str:
+        """The actor's nuclear status as the tables show it: "yes", "" (not nuclear-armed, or
+        unknown), or, where the scenario's statement differs from the data, "yes (stated; the
+        data: no)" / "no (stated; the data: yes)"."""
+        stated, data = self.actor(actor_id).nuclear, self.nuclear_in_data(actor_id)
+        if stated is not None and data is not None and stated != data:
+            return f"{'yes' if stated else 'no'} (stated; the data: {'yes' if data else 'no'})"
+        return "yes" if self.nuclear_armed(actor_id) else ""
+
+    def stated_nuclear(self) -> dict[str, tuple[bool, bool]]:
+        """The actors whose stated ``nuclear`` differs from the shipped list's status in
+        :attr:`data_year`: actor id -> (stated, the data's)."""
+        out = {}
+        for a in self.actors:
+            data = self.nuclear_in_data(a.id)
+            if a.nuclear is not None and data is not None and a.nuclear != data:
+                out[a.id] = (a.nuclear, data)
+        return out
+
     def position(self, actor_id: str, issue_id: str) -> PositionEntry | None:
         return self.positions.get(actor_id, {}).get(issue_id)

@@ -80,7 +80,10 @@ COMMITMENT_FEATURES: dict[str, str] = {
 #: risk of a renewed attack is shown (the report's answer, the web's results, ``guaranty
 #: credibility``): docs/models/credibility.md, validation a
 COMMITMENT_CAVEAT = (
-    "Renewed attack: fitted on directed dyad-years 1816-2010, where the target's commitments "
+    "Renewed attack: the aggressor starts a militarized dispute with the protected state and "
+    "uses force in it (MID hostility level 4 or 5: from a clash or a seizure up to war, so it "
+    "is likelier than a new war, which the peace's durability counts); fitted on directed "
+    "dyad-years 1816-2010, where the target's commitments "
     "add nothing out of sample and defense pacts go with more challenges (threatened states "
     "seek allies), so differences between designs are associations, not deterrent effects "
     "(docs/models/credibility.md, validation a)."

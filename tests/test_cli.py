@@ -297,6 +297,31 @@ def test_backtest_per_proposal_option(data_dir: Path) -> None:
     assert result.exit_code == 64 and "unknown model 'nope'" in result.stderr
 
 
+def test_inputs_nothing_reads_are_named(root: Path, tmp_path: Path) -> None:
+    """The deterrence section's stakes, cost and sigma are accepted so that older files load
+    but nothing reads them (docs/scenario-format.md): a file that gives them is told so by
+    validate (in its JSON as ``notes``) and credibility; a file that does not, is not.
+    Before, they were taken in silence."""
+    text = (root / "scenarios" / "korea-1953.yaml").read_text()
+    assert "deterrence:\n  years: 10\n" in text
+    old = tmp_path / "old.yaml"
+    old.write_text(
+        text.replace(
+            "deterrence:\n  years: 10\n",
+            "deterrence:\n  years: 10\n  stakes: {value: 3}\n  sigma: {value: 0.5}\n",
+        )
+    )
+    said = "deterrence.stakes, deterrence.sigma are not used and change nothing"
+    for args in (("validate", old), ("credibility", old, "--draws", "100")):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        assert said in " ".join(result.stderr.split()), args
+    data = json.loads(invoke("validate", old, "--json").stdout)
+    assert len(data["notes"]) == 1 and said in data["notes"][0]
+    plain = invoke("validate", root / "scenarios" / "korea-1953.yaml", "--json")
+    assert "notes" not in json.loads(plain.stdout)
+
+
 def test_backtest_says_when_a_models_defaults_were_fitted_on_the_issues(data_dir: Path) -> None:
     """extremity's defaults were fitted on DEU III's development half, so its backtest
     there is in sample (20.64); the output gives its cross-validated MAE beside it (21.10,

@@ -200,3 +200,17 @@ def report_error(exc: BaseException, *, as_json: bool) -> int | None:
         text = f"the results store failed: {one_paragraph(str(exc))}"
         return _report(f"error: {text}", error_object(text), as_json=as_json, code=DATA)
     return None
+
+
+def unused_note(obj: Any) -> list[str]:
+    """A note naming the keys the scenario gives that nothing reads (the deterrence
+    section's capability-contest inputs, accepted so that older files load)."""
+    keys = obj.deterrence.unused_given() if obj.deterrence is not None else []
+    if not keys:
+        return []
+    return [
+        f"note: {', '.join(keys)} "
+        f"{'is not used and changes' if len(keys) == 1 else 'are not used and change'} "
+        "nothing: the risk of a renewed attack is estimated from history (stage 1 of the "
+        "credibility model, docs/models/deterrence.md); accepted so that older files load"
+    ]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from guaranty.cli.boundary import unused_note
 from guaranty.cli.common import err, fail, out, print_json, styled
 from guaranty.cli.lazy import is_cases
 from guaranty.cli.options import CredibilityDrawsOpt, FileArg, JsonOpt, SeedOpt
@@ -190,7 +191,7 @@ def credibility_cmd(
     if not as_json:
         from guaranty.cli.war import belligerents_note
 
-        for line in belligerents_note(obj):
+        for line in [*belligerents_note(obj), *unused_note(obj)]:
             err.print(line, markup=False)
     result = cr.assess(obj, draws=draws, seed=seed)
     if as_json:

@@ -40,6 +40,12 @@ class DeterrenceSettings(Strict):
     years: int = Field(default=10, ge=1, le=100, description="horizon of the comparison")
     source: str | None = None
 
+    def unused_given(self) -> list[str]:
+        """The keys this section states that nothing reads (``stakes``, ``cost``,
+        ``sigma``), as ``deterrence.KEY``, for a note: a value given there changes nothing."""
+        unused = ("stakes", "cost", "sigma")
+        return [f"deterrence.{k}" for k in unused if k in self.model_fields_set]
+
 
 class LossRange(Strict):
     """One side's losses per month over the months fought, in thousand killed and wounded

@@ -50,6 +50,13 @@ def test_answer_numbers_are_the_runs(parts) -> None:
 
     assert a["caveat"] == f"{COMMITMENT_CAVEAT} {DURABILITY_CAVEAT}"
     assert "nothing out of sample" in html and "worsens held-out predictions" in html
+    # what a renewed attack is: in the Markdown caveat, and on the HTML column's title
+    # (the first screen has no room for it in the text)
+    from guaranty.models.deterrence.challenge import ATTACK_DEFINITION
+
+    assert "uses force in it (MID hostility level 4 or 5" in a["caveat"]
+    assert f'<th title="{ATTACK_DEFINITION}">P(renewed attack' in html.replace("&#39;", "'")
+    assert "uses force in it" not in a["caveat_html"]
     # and the chance of fighting with what the retrodiction of famous crises found: on the
     # tight first screen as a mark whose tooltip says it (the report's credibility section
     # says it in full: tests/test_war_cli.py)

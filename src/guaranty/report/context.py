@@ -556,12 +556,20 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         f"{k} {v:g} (the data: {d:g})" for k, (v, d) in stated.items() if k not in pair
     )
     from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
-    from guaranty.models.deterrence.challenge import COMMITMENT_CAVEAT
+    from guaranty.models.deterrence.challenge import (
+        ATTACK_DEFINITION,
+        COMMITMENT_CAVEAT,
+        COMMITMENT_CAVEAT_SHORT,
+    )
     from guaranty.models.durability.survival import DURABILITY_CAVEAT
 
     peaces = [d for d in designs if d["peace"]["mean"] is not None]
     caveats = [COMMITMENT_CAVEAT] if attacks else []
     caveats += [DURABILITY_CAVEAT] if peaces else []
+    # the HTML answer, where the first screen is tight, gives the definition of an attack as
+    # the title of its column
+    short = [COMMITMENT_CAVEAT_SHORT] if attacks else []
+    short += [DURABILITY_CAVEAT] if peaces else []
 
     return {
         "question": question,
@@ -575,6 +583,8 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         "years": years,
         "designs": designs,
         "caveat": " ".join(caveats) or None,
+        "caveat_html": " ".join(short) or None,
+        "attack_definition": ATTACK_DEFINITION,
         # the HTML answer, where the first screen is tight, gives it as a mark with a
         # tooltip on the column; the report's credibility section says it in full
         "fights_caveat": FAMOUS_CASES_CAVEAT if with_guarantors else None,

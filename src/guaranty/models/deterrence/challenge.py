@@ -79,15 +79,22 @@ COMMITMENT_FEATURES: dict[str, str] = {
 #: What this stage's validation found about the features above, said wherever a design's
 #: risk of a renewed attack is shown (the report's answer, the web's results, ``guaranty
 #: credibility``): docs/models/credibility.md, validation a
-COMMITMENT_CAVEAT = (
-    "Renewed attack: the aggressor starts a militarized dispute with the protected state and "
-    "uses force in it (MID hostility level 4 or 5: from a clash or a seizure up to war, so it "
-    "is likelier than a new war, which the peace's durability counts); fitted on directed "
-    "dyad-years 1816-2010, where the target's commitments "
-    "add nothing out of sample and defense pacts go with more challenges (threatened states "
-    "seek allies), so differences between designs are associations, not deterrent effects "
+_COMMITMENT_FINDING = (
+    "fitted on directed dyad-years 1816-2010, where the target's commitments add nothing out "
+    "of sample and defense pacts go with more challenges (threatened states seek allies), so "
+    "differences between designs are associations, not deterrent effects "
     "(docs/models/credibility.md, validation a)."
 )
+#: what the event "a renewed attack" is (the outcome ``attack`` of stage 1)
+ATTACK_DEFINITION = (
+    "Renewed attack: the aggressor starts a militarized dispute with the protected state and "
+    "uses force in it (MID hostility level 4 or 5: from a clash or a seizure up to war), so "
+    "it is likelier than a new war, which the peace's durability counts."
+)
+COMMITMENT_CAVEAT = f"{ATTACK_DEFINITION[:-1]}; {_COMMITMENT_FINDING}"
+#: the caveat without the definition, where the first screen is tight (the HTML answer,
+#: which gives the definition on the column's title)
+COMMITMENT_CAVEAT_SHORT = f"Renewed attack: {_COMMITMENT_FINDING}"
 
 #: the controls
 CONTROL_FEATURES: dict[str, str] = {

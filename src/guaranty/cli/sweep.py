@@ -92,9 +92,9 @@ def sweep_cmd(
         int,
         typer.Option(
             "--n",
-            help="Sobol: base samples (a power of 2; n (factors + 3) points); morris: "
-            "trajectories (n (factors + 1) points); grid: levels per factor (n factors "
-            "points).",
+            help="Sobol: base samples (a power of 2; n x (factors + 3) points); morris: "
+            "trajectories (n x (factors + 1) points); grid: levels per factor, one factor "
+            "at a time (n x factors points).",
         ),
     ] = 256,
     seed: SeedOpt = 0,

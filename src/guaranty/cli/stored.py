@@ -25,7 +25,11 @@ RunArg = Annotated[
     ),
 ]
 StoreReadOpt = Annotated[
-    Path, typer.Option("--store", help="The DuckDB results store that holds the run.")
+    Path,
+    typer.Option(
+        "--store",
+        help="The results store that holds the run: a DuckDB file or a folder of Parquet files.",
+    ),
 ]
 RunDrawsOpt = Annotated[
     int | None,
@@ -47,7 +51,7 @@ def _existing(store: Path) -> None:
     """A store to read must exist (opening a missing one would create it)."""
     if not store.exists():
         raise GuarantyError(
-            f"{store}: no such results store; expected the DuckDB file that "
+            f"{store}: no such results store; expected the DuckDB file or the folder that "
             f"'guaranty run --store {store}' writes (--store names it; the default is "
             "guaranty.duckdb in the current folder)"
         )

@@ -624,6 +624,20 @@ def test_without_the_chain_the_claims_and_the_report_say_how_many_draws_they_rea
     assert "credibility or guarantee" not in md + html
 
 
+def test_a_negotiation_alone_gets_one_note(data_dir: Path, tmp_path: Path) -> None:
+    """KTAB's 7-actor file has no war, credibility or guarantees: analyze says so in one note
+    (before: four, one per section, the deterrence horizon among them), and its report names
+    the three sections as a list (before: "no 'war' or 'credibility' or 'guarantees'
+    sections")."""
+    out = tmp_path / "report"
+    result = invoke("analyze", data_dir / "dummyData_3Dim.csv", "--out", out, "--draws", "100")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "a negotiation alone" in notes[0], result.stderr
+    md = (out / "report.md").read_text()
+    assert "the scenario has no 'war', 'credibility' or 'guarantees' section." in md
+
+
 NO_CREDIBILITY_CLAIMS = """
 claims:
   - id: frozen_likelier

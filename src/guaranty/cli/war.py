@@ -63,11 +63,19 @@ def defaults_note(obj: Any) -> list[str]:
                 + ": "
                 + ", ".join(fitted)
             )
+    if obj.war is None and obj.credibility is None and not obj.guarantees:
+        # a negotiation alone (every peer format): one note, not one per section
+        lines.append(
+            "note: no 'war', 'credibility' or 'guarantees' section: a negotiation alone, "
+            "whose report holds the models' forecasts"
+        )
+        return lines + unused_note(obj)
     missing = {
         "war": "the war and the chain from the war to the peace do not run",
         "credibility": "no guarantor's credibility is estimated",
-        "deterrence": "renewed attacks are compared over 10 years",
     }
+    if obj.credibility is not None:  # the horizon of the renewed-attack comparison
+        missing["deterrence"] = "renewed attacks are compared over 10 years"
     for section, what in missing.items():
         if getattr(obj, section) is None:
             lines.append(f"note: no '{section}' section: {what}")

@@ -249,9 +249,11 @@ def _scenario_pages(
     from guaranty.plan import chain_lacks
 
     lacks = chain_lacks(obj)
+    named = [repr(x) for x in lacks]
     ctx["not_run"] = (
-        f"the scenario has no {' or '.join(repr(x) for x in lacks)} section"
-        + ("s" if len(lacks) > 1 else "")
+        "the scenario has no "
+        + (f"{', '.join(named[:-1])} or {named[-1]}" if len(named) > 1 else named[0])
+        + " section"
         if lacks
         else "no run of it was given to the report"
     )

@@ -51,7 +51,6 @@ __all__ = [
     "stated_facts",
     "stated_nuclear_facts",
     "stated_pair_facts",
-    "states_read",
     "unmarked_belligerents",
     "without_stated",
 ]
@@ -225,18 +224,12 @@ def stated_pair_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
 NUCLEAR_FACT = "nuclear status of {}"
 
 
-def states_read(scenario: Scenario) -> set[str]:
-    """The actors whose data the credibility model reads: the aggressor, the protected state
-    and every guarantor."""
-    cred = settings_of(scenario)
-    return {cred.aggressor, cred.protected, *(g for d in scenario.guarantees for g in d.guarantors)}
-
-
 def stated_nuclear_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """The nuclear statuses the scenario states (an actor's ``nuclear``) unlike the shipped
     list, of the states the credibility model reads (the aggressor, the protected state, the
     guarantors): fact (:data:`NUCLEAR_FACT`) -> (stated, the data's), 1 or 0."""
-    states = states_read(scenario)
+    settings_of(scenario)  # the section
+    states = scenario.credibility_states()
     return {
         NUCLEAR_FACT.format(a): (float(stated), float(data))
         for a, (stated, data) in scenario.stated_nuclear().items()

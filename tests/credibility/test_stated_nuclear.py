@@ -108,6 +108,13 @@ def test_the_commands_show_the_status(tmp_path: Path) -> None:
     cred = runner.invoke(app, ["credibility", str(french), "--draws", "200"])
     assert cred.exit_code == 0, cred.output
     assert "nuclear status of france 0 (the data: 1)" in " ".join(cred.output.split())
+    # validate names it in a note (a slip such as 'nuclear: false' would change the figures)
+    checked = runner.invoke(app, ["validate", str(french)])
+    assert checked.exit_code == 0, checked.output
+    assert "unlike the shipped list: france no (the data: yes in 2021)" in " ".join(
+        checked.stderr.split()
+    )
+    assert "note:" not in runner.invoke(app, ["validate", str(plain)]).stderr
 
 
 def test_the_answer_and_the_claims_name_the_stated_status() -> None:

@@ -202,6 +202,24 @@ def report_error(exc: BaseException, *, as_json: bool) -> int | None:
     return None
 
 
+def nuclear_note(obj: Any) -> list[str]:
+    """A note naming the nuclear statuses the scenario states unlike the shipped list, of the
+    states the credibility model reads (it reads the statement: a slip, such as 'nuclear:
+    false' for a nuclear-armed guarantor, would change its figures)."""
+    read = obj.credibility_states()
+    stated = {a: s for a, s in obj.stated_nuclear().items() if a in read}
+    if not stated:
+        return []
+    said = ", ".join(
+        f"{a} {'yes' if s else 'no'} (the data: {'yes' if d else 'no'} in {obj.data_year})"
+        for a, (s, d) in stated.items()
+    )
+    return [
+        f"note: nuclear-armed as stated in the scenario, unlike the shipped list: {said}; the "
+        "credibility model reads the statement (docs/scenario-format.md, actors.nuclear)"
+    ]
+
+
 def unused_note(obj: Any) -> list[str]:
     """A note naming the keys the scenario gives that nothing reads (the deterrence
     section's capability-contest inputs, accepted so that older files load)."""

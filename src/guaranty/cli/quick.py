@@ -21,7 +21,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guaranty.cli.boundary import err, out, print_json, report_error, styled, unused_note
+from guaranty.cli.boundary import (
+    err,
+    nuclear_note,
+    out,
+    print_json,
+    report_error,
+    styled,
+    unused_note,
+)
 from guaranty.cli.lazy import is_cases
 from guaranty.scenario import load
 
@@ -61,7 +69,7 @@ def validate(file: Path, as_json: bool = False) -> None:
 
         check_before_a_run(obj)  # what a run would refuse before its first draw
     s = summary(obj)
-    notes = [] if is_cases(obj) else unused_note(obj)
+    notes = [] if is_cases(obj) else [*nuclear_note(obj), *unused_note(obj)]
     if as_json:
         print_json({"file": str(file), "valid": True, **s, **({"notes": notes} if notes else {})})
         return

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from guaranty.cli.boundary import unused_note
+from guaranty.cli.boundary import nuclear_note, unused_note
 from guaranty.cli.common import err, fail, out, print_json
 from guaranty.cli.lazy import is_cases
 from guaranty.cli.options import FileArg, JsonOpt, SeedOpt, WarDrawsOpt
@@ -80,6 +80,7 @@ def defaults_note(obj: Any) -> list[str]:
         if getattr(obj, section) is None:
             lines.append(f"note: no '{section}' section: {what}")
     lines += unused_note(obj)
+    lines += nuclear_note(obj)
     lines += belligerents_note(obj)
     if not obj.guarantees:
         lines.append("note: no guarantee designs: nothing to compare")

@@ -130,9 +130,7 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
             )
             add("credibility", f"circumstances today: {gid}", c.circumstances_today, c.source)
             add("credibility", f"circumstances tomorrow: {gid}", c.circumstances_tomorrow, c.source)
-        from guaranty.credibility_case import states_read
-
-        read = states_read(scenario)
+        read = scenario.credibility_states()
         for aid, (stated, data) in scenario.stated_nuclear().items():
             if aid in read:  # a nuclear status stated unlike the data, that the model reads
                 rows.append(

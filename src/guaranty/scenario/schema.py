@@ -216,6 +216,14 @@ class Scenario(Strict):
             return f"{'yes' if stated else 'no'} (stated; the data: {'yes' if data else 'no'})"
         return "yes" if self.nuclear_armed(actor_id) else ""
 
+    def credibility_states(self) -> set[str]:
+        """The actors whose data the credibility model reads: the aggressor, the protected
+        state and every guarantor (none without a credibility section)."""
+        cred = self.credibility
+        if cred is None:
+            return set()
+        return {cred.aggressor, cred.protected, *(g for d in self.guarantees for g in d.guarantors)}
+
     def stated_nuclear(self) -> dict[str, tuple[bool, bool]]:
         """The actors whose stated ``nuclear`` differs from the shipped list's status in
         :attr:`data_year`: actor id -> (stated, the data's)."""

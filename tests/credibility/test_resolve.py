@@ -332,6 +332,10 @@ def test_the_table_says_what_validations_a_and_d_found(root: Path) -> None:
         "Widened by a stated prior, not by history: nato_membership, nonbloc_coalition, "
         "p5_coalition hold an obligation with no historical counterpart" in printed
     )
+    # "at least one / all" under each design with several guarantors, not under the two
+    # with one (France's pledge, Scholz's), where the guarantor's own row says it
+    with_several = sum(len(d.guarantors) > 1 for d in load(path).guarantees)
+    assert with_several == 6 and printed.count("at least one / all") == with_several
 
 
 def test_the_shipped_common_shock_is_the_estimate(root: Path) -> None:

@@ -141,7 +141,7 @@ def _credibility_table(obj: Any, result: Any) -> Table:
         for g, v in j["guarantors"].items():
             note = " (by construction)" if "by_construction" in v else ""
             t.add_row(d.design.id, g + note, f"{v['p_honor']:.3f}", _interval(v["ci"], note))
-        if d.guarantors:
+        if len(d.guarantors) > 1:  # with one guarantor, its own row says it
             t.add_row(
                 "",
                 styled(("at least one / all", "italic")),

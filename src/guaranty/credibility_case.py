@@ -174,8 +174,7 @@ def case_of(scenario: Scenario) -> Case:
     codes = tuple(
         (g, cow(g)) for g in sorted({g for d in scenario.guarantees for g in d.guarantors})
     )
-    year = cred.data_year if cred.data_year is not None else scenario.year
-    case = _lookup(int(year or 2022), agg, prot, codes)
+    case = _lookup(int(scenario.data_year), agg, prot, codes)  # type: ignore[arg-type]
     nuclear = scenario.stated_nuclear()
     if not cred.pair and not nuclear:
         return case

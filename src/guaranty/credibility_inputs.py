@@ -94,7 +94,7 @@ def check_actors(scenario: Scenario) -> None:
     cred = settings_of(scenario)
     guarantors = sorted({g for d in scenario.guarantees for g in d.guarantors})
     roles = [(cred.aggressor, "the aggressor"), (cred.protected, "the protected state")]
-    year = cred.data_year if cred.data_year is not None else scenario.year
+    year = scenario.data_year
     seen: dict[int, tuple[str, str]] = {}
     for actor_id, what in [*roles, *((g, "a guarantor") for g in guarantors)]:
         code = cow_code(scenario, actor_id, what)

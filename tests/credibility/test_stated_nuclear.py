@@ -139,3 +139,24 @@ def test_the_answer_and_the_claims_name_the_stated_status() -> None:
         'status of france 0 (the data: 1)">†</span>'
     ) in html
     assert answer_context(run, ukraine, [])["nuclear_facts"] is None
+
+
+def test_without_a_year_the_data_year_is_the_shipped_datas_last() -> None:
+    """A credibility section in a scenario without ``year`` or ``data_year`` reads the
+    states' data at the last year of the shipped COW capabilities, and a stated nuclear
+    status is read there too (before: the model read 2022 while the statement was compared
+    with no year and dropped)."""
+    from guaranty.data import LATEST_DATA_YEAR, cinc_table
+
+    assert LATEST_DATA_YEAR == max(year for _, year in cinc_table())
+    ukraine = load("ukraine-2022")
+    cred = ukraine.credibility.model_copy(update={"data_year": None})
+    bare = ukraine.model_copy(update={"year": None, "credibility": cred})
+    assert bare.data_year == LATEST_DATA_YEAR
+    assert ukraine.model_copy(update={"year": None, "credibility": None}).data_year is None
+    stated = _with_nuclear(bare, france=False)
+    assert stated_nuclear_facts(stated) == {"nuclear status of france": (0.0, 1.0)}
+    assert (
+        _p_honor(stated)[("eu_style_clause", "france")]
+        < _p_honor(bare)[("eu_style_clause", "france")]
+    )

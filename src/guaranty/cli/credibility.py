@@ -121,7 +121,9 @@ def _data_year(obj: Any) -> str:
     cred = obj.credibility
     if cred is not None and cred.data_year is not None:
         return f"{cred.data_year}, credibility.data_year"
-    return f"{obj.year or 2022}, the scenario's year"
+    if obj.year is None:
+        return f"{obj.data_year}, the shipped data's last year: the scenario gives no year"
+    return f"{obj.year}, the scenario's year"
 
 
 def _credibility_table(obj: Any, result: Any) -> Table:

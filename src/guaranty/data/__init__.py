@@ -11,7 +11,11 @@ from importlib import resources
 
 from guaranty.errors import DataError
 
-__all__ = ["NUCLEAR_POWERS", "cinc", "cinc_table", "nuclear", "state_years"]
+__all__ = ["LATEST_DATA_YEAR", "NUCLEAR_POWERS", "cinc", "cinc_table", "nuclear", "state_years"]
+
+#: the last year of the shipped COW capabilities, at which a scenario with a credibility
+#: section but neither ``year`` nor ``credibility.data_year`` reads the states' data
+LATEST_DATA_YEAR = 2022
 
 _CINC_FILE = "cow_nmc_cinc.csv"
 

@@ -188,9 +188,17 @@ class Scenario(Strict):
 
     @property
     def data_year(self) -> int | None:
-        """The year whose data describe the states: ``credibility.data_year``, else ``year``."""
+        """The year whose data describe the states: ``credibility.data_year``, else ``year``;
+        with a credibility section but neither, the shipped data's last year
+        (:data:`guaranty.data.LATEST_DATA_YEAR`); else None."""
+        from guaranty.data import LATEST_DATA_YEAR
+
         cred = self.credibility
-        return cred.data_year if cred is not None and cred.data_year is not None else self.year
+        if cred is not None and cred.data_year is not None:
+            return cred.data_year
+        if self.year is not None:
+            return self.year
+        return LATEST_DATA_YEAR if cred is not None else None
 
     def nuclear_in_data(self, actor_id: str) -> bool | None:
         """Whether the shipped list (:data:`guaranty.data.NUCLEAR_POWERS`) counts the actor as

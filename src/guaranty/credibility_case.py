@@ -574,6 +574,15 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
     today, tomorrow = arrangements(scenario, case, design)
     rho = ev.persistence.rho
     attack = attack_terms(ev, case, scenario, today, tomorrow)
+    # the nuclear status the model reads of the states it explains, and whether the
+    # scenario states it unlike the shipped list
+    nuclear = {
+        a: {
+            "value": bool(scenario.nuclear_armed(a)),
+            "stated": a in scenario.stated_nuclear(),
+        }
+        for a in dict.fromkeys((cred.aggressor, cred.protected, guarantor))
+    }
     if guarantor not in case.joiner:
         return {
             "design": design_id,
@@ -581,6 +590,7 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
             "by_construction": "the aggressor cannot fight itself: P = 0",
             "p_honor_at_mean": 0.0,
             "terms": {},
+            "nuclear": nuclear,
             "attack": attack,
         }
     m0 = float(joining.mills_ratio(np.array([selection(ev, case, scenario, today)]))[0])
@@ -627,6 +637,7 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
             "today": cred.circumstances_today.nominal,
             "tomorrow": cred.circumstances_tomorrow.nominal,
         },
+        "nuclear": nuclear,
         "attack": attack,
     }
 

@@ -7,6 +7,7 @@ Russia of 2007 as not nuclear-armed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,21 @@ def test_the_commands_show_the_status(tmp_path: Path) -> None:
         checked.stderr.split()
     )
     assert "note:" not in runner.invoke(app, ["validate", str(plain)]).stderr
+    # --explain says what it reads of the states it explains
+    explained = runner.invoke(
+        app, ["credibility", str(french), "--explain", "eu_style_clause", "france"]
+    )
+    assert explained.exit_code == 0, explained.output
+    assert (
+        "nuclear-armed, as the model reads them: russia yes (as in the data), ukraine no (as "
+        "in the data), france no (stated, unlike the data)"
+    ) in " ".join(explained.stdout.split())
+    data = json.loads(
+        runner.invoke(
+            app, ["credibility", str(french), "--explain", "eu_style_clause", "france", "--json"]
+        ).stdout
+    )
+    assert data["nuclear"]["france"] == {"value": False, "stated": True}
 
 
 def test_the_answer_and_the_claims_name_the_stated_status() -> None:

@@ -32,6 +32,7 @@ def _print_explain(info: dict[str, Any]) -> None:
     if "by_construction" in info:
         out.print(info["by_construction"])
         _print_attack_terms(info["attack"])
+        _print_nuclear(info["nuclear"])
         return
     today = ", ".join(k for k, v in info["today"].items() if v) or "no commitment"
     if info.get("fights_today"):
@@ -75,6 +76,18 @@ def _print_explain(info: dict[str, Any]) -> None:
         )
     )
     _print_attack_terms(info["attack"])
+    _print_nuclear(info["nuclear"])
+
+
+def _print_nuclear(nuclear: dict[str, dict[str, bool]]) -> None:
+    """The nuclear status the model reads of the states ``--explain`` is about, and whether
+    the scenario states it unlike the shipped list."""
+    read = ", ".join(
+        f"{a} {'yes' if v['value'] else 'no'} "
+        f"({'stated, unlike the data' if v['stated'] else 'as in the data'})"
+        for a, v in nuclear.items()
+    )
+    out.print(f"nuclear-armed, as the model reads them: {read}", markup=False)
 
 
 def _print_attack_terms(attack: dict[str, Any]) -> None:

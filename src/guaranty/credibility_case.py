@@ -228,11 +228,9 @@ def stated_nuclear_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
     list, of the states the credibility model reads (the aggressor, the protected state, the
     guarantors): fact (:data:`NUCLEAR_FACT`) -> (stated, the data's), 1 or 0."""
     settings_of(scenario)  # the section
-    states = scenario.credibility_states()
     return {
         NUCLEAR_FACT.format(a): (float(stated), float(data))
         for a, (stated, data) in scenario.stated_nuclear().items()
-        if a in states
     }
 
 

@@ -206,8 +206,7 @@ def nuclear_note(obj: Any) -> list[str]:
     """A note naming the nuclear statuses the scenario states unlike the shipped list, of the
     states the credibility model reads (it reads the statement: a slip, such as 'nuclear:
     false' for a nuclear-armed guarantor, would change its figures)."""
-    read = obj.credibility_states()
-    stated = {a: s for a, s in obj.stated_nuclear().items() if a in read}
+    stated = obj.stated_nuclear()
     if not stated:
         return []
     said = ", ".join(

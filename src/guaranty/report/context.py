@@ -130,18 +130,17 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
             )
             add("credibility", f"circumstances today: {gid}", c.circumstances_today, c.source)
             add("credibility", f"circumstances tomorrow: {gid}", c.circumstances_tomorrow, c.source)
-        read = scenario.credibility_states()
+        # a nuclear status stated unlike the data, that the model reads
         for aid, (stated, data) in scenario.stated_nuclear().items():
-            if aid in read:  # a nuclear status stated unlike the data, that the model reads
-                rows.append(
-                    {
-                        "group": "credibility",
-                        "name": f"nuclear-armed: {aid}",
-                        "value": f"{'yes' if stated else 'no'} (stated; the data: "
-                        f"{'yes' if data else 'no'} in {scenario.data_year})",
-                        "source": scenario.actor(aid).source or "",
-                    }
-                )
+            rows.append(
+                {
+                    "group": "credibility",
+                    "name": f"nuclear-armed: {aid}",
+                    "value": f"{'yes' if stated else 'no'} (stated; the data: "
+                    f"{'yes' if data else 'no'} in {scenario.data_year})",
+                    "source": scenario.actor(aid).source or "",
+                }
+            )
     if scenario.deterrence is not None:
         det = scenario.deterrence
         add("deterrence", "horizon (years)", det.years, det.source)

@@ -233,10 +233,14 @@ class Scenario(Strict):
         return {cred.aggressor, cred.protected, *(g for d in self.guarantees for g in d.guarantors)}
 
     def stated_nuclear(self) -> dict[str, tuple[bool, bool]]:
-        """The actors whose stated ``nuclear`` differs from the shipped list's status in
-        :attr:`data_year`: actor id -> (stated, the data's)."""
+        """The actors the credibility model reads (:meth:`credibility_states`) whose stated
+        ``nuclear`` differs from the shipped list's status in :attr:`data_year`: actor id ->
+        (stated, the data's). (Another actor's statement changes nothing but its label.)"""
+        read = self.credibility_states()
         out = {}
         for a in self.actors:
+            if a.id not in read:
+                continue
             data = self.nuclear_in_data(a.id)
             if a.nuclear is not None and data is not None and a.nuclear != data:
                 out[a.id] = (a.nuclear, data)

@@ -49,6 +49,7 @@ from guaranty.credibility_case import (
     UNKNOWN_SD,
     Case,
     arrangements,
+    attack_as_today,
     case_of,
     conduct_phrase,
     design_commitments,
@@ -59,6 +60,7 @@ from guaranty.credibility_case import (
     selection,
     settings_of,
     stage1_eta,
+    stage1_unchanged,
     stage2_eta,
     stated_facts,
 )
@@ -120,6 +122,10 @@ class DesignCredibility:
     #: force (:func:`guaranty.credibility_case.peace_covariates`)
     peace_today: dict[str, float] = field(default_factory=dict)
     peace_design: dict[str, float] = field(default_factory=dict)
+    #: whether the design changes none of the stage-1 features of today's commitments, so
+    #: that ``p_attack`` (and the peace's durability) is today's by construction
+    #: (:func:`guaranty.credibility_case.stage1_unchanged`)
+    attack_as_today: bool = False
 
     def honor_means(self) -> list[float]:
         """Each guarantor's P(honor), the mean over the draws (the credibility heat map's
@@ -163,6 +169,7 @@ class DesignCredibility:
             f"p_attack_{h}y_ci": self._ci(self.p_attack),
             f"p_abandoned_{h}y": num(self.p_abandoned),
             f"p_abandoned_{h}y_ci": self._ci(self.p_abandoned),
+            "p_attack_as_today": self.attack_as_today,
         }
 
 
@@ -472,6 +479,7 @@ class _Prepared:
     attack: dict[str, np.ndarray]
     terms: tuple[np.ndarray, ...]  # b0, b1, ct, cm, cap
     peace: tuple[dict[str, float], dict[str, float]]  # today, under the design
+    as_today: bool  # the design changes no stage-1 feature (stage1_unchanged)
 
     @property
     def base_needed(self) -> bool:
@@ -494,7 +502,8 @@ def _prepare_design(
     st = _Setting(ev, case, scenario, design, today, tomorrow)
     attack = _attack_path(sh, st, matrix)
     peace = (peace_covariates(case, scenario, today), peace_covariates(case, scenario, tomorrow))
-    return _Prepared(design, gs, able, attack, _resolve_inputs(sh, st, able), peace)
+    as_today = stage1_unchanged(case, scenario, today, tomorrow)
+    return _Prepared(design, gs, able, attack, _resolve_inputs(sh, st, able), peace, as_today)
 
 
 def _resolve_designs(
@@ -569,6 +578,7 @@ def _design_result(
         horizon=sh.horizon,
         peace_today=pr.peace[0],
         peace_design=pr.peace[1],
+        attack_as_today=pr.as_today,
     )
 
 
@@ -673,6 +683,7 @@ def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> Credibility
     horizon = (scenario.deterrence.years if scenario.deterrence else 10) or 10
     aggressor = scenario.credibility.aggressor if scenario.credibility else None
     agg_cow = scenario.actor(aggressor).cow if aggressor else None
+    as_today = attack_as_today(scenario)
     designs = []
     for k, d_id in enumerate(lay.designs):
         design = next(d for d in scenario.guarantees if d.id == d_id)
@@ -698,6 +709,7 @@ def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> Credibility
                     if g == aggressor or (agg_cow is not None and scenario.actor(g).cow == agg_cow)
                 ),
                 horizon=horizon,
+                attack_as_today=d_id in as_today,
             )
         )
     return CredibilityResult(

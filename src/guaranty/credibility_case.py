@@ -29,11 +29,13 @@ from guaranty.scenario.designs import PAIR_FACTS
 from guaranty.scenario.schema import Design, Scenario
 
 __all__ = [
+    "AS_TODAY_NOTE",
     "DEFENSE_OBLIGATIONS",
     "OBLIGATION_MAP",
     "PEACE_COLUMNS",
     "Case",
     "arrangements",
+    "attack_as_today",
     "case_of",
     "conduct_phrase",
     "design_commitments",
@@ -46,6 +48,7 @@ __all__ = [
     "settings_of",
     "stage1_eta",
     "stage1_rows",
+    "stage1_unchanged",
     "stage2_eta",
     "stage2_x",
     "stated_facts",
@@ -319,6 +322,49 @@ def peace_covariates(
     arrangement ``commit`` (:data:`PEACE_COLUMNS`, as the stage-1 row has them)."""
     row = dict(_stage1_row(case, scenario, commit))
     return {k: float(row[k]) for k in PEACE_COLUMNS}
+
+
+#: what a mark on the renewed-attack and durability figures of the designs of
+#: :func:`attack_as_today` says (the report, ``guaranty credibility``)
+AS_TODAY_NOTE = (
+    "The same as under today's commitments, by construction: the design changes nothing the "
+    "deterrence and durability models read (the protected state's pacts with third parties "
+    "and with the aggressor: whether one is a defense pact, its provisions, its defenders' "
+    "power and nuclear arms), so its risk of a renewed attack and of a new war is not "
+    "evidence about the design"
+)
+
+
+def stage1_unchanged(
+    case: Case,
+    scenario: Scenario,
+    today: Mapping[str, Mapping[str, float]],
+    tomorrow: Mapping[str, Mapping[str, float]],
+) -> bool:
+    """Whether the aggressor's and the protected state's stage-1 features under the
+    arrangement ``tomorrow`` are those under ``today`` (:func:`arrangements`): then the risk
+    of a renewed attack, and the peace model's covariates (a subset of those features), are
+    today's by construction, whatever the design promises (a consultation pact where the data
+    already record one, arms without a treaty, a design without guarantors)."""
+
+    def key(commit: Mapping[str, Mapping[str, float]]) -> tuple[tuple[str, str], ...]:
+        # repr: NaN equals NaN here
+        return tuple((k, repr(float(v))) for k, v in _stage1_row(case, scenario, commit))
+
+    return key(today) == key(tomorrow)
+
+
+def attack_as_today(scenario: Scenario) -> frozenset[str]:
+    """The designs (ids) whose stage-1 features are today's (:func:`stage1_unchanged`).
+    Empty without a credibility section."""
+    if scenario.credibility is None or not scenario.guarantees:
+        return frozenset()
+    case = case_of(scenario)
+    return frozenset(
+        d.id
+        for d in scenario.guarantees
+        if stage1_unchanged(case, scenario, *arrangements(scenario, case, d))
+    )
 
 
 #: the stage-1 features that vary by draw: the capability shares (from the capabilities

@@ -166,7 +166,12 @@ def _credibility_table(obj: Any, result: Any) -> Table:
         ci = j[f"p_attack_{h}y_ci"]
         t.add_row(
             "",
-            styled((f"attacked within {h} y / and abandoned", "italic")),
+            styled(
+                (
+                    f"attacked within {h} y{' °' if d.attack_as_today else ''} / and abandoned",
+                    "italic",
+                )
+            ),
             f"{j[f'p_attack_{h}y']:.3f} / {j[f'p_abandoned_{h}y']:.3f}",
             f"[{ci[0]:.3f}, {ci[1]:.3f}]",
             end_section=True,
@@ -246,6 +251,11 @@ def credibility_cmd(
             markup=False,
             style="dim",
         )
+    same = [d.design.id for d in result.designs if d.attack_as_today]
+    if same:
+        from guaranty.credibility_case import AS_TODAY_NOTE
+
+        out.print(f"° {AS_TODAY_NOTE}: {', '.join(same)}.", markup=False, style="dim")
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
     if result.data_years:
         stated = set(obj.credibility.pair) if obj.credibility else set()

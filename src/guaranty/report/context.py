@@ -474,7 +474,9 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         return {**st, "mean": 1 - st["mean"], "interval": [1 - hi, 1 - lo]}
 
     from guaranty.credibility import UNKNOWN_SD, no_counterpart
+    from guaranty.credibility_case import AS_TODAY_NOTE, attack_as_today
 
+    as_today = attack_as_today(scenario)
     designs = []
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
@@ -492,6 +494,8 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
                 "attack": flip(j["p_no_attack"]),
                 "abandoned": j["p_abandoned"],
                 "peace": j["p_peace"],
+                # the renewed attack and the peace's durability: today's by construction
+                "as_today": d.id in as_today,
             }
         )
     question = scenario.question or (
@@ -582,6 +586,11 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         "caveat": " ".join(caveats) or None,
         "caveat_html": " ".join(short) or None,
         "attack_definition": ATTACK_DEFINITION,
+        "as_today_note": (
+            AS_TODAY_NOTE
+            if any(d["as_today"] and d["attack"]["mean"] is not None for d in designs)
+            else None
+        ),
         # the HTML answer, where the first screen is tight, gives it as a mark with a
         # tooltip on the column; the report's credibility section says it in full
         "fights_caveat": FAMOUS_CASES_CAVEAT if with_guarantors else None,
@@ -717,9 +726,12 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     summ = run.summary()
     labels = {d.id: d.label for d in scenario.guarantees}
     designs = []
+    from guaranty.credibility_case import AS_TODAY_NOTE, attack_as_today
+
+    as_today = attack_as_today(scenario)
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
-        designs.append({"id": d.id, "label": d.label, **j})
+        designs.append({"id": d.id, "label": d.label, **j, "as_today": d.id in as_today})
     issues = [
         {
             "id": i.id,
@@ -737,6 +749,11 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         "war_tail": war_tail_note(run, scenario),
         "summary": summ,
         "designs": designs,
+        "as_today_note": (
+            AS_TODAY_NOTE
+            if any(d["as_today"] and d["p_no_attack"]["mean"] is not None for d in designs)
+            else None
+        ),
         "issues": issues,
         "top_design": top,
         "labels": labels,

@@ -110,6 +110,8 @@ class StoredDesign:
     horizon: int
     json: dict[str, Any]
     means: tuple[float, ...]
+    #: as :attr:`guaranty.credibility.DesignCredibility.attack_as_today`
+    attack_as_today: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return self.json
@@ -375,7 +377,10 @@ class RunStats:
         """Every design's credibility as the run computed it, for the report: what
         :func:`guaranty.credibility.from_run` gives for the run in memory (means over the
         draws, central ``level`` intervals), from :meth:`summary`."""
+        from guaranty.credibility_case import attack_as_today
+
         summ = self.summary(level)
+        as_today = attack_as_today(scenario)
         horizon = (scenario.deterrence.years if scenario.deterrence else 10) or 10
         aggressor = scenario.credibility.aggressor if scenario.credibility else None
         agg_cow = scenario.actor(aggressor).cow if aggressor else None
@@ -394,8 +399,17 @@ class RunStats:
                     design,
                     gs,
                     horizon,
-                    _design_json(design.label, summ["designs"][d_id], gs, honor, unable, horizon),
+                    _design_json(
+                        design.label,
+                        summ["designs"][d_id],
+                        gs,
+                        honor,
+                        unable,
+                        horizon,
+                        as_today=d_id in as_today,
+                    ),
                     tuple(np.nan if h["mean"] is None else h["mean"] for h in honor),
+                    attack_as_today=d_id in as_today,
                 )
             )
         return StoredCredibility(self.scenario, tuple(designs), self.draws, self.seed, horizon)
@@ -408,6 +422,8 @@ def _design_json(
     honor: list[dict[str, Any]],
     unable: set[str],
     h: int,
+    *,
+    as_today: bool,
 ) -> dict[str, Any]:
     """:meth:`guaranty.credibility.DesignCredibility.to_json` from a design's summary ``j``
     (P(attack) = 1 - P(no attack): its mean and interval turned over)."""
@@ -438,4 +454,5 @@ def _design_json(
         f"p_attack_{h}y_ci": flipped["interval"],
         f"p_abandoned_{h}y": j["p_abandoned"]["mean"],
         f"p_abandoned_{h}y_ci": j["p_abandoned"]["interval"],
+        "p_attack_as_today": as_today,
     }

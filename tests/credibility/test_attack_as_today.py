@@ -1,0 +1,95 @@
+"""A design that changes nothing the deterrence model reads has today's risk of a renewed
+attack by construction, and the outputs say so rather than let the equal figures read as a
+finding.
+
+Stage 1 reads the protected state's pacts with third parties (and with the aggressor): whether
+one is a defense pact, its provisions, its defenders' power and nuclear arms. In the Ukraine
+scenario the data (ATOP, 2018) already record a non-defense pact of Ukraine's, so a new
+consultation pact, arms without a treaty, or a design without guarantors (neutrality, a
+deterrent of Ukraine's own) leaves every stage-1 feature as it is: seven of the ten designs
+showed the same 53% risk of a renewed attack, the nuclear deterrent's among them, with nothing
+to say that it follows from the inputs (docs/models/credibility.md said it, the report did
+not)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from guaranty import montecarlo as mc
+from guaranty.claims import run_ledger
+from guaranty.cli import app
+from guaranty.credibility import assess
+from guaranty.credibility_case import AS_TODAY_NOTE, attack_as_today
+from guaranty.report import answer_context
+from guaranty.report.context import run_context
+from guaranty.scenario import load
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: the Ukraine designs that add a defense obligation (docs/models/credibility.md, the
+#: design-to-feature table: article5_membership, troops_on_call): every other one adds a
+#: consultation-type pact at most, which the data already record for Ukraine
+UKRAINE_DEFENSE = {"nato_membership", "nonbloc_coalition", "p5_coalition"}
+
+
+def test_the_designs_that_add_no_stage1_feature() -> None:
+    ukraine = load("ukraine-2022")
+    assert attack_as_today(ukraine) == {d.id for d in ukraine.guarantees} - UKRAINE_DEFENSE
+    # South Korea in 1952 had no pact in the data: a joint warning (consultation) and aid
+    # without a treaty add one; only the withdrawal leaves it as it is
+    assert attack_as_today(load("korea-1953")) == {"withdrawal"}
+
+
+@pytest.mark.parametrize("name", ["ukraine-2022", "korea-1953"])
+def test_the_flag_is_what_the_model_computes(name: str) -> None:
+    """A flagged design's renewed-attack risk equals, draw by draw, that of a design without
+    guarantors on the same draws (today's commitments), and an unflagged one's does not."""
+    res = assess(load(name), draws=300, seed=5)
+    by_id = {d.design.id: d for d in res.designs}
+    today = next(d for d in res.designs if not d.guarantors).p_attack
+    for d in res.designs:
+        assert d.attack_as_today == d.to_json()["p_attack_as_today"]
+        if d.attack_as_today:
+            np.testing.assert_array_equal(d.p_attack, today, err_msg=d.design.id)
+        else:
+            assert np.abs(d.p_attack - today).max() > 1e-3, d.design.id
+    assert not by_id[
+        "nato_membership" if name == "ukraine-2022" else "defense_treaty"
+    ].attack_as_today
+
+
+def test_the_report_marks_them() -> None:
+    """The answer and the design comparison mark the renewed attack and the peace's
+    durability of exactly those designs, with the note once; the run's figures agree."""
+    s = load("ukraine-2022")
+    run = mc.simulate(s, draws=600, seed=4)
+    a = answer_context(run, s, run_ledger(s.claims, run))
+    marked = {d["id"] for d in a["designs"] if d["as_today"]}
+    assert marked == {d.id for d in s.guarantees} - UKRAINE_DEFENSE
+    assert a["as_today_note"] == AS_TODAY_NOTE
+    summ = run.summary()["designs"]
+    neutral = summ["neutrality_alone"]
+    for d in marked:
+        assert summ[d]["p_no_attack"]["mean"] == pytest.approx(neutral["p_no_attack"]["mean"])
+        assert summ[d]["p_peace"]["mean"] == pytest.approx(neutral["p_peace"]["mean"])
+    rc = run_context(run, s)
+    assert {d["id"] for d in rc["designs"] if d["as_today"]} == marked
+    assert rc["as_today_note"] == AS_TODAY_NOTE
+
+
+def test_the_command_marks_them() -> None:
+    runner = CliRunner()
+    text = runner.invoke(app, ["credibility", "ukraine-2022", "--draws", "200"])
+    assert text.exit_code == 0, text.output
+    assert text.output.count("attacked within 10 y ° / and abandoned") == 7
+    assert "° The same as under today's commitments, by construction" in text.output
+    flat = " ".join(text.output.split())
+    assert "neutrality_alone, nuclear_deterrent." in flat
+    js = runner.invoke(app, ["credibility", "ukraine-2022", "--draws", "200", "--json"])
+    flags = {k: v["p_attack_as_today"] for k, v in json.loads(js.stdout)["designs"].items()}
+    assert {k for k, v in flags.items() if v} == set(flags) - UKRAINE_DEFENSE

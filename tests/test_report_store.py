@@ -120,6 +120,11 @@ def _claims(scenario: Any) -> list[Any]:
         "given_scalar": ("explained.territory > 0.77", "peace == 1"),
         "shares": ("p_design.nato_membership > 0.05 and p_peace_reached > 0.4", None),
         "settled_mixed": ("settled.guarantee > 50 and explained.territory > 0.76", "peace == 1"),
+        # two designs that change nothing the attack hazard reads: equal in every draw
+        "equal_sides": (
+            "p_no_attack.israel_model > p_no_attack.budapest_assurances",
+            "peace == 1",
+        ),
     }
     return [
         *scenario.claims,
@@ -137,6 +142,12 @@ def test_ledger_a_block_at_a_time_equals_run_ledger(stored: dict[str, Any]) -> N
     assert ledger_in_blocks(claims, stored["run"], block=900, gather=True) == want
     assert ledger_in_blocks(claims, stored["run"], block=900) == want
     assert any(c.sensitivity for c in want)  # the halves are exercised
+    # the two kinds of tie: sides equal in every draw (by construction), sides within 0.005
+    # on average (NATO membership's risk against the Israel model's)
+    by_id = {c.id: c for c in want}
+    assert by_id["equal_sides"].verdict == "by construction"
+    assert "equal in every draw" in by_id["equal_sides"].reading
+    assert by_id["israel_model_better"].verdict == "indistinguishable"
 
 
 def test_medians_are_numpys_even_when_the_bracket_misses(

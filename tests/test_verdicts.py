@@ -40,6 +40,9 @@ def test_verdict_classes_by_hand() -> None:
     # two sides within 0.005 on average: a tie (mean difference here -0.0005)
     tie = _claim("p_any.a > p_any.b")
     assert _verdict(tie, np.array([False, True, False, False])) == "indistinguishable"
+    # two sides equal in every draw: no close call, the model gives them one value
+    v, reading = classify(_claim("p_any.a >= p_any.a"), ALL, ALL, OUT)
+    assert v == "by construction" and "equal in every draw" in reading
     # a per-draw statement that holds in every draw: by construction
     assert _verdict(_claim("p_no_attack.a > p_no_attack.b"), ALL) == "by construction"
     # a statement over the whole distribution is 0 or 1 by its nature: read by its share

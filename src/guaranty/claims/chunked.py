@@ -124,6 +124,7 @@ class _Tally:
         self.side_n = 0
         self.side_diff = 0.0
         self.side_abs = 0.0
+        self.side_equal = True  # the two sides equal in every draw so far
 
 
 #: how a claim is counted on the halves: by the draws (per-draw outputs only), from its
@@ -285,6 +286,7 @@ class ChunkedLedger:
         t.side_n += int(ok.sum())
         t.side_diff += float(np.sum(a[ok] - b[ok]))
         t.side_abs += float(np.sum(np.abs(a[ok]) + np.abs(b[ok])))
+        t.side_equal = t.side_equal and bool(np.array_equal(a[ok], b[ok]))
 
     def _swings(self, t: _Tally) -> list[Swing]:
         swings = []
@@ -314,11 +316,11 @@ class ChunkedLedger:
             share = t.held / t.sel if t.sel else None
             said = float("nan") if share is None else share
 
-            def tie(over: str, t: _Tally = t) -> str | None:
+            def tie(over: str, t: _Tally = t) -> tuple[str, str] | None:
                 if not t.sides or t.side_n == 0:
                     return None
                 scale = max(1.0, t.side_abs / t.side_n / 2.0)
-                return tie_text(t.side_diff / t.side_n, scale, over)
+                return tie_text(t.side_diff / t.side_n, scale, over, equal=t.side_equal)
 
             def verdict_of(
                 kept: tuple[Swing, ...],

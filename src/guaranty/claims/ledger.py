@@ -97,10 +97,10 @@ class FactFlip:
 
 def _tie_reading(
     statement: str, sel: np.ndarray, outputs: Mapping[str, Any], over: str
-) -> str | None:
-    """The reading of an ``indistinguishable`` claim, if ``statement`` compares two outputs
-    whose mean difference over the draws ``sel`` (shape (draws,)) is within :data:`TIE` of
-    their scale; None otherwise."""
+) -> tuple[str, str] | None:
+    """The verdict and reading of a claim that compares two outputs whose mean difference
+    over the draws ``sel`` (shape (draws,)) is within :data:`TIE` of their scale
+    (:func:`tie_text`); None otherwise."""
     sides = comparison_sides(statement, outputs)
     if sides is None:
         return None
@@ -110,15 +110,26 @@ def _tie_reading(
         return None
     diff = float(np.mean(a[ok] - b[ok]))
     scale = max(1.0, float(np.mean(np.abs(a[ok]) + np.abs(b[ok]))) / 2.0)
-    return tie_text(diff, scale, over)
+    return tie_text(diff, scale, over, equal=bool(np.array_equal(a[ok], b[ok])))
 
 
-def tie_text(diff: float, scale: float, over: str) -> str | None:
-    """The reading of an ``indistinguishable`` claim whose two sides differ by ``diff`` on
-    average (over the draws ``over`` names), if that is within :data:`TIE` of their
-    ``scale``; None otherwise."""
+def tie_text(
+    diff: float, scale: float, over: str, *, equal: bool = False
+) -> tuple[str, str] | None:
+    """The verdict and reading of a claim whose two sides differ by ``diff`` on average
+    (over the draws ``over`` names), if that is within :data:`TIE` of their ``scale``;
+    None otherwise. ``equal``: the two sides are equal in every draw, which no sampling
+    produces: the model gives them one value by construction (two designs that change
+    nothing the output reads), a verdict that follows from the inputs, not a close call."""
+    if equal:
+        return "by construction", (
+            f"The two sides are equal in every draw{over}: the model gives them the same "
+            "value by construction (as for two designs that change nothing this output "
+            "reads), so the verdict follows from the inputs rather than from anything "
+            "uncertain."
+        )
     if abs(diff) <= TIE * scale:
-        return (
+        return "indistinguishable", (
             f"The two sides differ by {diff:+.4f} on average{over}, less than "
             f"{TIE:g} of their scale: the comparison is a tie the model cannot break."
         )
@@ -137,7 +148,8 @@ def classify(
     ``holds`` and ``sel`` are bool arrays of shape (draws,): whether the statement holds, and
     the draws it is about (where its ``given`` holds). In order: ``not checkable`` when the
     scenario marks the statement as a proxy (its ``proxy`` field says why); ``by
-    construction`` when it restates an input (``restates``); ``indistinguishable`` when it
+    construction`` when it restates an input (``restates``) or compares two outputs equal
+    in every draw it is about; ``indistinguishable`` when it
     compares two outputs whose difference, averaged over the draws it is about, is smaller
     than :data:`TIE` times their scale (a tie the simulation cannot break); ``by
     construction`` when a per-draw statement holds, or fails, in every draw (no input within
@@ -158,12 +170,13 @@ def verdict_reading(
     claim: Any,
     n: int,
     share: float,
-    tie: Callable[[str], str | None],
+    tie: Callable[[str], tuple[str, str] | None],
     sensitivity: tuple[Swing, ...] = (),
 ) -> tuple[str, str]:
     """The verdict and reading of :func:`classify` from what it reads off the draws: ``n``,
     the draws the claim is about, ``share``, the share of them in which it holds, and
-    ``tie``, which gives the reading of a tie (or None) for the words naming those draws
+    ``tie``, which gives the verdict and reading of a tie (or None) for the words naming
+    those draws
     (the ledger of a stored run, :mod:`guaranty.claims.chunked`, gathers these block by
     block)."""
     given = getattr(claim, "given", None)
@@ -176,7 +189,7 @@ def verdict_reading(
         return "no draws", "No draw satisfies the claim's condition."
     tied = tie(over)
     if tied is not None:
-        return "indistinguishable", tied
+        return tied
     if share in (0.0, 1.0) and not is_distribution(claim):
         word = "holds" if share == 1.0 else "fails"
         return "by construction", (

@@ -34,6 +34,7 @@ __all__ = [
     "PEACE_COVARIATES",
     "DesignComparison",
     "compare_designs",
+    "durability_as_today",
     "fit_peace_model",
     "peace_model",
 ]
@@ -124,6 +125,27 @@ def _peace_values(
     (``pair``) with the war's (``war``), those the model does not use left out."""
     values: dict[str, np.ndarray | float] = {**pair, **war}
     return {k: v for k, v in values.items() if k in PEACE_COVARIATES}
+
+
+def durability_as_today(scenario: Scenario) -> frozenset[str]:
+    """The designs (ids) that leave every covariate the peace model reads of the pair as it
+    is today (:data:`PEACE_COVARIATES`: of a design, only whether the protected state has a
+    defense pact with a third state): their P(the peace holds) is today's by construction.
+    A superset of :func:`guaranty.credibility_case.attack_as_today`. Empty without a
+    credibility section."""
+    from guaranty.credibility_case import arrangements, case_of, peace_covariates
+
+    if scenario.credibility is None or not scenario.guarantees:
+        return frozenset()
+    case = case_of(scenario)
+    same = set()
+    for d in scenario.guarantees:
+        today, tomorrow = arrangements(scenario, case, d)
+        before = _peace_values(peace_covariates(case, scenario, today), {})
+        after = _peace_values(peace_covariates(case, scenario, tomorrow), {})
+        if before == after:
+            same.add(d.id)
+    return frozenset(same)
 
 
 def compare_designs(

@@ -29,12 +29,14 @@ from guaranty.scenario.designs import PAIR_FACTS
 from guaranty.scenario.schema import Design, Scenario
 
 __all__ = [
-    "AS_TODAY_NOTE",
+    "ATTACK_READS",
     "DEFENSE_OBLIGATIONS",
     "OBLIGATION_MAP",
     "PEACE_COLUMNS",
+    "PEACE_READS",
     "Case",
     "arrangements",
+    "as_today_note",
     "attack_as_today",
     "case_of",
     "conduct_phrase",
@@ -324,15 +326,25 @@ def peace_covariates(
     return {k: float(row[k]) for k in PEACE_COLUMNS}
 
 
-#: what a mark on the renewed-attack and durability figures of the designs of
-#: :func:`attack_as_today` says (the report, ``guaranty credibility``)
-AS_TODAY_NOTE = (
-    "The same as under today's commitments, by construction: the design changes nothing the "
-    "deterrence and durability models read (the protected state's pacts with third parties "
-    "and with the aggressor: whether one is a defense pact, its provisions, its defenders' "
-    "power and nuclear arms), so its risk of a renewed attack and of a new war is not "
-    "evidence about the design"
+#: what the attack hazard (stage 1) reads of a design, for :func:`as_today_note`
+ATTACK_READS = (
+    "the risk of a renewed attack reads the protected state's pacts with third parties and "
+    "with the aggressor: whether one is a defense pact, its provisions, its defenders' power "
+    "and nuclear arms"
 )
+#: what the peace model reads of a design (``guaranty.comparison.PEACE_COVARIATES``)
+PEACE_READS = "the peace's durability reads whether it has a defense pact with a third state"
+
+
+def as_today_note(*, attack: bool = True, peace: bool = False) -> str:
+    """What a mark (°) on a design's renewed-attack (``attack``) or durability (``peace``)
+    figure says: the design changes nothing that figure's model reads
+    (:func:`attack_as_today`, :func:`guaranty.comparison.durability_as_today`)."""
+    reads = "; ".join(r for r, on in ((ATTACK_READS, attack), (PEACE_READS, peace)) if on)
+    return (
+        "The same as under today's commitments, by construction: the design changes nothing "
+        f"the model reads ({reads}), so the figure is not evidence about the design"
+    )
 
 
 def stage1_unchanged(

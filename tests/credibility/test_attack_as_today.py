@@ -9,7 +9,8 @@ consultation pact, arms without a treaty, or a design without guarantors (neutra
 deterrent of Ukraine's own) leaves every stage-1 feature as it is: seven of the ten designs
 showed the same 53% risk of a renewed attack, the nuclear deterrent's among them, with nothing
 to say that it follows from the inputs (docs/models/credibility.md said it, the report did
-not)."""
+not). Likewise the peace's durability, whose model reads of a design only whether the
+protected state has a defense pact with a third state."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from typer.testing import CliRunner
 from guaranty import montecarlo as mc
 from guaranty.claims import run_ledger
 from guaranty.cli import app
+from guaranty.comparison import durability_as_today
 from guaranty.credibility import assess
-from guaranty.credibility_case import AS_TODAY_NOTE, attack_as_today
+from guaranty.credibility_case import as_today_note, attack_as_today
 from guaranty.report import answer_context
 from guaranty.report.context import run_context
 from guaranty.scenario import load
@@ -43,6 +45,15 @@ def test_the_designs_that_add_no_stage1_feature() -> None:
     # South Korea in 1952 had no pact in the data: a joint warning (consultation) and aid
     # without a treaty add one; only the withdrawal leaves it as it is
     assert attack_as_today(load("korea-1953")) == {"withdrawal"}
+
+
+def test_the_designs_that_add_nothing_the_peace_model_reads() -> None:
+    """Of a design the peace model reads only whether the protected state has a defense pact
+    with a third state (docs/models/durability.md): a superset of the designs above."""
+    ukraine = load("ukraine-2022")
+    assert durability_as_today(ukraine) == {d.id for d in ukraine.guarantees} - UKRAINE_DEFENSE
+    korea = durability_as_today(load("korea-1953"))
+    assert korea == {"aid_without_treaty", "joint_warning", "withdrawal"}
 
 
 @pytest.mark.parametrize("name", ["ukraine-2022", "korea-1953"])
@@ -71,7 +82,7 @@ def test_the_report_marks_them() -> None:
     a = answer_context(run, s, run_ledger(s.claims, run))
     marked = {d["id"] for d in a["designs"] if d["as_today"]}
     assert marked == {d.id for d in s.guarantees} - UKRAINE_DEFENSE
-    assert a["as_today_note"] == AS_TODAY_NOTE
+    assert a["as_today_note"] == as_today_note(attack=True, peace=True)
     summ = run.summary()["designs"]
     neutral = summ["neutrality_alone"]
     for d in marked:
@@ -79,7 +90,29 @@ def test_the_report_marks_them() -> None:
         assert summ[d]["p_peace"]["mean"] == pytest.approx(neutral["p_peace"]["mean"])
     rc = run_context(run, s)
     assert {d["id"] for d in rc["designs"] if d["as_today"]} == marked
-    assert rc["as_today_note"] == AS_TODAY_NOTE
+    assert rc["as_today_note"] == as_today_note(attack=True, peace=True)
+    assert {d["id"] for d in rc["designs"] if d["peace_as_today"]} == marked
+
+
+def test_korea_marks_durability_alone() -> None:
+    """In Korea a joint warning and aid without a treaty give South Korea a non-defense pact
+    (the attack hazard reads it) but no defense pact (all the peace model reads): only their
+    durability is marked, and it equals the withdrawal's in every draw."""
+    s = load("korea-1953")
+    run = mc.simulate(s, draws=400, seed=2)
+    rc = run_context(run, s)
+    marks = {d["id"]: (d["as_today"], d["peace_as_today"]) for d in rc["designs"]}
+    assert marks == {
+        "defense_treaty": (False, False),
+        "aid_without_treaty": (False, True),
+        "joint_warning": (False, True),
+        "withdrawal": (True, True),
+    }
+    k = {d: i for i, d in enumerate(run.layout.designs)}
+    peace = run.whatif["p_peace"]
+    for d in ("aid_without_treaty", "joint_warning"):
+        np.testing.assert_array_equal(peace[k[d]], peace[k["withdrawal"]])
+    assert np.nanmax(np.abs(peace[k["defense_treaty"]] - peace[k["withdrawal"]])) > 1e-3
 
 
 def test_the_command_marks_them() -> None:

@@ -253,9 +253,9 @@ def credibility_cmd(
         )
     same = [d.design.id for d in result.designs if d.attack_as_today]
     if same:
-        from guaranty.credibility_case import AS_TODAY_NOTE
+        from guaranty.credibility_case import as_today_note
 
-        out.print(f"° {AS_TODAY_NOTE}: {', '.join(same)}.", markup=False, style="dim")
+        out.print(f"° {as_today_note()}: {', '.join(same)}.", markup=False, style="dim")
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
     if result.data_years:
         stated = set(obj.credibility.pair) if obj.credibility else set()

@@ -473,10 +473,11 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         lo, hi = st["interval"]
         return {**st, "mean": 1 - st["mean"], "interval": [1 - hi, 1 - lo]}
 
+    from guaranty.comparison import durability_as_today
     from guaranty.credibility import UNKNOWN_SD, no_counterpart
-    from guaranty.credibility_case import AS_TODAY_NOTE, attack_as_today
+    from guaranty.credibility_case import attack_as_today
 
-    as_today = attack_as_today(scenario)
+    as_today, peace_today = attack_as_today(scenario), durability_as_today(scenario)
     designs = []
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
@@ -494,8 +495,9 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
                 "attack": flip(j["p_no_attack"]),
                 "abandoned": j["p_abandoned"],
                 "peace": j["p_peace"],
-                # the renewed attack and the peace's durability: today's by construction
+                # the renewed attack, the peace's durability: today's by construction
                 "as_today": d.id in as_today,
+                "peace_as_today": d.id in peace_today,
             }
         )
     question = scenario.question or (
@@ -586,11 +588,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         "caveat": " ".join(caveats) or None,
         "caveat_html": " ".join(short) or None,
         "attack_definition": ATTACK_DEFINITION,
-        "as_today_note": (
-            AS_TODAY_NOTE
-            if any(d["as_today"] and d["attack"]["mean"] is not None for d in designs)
-            else None
-        ),
+        "as_today_note": _as_today_note(designs, "attack", "peace"),
         # the HTML answer, where the first screen is tight, gives it as a mark with a
         # tooltip on the column; the report's credibility section says it in full
         "fights_caveat": FAMOUS_CASES_CAVEAT if with_guarantors else None,
@@ -616,6 +614,19 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             if c.statement
         ],
     }
+
+
+def _as_today_note(designs: Sequence[dict[str, Any]], attack: str, peace: str) -> str | None:
+    """The note of the marks (°) on the renewed-attack figures (key ``attack``) of the designs
+    whose attack hazard is today's by construction and on the durability figures (``peace``)
+    of those whose peace model is: naming the models it marks; None without a mark."""
+    from guaranty.credibility_case import as_today_note
+
+    marked_attack = any(d["as_today"] and d[attack]["mean"] is not None for d in designs)
+    marked_peace = any(d["peace_as_today"] and d[peace]["mean"] is not None for d in designs)
+    if not (marked_attack or marked_peace):
+        return None
+    return as_today_note(attack=marked_attack, peace=marked_peace)
 
 
 def _stated_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -726,12 +737,21 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     summ = run.summary()
     labels = {d.id: d.label for d in scenario.guarantees}
     designs = []
-    from guaranty.credibility_case import AS_TODAY_NOTE, attack_as_today
+    from guaranty.comparison import durability_as_today
+    from guaranty.credibility_case import attack_as_today
 
-    as_today = attack_as_today(scenario)
+    as_today, peace_today = attack_as_today(scenario), durability_as_today(scenario)
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
-        designs.append({"id": d.id, "label": d.label, **j, "as_today": d.id in as_today})
+        designs.append(
+            {
+                "id": d.id,
+                "label": d.label,
+                **j,
+                "as_today": d.id in as_today,
+                "peace_as_today": d.id in peace_today,
+            }
+        )
     issues = [
         {
             "id": i.id,
@@ -749,11 +769,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         "war_tail": war_tail_note(run, scenario),
         "summary": summ,
         "designs": designs,
-        "as_today_note": (
-            AS_TODAY_NOTE
-            if any(d["as_today"] and d["p_no_attack"]["mean"] is not None for d in designs)
-            else None
-        ),
+        "as_today_note": _as_today_note(designs, "p_no_attack", "p_peace"),
         "issues": issues,
         "top_design": top,
         "labels": labels,

@@ -182,9 +182,16 @@ def test_the_design_comparison_is_the_stores_outcomes(pages: dict[str, Any]) -> 
         pages["run_id"],
     )
     sql = {r[0]: r[1:] for r in rows}
+    from guaranty.comparison import durability_as_today
+    from guaranty.credibility_case import attack_as_today
     from guaranty.scenario import load
 
-    labels = {d.label: d.id for d in load(SCENARIO).guarantees}
+    scenario = load(SCENARIO)
+    labels = {d.label: d.id for d in scenario.guarantees}
+    # faded: the deterrence and durability bars of the designs that change nothing the
+    # model reads (today's by construction)
+    fixed = {1: attack_as_today(scenario), 3: durability_as_today(scenario)}
+    assert fixed[1] and fixed[3]
     for figs in (pages["report"], pages["web"]):
         bars = _by_title(figs, "Designs compared on the same")
         assert len(bars) == len(metrics)
@@ -192,6 +199,9 @@ def test_the_design_comparison_is_the_stores_outcomes(pages: dict[str, Any]) -> 
             for label, mean in zip(bar["y"], bar["x"], strict=True):
                 want = sql[labels[label]][k]
                 assert (mean is None and want is None) or abs(mean - want) <= TOL
+            opacity = bar["marker"]["opacity"]
+            faded = {labels[y] for y, o in zip(bar["y"], opacity, strict=True) if o < 1}
+            assert faded == fixed.get(k, set()), metrics[k]
 
 
 def test_the_war_outcome_shares_are_the_stores_draws(pages: dict[str, Any]) -> None:

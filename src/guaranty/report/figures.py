@@ -415,7 +415,12 @@ def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
     :class:`guaranty.results.RunResult` or :class:`guaranty.store.stats.RunStats` (both
     give ``design_intervals()``); ``years``: the deterrence horizon named in the panel
     titles."""
+    from guaranty.comparison import durability_as_today
+    from guaranty.credibility_case import attack_as_today
+
     labels = [d.label for d in scenario.guarantees]
+    # the bars a design cannot move (today's by construction), faded, and said on hover
+    fixed = {"p_no_attack": attack_as_today(scenario), "p_peace": durability_as_today(scenario)}
     fig = make_subplots(
         rows=1,
         cols=len(_COMPARISON_METRICS),
@@ -435,15 +440,22 @@ def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
             means.append(m)
             lo.append(m - q_lo)
             hi.append(q_hi - m)
+        same = [d.id in fixed.get(metric, ()) for d in scenario.guarantees]
         fig.add_trace(
             go.Bar(
                 y=labels,
                 x=means,
                 orientation="h",
-                marker_color=_COLORS[col - 1],
+                marker={"color": _COLORS[col - 1], "opacity": [0.35 if f else 1.0 for f in same]},
                 error_x={"type": "data", "array": hi, "arrayminus": lo, "thickness": 1},
                 showlegend=False,
-                hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+                customdata=[
+                    " (° today's, by construction: the design changes nothing this reads)"
+                    if f
+                    else ""
+                    for f in same
+                ],
+                hovertemplate="%{y}: %{x:.1%}%{customdata}<extra></extra>",
             ),
             row=1,
             col=col,
@@ -458,10 +470,11 @@ def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
             col=col,
         )
     fig.update_yaxes(autorange="reversed")
+    faded = "; faded: today's by construction, °" if any(fixed.values()) else ""
     return styled(
         fig,
         f"Designs compared on the same {run.peace_draws():,} draws with a peace "
-        "(mean and 90% interval over draws)",
+        f"(mean and 90% interval over draws{faded})",
         height=160 + 38 * len(labels),
         margin={"l": 300, "r": 20, "t": 110, "b": 40},
     )

@@ -266,6 +266,13 @@ def test_the_report_says_who_fights_today() -> None:
         "the model puts the chance that it fights for it if it is attacked tomorrow at "
     )
     assert "at least one" not in pledge and "all do" not in pledge
+    # with the aggressor among the guarantors, "all fight" is impossible: said so, not
+    # given as an estimate of 0.0%
+    for design in ("p5_coalition", "budapest_assurances"):
+        text = next(p["text"] for p in paragraphs if p["id"] == design)
+        assert "that all do is 0 by construction (Russia, the aggressor, cannot fight" in text
+    nato = next(p["text"] for p in paragraphs if p["id"] == "nato_membership")
+    assert "that all do at " in nato and "by construction" not in nato
 
 
 def test_the_assumptions_list_the_correlations_each_run_draws() -> None:

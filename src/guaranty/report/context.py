@@ -263,13 +263,20 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
             )
         else:
             best = max(j["guarantors"].items(), key=lambda kv: kv[1]["p_honor"])
+            # a guarantor that cannot fight (the aggressor itself) makes "all" impossible
+            unable = [g for g, v in j["guarantors"].items() if "by_construction" in v]
+            every = (
+                f"that all do is 0 by construction ({_named([names.get(g, g) for g in unable])}"
+                f", the aggressor, cannot fight itself)"
+                if unable
+                else f"that all do at {j['p_all']:.1%}"
+            )
             text = (
                 f"Given {_conduct_today(d.guarantors, fighting, names)}, the model puts the "
                 "chance that at least one fights "
                 f"for it if it is attacked tomorrow at {j['p_any']:.1%} (90% interval "
-                f"{j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%}) and that all do at "
-                f"{j['p_all']:.1%}. The most likely to fight is "
-                f"{names.get(best[0], best[0])} ({best[1]['p_honor']:.1%})."
+                f"{j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%}) and {every}. The most likely "
+                f"to fight is {names.get(best[0], best[0])} ({best[1]['p_honor']:.1%})."
             )
         h = d.horizon
         if j[f"p_attack_{h}y"] is None:  # a run none of whose draws ends in a peace

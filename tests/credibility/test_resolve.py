@@ -688,6 +688,45 @@ def test_designs_updated_together_share_their_guarantors_latent_draws() -> None:
         np.testing.assert_allclose(getattr(big, field), getattr(own, field), atol=0.01)
 
 
+def test_a_guarantor_that_cannot_fight_changes_no_others_figure() -> None:
+    """The aggressor named among its victim's guarantors (Russia in the Budapest and
+    permanent-members designs) never fights, and its not fighting today says nothing of the
+    shock the others share: on the same latent points, a design with it gives the others
+    exactly the figures of the design without it. Before, the sampler weighted the points by
+    its "refusal" at log-odds 0 too, and the United States' chance under Budapest-style
+    assurances fell from 0.056 to 0.036 (docs/models/credibility.md)."""
+    from guaranty.models.credibility.resolve import Members, revealed_resolve_designs
+
+    gen = np.random.default_rng(11)
+    draws = 60
+    b0 = np.column_stack([gen.uniform(-3.0, -1.0, (draws, 2)), np.zeros(draws)])
+    b1 = b0 + np.column_stack([gen.uniform(0.0, 2.0, (draws, 2)), np.zeros(draws)])
+    rho, pers = gen.uniform(0.3, 0.9, draws), gen.uniform(0.2, 0.6, draws)
+    zeros, cap = np.zeros((draws, 3)), gen.random((draws, 3))
+    with_it = Members(np.arange(3), b1, zeros, cap, able=np.array([True, True, False]))
+    without = Members(np.arange(2), b1[:, :2], zeros[:, :2], cap[:, :2])
+    res_with, res_without = revealed_resolve_designs(
+        b0, zeros, [with_it, without], rho, np.random.default_rng(2), persistence=pers, inner=64
+    )
+    np.testing.assert_array_equal(res_with.p_honor[:, :2], res_without.p_honor)
+    np.testing.assert_array_equal(res_with.p_honor[:, 2], 0.0)
+    np.testing.assert_array_equal(res_with.p_any, res_without.p_any)
+    np.testing.assert_array_equal(res_with.expected_capability, res_without.expected_capability)
+    np.testing.assert_array_equal(res_with.p_all, 0.0)
+    # on the Ukraine scenario: Budapest-style assurances with and without Russia
+    ukraine = load("ukraine-2022")
+    two = [
+        d.model_copy(update={"guarantors": ["usa", "uk"]}) if d.id == "budapest_assurances" else d
+        for d in ukraine.guarantees
+    ]
+    a = assess(ukraine, draws=300, seed=4).designs
+    b = assess(ukraine.model_copy(update={"guarantees": two}), draws=300, seed=4).designs
+    bud_a = next(d for d in a if d.design.id == "budapest_assurances")
+    bud_b = next(d for d in b if d.design.id == "budapest_assurances")
+    np.testing.assert_array_equal(bud_a.p_honor[:, :2], bud_b.p_honor)
+    assert bud_a.p_honor[:, 0].mean() == pytest.approx(0.056, abs=0.01)  # the doc's figure
+
+
 @pytest.mark.parametrize("dim", [1, 2, 3, 9, 40])
 def test_the_latent_points_are_scipys_sobol_points(dim: int) -> None:
     import warnings

@@ -271,7 +271,7 @@ def resolve_designs(
             if hi == lo:
                 continue
             m = points[j]
-            _weights(slot_g[lo:hi], h, lr, m, w)
+            _weights(slot_g[lo:hi], slot_able[lo:hi], h, lr, m, w)
             _fights(d, ua, ub, slot_g, slot_able, lo, hi, m, gate, fights, rho[d], r, z2, e, f)
             _accumulate(d, j, lo, hi, m, w, f, capability, p_joint, p_any, p_all, committed)
 
@@ -360,16 +360,21 @@ def _tilt(d: int, ua: np.ndarray, fights: np.ndarray, s: float, t: float) -> flo
 
 
 @numba.njit(cache=True, fastmath=_FAST)
-def _weights(members: np.ndarray, h: np.ndarray, lr: np.ndarray, m: int, w: np.ndarray) -> None:
+def _weights(
+    members: np.ndarray, able: np.ndarray, h: np.ndarray, lr: np.ndarray, m: int, w: np.ndarray
+) -> None:
     """The weights of the first ``m`` points for a design of guarantors ``members``: the
-    probability that all of them do what they do today (refuse, or fight), times the point's
-    likelihood ratio ``lr`` (1 unless the shock is drawn around a mode), normalised (equal if
-    all vanish)."""
+    probability that all of them that are ``able`` to fight for the protected state do what
+    they do today (refuse, or fight), times the point's likelihood ratio ``lr`` (1 unless
+    the shock is drawn around a mode), normalised (equal if all vanish). A guarantor that
+    cannot fight (the aggressor itself) stays out of the product: that it does not fight for
+    its victim today says nothing of the shock the others share."""
     wsum = 0.0
     for i in range(m):
         weight = lr[i]
-        for g in members:
-            weight *= h[g, i]
+        for k in range(members.shape[0]):
+            if able[k]:
+                weight *= h[members[k], i]
         w[i] = weight
         wsum += weight
     for i in range(m):

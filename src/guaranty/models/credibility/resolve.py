@@ -210,7 +210,9 @@ def revealed_resolve_designs(
     no design changes; each of ``designs`` names its guarantors among them. Every guarantor's
     latent resolve today is drawn once, on the same points for every design (common random
     numbers: the designs' differences carry less noise than their levels), and each design
-    weights the points by the probability that all of *its* guarantors refuse today. With
+    weights the points by the probability that all of *its* guarantors able to fight for the
+    protected state refuse today (the aggressor's conduct toward its victim says nothing of
+    the shock the others share). With
     one design over all the guarantors this is :func:`revealed_resolve` itself.
 
     ``fights`` (bool, shape (guarantors,); default: none) marks the guarantors that fight

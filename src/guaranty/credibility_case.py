@@ -505,8 +505,9 @@ def arrangements(
     scenario: Scenario, case: Case, design: Design
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
     """Commitment features of every guarantor of the scenario today, and under ``design``:
-    the design replaces its own guarantors' commitments; every other state keeps its pacts
-    of today (as the data record them)."""
+    the design adds its commitments to those of its own guarantors' today
+    (:func:`_on_top_of_today`); every other state keeps its pacts of today (as the data
+    record them)."""
     cred = scenario.credibility
     gs = tuple(design.guarantors)
     everyone = sorted({g for d in scenario.guarantees for g in d.guarantors})
@@ -517,10 +518,29 @@ def arrangements(
         today[g] = _today_commitments(case, g, obs)
     tomorrow = dict(today)
     for g in gs:
-        tomorrow[g] = design_commitments(
-            [o.value for o in design.obligations], design.legal_form.value, len(gs)
+        tomorrow[g] = _on_top_of_today(
+            design_commitments(
+                [o.value for o in design.obligations], design.legal_form.value, len(gs)
+            ),
+            today[g],
         )
     return today, tomorrow
+
+
+def _on_top_of_today(design: dict[str, float], today: Mapping[str, float]) -> dict[str, float]:
+    """A guarantor's commitment features under a design, given its pacts with the protected
+    state today (:func:`_today_commitments`): a design adds to them and takes nothing away.
+    Without a pact of its own (arms, training or intelligence without a treaty), the pacts of
+    today stay as they are; with a non-defense pact, a defense pact of today stays a defense
+    pact. (Before 2026-12-07 a design replaced them, so that the Israel model, which offers
+    no treaty, dropped every pact its guarantors had with Ukraine in the data, and each
+    guarantor's chance of fighting fell below that of doing nothing new.)"""
+    if design["defense"] == 0 and design["nondef"] == 0:
+        return dict(today)
+    out = dict(design)
+    if today["defense"] > 0 and out["defense"] == 0:
+        out["defense"], out["nondef"] = 1.0, 0.0
+    return out
 
 
 def stage2_eta(

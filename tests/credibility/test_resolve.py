@@ -248,6 +248,41 @@ def test_ukraine_nato_more_credible_than_budapest_and_israel(ukraine) -> None:
         assert nato > _mean_honor(res, "israel_model", g)
 
 
+def test_face_validity_no_design_makes_a_guarantor_less_likely_to_fight_than_nothing_new() -> None:
+    """A design adds to the pacts its guarantors have with the protected state today and
+    takes none away: under every Ukraine design each guarantor is at least as likely to
+    fight as under the same guarantors promising nothing new (tolerance 0.002: the
+    multilateral term, -0.01 on the log-odds, and the latent points). Before, a design
+    replaced today's pacts, and the Israel model, which offers no treaty, dropped the
+    non-aggression pacts the data (ATOP, 2018) record between Ukraine and every one of its
+    guarantors: the United States' chance of fighting fell from 0.055 to 0.025."""
+    from guaranty.credibility_case import arrangements, case_of
+
+    ukraine = load("ukraine-2022")
+    case = case_of(ukraine)
+    israel = next(d for d in ukraine.guarantees if d.id == "israel_model")
+    today, tomorrow = arrangements(ukraine, case, israel)
+    assert today["usa"]["nondef"] == 1.0  # the data's pact of today
+    assert all(tomorrow[g] == today[g] for g in israel.guarantors)
+    none = next(d for d in ukraine.guarantees if not d.guarantors).legal_form  # 'none'
+    bare = [
+        d.model_copy(update={"id": f"{d.id}_bare", "obligations": [], "legal_form": none})
+        for d in ukraine.guarantees
+        if d.guarantors
+    ]
+    res = assess(
+        ukraine.model_copy(update={"guarantees": [*ukraine.guarantees, *bare]}),
+        draws=600,
+        seed=2,
+    )
+    by_id = {d.design.id: d for d in res.designs}
+    for b in bare:
+        d, nothing = by_id[b.id.removesuffix("_bare")], by_id[b.id]
+        for k, g in enumerate(d.guarantors):
+            got, floor = d.p_honor[:, k].mean(), nothing.p_honor[:, k].mean()
+            assert got >= floor - 0.002, (d.design.id, g, got, floor)
+
+
 def test_ukraine_china_and_russia_below_the_usa_in_the_p5_design(ukraine) -> None:
     _, res = ukraine
     usa = _mean_honor(res, "p5_coalition", "usa")

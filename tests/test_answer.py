@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from guaranty import montecarlo as mc
@@ -160,3 +161,24 @@ def test_counts_and_equal_ranges_read_as_english() -> None:
     run = mc.simulate(s, draws=300, seed=2)
     sentence = answer_context(run, s, [])["sentence"]
     assert re.search(r"within 10 years is \d+% under every design\.", sentence), sentence
+
+
+def test_the_settled_territory_is_said_to_be_the_wars(parts) -> None:
+    """The settled term of the territory issue is the war's line, at the top of its scale
+    after every decisive win of the protected state (docs/pipeline.md): the report says so
+    under the settled terms, with the share of the peaces that follow such a win, rather
+    than let "100.0 [100.0-100.0]" read as a finding of the negotiation."""
+    from guaranty.report.context import run_context
+
+    s, run, _ = parts
+    rc = run_context(run, s)
+    summ = run.summary()
+    share = summ["war"]["outcomes"]["decisive_a"] / summ["peace"]
+    assert f"({share:.0%} of these peaces)" in rc["territory_note"]
+    assert "'Share of the land occupied since 2014 restored to Ukraine'" in rc["territory_note"]
+    assert "top of its scale (100)" in rc["territory_note"]
+    k = next(i for i, issue in enumerate(s.issues) if issue.id == "territory")
+    from guaranty.models.war.battlefield import OUTCOMES
+
+    won = run.war_outcome == OUTCOMES.index("decisive_a")
+    assert won.any() and np.all(run.settled[won, k] == s.issues[k].scale[1])

@@ -700,6 +700,26 @@ def _after_win(summ: dict[str, Any]) -> str:
     )
 
 
+def _territory_note(summ: dict[str, Any], scenario: Scenario) -> str | None:
+    """What the settled term of the issue with role ``territory`` is (the war's, not the
+    table's: docs/pipeline.md) and how much of it a decisive win sets by construction; None
+    without such an issue or a peace."""
+    from guaranty.scenario.schema import IssueRole
+
+    issue = next((i for i in scenario.issues if i.role == IssueRole.territory), None)
+    peace, w = summ["peace"], summ["war"]["outcomes"]
+    if issue is None or not peace > 0:
+        return None
+    won = w["decisive_a"] / peace
+    return (
+        f"The issue '{issue.label}' is not bargained at the table: its term is the line the "
+        f"war ended on. A decisive win of the protected state ({won:.0%} of these peaces) "
+        f"puts it at the top of its scale ({issue.scale[1]:g}) by construction; after a "
+        "settlement it is the table's forecast clipped to what both belligerents would "
+        "accept that month (docs/pipeline.md)."
+    )
+
+
 def _model_note(model: str, scenario: Scenario) -> str:
     """What the report's summary says after the settlement model's name: whether the
     scenario named it or it is the default, and its record on DEU III (its error, and
@@ -771,6 +791,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     top = _most_settled(designs)
     return {
         "after_win": _after_win(summ),
+        "territory_note": _territory_note(summ, scenario),
         "model_note": _model_note(summ["model"], scenario),
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),

@@ -1018,6 +1018,11 @@ def test_results_page(api: Api, which: str) -> None:
     assert "Settlement model: <b>extremity</b> (the default, the lowest error" in text
     section = text.split('<section id="settlement"')[1].split("</section>")[0]
     assert "UCDP/PRIO war episodes of 1946-2021 still fought after 4 months" in section
+    # the settled territory is the war's line, and the faded bars of the comparison are
+    # today's by construction: both said as in the report
+    assert "is not bargained at the table: its term is the line the war ended on" in section
+    section = text.split('<section id="comparison"')[1].split("</section>")[0]
+    assert "° (faded bars) The same as under today's commitments, by construction" in section
 
 
 def test_compare_page(api: Api) -> None:

@@ -254,7 +254,7 @@ def test_face_validity_no_design_makes_a_guarantor_less_likely_to_fight_than_not
     fight as under the same guarantors promising nothing new (tolerance 0.002: the
     multilateral term, -0.01 on the log-odds, and the latent points). Before, a design
     replaced today's pacts, and the Israel model, which offers no treaty, dropped the
-    non-aggression pacts the data (ATOP, 2018) record between Ukraine and every one of its
+    non-aggression pacts the data (ATOP, as of 2018) record between Ukraine and every one of its
     guarantors: the United States' chance of fighting fell from 0.055 to 0.025."""
     from guaranty.credibility_case import arrangements, case_of
 

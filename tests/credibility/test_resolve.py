@@ -392,6 +392,14 @@ def test_explain_and_errors(root: Path) -> None:
     assert info["terms"]["defense"] > 0  # a defense obligation raises fighting in history
     s = load(path)
     assert explain(s, "p5_coalition", "russia")["p_honor_at_mean"] == 0.0
+    # a design that adds nothing to today's pacts (the Israel model: no treaty) changes no
+    # term: said in a sentence, not as an empty table of terms "below"
+    israel = explain(s, "israel_model", "usa")
+    assert israel["terms"] == {} and israel["b_design"] == israel["b_today"]
+    text = CliRunner().invoke(app, ["credibility", path, "--explain", "israel_model", "usa"])
+    flat = " ".join(text.output.split())
+    assert "The design changes none of this guarantor's terms" in flat
+    assert "sum of the terms below" not in flat
     bad = CliRunner().invoke(app, ["credibility", path, "--explain", "nonbloc_coalition", "china"])
     assert bad.exit_code == 2 and "is not a guarantor" in bad.stderr
     # a design or a guarantor misnamed: at the file's line, with the name meant (before: no

@@ -47,22 +47,30 @@ def _print_explain(info: dict[str, Any]) -> None:
         f"{info['b_design']:+.2f} (log-odds of fighting, from history); persistence of "
         f"resolve {info['persistence']:.2f} (estimated)"
     )
-    out.print(
-        "b is the linear predictor times a scale, below 1 with a commitment (the average over "
-        f"its alliance's unknown effect), 1 without: {s0:.2f} today, {s1:.2f} under the "
-        "design; so b(design) - b(today) = "
-        + (
-            f"{s1:.2f} x the sum of the terms below"
-            if s0 == s1
-            else "the scaled linear predictors' difference, not the terms' sum"
+    if not info["terms"] and s0 == s1:
+        # nothing to take apart: the design adds nothing to today's commitments
+        out.print(
+            "The design changes none of this guarantor's terms: it adds nothing the model "
+            "reads to its commitments of today (a design adds to today's pacts and takes none "
+            "away), so b(design) = b(today)"
         )
-    )
-    t = Table(title="Terms of the linear predictor the design changes, at the posterior mode")
-    for col in ("term", "log-odds", "P(fight) without it"):
-        t.add_column(col)
-    for name, value in info["terms"].items():
-        t.add_row(name, f"{value:+.2f}", f"{info['p_without_term'][name]:.3f}")
-    out.print(t)
+    else:
+        out.print(
+            "b is the linear predictor times a scale, below 1 with a commitment (the average "
+            f"over its alliance's unknown effect), 1 without: {s0:.2f} today, {s1:.2f} under "
+            "the design; so b(design) - b(today) = "
+            + (
+                f"{s1:.2f} x the sum of the terms below"
+                if s0 == s1
+                else "the scaled linear predictors' difference, not the terms' sum"
+            )
+        )
+        t = Table(title="Terms of the linear predictor the design changes, at the posterior mode")
+        for col in ("term", "log-odds", "P(fight) without it"):
+            t.add_column(col)
+        for name, value in info["terms"].items():
+            t.add_row(name, f"{value:+.2f}", f"{info['p_without_term'][name]:.3f}")
+        out.print(t)
     if info["no_counterpart"]:
         out.print(
             "no historical counterpart (effect drawn from N(0, 1) in the full run): "

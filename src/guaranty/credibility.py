@@ -37,7 +37,7 @@ Choices
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,7 @@ from guaranty.credibility_case import (
     conduct_phrase,
     design_commitments,
     explain,
+    fight_as_today,
     fighting_today,
     no_counterpart,
     peace_covariates,
@@ -126,6 +127,10 @@ class DesignCredibility:
     #: that ``p_attack`` (and the peace's durability) is today's by construction
     #: (:func:`guaranty.credibility_case.stage1_unchanged`)
     attack_as_today: bool = False
+    #: whether every guarantor's stage-2 terms are today's, so that ``p_honor``, ``p_any``
+    #: and ``p_all`` are those under today's commitments by construction
+    #: (:func:`guaranty.credibility_case.fight_as_today`)
+    fight_as_today: bool = False
 
     def honor_means(self) -> list[float]:
         """Each guarantor's P(honor), the mean over the draws (the credibility heat map's
@@ -170,6 +175,7 @@ class DesignCredibility:
             f"p_abandoned_{h}y": num(self.p_abandoned),
             f"p_abandoned_{h}y_ci": self._ci(self.p_abandoned),
             "p_attack_as_today": self.attack_as_today,
+            "p_any_as_today": self.fight_as_today,
         }
 
 
@@ -651,8 +657,12 @@ def assess(
     ]
     resolved = iter(_resolve_designs(sh, prepared, inner, fighting_today(scenario)))
     updates = [next(resolved) for _ in prepared]  # every design's, then today's conduct's
+    same = fight_as_today(scenario)
     results = [
-        _design_result(sh, pr, res, next(resolved) if pr.base_needed else None, level)
+        replace(
+            _design_result(sh, pr, res, next(resolved) if pr.base_needed else None, level),
+            fight_as_today=pr.design.id in same,
+        )
         for pr, res in zip(prepared, updates, strict=True)
     ]
     eta_today = _eta_today_nominal(sh, ev, case, scenario) if prepared else None
@@ -683,7 +693,7 @@ def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> Credibility
     horizon = (scenario.deterrence.years if scenario.deterrence else 10) or 10
     aggressor = scenario.credibility.aggressor if scenario.credibility else None
     agg_cow = scenario.actor(aggressor).cow if aggressor else None
-    as_today = attack_as_today(scenario)
+    as_today, same = attack_as_today(scenario), fight_as_today(scenario)
     designs = []
     for k, d_id in enumerate(lay.designs):
         design = next(d for d in scenario.guarantees if d.id == d_id)
@@ -710,6 +720,7 @@ def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> Credibility
                 ),
                 horizon=horizon,
                 attack_as_today=d_id in as_today,
+                fight_as_today=d_id in same,
             )
         )
     return CredibilityResult(

@@ -31,6 +31,7 @@ from guaranty.scenario.schema import Design, Scenario
 __all__ = [
     "ATTACK_READS",
     "DEFENSE_OBLIGATIONS",
+    "FIGHT_READS",
     "OBLIGATION_MAP",
     "PEACE_COLUMNS",
     "PEACE_READS",
@@ -42,6 +43,7 @@ __all__ = [
     "conduct_phrase",
     "design_commitments",
     "explain",
+    "fight_as_today",
     "fighting_today",
     "margin_scale",
     "no_counterpart",
@@ -334,13 +336,20 @@ ATTACK_READS = (
 )
 #: what the peace model reads of a design (``guaranty.comparison.PEACE_COVARIATES``)
 PEACE_READS = "the peace's durability reads whether it has a defense pact with a third state"
+#: what stage 2 reads of a design (:func:`fight_as_today`)
+FIGHT_READS = (
+    "who fights reads each guarantor's pacts with the protected state and their provisions"
+)
 
 
-def as_today_note(*, attack: bool = True, peace: bool = False) -> str:
-    """What a mark (°) on a design's renewed-attack (``attack``) or durability (``peace``)
-    figure says: the design changes nothing that figure's model reads
-    (:func:`attack_as_today`, :func:`guaranty.comparison.durability_as_today`)."""
-    reads = "; ".join(r for r, on in ((ATTACK_READS, attack), (PEACE_READS, peace)) if on)
+def as_today_note(*, attack: bool = True, peace: bool = False, fight: bool = False) -> str:
+    """What a mark (°) on a design's chance that a guarantor fights (``fight``), renewed-attack
+    (``attack``) or durability (``peace``) figure says: the design changes nothing that
+    figure's model reads (:func:`fight_as_today`, :func:`attack_as_today`,
+    :func:`guaranty.comparison.durability_as_today`)."""
+    reads = "; ".join(
+        r for r, on in ((FIGHT_READS, fight), (ATTACK_READS, attack), (PEACE_READS, peace)) if on
+    )
     return (
         "The same as under today's commitments, by construction: the design changes nothing "
         f"the model reads ({reads}), so the figure is not evidence about the design"
@@ -377,6 +386,36 @@ def attack_as_today(scenario: Scenario) -> frozenset[str]:
         for d in scenario.guarantees
         if stage1_unchanged(case, scenario, *arrangements(scenario, case, d))
     )
+
+
+def fight_as_today(scenario: Scenario) -> frozenset[str]:
+    """The designs (ids) with guarantors under which every guarantor's stage-2 terms are
+    those of today: its commitment features (:func:`arrangements`) and the selection term
+    (the stage-1 features, :func:`stage1_unchanged`) unchanged, and no obligation without
+    historical counterpart beyond what it does today. Each guarantor's chance of fighting
+    tomorrow is then that under today's commitments, whatever the design promises (arms,
+    training or intelligence without a treaty, where the data record a pact of today).
+    Empty without a credibility section."""
+    if scenario.credibility is None or not scenario.guarantees:
+        return frozenset()
+    case = case_of(scenario)
+    cred = scenario.credibility
+    same = set()
+    for d in scenario.guarantees:
+        if not d.guarantors:
+            continue
+        today, tomorrow = arrangements(scenario, case, d)
+        unknown = set(no_counterpart(d.obligations))
+        if not stage1_unchanged(case, scenario, today, tomorrow):
+            continue
+        if all(
+            tomorrow[g] == today[g]
+            and not unknown
+            - {o.value for o in (cred.conduct[g].today if g in cred.conduct else ())}
+            for g in d.guarantors
+        ):
+            same.add(d.id)
+    return frozenset(same)
 
 
 #: the stage-1 features that vary by draw: the capability shares (from the capabilities

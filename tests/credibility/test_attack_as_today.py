@@ -26,7 +26,7 @@ from guaranty.claims import run_ledger
 from guaranty.cli import app
 from guaranty.comparison import durability_as_today
 from guaranty.credibility import assess
-from guaranty.credibility_case import as_today_note, attack_as_today
+from guaranty.credibility_case import as_today_note, attack_as_today, fight_as_today
 from guaranty.report import answer_context
 from guaranty.report.context import run_context
 from guaranty.scenario import load
@@ -82,7 +82,7 @@ def test_the_report_marks_them() -> None:
     a = answer_context(run, s, run_ledger(s.claims, run))
     marked = {d["id"] for d in a["designs"] if d["as_today"]}
     assert marked == {d.id for d in s.guarantees} - UKRAINE_DEFENSE
-    assert a["as_today_note"] == as_today_note(attack=True, peace=True)
+    assert a["as_today_note"] == as_today_note(attack=True, peace=True, fight=True)
     summ = run.summary()["designs"]
     neutral = summ["neutrality_alone"]
     for d in marked:
@@ -90,7 +90,7 @@ def test_the_report_marks_them() -> None:
         assert summ[d]["p_peace"]["mean"] == pytest.approx(neutral["p_peace"]["mean"])
     rc = run_context(run, s)
     assert {d["id"] for d in rc["designs"] if d["as_today"]} == marked
-    assert rc["as_today_note"] == as_today_note(attack=True, peace=True)
+    assert rc["as_today_note"] == as_today_note(attack=True, peace=True, fight=True)
     assert {d["id"] for d in rc["designs"] if d["peace_as_today"]} == marked
 
 
@@ -120,9 +120,40 @@ def test_the_command_marks_them() -> None:
     text = runner.invoke(app, ["credibility", "ukraine-2022", "--draws", "200"])
     assert text.exit_code == 0, text.output
     assert text.output.count("attacked within 10 y ° / and abandoned") == 7
-    assert "° The same as under today's commitments, by construction" in text.output
+    assert "° (renewed attack) The same as under today's commitments, by construction" in (
+        text.output
+    )
+    # and the one design that adds nothing who fights reads (the Israel model)
+    assert text.output.count("at least one / all °") == 1
+    flat = " ".join(text.output.split())
+    assert (
+        "reads each guarantor's pacts with the protected state and their provisions), so " in flat
+    )
     flat = " ".join(text.output.split())
     assert "neutrality_alone, nuclear_deterrent." in flat
     js = runner.invoke(app, ["credibility", "ukraine-2022", "--draws", "200", "--json"])
-    flags = {k: v["p_attack_as_today"] for k, v in json.loads(js.stdout)["designs"].items()}
+    designs = json.loads(js.stdout)["designs"]
+    flags = {k: v["p_attack_as_today"] for k, v in designs.items()}
     assert {k for k, v in flags.items() if v} == set(flags) - UKRAINE_DEFENSE
+    assert {k for k, v in designs.items() if v["p_any_as_today"]} == {"israel_model"}
+
+
+def test_a_design_that_adds_nothing_to_todays_pacts_is_marked_for_who_fights() -> None:
+    """The Israel model (arms, training and intelligence without a treaty) leaves every
+    guarantor's pacts with Ukraine as the data record them today and adds no obligation the
+    stage-2 model reads: its chance that a guarantor fights is that of today's commitments.
+    The report marks it, and the answer's sentence, which quotes it as the settled design's,
+    says so. Every other Ukraine design with guarantors changes a term (a pact, its
+    multilateral form, a provision), and Korea's designs all add a pact where there was none."""
+    ukraine = load("ukraine-2022")
+    assert fight_as_today(ukraine) == {"israel_model"}
+    assert fight_as_today(load("korea-1953")) == frozenset()
+    run = mc.simulate(ukraine, draws=600, seed=4)
+    a = answer_context(run, ukraine, run_ledger(ukraine.claims, run))
+    assert {d["id"] for d in a["designs"] if d["fight_as_today"]} == {"israel_model"}
+    top = max(a["designs"], key=lambda d: d["share"])
+    assert top["id"] == "israel_model"
+    assert "as under today's pacts, to which it adds nothing" in a["sentence"]
+    assert {d["id"] for d in run_context(run, ukraine)["designs"] if d["fight_as_today"]} == {
+        "israel_model"
+    }

@@ -161,13 +161,15 @@ def _credibility_table(obj: Any, result: Any) -> Table:
         j = d.to_json()
         if not d.guarantors:
             t.add_row(d.design.id, "(no guarantor)", "", "")
+        same = " °" if d.fight_as_today else ""  # today's commitments, by construction
         for g, v in j["guarantors"].items():
             note = " (by construction)" if "by_construction" in v else ""
-            t.add_row(d.design.id, g + note, f"{v['p_honor']:.3f}", _interval(v["ci"], note))
+            mark = same if len(d.guarantors) == 1 else ""
+            t.add_row(d.design.id, g + note + mark, f"{v['p_honor']:.3f}", _interval(v["ci"], note))
         if len(d.guarantors) > 1:  # with one guarantor, its own row says it
             t.add_row(
                 "",
-                styled(("at least one / all", "italic")),
+                styled((f"at least one / all{same}", "italic")),
                 f"{j['p_any']:.3f} / {j['p_all']:.3f}",
                 f"[{j['p_any_ci'][0]:.3f}, {j['p_any_ci'][1]:.3f}]",
             )
@@ -185,6 +187,27 @@ def _credibility_table(obj: Any, result: Any) -> Table:
             end_section=True,
         )
     return t
+
+
+def _print_as_today(result: Any) -> None:
+    """What the marks (°) of the table say, and on which designs: who fights, and the
+    renewed attack, are those of today's commitments by construction."""
+    from guaranty.credibility_case import as_today_note
+
+    for what, ids, note in (
+        (
+            "who fights",
+            [d.design.id for d in result.designs if d.fight_as_today],
+            as_today_note(attack=False, fight=True),
+        ),
+        (
+            "renewed attack",
+            [d.design.id for d in result.designs if d.attack_as_today],
+            as_today_note(),
+        ),
+    ):
+        if ids:
+            out.print(f"° ({what}) {note}: {', '.join(ids)}.", markup=False, style="dim")
 
 
 def credibility_cmd(
@@ -259,11 +282,7 @@ def credibility_cmd(
             markup=False,
             style="dim",
         )
-    same = [d.design.id for d in result.designs if d.attack_as_today]
-    if same:
-        from guaranty.credibility_case import as_today_note
-
-        out.print(f"° {as_today_note()}: {', '.join(same)}.", markup=False, style="dim")
+    _print_as_today(result)
     out.print(COMMITMENT_CAVEAT, markup=False, style="dim")
     if result.data_years:
         stated = set(obj.credibility.pair) if obj.credibility else set()

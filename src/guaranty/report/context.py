@@ -482,9 +482,10 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
 
     from guaranty.comparison import durability_as_today
     from guaranty.credibility import UNKNOWN_SD, no_counterpart
-    from guaranty.credibility_case import attack_as_today
+    from guaranty.credibility_case import attack_as_today, fight_as_today
 
     as_today, peace_today = attack_as_today(scenario), durability_as_today(scenario)
+    fight_today = fight_as_today(scenario)
     designs = []
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
@@ -505,6 +506,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
                 # the renewed attack, the peace's durability: today's by construction
                 "as_today": d.id in as_today,
                 "peace_as_today": d.id in peace_today,
+                "fight_as_today": d.id in fight_today,
             }
         )
     question = scenario.question or (
@@ -532,6 +534,11 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             f"({top['label']}) the chance that at least one guarantor "
             f"fights if {aggressor} attacks {protected} again{_BESIDE} is "
             f"{ci(top['p_any'])}"
+            + (
+                ", as under today's pacts, to which it adds nothing"
+                if top["fight_as_today"]
+                else ""
+            )
         )
     if best is not None and best is not top:
         if parts and top is not None:
@@ -595,7 +602,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         "caveat": " ".join(caveats) or None,
         "caveat_html": " ".join(short) or None,
         "attack_definition": ATTACK_DEFINITION,
-        "as_today_note": _as_today_note(designs, "attack", "peace"),
+        "as_today_note": _as_today_note(designs, "attack", "peace", "p_any"),
         # the HTML answer, where the first screen is tight, gives it as a mark with a
         # tooltip on the column; the report's credibility section says it in full
         "fights_caveat": FAMOUS_CASES_CAVEAT if with_guarantors else None,
@@ -623,17 +630,24 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
     }
 
 
-def _as_today_note(designs: Sequence[dict[str, Any]], attack: str, peace: str) -> str | None:
-    """The note of the marks (°) on the renewed-attack figures (key ``attack``) of the designs
-    whose attack hazard is today's by construction and on the durability figures (``peace``)
-    of those whose peace model is: naming the models it marks; None without a mark."""
+def _as_today_note(
+    designs: Sequence[dict[str, Any]], attack: str, peace: str, fight: str
+) -> str | None:
+    """The note of the marks (°) on the figures of the designs that are today's by
+    construction: the renewed attack (key ``attack``), the durability (``peace``) and the
+    chance that a guarantor fights (``fight``), naming the models it marks; None without a
+    mark."""
     from guaranty.credibility_case import as_today_note
 
-    marked_attack = any(d["as_today"] and d[attack]["mean"] is not None for d in designs)
-    marked_peace = any(d["peace_as_today"] and d[peace]["mean"] is not None for d in designs)
-    if not (marked_attack or marked_peace):
-        return None
-    return as_today_note(attack=marked_attack, peace=marked_peace)
+    def marked(flag: str, key: str) -> bool:
+        return any(d[flag] and (d[key] or {}).get("mean") is not None for d in designs)
+
+    on = {
+        "attack": marked("as_today", attack),
+        "peace": marked("peace_as_today", peace),
+        "fight": marked("fight_as_today", fight),
+    }
+    return as_today_note(**on) if any(on.values()) else None
 
 
 def _stated_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -765,9 +779,10 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     labels = {d.id: d.label for d in scenario.guarantees}
     designs = []
     from guaranty.comparison import durability_as_today
-    from guaranty.credibility_case import attack_as_today
+    from guaranty.credibility_case import attack_as_today, fight_as_today
 
     as_today, peace_today = attack_as_today(scenario), durability_as_today(scenario)
+    fight_today = fight_as_today(scenario)
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
         designs.append(
@@ -777,6 +792,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
                 **j,
                 "as_today": d.id in as_today,
                 "peace_as_today": d.id in peace_today,
+                "fight_as_today": d.id in fight_today,
             }
         )
     issues = [
@@ -797,7 +813,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         "war_tail": war_tail_note(run, scenario),
         "summary": summ,
         "designs": designs,
-        "as_today_note": _as_today_note(designs, "p_no_attack", "p_peace"),
+        "as_today_note": _as_today_note(designs, "p_no_attack", "p_peace", "p_any"),
         "issues": issues,
         "top_design": top,
         "labels": labels,

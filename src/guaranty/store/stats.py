@@ -377,10 +377,10 @@ class RunStats:
         """Every design's credibility as the run computed it, for the report: what
         :func:`guaranty.credibility.from_run` gives for the run in memory (means over the
         draws, central ``level`` intervals), from :meth:`summary`."""
-        from guaranty.credibility_case import attack_as_today
+        from guaranty.credibility_case import attack_as_today, fight_as_today
 
         summ = self.summary(level)
-        as_today = attack_as_today(scenario)
+        as_today, same = attack_as_today(scenario), fight_as_today(scenario)
         horizon = (scenario.deterrence.years if scenario.deterrence else 10) or 10
         aggressor = scenario.credibility.aggressor if scenario.credibility else None
         agg_cow = scenario.actor(aggressor).cow if aggressor else None
@@ -407,6 +407,7 @@ class RunStats:
                         unable,
                         horizon,
                         as_today=d_id in as_today,
+                        fight_today=d_id in same,
                     ),
                     tuple(np.nan if h["mean"] is None else h["mean"] for h in honor),
                     attack_as_today=d_id in as_today,
@@ -424,6 +425,7 @@ def _design_json(
     h: int,
     *,
     as_today: bool,
+    fight_today: bool,
 ) -> dict[str, Any]:
     """:meth:`guaranty.credibility.DesignCredibility.to_json` from a design's summary ``j``
     (P(attack) = 1 - P(no attack): its mean and interval turned over)."""
@@ -455,4 +457,5 @@ def _design_json(
         f"p_abandoned_{h}y": j["p_abandoned"]["mean"],
         f"p_abandoned_{h}y_ci": j["p_abandoned"]["interval"],
         "p_attack_as_today": as_today,
+        "p_any_as_today": fight_today,
     }

@@ -183,15 +183,19 @@ def test_the_design_comparison_is_the_stores_outcomes(pages: dict[str, Any]) -> 
     )
     sql = {r[0]: r[1:] for r in rows}
     from guaranty.comparison import durability_as_today
-    from guaranty.credibility_case import attack_as_today
+    from guaranty.credibility_case import attack_as_today, fight_as_today
     from guaranty.scenario import load
 
     scenario = load(SCENARIO)
     labels = {d.label: d.id for d in scenario.guarantees}
-    # faded: the deterrence and durability bars of the designs that change nothing the
-    # model reads (today's by construction)
-    fixed = {1: attack_as_today(scenario), 3: durability_as_today(scenario)}
-    assert fixed[1] and fixed[3]
+    # faded: the credibility, deterrence and durability bars of the designs that change
+    # nothing the model reads (today's by construction)
+    fixed = {
+        0: fight_as_today(scenario),
+        1: attack_as_today(scenario),
+        3: durability_as_today(scenario),
+    }
+    assert fixed[0] and fixed[1] and fixed[3]
     for figs in (pages["report"], pages["web"]):
         bars = _by_title(figs, "Designs compared on the same")
         assert len(bars) == len(metrics)

@@ -416,11 +416,15 @@ def comparison_figure(run: Any, scenario: Scenario, years: int) -> go.Figure:
     give ``design_intervals()``); ``years``: the deterrence horizon named in the panel
     titles."""
     from guaranty.comparison import durability_as_today
-    from guaranty.credibility_case import attack_as_today
+    from guaranty.credibility_case import attack_as_today, fight_as_today
 
     labels = [d.label for d in scenario.guarantees]
     # the bars a design cannot move (today's by construction), faded, and said on hover
-    fixed = {"p_no_attack": attack_as_today(scenario), "p_peace": durability_as_today(scenario)}
+    fixed = {
+        "p_any": fight_as_today(scenario),
+        "p_no_attack": attack_as_today(scenario),
+        "p_peace": durability_as_today(scenario),
+    }
     fig = make_subplots(
         rows=1,
         cols=len(_COMPARISON_METRICS),

@@ -195,7 +195,7 @@ def test_the_design_comparison_is_the_stores_outcomes(pages: dict[str, Any]) -> 
         1: attack_as_today(scenario),
         3: durability_as_today(scenario),
     }
-    assert fixed[0] and fixed[1] and fixed[3]
+    assert fixed[1] and fixed[3]  # Korea: every design with guarantors adds a pact
     for figs in (pages["report"], pages["web"]):
         bars = _by_title(figs, "Designs compared on the same")
         assert len(bars) == len(metrics)

@@ -157,3 +157,10 @@ def test_a_design_that_adds_nothing_to_todays_pacts_is_marked_for_who_fights() -
     assert {d["id"] for d in run_context(run, ukraine)["designs"] if d["fight_as_today"]} == {
         "israel_model"
     }
+    # the comparison plot fades its credibility bar, and only its
+    from guaranty.report.figures import comparison_figure
+
+    bars = comparison_figure(run, ukraine, 10).data[0]
+    labels = {d.label: d.id for d in ukraine.guarantees}
+    faded = {labels[y] for y, o in zip(bars.y, bars.marker.opacity, strict=True) if o < 1}
+    assert faded == {"israel_model"}

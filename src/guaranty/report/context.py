@@ -480,12 +480,9 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
         lo, hi = st["interval"]
         return {**st, "mean": 1 - st["mean"], "interval": [1 - hi, 1 - lo]}
 
-    from guaranty.comparison import durability_as_today
     from guaranty.credibility import UNKNOWN_SD, no_counterpart
-    from guaranty.credibility_case import attack_as_today, fight_as_today
 
-    as_today, peace_today = attack_as_today(scenario), durability_as_today(scenario)
-    fight_today = fight_as_today(scenario)
+    flags = _as_today_flags(scenario)
     designs = []
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
@@ -503,10 +500,7 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
                 "attack": flip(j["p_no_attack"]),
                 "abandoned": j["p_abandoned"],
                 "peace": j["p_peace"],
-                # the renewed attack, the peace's durability: today's by construction
-                "as_today": d.id in as_today,
-                "peace_as_today": d.id in peace_today,
-                "fight_as_today": d.id in fight_today,
+                **flags[d.id],
             }
         )
     question = scenario.question or (
@@ -627,6 +621,28 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             for c in claims
             if c.statement
         ],
+    }
+
+
+def _as_today_flags(scenario: Scenario) -> dict[str, dict[str, bool]]:
+    """Per design, which of its figures are today's by construction, the design changing
+    nothing their model reads: ``fight_as_today`` (who fights), ``as_today`` (the renewed
+    attack) and ``peace_as_today`` (the peace's durability)."""
+    from guaranty.comparison import durability_as_today
+    from guaranty.credibility_case import attack_as_today, fight_as_today
+
+    attack, peace, fight = (
+        attack_as_today(scenario),
+        durability_as_today(scenario),
+        fight_as_today(scenario),
+    )
+    return {
+        d.id: {
+            "as_today": d.id in attack,
+            "peace_as_today": d.id in peace,
+            "fight_as_today": d.id in fight,
+        }
+        for d in scenario.guarantees
     }
 
 
@@ -778,23 +794,10 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     summ = run.summary()
     labels = {d.id: d.label for d in scenario.guarantees}
     designs = []
-    from guaranty.comparison import durability_as_today
-    from guaranty.credibility_case import attack_as_today, fight_as_today
-
-    as_today, peace_today = attack_as_today(scenario), durability_as_today(scenario)
-    fight_today = fight_as_today(scenario)
+    flags = _as_today_flags(scenario)
     for d in scenario.guarantees:
         j = summ["designs"][d.id]
-        designs.append(
-            {
-                "id": d.id,
-                "label": d.label,
-                **j,
-                "as_today": d.id in as_today,
-                "peace_as_today": d.id in peace_today,
-                "fight_as_today": d.id in fight_today,
-            }
-        )
+        designs.append({"id": d.id, "label": d.label, **j, **flags[d.id]})
     issues = [
         {
             "id": i.id,

@@ -157,6 +157,16 @@ def test_a_design_that_adds_nothing_to_todays_pacts_is_marked_for_who_fights() -
     assert {d["id"] for d in run_context(run, ukraine)["designs"] if d["fight_as_today"]} == {
         "israel_model"
     }
+    # the report's credibility section says so of it, and of no other design
+    from guaranty.credibility import from_run
+    from guaranty.report.context import credibility_paragraphs
+
+    said = {
+        p["id"]
+        for p in credibility_paragraphs(from_run(run, ukraine), ukraine)
+        if "these are the chances under today's commitments" in p["text"]
+    }
+    assert said == {"israel_model"}
     # the comparison plot fades its credibility bar, and only its
     from guaranty.report.figures import comparison_figure
 

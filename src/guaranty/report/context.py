@@ -278,6 +278,11 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
                 f"{j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%}) and {every}. The most likely "
                 f"to fight is {names.get(best[0], best[0])} ({best[1]['p_honor']:.1%})."
             )
+        if d.guarantors and j.get("p_any_as_today"):
+            text += (
+                " The design adds nothing the model reads to its guarantors' pacts with the "
+                "protected state today, so these are the chances under today's commitments."
+            )
         h = d.horizon
         if j[f"p_attack_{h}y"] is None:  # a run none of whose draws ends in a peace
             text += " No draw of the run ends in a peace, so there is no renewed attack to weigh."

@@ -740,7 +740,8 @@ def test_export_downloads(api: Api) -> None:
     assert duckdb.connect().execute(f"SELECT count(*) FROM '{path}'").fetchone()[0] == DRAWS
     r = api.client.get(f"/api/runs/{api.run_api}/export/claims", params={"format": "csv"})
     assert r.status_code == 200 and r.text.startswith("id,who,")
-    assert set(Path(tempfile.gettempdir()).glob("guaranty-export-*")) == before
+    # none left behind by these downloads (another process's folder may come and go)
+    assert not set(Path(tempfile.gettempdir()).glob("guaranty-export-*")) - before
 
 
 def test_export_errors(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:

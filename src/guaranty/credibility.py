@@ -37,7 +37,7 @@ Choices
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -63,6 +63,7 @@ from guaranty.credibility_case import (
     stage1_eta,
     stage1_unchanged,
     stage2_eta,
+    stage2_unchanged,
     stated_facts,
 )
 from guaranty.evidence import Evidence, evidence
@@ -486,6 +487,7 @@ class _Prepared:
     terms: tuple[np.ndarray, ...]  # b0, b1, ct, cm, cap
     peace: tuple[dict[str, float], dict[str, float]]  # today, under the design
     as_today: bool  # the design changes no stage-1 feature (stage1_unchanged)
+    fight_today: bool  # nor any guarantor's stage-2 term (stage2_unchanged)
 
     @property
     def base_needed(self) -> bool:
@@ -509,7 +511,9 @@ def _prepare_design(
     attack = _attack_path(sh, st, matrix)
     peace = (peace_covariates(case, scenario, today), peace_covariates(case, scenario, tomorrow))
     as_today = stage1_unchanged(case, scenario, today, tomorrow)
-    return _Prepared(design, gs, able, attack, _resolve_inputs(sh, st, able), peace, as_today)
+    fight = stage2_unchanged(case, scenario, design, today, tomorrow)
+    terms = _resolve_inputs(sh, st, able)
+    return _Prepared(design, gs, able, attack, terms, peace, as_today, fight)
 
 
 def _resolve_designs(
@@ -585,6 +589,7 @@ def _design_result(
         peace_today=pr.peace[0],
         peace_design=pr.peace[1],
         attack_as_today=pr.as_today,
+        fight_as_today=pr.fight_today,
     )
 
 
@@ -657,12 +662,8 @@ def assess(
     ]
     resolved = iter(_resolve_designs(sh, prepared, inner, fighting_today(scenario)))
     updates = [next(resolved) for _ in prepared]  # every design's, then today's conduct's
-    same = fight_as_today(scenario)
     results = [
-        replace(
-            _design_result(sh, pr, res, next(resolved) if pr.base_needed else None, level),
-            fight_as_today=pr.design.id in same,
-        )
+        _design_result(sh, pr, res, next(resolved) if pr.base_needed else None, level)
         for pr, res in zip(prepared, updates, strict=True)
     ]
     eta_today = _eta_today_nominal(sh, ev, case, scenario) if prepared else None

@@ -54,6 +54,7 @@ __all__ = [
     "stage1_rows",
     "stage1_unchanged",
     "stage2_eta",
+    "stage2_unchanged",
     "stage2_x",
     "stated_facts",
     "stated_nuclear_facts",
@@ -388,34 +389,41 @@ def attack_as_today(scenario: Scenario) -> frozenset[str]:
     )
 
 
+def stage2_unchanged(
+    case: Case,
+    scenario: Scenario,
+    design: Design,
+    today: Mapping[str, Mapping[str, float]],
+    tomorrow: Mapping[str, Mapping[str, float]],
+) -> bool:
+    """Whether every guarantor of ``design`` (one at least) has today's stage-2 terms under
+    it: its commitment features (:func:`arrangements`) and the selection term (the stage-1
+    features, :func:`stage1_unchanged`) unchanged, and no obligation without historical
+    counterpart beyond what it does today. Each guarantor's chance of fighting tomorrow is
+    then that under today's commitments, whatever the design promises (arms, training or
+    intelligence without a treaty, where the data record a pact of today)."""
+    if not design.guarantors or not stage1_unchanged(case, scenario, today, tomorrow):
+        return False
+    conduct = settings_of(scenario).conduct
+    unknown = set(no_counterpart(design.obligations))
+    return all(
+        tomorrow[g] == today[g]
+        and not unknown - {o.value for o in (conduct[g].today if g in conduct else ())}
+        for g in design.guarantors
+    )
+
+
 def fight_as_today(scenario: Scenario) -> frozenset[str]:
-    """The designs (ids) with guarantors under which every guarantor's stage-2 terms are
-    those of today: its commitment features (:func:`arrangements`) and the selection term
-    (the stage-1 features, :func:`stage1_unchanged`) unchanged, and no obligation without
-    historical counterpart beyond what it does today. Each guarantor's chance of fighting
-    tomorrow is then that under today's commitments, whatever the design promises (arms,
-    training or intelligence without a treaty, where the data record a pact of today).
-    Empty without a credibility section."""
+    """The designs (ids) whose guarantors' stage-2 terms are today's
+    (:func:`stage2_unchanged`). Empty without a credibility section."""
     if scenario.credibility is None or not scenario.guarantees:
         return frozenset()
     case = case_of(scenario)
-    cred = scenario.credibility
-    same = set()
-    for d in scenario.guarantees:
-        if not d.guarantors:
-            continue
-        today, tomorrow = arrangements(scenario, case, d)
-        unknown = set(no_counterpart(d.obligations))
-        if not stage1_unchanged(case, scenario, today, tomorrow):
-            continue
-        if all(
-            tomorrow[g] == today[g]
-            and not unknown
-            - {o.value for o in (cred.conduct[g].today if g in cred.conduct else ())}
-            for g in d.guarantors
-        ):
-            same.add(d.id)
-    return frozenset(same)
+    return frozenset(
+        d.id
+        for d in scenario.guarantees
+        if stage2_unchanged(case, scenario, d, *arrangements(scenario, case, d))
+    )
 
 
 #: the stage-1 features that vary by draw: the capability shares (from the capabilities

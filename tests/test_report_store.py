@@ -148,6 +148,12 @@ def test_ledger_a_block_at_a_time_equals_run_ledger(stored: dict[str, Any]) -> N
     assert by_id["equal_sides"].verdict == "by construction"
     assert "equal in every draw" in by_id["equal_sides"].reading
     assert by_id["israel_model_better"].verdict == "indistinguishable"
+    # the two kinds of unanimity: an output with one value in every draw (no draw lands on
+    # the nuclear deterrent: by construction), and outputs that vary while the verdict
+    # never turns (NATO's risk of attack never 0.1 below neutrality's: a finding)
+    assert by_id["nuclear_unrealistic"].verdict == "by construction"
+    assert by_id["nato_path_deters"].verdict == "not supported"
+    assert "every draw" in by_id["nato_path_deters"].reading
 
 
 def test_medians_are_numpys_even_when_the_bracket_misses(

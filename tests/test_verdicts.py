@@ -43,8 +43,19 @@ def test_verdict_classes_by_hand() -> None:
     # two sides equal in every draw: no close call, the model gives them one value
     v, reading = classify(_claim("p_any.a >= p_any.a"), ALL, ALL, OUT)
     assert v == "by construction" and "equal in every draw" in reading
-    # a per-draw statement that holds in every draw: by construction
-    assert _verdict(_claim("p_no_attack.a > p_no_attack.b"), ALL) == "by construction"
+    # a per-draw statement that holds in every draw while what it reads varies (0.7-0.95
+    # against 0.4-0.6): a finding no draw turns, read as supported, not by construction
+    v, reading = classify(_claim("p_no_attack.a > p_no_attack.b"), ALL, ALL, OUT)
+    assert v == "supported" and "every draw" in reading and "varies" in reading
+    assert _verdict(_claim("p_no_attack.b > p_no_attack.a"), ~ALL) == "not supported"
+    # ... and one whose outputs have one value in every draw: nothing sampled moves it
+    fixed = {**OUT, "design": {"x": np.zeros(4)}}
+    v, reading = classify(_claim("design.x == 0"), ALL, ALL, fixed)
+    assert v == "by construction" and "the same in all of them (design.x = 0)" in reading
+    # only the draws the claim is about count: p_no_attack.a is 0.9 in the first draw alone
+    first = np.array([True, False, False, False])
+    v, _ = classify(_claim("p_no_attack.a > 0.85", given="x"), first, first, OUT)
+    assert v == "by construction"
     # a statement over the whole distribution is 0 or 1 by its nature: read by its share
     assert _verdict(_claim("war.p_frozen > war.p_decisive"), ~ALL) == "not supported"
     # otherwise by the share of draws

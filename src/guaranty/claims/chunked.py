@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.claims.expressions import comparison_sides
+from guaranty.claims.expressions import comparison_sides, output_ranges
 from guaranty.claims.halves import HalfScalars
 from guaranty.claims.ledger import (
     ClaimResult,
@@ -125,6 +125,13 @@ class _Tally:
         self.side_diff = 0.0
         self.side_abs = 0.0
         self.side_equal = True  # the two sides equal in every draw so far
+        self.ranges: dict[str, tuple[float, float]] = {}  # each output's least and greatest
+
+    def widen(self, ranges: Mapping[str, tuple[float, float]]) -> None:
+        """Take in the ranges of the outputs the claim reads over another block's draws."""
+        for name, (lo, hi) in ranges.items():
+            old = self.ranges.get(name, (lo, hi))
+            self.ranges[name] = (min(old[0], lo), max(old[1], hi))
 
 
 #: how a claim is counted on the halves: by the draws (per-draw outputs only), from its
@@ -242,6 +249,8 @@ class ChunkedLedger:
             t.sel += int(sel.sum())
             t.held += int((holds & sel).sum())
             self._sides(c, t, full, sel)
+            if kind != _SCALAR and sel.any():
+                t.widen(output_ranges(c.statement, full, sel))
             if kind == _DRAWS:
                 by_draw.append((t, sel, holds & sel))
             elif kind == _MIXED:
@@ -328,8 +337,9 @@ class ChunkedLedger:
                 n: int = t.sel,
                 share: float = said,
                 tie: Any = tie,
+                ranges: dict[str, tuple[float, float]] = t.ranges,
             ) -> tuple[str, str]:
-                return verdict_reading(c, n, share, tie, kept)
+                return verdict_reading(c, n, share, tie, kept, ranges=ranges)
 
             extra = {"given": given, "note": note, "n": t.sel}
             swings = self._swings(t)

@@ -21,7 +21,7 @@ import numpy as np
 
 from guaranty.errors import ScenarioError
 
-__all__ = ["comparison_sides", "eval_node", "evaluate"]
+__all__ = ["comparison_sides", "eval_node", "evaluate", "output_ranges"]
 
 _BINOPS = {
     ast.Add: operator.add,
@@ -168,3 +168,33 @@ def comparison_sides(
         return None
     shape = np.broadcast_shapes(a.shape, b.shape)
     return np.broadcast_to(a, shape), np.broadcast_to(b, shape)
+
+
+def _outputs_named(node: ast.AST) -> list[ast.Name | ast.Attribute]:
+    """The whole output names of a parsed statement (``p_any.usa``, not its ``p_any``)."""
+    if isinstance(node, ast.Name | ast.Attribute):
+        return [node]
+    return [n for child in ast.iter_child_nodes(node) for n in _outputs_named(child)]
+
+
+def output_ranges(
+    statement: str, outputs: Mapping[str, Any], sel: np.ndarray
+) -> dict[str, tuple[float, float]]:
+    """The least and the greatest value over the draws ``sel`` (bool, shape (draws,)) of each
+    output the statement names, NaNs left out: ``{name: (low, high)}``; a name without a
+    finite value there, or that does not resolve, is left out. A statement whose outputs
+    all have ``low == high`` reads the same values in every draw."""
+    try:
+        tree = ast.parse(statement, mode="eval").body
+    except SyntaxError:
+        return {}
+    ranges: dict[str, tuple[float, float]] = {}
+    for node in _outputs_named(tree):
+        try:
+            value = np.broadcast_to(_output(node, outputs), sel.shape)[sel]
+        except (KeyError, TypeError, ValueError):
+            continue
+        value = value[np.isfinite(value)]
+        if value.size:
+            ranges[ast.unparse(node)] = (float(value.min()), float(value.max()))
+    return ranges

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from guaranty.claims.expressions import comparison_sides, evaluate
+from guaranty.claims.expressions import comparison_sides, evaluate, output_ranges
 from guaranty.scenario.claim_names import DISTRIBUTION_OUTPUTS, statement_names
 
 __all__ = [
@@ -152,17 +152,21 @@ def classify(
     in every draw it is about; ``indistinguishable`` when it
     compares two outputs whose difference, averaged over the draws it is about, is smaller
     than :data:`TIE` times their scale (a tie the simulation cannot break); ``by
-    construction`` when a per-draw statement holds, or fails, in every draw (no input within
-    its stated range changes it, so the verdict follows from the inputs); otherwise
-    supported (>= 80% of the draws), not supported (<= 20%) or depends."""
+    construction`` when a per-draw statement holds, or fails, in every draw and every
+    output it reads has one value in all of them (nothing sampled moves them, so the
+    verdict follows from the inputs); otherwise supported (>= 80% of the draws), not
+    supported (<= 20%) or depends, which includes a statement that holds or fails in every
+    draw while what it reads varies (a finding robust to every uncertainty drawn)."""
     n = int(sel.sum())
     share = float(holds[sel].mean()) if n else float("nan")
+    ranges = output_ranges(claim.statement, outputs, sel) if n else {}
     return verdict_reading(
         claim,
         n,
         share,
         lambda over: _tie_reading(claim.statement, sel, outputs, over),
         sensitivity,
+        ranges=ranges,
     )
 
 
@@ -172,13 +176,15 @@ def verdict_reading(
     share: float,
     tie: Callable[[str], tuple[str, str] | None],
     sensitivity: tuple[Swing, ...] = (),
+    *,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> tuple[str, str]:
     """The verdict and reading of :func:`classify` from what it reads off the draws: ``n``,
-    the draws the claim is about, ``share``, the share of them in which it holds, and
-    ``tie``, which gives the verdict and reading of a tie (or None) for the words naming
-    those draws
-    (the ledger of a stored run, :mod:`guaranty.claims.chunked`, gathers these block by
-    block)."""
+    the draws the claim is about, ``share``, the share of them in which it holds, ``tie``,
+    which gives the verdict and reading of a tie (or None) for the words naming those
+    draws, and ``ranges``, the least and greatest value over those draws of each output the
+    statement reads (:func:`guaranty.claims.expressions.output_ranges`; the ledger of a
+    stored run, :mod:`guaranty.claims.chunked`, gathers these block by block)."""
     given = getattr(claim, "given", None)
     over = "" if given is None else f" of the {n:,} draws where {given}"
     if getattr(claim, "proxy", None):
@@ -192,9 +198,21 @@ def verdict_reading(
         return tied
     if share in (0.0, 1.0) and not is_distribution(claim):
         word = "holds" if share == 1.0 else "fails"
+        ranges = ranges or {}
+        if any(lo < hi for lo, hi in ranges.values()):  # a finding: never turned
+            return verdict(share), (
+                f"It {word} in every draw{over or f' of the {n:,} draws'}: "
+                "what it reads varies from draw to draw, with the uncertain inputs and the "
+                "estimates, but never enough to turn it."
+            )
+        values = "".join(
+            f"{'; ' if i else ' ('}{name} = {lo:g}"
+            for i, (name, (lo, _)) in enumerate(ranges.items())
+        )
         return "by construction", (
-            f"It {word} in every draw{over}: no input within its stated range changes it, so "
-            "the verdict follows from the inputs rather than from anything uncertain."
+            f"It {word} in every draw{over}, and what it reads is the same in all of them"
+            f"{values + ')' if values else ''}: no input within its stated range moves it, "
+            "so the verdict follows from the inputs rather than from anything uncertain."
         )
     turn = (
         "; it turns on "

@@ -100,6 +100,7 @@ def test_figures_in_sql_equal_the_run_in_memory(stored: dict[str, Any]) -> None:
     for metric in ("p_any", "p_no_attack", "p_abandoned", "p_peace", "p_attack_window"):
         same(run.design_intervals(metric), stats.design_intervals(metric), metric)
     same(run.explained(), stats.explained())
+    assert np.array_equal(stats.guarantee_levels(), run.guarantee_levels().astype(float))
 
 
 def test_credibility_in_sql_equals_from_run(stored: dict[str, Any]) -> None:

@@ -18,7 +18,16 @@ from guaranty.models.war.battlefield import OUTCOMES
 from guaranty.scenario.claim_names import DISTRIBUTION_OUTPUTS as _DISTRIBUTION
 from guaranty.scenario.claim_names import PIPELINE_METRICS
 
-__all__ = ["BINS", "METRICS", "BlockResult", "Layout", "PerDraw", "RunResult", "bin_width"]
+__all__ = [
+    "BINS",
+    "METRICS",
+    "BlockResult",
+    "Layout",
+    "PerDraw",
+    "RunResult",
+    "bin_width",
+    "rung_shifts",
+]
 
 #: per-design outputs of the "what if" runs, each of shape (designs, draws) (the names
 #: claims may use are declared once, in the scenario's claim vocabulary)
@@ -31,6 +40,44 @@ _SETTLEMENT, _DECISIVE_A, _DECISIVE_B, _FROZEN, _ONGOING = (
 
 #: bars of the report's histograms
 BINS = 40
+
+
+def _most_often(levels: np.ndarray, ladder: np.ndarray) -> tuple[int, float]:
+    """The rung nearest to the most of ``levels`` (shape (n,)) on ``ladder`` (shape
+    (designs,), NaN: no rung; ties to the rung listed first, as the pipeline settles), and
+    the share of ``levels`` it is nearest to."""
+    gap = np.abs(ladder[:, None] - levels[None, :])
+    gap[np.isnan(gap)] = np.inf
+    counts = np.bincount(np.argmin(gap, axis=0), minlength=ladder.size)
+    k = int(np.argmax(counts))
+    return k, float(counts[k] / levels.size)
+
+
+def rung_shifts(
+    levels: np.ndarray, ladder: Sequence[float | None], shift: float
+) -> list[tuple[int, float, int, float]]:
+    """Does the design the settlement lands on most often hinge on where one design stands on
+    the ladder? ``levels``: the settled guarantee levels of the draws with a peace, shape
+    (n,); ``ladder``: each design's rung (None: it has none and is never settled on). Each
+    rung in turn is moved by ``-shift`` and by ``+shift``, the others kept, and each draw
+    settled again on the nearest rung. Returns, for every move after which another design is
+    the most frequent, ``(design, move, new most frequent design, its share of the draws
+    with a peace)``; an empty list when no single move of that size changes it."""
+    rungs = np.array([np.nan if v is None else float(v) for v in ladder])
+    levels = np.asarray(levels, dtype=float)
+    levels = levels[~np.isnan(levels)]
+    if levels.size == 0 or np.isnan(rungs).all():
+        return []
+    top, _ = _most_often(levels, rungs)
+    turned = []
+    for k in np.flatnonzero(~np.isnan(rungs)):
+        for move in (-shift, shift):
+            moved = rungs.copy()
+            moved[k] += move
+            new, share = _most_often(levels, moved)
+            if new != top:
+                turned.append((int(k), move, new, share))
+    return turned
 
 
 def bin_width(lo: float, hi: float, bins: int = BINS) -> float:
@@ -397,6 +444,10 @@ class RunResult(PerDraw):
     def peace_draws(self) -> int:
         """The number of draws with a peace."""
         return int(self.peace.sum())
+
+    def guarantee_levels(self) -> np.ndarray:
+        """The settled guarantee levels of the draws that settled one, shape (k,)."""
+        return self.guarantee_level[~np.isnan(self.guarantee_level)]
 
     def design_intervals(
         self, metric: str, lo: float = 0.05, hi: float = 0.95

@@ -1016,6 +1016,7 @@ def test_results_page(api: Api, which: str) -> None:
     text = " ".join(html.replace("&#39;", "'").replace("&#34;", '"').split())
     assert "these shares are that history's base rates applied to this war" in text
     assert "of these peaces follow a decisive win of the protected state" in text
+    assert "Which design the settlement lands on most often" in text  # the rungs' check
     assert "Settlement model: <b>extremity</b> (the default, the lowest error" in text
     section = text.split('<section id="settlement"')[1].split("</section>")[0]
     assert "UCDP/PRIO war episodes of 1946-2021 still fought after 4 months" in section

@@ -717,6 +717,50 @@ def war_tail_note(run: Any, scenario: Scenario) -> str | None:
     return tail_note(duration_reference(scenario.war.months_fought), model)
 
 
+#: how far each stated rung of the guarantee ladder is moved, as a share of the issue's scale,
+#: to ask whether the design the settlement lands on most often hinges on it
+RUNG_SHIFT = 0.05
+
+
+def _rung_note(run: Any, scenario: Scenario) -> str:
+    """The sentence after the design the settlement lands on most often: whether that design
+    hinges on where the scenario puts one design on the ladder (each stated rung moved by
+    :data:`RUNG_SHIFT` of the scale either way, :func:`guaranty.results.rung_shifts`); ""
+    when a rung is uncertain (drawn per draw), there is no guarantee issue or no peace."""
+    from guaranty.results import rung_shifts
+    from guaranty.scenario.schema import IssueRole
+
+    issue = next((i for i in scenario.issues if i.role == IssueRole.guarantee), None)
+    designs = scenario.guarantees
+    if issue is None or any(d.level is not None and d.level.dist != "fixed" for d in designs):
+        return ""
+    ladder = [None if d.level is None else float(d.level.value) for d in designs]
+    if sum(v is not None for v in ladder) < 2:
+        return ""
+    levels = run.guarantee_levels()
+    if levels.size == 0:
+        return ""
+    shift = RUNG_SHIFT * (issue.scale[1] - issue.scale[0])
+    turned = rung_shifts(levels, ladder, shift)
+    if not turned:
+        return (
+            " Which design the settlement lands on most often rests on the rungs of the "
+            f"ladder, which the scenario states: moved one at a time by {shift:g} points "
+            "either way, none changes it."
+        )
+    said = [
+        f"with {designs[k].label}'s rung at {ladder[k] + move:g} instead of {ladder[k]:g}, "
+        f"it would be {designs[new].label} ({share:.0%} of the peaces)"
+        for k, move, new, share in turned[:2]
+    ]
+    more = f", and {len(turned) - 2} more such moves" if len(turned) > 2 else ""
+    return (
+        " Which design the settlement lands on most often hinges on a rung of the ladder, "
+        f"which the scenario states: {'; '.join(said)}{more} (each rung moved by {shift:g} "
+        "points, one at a time)."
+    )
+
+
 def _after_win(summ: dict[str, Any]) -> str:
     """The sentence after the share of peaces in the report's summary: how many of them
     follow a decisive win of the protected state (a peace is that or a settlement), and so
@@ -824,6 +868,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         "as_today_note": _as_today_note(designs, "p_no_attack", "p_peace", "p_any"),
         "issues": issues,
         "top_design": top,
+        "rung_note": _rung_note(run, scenario) if top is not None else "",
         "labels": labels,
         "years": (scenario.deterrence.years if scenario.deterrence else 10),
     }

@@ -324,6 +324,19 @@ class RunStats:
             self.rows("SELECT max(end_month) FROM draws WHERE run_id = $run AND draw < $n")[0][0]
         )
 
+    def guarantee_levels(self) -> np.ndarray:
+        """As :meth:`guaranty.results.RunResult.guarantee_levels` (in the order of the
+        draws)."""
+        sql = (
+            "SELECT guarantee_level FROM draws WHERE run_id = $run AND draw < $n "
+            "AND guarantee_level IS NOT NULL ORDER BY draw"
+        )
+        try:
+            got = self.con.execute(sql, {"run": self.run_id, "n": self.draws}).fetchnumpy()
+        except duckdb.Error as exc:
+            raise store_failure(self.path, exc, "reading the run") from None
+        return np.asarray(got["guarantee_level"], dtype=float)
+
     def level_histogram(self, bins: int = BINS) -> dict[str, Any] | None:
         """As :meth:`guaranty.results.RunResult.level_histogram`, counted in SQL."""
         where = "run_id = $run AND draw < $n AND guarantee_level IS NOT NULL"

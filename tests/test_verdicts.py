@@ -106,6 +106,14 @@ def test_claims_command_ukraine() -> None:
     for c in data["claims"]:
         said = c["reading"].endswith(WAR_BASE_RATES)
         assert said == (c["id"] in war_read), c["id"]
+    # and a verdict read off a design's risk of a renewed attack says that what a design
+    # changes in it is an association (stage 1), not one on abandonment (on_its_own), nor a
+    # tie (israel_model_better), nor the accession window's risk under today's pacts
+    from guaranty.claims.ledger import DETERRENCE_ASSOCIATIONS
+
+    for c in data["claims"]:
+        said = DETERRENCE_ASSOCIATIONS in c["reading"]
+        assert said == (c["id"] in {"nonbloc_deters", "nato_path_deters"}), c["id"]
 
 
 def test_claims_command_sobol_korea() -> None:

@@ -20,6 +20,7 @@ from guaranty.claims.expressions import comparison_sides, evaluate, output_range
 from guaranty.scenario.claim_names import DISTRIBUTION_OUTPUTS, statement_names
 
 __all__ = [
+    "DETERRENCE_ASSOCIATIONS",
     "NOT_SUPPORTED",
     "SUPPORTED",
     "SWINGS",
@@ -49,6 +50,33 @@ WAR_BASE_RATES = (
     "what the scenario does not give: read the verdict as those wars' base rates applied "
     "to this war, not as a finding about it."
 )
+
+#: what the reading of a claim over the risk of a renewed attack adds when its verdict is
+#: read off the draws: stage 1 of the credibility model finds no out-of-sample information in
+#: the protected state's commitments (docs/models/credibility.md, validation a)
+DETERRENCE_ASSOCIATIONS = (
+    "The risk of a renewed attack is stage 1's yearly hazard, fitted on 1816-2010, where the "
+    "protected state's commitments add nothing out of sample: what a design changes in it is "
+    "an association in history, not a measured deterrent effect (docs/models/credibility.md, "
+    "validation a)."
+)
+
+
+def _caveats(statement: str) -> str:
+    """What a verdict read off the draws must add about the outputs ``statement`` reads:
+    :data:`WAR_BASE_RATES` for the war's, :data:`DETERRENCE_ASSOCIATIONS` for a design's
+    risk of a renewed attack (not for a statement on abandonment, whose verdict turns on who
+    fights once attacked)."""
+    names = statement_names(statement)
+    said = []
+    if any(n.startswith("war.") for n in names):
+        said.append(WAR_BASE_RATES)
+    if any(n.startswith("p_no_attack.") for n in names) and not any(
+        n.startswith("p_abandoned") for n in names
+    ):
+        said.append(DETERRENCE_ASSOCIATIONS)
+    return " ".join(said)
+
 
 #: the verdicts read off the draws (the others say why the draws cannot decide)
 _READ_OFF_DRAWS = ("supported", "not supported", "depends")
@@ -326,8 +354,8 @@ def judged(
     swings.sort(key=lambda t: -abs(t[2] - t[1]))
     kept = tuple(t for t in swings if abs(t[2] - t[1]) >= min_change)[:top]
     v, said = verdict_of(kept)
-    if v in _READ_OFF_DRAWS and any(n.startswith("war.") for n in statement_names(claim.statement)):
-        said = f"{said or ''} {WAR_BASE_RATES}".strip()
+    if v in _READ_OFF_DRAWS and (caveats := _caveats(claim.statement)):
+        said = f"{said or ''} {caveats}".strip()
     return ClaimResult(
         claim.id,
         claim.who,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -43,12 +44,21 @@ BINS = 40
 
 
 def _most_often(levels: np.ndarray, ladder: np.ndarray) -> tuple[int, float]:
-    """The rung nearest to the most of ``levels`` (shape (n,)) on ``ladder`` (shape
-    (designs,), NaN: no rung; ties to the rung listed first, as the pipeline settles), and
-    the share of ``levels`` it is nearest to."""
-    gap = np.abs(ladder[:, None] - levels[None, :])
-    gap[np.isnan(gap)] = np.inf
-    counts = np.bincount(np.argmin(gap, axis=0), minlength=ladder.size)
+    """The rung nearest to the most of ``levels`` (sorted, shape (n,)) on ``ladder`` (shape
+    (designs,), NaN: no rung), and the share of ``levels`` it is nearest to. As the pipeline
+    settles (an argmin over the gaps): a level midway between two rungs, or on a rung two
+    designs share, goes to the design listed first. Counted between the midpoints of
+    neighbouring rungs (``searchsorted``), so memory stays that of the levels."""
+    order = sorted(np.flatnonzero(~np.isnan(ladder)), key=lambda k: (ladder[k], k))
+    rungs = [k for i, k in enumerate(order) if i == 0 or ladder[k] != ladder[order[i - 1]]]
+    counts = np.zeros(ladder.size, np.int64)
+    done = 0
+    for a, b in pairwise(rungs):
+        mid = (ladder[a] + ladder[b]) / 2.0
+        end = np.searchsorted(levels, mid, side="right" if a < b else "left")
+        counts[a] += end - done
+        done = int(end)
+    counts[rungs[-1]] += levels.size - done
     k = int(np.argmax(counts))
     return k, float(counts[k] / levels.size)
 
@@ -64,7 +74,7 @@ def rung_shifts(
     the most frequent, ``(design, move, new most frequent design, its share of the draws
     with a peace)``; an empty list when no single move of that size changes it."""
     rungs = np.array([np.nan if v is None else float(v) for v in ladder])
-    levels = np.asarray(levels, dtype=float)
+    levels = np.sort(np.asarray(levels, dtype=float))
     levels = levels[~np.isnan(levels)]
     if levels.size == 0 or np.isnan(rungs).all():
         return []

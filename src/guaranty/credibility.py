@@ -306,6 +306,19 @@ def _circumstances(
     return c_today, c_tomorrow, per_g
 
 
+def _unknown_used(scenario: Scenario) -> list[str]:
+    """The obligations with no historical counterpart that some design of ``scenario``
+    holds (their effect is the stated prior's), in a fixed order."""
+    used = {o.value for d in scenario.guarantees for o in d.obligations}
+    return [ob for ob in sorted(used & set(OBLIGATION_MAP)) if OBLIGATION_MAP[ob][1]]
+
+
+def unknown_input(obligation: str) -> str:
+    """The name of an obligation's unknown effect among the inputs (recorded, and in a
+    design matrix)."""
+    return f"unknown effect of {obligation} (stated prior)"
+
+
 def _unknown_effects(
     scenario: Scenario, draws: int, rng: np.random.Generator, matrix: DesignMatrix | None
 ) -> np.ndarray:
@@ -313,12 +326,10 @@ def _unknown_effects(
     unknown = rng.normal(0.0, UNKNOWN_SD, size=(draws, len(OBLIGATION_MAP)))
     if matrix is not None:
         index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
-        used = {o.value for d in scenario.guarantees for o in d.obligations}
-        for ob in sorted(used & set(OBLIGATION_MAP)):
-            if OBLIGATION_MAP[ob][1]:
-                u = matrix.get(f"unknown effect of {ob} (stated prior)", draws)
-                if u is not None:
-                    unknown[:, index[ob]] = UNKNOWN_SD * ndtri(u)
+        for ob in _unknown_used(scenario):
+            u = matrix.get(unknown_input(ob), draws)
+            if u is not None:
+                unknown[:, index[ob]] = UNKNOWN_SD * ndtri(u)
     return unknown
 
 
@@ -614,12 +625,17 @@ ATTACK_TODAY = "history, deterrence: log-odds of an attack in year 1 (today's pa
 
 
 def _recorded_inputs(
-    sh: _Draws, ev: Evidence, eta_today: np.ndarray | None
+    sh: _Draws, ev: Evidence, eta_today: np.ndarray | None, unknown: Sequence[str] = ()
 ) -> dict[str, np.ndarray]:
     """The uncertain inputs of an assessment, name -> array of shape (draws,). The
     coefficients a design moves are recorded one by one; the controls' part of each stage is
-    recorded as one number (they move every design alike)."""
+    recorded as one number (they move every design alike); so is the stated prior's draw of
+    each obligation in ``unknown`` (no historical counterpart), which the claims' halves
+    must see as they see history's."""
     inputs = {PERSISTENCE: sh.persistence, SHOCK: sh.shock, TOMORROW: sh.tomorrow, TODAY: sh.today}
+    index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
+    for ob in unknown:
+        inputs[unknown_input(ob)] = sh.unknown[:, index[ob]]
     for k, name in enumerate(ev.joining.names):
         if name in joining.COMMITMENT_FEATURES or name in ("intercept", "mills"):
             inputs[f"history, who fights: coefficient of {name}"] = sh.coef_j[:, k]
@@ -667,7 +683,7 @@ def assess(
         for pr, res in zip(prepared, updates, strict=True)
     ]
     eta_today = _eta_today_nominal(sh, ev, case, scenario) if prepared else None
-    inputs = _recorded_inputs(sh, ev, eta_today)
+    inputs = _recorded_inputs(sh, ev, eta_today, _unknown_used(scenario))
     seed = seed if isinstance(seed, int) else tuple(seed)
     return CredibilityResult(
         scenario.name,

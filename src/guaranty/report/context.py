@@ -622,6 +622,8 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
                 "verdict": c.verdict,
                 "share": c.share,
                 "facts": [f.fact for f in getattr(c, "facts", ())],
+                # the inputs that flip it (10 points or more) include a stated prior's draw
+                "priors": [n for n, _, _ in c.sensitivity if n.endswith("(stated prior)")],
             }
             for c in claims
             if c.statement

@@ -209,4 +209,11 @@ def compare_designs(
         p_attack_window=np.array(rows_window),
         exposure_years=np.array(rows_exposure),
         p_abandoned=np.array(rows_abandoned),
+        # the one term of the peace model a design moves, recorded as history's other terms
+        # are (guaranty.credibility): the claims' halves can then name it
+        inputs={
+            "history, durability: coefficient of t_def": peace.beta[
+                :, peace.covariates.index("t_def")
+            ]
+        },
     )

@@ -684,6 +684,9 @@ def assess(
     ]
     eta_today = _eta_today_nominal(sh, ev, case, scenario) if prepared else None
     inputs = _recorded_inputs(sh, ev, eta_today, _unknown_used(scenario))
+    for pr in prepared:  # a design's years to effect, when the scenario leaves them open
+        if getattr(pr.design.years_to_effect, "dist", "fixed") != "fixed":
+            inputs[f"years to effect of {pr.design.id}"] = pr.attack["years"]
     seed = seed if isinstance(seed, int) else tuple(seed)
     return CredibilityResult(
         scenario.name,

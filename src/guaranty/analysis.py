@@ -116,7 +116,8 @@ def analyze_run(
     """The analysis of a pipeline ``run`` of ``scenario`` (a
     :class:`guaranty.results.RunResult`, in memory or read back from the store): the run's
     own credibility and claims, and the forecasts on first use."""
-    from guaranty.claims import run_ledger
+    from guaranty.claims import run_ledger, with_today
+    from guaranty.comparison import today_outputs
     from guaranty.credibility import from_run
 
     return Analysis(
@@ -127,7 +128,11 @@ def analyze_run(
         models=_models(models),
         run=run,
         credibility=from_run(run, scenario),
-        claims=run_ledger(scenario.claims, run) if scenario.claims else None,
+        claims=(
+            with_today(run_ledger(scenario.claims, run), today_outputs(scenario))
+            if scenario.claims
+            else None
+        ),
     )
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "durability_as_today",
     "fit_peace_model",
     "peace_model",
+    "today_outputs",
 ]
 
 #: The name of the peace model's posterior draw in a design matrix (a joint input).
@@ -125,6 +126,35 @@ def _peace_values(
     (``pair``) with the war's (``war``), those the model does not use left out."""
     values: dict[str, np.ndarray | float] = {**pair, **war}
     return {k: v for k, v in values.items() if k in PEACE_COVARIATES}
+
+
+def today_outputs(scenario: Scenario) -> frozenset[str]:
+    """The per-design outputs (``p_no_attack.israel_model``, ...) that are today's by
+    construction, the design changing nothing their model reads: who fights (``p_any``,
+    ``p_all``, ``expected_capability``) by :func:`guaranty.credibility_case.fight_as_today`,
+    the renewed attack (``p_no_attack``, ``p_attack_window``, ``exposure_years``) by
+    :func:`guaranty.credibility_case.attack_as_today`, being attacked and abandoned by both
+    (by the attack alone for a design without guarantors), the peace's durability
+    (``p_peace``) by :func:`durability_as_today`."""
+    from guaranty.credibility_case import attack_as_today, fight_as_today
+
+    attack, fight, peace = (
+        attack_as_today(scenario),
+        fight_as_today(scenario),
+        durability_as_today(scenario),
+    )
+    names = set()
+    for d in scenario.guarantees:
+        fights = d.id in fight and bool(d.guarantors)
+        if fights:
+            names |= {f"{m}.{d.id}" for m in ("p_any", "p_all", "expected_capability")}
+        if d.id in attack:
+            names |= {f"{m}.{d.id}" for m in ("p_no_attack", "p_attack_window", "exposure_years")}
+            if fights or not d.guarantors:
+                names.add(f"p_abandoned.{d.id}")
+        if d.id in peace:
+            names.add(f"p_peace.{d.id}")
+    return frozenset(names)
 
 
 def durability_as_today(scenario: Scenario) -> frozenset[str]:

@@ -174,3 +174,39 @@ def test_a_design_that_adds_nothing_to_todays_pacts_is_marked_for_who_fights() -
     labels = {d.label: d.id for d in ukraine.guarantees}
     faded = {labels[y] for y, o in zip(bars.y, bars.marker.opacity, strict=True) if o < 1}
     assert faded == {"israel_model"}
+
+
+def test_the_outputs_that_are_todays_and_what_the_claims_say_of_them() -> None:
+    """``today_outputs`` names each design's figures that the flags above make today's, and
+    only those; the run agrees (every design named for ``p_no_attack`` or ``p_peace`` has
+    the same value in every draw as neutrality, which adds nothing); and a verdict read off
+    the draws on such a figure says it is about today's commitments, a verdict on other
+    figures does not (Ukraine, 2,000 draws)."""
+    from guaranty.claims import with_today
+    from guaranty.comparison import today_outputs
+
+    ukraine = load("ukraine-2022")
+    today = today_outputs(ukraine)
+    assert {
+        "p_any.israel_model",
+        "p_abandoned.israel_model",
+        "p_no_attack.budapest_assurances",
+    } <= today
+    assert "p_any.army_plus_commitments" not in today  # it adds consultation by agreement
+    assert not any(n.endswith(".nato_membership") for n in today)
+    assert "p_any.neutrality_alone" not in today  # no guarantor: nobody to fight
+    assert today_outputs(load("korea-1953")) >= {"p_no_attack.withdrawal", "p_peace.joint_warning"}
+    run = mc.simulate(ukraine, draws=2000, seed=0)
+    ids = list(run.layout.designs)
+    for metric in ("p_no_attack", "p_peace"):
+        base = run.whatif[metric][ids.index("neutrality_alone")]
+        for d in ids:
+            same = np.array_equal(run.whatif[metric][ids.index(d)], base, equal_nan=True)
+            assert same == (f"{metric}.{d}" in today), (metric, d)
+    by_id = {c.id: c for c in with_today(run_ledger(ukraine.claims, run), today)}
+    assert "said of today's commitments" in by_id["on_its_own"].reading
+    assert "israel_model" in by_id["on_its_own"].reading
+    assert "today's commitments" not in by_id["nonbloc_deters"].reading
+    # a verdict not read off the draws is left as it is (a tie, by construction)
+    assert by_id["israel_model_better"].verdict == "indistinguishable"
+    assert "today's commitments" not in by_id["israel_model_better"].reading

@@ -44,6 +44,7 @@ from guaranty.claims.ledger import (
     scenario_outputs,
     verdict,
     with_facts,
+    with_today,
 )
 from guaranty.claims.sobol import first_order_indices, sobol_target, sobol_values
 from guaranty.scenario.claim_names import (
@@ -79,4 +80,5 @@ __all__ = [
     "sobol_values",
     "verdict",
     "with_facts",
+    "with_today",
 ]

@@ -10,7 +10,7 @@ share the most. :func:`ledger` evaluates claims over separate analyses
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -39,6 +39,7 @@ __all__ = [
     "verdict",
     "verdict_reading",
     "with_facts",
+    "with_today",
 ]
 
 SUPPORTED, NOT_SUPPORTED = 0.8, 0.2
@@ -76,6 +77,27 @@ def _caveats(statement: str) -> str:
     ):
         said.append(DETERRENCE_ASSOCIATIONS)
     return " ".join(said)
+
+
+def with_today(results: Sequence[ClaimResult], today: Collection[str]) -> list[ClaimResult]:
+    """The ledger's ``results`` with a sentence added to the reading of every verdict read
+    off the draws whose statement names an output in ``today``: a design's figure that is
+    today's by construction (:func:`guaranty.comparison.today_outputs`; the report marks
+    it °), so that what the claim says of that design is said of today's commitments."""
+    out = []
+    for r in results:
+        named = sorted(n for n in statement_names(r.statement or "") if n in today)
+        if named and r.verdict in _READ_OFF_DRAWS:
+            designs = sorted({n.split(".", 1)[1] for n in named})
+            said = (
+                f"{', '.join(named)} {'is' if len(named) == 1 else 'are'} the same as under "
+                "today's commitments, by construction (the design adds nothing that model "
+                f"reads; ° in the report): what the claim says of {', '.join(designs)} is "
+                "said of today's commitments."
+            )
+            r = replace(r, reading=f"{r.reading or ''} {said}".strip())
+        out.append(r)
+    return out
 
 
 #: the verdicts read off the draws (the others say why the draws cannot decide)

@@ -196,13 +196,14 @@ def _draws_of(outputs: Any, default: int) -> int:
 def _ledger(obj: Any, draws: int, seed: int, pipeline: bool) -> tuple[Any, Any, Any]:
     """The ledger's results, the outputs and the inputs: from the pipeline's draws, or else
     from every negotiation model's forecast and the credibility estimate."""
-    from guaranty.claims import ledger, run_ledger
+    from guaranty.claims import ledger, run_ledger, with_today
 
     if pipeline:
         from guaranty import montecarlo
+        from guaranty.comparison import today_outputs
 
         run = montecarlo.simulate(obj, draws=draws, seed=seed)
-        results = run_ledger(obj.claims, run)
+        results = with_today(run_ledger(obj.claims, run), today_outputs(obj))
         from guaranty.analysis import stated_facts, states_facts
 
         if states_facts(obj):

@@ -45,6 +45,8 @@ def report_stored(
     of the results store ``store`` into ``out_dir``: its first ``draws`` draws (all by
     default). ``step(text)`` is told what is being done. Returns ``{"md", "html"}`` (the
     paths), ``run_id`` and ``draws``."""
+    from guaranty.claims import with_today
+    from guaranty.comparison import today_outputs
     from guaranty.models import registry
     from guaranty.pipeline import forecast
     from guaranty.scenario import Scenario
@@ -69,7 +71,7 @@ def report_stored(
             claims = None
             if scenario.claims:
                 say("checking the claims")
-                claims = stored_ledger(stats, scenario.claims)
+                claims = with_today(stored_ledger(stats, scenario.claims), today_outputs(scenario))
                 claims = stated_facts_of_stored(scenario, claims, stats.draws, stats.seed)
             say("running the negotiation models")
             n_fc = min(forecast_draws, stats.draws)

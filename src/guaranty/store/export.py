@@ -437,7 +437,11 @@ def _ledger(store: Any, info: dict[str, Any], n: int) -> list[Any]:
     scenario = Scenario.model_validate_json(info["scenario_json"])
     if not scenario.claims:
         return []
-    return stored_ledger(RunStats(store.con, store.path, info, n), scenario.claims)
+    from guaranty.claims import with_today
+    from guaranty.comparison import today_outputs
+
+    claims = stored_ledger(RunStats(store.con, store.path, info, n), scenario.claims)
+    return with_today(claims, today_outputs(scenario))
 
 
 def _check_excel(out_dir: Path, counts: dict[str, int]) -> None:

@@ -65,6 +65,29 @@ def test_verdict_classes_by_hand() -> None:
     assert v == "depends" and "75%" in reading and "x (50% in its lower half" in reading
 
 
+def test_what_the_sobol_indices_of_a_claim_decompose() -> None:
+    """A per-draw claim that holds in some draws and not others: its truth value. One that
+    holds (or fails) in every draw it is about has a truth without variance, so the margin
+    of its ordering is decomposed instead; an equality, which has no margin, keeps its truth
+    value (and no variance: nothing to apportion). A distribution claim: its margin."""
+    from guaranty.claims import sobol_target
+
+    mixed = _claim("p_no_attack.a > 0.75")
+    assert sobol_target(mixed, OUT) == ("p_no_attack.a > 0.75", True)
+    always = _claim("p_no_attack.a > p_no_attack.b + 0.05")  # 0.7-0.95 against 0.4-0.6
+    assert sobol_target(always, OUT) == ("p_no_attack.a - (p_no_attack.b + 0.05)", False)
+    fixed = {**OUT, "design": {"x": np.zeros(4)}}
+    assert sobol_target(_claim("design.x == 0"), fixed) == ("design.x == 0", True)
+    # unanimous only over the draws it is about (given): still its margin
+    out = {**OUT, "peace": np.array([1.0, 1.0, 0.0, 1.0])}
+    given = _claim("p_no_attack.a > 0.75", given="peace == 1")  # 0.9, 0.8, 0.95
+    assert sobol_target(given, out) == ("p_no_attack.a - 0.75", False)
+    assert sobol_target(_claim("war.p_frozen > war.p_decisive"), OUT) == (
+        "war.frozen - war.decisive",
+        False,
+    )
+
+
 def test_first_order_indices_by_hand() -> None:
     """y = x1 + x2 with independent uniforms: S1 = 1/2 each; y = x1: S1(x1) = 1, S1(x2) = 0
     (analytic values; tolerance 0.03 for 40,000 draws and 20 bins)."""

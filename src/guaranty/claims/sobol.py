@@ -80,17 +80,41 @@ def sobol_target(claim: Any, reference: Mapping[str, Any]) -> tuple[str, bool] |
     the difference of the two sides of its comparison with each summary replaced by the
     per-draw output it averages (``war.frozen - war.decisive``, whose mean is the claim's
     margin); for a conjunction, the comparison with the smallest margin on ``reference``
-    (the outputs of the ledger's run), the one that decides it. None for a statement of
+    (the outputs of the ledger's run), the one that decides it. A claim about single draws
+    that holds, or fails, in every draw of ``reference`` has a truth value without variance:
+    then the margin of its deciding comparison, if that is an ordering (``<``, ``>``, ...),
+    so that the indices say what moves a verdict no draw turns. None for a statement of
     another form."""
     if not claim.statement:
         return None
     if not is_distribution(claim, reference):
+        try:
+            holds = np.asarray(eval_node(ast.parse(claim.statement, mode="eval"), reference))
+            given = getattr(claim, "given", None)
+            if given:  # unanimous over the draws the claim is about
+                holds = holds[np.asarray(eval_node(ast.parse(given, mode="eval"), reference))]
+        except (KeyError, TypeError, IndexError):
+            return claim.statement, True
+        if holds.size and holds.dtype == bool and (holds.all() or not holds.any()):
+            # true (or false) in every draw: its truth has no variance, its margin may
+            return _margin(claim.statement, reference, strict=True) or (claim.statement, True)
         return claim.statement, True
-    tree = ast.parse(claim.statement, mode="eval").body
+    return _margin(claim.statement, reference)
+
+
+def _margin(
+    statement: str, reference: Mapping[str, Any], *, strict: bool = False
+) -> tuple[str, bool] | None:
+    """The per-draw difference of the two sides of the statement's deciding comparison
+    (:func:`sobol_target`); ``strict``: only an ordering (``<``, ``<=``, ``>``, ``>=``),
+    whose difference is a margin."""
+    tree = ast.parse(statement, mode="eval").body
     parts = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
     best: tuple[float, str] | None = None
     for part in parts:
         if not (isinstance(part, ast.Compare) and len(part.ops) == 1):
+            return None
+        if strict and type(part.ops[0]) not in (ast.Lt, ast.LtE, ast.Gt, ast.GtE):
             return None
         left, right = part.left, part.comparators[0]
         try:

@@ -85,6 +85,7 @@ __all__ = [
     "fighting_today",
     "from_run",
     "no_counterpart",
+    "unknown_input",
 ]
 
 #: Names of inputs in a design matrix and in :attr:`CredibilityResult.inputs`.

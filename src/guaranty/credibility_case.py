@@ -12,7 +12,7 @@ and the two stages' feature rows are built from both (:func:`stage1_rows`,
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -376,17 +376,24 @@ def stage1_unchanged(
     return key(today) == key(tomorrow)
 
 
-def attack_as_today(scenario: Scenario) -> frozenset[str]:
-    """The designs (ids) whose stage-1 features are today's (:func:`stage1_unchanged`).
-    Empty without a credibility section."""
+def _designs_where(scenario: Scenario, unchanged: Callable[..., bool]) -> frozenset[str]:
+    """The designs (ids) for which ``unchanged(case, scenario, design, today, tomorrow)``
+    holds, ``today`` and ``tomorrow`` the design's :func:`arrangements`. Empty without a
+    credibility section."""
     if scenario.credibility is None or not scenario.guarantees:
         return frozenset()
     case = case_of(scenario)
     return frozenset(
         d.id
         for d in scenario.guarantees
-        if stage1_unchanged(case, scenario, *arrangements(scenario, case, d))
+        if unchanged(case, scenario, d, *arrangements(scenario, case, d))
     )
+
+
+def attack_as_today(scenario: Scenario) -> frozenset[str]:
+    """The designs (ids) whose stage-1 features are today's (:func:`stage1_unchanged`).
+    Empty without a credibility section."""
+    return _designs_where(scenario, lambda c, s, _d, t, m: stage1_unchanged(c, s, t, m))
 
 
 def stage2_unchanged(
@@ -416,14 +423,7 @@ def stage2_unchanged(
 def fight_as_today(scenario: Scenario) -> frozenset[str]:
     """The designs (ids) whose guarantors' stage-2 terms are today's
     (:func:`stage2_unchanged`). Empty without a credibility section."""
-    if scenario.credibility is None or not scenario.guarantees:
-        return frozenset()
-    case = case_of(scenario)
-    return frozenset(
-        d.id
-        for d in scenario.guarantees
-        if stage2_unchanged(case, scenario, d, *arrangements(scenario, case, d))
-    )
+    return _designs_where(scenario, stage2_unchanged)
 
 
 #: the stage-1 features that vary by draw: the capability shares (from the capabilities

@@ -153,7 +153,7 @@ def test_the_heat_map_is_the_stores_honor_table(pages: dict[str, Any]) -> None:
     sql = {tuple(pair.split("/", 1)): v for pair, v in zip(pairs, row, strict=True)}
     assert sql, "the store keeps each guarantor's P(honor)"
     for figs in (pages["report"], pages["web"]):
-        (heat,) = _by_title(figs, "Credibility: P(honor")
+        (heat,) = _by_title(figs, "Credibility: P(fights")
         from guaranty.scenario import load
 
         scenario = load(SCENARIO)

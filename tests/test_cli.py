@@ -129,7 +129,7 @@ def test_analyze_writes_report(analyzed_ukraine: Any) -> None:
     # credibility: a paragraph per design, and the heat map
     assert "## Credibility of the designs" in md
     assert "- **NATO membership with Article 5.**" in md
-    assert "Credibility: P(honor tomorrow | not fighting today)" in html
+    assert "Credibility: P(fights if attacked tomorrow | not fighting today)" in html
     # designs compared side by side: credibility, deterrence, durability
     assert "## Design comparison" in md and "| NATO membership with Article 5 |" in md
     # the claims ledger: formalised claims get a share and a verdict

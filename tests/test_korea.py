@@ -47,7 +47,7 @@ def test_korea_analyzes_with_its_own_labels(tmp_path: Path) -> None:
     # the answer and the credibility section say that the guarantors fight today, as the
     # scenario marks them (credibility.conduct.ID.fights)
     assert "given that United Kingdom and United States fight beside it today" in md
-    assert "P(honor tomorrow | its conduct today: uk, usa fight" in md
+    assert "P(fights if attacked tomorrow | its conduct today: uk, usa fight" in md
     assert "given that uk, usa fight today and any other guarantor does not" in html
     # (in the HTML answer, where the first screen is tight, as a mark with a tooltip)
     assert "conditioned on what the guarantors do today: United Kingdom and United" in html

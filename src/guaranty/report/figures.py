@@ -594,7 +594,7 @@ def claims_figure(claims: Sequence[Any]) -> go.Figure:
 
 
 def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
-    """Heat map of P(honor tomorrow | conduct today): designs x guarantors.
+    """Heat map of P(fights if attacked tomorrow | conduct today): designs x guarantors.
 
     ``cred``: a :class:`guaranty.credibility.CredibilityResult` (or a stored run's,
     :meth:`guaranty.store.stats.RunStats.credibility`); each of its designs gives the mean
@@ -630,10 +630,10 @@ def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
             hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>",
         )
     )
+    given = conduct_phrase(fighting_today(scenario))
     return styled(
         fig,
-        f"Credibility: P(honor tomorrow | {conduct_phrase(fighting_today(scenario))}), "
-        "posterior mean",
+        f"Credibility: P(fights if attacked tomorrow | {given}), posterior mean",
         height=170 + 42 * len(cred.designs),
         margin={"l": 330, "r": 20, "t": 60, "b": 140},
         xaxis={"tickangle": -90},

@@ -505,7 +505,10 @@ def _stage1_base(
         table = {k: np.full(years, float(v)) for k, v in row}
         table["cinc1"] = np.full(years, 1.0)
         table["cinc2"] = np.full(years, 1.0)
-        table["peace_years"] = np.arange(years, dtype=float)
+        # year t of the peace (t = 0, 1, ...) is the (t + 1)-th calendar year after the last
+        # dispute: the data count the first year after a dispute as one year of peace (a
+        # pair's peace_years is 0 only in the year it enters the system)
+        table["peace_years"] = np.arange(1, years + 1, dtype=float)
         x = challenge.feature_matrix(table, features)
         x.setflags(write=False)
         _BASE_CACHE[key] = x

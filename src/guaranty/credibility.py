@@ -32,6 +32,10 @@ Choices
   intercept (``LogitFit.predict`` for a new group).
 * ``circumstances_today`` / ``circumstances_tomorrow`` remain as a user's stated shift on the
   log-odds of fighting (default 0); the shipped scenario uses none.
+* A question asked in peacetime (``credibility.war_today`` false) has no test today: no
+  revealed-resolve update (each guarantor's chance is the design's own, the guarantors
+  joined by the common shock), and the attack hazard's clock starts at the pair's years of
+  peace (:func:`guaranty.credibility_case.peacetime_clock`), not at a war's end.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ from guaranty.credibility_case import (
     stage2_eta,
     stage2_unchanged,
     stated_facts,
+    war_today,
 )
 from guaranty.evidence import Evidence, evidence
 from guaranty.models.credibility import joining
@@ -204,11 +209,14 @@ class CredibilityResult:
     #: the guarantors that fight for the protected state today (conditioned on fighting,
     #: not on refusing; :func:`guaranty.credibility_case.fighting_today`), sorted
     fighting: tuple[str, ...] = ()
+    #: whether the protected state is at war today (:func:`guaranty.credibility_case.
+    #: war_today`): if not, nothing is conditioned on today's conduct
+    war_today: bool = True
 
     @property
     def conditioned_on(self) -> str:
         """What P(fight tomorrow | ...) is conditioned on, for titles and notes."""
-        return conduct_phrase(self.fighting)
+        return conduct_phrase(self.fighting, self.war_today)
 
     def outputs(self) -> dict[str, Any]:
         """Per-draw outputs for claims: name -> {design: array (draws,)} or array (draws,)."""
@@ -240,6 +248,7 @@ class CredibilityResult:
             "origin": self.origin,
             "stated_facts": {k: {"stated": s, "data": d} for k, (s, d) in self.stated.items()},
             "data_years": dict(self.data_years),
+            "war_today": self.war_today,
             "fights_today": list(self.fighting),
             "designs": {d.design.id: d.to_json() for d in self.designs},
         }
@@ -529,13 +538,22 @@ def _prepare_design(
 
 
 def _resolve_designs(
-    sh: _Draws, prepared: Sequence[_Prepared], inner: int, fighting: frozenset[str] = frozenset()
+    sh: _Draws,
+    prepared: Sequence[_Prepared],
+    inner: int,
+    fighting: frozenset[str] = frozenset(),
+    war: bool = True,
 ) -> list[Any]:
     """The revealed-resolve update of every design (with ``inner`` latent points), then of
     today's conduct for the designs that need it (a quarter of the points, at least 16), on
     the same latent points (:func:`revealed_resolve_designs`): a guarantor's terms today are
     the same in every design. The guarantors in ``fighting`` fight for the protected state
-    today (:func:`fighting_today`): each is conditioned on that instead of a refusal."""
+    today (:func:`fighting_today`): each is conditioned on that instead of a refusal.
+
+    In peacetime (``war`` false) nothing today is a test: each guarantor's log-odds of
+    fighting today is taken as -inf, so that "it does not fight today" is certain and
+    conditions on nothing; the update then gives each design's own chances, with the
+    guarantors joined by the common shock alone."""
     column: dict[str, int] = {}
     b_today: list[np.ndarray] = []
     c_today: list[np.ndarray] = []
@@ -557,6 +575,8 @@ def _resolve_designs(
             index = np.array([column[g] for g in pr.guarantors], dtype=np.int64)
             members.append(Members(index, b0, cm, cap, pr.able, points=max(inner // 4, 16)))
     shape = (sh.draws, len(column))
+    if not war:
+        b_today = [np.full(sh.draws, -np.inf) for _ in b_today]
     return revealed_resolve_designs(
         np.stack(b_today, axis=1) if b_today else np.zeros(shape),
         np.stack(c_today, axis=1) if c_today else np.zeros(shape),
@@ -626,14 +646,21 @@ ATTACK_TODAY = "history, deterrence: log-odds of an attack in year 1 (today's pa
 
 
 def _recorded_inputs(
-    sh: _Draws, ev: Evidence, eta_today: np.ndarray | None, unknown: Sequence[str] = ()
+    sh: _Draws,
+    ev: Evidence,
+    eta_today: np.ndarray | None,
+    unknown: Sequence[str] = (),
+    war: bool = True,
 ) -> dict[str, np.ndarray]:
     """The uncertain inputs of an assessment, name -> array of shape (draws,). The
     coefficients a design moves are recorded one by one; the controls' part of each stage is
     recorded as one number (they move every design alike); so is the stated prior's draw of
     each obligation in ``unknown`` (no historical counterpart), which the claims' halves
-    must see as they see history's."""
+    must see as they see history's. In peacetime (``war`` false) the persistence and the
+    circumstances today are not inputs: nothing today is conditioned on."""
     inputs = {PERSISTENCE: sh.persistence, SHOCK: sh.shock, TOMORROW: sh.tomorrow, TODAY: sh.today}
+    if not war:
+        del inputs[PERSISTENCE], inputs[TODAY]
     index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
     for ob in unknown:
         inputs[unknown_input(ob)] = sh.unknown[:, index[ob]]
@@ -677,14 +704,15 @@ def assess(
     prepared = [
         _prepare_design(sh, ev, case, scenario, design, matrix) for design in scenario.guarantees
     ]
-    resolved = iter(_resolve_designs(sh, prepared, inner, fighting_today(scenario)))
+    war = war_today(scenario)
+    resolved = iter(_resolve_designs(sh, prepared, inner, fighting_today(scenario), war))
     updates = [next(resolved) for _ in prepared]  # every design's, then today's conduct's
     results = [
         _design_result(sh, pr, res, next(resolved) if pr.base_needed else None, level)
         for pr, res in zip(prepared, updates, strict=True)
     ]
     eta_today = _eta_today_nominal(sh, ev, case, scenario) if prepared else None
-    inputs = _recorded_inputs(sh, ev, eta_today, _unknown_used(scenario))
+    inputs = _recorded_inputs(sh, ev, eta_today, _unknown_used(scenario), war)
     for pr in prepared:  # a design's years to effect, when the scenario leaves them open
         if getattr(pr.design.years_to_effect, "dist", "fixed") != "fixed":
             inputs[f"years to effect of {pr.design.id}"] = pr.attack["years"]
@@ -699,6 +727,7 @@ def assess(
         stated=stated_facts(scenario),
         data_years=dict(case.data_years),
         fighting=tuple(sorted(fighting_today(scenario))),
+        war_today=war,
     )
 
 
@@ -754,4 +783,5 @@ def from_run(run: Any, scenario: Scenario, *, level: float = 0.9) -> Credibility
         origin="run",
         data_years=dict(case_of(scenario).data_years) if scenario.credibility else {},
         fighting=tuple(sorted(fighting_today(scenario))),
+        war_today=war_today(scenario),
     )

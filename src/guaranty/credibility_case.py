@@ -48,6 +48,7 @@ __all__ = [
     "margin_scale",
     "no_counterpart",
     "peace_covariates",
+    "peacetime_clock",
     "selection",
     "settings_of",
     "stage1_eta",
@@ -60,6 +61,7 @@ __all__ = [
     "stated_nuclear_facts",
     "stated_pair_facts",
     "unmarked_belligerents",
+    "war_today",
     "without_stated",
 ]
 
@@ -183,6 +185,10 @@ def case_of(scenario: Scenario) -> Case:
         (g, cow(g)) for g in sorted({g for d in scenario.guarantees for g in d.guarantors})
     )
     case = _lookup(int(scenario.data_year), agg, prot, codes)  # type: ignore[arg-type]
+    if not cred.war_today:  # in peacetime the hazard's clock starts at the pair's peace
+        start, read_at = peacetime_clock(scenario)
+        years = {**case.data_years, **({"disputes": read_at} if read_at is not None else {})}
+        case = replace(case, dyad={**case.dyad, "peace_start": float(start)}, data_years=years)
     nuclear = scenario.stated_nuclear()
     if not cred.pair and not nuclear:
         return case
@@ -209,6 +215,34 @@ def case_of(scenario: Scenario) -> Case:
         }
         joiner[gid] = {**cov, **changed} if changed else cov
     return replace(case, dyad=dyad, joiner=joiner, data_years=years)
+
+
+def peacetime_clock(scenario: Scenario) -> tuple[int, int | None]:
+    """In peacetime (``credibility.war_today`` false): the years of peace between the
+    aggressor and the protected state in the first year of the horizon (the scenario's
+    year, else the year after the data's), and the year the dispute data were read at (None
+    when the scenario states the years, ``credibility.peace_years``). Counted as the data
+    count them (``guaranty.data.conflict.peace_since``): the years since the pair's last
+    militarized dispute, at least 1; a dispute after the data's end (2010) is not seen."""
+    from guaranty.data.conflict import peace_since
+
+    cred = settings_of(scenario)
+    if cred.peace_years is not None:
+        return cred.peace_years.value, None
+    data_year = int(scenario.data_year)  # type: ignore[arg-type]
+    first = int(scenario.year) if scenario.year is not None else data_year + 1
+    agg, prot = (int(scenario.actor(a).cow) for a in (cred.aggressor, cred.protected))  # type: ignore[arg-type]
+    got = peace_since(agg, prot, data_year)
+    if got is None:
+        raise scenario.error_at(
+            f"the shipped dispute data (politically relevant pairs to 2010) hold no row of "
+            f"{cred.aggressor!r} and {cred.protected!r} in {min(data_year, 2010)}, so the "
+            "years of peace between them cannot be counted; state them in "
+            "credibility.peace_years, with a source",
+            ("credibility", "war_today"),
+        )
+    since, read_at = got
+    return max(first - since, 1), read_at
 
 
 def stated_pair_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -507,8 +541,10 @@ def _stage1_base(
         table["cinc2"] = np.full(years, 1.0)
         # year t of the peace (t = 0, 1, ...) is the (t + 1)-th calendar year after the last
         # dispute: the data count the first year after a dispute as one year of peace (a
-        # pair's peace_years is 0 only in the year it enters the system)
-        table["peace_years"] = np.arange(1, years + 1, dtype=float)
+        # pair's peace_years is 0 only in the year it enters the system); in peacetime the
+        # clock starts at the pair's years of peace (peace_start, :func:`peacetime_clock`)
+        start = dict(row).get("peace_start", 1.0)
+        table["peace_years"] = np.arange(years, dtype=float) + start
         x = challenge.feature_matrix(table, features)
         x.setflags(write=False)
         _BASE_CACHE[key] = x
@@ -633,6 +669,16 @@ def fighting_today(scenario: Scenario) -> frozenset[str]:
     return frozenset(g for g, conduct in cred.conduct.items() if conduct.fights)
 
 
+def war_today(scenario: Scenario) -> bool:
+    """Whether the protected state is at war with the aggressor today
+    (``credibility.war_today``, default true): only then is what each guarantor does for it
+    today a test of its resolve, which the revealed-resolve update conditions on. In
+    peacetime P(fights) is each guarantor's chance of fighting if the protected state is
+    attacked, under the design, with no update."""
+    cred = scenario.credibility
+    return cred is None or cred.war_today
+
+
 def unmarked_belligerents(scenario: Scenario) -> list[str]:
     """The guarantors with the role ``belligerent``, other than the aggressor, whose conduct
     does not say that they fight for the protected state today: each is conditioned on
@@ -640,7 +686,7 @@ def unmarked_belligerents(scenario: Scenario) -> list[str]:
     or not (a co-belligerent of the protected state, as the United States in Korea in 1953);
     the commands name them (the roles do not say on which side a state fights)."""
     cred = scenario.credibility
-    if cred is None:
+    if cred is None or not cred.war_today:  # in peacetime nobody is conditioned on today
         return []
     guarantors = {g for d in scenario.guarantees for g in d.guarantors}
     fighting = fighting_today(scenario)
@@ -654,9 +700,12 @@ def unmarked_belligerents(scenario: Scenario) -> list[str]:
     )
 
 
-def conduct_phrase(fighting: Collection[str]) -> str:
+def conduct_phrase(fighting: Collection[str], war: bool = True) -> str:
     """What P(fight tomorrow | ...) is conditioned on, given the guarantors that fight today
-    (:func:`fighting_today`): "not fighting today" when none does, as for Ukraine in 2022."""
+    (:func:`fighting_today`): "not fighting today" when none does, as for Ukraine in 2022;
+    "no war today" in peacetime (``war`` false, :func:`war_today`), when nothing is."""
+    if not war:
+        return "no war today"
     if not fighting:
         return "not fighting today"
     return f"its conduct today: {', '.join(sorted(fighting))} fight, any other guarantor not"
@@ -734,11 +783,16 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
         if x1[j] != x0[j]
     }
     fights = guarantor in fighting_today(scenario)
-    p = float(conditional_honor_probability(b0, b1, 0.0, 0.0, rho, fights))
-    without = {
-        name: float(conditional_honor_probability(b0, b1 - v * s1, 0.0, 0.0, rho, fights))
-        for name, v in terms.items()
-    }
+    war = war_today(scenario)
+
+    def p_of(b: float) -> float:
+        # in peacetime no conduct today is a test: the design's own chance, not updated
+        if not war:
+            return float(expit(b))
+        return float(conditional_honor_probability(b0, b, 0.0, 0.0, rho, fights))
+
+    p = p_of(b1)
+    without = {name: p_of(b1 - v * s1) for name, v in terms.items()}
     return {
         "design": design_id,
         "guarantor": guarantor,
@@ -750,10 +804,11 @@ def explain(scenario: Scenario, design_id: str, guarantor: str) -> dict[str, Any
         # its alliance's unknown intercept); the terms are those of the linear predictor
         "scale_today": float(s0),
         "scale_design": float(s1),
+        "war_today": war,
         "fights_today": fights,
         "p_fight_today_model": float(expit(b0)),
         "p_fight_design_unconditional": float(expit(b1)),
-        "persistence": rho,
+        "persistence": rho if war else None,
         "terms": terms,
         "no_counterpart": [o.value for o in design.obligations if OBLIGATION_MAP[o.value][1]],
         "p_honor_at_mean": p,

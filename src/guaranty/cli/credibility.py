@@ -42,10 +42,16 @@ def _print_explain(info: dict[str, Any]) -> None:
             f"{info['p_fight_today_model']:.3f})"
         )
     s0, s1 = info["scale_today"], info["scale_design"]
+    war = info.get("war_today", True)
     out.print(
         f"today: {today}; b(today) = {info['b_today']:+.2f}, b(design) = "
-        f"{info['b_design']:+.2f} (log-odds of fighting, from history); persistence of "
-        f"resolve {info['persistence']:.2f} (estimated)"
+        f"{info['b_design']:+.2f} (log-odds of fighting, from history); "
+        + (
+            f"persistence of resolve {info['persistence']:.2f} (estimated)"
+            if war
+            else "no war today (credibility.war_today): nothing it does today tests its "
+            "resolve, so P(fight) is the design's own, with no revealed-resolve update"
+        )
     )
     if not info["terms"] and s0 == s1:
         # nothing to take apart: the design adds nothing to today's commitments
@@ -78,8 +84,13 @@ def _print_explain(info: dict[str, Any]) -> None:
         )
     out.print(
         styled(
-            f"P(fight tomorrow | {'fighting' if info.get('fights_today') else 'not fighting'} "
-            "today) at the posterior mode: ",
+            (
+                "P(fight if attacked tomorrow | no war today)"
+                if not war
+                else f"P(fight tomorrow | "
+                f"{'fighting' if info.get('fights_today') else 'not fighting'} today)"
+            )
+            + " at the posterior mode: ",
             (f"{info['p_honor_at_mean']:.3f}", "bold"),
         )
     )
@@ -134,6 +145,7 @@ _SOURCE_NAMES = {
     "major": "major powers (COW)",
     "rivalry": "rivalries (Thompson & Dreyer)",
     "nuclear": "nuclear arms",
+    "disputes": "militarized disputes (MID; the years of peace)",
 }
 
 
@@ -152,8 +164,9 @@ def _credibility_table(obj: Any, result: Any) -> Table:
     design."""
     h = result.horizon
     t = Table(
-        title=f"{obj.name}: P(fight tomorrow | {result.conditioned_on}), and a renewed attack "
-        f"within {h} years; mean [90% interval]"
+        title=f"{obj.name}: P(fight tomorrow | {result.conditioned_on}), and "
+        f"{'a renewed attack' if result.war_today else 'an attack'} within {h} years; mean "
+        "[90% interval]"
     )
     for col in ("design", "guarantor", "P(fight)", "interval"):
         t.add_column(col)
@@ -240,9 +253,9 @@ def credibility_cmd(
             _print_explain(info)
         return
     if not as_json:
-        from guaranty.cli.war import belligerents_note
+        from guaranty.cli.war import today_notes
 
-        for line in [*belligerents_note(obj), *unused_note(obj)]:
+        for line in [*today_notes(obj), *unused_note(obj)]:
             err.print(line, markup=False)
     result = cr.assess(obj, draws=draws, seed=seed)
     if as_json:

@@ -36,6 +36,38 @@ def belligerents_note(obj: Any) -> list[str]:
     ]
 
 
+def today_notes(obj: Any) -> list[str]:
+    """The notes on how the credibility model reads today: the belligerents not marked as
+    fighting (:func:`belligerents_note`); with no war section and ``credibility.war_today``
+    not given, that today's conduct is read as a test of resolve all the same; in peacetime,
+    the years of peace the risk of an attack starts from, when the data count them
+    (:func:`~guaranty.credibility_case.peacetime_clock`)."""
+    cred = obj.credibility
+    if cred is None:
+        return []
+    if cred.war_today:
+        lines = belligerents_note(obj)
+        if obj.war is None and "war_today" not in cred.model_fields_set:
+            lines.append(
+                "note: credibility.war_today is not given: what each guarantor does for the "
+                "protected state today is read as a test of its resolve, as in a war (Ukraine "
+                "2022); for a question asked in peacetime set war_today: false "
+                "(docs/scenario-format.md)"
+            )
+        return lines
+    from guaranty.credibility_case import peacetime_clock
+
+    start, read_at = peacetime_clock(obj)
+    if read_at is None:  # stated, with its source
+        return []
+    return [
+        f"note: no war today (credibility.war_today: false): the risk of an attack starts "
+        f"from {start} years of peace between {cred.aggressor} and {cred.protected}, as the "
+        f"shipped dispute data count them; they end in {read_at}, so a dispute since is not "
+        "counted: if there was one, state credibility.peace_years with its source"
+    ]
+
+
 def defaults_note(obj: Any) -> list[str]:
     """What a scenario inherits: the neutral war defaults it does not override, the war
     parameters drawn from the fit to the COW wars, and the optional sections it lacks."""
@@ -75,13 +107,14 @@ def defaults_note(obj: Any) -> list[str]:
         "credibility": "no guarantor's credibility is estimated",
     }
     if obj.credibility is not None:  # the horizon of the renewed-attack comparison
-        missing["deterrence"] = "renewed attacks are compared over 10 years"
+        what = "renewed attacks" if obj.credibility.war_today else "attacks"
+        missing["deterrence"] = f"{what} are compared over 10 years"
     for section, what in missing.items():
         if getattr(obj, section) is None:
             lines.append(f"note: no '{section}' section: {what}")
     lines += unused_note(obj)
     lines += nuclear_note(obj)
-    lines += belligerents_note(obj)
+    lines += today_notes(obj)
     if not obj.guarantees:
         lines.append("note: no guarantee designs: nothing to compare")
     return lines

@@ -51,6 +51,7 @@ from guaranty.errors import DataError
 __all__ = [
     "ATOP_FLAGS",
     "CHALLENGE_COLUMNS",
+    "CHALLENGE_LAST_YEAR",
     "DYAD_COVARIATES",
     "JOINER_COLUMNS",
     "JOINER_COVARIATES",
@@ -63,6 +64,7 @@ __all__ = [
     "joiner_cases",
     "joiner_covariates",
     "nuclear",
+    "peace_since",
 ]
 
 #: ``t_def``: a third state (not the challenger) promised to defend the target (ATOP 5.1 defense
@@ -358,6 +360,33 @@ def dyad_covariates(
     src = _shipped_sources()
     years = _data_years(src, year)
     return pair_covariates(src, challenger, target, year, years), years
+
+
+#: the last year of ``challenge_dyads.csv.gz`` (the GML MID data end in 2010)
+CHALLENGE_LAST_YEAR = 2010
+
+
+@cache
+def peace_since(a: int, b: int, year: int) -> tuple[int, int] | None:
+    """The year the current peace between states ``a`` and ``b`` began as
+    ``challenge_dyads.csv.gz`` counts it, read at ``min(year, 2010)``: that year itself if a
+    militarized dispute between them (either direction) began or went on in it, else the
+    last year before it with one (or, with none since 1816, the later state's first year in
+    the system; ``SOURCES.md``, ``peace_years``). Returns ``(since, read_at)``, or None when
+    the table does not hold the pair in that year (not politically relevant then). A dispute
+    after 2010 is not in the table."""
+    _check_codes(a, b)
+    read_at = min(year, CHALLENGE_LAST_YEAR)
+    t = _shipped_table(_CHALLENGE_FILE)
+    at = np.flatnonzero(
+        (t["year"] == read_at)
+        & (((t["ccode1"] == a) & (t["ccode2"] == b)) | ((t["ccode1"] == b) & (t["ccode2"] == a)))
+    )
+    if at.size == 0:
+        return None
+    if np.nansum(t["challenge"][at]) > 0 or np.nansum(t["ongoing"][at]) > 0:
+        return read_at, read_at
+    return int(read_at - np.nanmin(t["peace_years"][at])), read_at
 
 
 def joiner_covariates(

@@ -6,7 +6,7 @@ and the claims put into rows and sentences (and the answer block, rendered).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -108,14 +108,7 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
         add("war", "horizon (months)", scenario.war.horizon, scenario.war.source)
     cred = scenario.credibility
     if cred is not None:
-        estimated = _estimated_correlations()
-        for name, q in (("persistence", cred.persistence), ("common shock", cred.common_shock)):
-            if q is not None:
-                add("credibility", name, q, cred.source)
-            else:
-                rows.append({"group": "credibility", "name": name, **estimated[name]})
-        add("credibility", "circumstances today", cred.circumstances_today, cred.source)
-        add("credibility", "circumstances tomorrow", cred.circumstances_tomorrow, cred.source)
+        _resolve_rows(scenario, add, rows)
         for gid, c in cred.conduct.items():
             today = ", ".join(o.value for o in c.today) or "nothing"
             if c.fights:
@@ -157,6 +150,50 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
         }
     )
     return rows
+
+
+def _resolve_rows(scenario: Scenario, add: Callable[..., None], rows: list[dict[str, str]]) -> None:
+    """Append to ``rows`` the revealed-resolve update's inputs: ``add`` (which appends to
+    ``rows``) writes the stated ones, this the estimates and the peacetime reading of today.
+    In peacetime nothing is conditioned on today: no persistence or circumstances today."""
+    cred = scenario.credibility
+    assert cred is not None
+    if not cred.war_today:
+        rows.append(_peacetime_row(scenario))
+    estimated = _estimated_correlations()
+    for name, q in (("persistence", cred.persistence), ("common shock", cred.common_shock)):
+        if name == "persistence" and not cred.war_today:
+            continue
+        if q is not None:
+            add("credibility", name, q, cred.source)
+        else:
+            rows.append({"group": "credibility", "name": name, **estimated[name]})
+    if cred.war_today:
+        add("credibility", "circumstances today", cred.circumstances_today, cred.source)
+    add("credibility", "circumstances tomorrow", cred.circumstances_tomorrow, cred.source)
+
+
+def _peacetime_row(scenario: Scenario) -> dict[str, str]:
+    """The assumptions table's row for a question asked in peacetime
+    (``credibility.war_today`` false): no war today, and the years of peace the risk of an
+    attack starts from, stated or counted in the dispute data."""
+    from guaranty.credibility_case import peacetime_clock
+
+    cred = scenario.credibility
+    assert cred is not None
+    start, read_at = peacetime_clock(scenario)
+    value = f"no war today (nothing is conditioned on it); {start} years of peace"
+    if read_at is None:
+        assert cred.peace_years is not None
+        return {"group": "credibility", "name": "war today", "value": value + " (stated)",
+                "source": cred.peace_years.source}  # fmt: skip
+    return {
+        "group": "credibility",
+        "name": "war today",
+        "value": value,
+        "source": f"years of peace counted in the shipped militarized-dispute data, which end "
+        f"in {read_at}: a dispute since is not counted",
+    }
 
 
 def _estimated_correlations() -> dict[str, dict[str, str]]:
@@ -243,13 +280,20 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
     """One paragraph per design (``label``, ``id``, ``text``): the chance that its guarantors
     fight if the protected state is attacked, and of a renewed attack within the horizon.
     ``cred``: a :class:`guaranty.credibility.CredibilityResult`."""
-    from guaranty.credibility_case import fighting_today
+    from guaranty.credibility_case import fighting_today, war_today
 
     names = {a.id: a.name for a in scenario.actors}
     fighting = fighting_today(scenario)
+    war = war_today(scenario)
     out = []
     for d in cred.designs:
         j = d.to_json()
+        given = (
+            f"Given {_conduct_today(d.guarantors, fighting, names)}"
+            if war
+            else "With the protected state at peace today (nothing its guarantors do today "
+            "tests their resolve)"
+        )
         if not d.guarantors:
             text = (
                 "No outside state guarantees this design, so nothing is to be honored: "
@@ -257,7 +301,7 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
             )
         elif len(d.guarantors) == 1:  # "at least one" and "all" are the same event
             text = (
-                f"Given {_conduct_today(d.guarantors, fighting, names)}, the model puts the "
+                f"{given}, the model puts the "
                 f"chance that it fights for it if it is attacked tomorrow at {j['p_any']:.1%} "
                 f"(90% interval {j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%})."
             )
@@ -272,7 +316,7 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
                 else f"that all do at {j['p_all']:.1%}"
             )
             text = (
-                f"Given {_conduct_today(d.guarantors, fighting, names)}, the model puts the "
+                f"{given}, the model puts the "
                 "chance that at least one fights "
                 f"for it if it is attacked tomorrow at {j['p_any']:.1%} (90% interval "
                 f"{j['p_any_ci'][0]:.1%}-{j['p_any_ci'][1]:.1%}) and {every}. The most likely "
@@ -289,7 +333,8 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
         else:
             ci = j[f"p_attack_{h}y_ci"]
             text += (
-                f" Chance of a renewed attack within {h} years: {j[f'p_attack_{h}y']:.1%} "
+                f" Chance of {'a renewed attack' if war else 'an attack'} within {h} years: "
+                f"{j[f'p_attack_{h}y']:.1%} "
                 f"(90% interval {ci[0]:.1%}-{ci[1]:.1%}); "
                 f"attacked with no guarantor fighting: {j[f'p_abandoned_{h}y']:.1%}."
             )

@@ -599,7 +599,7 @@ def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
     ``cred``: a :class:`guaranty.credibility.CredibilityResult` (or a stored run's,
     :meth:`guaranty.store.stats.RunStats.credibility`); each of its designs gives the mean
     P(honor) of each guarantor over the draws (``honor_means()``)."""
-    from guaranty.credibility_case import conduct_phrase, fighting_today
+    from guaranty.credibility_case import conduct_phrase, fighting_today, war_today
 
     guarantors = list(dict.fromkeys(g for d in cred.designs for g in d.guarantors))
     names = {a.id: a.name for a in scenario.actors}
@@ -630,7 +630,7 @@ def credibility_figure(cred: Any, scenario: Scenario) -> go.Figure:
             hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>",
         )
     )
-    given = conduct_phrase(fighting_today(scenario))
+    given = conduct_phrase(fighting_today(scenario), war_today(scenario))
     return styled(
         fig,
         f"Credibility: P(fights if attacked tomorrow | {given}), posterior mean",

@@ -290,6 +290,7 @@ def _scenario_pages(
             "paragraphs": credibility_paragraphs(credibility, obj),
             "draws": credibility.draws,
             "origin": getattr(credibility, "origin", "assessment"),
+            "war_today": getattr(credibility, "war_today", True),
         }
         plots["credibility"].append(figure_html(credibility_figure(credibility, obj)))
     for fc in forecasts:
@@ -306,12 +307,15 @@ def _scenario_pages(
     )
     # what P(fights tomorrow | ...) is conditioned on: no guarantor fighting today (Ukraine
     # 2022), or some fighting beside the protected state (Korea 1953)
-    from guaranty.credibility_case import conduct_phrase, fighting_today
+    from guaranty.credibility_case import conduct_phrase, fighting_today, war_today
 
     fighting = sorted(fighting_today(obj))
-    ctx["conditioned_on"] = conduct_phrase(fighting)
+    war = war_today(obj)
+    ctx["conditioned_on"] = conduct_phrase(fighting, war)
     ctx["given_today"] = (
-        f"given that {', '.join(fighting)} {'fights' if len(fighting) == 1 else 'fight'} "
+        "with no war today (nothing a guarantor does today tests its resolve)"
+        if not war
+        else f"given that {', '.join(fighting)} {'fights' if len(fighting) == 1 else 'fight'} "
         "today and any other guarantor does not"
         if fighting
         else "given that none fights today"

@@ -23,6 +23,7 @@ __all__ = [
     "LegalForm",
     "Obligation",
     "PairCoding",
+    "StatedYears",
 ]
 
 
@@ -109,6 +110,13 @@ class PairCoding(Strict):
         return v
 
 
+class StatedYears(Strict):
+    """A count of years stated in the scenario in place of the data's, with its source."""
+
+    value: int = Field(ge=0, le=200, description="years, 0-200")
+    source: str = Field(min_length=1, description="why, and as of when")
+
+
 #: the facts of the pair a scenario may state (the columns of the conflict data they replace)
 PairFact = Literal["rivalry", "contig_land", "contig_sea"]
 PAIR_FACTS: tuple[str, ...] = get_args(PairFact)
@@ -126,6 +134,20 @@ class CredibilitySettings(Strict):
     persistence: Uncertain | None = optional(
         "correlation of a guarantor's latent resolve today and tomorrow, in "
         "[0, 1]; default: estimated from repeated tests of the same state and target"
+    )
+    war_today: bool = Field(
+        default=True,
+        description="the protected state is at war with the aggressor today, so that what "
+        "each guarantor does for it today is a test of its resolve (Ukraine 2022, Korea "
+        "1953); false for a question asked in peacetime (no guarantor's conduct today is "
+        "a test: P(fights) is its chance of fighting if the protected state is attacked)",
+    )
+    peace_years: StatedYears | None = Field(
+        default=None,
+        description="with war_today false: the years of peace between the aggressor and the "
+        "protected state in the scenario's year (since their last militarized dispute), "
+        "stated with a source; default: counted from their last dispute in the shipped MID "
+        "data, which end in 2010. With a war today the peace starts when the war ends",
     )
     circumstances_today: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))
     circumstances_tomorrow: Uncertain = Field(default_factory=lambda: Fixed(value=0.0))

@@ -60,6 +60,12 @@ def check_references(s: Scenario) -> None:
     if s.deterrence is not None:
         _check_deterrence(s.deterrence)
     if s.war is not None:
+        if s.credibility is not None and not s.credibility.war_today:
+            raise _err(
+                ("credibility", "war_today"),
+                "the 'war' section simulates a war the protected state fights today; expected "
+                "true (or remove the 'war' section for a question asked in peacetime)",
+            )
         _check_war(s.war, s.issues)
 
 
@@ -175,6 +181,14 @@ def _check_credibility(cred: CredibilitySettings, actors: _Known, year: int | No
                 ("credibility", "conduct", aid, "fights"),
                 "the aggressor cannot fight for the protected state; expected false",
             )
+    if not cred.war_today:
+        _check_peacetime(cred)
+    elif cred.peace_years is not None:
+        raise _err(
+            ("credibility", "peace_years"),
+            "with a war today the peace begins when the war ends, so it has no years yet; "
+            "remove it (or set war_today: false for a question asked in peacetime)",
+        )
     for key, top in (("common_shock", 1.0), ("persistence", 1.0 + 1e-12)):
         q = getattr(cred, key)
         if q is None:
@@ -183,6 +197,39 @@ def _check_credibility(cred: CredibilitySettings, actors: _Known, year: int | No
         if lo < 0 or hi >= top or not 0 <= q.nominal < top:
             bound = "[0, 1)" if key == "common_shock" else "[0, 1]"
             raise _err(("credibility", key), f"must lie within {bound}")
+
+
+def _check_peacetime(cred: CredibilitySettings) -> None:
+    """With ``war_today: false`` nothing a guarantor does today tests its resolve: an input
+    that would condition on such a test (a guarantor fighting today, the circumstances of
+    today's decision, the persistence that links it to tomorrow's) is a contradiction, not
+    an input to ignore."""
+    why = "with war_today false the protected state is not at war today"
+    for aid, conduct in cred.conduct.items():
+        if conduct.fights:
+            raise _err(
+                ("credibility", "conduct", aid, "fights"),
+                f"{why}, so no guarantor fights for it; expected false (or war_today: true)",
+            )
+        if conduct.circumstances_today is not None:
+            raise _err(
+                ("credibility", "conduct", aid, "circumstances_today"),
+                f"{why}: there is no decision today for circumstances to shift; remove it "
+                "(or set war_today: true)",
+            )
+    today = cred.circumstances_today  # 0 (the default, or stated) shifts nothing
+    if getattr(today, "dist", "fixed") != "fixed" or today.nominal != 0.0:
+        raise _err(
+            ("credibility", "circumstances_today"),
+            f"{why}: there is no decision today for circumstances to shift; remove it (or "
+            "set war_today: true)",
+        )
+    if cred.persistence is not None:
+        raise _err(
+            ("credibility", "persistence"),
+            f"{why}: persistence links a guarantor's decision today to tomorrow's, and there "
+            "is none today; remove it (or set war_today: true)",
+        )
 
 
 def _check_conduct(s: Scenario) -> None:

@@ -25,6 +25,7 @@ from guaranty.cli import app
 from guaranty.credibility import PERSISTENCE, TODAY, assess, explain
 from guaranty.credibility_case import peacetime_clock
 from guaranty.data.conflict import peace_since
+from guaranty.errors import ScenarioError
 from guaranty.models.credibility.resolve import Members, revealed_resolve_designs
 from guaranty.report.context import assumption_rows, credibility_paragraphs
 from guaranty.scenario import load, parse
@@ -185,3 +186,14 @@ def test_the_doc_page_quotes_the_fixture() -> None:
         quoted += [d["p_attack_10y"]] if attack else []
         for value in quoted:
             assert f"{value:.3f}" in para, value
+
+
+def test_a_pair_the_dispute_data_do_not_hold_must_state_its_years_of_peace() -> None:
+    """Brazil and Estonia are not a politically relevant pair (neither contiguous nor a
+    major power), so the shipped dispute data have no row of them: the error names the
+    field to state, at the scenario's line."""
+    text = FIXTURE.read_text().replace("cow: 365", "cow: 140")
+    scenario = parse(text, "brazil.yaml")
+    with pytest.raises(ScenarioError, match=r"state them in credibility\.peace_years") as err:
+        peacetime_clock(scenario)
+    assert "brazil.yaml:" in str(err.value)

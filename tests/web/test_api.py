@@ -577,6 +577,28 @@ def test_a_version_where_a_guarantor_fights_today(api: Api) -> None:
     assert 'name="fights-usa" checked' in page and 'name="fights-uk" >' in page
 
 
+def test_a_version_asked_in_peacetime(api: Api) -> None:
+    # the assumptions page's "at war today" box, on a credibility-only scenario: unchecked,
+    # the new version has no test today (docs/models/credibility.md, "A question asked in
+    # peacetime"), and its page offers no "fights today" box and no circumstances today
+    fixture = Path(__file__).resolve().parents[1] / "data" / "estonia-peacetime.yaml"
+    text = fixture.read_text().replace("  war_today: false\n", "")
+    r = api.client.post("/api/scenarios?filename=estonia.yaml", content=text.encode())
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    page = api.client.get(f"/scenarios/{sid}/assumptions").text
+    assert 'id="war-today" checked' in page and "credibility.circumstances_today" in page
+    change = {"path": ["credibility", "war_today"], "flag": False}
+    r = api.client.post(f"/api/scenarios/{sid}/versions", json={"changes": [change]})
+    assert r.status_code == 201, r.text
+    new = r.json()["id"]
+    s = yaml.safe_load(api.client.get(f"/api/scenarios/{new}/yaml").text)
+    assert s["credibility"]["war_today"] is False
+    page = api.client.get(f"/scenarios/{new}/assumptions").text
+    assert 'id="war-today" >' in page and 'name="fights-usa"  disabled' in page
+    assert "credibility.circumstances_today" not in page
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
@@ -604,6 +626,10 @@ def test_a_version_where_a_guarantor_fights_today(api: Api) -> None:
             {"path": ["credibility", "conduct", "usa", "fights"], "flag": True, "nominal": 1},
             ["one of"],
         ),
+        (
+            {"path": ["credibility", "war_today"], "flag": False},
+            ["credibility.war_today", "'war' section"],
+        ),
     ],
     ids=[
         "unknown-path",
@@ -618,6 +644,7 @@ def test_a_version_where_a_guarantor_fights_today(api: Api) -> None:
         "flag-on-a-quantity",
         "aggressor-fights",
         "flag-and-nominal",
+        "peacetime-with-a-war",
     ],
 )
 def test_bad_version_changes(api: Api, change: dict[str, Any], words: list[str]) -> None:

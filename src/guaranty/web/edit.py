@@ -51,16 +51,19 @@ def _parent(data: dict[str, Any], ch: Change) -> dict[str, Any]:
 
 def _apply(parent: dict[str, Any], ch: Change) -> None:
     """Set the last field of ``ch.path`` in ``parent``: a list of obligations, whether a
-    guarantor fights today, a number, or a quantity moved to a new central value."""
+    guarantor fights today or there is a war today, a number, or a quantity moved to a new
+    central value."""
     where = ".".join(ch.path)
     last = ch.path[-1]
     if sum(x is not None for x in (ch.value, ch.nominal, ch.flag)) > 1:
         raise GuarantyError(f"{where}: give one of 'nominal', 'value' or 'flag'")
     if ch.flag is not None:
-        if len(ch.path) != 4 or ch.path[:2] != ["credibility", "conduct"] or last != "fights":
+        fights = len(ch.path) == 4 and ch.path[:2] == ["credibility", "conduct"]
+        if not (fights and last == "fights") and ch.path != ["credibility", "war_today"]:
             raise GuarantyError(
                 f"{where}: 'flag' sets whether a guarantor fights today, at "
-                "credibility.conduct.ID.fights"
+                "credibility.conduct.ID.fights, or whether there is a war today, at "
+                "credibility.war_today"
             )
         parent[last] = ch.flag
     elif ch.value is not None:

@@ -79,7 +79,8 @@ class Change(BaseModel):
     one of ``nominal`` (a new central value for a quantity, its spread kept), ``value`` (a
     new list of obligations, for ``["credibility", "conduct", ID, "today"]``) or ``flag``
     (whether the guarantor fights for the protected state today, for
-    ``["credibility", "conduct", ID, "fights"]``)."""
+    ``["credibility", "conduct", ID, "fights"]``; whether the protected state is at war
+    today, for ``["credibility", "war_today"]``)."""
 
     path: list[str] = Field(min_length=1, max_length=8)
     nominal: float | None = Field(default=None, allow_inf_nan=False)

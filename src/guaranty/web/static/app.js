@@ -38,6 +38,8 @@ const form = document.getElementById("assumptions-form");
 if (form) {
   for (const el of form.querySelectorAll("input[data-path]")) { el.dataset.original = el.value; }
   const conduct0 = {}, fights0 = {};
+  const warToday = document.getElementById("war-today");
+  const warToday0 = warToday ? warToday.checked : null;
   const obligationsOf = row => [...row.querySelectorAll("input:checked:not(.fights)")].map(x => x.value);
   for (const row of form.querySelectorAll("tr[data-guarantor]")) {
     conduct0[row.dataset.guarantor] = obligationsOf(row).join(",");
@@ -60,6 +62,9 @@ if (form) {
       if (fights !== fights0[row.dataset.guarantor]) {
         changes.push({ path: ["credibility", "conduct", row.dataset.guarantor, "fights"], flag: fights });
       }
+    }
+    if (warToday && warToday.checked !== warToday0) {
+      changes.push({ path: ["credibility", "war_today"], flag: warToday.checked });
     }
     const err = document.getElementById("assumptions-error");
     if (!changes.length) { show(err, "nothing changed"); return; }

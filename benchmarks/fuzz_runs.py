@@ -329,6 +329,16 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
     }[name]
 
 
+def _scenario_files() -> list[Path]:
+    """The scenarios whose values and texts are mutated: the shipped ones, and the test
+    fixture of a question asked in peacetime (``credibility.war_today: false``), which
+    reaches the code no shipped scenario does (the clock from the dispute data)."""
+    return [
+        *sorted((ROOT / "scenarios").glob("*.yaml")),
+        ROOT / "tests" / "data" / "estonia-peacetime.yaml",
+    ]
+
+
 def mutants(name: str, rng: random.Random) -> Iterator[tuple[str, str, str]]:
     """(label, text, suffix) of the stage's mutants, in an order drawn from ``rng``."""
     if name == "claims":
@@ -349,10 +359,10 @@ def mutants(name: str, rng: random.Random) -> Iterator[tuple[str, str, str]]:
         found = list(cell_mutants(ROOT / "tests" / "data" / "deu3_dev.tsv"))
         suffix = ".tsv"
     elif name == "text":
-        found = [m for p in sorted((ROOT / "scenarios").glob("*.yaml")) for m in text_mutants(p)]
+        found = [m for p in _scenario_files() for m in text_mutants(p)]
         suffix = ".yaml"
     else:
-        found = [m for p in sorted((ROOT / "scenarios").glob("*.yaml")) for m in value_mutants(p)]
+        found = [m for p in _scenario_files() for m in value_mutants(p)]
         suffix = ".yaml"
     rng.shuffle(found)
     for label, text in found:

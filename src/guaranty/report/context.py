@@ -183,17 +183,15 @@ def _peacetime_row(scenario: Scenario) -> dict[str, str]:
     assert cred is not None
     start, read_at = peacetime_clock(scenario)
     value = f"no war today (nothing is conditioned on it); {start} years of peace"
-    if read_at is None:
+    if read_at is None:  # stated, with its source
         assert cred.peace_years is not None
-        return {"group": "credibility", "name": "war today", "value": value + " (stated)",
-                "source": cred.peace_years.source}  # fmt: skip
-    return {
-        "group": "credibility",
-        "name": "war today",
-        "value": value,
-        "source": f"years of peace counted in the shipped militarized-dispute data, which end "
-        f"in {read_at}: a dispute since is not counted",
-    }
+        value, source = value + " (stated)", cred.peace_years.source
+    else:
+        source = (
+            f"years of peace counted in the shipped militarized-dispute data, which end in "
+            f"{read_at}: a dispute since is not counted"
+        )
+    return {"group": "credibility", "name": "war today", "value": value, "source": source}
 
 
 def _estimated_correlations() -> dict[str, dict[str, str]]:

@@ -5,11 +5,11 @@ Usage: python3 scripts/rebuild_conflict_data.py [SHARED_DATA_DIR]
 
 SHARED_DATA_DIR defaults to ``../shared/data`` next to the repository. Writes, under
 src/guaranty/data/: ``challenge_dyads.csv.gz``, ``joiner_cases.csv.gz`` and the lookup tables
-``cow_contiguity.csv``, ``td_rivalries.csv``, ``cow_major_powers.csv`` and
-``atop_dyads.npz`` (a numpy archive of 16-bit integers: every process that assesses a case
-reads its 273,296 rows, which as CSV took 0.1 s to parse). Every output is a pure function
-of the input files (fixed row order, gzip headers and zip entries without a time stamp), so
-running the script twice gives identical bytes.
+``cow_contiguity.csv``, ``td_rivalries.csv``, ``cow_major_powers.csv``,
+``atop4_provisions.csv`` and ``atop_dyads.npz`` (a numpy archive of 16-bit integers: every
+process that assesses a case reads its 273,296 rows, which as CSV took 0.1 s to parse).
+Every output is a pure function of the input files (fixed row order, gzip headers and zip
+entries without a time stamp), so running the script twice gives identical bytes.
 The covariates of both tables are computed by the same code (``Context.selection`` and
 ``guaranty.data.conflict``). The ATOP 5.1 flags are one-way: those of (ccode1, ccode2) are
 ccode1's promises to ccode2. See src/guaranty/data/SOURCES.md for every rule and count.
@@ -37,6 +37,8 @@ from guaranty.data.conflict import (
     CONTIGUITY_HEADER,
     JOINER_COLUMNS,
     MAJOR_HEADER,
+    PROVISIONS,
+    PROVISIONS_HEADER,
     RIVALRY_HEADER,
     SELECTION_COVARIATES,
     ConflictSources,
@@ -630,6 +632,22 @@ def _joint_provisions(ctx: Context, j: int, b: int, year: int) -> dict[str, obje
 # --- lookup tables ---------------------------------------------------------------------------
 
 
+def provision_rows(ctx: Context) -> list[tuple[int, ...]]:
+    """One row per ATOP v4 membership spell (a member has one per treaty phase): the
+    alliance, the member, the years it entered and left (9999: still in force when the data
+    end), and the alliance's defense flag and provisions as the two derived tables code them
+    (base, organ, milaid: > 0; intcom: == 1; multilateral: more than two members or not
+    bilateral), a provision ATOP lacks written as 0, as both fits count it. Sorted, so that
+    the file is a pure function of the input."""
+    rows = set()
+    for atopid, spells in ctx.v4_members.items():
+        info = ctx.v4[atopid]
+        flags = tuple(int(info[k] or 0) for k in ("defense", *PROVISIONS))
+        for member, y0, y1 in spells:
+            rows.add((atopid, member, y0, y1, *flags))
+    return sorted(rows)
+
+
 def build_lookups(ctx: Context) -> dict[str, int]:
     """The small tables behind guaranty.data.conflict.dyad_covariates."""
     counts = {
@@ -641,6 +659,9 @@ def build_lookups(ctx: Context) -> dict[str, int]:
             PKG_DATA / "cow_major_powers.csv", MAJOR_HEADER, ctx.majors
         ),
     }
+    counts["atop4_provisions.csv"] = write_csv(
+        PKG_DATA / "atop4_provisions.csv", PROVISIONS_HEADER, provision_rows(ctx)
+    )
     rows = [(a, b, y, *f) for a, b, y, f in ctx.atop_rows]
     counts["atop_dyads.npz"] = write_npz(
         PKG_DATA / "atop_dyads.npz",

@@ -1290,6 +1290,64 @@ def unknown_sd_sensitivity() -> list[list[str]]:
     return rows
 
 
+#: NATO membership as ATOP v4 codes NATO itself (atopid 3180: a defense obligation, bases, a
+#: formal organisation, no integrated command): the shipped design's obligations with
+#: ``article5_membership`` and ``integrated_command`` replaced by ``tripwire_forces``
+#: (defense and bases; see "From designs to features")
+NATO_AS_CODED = "nato_as_atop_codes_nato"
+
+
+def nato_coding_sensitivity() -> list[list[str]]:
+    """The Ukraine scenario's NATO membership as the design maps it (with an integrated
+    command) and as ATOP codes NATO (:data:`NATO_AS_CODED`), and neutrality: per design
+    (id, its obligations, P(at least one fights), p_attack_10y, each "mean [5%, 95%]", and
+    the shares of the 2000 draws of seed 0 in which p_attack_10y is below / above
+    neutrality's: equal in the others, where the design takes effect after the horizon)."""
+    from guaranty.credibility import assess
+    from guaranty.scenario import load
+    from guaranty.scenario.designs import Obligation
+
+    scenario = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    nato = next(d for d in scenario.guarantees if d.id == "nato_membership")
+    dropped = {Obligation.article5_membership, Obligation.integrated_command}
+    coded = nato.model_copy(
+        update={
+            "id": NATO_AS_CODED,
+            "obligations": [
+                *(o for o in nato.obligations if o not in dropped),
+                Obligation.tripwire_forces,
+            ],
+        }
+    )
+    run = assess(
+        scenario.model_copy(update={"guarantees": [*scenario.guarantees, coded]}),
+        draws=2000,
+        seed=0,
+    )
+    by = {d.design.id: d for d in run.designs}
+
+    def cell(x: np.ndarray) -> str:
+        lo, hi = np.quantile(x, [0.05, 0.95])
+        return f"{np.mean(x):.3f} [{lo:.3f}, {hi:.3f}]"
+
+    neutral = by["neutrality_alone"].p_attack
+    rows = []
+    for name in ("nato_membership", NATO_AS_CODED, "neutrality_alone"):
+        d = by[name]
+        rows.append(
+            [
+                f"`{name}`, by NATO's coding",
+                ", ".join(o.value for o in d.design.obligations) or "—",
+                cell(d.p_any) if d.guarantors else "—",
+                cell(d.p_attack),
+                "—"
+                if name == "neutrality_alone"
+                else f"{np.mean(d.p_attack < neutral):.3f} / {np.mean(d.p_attack > neutral):.3f}",
+            ]
+        )
+    return rows
+
+
 def section_f() -> None:
     print("## f. The Ukraine 2022 scenario\n")
     print(
@@ -1322,6 +1380,14 @@ def section_f() -> None:
     )
     print("|---|---|" + "---|" * len(UNKNOWN_SDS))
     for row in unknown_sd_sensitivity():
+        print(f"| {' | '.join(row)} |")
+    print()
+    print(
+        "| design | obligations | P(at least one fights) | p_attack_10y "
+        "| share of draws with p_attack_10y below / above neutrality's |"
+    )
+    print("|---|---|---|---|---|")
+    for row in nato_coding_sensitivity():
         print(f"| {' | '.join(row)} |")
     print()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -111,6 +111,17 @@ UNKNOWN_SD = 1.0
 
 #: the commitment features of stage 2
 _COMMIT = tuple(joining.COMMITMENT_FEATURES)
+#: the provisions of a guarantor's pact with the protected state that the data hold (ATOP
+#: v4), as stage 2 reads them: of every alliance joining the two
+_PACT_PROVISIONS = ("base", "intcom", "milaid", "organ", "multilateral")
+#: the provisions stage 1 reads of a guarantor's defense pact with the protected state
+#: (``t_def_base``, ``t_def_intcom``, ``t_def_organ``), keys of a commitment apart from
+#: stage 2's: the fit reads them from the alliances with a defense obligation only
+DEFENSE_PACT_PROVISIONS = {
+    "base": "defpact_base",
+    "intcom": "defpact_intcom",
+    "organ": "defpact_organ",
+}
 
 
 def no_counterpart(obligations: Iterable[Any]) -> list[str]:
@@ -133,7 +144,7 @@ def design_commitments(
     obs = set(obligations)
     defense = bool(obs & DEFENSE_OBLIGATIONS)
     pact = defense or (legal_form != "none" and "consultation" in obs)
-    out = dict.fromkeys(_COMMIT, 0.0)
+    out = dict.fromkeys((*_COMMIT, *DEFENSE_PACT_PROVISIONS.values()), 0.0)
     if not pact:
         return out
     for ob in obs:
@@ -143,6 +154,8 @@ def design_commitments(
     out["nondef"] = float(not defense)
     out["organ"] = float(legal_form == "membership" or out["organ"] > 0)
     out["multilateral"] = float(n_guarantors > 1)
+    for k, key in DEFENSE_PACT_PROVISIONS.items():
+        out[key] = out[k] if defense else 0.0
     return out
 
 
@@ -157,20 +170,27 @@ class Case:
     dyad: dict[str, float]  # stage-1 covariates of (aggressor, protected)
     joiner: dict[str, dict[str, float]]  # guarantor id -> stage-2 covariates
     data_years: dict[str, int]
+    # guarantor id -> the ATOP v4 provisions of its alliances with the protected state: of
+    # them all (stage 2's reading), and of those with a defense obligation (stage 1's)
+    provisions: dict[str, tuple[dict[str, float], dict[str, float]]] = field(default_factory=dict)
 
 
 @cache
 def _lookup(year: int, aggressor: int, protected: int, guarantors: tuple[tuple[str, int], ...]):
-    from guaranty.data.conflict import dyad_covariates, joiner_covariates
+    from guaranty.data.conflict import dyad_covariates, joiner_covariates, joint_provisions
 
     dyad, years = dyad_covariates(aggressor, protected, year)
-    joiner = {}
+    joiner, provisions = {}, {}
     for gid, code in guarantors:
         if code == aggressor:
             continue
         cov, _ = joiner_covariates(code, protected, aggressor, year)
         joiner[gid] = cov
-    return Case(year, aggressor, protected, dict(dyad), joiner, dict(years))
+        provisions[gid] = (
+            joint_provisions(code, protected, year),
+            joint_provisions(code, protected, year, defense_only=True),
+        )
+    return Case(year, aggressor, protected, dict(dyad), joiner, dict(years), provisions)
 
 
 def case_of(scenario: Scenario) -> Case:
@@ -303,14 +323,24 @@ def without_stated(scenario: Scenario, fact: str) -> Scenario:
 
 def _today_commitments(case: Case, gid: str, today: Sequence[str]) -> dict[str, float]:
     """A guarantor's commitment features today: its pacts with the protected state in the
-    data (ATOP) and what it does today without a treaty."""
+    data (ATOP 5.1's flags, with the provisions ATOP v4 codes for their alliances, read as
+    the fits read them: :func:`guaranty.data.conflict.joint_provisions`) and what it does
+    today without a treaty."""
     out = design_commitments(today, "none", 1)
     cov = case.joiner.get(gid, {})
+    joint, defense_joint = case.provisions.get(gid, ({}, {}))
+    data_pact = False
     if cov.get("defense", 0) > 0:
-        out["defense"], out["nondef"] = 1.0, 0.0
+        out["defense"], out["nondef"], data_pact = 1.0, 0.0, True
+        for k, key in DEFENSE_PACT_PROVISIONS.items():
+            out[key] = max(out[key], defense_joint.get(k, 0.0))
     elif any(cov.get(k, 0) > 0 for k in ("offense", "neutral", "nonagg", "consul")):
+        data_pact = True
         if out["defense"] == 0:
             out["nondef"] = 1.0
+    if data_pact:  # a pact's provisions, as the joiner table codes them
+        for k in _PACT_PROVISIONS:
+            out[k] = max(out[k], joint.get(k, 0.0))
     return out
 
 
@@ -340,9 +370,9 @@ def _stage1_row(
         "t_def_rel": float(bool(defenders) and not any(commit[g]["defense"] > 0 for g in own)),
         "t_def_major": float(any(case.joiner[g]["joiner_major"] > 0 for g in defenders)),
         "t_def_nuclear": float(any(case.joiner[g]["joiner_nuclear"] > 0 for g in defenders)),
-        "t_def_base": float(any(commit[g]["base"] > 0 for g in defenders)),
-        "t_def_intcom": float(any(commit[g]["intcom"] > 0 for g in defenders)),
-        "t_def_organ": float(any(commit[g]["organ"] > 0 for g in defenders)),
+        "t_def_base": float(any(commit[g]["defpact_base"] > 0 for g in defenders)),
+        "t_def_intcom": float(any(commit[g]["defpact_intcom"] > 0 for g in defenders)),
+        "t_def_organ": float(any(commit[g]["defpact_organ"] > 0 for g in defenders)),
         "t_def_cinc": ally_cinc,
         "t_nondef": float(bool(pacts) and not defenders),
     }
@@ -618,14 +648,18 @@ def _on_top_of_today(design: dict[str, float], today: Mapping[str, float]) -> di
     state today (:func:`_today_commitments`): a design adds to them and takes nothing away.
     Without a pact of its own (arms, training or intelligence without a treaty), the pacts of
     today stay as they are; with a non-defense pact, a defense pact of today stays a defense
-    pact. (Before 2026-12-07 a design replaced them, so that the Israel model, which offers
-    no treaty, dropped every pact its guarantors had with Ukraine in the data, and each
-    guarantor's chance of fighting fell below that of doing nothing new.)"""
+    pact; the provisions of today's pacts (ATOP v4) stay with them. (Before 2026-12-07 a
+    design replaced them, so that the Israel model, which offers no treaty, dropped every
+    pact its guarantors had with Ukraine in the data, and each guarantor's chance of
+    fighting fell below that of doing nothing new.)"""
     if design["defense"] == 0 and design["nondef"] == 0:
         return dict(today)
     out = dict(design)
     if today["defense"] > 0 and out["defense"] == 0:
         out["defense"], out["nondef"] = 1.0, 0.0
+    # today's pacts stay, and with them their provisions
+    for k in (*_PACT_PROVISIONS, *DEFENSE_PACT_PROVISIONS.values()):
+        out[k] = max(out[k], today[k])
     return out
 
 

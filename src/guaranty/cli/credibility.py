@@ -34,7 +34,11 @@ def _print_explain(info: dict[str, Any]) -> None:
         _print_attack_terms(info["attack"])
         _print_nuclear(info["nuclear"])
         return
-    today = ", ".join(k for k, v in info["today"].items() if v) or "no commitment"
+    # stage 2's features (stage 1's copies of a defense pact's provisions left out)
+    today = (
+        ", ".join(k for k, v in info["today"].items() if v and not k.startswith("defpact_"))
+        or "no commitment"
+    )
     if info.get("fights_today"):
         today += (
             f", and it fights for the protected state (credibility.conduct."

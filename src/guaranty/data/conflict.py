@@ -143,6 +143,7 @@ _CONTIGUITY_FILE = "cow_contiguity.csv"
 _RIVALRY_FILE = "td_rivalries.csv"
 _MAJOR_FILE = "cow_major_powers.csv"
 _ATOP_FILE = "atop_dyads.npz"
+_PROVISIONS_FILE = "atop4_provisions.csv"
 _CINC_FILE = "cow_nmc_cinc.csv"
 
 #: Header of each shipped lookup table.
@@ -150,6 +151,10 @@ CONTIGUITY_HEADER = ("ccode1", "ccode2", "conttype", "styear", "endyear")
 RIVALRY_HEADER = ("ccode1", "ccode2", "styear", "endyear", "type1", "type2", "type3")
 MAJOR_HEADER = ("ccode", "styear", "endyear")
 ATOP_HEADER = ("ccode1", "ccode2", "year", *(f"atop_{k}" for k in ATOP_FLAGS))
+#: the provisions a pact's row carries in both fits (stage 2: of the pact joining the joiner
+#: and the target; stage 1: of the target's defense pacts with third states), from ATOP v4
+PROVISIONS = ("base", "intcom", "milaid", "organ", "multilateral")
+PROVISIONS_HEADER = ("atopid", "member", "yrent", "yrexit", "defense", *PROVISIONS)
 
 _REBUILD = "rebuild it with scripts/rebuild_conflict_data.py"
 
@@ -387,6 +392,54 @@ def peace_since(a: int, b: int, year: int) -> tuple[int, int] | None:
     if np.nansum(t["challenge"][at]) > 0 or np.nansum(t["ongoing"][at]) > 0:
         return read_at, read_at
     return int(read_at - np.nanmin(t["peace_years"][at])), read_at
+
+
+@cache
+def _provision_table() -> dict[int, list[tuple[int, int, int, bool, tuple[int, ...]]]]:
+    """The shipped ATOP v4 membership spells by member: ccode -> (atopid, entered, left,
+    defense, the :data:`PROVISIONS` as 0/1)."""
+    reader = csv.reader(_open_text(_PROVISIONS_FILE))
+    check_header(tuple(next(reader, ())), PROVISIONS_HEADER, _PROVISIONS_FILE, _REBUILD)
+    out: dict[int, list[tuple[int, int, int, bool, tuple[int, ...]]]] = {}
+    for lineno, row in enumerate(reader, start=2):
+        check_fields(row, len(PROVISIONS_HEADER), _PROVISIONS_FILE, lineno)
+        try:
+            atopid, member, y0, y1, defense, *flags = (int(v) for v in row)
+        except ValueError:
+            raise DataError("expected integers", file=_PROVISIONS_FILE, line=lineno) from None
+        out.setdefault(member, []).append((atopid, y0, y1, defense == 1, tuple(flags)))
+    if not out:
+        raise DataError("the lookup table has no rows", file=_PROVISIONS_FILE)
+    return out
+
+
+def joint_provisions(a: int, b: int, year: int, *, defense_only: bool = False) -> dict[str, float]:
+    """The ATOP v4 provisions (:data:`PROVISIONS`, 0.0 or 1.0) over the alliances with both
+    states ``a`` and ``b`` members in ``year`` (read at the latest year the shipped ATOP
+    dyad-years cover, as their flags are), each the largest over those alliances, as the two
+    fits code a pact's provisions: stage 2 over every such alliance (the pact joining the
+    joiner and the target), stage 1 over those with a defense obligation
+    (``defense_only``; the target's defense pacts with third states). All 0.0 without such an
+    alliance (ATOP v4 ends in 2016: a pact made since has its 5.1 flags but no provisions,
+    which both fits count as 0)."""
+    _check_codes(a, b)
+    at = _data_years(_shipped_sources(), year)["atop"]
+    table = _provision_table()
+
+    def alliances(code: int) -> set[int]:
+        return {
+            atopid
+            for atopid, y0, y1, defense, _ in table.get(code, ())
+            if y0 <= at <= y1 and (defense or not defense_only)
+        }
+
+    shared = alliances(a) & alliances(b)
+    out = dict.fromkeys(PROVISIONS, 0.0)
+    for atopid, y0, y1, _, flags in table.get(b, ()):
+        if atopid in shared and y0 <= at <= y1:
+            for k, v in zip(PROVISIONS, flags, strict=True):
+                out[k] = max(out[k], float(v))
+    return out
 
 
 def joiner_covariates(

@@ -713,6 +713,35 @@ def war_today(scenario: Scenario) -> bool:
     return cred is None or cred.war_today
 
 
+def unnamed_defenders(scenario: Scenario) -> tuple[list[int], list[str]]:
+    """The states the data record as promising to defend the protected state today (ATOP
+    5.1 at the case's ATOP year; the aggressor left out) that guarantee no design of the
+    scenario, and the features of stage 1 (``t_def``, ``t_def_major``, ``t_def_nuclear``)
+    that would read otherwise today if they were counted. The model reads the protected
+    state's pacts of today from the scenario's guarantors only, as the designs replace
+    theirs; a pact of a state the scenario leaves out is not seen. Two empty lists without a
+    credibility section or designs."""
+    from guaranty.data import nuclear
+    from guaranty.data.conflict import defense_promisers, major_power
+
+    if scenario.credibility is None or not scenario.guarantees:
+        return [], []
+    case = case_of(scenario)
+    named = {int(scenario.actor(g).cow) for g in case.joiner}  # type: ignore[arg-type]
+    promised = defense_promisers().get((case.protected, case.data_years["atop"]), frozenset())
+    unnamed = sorted(promised - named - {case.aggressor, case.protected})
+    if not unnamed:
+        return [], []
+    today, _ = arrangements(scenario, case, scenario.guarantees[0])
+    row = dict(_stage1_row(case, scenario, today))
+    counted = {
+        "t_def": True,
+        "t_def_major": row["t_def_major"] > 0 or any(major_power(c, case.year) for c in unnamed),
+        "t_def_nuclear": row["t_def_nuclear"] > 0 or any(nuclear(c, case.year) for c in unnamed),
+    }
+    return unnamed, [k for k, v in counted.items() if float(v) != row[k]]
+
+
 def unmarked_belligerents(scenario: Scenario) -> list[str]:
     """The guarantors with the role ``belligerent``, other than the aggressor, whose conduct
     does not say that they fight for the protected state today: each is conditioned on

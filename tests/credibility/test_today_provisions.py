@@ -132,3 +132,24 @@ def test_stage_one_reads_a_defense_pacts_provisions_only(key: str) -> None:
     assert commit["defense"] == 0.0 and commit[key] == 0.0
     nato = design_commitments(["article5_membership"], "membership", 3)
     assert nato[key] == 1.0
+
+
+def test_a_defender_the_scenario_leaves_out_is_named_in_a_note() -> None:
+    """Estonia with Germany as its only guarantor: the data's 33 other defenders of Estonia
+    (the NATO and EU allies) are not read, and without the United States, the United
+    Kingdom and France no nuclear-armed state defends it today as the model reads it; a
+    note says so. The fixture (the United States named) and Ukraine (no defender in the
+    data) get no such note."""
+    from guaranty.cli.war import defenders_note
+    from guaranty.credibility_case import unnamed_defenders
+    from guaranty.scenario.yaml_io import parse_yaml_scenario
+
+    text = ESTONIA.read_text().replace("guarantors: [usa, uk, germany]", "guarantors: [germany]")
+    text = text.replace("guarantors: [usa]", "guarantors: [germany]")
+    only_germany = parse_yaml_scenario(text)
+    unnamed, differs = unnamed_defenders(only_germany)
+    assert len(unnamed) == 33 and USA in unnamed and differs == ["t_def_nuclear"]
+    (note,) = defenders_note(only_germany)
+    assert "33 states" in note and "t_def_nuclear" in note
+    assert defenders_note(load(ESTONIA)) == []
+    assert unnamed_defenders(load("ukraine-2022")) == ([], [])

@@ -36,17 +36,39 @@ def belligerents_note(obj: Any) -> list[str]:
     ]
 
 
+def defenders_note(obj: Any) -> list[str]:
+    """A note when the data record promises to defend the protected state today from states
+    that guarantee no design, and counting them would change what stage 1 reads of today
+    (:func:`~guaranty.credibility_case.unnamed_defenders`)."""
+    from guaranty.credibility_case import unnamed_defenders
+
+    unnamed, differs = unnamed_defenders(obj)
+    if not differs:
+        return []
+    codes = ", ".join(map(str, unnamed[:8])) + (", ..." if len(unnamed) > 8 else "")
+    return [
+        f"note: the data (ATOP 5.1) record promises to defend {obj.credibility.protected} "
+        f"today from {len(unnamed)} state{'s' if len(unnamed) > 1 else ''} that guarantee no "
+        f"design (COW codes {codes}); the model reads today's pacts from the designs' "
+        f"guarantors only, so it reads {', '.join(differs)} of today as 0 where counting "
+        "them would give 1: to count them, add them as actors and guarantors of a design "
+        '(docs/models/credibility.md, "From designs to features")'
+    ]
+
+
 def today_notes(obj: Any) -> list[str]:
-    """The notes on how the credibility model reads today: the belligerents not marked as
-    fighting (:func:`belligerents_note`); with no war section and ``credibility.war_today``
-    not given, that today's conduct is read as a test of resolve all the same; in peacetime,
-    the years of peace the risk of an attack starts from, when the data count them
-    (:func:`~guaranty.credibility_case.peacetime_clock`)."""
+    """The notes on how the credibility model reads today: the data's defenders of the
+    protected state that the scenario leaves out (:func:`defenders_note`); the belligerents
+    not marked as fighting (:func:`belligerents_note`); with no war section and
+    ``credibility.war_today`` not given, that today's conduct is read as a test of resolve
+    all the same; in peacetime, the years of peace the risk of an attack starts from, when
+    the data count them (:func:`~guaranty.credibility_case.peacetime_clock`)."""
     cred = obj.credibility
     if cred is None:
         return []
+    defenders = defenders_note(obj)
     if cred.war_today:
-        lines = belligerents_note(obj)
+        lines = [*defenders, *belligerents_note(obj)]
         if obj.war is None and "war_today" not in cred.model_fields_set:
             lines.append(
                 "note: credibility.war_today is not given: what each guarantor does for the "
@@ -59,12 +81,13 @@ def today_notes(obj: Any) -> list[str]:
 
     start, read_at = peacetime_clock(obj)
     if read_at is None:  # stated, with its source
-        return []
+        return defenders
     return [
+        *defenders,
         f"note: no war today (credibility.war_today: false): the risk of an attack starts "
         f"from {start} years of peace between {cred.aggressor} and {cred.protected}, as the "
         f"shipped dispute data count them; they end in {read_at}, so a dispute since is not "
-        "counted: if there was one, state credibility.peace_years with its source"
+        "counted: if there was one, state credibility.peace_years with its source",
     ]
 
 

@@ -63,6 +63,8 @@ __all__ = [
     "dyad_covariates",
     "joiner_cases",
     "joiner_covariates",
+    "joint_provisions",
+    "major_power",
     "nuclear",
     "peace_since",
 ]
@@ -336,6 +338,13 @@ def _data_years(src: ConflictSources, year: int) -> dict[str, int]:
 def _check_codes(*codes: int) -> None:
     if len(set(codes)) != len(codes):
         raise DataError(f"the states of a case must differ; got {', '.join(map(str, codes))}")
+
+
+def major_power(ccode: int, year: int) -> bool:
+    """Whether ``ccode`` is a COW major power in ``year`` (the shipped list, to 2016: read
+    at the latest year it covers that is <= ``year``, as the covariates are)."""
+    src = _shipped_sources()
+    return src.major(ccode, _data_years(src, year)["major"])
 
 
 def defense_promisers() -> Mapping[tuple[int, int], frozenset[int]]:

@@ -633,18 +633,21 @@ def _joint_provisions(ctx: Context, j: int, b: int, year: int) -> dict[str, obje
 
 
 def provision_rows(ctx: Context) -> list[tuple[int, ...]]:
-    """One row per ATOP v4 membership spell (a member has one per treaty phase): the
-    alliance, the member, the years it entered and left (9999: still in force when the data
-    end), and the alliance's defense flag and provisions as the two derived tables code them
-    (base, organ, milaid: > 0; intcom: == 1; multilateral: more than two members or not
-    bilateral), a provision ATOP lacks written as 0, as both fits count it. Sorted, so that
-    the file is a pure function of the input."""
+    """One row per ATOP v4 membership row (a member has one per treaty phase): the alliance,
+    the member, the years it entered and left (9999: still in force when the data end),
+    whether that member's obligations are limited to named threats (specthrt 1 or defcoadv
+    1) and the states named (statthr1, statthr2; 0 for none), then the alliance's defense
+    flag and provisions as the two derived tables code them (base, organ, milaid: > 0;
+    intcom: == 1; multilateral: more than two members or not bilateral), a provision ATOP
+    lacks written as 0, as both fits count it. Exact duplicates dropped; sorted, so that the
+    file is a pure function of the input."""
     rows = set()
-    for atopid, spells in ctx.v4_members.items():
+    for (atopid, member), spells in ctx.v4_threats.items():
         info = ctx.v4[atopid]
         flags = tuple(int(info[k] or 0) for k in ("defense", *PROVISIONS))
-        for member, y0, y1 in spells:
-            rows.add((atopid, member, y0, y1, *flags))
+        for y0, y1, limited, named in spells:
+            t1, t2 = ([*sorted(named), 0, 0])[:2]
+            rows.add((atopid, member, y0, y1, int(limited), t1, t2, *flags))
     return sorted(rows)
 
 

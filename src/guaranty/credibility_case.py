@@ -122,6 +122,11 @@ DEFENSE_PACT_PROVISIONS = {
     "intcom": "defpact_intcom",
     "organ": "defpact_organ",
 }
+#: the key of a commitment that says its defense pact covers the aggressor (stage 1's
+#: ``t_def_rel``, Leeds 2003): a design's new pact does unless the aggressor is one of its
+#: defending guarantors; a pact of today as ATOP v4 codes it (:func:`guaranty.data.conflict.
+#: covers`)
+COVERS = "defpact_covers"
 
 
 def no_counterpart(obligations: Iterable[Any]) -> list[str]:
@@ -144,7 +149,7 @@ def design_commitments(
     obs = set(obligations)
     defense = bool(obs & DEFENSE_OBLIGATIONS)
     pact = defense or (legal_form != "none" and "consultation" in obs)
-    out = dict.fromkeys((*_COMMIT, *DEFENSE_PACT_PROVISIONS.values()), 0.0)
+    out = dict.fromkeys((*_COMMIT, *DEFENSE_PACT_PROVISIONS.values(), COVERS), 0.0)
     if not pact:
         return out
     for ob in obs:
@@ -156,6 +161,7 @@ def design_commitments(
     out["multilateral"] = float(n_guarantors > 1)
     for k, key in DEFENSE_PACT_PROVISIONS.items():
         out[key] = out[k] if defense else 0.0
+    out[COVERS] = float(defense)
     return out
 
 
@@ -170,14 +176,20 @@ class Case:
     dyad: dict[str, float]  # stage-1 covariates of (aggressor, protected)
     joiner: dict[str, dict[str, float]]  # guarantor id -> stage-2 covariates
     data_years: dict[str, int]
-    # guarantor id -> the ATOP v4 provisions of its alliances with the protected state: of
-    # them all (stage 2's reading), and of those with a defense obligation (stage 1's)
-    provisions: dict[str, tuple[dict[str, float], dict[str, float]]] = field(default_factory=dict)
+    # guarantor id -> what ATOP v4 codes of its alliances with the protected state today:
+    # "pact", the provisions of them all (stage 2's reading); "defense", of those with a
+    # defense obligation (stage 1's); "covers", 1.0 if one of those covers the aggressor
+    provisions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @cache
 def _lookup(year: int, aggressor: int, protected: int, guarantors: tuple[tuple[str, int], ...]):
-    from guaranty.data.conflict import dyad_covariates, joiner_covariates, joint_provisions
+    from guaranty.data.conflict import (
+        covers,
+        dyad_covariates,
+        joiner_covariates,
+        joint_provisions,
+    )
 
     dyad, years = dyad_covariates(aggressor, protected, year)
     joiner, provisions = {}, {}
@@ -186,10 +198,11 @@ def _lookup(year: int, aggressor: int, protected: int, guarantors: tuple[tuple[s
             continue
         cov, _ = joiner_covariates(code, protected, aggressor, year)
         joiner[gid] = cov
-        provisions[gid] = (
-            joint_provisions(code, protected, year),
-            joint_provisions(code, protected, year, defense_only=True),
-        )
+        provisions[gid] = {
+            "pact": joint_provisions(code, protected, year),
+            "defense": joint_provisions(code, protected, year, defense_only=True),
+            "covers": float(covers(code, protected, aggressor, year)),
+        }
     return Case(year, aggressor, protected, dict(dyad), joiner, dict(years), provisions)
 
 
@@ -328,7 +341,10 @@ def _today_commitments(case: Case, gid: str, today: Sequence[str]) -> dict[str, 
     today without a treaty."""
     out = design_commitments(today, "none", 1)
     cov = case.joiner.get(gid, {})
-    joint, defense_joint = case.provisions.get(gid, ({}, {}))
+    data = case.provisions.get(gid, {})
+    joint, defense_joint = data.get("pact", {}), data.get("defense", {})
+    # as the fit codes t_def_rel: from ATOP v4, whatever ATOP 5.1's flags say
+    out[COVERS] = max(out[COVERS], data.get("covers", 0.0))
     data_pact = False
     if cov.get("defense", 0) > 0:
         out["defense"], out["nondef"], data_pact = 1.0, 0.0, True
@@ -366,8 +382,8 @@ def _stage1_row(
         **base,
         "year": float(case.year),
         "t_def": float(bool(defenders)),
-        # a pact of which the aggressor is a member does not cover it (Leeds 2003)
-        "t_def_rel": float(bool(defenders) and not any(commit[g]["defense"] > 0 for g in own)),
+        # a pact that covers the aggressor (Leeds 2003): not one of which it is a member
+        "t_def_rel": float(any(commit[g][COVERS] > 0 for g in third)),
         "t_def_major": float(any(case.joiner[g]["joiner_major"] > 0 for g in defenders)),
         "t_def_nuclear": float(any(case.joiner[g]["joiner_nuclear"] > 0 for g in defenders)),
         "t_def_base": float(any(commit[g]["defpact_base"] > 0 for g in defenders)),
@@ -633,13 +649,13 @@ def arrangements(
         obs = [o.value for o in conduct.today] if conduct else []
         today[g] = _today_commitments(case, g, obs)
     tomorrow = dict(today)
+    new = design_commitments(
+        [o.value for o in design.obligations], design.legal_form.value, len(gs)
+    )
+    if cred.aggressor in gs and new["defense"] > 0:
+        new[COVERS] = 0.0  # a pact of which the aggressor is a member does not cover it
     for g in gs:
-        tomorrow[g] = _on_top_of_today(
-            design_commitments(
-                [o.value for o in design.obligations], design.legal_form.value, len(gs)
-            ),
-            today[g],
-        )
+        tomorrow[g] = _on_top_of_today(new, today[g])
     return today, tomorrow
 
 
@@ -658,7 +674,7 @@ def _on_top_of_today(design: dict[str, float], today: Mapping[str, float]) -> di
     if today["defense"] > 0 and out["defense"] == 0:
         out["defense"], out["nondef"] = 1.0, 0.0
     # today's pacts stay, and with them their provisions
-    for k in (*_PACT_PROVISIONS, *DEFENSE_PACT_PROVISIONS.values()):
+    for k in (*_PACT_PROVISIONS, *DEFENSE_PACT_PROVISIONS.values(), COVERS):
         out[k] = max(out[k], today[k])
     return out
 

@@ -1,14 +1,15 @@
-"""Today's pacts carry the provisions the fits were estimated with.
+"""Today's pacts are read as the fits read a pact.
 
 Both stages were fitted on rows whose pacts carry their ATOP v4 provisions (bases, an
 integrated command, a formal organisation, military aid, more than two members): stage 2 of
 every alliance joining the joiner and the target, stage 1 of the target's defense pacts with
-third states. Until 2026-12-07 a scenario's pacts of today were read from the ATOP 5.1 flags
-alone, so that an ally of today (Estonia's NATO allies) entered both stages as a pact
-without provisions, a kind of row the fits had seldom seen for such a pact. The figures
-below are ATOP v4's codes (``../shared/data/alliances/atop4_alliance_level.csv``: NATO,
-atopid 3180, has base 3, intcom 0, organ1 3; the 1954 US-Taiwan treaty, 3270, base 3, in
-force 1954-1980) and the shipped tables themselves.
+third states, and whether one of those covers the challenger (``t_def_rel``). Until
+2026-12-07 a scenario's pacts of today were read from the ATOP 5.1 flags alone, so that an
+ally of today (Estonia's NATO allies) entered both stages as a pact without provisions, and
+every defense pact of today as covering the aggressor. The hand figures are ATOP v4's codes
+(its alliance-level file, ``alliances/atop4_alliance_level.csv`` in the data SOURCES.md
+lists: NATO, atopid 3180, has base 3, intcom 0, organ1 3; the 1954 US-Taiwan treaty, 3270,
+base 3, in force 1954-1980); the rest are the shipped tables themselves.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from guaranty.credibility_case import arrangements, case_of
 from guaranty.data.conflict import (
     PROVISIONS,
     challenge_dyads,
+    covers,
     defense_promisers,
     joiner_cases,
     joint_provisions,
@@ -153,3 +155,56 @@ def test_a_defender_the_scenario_leaves_out_is_named_in_a_note() -> None:
     assert "33 states" in note and "t_def_nuclear" in note
     assert defenders_note(load(ESTONIA)) == []
     assert unnamed_defenders(load("ukraine-2022")) == ([], [])
+
+
+def test_covers_reproduces_the_challenge_tables_relevant_pact() -> None:
+    """Stage 1's ``t_def_rel`` (Leeds 2003; from ATOP v4 alone): some state shares a v4
+    defense alliance with the target of which the challenger is not a member and which the
+    target's obligations do not limit to other named threats. ``covers`` over the target's
+    allies gives the table's value on every 20th of its 224,576 rows."""
+    from guaranty.data.conflict import _in_force, _provision_table
+
+    t = challenge_dyads()
+    allies: dict[tuple[int, int], set[int]] = {}
+    for i in range(0, t["year"].size, 20):
+        a, b, y = int(t["ccode1"][i]), int(t["ccode2"][i]), int(t["year"][i])
+        if (b, y) not in allies:
+            theirs = {m.atopid for m in _in_force(b, y) if m.defense}
+            allies[b, y] = {
+                c
+                for c, rows in _provision_table().items()
+                if c != b and any(m.atopid in theirs and m.entered <= y <= m.left for m in rows)
+            }
+        got = any(covers(c, b, a, y) for c in sorted(allies[b, y] - {a}))
+        assert float(got) == float(np.nan_to_num(t["t_def_rel"][i]) > 0), (a, b, y)
+
+
+def test_a_pact_of_which_the_aggressor_is_a_member_does_not_cover_it() -> None:
+    """Greece and Turkey, both in NATO: the United States' defense pacts with Greece do not
+    cover Turkey (ATOP v4: Turkey is a member of each), while NATO covers Russia for Estonia.
+    A scenario of Turkey and Greece with the United States as the only guarantor reads
+    today's pact so; with the United Kingdom and Germany as well it counts a pact that does
+    cover Turkey (the EU's, of which Turkey is not a member: the table codes every
+    Turkey-Greece row of 2000-2010 t_def_rel 1). Before 2026-12-07 every defense pact of
+    today counted as covering the aggressor."""
+    assert not covers(USA, 350, 640, 2000) and covers(USA, ESTONIA_COW, 365, 2021)
+    from guaranty.credibility_case import _stage1_row
+    from guaranty.scenario.yaml_io import parse_yaml_scenario
+
+    text = ESTONIA.read_text().replace("cow: 365", "cow: 640").replace("cow: 366", "cow: 350")
+
+    def today_row(text: str) -> dict[str, float]:
+        scenario = parse_yaml_scenario(text)
+        case = case_of(scenario)
+        today, _ = arrangements(scenario, case, scenario.guarantees[0])
+        return dict(_stage1_row(case, scenario, today))
+
+    only_usa = text.replace("guarantors: [usa, uk, germany]", "guarantors: [usa]")
+    row = today_row(only_usa)
+    assert row["t_def"] == 1.0 and row["t_def_rel"] == 0.0
+    assert today_row(text)["t_def_rel"] == 1.0
+    # a new defense pact of the guarantors (not NATO) covers the aggressor
+    aegean = parse_yaml_scenario(only_usa)
+    troops = next(d for d in aegean.guarantees if d.id == "forward_troops")
+    _, after = arrangements(aegean, case_of(aegean), troops)
+    assert dict(_stage1_row(case_of(aegean), aegean, after))["t_def_rel"] == 1.0

@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
@@ -59,6 +60,7 @@ __all__ = [
     "SELECTION_COVARIATES",
     "ConflictSources",
     "challenge_dyads",
+    "covers",
     "defense_promisers",
     "dyad_covariates",
     "joiner_cases",
@@ -156,7 +158,17 @@ ATOP_HEADER = ("ccode1", "ccode2", "year", *(f"atop_{k}" for k in ATOP_FLAGS))
 #: the provisions a pact's row carries in both fits (stage 2: of the pact joining the joiner
 #: and the target; stage 1: of the target's defense pacts with third states), from ATOP v4
 PROVISIONS = ("base", "intcom", "milaid", "organ", "multilateral")
-PROVISIONS_HEADER = ("atopid", "member", "yrent", "yrexit", "defense", *PROVISIONS)
+PROVISIONS_HEADER = (
+    "atopid",
+    "member",
+    "yrent",
+    "yrexit",
+    "limited",
+    "threat1",
+    "threat2",
+    "defense",
+    *PROVISIONS,
+)
 
 _REBUILD = "rebuild it with scripts/rebuild_conflict_data.py"
 
@@ -403,23 +415,41 @@ def peace_since(a: int, b: int, year: int) -> tuple[int, int] | None:
     return int(read_at - np.nanmin(t["peace_years"][at])), read_at
 
 
+class _Membership(NamedTuple):
+    """One ATOP v4 membership row of the shipped ``atop4_provisions.csv``."""
+
+    atopid: int
+    entered: int
+    left: int  # 9999: in force when the data end
+    limited: bool  # obligations limited to the named threats
+    named: frozenset[int]
+    defense: bool  # the alliance's
+    flags: tuple[int, ...]  # the PROVISIONS, 0/1
+
+
 @cache
-def _provision_table() -> dict[int, list[tuple[int, int, int, bool, tuple[int, ...]]]]:
-    """The shipped ATOP v4 membership spells by member: ccode -> (atopid, entered, left,
-    defense, the :data:`PROVISIONS` as 0/1)."""
+def _provision_table() -> dict[int, list[_Membership]]:
+    """The shipped ATOP v4 membership rows by member."""
     reader = csv.reader(_open_text(_PROVISIONS_FILE))
     check_header(tuple(next(reader, ())), PROVISIONS_HEADER, _PROVISIONS_FILE, _REBUILD)
-    out: dict[int, list[tuple[int, int, int, bool, tuple[int, ...]]]] = {}
+    out: dict[int, list[_Membership]] = {}
     for lineno, row in enumerate(reader, start=2):
         check_fields(row, len(PROVISIONS_HEADER), _PROVISIONS_FILE, lineno)
         try:
-            atopid, member, y0, y1, defense, *flags = (int(v) for v in row)
+            atopid, member, y0, y1, limited, t1, t2, defense, *flags = (int(v) for v in row)
         except ValueError:
             raise DataError("expected integers", file=_PROVISIONS_FILE, line=lineno) from None
-        out.setdefault(member, []).append((atopid, y0, y1, defense == 1, tuple(flags)))
+        named = frozenset(c for c in (t1, t2) if c)
+        out.setdefault(member, []).append(
+            _Membership(atopid, y0, y1, limited == 1, named, defense == 1, tuple(flags))
+        )
     if not out:
         raise DataError("the lookup table has no rows", file=_PROVISIONS_FILE)
     return out
+
+
+def _in_force(code: int, year: int) -> list[_Membership]:
+    return [m for m in _provision_table().get(code, ()) if m.entered <= year <= m.left]
 
 
 def joint_provisions(a: int, b: int, year: int, *, defense_only: bool = False) -> dict[str, float]:
@@ -433,22 +463,29 @@ def joint_provisions(a: int, b: int, year: int, *, defense_only: bool = False) -
     which both fits count as 0)."""
     _check_codes(a, b)
     at = _data_years(_shipped_sources(), year)["atop"]
-    table = _provision_table()
-
-    def alliances(code: int) -> set[int]:
-        return {
-            atopid
-            for atopid, y0, y1, defense, _ in table.get(code, ())
-            if y0 <= at <= y1 and (defense or not defense_only)
-        }
-
-    shared = alliances(a) & alliances(b)
+    shared = {m.atopid for m in _in_force(a, at) if m.defense or not defense_only}
     out = dict.fromkeys(PROVISIONS, 0.0)
-    for atopid, y0, y1, _, flags in table.get(b, ()):
-        if atopid in shared and y0 <= at <= y1:
-            for k, v in zip(PROVISIONS, flags, strict=True):
+    for m in _in_force(b, at):
+        if m.atopid in shared:
+            for k, v in zip(PROVISIONS, m.flags, strict=True):
                 out[k] = max(out[k], float(v))
     return out
+
+
+def covers(defender: int, target: int, challenger: int, year: int) -> bool:
+    """Whether an ATOP v4 defense alliance in force in ``year`` (read as
+    :func:`joint_provisions` reads it) joins ``defender`` and ``target`` and covers
+    ``challenger`` as stage 1's ``t_def_rel`` codes it (Leeds 2003): the challenger is not a
+    member, and some membership row of the target in force is not limited to named threats,
+    or names the challenger."""
+    _check_codes(defender, target, challenger)
+    at = _data_years(_shipped_sources(), year)["atop"]
+    ours = {m.atopid for m in _in_force(defender, at) if m.defense}
+    theirs = {m.atopid for m in _in_force(challenger, at)}
+    return any(
+        m.atopid in ours and m.atopid not in theirs and (not m.limited or challenger in m.named)
+        for m in _in_force(target, at)
+    )
 
 
 def joiner_covariates(

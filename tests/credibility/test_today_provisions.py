@@ -155,6 +155,12 @@ def test_a_defender_the_scenario_leaves_out_is_named_in_a_note() -> None:
     assert "33 states" in note and "t_def_nuclear" in note
     assert defenders_note(load(ESTONIA)) == []
     assert unnamed_defenders(load("ukraine-2022")) == ([], [])
+    # the report's assumptions table says it too
+    from guaranty.report.context import assumption_rows
+
+    rows = [r for r in assumption_rows(only_germany) if r["name"] == "today's pacts"]
+    assert len(rows) == 1 and "33 other states" in rows[0]["value"]
+    assert not [r for r in assumption_rows(load(ESTONIA)) if r["name"] == "today's pacts"]
 
 
 def test_covers_reproduces_the_challenge_tables_relevant_pact() -> None:

@@ -160,6 +160,7 @@ def _resolve_rows(scenario: Scenario, add: Callable[..., None], rows: list[dict[
     assert cred is not None
     if not cred.war_today:
         rows.append(_peacetime_row(scenario))
+    rows.extend(_unnamed_defenders_row(scenario))
     estimated = _estimated_correlations()
     for name, q in (("persistence", cred.persistence), ("common shock", cred.common_shock)):
         if name == "persistence" and not cred.war_today:
@@ -192,6 +193,32 @@ def _peacetime_row(scenario: Scenario) -> dict[str, str]:
             f"{read_at}: a dispute since is not counted"
         )
     return {"group": "credibility", "name": "war today", "value": value, "source": source}
+
+
+def _unnamed_defenders_row(scenario: Scenario) -> list[dict[str, str]]:
+    """The assumptions table's row, if any, for the data's defenders of the protected state
+    that guarantee no design, when counting them would change what stage 1 reads of today
+    (:func:`~guaranty.credibility_case.unnamed_defenders`)."""
+    from guaranty.credibility_case import unnamed_defenders
+
+    unnamed, differs = unnamed_defenders(scenario)
+    if not differs:
+        return []
+    cred = scenario.credibility
+    assert cred is not None
+    return [
+        {
+            "group": "credibility",
+            "name": "today's pacts",
+            "value": (
+                f"read from the designs' guarantors only: {len(unnamed)} other state"
+                f"{'s' if len(unnamed) > 1 else ''} the data record as promising to defend "
+                f"{cred.protected} not counted ({', '.join(differs)} read as 0, 1 if counted)"
+            ),
+            "source": "ATOP 5.1 directed dyad-years (docs/models/credibility.md, "
+            '"From designs to features")',
+        }
+    ]
 
 
 def _estimated_correlations() -> dict[str, dict[str, str]]:

@@ -506,3 +506,29 @@ def test_a_damaged_atop_archive_is_a_data_error_naming_it(
         conflict._read_atop()
     assert expected in str(info.value)
     assert "atop_dyads.npz" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("1005,200,1815,1815,0,0,0,1,0,0,0,0\n", "csv:2: expected 13 fields"),  # one short
+        ("1005,200,1815,x,0,0,0,1,0,0,0,0,1\n", "csv:2: expected integers"),
+        ("", "no rows"),
+    ],
+)
+def test_a_damaged_provisions_table_is_a_data_error_naming_it(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, body: str, expected: str
+) -> None:
+    """``atop4_provisions.csv`` (SOURCES.md): a malformed row is refused with the file and
+    the line, not read as a pact without provisions."""
+    path = tmp_path / conflict._PROVISIONS_FILE
+    path.write_text(",".join(conflict.PROVISIONS_HEADER) + "\n" + body)
+    monkeypatch.setattr(conflict.resources, "files", lambda package: tmp_path)
+    conflict._provision_table.cache_clear()
+    try:
+        with pytest.raises(conflict.DataError) as info:
+            conflict._provision_table()
+    finally:
+        conflict._provision_table.cache_clear()
+    assert expected in str(info.value)
+    assert "atop4_provisions.csv" in str(info.value)

@@ -734,9 +734,9 @@ def unnamed_defenders(scenario: Scenario) -> tuple[list[int], list[str]]:
     5.1 at the case's ATOP year; the aggressor left out) that guarantee no design of the
     scenario, and the features of stage 1 (``t_def``, ``t_def_major``, ``t_def_nuclear``)
     that would read otherwise today if they were counted. The model reads the protected
-    state's pacts of today from the scenario's guarantors only, as the designs replace
-    theirs; a pact of a state the scenario leaves out is not seen. Two empty lists without a
-    credibility section or designs."""
+    state's pacts of today from the scenario's guarantors only (a design adds to its own
+    guarantors' pacts); a pact of a state the scenario leaves out is not seen. Two empty
+    lists without a credibility section or designs."""
     from guaranty.data import nuclear
     from guaranty.data.conflict import defense_promisers, major_power
 

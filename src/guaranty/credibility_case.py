@@ -729,6 +729,15 @@ def war_today(scenario: Scenario) -> bool:
     return cred is None or cred.war_today
 
 
+#: what the stage-1 features :func:`unnamed_defenders` returns say of the protected state
+#: today, in words for the notes and the report
+DEFENDER_WORDS = {
+    "t_def": "defense pact with a third state",
+    "t_def_major": "defense pact with a major power",
+    "t_def_nuclear": "defense pact with a nuclear-armed state",
+}
+
+
 def unnamed_defenders(scenario: Scenario) -> tuple[list[int], list[str]]:
     """The states the data record as promising to defend the protected state today (ATOP
     5.1 at the case's ATOP year; the aggressor left out) that guarantee no design of the

@@ -152,7 +152,7 @@ def test_a_defender_the_scenario_leaves_out_is_named_in_a_note() -> None:
     unnamed, differs = unnamed_defenders(only_germany)
     assert len(unnamed) == 33 and USA in unnamed and differs == ["t_def_nuclear"]
     (note,) = defenders_note(only_germany)
-    assert "33 states" in note and "t_def_nuclear" in note
+    assert "33 states" in note and "no defense pact with a nuclear-armed state" in note
     assert defenders_note(load(ESTONIA)) == []
     assert unnamed_defenders(load("ukraine-2022")) == ([], [])
     # the report's assumptions table says it too
@@ -160,6 +160,7 @@ def test_a_defender_the_scenario_leaves_out_is_named_in_a_note() -> None:
 
     rows = [r for r in assumption_rows(only_germany) if r["name"] == "today's pacts"]
     assert len(rows) == 1 and "33 other states" in rows[0]["value"]
+    assert rows[0]["value"].endswith("no defense pact with a nuclear-armed state")
     assert not [r for r in assumption_rows(load(ESTONIA)) if r["name"] == "today's pacts"]
 
 

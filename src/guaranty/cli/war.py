@@ -40,19 +40,21 @@ def defenders_note(obj: Any) -> list[str]:
     """A note when the data record promises to defend the protected state today from states
     that guarantee no design, and counting them would change what stage 1 reads of today
     (:func:`~guaranty.credibility_case.unnamed_defenders`)."""
-    from guaranty.credibility_case import unnamed_defenders
+    from guaranty.credibility_case import DEFENDER_WORDS, unnamed_defenders
 
     unnamed, differs = unnamed_defenders(obj)
     if not differs:
         return []
     codes = ", ".join(map(str, unnamed[:8])) + (", ..." if len(unnamed) > 8 else "")
+    protected = obj.credibility.protected
+    lacks = " and no ".join(DEFENDER_WORDS[k] for k in differs)
     return [
-        f"note: the data (ATOP 5.1) record promises to defend {obj.credibility.protected} "
-        f"today from {len(unnamed)} state{'s' if len(unnamed) > 1 else ''} that guarantee no "
-        f"design (COW codes {codes}); the model reads today's pacts from the designs' "
-        f"guarantors only, so it reads {', '.join(differs)} of today as 0 where counting "
-        "them would give 1: to count them, add them as actors and guarantors of a design "
-        '(docs/models/credibility.md, "From designs to features")'
+        f"note: the data (ATOP 5.1) record promises to defend {protected} today from "
+        f"{len(unnamed)} state{'s' if len(unnamed) > 1 else ''} that guarantee no design (COW "
+        f"codes {codes}); the model reads today's pacts from the designs' guarantors only, "
+        f"so it reads {protected} as having no {lacks} today: to count them, add them as "
+        'actors and guarantors of a design (docs/models/credibility.md, "From designs to '
+        'features")'
     ]
 
 

@@ -199,7 +199,7 @@ def _unnamed_defenders_row(scenario: Scenario) -> list[dict[str, str]]:
     """The assumptions table's row, if any, for the data's defenders of the protected state
     that guarantee no design, when counting them would change what stage 1 reads of today
     (:func:`~guaranty.credibility_case.unnamed_defenders`)."""
-    from guaranty.credibility_case import unnamed_defenders
+    from guaranty.credibility_case import DEFENDER_WORDS, unnamed_defenders
 
     unnamed, differs = unnamed_defenders(scenario)
     if not differs:
@@ -213,7 +213,8 @@ def _unnamed_defenders_row(scenario: Scenario) -> list[dict[str, str]]:
             "value": (
                 f"read from the designs' guarantors only: {len(unnamed)} other state"
                 f"{'s' if len(unnamed) > 1 else ''} the data record as promising to defend "
-                f"{cred.protected} not counted ({', '.join(differs)} read as 0, 1 if counted)"
+                f"{cred.protected} not counted, so it is read as having no "
+                f"{' and no '.join(DEFENDER_WORDS[k] for k in differs)}"
             ),
             "source": "ATOP 5.1 directed dyad-years (docs/models/credibility.md, "
             '"From designs to features")',

@@ -127,6 +127,13 @@ def _print_attack_terms(attack: dict[str, Any]) -> None:
         out.print(t)
     else:
         out.print("Renewed attack: the design changes none of the protected state's stage-1 terms")
+    if attack["terms"].get("t_def_intcom", 0.0) < 0:
+        out.print(
+            "t_def_intcom: the design's integrated command, estimated on the alliances ATOP "
+            "codes with one; ATOP codes NATO's own treaty without it (docs/models/"
+            'credibility.md, "From designs to features")',
+            markup=False,
+        )
     pair = ", ".join(
         f"{k} {v['value']:g} ({'stated in the scenario' if v['stated'] else 'data'})"
         for k, v in attack.get("pair", {}).items()

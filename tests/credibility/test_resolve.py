@@ -485,7 +485,8 @@ def test_explain_terms_add_up_to_the_change_in_the_linear_predictor() -> None:
     )
     said = " ".join(result.stdout.split())
     assert f"so b(design) - b(today) = {info['scale_design']:.2f} x the sum of the terms" in said
-    # the design's integrated command, the one stage-1 term that lowers the hazard, is named
+    # the design's integrated command, the one stage-1 design term whose interval lies below
+    # zero, is named
     # as the mapping's: ATOP codes NATO's treaty without one (docs/models/credibility.md)
     assert "ATOP codes NATO's own treaty without it" in said
     budapest = CliRunner().invoke(

@@ -215,3 +215,29 @@ def test_a_pact_of_which_the_aggressor_is_a_member_does_not_cover_it() -> None:
     troops = next(d for d in aegean.guarantees if d.id == "forward_troops")
     _, after = arrangements(aegean, case_of(aegean), troops)
     assert dict(_stage1_row(case_of(aegean), aegean, after))["t_def_rel"] == 1.0
+
+
+def test_the_doc_counts_of_provisions() -> None:
+    """The counts docs/models/credibility.md ("From designs to features") quotes: 29 of the
+    745 ATOP v4 alliances code an integrated command; a defense pact with none of the
+    provisions is 3% of the joiner table's defense pacts (no base, organisation, integrated
+    command or more than two members) and 21% of the dyad-years' third-party defense pacts
+    (no base, organisation or integrated command)."""
+    from guaranty.data.conflict import _provision_table
+
+    rows = [m for ms in _provision_table().values() for m in ms]
+    intcom = PROVISIONS.index("intcom")
+    assert len({m.atopid for m in rows}) == 745
+    assert len({m.atopid for m in rows if m.flags[intcom]}) == 29
+    j = joiner_cases()
+    defense = np.nan_to_num(j["defense"]) > 0
+    bare = defense & ~np.any(
+        [np.nan_to_num(j[k]) > 0 for k in ("base", "organ", "intcom", "multilateral")], axis=0
+    )
+    assert round(100 * bare.sum() / defense.sum()) == 3
+    t = challenge_dyads()
+    t_def = np.nan_to_num(t["t_def"]) > 0
+    bare = t_def & ~np.any(
+        [np.nan_to_num(t[f"t_def_{k}"]) > 0 for k in ("base", "organ", "intcom")], axis=0
+    )
+    assert round(100 * bare.sum() / t_def.sum()) == 21

@@ -52,6 +52,7 @@ FIXTURES = [
     ("negotiation/exchange/sample_data.txt", "exchange_sample_data.txt"),
     ("negotiation/exchange/cop21.csv", "cop21.csv"),
     ("negotiation/deu3/deu3_dev.tsv", "deu3_dev.tsv"),
+    ("alliances/leeds_anac_2005.csv", "leeds_anac_2005.csv"),
 ]
 
 # Test fixtures taken by hand from a public repository, which the shared data folder does not

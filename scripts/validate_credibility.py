@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print the validation figures of the two-stage credibility model (docs/models/credibility.md).
 
-Usage: python scripts/validate_credibility.py [--quick] [--seed N] [--section a ... g]
+Usage: python scripts/validate_credibility.py [--quick] [--seed N] [--section a ... h]
 
 Sections (Markdown tables on standard output):
 
@@ -29,7 +29,11 @@ f. the Ukraine 2022 scenario: each design's P(at least one fights), p_attack_10y
    draws, seed 0);
 g. stage 1 on the population the scenario forecasts: the shipped attack fit (in sample)
    against the attacks observed in the ten years after each COW inter-state war, by
-   rivalry and era.
+   rivalry and era;
+h. institutionalization and reliability in two outside records of commitments invoked in
+   war (Leeds & Anac 2005, tests/data/leeds_anac_2005.csv; Berkemeier & Fuhrmann 2018, the
+   shipped alliance_invocations.csv): honoring by ATOP's military institutionalization, a
+   logit of honoring on it and on formality, beside stage 2's institutionalization terms.
 
 Everything printed is a function of the shipped tables, the shipped fit
 (src/guaranty/data/evidence_fit.json) and the seed (which only assigns the folds). The full
@@ -1471,6 +1475,122 @@ def section_g() -> None:
     print()
 
 
+# --------------------------------------------------------------------------------------------
+# h. institutionalization and reliability: two outside records of commitments invoked in war
+# --------------------------------------------------------------------------------------------
+
+#: Leeds & Anac (2005)'s alliance-war pairs (their replication file, copied verbatim)
+LEEDS_ANAC = ROOT / "tests" / "data" / "leeds_anac_2005.csv"
+
+#: the shipped ATOP v4 membership rows (alliance provisions, the alliance's defense flag)
+ATOP4_PROVISIONS = ROOT / "src" / "guaranty" / "data" / "atop4_provisions.csv"
+
+#: stage 2's terms for a pact's peacetime institutionalization (ATOP v4: joint bases or
+#: troops, an integrated command, a formal organisation, military aid)
+INSTITUTION_TERMS = ("base", "intcom", "organ", "milaid")
+
+#: ATOP's military institutionalization, ``milinst``
+MILINST_LEVELS = {0: "none", 1: "moderate", 2: "high (integrated command or bases)"}
+
+
+def leeds_anac_cases() -> dict[str, np.ndarray]:
+    """Leeds & Anac (2005)'s 137 alliance-war pairs: ``honor3`` (the ally did what the
+    treaty obliged it to do), ``milinst`` and ``formal`` as they coded them, and ``defense``,
+    whether the alliance (``atopid``) carries a defense obligation in ATOP v4 (for a
+    defense obligation, honoring it is fighting beside the ally attacked)."""
+    with LEEDS_ANAC.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with ATOP4_PROVISIONS.open(newline="") as fh:
+        defense = {int(r["atopid"]): int(r["defense"]) for r in csv.DictReader(fh)}
+    out = {k: np.array([int(float(r[k])) for r in rows]) for k in ("atopid", "honor3", "milinst")}
+    out["formal"] = np.array([int(float(r["formal"])) for r in rows])
+    out["defense"] = np.array([defense[a] for a in out["atopid"]])
+    return out
+
+
+def honor_by_level(
+    honored: np.ndarray, level: np.ndarray, keep: np.ndarray
+) -> list[tuple[int, int, int]]:
+    """(level, cases, honored) for each level of ``milinst`` among the cases ``keep``."""
+    return [
+        (lvl, int((keep & (level == lvl)).sum()), int(honored[keep & (level == lvl)].sum()))
+        for lvl in sorted(MILINST_LEVELS)
+    ]
+
+
+def institutionalization_records() -> list[tuple[str, str, list[tuple[int, int, int]]]]:
+    """Honoring by ATOP's military institutionalization in the two outside records, all
+    obligations and defense obligations: (record, obligations, [(level, cases, honored)])."""
+    la = leeds_anac_cases()
+    bf = alliance_invocations()
+    milinst = np.asarray(bf["milinst"], dtype=float)
+    bf_level = np.where(np.isfinite(milinst), milinst, -1).astype(int)  # -1: not coded
+    bf_honored = np.asarray(bf["honored"]).astype(int)
+    bf_defense = np.asarray(bf["defense"]) == 1
+    out = []
+    for label, honored, level, defense in (
+        ("Leeds & Anac (2005)", la["honor3"], la["milinst"], la["defense"] == 1),
+        ("Berkemeier & Fuhrmann (2018), LLM coding", bf_honored, bf_level, bf_defense),
+    ):
+        everything = np.ones(honored.size, dtype=bool)
+        out.append((label, "all", honor_by_level(honored, level, everything)))
+        out.append((label, "defense", honor_by_level(honored, level, defense)))
+    return out
+
+
+def leeds_anac_logit(defense_only: bool) -> LogitFit:
+    """A Laplace logit (slopes N(0, 2.5^2)) of ``honor3`` on ``milinst`` and ``formal``
+    in Leeds & Anac's cases (those with a defense obligation if ``defense_only``)."""
+    la = leeds_anac_cases()
+    keep = la["defense"] == 1 if defense_only else np.ones(la["honor3"].size, dtype=bool)
+    x = np.column_stack([la["milinst"][keep], la["formal"][keep]]).astype(float)
+    return fit_logit(x, la["honor3"][keep].astype(float), names=("milinst", "formal"))
+
+
+def section_h() -> None:
+    print("## h. Institutionalization and reliability: the outside record\n")
+    print(
+        "Share of commitments honored when invoked in war, by ATOP's military "
+        "institutionalization (`milinst`), with its 90% Wilson interval. Defense: the "
+        "alliance carries a defense obligation in ATOP v4, so honoring it is fighting.\n"
+    )
+    print(
+        "| record | obligations | "
+        + " | ".join(f"milinst {k}: {v}" for k, v in MILINST_LEVELS.items())
+        + " |"
+    )
+    print("|---|---|" + "---|" * len(MILINST_LEVELS))
+    for label, obligations, cells in institutionalization_records():
+        text = []
+        for _lvl, n, k in cells:
+            lo, hi = wilson(k, n)
+            text.append(f"{k}/{n} = {k / n:.2f} [{lo:.2f}, {hi:.2f}]")
+        print(f"| {label} | {obligations} | {' | '.join(text)} |")
+    print()
+    print(
+        "Logit of `honor3` on `milinst` and `formal` (Leeds & Anac's cases; slopes "
+        "N(0, 2.5^2), Laplace), mean [90% interval]:\n"
+    )
+    print("| cases | n | milinst | formal |")
+    print("|---|---:|---|---|")
+    for defense_only in (False, True):
+        fit = leeds_anac_logit(defense_only)
+        n = fit.n_cases
+        cells = []
+        for name in ("milinst", "formal"):
+            lo, hi = fit.interval(name)
+            cells.append(f"{fit.coef(name):+.2f} [{lo:+.2f}, {hi:+.2f}]")
+        label = "defense obligations" if defense_only else "all"
+        print(f"| {label} | {n} | {' | '.join(cells)} |")
+    print()
+    ev = evidence()
+    terms = []
+    for name in INSTITUTION_TERMS:
+        lo, hi = ev.joining.interval(name)
+        terms.append(f"{name} {ev.joining.coef(name):+.3f} [{lo:+.3f}, {hi:+.3f}]")
+    print("Stage 2 (the shipped `joining` fit), mean [90% interval]: " + "; ".join(terms) + ".\n")
+
+
 def wilson(k: int, n: int, z: float = 1.6449) -> tuple[float, float]:
     """The Wilson score interval of a share k / n (90% by default)."""
     p = k / n
@@ -1486,11 +1606,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--section",
         action="append",
-        choices=tuple("abcdefg"),
+        choices=tuple("abcdefgh"),
         help="print only this section (repeatable; default: all)",
     )
     args = parser.parse_args(argv)
-    chosen = args.section or list("abcdefg")
+    chosen = args.section or list("abcdefgh")
     print("# Validation of the credibility model\n")
     print(
         f"Printed by `python scripts/validate_credibility.py{' --quick' if args.quick else ''}`"
@@ -1504,6 +1624,7 @@ def main(argv: list[str]) -> int:
         "e": section_e,
         "f": section_f,
         "g": section_g,
+        "h": section_h,
     }
     for name in chosen:
         sections[name]()

@@ -33,6 +33,7 @@ FIXTURES = [
     ("negotiation/bdm/eu_emissions_1994_actors.csv", "eu_emissions_1994_actors.csv"),
     ("negotiation/bdm/scholz_2011_table2_expected.txt", "scholz_2011_table2_expected.txt"),
     ("negotiation/bdm/china_actors.csv", "china_actors.csv"),
+    ("negotiation/bdm/honduras_crisis_actors.csv", "honduras_crisis_actors.csv"),
     ("negotiation/ktab/dummyData_3Dim.csv", "dummyData_3Dim.csv"),
     ("negotiation/ktab/dummyData_3Dim.reference-run.txt", "dummyData_3Dim.reference-run.txt"),
     ("negotiation/ktab/SOE-Policy.csv", "SOE-Policy.csv"),

@@ -11,7 +11,9 @@ seed 0), and the two forecasts without a model it prints below them; for ``extre
 whose parameter was fitted on these issues, the grouped cross-validated error as well
 (docs/validation.md); and each run's error minus each forecast without a model's, with a 95%
 bootstrap interval resampling proposals (``guaranty.validation.against_reference``; for
-extremity cross-validated too). The file is a pure
+extremity cross-validated too); for the runs of bdm and exchange, on how many issues the
+forecast had not settled over the last half of the rounds and the error there against the
+others' (``guaranty.validation.unsettled_record``). The file is a pure
 function of that data file and the models; ``--check`` rescores and exits 1 if the shipped
 file differs. About 20 s.
 """
@@ -26,7 +28,12 @@ from _shipped import DATA, write_or_check
 
 from guaranty.pipeline import backtest, naive_backtest
 from guaranty.scenario import load
-from guaranty.validation import DECLARED_CANDIDATES, against_reference, cross_validate
+from guaranty.validation import (
+    DECLARED_CANDIDATES,
+    against_reference,
+    cross_validate,
+    unsettled_record,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "data" / "deu3_dev.tsv"
@@ -56,6 +63,9 @@ def track_record() -> dict:
         }
 
     runs = minus({k: v.errors for k, v in scores.items()})
+    # the runs of models with rounds to settle (bdm, exchange) that had not settled on some
+    # issues: how many, and their error there against the others'
+    unsettled = unsettled_record(cases, scores, boot=2000, seed=0)
     held_out = minus({"extremity": cv.scores["extremity"].errors})
     return {
         "cross_validated": {"extremity": cv.scores["extremity"].mae},
@@ -64,7 +74,9 @@ def track_record() -> dict:
         "cases": "DEU III, development half: EU legislative issues, 0-100 scales",
         "n": next(iter(scores.values())).n,
         "models": {
-            k: {f: v.to_json()[f] for f in keep} | {"minus_without_model": runs[k]}
+            k: {f: v.to_json()[f] for f in keep}
+            | {"minus_without_model": runs[k]}
+            | ({"unsettled": unsettled[k]} if k in unsettled else {})
             for k, v in scores.items()
         },
         "without_model": {k: {f: v.to_json()[f] for f in keep} for k, v in naive.items()},

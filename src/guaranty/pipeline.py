@@ -6,6 +6,7 @@ Every stochastic result is a function of (scenario, seed, version): the seed fee
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,14 +26,17 @@ __all__ = [
     "PER_ISSUE",
     "PER_PROPOSAL",
     "PROPOSAL_MODELS",
+    "SETTLED_SHARE",
     "BacktestScore",
     "Forecast",
     "IssueForecast",
+    "LateRounds",
     "backtest",
     "backtest_runs",
     "forecast",
     "forecast_cases",
     "forecast_proposals",
+    "late_rounds",
     "naive_backtest",
     "naive_forecasts",
     "unweighted_means",
@@ -51,9 +55,58 @@ PER_PROPOSAL = "per proposal"
 PROPOSAL_MODELS: tuple[str, ...] = ("exchange", "bdm", "smp")
 
 
+#: How far, as a share of an issue's scale, the forecast of a model that runs a set number of
+#: rounds (bdm, exchange) may move over the last half of its rounds and still count as
+#: settled: 5%, half the 10 points of DEU III's "within 10" score (docs/models/bdm.md,
+#: "Rounds and whether the forecast settled").
+SETTLED_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class LateRounds:
+    """Where an iterative model's forecast went over the last half of its rounds.
+
+    ``first`` and ``last`` are the rounds (1-based) of that half, the last ceil(R / 2) of
+    R rounds; ``low`` and ``high``, arrays of shape (draws, issues), the least and the most
+    the forecast was after any of them; ``settled`` (bool, same shape) whether they lie
+    within :data:`SETTLED_SHARE` of the issue's scale, i.e. whether stopping the model
+    anywhere in that half would have given about the same forecast.
+    """
+
+    first: int
+    last: int
+    low: np.ndarray
+    high: np.ndarray
+    settled: np.ndarray
+
+
+def late_rounds(
+    result: NegotiationResult, lower: np.ndarray, upper: np.ndarray
+) -> LateRounds | None:
+    """:class:`LateRounds` of a model's result, or None for a model without a forecast per
+    round (``round_outcome``). ``lower``, ``upper``: the issues' scales, shape (issues,)."""
+    path = result.round_outcome
+    if path is None:
+        return None
+    rounds = path.shape[1]
+    first = rounds - (rounds + 1) // 2 + 1
+    tail = path[:, first - 1 :]
+    low, high = tail.min(axis=1), tail.max(axis=1)
+    width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
+    settled = (high - low) <= SETTLED_SHARE * width * (1 + 1e-9)
+    return LateRounds(first=first, last=rounds, low=low, high=high, settled=settled)
+
+
 @dataclass(frozen=True)
 class IssueForecast:
-    """One issue's forecast: the nominal outcome, and with draws its mean and interval."""
+    """One issue's forecast: the nominal outcome, and with draws its mean and interval.
+
+    For a model that runs a set number of rounds (bdm, exchange), ``late`` is (first round,
+    last round, low, high): the range of the forecast over the last half of the rounds at
+    the nominal inputs, ``settled`` whether that range lies within :data:`SETTLED_SHARE` of
+    the scale, and, with draws, ``unsettled_share`` the share of draws in which it does
+    not; all None for other models.
+    """
 
     id: str
     label: str
@@ -62,6 +115,9 @@ class IssueForecast:
     mean: float | None = None
     interval: tuple[float, float] | None = None
     rounds: list[dict[str, Any]] | None = None
+    settled: bool | None = None
+    late: tuple[int, int, float, float] | None = None
+    unsettled_share: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "label": self.label, "outcome": self.outcome}
@@ -70,9 +126,39 @@ class IssueForecast:
         if self.mean is not None:
             out["mean"] = self.mean
             out["interval"] = list(self.interval) if self.interval else None
+        if self.settled is not None and self.late is not None:
+            first, last, low, high = self.late
+            out["settled"] = self.settled
+            out["late_rounds"] = {"from": first, "to": last, "low": low, "high": high}
+            if self.unsettled_share is not None:
+                out["unsettled_share"] = self.unsettled_share
         if self.rounds is not None:
             out["rounds"] = self.rounds
         return out
+
+    def unsettled_note(self, model: str) -> str | None:
+        """A sentence for a reader when the forecast had not settled, else None."""
+        if self.settled is None or self.late is None:
+            return None
+        share = self.unsettled_share
+        if self.settled and not share:
+            return None
+        first, last, low, high = self.late
+        if self.settled:
+            return (
+                f"{model} on '{self.id}': settled at the nominal inputs, but not in "
+                f"{share:.0%} of the draws (over the last half of the rounds the forecast "
+                f"moved by more than {SETTLED_SHARE:.0%} of the scale)."
+            )
+        text = (
+            f"{model} on '{self.id}' had not settled: over rounds {first}-{last} its "
+            f"forecast went from {low:.4g} to {high:.4g}, more than {SETTLED_SHARE:.0%} of "
+            f"the scale, so the figure is the last round's by convention and another "
+            f"number of rounds gives another forecast"
+        )
+        if share is not None:
+            text += f"; over the draws, {share:.0%} had not settled"
+        return text + "."
 
 
 @dataclass(frozen=True)
@@ -136,6 +222,25 @@ def _rounds(
     return out
 
 
+def _late_fields(nominal: LateRounds | None, draws: LateRounds | None, k: int) -> dict[str, Any]:
+    """IssueForecast's ``settled``, ``late`` and ``unsettled_share`` for issue ``k``."""
+    if nominal is None:
+        return {}
+    out: dict[str, Any] = {
+        "settled": bool(nominal.settled[0, k]),
+        "late": (
+            nominal.first,
+            nominal.last,
+            float(nominal.low[0, k]),
+            float(nominal.high[0, k]),
+        ),
+    }
+    if draws is not None:
+        column = draws.settled[:, k]
+        out["unsettled_share"] = int(np.count_nonzero(~column)) / column.size
+    return out
+
+
 def forecast(
     scenario: Scenario,
     model: str,
@@ -162,12 +267,14 @@ def forecast(
     start = time.perf_counter()
     nominal = m.run(x0, np.random.default_rng(seq_nominal))
     timing = {"kernel_nominal_s": time.perf_counter() - start}
-    dist = None
+    late0 = late_rounds(nominal, x0.lower, x0.upper)
+    dist = late = None
     if draws:
         xs = sample_inputs(scenario, draws, np.random.default_rng(seq_inputs))
         start = time.perf_counter()
-        dist = m.run(xs, np.random.default_rng(seq_model)).outcome
+        res = m.run(xs, np.random.default_rng(seq_model))
         timing["kernel_draws_s"] = time.perf_counter() - start
+        dist, late = res.outcome, late_rounds(res, xs.lower, xs.upper)
     issues = []
     for k, issue in enumerate(scenario.issues):
         mean = interval = None
@@ -185,6 +292,7 @@ def forecast(
                 mean=mean,
                 interval=interval,
                 rounds=_rounds(nominal, x0.actor_ids, x0.present, k),
+                **_late_fields(late0, late, k),
             )
         )
     return Forecast(
@@ -217,19 +325,25 @@ def forecast_cases(
     m = registry.create(model, **(params or {}))
     inputs = [nominal_inputs(case) for case in cases.cases]
     outcomes = np.empty(len(inputs))
+    late: dict[int, dict[str, Any]] = {}
     rng = np.random.default_rng(0)
     if m.separable:
         groups: dict[tuple[str, ...], list[int]] = {}
         for k, x in enumerate(inputs):
             groups.setdefault(x.actor_ids, []).append(k)
         for idx in groups.values():
-            res = m.run(stack_issues([inputs[k] for k in idx]), rng)
+            stacked = stack_issues([inputs[k] for k in idx])
+            res = m.run(stacked, rng)
             outcomes[idx] = res.outcome[0]
+            rounds = late_rounds(res, stacked.lower, stacked.upper)
+            late.update((k, _late_fields(rounds, None, j)) for j, k in enumerate(idx))
             if progress:
                 progress(len(idx))
     else:
         for k, x in enumerate(inputs):
-            outcomes[k] = m.run(x, rng).outcome[0, 0]
+            res = m.run(x, rng)
+            outcomes[k] = res.outcome[0, 0]
+            late[k] = _late_fields(late_rounds(res, x.lower, x.upper), None, 0)
             if progress:
                 progress(1)
     issues = tuple(
@@ -238,6 +352,7 @@ def forecast_cases(
             label=case.issues[0].label,
             outcome=float(outcomes[k]),
             observed=case.issues[0].outcome,
+            **late[k],
         )
         for k, case in enumerate(cases.cases)
     )
@@ -255,6 +370,8 @@ class BacktestScore:
     order of the cases; ``mae_ci`` a percentile bootstrap interval of the mean absolute
     error. ``run`` says how the model was run: ``"per issue"`` (each issue a negotiation of
     its own) or ``"per proposal"`` (the issues of a proposal negotiated together).
+    ``unsettled`` (bool, shape (n,)) marks the issues on which a model that runs a set number
+    of rounds had not settled (:func:`late_rounds`); None for the other models.
     """
 
     model: str
@@ -265,9 +382,22 @@ class BacktestScore:
     within10: float
     errors: np.ndarray
     run: str = PER_ISSUE
+    unsettled: np.ndarray | None = None
+
+    def settled_split(self) -> tuple[int, float | None, float | None] | None:
+        """(issues not settled, MAE on them, MAE on the settled ones; None where there are
+        none), or None for a model without rounds to settle."""
+        if self.unsettled is None:
+            return None
+        bad = self.unsettled
+
+        def mae(mask: np.ndarray) -> float | None:
+            return float(self.errors[mask].mean()) if mask.any() else None
+
+        return int(bad.sum()), mae(bad), mae(~bad)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "model": self.model,
             "run": self.run,
             "mae": self.mae,
@@ -276,6 +406,11 @@ class BacktestScore:
             "within10": self.within10,
             "n": self.n,
         }
+        split = self.settled_split()
+        if split is not None:
+            count, mae_bad, mae_good = split
+            out["unsettled"] = {"issues": count, "mae": mae_bad, "mae_settled": mae_good}
+        return out
 
 
 def forecast_proposals(
@@ -301,13 +436,17 @@ def forecast_proposals(
     wanted = list(range(len(cases.cases))) if only is None else list(only)
     want = set(wanted)
     outcomes: dict[int, float] = {}
+    late: dict[int, dict[str, Any]] = {}
     for group in group_by_proposal(cases, key):
         mine = [k for k in group.cases if k in want]
         if not mine:
             continue
-        res = m.run(nominal_inputs(group.scenario), np.random.default_rng(0))
+        x = nominal_inputs(group.scenario)
+        res = m.run(x, np.random.default_rng(0))
+        rounds = late_rounds(res, x.lower, x.upper)
         for j, k in enumerate(group.cases):
             outcomes[k] = float(res.outcome[0, j])
+            late[k] = _late_fields(rounds, None, j)
         if progress:
             progress(len(mine))
     issues = tuple(
@@ -316,6 +455,7 @@ def forecast_proposals(
             label=cases.cases[k].issues[0].label,
             outcome=outcomes[k],
             observed=cases.cases[k].issues[0].outcome,
+            **late[k],
         )
         for k in wanted
     )
@@ -467,5 +607,9 @@ def backtest(
         else:
             fc = forecast_cases(scored, name, params=(params or {}).get(name), progress=tick)
         predicted = np.array([i.outcome for i in fc.issues])
-        out[key] = _score(name, run, predicted, observed, seed=seed, boot=boot, level=level)
+        score = _score(name, run, predicted, observed, seed=seed, boot=boot, level=level)
+        if any(i.settled is not None for i in fc.issues):
+            unsettled = np.array([i.settled is False for i in fc.issues])
+            score = dataclasses.replace(score, unsettled=unsettled)
+        out[key] = score
     return out

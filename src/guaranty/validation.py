@@ -53,11 +53,15 @@ __all__ = [
     "fit_index",
     "grid_points",
     "grouped_bootstrap_difference",
+    "grouped_bootstrap_split",
     "predictions",
     "proposal_folds",
     "scored_cases",
+    "scored_groups",
     "track_record",
     "track_record_of",
+    "unsettled_reading",
+    "unsettled_record",
 ]
 
 #: The parameter grid over which ``extremity`` is fitted (declared before cross-validation).
@@ -337,6 +341,51 @@ def grouped_bootstrap_difference(
     return float(diff.mean()), (float(lo), float(hi))
 
 
+def grouped_bootstrap_split(
+    errors: np.ndarray,
+    mask: np.ndarray,
+    groups: Sequence[str],
+    *,
+    boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, tuple[float, float]] | None:
+    """Mean of ``errors`` where ``mask`` holds minus their mean where it does not, with a
+    percentile bootstrap interval resampling whole groups (proposals) ``boot`` times with
+    ``numpy.random.default_rng(seed)`` (resamples that lack either side are left out).
+    errors, mask : arrays of shape (n,); groups : n labels. None when either side is
+    empty."""
+    if not 0 < level < 1:
+        raise ParameterError(f"level must lie strictly between 0 and 1; got {level}")
+    err = np.asarray(errors, dtype=float)
+    on = np.asarray(mask, dtype=bool)
+    if on.all() or not on.any():
+        return None
+    labels = sorted(set(groups))
+    index = {g: j for j, g in enumerate(labels)}
+    gid = np.array([index[g] for g in groups])
+    k = len(labels)
+    sum_on = np.bincount(gid, weights=np.where(on, err, 0.0), minlength=k)
+    n_on = np.bincount(gid, weights=on.astype(float), minlength=k)
+    sum_off = np.bincount(gid, weights=np.where(on, 0.0, err), minlength=k)
+    n_off = np.bincount(gid, weights=(~on).astype(float), minlength=k)
+    draw = np.random.default_rng(seed).integers(0, k, size=(boot, k))
+    a, b = n_on[draw].sum(axis=1), n_off[draw].sum(axis=1)
+    ok = (a > 0) & (b > 0)
+    stats = sum_on[draw].sum(axis=1)[ok] / a[ok] - sum_off[draw].sum(axis=1)[ok] / b[ok]
+    lo, hi = np.quantile(stats, [(1 - level) / 2, (1 + level) / 2])
+    return float(err[on].mean() - err[~on].mean()), (float(lo), float(hi))
+
+
+def scored_groups(cases: CaseSet, group_key: str = "prnr") -> list[str]:
+    """The bootstrap's unit for each issue of ``cases`` with an outcome, in order: its
+    proposal (``meta[group_key]``) when the cases name them, else the issue itself."""
+    sub, _ = scored_cases(cases)
+    if groupable(sub, group_key):
+        return [str(m[group_key]) for m in sub.meta]
+    return [str(k) for k in range(len(sub.cases))]
+
+
 def against_reference(
     cases: CaseSet,
     errors: dict[str, np.ndarray],
@@ -356,15 +405,59 @@ def against_reference(
     bootstrap resamples whole proposals (``meta[group_key]``), whose issues are decided
     together, or the issues when the cases do not name their proposals; every run uses the
     same resamples (``seed``). A negative difference: the run beats the reference."""
-    sub, _ = scored_cases(cases)
-    if groupable(sub, group_key):
-        groups = [str(m[group_key]) for m in sub.meta]
-    else:
-        groups = [str(k) for k in range(len(sub.cases))]
+    groups = scored_groups(cases, group_key)
     return {
         key: grouped_bootstrap_difference(err, reference, groups, boot=boot, level=level, seed=seed)
         for key, err in errors.items()
     }
+
+
+def unsettled_reading(model: str) -> str:
+    """What a forecast that had not settled says, from the model's record on DEU III
+    (:func:`track_record_of`, its ``unsettled`` entry: :func:`unsettled_record`)."""
+    entry = track_record_of(model) or {}
+    u = entry.get("unsettled")
+    page = f'docs/models/{model}.md, "Rounds and whether the forecast settled"'
+    if not u or u.get("difference") is None:
+        return f"Read such a forecast as one point of a path that had not come to rest ({page})."
+    d, (lo, hi) = u["difference"]["mae"], u["difference"]["interval"]
+    text = (
+        f"On the {track_record()['n']} EU legislative issues of DEU III's development half "
+        f"{model} had not settled on {u['issues']}, and erred there by {u['mae']:.1f} points "
+        f"on average against {u['mae_settled']:.1f} on the others (difference {d:+.1f}, 95% "
+        f"interval {lo:+.1f} to {hi:+.1f})"
+    )
+    if lo > 0:
+        return text + f": such a forecast is the less reliable ({page})."
+    if hi < 0:
+        return text + f": such a forecast was the more accurate there ({page})."
+    return text + f": no clear difference there ({page})."
+
+
+def unsettled_record(
+    cases: CaseSet, scores: Mapping[str, Any], *, boot: int = 2000, seed: int = 0
+) -> dict[str, dict[str, Any]]:
+    """Per backtest run (:func:`guaranty.pipeline.backtest`) of a model with rounds to settle
+    (bdm, exchange) that had not settled on some issues (:func:`guaranty.pipeline.late_rounds`):
+    ``issues`` (how many), ``mae`` there, ``mae_settled`` on the others, and ``difference``,
+    the first minus the second with a 95% bootstrap interval resampling proposals
+    (:func:`grouped_bootstrap_split`; None when no issue settled): ``{"mae", "interval"}``.
+    """
+    groups = scored_groups(cases)
+    out = {}
+    for key, sc in scores.items():
+        split = sc.settled_split()
+        if split is None or split[0] == 0:
+            continue
+        count, bad, good = split
+        diff = grouped_bootstrap_split(sc.errors, sc.unsettled, groups, boot=boot, seed=seed)
+        out[key] = {
+            "issues": count,
+            "mae": bad,
+            "mae_settled": good,
+            "difference": None if diff is None else {"mae": diff[0], "interval": list(diff[1])},
+        }
+    return out
 
 
 @cache

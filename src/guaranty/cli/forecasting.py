@@ -30,6 +30,10 @@ OUTSIDE_NOTE = (
 )
 
 
+#: how many issues' "had not settled" notes ``guaranty forecast`` prints below its table
+UNSETTLED_SHOWN = 5
+
+
 def known_model(name: str) -> Any:
     """The registered model called ``name``; an unknown name is a usage error (exit 64)."""
     from guaranty.errors import ModelError
@@ -128,3 +132,16 @@ def run_forecast(
     out.print(table)
     if outside:
         out.print(OUTSIDE_NOTE)
+    notes = [n for i in fc.issues if (n := i.unsettled_note(model))]
+    for note in notes[:UNSETTLED_SHOWN]:
+        out.print(note, markup=False)
+    if len(notes) > UNSETTLED_SHOWN:
+        out.print(
+            f"... and {len(notes) - UNSETTLED_SHOWN} more issues where {model} had not "
+            "settled (--json: `settled` and `late_rounds` of each issue).",
+            markup=False,
+        )
+    if notes:
+        from guaranty.validation import unsettled_reading
+
+        out.print(unsettled_reading(model), markup=False)

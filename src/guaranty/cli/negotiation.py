@@ -138,6 +138,28 @@ def _scores_table(
     return t
 
 
+def _unsettled_lines(scores: dict[str, Any], unsettled: dict[str, dict[str, Any]]) -> list[str]:
+    """One sentence per entry of :func:`guaranty.validation.unsettled_record`."""
+    from guaranty.pipeline import SETTLED_SHARE
+
+    lines = []
+    for key, u in unsettled.items():
+        sc = scores[key]
+        text = (
+            f"{sc.model} ({sc.run}) had not settled on {u['issues']} of {sc.n} issues (over "
+            f"the last half of its rounds its forecast moved by more than {SETTLED_SHARE:.0%} "
+            f"of the scale): MAE {u['mae']:.2f} there"
+        )
+        if u["difference"] is not None:
+            d, (lo, hi) = u["difference"]["mae"], u["difference"]["interval"]
+            text += (
+                f", {u['mae_settled']:.2f} on the others (difference {d:+.2f}, 95% interval "
+                f"[{lo:+.2f}, {hi:+.2f}])"
+            )
+        lines.append(text + ".")
+    return lines
+
+
 def backtest_cmd(
     file: Annotated[Path, typer.Argument(help="Cases with observed outcomes (DEU III .tsv).")],
     models: Annotated[
@@ -222,6 +244,9 @@ def backtest_cmd(
         for ref in naive
     }
     unit = "proposals" if groupable(obj) else "issues"  # what the bootstrap resamples
+    from guaranty.validation import unsettled_record
+
+    unsettled = unsettled_record(obj, scores, boot=boot, seed=seed)
     from guaranty.validation import track_record
 
     record = track_record()
@@ -249,6 +274,7 @@ def backtest_cmd(
                         if k in fitted
                         else {}
                     )
+                    | ({"unsettled": unsettled[k]} if k in unsettled else {})
                     for k, v in scores.items()
                 },
                 "resampled": unit,
@@ -264,6 +290,8 @@ def backtest_cmd(
         )
         return
     out.print(_scores_table(obj, scores, n, naive, against))
+    for line in _unsettled_lines(scores, unsettled):
+        out.print(line)
     if params:
         out.print(
             "Parameters given (the rest keep their defaults): "

@@ -388,6 +388,7 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
                     "interval": f.interval,
                     "anchor": _nearest_anchor(issue.anchors, f.outcome),
                     "naive": False,
+                    "unsettled": f.settled is False,
                 }
             )
         if not np.isnan(naive[k]):
@@ -399,6 +400,7 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
                     "interval": None,
                     "anchor": _nearest_anchor(issue.anchors, float(naive[k])),
                     "naive": True,
+                    "unsettled": False,
                 }
             )
         issues.append({"issue": issue, "rows": rows})
@@ -444,11 +446,45 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
         "paths": paths,
         "record": track_record_context([fc.model for fc in forecasts]),
         "issues": issues,
+        "unsettled": unsettled_context(forecasts),
         "actors": actors,
         "positions": positions,
         "designs": designs,
         "claims": scenario.claims,
     }
+
+
+def unsettled_context(forecasts: Sequence[Forecast]) -> str | None:
+    """The note under the forecast tables for the forecasts marked ‡: those of a model that
+    runs a set number of rounds (bdm, exchange) that had not settled at the nominal inputs
+    (:func:`guaranty.pipeline.late_rounds`), each with its range over the last half of the
+    rounds and the share of draws that had not settled either, and the model's record on
+    DEU III for such forecasts. None when every forecast settled."""
+    from guaranty.pipeline import SETTLED_SHARE
+    from guaranty.validation import unsettled_reading
+
+    parts, models = [], []
+    for fc in forecasts:
+        for f in fc.issues:
+            if f.settled is not False or f.late is None:
+                continue
+            first, last, low, high = f.late
+            text = f"{fc.model} on {f.label}: {low:.1f} to {high:.1f} over rounds {first}-{last}"
+            if f.unsettled_share is not None:
+                text += f", not settled in {f.unsettled_share:.0%} of the draws"
+            parts.append(text)
+            if fc.model not in models:
+                models.append(fc.model)
+    if not parts:
+        return None
+    return (
+        "‡ The model had not settled at the nominal inputs: over the last half of its rounds "
+        f"its forecast moved by more than {SETTLED_SHARE:.0%} of the scale, so the figure is "
+        "its last round's by convention and another number of rounds gives another ("
+        + "; ".join(parts)
+        + "). "
+        + " ".join(unsettled_reading(m) for m in models)
+    )
 
 
 def _clearly(interval: Sequence[float]) -> str | None:

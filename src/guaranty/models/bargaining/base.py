@@ -33,6 +33,11 @@ class NegotiationResult:
         Per-round median and mean for iterative models (None for one-shot models).
     round_positions : array of shape (draws, rounds, actors, issues), optional
         Every actor's position after each round, for iterative models.
+    round_outcome : array of shape (draws, rounds, issues), optional
+        The forecast the model would give had it stopped after each round (its last round
+        is ``outcome``), for iterative models that run a number of rounds the user sets
+        (bdm, exchange), so that a caller can tell whether that number matters
+        (:func:`guaranty.pipeline.late_rounds`); None for the others.
     diagnostics : dict of arrays
         Model-specific arrays with a leading draw axis (e.g. the number of turns run).
     details : dict
@@ -44,6 +49,7 @@ class NegotiationResult:
     round_median: np.ndarray | None = None
     round_mean: np.ndarray | None = None
     round_positions: np.ndarray | None = None
+    round_outcome: np.ndarray | None = None
     diagnostics: dict[str, np.ndarray] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
 

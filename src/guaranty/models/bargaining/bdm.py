@@ -380,6 +380,7 @@ class BuenoDeMesquita(NegotiationModel):
         return NegotiationResult(
             outcome=round_median[:, -1].copy(),
             round_median=round_median,
+            round_outcome=round_median,
             round_mean=np.moveaxis(means.reshape(self.rounds, draws, issues), 1, 0),
             round_positions=np.moveaxis(paths.reshape(self.rounds, n, draws, issues), 2, 0),
             diagnostics={"rounds_run": rounds_run.reshape(draws, issues)},

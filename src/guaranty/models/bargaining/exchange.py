@@ -526,6 +526,7 @@ class Exchange(NegotiationModel):
             outcome=round_mean[:, -1].copy(),
             round_median=per_round(weighted_median, pos),
             round_mean=round_mean,
+            round_outcome=round_mean,
             round_positions=pos[:, :, back],
             diagnostics={"exchanges": counts, "start_mean": start_mean},
             details=self._details(logs, start_mean[0], round_mean[0], inputs, xin.actor_ids, step),

@@ -214,3 +214,28 @@ def test_exchange_on_cop21_has_six_issues_unsettled() -> None:
     assert diff.late[2:] == pytest.approx((43.5, 52.4), abs=0.05)
     text = " ".join((ROOT / "docs" / "models" / "exchange.md").read_text().split())
     assert "6 of its 13 issues" in text and "43.5 to 52.4" in text
+
+
+def test_report_names_the_record_of_a_settlement_model_that_need_not_settle(
+    tmp_path: Path,
+) -> None:
+    """A scenario that settles with bdm: the report's summary line gives bdm's error where
+    its rounds had not settled on DEU III (clearly worse); exchange's (no clear difference)
+    is not mentioned; the forecast tables mark unsettled forecasts ‡ with the note."""
+    from guaranty.report.context import _model_note, scenario_context
+
+    text = (ROOT / "scenarios" / "ukraine-2022.yaml").read_text()
+    path = tmp_path / "bdm.yaml"
+    path.write_text(text + "\npipeline:\n  model: bdm\n")
+    scenario = load(path)
+    note = " ".join(_model_note("bdm", scenario).split())
+    assert (
+        "where its rounds had not settled, 56 of 166 issues, its error was 42.8 against 26.6"
+        in note
+    )
+    assert "had not settled" not in _model_note("exchange", scenario)
+    ctx = scenario_context(scenario, [forecast(scenario, "bdm"), forecast(scenario, "median")])
+    rows = {r["model"]: r for r in ctx["issues"][0]["rows"]}
+    assert rows["bdm"]["unsettled"] is True and rows["median"]["unsettled"] is False
+    assert ctx["unsettled"].startswith("‡ The model had not settled")
+    assert "bdm on Strength of the security guarantee for Ukraine: 5.0 to 85.0" in ctx["unsettled"]

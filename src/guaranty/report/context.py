@@ -913,7 +913,7 @@ def _model_note(model: str, scenario: Scenario) -> str:
     scenario named it or it is the default, and its record on DEU III (its error, and
     whether it is clearly better than the unweighted mean of the positions there:
     :func:`guaranty.validation.track_record_of`); "" for a model without a record."""
-    from guaranty.validation import track_record_of
+    from guaranty.validation import track_record, track_record_of
 
     rec = track_record_of(model)
     if rec is None:
@@ -938,6 +938,14 @@ def _model_note(model: str, scenario: Scenario) -> str:
         why = (
             f"{why}, with {stated}; on the EU legislative issues of DEU III with its "
             "default parameters"
+        )
+    u = rec.get("unsettled") or {}
+    diff = u.get("difference")
+    if diff is not None and diff["interval"][0] > 0:  # clearly worse where it had not settled
+        versus += (
+            f"; where its rounds had not settled, {u['issues']} of {track_record()['n']} "
+            f"issues, its error was {u['mae']:.1f} against {u['mae_settled']:.1f} (the "
+            "negotiation forecasts below mark such a forecast ‡)"
         )
     return (
         f" ({why}: {rec['mae']:.1f}{held}, {versus}; the settlement under the other models: "

@@ -1052,6 +1052,11 @@ def test_results_page(api: Api, which: str) -> None:
     assert "is not bargained at the table: its term is the line the war ended on" in section
     section = text.split('<section id="comparison"')[1].split("</section>")[0]
     assert "° (faded bars) The same as under today's commitments, by construction" in section
+    # the forecasts that had not settled in their rounds (bdm's guarantee on the scenario),
+    # said as in the report (docs/models/bdm.md)
+    section = text.split('<section id="forecasts"')[1].split("</section>")[0]
+    assert "Some forecasts had not settled at the nominal inputs" in section
+    assert "bdm on Strength of the security guarantee for Ukraine: 5.0 to 85.0" in section
 
 
 def test_compare_page(api: Api) -> None:

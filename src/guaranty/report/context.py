@@ -26,6 +26,7 @@ __all__ = [
     "credibility_paragraphs",
     "run_context",
     "scenario_context",
+    "unsettled_context",
     "war_fit_context",
 ]
 
@@ -455,7 +456,7 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
 
 
 def unsettled_context(forecasts: Sequence[Forecast]) -> str | None:
-    """The note under the forecast tables for the forecasts marked ‡: those of a model that
+    """The note under the forecast tables (the report marks the forecasts ‡): those of a model that
     runs a set number of rounds (bdm, exchange) that had not settled at the nominal inputs
     (:func:`guaranty.pipeline.late_rounds`), each with its range over the last half of the
     rounds and the share of draws that had not settled either, and the model's record on
@@ -478,8 +479,9 @@ def unsettled_context(forecasts: Sequence[Forecast]) -> str | None:
     if not parts:
         return None
     return (
-        "‡ The model had not settled at the nominal inputs: over the last half of its rounds "
-        f"its forecast moved by more than {SETTLED_SHARE:.0%} of the scale, so the figure is "
+        "Some forecasts had not settled at the nominal inputs: over the last half of its "
+        "rounds the model's "
+        f"forecast moved by more than {SETTLED_SHARE:.0%} of the scale, so the figure is "
         "its last round's by convention and another number of rounds gives another ("
         + "; ".join(parts)
         + "). "

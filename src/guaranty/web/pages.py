@@ -27,7 +27,7 @@ from guaranty._version import __version__
 from guaranty.models import registry
 from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
 from guaranty.report import answer_html
-from guaranty.report.context import run_context, track_record_context
+from guaranty.report.context import run_context, track_record_context, unsettled_context
 from guaranty.report.figures import (
     claims_figure,
     comparison_figure,
@@ -332,6 +332,7 @@ def results_page(run_id: str, wb: WB) -> HTMLResponse:
                 claims=got["claims"],
                 answer=answer_html(got["run"], got["scenario"], got["claims"]),
                 record=track_record_context(registry.available()),
+                unsettled=unsettled_context(got["forecasts"]()),
                 ctx=ctx,
                 fights_caveat=FAMOUS_CASES_CAVEAT
                 if any(d.guarantors for d in got["scenario"].guarantees)

@@ -43,6 +43,17 @@ def script_fixture(name: str):
     return script
 
 
+def doc_fixture(path: Path):
+    """A module-scoped pytest fixture that gives the text of the doc at ``path``; bind it to
+    the name the tests take (``doc = doc_fixture(DOC)``)."""
+
+    @pytest.fixture(scope="module")
+    def doc() -> str:
+        return path.read_text()
+
+    return doc
+
+
 def table_row(text: str, prefix: str, name: str = "the doc") -> list[str]:
     """The cells of the first Markdown table row of ``text`` that starts with ``prefix``."""
     for line in text.splitlines():

@@ -311,6 +311,21 @@ def cross_validate(
     )
 
 
+def _group_resamples(
+    groups: Sequence[str], *, boot: int, level: float, seed: int
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """For a bootstrap that resamples whole groups: the number of groups k, each item's
+    group index (shape (n,)) and ``boot`` resamples of the k groups with replacement
+    (shape (boot, k), from ``numpy.random.default_rng(seed)``); checks ``level``."""
+    if not 0 < level < 1:
+        raise ParameterError(f"level must lie strictly between 0 and 1; got {level}")
+    labels = sorted(set(groups))
+    index = {g: j for j, g in enumerate(labels)}
+    gid = np.array([index[g] for g in groups])
+    k = len(labels)
+    return k, gid, np.random.default_rng(seed).integers(0, k, size=(boot, k))
+
+
 def grouped_bootstrap_difference(
     errors_a: np.ndarray,
     errors_b: np.ndarray,
@@ -326,16 +341,10 @@ def grouped_bootstrap_difference(
     groups (proposals) are resampled with replacement, ``boot`` times, with
     ``numpy.random.default_rng(seed)``.
     """
-    if not 0 < level < 1:
-        raise ParameterError(f"level must lie strictly between 0 and 1; got {level}")
     diff = np.asarray(errors_a, dtype=float) - np.asarray(errors_b, dtype=float)
-    labels = sorted(set(groups))
-    index = {g: j for j, g in enumerate(labels)}
-    gid = np.array([index[g] for g in groups])
-    sums = np.bincount(gid, weights=diff, minlength=len(labels))
-    counts = np.bincount(gid, minlength=len(labels)).astype(float)
-    rng = np.random.default_rng(seed)
-    draw = rng.integers(0, len(labels), size=(boot, len(labels)))
+    k, gid, draw = _group_resamples(groups, boot=boot, level=level, seed=seed)
+    sums = np.bincount(gid, weights=diff, minlength=k)
+    counts = np.bincount(gid, minlength=k).astype(float)
     stats = sums[draw].sum(axis=1) / counts[draw].sum(axis=1)
     lo, hi = np.quantile(stats, [(1 - level) / 2, (1 + level) / 2])
     return float(diff.mean()), (float(lo), float(hi))
@@ -355,21 +364,15 @@ def grouped_bootstrap_split(
     ``numpy.random.default_rng(seed)`` (resamples that lack either side are left out).
     errors, mask : arrays of shape (n,); groups : n labels. None when either side is
     empty."""
-    if not 0 < level < 1:
-        raise ParameterError(f"level must lie strictly between 0 and 1; got {level}")
     err = np.asarray(errors, dtype=float)
     on = np.asarray(mask, dtype=bool)
+    k, gid, draw = _group_resamples(groups, boot=boot, level=level, seed=seed)
     if on.all() or not on.any():
         return None
-    labels = sorted(set(groups))
-    index = {g: j for j, g in enumerate(labels)}
-    gid = np.array([index[g] for g in groups])
-    k = len(labels)
     sum_on = np.bincount(gid, weights=np.where(on, err, 0.0), minlength=k)
     n_on = np.bincount(gid, weights=on.astype(float), minlength=k)
     sum_off = np.bincount(gid, weights=np.where(on, 0.0, err), minlength=k)
     n_off = np.bincount(gid, weights=(~on).astype(float), minlength=k)
-    draw = np.random.default_rng(seed).integers(0, k, size=(boot, k))
     a, b = n_on[draw].sum(axis=1), n_off[draw].sum(axis=1)
     ok = (a > 0) & (b > 0)
     stats = sum_on[draw].sum(axis=1)[ok] / a[ok] - sum_off[draw].sum(axis=1)[ok] / b[ok]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from doc_figures import numbers, script_fixture, table_row
+from doc_figures import doc_fixture, numbers, script_fixture, table_row
 
 from guaranty.evidence import evidence
 
@@ -21,10 +21,7 @@ DOC = ROOT / "docs" / "models" / "credibility.md"
 
 script = script_fixture("validate_credibility")
 
-
-@pytest.fixture(scope="module")
-def doc() -> str:
-    return DOC.read_text()
+doc = doc_fixture(DOC)
 
 
 def test_leeds_anac_file_gives_the_published_share(script) -> None:

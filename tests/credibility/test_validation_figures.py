@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from doc_figures import numbers, script_fixture, table_row
+from doc_figures import doc_fixture, numbers, script_fixture, table_row
 
 from guaranty.evidence import evidence, persistence_pairs
 from guaranty.models.logit import brier_score, log_loss
@@ -29,10 +29,7 @@ DOC = ROOT / "docs" / "models" / "credibility.md"
 
 script = script_fixture("validate_credibility")
 
-
-@pytest.fixture(scope="module")
-def doc() -> str:
-    return DOC.read_text()
+doc = doc_fixture(DOC)
 
 
 def _row(doc: str, prefix: str) -> list[str]:

@@ -7,6 +7,7 @@ Usage: python scripts/war_sensitivity.py [SCENARIO] [--draws N]
        python scripts/war_sensitivity.py [SCENARIO] --conditioning 2,4,8 [--draws N]
        python scripts/war_sensitivity.py [SCENARIO] --losses 8,25,12,35 \
            [--mobilisation 10,30] [--draws N]
+       python scripts/war_sensitivity.py [SCENARIO] --forces-as-fit [--draws N]
 
 ``--survival-seeds`` prints instead the outcome shares (``--draws`` draws, seed 0) under each
 seed of the simulations that condition the fit on the months already fought
@@ -30,6 +31,13 @@ P(still fought 20 months on), for the scenario as it is, with ``war.observed_los
 those 90% ranges (thousand a month; A the protected state, B the aggressor), and with both
 sides' monthly replenishment (``mobilisation_a``, ``mobilisation_b``) stated as uniform over
 ``--mobilisation LOW,HIGH`` as well. ``--draws`` draws each (20,000 by default here).
+
+``--forces-as-fit`` prints the outcome shares with the two sides' forces as the scenario
+states them and split as the fit to the COW wars reads a war's forces: the aggressor's over
+the protected state's is their capability ratio (the scenario's nominal capabilities of the
+two states its ``credibility`` section names) raised to the fit's ``force_exponent``, drawn
+with the rest of the fit, the total kept (docs/models/war.md, "Forces as stated or as the
+fit reads them"). ``--draws`` draws each (20,000 by default here).
 """
 
 from __future__ import annotations
@@ -99,16 +107,19 @@ def _joint_fitted_defaults(
     nominal: dict[str, float] | None = None,
     observation: Any = None,
     matrix: Any = None,
+    capability_ratio: float | None = None,
 ) -> dict[str, np.ndarray]:
     """``guaranty.war.fitted_defaults`` with the joint conditioning of ``--conditioning``: a
     parameter vector drawn as shipped (its weight times its chance of lasting
     ``months_fought`` months), then the war's tempo shock and premium draw taken from one of
     that vector's simulated wars that lasted that long (afresh if none did). Not defined
-    with observed losses (``observation``)."""
+    with observed losses (``observation``) or forces split by a ``capability_ratio``."""
     from guaranty.warfit import war_fit
 
     if observation is not None:
         raise SystemExit("--conditioning: the joint conditioning takes no observed losses")
+    if capability_ratio is not None:
+        raise SystemExit("--conditioning: the joint conditioning takes the forces as stated")
 
     fit = war_fit()
     key = tuple(sorted((nominal or {}).items()))  # the shipped conditioning's simulations
@@ -284,6 +295,63 @@ def losses(path: Path, ranges: list[float], mobilisation: list[float] | None, dr
     return 0
 
 
+def capability_ratio(path: Path) -> float:
+    """The aggressor's material capabilities over the protected state's, as the scenario
+    states them (its ``credibility`` section names the two; their nominal capabilities)."""
+    scenario = load(path)
+    cred = scenario.credibility
+    if cred is None:
+        raise SystemExit(f"{path}: --forces-as-fit needs a credibility section naming the sides")
+    agg = scenario.actor(cred.aggressor).capability_value.nominal
+    prot = scenario.actor(cred.protected).capability_value.nominal
+    return float(agg) / float(prot)
+
+
+def forces_rows(path: Path, draws: int) -> tuple[float, list[dict[str, Any]]]:
+    r"""The rows of ``--forces-as-fit``: the war with the forces as the scenario states them
+    and split as the fit reads them (:func:`guaranty.war.forces_as_fitted`, the scenario's
+    capability ratio): (label, outcome shares, median forces, P(still fought
+    :data:`AHEAD`\[-1] months on)); and the ratio."""
+    scenario = load(path)
+    ratio = capability_ratio(path)
+    rows = []
+    for label, r in (("forces as stated", None), ("forces as the fit reads them", ratio)):
+        w = run_war(scenario, draws=draws, seed=0, capability_ratio=r)
+        out = w.result.outcome
+        rows.append(
+            {
+                "label": label,
+                "shares": {o: float((out == k).mean()) for k, o in enumerate(OUTCOMES)},
+                "force_a": float(np.median(w.params["force_a"])),
+                "force_b": float(np.median(w.params["force_b"])),
+                "ongoing_later": w.p_fighting_after(AHEAD[-1]),
+            }
+        )
+    return ratio, rows
+
+
+def forces(path: Path, draws: int) -> int:
+    """Print :func:`forces_rows` as the table of docs/models/war.md."""
+    ratio, rows = forces_rows(path, draws)
+    print(
+        f"{path.name}: {draws:,} draws each (seed 0); the aggressor's capabilities over the "
+        f"protected state's: {ratio:.3f}"
+    )
+    print(
+        "| forces | force_a, median | force_b, median | "
+        + " | ".join(OUTCOMES)
+        + f" | P(still fought {AHEAD[-1]} months on) |"
+    )
+    print("|---|---|---|" + "---|" * (len(OUTCOMES) + 1))
+    for r in rows:
+        shares = " | ".join(f"{r['shares'][o]:.3f}" for o in OUTCOMES)
+        print(
+            f"| {r['label']} | {r['force_a']:.0f} | {r['force_b']:.0f} | {shares} | "
+            f"{r['ongoing_later']:.3f} |"
+        )
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if {"-h", "--help"} & set(argv):
         print(__doc__)
@@ -299,6 +367,11 @@ def main(argv: list[str]) -> int:
             None if mob is None else [float(v) for v in mob.split(",")],
             draws,
         )
+    if "--forces-as-fit" in argv:
+        rest = [a for a in argv if a != "--forces-as-fit"]
+        draws = int(_option(rest, "--draws") or 20000)
+        path = Path(rest[0]) if rest and not rest[0].startswith("--") else None
+        return forces(path or ROOT / "scenarios" / "ukraine-2022.yaml", draws)
     months = _option(argv, "--conditioning")
     draws = int(_option(argv, "--draws") or (20000 if months is not None else 4000))
     if months is not None:

@@ -511,6 +511,7 @@ def _survival(
     states: int,
     nominal: tuple[tuple[str, float], ...],
     observation: Observation | None = None,
+    capability_ratio: float | None = None,
 ) -> np.ndarray:
     """P(a war with the scenario's inputs is still being fought after ``months`` months) under
     each parameter vector of the shipped fit, shape (T,): ``_SURVIVAL_DRAWS`` simulations
@@ -518,7 +519,9 @@ def _survival(
     the vectors whose posterior weight is below :data:`_SURVIVAL_MIN_WEIGHT`."""
     from guaranty.warfit import war_fit
 
-    keep, _, _, alive = _survival_runs(months, major_powers, states, nominal, observation)
+    keep, _, _, alive = _survival_runs(
+        months, major_powers, states, nominal, observation, capability_ratio
+    )
     out = np.zeros(war_fit().weights.size)
     out[keep] = (alive.sum(axis=1) + 0.5) / (alive.shape[1] + 1.0)
     return out
@@ -530,6 +533,7 @@ def _survival_runs(
     states: int,
     nominal: tuple[tuple[str, float], ...],
     observation: Observation | None = None,
+    capability_ratio: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The simulations behind :func:`_survival`: the indices of the parameter vectors
     simulated (those of weight at least :data:`_SURVIVAL_MIN_WEIGHT`, shape (K,)), each
@@ -537,7 +541,8 @@ def _survival_runs(
     whether it was still fought after ``months`` months (bool, shape (K, n)); n =
     :data:`_SURVIVAL_DRAWS`, seeded, the scenario's own inputs at their nominal values.
     With an ``observation`` (:func:`loss_observation`) the tempo shocks are drawn given it
-    (:func:`tempo_given_losses`)."""
+    (:func:`tempo_given_losses`). With a ``capability_ratio`` the forces are split as the
+    fit reads them, under each vector's own exponent (:func:`forces_as_fitted`)."""
     from guaranty.warfit import war_fit
 
     fit = war_fit()
@@ -549,7 +554,9 @@ def _survival_runs(
     if observation is not None:
         _, mean, sd = tempo_given_losses(th, observation, months, major_powers, states)
         z = mean + sd * z
-    given = dict(nominal)
+    given: dict[str, Any] = dict(nominal)
+    if capability_ratio is not None:
+        given.update(forces_as_fitted(given, th["force_exponent"], capability_ratio))
     params = WarParams(
         **given, **_from_theta(th, z, u, given, major_powers, states), horizon=months
     )
@@ -569,6 +576,7 @@ def fitted_defaults(
     nominal: dict[str, float] | None = None,
     observation: Observation | None = None,
     matrix: DesignMatrix | None = None,
+    capability_ratio: float | None = None,
 ) -> dict[str, np.ndarray]:
     """The fitted battlefield parameters the scenario does not give, one posterior draw of the
     COW calibration per draw (name -> array of shape (draws,)).
@@ -589,7 +597,12 @@ def fitted_defaults(
     ``observation`` (:func:`loss_observation`; needs ``months_fought``): the losses of those
     months. Each vector's weight is multiplied by the observation's likelihood under it, and
     the war's tempo shock is drawn from its distribution given the observation
-    (:func:`tempo_given_losses`), here and in the survival simulations."""
+    (:func:`tempo_given_losses`), here and in the survival simulations.
+
+    ``capability_ratio`` (the aggressor's material capabilities over the protected state's):
+    the two sides' forces are split as the fit reads them (:func:`forces_as_fitted`, each
+    draw with its vector's exponent), in the survival simulations too, and returned as
+    ``force_a`` and ``force_b``."""
     from guaranty.warfit import war_fit
 
     fit = war_fit()
@@ -604,7 +617,9 @@ def fitted_defaults(
         weights = weights / weights.sum()
     if months_fought > 0:
         key = tuple(sorted((nominal or {}).items()))
-        weights = weights * _survival(months_fought, major_powers, states, key, observation)
+        weights = weights * _survival(
+            months_fought, major_powers, states, key, observation, capability_ratio
+        )
         weights = weights / weights.sum()
     idx = draw_index(weights, draws, rng, name=FIT_DRAW, matrix=matrix)
     th = {k: v[idx] for k, v in fit.theta.items()}
@@ -612,7 +627,30 @@ def fitted_defaults(
     if observation is not None:
         z = z_mean[idx] + z_sd[idx] * z
     u = draw_uniform(draws, rng, name=FIT_PREMIUM, matrix=matrix)
-    return _from_theta(th, z, u, given, major_powers, states)
+    if capability_ratio is None:
+        return _from_theta(th, z, u, given, major_powers, states)
+    forces = forces_as_fitted(given, th["force_exponent"], capability_ratio)
+    given = {**given, **forces}
+    return {**_from_theta(th, z, u, given, major_powers, states), **forces}
+
+
+def forces_as_fitted(
+    given: dict[str, Any], exponent: np.ndarray, capability_ratio: float
+) -> dict[str, np.ndarray]:
+    """The two sides' forces split as the fit to the COW wars reads a war's forces
+    (``guaranty.models.war.calibration``): the aggressor's (B's) over the protected state's
+    (A's) is ``capability_ratio ** exponent``, their total that of the forces ``given``
+    (``force_a + force_b``, the neutral 100 each if not given), so that the arms flows and
+    the replenishment keep their unit. ``exponent``: the fit's ``force_exponent`` per draw,
+    shape (n,). Returns ``force_a`` and ``force_b``, shape (n,)."""
+    if not np.isfinite(capability_ratio) or capability_ratio <= 0:
+        raise ValueError(f"capability_ratio must be a positive number; got {capability_ratio}")
+    total = sum(
+        np.asarray(given.get(f"force_{side}", NEUTRAL_DEFAULTS[f"force_{side}"]), dtype=float)
+        for side in ("a", "b")
+    )
+    ratio = capability_ratio ** np.asarray(exponent, dtype=float)
+    return {"force_a": total / (1.0 + ratio), "force_b": total * ratio / (1.0 + ratio)}
 
 
 def war_settings(scenario: Scenario) -> WarSettings:
@@ -634,6 +672,7 @@ def run_war(
     level: float = 0.9,
     keep_paths: bool = False,
     matrix: DesignMatrix | None = None,
+    capability_ratio: float | None = None,
 ) -> WarSummary:
     """Simulate the scenario's war ``draws`` times (seeded; ``seed`` is the entropy of a
     ``numpy.random.SeedSequence``, an integer or a sequence of them). Parameters the scenario
@@ -641,7 +680,11 @@ def run_war(
     else keep the model's documented defaults. ``keep_paths`` keeps the month-by-month
     paths (for ``by_month`` in the JSON). ``matrix`` (:mod:`guaranty.scenario.design_matrix`) gives
     quantiles for named inputs ("war: NAME" for a scenario parameter, :data:`FIT_DRAW`,
-    :data:`FIT_TEMPO`, :data:`FIT_PREMIUM` for the fitted ones)."""
+    :data:`FIT_TEMPO`, :data:`FIT_PREMIUM` for the fitted ones). ``capability_ratio`` (the
+    aggressor's material capabilities over the protected state's) splits the forces as the
+    fit reads them instead of as the scenario states them (:func:`forces_as_fitted`; their
+    total is kept): a sensitivity check (docs/models/war.md, "Forces as stated or as the fit
+    reads them")."""
     settings = war_settings(scenario)
     s_params, s_war, s_fit = np.random.SeedSequence(seed).spawn(3)
     rng = np.random.default_rng(s_params)
@@ -696,8 +739,10 @@ def run_war(
         nominal=nominal_war(scenario),
         observation=observation,
         matrix=matrix,
+        capability_ratio=capability_ratio,
     )
-    params = WarParams(**values, **fitted, horizon=settings.horizon, planning=settings.planning)
+    values = {**values, **fitted}  # with a capability ratio the fit splits the forces
+    params = WarParams(**values, horizon=settings.horizon, planning=settings.planning)
     result = simulate_war(params, draws, np.random.default_rng(s_war), keep_paths=keep_paths)
     seed = seed if isinstance(seed, int) else tuple(seed)
     return WarSummary(
@@ -705,7 +750,7 @@ def run_war(
         draws=draws,
         seed=seed,
         level=level,
-        params={**values, **fitted},
+        params=values,
         months_fought=settings.months_fought,
         horizon=settings.horizon,
         observation=observation,

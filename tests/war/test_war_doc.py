@@ -216,3 +216,26 @@ def test_the_losses_table() -> None:
     assert given["late_below"] > 0.8 and f"{100 * given['late_below']:.1f}%" in DOC
     assert seen["ongoing_later"] < given["ongoing_later"] < refilled["ongoing_later"]
     assert [f"{v:.3f}" for v in given["observed"]] == ["0.047", "0.070", "0.103"]
+
+
+def test_the_forces_table() -> None:
+    """war.md, "Forces as stated or as the fit reads them": the table is what
+    ``scripts/war_sensitivity.py --forces-as-fit`` prints (20,000 draws on the same seeds: to
+    rounding), the ratio is the scenario's (5.4), and the reading holds: the winner turns,
+    Ukraine ahead with the stated forces and Russia with the fit's."""
+    from doc_figures import script_module
+
+    with script_module("war_sensitivity") as script:
+        ratio, rows = script.forces_rows(ROOT / "scenarios" / "ukraine-2022.yaml", 20000)
+    assert ratio == pytest.approx(0.03485 / 0.006436, rel=1e-3)
+    assert "5.4 times Ukraine's" in " ".join(DOC.split())
+    for r in rows:
+        doc = _row(f"| {r['label']} |", cells=9)
+        assert [float(doc[1]), float(doc[2])] == pytest.approx(
+            [r["force_a"], r["force_b"]], abs=0.5
+        )
+        got = [r["shares"][o] for o in OUTCOMES] + [r["ongoing_later"]]
+        assert got == pytest.approx([float(c) for c in doc[3:9]], abs=5e-4)
+    stated, fitted = rows
+    assert stated["shares"]["decisive_a"] > stated["shares"]["decisive_b"]
+    assert fitted["shares"]["decisive_b"] > fitted["shares"]["decisive_a"]

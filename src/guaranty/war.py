@@ -757,6 +757,75 @@ def run_war(
     )
 
 
+#: how far the forces' reading must move a decisive share (or turn the likelier winner) for
+#: :func:`forces_reading` to say so
+FORCES_SHIFT = 0.10
+
+
+def capability_ratio_of(scenario: Scenario) -> float | None:
+    """The aggressor's material capabilities over the protected state's (their nominal
+    capabilities; the scenario's ``credibility`` section names the two), or None when the
+    scenario does not name them or either has none."""
+    cred = scenario.credibility
+    if cred is None:
+        return None
+    try:
+        agg = float(scenario.actor(cred.aggressor).capability_value.nominal)
+        prot = float(scenario.actor(cred.protected).capability_value.nominal)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    if not (np.isfinite(agg) and np.isfinite(prot)) or agg <= 0 or prot <= 0:
+        return None
+    return agg / prot
+
+
+def forces_reading(
+    scenario: Scenario,
+    *,
+    draws: int = 4000,
+    seed: int = 0,
+    stated: dict[str, float] | None = None,
+) -> dict[str, Any] | None:
+    """The war's decisive shares with the forces as the scenario states them and split as
+    the fit reads them (:func:`forces_as_fitted` at :func:`capability_ratio_of`), and a
+    sentence for a reader when the reading matters: the likelier winner turns, or a
+    decisive share moves by :data:`FORCES_SHIFT` or more (docs/models/war.md, "Forces as
+    stated or as the fit reads them"). None for a scenario that states neither side's forces
+    or names no two sides with capabilities, and for a war of more than two states (the fit
+    read a side's capabilities as the sum over its states; a scenario does not say which
+    states fight on which side). ``stated``: the shares with the stated forces when the
+    caller has them (a run's), else they are simulated too. Returns ``ratio``, ``stated``
+    and ``fitted`` (outcome -> share) and ``note`` (None when it does not matter)."""
+    war = scenario.war
+    if war is None or war.states != 2 or not {"force_a", "force_b"} & set(war.parameters):
+        return None
+    ratio = capability_ratio_of(scenario)
+    if ratio is None:
+        return None
+
+    def shares(r: float | None) -> dict[str, float]:
+        out = run_war(scenario, draws=draws, seed=seed, capability_ratio=r).result.outcome
+        return {o: float((out == k).mean()) for k, o in enumerate(OUTCOMES)}
+
+    stated = dict(stated) if stated is not None else shares(None)
+    fitted = shares(ratio)
+    keys = ("decisive_a", "decisive_b")
+    turns = (stated[keys[0]] - stated[keys[1]]) * (fitted[keys[0]] - fitted[keys[1]]) < 0
+    moves = max(abs(stated[k] - fitted[k]) for k in keys) >= FORCES_SHIFT
+    note = None
+    if turns or moves:
+        note = (
+            "Who wins turns on how the two sides' forces are measured: with the scenario's "
+            f"forces the protected state wins decisively in {stated[keys[0]]:.0%} of the "
+            f"draws and the aggressor in {stated[keys[1]]:.0%}; with the forces split as the "
+            f"fit to the COW wars reads them (the aggressor's capabilities {ratio:.2g} times "
+            f"the protected state's, raised to the fitted exponent) in {fitted[keys[0]]:.0%} "
+            f'and {fitted[keys[1]]:.0%} (docs/models/war.md, "Forces as stated or as the fit '
+            'reads them").'
+        )
+    return {"ratio": ratio, "stated": stated, "fitted": fitted, "note": note}
+
+
 def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list[dict[str, Any]]:
     """How far each war input moves the outcome shares over its own stated 90% range.
 

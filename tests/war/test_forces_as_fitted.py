@@ -43,3 +43,51 @@ def test_a_run_with_the_capability_ratio_keeps_the_total_and_the_replenishment_s
     assert even.params["force_a"] == pytest.approx(np.full(50, 250.0))
     stated = run_war(scenario, draws=50, seed=1)
     assert np.all(stated.params["force_a"] == 300.0) and np.all(stated.params["force_b"] == 200.0)
+
+
+def test_forces_reading_says_when_the_winner_turns() -> None:
+    """Ukraine (two states, forces stated, Russia's capabilities 5.4 times Ukraine's): the
+    likelier decisive winner turns, and the note gives both readings; Korea (16 states: the
+    scenario does not say which fight on which side) and a war without stated forces give
+    nothing; the shares with the stated forces can come from the caller."""
+    from guaranty.war import FORCES_SHIFT, forces_reading
+
+    scenario = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    got = forces_reading(scenario, draws=2000, seed=0)
+    stated, fitted = got["stated"], got["fitted"]
+    assert stated["decisive_a"] > stated["decisive_b"]
+    assert fitted["decisive_b"] > fitted["decisive_a"]
+    assert got["note"].startswith("Who wins turns on how the two sides' forces are measured")
+    assert f"in {stated['decisive_a']:.0%} of the draws" in got["note"]
+    assert f"in {fitted['decisive_a']:.0%} and {fitted['decisive_b']:.0%}" in got["note"]
+    same = forces_reading(scenario, draws=2000, seed=0, stated=stated)
+    assert same["fitted"] == fitted and same["note"] == got["note"]
+    # shares that the fit's reading barely moves: no note
+    quiet = forces_reading(scenario, draws=2000, seed=0, stated=fitted)
+    assert quiet["note"] is None and FORCES_SHIFT == 0.10
+    assert forces_reading(load(ROOT / "scenarios" / "korea-1953.yaml"), draws=200) is None
+    war = scenario.war
+    params = {k: v for k, v in war.parameters.items() if k not in ("force_a", "force_b")}
+    bare = scenario.model_copy(update={"war": war.model_copy(update={"parameters": params})})
+    assert forces_reading(bare, draws=200) is None
+
+
+def test_the_war_command_and_the_report_say_it() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from guaranty.cli import app
+    from guaranty.report.context import forces_note
+
+    path = str(ROOT / "scenarios" / "ukraine-2022.yaml")
+    result = CliRunner().invoke(app, ["war", path, "--draws", "1000"])
+    assert result.exit_code == 0, result.output
+    assert "Who wins turns on how the two sides' forces are measured" in result.stdout
+    data = json.loads(CliRunner().invoke(app, ["war", path, "--draws", "500", "--json"]).stdout)
+    extra = data["forces_as_fitted"]
+    assert extra["capability_ratio"] == pytest.approx(0.03485 / 0.006436, rel=1e-3)
+    assert sum(extra["outcomes"].values()) == pytest.approx(1.0)
+    summary = {"seed": 0, "war": {"outcomes": data["outcomes"]}}
+    note = forces_note(summary, load(path))
+    assert note is not None and note.startswith("Who wins turns")

@@ -1045,6 +1045,7 @@ def test_results_page(api: Api, which: str) -> None:
     assert "of these peaces follow a decisive win of the protected state" in text
     assert "Which design the settlement lands on most often" in text  # the rungs' check
     assert "Settlement model: <b>extremity</b> (the default, the lowest error" in text
+    assert "Who wins turns on how the two sides' forces are measured" in text  # war.md
     section = text.split('<section id="settlement"')[1].split("</section>")[0]
     assert "UCDP/PRIO war episodes of 1946-2021 still fought after 4 months" in section
     # the settled territory is the war's line, and the faded bars of the comparison are

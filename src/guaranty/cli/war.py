@@ -164,7 +164,16 @@ def war_cmd(
         err.print(line)
     summary = run_war(obj, draws=draws, seed=seed, keep_paths=as_json)
     data = summary.to_json()
+    from guaranty.war import forces_reading
+
+    forces = forces_reading(obj, draws=draws, seed=seed, stated=data["outcomes"])
     if as_json:
+        if forces is not None:
+            data["forces_as_fitted"] = {
+                "capability_ratio": forces["ratio"],
+                "outcomes": forces["fitted"],
+                "note": forces["note"],
+            }
         print_json(data)
         return
     labels = {
@@ -189,6 +198,8 @@ def war_cmd(
             "finding about it (docs/models/war.md).",
             markup=False,
         )
+    if forces is not None and forces["note"]:
+        out.print(forces["note"], markup=False)
     em, fr = data["end_month"], data["front"]
     if em["median"] is not None:
         out.print(

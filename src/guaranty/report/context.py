@@ -955,6 +955,21 @@ def _model_note(model: str, scenario: Scenario) -> str:
     )
 
 
+def forces_note(summary: dict[str, Any], scenario: Scenario) -> str | None:
+    """What the report says when who wins the war turns on how the two sides' forces are
+    measured (:func:`guaranty.war.forces_reading`: the run's shares, from its ``summary``,
+    against a war run with the forces split as the fit reads them, 4,000 draws on the run's
+    seed); None when it does not, or the scenario states no forces."""
+    from guaranty.war import forces_reading
+
+    if scenario.war is None:
+        return None
+    got = forces_reading(
+        scenario, draws=4000, seed=summary["seed"], stated=summary["war"]["outcomes"]
+    )
+    return None if got is None else got["note"]
+
+
 def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     """The run's part of a report: its summary, each design's and each issue's figures, the
     design the settlement most often lands on, and what the war model's fit says. ``run``:
@@ -982,6 +997,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         "model_note": _model_note(summ["model"], scenario),
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),
+        "forces_note": forces_note(summ, scenario),
         "summary": summ,
         "designs": designs,
         "as_today_note": _as_today_note(designs, "p_no_attack", "p_peace", "p_any"),

@@ -152,7 +152,7 @@ class IssueForecast:
             )
         text = (
             f"{model} on '{self.id}' had not settled: over rounds {first}-{last} its "
-            f"forecast went from {low:.4g} to {high:.4g}, more than {SETTLED_SHARE:.0%} of "
+            f"forecast ranged from {low:.4g} to {high:.4g}, more than {SETTLED_SHARE:.0%} of "
             f"the scale, so the figure is the last round's by convention and another "
             f"number of rounds gives another forecast"
         )

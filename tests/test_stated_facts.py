@@ -44,7 +44,9 @@ def ukraine():
 def test_the_ukraine_claims_that_rest_on_the_stated_rivalry(ukraine) -> None:
     """The accession window's exposure (P(an attack before NATO membership takes effect) >
     0.2) holds in most draws with the stated rivalry and in few with the data's coding; a
-    claim about the war (which no credibility input reaches) never rests on it."""
+    claim about the war (which no credibility input reaches) never rests on it; the one
+    that reads who wins the war (``escalation_risk``) rests on the stated forces instead
+    (docs/models/war.md, "Forces as stated or as the fit reads them")."""
     by = {c.id: c for c in ukraine.claims}
     window = by["accession_window_vulnerable"]
     assert [f.fact for f in window.facts] == ["rivalry"]
@@ -52,8 +54,12 @@ def test_the_ukraine_claims_that_rest_on_the_stated_rivalry(ukraine) -> None:
     assert (flip.stated, flip.data) == (1.0, 0.0)
     assert window.share > 0.8 and flip.share < 0.2
     assert "rests on the stated rivalry" in window.reading
-    for cid in ("frozen_conflict_likelier", "weapons_suffice", "escalation_risk"):
+    for cid in ("frozen_conflict_likelier", "weapons_suffice"):
         assert by[cid].facts == ()
+    assert [f.fact for f in by["escalation_risk"].facts] == ["forces"]
+    # with a phrase of its own in the JSON (the rivalry's has none)
+    (entry,) = by["escalation_risk"].to_json()["stated_facts"]
+    assert entry["phrase"].startswith("the stated forces")
 
 
 def test_no_rerun_when_the_scenario_states_nothing(monkeypatch) -> None:

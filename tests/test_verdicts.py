@@ -127,7 +127,7 @@ def test_claims_command_ukraine() -> None:
     war_read = {"frozen_conflict_likelier", "uncertainty_drives_peace", "escalation_risk"}
     war_read |= {"weapons_suffice"}
     for c in data["claims"]:
-        said = c["reading"].endswith(WAR_BASE_RATES)
+        said = WAR_BASE_RATES in c["reading"]
         assert said == (c["id"] in war_read), c["id"]
     # and a verdict read off a design's risk of a renewed attack says that what a design
     # changes in it is an association (stage 1), not one on abandonment (on_its_own), nor a

@@ -218,28 +218,45 @@ def stated_facts_of_stored(scenario: Any, claims: list[Any], draws: int, seed: i
 
 def states_facts(scenario: Any) -> bool:
     """Whether the scenario states a fact in place of the data, unlike it, that the
-    credibility model reads (:func:`guaranty.credibility_case.stated_facts`)."""
+    credibility model reads (:func:`guaranty.credibility_case.stated_facts`), or states the
+    forces of a war the fit would read otherwise (:func:`guaranty.war.forces_alternative`)."""
     from guaranty.credibility_case import stated_facts as facts
+    from guaranty.war import forces_alternative
 
-    return getattr(scenario, "credibility", None) is not None and bool(facts(scenario))
+    if getattr(scenario, "credibility", None) is None:
+        return False
+    return bool(facts(scenario)) or forces_alternative(scenario) is not None
 
 
 def stated_facts(scenario: Any, claims: list[Any], draws: int, seed: int) -> list[Any]:
     """The claims with the facts the scenario states in place of the data (the pair's,
-    ``credibility.pair``; a state's nuclear status, an actor's ``nuclear``) and on which
-    their verdicts turn: for each stated fact unlike the data, the chain is run again on the
-    same draws (the same seed) with the data's value, and a claim whose verdict differs says
-    so (:func:`guaranty.claims.with_facts`). One more run of the chain per stated fact."""
+    ``credibility.pair``; a state's nuclear status, an actor's ``nuclear``; the war's forces
+    where the fit would read them from the two sides' capabilities,
+    :func:`guaranty.war.forces_alternative`) and on which their verdicts turn: for each
+    stated fact unlike the data, the chain is run again on the same draws (the same seed)
+    with the data's value, and a claim whose verdict differs says so
+    (:func:`guaranty.claims.with_facts`). One more run of the chain per stated fact."""
     from guaranty.claims import run_ledger, with_facts
     from guaranty.credibility_case import stated_facts as facts
     from guaranty.credibility_case import without_stated
     from guaranty.montecarlo import simulate
+    from guaranty.war import capability_ratio_of, forces_alternative, stated_force_ratio
 
-    alternatives = {}
+    alternatives: dict[str, tuple[Any, ...]] = {}
     for fact, (stated, data) in facts(scenario).items():  # those unlike the data
         other = without_stated(scenario, fact)
         run = simulate(other, draws=draws, seed=seed)
         alternatives[fact] = (stated, data, run_ledger(other.claims, run))
+    other = forces_alternative(scenario)
+    if other is not None:  # the forces as the fit to the COW wars reads them
+        stated, data = stated_force_ratio(scenario), capability_ratio_of(other)
+        run = simulate(other, draws=draws, seed=seed)
+        phrase = (
+            f"the stated forces (the aggressor's {stated:.2g} times the protected state's; "
+            f"read as the fit to the COW wars reads them, from capabilities {data:.2g} times "
+            "theirs raised to the fitted exponent, docs/models/war.md"
+        )
+        alternatives["forces"] = (stated, data, run_ledger(other.claims, run), phrase)
     return with_facts(claims, alternatives)
 
 

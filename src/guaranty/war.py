@@ -683,9 +683,17 @@ def run_war(
     :data:`FIT_TEMPO`, :data:`FIT_PREMIUM` for the fitted ones). ``capability_ratio`` (the
     aggressor's material capabilities over the protected state's) splits the forces as the
     fit reads them instead of as the scenario states them (:func:`forces_as_fitted`; their
-    total is kept): a sensitivity check (docs/models/war.md, "Forces as stated or as the fit
-    reads them")."""
+    total is kept; docs/models/war.md, "Forces as stated or as the fit reads them"); a
+    scenario with ``war.forces: capabilities`` does so with :func:`capability_ratio_of`."""
     settings = war_settings(scenario)
+    if capability_ratio is None and settings.forces == "capabilities":
+        capability_ratio = capability_ratio_of(scenario)
+        if capability_ratio is None:  # refused when the file loads; here for one built in code
+            raise scenario.error_at(
+                "'capabilities' needs credibility.aggressor and credibility.protected with "
+                "positive capabilities",
+                ("war", "forces"),
+            )
     s_params, s_war, s_fit = np.random.SeedSequence(seed).spawn(3)
     rng = np.random.default_rng(s_params)
     values: dict[str, Any] = {}
@@ -797,7 +805,9 @@ def forces_reading(
     caller has them (a run's), else they are simulated too. Returns ``ratio``, ``stated``
     and ``fitted`` (outcome -> share) and ``note`` (None when it does not matter)."""
     war = scenario.war
-    if war is None or war.states != 2 or not {"force_a", "force_b"} & set(war.parameters):
+    if war is None or war.forces != "stated":
+        return None  # a scenario that reads the forces as the fit does has nothing to add
+    if war.states != 2 or not {"force_a", "force_b"} & set(war.parameters):
         return None
     ratio = capability_ratio_of(scenario)
     if ratio is None:
@@ -824,6 +834,25 @@ def forces_reading(
             'reads them").'
         )
     return {"ratio": ratio, "stated": stated, "fitted": fitted, "note": note}
+
+
+def forces_alternative(scenario: Scenario) -> Scenario | None:
+    """The scenario with its forces read as the fit reads them (``war.forces:
+    capabilities``), for a two-state war whose scenario states its forces and names the two
+    sides with capabilities; None otherwise (:func:`forces_reading` gives the same cases)."""
+    war = scenario.war
+    if war is None or war.forces != "stated" or war.states != 2:
+        return None
+    if not {"force_a", "force_b"} & set(war.parameters) or capability_ratio_of(scenario) is None:
+        return None
+    return scenario.model_copy(update={"war": war.model_copy(update={"forces": "capabilities"})})
+
+
+def stated_force_ratio(scenario: Scenario) -> float:
+    """The aggressor's forces over the protected state's as the scenario states them (their
+    nominal values; the neutral 100 for one not given)."""
+    nominal = nominal_war(scenario)
+    return nominal.get("force_b", 100.0) / nominal.get("force_a", 100.0)
 
 
 def sensitivity(scenario: Scenario, *, draws: int = 4000, seed: int = 0) -> list[dict[str, Any]]:

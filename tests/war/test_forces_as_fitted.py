@@ -91,3 +91,78 @@ def test_the_war_command_and_the_report_say_it() -> None:
     summary = {"seed": 0, "war": {"outcomes": data["outcomes"]}}
     note = forces_note(summary, load(path))
     assert note is not None and note.startswith("Who wins turns")
+
+
+def _ukraine_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = (ROOT / "scenarios" / "ukraine-2022.yaml").read_text()
+    assert text.count(old) == 1
+    path = tmp_path / "u.yaml"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def test_a_scenario_may_read_the_forces_as_the_fit_does(tmp_path: Path) -> None:
+    """``war.forces: capabilities`` gives the war of ``capability_ratio`` at the scenario's
+    own ratio, draw for draw; such a scenario has no alternative reading to offer."""
+    from guaranty.war import capability_ratio_of, forces_alternative, forces_reading
+
+    path = _ukraine_with(
+        tmp_path, "  months_fought: 4\n", "  months_fought: 4\n  forces: capabilities\n"
+    )
+    scenario = load(path)
+    assert scenario.war.forces == "capabilities"
+    stated = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    ratio = capability_ratio_of(stated)
+    a = run_war(scenario, draws=300, seed=2)
+    b = run_war(stated, draws=300, seed=2, capability_ratio=ratio)
+    assert np.array_equal(a.result.outcome, b.result.outcome)
+    assert np.array_equal(a.params["force_a"], b.params["force_a"])
+    assert forces_alternative(scenario) is None and forces_reading(scenario) is None
+    other = forces_alternative(stated)
+    assert other is not None and other.war.forces == "capabilities"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expect"),
+    [
+        ("  states: 2\n", "  states: 3\n  forces: capabilities\n", "expected a war of two states"),
+        ("  months_fought: 4\n", "  months_fought: 4\n  forces: troops\n", "forces"),
+    ],
+)
+def test_forces_from_capabilities_refused_where_it_cannot_hold(
+    tmp_path: Path, old: str, new: str, expect: str
+) -> None:
+    """Exit 2 with the file, the line and the field: a war of more than two states (whose
+    sides the scenario does not list), or a value that is neither 'stated' nor
+    'capabilities'."""
+    from typer.testing import CliRunner
+
+    from guaranty.cli import app
+
+    path = _ukraine_with(tmp_path, old, new)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"{path}:" in result.stderr and "war.forces" in result.stderr
+    assert expect in result.stderr and "Traceback" not in result.output
+
+
+def test_the_claims_say_which_verdicts_rest_on_the_stated_forces() -> None:
+    """On the same draws with the fit's reading of the forces, ``escalation_risk`` (Ukraine
+    does not win outright) turns from depends to supported; the ledger says so with the
+    two readings (docs/claims.md)."""
+    from guaranty.analysis import stated_facts, states_facts
+    from guaranty.claims import run_ledger
+    from guaranty.montecarlo import simulate
+
+    scenario = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    assert states_facts(scenario)
+    run = simulate(scenario, draws=2000, seed=0)
+    claims = stated_facts(scenario, run_ledger(scenario.claims, run), 2000, 0)
+    esc = next(c for c in claims if c.id == "escalation_risk")
+    flip = next(f for f in esc.facts if f.fact == "forces")
+    assert esc.verdict == "depends" and flip.verdict == "supported"
+    assert flip.stated == pytest.approx(200 / 300) and flip.data == pytest.approx(5.415, abs=1e-3)
+    text = flip.text()
+    assert text.startswith("the stated forces (the aggressor's 0.67 times the protected state's")
+    assert text.endswith(f"under which it holds in {flip.share:.0%}, supported)")
+    assert "The verdict rests on the stated forces" in esc.reading

@@ -135,14 +135,15 @@ class FactFlip:
     data: float
     share: float | None
     verdict: str
+    #: how the two values read, in place of "the stated FACT (STATED; the data: DATA" (a
+    #: fact that is not one number of the data, such as how the forces are read)
+    phrase: str | None = None
 
     def text(self) -> str:
         """One phrase: the fact, its two values and the verdict with the data's."""
         share = "" if self.share is None else f"{self.share:.0%}, "
-        return (
-            f"the stated {self.fact} ({self.stated:g}; the data: {self.data:g}, under which "
-            f"it holds in {share}{self.verdict})"
-        )
+        head = self.phrase or f"the stated {self.fact} ({self.stated:g}; the data: {self.data:g}"
+        return f"{head}, under which it holds in {share}{self.verdict})"
 
 
 def _tie_reading(
@@ -326,7 +327,10 @@ class ClaimResult:
                 {"input": name, "share_low": lo, "share_high": hi}
                 for name, lo, hi in self.sensitivity
             ],
-            "stated_facts": [asdict(f) for f in self.facts],
+            "stated_facts": [
+                {k: v for k, v in asdict(f).items() if k != "phrase" or v is not None}
+                for f in self.facts
+            ],
         }
 
 
@@ -555,20 +559,22 @@ def _run_claim(
 
 def with_facts(
     results: list[ClaimResult],
-    alternatives: Mapping[str, tuple[float, float, list[ClaimResult]]],
+    alternatives: Mapping[str, tuple[Any, ...]],
 ) -> list[ClaimResult]:
     """The claims of ``results`` with the stated facts their verdicts turn on.
 
     ``alternatives`` maps a fact the scenario states (``credibility.pair``) to (its stated
-    value, the data's value, the ledger of the same draws with the data's value). A claim
-    whose verdict differs there gets a :class:`FactFlip` and a sentence in its reading: its
-    verdict follows from a stated input, and the reader sees what the data would give."""
+    value, the data's value, the ledger of the same draws with the data's value) and, for a
+    fact not read as one number, a fourth element: the phrase :meth:`FactFlip.text` opens
+    with. A claim whose verdict differs there gets a :class:`FactFlip` and a sentence in its
+    reading: its verdict follows from a stated input, and the reader sees what the data
+    would give."""
     out = []
     for k, r in enumerate(results):
         flips = tuple(
-            FactFlip(fact, stated, data, other[k].share, other[k].verdict)
-            for fact, (stated, data, other) in alternatives.items()
-            if other[k].id == r.id and other[k].verdict != r.verdict
+            FactFlip(fact, alt[0], alt[1], alt[2][k].share, alt[2][k].verdict, *alt[3:])
+            for fact, alt in alternatives.items()
+            if alt[2][k].id == r.id and alt[2][k].verdict != r.verdict
         )
         if not flips:
             out.append(r)

@@ -67,6 +67,8 @@ def check_references(s: Scenario) -> None:
                 "true (or remove the 'war' section for a question asked in peacetime)",
             )
         _check_war(s.war, s.issues)
+        if s.war.forces == "capabilities":
+            _check_forces_from_capabilities(s)
 
 
 def no_position_message(issue_id: str) -> str:
@@ -264,6 +266,34 @@ def _check_deterrence(deterrence: DeterrenceSettings) -> None:
             ("deterrence", "sigma"),
             f"must be above 0 (the spread of the yearly shock); got {_got(sigma)}",
         )
+
+
+def _check_forces_from_capabilities(s: Scenario) -> None:
+    """``war.forces: capabilities`` needs a two-state war whose two sides the credibility
+    section names, each with a positive capability (``guaranty.war.capability_ratio_of``)."""
+    path = ("war", "forces")
+    assert s.war is not None
+    if s.war.states != 2:
+        raise _err(
+            path,
+            "'capabilities' splits the forces by the capabilities of the two states the "
+            f"credibility section names; expected a war of two states (war.states: 2), got "
+            f"{s.war.states}, or 'stated'",
+        )
+    if s.credibility is None:
+        raise _err(
+            path,
+            "'capabilities' reads the capabilities of credibility.aggressor and "
+            "credibility.protected; expected a credibility section naming them, or 'stated'",
+        )
+    for role in ("aggressor", "protected"):
+        actor = next(a for a in s.actors if a.id == getattr(s.credibility, role))
+        if not float(actor.capability_value.nominal) > 0:
+            raise _err(
+                path,
+                f"'capabilities' reads the capability of credibility.{role} ('{actor.id}'), "
+                "which has none; expected a positive capability, or 'stated'",
+            )
 
 
 def _check_war(war: WarSettings, issues: Sequence[Issue]) -> None:

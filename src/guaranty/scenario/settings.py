@@ -102,6 +102,13 @@ class WarSettings(Strict):
     )
     horizon: int = Field(default=60, ge=1, le=600, description="months simulated")
     planning: int = Field(default=12, ge=1, le=120)
+    forces: Literal["stated", "capabilities"] = Field(
+        default="stated",
+        description="how the two sides' forces are read: as force_a and force_b state them, "
+        "or split as the fit to the COW wars reads a war's forces (the two sides' "
+        "capabilities, credibility.aggressor's over credibility.protected's, raised to the "
+        "fitted exponent; the total of the forces kept)",
+    )
     source: str | None = None
 
     @model_validator(mode="after")

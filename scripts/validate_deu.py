@@ -4,6 +4,7 @@
 Usage: .venv/bin/python scripts/validate_deu.py [--data tests/data/deu3_dev.tsv] [--k 10]
        [--seed 0] [--repeats 5] [--boot 2000] [--models compromise median extremity]
        [--explore]
+       .venv/bin/python scripts/validate_deu.py --settled
 
 The in-sample backtest scores each registered model (or ``--models``) on every issue with an
 outcome, beside forecasts that need no model (the scale's midpoint, the training folds' mean
@@ -13,6 +14,9 @@ The cross-validation compares the candidates declared in
 ``--seed``), then repeats it with seeds ``seed .. seed + repeats - 1``. Every figure is a
 pure function of the data file and these options. ``--explore`` prints instead the in-sample
 table of the variants looked at on the whole file before the candidates were declared.
+``--settled`` prints instead, for bdm and exchange, the issues on which the forecast had not
+settled in the model's rounds under thresholds of 1% to 20% of the scale, and the error
+there against elsewhere (docs/models/bdm.md, "Rounds and whether the forecast settled").
 """
 
 from __future__ import annotations
@@ -229,6 +233,47 @@ def naive_baselines(
     return out
 
 
+#: the thresholds of ``--settled``: how far, as a share of the scale, a forecast may move over
+#: the last half of its model's rounds and count as settled (the shipped one is 5%)
+SETTLED_SHARES = (0.01, 0.02, 0.05, 0.10, 0.20)
+
+#: the runs of ``--settled``: (model, how it is run) as ``guaranty backtest`` runs them
+SETTLED_RUNS = (("bdm", "per issue"), ("exchange", "per proposal"))
+
+
+def settled_thresholds(cases: CaseSet, boot: int, seed: int) -> list[tuple]:
+    """The rows of ``--settled``: for bdm (per issue) and exchange (per proposal) and each
+    threshold of :data:`SETTLED_SHARES`, the issues whose forecast had not settled
+    (``guaranty.pipeline.late_rounds``: the range over the last half of the rounds against
+    that share of the issue's scale), the model's MAE there and on the others, and the
+    difference with a 95% bootstrap interval resampling proposals: (model, run, share,
+    issues, MAE there, MAE elsewhere (None for an empty side), (difference, (low, high)) or
+    None)."""
+    from guaranty.pipeline import forecast_cases, forecast_proposals
+    from guaranty.validation import grouped_bootstrap_split, scored_groups
+
+    scored, _ = scored_cases(cases)
+    keep = [k for k, c in enumerate(cases.cases) if c.issues[0].outcome is not None]
+    groups = scored_groups(cases)
+    width = np.array([c.issues[0].scale[1] - c.issues[0].scale[0] for c in scored.cases])
+    rows = []
+    for model, run in SETTLED_RUNS:
+        fc = (
+            forecast_cases(scored, model)
+            if run == "per issue"
+            else forecast_proposals(cases, model, only=keep)
+        )
+        err = np.array([abs(i.outcome - i.observed) for i in fc.issues])
+        span = np.array([i.late[3] - i.late[2] for i in fc.issues])
+        for share in SETTLED_SHARES:
+            bad = span > share * width * (1 + 1e-9)
+            diff = grouped_bootstrap_split(err, bad, groups, boot=boot, seed=seed)
+            there = float(err[bad].mean()) if bad.any() else None
+            elsewhere = float(err[~bad].mean()) if not bad.all() else None
+            rows.append((model, run, share, int(bad.sum()), there, elsewhere, diff))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT / "tests" / "data" / "deu3_dev.tsv")
@@ -238,10 +283,23 @@ def main() -> None:
     ap.add_argument("--boot", type=int, default=2000)
     ap.add_argument("--models", nargs="*", default=None)
     ap.add_argument("--explore", action="store_true")
+    ap.add_argument("--settled", action="store_true")
     args = ap.parse_args()
     cases = load(args.data)
     if args.explore:
         explore(cases)
+        return
+    if args.settled:
+        print("| model | run | threshold | issues not settled | MAE there | MAE elsewhere "
+              "| difference, 95% bootstrap interval over proposals |")  # fmt: skip
+        print("|---|---|---:|---:|---:|---:|---|")
+        for model, run, share, n, bad, good, diff in settled_thresholds(cases, args.boot, 0):
+            there = "—" if bad is None else f"{bad:.2f}"
+            elsewhere = "—" if good is None else f"{good:.2f}"
+            cell = "—"
+            if diff is not None:
+                cell = f"{diff[0]:+.2f} ({diff[1][0]:+.2f} to {diff[1][1]:+.2f})"
+            print(f"| {model} | {run} | {share:.0%} | {n} | {there} | {elsewhere} | {cell} |")
         return
 
     print("### In-sample backtest\n")

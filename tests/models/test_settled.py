@@ -239,3 +239,22 @@ def test_report_names_the_record_of_a_settlement_model_that_need_not_settle(
     assert rows["bdm"]["unsettled"] is True and rows["median"]["unsettled"] is False
     assert ctx["unsettled"].startswith("Some forecasts had not settled")
     assert "bdm on Strength of the security guarantee for Ukraine: 5.0 to 85.0" in ctx["unsettled"]
+
+
+def test_the_threshold_table_is_what_the_script_prints() -> None:
+    """docs/models/bdm.md's table of thresholds is what ``scripts/validate_deu.py --settled``
+    computes, and its reading holds: bdm's unsettled forecasts are clearly worse at every
+    threshold from 1% to 20%, exchange's at none."""
+    from doc_figures import script_module
+
+    with script_module("validate_deu") as script:
+        rows = script.settled_thresholds(load(DATA / "deu3_dev.tsv"), 2000, 0)
+    doc = (ROOT / "docs" / "models" / "bdm.md").read_text()
+    for model, run, share, n, bad, good, diff in rows:
+        there = "—" if bad is None else f"{bad:.2f}"
+        elsewhere = "—" if good is None else f"{good:.2f}"
+        cell = "—" if diff is None else f"{diff[0]:+.2f} ({diff[1][0]:+.2f} to {diff[1][1]:+.2f})"
+        line = f"| {model} | {run} | {share:.0%} | {n} | {there} | {elsewhere} | {cell} |"
+        assert line in doc, line
+        if diff is not None:
+            assert (diff[1][0] > 0) == (model == "bdm"), (model, share)

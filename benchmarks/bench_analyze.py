@@ -76,8 +76,11 @@ def stages(draws: int) -> dict[str, float]:
     claims = run_ledger(scenario.claims, run)
     t = clock(f"the claims ledger, {len(claims)} claims (claims.run_ledger)", t)
     claims = stated_facts(scenario, claims, draws, 0)
-    stated = len(scenario.credibility.pair) if scenario.credibility else 0
-    t = clock(f"the chain and ledger again for {stated} stated fact (analysis.stated_facts)", t)
+    from guaranty.credibility_case import stated_facts as facts
+    from guaranty.war import forces_alternative
+
+    stated = len(facts(scenario)) + (forces_alternative(scenario) is not None)
+    t = clock(f"the chain and ledger again for {stated} stated facts (analysis.stated_facts)", t)
     models = _models(None)
     forecasts = _forecasts(scenario, models, min(FORECAST_DRAWS, draws), 0)
     t = clock(f"{len(models)} models' forecasts, {FORECAST_DRAWS} draws each", t)

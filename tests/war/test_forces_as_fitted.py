@@ -166,3 +166,18 @@ def test_the_claims_say_which_verdicts_rest_on_the_stated_forces() -> None:
     assert text.startswith("the stated forces (the aggressor's 0.67 times the protected state's")
     assert text.endswith(f"under which it holds in {flip.share:.0%}, supported)")
     assert "The verdict rests on the stated forces" in esc.reading
+
+
+def test_the_report_states_how_the_forces_are_read(tmp_path: Path) -> None:
+    """A scenario that reads the forces as the fit does says so in the report's assumptions
+    (the stated forces are then only their total); one that states them adds no row."""
+    from guaranty.report.context import assumption_rows
+
+    path = _ukraine_with(
+        tmp_path, "  months_fought: 4\n", "  months_fought: 4\n  forces: capabilities\n"
+    )
+    (row,) = [r for r in assumption_rows(load(path)) if r["name"] == "forces"]
+    assert row["value"].startswith("split by capabilities (5.41 of the aggressor's")
+    assert "war.forces: capabilities" in row["source"]
+    stated = assumption_rows(load(ROOT / "scenarios" / "ukraine-2022.yaml"))
+    assert not [r for r in stated if r["name"] == "forces"]

@@ -107,6 +107,18 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
         for name, q in sorted(scenario.war.parameters.items()):
             add("war", name, q)
         add("war", "horizon (months)", scenario.war.horizon, scenario.war.source)
+        if scenario.war.forces == "capabilities":
+            from guaranty.war import capability_ratio_of
+
+            ratio = capability_ratio_of(scenario)
+            add(
+                "war",
+                "forces",
+                f"split by capabilities ({ratio:.3g} of the aggressor's to one of the "
+                "protected state's, raised to the fitted exponent); their total as stated",
+                "war.forces: capabilities, as the fit to the COW wars reads a war's forces "
+                '(docs/models/war.md, "Forces as stated or as the fit reads them")',
+            )
     cred = scenario.credibility
     if cred is not None:
         _resolve_rows(scenario, add, rows)

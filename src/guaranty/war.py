@@ -801,13 +801,12 @@ def forces_reading(
     stated or as the fit reads them"). None for a scenario that states neither side's forces
     or names no two sides with capabilities, and for a war of more than two states (the fit
     read a side's capabilities as the sum over its states; a scenario does not say which
-    states fight on which side). ``stated``: the shares with the stated forces when the
-    caller has them (a run's), else they are simulated too. Returns ``ratio``, ``stated``
-    and ``fitted`` (outcome -> share) and ``note`` (None when it does not matter)."""
-    war = scenario.war
-    if war is None or war.forces != "stated":
-        return None  # a scenario that reads the forces as the fit does has nothing to add
-    if war.states != 2 or not {"force_a", "force_b"} & set(war.parameters):
+    states fight on which side), or one whose observed losses are rates per unit of the
+    stated forces (:func:`forces_alternative`). ``stated``: the shares with the stated
+    forces when the caller has them (a run's), else they are simulated too. Returns
+    ``ratio``, ``stated`` and ``fitted`` (outcome -> share) and ``note`` (None when it does
+    not matter)."""
+    if forces_alternative(scenario) is None:
         return None
     ratio = capability_ratio_of(scenario)
     if ratio is None:
@@ -839,9 +838,12 @@ def forces_reading(
 def forces_alternative(scenario: Scenario) -> Scenario | None:
     """The scenario with its forces read as the fit reads them (``war.forces:
     capabilities``), for a two-state war whose scenario states its forces and names the two
-    sides with capabilities; None otherwise (:func:`forces_reading` gives the same cases)."""
+    sides with capabilities, and does not read observed losses as rates per unit of the
+    stated forces; None otherwise (:func:`forces_reading` reads the same cases)."""
     war = scenario.war
     if war is None or war.forces != "stated" or war.states != 2:
+        return None
+    if war.observed_losses is not None:  # their rates are per unit of the stated forces
         return None
     if not {"force_a", "force_b"} & set(war.parameters) or capability_ratio_of(scenario) is None:
         return None

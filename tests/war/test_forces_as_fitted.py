@@ -127,14 +127,21 @@ def test_a_scenario_may_read_the_forces_as_the_fit_does(tmp_path: Path) -> None:
     [
         ("  states: 2\n", "  states: 3\n  forces: capabilities\n", "expected a war of two states"),
         ("  months_fought: 4\n", "  months_fought: 4\n  forces: troops\n", "forces"),
+        (
+            "  months_fought: 4\n",
+            "  months_fought: 4\n  forces: capabilities\n  observed_losses:\n"
+            "    a: {low: 8, high: 25, source: t}\n    b: {low: 12, high: 35, source: t}\n",
+            "war.observed_losses are read as rates",
+        ),
     ],
 )
 def test_forces_from_capabilities_refused_where_it_cannot_hold(
     tmp_path: Path, old: str, new: str, expect: str
 ) -> None:
     """Exit 2 with the file, the line and the field: a war of more than two states (whose
-    sides the scenario does not list), or a value that is neither 'stated' nor
-    'capabilities'."""
+    sides the scenario does not list), a value that is neither 'stated' nor 'capabilities',
+    or observed losses (rates per unit of the stated forces, which 'capabilities'
+    replaces)."""
     from typer.testing import CliRunner
 
     from guaranty.cli import app
@@ -181,3 +188,19 @@ def test_the_report_states_how_the_forces_are_read(tmp_path: Path) -> None:
     assert "war.forces: capabilities" in row["source"]
     stated = assumption_rows(load(ROOT / "scenarios" / "ukraine-2022.yaml"))
     assert not [r for r in stated if r["name"] == "forces"]
+
+
+def test_no_alternative_reading_with_observed_losses(tmp_path: Path) -> None:
+    """Observed losses are read as rates per unit of the stated forces, so a scenario that
+    gives them has no reading of its forces by capabilities to offer."""
+    from guaranty.war import forces_alternative, forces_reading
+
+    path = _ukraine_with(
+        tmp_path,
+        "  months_fought: 4\n",
+        "  months_fought: 4\n  observed_losses:\n"
+        "    a: {low: 8, high: 25, source: t}\n    b: {low: 12, high: 35, source: t}\n",
+    )
+    scenario = load(path)
+    assert scenario.war.observed_losses is not None
+    assert forces_alternative(scenario) is None and forces_reading(scenario) is None

@@ -280,6 +280,12 @@ def _check_forces_from_capabilities(s: Scenario) -> None:
             f"credibility section names; expected a war of two states (war.states: 2), got "
             f"{s.war.states}, or 'stated'",
         )
+    if s.war.observed_losses is not None:
+        raise _err(
+            path,
+            "'capabilities' replaces the stated forces, over which war.observed_losses are "
+            "read as rates; expected 'stated' with observed losses, or no observed losses",
+        )
     if s.credibility is None:
         raise _err(
             path,

@@ -237,6 +237,9 @@ def test_report_names_the_record_of_a_settlement_model_that_need_not_settle(
     ctx = scenario_context(scenario, [forecast(scenario, "bdm"), forecast(scenario, "median")])
     rows = {r["model"]: r for r in ctx["issues"][0]["rows"]}
     assert rows["bdm"]["unsettled"] is True and rows["median"]["unsettled"] is False
+    # no anchor of the scale is named for a forecast that had not settled
+    assert rows["bdm"]["anchor"] == "none: the forecast had not settled"
+    assert rows["median"]["anchor"].endswith(")") and "settled" not in rows["median"]["anchor"]
     assert ctx["unsettled"].startswith("Some forecasts had not settled")
     assert "bdm on Strength of the security guarantee for Ukraine: 5.0 to 85.0" in ctx["unsettled"]
 

@@ -381,6 +381,11 @@ def credibility_paragraphs(cred: Any, scenario: Scenario) -> list[dict[str, str]
     return out
 
 
+#: what the forecast tables' "nearest anchor" column says of a forecast that had not settled
+#: in its model's rounds (:func:`unsettled_context`)
+UNSETTLED_ANCHOR = "none: the forecast had not settled"
+
+
 def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[str, Any]:
     """The scenario's part of a report: per issue each model's forecast (with the nearest
     anchor of the scale), the actors, their positions, the designs, the round-by-round
@@ -399,7 +404,10 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
                     "outcome": f.outcome,
                     "mean": f.mean,
                     "interval": f.interval,
-                    "anchor": _nearest_anchor(issue.anchors, f.outcome),
+                    # a forecast that had not settled is no point on the scale to name
+                    "anchor": UNSETTLED_ANCHOR
+                    if f.settled is False
+                    else _nearest_anchor(issue.anchors, f.outcome),
                     "naive": False,
                     "unsettled": f.settled is False,
                 }

@@ -249,7 +249,7 @@ def settled_thresholds(cases: CaseSet, boot: int, seed: int) -> list[tuple]:
     difference with a 95% bootstrap interval resampling proposals: (model, run, share,
     issues, MAE there, MAE elsewhere (None for an empty side), (difference, (low, high)) or
     None)."""
-    from guaranty.pipeline import forecast_cases, forecast_proposals
+    from guaranty.pipeline import forecast_cases, forecast_proposals, settled_within
     from guaranty.validation import grouped_bootstrap_split, scored_groups
 
     scored, _ = scored_cases(cases)
@@ -264,9 +264,10 @@ def settled_thresholds(cases: CaseSet, boot: int, seed: int) -> list[tuple]:
             else forecast_proposals(cases, model, only=keep)
         )
         err = np.array([abs(i.outcome - i.observed) for i in fc.issues])
-        span = np.array([i.late[3] - i.late[2] for i in fc.issues])
+        low = np.array([i.late[2] for i in fc.issues])
+        high = np.array([i.late[3] for i in fc.issues])
         for share in SETTLED_SHARES:
-            bad = span > share * width * (1 + 1e-9)
+            bad = ~settled_within(low, high, width, share)
             diff = grouped_bootstrap_split(err, bad, groups, boot=boot, seed=seed)
             there = float(err[bad].mean()) if bad.any() else None
             elsewhere = float(err[~bad].mean()) if not bad.all() else None

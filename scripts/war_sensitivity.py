@@ -248,7 +248,7 @@ def losses_rows(
         rows.append(
             {
                 "label": label,
-                "shares": {o: float((out == k).mean()) for k, o in enumerate(OUTCOMES)},
+                "shares": w.shares(),
                 "attrition": [float(q) for q in np.quantile(g, [0.05, 0.5, 0.95])],
                 "balance": float(np.median(np.log(w.params["beta"] / w.params["alpha"]))),
                 "ongoing_later": w.p_fighting_after(AHEAD[-1]),
@@ -317,11 +317,10 @@ def forces_rows(path: Path, draws: int) -> tuple[float, list[dict[str, Any]]]:
     rows = []
     for label, r in (("forces as stated", None), ("forces as the fit reads them", ratio)):
         w = run_war(scenario, draws=draws, seed=0, capability_ratio=r)
-        out = w.result.outcome
         rows.append(
             {
                 "label": label,
-                "shares": {o: float((out == k).mean()) for k, o in enumerate(OUTCOMES)},
+                "shares": w.shares(),
                 "force_a": float(np.median(w.params["force_a"])),
                 "force_b": float(np.median(w.params["force_b"])),
                 "ongoing_later": w.p_fighting_after(AHEAD[-1]),

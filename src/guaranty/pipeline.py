@@ -93,8 +93,17 @@ def late_rounds(
     tail = path[:, first - 1 :]
     low, high = tail.min(axis=1), tail.max(axis=1)
     width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
-    settled = (high - low) <= SETTLED_SHARE * width * (1 + 1e-9)
+    settled = settled_within(low, high, width)
     return LateRounds(first=first, last=rounds, low=low, high=high, settled=settled)
+
+
+def settled_within(
+    low: np.ndarray, high: np.ndarray, width: np.ndarray, share: float = SETTLED_SHARE
+) -> np.ndarray:
+    """Whether a forecast that ranged from ``low`` to ``high`` over the last half of its
+    model's rounds lies within ``share`` of its scale's ``width`` (arrays that broadcast;
+    a hair of relative slack so that a move of exactly the share counts as settled)."""
+    return (np.asarray(high) - np.asarray(low)) <= share * np.asarray(width) * (1 + 1e-9)
 
 
 @dataclass(frozen=True)

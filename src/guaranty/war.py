@@ -166,10 +166,15 @@ class WarSummary:
             out[f"p_{name}"] = np.full(self.draws, flag.mean())
         return out
 
+    def shares(self) -> dict[str, float]:
+        """Each way the war ends (:data:`OUTCOMES`) -> its share of the draws."""
+        out = self.result.outcome
+        return {name: float(np.mean(out == code)) for code, name in enumerate(OUTCOMES)}
+
     def to_json(self) -> dict[str, Any]:
         r = self.result
         lo, hi = (1 - self.level) / 2, (1 + self.level) / 2
-        shares = {name: float(np.mean(r.outcome == code)) for code, name in enumerate(OUTCOMES)}
+        shares = self.shares()
         ended = r.outcome != OUTCOMES.index("ongoing")
         out: dict[str, Any] = {
             "draws": self.draws,
@@ -813,8 +818,7 @@ def forces_reading(
         return None
 
     def shares(r: float | None) -> dict[str, float]:
-        out = run_war(scenario, draws=draws, seed=seed, capability_ratio=r).result.outcome
-        return {o: float((out == k).mean()) for k, o in enumerate(OUTCOMES)}
+        return run_war(scenario, draws=draws, seed=seed, capability_ratio=r).shares()
 
     stated = dict(stated) if stated is not None else shares(None)
     fitted = shares(ratio)

@@ -142,6 +142,18 @@ def test_a_run_without_any_peace_has_a_report_that_says_so(tmp_path: Path) -> No
         "state) is reached in 0.0% of the draws."
     ) in md
     assert "of these peaces" not in md
+    # each point of the summary on its own line (the note on the forces, which this war's
+    # lopsided forces bring, once ran into the next point: "...reads them").- A peace")
+    summary = md.split("## Summary\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(summary) == 3 and all(line.startswith("- ") for line in summary), summary
+    assert "Who wins turns on how the two sides' forces are measured" in summary[0]
+    # and every heading, table and list opens a block of its own (a blank line before it)
+    lines = md.splitlines()
+    for i, line in enumerate(lines[1:], 1):
+        prev = lines[i - 1]
+        opens = line.startswith("#") or (line.startswith("|") and not prev.startswith("|"))
+        opens = opens or (line.startswith("- ") and not prev.startswith(("- ", "  ")))
+        assert not opens or not prev.strip(), (i, prev[:60], line[:60])
 
 
 def test_counts_and_equal_ranges_read_as_english() -> None:

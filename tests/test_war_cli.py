@@ -236,6 +236,15 @@ def test_the_war_command_says_its_shares_are_base_rates(root: Path, tmp_path: Pa
     assert out.exit_code == 0, out.output
     said = "those wars' base rates applied to this war, not a finding about it"
     assert said in " ".join(out.stdout.split())
+    # the table names the sides (side A is the protected state, docs/models/war.md), and
+    # says "side A" and "side B" alone when the scenario does not say who they are
+    assert "decisive (side A, Ukraine, wins)" in out.stdout
+    assert "decisive (side B, Russia, wins)" in out.stdout
+    from guaranty.cli.war import side_names
+    from guaranty.scenario import load
+
+    bare = load(path).model_copy(update={"credibility": None})
+    assert side_names(bare) == ("side A", "side B")
     import yaml
 
     from guaranty.war import FITTED

@@ -17,6 +17,21 @@ from guaranty.cli.options import FileArg, JsonOpt, SeedOpt, WarDrawsOpt
 from guaranty.scenario import load
 
 
+def side_names(obj: Any) -> tuple[str, str]:
+    """The war's two sides as the table names them: side A is the protected state and side
+    B the aggressor (docs/models/war.md), named when the scenario's credibility section says
+    who they are, e.g. ``("side A, Ukraine,", "side B, Russia,")``; else ``("side A", "side
+    B")``."""
+    cred = obj.credibility
+    if cred is None:
+        return "side A", "side B"
+    names = {a.id: a.name for a in obj.actors}
+    return (
+        f"side A, {names.get(cred.protected, cred.protected)},",
+        f"side B, {names.get(cred.aggressor, cred.aggressor)},",
+    )
+
+
 def belligerents_note(obj: Any) -> list[str]:
     """A note naming the guarantors that are belligerents of the scenario but are not marked
     as fighting for the protected state today (:func:`~guaranty.credibility_case.
@@ -176,10 +191,11 @@ def war_cmd(
             }
         print_json(data)
         return
+    side_a, side_b = side_names(obj)
     labels = {
         "settlement": "settlement (terms inside both sides' acceptance sets)",
-        "decisive_a": "decisive (side A wins)",
-        "decisive_b": "decisive (side B wins)",
+        "decisive_a": f"decisive ({side_a} wins)",
+        "decisive_b": f"decisive ({side_b} wins)",
         "frozen": "frozen (ceasefire, issues left open)",
         "ongoing": "still fighting at the horizon",
     }

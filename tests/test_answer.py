@@ -33,6 +33,10 @@ def test_answer_numbers_are_the_runs(parts) -> None:
     lo, hi = p["interval"]
     # the sentence quotes the settled design's P(at least one fights) with its interval
     assert f"{p['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%})" in a["sentence"]
+    # and the design that reaches the most, named as a design (its label need not read as
+    # a noun phrase after "with": "with Article-5-like guarantee by ...")
+    best = max((d for d in a["designs"] if d["p_any"]), key=lambda d: d["p_any"]["mean"])
+    assert best is not top and f"under the design “{best['label']}”" in a["sentence"]
     # renewed attack = 1 - P(no renewed attack), its interval reversed
     for d in a["designs"]:
         q = summ["designs"][d["id"]]["p_no_attack"]
@@ -94,7 +98,7 @@ def test_a_chance_of_fighting_widened_by_a_stated_prior_is_marked(parts) -> None
     assert "(no fly zone, nuclear umbrella) is drawn from N(0, 1)" in a["unknown_note"]
     best = max((d for d in a["designs"] if d["p_any"]), key=lambda d: d["p_any"]["mean"])
     assert best["id"] in marked
-    assert f"with {best['label']} (widened by a stated prior)" in a["sentence"]
+    assert f"“{best['label']}” (widened by a stated prior)" in a["sentence"]
     html = answer_html(run, s, claims).replace("&#39;", "'")
     assert html.count(f'<span title="{a["unknown_note"]}">*</span>') == len(marked)
     # a design without such an obligation, or without guarantors, is not marked

@@ -673,13 +673,13 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
             most = ci(best["p_any"])
             widened = " (widened by a stated prior)"
             parts.append(
-                f"the most any design reaches is {most}, with {best['label']}"
+                f"the most any design reaches is {most}, under the design “{best['label']}”"
                 + (widened if best["unknown"] else "")
             )
         else:  # said on its own: what the figure is, in full
             highest = (
-                f"the chance that at least one guarantor fights is highest under "
-                f"{best['label']}: {ci(best['p_any'])}"
+                f"the chance that at least one guarantor fights is highest under the design "
+                f"“{best['label']}”: {ci(best['p_any'])}"
             )
             parts.append(highest if parts else highest[0].upper() + highest[1:])
     attacks = [d["attack"]["mean"] for d in designs if d["attack"]["mean"] is not None]

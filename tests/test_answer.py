@@ -85,6 +85,33 @@ def test_the_attack_range_names_the_stated_fact_it_depends_on(parts) -> None:
     assert answer_context(run, plain, claims)["attack_facts"] is None
 
 
+def test_the_answer_says_what_the_datas_rivalry_would_give(parts) -> None:
+    """With the chain run again on the same draws with the data's rivalry (0), the answer
+    quotes that run's range of the risk of a renewed attack beside the stated fact, so that
+    a reader sees how much of the headline the stated input carries. A rivalry about triples
+    the yearly hazard (docs/models/credibility.md), so with the data's coding the risk is
+    lower under every design: the rerun's highest below the run's lowest."""
+    from guaranty.analysis import attack_range, check_stated_facts
+    from guaranty.credibility_case import without_stated
+
+    s, run, claims = parts
+    none, answers = check_stated_facts(s, None, 2000, 3)
+    assert none is None and set(answers) == {"rivalry"}
+    got = answers["rivalry"]
+    assert (got.fact, got.stated, got.data) == ("rivalry", 1.0, 0.0)
+    other = mc.simulate(without_stated(s, "rivalry"), draws=2000, seed=3)
+    assert got.attack == attack_range(other.summary())
+    lo, hi = got.attack
+    assert hi < attack_range(run.summary())[0]
+    a = answer_context(run, s, claims, answers)
+    assert a["attack_facts"] == (
+        f"rivalry 1 (the data: 0; with it, the risk of a renewed attack is {lo:.0%}-{hi:.0%} "
+        "across the designs)"
+    )
+    html = answer_html(run, s, claims, answers)
+    assert f'{lo:.0%}-{hi:.0%} across the designs)">†</span></p>' in html
+
+
 def test_a_chance_of_fighting_widened_by_a_stated_prior_is_marked(parts) -> None:
     """The three Ukraine designs holding an obligation with no historical counterpart (a
     nuclear umbrella, a no-fly zone) draw its effect from the stated N(0, 1) prior, which

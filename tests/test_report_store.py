@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from guaranty.analysis import analyze_run, stated_facts
+from guaranty.analysis import analyze_run, check_stated_facts
 from guaranty.claims import run_ledger
 from guaranty.claims.chunked import ledger_in_blocks
 from guaranty.claims.halves import r2_from_sums
@@ -193,7 +193,7 @@ def test_report_equals_the_report_of_the_run_in_memory(
     assert got["run_id"] == stored["run_id"] and got["draws"] == DRAWS
     done = analyze_run(stored["run"], stored["scenario"], models=["median"])
     # the verdicts that rest on the scenario's stated rivalry are labelled in both
-    claims = stated_facts(stored["scenario"], done.claims, DRAWS, 5)
+    claims, answers = check_stated_facts(stored["scenario"], done.claims, DRAWS, 5)
     assert any(c.facts for c in claims)
     mine = write_report(
         stored["scenario"],
@@ -206,12 +206,15 @@ def test_report_equals_the_report_of_the_run_in_memory(
         claims=claims,
         run=stored["run"],
         forecast_draws=done.forecast_draws,
+        fact_answers=answers,
     )
     a = Path(got["md"]).read_text(encoding="utf-8").splitlines()
     b = mine["md"].read_text(encoding="utf-8").splitlines()
     assert a[:-1] == b[:-1]  # the last line names the input and the time
     assert f"run {stored['run_id']} of {stored['store']}" in a[-1]
     assert any("rests on the stated rivalry" in line for line in a)
+    # and the answer's risk of a renewed attack with the data's rivalry, in both
+    assert any("rivalry 1 (the data: 0; with it, the risk of a renewed" in line for line in a)
     html = Path(got["html"]).read_text(encoding="utf-8")
     for section in ("summary", "settlement", "comparison", "credibility", "claims"):
         assert f'id="{section}"' in html

@@ -70,28 +70,32 @@ def test_no_rerun_when_the_scenario_states_nothing(monkeypatch) -> None:
     def rerun(*args):
         raise AssertionError("the chain was rerun for a scenario that states no fact")
 
-    monkeypatch.setattr(analysis, "stated_facts", rerun)
+    monkeypatch.setattr(analysis, "check_stated_facts", rerun)
     s = load(ROOT / "scenarios" / "korea-1953.yaml")
     assert s.credibility is None or not s.credibility.pair
     result = analyze(s, draws=300, seed=0)
     assert all(c.facts == () for c in result.claims or [])
+    assert result.fact_answers is None
 
 
 def test_a_stored_run_is_checked_up_to_the_cap(monkeypatch) -> None:
     """The ledger of a stored run (the web, ``guaranty report``) gets the same check when the
-    run is small enough to rerun in memory, and is left as it is above the cap."""
+    run is small enough to rerun in memory, and is left as it is above the cap; the answer's
+    figures with the data's facts are made with it, claims or none."""
     from guaranty import analysis
 
     s = load(ROOT / "scenarios" / "ukraine-2022.yaml")
     main = [_result(c.id, "supported", 1.0) for c in s.claims]
     calls = []
-    monkeypatch.setattr(analysis, "stated_facts", lambda *a: calls.append(a) or "checked")
-    assert analysis.stated_facts_of_stored(s, main, 20_000, 1) == "checked"
-    assert analysis.stated_facts_of_stored(s, main, analysis.STATED_FACTS_MAX_DRAWS + 1, 1) is main
-    assert analysis.stated_facts_of_stored(s, [], 20_000, 1) == []
+    checked = ("checked", {"rivalry": "answer"})
+    monkeypatch.setattr(analysis, "check_stated_facts", lambda *a: calls.append(a) or checked)
+    assert analysis.stated_facts_of_stored(s, main, 20_000, 1) == checked
+    over = analysis.STATED_FACTS_MAX_DRAWS + 1
+    assert analysis.stated_facts_of_stored(s, main, over, 1) == (main, None)
+    assert analysis.stated_facts_of_stored(s, [], 20_000, 1) == checked
     korea = load(ROOT / "scenarios" / "korea-1953.yaml")
-    assert analysis.stated_facts_of_stored(korea, main, 20_000, 1) is main
-    assert len(calls) == 1
+    assert analysis.stated_facts_of_stored(korea, main, 20_000, 1) == (main, None)
+    assert len(calls) == 2
 
 
 def test_the_credibility_command_names_the_stated_fact() -> None:

@@ -29,8 +29,11 @@ __all__ = [
     "FORECAST_DRAWS",
     "WAR_DRAWS",
     "Analysis",
+    "FactAnswer",
     "analyze",
     "analyze_run",
+    "attack_range",
+    "check_stated_facts",
     "has_chain",
     "run_forecasts",
     "separate_war",
@@ -72,6 +75,10 @@ class Analysis:
     credibility: Any = None  # CredibilityResult | None
     claims: Any = None  # list[ClaimResult] | None
     given_forecasts: Any = None
+    #: for each fact the scenario states in place of the data, unlike it (the pair's, a
+    #: state's nuclear status), the answer's range of the risk of a renewed attack with the
+    #: data's value instead (:func:`fact_answers`)
+    fact_answers: Any = None  # dict[str, FactAnswer] | None
 
     @cached_property
     def forecasts(self) -> Any:
@@ -196,8 +203,9 @@ def analyze(
 
         run = simulate(obj, draws=draws, seed=seed, progress=_one_arg(progress, draws))
     result = analyze_run(run, obj, forecast_draws=forecast_draws, models=names)
-    if result.claims and states_facts(obj):
-        result = replace(result, claims=stated_facts(obj, result.claims, draws, seed))
+    if states_facts(obj):
+        claims, answers = check_stated_facts(obj, result.claims, draws, seed)
+        result = replace(result, claims=claims, fact_answers=answers)
     return replace(result, given_forecasts=pending)
 
 
@@ -207,13 +215,15 @@ def analyze(
 STATED_FACTS_MAX_DRAWS = 200_000
 
 
-def stated_facts_of_stored(scenario: Any, claims: list[Any], draws: int, seed: int) -> list[Any]:
-    """:func:`stated_facts` for the ledger of a stored run, when the scenario states a fact
-    and the run has at most :data:`STATED_FACTS_MAX_DRAWS` draws; the claims as they are
-    otherwise."""
-    if not claims or not states_facts(scenario) or draws > STATED_FACTS_MAX_DRAWS:
-        return claims
-    return stated_facts(scenario, claims, draws, seed)
+def stated_facts_of_stored(
+    scenario: Any, claims: list[Any] | None, draws: int, seed: int
+) -> tuple[list[Any] | None, dict[str, FactAnswer] | None]:
+    """:func:`check_stated_facts` for a stored run, when the scenario states a fact and the
+    run has at most :data:`STATED_FACTS_MAX_DRAWS` draws; the claims as they are and no
+    answers otherwise."""
+    if not states_facts(scenario) or draws > STATED_FACTS_MAX_DRAWS:
+        return claims, None
+    return check_stated_facts(scenario, claims, draws, seed)
 
 
 def states_facts(scenario: Any) -> bool:
@@ -228,14 +238,51 @@ def states_facts(scenario: Any) -> bool:
     return bool(facts(scenario)) or forces_alternative(scenario) is not None
 
 
+@dataclass(frozen=True)
+class FactAnswer:
+    """What the answer's risk of a renewed attack would be with the data's value of a fact
+    the scenario states in place of it: ``attack`` is (lowest, highest) over the designs of
+    the mean P(a renewed attack within the deterrence horizon), over the draws with a peace,
+    in the chain run again on the same draws with ``data`` instead of ``stated``; None when
+    no draw ends in a peace."""
+
+    fact: str
+    stated: float
+    data: float
+    attack: tuple[float, float] | None
+
+
+def attack_range(summary: dict[str, Any]) -> tuple[float, float] | None:
+    """(lowest, highest) over a run's designs of the mean P(a renewed attack within the
+    horizon), 1 - ``p_no_attack`` (``summary``: :meth:`guaranty.results.RunResult.summary`);
+    None when no design has one (no draw ends in a peace)."""
+    risks = [
+        1 - d["p_no_attack"]["mean"]
+        for d in summary["designs"].values()
+        if d["p_no_attack"]["mean"] is not None
+    ]
+    return (min(risks), max(risks)) if risks else None
+
+
 def stated_facts(scenario: Any, claims: list[Any], draws: int, seed: int) -> list[Any]:
+    """The claims of :func:`check_stated_facts` alone."""
+    return check_stated_facts(scenario, claims, draws, seed)[0]
+
+
+def check_stated_facts(
+    scenario: Any, claims: list[Any] | None, draws: int, seed: int
+) -> tuple[list[Any] | None, dict[str, FactAnswer]]:
     """The claims with the facts the scenario states in place of the data (the pair's,
     ``credibility.pair``; a state's nuclear status, an actor's ``nuclear``; the war's forces
     where the fit would read them from the two sides' capabilities,
     :func:`guaranty.war.forces_alternative`) and on which their verdicts turn: for each
     stated fact unlike the data, the chain is run again on the same draws (the same seed)
     with the data's value, and a claim whose verdict differs says so
-    (:func:`guaranty.claims.with_facts`). One more run of the chain per stated fact."""
+    (:func:`guaranty.claims.with_facts`). One more run of the chain per stated fact.
+
+    With them, for each fact of the pair or a state's nuclear status, what that run gives
+    for the answer's risk of a renewed attack (:class:`FactAnswer`; the forces have their
+    own note, :func:`guaranty.war.forces_reading`)."""
     from guaranty.claims import run_ledger, with_facts
     from guaranty.credibility_case import stated_facts as facts
     from guaranty.credibility_case import without_stated
@@ -243,11 +290,14 @@ def stated_facts(scenario: Any, claims: list[Any], draws: int, seed: int) -> lis
     from guaranty.war import capability_ratio_of, forces_alternative, stated_force_ratio
 
     alternatives: dict[str, tuple[Any, ...]] = {}
+    answers: dict[str, FactAnswer] = {}
     for fact, (stated, data) in facts(scenario).items():  # those unlike the data
         other = without_stated(scenario, fact)
         run = simulate(other, draws=draws, seed=seed)
-        alternatives[fact] = (stated, data, run_ledger(other.claims, run))
-    other = forces_alternative(scenario)
+        answers[fact] = FactAnswer(fact, stated, data, attack_range(run.summary()))
+        if claims:
+            alternatives[fact] = (stated, data, run_ledger(other.claims, run))
+    other = forces_alternative(scenario) if claims else None
     if other is not None:  # the forces as the fit to the COW wars reads them
         stated, data = stated_force_ratio(scenario), capability_ratio_of(other)
         run = simulate(other, draws=draws, seed=seed)
@@ -257,7 +307,7 @@ def stated_facts(scenario: Any, claims: list[Any], draws: int, seed: int) -> lis
             "theirs raised to the fitted exponent, docs/models/war.md"
         )
         alternatives["forces"] = (stated, data, run_ledger(other.claims, run), phrase)
-    return with_facts(claims, alternatives)
+    return (with_facts(claims, alternatives) if claims else claims), answers
 
 
 def _in_background(fn: Callable[..., Any], *args: Any) -> Future:

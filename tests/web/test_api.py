@@ -1046,6 +1046,8 @@ def test_results_page(api: Api, which: str) -> None:
     assert "Which design the settlement lands on most often" in text  # the rungs' check
     assert "Settlement model: <b>extremity</b> (the default, the lowest error" in text
     assert "Who wins turns on how the two sides' forces are measured" in text  # war.md
+    # the answer's † says what the data's rivalry would give the risk of a renewed attack
+    assert "rivalry 1 (the data: 0; with it, the risk of a renewed attack is " in text
     section = text.split('<section id="settlement"')[1].split("</section>")[0]
     assert "UCDP/PRIO war episodes of 1946-2021 still fought after 4 months" in section
     # the settled territory is the war's line, and the faded bars of the comparison are

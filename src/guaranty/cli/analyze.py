@@ -82,6 +82,7 @@ def analyze(
             claims=done.claims,
             run=done.run,
             forecast_draws=done.forecast_draws,
+            fact_answers=done.fact_answers,
         )
     if as_json:
         print_json(

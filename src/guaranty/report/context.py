@@ -595,10 +595,18 @@ def _most_settled(designs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return top if top is not None and top["share"] > 0 else None
 
 
-def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[str, Any]:
+def answer_context(
+    run: Any,
+    scenario: Scenario,
+    claims: Sequence[Any],
+    fact_answers: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """What the first screen says: the scenario's question, a one- or two-sentence answer
     with its numbers and intervals, every design on the quantities that decide between them
-    and one line per claim. ``run`` is a :class:`guaranty.results.RunResult`."""
+    and one line per claim. ``run`` is a :class:`guaranty.results.RunResult`;
+    ``fact_answers`` (:func:`guaranty.analysis.check_stated_facts`) gives, for each fact the
+    scenario states in place of the data, the range of the risk of a renewed attack with
+    the data's value, which the answer quotes beside the fact."""
     summ = run.summary()
     years = scenario.deterrence.years if scenario.deterrence else 10
     cred = scenario.credibility
@@ -693,13 +701,21 @@ def answer_context(run: Any, scenario: Scenario, claims: Sequence[Any]) -> dict[
     # attack range (in the HTML answer, where the first screen is tight, as a dagger)
     stated = _stated_facts(scenario) if attacks else {}
     pair = set(scenario.credibility.pair) if scenario.credibility is not None else set()
-    attack_facts = ", ".join(
-        f"{k} {v:g} (the data: {d:g})" for k, (v, d) in stated.items() if k in pair
-    )
+    answers = fact_answers or {}
+
+    def with_data(k: str, v: float, d: float) -> str:
+        """The stated fact, the data's value and, when the run with it was made, the range
+        of the risk of a renewed attack under it."""
+        got = getattr(answers.get(k), "attack", None)
+        if got is None:
+            return f"{k} {v:g} (the data: {d:g})"
+        lo, hi = f"{got[0]:.0%}", f"{got[1]:.0%}"
+        under = f"{lo} under every design" if lo == hi else f"{lo}-{hi} across the designs"
+        return f"{k} {v:g} (the data: {d:g}; with it, the risk of a renewed attack is {under})"
+
+    attack_facts = ", ".join(with_data(k, v, d) for k, (v, d) in stated.items() if k in pair)
     # a state's nuclear status (an actor's 'nuclear') unlike the data: both stages read it
-    nuclear_facts = ", ".join(
-        f"{k} {v:g} (the data: {d:g})" for k, (v, d) in stated.items() if k not in pair
-    )
+    nuclear_facts = ", ".join(with_data(k, v, d) for k, (v, d) in stated.items() if k not in pair)
     from guaranty.models.credibility.joining import FAMOUS_CASES_CAVEAT
     from guaranty.models.deterrence.challenge import (
         ATTACK_DEFINITION,
@@ -810,9 +826,16 @@ def _stated_facts(scenario: Scenario) -> dict[str, tuple[float, float]]:
     return stated_facts(scenario)
 
 
-def answer_html(run: Any, scenario: Scenario, claims: Sequence[Any]) -> str:
+def answer_html(
+    run: Any,
+    scenario: Scenario,
+    claims: Sequence[Any],
+    fact_answers: Mapping[str, Any] | None = None,
+) -> str:
     """The answer block (``<section id="answer">``) of the report and the web results."""
-    return ENV.get_template("answer.html.j2").render(a=answer_context(run, scenario, claims))
+    return ENV.get_template("answer.html.j2").render(
+        a=answer_context(run, scenario, claims, fact_answers)
+    )
 
 
 def war_fit_context(scenario: Scenario) -> dict[str, Any]:

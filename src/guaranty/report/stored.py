@@ -72,7 +72,7 @@ def report_stored(
             if scenario.claims:
                 say("checking the claims")
                 claims = with_today(stored_ledger(stats, scenario.claims), today_outputs(scenario))
-                claims = stated_facts_of_stored(scenario, claims, stats.draws, stats.seed)
+            claims, answers = stated_facts_of_stored(scenario, claims, stats.draws, stats.seed)
             say("running the negotiation models")
             n_fc = min(forecast_draws, stats.draws)
             names = models if models is not None else list(registry.available())
@@ -92,6 +92,7 @@ def report_stored(
                 claims=claims,
                 run=stats,
                 forecast_draws=n_fc,
+                fact_answers=answers,
             )
     finally:
         shutil.rmtree(spill, ignore_errors=True)

@@ -177,12 +177,15 @@ def write_report(
     claims: Any = None,
     run: Any = None,
     forecast_draws: int | None = None,
+    fact_answers: Any = None,
 ) -> dict[str, Path]:
     """Write ``report.md`` and a self-contained ``report.html`` into ``out_dir``.
 
     For a scenario: ``results`` are the negotiation forecasts, ``run`` the pipeline's draws
     (:class:`guaranty.results.RunResult`), ``credibility`` the per-guarantor credibility
-    (:class:`guaranty.credibility.CredibilityResult`) and ``claims`` the ledger.
+    (:class:`guaranty.credibility.CredibilityResult`), ``claims`` the ledger and
+    ``fact_answers`` the answer's risk of a renewed attack with the data's value of each
+    fact the scenario states in place of it (:func:`guaranty.analysis.check_stated_facts`).
     """
     out_dir = Path(out_dir)
     meta = {
@@ -201,7 +204,13 @@ def write_report(
         md, html_body = _backtest_pages(obj, results, meta)
     else:
         md, html_body = _scenario_pages(
-            obj, results, meta, credibility=credibility, claims=claims, run=run
+            obj,
+            results,
+            meta,
+            credibility=credibility,
+            claims=claims,
+            run=run,
+            fact_answers=fact_answers,
         )
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: the report's folder is a file. Choose another --out.")
@@ -232,6 +241,7 @@ def _scenario_pages(
     credibility: Any,
     claims: Any,
     run: Any,
+    fact_answers: Any = None,
 ) -> tuple[str, str]:
     """The Markdown and HTML of a scenario's report (the arguments of :func:`write_report`)."""
     ctx = {**scenario_context(obj, forecasts), "meta": meta, "credibility": None}
@@ -320,7 +330,9 @@ def _scenario_pages(
         if fighting
         else "given that none fights today"
     )
-    ctx["answer"] = answer_context(run, obj, ctx["claims"]) if run is not None else None
+    ctx["answer"] = (
+        answer_context(run, obj, ctx["claims"], fact_answers) if run is not None else None
+    )
     ctx["answer_html"] = (
         ENV.get_template("answer.html.j2").render(a=ctx["answer"]) if run is not None else ""
     )

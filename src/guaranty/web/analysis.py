@@ -38,13 +38,12 @@ def analyze_run(open_store: Callable[[], Store], run_id: str, stored: int) -> di
             run = st.load(run_id, draws=n)
     scenario = Scenario.model_validate_json(info_row["scenario_json"])
     analysis = use_case(run, scenario)
-    if analysis.claims:
-        from dataclasses import replace
+    from dataclasses import replace
 
-        from guaranty.analysis import stated_facts_of_stored
+    from guaranty.analysis import stated_facts_of_stored
 
-        claims = stated_facts_of_stored(scenario, analysis.claims, run.draws, run.seed)
-        analysis = replace(analysis, claims=claims)
+    claims, answers = stated_facts_of_stored(scenario, analysis.claims, run.draws, run.seed)
+    analysis = replace(analysis, claims=claims, fact_answers=answers)
     return {
         "run": run,
         "scenario": scenario,

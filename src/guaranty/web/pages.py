@@ -330,7 +330,9 @@ def results_page(run_id: str, wb: WB) -> HTMLResponse:
                 s=got["scenario"],
                 figs=figs,
                 claims=got["claims"],
-                answer=answer_html(got["run"], got["scenario"], got["claims"]),
+                answer=answer_html(
+                    got["run"], got["scenario"], got["claims"], got["analysis"].fact_answers
+                ),
                 record=track_record_context(registry.available()),
                 unsettled=unsettled_context(got["forecasts"]()),
                 ctx=ctx,

@@ -107,15 +107,27 @@ def test_the_credibility_command_names_the_stated_fact() -> None:
     from typer.testing import CliRunner
 
     from guaranty.cli import app
+    from guaranty.credibility import assess
+    from guaranty.credibility_case import without_stated
 
     path = str(ROOT / "scenarios" / "ukraine-2022.yaml")
     table = CliRunner().invoke(app, ["credibility", path, "--draws", "200"])
     assert table.exit_code == 0, table.output
-    assert "Stated in the scenario in place of the data: rivalry 1 (the data: 0)" in " ".join(
-        table.stdout.split()
-    )
     got = CliRunner().invoke(app, ["credibility", path, "--draws", "200", "--json"])
-    assert json.loads(got.stdout)["stated_facts"] == {"rivalry": {"stated": 1.0, "data": 0.0}}
+    data = json.loads(got.stdout)
+    stated = data["stated_facts"]
+    assert set(stated) == {"rivalry"}
+    assert (stated["rivalry"]["stated"], stated["rivalry"]["data"]) == (1.0, 0.0)
+    # with the data's rivalry: the same assessment (same draws and seed) without the fact,
+    # its designs' lowest and highest risk of a renewed attack; lower than with the
+    # rivalry under every design (a rivalry about triples the yearly hazard)
+    lo, hi = stated["rivalry"]["p_attack_10y_with_data"]
+    other = assess(without_stated(load(path), "rivalry"), draws=200, seed=0).to_json()
+    risks = [d["p_attack_10y"] for d in other["designs"].values()]
+    assert (lo, hi) == pytest.approx((min(risks), max(risks)), abs=1e-12)
+    assert hi < min(d["p_attack_10y"] for d in data["designs"].values())
+    said = f"rivalry 1 (the data: 0; with it, attacked within 10 y: {lo:.3f}-{hi:.3f} across"
+    assert f"Stated in the scenario in place of the data: {said}" in " ".join(table.stdout.split())
     korea = CliRunner().invoke(
         app, ["credibility", str(ROOT / "scenarios" / "korea-1953.yaml"), "--draws", "200"]
     )

@@ -132,3 +132,27 @@ def test_the_credibility_command_names_the_stated_fact() -> None:
         app, ["credibility", str(ROOT / "scenarios" / "korea-1953.yaml"), "--draws", "200"]
     )
     assert korea.exit_code == 0 and "Stated in the scenario" not in korea.stdout
+
+
+def test_the_assumptions_list_the_facts_of_the_pair() -> None:
+    """The report's assumptions table lists each fact of the pair the scenario states
+    (``credibility.pair``) with its value, the data's value when they differ, and the
+    scenario's source: the Ukraine rivalry, on which the answer's risk of a renewed attack
+    rests, had no row. A fact stated as the data have it is listed as such; a scenario
+    that states none has no such row."""
+    from guaranty.credibility_case import settings_of
+    from guaranty.report.context import assumption_rows
+
+    s = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    (row,) = [r for r in assumption_rows(s) if r["name"].startswith("the pair: ")]
+    assert row["name"] == "the pair: rivalry" and row["value"] == "1 (stated; the data: 0)"
+    assert row["source"] == s.credibility.pair["rivalry"].source
+    cred = settings_of(s)
+    as_data = cred.pair["rivalry"].model_copy(update={"value": 0})
+    same = s.model_copy(
+        update={"credibility": cred.model_copy(update={"pair": {"rivalry": as_data}})}
+    )
+    (row,) = [r for r in assumption_rows(same) if r["name"].startswith("the pair: ")]
+    assert row["value"] == "0 (stated, as the data)"
+    korea = load(ROOT / "scenarios" / "korea-1953.yaml")
+    assert not [r for r in assumption_rows(korea) if r["name"].startswith("the pair: ")]

@@ -136,6 +136,23 @@ def assumption_rows(scenario: Scenario) -> list[dict[str, str]]:
             )
             add("credibility", f"circumstances today: {gid}", c.circumstances_today, c.source)
             add("credibility", f"circumstances tomorrow: {gid}", c.circumstances_tomorrow, c.source)
+        # the facts of the pair stated in place of the data (credibility.pair), which the
+        # renewed attack and the peace's durability read
+        if cred.pair:
+            from guaranty.credibility_case import stated_pair_facts
+
+            unlike = stated_pair_facts(scenario)
+            for fact, coding in cred.pair.items():
+                value = f"{float(coding.value):g} (stated"
+                value += f"; the data: {unlike[fact][1]:g})" if fact in unlike else ", as the data)"
+                rows.append(
+                    {
+                        "group": "credibility",
+                        "name": f"the pair: {fact}",
+                        "value": value,
+                        "source": (coding.source or "").strip(),
+                    }
+                )
         # a nuclear status stated unlike the data, that the model reads
         for aid, (stated, data) in scenario.stated_nuclear().items():
             rows.append(

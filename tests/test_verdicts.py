@@ -34,9 +34,21 @@ def _verdict(c: SimpleNamespace, holds: np.ndarray) -> str:
 
 
 def test_verdict_classes_by_hand() -> None:
-    # a proxy is not checkable, whatever its share; a restated input is by construction
+    # a proxy is not checkable, whatever its share; a restated input that the model carries
+    # through (the statement holds in 80% or more of the draws) is by construction
     assert _verdict(_claim("p_any.a > 0.2", proxy="does not measure it"), ALL) == "not checkable"
-    assert _verdict(_claim("p_any.a > 0.2", restates="input x"), ALL) == "by construction"
+    v, reading = classify(_claim("p_any.a > 0.2", restates="input x"), ALL, ALL, OUT)
+    assert v == "by construction" and reading == (
+        "The statement restates an input: input x. It holds in 100% of the draws, as that "
+        "input makes it."
+    )
+    three = np.array([True, True, True, False])  # 75%: not carried through
+    # ... and one the model does not carry through is read off the draws like any other,
+    # saying which input it shares a source with (the Ukraine crimea_red_line: 1%)
+    v, reading = classify(_claim("p_any.a > 0.2", restates="input x"), three, ALL, OUT)
+    assert v == "depends" and reading.startswith("It holds in 75% of the draws")
+    assert "(input x), but the model does not carry it through" in reading
+    assert _verdict(_claim("p_any.a > 0.2", restates="input x"), ~ALL) == "not supported"
     # two sides within 0.005 on average: a tie (mean difference here -0.0005)
     tie = _claim("p_any.a > p_any.b")
     assert _verdict(tie, np.array([False, True, False, False])) == "indistinguishable"
@@ -114,7 +126,9 @@ def test_claims_command_ukraine() -> None:
     by_id = {c["id"]: c for c in data["claims"]}
     assert all(c["verdict"] in VERDICTS for c in data["claims"])
     assert all(c["reading"] for c in data["claims"])
-    assert by_id["crimea_red_line"]["verdict"] in ("by construction", "not checkable")
+    # the red line the scenario takes from the claim's own memo does not bring the war's
+    # settlements to Crimea's border (1% of them at 70 or more, docs/claims.md)
+    assert by_id["crimea_red_line"]["verdict"] == "not supported"
     assert by_id["isolation_unsafe"]["verdict"] == "not checkable"
     assert by_id["nato_out_of_reach"]["verdict"] == "by construction"
     for c in data["claims"]:
@@ -125,7 +139,7 @@ def test_claims_command_ukraine() -> None:
     from guaranty.claims.ledger import WAR_BASE_RATES
 
     war_read = {"frozen_conflict_likelier", "uncertainty_drives_peace", "escalation_risk"}
-    war_read |= {"weapons_suffice"}
+    war_read |= {"weapons_suffice", "crimea_red_line"}
     for c in data["claims"]:
         said = WAR_BASE_RATES in c["reading"]
         assert said == (c["id"] in war_read), c["id"]

@@ -240,10 +240,35 @@ def verdict_reading(
     over = "" if given is None else f" of the {n:,} draws where {given}"
     if getattr(claim, "proxy", None):
         return "not checkable", f"The statement is a proxy: {claim.proxy}"
-    if getattr(claim, "restates", None):
-        return "by construction", f"The statement restates an input: {claim.restates}."
+    restates = getattr(claim, "restates", None)
     if n == 0:
         return "no draws", "No draw satisfies the claim's condition."
+    if restates and share >= SUPPORTED:  # the input carried through to the statement
+        return "by construction", (
+            f"The statement restates an input: {restates}. It holds in {share:.0%}"
+            f"{over or ' of the draws'}, as that input makes it."
+        )
+    v, said = _read_off(claim, n, share, over, tie, sensitivity, ranges)
+    if restates:  # the input did not carry through: what the model makes of it is a finding
+        said = (
+            f"{said} The scenario takes an input from the claim's own source ({restates}), "
+            "but the model does not carry it through to the statement: the verdict is the "
+            "model's, given that input."
+        )
+    return v, said
+
+
+def _read_off(
+    claim: Any,
+    n: int,
+    share: float,
+    over: str,
+    tie: Callable[[str], tuple[str, str] | None],
+    sensitivity: tuple[Swing, ...],
+    ranges: Mapping[str, tuple[float, float]] | None,
+) -> tuple[str, str]:
+    """The verdict and reading of :func:`verdict_reading` for a claim that is neither a
+    proxy nor a restated input that the model carries through."""
     tied = tie(over)
     if tied is not None:
         return tied

@@ -35,7 +35,8 @@ class Claim(Strict):
     )
     restates: str | None = optional(
         "the input the statement restates (the claim and the input share a "
-        "source): the verdict is 'by construction'"
+        "source): the verdict is 'by construction' if the statement holds in 80% or more "
+        "of the draws it is about; otherwise it is read off the draws, naming the input"
     )
 
     @field_validator("statement", "given")

@@ -108,7 +108,8 @@ def test_the_commands_show_the_status(tmp_path: Path) -> None:
     french.write_text(text.replace(france + "true", france + "false"))
     cred = runner.invoke(app, ["credibility", str(french), "--draws", "200"])
     assert cred.exit_code == 0, cred.output
-    assert "nuclear status of france 0 (the data: 1)" in " ".join(cred.output.split())
+    said = " ".join(cred.output.split())
+    assert "nuclear status of france 0 (the data: 1; with it, attacked within 10 y: " in said
     # validate names it in a note (a slip such as 'nuclear: false' would change the figures)
     checked = runner.invoke(app, ["validate", str(french)])
     assert checked.exit_code == 0, checked.output

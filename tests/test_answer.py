@@ -88,10 +88,12 @@ def test_the_attack_range_names_the_stated_fact_it_depends_on(parts) -> None:
 def test_the_answer_says_what_the_datas_rivalry_would_give(parts) -> None:
     """With the chain run again on the same draws with the data's rivalry (0), the answer
     quotes that run's range of the risk of a renewed attack beside the stated fact, so that
-    a reader sees how much of the headline the stated input carries. A rivalry about triples
-    the yearly hazard (docs/models/credibility.md), so with the data's coding the risk is
-    lower under every design: the rerun's highest below the run's lowest."""
-    from guaranty.analysis import attack_range, check_stated_facts
+    a reader sees how much of the headline the stated input carries, and of the peace's
+    durability, which reads the rivalry too. A rivalry about triples the yearly hazard of
+    an attack (docs/models/credibility.md) and multiplies that of a new war by 3.8
+    (docs/models/durability.md), so with the data's coding the risk is lower and the peace
+    likelier under every design: the rerun's range clear of the run's."""
+    from guaranty.analysis import attack_range, check_stated_facts, peace_range
     from guaranty.credibility_case import without_stated
 
     s, run, claims = parts
@@ -101,15 +103,26 @@ def test_the_answer_says_what_the_datas_rivalry_would_give(parts) -> None:
     assert (got.fact, got.stated, got.data) == ("rivalry", 1.0, 0.0)
     other = mc.simulate(without_stated(s, "rivalry"), draws=2000, seed=3)
     assert got.attack == attack_range(other.summary())
+    assert got.peace == peace_range(other.summary())
     lo, hi = got.attack
     assert hi < attack_range(run.summary())[0]
+    plo, phi = got.peace
+    assert plo > peace_range(run.summary())[1]
     a = answer_context(run, s, claims, answers)
     assert a["attack_facts"] == (
         f"rivalry 1 (the data: 0; with it, the risk of a renewed attack is {lo:.0%}-{hi:.0%} "
-        "across the designs)"
+        f"across the designs, and the peace holds 10 years in {plo:.0%}-{phi:.0%} across the "
+        "designs)"
     )
     html = answer_html(run, s, claims, answers)
-    assert f'{lo:.0%}-{hi:.0%} across the designs)">†</span></p>' in html
+    assert f'{plo:.0%}-{phi:.0%} across the designs)">†</span></p>' in html
+    # a rerun that leaves the peace's range as the run's (as a state's nuclear status does:
+    # durability does not read it) has the answer name the risk of an attack alone
+    from guaranty.analysis import FactAnswer
+
+    same = FactAnswer("rivalry", 1.0, 0.0, got.attack, peace_range(run.summary()))
+    said = answer_context(run, s, claims, {"rivalry": same})["attack_facts"]
+    assert said.endswith(f"{lo:.0%}-{hi:.0%} across the designs)") and "peace" not in said
 
 
 def test_a_chance_of_fighting_widened_by_a_stated_prior_is_marked(parts) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "attack_range",
     "check_stated_facts",
     "has_chain",
+    "peace_range",
     "run_forecasts",
     "separate_war",
 ]
@@ -240,28 +241,39 @@ def states_facts(scenario: Any) -> bool:
 
 @dataclass(frozen=True)
 class FactAnswer:
-    """What the answer's risk of a renewed attack would be with the data's value of a fact
-    the scenario states in place of it: ``attack`` is (lowest, highest) over the designs of
-    the mean P(a renewed attack within the deterrence horizon), over the draws with a peace,
-    in the chain run again on the same draws with ``data`` instead of ``stated``; None when
-    no draw ends in a peace."""
+    """What the answer's figures would be with the data's value of a fact the scenario
+    states in place of it, in the chain run again on the same draws with ``data`` instead of
+    ``stated``: ``attack`` is (lowest, highest) over the designs of the mean P(a renewed
+    attack within the deterrence horizon) and ``peace`` of the mean P(the peace holds that
+    long), over the draws with a peace (:func:`attack_range`, :func:`peace_range`); None
+    when no draw ends in a peace."""
 
     fact: str
     stated: float
     data: float
     attack: tuple[float, float] | None
+    peace: tuple[float, float] | None = None
+
+
+def _design_range(summary: dict[str, Any], key: str) -> tuple[float, float] | None:
+    """(lowest, highest) over a run's designs of the mean of ``key`` (a probability of the
+    summary's designs); None when no design has one."""
+    means = [d[key]["mean"] for d in summary["designs"].values() if d[key]["mean"] is not None]
+    return (min(means), max(means)) if means else None
 
 
 def attack_range(summary: dict[str, Any]) -> tuple[float, float] | None:
     """(lowest, highest) over a run's designs of the mean P(a renewed attack within the
     horizon), 1 - ``p_no_attack`` (``summary``: :meth:`guaranty.results.RunResult.summary`);
     None when no design has one (no draw ends in a peace)."""
-    risks = [
-        1 - d["p_no_attack"]["mean"]
-        for d in summary["designs"].values()
-        if d["p_no_attack"]["mean"] is not None
-    ]
-    return (min(risks), max(risks)) if risks else None
+    got = _design_range(summary, "p_no_attack")
+    return None if got is None else (1 - got[1], 1 - got[0])
+
+
+def peace_range(summary: dict[str, Any]) -> tuple[float, float] | None:
+    """(lowest, highest) over a run's designs of the mean P(the peace holds over the
+    horizon), ``p_peace`` (``summary`` as for :func:`attack_range`); None without a peace."""
+    return _design_range(summary, "p_peace")
 
 
 def stated_facts(scenario: Any, claims: list[Any], draws: int, seed: int) -> list[Any]:
@@ -294,7 +306,8 @@ def check_stated_facts(
     for fact, (stated, data) in facts(scenario).items():  # those unlike the data
         other = without_stated(scenario, fact)
         run = simulate(other, draws=draws, seed=seed)
-        answers[fact] = FactAnswer(fact, stated, data, attack_range(run.summary()))
+        summary = run.summary()
+        answers[fact] = FactAnswer(fact, stated, data, attack_range(summary), peace_range(summary))
         if claims:
             alternatives[fact] = (stated, data, run_ledger(other.claims, run))
     other = forces_alternative(scenario) if claims else None

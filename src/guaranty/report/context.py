@@ -719,16 +719,24 @@ def answer_context(
     stated = _stated_facts(scenario) if attacks else {}
     pair = set(scenario.credibility.pair) if scenario.credibility is not None else set()
     answers = fact_answers or {}
+    peaces = [d["peace"]["mean"] for d in designs if d["peace"]["mean"] is not None]
+
+    def span(got: tuple[float, float]) -> str:
+        lo, hi = f"{got[0]:.0%}", f"{got[1]:.0%}"
+        return f"{lo} under every design" if lo == hi else f"{lo}-{hi} across the designs"
 
     def with_data(k: str, v: float, d: float) -> str:
         """The stated fact, the data's value and, when the run with it was made, the range
-        of the risk of a renewed attack under it."""
+        of the risk of a renewed attack under it, and of the peace's durability when that
+        reads differently from the run's."""
         got = getattr(answers.get(k), "attack", None)
         if got is None:
             return f"{k} {v:g} (the data: {d:g})"
-        lo, hi = f"{got[0]:.0%}", f"{got[1]:.0%}"
-        under = f"{lo} under every design" if lo == hi else f"{lo}-{hi} across the designs"
-        return f"{k} {v:g} (the data: {d:g}; with it, the risk of a renewed attack is {under})"
+        said = f"{k} {v:g} (the data: {d:g}; with it, the risk of a renewed attack is {span(got)}"
+        peace = getattr(answers.get(k), "peace", None)
+        if peace is not None and peaces and span(peace) != span((min(peaces), max(peaces))):
+            said += f", and the peace holds {years} years in {span(peace)}"
+        return said + ")"
 
     attack_facts = ", ".join(with_data(k, v, d) for k, (v, d) in stated.items() if k in pair)
     # a state's nuclear status (an actor's 'nuclear') unlike the data: both stages read it

@@ -199,8 +199,10 @@ def classify(
     ``holds`` and ``sel`` are bool arrays of shape (draws,): whether the statement holds, and
     the draws it is about (where its ``given`` holds). In order: ``not checkable`` when the
     scenario marks the statement as a proxy (its ``proxy`` field says why); ``by
-    construction`` when it restates an input (``restates``) or compares two outputs equal
-    in every draw it is about; ``indistinguishable`` when it
+    construction`` when it restates an input (``restates``) that the model carries through
+    (it holds in at least :data:`SUPPORTED` of the draws; otherwise it is classified as
+    below and its reading names the input) or compares two outputs equal in every draw it
+    is about; ``indistinguishable`` when it
     compares two outputs whose difference, averaged over the draws it is about, is smaller
     than :data:`TIE` times their scale (a tie the simulation cannot break); ``by
     construction`` when a per-draw statement holds, or fails, in every draw and every

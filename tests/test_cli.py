@@ -108,6 +108,26 @@ def test_show_tables_and_json(root: Path) -> None:
         assert title in result.stdout
     data = json.loads(invoke("show", path, "--json").stdout)
     assert len(data["actors"]) == 14
+    # and the other inputs with their sources, as the report's assumptions list them (the
+    # war's forces, the stated rivalry, today's conduct), without the capabilities and the
+    # designs' years and rungs that the tables above show
+    from guaranty.cli.files import _inputs_table
+    from guaranty.report.context import assumption_rows
+    from guaranty.scenario import load
+
+    s = load(path)
+    table = _inputs_table(s)
+    assert table is not None and table.title == "Other inputs and their sources"
+    want = [r for r in assumption_rows(s) if r["group"] not in ("capability", "designs")]
+    assert table.row_count == len(want) > 20
+    rows = list(zip(*(list(c.cells) for c in table.columns[:3]), strict=True))
+    assert ("credibility", "the pair: rivalry", "1 (stated; the data: 0)") in rows
+    assert ("war", "force_a", "300") in rows
+    text = " ".join(result.stdout.split())
+    assert "Other inputs and their sources" in text and "Stated, not in the data" in text
+    # a file of another tool's format states none of them: no such table
+    bdm = load(root / "tests" / "data" / "eu_emissions_1994_actors.csv")
+    assert _inputs_table(bdm) is None
 
 
 @pytest.mark.slow

@@ -118,8 +118,27 @@ def _claims_table(obj: Scenario) -> Table:
     return t
 
 
+def _inputs_table(obj: Scenario) -> Table | None:
+    """The war's, the credibility model's, deterrence's and the pipeline's inputs with their
+    values and sources, as the report's assumptions list them
+    (:func:`guaranty.report.context.assumption_rows`; the capabilities and the designs' years
+    and rungs are in the tables above); None when the scenario has none but the pipeline's
+    default."""
+    from guaranty.report.context import assumption_rows
+
+    if not obj.war and not obj.credibility and not obj.deterrence:
+        return None
+    shown = {"capability", "designs"}
+    rows = [r for r in assumption_rows(obj) if r["group"] not in shown]
+    t = _table("Other inputs and their sources", "part", "input", "value", "source")
+    for r in rows:
+        t.add_row(r["group"], r["name"], r["value"], r["source"])
+    return t
+
+
 def show(file: FileArg, as_json: JsonOpt = False) -> None:
-    """Show actors, issues, positions, guarantee designs and claims as tables."""
+    """Show actors, issues, positions, guarantee designs, claims and the other inputs (the
+    war's, the credibility model's, deterrence's) with their sources as tables."""
     obj = load(file)
     if is_cases(obj):
         if as_json:
@@ -138,6 +157,9 @@ def show(file: FileArg, as_json: JsonOpt = False) -> None:
         out.print(_guarantees_table(obj))
     if obj.claims:
         out.print(_claims_table(obj))
+    inputs = _inputs_table(obj)
+    if inputs is not None:
+        out.print(inputs)
 
 
 def scenarios_cmd(as_json: JsonOpt = False) -> None:

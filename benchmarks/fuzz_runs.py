@@ -252,6 +252,7 @@ def stage(name: str, scratch: Path) -> Callable[[Any], None]:
             claims=done.claims,
             run=done.run,
             forecast_draws=forecast_draws,
+            fact_answers=done.fact_answers,
         )
 
     def whole(s: Any) -> None:

@@ -990,6 +990,33 @@ def test_assumptions_page(api: Api) -> None:
     )
     assert 'data-path="credibility.common_shock"' in html
     assert 'data-guarantor="usa"' in html
+    # the inputs the answer rests on are offered: the stated rivalry (its data: 0) and the
+    # horizon of the renewed-attack comparison; not the old capability-contest inputs
+    # (deterrence.stakes, cost, sigma), which nothing reads since stage 1 replaced it
+    assert 'data-path="credibility.pair.rivalry" value="1"' in html and "the data: 0" in html
+    assert 'data-path="deterrence.years" value="10"' in html
+    for unused in ("stakes", "cost", "sigma"):
+        assert f'data-path="deterrence.{unused}"' not in html
+
+
+def test_a_version_with_the_datas_rivalry(api: Api) -> None:
+    """The page's rivalry box set to 0 and the horizon to 5 years: the new version states
+    them as whole numbers (as the file had them), with the edit marked in the source, and
+    its page shows the rivalry as the data have it."""
+    changes = [
+        {"path": ["credibility", "pair", "rivalry"], "nominal": 0},
+        {"path": ["deterrence", "years"], "nominal": 5},
+    ]
+    r = api.client.post(f"/api/scenarios/{SID}/versions", json={"changes": changes})
+    assert r.status_code == 201, r.text
+    new = r.json()["id"]
+    s = yaml.safe_load(api.client.get(f"/api/scenarios/{new}/yaml").text)
+    rivalry = s["credibility"]["pair"]["rivalry"]
+    assert rivalry["value"] == 0 and isinstance(rivalry["value"], int)
+    assert rivalry["source"].endswith("[edited in the workbench]")
+    assert s["deterrence"]["years"] == 5 and isinstance(s["deterrence"]["years"], int)
+    page = api.client.get(f"/scenarios/{new}/assumptions").text
+    assert 'data-path="credibility.pair.rivalry" value="0"' in page and "as the data" in page
 
 
 def test_runs_page(api: Api) -> None:

@@ -78,7 +78,7 @@ def _apply(parent: dict[str, Any], ch: Change) -> None:
         if isinstance(current, dict) and ("dist" in current or "value" in current):
             parent[last] = _shift(current, ch.nominal)
         elif isinstance(current, int | float) and not isinstance(current, bool):
-            parent[last] = ch.nominal
+            parent[last] = _like(current, ch.nominal)
         elif current is None and ch.path[:2] == ["war", "parameters"]:
             parent[last] = {"value": ch.nominal, "source": "edited in the workbench"}
         else:
@@ -87,12 +87,20 @@ def _apply(parent: dict[str, Any], ch: Change) -> None:
         raise GuarantyError(f"{where}: give 'nominal', 'value' or 'flag'")
 
 
+def _like(current: Any, nominal: float) -> float | int:
+    """``nominal`` as an int where the field held one and it is whole (a horizon in years,
+    a 0/1 fact of the pair), so that the saved file reads as it was written."""
+    if isinstance(current, int) and float(nominal).is_integer():
+        return int(nominal)
+    return nominal
+
+
 def _shift(q: dict[str, Any], nominal: float) -> dict[str, Any]:
     """A quantity (as a dict) moved to a new central value, its spread kept."""
     q = dict(q)
     dist = q.get("dist", "fixed")
     if dist == "fixed":
-        q["value"] = nominal
+        q["value"] = _like(q["value"], nominal)
     elif dist == "normal":
         q["mean"] = nominal
     elif dist == "uniform":

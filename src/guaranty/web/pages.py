@@ -237,8 +237,28 @@ def assumptions_page(sid: str, wb: WB) -> HTMLResponse:
         **_about(sid, s),
         war=_war_rows(s),
         conduct=_conduct_rows(s),
+        pair=_pair_rows(s),
         obligations=OBLIGATIONS,
     )
+
+
+def _pair_rows(s: Scenario) -> list[dict[str, Any]]:
+    """The facts of the pair the scenario states in place of the data
+    (``credibility.pair``), each with its value and what the data hold: the risk of a
+    renewed attack and the peace's durability read them (the Ukraine scenario's rivalry)."""
+    if s.credibility is None or not s.credibility.pair:
+        return []
+    from guaranty.credibility_case import stated_pair_facts
+
+    unlike = stated_pair_facts(s)
+    return [
+        {
+            "fact": fact,
+            "value": coding.value,
+            "data": f"the data: {unlike[fact][1]:g}" if fact in unlike else "as the data",
+        }
+        for fact, coding in s.credibility.pair.items()
+    ]
 
 
 def _about(sid: str, s: Scenario) -> dict[str, Any]:

@@ -10,7 +10,7 @@ loading the scenario, the chain from the war to the peace (``montecarlo.simulate
 first block pays the data, the fits and the compiled kernels), the run's credibility
 (``credibility.from_run``), the claims ledger (``claims.run_ledger``: every claim on every
 draw and on each half of every uncertain input), the chain and the ledger again for each
-fact the scenario states in place of the data (``analysis.stated_facts``), the seven
+fact the scenario states in place of the data (``analysis.check_stated_facts``), the seven
 models' forecasts (500 draws
 each; the first call of a compiled model loads numba's cached machine code) and the report
 (figures and files). The stages run one after another here; the command runs the
@@ -61,7 +61,7 @@ def stages(draws: int) -> dict[str, float]:
         return now
 
     t = time.perf_counter()
-    from guaranty.analysis import FORECAST_DRAWS, _forecasts, _models, stated_facts
+    from guaranty.analysis import FORECAST_DRAWS, _forecasts, _models, check_stated_facts
     from guaranty.claims import run_ledger
     from guaranty.credibility import from_run
     from guaranty.montecarlo import simulate
@@ -75,12 +75,14 @@ def stages(draws: int) -> dict[str, float]:
     t = clock("the run's credibility (credibility.from_run)", t)
     claims = run_ledger(scenario.claims, run)
     t = clock(f"the claims ledger, {len(claims)} claims (claims.run_ledger)", t)
-    claims = stated_facts(scenario, claims, draws, 0)
+    claims, answers = check_stated_facts(scenario, claims, draws, 0)
     from guaranty.credibility_case import stated_facts as facts
     from guaranty.war import forces_alternative
 
     stated = len(facts(scenario)) + (forces_alternative(scenario) is not None)
-    t = clock(f"the chain and ledger again for {stated} stated facts (analysis.stated_facts)", t)
+    t = clock(
+        f"the chain and ledger again for {stated} stated facts (analysis.check_stated_facts)", t
+    )
     models = _models(None)
     forecasts = _forecasts(scenario, models, min(FORECAST_DRAWS, draws), 0)
     t = clock(f"{len(models)} models' forecasts, {FORECAST_DRAWS} draws each", t)
@@ -99,6 +101,7 @@ def stages(draws: int) -> dict[str, float]:
             claims=claims,
             run=run,
             forecast_draws=min(FORECAST_DRAWS, draws),
+            fact_answers=answers,
         )
     clock("the report: figures and files (report.write_report)", t)
     return got

@@ -159,7 +159,8 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     assert re.search(
         r"The risk of a renewed attack depends on what the scenario states in place of the "
         r"data: rivalry 1 \(the data: 0; with it, the risk of a renewed attack is "
-        r"\d+%-\d+% across the designs\)\.",
+        r"\d+%-\d+% across the designs, and the peace holds 10 years in \d+%-\d+% across "
+        r"the designs\)\.",
         md,
     )
 

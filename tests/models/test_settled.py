@@ -242,6 +242,46 @@ def test_report_names_the_record_of_a_settlement_model_that_need_not_settle(
     assert rows["median"]["anchor"].endswith(")") and "settled" not in rows["median"]["anchor"]
     assert ctx["unsettled"].startswith("Some forecasts had not settled")
     assert "bdm on Strength of the security guarantee for Ukraine: 5.0 to 85.0" in ctx["unsettled"]
+    # an issue without anchors names none, settled or not (the Estonia fixture's issue: bdm
+    # swings between 0 and 100 there)
+    estonia = load(ROOT / "tests" / "data" / "estonia-peacetime.yaml")
+    assert not estonia.issues[0].anchors
+    ctx = scenario_context(estonia, [forecast(estonia, "bdm"), forecast(estonia, "median")])
+    rows = {r["model"]: r for r in ctx["issues"][0]["rows"]}
+    assert rows["bdm"]["unsettled"] is True and rows["bdm"]["anchor"] == ""
+    assert rows["median"]["anchor"] == ""
+
+
+def test_the_markdown_forecast_table_marks_as_the_html_does(tmp_path: Path) -> None:
+    """The Markdown report's forecast tables say what the HTML's do: a zero-width interval
+    as "(no spread)" rather than "x-x", and a nominal forecast outside the interval of the
+    draws with a * and the note under the table (the Estonia fixture has no uncertain
+    position: every interval is one point)."""
+    from guaranty.report.writer import write_report
+
+    estonia = load(ROOT / "tests" / "data" / "estonia-peacetime.yaml")
+    fcs = [forecast(estonia, m, draws=50) for m in ("median", "compromise")]
+    md = write_report(estonia, fcs, tmp_path, source="t", seed=0, draws=50)["md"].read_text()
+    median = fcs[0].issues[0].outcome
+    assert f"| median | {median:.1f} | {median:.1f} | {median:.1f} (no spread) |" in md
+    assert "The forecast at the nominal inputs lies outside" not in md
+    from guaranty.report.context import ENV, MD_ENV
+
+    outside = {"outcome": 85.0, "interval": [8.4, 83.8]}
+    assert ENV.tests["outside"](outside) and MD_ENV.tests["outside"](outside)
+    s = load(ROOT / "scenarios" / "ukraine-2022.yaml")
+    fcs = [forecast(s, "nash", draws=200)]
+    out = write_report(s, fcs, tmp_path / "u", source="t", seed=0, draws=200)["md"].read_text()
+    flagged = [
+        i
+        for i in fcs[0].issues
+        if i.interval is not None and not i.interval[0] <= i.outcome <= i.interval[1]
+    ]
+    assert flagged  # nash's nominal territory forecast (0) lies below its draws
+    assert out.count("| nash | ") == len(s.issues)
+    assert out.count(" \\* | ") == len(flagged)
+    note = "\\* The forecast at the nominal inputs lies outside the interval"
+    assert out.count(note) == len(flagged)  # one note under each table (one nash row each)
 
 
 def test_the_threshold_table_is_what_the_script_prints() -> None:

@@ -423,7 +423,7 @@ def scenario_context(scenario: Scenario, forecasts: Sequence[Forecast]) -> dict[
                     "interval": f.interval,
                     # a forecast that had not settled is no point on the scale to name
                     "anchor": UNSETTLED_ANCHOR
-                    if f.settled is False
+                    if f.settled is False and issue.anchors
                     else _nearest_anchor(issue.anchors, f.outcome),
                     "naive": False,
                     "unsettled": f.settled is False,

@@ -133,6 +133,11 @@ def test_claims_over_the_run(scenario, run) -> None:
     want = float(np.mean(run.front[settle] >= 70))
     c = ledger["crimea_red_line"]
     assert c.share == pytest.approx(want, abs=1e-12) and c.n == int(settle.sum())
+    # the red line (75) comes from the claim's own memo, yet the settlements stay near the
+    # mid-2022 line (0): the model does not carry the input through, so the verdict is read
+    # off the draws and names the input (docs/claims.md)
+    assert abs(np.median(run.front[settle])) <= 5 and c.share <= 0.05
+    assert c.verdict == "not supported" and "the model does not carry it through" in c.reading
     # a claim about the whole distribution, by hand, and on each half of an input
     shares = run.shares()
     frozen = ledger["frozen_conflict_likelier"]

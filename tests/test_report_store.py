@@ -189,8 +189,22 @@ def test_r2_from_sums_equals_least_squares() -> None:
 def test_report_equals_the_report_of_the_run_in_memory(
     stored: dict[str, Any], tmp_path: Path
 ) -> None:
-    got = report_stored(stored["store"], stored["run_id"][:8], tmp_path / "sql", models=["median"])
+    steps: list[str] = []
+    got = report_stored(
+        stored["store"],
+        stored["run_id"][:8],
+        tmp_path / "sql",
+        models=["median"],
+        step=steps.append,
+    )
     assert got["run_id"] == stored["run_id"] and got["draws"] == DRAWS
+    assert steps == [
+        "aggregating the draws",
+        "checking the claims",
+        "rerunning the chain with the data's value of each stated fact",
+        "running the negotiation models",
+        "writing the report",
+    ]
     done = analyze_run(stored["run"], stored["scenario"], models=["median"])
     # the verdicts that rest on the scenario's stated rivalry are labelled in both
     claims, answers = check_stated_facts(stored["scenario"], done.claims, DRAWS, 5)

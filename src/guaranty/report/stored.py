@@ -22,7 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from guaranty.analysis import FORECAST_DRAWS, stated_facts_of_stored
+from guaranty.analysis import (
+    FORECAST_DRAWS,
+    STATED_FACTS_MAX_DRAWS,
+    stated_facts_of_stored,
+    states_facts,
+)
 from guaranty.report.writer import write_report
 
 __all__ = ["MEMORY", "report_stored"]
@@ -72,6 +77,8 @@ def report_stored(
             if scenario.claims:
                 say("checking the claims")
                 claims = with_today(stored_ledger(stats, scenario.claims), today_outputs(scenario))
+            if states_facts(scenario) and stats.draws <= STATED_FACTS_MAX_DRAWS:
+                say("rerunning the chain with the data's value of each stated fact")
             claims, answers = stated_facts_of_stored(scenario, claims, stats.draws, stats.seed)
             say("running the negotiation models")
             n_fc = min(forecast_draws, stats.draws)

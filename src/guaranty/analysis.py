@@ -77,8 +77,8 @@ class Analysis:
     claims: Any = None  # list[ClaimResult] | None
     given_forecasts: Any = None
     #: for each fact the scenario states in place of the data, unlike it (the pair's, a
-    #: state's nuclear status), the answer's range of the risk of a renewed attack with the
-    #: data's value instead (:func:`fact_answers`)
+    #: state's nuclear status), the answer's ranges of the risk of a renewed attack and of
+    #: the peace's durability with the data's value instead (:func:`check_stated_facts`)
     fact_answers: Any = None  # dict[str, FactAnswer] | None
 
     @cached_property
@@ -293,8 +293,9 @@ def check_stated_facts(
     (:func:`guaranty.claims.with_facts`). One more run of the chain per stated fact.
 
     With them, for each fact of the pair or a state's nuclear status, what that run gives
-    for the answer's risk of a renewed attack (:class:`FactAnswer`; the forces have their
-    own note, :func:`guaranty.war.forces_reading`)."""
+    for the answer's risk of a renewed attack and the peace's durability
+    (:class:`FactAnswer`; the forces have their own note, :func:`guaranty.war.
+    forces_reading`). That run is made even when there are no claims."""
     from guaranty.claims import run_ledger, with_facts
     from guaranty.credibility_case import stated_facts as facts
     from guaranty.credibility_case import without_stated

@@ -719,7 +719,9 @@ def answer_context(
     stated = _stated_facts(scenario) if attacks else {}
     pair = set(scenario.credibility.pair) if scenario.credibility is not None else set()
     answers = fact_answers or {}
-    peaces = [d["peace"]["mean"] for d in designs if d["peace"]["mean"] is not None]
+    from guaranty.analysis import peace_range
+
+    run_peace = peace_range(summ)
 
     def span(got: tuple[float, float]) -> str:
         lo, hi = f"{got[0]:.0%}", f"{got[1]:.0%}"
@@ -734,7 +736,7 @@ def answer_context(
             return f"{k} {v:g} (the data: {d:g})"
         said = f"{k} {v:g} (the data: {d:g}; with it, the risk of a renewed attack is {span(got)}"
         peace = getattr(answers.get(k), "peace", None)
-        if peace is not None and peaces and span(peace) != span((min(peaces), max(peaces))):
+        if peace is not None and run_peace is not None and span(peace) != span(run_peace):
             said += f", and the peace holds {years} years in {span(peace)}"
         return said + ")"
 

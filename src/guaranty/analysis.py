@@ -34,6 +34,7 @@ __all__ = [
     "analyze_run",
     "attack_range",
     "check_stated_facts",
+    "checks_stored_facts",
     "has_chain",
     "peace_range",
     "run_forecasts",
@@ -221,10 +222,17 @@ def stated_facts_of_stored(
 ) -> tuple[list[Any] | None, dict[str, FactAnswer] | None]:
     """:func:`check_stated_facts` for a stored run, when the scenario states a fact and the
     run has at most :data:`STATED_FACTS_MAX_DRAWS` draws; the claims as they are and no
-    answers otherwise."""
-    if not states_facts(scenario) or draws > STATED_FACTS_MAX_DRAWS:
+    answers otherwise (:func:`checks_stored_facts`)."""
+    if not checks_stored_facts(scenario, draws):
         return claims, None
     return check_stated_facts(scenario, claims, draws, seed)
+
+
+def checks_stored_facts(scenario: Any, draws: int) -> bool:
+    """Whether :func:`stated_facts_of_stored` reruns the chain for a stored run of
+    ``draws`` draws of ``scenario``: it states a fact, and the run is at most
+    :data:`STATED_FACTS_MAX_DRAWS` draws."""
+    return states_facts(scenario) and draws <= STATED_FACTS_MAX_DRAWS
 
 
 def states_facts(scenario: Any) -> bool:

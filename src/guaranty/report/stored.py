@@ -22,12 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from guaranty.analysis import (
-    FORECAST_DRAWS,
-    STATED_FACTS_MAX_DRAWS,
-    stated_facts_of_stored,
-    states_facts,
-)
+from guaranty.analysis import FORECAST_DRAWS, checks_stored_facts, stated_facts_of_stored
 from guaranty.report.writer import write_report
 
 __all__ = ["MEMORY", "report_stored"]
@@ -77,7 +72,7 @@ def report_stored(
             if scenario.claims:
                 say("checking the claims")
                 claims = with_today(stored_ledger(stats, scenario.claims), today_outputs(scenario))
-            if states_facts(scenario) and stats.draws <= STATED_FACTS_MAX_DRAWS:
+            if checks_stored_facts(scenario, stats.draws):
                 say("rerunning the chain with the data's value of each stated fact")
             claims, answers = stated_facts_of_stored(scenario, claims, stats.draws, stats.seed)
             say("running the negotiation models")

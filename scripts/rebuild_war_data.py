@@ -37,6 +37,10 @@ COW_FILE = "wars/cow_interstate_war_dyad_years_v4.csv"
 UCDP_FILE = "wars/ucdp_prio_armed_conflict.csv"
 NMC_FILE = "capabilities/cow_nmc_v7.csv"
 MAJOR_FILE = "capabilities/cow_major_powers.csv"
+MID_DYAD_FILE = "wars/gml_mid_directed_dyad_years.csv"
+MID_DISPUTE_FILE = "wars/gml_mid_disputes.csv"
+# GML MID ``settle`` codes -> ``gml_settle`` (blank: no war-level dispute linked)
+SETTLE_OF_CODE = {1: "negotiated", 2: "imposed", 3: "none", 4: "unclear", -9: "missing"}
 # COW outcome codes shared by every initiator -> class; anything else is "other".
 OUTCOME_CLASS_OF_CODE = {
     1: "initiator",
@@ -156,8 +160,43 @@ def read_majors(shared: Path) -> list[tuple[int, int, int]]:
     ]
 
 
+def read_war_disputes(shared: Path) -> tuple[dict[int, set], dict[int, int]]:
+    """The GML militarized disputes that reached war (dispute hostility level 5): their
+    directed dyad-years {(ccode1, ccode2, year)} by dispute number, and their ``settle``
+    codes (from the dispute-level file)."""
+    settle = {
+        _int(r["dispnum"]): _int(r["settle"])
+        for r in _read_csv(shared / MID_DISPUTE_FILE)
+        if _int(r["hostlev"]) == 5
+    }
+    dyads: dict[int, set] = defaultdict(set)
+    for r in _read_csv(shared / MID_DYAD_FILE):
+        d = _int(r["dispnum"])
+        if d in settle:
+            dyads[d].add((_int(r["ccode1"]), _int(r["ccode2"]), _int(r["year"])))
+    return dyads, settle
+
+
+def war_dyad_years(shared: Path) -> dict[int, set]:
+    """Each COW war's directed dyad-years {(ccode1, ccode2, year)}."""
+    out: dict[int, set] = defaultdict(set)
+    for r in _read_csv(shared / COW_FILE):
+        out[_int(r["warnum"])].add((_int(r["ccode1"]), _int(r["ccode2"]), _int(r["year"])))
+    return out
+
+
+def link_dispute(war: set, disputes: dict[int, set]) -> int:
+    """The war-level dispute sharing the most directed dyad-years with the war (the lowest
+    dispute number on a tie); 0 if none shares any."""
+    best = max(((len(war & dy), -d) for d, dy in disputes.items() if war & dy), default=None)
+    return -best[1] if best else 0
+
+
 def build_cow_wars(shared: Path, out: Path) -> dict[str, object]:
     wars, facts = read_participants(shared)
+    dyad_years = war_dyad_years(shared)
+    disputes, settle = read_war_disputes(shared)
+    settled: Counter = Counter()
     nmc = read_nmc(shared)
     majors = read_majors(shared)
     rows = []
@@ -222,6 +261,9 @@ def build_cow_wars(shared: Path, out: Path) -> dict[str, object]:
                 ),
             }
         i, t = sums["init"], sums["target"]
+        dispute = link_dispute(dyad_years[w], disputes)
+        how = SETTLE_OF_CODE[settle[dispute]] if dispute else ""
+        settled[(cls, how or "not linked")] += 1
         row = {
             "warnum": w,
             "start_year": start,
@@ -250,6 +292,8 @@ def build_cow_wars(shared: Path, out: Path) -> dict[str, object]:
             "major_init": i["major"],
             "major_target": t["major"],
             "resume": facts[w]["resume"],
+            "gml_dispnum": dispute,
+            "gml_settle": how,
         }
         rows.append([row[c] for c in COW_WAR_COLUMNS])
     tally = tally_outcome_classes(shared)
@@ -262,6 +306,8 @@ def build_cow_wars(shared: Path, out: Path) -> dict[str, object]:
         "participant records": sum(len(p) for p in wars.values()),
         "states summed over wars": sum(len({c for c, _ in p}) for p in wars.values()),
         "classes": {k: classes[k] for k in OUTCOME_CLASSES},
+        "war-level disputes (GML MID, hostility 5)": len(settle),
+        "settled": dict(sorted(settled.items())),
         "odd": dict(odd),
     }
 
@@ -329,11 +375,15 @@ def main(argv: list[str]) -> int:
         print(f"no such folder: {shared}", file=sys.stderr)
         return 2
     cow = build_cow_wars(shared, PKG_DATA / "cow_wars.csv")
-    classes, odd = cow.pop("classes"), cow.pop("odd")
+    classes, odd, settled = cow.pop("classes"), cow.pop("odd"), cow.pop("settled")
     print("cow_wars.csv: " + ", ".join(f"{k} {v}" for k, v in cow.items()))
     print(
         "  outcome classes (equal to the raw tally): "
         + ", ".join(f"{k} {v}" for k, v in classes.items())
+    )
+    print(
+        "  GML MID settlement of the linked war-level dispute, by outcome class: "
+        + ", ".join(f"{c}/{how} {n}" for (c, how), n in settled.items())
     )
     for what, cases in odd.items():
         print(f"  {what}: {len(cases)}: {cases}")

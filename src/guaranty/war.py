@@ -26,7 +26,16 @@ from guaranty.scenario.design_matrix import (
 from guaranty.scenario.schema import Scenario, WarSettings
 from guaranty.scenario.war_parameters import neutral_front0, war_bounds
 
-__all__ = ["TAIL_AHEAD", "WarSummary", "duration_reference", "run_war", "tail_note"]
+__all__ = [
+    "TAIL_AHEAD",
+    "WarSummary",
+    "agreement_note",
+    "agreement_notes",
+    "agreement_record",
+    "duration_reference",
+    "run_war",
+    "tail_note",
+]
 
 #: Names of the fitted inputs in a design (:mod:`guaranty.scenario.design_matrix`): which draw of
 #: the COW calibration, and this war's own tempo shock and premium draw around it.
@@ -104,6 +113,88 @@ def tail_note(reference: dict[str, Any], model: float) -> str:
         " The model's tail is thinner than the record's (docs/models/war.md): read the "
         "timing, and what depends on how soon a peace comes, with that in mind."
     )
+
+
+def agreement_record() -> dict[str, Any] | None:
+    """How the COW wars scored by the war model's backtest ended, against the model: the
+    shipped fit's ``agreement`` block (:func:`guaranty.warfit.backtest`: of the wars whose
+    war-level militarized dispute GML codes as negotiated, imposed or not settled, how many
+    ended by agreement, and how many the model predicts held out) with ``won``, how many of
+    those that ended by agreement one side had won (COW's class initiator or target), and
+    ``interval``, the 90% Wilson interval of the observed share; None if the fit has none."""
+    from guaranty.models.war.calibration import CLASSES
+    from guaranty.warfit import cases, war_fit
+
+    block = war_fit().backtest.get("agreement")
+    if not block:
+        return None
+    c = cases()
+    agreed = c.agreement == 1
+    wins = np.isin(c.outcome, [CLASSES.index("initiator"), CLASSES.index("target")])
+    n, k, z = block["n"], block["observed"], 1.6448536269514722
+    p = k / n
+    mid, half = (p + z * z / (2 * n)), z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    scale = 1 + z * z / n
+    return {
+        **block,
+        "won": int((agreed & wins).sum()),
+        "interval": (float((mid - half) / scale), float((mid + half) / scale)),
+    }
+
+
+def agreement_note(record: dict[str, Any] | None = None, *, short: bool = False) -> str:
+    """One sentence, for the report and ``guaranty war``, setting how often the fitted model
+    ends a war by agreement (a settlement or a ceasefire) against how the same COW wars
+    were settled (GML MID), a record the fit does not read; "" if there is no record. The
+    model is said to end too few (or too many) only where its held-out share lies outside
+    the record's 90% interval. ``short``: the reading alone, for a summary ("" where the
+    model is within the record's interval)."""
+    rec = agreement_record() if record is None else record
+    if not rec:
+        return ""
+    n, k, pred = rec["n"], rec["observed"], rec["predicted"]
+    lo, hi = rec["interval"]
+    if short:
+        if lo <= pred / n <= hi:
+            return ""
+        return (
+            f"Against how the same wars were settled (GML MID), the model ends {pred:.0f} of "
+            f"{n} by a settlement or a ceasefire where {k} ended by an agreement: "
+            + (
+                "read its settlements and ceasefires as too rare, and its decisive wins as "
+                "too common."
+                if pred / n < lo
+                else "read its settlements and ceasefires as too common."
+            )
+        )
+    text = (
+        f"How wars end: of the {n} COW wars of the fit whose militarized dispute GML MID codes "
+        f"as settled by negotiation, imposed or not settled, {k} ended by an agreement "
+        f"({rec['won']} of them after one side had won); held out, the model ends {pred:.0f} "
+        "of them by a settlement or a ceasefire"
+    )
+    if lo <= pred / n <= hi:
+        return text + "."
+    if pred / n < lo:
+        return text + (
+            ": it ends too few wars at the table, so read its shares of settlements and "
+            "ceasefires as too low, and a decisive win as one that a negotiated peace may "
+            'still seal (docs/models/war.md, "How wars end: by agreement or imposed").'
+        )
+    return text + (
+        ": it ends too many wars at the table "
+        '(docs/models/war.md, "How wars end: by agreement or imposed").'
+    )
+
+
+def agreement_notes(scenario: Scenario) -> tuple[str, str]:
+    """:func:`agreement_note` for a scenario's war: the sentence and its short reading for a
+    summary; ("", "") without a war, or when the scenario states every input the fit would
+    give (then nothing of the fit is used)."""
+    if scenario.war is None or all(k in scenario.war.parameters for k in FITTED):
+        return "", ""
+    record = agreement_record()
+    return agreement_note(record), agreement_note(record, short=True)
 
 
 @dataclass(frozen=True)

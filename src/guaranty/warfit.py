@@ -64,6 +64,12 @@ def cases(table: dict[str, np.ndarray] | None = None) -> cal.Cases:
     scale = 200.0 / (ci + ct)
     outcome = np.array([cal.CLASSES.index(_CLASS_OF[c]) for c in t["outcome_class"]])
     major = t["major_init"].astype(np.int64) - t["major_target"].astype(np.int64)
+    agreement = None
+    if "gml_settle" in t:
+        settle = t["gml_settle"]
+        agreement = np.select(
+            [settle == "negotiated", (settle == "imposed") | (settle == "none")], [1, 0], -1
+        ).astype(np.int64)
     return cal.Cases(
         warnum=t["warnum"].astype(np.int64),
         force_a=ct * scale,
@@ -72,6 +78,7 @@ def cases(table: dict[str, np.ndarray] | None = None) -> cal.Cases:
         states=t["n_states"].astype(float),
         outcome=outcome,
         years=t["years_touched"].astype(np.int64),
+        agreement=agreement,
     )
 
 
@@ -134,12 +141,15 @@ def fit_war(
     seed: int = FIT_SETTINGS["seed"],
     table: dict[str, np.ndarray] | None = None,
     progress: Callable[[int], None] | None = None,
+    agreement: bool = False,
 ) -> WarFit:
-    """Simulate every scored war under ``thetas`` prior draws and weigh them (seeded)."""
+    """Simulate every scored war under ``thetas`` prior draws and weigh them (seeded); with
+    ``agreement`` the likelihood also reads whether each war ended by agreement (GML MID;
+    not the shipped fit, which reads COW's classes and durations alone)."""
     c = cases(table)
     theta = cal.prior_sample(thetas, seed)
     sim = cal.simulate_cases(theta, c, per_case, seed, progress=progress)
-    ll = cal.loglik(sim, c)
+    ll = cal.loglik(sim, c, agreement=agreement)
     every = np.ones(c.size, bool)
     temp = cal.choose_temperature(ll, every, FIT_SETTINGS["folds"], seed)
     w = cal.fold_weights(ll, every, temp)
@@ -215,6 +225,8 @@ def backtest(fit: WarFit, *, folds: int = FIT_SETTINGS["folds"], seed: int = 0) 
     p_cls_base = np.empty_like(p_cls)
     p_yr = np.empty((c.size, cal.YEARS))
     p_yr_base = np.empty_like(p_yr)
+    ends = fit.simulation.ends
+    p_ends = None if ends is None else np.empty((c.size, ends.shape[2]))
     ess, temps = [], []
     years = np.minimum(c.years, cal.YEARS)
     for f in range(folds):
@@ -226,6 +238,8 @@ def backtest(fit: WarFit, *, folds: int = FIT_SETTINGS["folds"], seed: int = 0) 
         p_cls[held] = np.einsum("t,twk->wk", w, pc[:, held])
         p_yr[held] = np.einsum("t,twy->wy", w, py[:, held])
         p_month[held] = np.einsum("t,twm->wm", w, fit.simulation.months[:, held])
+        if p_ends is not None:
+            p_ends[held] = np.einsum("t,twk->wk", w, ends[:, held])
         p_cls_base[held] = np.bincount(c.outcome[~held], minlength=len(cal.CLASSES)) / (~held).sum()
         p_yr_base[held] = np.bincount(years[~held] - 1, minlength=cal.YEARS) / (~held).sum()
     lo50, hi50 = cal.central_interval(p_yr, 0.5)
@@ -254,8 +268,43 @@ def backtest(fit: WarFit, *, folds: int = FIT_SETTINGS["folds"], seed: int = 0) 
             },
         },
         "months": _months_check(p_month, fit.cases),
+        **_agreement_check(fit, fold, p_ends),
         "effective_sample_size": {"min": float(min(ess)), "max": float(max(ess))},
         "temperature": {"min": float(min(temps)), "max": float(max(temps))},
+    }
+
+
+def _agreement_check(fit: WarFit, fold: np.ndarray, p_ends: np.ndarray | None) -> dict[str, Any]:
+    """How the held-out wars ended against the model: by agreement (GML MID ``settle``
+    negotiated) or not (imposed, or no settlement), a record the fit never reads. Scored
+    by Brier against the training folds' share of agreements among the wars with a record;
+    {} when the cases or the simulations carry none."""
+    c = fit.cases
+    if c.agreement is None or p_ends is None:
+        return {}
+    from guaranty.models.war.battlefield import OUTCOMES
+
+    known = c.agreement >= 0
+    y = c.agreement[known].astype(float)
+    cols = [OUTCOMES.index(k) for k in cal.AGREED]
+    p = p_ends[known][:, cols].sum(axis=1)
+    base = np.empty_like(p)
+    for f, held in enumerate(fold[known]):
+        train = known & (fold != held)
+        base[f] = c.agreement[train].mean()
+    shares = {k: float(p_ends[known][:, OUTCOMES.index(k)].mean()) for k in OUTCOMES}
+    return {
+        "agreement": {
+            "source": "GML MID settle of the war's war-level dispute",
+            "n": int(known.sum()),
+            "observed": int(y.sum()),
+            "predicted": float(p.sum()),
+            "brier": float(np.mean((p - y) ** 2)),
+            "brier_base_rate": float(np.mean((base - y) ** 2)),
+            "mean_if_negotiated": float(p[y == 1].mean()),
+            "mean_if_not": float(p[y == 0].mean()),
+            "endings": shares,
+        }
     }
 
 

@@ -103,6 +103,40 @@ def test_cow_counts(cow) -> None:
     assert set(cow["warnum"][missing > 0]) == {58, 107, 108, 145, 225}
 
 
+def test_cow_gml_settlement(cow) -> None:
+    """The GML MID settlement of each war's war-level dispute, by COW outcome class: the
+    counts that src/guaranty/data/SOURCES.md gives (rebuilt from the raw MID files by
+    scripts/rebuild_war_data.py), and wars whose end is well known."""
+    counts: dict[tuple[str, str], int] = {}
+    for cls, how in zip(cow["outcome_class"], cow["gml_settle"], strict=True):
+        counts[cls, how or "not linked"] = counts.get((cls, how or "not linked"), 0) + 1
+    assert counts == {
+        ("initiator", "negotiated"): 19,
+        ("initiator", "imposed"): 24,
+        ("initiator", "none"): 1,
+        ("initiator", "not linked"): 7,
+        ("target", "negotiated"): 12,
+        ("target", "imposed"): 10,
+        ("target", "none"): 1,
+        ("target", "not linked"): 3,
+        ("compromise", "negotiated"): 1,
+        ("compromise", "not linked"): 1,
+        ("stalemate", "negotiated"): 7,
+        ("stalemate", "not linked"): 1,
+        ("transformed", "negotiated"): 2,
+        ("transformed", "imposed"): 4,
+        ("transformed", "none"): 2,
+    }
+    assert np.array_equal(cow["gml_dispnum"] == 0, cow["gml_settle"] == "")
+    unlinked = {1, 34, 37, 43, 52, 117, 145, 158, 159, 202, 217, 221}
+    assert set(cow["warnum"][cow["gml_dispnum"] == 0]) == unlinked
+    # the Korean War ended in an armistice, both world wars and the Gulf War in a peace the
+    # victors imposed
+    settle = dict(zip(cow["warnum"].tolist(), cow["gml_settle"], strict=True))
+    assert settle[151] == "negotiated"
+    assert settle[106] == settle[139] == settle[211] == "imposed"
+
+
 def test_cow_structure(cow) -> None:
     assert np.array_equal(cow["years_touched"], cow["end_year"] - cow["start_year"] + 1)
     assert set(cow["init_side"]) == {1, 2}

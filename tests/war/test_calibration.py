@@ -136,6 +136,85 @@ def test_the_shipped_backtest_beats_the_base_rates() -> None:
     assert 0.80 <= b["duration"]["coverage90"] <= 0.97
 
 
+def test_the_agreement_record_of_the_scored_wars() -> None:
+    """How the 87 scored wars were settled (GML MID, src/guaranty/data/SOURCES.md): 75 with
+    a linked war-level dispute, 39 of them negotiated; the base rate's Brier score is then
+    close to p(1 - p) with p = 39/75."""
+    c = warfit.cases()
+    assert c.agreement is not None and c.size == 87
+    assert int((c.agreement >= 0).sum()) == 75 and int((c.agreement == 1).sum()) == 39
+    res = warfit.backtest(_small_fit(), folds=5, seed=1)
+    a = res["agreement"]
+    assert (a["n"], a["observed"]) == (75, 39)
+    assert a["brier_base_rate"] == pytest.approx(39 / 75 * 36 / 75, abs=0.01)
+    assert 0.0 <= a["predicted"] <= 75.0
+    assert sum(a["endings"].values()) == pytest.approx(1.0)
+    # the held-out P(agreement) is the held-out P(settlement) + P(frozen)
+    assert a["predicted"] == pytest.approx(
+        75 * (a["endings"]["settlement"] + a["endings"]["frozen"])
+    )
+
+
+def test_loglik_with_agreement_by_hand() -> None:
+    """The agreement term is log P(agreement) (or its complement) from the smoothed share of
+    settlements and ceasefires, added only for the wars with a record."""
+    ends = np.zeros((1, 3, 5))
+    ends[0, 0] = [0.5, 0.5, 0.0, 0.0, 0.0]  # half settled
+    ends[0, 1] = [0.0, 0.0, 0.75, 0.25, 0.0]  # a quarter frozen
+    ends[0, 2] = [1.0, 0.0, 0.0, 0.0, 0.0]
+    classes = np.full((1, 3, len(cal.CLASSES)), 0.25)
+    years = np.zeros((1, 3, cal.YEARS))
+    years[:, :, 0] = 1.0
+    sim = cal.Simulation({}, classes, years, np.zeros((1, 3, cal.HORIZON)), 4, ends)
+    c = cal.Cases(
+        warnum=np.arange(3),
+        force_a=np.ones(3),
+        force_b=np.ones(3),
+        major=np.zeros(3),
+        states=np.full(3, 2.0),
+        outcome=np.zeros(3, np.int64),
+        years=np.ones(3, np.int64),
+        agreement=np.array([1, 0, -1]),
+    )
+    extra = cal.loglik(sim, c, agreement=True) - cal.loglik(sim, c)
+    # smoothed with 4 simulations and pseudo-count 0.5: (4 p + 0.5) / 5
+    assert extra[0] == pytest.approx([np.log(2.5 / 5), np.log(1 - 1.5 / 5), 0.0])
+
+
+def test_the_shipped_fit_ends_too_few_wars_by_agreement() -> None:
+    """docs/models/war.md, "How wars end": held out, the shipped fit ends far fewer of the
+    75 wars with a record by a settlement or a ceasefire than the 39 that ended by an
+    agreement, below the record's 90% interval (Wilson), and scores worse than the base
+    rate there."""
+    from scipy.stats import binomtest
+
+    from guaranty.war import agreement_record
+
+    rec = agreement_record()
+    assert rec is not None and (rec["n"], rec["observed"], rec["won"]) == (75, 39, 31)
+    ci = binomtest(39, 75).proportion_ci(confidence_level=0.9, method="wilson")
+    assert rec["interval"] == pytest.approx((ci.low, ci.high), abs=1e-9)
+    assert rec["predicted"] / 75 < ci.low
+    assert rec["brier"] > rec["brier_base_rate"]
+
+
+def test_agreement_note_by_hand() -> None:
+    from guaranty.war import agreement_note
+
+    rec = {"n": 75, "observed": 39, "won": 31, "interval": (0.42, 0.61)}
+    few = agreement_note({**rec, "predicted": 10.2})
+    assert few.startswith("How wars end: of the 75 COW wars of the fit whose militarized")
+    assert "39 ended by an agreement (31 of them after one side had won)" in few
+    assert "the model ends 10 of them by a settlement" in few
+    assert "too few wars at the table" in few
+    assert "too rare" in agreement_note({**rec, "predicted": 10.2}, short=True)
+    # inside the record's interval: no reading, and nothing for a summary
+    assert agreement_note({**rec, "predicted": 39.0}).endswith("or a ceasefire.")
+    assert agreement_note({**rec, "predicted": 39.0}, short=True) == ""
+    assert "too many" in agreement_note({**rec, "predicted": 60.0})
+    assert agreement_note({}) == ""
+
+
 @pytest.mark.slow
 def test_face_validity_under_the_fitted_posterior() -> None:
     """Domain knowledge: the much stronger side wins more often than the much weaker one,

@@ -52,6 +52,14 @@ WAR_BASE_RATES = (
     "to this war, not as a finding about it."
 )
 
+#: the war's outputs on how often it ends at the table or by a collapse: a claim over them
+#: also gets how often the model ends the wars of its fit by agreement against their record
+AGREEMENT_OUTPUTS = frozenset(
+    f"war.{p}{k}"
+    for p in ("", "p_")
+    for k in ("settlement", "frozen", "decisive", "decisive_a", "decisive_b")
+)
+
 #: what the reading of a claim over the risk of a renewed attack adds when its verdict is
 #: read off the draws: stage 1 of the credibility model finds no out-of-sample information in
 #: the protected state's commitments (docs/models/credibility.md, validation a)
@@ -65,18 +73,25 @@ DETERRENCE_ASSOCIATIONS = (
 
 def _caveats(statement: str) -> str:
     """What a verdict read off the draws must add about the outputs ``statement`` reads:
-    :data:`WAR_BASE_RATES` for the war's, :data:`DETERRENCE_ASSOCIATIONS` for a design's
+    :data:`WAR_BASE_RATES` for the war's (and, for how often it ends in a settlement, a
+    ceasefire or a decisive win, how often the model ends the wars of its fit by agreement
+    against their record: :func:`guaranty.war.agreement_note`),
+    :data:`DETERRENCE_ASSOCIATIONS` for a design's
     risk of a renewed attack (not for a statement on abandonment, whose verdict turns on who
     fights once attacked)."""
     names = statement_names(statement)
     said = []
     if any(n.startswith("war.") for n in names):
         said.append(WAR_BASE_RATES)
+    if names & AGREEMENT_OUTPUTS:
+        from guaranty.war import agreement_note
+
+        said.append(agreement_note(short=True))
     if any(n.startswith("p_no_attack.") for n in names) and not any(
         n.startswith("p_abandoned") for n in names
     ):
         said.append(DETERRENCE_ASSOCIATIONS)
-    return " ".join(said)
+    return " ".join(t for t in said if t)
 
 
 def with_today(results: Sequence[ClaimResult], today: Collection[str]) -> list[ClaimResult]:

@@ -182,7 +182,15 @@ def war_cmd(
     from guaranty.war import forces_reading
 
     forces = forces_reading(obj, draws=draws, seed=seed, stated=data["outcomes"])
+    from guaranty.war import agreement_notes
+
+    agreement = agreement_notes(obj)[0]
     if as_json:
+        if agreement:
+            from guaranty.war import agreement_record
+
+            record = agreement_record() or {}
+            data["agreement_record"] = {**record, "note": agreement}
         if forces is not None:
             data["forces_as_fitted"] = {
                 "capability_ratio": forces["ratio"],
@@ -214,6 +222,8 @@ def war_cmd(
             "finding about it (docs/models/war.md).",
             markup=False,
         )
+    if agreement:
+        out.print(agreement, markup=False)
     if forces is not None and forces["note"]:
         out.print(forces["note"], markup=False)
     em, fr = data["end_month"], data["front"]
@@ -277,7 +287,24 @@ def backtest_war_cmd(
     )
     t.add_row("duration: coverage of the 50% interval", f"{d['coverage50']:.1%}", "")
     t.add_row("duration: coverage of the 90% interval", f"{d['coverage90']:.1%}", "")
+    a = res.get("agreement")
+    if a:
+        t.add_row(
+            f"ended by agreement (GML MID, {a['n']} wars; not fitted): Brier",
+            f"{a['brier']:.4f}",
+            f"{a['brier_base_rate']:.4f}",
+        )
     out.print(t)
+    if a:
+        out.print(
+            f"Ended by agreement (a settlement or a ceasefire): {a['observed']} of the "
+            f"{a['n']} wars whose war-level dispute GML codes as negotiated, imposed or not "
+            f"settled; the model, held out, {a['predicted']:.1f} "
+            f"({a['mean_if_negotiated']:.0%} on average where they were, "
+            f"{a['mean_if_not']:.0%} where they were not). The fit reads only COW's classes, "
+            "in which a war won at the table counts as a win (docs/models/war.md, "
+            '"How wars end: by agreement or imposed").'
+        )
 
 
 def _write_survival_plot(res: dict, path: Path) -> None:

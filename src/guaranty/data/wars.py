@@ -88,6 +88,8 @@ _COW_KINDS: dict[str, str] = {
     "major_init": "int",
     "major_target": "int",
     "resume": "int",
+    "gml_dispnum": "int",
+    "gml_settle": "str",
 }
 
 _UCDP_KINDS: dict[str, str] = {

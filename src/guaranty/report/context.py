@@ -1061,12 +1061,17 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         for i in scenario.issues
     ]
     top = _most_settled(designs)
+    from guaranty.war import agreement_notes
+
+    agreement = agreement_notes(scenario)
     return {
         "after_win": _after_win(summ),
         "territory_note": _territory_note(summ, scenario),
         "model_note": _model_note(summ["model"], scenario),
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),
+        "war_agreement": agreement[0],
+        "war_agreement_short": agreement[1],
         "forces_note": forces_note(summ, scenario),
         "summary": summ,
         "designs": designs,

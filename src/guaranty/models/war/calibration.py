@@ -46,12 +46,14 @@ import numpy as np
 from guaranty.models.war.battlefield import (
     DECISIVE_A,
     DECISIVE_B,
+    OUTCOMES,
     SETTLEMENT,
     WarParams,
     simulate_war,
 )
 
 __all__ = [
+    "AGREED",
     "CLASSES",
     "HORIZON",
     "PARAMETERS",
@@ -59,6 +61,7 @@ __all__ = [
     "Cases",
     "Param",
     "Simulation",
+    "agreement_pmf",
     "class_pmf",
     "crps_discrete",
     "fold_weights",
@@ -253,7 +256,10 @@ class Cases:
     force_a, force_b: the target's and the initiator's side's forces at the start (scaled to
     a mean of 100 per war); major: 1 if only the initiator's side has a major power, -1 if
     only the target's, else 0; states: the number of states at war; outcome: index into
-    :data:`CLASSES`; years: calendar years touched (1 ..); warnum: the COW war number."""
+    :data:`CLASSES`; years: calendar years touched (1 ..); warnum: the COW war number;
+    agreement: how the war's war-level militarized dispute was settled (GML MID, not used in
+    the fit): 1 negotiated, 0 imposed or not settled, -1 not known (no dispute linked, or
+    unclear), or None when the cases carry no such record."""
 
     warnum: np.ndarray
     force_a: np.ndarray
@@ -262,6 +268,7 @@ class Cases:
     states: np.ndarray
     outcome: np.ndarray
     years: np.ndarray
+    agreement: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -344,13 +351,17 @@ class Simulation:
     classes: (T, W, K) share of the ``per_case`` simulations in each class;
     years: (T, W, Y) their distribution of calendar years touched;
     months: (T, W, HORIZON) their distribution of months of fighting (1 .. HORIZON; still
-    going on at the horizon counted in the last)."""
+    going on at the horizon counted in the last);
+    ends: (T, W, 5) the share of the simulations in each of the battlefield model's endings
+    (``OUTCOMES`` order: settlement, decisive A, decisive B, frozen, ongoing), before they
+    are read as COW's classes."""
 
     theta: dict[str, np.ndarray]
     classes: np.ndarray
     years: np.ndarray
     months: np.ndarray
     per_case: int
+    ends: np.ndarray | None = None
 
 
 def simulate_cases(
@@ -369,6 +380,7 @@ def simulate_cases(
     classes = np.zeros((t_count, w, len(CLASSES)))
     years = np.zeros((t_count, w, YEARS))
     months = np.zeros((t_count, w, HORIZON))
+    ends = np.zeros((t_count, w, len(OUTCOMES)))
     case_of = np.repeat(np.arange(w), n)
     draws = np.random.default_rng([seed, 1])
     spread = np.stack([draws.standard_normal(w * n), draws.random(w * n)], axis=1)
@@ -380,9 +392,10 @@ def simulate_cases(
         np.add.at(classes[t], (case_of, cls), 1.0 / n)
         np.add.at(years[t], case_of, years_touched_pmf(res.end_month) / n)
         np.add.at(months[t], (case_of, res.end_month - 1), 1.0 / n)
+        np.add.at(ends[t], (case_of, res.outcome), 1.0 / n)
         if progress is not None:
             progress(t + 1)
-    return Simulation(theta, classes, years, months, per_case)
+    return Simulation(theta, classes, years, months, per_case, ends)
 
 
 def class_pmf(sim: Simulation, pseudo: float = 0.5) -> np.ndarray:
@@ -397,12 +410,34 @@ def year_pmf(sim: Simulation, pseudo: float = 0.1) -> np.ndarray:
     return (sim.years * n + pseudo) / (n + YEARS * pseudo)
 
 
-def loglik(sim: Simulation, cases: Cases) -> np.ndarray:
-    """Synthetic log-likelihood of each war under each theta, (T, W)."""
+#: the battlefield model's endings that a record of how a war was settled (GML MID) reads
+#: as an agreement: a settlement, and a ceasefire that leaves the issues open (GML codes
+#: every linked COW stalemate, the Korean armistice among them, as negotiated)
+AGREED = ("settlement", "frozen")
+
+
+def agreement_pmf(sim: Simulation, pseudo: float = 0.5) -> np.ndarray:
+    """Smoothed P(the war ends by agreement), (T, W), from the simulated endings."""
+    assert sim.ends is not None, "the simulation has no endings"
+    n = sim.per_case
+    p = sim.ends[:, :, [OUTCOMES.index(k) for k in AGREED]].sum(axis=2)
+    return (p * n + pseudo) / (n + 2 * pseudo)
+
+
+def loglik(sim: Simulation, cases: Cases, *, agreement: bool = False) -> np.ndarray:
+    """Synthetic log-likelihood of each war under each theta, (T, W): its COW class and
+    calendar years, and with ``agreement`` also whether it ended by agreement (for the
+    wars with a known :attr:`Cases.agreement`)."""
     w = np.arange(cases.size)
     pc = class_pmf(sim)[:, w, cases.outcome]
     py = year_pmf(sim)[:, w, np.minimum(cases.years, YEARS) - 1]
-    return np.log(pc) + np.log(py)
+    ll = np.log(pc) + np.log(py)
+    if agreement:
+        assert cases.agreement is not None, "the cases carry no record of agreement"
+        known = cases.agreement >= 0
+        pa = agreement_pmf(sim)[:, known]
+        ll[:, known] += np.log(np.where(cases.agreement[known] == 1, pa, 1.0 - pa))
+    return ll
 
 
 #: temperatures tried for the tempered posterior (:func:`choose_temperature`)

@@ -88,6 +88,22 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     for name in ("collapse", "fog", "premium"):
         assert not summary[name]["identified"] and name in unsaid
     assert "ceasefire that leaves the political issues open" in md
+    # the summary reads the war's endings against how the wars of the fit were settled
+    # (guaranty.war.agreement_note), and the war's section gives the counts
+    from guaranty.war import agreement_note
+
+    summary_line = next(x for x in md.splitlines() if x.startswith("- The war ends"))
+    assert agreement_note(short=True) in summary_line
+    assert "too rare, and its decisive wins as too common" in summary_line
+    fit_line = next(x for x in md.splitlines() if "they do not identify" in x)
+    assert fit_line.endswith(agreement_note())
+    html = (out / "report.html").read_text().replace("&#34;", '"').replace("&#39;", "'")
+    assert agreement_note(short=True) in html and agreement_note() in html
+    # a claim over the war's endings says it too, one over the line does not
+    ledger = md[md.index("uncertainty_drives_peace |") :].splitlines()[0]
+    assert agreement_note(short=True) in ledger
+    line = md[md.index("| weapons_suffice |") :].splitlines()[0]
+    assert "GML MID" not in line
     # the summary says which kind of end the peaces follow: a peace is a settlement or a
     # decisive win of the protected state (guaranty.montecarlo), so with 100 draws the share
     # of wins among the peaces follows from the two printed shares exactly
@@ -178,6 +194,7 @@ def test_backtest_war_json_and_plot(tmp_path: Path) -> None:
     assert data["n"] == 87
     assert set(data["outcome"]) >= {"brier", "brier_base_rate"}
     assert set(data["duration"]) >= {"crps", "crps_base_rate", "coverage50", "coverage90"}
+    assert (data["agreement"]["n"], data["agreement"]["observed"]) == (75, 39)
     assert 0 <= data["duration"]["coverage50"] <= data["duration"]["coverage90"] <= 1
     assert plot.exists() and "Kaplan-Meier" in plot.read_text()
     assert not (tmp_path / "survival.html.tmp").exists()
@@ -240,6 +257,15 @@ def test_the_war_command_says_its_shares_are_base_rates(root: Path, tmp_path: Pa
     assert out.exit_code == 0, out.output
     said = "those wars' base rates applied to this war, not a finding about it"
     assert said in " ".join(out.stdout.split())
+    # and how often the fitted model ends the wars of its fit at the table, against how
+    # they were settled (docs/models/war.md, "How wars end"; the shipped fit's backtest)
+    agreed = (
+        "How wars end: of the 75 COW wars of the fit whose militarized dispute GML MID codes "
+        "as settled by negotiation, imposed or not settled, 39 ended by an agreement (31 of "
+        "them after one side had won); held out, the model ends 11 of them by a settlement or "
+        "a ceasefire: it ends too few wars at the table"
+    )
+    assert agreed in " ".join(out.stdout.split())
     # the table names the sides (side A is the protected state, docs/models/war.md), and
     # says "side A" and "side B" alone when the scenario does not say who they are
     assert "decisive (side A, Ukraine, wins)" in out.stdout
@@ -263,3 +289,6 @@ def test_the_war_command_says_its_shares_are_base_rates(root: Path, tmp_path: Pa
     out = runner.invoke(app, ["war", str(given), "--draws", "200"])
     assert out.exit_code == 0, out.output
     assert said not in " ".join(out.stdout.split())
+    assert "How wars end" not in out.stdout
+    out = runner.invoke(app, ["war", str(given), "--draws", "200", "--json"])
+    assert "agreement_record" not in json.loads(out.stdout)

@@ -48,6 +48,10 @@ def test_counts_quoted_by_the_doc() -> None:
         "contig_land": 103,
         "shared_defense": 21,
     }
+    # docs/models/durability.md: GML codes 198 of the 258 spells after a decisive end as not
+    # settled by negotiation (treaty 0)
+    decisive = t.covariates["decisive"] == 1
+    assert int((decisive & (t.covariates["treaty"] == 0)).sum()) == 198
 
 
 def test_spells_follow_the_rules(pair_wars) -> None:

@@ -196,6 +196,19 @@ def test_the_shipped_fit_ends_too_few_wars_by_agreement() -> None:
     assert rec["interval"] == pytest.approx((ci.low, ci.high), abs=1e-9)
     assert rec["predicted"] / 75 < ci.low
     assert rec["brier"] > rec["brier_base_rate"]
+    # the figures the doc's table quotes
+    assert (round(ci.low, 2), round(ci.high, 2)) == (0.43, 0.61)
+    assert round(rec["predicted"], 1) == 10.9
+    assert (round(rec["brier"], 3), round(rec["brier_base_rate"], 3)) == (0.398, 0.255)
+    assert (round(rec["mean_if_negotiated"], 3), round(rec["mean_if_not"], 3)) == (0.140, 0.151)
+    ends = {k: round(100 * v, 1) for k, v in rec["endings"].items()}
+    assert ends == {
+        "settlement": 2.0,
+        "decisive_a": 28.6,
+        "decisive_b": 56.2,
+        "frozen": 12.6,
+        "ongoing": 0.6,
+    }
 
 
 def test_agreement_note_by_hand() -> None:

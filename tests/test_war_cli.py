@@ -99,8 +99,11 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     assert fit_line.endswith(agreement_note())
     html = (out / "report.html").read_text().replace("&#34;", '"').replace("&#39;", "'")
     assert agreement_note(short=True) in html and agreement_note() in html
-    # a claim over the war's endings says it too, one over the line does not
+    # a claim that weighs how often the war ends at the table is not checkable, one on who
+    # wins says the model's bias, one over the line neither
     ledger = md[md.index("uncertainty_drives_peace |") :].splitlines()[0]
+    assert "| not checkable | The statement weighs how often the war ends" in ledger
+    ledger = md[md.index("escalation_risk |") :].splitlines()[0]
     assert agreement_note(short=True) in ledger
     line = md[md.index("| weapons_suffice |") :].splitlines()[0]
     assert "GML MID" not in line

@@ -31,6 +31,7 @@ __all__ = [
     "WarSummary",
     "agreement_note",
     "agreement_notes",
+    "agreement_outside",
     "agreement_record",
     "duration_reference",
     "run_war",
@@ -142,6 +143,13 @@ def agreement_record() -> dict[str, Any] | None:
     }
 
 
+def agreement_outside(record: dict[str, Any]) -> int:
+    """Where the model's held-out share of wars ended by agreement lies against the
+    record's 90% interval (:func:`agreement_record`): -1 below, 1 above, 0 inside."""
+    share, (lo, hi) = record["predicted"] / record["n"], record["interval"]
+    return -1 if share < lo else (1 if share > hi else 0)
+
+
 def agreement_note(record: dict[str, Any] | None = None, *, short: bool = False) -> str:
     """One sentence, for the report and ``guaranty war``, setting how often the fitted model
     ends a war by agreement (a settlement or a ceasefire) against how the same COW wars
@@ -153,9 +161,9 @@ def agreement_note(record: dict[str, Any] | None = None, *, short: bool = False)
     if not rec:
         return ""
     n, k, pred = rec["n"], rec["observed"], rec["predicted"]
-    lo, hi = rec["interval"]
+    side = agreement_outside(rec)
     if short:
-        if lo <= pred / n <= hi:
+        if not side:
             return ""
         return (
             f"Against how the same wars were settled (GML MID), the model ends {pred:.0f} of "
@@ -163,7 +171,7 @@ def agreement_note(record: dict[str, Any] | None = None, *, short: bool = False)
             + (
                 "read its settlements and ceasefires as too rare, and its decisive wins as "
                 "too common."
-                if pred / n < lo
+                if side < 0
                 else "read its settlements and ceasefires as too common."
             )
         )
@@ -173,9 +181,9 @@ def agreement_note(record: dict[str, Any] | None = None, *, short: bool = False)
         f"({rec['won']} of them after one side had won); held out, the model ends {pred:.0f} "
         "of them by a settlement or a ceasefire"
     )
-    if lo <= pred / n <= hi:
+    if not side:
         return text + "."
-    if pred / n < lo:
+    if side < 0:
         return text + (
             ": it ends too few wars at the table, so read its shares of settlements and "
             "ceasefires as too low, and a decisive win as one that a negotiated peace may "

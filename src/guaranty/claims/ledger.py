@@ -60,6 +60,28 @@ AGREEMENT_OUTPUTS = frozenset(
     for k in ("settlement", "frozen", "decisive", "decisive_a", "decisive_b")
 )
 
+#: the war's outputs that say whether it ends at the table (a settlement or a ceasefire):
+#: where the battlefield model fails its check against how the wars of its fit were
+#: settled, a claim that reads them is not checkable (:func:`verdict_reading`)
+ENDING_SHARES = frozenset(f"war.{p}{k}" for p in ("", "p_") for k in ("settlement", "frozen"))
+
+
+def _endings_unchecked() -> str:
+    """When the shipped war fit ends the wars of its fit by agreement outside the record's
+    90% interval (:func:`guaranty.war.agreement_outside`), a sentence giving the two
+    counts; else ""."""
+    from guaranty.war import agreement_outside, agreement_record
+
+    rec = agreement_record()
+    if not rec or not agreement_outside(rec):
+        return ""
+    return (
+        f"Against how the {rec['n']} COW wars of its fit with a record were settled (GML "
+        f"MID), it ends {rec['predicted']:.0f} by a settlement or a ceasefire, held out, "
+        f"where {rec['observed']} ended by an agreement."
+    )
+
+
 #: what the reading of a claim over the risk of a renewed attack adds when its verdict is
 #: read off the draws: stage 1 of the credibility model finds no out-of-sample information in
 #: the protected state's commitments (docs/models/credibility.md, validation a)
@@ -260,6 +282,14 @@ def verdict_reading(
     restates = getattr(claim, "restates", None)
     if n == 0:
         return "no draws", "No draw satisfies the claim's condition."
+    if statement_names(claim.statement) & ENDING_SHARES and (failed := _endings_unchecked()):
+        return "not checkable", (
+            "The statement weighs how often the war ends in a settlement or a ceasefire, "
+            f"where the battlefield model fails its out-of-sample check. {failed} It holds "
+            f"in {share:.0%}{over or ' of the draws'}, which is no evidence either way "
+            '(docs/models/war.md, "How wars end: by agreement or imposed", where a refit '
+            "to that record fails as well)."
+        )
     if restates and share >= SUPPORTED:  # the input carried through to the statement
         return "by construction", (
             f"The statement restates an input: {restates}. It holds in {share:.0%}"

@@ -52,6 +52,23 @@ def test_backtest_table() -> None:
     assert [float(c) for c in surv[1:]] == pytest.approx(want, abs=5e-4)
 
 
+def test_agreement_table() -> None:
+    """ "How wars end": the held-out check against how the wars were settled (GML MID)."""
+    a = FIT["backtest"]["agreement"]
+    row = _row("| wars ended by agreement (39 observed)")
+    assert a["observed"] == 39 and _num(row[1]) == pytest.approx(a["predicted"], abs=0.05)
+    row = _row("| Brier score of P(agreement)")
+    assert _num(row[1]) == pytest.approx(a["brier"], abs=5e-4)
+    assert _num(row[2]) == pytest.approx(a["brier_base_rate"], abs=5e-4)
+    row = _row("| mean P(agreement) where")
+    got = [float(v) for v in row[1].split("/")]
+    assert got == pytest.approx([a["mean_if_negotiated"], a["mean_if_not"]], abs=5e-4)
+    row = _row("| shipped (COW classes and years)")
+    assert _num(row[1]) == pytest.approx(FIT["backtest"]["outcome"]["brier"], abs=5e-5)
+    assert _num(row[3]) == pytest.approx(a["brier"], abs=5e-5)
+    assert _num(row[4]) == pytest.approx(a["predicted"], abs=0.05)
+
+
 def test_posterior_table() -> None:
     for name, s in FIT["summary"].items():
         cells = _row(f"| `{name}` |", cells=7)

@@ -276,7 +276,7 @@ def backtest_war_cmd(
     for col in ("score", "model", "base rate"):
         t.add_column(col)
     t.add_row(
-        "outcome: multiclass Brier (lower is better)",
+        "outcome (COW class: who won, a compromise, a stalemate): multiclass Brier",
         f"{o['brier']:.4f}",
         f"{o['brier_base_rate']:.4f}",
     )

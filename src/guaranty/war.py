@@ -122,7 +122,16 @@ def agreement_record() -> dict[str, Any] | None:
     war-level militarized dispute GML codes as negotiated, imposed or not settled, how many
     ended by agreement, and how many the model predicts held out) with ``won``, how many of
     those that ended by agreement one side had won (COW's class initiator or target), and
-    ``interval``, the 90% Wilson interval of the observed share; None if the fit has none."""
+    ``interval``, the 90% Wilson interval of the observed share; None if the fit has none.
+    A fresh dict on every call (the record itself is computed once per process)."""
+    got = _agreement_record()
+    return None if got is None else dict(got)
+
+
+@lru_cache(maxsize=1)
+def _agreement_record() -> dict[str, Any] | None:
+    from scipy.stats import binomtest
+
     from guaranty.models.war.calibration import CLASSES
     from guaranty.warfit import cases, war_fit
 
@@ -132,14 +141,11 @@ def agreement_record() -> dict[str, Any] | None:
     c = cases()
     agreed = c.agreement == 1
     wins = np.isin(c.outcome, [CLASSES.index("initiator"), CLASSES.index("target")])
-    n, k, z = block["n"], block["observed"], 1.6448536269514722
-    p = k / n
-    mid, half = (p + z * z / (2 * n)), z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    scale = 1 + z * z / n
+    ci = binomtest(block["observed"], block["n"]).proportion_ci(0.9, method="wilson")
     return {
         **block,
         "won": int((agreed & wins).sum()),
-        "interval": (float((mid - half) / scale), float((mid + half) / scale)),
+        "interval": (float(ci.low), float(ci.high)),
     }
 
 

@@ -1257,7 +1257,7 @@ def rivalry_sensitivity() -> list[list[str]]:
 
 
 #: the sds of the stated prior on an obligation with no historical counterpart that section
-#: f sets against each other (0: history alone; 1: shipped, guaranty.credibility.UNKNOWN_SD)
+#: f sets against each other (0: history alone; 1: the default, credibility.unknown_sd)
 UNKNOWN_SDS = (0.0, 0.5, 1.0, 2.0)
 
 
@@ -1266,19 +1266,19 @@ def unknown_sd_sensitivity() -> list[list[str]]:
     (a no-fly zone, a nuclear umbrella), their P(at least one fights) under each sd of
     :data:`UNKNOWN_SDS` for its unknown effect: per design (id, the obligations, one cell
     "mean [5%, 95%]" per sd across the 2000 draws of seed 0)."""
-    from guaranty import credibility
     from guaranty.credibility import assess, no_counterpart
     from guaranty.scenario import load
 
     scenario = load(ROOT / "scenarios" / "ukraine-2022.yaml")
-    shipped = credibility.UNKNOWN_SD
-    runs = []
-    try:
-        for sd in UNKNOWN_SDS:
-            credibility.UNKNOWN_SD = sd
-            runs.append(assess(scenario, draws=2000, seed=0))
-    finally:
-        credibility.UNKNOWN_SD = shipped
+    cred = scenario.credibility
+    runs = [
+        assess(
+            scenario.model_copy(update={"credibility": cred.model_copy(update={"unknown_sd": sd})}),
+            draws=2000,
+            seed=0,
+        )
+        for sd in UNKNOWN_SDS
+    ]
 
     def cell(x: np.ndarray) -> str:
         lo, hi = np.quantile(x, [0.05, 0.95])

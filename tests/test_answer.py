@@ -98,7 +98,7 @@ def test_the_answer_says_what_the_datas_rivalry_would_give(parts) -> None:
 
     s, run, claims = parts
     none, answers = check_stated_facts(s, None, 2000, 3)
-    assert none is None and set(answers) == {"rivalry"}
+    assert none is None and set(answers) == {"rivalry", "unknown_sd"}  # and the prior at 0
     got = answers["rivalry"]
     assert (got.fact, got.stated, got.data) == ("rivalry", 1.0, 0.0)
     other = mc.simulate(without_stated(s, "rivalry"), draws=2000, seed=3)

@@ -27,6 +27,7 @@ __all__ = [
     "CREDIBILITY_DRAWS",
     "DRAWS",
     "FORECAST_DRAWS",
+    "PRIOR",
     "WAR_DRAWS",
     "Analysis",
     "FactAnswer",
@@ -37,6 +38,7 @@ __all__ = [
     "checks_stored_facts",
     "has_chain",
     "peace_range",
+    "prior_off",
     "run_forecasts",
     "separate_war",
 ]
@@ -244,7 +246,25 @@ def states_facts(scenario: Any) -> bool:
 
     if getattr(scenario, "credibility", None) is None:
         return False
-    return bool(facts(scenario)) or forces_alternative(scenario) is not None
+    return (
+        bool(facts(scenario))
+        or forces_alternative(scenario) is not None
+        or prior_off(scenario) is not None
+    )
+
+
+def prior_off(scenario: Any) -> Any | None:
+    """The scenario with the stated prior on the effect of an obligation with no historical
+    counterpart set to 0 (``credibility.unknown_sd``: history alone), when some design with
+    guarantors holds such an obligation and the prior's sd is not 0 already; else None."""
+    from guaranty.credibility_case import no_counterpart
+
+    cred = getattr(scenario, "credibility", None)
+    if cred is None or cred.unknown_sd == 0:
+        return None
+    if not any(d.guarantors and no_counterpart(d.obligations) for d in scenario.guarantees):
+        return None
+    return scenario.model_copy(update={"credibility": cred.model_copy(update={"unknown_sd": 0.0})})
 
 
 @dataclass(frozen=True)
@@ -261,6 +281,14 @@ class FactAnswer:
     data: float
     attack: tuple[float, float] | None
     peace: tuple[float, float] | None = None
+    #: for the stated prior (:data:`PRIOR`): each design's P(at least one guarantor fights)
+    #: with it at 0, history alone ({design id: {"mean", "interval", ...}}, as the summary's)
+    fights: dict[str, Any] | None = None
+
+
+#: the key of :func:`check_stated_facts`'s answer (and of a claim's flip) for the stated
+#: prior on the effect of an obligation with no historical counterpart, set to 0
+PRIOR = "unknown_sd"
 
 
 def _design_range(summary: dict[str, Any], key: str) -> tuple[float, float] | None:
@@ -303,7 +331,10 @@ def check_stated_facts(
     With them, for each fact of the pair or a state's nuclear status, what that run gives
     for the answer's risk of a renewed attack and the peace's durability
     (:class:`FactAnswer`; the forces have their own note, :func:`guaranty.war.
-    forces_reading`). That run is made even when there are no claims."""
+    forces_reading`). That run is made even when there are no claims. So is one with the
+    stated prior on the effect of an obligation with no historical counterpart at 0
+    (:func:`prior_off`, history alone; the answer :data:`PRIOR`, with each design's
+    P(at least one guarantor fights) in ``fights``), whose claims that turn on it say so."""
     from guaranty.claims import run_ledger, with_facts
     from guaranty.credibility_case import stated_facts as facts
     from guaranty.credibility_case import without_stated
@@ -319,6 +350,23 @@ def check_stated_facts(
         answers[fact] = FactAnswer(fact, stated, data, attack_range(summary), peace_range(summary))
         if claims:
             alternatives[fact] = (stated, data, run_ledger(other.claims, run))
+    other = prior_off(scenario)
+    if other is not None:  # history alone: the stated prior's sd at 0
+        sd = scenario.credibility.unknown_sd
+        run = simulate(other, draws=draws, seed=seed)
+        summary = run.summary()
+        fights = {
+            k: d["p_any"] for k, d in summary["designs"].items() if d["p_any"]["mean"] is not None
+        }
+        answers[PRIOR] = FactAnswer(
+            PRIOR, sd, 0.0, attack_range(summary), peace_range(summary), fights=fights
+        )
+        if claims:
+            phrase = (
+                "the stated prior on the effect of an obligation with no historical "
+                f"counterpart (sd {sd:g}; history alone: sd 0"
+            )
+            alternatives[PRIOR] = (sd, 0.0, run_ledger(other.claims, run), phrase)
     other = forces_alternative(scenario) if claims else None
     if other is not None:  # the forces as the fit to the COW wars reads them
         stated, data = stated_force_ratio(scenario), capability_ratio_of(other)

@@ -332,14 +332,18 @@ def unknown_input(obligation: str) -> str:
 def _unknown_effects(
     scenario: Scenario, draws: int, rng: np.random.Generator, matrix: DesignMatrix | None
 ) -> np.ndarray:
-    """The effect of each obligation with no historical counterpart, (draws, obligations)."""
-    unknown = rng.normal(0.0, UNKNOWN_SD, size=(draws, len(OBLIGATION_MAP)))
+    """The effect of each obligation with no historical counterpart, (draws, obligations):
+    drawn from N(0, sd^2) with the scenario's ``credibility.unknown_sd`` (:data:`UNKNOWN_SD`
+    without a credibility section). The same standard normals whatever the sd, so that a
+    run with sd 0 (history alone) keeps every other draw."""
+    sd = scenario.credibility.unknown_sd if scenario.credibility is not None else UNKNOWN_SD
+    unknown = sd * rng.standard_normal(size=(draws, len(OBLIGATION_MAP)))
     if matrix is not None:
         index = {ob: k for k, ob in enumerate(OBLIGATION_MAP)}
         for ob in _unknown_used(scenario):
             u = matrix.get(unknown_input(ob), draws)
             if u is not None:
-                unknown[:, index[ob]] = UNKNOWN_SD * ndtri(u)
+                unknown[:, index[ob]] = sd * ndtri(u)
     return unknown
 
 

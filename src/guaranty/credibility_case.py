@@ -25,7 +25,7 @@ from guaranty.evidence import Evidence, evidence, mills_probability
 from guaranty.models.credibility import joining
 from guaranty.models.credibility.resolve import conditional_honor_probability
 from guaranty.models.deterrence import challenge
-from guaranty.scenario.designs import PAIR_FACTS
+from guaranty.scenario.designs import PAIR_FACTS, UNKNOWN_SD_DEFAULT
 from guaranty.scenario.schema import Design, Scenario
 
 __all__ = [
@@ -105,9 +105,9 @@ OBLIGATION_MAP: dict[str, tuple[tuple[str, ...], bool, str]] = {
 
 DEFENSE_OBLIGATIONS = frozenset(o for o, (f, _, _) in OBLIGATION_MAP.items() if "defense" in f)
 
-#: sd (log-odds) of the effect of an obligation with no historical counterpart: a 95% range
-#: of a factor of about 7 either way on the odds, wider than any design effect in the data
-UNKNOWN_SD = 1.0
+#: sd (log-odds) of the effect of an obligation with no historical counterpart by default
+#: (a scenario may state its own, ``credibility.unknown_sd``; 0 is history alone)
+UNKNOWN_SD = UNKNOWN_SD_DEFAULT
 
 #: the commitment features of stage 2
 _COMMIT = tuple(joining.COMMITMENT_FEATURES)

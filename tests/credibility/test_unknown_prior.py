@@ -95,3 +95,91 @@ def test_the_peace_models_design_term_is_recorded() -> None:
     ids = list(run.layout.designs)
     gain = held[ids.index("nonbloc_coalition")] - held[ids.index("neutrality_alone")]
     assert np.corrcoef(beta[peace], gain[peace])[0, 1] < -0.9
+
+
+def _with_sd(scenario, sd: float):
+    cred = scenario.credibility.model_copy(update={"unknown_sd": sd})
+    return scenario.model_copy(update={"credibility": cred})
+
+
+def test_the_prior_is_the_scenarios_and_zero_is_history_alone() -> None:
+    """``credibility.unknown_sd`` scales the recorded draw (the same standard normals, so
+    every other draw stays: a design without such an obligation gets the same P(fights)
+    draw for draw); at 0 the three designs' P(at least one fights) are history's alone,
+    0.195, 0.190 and 0.203 (docs/models/credibility.md, section f's table: 2,000 draws,
+    seed 0), their intervals narrower than with the prior, and still above every design
+    without a defense obligation."""
+    scenario = load(UKRAINE)
+    assert scenario.credibility.unknown_sd == UNKNOWN_SD == 1.0
+    runs = {sd: assess(_with_sd(scenario, sd), draws=2000, seed=0) for sd in (0.0, 1.0, 2.0)}
+    u = {sd: r.inputs.get(unknown_input("no_fly_zone")) for sd, r in runs.items()}
+    np.testing.assert_allclose(u[2.0], 2.0 * u[1.0])
+    assert u[0.0] is None or not np.any(u[0.0])
+    by = {sd: {d.design.id: d.p_any for d in r.designs} for sd, r in runs.items()}
+    np.testing.assert_array_equal(by[0.0]["israel_model"], by[1.0]["israel_model"])
+    alone = {k: float(np.mean(by[0.0][k])) for k in ("nato_membership", "nonbloc_coalition")}
+    alone["p5_coalition"] = float(np.mean(by[0.0]["p5_coalition"]))
+    assert alone == pytest.approx(
+        {"nato_membership": 0.195, "nonbloc_coalition": 0.190, "p5_coalition": 0.203}, abs=5e-4
+    )
+    for k in alone:
+        width = {sd: np.subtract(*np.quantile(by[sd][k], [0.95, 0.05])) for sd in by}
+        assert width[0.0] < width[1.0] < width[2.0]
+        assert alone[k] > max(
+            float(np.mean(by[0.0][j])) for j in ("israel_model", "scholz_tailored")
+        )
+
+
+def test_a_negative_sd_is_refused(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from guaranty.cli import app
+
+    text = UKRAINE.read_text().replace(
+        "  protected: ukraine\n", "  protected: ukraine\n  unknown_sd: -1\n", 1
+    )
+    assert "unknown_sd: -1" in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    out = CliRunner().invoke(app, ["validate", str(bad)])
+    assert out.exit_code == 2
+    said = " ".join(out.stderr.split())
+    assert "credibility.unknown_sd" in said and "Traceback" not in said
+
+
+def test_the_answer_and_the_claims_give_history_alone() -> None:
+    """The main job runs the chain again on the same draws with the prior at 0
+    (``guaranty.analysis.check_stated_facts``): the answer quotes the highest P(fights)
+    from history alone beside the run's, the figures are those of that run, and a claim
+    whose verdict differs there says so."""
+    from guaranty.analysis import PRIOR, analyze, prior_off
+
+    scenario = load(UKRAINE)
+    done = analyze(scenario, draws=2000, seed=4)
+    got = done.fact_answers[PRIOR]
+    assert (got.fact, got.stated, got.data) == (PRIOR, 1.0, 0.0)
+    other = mc.simulate(prior_off(scenario), draws=2000, seed=4)
+    summ, main = other.summary()["designs"], done.run.summary()["designs"]
+    assert got.fights == {k: d["p_any"] for k, d in summ.items() if d["p_any"]["mean"] is not None}
+    assert set(got.fights) == {k for k, d in main.items() if d["p_any"]["mean"] is not None}
+    # the designs without such an obligation: the same figures (every other draw kept)
+    assert got.fights["israel_model"] == main["israel_model"]["p_any"]
+    a = answer_context(done.run, scenario, done.claims, done.fact_answers)
+    best = max((d for d in a["designs"] if d["p_any"]), key=lambda d: d["p_any"]["mean"])
+    alone = got.fights[best["id"]]
+    lo, hi = alone["interval"]
+    assert (
+        f"“{best['label']}” (widened by a stated prior; from history alone, the prior at 0: "
+        f"{alone['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%}))"
+    ) in a["sentence"]
+    # NATO's P(fights) more than twice the army-and-commitments design's: from history alone
+    # in nearly every draw, with the prior in about 70% (docs/models/credibility.md)
+    by = {c.id: c for c in done.claims}
+    claim = by["credible_only_with_nato"]
+    (flip,) = [f for f in claim.facts if f.fact == PRIOR]
+    assert flip.share > 0.95 and flip.verdict == "supported" and claim.verdict == "depends"
+    assert "rests on the stated prior on the effect of an obligation with no historical" in (
+        claim.reading
+    )
+    entry = next(c for c in a["claims"] if c["id"] == "credible_only_with_nato")
+    assert entry["prior_rests"] and PRIOR not in entry["facts"]

@@ -256,6 +256,52 @@ def attack_with_data(obj: Any, result: Any, draws: int, seed: int) -> dict[str, 
     return got
 
 
+def _print_widened(obj: Any, result: Any, alone: dict[str, float]) -> None:
+    """The note on the designs whose P(fights) a stated prior widens, with their figures
+    from history alone (:func:`fights_from_history`)."""
+    from guaranty import credibility as cr
+
+    sd = obj.credibility.unknown_sd if obj.credibility is not None else cr.UNKNOWN_SD
+    widened = [
+        d.design.id
+        for d in result.designs
+        if d.guarantors and cr.no_counterpart(d.design.obligations)
+    ]
+    if not widened or sd <= 0:
+        return
+    history = ", ".join(f"{k} {v:.3f}" for k, v in alone.items())
+    out.print(
+        f"Widened by a stated prior, not by history: {', '.join(widened)} hold an "
+        "obligation with no historical counterpart, whose effect on the log-odds of "
+        f"fighting is drawn from N(0, {sd:g}) (credibility.unknown_sd); from history "
+        f"alone, with it at 0, at least one fights in {history} "
+        "(docs/models/credibility.md gives them under other sds).",
+        markup=False,
+        style="dim",
+    )
+
+
+def fights_from_history(obj: Any, draws: int, seed: int) -> dict[str, float]:
+    """Each design's mean P(at least one guarantor fights) from history alone, for the
+    designs that hold an obligation with no historical counterpart: the assessment run
+    again on the same seed with the stated prior's sd at 0 (:func:`guaranty.analysis.
+    prior_off`); {} when no design holds one or the prior is 0 already."""
+    import numpy as np
+
+    from guaranty import credibility as cr
+    from guaranty.analysis import prior_off
+
+    other = prior_off(obj)
+    if other is None:
+        return {}
+    res = cr.assess(other, draws=draws, seed=seed)
+    return {
+        d.design.id: float(np.mean(d.p_any))
+        for d in res.designs
+        if d.guarantors and cr.no_counterpart(d.design.obligations)
+    }
+
+
 def _attack_phrase(got: Sequence[float] | None, horizon: int) -> str:
     """``; with it, attacked within 10 y: 0.142-0.184 across the designs`` (empty without)."""
     if got is None:
@@ -305,10 +351,13 @@ def credibility_cmd(
             err.print(line, markup=False)
     result = cr.assess(obj, draws=draws, seed=seed)
     with_data = attack_with_data(obj, result, draws, seed)
+    alone = fights_from_history(obj, draws, seed)
     if as_json:
         data = result.to_json()
         for fact, got in with_data.items():
             data["stated_facts"][fact][f"p_attack_{result.horizon}y_with_data"] = got
+        for design, got in alone.items():
+            data["designs"][design]["p_any_history_alone"] = got
         print_json(data)
         return
     out.print(_credibility_table(obj, result))
@@ -317,20 +366,7 @@ def credibility_cmd(
 
     if any(d.guarantors for d in result.designs):
         out.print(FAMOUS_CASES_CAVEAT, markup=False, style="dim")
-    widened = [
-        d.design.id
-        for d in result.designs
-        if d.guarantors and cr.no_counterpart(d.design.obligations)
-    ]
-    if widened:
-        out.print(
-            f"Widened by a stated prior, not by history: {', '.join(widened)} hold an "
-            "obligation with no historical counterpart, whose effect on the log-odds of "
-            f"fighting is drawn from N(0, {cr.UNKNOWN_SD:g}); docs/models/credibility.md "
-            "gives their figures without it.",
-            markup=False,
-            style="dim",
-        )
+    _print_widened(obj, result, alone)
     late = [
         d.design.id
         for d in result.designs

@@ -612,6 +612,26 @@ def _most_settled(designs: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return top if top is not None and top["share"] > 0 else None
 
 
+def _ci(st: dict[str, Any]) -> str:
+    """A probability's mean with its 90% interval, in whole percent."""
+    lo, hi = st["interval"]
+    return f"{st['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%})"
+
+
+def _widened(d: dict[str, Any], history: Mapping[str, Any]) -> str:
+    """What the answer adds to a design's P(at least one fights) widened by the stated prior
+    on an obligation with no historical counterpart: that it is, and, when the run was made
+    again with the prior's sd at 0 (:func:`guaranty.analysis.check_stated_facts`), the figure
+    from history alone (``history``: design id -> its P(fights) there); "" for a design
+    without such an obligation."""
+    if not d["unknown"]:
+        return ""
+    alone = history.get(d["id"])
+    if alone is None:
+        return " (widened by a stated prior)"
+    return f" (widened by a stated prior; from history alone, the prior at 0: {_ci(alone)})"
+
+
 def answer_context(
     run: Any,
     scenario: Scenario,
@@ -647,7 +667,9 @@ def answer_context(
         j = summ["designs"][d.id]
         # obligations with no historical counterpart: an effect drawn from a stated prior
         unknown = (
-            [o.replace("_", " ") for o in no_counterpart(d.obligations)] if d.guarantors else []
+            [o.replace("_", " ") for o in no_counterpart(d.obligations)]
+            if d.guarantors and cred is not None and cred.unknown_sd > 0
+            else []
         )
         designs.append(
             {
@@ -670,9 +692,12 @@ def answer_context(
     with_guarantors = [d for d in designs if d["p_any"] is not None]
     best = max(with_guarantors, key=lambda d: d["p_any"]["mean"]) if with_guarantors else None
 
-    def ci(st: dict[str, Any]) -> str:
-        lo, hi = st["interval"]
-        return f"{st['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%})"
+    from guaranty.analysis import PRIOR
+
+    history = getattr((fact_answers or {}).get(PRIOR), "fights", None) or {}
+
+    def widened(d: dict[str, Any]) -> str:
+        return _widened(d, history)
 
     parts = []
     if summ["peace"] <= 0:  # every draw ends without terms to guarantee
@@ -686,7 +711,8 @@ def answer_context(
             f"disputes 1816-2010, under the design the settlement most often lands on "
             f"({top['label']}) the chance that at least one guarantor "
             f"fights if {aggressor} attacks {protected} again{_BESIDE} is "
-            f"{ci(top['p_any'])}"
+            f"{_ci(top['p_any'])}"
+            + widened(top)
             + (
                 ", as under today's pacts, to which it adds nothing"
                 if top["fight_as_today"]
@@ -695,16 +721,15 @@ def answer_context(
         )
     if best is not None and best is not top:
         if parts and top is not None:
-            most = ci(best["p_any"])
-            widened = " (widened by a stated prior)"
+            most = _ci(best["p_any"])
             parts.append(
                 f"the most any design reaches is {most}, under the design “{best['label']}”"
-                + (widened if best["unknown"] else "")
+                + widened(best)
             )
         else:  # said on its own: what the figure is, in full
             highest = (
                 f"the chance that at least one guarantor fights is highest under the design "
-                f"“{best['label']}”: {ci(best['p_any'])}"
+                f"“{best['label']}”: {_ci(best['p_any'])}{widened(best)}"
             )
             parts.append(highest if parts else highest[0].upper() + highest[1:])
     attacks = [d["attack"]["mean"] for d in designs if d["attack"]["mean"] is not None]
@@ -783,8 +808,9 @@ def answer_context(
             f"Widened by a stated prior, not by history: the effect on the log-odds of "
             f"fighting of an obligation with no historical counterpart "
             f"({', '.join(sorted({u for d in designs for u in d['unknown']}))}) is drawn "
-            f"from N(0, {UNKNOWN_SD:g}); docs/models/credibility.md gives the figures "
-            "without it."
+            f"from N(0, {cred.unknown_sd if cred is not None else UNKNOWN_SD:g}) "
+            "(credibility.unknown_sd); the answer's figure from history alone sets it at 0, "
+            "and docs/models/credibility.md gives the designs' figures under other sds."
             if any(d["unknown"] and d["p_any"] for d in designs)
             else None
         ),
@@ -793,9 +819,11 @@ def answer_context(
                 "id": c.id,
                 "verdict": c.verdict,
                 "share": c.share,
-                "facts": [f.fact for f in getattr(c, "facts", ())],
+                "facts": [f.fact for f in getattr(c, "facts", ()) if f.fact != PRIOR],
                 # the inputs that flip it (10 points or more) include a stated prior's draw
                 "priors": [n for n, _, _ in c.sensitivity if n.endswith("(stated prior)")],
+                # with the prior at 0 (history alone) its verdict differs
+                "prior_rests": any(f.fact == PRIOR for f in getattr(c, "facts", ())),
             }
             for c in claims
             if c.statement

@@ -122,6 +122,12 @@ PairFact = Literal["rivalry", "contig_land", "contig_sea"]
 PAIR_FACTS: tuple[str, ...] = get_args(PairFact)
 
 
+#: the default sd of the stated prior on the effect of an obligation with no historical
+#: counterpart (``CredibilitySettings.unknown_sd``): a 95% range of a factor of about 7 either
+#: way on the odds, wider than any design effect in the data
+UNKNOWN_SD_DEFAULT = 1.0
+
+
 class CredibilitySettings(Strict):
     """Inputs of the revealed-resolve update (DESIGN.md), all on the log-odds scale."""
 
@@ -156,6 +162,15 @@ class CredibilitySettings(Strict):
         default_factory=dict,
         description="facts of the aggressor and the protected state that replace the shipped "
         "data's (which end in 2010-2016), each with its source",
+    )
+    unknown_sd: float = Field(
+        default=UNKNOWN_SD_DEFAULT,
+        ge=0.0,
+        le=5.0,
+        description="sd of the stated prior N(0, sd^2) on the log-odds effect on fighting of "
+        "an obligation with no historical counterpart (a no-fly zone, a nuclear umbrella): "
+        "a prior, not an estimate (docs/models/credibility.md); 0 is history alone. The "
+        "report's answer gives the figures with 0 beside the run's",
     )
     data_year: int | None = Field(
         default=None,

@@ -201,7 +201,8 @@ def test_report_equals_the_report_of_the_run_in_memory(
     assert steps == [
         "aggregating the draws",
         "checking the claims",
-        "rerunning the chain with the data's value of each stated fact",
+        "rerunning the chain with the data's value of each stated fact, and with the stated "
+        "prior at 0 (history alone)",
         "running the negotiation models",
         "writing the report",
     ]

@@ -39,6 +39,7 @@ __all__ = [
     "has_chain",
     "peace_range",
     "prior_off",
+    "rerun_what",
     "run_forecasts",
     "separate_war",
 ]
@@ -251,6 +252,21 @@ def states_facts(scenario: Any) -> bool:
         or forces_alternative(scenario) is not None
         or prior_off(scenario) is not None
     )
+
+
+def rerun_what(scenario: Any) -> str:
+    """What :func:`check_stated_facts` changes in the runs it makes again, for a progress
+    step: "the data's value of each stated fact", "the stated prior at 0 (history alone)",
+    or both."""
+    from guaranty.credibility_case import stated_facts as facts
+    from guaranty.war import forces_alternative
+
+    parts = []
+    if facts(scenario) or forces_alternative(scenario) is not None:
+        parts.append("the data's value of each stated fact")
+    if prior_off(scenario) is not None:
+        parts.append("the stated prior at 0 (history alone)")
+    return ", and with ".join(parts)
 
 
 def prior_off(scenario: Any) -> Any | None:

@@ -183,3 +183,26 @@ def test_the_answer_and_the_claims_give_history_alone() -> None:
     )
     entry = next(c for c in a["claims"] if c["id"] == "credible_only_with_nato")
     assert entry["prior_rests"] and PRIOR not in entry["facts"]
+
+
+def test_the_assumptions_table_states_the_prior() -> None:
+    """The report's "Assumptions and their sources" (and ``guaranty show``) list the prior
+    with its sd, for a scenario whose designs hold such an obligation, and not otherwise."""
+    from guaranty.report.context import assumption_rows
+
+    scenario = load(UKRAINE)
+    rows = [r for r in assumption_rows(scenario) if r["name"].startswith("effect of an obl")]
+    assert [r["value"] for r in rows] == ["N(0, 1) on the log-odds of fighting"]
+    assert "(no_fly_zone, nuclear_umbrella)" in rows[0]["name"]
+    assert "A stated prior, not an estimate" in rows[0]["source"]
+    rows = assumption_rows(_with_sd(scenario, 0.5))
+    assert "N(0, 0.5) on the log-odds of fighting" in [r["value"] for r in rows]
+    new = {"no_fly_zone", "nuclear_umbrella"}
+    plain = scenario.model_copy(
+        update={
+            "guarantees": [
+                g for g in scenario.guarantees if not new & {o.value for o in g.obligations}
+            ]
+        }
+    )
+    assert not [r for r in assumption_rows(plain) if r["name"].startswith("effect of an obl")]

@@ -202,6 +202,34 @@ def _resolve_rows(scenario: Scenario, add: Callable[..., None], rows: list[dict[
     if cred.war_today:
         add("credibility", "circumstances today", cred.circumstances_today, cred.source)
     add("credibility", "circumstances tomorrow", cred.circumstances_tomorrow, cred.source)
+    rows.extend(_prior_row(scenario))
+
+
+def _prior_row(scenario: Scenario) -> list[dict[str, str]]:
+    """The assumptions table's row for the stated prior on the effect of an obligation with
+    no historical counterpart (``credibility.unknown_sd``), when a design with guarantors
+    holds one; none otherwise."""
+    from guaranty.credibility_case import no_counterpart
+
+    cred = scenario.credibility
+    assert cred is not None
+    held = sorted(
+        {o for d in scenario.guarantees if d.guarantors for o in no_counterpart(d.obligations)}
+    )
+    if not held:
+        return []
+    return [
+        {
+            "group": "credibility",
+            "name": f"effect of an obligation without precedent ({', '.join(held)})",
+            "value": f"N(0, {cred.unknown_sd:g}) on the log-odds of fighting",
+            "source": (
+                "A stated prior, not an estimate: no alliance in the data held such an "
+                "obligation (credibility.unknown_sd; 0 is history alone, whose figures the "
+                "answer gives beside the run's; docs/models/credibility.md, section f)."
+            ),
+        }
+    ]
 
 
 def _peacetime_row(scenario: Scenario) -> dict[str, str]:

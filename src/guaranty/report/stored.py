@@ -22,7 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from guaranty.analysis import FORECAST_DRAWS, checks_stored_facts, stated_facts_of_stored
+from guaranty.analysis import (
+    FORECAST_DRAWS,
+    checks_stored_facts,
+    rerun_what,
+    stated_facts_of_stored,
+)
 from guaranty.report.writer import write_report
 
 __all__ = ["MEMORY", "report_stored"]
@@ -73,7 +78,7 @@ def report_stored(
                 say("checking the claims")
                 claims = with_today(stored_ledger(stats, scenario.claims), today_outputs(scenario))
             if checks_stored_facts(scenario, stats.draws):
-                say("rerunning the chain with the data's value of each stated fact")
+                say(f"rerunning the chain with {rerun_what(scenario)}")
             claims, answers = stated_facts_of_stored(scenario, claims, stats.draws, stats.seed)
             say("running the negotiation models")
             n_fc = min(forecast_draws, stats.draws)

@@ -172,6 +172,14 @@ def test_the_answer_and_the_claims_give_history_alone() -> None:
         f"“{best['label']}” (widened by a stated prior; from history alone, the prior at 0: "
         f"{alone['mean']:.0%} (90% interval {lo:.0%}-{hi:.0%}))"
     ) in a["sentence"]
+    # the HTML answer, whose first screen is tight, gives it as a tooltip on a mark
+    from guaranty.report import answer_html
+
+    assert "from history alone" not in a["sentence_html"]
+    note = f"“{best['label']}” from history alone, the prior at 0: {alone['mean']:.0%}"
+    assert a["history_note"].startswith(note)
+    html = answer_html(done.run, scenario, done.claims, done.fact_answers).replace("&#39;", "'")
+    assert f'<span title="{a["history_note"]}">*</span>' in html
     # NATO's P(fights) more than twice the army-and-commitments design's: from history alone
     # in nearly every draw, with the prior in about 70% (docs/models/credibility.md)
     by = {c.id: c for c in done.claims}

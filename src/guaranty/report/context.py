@@ -6,6 +6,7 @@ and the claims put into rows and sentences (and the answer block, rendered).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -657,7 +658,16 @@ def _widened(d: dict[str, Any], history: Mapping[str, Any]) -> str:
     alone = history.get(d["id"])
     if alone is None:
         return " (widened by a stated prior)"
-    return f" (widened by a stated prior; from history alone, the prior at 0: {_ci(alone)})"
+    # the history-alone figure between markers: said in the Markdown answer, a tooltip in
+    # the HTML one, whose first screen is tight
+    return (
+        f" (widened by a stated prior{_ALONE}; from history alone, the prior at 0: "
+        f"{_ci(alone)}{_ALONE})"
+    )
+
+
+#: brackets the answer's figures from history alone (:func:`_widened`)
+_ALONE = "\x00alone\x00"
 
 
 def answer_context(
@@ -724,8 +734,14 @@ def answer_context(
 
     history = getattr((fact_answers or {}).get(PRIOR), "fights", None) or {}
 
+    alone_notes: list[str] = []  # the HTML answer's tooltip: each figure from history alone
+
     def widened(d: dict[str, Any]) -> str:
-        return _widened(d, history)
+        text = _widened(d, history)
+        alone_notes.extend(
+            f"“{d['label']}” {t.lstrip('; ')}" for t in re.findall(f"{_ALONE}(.*?){_ALONE}", text)
+        )
+        return text
 
     parts = []
     if summ["peace"] <= 0:  # every draw ends without terms to guarantee
@@ -816,8 +832,9 @@ def answer_context(
         "question": question,
         # the Markdown answer says in the sentence who fights today; the HTML answer, where
         # the first screen is tight, gives it as a mark with a tooltip
-        "sentence": sentence.strip().replace(_BESIDE, beside),
-        "sentence_html": sentence.strip().replace(_BESIDE, ""),
+        "sentence": sentence.strip().replace(_BESIDE, beside).replace(_ALONE, ""),
+        "sentence_html": re.sub(f"{_ALONE}.*?{_ALONE}", "", sentence.strip().replace(_BESIDE, "")),
+        "history_note": "; ".join(alone_notes) or None,
         "beside_note": beside_note if beside and _BESIDE in sentence else None,
         "attack_facts": attack_facts or None,
         "nuclear_facts": nuclear_facts or None,

@@ -76,12 +76,16 @@ def stages(draws: int) -> dict[str, float]:
     claims = run_ledger(scenario.claims, run)
     t = clock(f"the claims ledger, {len(claims)} claims (claims.run_ledger)", t)
     claims, answers = check_stated_facts(scenario, claims, draws, 0)
+    from guaranty.analysis import prior_off
     from guaranty.credibility_case import stated_facts as facts
     from guaranty.war import forces_alternative
 
     stated = len(facts(scenario)) + (forces_alternative(scenario) is not None)
+    prior = " and the stated prior at 0" if prior_off(scenario) is not None else ""
     t = clock(
-        f"the chain and ledger again for {stated} stated facts (analysis.check_stated_facts)", t
+        f"the chain and ledger again for {stated} stated facts{prior} "
+        "(analysis.check_stated_facts)",
+        t,
     )
     models = _models(None)
     forecasts = _forecasts(scenario, models, min(FORECAST_DRAWS, draws), 0)

@@ -995,17 +995,21 @@ def test_assumptions_page(api: Api) -> None:
     # (deterrence.stakes, cost, sigma), which nothing reads since stage 1 replaced it
     assert 'data-path="credibility.pair.rivalry" value="1"' in html and "the data: 0" in html
     assert 'data-path="deterrence.years" value="10"' in html
+    # and the stated prior on the obligations without precedent the designs hold
+    assert 'data-path="credibility.unknown_sd" value="1.0"' in html
+    assert "(no_fly_zone, nuclear_umbrella)" in html
     for unused in ("stakes", "cost", "sigma"):
         assert f'data-path="deterrence.{unused}"' not in html
 
 
 def test_a_version_with_the_datas_rivalry(api: Api) -> None:
-    """The page's rivalry box set to 0 and the horizon to 5 years: the new version states
-    them as whole numbers (as the file had them), with the edit marked in the source, and
-    its page shows the rivalry as the data have it."""
+    """The page's rivalry box set to 0, the horizon to 5 years and the stated prior's sd to
+    0.5: the new version states the first two as whole numbers (as the file had them), with
+    the edit marked in the source, and its page shows the rivalry as the data have it."""
     changes = [
         {"path": ["credibility", "pair", "rivalry"], "nominal": 0},
         {"path": ["deterrence", "years"], "nominal": 5},
+        {"path": ["credibility", "unknown_sd"], "nominal": 0.5},
     ]
     r = api.client.post(f"/api/scenarios/{SID}/versions", json={"changes": changes})
     assert r.status_code == 201, r.text
@@ -1015,6 +1019,7 @@ def test_a_version_with_the_datas_rivalry(api: Api) -> None:
     assert rivalry["value"] == 0 and isinstance(rivalry["value"], int)
     assert rivalry["source"].endswith("[edited in the workbench]")
     assert s["deterrence"]["years"] == 5 and isinstance(s["deterrence"]["years"], int)
+    assert s["credibility"]["unknown_sd"] == 0.5
     page = api.client.get(f"/scenarios/{new}/assumptions").text
     assert 'data-path="credibility.pair.rivalry" value="0"' in page and "as the data" in page
 

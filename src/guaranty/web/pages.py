@@ -238,8 +238,18 @@ def assumptions_page(sid: str, wb: WB) -> HTMLResponse:
         war=_war_rows(s),
         conduct=_conduct_rows(s),
         pair=_pair_rows(s),
+        unknown=_unknown_held(s),
         obligations=OBLIGATIONS,
     )
+
+
+def _unknown_held(s: Scenario) -> list[str]:
+    """The obligations with no historical counterpart that a design with guarantors holds:
+    their effect is drawn from the stated prior (``credibility.unknown_sd``), which the page
+    offers when there is one."""
+    from guaranty.credibility_case import no_counterpart
+
+    return sorted({o for d in s.guarantees if d.guarantors for o in no_counterpart(d.obligations)})
 
 
 def _pair_rows(s: Scenario) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ Usage: python3 scripts/rebuild_war_data.py [SHARED_DATA_DIR]
 
 SHARED_DATA_DIR defaults to ``../shared/data`` next to the repository. Writes, under
 src/guaranty/data/: ``cow_wars.csv`` (one row per COW inter-state war v4.0, with forces at
-the start from COW NMC v7 and major-power status) and ``ucdp_interstate_episodes.csv`` (one
+the start from COW NMC v7, major-power status, and how its war-level militarized dispute was
+settled, from the GML MID data) and ``ucdp_interstate_episodes.csv`` (one
 row per UCDP/PRIO inter-state conflict episode starting on or before 2021-12-31). Every
 output is a pure function of the input files (fixed row order and number formats), so
 running the script twice gives identical bytes. The column lists live in

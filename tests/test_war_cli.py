@@ -75,6 +75,14 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     assert result.exit_code == 0, result.output
     md = (out / "report.md").read_text()
     assert "## Settlement timing and lines" in md
+    # its table names the endings and the sides (side A is the protected state)
+    for row in (
+        "| settlement before either side collapses |",
+        "| decisive win of the protected state (Ukraine) |",
+        "| decisive win of the aggressor (Russia) |",
+        "| frozen: a ceasefire that leaves the issues open |",
+    ):
+        assert row in md, row
     assert "`war.p_frozen > war.p_decisive`" in md
     # the report says which of the war's fitted parameters the wars identify, and which
     # keep their prior range (docs/models/war.md's posterior table)

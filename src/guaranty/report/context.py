@@ -1113,6 +1113,23 @@ def forces_note(summary: dict[str, Any], scenario: Scenario) -> str | None:
     return None if got is None else got["note"]
 
 
+def _outcome_labels(scenario: Scenario) -> dict[str, str]:
+    """The war's endings as the report's table names them (``OUTCOMES`` keys -> words), the
+    two sides by name where the scenario's credibility section says who they are (side A is
+    the protected state, docs/models/war.md)."""
+    cred = scenario.credibility
+    ids = {a.id: a.name for a in scenario.actors}
+    a = f" ({ids[cred.protected]})" if cred is not None and cred.protected in ids else ""
+    b = f" ({ids[cred.aggressor]})" if cred is not None and cred.aggressor in ids else ""
+    return {
+        "settlement": "settlement before either side collapses",
+        "decisive_a": f"decisive win of the protected state{a}",
+        "decisive_b": f"decisive win of the aggressor{b}",
+        "frozen": "frozen: a ceasefire that leaves the issues open",
+        "ongoing": "still fought at the horizon",
+    }
+
+
 def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
     """The run's part of a report: its summary, each design's and each issue's figures, the
     design the settlement most often lands on, and what the war model's fit says. ``run``:
@@ -1138,6 +1155,7 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
 
     agreement = agreement_notes(scenario)
     return {
+        "outcome_labels": _outcome_labels(scenario),
         "after_win": _after_win(summ),
         "territory_note": _territory_note(summ, scenario),
         "model_note": _model_note(summ["model"], scenario),

@@ -241,17 +241,12 @@ def checks_stored_facts(scenario: Any, draws: int) -> bool:
 def states_facts(scenario: Any) -> bool:
     """Whether the scenario states a fact in place of the data, unlike it, that the
     credibility model reads (:func:`guaranty.credibility_case.stated_facts`), or states the
-    forces of a war the fit would read otherwise (:func:`guaranty.war.forces_alternative`)."""
-    from guaranty.credibility_case import stated_facts as facts
-    from guaranty.war import forces_alternative
-
+    forces of a war the fit would read otherwise (:func:`guaranty.war.forces_alternative`),
+    or a prior that a run from history alone sets to 0 (:func:`prior_off`): whatever
+    :func:`check_stated_facts` runs again (:func:`rerun_what`)."""
     if getattr(scenario, "credibility", None) is None:
         return False
-    return (
-        bool(facts(scenario))
-        or forces_alternative(scenario) is not None
-        or prior_off(scenario) is not None
-    )
+    return bool(rerun_what(scenario))
 
 
 def rerun_what(scenario: Any) -> str:
@@ -273,12 +268,10 @@ def prior_off(scenario: Any) -> Any | None:
     """The scenario with the stated prior on the effect of an obligation with no historical
     counterpart set to 0 (``credibility.unknown_sd``: history alone), when some design with
     guarantors holds such an obligation and the prior's sd is not 0 already; else None."""
-    from guaranty.credibility_case import no_counterpart
+    from guaranty.credibility_case import unknown_held
 
     cred = getattr(scenario, "credibility", None)
-    if cred is None or cred.unknown_sd == 0:
-        return None
-    if not any(d.guarantors and no_counterpart(d.obligations) for d in scenario.guarantees):
+    if cred is None or cred.unknown_sd == 0 or not unknown_held(scenario):
         return None
     return scenario.model_copy(update={"credibility": cred.model_copy(update={"unknown_sd": 0.0})})
 

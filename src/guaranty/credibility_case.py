@@ -129,6 +129,14 @@ DEFENSE_PACT_PROVISIONS = {
 COVERS = "defpact_covers"
 
 
+def unknown_held(scenario: Scenario) -> list[str]:
+    """The obligations with no historical counterpart that a design with guarantors holds,
+    sorted: their effect is drawn from the stated prior (``credibility.unknown_sd``)."""
+    return sorted(
+        {o for d in scenario.guarantees if d.guarantors for o in no_counterpart(d.obligations)}
+    )
+
+
 def no_counterpart(obligations: Iterable[Any]) -> list[str]:
     """The obligations of ``obligations`` (scenario obligations or their names) with no
     historical counterpart, in their order: their effect on the log-odds of fighting is

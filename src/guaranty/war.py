@@ -201,11 +201,17 @@ def agreement_note(record: dict[str, Any] | None = None, *, short: bool = False)
     )
 
 
+def uses_fit(scenario: Scenario) -> bool:
+    """Whether the scenario's war leaves some input to the fit to the COW wars (then its
+    shares are those wars' base rates applied to it)."""
+    return scenario.war is not None and any(k not in scenario.war.parameters for k in FITTED)
+
+
 def agreement_notes(scenario: Scenario) -> tuple[str, str]:
     """:func:`agreement_note` for a scenario's war: the sentence and its short reading for a
     summary; ("", "") without a war, or when the scenario states every input the fit would
     give (then nothing of the fit is used)."""
-    if scenario.war is None or all(k in scenario.war.parameters for k in FITTED):
+    if not uses_fit(scenario):
         return "", ""
     record = agreement_record()
     return agreement_note(record), agreement_note(record, short=True)

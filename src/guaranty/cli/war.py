@@ -213,9 +213,9 @@ def war_cmd(
     for name, share in data["outcomes"].items():
         t.add_row(labels.get(name, name), f"{share:.1%}")
     out.print(t)
-    from guaranty.war import FITTED
+    from guaranty.war import uses_fit
 
-    if any(k not in obj.war.parameters for k in FITTED):
+    if uses_fit(obj):
         out.print(
             "These shares come from the war model fitted to the COW wars of 1816-2007 for what "
             "the scenario does not give: those wars' base rates applied to this war, not a "

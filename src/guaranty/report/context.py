@@ -210,13 +210,11 @@ def _prior_row(scenario: Scenario) -> list[dict[str, str]]:
     """The assumptions table's row for the stated prior on the effect of an obligation with
     no historical counterpart (``credibility.unknown_sd``), when a design with guarantors
     holds one; none otherwise."""
-    from guaranty.credibility_case import no_counterpart
+    from guaranty.credibility_case import unknown_held
 
     cred = scenario.credibility
     assert cred is not None
-    held = sorted(
-        {o for d in scenario.guarantees if d.guarantors for o in no_counterpart(d.obligations)}
-    )
+    held = unknown_held(scenario)
     if not held:
         return []
     return [

@@ -230,6 +230,8 @@ def scenario_page(sid: str, wb: WB) -> HTMLResponse:
 
 @router.get("/scenarios/{sid}/assumptions", response_class=HTMLResponse)
 def assumptions_page(sid: str, wb: WB) -> HTMLResponse:
+    from guaranty.credibility_case import unknown_held
+
     s = wb.get_scenario(sid)
     return _page(
         "assumptions.html.j2",
@@ -238,18 +240,9 @@ def assumptions_page(sid: str, wb: WB) -> HTMLResponse:
         war=_war_rows(s),
         conduct=_conduct_rows(s),
         pair=_pair_rows(s),
-        unknown=_unknown_held(s),
+        unknown=unknown_held(s),
         obligations=OBLIGATIONS,
     )
-
-
-def _unknown_held(s: Scenario) -> list[str]:
-    """The obligations with no historical counterpart that a design with guarantors holds:
-    their effect is drawn from the stated prior (``credibility.unknown_sd``), which the page
-    offers when there is one."""
-    from guaranty.credibility_case import no_counterpart
-
-    return sorted({o for d in s.guarantees if d.guarantors for o in no_counterpart(d.obligations)})
 
 
 def _pair_rows(s: Scenario) -> list[dict[str, Any]]:

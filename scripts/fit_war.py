@@ -12,9 +12,11 @@ the backtest) and prints one line of backtest scores per seed, the Monte Carlo e
 fit that ``docs/models/war.md`` reports (about 3 minutes a seed); ``--per-case`` sets the
 simulations per war and parameter vector (the shipped setting by default). ``--agreement``
 writes nothing either: it refits with the likelihood also reading whether each war ended by
-agreement (GML MID's settlement of its war-level dispute) and prints the backtest and the
-posterior against the shipped fit's (``docs/models/war.md``, "How wars end: by agreement or
-imposed"). ``docs/models/war.md`` describes the fit.
+agreement (GML MID's settlement of its war-level dispute, with the model's settlement or
+ceasefire as an agreement) and prints the backtest and the posterior against the shipped
+fit's (``docs/models/war.md``, "How wars end: two records of the same wars", where the
+correction says why that reading of the record is wrong). ``docs/models/war.md`` describes
+the fit.
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ def seed_spread(seeds: list[int], per_case: int) -> int:
 
 
 def _scores(res: dict) -> str:
-    o, d, a = res["outcome"], res["duration"], res["agreement"]
+    o, d, a, v = res["outcome"], res["duration"], res["agreement"], res["victory"]
     return (
         f"Brier {o['brier']:.4f} ({o['brier_base_rate']:.4f})  "
         f"CRPS {d['crps']:.4f} ({d['crps_base_rate']:.4f})  "
         f"agreement: Brier {a['brier']:.4f} ({a['brier_base_rate']:.4f}), "
-        f"{a['predicted']:.1f} of {a['n']} predicted, {a['observed']} observed"
+        f"{a['predicted']:.1f} of {a['n']} predicted, {a['observed']} observed; "
+        f"no victory: Brier {v['brier']:.4f} ({v['brier_base_rate']:.4f}), "
+        f"{v['predicted']:.1f} of {v['n']} predicted, {v['observed']} observed"
     )
 
 

@@ -42,6 +42,20 @@ MID_DYAD_FILE = "wars/gml_mid_directed_dyad_years.csv"
 MID_DISPUTE_FILE = "wars/gml_mid_disputes.csv"
 # GML MID ``settle`` codes -> ``gml_settle`` (blank: no war-level dispute linked)
 SETTLE_OF_CODE = {1: "negotiated", 2: "imposed", 3: "none", 4: "unclear", -9: "missing"}
+# GML MID dispute ``outcome`` codes -> ``gml_outcome`` (a victory or a yield by either side
+# are one class each: the war model's sides are not GML's sides A and B)
+OUTCOME_OF_CODE = {
+    1: "victory",
+    2: "victory",
+    3: "yield",
+    4: "yield",
+    5: "stalemate",
+    6: "compromise",
+    7: "released",
+    8: "unclear",
+    9: "joins war",
+    -9: "missing",
+}
 # COW outcome codes shared by every initiator -> class; anything else is "other".
 OUTCOME_CLASS_OF_CODE = {
     1: "initiator",
@@ -161,21 +175,21 @@ def read_majors(shared: Path) -> list[tuple[int, int, int]]:
     ]
 
 
-def read_war_disputes(shared: Path) -> tuple[dict[int, set], dict[int, int]]:
+def read_war_disputes(
+    shared: Path,
+) -> tuple[dict[int, set], dict[int, int], dict[int, int]]:
     """The GML militarized disputes that reached war (dispute hostility level 5): their
     directed dyad-years {(ccode1, ccode2, year)} by dispute number, and their ``settle``
-    codes (from the dispute-level file)."""
-    settle = {
-        _int(r["dispnum"]): _int(r["settle"])
-        for r in _read_csv(shared / MID_DISPUTE_FILE)
-        if _int(r["hostlev"]) == 5
-    }
+    and ``outcome`` codes (from the dispute-level file)."""
+    war_level = [r for r in _read_csv(shared / MID_DISPUTE_FILE) if _int(r["hostlev"]) == 5]
+    settle = {_int(r["dispnum"]): _int(r["settle"]) for r in war_level}
+    outcome = {_int(r["dispnum"]): _int(r["outcome"]) for r in war_level}
     dyads: dict[int, set] = defaultdict(set)
     for r in _read_csv(shared / MID_DYAD_FILE):
         d = _int(r["dispnum"])
         if d in settle:
             dyads[d].add((_int(r["ccode1"]), _int(r["ccode2"]), _int(r["year"])))
-    return dyads, settle
+    return dyads, settle, outcome
 
 
 def war_dyad_years(shared: Path) -> dict[int, set]:
@@ -196,8 +210,9 @@ def link_dispute(war: set, disputes: dict[int, set]) -> int:
 def build_cow_wars(shared: Path, out: Path) -> dict[str, object]:
     wars, facts = read_participants(shared)
     dyad_years = war_dyad_years(shared)
-    disputes, settle = read_war_disputes(shared)
+    disputes, settle, ended = read_war_disputes(shared)
     settled: Counter = Counter()
+    outcomes: Counter = Counter()
     nmc = read_nmc(shared)
     majors = read_majors(shared)
     rows = []
@@ -265,6 +280,8 @@ def build_cow_wars(shared: Path, out: Path) -> dict[str, object]:
         dispute = link_dispute(dyad_years[w], disputes)
         how = SETTLE_OF_CODE[settle[dispute]] if dispute else ""
         settled[(cls, how or "not linked")] += 1
+        gml = OUTCOME_OF_CODE[ended[dispute]] if dispute else ""
+        outcomes[(cls, gml or "not linked")] += 1
         row = {
             "warnum": w,
             "start_year": start,
@@ -295,6 +312,7 @@ def build_cow_wars(shared: Path, out: Path) -> dict[str, object]:
             "resume": facts[w]["resume"],
             "gml_dispnum": dispute,
             "gml_settle": how,
+            "gml_outcome": gml,
         }
         rows.append([row[c] for c in COW_WAR_COLUMNS])
     tally = tally_outcome_classes(shared)
@@ -309,6 +327,7 @@ def build_cow_wars(shared: Path, out: Path) -> dict[str, object]:
         "classes": {k: classes[k] for k in OUTCOME_CLASSES},
         "war-level disputes (GML MID, hostility 5)": len(settle),
         "settled": dict(sorted(settled.items())),
+        "ended": dict(sorted(outcomes.items())),
         "odd": dict(odd),
     }
 
@@ -377,6 +396,7 @@ def main(argv: list[str]) -> int:
         return 2
     cow = build_cow_wars(shared, PKG_DATA / "cow_wars.csv")
     classes, odd, settled = cow.pop("classes"), cow.pop("odd"), cow.pop("settled")
+    ended = cow.pop("ended")
     print("cow_wars.csv: " + ", ".join(f"{k} {v}" for k, v in cow.items()))
     print(
         "  outcome classes (equal to the raw tally): "
@@ -385,6 +405,10 @@ def main(argv: list[str]) -> int:
     print(
         "  GML MID settlement of the linked war-level dispute, by outcome class: "
         + ", ".join(f"{c}/{how} {n}" for (c, how), n in settled.items())
+    )
+    print(
+        "  GML MID outcome of the linked war-level dispute, by outcome class: "
+        + ", ".join(f"{c}/{how} {n}" for (c, how), n in ended.items())
     )
     for what, cases in odd.items():
         print(f"  {what}: {len(cases)}: {cases}")

@@ -96,23 +96,25 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     for name in ("collapse", "fog", "premium"):
         assert not summary[name]["identified"] and name in unsaid
     assert "ceasefire that leaves the political issues open" in md
-    # the summary reads the war's endings against how the wars of the fit were settled
-    # (guaranty.war.agreement_note), and the war's section gives the counts
-    from guaranty.war import agreement_note
+    # the summary reads the war's endings against how the wars of the fit ended by the
+    # two records (guaranty.war.ending_note), and the war's section gives the counts
+    from guaranty.war import ending_note
 
     summary_line = next(x for x in md.splitlines() if x.startswith("- The war ends"))
-    assert agreement_note(short=True) in summary_line
-    assert "too rare, and its decisive wins as too common" in summary_line
+    assert ending_note(short=True) in summary_line
+    assert "perhaps too rare, and its decisive wins as perhaps too common" in summary_line
     fit_line = next(x for x in md.splitlines() if "they do not identify" in x)
-    assert fit_line.endswith(agreement_note())
+    assert fit_line.endswith(ending_note())
     html = (out / "report.html").read_text().replace("&#34;", '"').replace("&#39;", "'")
-    assert agreement_note(short=True) in html and agreement_note() in html
-    # a claim that weighs how often the war ends at the table is not checkable, one on who
-    # wins says the model's bias, one over the line neither
+    assert ending_note(short=True) in html and ending_note() in html
+    # a claim that weighs how often the war ends at the table is read again with the
+    # endings moved to the GML record, one on who wins says the model's bias, one over the
+    # line neither
     ledger = md[md.index("uncertainty_drives_peace |") :].splitlines()[0]
-    assert "| not checkable | The statement weighs how often the war ends" in ledger
+    assert "| not supported | It holds in 0% of the draws" in ledger
+    assert "It fails as well with the war's endings moved to GML MID's record" in ledger
     ledger = md[md.index("escalation_risk |") :].splitlines()[0]
-    assert agreement_note(short=True) in ledger
+    assert ending_note(short=True) in ledger
     line = md[md.index("| weapons_suffice |") :].splitlines()[0]
     assert "GML MID" not in line
     # the summary says which kind of end the peaces follow: a peace is a settlement or a
@@ -206,6 +208,8 @@ def test_backtest_war_json_and_plot(tmp_path: Path) -> None:
     assert set(data["outcome"]) >= {"brier", "brier_base_rate"}
     assert set(data["duration"]) >= {"crps", "crps_base_rate", "coverage50", "coverage90"}
     assert (data["agreement"]["n"], data["agreement"]["observed"]) == (75, 39)
+    assert (data["victory"]["n"], data["victory"]["observed"]) == (74, 20)
+    assert data["victory"]["cow"]["observed"] == 8
     assert 0 <= data["duration"]["coverage50"] <= data["duration"]["coverage90"] <= 1
     assert plot.exists() and "Kaplan-Meier" in plot.read_text()
     assert not (tmp_path / "survival.html.tmp").exists()
@@ -271,10 +275,13 @@ def test_the_war_command_says_its_shares_are_base_rates(root: Path, tmp_path: Pa
     # and how often the fitted model ends the wars of its fit at the table, against how
     # they were settled (docs/models/war.md, "How wars end"; the shipped fit's backtest)
     agreed = (
-        "How wars end: of the 75 COW wars of the fit whose militarized dispute GML MID codes "
-        "as settled by negotiation, imposed or not settled, 39 ended by an agreement (31 of "
-        "them after one side had won); held out, the model ends 11 of them by a settlement or "
-        "a ceasefire: it ends too few wars at the table"
+        "How wars end: of the 74 COW wars of the fit whose militarized dispute GML MID codes "
+        "with an outcome, the model ends 11 without a victory, held out (a settlement, a "
+        "ceasefire or still fighting), where COW's classes have 8 compromises and stalemates "
+        "and GML's outcomes 20 yields, stalemates and compromises (90% interval of the share "
+        "19%-36%): read its shares of settlements and ceasefires as those of COW's record, "
+        "and perhaps too low by GML's; a decisive win in the model is not a war without an "
+        "agreement: GML's record settled 21 of its 54 victories by negotiation"
     )
     assert agreed in " ".join(out.stdout.split())
     # the table names the sides (side A is the protected state, docs/models/war.md), and
@@ -302,4 +309,27 @@ def test_the_war_command_says_its_shares_are_base_rates(root: Path, tmp_path: Pa
     assert said not in " ".join(out.stdout.split())
     assert "How wars end" not in out.stdout
     out = runner.invoke(app, ["war", str(given), "--draws", "200", "--json"])
-    assert "agreement_record" not in json.loads(out.stdout)
+    assert "ending_record" not in json.loads(out.stdout)
+
+
+def test_backtest_war_text_on_how_wars_ended() -> None:
+    """The paragraph under ``backtest-war``'s table, by hand: the two records' counts, and
+    the bound of the imposed peaces said as met or not."""
+    from guaranty.cli.war import _endings_text
+
+    a = {"observed": 39, "n": 75, "imposed": 34, "decisive_predicted": 63.6}
+    v = {
+        "observed": 20,
+        "n": 74,
+        "predicted": 11.2,
+        "mean_if_no_victory": 0.147,
+        "mean_if_victory": 0.154,
+        "cow": {"observed": 8, "predicted": 9.9},
+    }
+    text = _endings_text(a, v)
+    assert "20 of the 74 wars whose war-level dispute GML codes with an outcome" in text
+    assert "held out, 11.2 (15% on average where they did, 15% where they did not)" in text
+    assert "have 8 compromises and stalemates among the same wars; the model 9.9" in text
+    assert "34, within the model's 63.6 decisive endings" in text
+    low = _endings_text({**a, "decisive_predicted": 30.0}, v)
+    assert "34, more than, against the bound, the model's 30.0 decisive endings" in low

@@ -29,11 +29,11 @@ from guaranty.scenario.war_parameters import neutral_front0, war_bounds
 __all__ = [
     "TAIL_AHEAD",
     "WarSummary",
-    "agreement_note",
-    "agreement_notes",
-    "agreement_outside",
-    "agreement_record",
     "duration_reference",
+    "ending_note",
+    "ending_notes",
+    "ending_outside",
+    "ending_record",
     "run_war",
     "tail_note",
 ]
@@ -116,89 +116,102 @@ def tail_note(reference: dict[str, Any], model: float) -> str:
     )
 
 
-def agreement_record() -> dict[str, Any] | None:
-    """How the COW wars scored by the war model's backtest ended, against the model: the
-    shipped fit's ``agreement`` block (:func:`guaranty.warfit.backtest`: of the wars whose
-    war-level militarized dispute GML codes as negotiated, imposed or not settled, how many
-    ended by agreement, and how many the model predicts held out) with ``won``, how many of
-    those that ended by agreement one side had won (COW's class initiator or target), and
-    ``interval``, the 90% Wilson interval of the observed share; None if the fit has none.
-    A fresh dict on every call (the record itself is computed once per process)."""
-    got = _agreement_record()
-    return None if got is None else dict(got)
+def ending_record() -> dict[str, Any] | None:
+    """How the COW wars scored by the war model's backtest ended, against the model, from
+    two records the fit never reads (:func:`guaranty.warfit.backtest`, GML MID): the
+    shipped fit's ``victory`` block (of the wars whose war-level militarized dispute GML
+    codes with an outcome, how many ended without a victory, a yield, a stalemate or a
+    compromise, and how many the model ends without a collapse, held out; with the 90%
+    Wilson interval of the observed share, the shifts of log-odds that bring the model's
+    share to it, and the same wars' COW classes) under ``victory``, and its ``agreement``
+    block (how many ended by a negotiated settlement) with ``won``, how many of those one
+    side had won (COW's class initiator or target), and ``victories_negotiated``, how many
+    of GML's victories were settled by negotiation. None if the fit has no such record. A
+    fresh dict on every call (the record itself is computed once per process)."""
+    got = _ending_record()
+    return None if got is None else {**got, "victory": dict(got["victory"])}
 
 
 @lru_cache(maxsize=1)
-def _agreement_record() -> dict[str, Any] | None:
-    from scipy.stats import binomtest
-
+def _ending_record() -> dict[str, Any] | None:
     from guaranty.models.war.calibration import CLASSES
     from guaranty.warfit import cases, war_fit
 
-    block = war_fit().backtest.get("agreement")
-    if not block:
+    backtest = war_fit().backtest
+    block, victory = backtest.get("agreement"), backtest.get("victory")
+    if not block or not victory:
         return None
     c = cases()
     agreed = c.agreement == 1
     wins = np.isin(c.outcome, [CLASSES.index("initiator"), CLASSES.index("target")])
-    ci = binomtest(block["observed"], block["n"]).proportion_ci(0.9, method="wilson")
     return {
         **block,
         "won": int((agreed & wins).sum()),
-        "interval": (float(ci.low), float(ci.high)),
+        "victories_negotiated": int((agreed & (c.victory == 1)).sum()),
+        "victories": int((c.victory == 1).sum()),
+        "victory": victory,
     }
 
 
-def agreement_outside(record: dict[str, Any]) -> int:
-    """Where the model's held-out share of wars ended by agreement lies against the
-    record's 90% interval (:func:`agreement_record`): -1 below, 1 above, 0 inside."""
-    share, (lo, hi) = record["predicted"] / record["n"], record["interval"]
+def ending_outside(record: dict[str, Any]) -> int:
+    """Where the model's held-out share of wars ended without a victory lies against the
+    GML record's 90% interval (:func:`ending_record`): -1 below, 1 above, 0 inside."""
+    v = record["victory"]
+    share, (lo, hi) = v["predicted"] / v["n"], v["interval"]
     return -1 if share < lo else (1 if share > hi else 0)
 
 
-def agreement_note(record: dict[str, Any] | None = None, *, short: bool = False) -> str:
+_HOW_WARS_END = '(docs/models/war.md, "How wars end: two records of the same wars")'
+
+
+def ending_note(record: dict[str, Any] | None = None, *, short: bool = False) -> str:
     """One sentence, for the report and ``guaranty war``, setting how often the fitted model
-    ends a war by agreement (a settlement or a ceasefire) against how the same COW wars
-    were settled (GML MID), a record the fit does not read; "" if there is no record. The
-    model is said to end too few (or too many) only where its held-out share lies outside
-    the record's 90% interval. ``short``: the reading alone, for a summary ("" where the
-    model is within the record's interval)."""
-    rec = agreement_record() if record is None else record
+    ends a war without a collapse against two records of how the same COW wars ended: COW's
+    classes (which the fit reads) and GML MID's dispute outcomes (which it does not); ""
+    if there is no record. The model is said to end too few (or too many) without a victory
+    only where its held-out share lies outside the GML record's 90% interval. ``short``:
+    the reading alone, for a summary ("" where the model is within that interval)."""
+    rec = ending_record() if record is None else record
     if not rec:
         return ""
-    n, k, pred = rec["n"], rec["observed"], rec["predicted"]
-    side = agreement_outside(rec)
+    v = rec["victory"]
+    n, k, pred, cow = v["n"], v["observed"], v["predicted"], v["cow"]["observed"]
+    side = ending_outside(rec)
     if short:
         if not side:
             return ""
         return (
-            f"Against how the same wars were settled (GML MID), the model ends {pred:.0f} of "
-            f"{n} by a settlement or a ceasefire where {k} ended by an agreement: "
+            f"Against GML MID's record of the wars of its fit the war model ends too "
+            f"{'few' if side < 0 else 'many'} without a victory ({pred:.0f} of {n}, where "
+            f"GML has {k} and COW's classes, which it is fitted to, {cow}): read its "
+            "settlements and ceasefires as "
             + (
-                "read its settlements and ceasefires as too rare, and its decisive wins as "
-                "too common."
+                "perhaps too rare, and its decisive wins as perhaps too common."
                 if side < 0
-                else "read its settlements and ceasefires as too common."
+                else "perhaps too common."
             )
         )
+    lo, hi = v["interval"]
     text = (
-        f"How wars end: of the {n} COW wars of the fit whose militarized dispute GML MID codes "
-        f"as settled by negotiation, imposed or not settled, {k} ended by an agreement "
-        f"({rec['won']} of them after one side had won); held out, the model ends {pred:.0f} "
-        "of them by a settlement or a ceasefire"
+        f"How wars end: of the {n} COW wars of the fit whose militarized dispute GML MID "
+        f"codes with an outcome, the model ends {pred:.0f} without a victory, held out (a "
+        f"settlement, a ceasefire or still fighting), where COW's classes have {cow} "
+        f"compromises and stalemates and GML's outcomes {k} yields, stalemates and "
+        f"compromises (90% interval of the share {lo:.0%}-{hi:.0%})"
+    )
+    sealed = (
+        f"; a decisive win in the model is not a war without an agreement: GML's record "
+        f"settled {rec['victories_negotiated']} of its {rec['victories']} victories by "
+        f"negotiation {_HOW_WARS_END}."
     )
     if not side:
-        return text + "."
+        return text + sealed
     if side < 0:
         return text + (
-            ": it ends too few wars at the table, so read its shares of settlements and "
-            "ceasefires as too low, and a decisive win as one that a negotiated peace may "
-            'still seal (docs/models/war.md, "How wars end: by agreement or imposed").'
+            ": read its shares of settlements and ceasefires as those of COW's record, and "
+            "perhaps too low by GML's" + sealed
         )
-    return text + (
-        ": it ends too many wars at the table "
-        '(docs/models/war.md, "How wars end: by agreement or imposed").'
-    )
+    return text + ": read its shares of settlements and ceasefires as perhaps too high" + sealed
 
 
 def uses_fit(scenario: Scenario) -> bool:
@@ -207,14 +220,14 @@ def uses_fit(scenario: Scenario) -> bool:
     return scenario.war is not None and any(k not in scenario.war.parameters for k in FITTED)
 
 
-def agreement_notes(scenario: Scenario) -> tuple[str, str]:
-    """:func:`agreement_note` for a scenario's war: the sentence and its short reading for a
+def ending_notes(scenario: Scenario) -> tuple[str, str]:
+    """:func:`ending_note` for a scenario's war: the sentence and its short reading for a
     summary; ("", "") without a war, or when the scenario states every input the fit would
     give (then nothing of the fit is used)."""
     if not uses_fit(scenario):
         return "", ""
-    record = agreement_record()
-    return agreement_note(record), agreement_note(record, short=True)
+    record = ending_record()
+    return ending_note(record), ending_note(record, short=True)
 
 
 @dataclass(frozen=True)

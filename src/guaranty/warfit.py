@@ -64,11 +64,17 @@ def cases(table: dict[str, np.ndarray] | None = None) -> cal.Cases:
     scale = 200.0 / (ci + ct)
     outcome = np.array([cal.CLASSES.index(_CLASS_OF[c]) for c in t["outcome_class"]])
     major = t["major_init"].astype(np.int64) - t["major_target"].astype(np.int64)
-    agreement = None
+    agreement = victory = imposed = None
     if "gml_settle" in t:
         settle = t["gml_settle"]
         agreement = np.select(
             [settle == "negotiated", (settle == "imposed") | (settle == "none")], [1, 0], -1
+        ).astype(np.int64)
+        imposed = np.asarray(settle == "imposed", dtype=bool)
+    if "gml_outcome" in t:
+        ended = t["gml_outcome"]
+        victory = np.select(
+            [ended == "victory", np.isin(ended, ["yield", "stalemate", "compromise"])], [1, 0], -1
         ).astype(np.int64)
     return cal.Cases(
         warnum=t["warnum"].astype(np.int64),
@@ -79,6 +85,8 @@ def cases(table: dict[str, np.ndarray] | None = None) -> cal.Cases:
         outcome=outcome,
         years=t["years_touched"].astype(np.int64),
         agreement=agreement,
+        victory=victory,
+        imposed=imposed,
     )
 
 
@@ -269,6 +277,7 @@ def backtest(fit: WarFit, *, folds: int = FIT_SETTINGS["folds"], seed: int = 0) 
         },
         "months": _months_check(p_month, fit.cases),
         **_agreement_check(fit, fold, p_ends),
+        **_victory_check(fit, fold, p_ends, p_cls),
         "effective_sample_size": {"min": float(min(ess)), "max": float(max(ess))},
         "temperature": {"min": float(min(temps)), "max": float(max(temps))},
     }
@@ -293,17 +302,92 @@ def _agreement_check(fit: WarFit, fold: np.ndarray, p_ends: np.ndarray | None) -
         train = known & (fold != held)
         base[f] = c.agreement[train].mean()
     shares = {k: float(p_ends[known][:, OUTCOMES.index(k)].mean()) for k in OUTCOMES}
+    decisive = [OUTCOMES.index(k) for k in OUTCOMES if k.startswith("decisive")]
+    imposed = c.agreement[known] == 0 if c.imposed is None else c.imposed[known]
     return {
         "agreement": {
             "source": "GML MID settle of the war's war-level dispute",
             "n": int(known.sum()),
             "observed": int(y.sum()),
             "predicted": float(p.sum()),
+            # a peace imposed on the loser ends a war without an agreement, which in the
+            # model is a collapse: a bound the model must meet (imposed <= decisive)
+            "imposed": int(imposed.sum()),
+            "decisive_predicted": float(p_ends[known][:, decisive].sum()),
             "brier": float(np.mean((p - y) ** 2)),
             "brier_base_rate": float(np.mean((base - y) ** 2)),
             "mean_if_negotiated": float(p[y == 1].mean()),
             "mean_if_not": float(p[y == 0].mean()),
             "endings": shares,
+        }
+    }
+
+
+def _victory_check(
+    fit: WarFit, fold: np.ndarray, p_ends: np.ndarray | None, p_cls: np.ndarray
+) -> dict[str, Any]:
+    """How the held-out wars ended against the model: in a victory of either side (GML MID
+    dispute ``outcome``) or without one (a yield, a stalemate or a compromise), a record the
+    fit never reads. The model's P(no victory) is every ending but a collapse
+    (:data:`~guaranty.models.war.calibration.NO_VICTORY`). Scored by Brier against the
+    training folds' share among the wars with a record; beside it (``cow``), the same score
+    on the same wars of COW's classes compromise and stalemate (the classes the fit reads)
+    against the model's P(compromise or stalemate). Also
+    the shift of log-odds that, added to every war's P(no victory), brings the mean to the
+    record's share and to the ends of its 90% Wilson interval (``shift``: what the claims
+    ledger uses to ask whether a verdict survives the record); {} without a record."""
+    c = fit.cases
+    if c.victory is None or p_ends is None:
+        return {}
+    from scipy.optimize import brentq
+    from scipy.special import expit, logit
+    from scipy.stats import binomtest
+
+    from guaranty.models.war.battlefield import OUTCOMES
+
+    known = c.victory >= 0
+    y = 1.0 - c.victory[known]  # 1: ended without a victory
+    p = p_ends[known][:, [OUTCOMES.index(k) for k in cal.NO_VICTORY]].sum(axis=1)
+    base = np.empty_like(p)
+    for i, held in enumerate(fold[known]):
+        base[i] = 1.0 - c.victory[known & (fold != held)].mean()
+    ci = binomtest(int(y.sum()), int(known.sum())).proportion_ci(0.9, method="wilson")
+    odds = logit(np.clip(p, 1e-9, 1 - 1e-9))
+
+    def shift(share: float) -> float:
+        return float(brentq(lambda d: expit(odds + d).mean() - share, -20.0, 20.0, xtol=1e-12))
+
+    cow = [cal.CLASSES.index(k) for k in ("negotiated", "stalemate")]
+    z = np.isin(c.outcome[known], cow).astype(float)  # 1: COW's class is not a win
+    pz = p_cls[known][:, cow].sum(axis=1)
+    base_z = np.empty_like(pz)
+    for i, held in enumerate(fold[known]):
+        base_z[i] = np.isin(c.outcome[known & (fold != held)], cow).mean()
+    observed = float(y.mean())
+    return {
+        "victory": {
+            "source": "GML MID outcome of the war's war-level dispute",
+            "n": int(known.sum()),
+            "observed": int(y.sum()),
+            "predicted": float(p.sum()),
+            "brier": float(np.mean((p - y) ** 2)),
+            "brier_base_rate": float(np.mean((base - y) ** 2)),
+            "mean_if_no_victory": float(p[y == 1].mean()),
+            "mean_if_victory": float(p[y == 0].mean()),
+            "interval": [float(ci.low), float(ci.high)],
+            "shift": {
+                "observed": shift(observed),
+                "low": shift(float(ci.low)),
+                "high": shift(float(ci.high)),
+            },
+            "cow": {
+                "observed": int(z.sum()),
+                "predicted": float(pz.sum()),
+                "brier": float(np.mean((pz - z) ** 2)),
+                "brier_base_rate": float(np.mean((base_z - z) ** 2)),
+                "mean_if_not_won": float(pz[z == 1].mean()),
+                "mean_if_won": float(pz[z == 0].mean()),
+            },
         }
     }
 

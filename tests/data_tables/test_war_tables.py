@@ -137,6 +137,55 @@ def test_cow_gml_settlement(cow) -> None:
     assert settle[106] == settle[139] == settle[211] == "imposed"
 
 
+def test_cow_gml_outcome(cow) -> None:
+    """The GML MID outcome of each war's war-level dispute: the counts by COW outcome class
+    and against the settlement that src/guaranty/data/SOURCES.md gives (rebuilt from the raw
+    MID files by scripts/rebuild_war_data.py), and wars whose end is well known."""
+    counts: dict[tuple[str, str], int] = {}
+    for cls, how in zip(cow["outcome_class"], cow["gml_outcome"], strict=True):
+        counts[cls, how or "not linked"] = counts.get((cls, how or "not linked"), 0) + 1
+    assert counts == {
+        ("initiator", "victory"): 33,
+        ("initiator", "yield"): 1,
+        ("initiator", "stalemate"): 7,
+        ("initiator", "compromise"): 2,
+        ("initiator", "joins war"): 1,
+        ("initiator", "not linked"): 7,
+        ("target", "victory"): 19,
+        ("target", "stalemate"): 4,
+        ("target", "not linked"): 3,
+        ("compromise", "victory"): 1,
+        ("compromise", "not linked"): 1,
+        ("stalemate", "victory"): 1,
+        ("stalemate", "yield"): 1,
+        ("stalemate", "stalemate"): 3,
+        ("stalemate", "compromise"): 2,
+        ("stalemate", "not linked"): 1,
+        ("transformed", "victory"): 6,
+        ("transformed", "stalemate"): 1,
+        ("transformed", "compromise"): 1,
+    }
+    assert np.array_equal(cow["gml_dispnum"] == 0, cow["gml_outcome"] == "")
+    scored = np.isin(cow["outcome_class"], ["initiator", "target", "compromise", "stalemate"])
+    pairs: dict[tuple[str, str], int] = {}
+    for how, settle in zip(cow["gml_outcome"][scored], cow["gml_settle"][scored], strict=True):
+        if how:
+            pairs[how, settle] = pairs.get((how, settle), 0) + 1
+    assert pairs == {
+        ("victory", "negotiated"): 21,
+        ("victory", "imposed"): 33,
+        ("yield", "negotiated"): 2,
+        ("stalemate", "negotiated"): 12,
+        ("stalemate", "none"): 2,
+        ("compromise", "negotiated"): 4,
+        ("joins war", "imposed"): 1,
+    }
+    # the Korean War ended in a stalemate; both world wars and the Gulf War in a victory
+    ended = dict(zip(cow["warnum"].tolist(), cow["gml_outcome"], strict=True))
+    assert ended[151] == "stalemate"
+    assert ended[106] == ended[139] == ended[211] == "victory"
+
+
 def test_cow_structure(cow) -> None:
     assert np.array_equal(cow["years_touched"], cow["end_year"] - cow["start_year"] + 1)
     assert set(cow["init_side"]) == {1, 2}

@@ -52,21 +52,59 @@ def test_backtest_table() -> None:
     assert [float(c) for c in surv[1:]] == pytest.approx(want, abs=5e-4)
 
 
-def test_agreement_table() -> None:
-    """ "How wars end": the held-out check against how the wars were settled (GML MID)."""
-    a = FIT["backtest"]["agreement"]
-    row = _row("| wars ended by agreement (39 observed)")
-    assert a["observed"] == 39 and _num(row[1]) == pytest.approx(a["predicted"], abs=0.05)
-    row = _row("| Brier score of P(agreement)")
-    assert _num(row[1]) == pytest.approx(a["brier"], abs=5e-4)
-    assert _num(row[2]) == pytest.approx(a["brier_base_rate"], abs=5e-4)
-    row = _row("| mean P(agreement) where")
-    got = [float(v) for v in row[1].split("/")]
-    assert got == pytest.approx([a["mean_if_negotiated"], a["mean_if_not"]], abs=5e-4)
-    row = _row("| shipped (COW classes and years)")
-    assert _num(row[1]) == pytest.approx(FIT["backtest"]["outcome"]["brier"], abs=5e-5)
-    assert _num(row[3]) == pytest.approx(a["brier"], abs=5e-5)
-    assert _num(row[4]) == pytest.approx(a["predicted"], abs=0.05)
+def test_endings_tables() -> None:
+    """ "How wars end: two records of the same wars": the GML table's totals against the
+    shipped war table, and the held-out check against both records (the stored backtest)."""
+    from guaranty.data.wars import cow_wars
+
+    b = FIT["backtest"]
+    v, a = b["victory"], b["agreement"]
+    cow = cow_wars()
+    scored = np.isin(cow["outcome_class"], ["initiator", "target", "compromise", "stalemate"])
+    own = scored & np.isin(cow["gml_outcome"], ["victory", "yield", "stalemate", "compromise"])
+    won = np.isin(cow["outcome_class"], ["initiator", "target"])
+    for name in ("victory", "yield", "stalemate", "compromise"):
+        row = _row(f"| {name} |", cells=6)
+        here = own & (cow["gml_outcome"] == name)
+        settle = [
+            int((here & (cow["gml_settle"] == k)).sum()) for k in ("negotiated", "imposed", "none")
+        ]
+        assert [int(c) for c in row[1:]] == [
+            *settle,
+            int((here & won).sum()),
+            int((here & ~won).sum()),
+        ]
+    row = _row("| all |", cells=6)
+    assert [int(c) for c in row[1:]] == [39, 33, 2, 66, 8] and int(own.sum()) == v["n"]
+    row = _row("| observed |")
+    assert [int(row[1]), int(row[2])] == [v["observed"], v["cow"]["observed"]]
+    row = _row("| the model |")
+    assert _num(row[1]) == pytest.approx(v["predicted"], abs=0.05)
+    assert _num(row[2]) == pytest.approx(v["cow"]["predicted"], abs=0.05)
+    row = _row("| Brier score (base rate) |")
+    got = [float(x) for x in re.findall(r"\d\.\d+", " ".join(row[1:]))]
+    want = [v["brier"], v["brier_base_rate"], v["cow"]["brier"], v["cow"]["brier_base_rate"]]
+    assert got == pytest.approx(want, abs=5e-4)
+    row = _row("| mean P where it happened")
+    got = [float(x) for x in re.findall(r"\d\.\d+", " ".join(row[1:]))]
+    want = [v["mean_if_no_victory"], v["mean_if_victory"]]
+    assert got == pytest.approx(
+        [*want, v["cow"]["mean_if_not_won"], v["cow"]["mean_if_won"]], abs=5e-4
+    )
+    # the bound and the correction's figures, from the agreement block
+    assert f"against the {a['decisive_predicted']:.1f} decisive endings" in " ".join(DOC.split())
+    assert a["imposed"] == 34
+    text = " ".join(DOC.split())
+    assert f"{a['predicted']:.1f} of the 75 wars held out against 39 negotiated" in text
+    assert f"Brier {a['brier']:.3f} against the base rate's {a['brier_base_rate']:.3f}" in text
+    lo, hi = v["interval"]
+    assert (
+        f"interval {100 * lo:.1f}%-{100 * hi:.1f}%, the model {100 * v['predicted'] / v['n']:.1f}%"
+        in text
+    )
+    shift = v["shift"]
+    ends = f"(+{shift['low']:.2f}, +{shift['high']:.2f})"
+    assert f"(+{shift['observed']:.2f}) and either end of its interval {ends}" in text
 
 
 def test_posterior_table() -> None:

@@ -1083,10 +1083,10 @@ def test_results_page(api: Api, which: str) -> None:
     section = text.split('<section id="settlement"')[1].split("</section>")[0]
     assert "UCDP/PRIO war episodes of 1946-2021 still fought after 4 months" in section
     # and how often the fitted model ends wars at the table against their record
-    from guaranty.war import agreement_note
+    from guaranty.war import ending_note
 
-    assert agreement_note() in section
-    assert agreement_note(short=True) in text.split('<section id="credibility"')[0]
+    assert ending_note() in section
+    assert ending_note(short=True) in text.split('<section id="credibility"')[0]
     # the settled territory is the war's line, and the faded bars of the comparison are
     # today's by construction: both said as in the report
     assert "is not bargained at the table: its term is the line the war ended on" in section

@@ -309,6 +309,7 @@ class ChunkedLedger:
     def results(self) -> list[ClaimResult]:
         """The ledger, in the claims' order (as :func:`guaranty.claims.run_ledger` gives it)."""
         out = []
+        endings = {k: v for k, v in self.scalars.items() if k.startswith("war.p_")}
         for i, (c, t) in enumerate(zip(self.claims, self.tallies, strict=True)):
             given = getattr(c, "given", None)
             note = getattr(c, "note", None)
@@ -322,6 +323,8 @@ class ChunkedLedger:
                     k[:, 2] * (self.n - self.n_low),
                     k[:, 3] * (self.n - self.n_low),
                 )
+                # what it reads, one value over the run (as the in-memory ledger gives it)
+                t.ranges = output_ranges(c.statement, _nested(self.scalars, 1), np.ones(1, bool))
             share = t.held / t.sel if t.sel else None
             said = float("nan") if share is None else share
 
@@ -339,7 +342,7 @@ class ChunkedLedger:
                 tie: Any = tie,
                 ranges: dict[str, tuple[float, float]] = t.ranges,
             ) -> tuple[str, str]:
-                return verdict_reading(c, n, share, tie, kept, ranges=ranges)
+                return verdict_reading(c, n, share, tie, kept, ranges=ranges, endings=endings)
 
             extra = {"given": given, "note": note, "n": t.sel}
             swings = self._swings(t)

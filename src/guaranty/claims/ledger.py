@@ -10,6 +10,7 @@ share the most. :func:`ledger` evaluates claims over separate analyses
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -21,6 +22,7 @@ from guaranty.scenario.claim_names import DISTRIBUTION_OUTPUTS, statement_names
 
 __all__ = [
     "DETERRENCE_ASSOCIATIONS",
+    "ENDING_OUTPUTS",
     "NOT_SUPPORTED",
     "SUPPORTED",
     "SWINGS",
@@ -33,11 +35,13 @@ __all__ = [
     "is_distribution",
     "judged",
     "ledger",
+    "moved_endings",
     "run_ledger",
     "scenario_outputs",
     "tie_text",
     "verdict",
     "verdict_reading",
+    "war_shares",
     "with_facts",
     "with_today",
 ]
@@ -52,33 +56,134 @@ WAR_BASE_RATES = (
     "to this war, not as a finding about it."
 )
 
-#: the war's outputs on how often it ends at the table or by a collapse: a claim over them
-#: also gets how often the model ends the wars of its fit by agreement against their record
-AGREEMENT_OUTPUTS = frozenset(
-    f"war.{p}{k}"
-    for p in ("", "p_")
-    for k in ("settlement", "frozen", "decisive", "decisive_a", "decisive_b")
-)
+#: how the war ends: the ways it can end without a victory (a collapse) and the decisive ones
+_NO_VICTORY = ("settlement", "frozen", "ongoing")
+_DECISIVE = ("decisive", "decisive_a", "decisive_b")
 
-#: the war's outputs that say whether it ends at the table (a settlement or a ceasefire):
-#: where the battlefield model fails its check against how the wars of its fit were
-#: settled, a claim that reads them is not checkable (:func:`verdict_reading`)
-ENDING_SHARES = frozenset(f"war.{p}{k}" for p in ("", "p_") for k in ("settlement", "frozen"))
+#: the war's outputs on how it ends, per draw and as shares: a claim over them also gets how
+#: often the model ends the wars of its fit without a victory against their records, and a
+#: claim over the shares is checked against the GML record (:func:`_against_record`)
+ENDING_OUTPUTS = frozenset(f"war.{p}{k}" for p in ("", "p_") for k in _NO_VICTORY + _DECISIVE)
+
+#: the per-draw flags of an ending at the table (a settlement, a ceasefire): where the model's
+#: share of wars ended without a victory lies outside the GML record's interval, a claim that
+#: reads them is not checkable, since a draw's ending cannot be moved to the record
+_TABLE_FLAGS = frozenset({"war.settlement", "war.frozen"})
+
+_HOW_WARS_END = '(docs/models/war.md, "How wars end: two records of the same wars")'
+
+#: the words of a reading that has checked the claim against the GML record (then the
+#: reading does not also get the record's short note, :func:`guaranty.war.ending_note`)
+_RECORD_MOVED = "with the war's endings moved to"
 
 
-def _endings_unchecked() -> str:
-    """When the shipped war fit ends the wars of its fit by agreement outside the record's
-    90% interval (:func:`guaranty.war.agreement_outside`), a sentence giving the two
-    counts; else ""."""
-    from guaranty.war import agreement_outside, agreement_record
+def moved_endings(shares: Mapping[str, float], delta: float) -> dict[str, float]:
+    """The war's shares of endings (``war.p_NAME`` -> share; other names kept) with the
+    log-odds of ending without a victory (a settlement, a ceasefire, still fighting) moved
+    by ``delta``: those three shares scaled alike, and the decisive ones by what is left.
+    What :func:`_against_record` evaluates a claim on (with the shifts of the ``victory``
+    block of :func:`guaranty.warfit.backtest`)."""
+    q = sum(shares.get(f"war.p_{k}", 0.0) for k in _NO_VICTORY)
+    out = dict(shares)
+    if not 0.0 < q < 1.0:
+        return out
+    z = math.log(q / (1.0 - q)) + delta
+    moved = 1.0 / (1.0 + math.exp(-z))
+    for names, factor in ((_NO_VICTORY, moved / q), (_DECISIVE, (1.0 - moved) / (1.0 - q))):
+        for k in names:
+            if f"war.p_{k}" in out:
+                out[f"war.p_{k}"] *= factor
+    return out
 
-    rec = agreement_record()
-    if not rec or not agreement_outside(rec):
-        return ""
+
+def _nested_values(values: Mapping[str, float]) -> dict[str, Any]:
+    """Dotted names -> values, as the nested outputs (one draw) a statement is read on."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        head, _, tail = name.partition(".")
+        if tail:
+            out.setdefault(head, {})[tail] = np.array([value])
+        else:
+            out[head] = np.array([value])
+    return out
+
+
+def _record_text(v: Mapping[str, Any]) -> str:
+    lo, hi = v["interval"]
     return (
-        f"Against how the {rec['n']} COW wars of its fit with a record were settled (GML "
-        f"MID), it ends {rec['predicted']:.0f} by a settlement or a ceasefire, held out, "
-        f"where {rec['observed']} ended by an agreement."
+        f"GML MID's record of the wars of its fit (without a victory in {v['observed']} of "
+        f"{v['n']}, 90% interval {lo:.0%}-{hi:.0%}, where the model has "
+        f"{v['predicted'] / v['n']:.0%} held out)"
+    )
+
+
+def _against_record(
+    claim: Any,
+    share: float,
+    ranges: Mapping[str, tuple[float, float]] | None,
+    endings: Mapping[str, float] | None,
+) -> tuple[str, str] | None:
+    """For a claim over the war's endings, where the model's held-out share of the wars of
+    its fit ended without a victory lies outside GML MID's record
+    (:func:`guaranty.war.ending_outside`): ("robust", a sentence) when the statement, read
+    off the war's shares, holds (or fails) alike with the endings moved to the record's share
+    and to either end of its 90% interval (:func:`moved_endings`); ("not checkable", a
+    reading) when it does not, or when it reads a draw's ending at the table; None when the
+    model lies inside the record's interval, or when the statement also reads outputs that
+    are not the same in every draw (then only the caveat of :func:`_caveats` applies)."""
+    names = statement_names(claim.statement)
+    if not names & ENDING_OUTPUTS:
+        return None
+    from guaranty.war import ending_outside, ending_record
+
+    rec = ending_record()
+    if not rec or not ending_outside(rec):
+        return None
+    v = rec["victory"]
+    if names & _TABLE_FLAGS:
+        return "not checkable", (
+            "The statement reads whether a draw's war ends at the table (a settlement or a "
+            f"ceasefire), where the model ends fewer wars without a victory than "
+            f"{_record_text(v)}, and a draw's ending cannot be moved to that record. It holds "
+            f"in {share:.0%} of the draws, which is no evidence either way {_HOW_WARS_END}."
+        )
+    values = {name: lo for name, (lo, hi) in (ranges or {}).items() if lo == hi}
+    whole = {n for n in names if not any(m.startswith(n + ".") for m in names)}
+    if not endings or set(values) != whole:
+        return None
+    held = bool(share >= 0.5)
+    moved = {
+        key: bool(
+            evaluate(
+                claim.statement,
+                _nested_values({**values, **moved_endings(endings, v["shift"][key])}),
+                claim=getattr(claim, "id", "?"),
+            )[0]
+        )
+        for key in ("low", "observed", "high")
+    }
+    word = "holds" if held else "fails"
+    if all(m == held for m in moved.values()):
+        far = "high" if ending_outside(rec) < 0 else "low"
+        at_far = moved_endings(endings, v["shift"][far])
+        values_far = "; ".join(f"{n} {at_far.get(n, values[n]):.2f}" for n in sorted(whole))
+        return "robust", (
+            f"It {word} as well {_RECORD_MOVED} {_record_text(v)}, at its share and at either "
+            f"end of its interval (at the {'upper' if far == 'high' else 'lower'} end: "
+            f"{values_far}) {_HOW_WARS_END}."
+        )
+    at = {
+        "low": "the lower end of its interval",
+        "observed": "its share",
+        "high": "the upper end of its interval",
+    }
+    return "not checkable", (
+        "The statement weighs how the war ends, where two records of the wars of the fit "
+        f"disagree: it {word} with the model's shares, which match COW's classes (the record "
+        f"the fit reads), but {'fails' if held else 'holds'} {_RECORD_MOVED} "
+        f"{_record_text(v)}, at "
+        + " and ".join(at[k] for k, m in moved.items() if m != held)
+        + f"; the model cannot settle it {_HOW_WARS_END}."
     )
 
 
@@ -93,22 +198,23 @@ DETERRENCE_ASSOCIATIONS = (
 )
 
 
-def _caveats(statement: str) -> str:
+def _caveats(statement: str, reading: str = "") -> str:
     """What a verdict read off the draws must add about the outputs ``statement`` reads:
     :data:`WAR_BASE_RATES` for the war's (and, for how often it ends in a settlement, a
-    ceasefire or a decisive win, how often the model ends the wars of its fit by agreement
-    against their record: :func:`guaranty.war.agreement_note`),
+    ceasefire or a decisive win, how often the model ends the wars of its fit without a
+    victory against their records: :func:`guaranty.war.ending_note`),
     :data:`DETERRENCE_ASSOCIATIONS` for a design's
     risk of a renewed attack (not for a statement on abandonment, whose verdict turns on who
-    fights once attacked)."""
+    fights once attacked). The note on the war's endings is left out where the verdict's
+    ``reading`` has checked the claim against the GML record (:func:`_against_record`)."""
     names = statement_names(statement)
     said = []
     if any(n.startswith("war.") for n in names):
         said.append(WAR_BASE_RATES)
-    if names & AGREEMENT_OUTPUTS:
-        from guaranty.war import agreement_note
+    if names & ENDING_OUTPUTS and _RECORD_MOVED not in reading:
+        from guaranty.war import ending_note
 
-        said.append(agreement_note(short=True))
+        said.append(ending_note(short=True))
     if any(n.startswith("p_no_attack.") for n in names) and not any(
         n.startswith("p_abandoned") for n in names
     ):
@@ -257,7 +363,21 @@ def classify(
         lambda over: _tie_reading(claim.statement, sel, outputs, over),
         sensitivity,
         ranges=ranges,
+        endings=war_shares(outputs),
     )
+
+
+def war_shares(outputs: Mapping[str, Any]) -> dict[str, float]:
+    """The war's shares of its endings in ``outputs`` (``war.p_NAME`` -> share, the same in
+    every draw), or {} without the war's outputs."""
+    war = outputs.get("war")
+    if not isinstance(war, Mapping):
+        return {}
+    return {
+        f"war.{k}": float(np.asarray(v).ravel()[0])
+        for k, v in war.items()
+        if k.startswith("p_") and np.asarray(v).size
+    }
 
 
 def verdict_reading(
@@ -268,13 +388,16 @@ def verdict_reading(
     sensitivity: tuple[Swing, ...] = (),
     *,
     ranges: Mapping[str, tuple[float, float]] | None = None,
+    endings: Mapping[str, float] | None = None,
 ) -> tuple[str, str]:
     """The verdict and reading of :func:`classify` from what it reads off the draws: ``n``,
     the draws the claim is about, ``share``, the share of them in which it holds, ``tie``,
     which gives the verdict and reading of a tie (or None) for the words naming those
     draws, and ``ranges``, the least and greatest value over those draws of each output the
     statement reads (:func:`guaranty.claims.expressions.output_ranges`; the ledger of a
-    stored run, :mod:`guaranty.claims.chunked`, gathers these block by block)."""
+    stored run, :mod:`guaranty.claims.chunked`, gathers these block by block), and
+    ``endings``, the war's shares of its endings over all the draws (``war.p_NAME`` ->
+    share), against which a claim over them is checked (:func:`_against_record`)."""
     given = getattr(claim, "given", None)
     over = "" if given is None else f" of the {n:,} draws where {given}"
     if getattr(claim, "proxy", None):
@@ -282,20 +405,17 @@ def verdict_reading(
     restates = getattr(claim, "restates", None)
     if n == 0:
         return "no draws", "No draw satisfies the claim's condition."
-    if statement_names(claim.statement) & ENDING_SHARES and (failed := _endings_unchecked()):
-        return "not checkable", (
-            "The statement weighs how often the war ends in a settlement or a ceasefire, "
-            f"where the battlefield model fails its out-of-sample check. {failed} It holds "
-            f"in {share:.0%}{over or ' of the draws'}, which is no evidence either way "
-            '(docs/models/war.md, "How wars end: by agreement or imposed", where a refit '
-            "to that record fails as well)."
-        )
+    record = _against_record(claim, share, ranges, endings)
+    if record is not None and record[0] == "not checkable":
+        return record
     if restates and share >= SUPPORTED:  # the input carried through to the statement
         return "by construction", (
             f"The statement restates an input: {restates}. It holds in {share:.0%}"
             f"{over or ' of the draws'}, as that input makes it."
         )
     v, said = _read_off(claim, n, share, over, tie, sensitivity, ranges)
+    if record is not None:
+        said = f"{said} {record[1]}"
     if restates:  # the input did not carry through: what the model makes of it is a finding
         said = (
             f"{said} The scenario takes an input from the claim's own source ({restates}), "
@@ -452,7 +572,7 @@ def judged(
     swings.sort(key=lambda t: -abs(t[2] - t[1]))
     kept = tuple(t for t in swings if abs(t[2] - t[1]) >= min_change)[:top]
     v, said = verdict_of(kept)
-    if v in _READ_OFF_DRAWS and (caveats := _caveats(claim.statement)):
+    if v in _READ_OFF_DRAWS and (caveats := _caveats(claim.statement, said or "")):
         said = f"{said or ''} {caveats}".strip()
     return ClaimResult(
         claim.id,

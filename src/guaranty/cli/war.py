@@ -182,15 +182,15 @@ def war_cmd(
     from guaranty.war import forces_reading
 
     forces = forces_reading(obj, draws=draws, seed=seed, stated=data["outcomes"])
-    from guaranty.war import agreement_notes
+    from guaranty.war import ending_notes
 
-    agreement = agreement_notes(obj)[0]
+    endings = ending_notes(obj)[0]
     if as_json:
-        if agreement:
-            from guaranty.war import agreement_record
+        if endings:
+            from guaranty.war import ending_record
 
-            record = agreement_record() or {}
-            data["agreement_record"] = {**record, "note": agreement}
+            record = ending_record() or {}
+            data["ending_record"] = {**record, "note": endings}
         if forces is not None:
             data["forces_as_fitted"] = {
                 "capability_ratio": forces["ratio"],
@@ -222,8 +222,8 @@ def war_cmd(
             "finding about it (docs/models/war.md).",
             markup=False,
         )
-    if agreement:
-        out.print(agreement, markup=False)
+    if endings:
+        out.print(endings, markup=False)
     if forces is not None and forces["note"]:
         out.print(forces["note"], markup=False)
     em, fr = data["end_month"], data["front"]
@@ -287,24 +287,41 @@ def backtest_war_cmd(
     )
     t.add_row("duration: coverage of the 50% interval", f"{d['coverage50']:.1%}", "")
     t.add_row("duration: coverage of the 90% interval", f"{d['coverage90']:.1%}", "")
-    a = res.get("agreement")
-    if a:
+    a, v = res.get("agreement"), res.get("victory")
+    if v:
         t.add_row(
-            f"ended by agreement (GML MID, {a['n']} wars; not fitted): Brier",
-            f"{a['brier']:.4f}",
-            f"{a['brier_base_rate']:.4f}",
+            f"ended without a victory (GML MID, {v['n']} wars; not fitted): Brier",
+            f"{v['brier']:.4f}",
+            f"{v['brier_base_rate']:.4f}",
+        )
+        t.add_row(
+            "not won (COW: a compromise or a stalemate; the same wars): Brier",
+            f"{v['cow']['brier']:.4f}",
+            f"{v['cow']['brier_base_rate']:.4f}",
         )
     out.print(t)
-    if a:
-        out.print(
-            f"Ended by agreement (a settlement or a ceasefire): {a['observed']} of the "
-            f"{a['n']} wars whose war-level dispute GML codes as negotiated, imposed or not "
-            f"settled; the model, held out, {a['predicted']:.1f} "
-            f"({a['mean_if_negotiated']:.0%} on average where they were, "
-            f"{a['mean_if_not']:.0%} where they were not). The fit reads only COW's classes, "
-            "in which a war won at the table counts as a win (docs/models/war.md, "
-            '"How wars end: by agreement or imposed").'
-        )
+    if v and a:
+        out.print(_endings_text(a, v), markup=False)
+
+
+def _endings_text(a: dict, v: dict) -> str:
+    """What ``backtest-war`` says under its table about how the wars ended, by the two
+    records the fit does not read (GML MID's outcome and settlement)."""
+    cow = v["cow"]
+    return (
+        f"Ended without a victory (a yield, a stalemate or a compromise, GML MID): "
+        f"{v['observed']} of the {v['n']} wars whose war-level dispute GML codes with an "
+        f"outcome; the model (a settlement, a ceasefire or still fighting), held out, "
+        f"{v['predicted']:.1f} ({v['mean_if_no_victory']:.0%} on average where they did, "
+        f"{v['mean_if_victory']:.0%} where they did not). COW's classes, which the fit "
+        f"reads, have {cow['observed']} compromises and stalemates among the same wars; the "
+        f"model {cow['predicted']:.1f}. Settled by negotiation: {a['observed']} of {a['n']} "
+        f"(GML's settlement, which counts a peace negotiated after a victory); imposed on "
+        f"the loser, which follows a collapse: {a['imposed']}, "
+        + ("within" if a["imposed"] <= a["decisive_predicted"] else "more than, against the bound,")
+        + f" the model's {a['decisive_predicted']:.1f} decisive endings "
+        '(docs/models/war.md, "How wars end: two records of the same wars").'
+    )
 
 
 def _write_survival_plot(res: dict, path: Path) -> None:

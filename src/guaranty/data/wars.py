@@ -90,6 +90,7 @@ _COW_KINDS: dict[str, str] = {
     "resume": "int",
     "gml_dispnum": "int",
     "gml_settle": "str",
+    "gml_outcome": "str",
 }
 
 _UCDP_KINDS: dict[str, str] = {

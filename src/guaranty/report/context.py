@@ -1149,9 +1149,9 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         for i in scenario.issues
     ]
     top = _most_settled(designs)
-    from guaranty.war import agreement_notes
+    from guaranty.war import ending_notes
 
-    agreement = agreement_notes(scenario)
+    endings = ending_notes(scenario)
     return {
         "outcome_labels": _outcome_labels(scenario),
         "after_win": _after_win(summ),
@@ -1159,8 +1159,8 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         "model_note": _model_note(summ["model"], scenario),
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),
-        "war_agreement": agreement[0],
-        "war_agreement_short": agreement[1],
+        "war_endings": endings[0],
+        "war_endings_short": endings[1],
         "forces_note": forces_note(summ, scenario),
         "summary": summ,
         "designs": designs,

@@ -56,6 +56,7 @@ __all__ = [
     "AGREED",
     "CLASSES",
     "HORIZON",
+    "NO_VICTORY",
     "PARAMETERS",
     "YEARS",
     "Cases",
@@ -259,7 +260,11 @@ class Cases:
     :data:`CLASSES`; years: calendar years touched (1 ..); warnum: the COW war number;
     agreement: how the war's war-level militarized dispute was settled (GML MID, not used in
     the fit): 1 negotiated, 0 imposed or not settled, -1 not known (no dispute linked, or
-    unclear), or None when the cases carry no such record."""
+    unclear), or None when the cases carry no such record; victory: how that dispute ended
+    (GML MID ``outcome``, not used in the fit): 1 a victory of either side, 0 a yield, a
+    stalemate or a compromise, -1 not known (no dispute linked, an unclear outcome, or a
+    dispute that joined a war already under way), or None; imposed: whether that dispute's
+    settlement was imposed (GML MID ``settle``; False where it is not known), or None."""
 
     warnum: np.ndarray
     force_a: np.ndarray
@@ -269,6 +274,8 @@ class Cases:
     outcome: np.ndarray
     years: np.ndarray
     agreement: np.ndarray | None = None
+    victory: np.ndarray | None = None
+    imposed: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -414,6 +421,10 @@ def year_pmf(sim: Simulation, pseudo: float = 0.1) -> np.ndarray:
 #: as an agreement: a settlement, and a ceasefire that leaves the issues open (GML codes
 #: every linked COW stalemate, the Korean armistice among them, as negotiated)
 AGREED = ("settlement", "frozen")
+
+#: the battlefield model's endings that GML MID's dispute outcomes read as a war ended
+#: without a victory (a yield, a stalemate or a compromise): every ending but a collapse
+NO_VICTORY = ("settlement", "frozen", "ongoing")
 
 
 def agreement_pmf(sim: Simulation, pseudo: float = 0.5) -> np.ndarray:

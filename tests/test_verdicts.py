@@ -33,20 +33,30 @@ def _verdict(c: SimpleNamespace, holds: np.ndarray) -> str:
     return classify(c, holds, ALL, OUT)[0]
 
 
-def _war(frozen: float, decisive: float) -> dict:
+def _war(
+    frozen: float,
+    decisive: float,
+    *,
+    settlement: float | None = None,
+    flags: dict[str, list[int]] | None = None,
+) -> dict:
     """Outputs of a war that ends frozen and decisively in these shares, the rest split
-    between a settlement (60%) and still fighting (40%)."""
+    between a settlement (60% of it, unless given) and still fighting; ``flags``: the
+    per-draw endings of its four draws (else none ends frozen)."""
     rest = 1.0 - frozen - decisive
+    settled = 0.6 * rest if settlement is None else settlement
     shares = {
         "p_frozen": frozen,
         "p_decisive": decisive,
         "p_decisive_a": decisive / 2,
         "p_decisive_b": decisive / 2,
-        "p_settlement": 0.6 * rest,
-        "p_ongoing": 0.4 * rest,
+        "p_settlement": settled,
+        "p_ongoing": rest - settled,
     }
     war = {k: np.full(4, v) for k, v in shares.items()}
     war["frozen"] = np.zeros(4)
+    for k, f in (flags or {}).items():
+        war[k] = np.array(f, dtype=float)
     return {**OUT, "war": war}
 
 
@@ -138,11 +148,34 @@ def test_verdict_classes_by_hand() -> None:
     )
     v, reading = classify(_claim("war.p_frozen > war.p_decisive"), ~ALL, ALL, _war(0.3, 0.65))
     assert v == "not checkable" and "two records of the wars of the fit disagree" in reading
-    assert "but holds with the war's endings moved to GML MID's record" in reading
+    assert "it fails, but it holds with the war's endings moved to GML MID's record" in reading
     assert "at the upper end of its interval;" in reading
-    # a draw's ending at the table cannot be moved to the record
-    v, reading = classify(_claim("war.frozen == 1"), ~ALL, ALL, _war(0.2, 0.7))
-    assert v == "not checkable" and "cannot be moved to that record" in reading
+    # a per-draw statement is read again with its draws reweighted, the draws without a
+    # victory by q'/q and the decisive ones by (1 - q')/(1 - q), by hand: four draws ending
+    # frozen, settled, decisive, decisive (q = 0.5, so q' = expit(shift)); "no decisive
+    # win" holds in the first two, so its moved share is q': expit(0.308) = 0.576,
+    # expit(0.751) = 0.679, expit(1.195) = 0.768, each "depends" as 50% is
+    flags = {"frozen": [1, 0, 0, 0], "settlement": [0, 1, 0, 0], "decisive": [0, 0, 1, 1]}
+    out = _war(0.25, 0.5, settlement=0.25, flags=flags)
+    holds = np.array([True, True, False, False])
+    v, reading = classify(_claim("war.decisive == 0"), holds, ALL, out)
+    assert v == "depends"
+    assert "Its verdict stands with the war's endings moved to GML MID's record" in reading
+    assert "its draws reweighted: it holds in 58% at the lower end of its interval, 68% at " in (
+        reading
+    )
+    assert "its share, 77% at the upper end of its interval" in reading
+    # the same with a third draw still fighting (q = 0.75): 75% (depends) becomes
+    # expit(logit(0.75) + shift) = 80%, 86% and 91%, supported, at every shift
+    flags = {"frozen": [1, 0, 0, 0], "settlement": [0, 1, 0, 0], "decisive": [0, 0, 0, 1]}
+    out = _war(0.25, 0.25, settlement=0.25, flags=flags)
+    holds = np.array([True, True, True, False])
+    v, reading = classify(_claim("war.decisive == 0"), holds, ALL, out)
+    assert v == "not checkable"
+    assert "it holds in 75% of the draws (depends), but in 91% (supported) with the war's" in (
+        reading
+    )
+    assert "at the lower end of its interval and its share and the upper end" in reading
     # otherwise by the share of draws
     mixed = np.array([True, True, True, False])
     assert _verdict(_claim("p_no_attack.a > 0.75"), mixed) == "depends"
@@ -219,7 +252,7 @@ def test_claims_command_ukraine() -> None:
     # the two claims that weigh how often the war ends at the table are not supported,
     # as well with the war's endings moved to GML MID's record of the wars of its fit
     # (docs/models/war.md, "How wars end"); the one on who wins says that its decisive
-    # wins are perhaps too common there
+    # wins are perhaps too common there, and that its verdict stands with them moved
     for cid in ("frozen_conflict_likelier", "uncertainty_drives_peace"):
         assert by_id[cid]["verdict"] == "not supported"
         assert "It fails as well with the war's endings moved to" in by_id[cid]["reading"]
@@ -234,7 +267,9 @@ def test_claims_command_ukraine() -> None:
     assert said is not None
     decisive, frozen = float(said[1]), float(said[2])
     assert 0.45 < decisive < 0.6 and 0.3 < frozen < 0.42 and frozen < decisive
-    assert "its decisive wins as perhaps too common" in by_id["escalation_risk"]["reading"]
+    assert (
+        "Its verdict stands with the war's endings moved to" in by_id["escalation_risk"]["reading"]
+    )
     # and a verdict read off a design's risk of a renewed attack says that what a design
     # changes in it is an association (stage 1), not one on abandonment (on_its_own), nor a
     # tie (israel_model_better), nor the accession window's risk under today's pacts

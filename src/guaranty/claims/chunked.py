@@ -27,10 +27,12 @@ import numpy as np
 from guaranty.claims.expressions import comparison_sides, output_ranges
 from guaranty.claims.halves import HalfScalars
 from guaranty.claims.ledger import (
+    ENDING_OUTPUTS,
     ClaimResult,
     Swing,
     _holds_where,
     _unchecked,
+    decisive_split,
     judged,
     tie_text,
     verdict_reading,
@@ -126,6 +128,9 @@ class _Tally:
         self.side_abs = 0.0
         self.side_equal = True  # the two sides equal in every draw so far
         self.ranges: dict[str, tuple[float, float]] = {}  # each output's least and greatest
+        #: held and about among the draws without a victory, then the decisive ones
+        #: (:func:`guaranty.claims.ledger.decisive_split`); None without the war's outputs
+        self.split: np.ndarray | None = None
 
     def widen(self, ranges: Mapping[str, tuple[float, float]]) -> None:
         """Take in the ranges of the outputs the claim reads over another block's draws."""
@@ -248,6 +253,10 @@ class ChunkedLedger:
             holds, sel = _holds_where(c, full)
             t.sel += int(sel.sum())
             t.held += int((holds & sel).sum())
+            if statement_names(c.statement) & ENDING_OUTPUTS:
+                split = decisive_split(holds, sel, full)
+                if split is not None:
+                    t.split = np.add(t.split if t.split is not None else 0.0, split)
             self._sides(c, t, full, sel)
             if kind != _SCALAR and sel.any():
                 t.widen(output_ranges(c.statement, full, sel))
@@ -341,8 +350,20 @@ class ChunkedLedger:
                 share: float = said,
                 tie: Any = tie,
                 ranges: dict[str, tuple[float, float]] = t.ranges,
+                split: tuple[float, ...] | None = (
+                    None if t.split is None else tuple(float(x) for x in t.split)
+                ),
             ) -> tuple[str, str]:
-                return verdict_reading(c, n, share, tie, kept, ranges=ranges, endings=endings)
+                return verdict_reading(
+                    c,
+                    n,
+                    share,
+                    tie,
+                    kept,
+                    ranges=ranges,
+                    endings=endings,
+                    split=split,
+                )
 
             extra = {"given": given, "note": note, "n": t.sel}
             swings = self._swings(t)

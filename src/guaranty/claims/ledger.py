@@ -32,6 +32,7 @@ __all__ = [
     "ClaimResult",
     "FactFlip",
     "classify",
+    "decisive_split",
     "is_distribution",
     "judged",
     "ledger",
@@ -64,11 +65,6 @@ _DECISIVE = ("decisive", "decisive_a", "decisive_b")
 #: often the model ends the wars of its fit without a victory against their records, and a
 #: claim over the shares is checked against the GML record (:func:`_against_record`)
 ENDING_OUTPUTS = frozenset(f"war.{p}{k}" for p in ("", "p_") for k in _NO_VICTORY + _DECISIVE)
-
-#: the per-draw flags of an ending at the table (a settlement, a ceasefire): where the model's
-#: share of wars ended without a victory lies outside the GML record's interval, a claim that
-#: reads them is not checkable, since a draw's ending cannot be moved to the record
-_TABLE_FLAGS = frozenset({"war.settlement", "war.frozen"})
 
 _HOW_WARS_END = '(docs/models/war.md, "How wars end: two records of the same wars")'
 
@@ -117,22 +113,73 @@ def _record_text(v: Mapping[str, Any]) -> str:
     )
 
 
+_COW_SHARES = "with the model's shares, which match COW's classes (the record the fit reads), "
+
+#: the shifts of the GML record's ``victory`` block, in order, and how a reading names them
+_SHIFTS = {
+    "low": "the lower end of its interval",
+    "observed": "its share",
+    "high": "the upper end of its interval",
+}
+
+
+def decisive_split(
+    holds: np.ndarray, sel: np.ndarray, outputs: Mapping[str, Any]
+) -> tuple[float, float, float, float] | None:
+    """The draws a claim is about and those where it holds, split by how the war ended:
+    (held, about) among the draws without a victory (a settlement, a ceasefire, still
+    fighting), then among the decisive ones; None without the war's per-draw outputs.
+    ``holds``, ``sel``: bool arrays of shape (draws,). What :func:`_against_record` reweights."""
+    war = outputs.get("war")
+    if not isinstance(war, Mapping) or "decisive" not in war:
+        return None
+    dec = np.broadcast_to(np.asarray(war["decisive"]) > 0.5, sel.shape)
+    on = holds & sel
+    return (
+        float((on & ~dec).sum()),
+        float((sel & ~dec).sum()),
+        float((on & dec).sum()),
+        float((sel & dec).sum()),
+    )
+
+
+def _moved_shares(
+    split: tuple[float, float, float, float], endings: Mapping[str, float], v: Mapping[str, Any]
+) -> dict[str, float] | None:
+    """The share of a per-draw claim's draws where it holds, with the draws reweighted so
+    that the war's endings move to each shift of the record (:data:`_SHIFTS`): a draw
+    without a victory weighs q'/q, a decisive one (1 - q')/(1 - q)."""
+    held_n, sel_n, held_d, sel_d = split
+    q = sum(endings.get(f"war.p_{k}", 0.0) for k in _NO_VICTORY)
+    if not 0.0 < q < 1.0 or sel_n + sel_d == 0:
+        return None
+    out = {}
+    for key in _SHIFTS:
+        moved = moved_endings({"war.p_settlement": q}, v["shift"][key])["war.p_settlement"]
+        a, b = moved / q, (1.0 - moved) / (1.0 - q)
+        out[key] = (held_n * a + held_d * b) / (sel_n * a + sel_d * b)
+    return out
+
+
 def _against_record(
     claim: Any,
     share: float,
     ranges: Mapping[str, tuple[float, float]] | None,
     endings: Mapping[str, float] | None,
+    split: tuple[float, float, float, float] | None = None,
 ) -> tuple[str, str] | None:
-    """For a claim over the war's endings, where the model's held-out share of the wars of
-    its fit ended without a victory lies outside GML MID's record
-    (:func:`guaranty.war.ending_outside`): ("robust", a sentence) when the statement, read
-    off the war's shares, holds (or fails) alike with the endings moved to the record's share
-    and to either end of its 90% interval (:func:`moved_endings`); ("not checkable", a
-    reading) when it does not, or when it reads a draw's ending at the table; None when the
-    model lies inside the record's interval, or when the statement also reads outputs that
-    are not the same in every draw (then only the caveat of :func:`_caveats` applies)."""
+    """For a claim whose statement reads how the war ends, where the model's held-out share
+    of the wars of its fit ended without a victory lies outside GML MID's record
+    (:func:`guaranty.war.ending_outside`): the claim read again with the war's endings moved
+    to the record's share and to either end of its 90% interval. A statement over the war's
+    shares (``war.p_*``, the same in every draw) is evaluated on the moved shares
+    (:func:`moved_endings`); a per-draw one by reweighting its draws (``split``,
+    :func:`decisive_split`). ("robust", a sentence) when the verdict stands under all three,
+    ("not checkable", a reading) when it does not; None when the model lies inside the
+    record's interval, or when the claim cannot be moved (a statement that reads both kinds
+    of output, or no split given): then only the caveat of :func:`_caveats` applies."""
     names = statement_names(claim.statement)
-    if not names & ENDING_OUTPUTS:
+    if not names & ENDING_OUTPUTS or not endings:
         return None
     from guaranty.war import ending_outside, ending_record
 
@@ -140,49 +187,55 @@ def _against_record(
     if not rec or not ending_outside(rec):
         return None
     v = rec["victory"]
-    if names & _TABLE_FLAGS:
-        return "not checkable", (
-            "The statement reads whether a draw's war ends at the table (a settlement or a "
-            f"ceasefire), where the model ends fewer wars without a victory than "
-            f"{_record_text(v)}, and a draw's ending cannot be moved to that record. It holds "
-            f"in {share:.0%} of the draws, which is no evidence either way {_HOW_WARS_END}."
-        )
-    values = {name: lo for name, (lo, hi) in (ranges or {}).items() if lo == hi}
     whole = {n for n in names if not any(m.startswith(n + ".") for m in names)}
-    if not endings or set(values) != whole:
+    values = {name: lo for name, (lo, hi) in (ranges or {}).items() if lo == hi}
+    if set(values) == whole:  # over the shares alone: read on the moved shares
+        held = share >= 0.5
+        at = {
+            key: bool(
+                evaluate(
+                    claim.statement,
+                    _nested_values({**values, **moved_endings(endings, v["shift"][key])}),
+                    claim=getattr(claim, "id", "?"),
+                )[0]
+            )
+            for key in _SHIFTS
+        }
+        turned = [k for k, m in at.items() if m != held]
+        if not turned:
+            far = "high" if ending_outside(rec) < 0 else "low"
+            at_far = moved_endings(endings, v["shift"][far])
+            said = "; ".join(f"{n} {at_far.get(n, values[n]):.2f}" for n in sorted(whole))
+            return "robust", (
+                f"It {'holds' if held else 'fails'} as well {_RECORD_MOVED} "
+                f"{_record_text(v)}, at its share and at either end of its interval (at the "
+                f"{'upper' if far == 'high' else 'lower'} end: {said}) {_HOW_WARS_END}."
+            )
+        was = f"{_COW_SHARES}it {'holds' if held else 'fails'}"
+        now = f"it {'fails' if held else 'holds'} {_RECORD_MOVED} {_record_text(v)}"
+    elif split is not None and not any(n.startswith(DISTRIBUTION_OUTPUTS) for n in whole):
+        shares = _moved_shares(split, endings, v)
+        if shares is None:
+            return None
+        turned = [k for k, s in shares.items() if verdict(s) != verdict(share)]
+        if not turned:
+            said = ", ".join(f"{shares[k]:.0%} at {_SHIFTS[k]}" for k in _SHIFTS)
+            return "robust", (
+                f"Its verdict stands {_RECORD_MOVED} {_record_text(v)}, its draws reweighted: "
+                f"it holds in {said} {_HOW_WARS_END}."
+            )
+        was = f"{_COW_SHARES}it holds in {share:.0%} of the draws ({verdict(share)})"
+        moved = shares[turned[-1]]
+        now = (
+            f"in {moved:.0%} ({verdict(moved)}) {_RECORD_MOVED} {_record_text(v)}, its draws "
+            "reweighted"
+        )
+    else:
         return None
-    held = bool(share >= 0.5)
-    moved = {
-        key: bool(
-            evaluate(
-                claim.statement,
-                _nested_values({**values, **moved_endings(endings, v["shift"][key])}),
-                claim=getattr(claim, "id", "?"),
-            )[0]
-        )
-        for key in ("low", "observed", "high")
-    }
-    word = "holds" if held else "fails"
-    if all(m == held for m in moved.values()):
-        far = "high" if ending_outside(rec) < 0 else "low"
-        at_far = moved_endings(endings, v["shift"][far])
-        values_far = "; ".join(f"{n} {at_far.get(n, values[n]):.2f}" for n in sorted(whole))
-        return "robust", (
-            f"It {word} as well {_RECORD_MOVED} {_record_text(v)}, at its share and at either "
-            f"end of its interval (at the {'upper' if far == 'high' else 'lower'} end: "
-            f"{values_far}) {_HOW_WARS_END}."
-        )
-    at = {
-        "low": "the lower end of its interval",
-        "observed": "its share",
-        "high": "the upper end of its interval",
-    }
     return "not checkable", (
         "The statement weighs how the war ends, where two records of the wars of the fit "
-        f"disagree: it {word} with the model's shares, which match COW's classes (the record "
-        f"the fit reads), but {'fails' if held else 'holds'} {_RECORD_MOVED} "
-        f"{_record_text(v)}, at "
-        + " and ".join(at[k] for k, m in moved.items() if m != held)
+        f"disagree: {was}, but {now}, at "
+        + " and ".join(_SHIFTS[k] for k in turned)
         + f"; the model cannot settle it {_HOW_WARS_END}."
     )
 
@@ -364,6 +417,7 @@ def classify(
         sensitivity,
         ranges=ranges,
         endings=war_shares(outputs),
+        split=decisive_split(holds, sel, outputs),
     )
 
 
@@ -389,6 +443,7 @@ def verdict_reading(
     *,
     ranges: Mapping[str, tuple[float, float]] | None = None,
     endings: Mapping[str, float] | None = None,
+    split: tuple[float, float, float, float] | None = None,
 ) -> tuple[str, str]:
     """The verdict and reading of :func:`classify` from what it reads off the draws: ``n``,
     the draws the claim is about, ``share``, the share of them in which it holds, ``tie``,
@@ -397,7 +452,8 @@ def verdict_reading(
     statement reads (:func:`guaranty.claims.expressions.output_ranges`; the ledger of a
     stored run, :mod:`guaranty.claims.chunked`, gathers these block by block), and
     ``endings``, the war's shares of its endings over all the draws (``war.p_NAME`` ->
-    share), against which a claim over them is checked (:func:`_against_record`)."""
+    share), against which a claim over them is checked (:func:`_against_record`), with
+    ``split``, its draws split by how the war ended (:func:`decisive_split`)."""
     given = getattr(claim, "given", None)
     over = "" if given is None else f" of the {n:,} draws where {given}"
     if getattr(claim, "proxy", None):
@@ -405,7 +461,7 @@ def verdict_reading(
     restates = getattr(claim, "restates", None)
     if n == 0:
         return "no draws", "No draw satisfies the claim's condition."
-    record = _against_record(claim, share, ranges, endings)
+    record = _against_record(claim, share, ranges, endings, split)
     if record is not None and record[0] == "not checkable":
         return record
     if restates and share >= SUPPORTED:  # the input carried through to the statement

@@ -8,6 +8,7 @@ independently per draw; parameters it does not give keep the model's documented 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +28,7 @@ from guaranty.scenario.schema import Scenario, WarSettings
 from guaranty.scenario.war_parameters import neutral_front0, war_bounds
 
 __all__ = [
+    "HOW_WARS_END",
     "TAIL_AHEAD",
     "WarSummary",
     "duration_reference",
@@ -129,7 +131,7 @@ def ending_record() -> dict[str, Any] | None:
     of GML's victories were settled by negotiation. None if the fit has no such record. A
     fresh dict on every call (the record itself is computed once per process)."""
     got = _ending_record()
-    return None if got is None else {**got, "victory": dict(got["victory"])}
+    return None if got is None else copy.deepcopy(got)
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +163,8 @@ def ending_outside(record: dict[str, Any]) -> int:
     return -1 if share < lo else (1 if share > hi else 0)
 
 
-_HOW_WARS_END = '(docs/models/war.md, "How wars end: two records of the same wars")'
+#: where a reading of how the war ends against the records of the wars of the fit points
+HOW_WARS_END = '(docs/models/war.md, "How wars end: two records of the same wars")'
 
 
 def ending_note(record: dict[str, Any] | None = None, *, short: bool = False) -> str:
@@ -202,7 +205,7 @@ def ending_note(record: dict[str, Any] | None = None, *, short: bool = False) ->
     sealed = (
         f"; a decisive win in the model is not a war without an agreement: GML's record "
         f"settled {rec['victories_negotiated']} of its {rec['victories']} victories by "
-        f"negotiation {_HOW_WARS_END}."
+        f"negotiation {HOW_WARS_END}."
     )
     if not side:
         return text + sealed

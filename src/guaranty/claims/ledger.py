@@ -66,7 +66,6 @@ _DECISIVE = ("decisive", "decisive_a", "decisive_b")
 #: claim over the shares is checked against the GML record (:func:`_against_record`)
 ENDING_OUTPUTS = frozenset(f"war.{p}{k}" for p in ("", "p_") for k in _NO_VICTORY + _DECISIVE)
 
-_HOW_WARS_END = '(docs/models/war.md, "How wars end: two records of the same wars")'
 
 #: the words of a reading that has checked the claim against the GML record (then the
 #: reading does not also get the record's short note, :func:`guaranty.war.ending_note`)
@@ -181,7 +180,7 @@ def _against_record(
     names = statement_names(claim.statement)
     if not names & ENDING_OUTPUTS or not endings:
         return None
-    from guaranty.war import ending_outside, ending_record
+    from guaranty.war import HOW_WARS_END, ending_outside, ending_record
 
     rec = ending_record()
     if not rec or not ending_outside(rec):
@@ -209,7 +208,7 @@ def _against_record(
             return "robust", (
                 f"It {'holds' if held else 'fails'} as well {_RECORD_MOVED} "
                 f"{_record_text(v)}, at its share and at either end of its interval (at the "
-                f"{'upper' if far == 'high' else 'lower'} end: {said}) {_HOW_WARS_END}."
+                f"{'upper' if far == 'high' else 'lower'} end: {said}) {HOW_WARS_END}."
             )
         was = f"{_COW_SHARES}it {'holds' if held else 'fails'}"
         now = f"it {'fails' if held else 'holds'} {_RECORD_MOVED} {_record_text(v)}"
@@ -222,7 +221,7 @@ def _against_record(
             said = ", ".join(f"{shares[k]:.0%} at {_SHIFTS[k]}" for k in _SHIFTS)
             return "robust", (
                 f"Its verdict stands {_RECORD_MOVED} {_record_text(v)}, its draws reweighted: "
-                f"it holds in {said} {_HOW_WARS_END}."
+                f"it holds in {said} {HOW_WARS_END}."
             )
         was = f"{_COW_SHARES}it holds in {share:.0%} of the draws ({verdict(share)})"
         moved = shares[turned[-1]]
@@ -236,7 +235,7 @@ def _against_record(
         "The statement weighs how the war ends, where two records of the wars of the fit "
         f"disagree: {was}, but {now}, at "
         + " and ".join(_SHIFTS[k] for k in turned)
-        + f"; the model cannot settle it {_HOW_WARS_END}."
+        + f"; the model cannot settle it {HOW_WARS_END}."
     )
 
 

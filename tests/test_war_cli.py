@@ -285,6 +285,12 @@ def test_the_war_command_says_its_shares_are_base_rates(root: Path, tmp_path: Pa
         "agreement: GML's record settled 21 of its 54 victories by negotiation"
     )
     assert agreed in " ".join(out.stdout.split())
+    as_json = runner.invoke(app, ["war", str(path), "--draws", "200", "--json"])
+    record = json.loads(as_json.stdout)["ending_record"]
+    assert (record["victory"]["n"], record["victory"]["observed"]) == (74, 20)
+    assert (record["agreement"]["n"], record["agreement"]["observed"]) == (75, 39)
+    assert (record["victories"], record["victories_negotiated"]) == (54, 21)
+    assert record["note"].startswith("How wars end: of the 74 COW wars")
     # the table names the sides (side A is the protected state, docs/models/war.md), and
     # says "side A" and "side B" alone when the scenario does not say who they are
     assert "decisive (side A, Ukraine, wins)" in out.stdout

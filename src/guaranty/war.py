@@ -125,10 +125,12 @@ def ending_record() -> dict[str, Any] | None:
     codes with an outcome, how many ended without a victory, a yield, a stalemate or a
     compromise, and how many the model ends without a collapse, held out; with the 90%
     Wilson interval of the observed share, the shifts of log-odds that bring the model's
-    share to it, and the same wars' COW classes) under ``victory``, and its ``agreement``
-    block (how many ended by a negotiated settlement) with ``won``, how many of those one
-    side had won (COW's class initiator or target), and ``victories_negotiated``, how many
-    of GML's victories were settled by negotiation. None if the fit has no such record. A
+    share to it, and the same wars' COW classes) under ``victory``, its ``agreement``
+    block (how many ended by a negotiated settlement, and how many by an imposed one
+    against the model's decisive endings) under ``agreement``, ``won``, how many of those
+    settled by negotiation one side had won (COW's class initiator or target), and
+    ``victories`` and ``victories_negotiated``, how many of the wars GML codes as a victory,
+    and how many of those were settled by negotiation. None if the fit has no such record. A
     fresh dict on every call (the record itself is computed once per process)."""
     got = _ending_record()
     return None if got is None else copy.deepcopy(got)
@@ -147,7 +149,7 @@ def _ending_record() -> dict[str, Any] | None:
     agreed = c.agreement == 1
     wins = np.isin(c.outcome, [CLASSES.index("initiator"), CLASSES.index("target")])
     return {
-        **block,
+        "agreement": block,
         "won": int((agreed & wins).sum()),
         "victories_negotiated": int((agreed & (c.victory == 1)).sum()),
         "victories": int((c.victory == 1).sum()),

@@ -2,7 +2,7 @@
 """Fit the battlefield model to the COW inter-state wars and write
 src/guaranty/data/war_fit.json; print the out-of-sample backtest.
 
-Usage: python scripts/fit_war.py [--check] [--seeds 1,2,3 [--per-case N]] [--agreement]
+Usage: python scripts/fit_war.py [--check] [--seeds 1,2,3 [--per-case N]] [--agreement | --victory]
 
 The fit is a pure function of the shipped war table (``src/guaranty/data/cow_wars.csv``) and
 ``guaranty.warfit.FIT_SETTINGS`` (about 3 minutes on 2 cores); ``--check`` refits and exits 1
@@ -15,8 +15,10 @@ writes nothing either: it refits with the likelihood also reading whether each w
 agreement (GML MID's settlement of its war-level dispute, with the model's settlement or
 ceasefire as an agreement) and prints the backtest and the posterior against the shipped
 fit's (``docs/models/war.md``, "How wars end: two records of the same wars", where the
-correction says why that reading of the record is wrong). ``docs/models/war.md`` describes
-the fit.
+correction says why that reading of the record is wrong). ``--victory`` does the same with
+the likelihood reading whether each war ended without a victory (GML MID's outcome of its
+war-level dispute; every ending of the model but a collapse); both refit on the shipped
+fit's simulations (about 3 minutes). ``docs/models/war.md`` describes the fit.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import time
 
 from _shipped import DATA, write_or_check
 
-from guaranty.warfit import FIT_SETTINGS, backtest, fit_war
+from guaranty.warfit import FIT_SETTINGS, backtest, fit_war, reweigh
 
 OUT = DATA / "war_fit.json"
 
@@ -60,18 +62,30 @@ def _scores(res: dict) -> str:
     )
 
 
-def with_agreement() -> int:
-    """The shipped fit against a fit whose likelihood also reads the record of agreement."""
+def with_records(record: str) -> int:
+    """The shipped fit against one whose likelihood also reads a record the shipped fit does
+    not: ``agreement`` (GML's settlement, a settlement or a ceasefire as an agreement) or
+    ``victory`` (GML's dispute outcome, every ending but a collapse as no victory); the same
+    simulations, prior sample and folds."""
     print("fit            held out: score (base rate)")
-    for label, flag in (("shipped", False), ("+ agreement", True)):
-        fit = fit_war(agreement=flag)
+    shipped = fit_war()
+    for label, fit in (
+        ("shipped", shipped),
+        (f"+ {record}", reweigh(shipped, **{record: True})),
+    ):
         res = backtest(fit, folds=FIT_SETTINGS["folds"], seed=FIT_SETTINGS["seed"])
         print(f"{label:<14} {_scores(res)}", flush=True)
         s = fit.summary()
         ends = res["agreement"]["endings"]
         print(
-            "  endings, held out, mean over the wars with a record: "
+            "  endings, held out, mean over the wars with a settlement code: "
             + ", ".join(f"{k} {v:.3f}" for k, v in ends.items())
+        )
+        cow = res["victory"]["cow"]
+        print(
+            f"  COW's compromises and stalemates among the {res['victory']['n']} wars with a "
+            f"GML outcome: {cow['observed']} observed, {cow['predicted']:.1f} predicted, "
+            f"Brier {cow['brier']:.4f} ({cow['brier_base_rate']:.4f})"
         )
         print(
             "  posterior mean (5-95%): "
@@ -85,8 +99,9 @@ def with_agreement() -> int:
 
 
 def main(argv: list[str]) -> int:
-    if "--agreement" in argv:
-        return with_agreement()
+    for record in ("agreement", "victory"):
+        if f"--{record}" in argv:
+            return with_records(record)
     if "--seeds" in argv:
         k = argv.index("--seeds")
         per_case = FIT_SETTINGS["per_case"]

@@ -28,6 +28,7 @@ __all__ = [
     "cases",
     "fit_war",
     "posterior_draws",
+    "reweigh",
     "war_fit",
 ]
 
@@ -150,18 +151,40 @@ def fit_war(
     table: dict[str, np.ndarray] | None = None,
     progress: Callable[[int], None] | None = None,
     agreement: bool = False,
+    victory: bool = False,
 ) -> WarFit:
     """Simulate every scored war under ``thetas`` prior draws and weigh them (seeded); with
-    ``agreement`` the likelihood also reads whether each war ended by agreement (GML MID;
-    not the shipped fit, which reads COW's classes and durations alone)."""
+    ``agreement`` the likelihood also reads whether each war ended by agreement, with
+    ``victory`` whether it ended without a victory (GML MID; not the shipped fit, which
+    reads COW's classes and durations alone)."""
     c = cases(table)
     theta = cal.prior_sample(thetas, seed)
     sim = cal.simulate_cases(theta, c, per_case, seed, progress=progress)
-    ll = cal.loglik(sim, c, agreement=agreement)
+    return reweigh(
+        WarFit(theta, np.zeros((0, 0)), np.zeros(0), c, 1.0, sim),
+        seed=seed,
+        agreement=agreement,
+        victory=victory,
+    )
+
+
+def reweigh(
+    fit: WarFit,
+    *,
+    seed: int = FIT_SETTINGS["seed"],
+    agreement: bool = False,
+    victory: bool = False,
+) -> WarFit:
+    """``fit`` with its likelihood, temperature and weights made again from its
+    simulations, the likelihood reading the records :func:`fit_war` names (``seed``: the
+    folds that choose the temperature)."""
+    assert fit.simulation is not None, "reweigh needs the simulations (fit_war)"
+    c = fit.cases
+    ll = cal.loglik(fit.simulation, c, agreement=agreement, victory=victory)
     every = np.ones(c.size, bool)
     temp = cal.choose_temperature(ll, every, FIT_SETTINGS["folds"], seed)
     w = cal.fold_weights(ll, every, temp)
-    return WarFit(theta, ll, w, c, temp, sim)
+    return WarFit(fit.theta, ll, w, c, temp, fit.simulation)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ random numbers, the shipped fit as a function of the shipped table, and face val
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -195,6 +197,14 @@ def test_loglik_with_agreement_by_hand() -> None:
     extra = cal.loglik(sim, c, agreement=True) - cal.loglik(sim, c)
     # smoothed with 4 simulations and pseudo-count 0.5: (4 p + 0.5) / 5
     assert extra[0] == pytest.approx([np.log(2.5 / 5), np.log(1 - 1.5 / 5), 0.0])
+    # the victory term reads every ending but a collapse (settlement, frozen, still
+    # fighting: the first, second and fifth) as no victory; the first war ended without
+    # one (P = 0.5), the second in one (P(no victory) = 0.25), the third is not known
+    c = replace(c, victory=np.array([0, 1, -1]))
+    extra = cal.loglik(sim, c, victory=True) - cal.loglik(sim, c)
+    assert extra[0] == pytest.approx([np.log(2.5 / 5), np.log(1 - 1.5 / 5), 0.0])
+    both = cal.loglik(sim, c, agreement=True, victory=True) - cal.loglik(sim, c)
+    assert both[0] == pytest.approx(2 * extra[0])
 
 
 def test_the_shipped_fit_against_the_two_records() -> None:
@@ -300,3 +310,17 @@ def test_face_validity_under_the_fitted_posterior() -> None:
     many = cal.simulate_cases(theta, cases(1.0, 10), 16, seed=1).years.mean(axis=(0, 1))
     k = np.arange(1, cal.YEARS + 1)
     assert k @ many > k @ two
+
+
+def test_reweigh_reads_a_record_on_the_same_simulations() -> None:
+    """warfit.reweigh: without a record, the fit itself (the same likelihood, temperature
+    and weights); with GML's outcomes, the likelihood plus that term, on the same
+    simulated wars."""
+    fit = _small_fit()
+    again = warfit.reweigh(fit, seed=7)
+    assert np.array_equal(again.loglik, fit.loglik) and again.temperature == fit.temperature
+    assert np.allclose(again.weights, fit.weights)
+    both = warfit.reweigh(fit, seed=7, victory=True)
+    assert both.simulation is fit.simulation
+    term = cal.loglik(fit.simulation, fit.cases, victory=True) - fit.loglik
+    assert np.allclose(both.loglik - fit.loglik, term) and np.any(term != 0)

@@ -102,6 +102,16 @@ def test_endings_tables() -> None:
         f"interval {100 * lo:.1f}%-{100 * hi:.1f}%, the model {100 * v['predicted'] / v['n']:.1f}%"
         in text
     )
+    # the shipped row of the refit with GML's outcomes (the refit's row is printed by
+    # scripts/fit_war.py --victory, about 3 minutes, and not recomputed here)
+    row = _row("| shipped |", cells=5)
+    got = [float(x) for x in re.findall(r"\d+\.\d+", " ".join(row[1:]))]
+    want = [b["outcome"]["brier"], b["duration"]["crps"], v["brier"], v["predicted"]]
+    want += [v["cow"]["brier"], v["cow"]["predicted"]]
+    assert got == pytest.approx(want, abs=5e-4 * 100)
+    assert got[:3] == pytest.approx(want[:3], abs=5e-5) and got[4] == pytest.approx(
+        want[4], abs=5e-5
+    )
     shift = v["shift"]
     ends = f"(+{shift['low']:.2f}, +{shift['high']:.2f})"
     assert f"(+{shift['observed']:.2f}) and either end of its interval {ends}" in text

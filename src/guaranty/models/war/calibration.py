@@ -427,18 +427,24 @@ AGREED = ("settlement", "frozen")
 NO_VICTORY = ("settlement", "frozen", "ongoing")
 
 
-def agreement_pmf(sim: Simulation, pseudo: float = 0.5) -> np.ndarray:
-    """Smoothed P(the war ends by agreement), (T, W), from the simulated endings."""
+def agreement_pmf(
+    sim: Simulation, pseudo: float = 0.5, endings: tuple[str, ...] = AGREED
+) -> np.ndarray:
+    """Smoothed P(the war ends in one of ``endings``), (T, W), from the simulated endings:
+    by default by agreement (:data:`AGREED`); :data:`NO_VICTORY`, without a collapse."""
     assert sim.ends is not None, "the simulation has no endings"
     n = sim.per_case
-    p = sim.ends[:, :, [OUTCOMES.index(k) for k in AGREED]].sum(axis=2)
+    p = sim.ends[:, :, [OUTCOMES.index(k) for k in endings]].sum(axis=2)
     return (p * n + pseudo) / (n + 2 * pseudo)
 
 
-def loglik(sim: Simulation, cases: Cases, *, agreement: bool = False) -> np.ndarray:
+def loglik(
+    sim: Simulation, cases: Cases, *, agreement: bool = False, victory: bool = False
+) -> np.ndarray:
     """Synthetic log-likelihood of each war under each theta, (T, W): its COW class and
-    calendar years, and with ``agreement`` also whether it ended by agreement (for the
-    wars with a known :attr:`Cases.agreement`)."""
+    calendar years; with ``agreement`` also whether it ended by agreement (for the wars
+    with a known :attr:`Cases.agreement`), with ``victory`` whether it ended without a
+    victory (a known :attr:`Cases.victory`; the model's endings :data:`NO_VICTORY`)."""
     w = np.arange(cases.size)
     pc = class_pmf(sim)[:, w, cases.outcome]
     py = year_pmf(sim)[:, w, np.minimum(cases.years, YEARS) - 1]
@@ -448,6 +454,11 @@ def loglik(sim: Simulation, cases: Cases, *, agreement: bool = False) -> np.ndar
         known = cases.agreement >= 0
         pa = agreement_pmf(sim)[:, known]
         ll[:, known] += np.log(np.where(cases.agreement[known] == 1, pa, 1.0 - pa))
+    if victory:
+        assert cases.victory is not None, "the cases carry no record of victories"
+        known = cases.victory >= 0
+        pn = agreement_pmf(sim, endings=NO_VICTORY)[:, known]
+        ll[:, known] += np.log(np.where(cases.victory[known] == 0, pn, 1.0 - pn))
     return ll
 
 

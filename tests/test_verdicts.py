@@ -60,6 +60,16 @@ def _war(
     return {**OUT, "war": war}
 
 
+def _no_decisive_win(decisive: list[int]) -> tuple[str, str]:
+    """The verdict and reading of "war.decisive == 0" over four draws, the first ending
+    frozen, the second in a settlement, the others decisive where ``decisive`` says so and
+    still fighting where not (the shares the same as the draws')."""
+    flags = {"frozen": [1, 0, 0, 0], "settlement": [0, 1, 0, 0], "decisive": decisive}
+    out = _war(0.25, sum(decisive) / 4, settlement=0.25, flags=flags)
+    holds = np.array(decisive) == 0
+    return classify(_claim("war.decisive == 0"), holds, ALL, out)
+
+
 def test_endings_moved_to_the_record() -> None:
     """guaranty.claims.ledger.moved_endings by hand: the odds of ending without a victory
     times e^delta, the three ways of ending so scaled alike and the decisive ones by what
@@ -155,10 +165,7 @@ def test_verdict_classes_by_hand() -> None:
     # frozen, settled, decisive, decisive (q = 0.5, so q' = expit(shift)); "no decisive
     # win" holds in the first two, so its moved share is q': expit(0.308) = 0.576,
     # expit(0.751) = 0.679, expit(1.195) = 0.768, each "depends" as 50% is
-    flags = {"frozen": [1, 0, 0, 0], "settlement": [0, 1, 0, 0], "decisive": [0, 0, 1, 1]}
-    out = _war(0.25, 0.5, settlement=0.25, flags=flags)
-    holds = np.array([True, True, False, False])
-    v, reading = classify(_claim("war.decisive == 0"), holds, ALL, out)
+    v, reading = _no_decisive_win([0, 0, 1, 1])
     assert v == "depends"
     assert "Its verdict stands with the war's endings moved to GML MID's record" in reading
     assert "its draws reweighted: it holds in 58% at the lower end of its interval, 68% at " in (
@@ -167,10 +174,7 @@ def test_verdict_classes_by_hand() -> None:
     assert "its share, 77% at the upper end of its interval" in reading
     # the same with a third draw still fighting (q = 0.75): 75% (depends) becomes
     # expit(logit(0.75) + shift) = 80%, 86% and 91%, supported, at every shift
-    flags = {"frozen": [1, 0, 0, 0], "settlement": [0, 1, 0, 0], "decisive": [0, 0, 0, 1]}
-    out = _war(0.25, 0.25, settlement=0.25, flags=flags)
-    holds = np.array([True, True, True, False])
-    v, reading = classify(_claim("war.decisive == 0"), holds, ALL, out)
+    v, reading = _no_decisive_win([0, 0, 0, 1])
     assert v == "not checkable"
     assert "it holds in 75% of the draws (depends), but in 91% (supported) with the war's" in (
         reading

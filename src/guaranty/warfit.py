@@ -306,6 +306,24 @@ def backtest(fit: WarFit, *, folds: int = FIT_SETTINGS["folds"], seed: int = 0) 
     }
 
 
+def _binary_score(
+    p: np.ndarray, y: np.ndarray, known: np.ndarray, fold: np.ndarray
+) -> dict[str, Any]:
+    """A held-out binary check: ``p`` the model's held-out P(event) and ``y`` the event
+    (1 or 0), both of shape (wars with a record,), ``known`` which of all the wars those
+    are, ``fold`` every war's fold. The counts, and the Brier scores of the model and of
+    the base rate (each war's training folds' share among the wars with a record)."""
+    rows = np.flatnonzero(known)
+    base = np.array([y[fold[rows] != fold[r]].mean() for r in rows])
+    return {
+        "n": int(known.sum()),
+        "observed": int(y.sum()),
+        "predicted": float(p.sum()),
+        "brier": float(np.mean((p - y) ** 2)),
+        "brier_base_rate": float(np.mean((base - y) ** 2)),
+    }
+
+
 def _agreement_check(fit: WarFit, fold: np.ndarray, p_ends: np.ndarray | None) -> dict[str, Any]:
     """How the held-out wars ended against the model: by agreement (GML MID ``settle``
     negotiated) or not (imposed, or no settlement), a record the fit never reads. Scored
@@ -318,27 +336,21 @@ def _agreement_check(fit: WarFit, fold: np.ndarray, p_ends: np.ndarray | None) -
 
     known = c.agreement >= 0
     y = c.agreement[known].astype(float)
-    cols = [OUTCOMES.index(k) for k in cal.AGREED]
-    p = p_ends[known][:, cols].sum(axis=1)
-    base = np.empty_like(p)
-    for f, held in enumerate(fold[known]):
-        train = known & (fold != held)
-        base[f] = c.agreement[train].mean()
+    p = p_ends[known][:, [OUTCOMES.index(k) for k in cal.AGREED]].sum(axis=1)
     shares = {k: float(p_ends[known][:, OUTCOMES.index(k)].mean()) for k in OUTCOMES}
     decisive = [OUTCOMES.index(k) for k in OUTCOMES if k.startswith("decisive")]
     imposed = c.agreement[known] == 0 if c.imposed is None else c.imposed[known]
+    score = _binary_score(p, y, known, fold)
     return {
         "agreement": {
             "source": "GML MID settle of the war's war-level dispute",
-            "n": int(known.sum()),
-            "observed": int(y.sum()),
-            "predicted": float(p.sum()),
+            **{k: score[k] for k in ("n", "observed", "predicted")},
             # a peace imposed on the loser ends a war without an agreement, which in the
             # model is a collapse: a bound the model must meet (imposed <= decisive)
             "imposed": int(imposed.sum()),
             "decisive_predicted": float(p_ends[known][:, decisive].sum()),
-            "brier": float(np.mean((p - y) ** 2)),
-            "brier_base_rate": float(np.mean((base - y) ** 2)),
+            "brier": score["brier"],
+            "brier_base_rate": score["brier_base_rate"],
             "mean_if_negotiated": float(p[y == 1].mean()),
             "mean_if_not": float(p[y == 0].mean()),
             "endings": shares,
@@ -355,10 +367,10 @@ def _victory_check(
     (:data:`~guaranty.models.war.calibration.NO_VICTORY`). Scored by Brier against the
     training folds' share among the wars with a record; beside it (``cow``), the same score
     on the same wars of COW's classes compromise and stalemate (the classes the fit reads)
-    against the model's P(compromise or stalemate). Also
-    the shift of log-odds that, added to every war's P(no victory), brings the mean to the
-    record's share and to the ends of its 90% Wilson interval (``shift``: what the claims
-    ledger uses to ask whether a verdict survives the record); {} without a record."""
+    against the model's P(compromise or stalemate). Also the shift of log-odds that, added
+    to every war's P(no victory), brings the mean to the record's share and to the ends of
+    its 90% Wilson interval (``shift``: what the claims ledger uses to ask whether a verdict
+    survives the record); {} without a record."""
     c = fit.cases
     if c.victory is None or p_ends is None:
         return {}
@@ -371,9 +383,6 @@ def _victory_check(
     known = c.victory >= 0
     y = 1.0 - c.victory[known]  # 1: ended without a victory
     p = p_ends[known][:, [OUTCOMES.index(k) for k in cal.NO_VICTORY]].sum(axis=1)
-    base = np.empty_like(p)
-    for i, held in enumerate(fold[known]):
-        base[i] = 1.0 - c.victory[known & (fold != held)].mean()
     ci = binomtest(int(y.sum()), int(known.sum())).proportion_ci(0.9, method="wilson")
     odds = logit(np.clip(p, 1e-9, 1 - 1e-9))
 
@@ -383,31 +392,20 @@ def _victory_check(
     cow = [cal.CLASSES.index(k) for k in ("negotiated", "stalemate")]
     z = np.isin(c.outcome[known], cow).astype(float)  # 1: COW's class is not a win
     pz = p_cls[known][:, cow].sum(axis=1)
-    base_z = np.empty_like(pz)
-    for i, held in enumerate(fold[known]):
-        base_z[i] = np.isin(c.outcome[known & (fold != held)], cow).mean()
-    observed = float(y.mean())
     return {
         "victory": {
             "source": "GML MID outcome of the war's war-level dispute",
-            "n": int(known.sum()),
-            "observed": int(y.sum()),
-            "predicted": float(p.sum()),
-            "brier": float(np.mean((p - y) ** 2)),
-            "brier_base_rate": float(np.mean((base - y) ** 2)),
+            **_binary_score(p, y, known, fold),
             "mean_if_no_victory": float(p[y == 1].mean()),
             "mean_if_victory": float(p[y == 0].mean()),
             "interval": [float(ci.low), float(ci.high)],
             "shift": {
-                "observed": shift(observed),
+                "observed": shift(float(y.mean())),
                 "low": shift(float(ci.low)),
                 "high": shift(float(ci.high)),
             },
             "cow": {
-                "observed": int(z.sum()),
-                "predicted": float(pz.sum()),
-                "brier": float(np.mean((pz - z) ** 2)),
-                "brier_base_rate": float(np.mean((base_z - z) ** 2)),
+                **{k: v for k, v in _binary_score(pz, z, known, fold).items() if k != "n"},
                 "mean_if_not_won": float(pz[z == 1].mean()),
                 "mean_if_won": float(pz[z == 0].mean()),
             },

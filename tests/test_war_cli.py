@@ -213,6 +213,8 @@ def test_backtest_war_json_and_plot(tmp_path: Path) -> None:
     assert data["victory"]["cow"]["observed"] == 8
     assert 0 <= data["duration"]["coverage50"] <= data["duration"]["coverage90"] <= 1
     assert plot.exists() and "Kaplan-Meier" in plot.read_text()
+    # and the share of the wars ended without a win, by the two records and the model
+    assert "Ended without a win (74 wars, two records)" in plot.read_text()
     assert not (tmp_path / "survival.html.tmp").exists()
 
 

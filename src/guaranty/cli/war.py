@@ -324,21 +324,65 @@ def _endings_text(a: dict, v: dict) -> str:
     )
 
 
+def _add_endings_bars(fig: Any, v: dict, col: int) -> None:
+    """Bars of the share of the wars ended without a win, by each record (COW's compromises
+    and stalemates; GML's yields, stalemates and compromises, with its 90% interval) and
+    the model's held-out share of each (the backtest's ``victory`` block)."""
+    import plotly.graph_objects as go
+
+    n, cow = v["n"], v["cow"]
+    lo, hi = v["interval"]
+    share = v["observed"] / n
+    cow_label, gml_label = "COW: a compromise or a stalemate", "GML: no victory"
+    for x, y, error in (
+        (cow_label, cow["observed"] / n, None),
+        (  # GML's 90% Wilson interval
+            gml_label,
+            share,
+            {"type": "data", "array": [hi - share], "arrayminus": [share - lo]},
+        ),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=[x],
+                y=[y],
+                error_y=error,
+                marker_color="#1f77b4",
+                name="the record",
+                legendgroup="record",
+                offsetgroup="record",
+                showlegend=x == cow_label,
+            ),
+            row=1,
+            col=col,
+        )
+    fig.add_trace(
+        go.Bar(
+            x=[cow_label, gml_label],
+            y=[cow["predicted"] / n, v["predicted"] / n],
+            marker_color="#d62728",
+            name="model, held out (bars)",
+            offsetgroup="model",
+        ),
+        row=1,
+        col=col,
+    )
+
+
 def _write_survival_plot(res: dict, path: Path) -> None:
     """The backtest's survival curves: calendar years (COW wars; data and held-out model)
     and months (UCDP war episodes since 1946 against the model's COW wars since 1946)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    s, m = res["duration"]["survival"], res["months"]
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=[
-            f"Still fighting after k calendar years ({res['n']} COW wars 1816-2007)",
-            f"Still fighting after m months (wars since 1946; UCDP: {m['ucdp_wars']} episodes)",
-        ],
-    )
+    s, m, v = res["duration"]["survival"], res["months"], res.get("victory")
+    titles = [
+        f"Still fighting after k calendar years ({res['n']} COW wars)",
+        f"After m months (since 1946; UCDP: {m['ucdp_wars']} episodes)",
+    ]
+    if v:
+        titles.append(f"Ended without a win ({v['n']} wars, two records)")
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles)
     years = [0, *s["years"]]
     for col, x, data, model, label, color in (
         (1, years, [1.0, *s["data"]], [1.0, *s["model"]], "COW wars", "#1f77b4"),
@@ -367,10 +411,14 @@ def _write_survival_plot(res: dict, path: Path) -> None:
             row=1,
             col=col,
         )
+    if v:
+        _add_endings_bars(fig, v, col=3)
     fig.update_layout(template="plotly_white", height=420, legend={"orientation": "h", "y": -0.2})
     fig.update_xaxes(title_text="calendar years touched", row=1, col=1)
     fig.update_xaxes(title_text="months", row=1, col=2)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
+    if v:
+        fig.update_yaxes(range=[0, 0.5], row=1, col=3)
     tmp = path.with_name(path.name + ".tmp")
     fig.write_html(tmp, include_plotlyjs=True)
     tmp.replace(path)

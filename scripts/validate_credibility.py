@@ -1336,11 +1336,16 @@ def nato_coding_sensitivity() -> list[list[str]]:
 
     neutral = by["neutrality_alone"].p_attack
     rows = []
-    for name in ("nato_membership", NATO_AS_CODED, "neutrality_alone"):
+    labels = {
+        "nato_membership": "NATO as the design maps it",
+        NATO_AS_CODED: "NATO as ATOP codes it",
+        "neutrality_alone": "for reference",
+    }
+    for name, what in labels.items():
         d = by[name]
         rows.append(
             [
-                f"`{name}`, by NATO's coding",
+                f"`{name}` ({what})",
                 ", ".join(o.value for o in d.design.obligations) or "—",
                 cell(d.p_any) if d.guarantors else "—",
                 cell(d.p_attack),

@@ -175,6 +175,7 @@ class DesignCredibility:
             "p_any_ci": self._ci(self.p_any),
             "p_all": num(self.p_all),
             "p_all_ci": self._ci(self.p_all),
+            **({"p_all_by_construction": ALL_UNABLE} if self.unable else {}),
             "expected_capability": num(self.expected_capability),
             "expected_capability_ci": self._ci(self.expected_capability),
             f"p_attack_{h}y": num(self.p_attack),
@@ -184,6 +185,10 @@ class DesignCredibility:
             "p_attack_as_today": self.attack_as_today,
             "p_any_as_today": self.fight_as_today,
         }
+
+
+#: what the JSON says of a design whose P(all fight) is 0 because it names the aggressor
+ALL_UNABLE = "the aggressor, named a guarantor, never fights"
 
 
 @dataclass(frozen=True)

@@ -496,15 +496,18 @@ def stage2_unchanged(
     features, :func:`stage1_unchanged`) unchanged, and no obligation without historical
     counterpart beyond what it does today. Each guarantor's chance of fighting tomorrow is
     then that under today's commitments, whatever the design promises (arms, training or
-    intelligence without a treaty, where the data record a pact of today)."""
-    if not design.guarantors or not stage1_unchanged(case, scenario, today, tomorrow):
+    intelligence without a treaty, where the data record a pact of today). A guarantor that
+    cannot fight for the protected state (the aggressor named among its guarantors, as
+    Russia in Budapest-style assurances) has P = 0 under every design and is not asked."""
+    able = [g for g in design.guarantors if g in case.joiner]
+    if not able or not stage1_unchanged(case, scenario, today, tomorrow):
         return False
     conduct = settings_of(scenario).conduct
     unknown = set(no_counterpart(design.obligations))
     return all(
         tomorrow[g] == today[g]
         and not unknown - {o.value for o in (conduct[g].today if g in conduct else ())}
-        for g in design.guarantors
+        for g in able
     )
 
 

@@ -90,6 +90,13 @@ def tail_note(reference: dict[str, Any], model: float) -> str:
     war``: the model's tail is called thinner than the record's only where it lies below the
     record's 90% interval (the record is a few dozen episodes)."""
     m, at = reference["months_fought"], reference["month"]
+    if m > 0 and reference["at_risk"] == 0:
+        return (
+            f"How long: none of the {reference['episodes']} UCDP/PRIO war episodes of "
+            f"1946-2021 lasted {m} months, so the record has nothing to set this war's "
+            f"length against; for this war the model gives {model:.2f} for still fighting "
+            f"{at} months after it began."
+        )
     among = (
         f"of the {reference['at_risk']} UCDP/PRIO war episodes of 1946-2021 still fought after "
         f"{m} months"

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: design-to-feature table: article5_membership, troops_on_call): every other one adds a
 #: consultation-type pact at most, which the data already record for Ukraine
 UKRAINE_DEFENSE = {"nato_membership", "nonbloc_coalition", "p5_coalition"}
+#: the Ukraine designs whose guarantors all keep today's stage-2 terms (fight_as_today)
+AS_TODAY = {"israel_model", "budapest_assurances"}
 
 
 def test_the_designs_that_add_no_stage1_feature() -> None:
@@ -123,8 +125,11 @@ def test_the_command_marks_them() -> None:
     assert "° (renewed attack) The same as under today's commitments, by construction" in (
         text.output
     )
-    # and the one design that adds nothing who fights reads (the Israel model)
-    assert text.output.count("at least one / all °") == 1
+    # and the two designs that add nothing who fights reads (the Israel model, and the
+    # Budapest assurances, whose third guarantor is the aggressor, P = 0 in every design)
+    assert text.output.count("at least one / all °") == 2
+    # with the aggressor among the guarantors, all of them never fight
+    assert text.output.count("/ 0 (by construction)") == 2
     flat = " ".join(text.output.split())
     assert (
         "reads each guarantor's pacts with the protected state and their provisions), so " in flat
@@ -135,7 +140,11 @@ def test_the_command_marks_them() -> None:
     designs = json.loads(js.stdout)["designs"]
     flags = {k: v["p_attack_as_today"] for k, v in designs.items()}
     assert {k for k, v in flags.items() if v} == set(flags) - UKRAINE_DEFENSE
-    assert {k for k, v in designs.items() if v["p_any_as_today"]} == {"israel_model"}
+    assert {k for k, v in designs.items() if v["p_any_as_today"]} == AS_TODAY
+    assert {k for k, v in designs.items() if "p_all_by_construction" in v} == {
+        "budapest_assurances",
+        "p5_coalition",
+    }
 
 
 def test_a_design_that_adds_nothing_to_todays_pacts_is_marked_for_who_fights() -> None:
@@ -143,21 +152,24 @@ def test_a_design_that_adds_nothing_to_todays_pacts_is_marked_for_who_fights() -
     guarantor's pacts with Ukraine as the data record them today and adds no obligation the
     stage-2 model reads: its chance that a guarantor fights is that of today's commitments.
     The report marks it, and the answer's sentence, which quotes it as the settled design's,
-    says so. Every other Ukraine design with guarantors changes a term (a pact, its
-    multilateral form, a provision), and Korea's designs all add a pact where there was none."""
+    says so. So do Budapest-style assurances: consultation, which the data record today, for
+    the United States and the United Kingdom, and Russia, the aggressor, whose P is 0 under
+    every design (before 2026-12-08 Russia's changed terms kept the mark off). Every other
+    Ukraine design with guarantors changes a term (a pact, its multilateral form, a
+    provision), and Korea's designs all add a pact where there was none."""
     ukraine = load("ukraine-2022")
-    assert fight_as_today(ukraine) == {"israel_model"}
+    assert fight_as_today(ukraine) == AS_TODAY
     assert fight_as_today(load("korea-1953")) == frozenset()
     run = mc.simulate(ukraine, draws=600, seed=4)
     a = answer_context(run, ukraine, run_ledger(ukraine.claims, run))
-    assert {d["id"] for d in a["designs"] if d["fight_as_today"]} == {"israel_model"}
+    assert {d["id"] for d in a["designs"] if d["fight_as_today"]} == AS_TODAY
     top = max(a["designs"], key=lambda d: d["share"])
     assert top["id"] == "israel_model"
     assert "as under today's pacts, to which it adds nothing" in a["sentence"]
-    assert {d["id"] for d in run_context(run, ukraine)["designs"] if d["fight_as_today"]} == {
-        "israel_model"
-    }
-    # the report's credibility section says so of it, and of no other design
+    assert {d["id"] for d in run_context(run, ukraine)["designs"] if d["fight_as_today"]} == (
+        AS_TODAY
+    )
+    # the report's credibility section says so of them, and of no other design
     from guaranty.credibility import from_run
     from guaranty.report.context import credibility_paragraphs
 
@@ -166,14 +178,14 @@ def test_a_design_that_adds_nothing_to_todays_pacts_is_marked_for_who_fights() -
         for p in credibility_paragraphs(from_run(run, ukraine), ukraine)
         if "these are the chances under today's commitments" in p["text"]
     }
-    assert said == {"israel_model"}
-    # the comparison plot fades its credibility bar, and only its
+    assert said == AS_TODAY
+    # the comparison plot fades their credibility bars, and only theirs
     from guaranty.report.figures import comparison_figure
 
     bars = comparison_figure(run, ukraine, 10).data[0]
     labels = {d.label: d.id for d in ukraine.guarantees}
     faded = {labels[y] for y, o in zip(bars.y, bars.marker.opacity, strict=True) if o < 1}
-    assert faded == {"israel_model"}
+    assert faded == AS_TODAY
 
 
 def test_the_outputs_that_are_todays_and_what_the_claims_say_of_them() -> None:

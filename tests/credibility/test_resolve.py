@@ -766,11 +766,65 @@ def test_designs_updated_together_share_their_guarantors_latent_draws() -> None:
         np.testing.assert_array_equal(getattr(res[0], field), getattr(ref, field))
     # a design on fewer points uses the leading ones: as if the call had only those
     np.testing.assert_array_equal(together(32, points=16)[1].p_any, together(16)[1].p_any)
-    # a design of some of the guarantors, on their shared draws, estimates its own update
+    # a design of some of the guarantors is conditioned on what all of them do today: it
+    # estimates the update of a design over all three in which guarantor 1 is named but
+    # never fights tomorrow (log-odds -30) and commits nothing
     big = together(4096)[1]
+    quiet, nothing = b1.copy(), cap.copy()
+    quiet[:, 1], nothing[:, 1] = -30.0, 0.0
+    everyone = revealed_resolve(
+        b0[:, [2, 0, 1]],
+        quiet[:, [2, 0, 1]],
+        zeros,
+        zeros,
+        nothing[:, [2, 0, 1]],
+        rho,
+        np.random.default_rng(3),
+        persistence=pers,
+        inner=4096,
+    )
+    np.testing.assert_allclose(big.p_honor, everyone.p_honor[:, :2], atol=0.01)
+    for field in ("p_any", "expected_capability"):
+        np.testing.assert_allclose(getattr(big, field), getattr(everyone, field), atol=0.01)
+    # and not on its own guarantors' conduct alone, where a common shock links them: the
+    # two differ by more than the Monte Carlo error somewhere
     own = alone([2, 0], 4096)
-    for field in ("p_honor", "p_any", "p_all", "expected_capability"):
-        np.testing.assert_allclose(getattr(big, field), getattr(own, field), atol=0.01)
+    assert np.abs(big.p_honor - own.p_honor).max() > 0.01
+
+
+def test_a_guarantor_has_the_same_figure_under_two_designs_that_give_it_the_same_terms() -> None:
+    """What a state does today is a fact of the world, not of a design: every design is
+    conditioned on the conduct today of all the guarantors of the scenario, so a guarantor
+    whose terms two designs leave the same gets the same P(fights) under both, value for
+    value, whoever else each design names; and a guarantor with better terms under one
+    design gets the higher figure there. (Before 2026-12-08 a design was conditioned on its
+    own guarantors alone, and in the Korea scenario the United States came out likelier to
+    fight under a joint warning, 0.166, than under aid with better terms, 0.154, because the
+    warning also named the United Kingdom, which fights today.)"""
+    from guaranty.models.credibility.resolve import Members, revealed_resolve_designs
+
+    gen = np.random.default_rng(21)
+    draws = 30
+    b0 = gen.uniform(-4.0, -1.0, (draws, 3))
+    b1 = b0 + gen.uniform(0.5, 2.0, (draws, 3))
+    rho, pers = gen.uniform(0.3, 0.9, draws), gen.uniform(0.2, 0.6, draws)
+    zeros, cap = np.zeros((draws, 3)), gen.random((draws, 3))
+    alone = Members(np.array([0]), b1[:, [0]], zeros[:, :1], cap[:, [0]])
+    with_others = Members(np.array([1, 0, 2]), b1[:, [1, 0, 2]], zeros, cap[:, [1, 0, 2]])
+    better = Members(np.array([0]), b1[:, [0]] + 0.5, zeros[:, :1], cap[:, [0]])
+    res = revealed_resolve_designs(
+        b0,
+        zeros,
+        [alone, with_others, better],
+        rho,
+        np.random.default_rng(5),
+        persistence=pers,
+        inner=64,
+        fights=np.array([False, True, False]),  # guarantor 1 fights today
+    )
+    np.testing.assert_array_equal(res[0].p_honor[:, 0], res[1].p_honor[:, 1])
+    assert np.all(res[2].p_honor[:, 0] >= res[0].p_honor[:, 0])
+    assert np.any(res[2].p_honor[:, 0] > res[0].p_honor[:, 0])
 
 
 def test_a_guarantor_that_cannot_fight_changes_no_others_figure() -> None:

@@ -70,7 +70,7 @@ def test_left_out_the_status_is_the_lists() -> None:
 def test_a_stated_status_unlike_the_list_is_what_the_model_reads() -> None:
     """France stated as not nuclear-armed: its P(fight) falls by more than 15% under
     every design it guarantees (the stage-2 term 'the joiner is nuclear-armed' is +0.41
-    [+0.01, +0.81], docs/models/credibility.md), a design without France does not move, and
+    [+0.01, +0.81], docs/models/credibility.md), a design without France barely moves, and
     the outputs name the statement."""
     ukraine = load("ukraine-2022")
     stated = _with_nuclear(ukraine, france=False)
@@ -82,8 +82,10 @@ def test_a_stated_status_unlike_the_list_is_what_the_model_reads() -> None:
     assert len(france) == 6
     for k in france:
         assert after[k] < 0.85 * before[k], k
-    # a design without France does not move
-    assert after[("scholz_tailored", "germany")] == before[("scholz_tailored", "germany")]
+    # a design without France moves only through what France's refusal today says of the
+    # shock the guarantors share (every design is conditioned on all of them): by under 1%
+    scholz = ("scholz_tailored", "germany")
+    assert after[scholz] == pytest.approx(before[scholz], rel=0.01)
     # dropping the statement gives the data's case back
     assert _p_honor(without_stated(stated, "nuclear status of france")) == before
     rows = {r["name"]: r for r in assumption_rows(stated)}

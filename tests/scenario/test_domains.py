@@ -47,7 +47,7 @@ def test_signed_war_parameters_are_war_parameters() -> None:
     ("name", "value", "ok"),
     [
         ("front_min", -50, True),
-        ("red_line_shift_b", -80, True),
+        ("red_line_b", 75, True),
         ("optimism_a", -1.5, True),
         ("force_a", -1, False),
         ("aid_b", -0.1, False),
@@ -66,6 +66,7 @@ def test_signed_war_parameters_are_war_parameters() -> None:
         ("front0", 100, True),
         ("front0", 100.5, False),
         ("front_min", 100, False),
+        ("front_speed", 0, False),  # the costs and premia are in its units
     ],
 )
 def test_war_parameter_domains(name: str, value: float, ok: bool) -> None:
@@ -76,6 +77,18 @@ def test_war_parameter_domains(name: str, value: float, ok: bool) -> None:
         with pytest.raises(ScenarioError, match="must lie ") as info:
             parse(text, "w.yaml")
         assert info.value.field == ("war", "parameters", name) and info.value.line == 12
+
+
+def test_a_red_lines_shift_needs_the_red_line() -> None:
+    """A shift of the premium past a red line the war does not set would do nothing: an
+    error at the shift's key, and the pair together loads."""
+    text = with_section("war:\n  parameters:\n    red_line_shift_b: -80\n")
+    with pytest.raises(ScenarioError, match="give red_line_b too") as info:
+        parse(text, "w.yaml")
+    assert info.value.field == ("war", "parameters", "red_line_shift_b")
+    assert info.value.line == 12
+    both = with_section("war:\n  parameters:\n    red_line_b: 75\n    red_line_shift_b: -80\n")
+    assert parse(both, "w.yaml").war.parameters["red_line_shift_b"].nominal == -80
 
 
 def test_war_parameter_distribution_must_stay_in_domain() -> None:
@@ -167,6 +180,23 @@ def test_pipeline_params_are_the_settlement_models() -> None:
 def test_booleans_are_not_numbers() -> None:
     with pytest.raises(ScenarioError, match="not a boolean"):
         parse(BASE.replace("capability: 2}", "capability: {value: true}}"), "b.yaml")
+
+
+@pytest.mark.parametrize(
+    ("section", "field"),
+    [
+        ("deterrence:\n  years: true\n", ("deterrence", "years")),
+        ("war:\n  months_fought: yes\n", ("war", "months_fought")),
+        ("war:\n  horizon: true\n", ("war", "horizon")),
+        ("pipeline:\n  inner: true\n", ("pipeline", "inner")),
+    ],
+)
+def test_booleans_are_not_counts(section: str, field: tuple[str, ...]) -> None:
+    """A count or a year given as a boolean (YAML reads ``yes`` and ``true`` so) is an error
+    at its line, not 1: ``years: true`` ran a one-year horizon before 2026-12-08."""
+    with pytest.raises(ScenarioError, match="expected a number, not a boolean") as info:
+        parse(with_section(section), "b.yaml")
+    assert info.value.field == field and info.value.line == 11
 
 
 def test_a_scenario_without_positions_is_for_credibility_alone() -> None:

@@ -91,12 +91,18 @@ def test_the_schema_accepts_a_fixed_value_exactly_when_the_kernel_does(name: str
     """Each war parameter's range in the schema (``war_bounds``) is the one the battlefield
     kernel checks: a fixed value at, just inside or just outside each bound loads if and only
     if the kernel runs on it (the partner of the line's start and floor held out of the way:
-    ``front_min`` far below for ``front0``, ``front0`` at 100 for ``front_min``)."""
+    ``front_min`` far below for ``front0``, ``front0`` at 100 for ``front_min``, a red line
+    for its shift)."""
     from guaranty.errors import ModelError, ScenarioError
     from guaranty.models.war.battlefield import simulate_war
     from guaranty.scenario import parse
 
-    partner = {"front0": {"front_min": -1e6}, "front_min": {"front0": 100.0}}.get(name, {})
+    partner = {
+        "front0": {"front_min": -1e6},
+        "front_min": {"front0": 100.0},
+        "red_line_shift_a": {"red_line_a": 50.0},  # a shift needs its red line
+        "red_line_shift_b": {"red_line_b": 50.0},
+    }.get(name, {})
     for value in _PROBES:
         given = {name: value, **partner}
         try:

@@ -194,7 +194,8 @@ def _credibility_table(obj: Any, result: Any) -> Table:
             t.add_row(
                 "",
                 styled((f"at least one / all{same}", "italic")),
-                f"{j['p_any']:.3f} / {j['p_all']:.3f}",
+                f"{j['p_any']:.3f} / "
+                + ("0 (by construction)" if d.unable else f"{j['p_all']:.3f}"),
                 f"[{j['p_any_ci'][0]:.3f}, {j['p_any_ci'][1]:.3f}]",
             )
         ci = j[f"p_attack_{h}y_ci"]

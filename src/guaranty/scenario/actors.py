@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from guaranty.data import cinc
 from guaranty.errors import DataError
-from guaranty.scenario.base import Id, Labelled, Num, Strict, optional
+from guaranty.scenario.base import Id, Int, Labelled, Num, Strict, optional
 from guaranty.scenario.quantities import Fixed, Quantity, Uncertain, as_quantity
 
 __all__ = [
@@ -48,7 +48,7 @@ class Role(StrEnum):
 class CowCapability(Strict):
     """Capability taken from the shipped COW NMC table: the CINC score of the actor's code."""
 
-    cow: int = Field(ge=1816, le=2100, description="the year of the CINC score")
+    cow: Int = Field(ge=1816, le=2100, description="the year of the CINC score")
     source: str | None = None
 
 
@@ -78,7 +78,7 @@ class Actor(Strict):
 
     id: Id
     name: str = Field(min_length=1)
-    cow: int | None = Field(default=None, ge=1, le=999, description="COW country code")
+    cow: Int | None = Field(default=None, ge=1, le=999, description="COW country code")
     capability: Capability
     nuclear: bool | None = optional(
         "whether the actor is nuclear-armed; left out, the credibility model reads it from "

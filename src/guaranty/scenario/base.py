@@ -20,6 +20,7 @@ __all__ = [
     "ID_PATTERN",
     "MAX_MAGNITUDE",
     "Id",
+    "Int",
     "Labelled",
     "Num",
     "Strict",
@@ -50,6 +51,10 @@ def _not_bool(value: Any) -> Any:
 Num = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_bounded)]
 """A finite float of magnitude at most :data:`MAX_MAGNITUDE` (NaN, infinities and booleans
 are errors)."""
+
+Int = Annotated[int, BeforeValidator(_not_bool)]
+"""An integer (a count, a year, a code); a boolean is an error, not 0 or 1 (YAML reads
+``yes`` and ``true`` as booleans, and ``years: true`` is a slip, not one year)."""
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]

@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from guaranty.scenario.base import Id, Labelled, Strict, optional
+from guaranty.scenario.base import Id, Int, Labelled, Num, Strict, optional
 from guaranty.scenario.quantities import Fixed, Quantity, Uncertain
 
 __all__ = [
@@ -106,14 +106,14 @@ class PairCoding(Strict):
     @classmethod
     def _flag(cls, v: int) -> int:
         if v not in (0, 1):
-            raise PydanticCustomError("flag", "value must be 0 or 1; got {v}", {"v": v})
+            raise PydanticCustomError("flag", "value must be 0 or 1", {"v": v})
         return v
 
 
 class StatedYears(Strict):
     """A count of years stated in the scenario in place of the data's, with its source."""
 
-    value: int = Field(ge=0, le=200, description="years, 0-200")
+    value: Int = Field(ge=0, le=200, description="years, 0-200")
     source: str = Field(min_length=1, description="why, and as of when")
 
 
@@ -163,7 +163,7 @@ class CredibilitySettings(Strict):
         description="facts of the aggressor and the protected state that replace the shipped "
         "data's (which end in 2010-2016), each with its source",
     )
-    unknown_sd: float = Field(
+    unknown_sd: Num = Field(
         default=UNKNOWN_SD_DEFAULT,
         ge=0.0,
         le=5.0,
@@ -172,7 +172,7 @@ class CredibilitySettings(Strict):
         "a prior, not an estimate (docs/models/credibility.md); 0 is history alone. The "
         "report's answer gives the figures with 0 beside the run's",
     )
-    data_year: int | None = Field(
+    data_year: Int | None = Field(
         default=None,
         ge=1816,
         le=9999,

@@ -37,7 +37,7 @@ from guaranty.scenario.actors import (
     PositionEntry,
     Role,
 )
-from guaranty.scenario.base import ID_PATTERN, MAX_MAGNITUDE, Id, Num, Strict
+from guaranty.scenario.base import ID_PATTERN, MAX_MAGNITUDE, Id, Int, Num, Strict
 from guaranty.scenario.claim import MAX_STATEMENT_CHARS, MAX_STATEMENT_DEPTH, Claim
 from guaranty.scenario.designs import (
     OBLIGATIONS,
@@ -123,7 +123,7 @@ class Scenario(Strict):
         description="the question the analysis answers, shown first in the report",
     )
     description: str | None = None
-    year: int | None = Field(default=None, ge=1, le=9999)
+    year: Int | None = Field(default=None, ge=1, le=9999)
     source: str | None = None
     actors: list[Actor] = Field(min_length=1)
     issues: list[Issue] = Field(min_length=1)

@@ -10,7 +10,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from guaranty.scenario.base import Num, Strict, closest, optional, unknown_name
+from guaranty.scenario.base import Int, Num, Strict, closest, optional, unknown_name
 from guaranty.scenario.quantities import Fixed, Uncertain
 from guaranty.scenario.war_parameters import war_defaults
 
@@ -37,7 +37,7 @@ class DeterrenceSettings(Strict):
         default_factory=lambda: Fixed(value=0.25),
         description="unused by the pipeline (capability-contest kernel only)",
     )
-    years: int = Field(default=10, ge=1, le=100, description="horizon of the comparison")
+    years: Int = Field(default=10, ge=1, le=100, description="horizon of the comparison")
     source: str | None = None
 
     def unused_given(self) -> list[str]:
@@ -87,10 +87,10 @@ class WarSettings(Strict):
         default="none",
         description="which side has a COW major power (sets the fitted major-power edge)",
     )
-    states: int = Field(
+    states: Int = Field(
         default=2, ge=2, le=100, description="states at war (coalition wars last longer)"
     )
-    months_fought: int = Field(
+    months_fought: Int = Field(
         default=0,
         ge=0,
         le=600,
@@ -100,8 +100,8 @@ class WarSettings(Strict):
     observed_losses: ObservedLosses | None = optional(
         "each side's losses a month over the months fought (needs months_fought)"
     )
-    horizon: int = Field(default=60, ge=1, le=600, description="months simulated")
-    planning: int = Field(default=12, ge=1, le=120)
+    horizon: Int = Field(default=60, ge=1, le=600, description="months simulated")
+    planning: Int = Field(default=12, ge=1, le=120)
     forces: Literal["stated", "capabilities"] = Field(
         default="stated",
         description="how the two sides' forces are read: as force_a and force_b state them, "
@@ -138,6 +138,16 @@ class WarSettings(Strict):
             for key in v:
                 if key not in known:
                     raise unknown_name("war parameter", key, known)
+            for side in ("a", "b"):
+                shift = f"red_line_shift_{side}"
+                if shift in v and f"red_line_{side}" not in v:
+                    raise PydanticCustomError(
+                        "reference",
+                        "{shift} moves the premium past red_line_{side}, which the war does "
+                        "not set: give red_line_{side} too, or remove the shift (without a "
+                        "red line it would do nothing)",
+                        {"path": ["war", "parameters", shift], "shift": shift, "side": side},
+                    )
         return v
 
 
@@ -148,7 +158,7 @@ class PipelineSettings(Strict):
         "the negotiation model of the settlement; default: the best model of "
         "the DEU III backtest (guaranty.montecarlo.DEFAULT_MODEL)"
     )
-    inner: int = Field(
+    inner: Int = Field(
         default=32, ge=4, le=4096, description="latent draws per draw in the credibility model"
     )
     params: dict[str, str | bool | int | float | list[str] | None] = Field(

@@ -32,11 +32,12 @@ WarDomain = Literal[
 """Where a war parameter may lie, as the battlefield kernel checks it
 (``guaranty.models.war.battlefield``): any finite value (``signed``: optimism, reservation
 premia, red lines and their shifts), at 0 and above (``nonnegative``: rates, flows, costs,
-noise, fog, front speed), above 0 (``positive``: the forces, the prior spreads), within
-[0, 1] (``unit``: A's share of the bargaining range), within [0, 1) (``breaking``: the
-breaking points), within (0, 1] (``discount``), at 100 or below (``line``: the line at the
-start, which must also lie at or above the floor) or below 100 (``floor``: the lowest line,
-``front_min``). ``guaranty.war`` draws each truncated to its domain."""
+noise, fog), above 0 (``positive``: the forces, the prior spreads, the front's speed, in
+whose units the costs and premia are measured), within [0, 1] (``unit``: A's share of the
+bargaining range), within [0, 1) (``breaking``: the breaking points), within (0, 1]
+(``discount``), at 100 or below (``line``: the line at the start, which must also lie at or
+above the floor) or below 100 (``floor``: the lowest line, ``front_min``). ``guaranty.war``
+draws each truncated to its domain."""
 
 #: (name, the model's default, domain) of every war parameter, in the kernel's order.
 WAR_PARAMETERS: tuple[tuple[str, float, WarDomain], ...] = (
@@ -54,7 +55,7 @@ WAR_PARAMETERS: tuple[tuple[str, float, WarDomain], ...] = (
     ("collapse_b", 0.35, "breaking"),
     ("front0", 0.0, "line"),
     ("front_min", -50.0, "floor"),
-    ("front_speed", 8.0, "nonnegative"),
+    ("front_speed", 8.0, "positive"),
     ("cost_a", 0.5, "nonnegative"),
     ("cost_b", 0.5, "nonnegative"),
     ("discount", 0.99, "discount"),

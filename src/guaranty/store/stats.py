@@ -442,6 +442,8 @@ def _design_json(
 ) -> dict[str, Any]:
     """:meth:`guaranty.credibility.DesignCredibility.to_json` from a design's summary ``j``
     (P(attack) = 1 - P(no attack): its mean and interval turned over)."""
+    from guaranty.credibility import ALL_UNABLE
+
     attack = j["p_no_attack"]
     interval = attack["interval"]
     flipped = {
@@ -463,6 +465,7 @@ def _design_json(
         "p_any_ci": j["p_any"]["interval"],
         "p_all": j["p_all"]["mean"],
         "p_all_ci": j["p_all"]["interval"],
+        **({"p_all_by_construction": ALL_UNABLE} if unable else {}),
         "expected_capability": j["expected_capability"]["mean"],
         "expected_capability_ci": j["expected_capability"]["interval"],
         f"p_attack_{h}y": flipped["mean"],

@@ -17,13 +17,15 @@ fights today | z), and e_g = -Phi^-1(max(u_{2+g} h_g, 1e-30)), its latent above 
 with one, z = mu + Phi^-1(u_0) is drawn around its mode given the fighting and l = phi(z) /
 phi(z - mu) (else mu = 0 and l = 1);
 
-and then for every design D and each of its guarantors
+and then, G every guarantor of any design that can fight for the protected state (the
+conduct today of each is a fact of the world, the same whichever design is asked about),
+for every design D and each of its guarantors
 
-    w_D = l prod_{g in D} h_g                                        the point's weight
+    w = l prod_{g in G} h_g                                          the point's weight
     f_g = Phi((r e_g - (b_{D,g} - s z') / t) / q)                    P(g fights tomorrow)
 
 (an indicator instead of the last Phi where q = 0); the point's contributions to P_g,
-P(any), P(all) and the capability committed are weighted by w_D. Phi is Hart's algorithm
+P(any), P(all) and the capability committed are weighted by w. Phi is Hart's algorithm
 5666 (absolute error below 1e-14, relative error small in the tails too: h_g is multiplied
 and inverted), except in f_g, which is only averaged: there a cubic interpolation of a
 table (absolute error below 1e-10, a third of the cost); Phi^-1 is Wichura's AS 241
@@ -257,6 +259,10 @@ def resolve_designs(
     for k in range(slot_g.shape[0]):
         if slot_able[k]:
             need[slot_g[k]] = True
+    # the guarantors whose conduct today every design is conditioned on: all of the
+    # scenario's that can fight for the protected state, whichever design names them
+    cond = np.flatnonzero(need)
+    cond_able = np.ones(cond.shape[0], dtype=np.bool_)
     z2 = np.empty(inner)
     lr = np.ones(inner)  # the points' likelihood ratio of the common shock (1: untilted)
     h = np.empty((n_g, inner))
@@ -271,7 +277,7 @@ def resolve_designs(
             if hi == lo:
                 continue
             m = points[j]
-            _weights(slot_g[lo:hi], slot_able[lo:hi], h, lr, m, w)
+            _weights(cond, cond_able, h, lr, m, w)
             _fights(d, ua, ub, slot_g, slot_able, lo, hi, m, gate, fights, rho[d], r, z2, e, f)
             _accumulate(d, j, lo, hi, m, w, f, capability, p_joint, p_any, p_all, committed)
 
@@ -363,12 +369,13 @@ def _tilt(d: int, ua: np.ndarray, fights: np.ndarray, s: float, t: float) -> flo
 def _weights(
     members: np.ndarray, able: np.ndarray, h: np.ndarray, lr: np.ndarray, m: int, w: np.ndarray
 ) -> None:
-    """The weights of the first ``m`` points for a design of guarantors ``members``: the
-    probability that all of them that are ``able`` to fight for the protected state do what
-    they do today (refuse, or fight), times the point's likelihood ratio ``lr`` (1 unless
-    the shock is drawn around a mode), normalised (equal if all vanish). A guarantor that
-    cannot fight (the aggressor itself) stays out of the product: that it does not fight for
-    its victim today says nothing of the shock the others share."""
+    """The weights of the first ``m`` points given the conduct today of the guarantors
+    ``members`` (every design passes all of the scenario's guarantors able to fight for the
+    protected state, whichever design names them): the probability that all of them that
+    are ``able`` do what they do today (refuse, or fight), times the point's likelihood ratio
+    ``lr`` (1 unless the shock is drawn around a mode), normalised (equal if all vanish). A
+    guarantor that cannot fight (the aggressor itself) stays out of the product: that it
+    does not fight for its victim today says nothing of the shock the others share."""
     wsum = 0.0
     for i in range(m):
         weight = lr[i]

@@ -46,8 +46,11 @@ Choices
   min(1, F(-B) / F(-A)) (exactly 1 for an unchanged design), with rho = 0 the margin.
 * Several designs are updated together (:func:`revealed_resolve_designs`): a guarantor's
   conduct today is the same in every design, so its latent draws today (z, e_g) are made
-  once, on the same points for every design (common random numbers), and each design
-  weights them by the chance that all of its own guarantors refuse. The inner loop is
+  once, on the same points for every design (common random numbers), and every design
+  weights them by the chance that all the guarantors of all the designs do what they do
+  today (before 2026-12-08 each design weighted them by its own guarantors' conduct alone,
+  so a design that named a guarantor fighting today raised its partners' figures, as if
+  the design had made that state fight). The inner loop is
   compiled with numba (:mod:`._resolve_kernel`).
 """
 
@@ -209,11 +212,13 @@ def revealed_resolve_designs(
     ``b_today`` and ``c_today`` (draws, guarantors) hold each guarantor's terms today, which
     no design changes; each of ``designs`` names its guarantors among them. Every guarantor's
     latent resolve today is drawn once, on the same points for every design (common random
-    numbers: the designs' differences carry less noise than their levels), and each design
-    weights the points by the probability that all of *its* guarantors able to fight for the
-    protected state refuse today (the aggressor's conduct toward its victim says nothing of
-    the shock the others share). With
-    one design over all the guarantors this is :func:`revealed_resolve` itself.
+    numbers: the designs' differences carry less noise than their levels), and every design
+    weights the points by the probability that *all* the guarantors of ``designs`` able to
+    fight for the protected state do what they do today (refuse, or fight): what a state does
+    today is a fact of the world, not of a design, so a guarantor whose terms two designs
+    leave the same gets the same figure under both, whoever else each names (the aggressor's
+    conduct toward its victim says nothing of the shock the others share, and stays out).
+    With one design over all the guarantors this is :func:`revealed_resolve` itself.
 
     ``fights`` (bool, shape (guarantors,); default: none) marks the guarantors that fight
     for the protected state today: each is conditioned on fighting today instead of

@@ -224,7 +224,7 @@ _BOUNDS: dict[str, tuple[float | None, float | None, bool, str]] = {
     "collapse_b": (0.0, 1.0, True, "in [0, 1)"),
     "front0": (None, 100.0, True, "<= 100 and >= front_min"),
     "front_min": (None, 100.0, True, "< 100"),
-    "front_speed": (0.0, None, True, ">= 0"),
+    "front_speed": (0.0, None, False, "> 0: the costs and premia are in its units"),
     "cost_a": (0.0, None, True, ">= 0"),
     "cost_b": (0.0, None, True, ">= 0"),
     "discount": (0.0, 1.0, False, "in (0, 1]"),

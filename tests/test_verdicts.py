@@ -333,3 +333,35 @@ def test_tornado_figure_by_hand() -> None:
     assert list(bars.base) == pytest.approx([0.55, 0.3])
     assert list(bars.x) == pytest.approx([0.1, 0.5])
     assert _tornado_figure([claims[0]]) is None
+
+
+def test_one_inputs_two_sides_with_the_same_halves_are_listed_once() -> None:
+    """The fit draws one replenishment share for both sides, so `war: mobilisation_a` and
+    `war: mobilisation_b` split the draws alike: one line, not two findings; two sides whose
+    halves differ stay apart, and so do inputs of other names with equal shares."""
+    from guaranty import montecarlo as mc
+    from guaranty.claims import run_ledger
+    from guaranty.claims.ledger import paired_sides
+    from guaranty.scenario import load
+
+    got = paired_sides(
+        [
+            ("war: mobilisation_b", 0.36, 0.67),
+            ("war: alpha", 0.36, 0.67),
+            ("war: mobilisation_a", 0.36, 0.67),
+            ("war: cost_a", 0.1, 0.2),
+            ("war: cost_b", 0.1, 0.3),
+        ]
+    )
+    assert got == [
+        ("war: alpha", 0.36, 0.67),
+        ("war: mobilisation_a and mobilisation_b", 0.36, 0.67),
+        ("war: cost_a", 0.1, 0.2),
+        ("war: cost_b", 0.1, 0.3),
+    ]
+    ukraine = load("ukraine-2022")
+    run = mc.simulate(ukraine, draws=2000, seed=0)
+    (escalation,) = (r for r in run_ledger(ukraine.claims, run) if r.id == "escalation_risk")
+    names = [name for name, _, _ in escalation.sensitivity]
+    assert "war: mobilisation_a and mobilisation_b" in names
+    assert "war: mobilisation_b" not in names

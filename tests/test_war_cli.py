@@ -111,7 +111,7 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     # endings moved to the GML record, one on who wins with its draws reweighted, one over
     # the line neither
     ledger = md[md.index("uncertainty_drives_peace |") :].splitlines()[0]
-    assert "| not supported | It holds in 0% of the draws" in ledger
+    assert "| not supported | It is a statement over the whole run's shares: it fails" in ledger
     assert "It fails as well with the war's endings moved to GML MID's record" in ledger
     ledger = md[md.index("escalation_risk |") :].splitlines()[0]
     assert "Its verdict stands with the war's endings moved to GML MID's record" in ledger

@@ -377,7 +377,8 @@ def tie_text(
     if abs(diff) <= TIE * scale:
         return "indistinguishable", (
             f"The two sides differ by {diff:+.4f} on average{over}, less than "
-            f"{TIE:g} of their scale: the comparison is a tie the model cannot break."
+            f"{TIE:g} of their scale: too small a difference to call a finding, even where "
+            "the paired draws mostly lean one way (the share says how many hold)."
         )
     return None
 
@@ -399,7 +400,8 @@ def classify(
     below and its reading names the input) or compares two outputs equal in every draw it
     is about; ``indistinguishable`` when it
     compares two outputs whose difference, averaged over the draws it is about, is smaller
-    than :data:`TIE` times their scale (a tie the simulation cannot break); ``by
+    than :data:`TIE` times their scale (too small to call, whichever way the paired
+    draws lean); ``by
     construction`` when a per-draw statement holds, or fails, in every draw and every
     output it reads has one value in all of them (nothing sampled moves them, so the
     verdict follows from the inputs); otherwise supported (>= 80% of the draws), not
@@ -511,6 +513,26 @@ def _read_off(
             f"It {word} in every draw{over}, and what it reads is the same in all of them"
             f"{values + ')' if values else ''}: no input within its stated range moves it, "
             "so the verdict follows from the inputs rather than from anything uncertain."
+        )
+    if is_distribution(claim):  # true or false of the run as a whole, and of each half
+        word = "holds" if share >= 0.5 else "fails"
+
+        def over_half(x: float) -> str:
+            return "holds" if x >= 0.5 else "fails"
+
+        turn = (
+            "; it turns on "
+            + "; ".join(
+                f"{name} (over the draws of its lower half it {over_half(lo)}, over those of "
+                f"its upper half it {over_half(hi)})"
+                for name, lo, hi in sensitivity
+            )
+            if sensitivity
+            else "; it does so over either half of every input as well"
+        )
+        return verdict(share), (
+            f"It is a statement over the whole run's shares{over}: it {word} over all the "
+            f"draws{turn}."
         )
     turn = (
         "; it turns on "
@@ -624,6 +646,7 @@ def judged(
 ) -> ClaimResult:
     """:func:`_judged` with the verdict given by ``verdict_of(sensitivity)`` (a verdict and
     its reading), for ledgers that do not hold every draw at once."""
+    swings = paired_sides(swings)
     swings.sort(key=lambda t: -abs(t[2] - t[1]))
     kept = tuple(t for t in swings if abs(t[2] - t[1]) >= min_change)[:top]
     v, said = verdict_of(kept)
@@ -641,6 +664,28 @@ def judged(
         swings=tuple(swings[:SWINGS]),
         **extra,
     )
+
+
+def paired_sides(swings: list[Swing]) -> list[Swing]:
+    """``swings`` with each pair of one input's two sides (names ending ``_a`` and ``_b``,
+    the protected state's and the aggressor's) whose halves give the same shares listed
+    once, as "NAME_a and NAME_b": the fit to the COW wars draws one value for both sides of
+    several of the war's inputs (the breaking point, the costs, the optimism, the
+    replenishment's share), and two lines saying the same would read as two findings."""
+    out: list[Swing] = []
+    done: set[str] = set()
+    by_name = {name: (lo, hi) for name, lo, hi in swings}
+    for name, lo, hi in swings:
+        if name in done:
+            continue
+        if name.endswith("_a") and by_name.get(name[:-2] + "_b") == (lo, hi):
+            out.append((f"{name} and {name[:-2].rsplit(' ', 1)[-1]}_b", lo, hi))
+            done.add(name[:-2] + "_b")
+            continue
+        if name.endswith("_b") and by_name.get(name[:-2] + "_a") == (lo, hi):
+            continue  # listed with its _a side
+        out.append((name, lo, hi))
+    return out
 
 
 def _half_shares(holds: np.ndarray, inputs: Mapping[str, np.ndarray]) -> list[Swing]:

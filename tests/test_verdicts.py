@@ -189,7 +189,8 @@ def test_verdict_classes_by_hand() -> None:
 
 def test_what_the_sobol_indices_of_a_claim_decompose() -> None:
     """A per-draw claim that holds in some draws and not others: its truth value. One that
-    holds (or fails) in every draw it is about has a truth without variance, so the margin
+    holds (or fails) in every draw it is about, or all but 2%, has a truth without variance
+    (or too little to apportion), so the margin
     of its ordering is decomposed instead; an equality, which has no margin, keeps its truth
     value (and no variance: nothing to apportion). A distribution claim: its margin."""
     from guaranty.claims import sobol_target
@@ -208,6 +209,20 @@ def test_what_the_sobol_indices_of_a_claim_decompose() -> None:
         "war.frozen - war.decisive",
         False,
     )
+    # nearly unanimous (true in 199 of 200 draws: below RARE = 2% fail): its margin too,
+    # since a truth value that turns in one draw of 200 leaves the indices noise; in 195
+    # (2.5% fail) its truth value
+    from guaranty.claims.sobol import RARE
+
+    assert RARE == 0.02
+    x = np.linspace(0.21, 1.0, 200)
+    for failing, target in (
+        (1, ("p_no_attack.a - 0.2", False)),
+        (5, ("p_no_attack.a > 0.2", True)),
+    ):
+        a = x.copy()
+        a[:failing] = 0.1
+        assert sobol_target(_claim("p_no_attack.a > 0.2"), {"p_no_attack": {"a": a}}) == target
 
 
 def test_first_order_indices_by_hand() -> None:

@@ -100,6 +100,8 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     # two records (guaranty.war.ending_note), and the war's section gives the counts
     from guaranty.war import ending_note
 
+    # the months of the simulation count from the scenario's date, 4 months into the war
+    assert "counted from the scenario's date, when the war had been fought for 4 months." in md
     summary_line = next(x for x in md.splitlines() if x.startswith("- The war ends"))
     assert ending_note(short=True) in summary_line
     assert "perhaps too rare, and its decisive wins as perhaps too common" in summary_line
@@ -342,3 +344,25 @@ def test_backtest_war_text_on_how_wars_ended() -> None:
     assert "34, within the model's 63.6 decisive endings" in text
     low = _endings_text({**a, "decisive_predicted": 30.0}, v)
     assert "34, more than, against the bound, the model's 30.0 decisive endings" in low
+
+
+def test_the_line_at_the_scales_ends_and_the_clock_are_said(root: Path) -> None:
+    """The line is shown clipped to the territory scale, so ``guaranty war`` says how many
+    draws end at its floor or beyond it and at its top, overall and among the ceasefires
+    (the same counts as the run's own lines, seed for seed), and that its months count from
+    the scenario's date: Korea's war had been fought 35 months then."""
+    from guaranty.models.war.battlefield import OUTCOMES
+
+    a = runner.invoke(app, ["war", "korea-1953", "--draws", "400", "--seed", "3", "--json"])
+    assert a.exit_code == 0, a.output
+    data = json.loads(a.stdout)
+    r = run_war(load("korea-1953"), draws=400, seed=3).result
+    frozen = r.outcome == OUTCOMES.index("frozen")
+    assert data["front"]["at_floor"] == pytest.approx(np.mean(r.front <= 0.0))
+    assert data["front"]["at_top"] == pytest.approx(np.mean(r.front >= 100.0))
+    assert data["frozen_line"]["at_floor"] == pytest.approx(np.mean(r.front[frozen] <= 0.0))
+    assert 0.0 < data["frozen_line"]["at_floor"] < 1.0  # some ceasefires hold the North's all
+    text = runner.invoke(app, ["war", "korea-1953", "--draws", "400", "--seed", "3"])
+    flat = " ".join(text.output.split())
+    assert "counted from month 35 of the war (the scenario's date)" in flat
+    assert f"{data['frozen_line']['at_floor']:.0%} stop at the scale's floor" in flat

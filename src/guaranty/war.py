@@ -325,8 +325,18 @@ class WarSummary:
             "front": {
                 "median": float(np.median(r.front)),
                 "interval": [float(q) for q in np.quantile(r.front, [lo, hi])],
+                # the line is shown on the territory scale, clipped to [0, 100]: the share
+                # of draws at its floor or beyond it, and at its top
+                "at_floor": float(np.mean(r.front <= 0.0)),
+                "at_top": float(np.mean(r.front >= 100.0)),
             },
         }
+        frozen = r.outcome == OUTCOMES.index("frozen")
+        if frozen.any():  # where the ceasefires stop: at either end one side holds it all
+            out["frozen_line"] = {
+                "at_floor": float(np.mean(r.front[frozen] <= 0.0)),
+                "at_top": float(np.mean(r.front[frozen] >= 100.0)),
+            }
         settled = r.outcome == OUTCOMES.index("settlement")
         if settled.any():
             out["settlement_terms"] = {

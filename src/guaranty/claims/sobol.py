@@ -89,9 +89,9 @@ def sobol_target(claim: Any, reference: Mapping[str, Any]) -> tuple[str, bool] |
     margin); for a conjunction, the comparison with the smallest margin on ``reference``
     (the outputs of the ledger's run), the one that decides it. A claim about single draws
     that holds, or fails, in every draw of ``reference`` but a share :data:`RARE` has a truth
-    value with no variance, or too little to apportion: then the margin of its deciding comparison, if that is an ordering (``<``, ``>``, ...),
-    so that the indices say what moves a verdict no draw turns. None for a statement of
-    another form."""
+    value with no variance, or too little to apportion: then the margin of its deciding
+    comparison, if that is an ordering (``<``, ``>``, ...), so that the indices say what
+    moves a verdict (almost) no draw turns. None for a statement of another form."""
     if not claim.statement:
         return None
     if not is_distribution(claim, reference):

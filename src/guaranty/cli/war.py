@@ -228,14 +228,27 @@ def war_cmd(
         out.print(forces["note"], markup=False)
     em, fr = data["end_month"], data["front"]
     if em["median"] is not None:
+        fought = obj.war.months_fought
+        since = f", counted from month {fought} of the war (the scenario's date)" if fought else ""
         out.print(
             f"month the fighting stops (wars that stop): median {em['median']:.0f}, "
-            f"90% interval {em['interval'][0]:.0f}-{em['interval'][1]:.0f}"
+            f"90% interval {em['interval'][0]:.0f}-{em['interval'][1]:.0f}{since}"
         )
     out.print(
-        f"front at the end: median {fr['median']:.1f}, "
-        f"90% interval {fr['interval'][0]:.1f}-{fr['interval'][1]:.1f}"
+        f"front at the end (on the territory scale, clipped to 0-100): median "
+        f"{fr['median']:.1f}, 90% interval {fr['interval'][0]:.1f}-{fr['interval'][1]:.1f}; "
+        f"{fr['at_floor']:.0%} of the draws end at its floor or beyond it, "
+        f"{fr['at_top']:.0%} at its top"
     )
+    if data.get("frozen_line"):
+        fl = data["frozen_line"]
+        out.print(
+            f"Of the ceasefires, {fl['at_floor']:.0%} stop at the scale's floor or beyond it "
+            f"and {fl['at_top']:.0%} at its top: there one side holds all the scale gives "
+            "it and the issues left open are the other side's claims, a frozen conflict as "
+            "Nagorno-Karabakh's after 1994, not a line in between (docs/models/war.md).",
+            markup=False,
+        )
     if data.get("tail") is not None:
         out.print(data["tail"]["note"], markup=False)
 

@@ -1159,6 +1159,8 @@ def run_context(run: Any, scenario: Scenario) -> dict[str, Any]:
         "model_note": _model_note(summ["model"], scenario),
         "war_fit": war_fit_context(scenario),
         "war_tail": war_tail_note(run, scenario),
+        # the months already fought when the simulation starts: its months count from there
+        "war_fought": scenario.war.months_fought if scenario.war is not None else 0,
         "war_endings": endings[0],
         "war_endings_short": endings[1],
         "forces_note": forces_note(summ, scenario),

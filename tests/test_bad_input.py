@@ -229,9 +229,7 @@ def test_bdm_csv_missing_column(tmp_path: Path) -> None:
 
 def test_bdm_csv_salience_out_of_range(tmp_path: Path) -> None:
     text = "Actor,Capability,Position,Salience\nA,1,4,50\nB,1,6,150\n"
-    check(
-        tmp_path, text, name="t.csv", expect=["positions.B.issue.salience", "within [0, 1]"], line=3
-    )
+    check(tmp_path, text, name="t.csv", expect=["Salience:", "within 0-100", "got 150"], line=3)
 
 
 def test_ktab_wrong_actor_count(tmp_path: Path) -> None:
@@ -379,7 +377,9 @@ def test_bdm_csv_cell_longer_than_csv_default_limit(tmp_path: Path) -> None:
 
 def test_bdm_csv_stray_carriage_return(tmp_path: Path) -> None:
     text = "Actor,Capability,Position,Salience\nA,1,4,0.5\nB,1,6\r7,0.5\n"
-    check(tmp_path, text, name="t.csv", expect=["expected 4 fields; got 3"], line=3)
+    check(
+        tmp_path, text, name="t.csv", expect=["expected 4 fields, as in the header; got 3"], line=3
+    )
 
 
 def test_bdm_csv_nan_cell(tmp_path: Path) -> None:

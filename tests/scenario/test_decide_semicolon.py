@@ -167,7 +167,7 @@ HEAD = "#O;t;;;;\n#A;A;Alpha;;;\n#A;B;Beta;;;\n#P;I;Issue;;;\n#M;I;0;low;;\n#M;I
         ("#D;C;I;10;0.5;1\n", 7, ["actor:", "unknown actor 'C'", "no #A row"]),
         ("#D;A;K;10;0.5;1\n", 7, ["issue:", "unknown issue 'K'", "no #P row"]),
         ("#D;A;I;10;0.5;1\nhello;x;y\n", 8, ["tag:", "got 'hello'"]),
-        ("#D;A;I;10;150;1\n", 7, ["positions.A.I.salience", "within [0, 1]"]),
+        ("#D;A;I;10;150;1\n", 7, ["salience:", "within 0-100", "got 150"]),
         ("#D;A;I;120;0.5;1\n", 7, ["positions.A.I.position", "120"]),
         ("#A;;x;;;\n#D;A;I;10;0.5;1\n", 7, ["actor:", "an #A row needs an actor id"]),
         (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,97 @@ def test_a_deu3_issue_number_must_be_an_identifier(data_dir: Path, tmp_path: Pat
     with pytest.raises(ScenarioError, match="must be an identifier") as info:
         load(bad)
     assert info.value.line == 51 and info.value.field == ("isnr",)
+
+
+@pytest.mark.parametrize(
+    ("header_from", "header_to", "line", "field", "said"),
+    [
+        ('"pcom"', '"pcomm"', 1, "scom", "has no partner column 'pcom'"),
+        ('"scom"', '"scomm"', 1, "pcom", "has no partner column 'scom'"),
+        ('"pep"', '"pcom"', 1, "pcom", "appears twice in the header"),
+    ],
+)
+def test_a_deu3_actor_column_misspelt_or_repeated_is_refused(
+    data_dir: Path,
+    tmp_path: Path,
+    header_from: str,
+    header_to: str,
+    line: int,
+    field: str,
+    said: str,
+) -> None:
+    """An actor's column misspelt, lost or given twice dropped the actor (or replaced one)
+    silently: the Commission gone, and the compromise model's MAE moved from 21.82 to
+    22.79 with the file said to be fine. Now an error at the header."""
+    text = (data_dir / "deu3_dev.tsv").read_text(encoding="utf-8")
+    head, rest = text.split("\n", 1)
+    assert header_from in head
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(head.replace(header_from, header_to, 1) + "\n" + rest, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=said) as info:
+        load(bad)
+    assert info.value.line == line and info.value.field == (field,)
+
+
+def test_a_deu3_row_cut_short_or_too_long_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    """A cut row read its missing cells as blank (saliences 0, no outcome); a long one
+    shifted nothing but hid a fault. Either is an error at its line, naming the widths."""
+    lines = (data_dir / "deu3_dev.tsv").read_text(encoding="utf-8").splitlines(keepends=True)
+    for row, said in (
+        (lines[2][:200] + "\n", "got 64"),
+        (lines[2].rstrip("\n") + "\tx\n", "got 76"),
+    ):
+        bad = tmp_path / "bad.tsv"
+        bad.write_text("".join([*lines[:2], row, *lines[3:]]), encoding="utf-8")
+        with pytest.raises(
+            ScenarioError, match=f"expected 75 tab-separated fields.*{said}"
+        ) as info:
+            load(bad)
+        assert info.value.line == 3
+
+
+def test_a_repeated_exchange_row_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    """decide's reader keeps the last of two rows for the same actor and issue; the loader
+    kept it too, silently, and the forecast of Issue-1 moved from 85.71 to 92.86. A repeated
+    #A, #P or #D row is an error naming the first; a row with a tag decide does not define
+    is still skipped, but named when an id it might have declared is missing."""
+    text = (data_dir / "two_actor_example.txt").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    for extra, said, line in (
+        (
+            "'#D'\t'Actor-1'\t'Issue-1'\t50.0\t10\t1\n",
+            "a second #D row for 'Actor-1' on issue 'Issue-1' (the first is on line 9)",
+            13,
+        ),
+        (
+            "'#A'\t'Actor-2'\t'Actor-2'\t''\n",
+            "a second #A row for 'Actor-2' (the first is on line 2)",
+            13,
+        ),
+    ):
+        bad.write_text(text + extra, encoding="utf-8")
+        with pytest.raises(ScenarioError, match=re.escape(said)) as info:
+            load(bad)
+        assert info.value.line == line
+    bad.write_text(text.replace("'#P'\t'Issue-1'", "'#Q'\t'Issue-1'"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=re.escape("line 3 has the tag '#Q'")):
+        load(bad)
+
+
+def test_a_salience_error_shows_the_files_value(data_dir: Path, tmp_path: Path) -> None:
+    """Saliences on 0-100 are divided by 100; a bad one was reported divided (150 as "got
+    1.5"). Now it is checked on the file's own scale, at its line and column."""
+    rows = (data_dir / "eu_emissions_1994_actors.csv").read_text().splitlines()
+    rows[1] = "Netherlands,0.08,4,150"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(rows) + "\n")
+    with pytest.raises(ScenarioError, match=r"within 0-100 .*; got 150") as info:
+        load(bad)
+    assert info.value.line == 2 and info.value.field == ("Salience",)
+    rows[1] = "Netherlands,0.08,4,0.8,extra"
+    bad.write_text("\n".join(rows) + "\n")
+    with pytest.raises(ScenarioError, match="expected 4 fields, as in the header; got 5"):
+        load(bad)
 
 
 def test_detect_format_by_content(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ CASES = [
     ("deep-nesting.yaml", 2, None, [f"nest more than {MAX_DEPTH} levels"]),
     ("recursive-alias.yaml", 3, None, ["*a refers to its own anchor"]),
     ("long-cell.csv", 3, "Position", ["expected a number", "magnitude at most 1e15"]),
-    ("stray-cr.csv", 3, None, ["expected 4 fields; got 3"]),
+    ("stray-cr.csv", 3, None, ["expected 4 fields, as in the header; got 3"]),
     ("nul-byte.yaml", 202, None, ["binary file", "NUL byte at byte 8824"]),
     ("float-tag.yaml", 1, "name", ["cannot read 'abc' as !!float"]),
     ("no-positions.yaml", 7, "issues[1]", ["no actor takes a position on issue 'y'"]),

@@ -25,8 +25,9 @@ __all__ = ["OUTSIDE_NOTE", "forecast_table", "known_model", "model_params", "run
 OUTSIDE_NOTE = (
     "* the forecast at the nominal inputs lies outside the interval of the draws: they "
     "are different quantities, and a model that is not linear in its inputs (bdm's "
-    "challenges, smp's coalitions switch at thresholds) can put the single nominal "
-    "run where few draws land."
+    "challenges, smp's coalitions switch at thresholds; extremity discounts the actors "
+    "at the outermost positions, all of those tied there at the nominal inputs, rarely "
+    "more than one in a draw) can put the single nominal run where few draws land."
 )
 
 

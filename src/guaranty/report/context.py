@@ -560,6 +560,17 @@ def _clearly(interval: Sequence[float]) -> str | None:
     return "better" if hi < 0 else "worse" if lo > 0 else None
 
 
+def _chance(names: Sequence[str], clear: Sequence[str]) -> str:
+    """Which of ``names`` differ clearly (those of ``clear``) and which within chance."""
+    unclear = [n for n in names if n not in clear]
+    clearly = [n for n in names if n in clear]
+    if not unclear:
+        return "clearly"
+    if not clearly:
+        return "within chance"
+    return f"{_named(clearly)} clearly, {_named(unclear)} within chance"
+
+
 def _named(names: Sequence[str]) -> str:
     """``a``, ``a and b``, ``a, b and c`` ('' for none)."""
     if len(names) < 2:
@@ -582,6 +593,7 @@ def track_record_context(models: Sequence[str]) -> dict[str, Any] | None:
             "mae": r["mae"],
             "run": r["run"],
             "minus": r["minus_without_model"]["unweighted mean"]["interval"],
+            "minus_midpoint": r["minus_without_model"]["midpoint"]["interval"],
         }
         for m in models
         if (r := track_record_of(m)) is not None
@@ -593,6 +605,8 @@ def track_record_context(models: Sequence[str]) -> dict[str, Any] | None:
     midpoint = naive["midpoint"]["mae"]
     rows.sort(key=lambda r: r["mae"])
     below = [r["model"] for r in rows if r["mae"] > midpoint]
+    # of those, the ones whose difference from the midpoint is clear of zero
+    clear = [r["model"] for r in rows if _clearly(r["minus_midpoint"]) == "worse"]
     better = [r["model"] for r in rows if _clearly(r["minus"]) == "better"]
     worse = [r["model"] for r in rows if _clearly(r["minus"]) == "worse"]
     how = {
@@ -606,7 +620,11 @@ def track_record_context(models: Sequence[str]) -> dict[str, Any] | None:
         + ", ".join(f"{r['model']} {r['mae']:.1f}{how.get(r['run'], '')}" for r in rows)
         + f". Without a model, the scale's midpoint scores {midpoint:.1f} and the unweighted "
         f"mean of the positions {naive['unweighted mean']['mae']:.1f}"
-        + (f"; {' and '.join(below)} did worse than the midpoint there" if below else "")
+        + (
+            f"; {_named(below)} did worse than the midpoint there ({_chance(below, clear)})"
+            if below
+            else ""
+        )
         + f". Set against the unweighted mean, {_named(better) or 'no model'} did clearly "
         "better"
         + (f" and {_named(worse)} clearly worse" if worse else "")

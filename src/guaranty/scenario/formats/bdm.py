@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from guaranty.errors import ScenarioError
-from guaranty.scenario.formats.common import Slugs, build, load_with, number, records, slug
+from guaranty.scenario.formats.common import (
+    Slugs,
+    build,
+    load_with,
+    number,
+    records,
+    salience,
+    slug,
+)
 from guaranty.scenario.schema import Scenario
 
 __all__ = ["load_bdm_csv", "parse_bdm_csv"]
@@ -43,9 +51,11 @@ def parse_bdm_csv(text: str, *, name: str = "<string>") -> Scenario:
     for lineno, row in rows:
         if not any(c.strip() for c in row):
             continue
-        if len(row) <= last:
+        if len(row) <= last or any(c.strip() for c in row[len(header) :]):
             raise ScenarioError(
-                f"expected {len(header)} fields; got {len(row)}", file=name, line=lineno
+                f"expected {len(header)} fields, as in the header; got {len(row)}",
+                file=name,
+                line=lineno,
             )
         rec = {"actor": row[col["actor"]].strip(), "line": lineno}
         for key in ("capability", "position", "salience"):
@@ -62,7 +72,7 @@ def parse_bdm_csv(text: str, *, name: str = "<string>") -> Scenario:
         aid = slug(r["actor"], used)
         lines[aid] = r["line"]
         actors.append({"id": aid, "name": r["actor"] or aid, "capability": r["capability"]})
-        sal = r["salience"] / 100 if pct else r["salience"]
+        sal = salience(r["salience"], pct, file=name, line=r["line"], field=head[col["salience"]])
         positions[aid] = {"issue": {"position": r["position"], "salience": sal}}
     stem = Path(name).stem
     data = {

@@ -29,6 +29,7 @@ __all__ = [
     "load_with",
     "number",
     "records",
+    "salience",
     "short",
     "slug",
     "split_lines",
@@ -108,6 +109,19 @@ def number(text: str, *, file: str, line: int, field: str, what: str = "a number
             field=field,
         )
     return value
+
+
+def salience(value: float, percent: bool, *, file: str, line: int, field: str) -> float:
+    """A salience as the file gives it (``percent``: the file's saliences are on 0-100, as
+    one of them is above 1), checked on the file's own scale so that the error shows the
+    value as it is written, and returned on 0-1."""
+    top = 100.0 if percent else 1.0
+    if not 0.0 <= value <= top:
+        scale = "0-100 (the file's saliences are on 0-100: one is above 1)" if percent else "0-1"
+        raise ScenarioError(
+            f"a salience must lie within {scale}; got {value:g}", file=file, line=line, field=field
+        )
+    return value / 100.0 if percent else value
 
 
 def count(text: str, *, file: str, line: int, field: str) -> int:

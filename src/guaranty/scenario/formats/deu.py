@@ -75,6 +75,43 @@ def _cell(row: Sequence[str], k: int) -> str:
     return row[k].strip().strip('"').strip() if k < len(row) else ""
 
 
+def _header(cells: Sequence[str], name: str, line: int) -> tuple[list[str], dict[str, int]]:
+    """The header's column names and each one's index; an error for a column given twice
+    (the later would silently replace the earlier) and for an actor's position or salience
+    column without its partner (a misspelt or lost column would silently drop the actor)."""
+    header = [h.strip().strip('"') for h in cells]
+    seen: set[str] = set()
+    for h in header:
+        if h and h in seen:
+            raise ScenarioError(
+                f"column {h!r} appears twice in the header", file=name, line=line, field=h
+            )
+        seen.add(h)
+    index = {h: k for k, h in enumerate(header)}
+    for a in DEU_ACTORS:
+        has, lacks = (f"p{a}", f"s{a}") if f"p{a}" in index else (f"s{a}", f"p{a}")
+        if has in index and lacks not in index:
+            raise ScenarioError(
+                f"column {has!r} ({DEU_ACTORS[a]}) has no partner column {lacks!r}: every actor "
+                "needs a position (p...) and a salience (s...) column",
+                file=name,
+                line=line,
+                field=has,
+            )
+    return header, index
+
+
+def _check_width(row: Sequence[str], width: int, name: str, line: int) -> None:
+    """A row with more or fewer fields than the header: a cut or shifted row, whose cells
+    would otherwise be read under the wrong columns or as blank."""
+    if len(row) != width:
+        raise ScenarioError(
+            f"expected {width} tab-separated fields, as in the header; got {len(row)}",
+            file=name,
+            line=line,
+        )
+
+
 def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
     """Parse the text of a DEU III TSV file called ``name``: each issue row becomes a
     one-issue case; row 2 gives the actors' capabilities."""
@@ -86,8 +123,7 @@ def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
             file=name,
             line=2 if head is None else head[0] + 1,
         )
-    header = [h.strip().strip('"') for h in head[1]]
-    index = {h: k for k, h in enumerate(header)}
+    header, index = _header(head[1], name, head[0])
     actors = [a for a in DEU_ACTORS if f"p{a}" in index and f"s{a}" in index]
     if not actors:
         raise ScenarioError(
@@ -99,6 +135,7 @@ def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
                 f"missing column {col!r} in the header", file=name, line=head[0], field=col
             )
     cap_line, cap_row = cap
+    _check_width(cap_row, len(header), name, cap_line)
     capability = {}
     for a in actors:
         raw = _cell(cap_row, index[f"p{a}"])
@@ -111,6 +148,7 @@ def parse_deu_tsv(text: str, *, name: str = "<string>") -> CaseSet:
     for lineno, row in rows:
         if not any(c.strip().strip('"') for c in row):
             continue
+        _check_width(row, len(header), name, lineno)
         isnr = _cell(row, index["isnr"]) or f"issue{lineno}"
         if not re.fullmatch(ID_PATTERN, isnr) or len(isnr) > 64:
             # the issue's id when the issues of a proposal are negotiated together

@@ -35,6 +35,7 @@ from guaranty.scenario.formats.common import (
     load_with,
     number,
     records,
+    salience,
     short,
     slug,
     split_lines,
@@ -121,6 +122,9 @@ class _ExchangeRows:
     scales: dict[str, list[float]] = field(default_factory=dict)
     data: list[DataRow] = field(default_factory=list)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    #: rows with a tag decide does not define for the model (line, tag): skipped, and named
+    #: when an id they might have declared is missing
+    other_tags: list[tuple[int, str]] = field(default_factory=list)
 
     def read(self, cells: list[str], lineno: int) -> None:
         """Take in the cells of the non-blank row at line ``lineno`` of the file."""
@@ -128,7 +132,10 @@ class _ExchangeRows:
         reader = _ROW_READERS.get(kind)
         if reader is not None:
             reader(self, cells, lineno)
-        elif not kind.startswith("#"):
+        elif kind.startswith("#"):
+            if kind not in ("#O", "#/"):
+                self.other_tags.append((lineno, kind))
+        else:
             raise ScenarioError(
                 "expected a row starting with '#A', '#P', '#M' or '#D' (or a '#O', '#/' "
                 f"row, which is skipped); got {short(kind)}",
@@ -154,10 +161,9 @@ class _ExchangeRows:
             raise ScenarioError(
                 "an #A row needs an actor id", file=self.name, line=lineno, field="actor"
             )
-        self.actors.setdefault(
-            cells[1], {"name": cells[2] if len(cells) > 2 and cells[2] else cells[1]}
-        )
-        self.lines.setdefault(("A", cells[1]), lineno)
+        self._once(("A", cells[1]), "actor", lineno)
+        self.actors[cells[1]] = {"name": cells[2] if len(cells) > 2 and cells[2] else cells[1]}
+        self.lines[("A", cells[1])] = lineno
 
     def issue_row(self, cells: list[str], lineno: int) -> None:
         """``#P``, issue id, label, description."""
@@ -165,14 +171,12 @@ class _ExchangeRows:
             raise ScenarioError(
                 "a #P row needs an issue id", file=self.name, line=lineno, field="issue"
             )
-        self.issues.setdefault(
-            cells[1],
-            {
-                "label": cells[2] if len(cells) > 2 and cells[2] else cells[1],
-                "description": cells[3] if len(cells) > 3 else None,
-            },
-        )
-        self.lines.setdefault(("P", cells[1]), lineno)
+        self._once(("P", cells[1]), "issue", lineno)
+        self.issues[cells[1]] = {
+            "label": cells[2] if len(cells) > 2 and cells[2] else cells[1],
+            "description": cells[3] if len(cells) > 3 else None,
+        }
+        self.lines[("P", cells[1])] = lineno
 
     def scale_row(self, cells: list[str], lineno: int) -> None:
         """``#M``, issue id, a value of its scale."""
@@ -200,7 +204,23 @@ class _ExchangeRows:
             self.number(cells[k], lineno, f)
             for k, f in ((3, "position"), (4, "salience"), (5, "power"))
         )
+        self._once(("d", cells[1], cells[2]), "actor", lineno, what=f"{cells[1]!r} on issue")
+        self.lines[("d", cells[1], cells[2])] = lineno
         self.data.append((lineno, cells[1], cells[2], pos, sal, power))
+
+    def _once(self, key: tuple[str, ...], field: str, lineno: int, what: str = "") -> None:
+        """An error if the row ``key`` names was given before: decide's reader would keep
+        the last silently, as YAML's loaders do with a repeated key."""
+        if key in self.lines:
+            tag = {"A": "#A", "P": "#P", "d": "#D"}[key[0]]
+            name = f"{what} {key[2]!r}" if key[0] == "d" else repr(key[1])
+            raise ScenarioError(
+                f"a second {tag} row for {name} (the first is on line {self.lines[key]}); "
+                "give each once",
+                file=self.name,
+                line=lineno,
+                field=field,
+            )
 
     def positions(
         self, aid_of: dict[str, str], iid_of: dict[str, str]
@@ -213,7 +233,7 @@ class _ExchangeRows:
             iid = self._declared(iid_of, i, "issue", "#P", lineno)
             positions.setdefault(aid, {})[iid] = {
                 "position": pos,
-                "salience": sal / 100 if pct else sal,
+                "salience": salience(sal, pct, file=self.name, line=lineno, field="salience"),
                 "capability": power,
             }
             self.lines[("D", aid, iid)] = lineno
@@ -223,8 +243,13 @@ class _ExchangeRows:
         """The scenario id of ``key``, the ``kind`` (actor or issue) a ``#D`` row at line
         ``lineno`` names; an error unless a ``row`` row (``#A`` or ``#P``) declared it."""
         if key not in id_of:
+            other = "".join(
+                f"; line {n} has the tag {short(t)}, which decide does not define for the model "
+                f"(a misspelt {row}?)"
+                for n, t in self.other_tags[:1]
+            )
             raise ScenarioError(
-                f"unknown {kind} {key!r}: it has no {row} row",
+                f"unknown {kind} {key!r}: it has no {row} row{other}",
                 file=self.name,
                 line=lineno,
                 field=kind,

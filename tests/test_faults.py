@@ -517,3 +517,53 @@ def test_workers_and_any_resource_tracker_die_with_a_killed_run(
         finally:
             for pid, _ in _group(proc.pid):  # whatever is left, so the test leaks nothing
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_ctrl_c_inside_a_store_write_keeps_the_blocks_and_exits_as_an_interrupt(
+    tmp_path: Path,
+) -> None:
+    """DuckDB answers Ctrl-C during a query with a plain RuntimeError "Query interrupted".
+    It printed a traceback with exit 1, and the blocks of the interrupted transaction,
+    already taken off the held list, were lost. Now the store turns it into the
+    KeyboardInterrupt it stands for (exit 130), the transaction is rolled back, and the
+    blocks stay held until a write commits them: the next flush writes all of them."""
+    from guaranty.montecarlo import simulate_block
+    from guaranty.runner import _Filler
+    from guaranty.store.failures import guarded, interrupted
+
+    assert interrupted(RuntimeError("Query interrupted"))
+    assert not interrupted(RuntimeError("something else"))
+
+    class Fake:
+        path = "x"
+
+        @guarded("writing")
+        def write(self) -> None:
+            raise RuntimeError("Query interrupted")
+
+    with pytest.raises(KeyboardInterrupt):
+        Fake().write()
+
+    from guaranty.montecarlo import layout
+
+    scenario = load("korea-1953")
+    st = Store(str(tmp_path / "s.duckdb"))
+    lay = layout(scenario)
+    run_id = st.open_run(scenario, lay, seed=1, draws=2000)
+    filler = _Filler(st, run_id, scenario, lay, 1, 2000, None, None)
+    real, calls = st.write_blocks, []
+
+    def flaky(*args: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:  # the first transaction is interrupted, and rolled back
+            raise KeyboardInterrupt
+        real(*args)
+
+    st.write_blocks = flaky  # type: ignore[method-assign]
+    filler._held = [simulate_block(scenario, 1, b, n=1000, lay=lay) for b in (0, 1)]
+    with pytest.raises(KeyboardInterrupt):
+        filler._flush()
+    assert len(filler._held) == 2  # still held
+    filler._flush_quietly()  # on the way out: written now
+    assert filler._held == [] and filler.kept_draws == 2000
+    assert sum(st.done_blocks(run_id).values()) == 2000

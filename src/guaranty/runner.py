@@ -330,11 +330,14 @@ class _Filler:
             self._flush()
 
     def _flush(self) -> None:
-        """Write the held blocks in one transaction, count them and report the progress."""
-        results, self._held = self._held, []
+        """Write the held blocks in one transaction, count them and report the progress.
+        They stay held until the transaction is committed: a write interrupted by Ctrl-C
+        (rolled back) is tried again by :meth:`_flush_quietly` on the way out."""
+        results = self._held
         if not results:
             return
         self.st.write_blocks(self.run_id, self.lay, results)
+        self._held = []
         self._committed(len(results), sum(r.n for r in results))
 
     def _committed(self, blocks: int, draws: int) -> None:

@@ -561,7 +561,7 @@ class Store:
         # error from the ROLLBACK would only hide the first.
         try:
             self.con.execute("ROLLBACK")
-        except duckdb.Error:
+        except (duckdb.Error, RuntimeError):  # RuntimeError: a second Ctrl-C (interrupted)
             pass
 
     # -- reading --------------------------------------------------------------------------

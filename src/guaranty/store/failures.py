@@ -13,7 +13,7 @@ import duckdb
 
 from guaranty.errors import StoreError, disk_problem
 
-__all__ = ["HEADERS", "check_writable", "detail", "guarded", "store_failure"]
+__all__ = ["HEADERS", "check_writable", "detail", "guarded", "interrupted", "store_failure"]
 
 # the size of DuckDB's file headers before the first block (3 headers of 4 KiB)
 HEADERS = 3 * 4096
@@ -59,8 +59,17 @@ def store_failure(path: str, exc: BaseException, doing: str) -> StoreError:
     return StoreError(text + ".", kind=kind)
 
 
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB's answer to Ctrl-C during a query: a plain RuntimeError
+    "Query interrupted" (DuckDB 2.0 checks Python's signals while it runs), which is neither
+    a ``duckdb.Error`` nor a KeyboardInterrupt."""
+    return isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+
+
 def guarded(doing: str) -> Callable[[_F], _F]:
-    """Turn DuckDB's errors in a :class:`Store` method into a :class:`StoreError`."""
+    """Turn DuckDB's errors in a :class:`Store` method into a :class:`StoreError`, and its
+    interrupted query (Ctrl-C, :func:`interrupted`) into the KeyboardInterrupt it stands for,
+    so that a run commits what it finished and exits with 130 (``docs/store.md``)."""
 
     def wrap(fn: _F) -> _F:
         @wraps(fn)
@@ -69,6 +78,10 @@ def guarded(doing: str) -> Callable[[_F], _F]:
                 return fn(self, *args, **kwargs)
             except duckdb.Error as exc:
                 raise store_failure(self.path, exc, doing) from None
+            except RuntimeError as exc:
+                if interrupted(exc):
+                    raise KeyboardInterrupt from None
+                raise
 
         return method  # type: ignore[return-value]
 

@@ -100,12 +100,12 @@ def test_grouping_needs_the_proposal_column(cases: CaseSet) -> None:
 def test_runs_name_how_each_model_ran(cases: CaseSet) -> None:
     runs = backtest_runs(cases, registry.available())
     multi = [(k, r) for k, m, r in runs if m in PROPOSAL_MODELS]
-    assert set(PROPOSAL_MODELS) == {"exchange", "bdm", "smp"}
+    assert set(PROPOSAL_MODELS) == {"exchange", "bdm", "smp", "nash"}
     assert {k for k, _ in multi} == {
         f"{m} (per {r})" for m in PROPOSAL_MODELS for r in ("proposal", "issue")
     }
     assert {(k, r) for k, m, r in runs if m not in PROPOSAL_MODELS} == {
-        (m, "per issue") for m in ("median", "compromise", "nash", "extremity")
+        (m, "per issue") for m in ("median", "compromise", "extremity")
     }
 
 

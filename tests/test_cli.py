@@ -199,7 +199,7 @@ def test_backtest_json_reports_every_model(data_dir: Path, root: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["n"] == 166
-    multi = {"exchange", "bdm", "smp"}
+    multi = {"exchange", "bdm", "smp", "nash"}
     assert set(data["models"]) == (set(registry.available()) - multi) | {
         f"{m} (per {r})" for m in multi for r in ("proposal", "issue")
     }
@@ -249,7 +249,7 @@ def test_backtest_json_reports_every_model(data_dir: Path, root: Path) -> None:
                 want = f"{d['mae']:+.2f} ({lo:+.2f} to {hi:+.2f})".replace("-", "−")
                 assert cell == want, key
             seen += 1
-    assert seen == 9
+    assert seen == 10
     # the forecasts without a model, on the same issues (docs/validation.md, "Forecasts
     # without a model": the midpoint 28.12, the unweighted mean of the positions 22.62)
     naive = data["without_model"]

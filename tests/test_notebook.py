@@ -20,6 +20,10 @@ def test_the_ukraine_notebook_runs() -> None:
     client = NotebookClient(
         nb,
         timeout=600,
+        # a cell's printed output may reach the client after the cell's reply; nbclient
+        # waits 4 s for it by default, which a loaded 2-core machine can exceed (the
+        # output was then missing and the check below failed once)
+        iopub_timeout=60,
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     )

@@ -139,7 +139,9 @@ def test_report_and_claims_use_the_war(analyzed_ukraine: Any) -> None:
     assert f"compromise {track_record_of('compromise')['mae']:.1f}," in line
     midpoint = track_record()["without_model"]["midpoint"]["mae"]
     assert f"the scale's midpoint scores {midpoint:.1f}" in line
-    assert "bdm and nash did worse than the midpoint" in line
+    # nash run per proposal (31.7) and bdm (32.1) score above the midpoint's 28.1, neither
+    # beyond chance (docs/validation.md's intervals)
+    assert "nash and bdm did worse than the midpoint there (within chance)" in line
     # the chances of fighting widened by a stated prior, marked in the Markdown answer
     assert md.count("] \\* |") == 3  # NATO, the non-bloc and the permanent members' designs
     assert "\\* Widened by a stated prior, not by history" in md
@@ -248,15 +250,15 @@ def test_the_record_has_an_interval_and_the_tail_is_called_thin_only_below_it() 
 
 def test_a_settlement_model_the_scenario_names_is_reported_as_named(root: Path) -> None:
     """A scenario that names its settlement model gets that said, with the model's DEU III
-    record: nash, 34.8, clearly worse than the unweighted mean of the positions (its 95%
-    interval +6.13 to +17.90, docs/validation.md)."""
+    record: nash, run per proposal, 31.7, clearly worse than the unweighted mean of the
+    positions (its 95% interval +3.94 to +14.25, docs/validation.md)."""
     from guaranty.report.context import _model_note
     from guaranty.scenario.settings import PipelineSettings
 
     scenario = load(root / "scenarios" / "ukraine-2022.yaml")
     named = scenario.model_copy(update={"pipeline": PipelineSettings(model="nash")})
     assert _model_note("nash", named).startswith(
-        " (named by the scenario: 34.8, clearly worse than the unweighted mean"
+        " (named by the scenario: 31.7, clearly worse than the unweighted mean"
     )
     assert _model_note("no such model", named) == ""
     # with parameters the scenario states, the record is said to be the default's
@@ -264,7 +266,7 @@ def test_a_settlement_model_the_scenario_names_is_reported_as_named(root: Path) 
     stated = scenario.model_copy(update={"pipeline": given})
     assert _model_note("nash", stated).startswith(
         " (named by the scenario, with disagreement=worst; on the EU legislative issues of "
-        "DEU III with its default parameters: 34.8, clearly worse"
+        "DEU III with its default parameters: 31.7, clearly worse"
     )
 
 

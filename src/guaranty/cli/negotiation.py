@@ -180,7 +180,7 @@ def backtest_cmd(
             help="Comma-separated models also run per proposal, its issues negotiated "
             "together ('' for none).",
         ),
-    ] = "exchange,bdm,smp",
+    ] = "exchange,bdm,smp,nash",
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write a report with plots here.")
     ] = None,
@@ -198,7 +198,7 @@ def backtest_cmd(
     """Score models against real outcomes: MAE (with a bootstrap 95% interval), median
     absolute error and the share of issues within 10 points.
 
-    The multi-issue models (``--per-proposal``: exchange, bdm, smp) run twice on DEU III:
+    The multi-issue models (``--per-proposal``: exchange, bdm, smp, nash) run twice on DEU III:
     per proposal (its issues negotiated together) and per issue; the others per issue."""
     names = [m.strip() for m in models.split(",") if m.strip()] if models else None
     grouped = [m.strip() for m in per_proposal.split(",") if m.strip()]

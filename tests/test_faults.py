@@ -526,7 +526,8 @@ def test_ctrl_c_inside_a_store_write_keeps_the_blocks_and_exits_as_an_interrupt(
     It printed a traceback with exit 1, and the blocks of the interrupted transaction,
     already taken off the held list, were lost. Now the store turns it into the
     KeyboardInterrupt it stands for (exit 130), the transaction is rolled back, and the
-    blocks stay held until a write commits them: the next flush writes all of them."""
+    blocks stay held until a write commits them: the next flush writes all of them, and
+    none that the store already holds."""
     from guaranty.montecarlo import simulate_block
     from guaranty.runner import _Filler
     from guaranty.store.failures import guarded, interrupted
@@ -567,3 +568,21 @@ def test_ctrl_c_inside_a_store_write_keeps_the_blocks_and_exits_as_an_interrupt(
     filler._flush_quietly()  # on the way out: written now
     assert filler._held == [] and filler.kept_draws == 2000
     assert sum(st.done_blocks(run_id).values()) == 2000
+    # a Ctrl-C just after a transaction committed, before the held list was emptied: the
+    # blocks the store holds are not written twice
+    late = []
+
+    def committed_then_interrupted(*args: object) -> None:
+        real(*args)
+        late.append(1)
+        raise KeyboardInterrupt
+
+    st.write_blocks = committed_then_interrupted  # type: ignore[method-assign]
+    filler._held = [simulate_block(scenario, 1, b, n=1000, lay=lay) for b in (2, 3)]
+    with pytest.raises(KeyboardInterrupt):
+        filler._flush()
+    st.write_blocks = real  # type: ignore[method-assign]
+    filler._flush_quietly()
+    assert late == [1] and filler._held == []
+    rows = st.con.execute("SELECT count(*), count(DISTINCT draw) FROM draws").fetchone()
+    assert rows == (4000, 4000)

@@ -209,6 +209,13 @@ def test_what_the_sobol_indices_of_a_claim_decompose() -> None:
         "war.frozen - war.decisive",
         False,
     )
+    # a conjunction is decomposed by the comparison that decides it: one that fails (p_frozen
+    # 0.2 > 0.6: margin -0.4) before one that holds with a smaller margin (0.7 > 0.65: +0.05);
+    # if both hold, the smaller margin (0.2 > 0.1: +0.1 against +0.05)
+    failing = _claim("war.p_frozen > 0.6 and war.p_decisive > 0.65")
+    assert sobol_target(failing, OUT) == ("war.frozen - 0.6", False)
+    holding = _claim("war.p_frozen > 0.1 and war.p_decisive > 0.65")
+    assert sobol_target(holding, OUT) == ("war.decisive - 0.65", False)
     # nearly unanimous (true in 199 of 200 draws: below RARE = 2% fail): its margin too,
     # since a truth value that turns in one draw of 200 leaves the indices noise; in 195
     # (2.5% fail) its truth value

@@ -423,8 +423,13 @@ class _Filler:
 
     def _flush_quietly(self) -> None:
         """:meth:`_flush` while another error is on its way out (that error is the one to
-        report; the blocks it could not write are simply computed again on resume)."""
+        report; the blocks it could not write are simply computed again on resume). Blocks
+        the store already holds are not written again: a Ctrl-C that lands just after a
+        transaction committed, before the held list was emptied, leaves them held."""
         try:
+            if self._held:
+                done = self.st.done_blocks(self.run_id)
+                self._held = [r for r in self._held if r.start // BLOCK not in done]
             self._flush()
         except Exception:  # the error in flight wins
             self._held = []

@@ -197,8 +197,17 @@ def test_a_repeated_exchange_row_is_refused(data_dir: Path, tmp_path: Path) -> N
         with pytest.raises(ScenarioError, match=re.escape(said)) as info:
             load(bad)
         assert info.value.line == line
+    bad.write_text(text + "'#P'\t'Issue-2'\t'again'\t''\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=re.escape("a second #P row for 'Issue-2'")):
+        load(bad)
     bad.write_text(text.replace("'#P'\t'Issue-1'", "'#Q'\t'Issue-1'"), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=re.escape("line 3 has the tag '#Q'")):
+    with pytest.raises(ScenarioError, match=re.escape("were skipped: line 3 ('#Q'): is one")):
+        load(bad)
+    # a tag that differs only in case is the likely misspelling, named alone
+    first, rest = text.split("\n", 1)
+    text2 = first + "\n'#X'\tnote\n" + rest.replace("'#P'\t'Issue-1'", "'#p'\t'Issue-1'")
+    bad.write_text(text2, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=re.escape("line 4 ('#p'), a misspelt #P")):
         load(bad)
 
 

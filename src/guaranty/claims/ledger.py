@@ -528,7 +528,7 @@ def _read_off(
                 for name, lo, hi in sensitivity
             )
             if sensitivity
-            else "; it does so over either half of every input as well"
+            else ""
         )
         return verdict(share), (
             f"It is a statement over the whole run's shares{over}: it {word} over all the "

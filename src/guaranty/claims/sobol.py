@@ -86,12 +86,14 @@ def sobol_target(claim: Any, reference: Mapping[str, Any]) -> tuple[str, bool] |
     claim's share). A claim about the whole distribution (``war.p_frozen > war.p_decisive``):
     the difference of the two sides of its comparison with each summary replaced by the
     per-draw output it averages (``war.frozen - war.decisive``, whose mean is the claim's
-    margin); for a conjunction, the comparison with the smallest margin on ``reference``
-    (the outputs of the ledger's run), the one that decides it. A claim about single draws
-    that holds, or fails, in every draw of ``reference`` but a share :data:`RARE` has a truth
-    value with no variance, or too little to apportion: then the margin of its deciding
-    comparison, if that is an ordering (``<``, ``>``, ...), so that the indices say what
-    moves a verdict (almost) no draw turns. None for a statement of another form."""
+    margin); for a conjunction, the comparison that decides it on ``reference`` (the
+    outputs of the ledger's run): of the orderings that fail there, the one nearest to
+    holding; if none fails, the one with the smallest margin, nearest to failing. A claim
+    about single draws that holds, or fails, in every draw of ``reference`` but a share
+    :data:`RARE` has a truth value with no variance, or too little to apportion: then the
+    margin of its deciding comparison, if that is an ordering (``<``, ``>``, ...), so that
+    the indices say what moves a verdict (almost) no draw turns. None for a statement of
+    another form."""
     if not claim.statement:
         return None
     if not is_distribution(claim, reference):
@@ -118,7 +120,7 @@ def _margin(
     whose difference is a margin."""
     tree = ast.parse(statement, mode="eval").body
     parts = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
-    best: tuple[float, str] | None = None
+    best: tuple[bool, float, str] | None = None
     for part in parts:
         if not (isinstance(part, ast.Compare) and len(part.ops) == 1):
             return None
@@ -131,9 +133,14 @@ def _margin(
             return None
         diff = ast.BinOp(left=left, op=ast.Sub(), right=right)
         expr = ast.unparse(_PerDraw().visit(ast.fix_missing_locations(diff)))
-        if best is None or abs(margin) < best[0]:
-            best = (abs(margin), expr)
-    return (best[1], False) if best is not None else None
+        # an ordering that fails on the reference decides a conjunction before any that
+        # holds (its slack, the margin in the direction that holds, is negative)
+        op = type(part.ops[0])
+        slack = -margin if op in (ast.Lt, ast.LtE) else margin
+        key = (not (op in (ast.Lt, ast.LtE, ast.Gt, ast.GtE) and slack < 0), abs(margin), expr)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return (best[2], False) if best is not None else None
 
 
 def sobol_values(target: tuple[str, bool], outputs: Mapping[str, Any]) -> np.ndarray:

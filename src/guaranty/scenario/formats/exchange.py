@@ -243,10 +243,15 @@ class _ExchangeRows:
         """The scenario id of ``key``, the ``kind`` (actor or issue) a ``#D`` row at line
         ``lineno`` names; an error unless a ``row`` row (``#A`` or ``#P``) declared it."""
         if key not in id_of:
-            other = "".join(
-                f"; line {n} has the tag {short(t)}, which decide does not define for the model "
-                f"(a misspelt {row}?)"
-                for n, t in self.other_tags[:1]
+            same = [(n, t) for n, t in self.other_tags if t.upper() == row.upper()]
+            named = same or self.other_tags
+            other = (
+                "; rows with a tag the model does not read were skipped: "
+                + ", ".join(f"line {n} ({short(t)})" for n, t in named[:3])
+                + ("" if len(named) <= 3 else ", ...")
+                + (f", a misspelt {row}" if same else f": is one of them a misspelt {row}?")
+                if named
+                else ""
             )
             raise ScenarioError(
                 f"unknown {kind} {key!r}: it has no {row} row{other}",

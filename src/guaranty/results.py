@@ -500,6 +500,9 @@ class RunResult(PerDraw):
                 "settlement_line": stat(
                     np.where(self.war_outcome == _SETTLEMENT, self.terms, np.nan)
                 ),
+                # the line is clipped to the territory scale: the shares at either end
+                "front_at_floor": float(np.mean(self.front <= 0.0)),
+                "front_at_top": float(np.mean(self.front >= 100.0)),
             },
             "peace": float(self.peace.mean()),
             "settled": {i: stat(self.settled[:, k]) for k, i in enumerate(self.layout.issues)},

@@ -214,7 +214,9 @@ class RunStats:
             },
                        {stat_sql("front", lo, hi)},
                        {stat_sql("CASE WHEN war_outcome = 'settlement' THEN terms END", lo, hi)},
-                       avg(peace::DOUBLE)
+                       avg(peace::DOUBLE),
+                       avg(CASE WHEN front <= 0 THEN 1.0 ELSE 0.0 END),
+                       avg(CASE WHEN front >= 100 THEN 1.0 ELSE 0.0 END)
                 FROM draws WHERE run_id = $run AND draw < $n"""
         )[0]
         settled = {
@@ -238,6 +240,9 @@ class RunStats:
                 "end_month": stat(*row[0:3]),
                 "front": stat(*row[3:6]),
                 "settlement_line": stat(*row[6:9]),
+                # the line is clipped to the territory scale: the shares at either end
+                "front_at_floor": float(row[10]),
+                "front_at_top": float(row[11]),
             },
             "peace": float(row[9]),
             "settled": {i: settled.get(i, empty) for i in self.layout.issues},

@@ -242,6 +242,12 @@ def ending_notes(scenario: Scenario) -> tuple[str, str]:
     return ending_note(record), ending_note(record, short=True)
 
 
+def _at_ends(front: np.ndarray) -> dict[str, float]:
+    """The shares of the lines ``front`` (shape (draws,), clipped to the territory scale)
+    at its floor or beyond it and at its top."""
+    return {"at_floor": float(np.mean(front <= 0.0)), "at_top": float(np.mean(front >= 100.0))}
+
+
 @dataclass(frozen=True)
 class WarSummary:
     """The war over draws: the raw result and its summary."""
@@ -325,18 +331,13 @@ class WarSummary:
             "front": {
                 "median": float(np.median(r.front)),
                 "interval": [float(q) for q in np.quantile(r.front, [lo, hi])],
-                # the line is shown on the territory scale, clipped to [0, 100]: the share
-                # of draws at its floor or beyond it, and at its top
-                "at_floor": float(np.mean(r.front <= 0.0)),
-                "at_top": float(np.mean(r.front >= 100.0)),
+                # the line is shown on the territory scale, clipped to [0, 100]
+                **_at_ends(r.front),
             },
         }
         frozen = r.outcome == OUTCOMES.index("frozen")
         if frozen.any():  # where the ceasefires stop: at either end one side holds it all
-            out["frozen_line"] = {
-                "at_floor": float(np.mean(r.front[frozen] <= 0.0)),
-                "at_top": float(np.mean(r.front[frozen] >= 100.0)),
-            }
+            out["frozen_line"] = _at_ends(r.front[frozen])
         settled = r.outcome == OUTCOMES.index("settlement")
         if settled.any():
             out["settlement_terms"] = {

@@ -163,7 +163,6 @@ class _ExchangeRows:
             )
         self._once(("A", cells[1]), "actor", lineno)
         self.actors[cells[1]] = {"name": cells[2] if len(cells) > 2 and cells[2] else cells[1]}
-        self.lines[("A", cells[1])] = lineno
 
     def issue_row(self, cells: list[str], lineno: int) -> None:
         """``#P``, issue id, label, description."""
@@ -176,7 +175,6 @@ class _ExchangeRows:
             "label": cells[2] if len(cells) > 2 and cells[2] else cells[1],
             "description": cells[3] if len(cells) > 3 else None,
         }
-        self.lines[("P", cells[1])] = lineno
 
     def scale_row(self, cells: list[str], lineno: int) -> None:
         """``#M``, issue id, a value of its scale."""
@@ -204,13 +202,14 @@ class _ExchangeRows:
             self.number(cells[k], lineno, f)
             for k, f in ((3, "position"), (4, "salience"), (5, "power"))
         )
+        # keyed by the file's ids ("d"); positions() keys the same rows by scenario ids ("D")
         self._once(("d", cells[1], cells[2]), "actor", lineno, what=f"{cells[1]!r} on issue")
-        self.lines[("d", cells[1], cells[2])] = lineno
         self.data.append((lineno, cells[1], cells[2], pos, sal, power))
 
     def _once(self, key: tuple[str, ...], field: str, lineno: int, what: str = "") -> None:
-        """An error if the row ``key`` names was given before: decide's reader would keep
-        the last silently, as YAML's loaders do with a repeated key."""
+        """Record the line of the row ``key`` names; an error if it was given before:
+        decide's reader would keep the last silently, as YAML's loaders do with a repeated
+        key."""
         if key in self.lines:
             tag = {"A": "#A", "P": "#P", "d": "#D"}[key[0]]
             name = f"{what} {key[2]!r}" if key[0] == "d" else repr(key[1])
@@ -221,6 +220,7 @@ class _ExchangeRows:
                 line=lineno,
                 field=field,
             )
+        self.lines[key] = lineno
 
     def positions(
         self, aid_of: dict[str, str], iid_of: dict[str, str]
